@@ -1,0 +1,102 @@
+//! `aftersales`, the headless door: the browser door (`serve`), scripted calls of the
+//! command table (`call`, `commands`) and demo data (`demo`). No domain rule lives here;
+//! everything goes through `aftersales::api`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aftersales::{api, Desk};
+use clap::{Parser, Subcommand};
+
+mod serve;
+
+#[derive(Parser)]
+#[command(name = "aftersales", version, about = "售后服务台 — headless door")]
+struct Cli {
+    /// Folder holding desk.db [default: the OS app-data folder]
+    #[arg(long, global = true, env = "AFTERSALES_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the UI and the API on 127.0.0.1 (the browser door)
+    Serve {
+        /// Port to listen on; 0 picks a free one
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Run one command of the table and print its JSON result
+    Call {
+        /// Command name, e.g. customers.search
+        command: String,
+        /// Arguments as a JSON object
+        #[arg(default_value = "{}")]
+        json: String,
+    },
+    /// List the command table with the roles allowed
+    Commands,
+    /// Fill the database with generated demo customers
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        customers: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("aftersales: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(dir: Option<PathBuf>) -> Result<Desk, aftersales::Error> {
+    let dir = dir.or_else(aftersales::default_data_dir).ok_or_else(|| {
+        aftersales::Error::Storage("找不到数据文件夹，请用 --data-dir 指定".into())
+    })?;
+    Desk::open_dir(&dir)
+}
+
+fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
+    match cli.command {
+        Command::Commands => {
+            for c in api::commands() {
+                let roles: Vec<&str> = c.roles.iter().map(|r| r.as_str()).collect();
+                println!("{}\t{}", c.name, roles.join(","));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Call { command, json } => {
+            let result = serde_json::from_str(&json)
+                .map_err(|e| aftersales::Error::BadRequest(e.to_string()))
+                .and_then(|args| api::call(&mut open(cli.data_dir)?, &command, args));
+            let (value, code) = match result {
+                Ok(v) => (v, ExitCode::SUCCESS),
+                Err(e) => (e.to_json(), ExitCode::FAILURE),
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+            Ok(code)
+        }
+        Command::Demo { customers } => {
+            let mut desk = open(cli.data_dir)?;
+            let added = aftersales::demo::fill(&mut desk, customers)?;
+            println!("{added} demo customers added to {}", desk.path().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { port } => {
+            let desk = open(cli.data_dir)?;
+            serve::run(desk, port)
+                .map_err(|e| aftersales::Error::Storage(format!("无法启动网页服务：{e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

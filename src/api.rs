@@ -1,0 +1,125 @@
+//! The one command table. Every use case is listed here once, with the roles allowed to
+//! run it; every door (desktop, browser, command line) calls [`call`] and gets JSON back.
+//! A test lists the whole table, so no command can be added unseen.
+//!
+//! Roles are recorded now and enforced once users and logins exist.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::{customers, Desk};
+
+/// The jobs at the desk (DOMAIN.md, "The people at the desk").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Clerk,
+    Dispatcher,
+    Engineer,
+    Storekeeper,
+    Manager,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Dispatcher => "dispatcher",
+            Role::Engineer => "engineer",
+            Role::Storekeeper => "storekeeper",
+            Role::Manager => "manager",
+        }
+    }
+}
+
+type Handler = fn(&mut Desk, Value) -> Result<Value>;
+
+pub struct Command {
+    pub name: &'static str,
+    pub roles: &'static [Role],
+    handler: Handler,
+}
+
+use Role::*;
+
+const EVERYONE: &[Role] = &[Clerk, Dispatcher, Engineer, Storekeeper, Manager];
+const DESK: &[Role] = &[Clerk, Manager];
+
+/// Turns a typed use case `fn(&mut Desk, Args) -> Result<Out>` into a table entry.
+macro_rules! command {
+    ($name:literal, $roles:expr, $f:path) => {
+        Command {
+            name: $name,
+            roles: $roles,
+            handler: |desk, args| respond($f(desk, parse(args)?)?),
+        }
+    };
+}
+
+static COMMANDS: &[Command] = &[
+    command!("app.info", EVERYONE, app_info),
+    command!("customers.create", DESK, customers::create),
+    command!("customers.get", EVERYONE, customers::get),
+    command!("customers.search", EVERYONE, customers::search),
+    command!("customers.update", DESK, customers::update),
+];
+
+/// Every command, in name order.
+pub fn commands() -> &'static [Command] {
+    COMMANDS
+}
+
+/// Runs command `name` with JSON `args` (an object; `null` counts as `{}`).
+pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {
+    let command = COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| Error::UnknownCommand(name.to_string()))?;
+    (command.handler)(desk, args)
+}
+
+fn parse<A: DeserializeOwned>(args: Value) -> Result<A> {
+    let args = match args {
+        Value::Null => Value::Object(Default::default()),
+        Value::Object(_) => args,
+        _ => return Err(Error::BadRequest("参数应为一个 JSON 对象".into())),
+    };
+    serde_json::from_value(args).map_err(|e| Error::BadRequest(e.to_string()))
+}
+
+fn respond<T: Serialize>(out: T) -> Result<Value> {
+    serde_json::to_value(out).map_err(|e| Error::BadRequest(e.to_string()))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct NoArgs {}
+
+#[derive(Debug, Serialize)]
+struct AppInfo {
+    version: &'static str,
+    data_file: String,
+    user: User,
+    customers: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct User {
+    name: &'static str,
+    roles: &'static [Role],
+}
+
+/// What the status bar shows: version, data file, who is at the desk.
+fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        data_file: desk.path().display().to_string(),
+        // One desk user until logins exist (see the roles issue).
+        user: User {
+            name: "前台",
+            roles: &[Clerk],
+        },
+        customers: customers::count(desk)?,
+    })
+}

@@ -1,0 +1,311 @@
+//! Demo data: realistic customers for the demo database and for benchmarks. Generated
+//! from a fixed seed, so the same count always gives the same archive: Chinese names
+//! (rare characters such as 喆 玥 堃 included), mobiles and landlines with the right area
+//! code, addresses across provinces, a share of companies and hotel branches.
+
+use crate::customers::{insert, validate, CustomerInput};
+use crate::error::Result;
+use crate::Desk;
+
+/// A small deterministic generator (xorshift64*): demo data needs no crypto and no crate.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
+    "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "欧阳", "司马", "上官",
+    "诸葛",
+];
+
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "华", "建国", "建华", "志强", "海燕", "丹",
+    "玲", "萍", "红", "鹏", "辉", "斌", "宇", "浩", "欣怡", "子涵", "梓萱", "一诺", "晨", "俊杰",
+    "雨轩", "思远", "文博", "佳怡", "喆", "玥", "堃", "昇", "珺", "垚", "彧", "祎", "旻", "赟",
+    "嘉懿", "煜", "翀", "晟",
+];
+
+/// Province, city, area code, districts.
+const PLACES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "北京",
+        "北京市",
+        "010",
+        &["朝阳区", "海淀区", "丰台区", "东城区"],
+    ),
+    (
+        "上海",
+        "上海市",
+        "021",
+        &["浦东新区", "徐汇区", "闵行区", "静安区"],
+    ),
+    (
+        "广东",
+        "广州市",
+        "020",
+        &["天河区", "越秀区", "番禺区", "白云区"],
+    ),
+    (
+        "广东",
+        "深圳市",
+        "0755",
+        &["南山区", "福田区", "宝安区", "龙岗区"],
+    ),
+    (
+        "浙江",
+        "杭州市",
+        "0571",
+        &["西湖区", "余杭区", "滨江区", "拱墅区"],
+    ),
+    (
+        "江苏",
+        "南京市",
+        "025",
+        &["鼓楼区", "玄武区", "江宁区", "秦淮区"],
+    ),
+    (
+        "江苏",
+        "苏州市",
+        "0512",
+        &["姑苏区", "工业园区", "吴中区", "相城区"],
+    ),
+    (
+        "四川",
+        "成都市",
+        "028",
+        &["武侯区", "锦江区", "青羊区", "高新区"],
+    ),
+    (
+        "湖北",
+        "武汉市",
+        "027",
+        &["江汉区", "武昌区", "洪山区", "汉阳区"],
+    ),
+    (
+        "山东",
+        "济南市",
+        "0531",
+        &["历下区", "市中区", "槐荫区", "天桥区"],
+    ),
+    (
+        "山东",
+        "青岛市",
+        "0532",
+        &["市南区", "崂山区", "黄岛区", "李沧区"],
+    ),
+    (
+        "河南",
+        "郑州市",
+        "0371",
+        &["金水区", "二七区", "中原区", "管城区"],
+    ),
+    (
+        "陕西",
+        "西安市",
+        "029",
+        &["雁塔区", "碑林区", "未央区", "莲湖区"],
+    ),
+    (
+        "甘肃",
+        "兰州市",
+        "0931",
+        &["城关区", "七里河区", "安宁区", "西固区"],
+    ),
+    (
+        "辽宁",
+        "沈阳市",
+        "024",
+        &["和平区", "沈河区", "皇姑区", "铁西区"],
+    ),
+    (
+        "福建",
+        "厦门市",
+        "0592",
+        &["思明区", "湖里区", "集美区", "海沧区"],
+    ),
+];
+
+const STREETS: &[&str] = &[
+    "人民路",
+    "解放路",
+    "中山路",
+    "建设路",
+    "和平路",
+    "新华路",
+    "长江路",
+    "黄河路",
+    "文化路",
+    "胜利路",
+    "朝阳路",
+    "青年路",
+    "光明路",
+    "幸福路",
+    "学府路",
+    "科技路",
+];
+
+const ESTATES: &[&str] = &[
+    "阳光花园",
+    "锦绣家园",
+    "翠苑小区",
+    "金色家园",
+    "丽景苑",
+    "万科城",
+    "碧桂园",
+    "绿地新城",
+    "书香门第",
+    "滨江花园",
+];
+
+const COMPANY_WORDS: &[&str] = &[
+    "恒泰", "鑫源", "华信", "宏达", "瑞丰", "金诚", "东方", "天成", "明辉", "嘉禾",
+];
+const INDUSTRIES: &[&str] = &[
+    "商贸",
+    "餐饮管理",
+    "科技",
+    "物业管理",
+    "酒店管理",
+    "超市",
+    "电器",
+];
+const CHAINS: &[&str] = &["如家快捷酒店", "锦江之星", "海底捞火锅", "全季酒店"];
+const MOBILE_PREFIXES: &[&str] = &[
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+    "157", "158", "159", "166", "176", "177", "180", "181", "186", "187", "188", "189", "191",
+    "198", "199",
+];
+
+/// One generated customer form, as a clerk would have typed it.
+fn customer(dice: &mut Dice) -> CustomerInput {
+    let (province, city, area, districts) = dice.pick(PLACES);
+    let district = dice.pick(districts);
+    let street = dice.pick(STREETS);
+    let number = 1 + dice.below(999);
+    let mobile = format!(
+        "{}{:08}",
+        dice.pick(MOBILE_PREFIXES),
+        dice.next() % 100_000_000
+    );
+    let local_len = if area.len() == 3 {
+        8
+    } else {
+        7 + dice.below(2)
+    };
+    let landline = format!(
+        "{area}-{}{:0width$}",
+        2 + dice.below(7),
+        dice.next() % 10u64.pow(local_len as u32 - 1),
+        width = local_len - 1
+    );
+    let roll = dice.below(100);
+    let (kind, name, address, phones, class) = if roll < 10 {
+        let name = format!(
+            "{}{}{}有限公司",
+            city.trim_end_matches('市'),
+            dice.pick(COMPANY_WORDS),
+            dice.pick(INDUSTRIES)
+        );
+        let ext = format!("{landline} 转 {}", 800 + dice.below(100));
+        let address = format!("{city}{district}{street}{number}号{}楼", 1 + dice.below(20));
+        (
+            "company",
+            name,
+            address,
+            vec![ext, mobile],
+            if dice.chance(40) { "key" } else { "normal" },
+        )
+    } else if roll < 14 {
+        let name = format!(
+            "{}（{}{}店）",
+            dice.pick(CHAINS),
+            city.trim_end_matches('市'),
+            district.trim_end_matches('区')
+        );
+        let address = format!("{city}{district}{street}{number}号");
+        ("company", name, address, vec![landline], "key")
+    } else {
+        let name = format!("{}{}", dice.pick(SURNAMES), dice.pick(GIVEN));
+        let address = format!(
+            "{city}{district}{street}{number}号{}{}栋{}室",
+            dice.pick(ESTATES),
+            1 + dice.below(30),
+            101 + dice.below(30) * 100 + dice.below(4)
+        );
+        let mut phones = vec![mobile];
+        if dice.chance(25) {
+            phones.push(landline);
+        }
+        (
+            "person",
+            name,
+            address,
+            phones,
+            if dice.chance(6) { "vip" } else { "normal" },
+        )
+    };
+    CustomerInput {
+        kind: Some(kind.to_string()),
+        name,
+        phones,
+        address,
+        region: province.to_string(),
+        class: Some(class.to_string()),
+        notes: String::new(),
+    }
+}
+
+/// Adds `count` generated customers in one transaction; returns how many were added.
+/// Created times are spread over the past two years so lists look lived-in.
+pub fn fill(desk: &mut Desk, count: usize) -> Result<usize> {
+    let mut dice = Dice(0x5EED_2026_1122_0001 ^ count as u64);
+    let now = chrono::Utc::now();
+    let tx = desk.conn_mut().transaction()?;
+    for i in 0..count {
+        let input = customer(&mut dice);
+        let valid = validate(&input)?;
+        let back = chrono::Duration::minutes(((count - i) * 730 * 24 * 60 / count.max(1)) as i64);
+        let at = (now - back).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        insert(&tx, &valid, &at)?;
+    }
+    tx.commit()?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_generated_customer_is_valid() {
+        let mut dice = Dice(42);
+        for _ in 0..5000 {
+            let input = customer(&mut dice);
+            if let Err(e) = validate(&input) {
+                panic!("{input:?}: {e}");
+            }
+        }
+    }
+}

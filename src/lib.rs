@@ -1,0 +1,86 @@
+//! The core of the after-sales desk (售后服务台): every domain rule, the database and,
+//! later, the printable slips. It knows nothing of windows, HTTP or printers; the doors
+//! (`src-tauri`, `cli`) call [`api::call`] and get JSON back.
+//!
+//! Map:
+//! - [`Desk`]: one open database file. Every use case takes `&mut Desk` and runs as one
+//!   transaction, so a user action either fully happens or leaves no trace.
+//! - [`api`]: the one command table (name → typed handler, roles allowed).
+//! - [`error`]: the one error type; it crosses a door as `{code, message, field?}`.
+//! - [`db`]: opening the file (pragmas) and the append-only migrations.
+//! - [`customers`], [`phone`]: the customer archive and phone-number rules.
+//! - [`demo`]: realistic generated data for the demo database and benchmarks.
+
+pub mod api;
+pub mod customers;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod phone;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, Result};
+
+/// File name of the database inside a data directory.
+pub const DB_FILE: &str = "desk.db";
+
+/// One open desk database. Not `Sync`: doors keep it behind a mutex and call it from a
+/// blocking thread.
+pub struct Desk {
+    conn: rusqlite::Connection,
+    path: PathBuf,
+}
+
+impl Desk {
+    /// Opens (or creates) the database file at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Desk> {
+        let conn = db::open(path)?;
+        Ok(Desk {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens `dir/desk.db`, creating the directory when it does not exist yet.
+    pub fn open_dir(dir: &Path) -> Result<Desk> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Desk::open(&dir.join(DB_FILE))
+    }
+
+    /// The database file this desk works on.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut rusqlite::Connection {
+        &mut self.conn
+    }
+}
+
+/// The app's identifier; the OS data folder is named after it (same as the desktop's).
+pub const APP_IDENTIFIER: &str = "com.aftersales.desk";
+
+/// The OS's per-user data folder for the app, where the desktop door keeps its data too:
+/// Windows `%APPDATA%\com.aftersales.desk`, Linux `$XDG_DATA_HOME` or
+/// `~/.local/share/com.aftersales.desk`, macOS `~/Library/Application Support/…`.
+pub fn default_data_dir() -> Option<PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        var("APPDATA")?
+    } else if cfg!(target_os = "macos") {
+        var("HOME")?.join("Library/Application Support")
+    } else {
+        var("XDG_DATA_HOME").or_else(|| Some(var("HOME")?.join(".local/share")))?
+    };
+    Some(base.join(APP_IDENTIFIER))
+}

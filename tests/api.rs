@@ -1,0 +1,74 @@
+use aftersales::api;
+use aftersales::Error;
+use serde_json::json;
+
+/// Every command with its roles. Adding a command means adding it here, reviewed.
+#[test]
+fn command_table_is_listed_with_roles() {
+    let table: Vec<String> = api::commands()
+        .iter()
+        .map(|c| {
+            let roles: Vec<&str> = c.roles.iter().map(|r| r.as_str()).collect();
+            format!("{} {}", c.name, roles.join(","))
+        })
+        .collect();
+    assert_eq!(
+        table,
+        [
+            "app.info clerk,dispatcher,engineer,storekeeper,manager",
+            "customers.create clerk,manager",
+            "customers.get clerk,dispatcher,engineer,storekeeper,manager",
+            "customers.search clerk,dispatcher,engineer,storekeeper,manager",
+            "customers.update clerk,manager",
+        ]
+    );
+}
+
+/// The exact JSON every door shows for an error.
+#[test]
+fn error_json_is_pinned() {
+    let invalid = Error::invalid("name", "客户名称不能为空");
+    assert_eq!(
+        serde_json::to_string(&invalid).unwrap(),
+        r#"{"code":"invalid","message":"客户名称不能为空","field":"name"}"#
+    );
+    let not_found = Error::NotFound("客户不存在（编号 9）".into());
+    assert_eq!(
+        serde_json::to_string(&not_found).unwrap(),
+        r#"{"code":"not_found","message":"客户不存在（编号 9）"}"#
+    );
+    assert_eq!(
+        Error::UnknownCommand("x.y".into()).to_json(),
+        json!({"code": "unknown_command", "message": "没有这个功能：x.y"})
+    );
+}
+
+#[test]
+fn unknown_commands_and_malformed_args_are_refused() {
+    let mut t = crate::util::desk();
+    assert_eq!(
+        t.err("customers.delete", json!({}))["code"],
+        "unknown_command"
+    );
+    assert_eq!(t.err("customers.get", json!([1]))["code"], "bad_request");
+    assert_eq!(
+        t.err("customers.get", json!({"id": "abc"}))["code"],
+        "bad_request"
+    );
+    assert_eq!(
+        t.err(
+            "customers.create",
+            json!({"name": "张三", "phones": "13812345678"})
+        )["code"],
+        "bad_request"
+    );
+}
+
+#[test]
+fn app_info_names_the_data_file() {
+    let mut t = crate::util::desk();
+    let info = t.ok("app.info", serde_json::Value::Null);
+    assert!(info["data_file"].as_str().unwrap().ends_with("desk.db"));
+    assert_eq!(info["user"]["roles"], json!(["clerk"]));
+    assert_eq!(info["customers"], 0);
+}

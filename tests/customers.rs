@@ -1,0 +1,227 @@
+use serde_json::json;
+
+use crate::util::{desk, TestDesk};
+
+fn add(t: &mut TestDesk, name: &str, phones: &[&str], address: &str) -> i64 {
+    let c = t.ok(
+        "customers.create",
+        json!({"name": name, "phones": phones, "address": address}),
+    );
+    c["id"].as_i64().unwrap()
+}
+
+fn count(t: &mut TestDesk) -> u64 {
+    t.ok("customers.search", json!({}))["total"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn create_normalises_and_get_returns_it() {
+    let mut t = desk();
+    let c = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "  上海恒泰商贸有限公司 ", "phones": ["+86 138-1234-5678", "021-61234567 转 801"],
+               "address": "上海市浦东新区世纪大道100号", "region": "上海", "class": "key"}),
+    );
+    assert_eq!(c["name"], "上海恒泰商贸有限公司");
+    assert_eq!(
+        c["phones"],
+        json!([{"number": "13812345678", "display": "138 1234 5678"},
+               {"number": "02161234567-801", "display": "021-6123 4567 转 801"}])
+    );
+    let got = t.ok("customers.get", json!({"id": c["id"]}));
+    assert_eq!(got, c);
+    assert!(c["created_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn bad_input_names_the_field_and_saves_nothing() {
+    let mut t = desk();
+    let e = t.err(
+        "customers.create",
+        json!({"name": "", "phones": ["1381234567"]}),
+    );
+    assert_eq!(
+        e,
+        json!({"code": "invalid", "field": "name", "message": "客户名称不能为空"})
+    );
+    let e = t.err(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["1381234567"]}),
+    );
+    assert_eq!(e["field"], "phones");
+    assert_eq!(
+        e["message"],
+        "手机号码应为11位数字（第1个电话：1381234567）"
+    );
+    let e = t.err(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678", "61234567"]}),
+    );
+    assert_eq!(
+        e["message"],
+        "固定电话请加区号（如 021），手机号码应以1开头（第2个电话：61234567）"
+    );
+    let e = t.err("customers.create", json!({"name": "张伟", "phones": []}));
+    assert_eq!(e["field"], "phones");
+    let e = t.err(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678"], "class": "gold"}),
+    );
+    assert_eq!(e["field"], "class");
+    let e = t.err(
+        "customers.create",
+        json!({"name": "张".repeat(51), "phones": ["13812345678"]}),
+    );
+    assert_eq!(e["message"], "客户名称不能超过50个字");
+    assert_eq!(count(&mut t), 0);
+}
+
+#[test]
+fn update_replaces_fields_and_reindexes() {
+    let mut t = desk();
+    let id = add(&mut t, "李建国", &["13912345678"], "南京市鼓楼区中山路1号");
+    let c = t.ok(
+        "customers.update",
+        json!({"id": id, "name": "李建华", "phones": ["13987654321"], "address": "苏州市姑苏区人民路2号", "class": "vip"}),
+    );
+    assert_eq!(c["class"], "vip");
+    assert_eq!(t.search("建国"), Vec::<String>::new());
+    assert_eq!(t.search("建华"), ["李建华"]);
+    assert_eq!(
+        t.search("5678"),
+        Vec::<String>::new(),
+        "old phone must be gone from the index"
+    );
+    assert_eq!(t.search("4321"), ["李建华"]);
+    assert_eq!(t.search("鼓楼"), Vec::<String>::new());
+    assert_eq!(t.search("姑苏"), ["李建华"]);
+}
+
+#[test]
+fn a_failed_update_changes_nothing() {
+    let mut t = desk();
+    let id = add(&mut t, "王芳", &["13912345678"], "");
+    let before = t.ok("customers.get", json!({"id": id}));
+    let e = t.err(
+        "customers.update",
+        json!({"id": id, "name": "王芳芳", "phones": ["123"]}),
+    );
+    assert_eq!(e["field"], "phones");
+    assert_eq!(t.ok("customers.get", json!({"id": id})), before);
+    let e = t.err(
+        "customers.update",
+        json!({"id": 999, "name": "王芳", "phones": ["13912345678"]}),
+    );
+    assert_eq!(
+        e,
+        json!({"code": "not_found", "message": "客户不存在（编号 999）"})
+    );
+    assert_eq!(
+        t.err("customers.get", json!({"id": 999}))["code"],
+        "not_found"
+    );
+}
+
+#[test]
+fn finds_by_name_fragment_of_any_length_and_position() {
+    let mut t = desk();
+    add(&mut t, "欧阳玥", &["13800001111"], "");
+    add(&mut t, "张伟", &["13800002222"], "");
+    add(&mut t, "张伟华", &["13800003333"], "");
+    add(&mut t, "李张伟", &["13800004444"], "");
+    add(&mut t, "周喆", &["13800005555"], "北京市朝阳区张伟路8号");
+    // Exact name first, then names starting with it, containing it, then address matches.
+    assert_eq!(t.search("张伟"), ["张伟", "张伟华", "李张伟", "周喆"]);
+    assert_eq!(t.search("阳玥"), ["欧阳玥"]);
+    assert_eq!(t.search("玥"), ["欧阳玥"]);
+    assert_eq!(t.search("喆"), ["周喆"]);
+    assert_eq!(t.search("朝阳"), ["周喆"]);
+    assert_eq!(t.search("伟张"), Vec::<String>::new());
+}
+
+#[test]
+fn finds_by_whole_phone_its_start_or_last_digits() {
+    let mut t = desk();
+    add(&mut t, "赵敏", &["13812345678"], "");
+    add(&mut t, "钱强", &["13912345678"], "");
+    add(&mut t, "孙丽", &["0755-87654321"], "");
+    add(&mut t, "宏达电器", &["021-61234567-801"], "");
+    let mut by_tail = t.search("5678");
+    by_tail.sort();
+    assert_eq!(by_tail, ["赵敏", "钱强"]);
+    assert_eq!(t.search("13812345678"), ["赵敏"]);
+    assert_eq!(t.search("138 1234 5678"), ["赵敏"]);
+    assert_eq!(t.search("1381234"), ["赵敏"]);
+    assert_eq!(t.search("45678"), ["钱强", "赵敏"]);
+    assert_eq!(t.search("075587654321"), ["孙丽"]);
+    assert_eq!(t.search("87654321"), ["孙丽"]);
+    assert_eq!(
+        t.search("4567"),
+        ["宏达电器"],
+        "tail of the main number, not of the extension"
+    );
+    assert_eq!(t.search("0216123"), ["宏达电器"]);
+}
+
+#[test]
+fn lists_in_pages_newest_first() {
+    let mut t = desk();
+    for i in 0..7 {
+        add(
+            &mut t,
+            &format!("客户{i}"),
+            &[&format!("1380000000{i}")],
+            "",
+        );
+    }
+    let p1 = t.ok(
+        "customers.search",
+        json!({"query": "", "page": 1, "page_size": 3}),
+    );
+    assert_eq!(p1["total"], 7);
+    let names: Vec<&str> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["客户6", "客户5", "客户4"]);
+    let p3 = t.ok(
+        "customers.search",
+        json!({"query": "客户", "page": 3, "page_size": 3}),
+    );
+    assert_eq!(p3["total"], 7);
+    assert_eq!(p3["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        t.err("customers.search", json!({"page_size": 0}))["field"],
+        "page_size"
+    );
+    assert_eq!(
+        t.err("customers.search", json!({"page_size": 201}))["field"],
+        "page_size"
+    );
+}
+
+#[test]
+fn demo_data_is_searchable() {
+    let mut t = desk();
+    aftersales::demo::fill(&mut t.desk, 300).unwrap();
+    assert_eq!(count(&mut t), 300);
+    let companies = t.ok(
+        "customers.search",
+        json!({"query": "有限公司", "page_size": 200}),
+    );
+    assert!(
+        companies["total"].as_u64().unwrap() >= 10,
+        "a few companies: {}",
+        companies["total"]
+    );
+    let all = t.ok("customers.search", json!({"page_size": 200}));
+    let first = &all["items"][0];
+    let tail = &first["phones"][0]["number"].as_str().unwrap()[7..];
+    assert!(t
+        .search(tail)
+        .contains(&first["name"].as_str().unwrap().to_string()));
+}

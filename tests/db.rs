@@ -1,0 +1,66 @@
+use aftersales::db::{migrate, MIGRATIONS};
+use aftersales::Desk;
+use rusqlite::Connection;
+
+#[test]
+fn open_sets_wal_and_foreign_keys() {
+    let t = crate::util::desk();
+    let conn = Connection::open(t.desk.path()).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, MIGRATIONS.len());
+}
+
+#[test]
+fn migrating_twice_changes_nothing_and_schema_matches_snapshot() {
+    let t = crate::util::desk();
+    let first = t.desk.schema().unwrap();
+    let path = t.desk.path().to_path_buf();
+    drop(t.desk);
+    let again = Desk::open(&path).unwrap();
+    assert_eq!(again.schema().unwrap(), first);
+    // A deliberate schema change updates tests/fixtures/schema.sql in the same commit.
+    let snapshot = include_str!("fixtures/schema.sql");
+    assert_eq!(
+        first, snapshot,
+        "schema differs from tests/fixtures/schema.sql"
+    );
+}
+
+#[test]
+fn a_failing_migration_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("x.db")).unwrap();
+    let broken: &[&str] = &[
+        "CREATE TABLE a (x INTEGER);",
+        "CREATE TABLE b (y INTEGER); THIS IS NOT SQL;",
+    ];
+    let err = migrate(&mut conn, broken).unwrap_err();
+    assert_eq!(err.code(), "storage");
+    assert!(err.to_string().contains("第2版"), "{err}");
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        tables, 0,
+        "migration 1 must be rolled back with migration 2"
+    );
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 0);
+}
+
+#[test]
+fn a_newer_file_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("x.db")).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    let err = migrate(&mut conn, MIGRATIONS).unwrap_err();
+    assert!(err.to_string().contains("请升级程序"), "{err}");
+}

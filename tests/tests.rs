@@ -1,0 +1,12 @@
+//! The core's integration tests: one binary, one module per area, each on a real SQLite
+//! file in a temporary folder.
+
+// Shared helpers: a fresh desk in a temp dir, calling commands by name.
+mod util;
+
+// Opening, pragmas, migrations and the schema snapshot.
+mod db;
+// The command table and the error JSON that crosses every door.
+mod api;
+// The customer archive: validation, phones, search.
+mod customers;
