@@ -329,23 +329,40 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
                 page_size: args.page_size,
             });
         };
-        let total = conn.query_row(
-            "SELECT count(*) FROM customer_text WHERE customer_text MATCH ?1",
-            [&phrase],
-            |r| r.get(0),
-        )?;
-        // Ranked: exact name, name starting with the fragment, name containing it, then
-        // address-only matches; newest first within each.
-        let ids = collect_ids(
-            conn,
-            "SELECT c.id FROM customer_text t JOIN customer c ON c.id = t.rowid
-             WHERE customer_text MATCH ?1
-             ORDER BY CASE WHEN c.name = ?2 THEN 0
-                           WHEN substr(c.name, 1, length(?2)) = ?2 THEN 1
-                           WHEN instr(c.name, ?2) > 0 THEN 2 ELSE 3 END, c.id DESC
-             LIMIT ?3 OFFSET ?4",
-            params![phrase, query, limit, offset],
-        )?;
+        // Name matches come first, ranked: exact name, name starting with the fragment,
+        // name containing it; newest first within each. Address-only matches follow,
+        // newest first, which the index returns in order without sorting.
+        let in_name = format!("name : {phrase}");
+        let address_only = format!("address : {phrase} NOT name : {phrase}");
+        let count = |q: &str| -> Result<i64> {
+            Ok(conn
+                .prepare_cached("SELECT count(*) FROM customer_text WHERE customer_text MATCH ?1")?
+                .query_row([q], |r| r.get(0))?)
+        };
+        let named = count(&in_name)?;
+        let total = named + count(&address_only)?;
+        let mut ids = if offset < named {
+            collect_ids(
+                conn,
+                "SELECT c.id FROM customer_text t JOIN customer c ON c.id = t.rowid
+                 WHERE customer_text MATCH ?1
+                 ORDER BY CASE WHEN c.name = ?2 THEN 0
+                               WHEN substr(c.name, 1, length(?2)) = ?2 THEN 1 ELSE 2 END, c.id DESC
+                 LIMIT ?3 OFFSET ?4",
+                params![in_name, query, limit, offset],
+            )?
+        } else {
+            Vec::new()
+        };
+        let rest = limit - ids.len() as i64;
+        if rest > 0 && total > named {
+            ids.extend(collect_ids(
+                conn,
+                "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1
+                 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
+                params![address_only, rest, (offset - named).max(0)],
+            )?);
+        }
         (total, ids)
     };
     let mut items = Vec::with_capacity(ids.len());

@@ -139,6 +139,24 @@ fn finds_by_name_fragment_of_any_length_and_position() {
     assert_eq!(t.search("喆"), ["周喆"]);
     assert_eq!(t.search("朝阳"), ["周喆"]);
     assert_eq!(t.search("伟张"), Vec::<String>::new());
+    // A page that spans name matches and address-only matches.
+    let p2 = t.ok(
+        "customers.search",
+        json!({"query": "张伟", "page": 2, "page_size": 3}),
+    );
+    assert_eq!(p2["total"], 4);
+    assert_eq!(p2["items"][0]["name"], "周喆");
+    let p2 = t.ok(
+        "customers.search",
+        json!({"query": "张伟", "page": 2, "page_size": 2}),
+    );
+    let names: Vec<&str> = p2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["李张伟", "周喆"]);
 }
 
 #[test]
