@@ -108,7 +108,11 @@ async fn api_call(
     match result {
         Ok(Ok(value)) => reply(StatusCode::OK, value),
         Ok(Err(e)) => error_reply(e),
-        Err(e) => error_reply(aftersales::Error::Storage(e.to_string())),
+        // A panic in a use case is a bug, not the clerk's doing; same code as the desktop door.
+        Err(e) => reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"code": "internal", "message": format!("程序内部错误：{e}")}),
+        ),
     }
 }
 

@@ -1,0 +1,199 @@
+//! The desktop door: a Tauri window showing `ui/`, and one IPC command, `call`, that hands
+//! every request to the core's command table (`aftersales::api::call`).
+//!
+//! Nothing here knows a domain rule. This crate only:
+//! - finds the data folder (`--data-dir DIR`, else `AFTERSALES_DATA_DIR`, else the OS
+//!   app-data folder, e.g. `%APPDATA%\com.aftersales.desk` on Windows),
+//! - opens the one [`Desk`] before any window exists (so no call can arrive without it),
+//! - runs each call on a blocking thread, because the core is synchronous (rusqlite),
+//! - returns errors as the core's error JSON `{code, message, field?}`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use aftersales::Desk;
+use serde_json::{json, Value};
+use tauri::{Manager, Runtime};
+
+/// The environment variable that names the data folder when `--data-dir` is not given.
+pub const DATA_DIR_ENV: &str = "AFTERSALES_DATA_DIR";
+
+/// Label of the one window; its settings (title, size, minimum size) are in tauri.conf.json.
+pub const MAIN_WINDOW: &str = "main";
+
+/// The open database, shared by all calls. The core is `&mut`-based, so calls take turns.
+pub struct DeskState(Arc<Mutex<Desk>>);
+
+impl DeskState {
+    pub fn new(desk: Desk) -> Self {
+        DeskState(Arc::new(Mutex::new(desk)))
+    }
+}
+
+/// Reads `--data-dir DIR` or `--data-dir=DIR` from the program arguments (without the
+/// program name), else the value of [`DATA_DIR_ENV`] when it is set and not empty.
+/// `Ok(None)` means "use the OS app-data folder". Other arguments are ignored: launchers
+/// such as WebDriver may add their own.
+pub fn data_dir_from(
+    args: impl IntoIterator<Item = OsString>,
+    env: Option<OsString>,
+) -> Result<Option<PathBuf>, String> {
+    let mut args = args.into_iter();
+    let mut found = None;
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            match args.next() {
+                Some(value) if !value.is_empty() => found = Some(PathBuf::from(value)),
+                _ => return Err("--data-dir 后面需要给出数据文件夹".to_string()),
+            }
+        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
+            if value.is_empty() {
+                return Err("--data-dir 后面需要给出数据文件夹".to_string());
+            }
+            found = Some(PathBuf::from(value));
+        }
+    }
+    if found.is_none() {
+        found = env.filter(|v| !v.is_empty()).map(PathBuf::from);
+    }
+    Ok(found)
+}
+
+/// Runs one command against the desk. Used by the IPC command on a blocking thread.
+///
+/// A poisoned lock (an earlier call panicked) is taken over rather than failing every
+/// later call: the core runs one transaction per call, so an aborted call left no trace.
+pub fn forward(desk: &Mutex<Desk>, command: &str, args: Value) -> Result<Value, Value> {
+    let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+    aftersales::api::call(&mut desk, command, args).map_err(|err| err.to_json())
+}
+
+/// The error JSON for a call that did not come back at all (the worker thread panicked).
+/// The core promises not to panic on user input, so this is a bug, not a user mistake.
+fn internal_error(detail: impl std::fmt::Display) -> Value {
+    json!({
+        "code": "internal",
+        "message": format!("程序内部错误，请重试或联系管理员（{detail}）"),
+    })
+}
+
+/// The one IPC command: `invoke('call', {command, args})`.
+///
+/// `args` may be left out, which means `{}`. The result is the command's JSON; a failure
+/// rejects the promise with the core's error JSON.
+#[tauri::command]
+async fn call(
+    state: tauri::State<'_, DeskState>,
+    command: String,
+    args: Option<Value>,
+) -> Result<Value, Value> {
+    let desk = Arc::clone(&state.0);
+    let args = args.unwrap_or_else(|| json!({}));
+    match tauri::async_runtime::spawn_blocking(move || forward(&desk, &command, args)).await {
+        Ok(result) => result,
+        Err(join_error) => Err(internal_error(join_error)),
+    }
+}
+
+/// Prints why the desk cannot start and ends the process with exit code 1.
+fn fail(message: &str) -> ! {
+    eprintln!("售后服务台无法启动：{message}");
+    std::process::exit(1)
+}
+
+/// Builds the application. Generic over the runtime, so a test can hand it Tauri's mock
+/// runtime (`tauri::test::mock_builder`, feature "test") instead of a real window.
+///
+/// The main window is declared in tauri.conf.json with `"create": false` and built here,
+/// after the desk is open and managed.
+pub fn build_app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    context: tauri::Context<R>,
+) -> tauri::Result<tauri::App<R>> {
+    builder
+        .invoke_handler(tauri::generate_handler![call])
+        .setup(|app| {
+            let dir =
+                match data_dir_from(std::env::args_os().skip(1), std::env::var_os(DATA_DIR_ENV)) {
+                    Ok(Some(dir)) => dir,
+                    Ok(None) => app
+                        .path()
+                        .app_data_dir()
+                        .unwrap_or_else(|e| fail(&format!("找不到系统的应用数据文件夹（{e}）"))),
+                    Err(message) => fail(&message),
+                };
+            let desk = Desk::open_dir(&dir)
+                .unwrap_or_else(|err| fail(&format!("打不开数据文件夹 {}：{err}", dir.display())));
+            app.manage(DeskState::new(desk));
+
+            let window = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == MAIN_WINDOW)
+                .cloned()
+                .ok_or("tauri.conf.json 中缺少主窗口（main）")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
+            Ok(())
+        })
+        .build(context)
+}
+
+/// Starts the desktop application and blocks until its window is closed.
+pub fn run() {
+    match build_app(tauri::Builder::default(), tauri::generate_context!()) {
+        Ok(app) => app.run(|_, _| {}),
+        Err(err) => fail(&err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn data_dir_argument_wins_over_environment() {
+        let got = data_dir_from(args(&["--data-dir", "/a"]), Some("/b".into()));
+        assert_eq!(got, Ok(Some(PathBuf::from("/a"))));
+        let got = data_dir_from(args(&["--x", "--data-dir=/c"]), Some("/b".into()));
+        assert_eq!(got, Ok(Some(PathBuf::from("/c"))));
+    }
+
+    #[test]
+    fn data_dir_falls_back_to_environment_then_os_folder() {
+        assert_eq!(
+            data_dir_from(args(&[]), Some("/b".into())),
+            Ok(Some(PathBuf::from("/b")))
+        );
+        assert_eq!(data_dir_from(args(&[]), Some("".into())), Ok(None));
+        assert_eq!(data_dir_from(args(&["--other"]), None), Ok(None));
+    }
+
+    #[test]
+    fn data_dir_without_value_is_an_error() {
+        assert!(data_dir_from(args(&["--data-dir"]), None).is_err());
+        assert!(data_dir_from(args(&["--data-dir="]), None).is_err());
+    }
+
+    #[test]
+    fn forward_returns_results_and_error_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Mutex::new(Desk::open_dir(dir.path()).unwrap());
+
+        let info = forward(&desk, "app.info", json!({})).unwrap();
+        assert!(info["data_file"]
+            .as_str()
+            .unwrap()
+            .ends_with(aftersales::DB_FILE));
+
+        let err = forward(&desk, "no.such.command", json!({})).unwrap_err();
+        assert_eq!(err["code"], "unknown_command");
+        assert!(err["message"].is_string());
+    }
+}

@@ -1,0 +1,602 @@
+//! Plumbing for the UI tests in `tests/`: start the real doors (`aftersales serve`, the
+//! desktop app through tauri-driver), a WebDriver session, and small helpers that wait
+//! for the page instead of sleeping.
+//!
+//! Binaries come from the environment set by `cargo xtask test`: `AFTERSALES_BIN`,
+//! `AFTERSALES_DESKTOP_BIN`, `AFTERSALES_UI_DIR`. Optional: `CHROMEDRIVER` (default
+//! `chromedriver`), `CHROMIUM_BIN` (default `/usr/bin/chromium`), `TAURI_DRIVER`
+//! (default `tauri-driver`, then `~/.cargo/bin/tauri-driver`).
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// How long any one wait may take before the test fails. Generous: the machine is small
+/// and builds may run beside the tests.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+
+/// A path from the environment that `cargo xtask test` sets. Fails loudly, never skips.
+pub fn required_path(var: &str) -> PathBuf {
+    let path = match std::env::var_os(var) {
+        Some(value) if !value.is_empty() => PathBuf::from(value),
+        _ => panic!(
+            "{var} is not set. Run the UI tests with `cargo xtask test`, which builds the \
+             binaries and sets AFTERSALES_BIN, AFTERSALES_DESKTOP_BIN and AFTERSALES_UI_DIR."
+        ),
+    };
+    assert!(
+        path.exists(),
+        "{var}={} does not exist. Run the UI tests with `cargo xtask test`.",
+        path.display()
+    );
+    path
+}
+
+fn env_or(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+// ---- child processes ------------------------------------------------------------------
+
+/// A child process in its own process group; dropping it ends the whole group (the
+/// driver and every browser or app it started), also when a test fails.
+pub struct Proc {
+    name: &'static str,
+    child: Child,
+}
+
+impl Proc {
+    pub fn spawn(name: &'static str, command: &mut Command) -> Proc {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}"));
+        Proc { name, child }
+    }
+
+    #[cfg(unix)]
+    fn signal_group(&self, signal: i32) {
+        let group = self.child.id() as i32;
+        // SAFETY: kill(2) with a negative pid signals our own child's process group; no
+        // memory is involved.
+        unsafe {
+            libc::kill(-group, signal);
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            self.signal_group(libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            // Whatever is left of the group (browser helpers, a web process) goes now.
+            self.signal_group(libc::SIGKILL);
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = self.child.kill();
+        }
+        if let Err(e) = self.child.wait() {
+            eprintln!("waiting for {} failed: {e}", self.name);
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free TCP port on 127.0.0.1")
+}
+
+fn wait_for_port(name: &str, port: u16, proc: &mut Proc) {
+    let deadline = Instant::now() + TIMEOUT;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = proc.child.try_wait() {
+            panic!("{name} exited before listening on port {port}: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} did not listen on port {port} within {TIMEOUT:?}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+// ---- the browser door --------------------------------------------------------------------
+
+/// `aftersales --data-dir <temp> serve --port 0`, with the URL it printed.
+pub struct Door {
+    /// `http://127.0.0.1:PORT/#token=…`
+    pub url: String,
+    pub data_dir: TempDir,
+    _proc: Proc,
+}
+
+impl Door {
+    pub fn start() -> Door {
+        let bin = required_path("AFTERSALES_BIN");
+        let ui = required_path("AFTERSALES_UI_DIR");
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let mut proc = Proc::spawn(
+            "aftersales serve",
+            Command::new(&bin)
+                .arg("--data-dir")
+                .arg(data_dir.path())
+                .args(["serve", "--port", "0"])
+                .env("AFTERSALES_UI_DIR", &ui)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit()),
+        );
+        let stdout = proc.child.stdout.take().expect("serve stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    // Nobody listens any more; keep draining so the server never blocks.
+                    continue;
+                }
+            }
+        });
+        let deadline = Instant::now() + TIMEOUT;
+        let url = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("UI: ") {
+                        break url.trim().to_string();
+                    }
+                }
+                Err(_) => {
+                    panic!("`aftersales serve` printed no `UI: http://…` line within {TIMEOUT:?}")
+                }
+            }
+        };
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.contains("#token="),
+            "unexpected serve URL: {url}"
+        );
+        Door {
+            url,
+            data_dir,
+            _proc: proc,
+        }
+    }
+
+    /// The database file this door serves.
+    pub fn data_file(&self) -> PathBuf {
+        self.data_dir.path().join("desk.db")
+    }
+
+    /// `aftersales --data-dir D call COMMAND ARGS` — the same data, through the CLI door.
+    pub fn call(&self, command: &str, args: Value) -> Value {
+        cli_call(self.data_dir.path(), command, args)
+    }
+}
+
+/// Runs one command through the CLI against a data dir and returns its result JSON.
+pub fn cli_call(data_dir: &Path, command: &str, args: Value) -> Value {
+    let bin = required_path("AFTERSALES_BIN");
+    let out = Command::new(bin)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["call", command, &args.to_string()])
+        .output()
+        .expect("run aftersales call");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "aftersales call {command} failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("aftersales call {command}: not JSON ({e}): {text}"))
+}
+
+// ---- WebDriver sessions ---------------------------------------------------------------
+
+/// A WebDriver session plus the driver process (and temp dirs) behind it.
+pub struct Session {
+    pub client: Client,
+    _driver: Proc,
+    _dirs: Vec<TempDir>,
+}
+
+impl Session {
+    /// Debian's chromium through chromedriver, headless, 1366×768.
+    pub async fn chromium() -> Session {
+        let port = free_port();
+        let mut driver = Proc::spawn(
+            "chromedriver",
+            Command::new(env_or("CHROMEDRIVER", "chromedriver"))
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_for_port("chromedriver", port, &mut driver);
+        let profile = tempfile::tempdir().expect("temp browser profile");
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": env_or("CHROMIUM_BIN", "/usr/bin/chromium"),
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    "--window-size=1366,768",
+                ]
+            }
+        });
+        let client = connect(port, caps).await;
+        Session {
+            client,
+            _driver: driver,
+            _dirs: vec![profile],
+        }
+    }
+
+    /// The real desktop window (Tauri, WebKitGTK) through tauri-driver. Needs a display:
+    /// the tests run under `xvfb-run -a`.
+    pub async fn desktop(data_dir: &Path) -> Session {
+        let app = required_path("AFTERSALES_DESKTOP_BIN");
+        let driver_bin = match std::env::var_os("TAURI_DRIVER").filter(|v| !v.is_empty()) {
+            Some(bin) => PathBuf::from(bin),
+            None => {
+                let home = std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_default();
+                let installed = home.join(".cargo/bin/tauri-driver");
+                if installed.exists() {
+                    installed
+                } else {
+                    PathBuf::from("tauri-driver")
+                }
+            }
+        };
+        let port = free_port();
+        let native_port = free_port();
+        let mut driver = Proc::spawn(
+            "tauri-driver",
+            Command::new(driver_bin)
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit()),
+        );
+        wait_for_port("tauri-driver", port, &mut driver);
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": app,
+                "args": ["--data-dir", data_dir],
+            }
+        });
+        let client = connect(port, caps).await;
+        Session {
+            client,
+            _driver: driver,
+            _dirs: Vec::new(),
+        }
+    }
+
+    /// Ends the session cleanly; the driver process goes when `self` drops.
+    pub async fn close(self) {
+        let Session {
+            client,
+            _driver,
+            _dirs,
+        } = self;
+        if let Err(e) = client.close().await {
+            eprintln!("closing the WebDriver session: {e}");
+        }
+    }
+}
+
+async fn connect(port: u16, caps: Value) -> Client {
+    let Value::Object(caps) = caps else {
+        unreachable!("capabilities are an object")
+    };
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("cannot open a WebDriver session on port {port}: {e}"))
+}
+
+// ---- waiting and reading --------------------------------------------------------------
+
+/// What a poll saw: `Ok(value)` when the wait is over, `Err(description)` when not yet
+/// (the description goes into the failure message).
+pub type Poll<T> = Result<T, String>;
+
+/// Polls `check` until it returns `Ok(Ok(value))`; fails the test after [`TIMEOUT`] naming
+/// `what` and the last thing seen. WebDriver errors while polling (element not there yet,
+/// stale) count as "not yet".
+pub async fn wait_until<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, CmdError>>,
+{
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let last = match check().await {
+            Ok(Ok(value)) => return value,
+            Ok(Err(seen)) => seen,
+            Err(e) => format!("WebDriver: {e}"),
+        };
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {TIMEOUT:?} waiting for {what}; last seen: {last}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits for an element to exist.
+pub async fn find(client: &Client, css: &str) -> Element {
+    client
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element `{css}` within {TIMEOUT:?}: {e}"))
+}
+
+/// Waits until the element's visible text satisfies `pred`; returns the text.
+pub async fn wait_text_where(
+    client: &Client,
+    css: &str,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> String {
+    let pred = &pred;
+    wait_until(&format!("`{css}` {what}"), || async move {
+        let text = client.find(Locator::Css(css)).await?.text().await?;
+        Ok(if pred(&text) {
+            Ok(text)
+        } else {
+            Err(format!("{text:?}"))
+        })
+    })
+    .await
+}
+
+/// Waits until the element's visible text contains `needle`.
+pub async fn wait_text(client: &Client, css: &str, needle: &str) -> String {
+    wait_text_where(client, css, &format!("to show {needle:?}"), |t| {
+        t.contains(needle)
+    })
+    .await
+}
+
+/// Waits until the element's DOM text (textContent, visible or not) contains `needle`.
+/// For the status bar: WebKitWebDriver may call text at the window's bottom edge
+/// invisible when the X screen is smaller than the window.
+pub async fn wait_content(client: &Client, css: &str, needle: &str) -> String {
+    wait_until(&format!("`{css}` to contain {needle:?}"), || async move {
+        let text = client
+            .find(Locator::Css(css))
+            .await?
+            .prop("textContent")
+            .await?
+            .unwrap_or_default();
+        Ok(if text.contains(needle) {
+            Ok(text)
+        } else {
+            Err(format!("{text:?}"))
+        })
+    })
+    .await
+}
+
+/// Waits until the element's visible text is not empty and returns it.
+pub async fn wait_nonempty(client: &Client, css: &str) -> String {
+    wait_text_where(client, css, "to show some text", |t| !t.trim().is_empty()).await
+}
+
+/// Texts of the rows of `#customer-table` (one string per row).
+pub async fn row_texts(client: &Client) -> Result<Vec<String>, CmdError> {
+    let mut texts = Vec::new();
+    for row in client
+        .find_all(Locator::Css("#customer-table tbody tr[data-id]"))
+        .await?
+    {
+        // innerText, laid out by the engine itself: WebKitWebDriver's visible-text
+        // heuristic drops plain-text cells that clip with an ellipsis.
+        texts.push(row.prop("innerText").await?.unwrap_or_default());
+    }
+    Ok(texts)
+}
+
+/// Waits until the customer table shows exactly `count` rows, all satisfying `pred`.
+pub async fn wait_rows(
+    client: &Client,
+    what: &str,
+    count: usize,
+    pred: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let pred = &pred;
+    wait_until(what, || async move {
+        let rows = row_texts(client).await?;
+        Ok(if rows.len() == count && rows.iter().all(|r| pred(r)) {
+            Ok(rows)
+        } else {
+            Err(format!("{rows:?}"))
+        })
+    })
+    .await
+}
+
+/// The id of the focused element.
+pub async fn active_id(client: &Client) -> Result<String, CmdError> {
+    Ok(client
+        .active_element()
+        .await?
+        .attr("id")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Waits until the element with this id has the keyboard focus.
+pub async fn wait_focus(client: &Client, id: &str) {
+    wait_until(&format!("#{id} to have the focus"), || async move {
+        let active = active_id(client).await?;
+        Ok(if active == id {
+            Ok(())
+        } else {
+            Err(format!("focus on #{active}"))
+        })
+    })
+    .await
+}
+
+/// Waits until location.hash satisfies `pred`; returns it.
+pub async fn wait_hash(client: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let pred = &pred;
+    wait_until(what, || async move {
+        let hash = client.execute("return location.hash", vec![]).await?;
+        let hash = hash.as_str().unwrap_or_default().to_string();
+        Ok(if pred(&hash) { Ok(hash) } else { Err(hash) })
+    })
+    .await
+}
+
+// ---- keys and forms ---------------------------------------------------------------------
+
+/// Presses a chord on whatever has the focus, e.g. `press(c, &[Key::Control.into()], 'k')`.
+pub async fn press(client: &Client, modifiers: &[char], key: char) {
+    let mut actions = KeyActions::new("keyboard".to_string());
+    for &m in modifiers {
+        actions = actions.then(KeyAction::Down { value: m });
+    }
+    actions = actions
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    for &m in modifiers.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: m });
+    }
+    client
+        .perform_actions(actions)
+        .await
+        .unwrap_or_else(|e| panic!("pressing {modifiers:?}+{key:?}: {e}"));
+}
+
+pub async fn press_key(client: &Client, key: Key) {
+    press(client, &[], key.into()).await;
+}
+
+pub async fn ctrl(client: &Client, key: char) {
+    press(client, &[Key::Control.into()], key).await;
+}
+
+/// The form control named `name` inside `form#customer-form`.
+pub async fn form_field(client: &Client, name: &str) -> Element {
+    find(client, &format!("form#customer-form [name=\"{name}\"]")).await
+}
+
+/// Replaces the text of an input in the customer form.
+pub async fn fill(client: &Client, name: &str, value: &str) {
+    let field = form_field(client, name).await;
+    field
+        .clear()
+        .await
+        .unwrap_or_else(|e| panic!("clearing {name}: {e}"));
+    if !value.is_empty() {
+        field
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {name}: {e}"));
+    }
+}
+
+/// Chooses an option of a select in the customer form by its value.
+pub async fn choose(client: &Client, name: &str, value: &str) {
+    form_field(client, name)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choosing {value} in {name}: {e}"));
+}
+
+/// Types into an element found by CSS, replacing what was there.
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let el = find(client, css).await;
+    el.clear()
+        .await
+        .unwrap_or_else(|e| panic!("clearing {css}: {e}"));
+    el.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+// ---- screenshots ------------------------------------------------------------------------
+
+/// `<CARGO_TARGET_DIR or target>/ui-screenshots/`
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("ui-screenshots")
+}
+
+/// Saves a PNG of the page for people to look at; returns its path.
+pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client
+        .screenshot()
+        .await
+        .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    eprintln!("screenshot: {}", path.display());
+    path
+}
+
+/// True when the text holds at least one CJK ideograph (a Chinese message, not a code).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}

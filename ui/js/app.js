@@ -1,0 +1,233 @@
+// The frame: navigation, routing by location hash, global keys, status bar, toasts, help.
+import { call, tokenArrived } from './api.js';
+import { h, clear } from './dom.js';
+import { localDateTime } from './format.js';
+import { initI18n, t, translateTree } from './i18n.js';
+import * as customerList from './views/customer-list.js';
+import * as customerForm from './views/customer-form.js';
+import * as customerFile from './views/customer-file.js';
+import * as settings from './views/settings.js';
+
+// path pattern → view module, area for the navigation, params from the match
+const ROUTES = [
+  { pattern: /^\/customers\/?$/, view: customerList, area: 'customers', params: () => ({}) },
+  { pattern: /^\/customers\/new$/, view: customerForm, area: 'customers', params: () => ({}) },
+  {
+    pattern: /^\/customers\/(\d+)$/,
+    view: customerFile,
+    area: 'customers',
+    params: (m) => ({ id: Number(m[1]) }),
+  },
+  {
+    pattern: /^\/customers\/(\d+)\/edit$/,
+    view: customerForm,
+    area: 'customers',
+    params: (m) => ({ id: Number(m[1]) }),
+  },
+  { pattern: /^\/settings\/?$/, view: settings, area: 'settings', params: () => ({}) },
+];
+const HOME = '#/customers';
+
+const viewRoot = document.getElementById('view');
+let current = null; // {view, handle} of the screen on show
+let renderSeq = 0;
+let appInfo = null;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/customers';
+  const [path, search = ''] = raw.split('?');
+  return { path, query: new URLSearchParams(search) };
+}
+
+/** Builds a hash like #/customers?q=… from a path and query parameters. */
+export function hashFor(path, query = {}) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, value);
+  }
+  const text = search.toString();
+  return `#${path}${text ? `?${text}` : ''}`;
+}
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+/** Changes the hash without re-rendering (e.g. the list remembering its query). */
+function replaceHash(hash) {
+  if (location.hash !== hash) history.replaceState(history.state, '', hash);
+}
+
+let toastTimer = null;
+function toast(message) {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('show'), 2600);
+}
+
+function showError(error) {
+  const message = error?.code === 'network' ? t('error.network') : error?.message || String(error);
+  clear(viewRoot);
+  viewRoot.append(
+    h(
+      'section',
+      { class: 'page' },
+      h('p', { class: 'notice notice-error', role: 'alert' }, message),
+      h('p', {}, h('a', { href: HOME }, t('common.back'))),
+    ),
+  );
+}
+
+const ctx = {
+  call,
+  navigate,
+  replaceHash,
+  hashFor,
+  toast,
+  showError,
+  info: () => appInfo,
+  refreshInfo,
+  relabel,
+  focusView: () => viewRoot.focus({ preventScroll: true }),
+};
+
+async function route() {
+  const seq = ++renderSeq;
+  const { path, query } = parseHash();
+  const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
+
+  current?.handle?.dispose?.();
+  current = null;
+  for (const link of document.querySelectorAll('.sidenav a[data-view]')) {
+    if (match && link.dataset.view === match.r.area) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  clear(viewRoot);
+  if (!match) {
+    viewRoot.append(h('section', { class: 'page' }, h('p', { class: 'notice' }, t('error.notfound.view'))));
+    return;
+  }
+  const isCurrent = () => seq === renderSeq;
+  try {
+    const handle = await match.r.view.render(viewRoot, {
+      ...ctx,
+      params: match.r.params(match.m),
+      query,
+      isCurrent,
+    });
+    if (isCurrent()) current = { view: match.r.view, handle };
+    else handle?.dispose?.();
+  } catch (error) {
+    if (isCurrent()) showError(error);
+  }
+}
+
+async function refreshInfo() {
+  try {
+    appInfo = await call('app.info', {});
+    const user = document.getElementById('status-user');
+    user.textContent = appInfo?.user?.name ?? '';
+    const file = document.getElementById('status-data-file');
+    file.textContent = appInfo?.data_file ?? '';
+    file.title = appInfo?.data_file ?? '';
+  } catch (error) {
+    document.getElementById('status-data-file').textContent =
+      error?.code === 'network' ? t('status.offline') : error?.message ?? t('status.offline');
+  }
+  return appInfo;
+}
+
+function tickClock() {
+  const el = document.getElementById('status-clock');
+  const now = new Date();
+  const text = localDateTime(now);
+  if (el.textContent !== text) {
+    el.textContent = text;
+    el.dateTime = now.toISOString();
+  }
+}
+
+/** Re-labels the frame and re-renders the current screen after a language switch. */
+function relabel() {
+  document.title = t('app.title');
+  translateTree(document);
+  route();
+}
+
+// ---- keys -------------------------------------------------------------------------
+
+const help = document.getElementById('help-panel');
+
+function openHelp() {
+  if (!help.open) help.showModal();
+  document.getElementById('help-close').focus();
+}
+
+function focusGlobalSearch() {
+  const input = document.getElementById('global-search');
+  input.focus();
+  input.select();
+}
+
+function onKeyDown(event) {
+  if (event.defaultPrevented || event.isComposing) return;
+  const key = event.key;
+  const ctrl = event.ctrlKey || event.metaKey;
+  if (help.open) return; // the dialog closes itself on Esc
+  if (key === 'F1') {
+    event.preventDefault();
+    openHelp();
+  } else if (key === 'F3' || (ctrl && !event.altKey && (key === 'k' || key === 'K'))) {
+    event.preventDefault();
+    focusGlobalSearch();
+  } else if (key === 'F4') {
+    event.preventDefault();
+    // Already in a customer form: stay, so nothing typed is lost.
+    if (current?.view !== customerForm) navigate('#/customers/new');
+  } else if (key === 'Escape' && event.target?.id === 'global-search') {
+    event.preventDefault();
+    event.target.blur();
+    ctx.focusView();
+  } else {
+    current?.handle?.onKey?.(event);
+    // Ctrl+S never opens the browser's "save page" dialog.
+    if (ctrl && (key === 's' || key === 'S')) event.preventDefault();
+  }
+}
+
+function wireFrame() {
+  document.addEventListener('keydown', onKeyDown);
+  document.getElementById('help-open').addEventListener('click', openHelp);
+  document.getElementById('help-close').addEventListener('click', () => help.close());
+  help.addEventListener('click', (event) => {
+    if (event.target === help) help.close(); // a click on the backdrop
+  });
+  document.getElementById('global-search-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = document.getElementById('global-search').value.trim();
+    navigate(hashFor('/customers', { q: text, focus: 'results' }));
+  });
+  window.addEventListener('hashchange', route);
+}
+
+async function start() {
+  if (tokenArrived || !location.hash || location.hash === '#' || location.hash === '#/') {
+    history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
+  }
+  await initI18n();
+  document.title = t('app.title');
+  translateTree(document);
+  wireFrame();
+  tickClock();
+  setInterval(tickClock, 1000);
+  refreshInfo();
+  await route();
+}
+
+start().catch((error) => {
+  console.error(error);
+  document.body.classList.add('failed');
+});

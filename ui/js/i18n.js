@@ -1,0 +1,76 @@
+// Screen text. Every visible string comes from ui/i18n/<lang>.json.
+// zh-CN is the default; the clerk's choice is kept in localStorage.
+
+export const LANGUAGES = ['zh-CN', 'en'];
+const DEFAULT_LANG = 'zh-CN';
+const STORAGE_KEY = 'desk.lang';
+
+let lang = DEFAULT_LANG;
+let strings = {};
+let fallback = {};
+
+async function loadTable(code) {
+  const response = await fetch(`i18n/${code}.json`);
+  if (!response.ok) throw new Error(`i18n ${code}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function storedLanguage() {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(saved) ? saved : DEFAULT_LANG;
+  } catch {
+    return DEFAULT_LANG;
+  }
+}
+
+/** Loads the stored (or default) language. Call once before the first render. */
+export async function initI18n() {
+  fallback = await loadTable(DEFAULT_LANG);
+  await setLanguage(storedLanguage(), false);
+}
+
+export async function setLanguage(code, remember = true) {
+  if (!LANGUAGES.includes(code)) code = DEFAULT_LANG;
+  strings = code === DEFAULT_LANG ? fallback : await loadTable(code);
+  lang = code;
+  document.documentElement.lang = code;
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, code);
+    } catch {
+      // Private mode or storage disabled: the choice lasts for this window only.
+    }
+  }
+}
+
+export function language() {
+  return lang;
+}
+
+/** Text for `key`, with `{name}` placeholders filled from `params`. */
+export function t(key, params = {}) {
+  let text = strings[key] ?? fallback[key];
+  if (text === undefined) {
+    console.warn(`i18n: missing key ${key}`);
+    text = key;
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name) =>
+    params[name] === undefined ? whole : String(params[name]),
+  );
+}
+
+/**
+ * Fills static markup: data-i18n (text), data-i18n-placeholder, data-i18n-title,
+ * data-i18n-aria-label.
+ */
+export function translateTree(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) {
+    el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) {
+    el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+  }
+}

@@ -1,0 +1,234 @@
+// 新建客户 / 编辑客户 — works without a mouse: Enter moves on, Ctrl+S saves, Esc cancels.
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+
+const FIELDS = ['kind', 'name', 'phones', 'region', 'address', 'class', 'notes'];
+// Separators between several numbers in the one phones input. Not spaces: they may sit
+// inside one number ("138 1234 5678").
+const PHONE_SEPARATORS = /[,，、;；]+/;
+
+export function splitPhones(text) {
+  return text
+    .split(PHONE_SEPARATORS)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+function field(name, control, { hint, required } = {}) {
+  const id = `customer-${name}`;
+  control.id = id;
+  control.name = name;
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
+  if (required) control.setAttribute('aria-required', 'true');
+  return h(
+    'div',
+    { class: `field field-${name}` },
+    h(
+      'label',
+      { for: id },
+      t(`form.${name}`),
+      required ? h('span', { class: 'required', title: t('form.required') }, ' *') : null,
+    ),
+    h(
+      'div',
+      { class: 'control' },
+      control,
+      h('div', { class: 'field-error', id: errorId, dataset: { for: name }, 'aria-live': 'polite' }),
+      hint ? h('div', { class: 'hint', id: hintId }, hint) : null,
+    ),
+  );
+}
+
+function select(options, value) {
+  return h(
+    'select',
+    { class: 'input', value },
+    options.map(([optionValue, label]) => h('option', { value: optionValue }, label)),
+  );
+}
+
+export async function render(root, ctx) {
+  const id = ctx.params.id ?? null;
+  const editing = id !== null;
+  const customer = editing ? await ctx.call('customers.get', { id }) : null;
+  if (!ctx.isCurrent()) return null;
+
+  const controls = {
+    kind: select(
+      [
+        ['person', t('kind.person')],
+        ['company', t('kind.company')],
+      ],
+      customer?.kind ?? 'person',
+    ),
+    name: h('input', { class: 'input', type: 'text', autocomplete: 'off', maxlength: '50', value: customer?.name ?? '' }),
+    phones: h('input', {
+      class: 'input num',
+      type: 'text',
+      inputmode: 'tel',
+      autocomplete: 'off',
+      value: (customer?.phones ?? []).map((p) => p.number).join('，'),
+    }),
+    region: h('input', { class: 'input', type: 'text', autocomplete: 'off', value: customer?.region ?? '' }),
+    address: h('input', { class: 'input input-wide', type: 'text', autocomplete: 'off', value: customer?.address ?? '' }),
+    class: select(
+      [
+        ['normal', t('class.normal')],
+        ['vip', t('class.vip')],
+        ['key', t('class.key')],
+      ],
+      customer?.class ?? 'normal',
+    ),
+    notes: h('textarea', { class: 'input input-wide', rows: 2, value: customer?.notes ?? '' }),
+  };
+
+  const save = h(
+    'button',
+    { type: 'submit', id: 'customer-save', class: 'btn btn-primary', title: t('form.save.title') },
+    t('form.save'),
+    ' ',
+    h('kbd', {}, 'Ctrl+S'),
+  );
+  const cancel = h(
+    'button',
+    { type: 'button', id: 'customer-cancel', class: 'btn', title: t('form.cancel.title') },
+    t('form.cancel'),
+    ' ',
+    h('kbd', {}, 'Esc'),
+  );
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const form = h(
+    'form',
+    { id: 'customer-form', class: 'form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('kind', controls.kind),
+    field('name', controls.name, { hint: t('form.name.hint'), required: true }),
+    field('phones', controls.phones, { hint: t('form.phones.hint'), required: true }),
+    field('region', controls.region, { hint: t('form.region.hint') }),
+    field('address', controls.address),
+    field('class', controls.class),
+    field('notes', controls.notes, { hint: t('form.notes.hint') }),
+    h('div', { class: 'form-actions' }, save, cancel),
+  );
+
+  const title = editing ? t('form.title.edit') : t('form.title.new');
+  clear(root);
+  root.append(
+    h(
+      'section',
+      { class: 'page page-form' },
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', {}, title),
+        editing ? h('span', { class: 'page-sub' }, customer.name) : null,
+      ),
+      form,
+    ),
+  );
+  document.title = `${title} · ${t('app.title')}`;
+
+  // ---- errors -----------------------------------------------------------------
+  function clearError(name) {
+    const box = form.querySelector(`.field-error[data-for="${name}"]`);
+    if (box) box.textContent = '';
+    controls[name]?.removeAttribute('aria-invalid');
+  }
+  function clearErrors() {
+    FIELDS.forEach(clearError);
+    formError.hidden = true;
+    formError.textContent = '';
+  }
+  function showError(error) {
+    const name = error?.field;
+    const message = error?.code === 'network' ? t('error.network') : error?.message || String(error);
+    if (name && controls[name]) {
+      form.querySelector(`.field-error[data-for="${name}"]`).textContent = message;
+      controls[name].setAttribute('aria-invalid', 'true');
+      controls[name].focus();
+      if (controls[name].select && controls[name].tagName === 'INPUT') controls[name].select();
+    } else {
+      formError.textContent = message;
+      formError.hidden = false;
+      formError.tabIndex = -1;
+      formError.focus();
+    }
+  }
+  for (const name of FIELDS) {
+    controls[name].addEventListener('input', () => clearError(name));
+  }
+
+  // ---- save -------------------------------------------------------------------
+  let saving = false;
+  async function submit() {
+    if (saving) return;
+    saving = true;
+    save.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    clearErrors();
+    const args = {
+      kind: controls.kind.value,
+      name: controls.name.value.trim(),
+      phones: splitPhones(controls.phones.value),
+      address: controls.address.value.trim(),
+      region: controls.region.value.trim(),
+      class: controls.class.value,
+      notes: controls.notes.value,
+    };
+    try {
+      const saved = editing
+        ? await ctx.call('customers.update', { id, ...args })
+        : await ctx.call('customers.create', args);
+      if (!ctx.isCurrent()) return;
+      ctx.toast(t('toast.saved'));
+      ctx.refreshInfo();
+      ctx.navigate(`#/customers/${saved?.id ?? id}`);
+    } catch (error) {
+      if (ctx.isCurrent()) showError(error);
+    } finally {
+      saving = false;
+      save.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+
+  const back = () => ctx.navigate(editing ? `#/customers/${id}` : '#/customers');
+  cancel.addEventListener('click', back);
+
+  // Enter moves to the next field; from the last one it saves. In the notes box
+  // Shift+Enter makes a new line.
+  const order = FIELDS.map((name) => controls[name]);
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.altKey) return;
+    const index = order.indexOf(event.target);
+    if (index < 0) return;
+    if (event.target === controls.notes && event.shiftKey) return;
+    event.preventDefault();
+    if (index === order.length - 1) submit();
+    else order[index + 1].focus();
+  });
+
+  controls.name.focus();
+
+  return {
+    dispose() {
+      document.title = t('app.title');
+    },
+    onKey(event) {
+      const ctrl = event.ctrlKey || event.metaKey;
+      if (ctrl && (event.key === 's' || event.key === 'S')) {
+        event.preventDefault();
+        submit();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        back();
+      }
+    },
+  };
+}
