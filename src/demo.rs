@@ -209,11 +209,8 @@ fn customer(dice: &mut Dice) -> CustomerInput {
         dice.pick(MOBILE_PREFIXES),
         dice.next() % 100_000_000
     );
-    let local_len = if area.len() == 3 {
-        8
-    } else {
-        7 + dice.below(2)
-    };
+    // Most cities have 8-digit local numbers now; a few smaller ones still have 7.
+    let local_len = if dice.chance(90) { 8 } else { 7 };
     let landline = format!(
         "{area}-{}{:0width$}",
         2 + dice.below(7),
