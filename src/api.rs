@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::{customers, Desk};
+use crate::{audit, customers, equipment, export, import, models, search, Desk};
 
 /// The jobs at the desk (DOMAIN.md, "The people at the desk").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,6 +46,10 @@ use Role::*;
 
 const EVERYONE: &[Role] = &[Clerk, Dispatcher, Engineer, Storekeeper, Manager];
 const DESK: &[Role] = &[Clerk, Manager];
+const MANAGER: &[Role] = &[Manager];
+/// Warranty overrides and policies: the manager approves; at a small desk the clerk is
+/// often the manager too, so both may record it (enforced per user once logins exist).
+const MANAGER_DESK: &[Role] = &[Manager, Clerk];
 
 /// Turns a typed use case `fn(&mut Desk, Args) -> Result<Out>` into a table entry.
 macro_rules! command {
@@ -60,10 +64,29 @@ macro_rules! command {
 
 static COMMANDS: &[Command] = &[
     command!("app.info", EVERYONE, app_info),
+    command!("audit.list", MANAGER, audit::list),
     command!("customers.create", DESK, customers::create),
+    command!("customers.duplicates", DESK, customers::duplicates),
+    command!("customers.export", DESK, export::customers),
     command!("customers.get", EVERYONE, customers::get),
+    command!("customers.merge", DESK, customers::merge),
     command!("customers.search", EVERYONE, customers::search),
+    command!("customers.timeline", EVERYONE, customers::timeline),
     command!("customers.update", DESK, customers::update),
+    command!("equipment.create", DESK, equipment::create),
+    command!("equipment.get", EVERYONE, equipment::get),
+    command!("equipment.list", EVERYONE, equipment::list),
+    command!(
+        "equipment.override_warranty",
+        MANAGER_DESK,
+        equipment::override_warranty
+    ),
+    command!("equipment.update", DESK, equipment::update),
+    command!("import.commit", DESK, import::commit),
+    command!("import.preview", DESK, import::preview),
+    command!("models.list", EVERYONE, models::list),
+    command!("models.save", MANAGER_DESK, models::save),
+    command!("search.global", EVERYONE, search::global),
 ];
 
 /// Every command, in name order.
@@ -117,7 +140,7 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
         data_file: desk.path().display().to_string(),
         // One desk user until logins exist (see the roles issue).
         user: User {
-            name: "前台",
+            name: crate::DESK_USER,
             roles: &[Clerk],
         },
         customers: customers::count(desk)?,

@@ -5,10 +5,15 @@
 //! Search takes what a clerk types into one box: digits (4 or more) are a phone — whole,
 //! its start, or its last digits; anything else is a fragment of a name, company or
 //! address, one or more characters at any position.
+//!
+//! A chain (hotel or restaurant chain) is a head-office customer with branches
+//! (`parent_id`, one level). Customers are never deleted: merging marks one as
+//! `merged_into` the other, takes it out of search and moves its machines and branches.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use crate::audit;
 use crate::error::{Error, Result};
 use crate::phone::Phone;
 use crate::text::{char_len, index_form, phrase_query};
@@ -27,6 +32,8 @@ pub struct CustomerInput {
     pub region: String,
     pub class: Option<String>,
     pub notes: String,
+    pub source: String,
+    pub parent_id: Option<CustomerId>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +55,12 @@ pub struct PhoneView {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CustomerRef {
+    pub id: CustomerId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Customer {
     pub id: CustomerId,
     pub kind: String,
@@ -57,6 +70,10 @@ pub struct Customer {
     pub region: String,
     pub class: String,
     pub notes: String,
+    pub source: String,
+    pub parent: Option<CustomerRef>,
+    pub branches: Vec<CustomerRef>,
+    pub merged_into: Option<CustomerId>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -82,10 +99,17 @@ impl Default for SearchArgs {
 #[derive(Debug, Serialize)]
 pub struct SearchPage {
     pub items: Vec<Customer>,
+    /// Exact for the whole list; for a search, capped at [`COUNT_CAP`] with `more` set.
     pub total: u64,
+    /// True when a search matched more than `total` customers.
+    pub more: bool,
     pub page: u32,
     pub page_size: u32,
 }
+
+/// Searches count their matches up to this many: a clerk who sees "1000+" types more,
+/// and counting 15,000 address matches would cost more than finding the page.
+pub const COUNT_CAP: i64 = 1000;
 
 /// A customer that passed validation, ready to be written.
 pub(crate) struct Valid {
@@ -96,6 +120,8 @@ pub(crate) struct Valid {
     region: String,
     class: &'static str,
     notes: String,
+    source: String,
+    parent_id: Option<CustomerId>,
 }
 
 fn limited(field: &'static str, label: &str, value: &str, max: usize) -> Result<String> {
@@ -153,6 +179,7 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
         }
     };
     let notes = limited("notes", "备注", &input.notes, 2000)?;
+    let source = limited("source", "来源", &input.source, 20)?;
     Ok(Valid {
         kind,
         name,
@@ -161,21 +188,99 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
         region,
         class,
         notes,
+        source,
+        parent_id: input.parent_id,
     })
 }
 
+/// A chain is one level deep: the head office must be an active company that is not
+/// itself a branch, and a customer cannot be its own head office.
+fn check_parent(
+    conn: &Connection,
+    parent_id: Option<CustomerId>,
+    id: Option<CustomerId>,
+) -> Result<()> {
+    let Some(parent_id) = parent_id else {
+        return Ok(());
+    };
+    if Some(parent_id) == id {
+        return Err(Error::invalid("parent_id", "总店不能是客户自己"));
+    }
+    let parent = conn
+        .prepare_cached("SELECT kind, parent_id, merged_into, name FROM customer WHERE id = ?1")?
+        .query_row([parent_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .optional()?;
+    match parent {
+        None => Err(Error::invalid(
+            "parent_id",
+            format!("总店不存在（编号 {parent_id}）"),
+        )),
+        Some((kind, _, _, name)) if kind != "company" => Err(Error::invalid(
+            "parent_id",
+            format!("“{name}”是个人客户，不能作为总店"),
+        )),
+        Some((_, Some(_), _, name)) => Err(Error::invalid(
+            "parent_id",
+            format!("“{name}”本身是分店，不能再作为总店"),
+        )),
+        Some((_, _, Some(_), name)) => Err(Error::invalid(
+            "parent_id",
+            format!("“{name}”已被合并，不能作为总店"),
+        )),
+        Some(_) => {
+            if let Some(id) = id {
+                let has_branches: bool = conn
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM customer WHERE parent_id = ?1)")?
+                    .query_row([id], |r| r.get(0))?;
+                if has_branches {
+                    return Err(Error::invalid(
+                        "parent_id",
+                        "该客户自己有分店，不能再隶属于总店",
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The active customer with the same name and at least one same phone, if any: what an
+/// import treats as "already present".
+pub(crate) fn find_existing(conn: &Connection, c: &Valid) -> Result<Option<CustomerId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM customer_phone p JOIN customer c ON c.id = p.customer_id
+         WHERE p.number = ?1 AND c.name = ?2 AND c.merged_into IS NULL LIMIT 1",
+    )?;
+    for phone in &c.phones {
+        if let Some(id) = stmt
+            .query_row(params![phone.number(), c.name], |r| r.get(0))
+            .optional()?
+        {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
 fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    crate::now_utc()
 }
 
 /// Writes a new customer inside the caller's transaction.
 pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId> {
     tx.prepare_cached(
-        "INSERT INTO customer (kind, name, address, region, class, notes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO customer (kind, name, address, region, class, notes, source, parent_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?
     .execute(params![
-        c.kind, c.name, c.address, c.region, c.class, c.notes, at
+        c.kind, c.name, c.address, c.region, c.class, c.notes, c.source, c.parent_id, at
     ])?;
     let id = tx.last_insert_rowid();
     write_children(tx, id, c)?;
@@ -197,6 +302,7 @@ fn write_children(tx: &Transaction, id: CustomerId, c: &Valid) -> Result<()> {
 /// 新建客户.
 pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
     let valid = validate(&input)?;
+    check_parent(desk.conn(), valid.parent_id, None)?;
     let tx = desk.conn_mut().transaction()?;
     let id = insert(&tx, &valid, &now())?;
     tx.commit()?;
@@ -207,30 +313,69 @@ pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
 pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
     let valid = validate(&args.input)?;
     let id = args.id;
-    let tx = desk.conn_mut().transaction()?;
-    let changed = tx
-        .prepare_cached(
-            "UPDATE customer SET kind = ?2, name = ?3, address = ?4, region = ?5, class = ?6, notes = ?7,
-             updated_at = ?8 WHERE id = ?1",
-        )?
-        .execute(params![
-            id,
-            valid.kind,
-            valid.name,
-            valid.address,
-            valid.region,
-            valid.class,
-            valid.notes,
-            now()
-        ])?;
-    if changed == 0 {
-        return Err(not_found(id));
+    let before = load(desk.conn(), id)?.ok_or_else(|| not_found(id))?;
+    if let Some(into) = before.merged_into {
+        return Err(Error::invalid(
+            "id",
+            format!("该客户已合并到编号 {into}，请修改合并后的档案"),
+        ));
     }
+    check_parent(desk.conn(), valid.parent_id, Some(id))?;
+    let tx = desk.conn_mut().transaction()?;
+    tx.prepare_cached(
+        "UPDATE customer SET kind = ?2, name = ?3, address = ?4, region = ?5, class = ?6, notes = ?7,
+         source = ?8, parent_id = ?9, updated_at = ?10 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        valid.kind,
+        valid.name,
+        valid.address,
+        valid.region,
+        valid.class,
+        valid.notes,
+        valid.source,
+        valid.parent_id,
+        now()
+    ])?;
     tx.execute("DELETE FROM customer_phone WHERE customer_id = ?1", [id])?;
     tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [id])?;
     write_children(&tx, id, &valid)?;
+    let after = load(&tx, id)?.ok_or_else(|| not_found(id))?;
+    let changed = changes(&before, &after);
+    if !changed.is_empty() {
+        audit::record(
+            &tx,
+            "updated",
+            "customer",
+            id,
+            &format!("修改了{}", changed.join("、")),
+        )?;
+    }
     tx.commit()?;
-    get(desk, GetArgs { id })
+    Ok(after)
+}
+
+/// Names of the fields that differ, as the form labels them.
+fn changes(a: &Customer, b: &Customer) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let pairs: [(&str, bool); 9] = [
+        ("类型", a.kind != b.kind),
+        ("名称", a.name != b.name),
+        ("电话", a.phones != b.phones),
+        ("地址", a.address != b.address),
+        ("区域", a.region != b.region),
+        ("等级", a.class != b.class),
+        ("备注", a.notes != b.notes),
+        ("来源", a.source != b.source),
+        ("总店", a.parent != b.parent),
+    ];
+    for (label, differs) in pairs {
+        if differs {
+            out.push(label);
+        }
+    }
+    out
 }
 
 fn not_found(id: CustomerId) -> Error {
@@ -242,13 +387,15 @@ pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Customer> {
     load(desk.conn(), args.id)?.ok_or_else(|| not_found(args.id))
 }
 
-fn load(conn: &rusqlite::Connection, id: CustomerId) -> Result<Option<Customer>> {
+pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Option<Customer>> {
     let customer = conn
         .prepare_cached(
-            "SELECT id, kind, name, address, region, class, notes, created_at, updated_at
-             FROM customer WHERE id = ?1",
+            "SELECT c.id, c.kind, c.name, c.address, c.region, c.class, c.notes, c.created_at, c.updated_at,
+                    c.source, c.parent_id, p.name, c.merged_into
+             FROM customer c LEFT JOIN customer p ON p.id = c.parent_id WHERE c.id = ?1",
         )?
         .query_row([id], |r| {
+            let parent_id: Option<i64> = r.get(10)?;
             Ok(Customer {
                 id: r.get(0)?,
                 kind: r.get(1)?,
@@ -258,6 +405,13 @@ fn load(conn: &rusqlite::Connection, id: CustomerId) -> Result<Option<Customer>>
                 region: r.get(4)?,
                 class: r.get(5)?,
                 notes: r.get(6)?,
+                source: r.get(9)?,
+                parent: match parent_id {
+                    Some(id) => Some(CustomerRef { id, name: r.get(11)? }),
+                    None => None,
+                },
+                branches: Vec::new(),
+                merged_into: r.get(12)?,
                 created_at: r.get(7)?,
                 updated_at: r.get(8)?,
             })
@@ -266,6 +420,16 @@ fn load(conn: &rusqlite::Connection, id: CustomerId) -> Result<Option<Customer>>
     let Some(mut customer) = customer else {
         return Ok(None);
     };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name FROM customer WHERE parent_id = ?1 AND merged_into IS NULL ORDER BY name",
+    )?;
+    let branches = stmt.query_map([id], |r| {
+        Ok(CustomerRef {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        })
+    })?;
+    customer.branches = branches.collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare_cached(
         "SELECT number FROM customer_phone WHERE customer_id = ?1 ORDER BY position",
     )?;
@@ -278,6 +442,80 @@ fn load(conn: &rusqlite::Connection, id: CustomerId) -> Result<Option<Customer>>
     Ok(Some(customer))
 }
 
+/// Active customers whose phone starts with, equals or ends with `?1` (4+ digits): each
+/// half of the union is one index range (the number; the last four digits), newest first,
+/// at most one more than the count cap.
+const PHONE_MATCHES: &str = "SELECT id FROM customer WHERE merged_into IS NULL AND id IN (
+         SELECT customer_id FROM customer_phone WHERE number >= ?1 AND number < ?1 || ':'
+         UNION ALL
+         SELECT customer_id FROM customer_phone
+          WHERE substr(digits, -4) = substr(?1, -4) AND digits LIKE '%' || ?1)
+     ORDER BY id DESC LIMIT ?2";
+
+/// Customer ids whose phone matches, newest first (at most the count cap + 1).
+pub(crate) fn by_phone(conn: &Connection, digits: &str) -> Result<Vec<CustomerId>> {
+    collect_ids(conn, PHONE_MATCHES, params![digits, COUNT_CAP + 1])
+}
+
+/// Customer ids matching a name/company/address fragment, ranked: the exact name, names
+/// starting with the fragment, names containing it, then address-only matches; newest
+/// first within each. The index yields the newest matches (at most the count cap + 1)
+/// without sorting; they are ranked here, so when a fragment matches more than the cap
+/// the ranking covers the newest ones, and the clerk, seeing "1000+", types more.
+/// Exact names come from the name index whatever their age.
+pub(crate) fn by_text(conn: &Connection, fragment: &str) -> Result<Vec<CustomerId>> {
+    let Some(phrase) = phrase_query(fragment) else {
+        return Ok(Vec::new());
+    };
+    let mut ranked: Vec<(u8, CustomerId)> = Vec::new();
+    let mut exact = conn.prepare_cached(
+        "SELECT id FROM customer WHERE name = ?1 AND merged_into IS NULL ORDER BY id DESC LIMIT 100",
+    )?;
+    for id in exact.query_map([fragment], |r| r.get::<_, CustomerId>(0))? {
+        ranked.push((0, id?));
+    }
+    // Merged customers have no row in customer_text, so no filter is needed here.
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name FROM customer c WHERE c.id IN (
+             SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+         ORDER BY c.id DESC",
+    )?;
+    let needle = fragment.to_lowercase();
+    let rows = stmt.query_map(params![phrase, COUNT_CAP + 1], |r| {
+        Ok((r.get::<_, CustomerId>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, name) = row?;
+        let name = name.to_lowercase();
+        if ranked
+            .iter()
+            .any(|(tier, exact)| *tier == 0 && *exact == id)
+        {
+            continue; // already first, from the exact list
+        }
+        let tier = if name.starts_with(&needle) {
+            1
+        } else if name.contains(&needle) {
+            2
+        } else {
+            3
+        };
+        ranked.push((tier, id));
+    }
+    // Stable: newest first within a tier, as read.
+    ranked.sort_by_key(|(tier, _)| *tier);
+    Ok(ranked.into_iter().map(|(_, id)| id).collect())
+}
+
+/// Digits of a query that is a phone number (4+ digits, spaces and dashes allowed).
+pub(crate) fn phone_digits(query: &str) -> Option<String> {
+    let digits: String = query
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() >= 4 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
+}
+
 /// 查找客户: one box for phones and name/company/address fragments, paged.
 pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
     if args.page_size == 0 || args.page_size > 200 {
@@ -288,82 +526,29 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
     let offset = i64::from(page - 1) * limit;
     let conn = desk.conn();
     let query = args.query.trim();
-    let digits: String = query
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    let (total, ids): (i64, Vec<CustomerId>) = if query.is_empty() {
-        let total = conn.query_row("SELECT count(*) FROM customer", [], |r| r.get(0))?;
+    let (total, ids) = if query.is_empty() {
+        // Kept by triggers (migration 3): counting a million rows takes 100 ms.
+        let total = conn
+            .prepare_cached("SELECT n FROM customer_count")?
+            .query_row([], |r| r.get(0))?;
         let ids = collect_ids(
             conn,
-            "SELECT id FROM customer ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+            "SELECT id FROM customer WHERE merged_into IS NULL ORDER BY id DESC LIMIT ?1 OFFSET ?2",
             params![limit, offset],
         )?;
         (total, ids)
-    } else if digits.len() >= 4 && digits.chars().all(|c| c.is_ascii_digit()) {
-        // Whole number or its start (index range), or its last digits (tail index).
-        const MATCHES: &str = "SELECT customer_id FROM customer_phone
-                 WHERE number >= ?1 AND number < ?1 || ':'
-               UNION
-               SELECT customer_id FROM customer_phone
-                 WHERE substr(digits, -4) = substr(?1, -4) AND digits LIKE '%' || ?1";
-        let total = conn.query_row(
-            &format!("SELECT count(*) FROM ({MATCHES})"),
-            [&digits],
-            |r| r.get(0),
-        )?;
-        let ids = collect_ids(
-            conn,
-            &format!(
-                "SELECT customer_id FROM ({MATCHES}) ORDER BY customer_id DESC LIMIT ?2 OFFSET ?3"
-            ),
-            params![digits, limit, offset],
-        )?;
-        (total, ids)
     } else {
-        let Some(phrase) = phrase_query(query) else {
-            return Ok(SearchPage {
-                items: Vec::new(),
-                total: 0,
-                page,
-                page_size: args.page_size,
-            });
+        let all = match phone_digits(query) {
+            Some(digits) => by_phone(conn, &digits)?,
+            None => by_text(conn, query)?,
         };
-        // Name matches come first, ranked: exact name, name starting with the fragment,
-        // name containing it; newest first within each. Address-only matches follow,
-        // newest first, which the index returns in order without sorting.
-        let in_name = format!("name : {phrase}");
-        let address_only = format!("address : {phrase} NOT name : {phrase}");
-        let count = |q: &str| -> Result<i64> {
-            Ok(conn
-                .prepare_cached("SELECT count(*) FROM customer_text WHERE customer_text MATCH ?1")?
-                .query_row([q], |r| r.get(0))?)
-        };
-        let named = count(&in_name)?;
-        let total = named + count(&address_only)?;
-        let mut ids = if offset < named {
-            collect_ids(
-                conn,
-                "SELECT c.id FROM customer_text t JOIN customer c ON c.id = t.rowid
-                 WHERE customer_text MATCH ?1
-                 ORDER BY CASE WHEN c.name = ?2 THEN 0
-                               WHEN substr(c.name, 1, length(?2)) = ?2 THEN 1 ELSE 2 END, c.id DESC
-                 LIMIT ?3 OFFSET ?4",
-                params![in_name, query, limit, offset],
-            )?
-        } else {
-            Vec::new()
-        };
-        let rest = limit - ids.len() as i64;
-        if rest > 0 && total > named {
-            ids.extend(collect_ids(
-                conn,
-                "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1
-                 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
-                params![address_only, rest, (offset - named).max(0)],
-            )?);
-        }
-        (total, ids)
+        let page = all
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .copied()
+            .collect();
+        (all.len() as i64, page)
     };
     let mut items = Vec::with_capacity(ids.len());
     for id in ids {
@@ -371,16 +556,18 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
             items.push(c);
         }
     }
+    let more = !query.is_empty() && total > COUNT_CAP;
     Ok(SearchPage {
         items,
-        total: total as u64,
+        total: if more { COUNT_CAP as u64 } else { total as u64 },
+        more,
         page,
         page_size: args.page_size,
     })
 }
 
 fn collect_ids(
-    conn: &rusqlite::Connection,
+    conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
 ) -> Result<Vec<CustomerId>> {
@@ -395,4 +582,322 @@ pub fn count(desk: &Desk) -> Result<u64> {
         .conn()
         .query_row("SELECT count(*) FROM customer", [], |r| r.get(0))?;
     Ok(n as u64)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DuplicatesArgs {
+    pub name: String,
+    pub phones: Vec<String>,
+    pub address: String,
+    pub exclude_id: Option<CustomerId>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Duplicate {
+    pub customer: Customer,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Duplicates {
+    pub items: Vec<Duplicate>,
+}
+
+/// Length of the longest run of characters two texts share.
+fn longest_common(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut best = 0;
+    let mut prev = vec![0usize; b.len() + 1];
+    for x in &a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                cur[j + 1] = prev[j] + 1;
+                best = best.max(cur[j + 1]);
+            }
+        }
+        prev = cur;
+    }
+    best
+}
+
+/// Words every company name has; sharing them says nothing.
+const NAME_NOISE: &[&str] = &[
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "分公司",
+    "公司",
+    "集团",
+    "分店",
+    "店",
+];
+
+fn core_name(name: &str) -> String {
+    let mut s = name.to_string();
+    for w in NAME_NOISE {
+        s = s.replace(w, "");
+    }
+    s
+}
+
+/// 查重: customers that may be the one being typed. A same phone is a sure duplicate; a
+/// same name, or a similar name (2+ characters in common, company suffixes aside) with a
+/// similar address (4+ characters in common), a likely one. Most likely first, at most 5.
+pub fn duplicates(desk: &mut Desk, args: DuplicatesArgs) -> Result<Duplicates> {
+    let conn = desk.conn();
+    let mut found: Vec<(u32, CustomerId, Vec<String>)> = Vec::new();
+    let mut note = |id: CustomerId, score: u32, reason: String| {
+        if Some(id) == args.exclude_id {
+            return;
+        }
+        match found.iter_mut().find(|f| f.1 == id) {
+            Some(f) => {
+                f.0 += score;
+                if !f.2.contains(&reason) {
+                    f.2.push(reason);
+                }
+            }
+            None => found.push((score, id, vec![reason])),
+        }
+    };
+    for raw in &args.phones {
+        let Ok(phone) = Phone::parse(raw) else {
+            continue;
+        };
+        let ids = collect_ids(
+            conn,
+            "SELECT DISTINCT p.customer_id FROM customer_phone p JOIN customer c ON c.id = p.customer_id
+             WHERE p.digits = ?1 AND c.merged_into IS NULL LIMIT 5",
+            [&phone.digits],
+        )?;
+        for id in ids {
+            note(id, 100, format!("电话相同：{}", phone.display()));
+        }
+    }
+    let name = args.name.trim();
+    let address = args.address.trim();
+    if !name.is_empty() {
+        for id in collect_ids(
+            conn,
+            "SELECT id FROM customer WHERE name = ?1 AND merged_into IS NULL ORDER BY id DESC LIMIT 5",
+            [name],
+        )? {
+            note(id, 20, "名称相同".into());
+        }
+        let core = core_name(name);
+        if address.chars().count() >= 4 && core.chars().count() >= 2 {
+            // Candidates share some 2-character piece of the name; then both name and
+            // address must be alike.
+            let chars: Vec<char> = core.chars().collect();
+            let pieces: Vec<String> = chars
+                .windows(2)
+                .filter_map(|w| phrase_query(&w.iter().collect::<String>()))
+                .map(|p| format!("name : {p}"))
+                .collect();
+            if !pieces.is_empty() {
+                let candidates = collect_ids(
+                    conn,
+                    "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 ORDER BY rowid DESC LIMIT 200",
+                    [pieces.join(" OR ")],
+                )?;
+                for id in candidates {
+                    let (other_name, other_address): (String, String) = conn
+                        .prepare_cached("SELECT name, address FROM customer WHERE id = ?1")?
+                        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    if other_name != name
+                        && longest_common(&core, &core_name(&other_name)) >= 2
+                        && longest_common(address, &other_address) >= 4
+                    {
+                        note(id, 10, "名称相似".into());
+                        note(id, 10, "地址相似".into());
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut items = Vec::new();
+    for (_, id, reasons) in found.into_iter().take(5) {
+        if let Some(customer) = load(conn, id)? {
+            items.push(Duplicate { customer, reasons });
+        }
+    }
+    Ok(Duplicates { items })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MergeArgs {
+    pub keep_id: CustomerId,
+    pub merge_id: CustomerId,
+}
+
+/// 合并客户: `merge_id` goes into `keep_id` — machines, branches and missing phones move,
+/// empty fields are filled, and `merge_id` stays as a record marked merged, out of search.
+pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
+    let MergeArgs { keep_id, merge_id } = args;
+    if keep_id == merge_id {
+        return Err(Error::invalid("merge_id", "不能把客户合并到自己"));
+    }
+    let conn = desk.conn();
+    let keep = load(conn, keep_id)?.ok_or_else(|| not_found(keep_id))?;
+    let gone = load(conn, merge_id)?.ok_or_else(|| not_found(merge_id))?;
+    if keep.merged_into.is_some() {
+        return Err(Error::invalid(
+            "keep_id",
+            format!("“{}”已被合并，请选择合并后的档案", keep.name),
+        ));
+    }
+    if gone.merged_into.is_some() {
+        return Err(Error::invalid(
+            "merge_id",
+            format!("“{}”已经合并过了", gone.name),
+        ));
+    }
+    if keep.parent.as_ref().is_some_and(|p| p.id == merge_id) {
+        return Err(Error::invalid("merge_id", "不能把总店合并到它自己的分店"));
+    }
+    if !gone.branches.is_empty() && keep.parent.is_some() {
+        return Err(Error::invalid(
+            "merge_id",
+            format!("“{}”有分店，不能合并到一个分店里", gone.name),
+        ));
+    }
+    let tx = desk.conn_mut().transaction()?;
+    let machines = tx.execute(
+        "UPDATE equipment SET customer_id = ?1, updated_at = ?3 WHERE customer_id = ?2",
+        params![keep_id, merge_id, now()],
+    )?;
+    let branches = tx.execute(
+        "UPDATE customer SET parent_id = ?1 WHERE parent_id = ?2 AND id <> ?1",
+        params![keep_id, merge_id],
+    )?;
+    let mut next: i64 = tx.query_row(
+        "SELECT count(*) FROM customer_phone WHERE customer_id = ?1",
+        [keep_id],
+        |r| r.get(0),
+    )?;
+    let mut moved_phones = Vec::new();
+    for p in &gone.phones {
+        if !keep.phones.iter().any(|k| k.number == p.number) {
+            let digits = Phone::from_stored(&p.number).digits;
+            tx.execute(
+                "INSERT INTO customer_phone (customer_id, position, number, digits) VALUES (?1, ?2, ?3, ?4)",
+                params![keep_id, next, p.number, digits],
+            )?;
+            next += 1;
+            moved_phones.push(p.display.clone());
+        }
+    }
+    let pick = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            a.to_string()
+        }
+    };
+    let address = pick(&keep.address, &gone.address);
+    tx.execute(
+        "UPDATE customer SET address = ?2, region = ?3, source = ?4, notes = ?5, updated_at = ?6 WHERE id = ?1",
+        params![
+            keep_id,
+            address,
+            pick(&keep.region, &gone.region),
+            pick(&keep.source, &gone.source),
+            pick(&keep.notes, &gone.notes),
+            now()
+        ],
+    )?;
+    if address != keep.address {
+        tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [keep_id])?;
+        tx.execute(
+            "INSERT INTO customer_text (rowid, name, address) VALUES (?1, ?2, ?3)",
+            params![keep_id, index_form(&keep.name), index_form(&address)],
+        )?;
+    }
+    tx.execute(
+        "UPDATE customer SET merged_into = ?1, updated_at = ?3 WHERE id = ?2",
+        params![keep_id, merge_id, now()],
+    )?;
+    tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [merge_id])?;
+    let mut detail = format!(
+        "并入“{}”（编号 {merge_id}）：设备 {machines} 台，分店 {branches} 家",
+        gone.name
+    );
+    if !moved_phones.is_empty() {
+        detail.push_str(&format!("，电话 {}", moved_phones.join("、")));
+    }
+    audit::record(&tx, "merged", "customer", keep_id, &detail)?;
+    audit::record(
+        &tx,
+        "merged_away",
+        "customer",
+        merge_id,
+        &format!("已合并到“{}”（编号 {keep_id}）", keep.name),
+    )?;
+    tx.commit()?;
+    get(desk, GetArgs { id: keep_id })
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineItem {
+    pub at: String,
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Timeline {
+    pub items: Vec<TimelineItem>,
+}
+
+/// 客户时间线: what happened to the customer and their machines, newest first.
+pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
+    let conn = desk.conn();
+    let c = load(conn, args.id)?.ok_or_else(|| not_found(args.id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, action, detail, entity FROM audit_entry
+         WHERE (entity = 'customer' AND entity_id = ?1)
+            OR (entity = 'equipment' AND entity_id IN (SELECT id FROM equipment WHERE customer_id = ?1))
+         ORDER BY at DESC, id DESC LIMIT 500",
+    )?;
+    let rows = stmt.query_map([args.id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (at, action, detail, entity) = row?;
+        let title = if entity == "equipment" {
+            crate::equipment::title(&action)
+        } else {
+            match action.as_str() {
+                "updated" => "修改客户资料",
+                "merged" => "合并客户",
+                "merged_away" => "已被合并",
+                "exported" => "导出",
+                _ => "记录",
+            }
+        };
+        items.push(TimelineItem {
+            at,
+            kind: action,
+            title: title.to_string(),
+            detail,
+        });
+    }
+    items.push(TimelineItem {
+        at: c.created_at.clone(),
+        kind: "created".into(),
+        title: "建立档案".into(),
+        detail: c.name.clone(),
+    });
+    Ok(Timeline { items })
 }

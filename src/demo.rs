@@ -271,24 +271,136 @@ fn customer(dice: &mut Dice) -> CustomerInput {
         region: province.to_string(),
         class: Some(class.to_string()),
         notes: String::new(),
+        source: (*dice.pick(&["400热线", "门店", "转介绍", "经销商", ""])).to_string(),
+        parent_id: None,
     }
 }
 
-/// Adds `count` generated customers in one transaction; returns how many were added.
-/// Created times are spread over the past two years so lists look lived-in.
-pub fn fill(desk: &mut Desk, count: usize) -> Result<usize> {
-    let mut dice = Dice(0x5EED_2026_1122_0001 ^ count as u64);
+/// The demo model catalogue: code, name, category, whole-machine months, and an optional
+/// component with its months (counted from installation).
+type DemoModel = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    Option<(&'static str, u32)>,
+);
+
+const MODELS: &[DemoModel] = &[
+    (
+        "JSQ25-13",
+        "燃气热水器 13L",
+        "热水器",
+        12,
+        Some(("热交换器", 36)),
+    ),
+    (
+        "JSQ30-16",
+        "燃气热水器 16L",
+        "热水器",
+        12,
+        Some(("热交换器", 36)),
+    ),
+    ("DSZF-60", "电热水器 60L", "热水器", 24, Some(("内胆", 60))),
+    (
+        "KFR-35GW",
+        "挂壁式空调 1.5匹",
+        "空调",
+        12,
+        Some(("压缩机", 72)),
+    ),
+    ("KFR-72LW", "柜式空调 3匹", "空调", 12, Some(("压缩机", 72))),
+    (
+        "BCD-452",
+        "对开门冰箱 452L",
+        "冰箱",
+        12,
+        Some(("压缩机", 36)),
+    ),
+    ("ZKT-50", "商用制冰机", "商用设备", 12, None),
+    ("SK-X7", "税控收款机", "收款机", 12, None),
+];
+
+const SERIAL_PREFIXES: &[&str] = &["GW", "HX", "MD", "SK", "AO", "RN"];
+
+/// Adds the demo models unless they are there; returns their ids.
+fn ensure_models(tx: &rusqlite::Transaction, at: &str) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for (code, name, category, months, component) in MODELS {
+        if let Some(id) = crate::models::id_by_code(tx, code)? {
+            ids.push(id);
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![code, name, category, at],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, '', ?2, 'purchase')",
+            rusqlite::params![id, months],
+        )?;
+        if let Some((part, months)) = component {
+            tx.execute(
+                "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, ?2, ?3, 'install')",
+                rusqlite::params![id, part, months],
+            )?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Adds `customers` generated customers with `machines_per_customer` machines on average
+/// (0 to twice that), and the demo models, in one transaction. Returns the number of
+/// customers added. Created times are spread over the past two years so lists look
+/// lived-in; purchase dates over the past six.
+pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize) -> Result<usize> {
+    let mut dice = Dice(0x5EED_2026_1122_0001 ^ customers as u64);
     let now = chrono::Utc::now();
+    let today = crate::dates::today();
     let tx = desk.conn_mut().transaction()?;
-    for i in 0..count {
+    let models = ensure_models(&tx, &crate::now_utc())?;
+    let mut serial_no: i64 = tx.query_row("SELECT count(*) FROM equipment", [], |r| r.get(0))?;
+    for i in 0..customers {
         let input = customer(&mut dice);
         let valid = validate(&input)?;
-        let back = chrono::Duration::minutes(((count - i) * 730 * 24 * 60 / count.max(1)) as i64);
+        let back =
+            chrono::Duration::minutes(((customers - i) * 730 * 24 * 60 / customers.max(1)) as i64);
         let at = (now - back).format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        insert(&tx, &valid, &at)?;
+        let id = insert(&tx, &valid, &at)?;
+        let machines = if machines_per_customer == 0 {
+            0
+        } else {
+            dice.below(2 * machines_per_customer + 1)
+        };
+        for _ in 0..machines {
+            serial_no += 1;
+            let bought = today - chrono::Duration::days(1 + dice.below(6 * 365) as i64);
+            let installed =
+                (dice.chance(85)).then(|| bought + chrono::Duration::days(dice.below(10) as i64));
+            let machine = crate::equipment::ValidEquipment::generated(
+                id,
+                *dice.pick(&models),
+                format!(
+                    "{}{}{:08}",
+                    dice.pick(SERIAL_PREFIXES),
+                    bought.format("%y"),
+                    serial_no
+                ),
+                bought,
+                installed.filter(|d| *d <= today),
+            );
+            crate::equipment::insert(&tx, &machine, &at)?;
+        }
     }
     tx.commit()?;
-    Ok(count)
+    Ok(customers)
+}
+
+/// The demo archive: `customers` customers with about one machine each.
+pub fn fill(desk: &mut Desk, customers: usize) -> Result<usize> {
+    fill_with(desk, customers, 1)
 }
 
 #[cfg(test)]

@@ -12,16 +12,32 @@
 //! - [`demo`]: realistic generated data for the demo database and benchmarks.
 
 pub mod api;
+pub mod audit;
 pub mod customers;
+pub mod dates;
 pub mod db;
 pub mod demo;
+pub mod equipment;
 pub mod error;
+pub mod export;
+pub mod import;
+pub mod models;
 pub mod phone;
+pub mod search;
 mod text;
+pub mod warranty;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{Error, Result};
+
+/// Who is at the desk until logins exist (the roles issue): recorded in the audit trail.
+pub(crate) const DESK_USER: &str = "前台";
+
+/// Now, UTC, as stored: `2026-11-22T05:40:00Z`.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
 
 /// File name of the database inside a data directory.
 pub const DB_FILE: &str = "desk.db";

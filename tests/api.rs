@@ -16,10 +16,25 @@ fn command_table_is_listed_with_roles() {
         table,
         [
             "app.info clerk,dispatcher,engineer,storekeeper,manager",
+            "audit.list manager",
             "customers.create clerk,manager",
+            "customers.duplicates clerk,manager",
+            "customers.export clerk,manager",
             "customers.get clerk,dispatcher,engineer,storekeeper,manager",
+            "customers.merge clerk,manager",
             "customers.search clerk,dispatcher,engineer,storekeeper,manager",
+            "customers.timeline clerk,dispatcher,engineer,storekeeper,manager",
             "customers.update clerk,manager",
+            "equipment.create clerk,manager",
+            "equipment.get clerk,dispatcher,engineer,storekeeper,manager",
+            "equipment.list clerk,dispatcher,engineer,storekeeper,manager",
+            "equipment.override_warranty manager,clerk",
+            "equipment.update clerk,manager",
+            "import.commit clerk,manager",
+            "import.preview clerk,manager",
+            "models.list clerk,dispatcher,engineer,storekeeper,manager",
+            "models.save manager,clerk",
+            "search.global clerk,dispatcher,engineer,storekeeper,manager",
         ]
     );
 }

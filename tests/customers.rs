@@ -243,3 +243,161 @@ fn demo_data_is_searchable() {
         .search(tail)
         .contains(&first["name"].as_str().unwrap().to_string()));
 }
+
+#[test]
+fn duplicates_by_phone_name_and_similar_address() {
+    let mut t = desk();
+    let a = add(
+        &mut t,
+        "张伟",
+        &["13812345678"],
+        "上海市浦东新区世纪大道100号",
+    );
+    let b = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "上海恒泰商贸有限公司", "phones": ["021-61234567"], "address": "上海市徐汇区漕溪北路88号"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let d = t.ok(
+        "customers.duplicates",
+        json!({"name": "张大伟", "phones": ["138-1234-5678"]}),
+    );
+    assert_eq!(d["items"][0]["customer"]["id"], a);
+    assert_eq!(d["items"][0]["reasons"], json!(["电话相同：138 1234 5678"]));
+    let d = t.ok(
+        "customers.duplicates",
+        json!({"name": "张伟", "phones": []}),
+    );
+    assert_eq!(d["items"][0]["reasons"], json!(["名称相同"]));
+    let d = t.ok(
+        "customers.duplicates",
+        json!({"name": "恒泰商贸公司", "phones": ["bad"], "address": "徐汇区漕溪北路88号3楼"}),
+    );
+    assert_eq!(d["items"][0]["customer"]["id"], b);
+    assert_eq!(d["items"][0]["reasons"], json!(["名称相似", "地址相似"]));
+    // Editing a customer does not warn about itself; unrelated input finds nothing.
+    let d = t.ok(
+        "customers.duplicates",
+        json!({"name": "张伟", "phones": ["13812345678"], "exclude_id": a}),
+    );
+    assert_eq!(d["items"], json!([]));
+    let d = t.ok(
+        "customers.duplicates",
+        json!({"name": "恒泰商贸公司", "address": "北京市朝阳区建国路1号"}),
+    );
+    assert_eq!(d["items"], json!([]));
+}
+
+#[test]
+fn merge_moves_machines_branches_and_phones_and_keeps_the_record() {
+    let mut t = desk();
+    let m = t.ok(
+        "models.save",
+        json!({"code": "M1", "name": "热水器", "policies": [{"months": 12, "basis": "purchase"}]}),
+    )["id"]
+        .clone();
+    let keep = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "如家酒店", "phones": ["400-820-3333"]}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let gone = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "如家酒店集团", "phones": ["021-61234567", "400-820-3333"], "address": "上海市徐汇区"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let branch = t.ok("customers.create", json!({"kind": "company", "name": "如家（浦东店）", "phones": ["021-50000000"], "parent_id": gone}))["id"].as_i64().unwrap();
+    t.ok(
+        "equipment.create",
+        json!({"customer_id": gone, "model_id": m, "serial": "X1"}),
+    );
+    assert_eq!(
+        t.err(
+            "customers.merge",
+            json!({"keep_id": keep, "merge_id": keep})
+        )["field"],
+        "merge_id"
+    );
+    assert_eq!(
+        t.err(
+            "customers.merge",
+            json!({"keep_id": branch, "merge_id": gone})
+        )["message"],
+        "不能把总店合并到它自己的分店"
+    );
+
+    let kept = t.ok(
+        "customers.merge",
+        json!({"keep_id": keep, "merge_id": gone}),
+    );
+    let numbers: Vec<&str> = kept["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["4008203333", "02161234567"]);
+    assert_eq!(kept["address"], "上海市徐汇区");
+    assert_eq!(
+        kept["branches"],
+        json!([{"id": branch, "name": "如家（浦东店）"}])
+    );
+    assert_eq!(
+        t.ok("equipment.list", json!({"customer_id": keep}))["items"][0]["serial"],
+        "X1"
+    );
+    let old = t.ok("customers.get", json!({"id": gone}));
+    assert_eq!(old["merged_into"], keep);
+    assert_eq!(
+        t.search("集团"),
+        Vec::<String>::new(),
+        "a merged customer is out of search"
+    );
+    assert_eq!(t.search("徐汇"), ["如家酒店"]);
+    assert_eq!(
+        t.err(
+            "customers.merge",
+            json!({"keep_id": keep, "merge_id": gone})
+        )["message"],
+        "“如家酒店集团”已经合并过了"
+    );
+    let timeline = t.ok("customers.timeline", json!({"id": keep}));
+    let titles: Vec<&str> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["合并客户", "登记设备", "建立档案"]);
+}
+
+#[test]
+fn an_update_is_in_the_timeline_and_audit_is_append_only() {
+    let mut t = desk();
+    let id = add(&mut t, "王芳", &["13912345678"], "");
+    t.ok("customers.update", json!({"id": id, "name": "王芳", "phones": ["13912345678"], "address": "杭州市西湖区", "class": "vip"}));
+    let timeline = t.ok("customers.timeline", json!({"id": id}));
+    assert_eq!(timeline["items"][0]["detail"], "修改了地址、等级");
+    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let e = conn
+        .execute("UPDATE audit_entry SET detail = 'x'", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    assert!(conn.execute("DELETE FROM audit_entry", []).is_err());
+}
+
+#[test]
+fn search_counts_are_capped_for_broad_queries() {
+    let mut t = desk();
+    aftersales::demo::fill(&mut t.desk, 3000).unwrap();
+    let page = t.ok("customers.search", json!({"query": "市"}));
+    assert_eq!(page["total"], 1000);
+    assert_eq!(page["more"], true);
+    assert_eq!(page["items"].as_array().unwrap().len(), 50);
+    let all = t.ok("customers.search", json!({}));
+    assert_eq!(all["total"], 3000);
+    assert_eq!(all["more"], false);
+}

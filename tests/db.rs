@@ -24,7 +24,15 @@ fn migrating_twice_changes_nothing_and_schema_matches_snapshot() {
     drop(t.desk);
     let again = Desk::open(&path).unwrap();
     assert_eq!(again.schema().unwrap(), first);
-    // A deliberate schema change updates tests/fixtures/schema.sql in the same commit.
+    // A deliberate schema change updates tests/fixtures/schema.sql in the same commit:
+    // run once with UPDATE_SNAPSHOTS=1, then read the diff.
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema.sql"),
+            &first,
+        )
+        .unwrap();
+    }
     let snapshot = include_str!("fixtures/schema.sql");
     assert_eq!(
         first, snapshot,

@@ -8,5 +8,11 @@ mod util;
 mod db;
 // The command table and the error JSON that crosses every door.
 mod api;
-// The customer archive: validation, phones, search.
+// The customer archive: validation, phones, search, chains, duplicates, merge.
 mod customers;
+// Machine files, models and warranty policies, the warranty verdict.
+mod equipment;
+// The one search box across customers and machines.
+mod search;
+// Import of customers and machines from xlsx/xls/csv files; export to xlsx.
+mod import;

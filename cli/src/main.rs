@@ -43,6 +43,34 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         customers: usize,
     },
+    /// Import from a spreadsheet (.xlsx, .xls, .csv) and print the report
+    #[command(subcommand)]
+    Import(Import),
+    /// Export to a spreadsheet (.xlsx); every export is recorded
+    #[command(subcommand)]
+    Export(Export),
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Customers and their machines; rows already in the archive are not added again
+    Customers {
+        file: PathBuf,
+        /// Check every row and print the report without writing anything
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Export {
+    /// The customer archive, or what a search finds, one row per machine
+    Customers {
+        file: PathBuf,
+        /// Search text as in the customer list (name, phone, address …); empty: all
+        #[arg(long, default_value = "")]
+        query: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +118,48 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let mut desk = open(cli.data_dir)?;
             let added = aftersales::demo::fill(&mut desk, customers)?;
             println!("{added} demo customers added to {}", desk.path().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(Import::Customers { file, dry_run }) => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                aftersales::Error::invalid("file", format!("无法读取 {}：{e}", file.display()))
+            })?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let args = aftersales::import::args_for_file(&name, &bytes);
+            let mut desk = open(cli.data_dir)?;
+            let (verb, added, present, rejected) = if dry_run {
+                let p = aftersales::import::preview(&mut desk, args)?;
+                (
+                    "预览（未写入）：将新增",
+                    p.to_add,
+                    p.already_present,
+                    p.rejected,
+                )
+            } else {
+                let r = aftersales::import::commit(&mut desk, args)?;
+                ("已导入：新增", r.added, r.already_present, r.rejected)
+            };
+            println!(
+                "{verb}客户 {} 个、设备 {} 台；已存在 {present} 行；未导入 {} 行",
+                added.customers,
+                added.equipment,
+                rejected.len()
+            );
+            for r in &rejected {
+                println!("第{}行\t{}", r.row, r.reason);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(Export::Customers { file, query }) => {
+            let mut desk = open(cli.data_dir)?;
+            let book = aftersales::export::customers_xlsx(&mut desk, &query)?;
+            std::fs::write(&file, &book.bytes).map_err(|e| {
+                aftersales::Error::Storage(format!("无法写入 {}：{e}", file.display()))
+            })?;
+            println!("已导出 {} 行到 {}", book.rows, file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { port } => {

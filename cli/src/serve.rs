@@ -20,6 +20,9 @@ use axum::Router;
 use serde_json::{json, Value};
 use tower_http::services::ServeDir;
 
+/// Largest request body: a 64 MB spreadsheet as base64.
+const IMPORT_LIMIT: usize = 90 * 1024 * 1024;
+
 struct Door {
     desk: Mutex<Desk>,
     token: String,
@@ -33,6 +36,9 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
     });
     let app = Router::new()
         .route("/api/{command}", post(api_call))
+        // Imports arrive as base64 in the JSON body; axum's default cap is 2 MB, less
+        // than a 100,000-row spreadsheet.
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT))
         .fallback_service(ServeDir::new(ui_dir()))
         .with_state(door);
     let runtime = tokio::runtime::Builder::new_multi_thread()

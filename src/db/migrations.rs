@@ -32,4 +32,75 @@ pub const MIGRATIONS: &[&str] = &[
         name, address, content = '', contentless_delete = 1, tokenize = 'unicode61'
     );
     "#,
+    // 2: chains, merges, machine files, warranty policies, the audit trail.
+    r#"
+    ALTER TABLE customer ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    ALTER TABLE customer ADD COLUMN parent_id INTEGER REFERENCES customer (id);
+    ALTER TABLE customer ADD COLUMN merged_into INTEGER REFERENCES customer (id);
+    CREATE INDEX customer_parent ON customer (parent_id) WHERE parent_id IS NOT NULL;
+    CREATE INDEX customer_name ON customer (name);
+
+    CREATE TABLE product_model (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        category    TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL
+    );
+    -- component '' is the whole machine.
+    CREATE TABLE warranty_policy (
+        model_id    INTEGER NOT NULL REFERENCES product_model (id),
+        component   TEXT NOT NULL,
+        months      INTEGER NOT NULL CHECK (months BETWEEN 1 AND 240),
+        basis       TEXT NOT NULL CHECK (basis IN ('purchase', 'install')),
+        PRIMARY KEY (model_id, component)
+    ) WITHOUT ROWID;
+
+    -- serial_rev: the serial reversed, so a tail of any length is an index range.
+    CREATE TABLE equipment (
+        id                  INTEGER PRIMARY KEY,
+        customer_id         INTEGER NOT NULL REFERENCES customer (id),
+        model_id            INTEGER NOT NULL REFERENCES product_model (id),
+        serial              TEXT NOT NULL,
+        serial_rev          TEXT NOT NULL,
+        purchase_date       TEXT,
+        install_date        TEXT,
+        site                TEXT NOT NULL DEFAULT '',
+        warranty_end        TEXT,
+        warranty_reason     TEXT NOT NULL DEFAULT '',
+        created_at          TEXT NOT NULL,
+        updated_at          TEXT NOT NULL,
+        UNIQUE (model_id, serial)
+    );
+    CREATE INDEX equipment_customer ON equipment (customer_id);
+    CREATE INDEX equipment_serial ON equipment (serial);
+    CREATE INDEX equipment_serial_rev ON equipment (serial_rev);
+
+    -- Append-only: who did what to which record, in a sentence.
+    CREATE TABLE audit_entry (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        entity      TEXT NOT NULL,
+        entity_id   INTEGER NOT NULL,
+        detail      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_entry_entity ON audit_entry (entity, entity_id);
+    CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+    CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+    "#,
+    // 3: the number of active customers, kept by triggers: the customer list shows it and
+    // counting a million rows costs 100 ms.
+    r#"
+    CREATE TABLE customer_count (n INTEGER NOT NULL);
+    INSERT INTO customer_count SELECT count(*) FROM customer WHERE merged_into IS NULL;
+    CREATE TRIGGER customer_count_insert AFTER INSERT ON customer WHEN NEW.merged_into IS NULL
+        BEGIN UPDATE customer_count SET n = n + 1; END;
+    CREATE TRIGGER customer_count_merge AFTER UPDATE OF merged_into ON customer
+        WHEN OLD.merged_into IS NULL AND NEW.merged_into IS NOT NULL
+        BEGIN UPDATE customer_count SET n = n - 1; END;
+    "#,
 ];

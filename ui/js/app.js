@@ -6,12 +6,18 @@ import { initI18n, t, translateTree } from './i18n.js';
 import * as customerList from './views/customer-list.js';
 import * as customerForm from './views/customer-form.js';
 import * as customerFile from './views/customer-file.js';
+import * as customerImport from './views/customer-import.js';
 import * as settings from './views/settings.js';
+import * as equipmentForm from './views/equipment-form.js';
+import * as equipmentFile from './views/equipment-file.js';
+import * as models from './views/models.js';
+import { initGlobalSearch } from './global-search.js';
 
 // path pattern → view module, area for the navigation, params from the match
 const ROUTES = [
   { pattern: /^\/customers\/?$/, view: customerList, area: 'customers', params: () => ({}) },
   { pattern: /^\/customers\/new$/, view: customerForm, area: 'customers', params: () => ({}) },
+  { pattern: /^\/customers\/import$/, view: customerImport, area: 'customers', params: () => ({}) },
   {
     pattern: /^\/customers\/(\d+)$/,
     view: customerFile,
@@ -25,6 +31,25 @@ const ROUTES = [
     params: (m) => ({ id: Number(m[1]) }),
   },
   { pattern: /^\/settings\/?$/, view: settings, area: 'settings', params: () => ({}) },
+  { pattern: /^\/settings\/models\/?$/, view: models, area: 'settings', params: () => ({}) },
+  {
+    pattern: /^\/customers\/(\d+)\/equipment\/new$/,
+    view: equipmentForm,
+    area: 'customers',
+    params: (m) => ({ customerId: Number(m[1]) }),
+  },
+  {
+    pattern: /^\/equipment\/(\d+)$/,
+    view: equipmentFile,
+    area: 'customers',
+    params: (m) => ({ id: Number(m[1]) }),
+  },
+  {
+    pattern: /^\/equipment\/(\d+)\/edit$/,
+    view: equipmentForm,
+    area: 'customers',
+    params: (m) => ({ id: Number(m[1]) }),
+  },
 ];
 const HOME = '#/customers';
 
@@ -185,8 +210,8 @@ function onKeyDown(event) {
     focusGlobalSearch();
   } else if (key === 'F4') {
     event.preventDefault();
-    // Already in a customer form: stay, so nothing typed is lost.
-    if (current?.view !== customerForm) navigate('#/customers/new');
+    // Already in a form: stay, so nothing typed is lost.
+    if (current?.view !== customerForm && current?.view !== equipmentForm) navigate('#/customers/new');
   } else if (key === 'Escape' && event.target?.id === 'global-search') {
     event.preventDefault();
     event.target.blur();
@@ -205,11 +230,7 @@ function wireFrame() {
   help.addEventListener('click', (event) => {
     if (event.target === help) help.close(); // a click on the backdrop
   });
-  document.getElementById('global-search-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const text = document.getElementById('global-search').value.trim();
-    navigate(hashFor('/customers', { q: text, focus: 'results' }));
-  });
+  initGlobalSearch({ call, navigate, hashFor });
   window.addEventListener('hashchange', route);
 }
 

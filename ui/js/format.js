@@ -39,3 +39,31 @@ export function phoneDisplay(phone) {
   if (typeof phone === 'string') return phone;
   return phone.display || phone.number || '';
 }
+
+const WARRANTY = ['in', 'out', 'unknown'];
+
+/** 保内 / 保外 / 未知 as a chip; the core's reason is its tooltip. */
+export function warrantyChip(warranty, { id } = {}) {
+  const status = WARRANTY.includes(warranty?.status) ? warranty.status : 'unknown';
+  const overridden = Boolean(warranty?.override);
+  return h(
+    'span',
+    {
+      class: `chip chip-warranty chip-warranty-${status}`,
+      title: warranty?.reason ?? '',
+      dataset: { status },
+      id,
+    },
+    t(`warranty.${status}`),
+    overridden ? h('span', { class: 'chip-note' }, t('warranty.overridden.short')) : null,
+  );
+}
+
+export function warrantyLabel(status) {
+  return t(`warranty.${WARRANTY.includes(status) ? status : 'unknown'}`);
+}
+
+/** A "YYYY-MM-DD" from the core, or a dash when missing. */
+export function dateText(value) {
+  return value ? String(value) : '—';
+}

@@ -600,3 +600,139 @@ pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
 pub fn has_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
+
+// ---- issue 3: more forms, the search dropdown, innerText waits ---------------------------
+
+/// Replaces the text of the control named `name` inside the form matching `form_css`.
+pub async fn fill_in(client: &Client, form_css: &str, name: &str, value: &str) {
+    let css = format!("{form_css} [name=\"{name}\"]");
+    let field = find(client, &css).await;
+    field
+        .clear()
+        .await
+        .unwrap_or_else(|e| panic!("clearing {css}: {e}"));
+    if !value.is_empty() {
+        field
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+}
+
+/// Clicks the element found by CSS (waiting for it first).
+pub async fn click(client: &Client, css: &str) {
+    find(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// The element's innerText, as the engine lays it out (hidden text excluded).
+pub async fn inner_text(client: &Client, css: &str) -> Result<String, CmdError> {
+    Ok(client
+        .find(Locator::Css(css))
+        .await?
+        .prop("innerText")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Waits until the element's innerText contains every one of `needles`; returns it.
+pub async fn wait_inner(client: &Client, css: &str, needles: &[&str]) -> String {
+    wait_until(&format!("`{css}` to show {needles:?}"), || async move {
+        let text = inner_text(client, css).await?;
+        Ok(if needles.iter().all(|n| text.contains(n)) {
+            Ok(text)
+        } else {
+            Err(format!("{text:?}"))
+        })
+    })
+    .await
+}
+
+/// Moves the app to a route, as a link in the page would (`#/customers/3`).
+pub async fn go(client: &Client, hash: &str) {
+    client
+        .execute("location.hash = arguments[0]", vec![json!(hash)])
+        .await
+        .unwrap_or_else(|e| panic!("going to {hash}: {e}"));
+}
+
+/// One option of the global search dropdown.
+#[derive(Debug, Clone)]
+pub struct SearchOption {
+    pub kind: String,
+    pub matched: String,
+    pub text: String,
+    pub selected: bool,
+}
+
+/// The options the global search dropdown shows now (empty when it is closed).
+pub async fn search_options(client: &Client) -> Result<Vec<SearchOption>, CmdError> {
+    let value = client
+        .execute(
+            "const list = document.getElementById('global-search-results');
+             if (!list || list.hidden) return [];
+             return [...list.querySelectorAll('li[role=option]')].map((li) => [
+               li.dataset.kind, li.dataset.matched, li.innerText,
+               li.getAttribute('aria-selected') === 'true']);",
+            vec![],
+        )
+        .await?;
+    Ok(value
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| SearchOption {
+                    kind: row[0].as_str().unwrap_or_default().to_string(),
+                    matched: row[1].as_str().unwrap_or_default().to_string(),
+                    text: row[2].as_str().unwrap_or_default().to_string(),
+                    selected: row[3].as_bool().unwrap_or(false),
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Types `query` into the global search box and waits for a dropdown option of `kind`
+/// that matched by `matched` and shows `title`; returns all options and that one's index.
+pub async fn global_search(
+    client: &Client,
+    query: &str,
+    kind: &str,
+    matched: &str,
+    title: &str,
+) -> (Vec<SearchOption>, usize) {
+    type_into(client, "#global-search", query).await;
+    wait_until(
+        &format!("a {kind} result matched by {matched} showing {title:?} for {query:?}"),
+        || async move {
+            let options = search_options(client).await?;
+            Ok(
+                match options
+                    .iter()
+                    .position(|o| o.kind == kind && o.matched == matched && o.text.contains(title))
+                {
+                    Some(i) => Ok((options, i)),
+                    None => Err(format!("{options:?}")),
+                },
+            )
+        },
+    )
+    .await
+}
+
+/// Today's date moved by whole years, as the browser's local calendar says: `YYYY/M/D`
+/// (one of the forms a clerk types).
+pub async fn date_years_ago(client: &Client, years: i32) -> String {
+    let value = client
+        .execute(
+            "const d = new Date(); d.setFullYear(d.getFullYear() - arguments[0]);
+             return `${d.getFullYear()}/${d.getMonth() + 1}/${d.getDate()}`;",
+            vec![json!(years)],
+        )
+        .await
+        .expect("date in the browser");
+    value.as_str().unwrap_or_default().to_string()
+}

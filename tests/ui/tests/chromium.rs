@@ -315,3 +315,414 @@ async fn global_search_and_editing_a_customer() {
     assert_eq!(saved["items"][0]["region"], json!("天津"), "{saved}");
     session.close().await;
 }
+
+// ---- issue 3: customer archive and machine files ------------------------------------------
+
+/// A model with a whole-machine 12-month and a 36-month 压缩机 policy, through the CLI.
+fn seed_model(door: &Door, code: &str) -> i64 {
+    let model = door.call(
+        "models.save",
+        json!({"code": code, "name": "商用热水机 200L", "category": "热水器", "policies": [
+            {"component": "", "months": 12, "basis": "purchase"},
+            {"component": "压缩机", "months": 36, "basis": "purchase"}]}),
+    );
+    model["id"].as_i64().expect("model id")
+}
+
+fn seed_customer(door: &Door, args: serde_json::Value) -> i64 {
+    door.call("customers.create", args)["id"]
+        .as_i64()
+        .expect("customer id")
+}
+
+#[tokio::test]
+async fn global_search_finds_every_kind_and_opens_the_machine() {
+    let door = Door::start();
+    let model = seed_model(&door, "RSJ-200");
+    seed_customer(
+        &door,
+        json!({"name": "欧阳玥", "phones": ["13812345678"], "address": "上海市浦东新区张杨路 500 号"}),
+    );
+    let company = seed_customer(
+        &door,
+        json!({"name": "上海海鸥电器有限公司", "kind": "company", "phones": ["021-61234567"],
+               "address": "北京市朝阳区建国路 88 号"}),
+    );
+    door.call(
+        "equipment.create",
+        json!({"customer_id": company, "model_id": model, "serial": "SN2024000123",
+               "purchase_date": "2024-03-15", "install_date": "2024-03-20", "site": "3楼机房"}),
+    );
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+    wait_rows(c, "two customers", 2, |_| true).await;
+
+    press_key(c, Key::F3).await;
+    wait_focus(c, "global-search").await;
+    // Every kind of query, each answered with what matched.
+    for (query, kind, matched, title) in [
+        ("13812345678", "customer", "phone", "欧阳玥"),
+        ("5678", "customer", "phone", "欧阳玥"),
+        ("阳玥", "customer", "name", "欧阳玥"),
+        ("海鸥", "customer", "name", "上海海鸥电器"),
+        ("张杨路", "customer", "address", "欧阳玥"),
+        ("SN2024000123", "equipment", "serial", "SN2024000123"),
+        ("000123", "equipment", "serial", "SN2024000123"),
+    ] {
+        let (options, _) = global_search(c, query, kind, matched, title).await;
+        let label = match matched {
+            "phone" => "电话",
+            "name" => "名称",
+            "address" => "地址",
+            _ => "序列号",
+        };
+        assert!(
+            options.iter().any(|o| o.text.contains(label)),
+            "{query}: the result should say it matched by {label}: {options:?}"
+        );
+    }
+    screenshot(c, "chromium-global-search-dropdown").await;
+
+    // The serial tail is on screen: arrow down to the machine and open it with Enter.
+    let (_, index) = global_search(c, "000123", "equipment", "serial", "SN2024000123").await;
+    for _ in 0..=index {
+        press_key(c, Key::Down).await;
+    }
+    wait_until("the machine result to be selected", || async move {
+        let options = search_options(c).await?;
+        Ok(
+            if options.iter().any(|o| o.selected && o.kind == "equipment") {
+                Ok(())
+            } else {
+                Err(format!("{options:?}"))
+            },
+        )
+    })
+    .await;
+    press_key(c, Key::Enter).await;
+    wait_text(c, "#customer-file .customer-name", "上海海鸥电器有限公司").await;
+    // That machine is marked in the file and has the focus; Enter opens its own file.
+    let row = wait_inner(
+        c,
+        "#equipment-list tbody tr.is-highlighted",
+        &["SN2024000123", "RSJ-200"],
+    )
+    .await;
+    assert!(row.contains("3楼机房"), "{row}");
+    wait_until("the marked machine to have the focus", || async move {
+        let active = c.active_element().await?;
+        let class = active.attr("class").await?.unwrap_or_default();
+        Ok(if class.contains("is-highlighted") {
+            Ok(())
+        } else {
+            Err(class)
+        })
+    })
+    .await;
+    press_key(c, Key::Enter).await;
+    wait_inner(
+        c,
+        "#equipment-file",
+        &["SN2024000123", "上海海鸥电器有限公司"],
+    )
+    .await;
+
+    // Enter with nothing chosen still goes to the customer list, filtered.
+    press_key(c, Key::F3).await;
+    type_into(c, "#global-search", "海鸥").await;
+    wait_until("the dropdown to show", || async move {
+        let options = search_options(c).await?;
+        Ok(if options.is_empty() {
+            Err("closed".to_string())
+        } else {
+            Ok(())
+        })
+    })
+    .await;
+    press_key(c, Key::Enter).await;
+    wait_rows(c, "only the company for 海鸥", 1, |r| r.contains("海鸥")).await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn models_machines_warranty_and_override() {
+    let door = Door::start();
+    seed_customer(
+        &door,
+        json!({"name": "陈静", "phones": ["13911112222"], "address": "南京市鼓楼区中山路 1 号"}),
+    );
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+
+    // 设置 → 型号与保修: empty, then a model with a whole-machine and a compressor term.
+    click(c, "a[data-view=\"settings\"]").await;
+    click(c, "#settings-models").await;
+    wait_inner(c, "#models-empty", &["还没有型号"]).await;
+    fill_in(c, "form#model-form", "code", "KFR-35GW").await;
+    fill_in(c, "form#model-form", "name", "壁挂式空调 1.5匹").await;
+    fill_in(c, "form#model-form", "category", "空调").await;
+    let months = find(c, "#policy-rows tr.policy-row:nth-child(1) .policy-months").await;
+    months.clear().await.unwrap();
+    months.send_keys("12").await.unwrap();
+    click(c, "#add-policy").await;
+    let second = "#policy-rows tr.policy-row:nth-child(2)";
+    find(c, &format!("{second} .policy-component"))
+        .await
+        .send_keys("压缩机")
+        .await
+        .unwrap();
+    let months = find(c, &format!("{second} .policy-months")).await;
+    months.clear().await.unwrap();
+    months.send_keys("36").await.unwrap();
+    ctrl(c, 's').await;
+    wait_text(c, "#toast", "已保存").await;
+    wait_inner(
+        c,
+        "#models-table tbody",
+        &["KFR-35GW", "整机 12 个月", "压缩机 36 个月"],
+    )
+    .await;
+    screenshot(c, "chromium-models").await;
+    let models = door.call("models.list", json!({}));
+    let model_id = models["items"][0]["id"].as_i64().expect("saved model");
+
+    // The customer's file: no machines yet, and the empty state says what to do.
+    press_key(c, Key::F3).await;
+    let (_, i) = global_search(c, "陈静", "customer", "name", "陈静").await;
+    for _ in 0..=i {
+        press_key(c, Key::Down).await;
+    }
+    press_key(c, Key::Enter).await;
+    wait_inner(c, "#equipment-empty", &["Insert", "添加设备"]).await;
+
+    // Insert opens the machine form; a machine bought two years ago.
+    find(c, "body").await.click().await.unwrap();
+    press_key(c, Key::Insert).await;
+    find(c, "form#equipment-form").await;
+    let bought = date_years_ago(c, 2).await;
+    find(c, "form#equipment-form [name=\"model_id\"]")
+        .await
+        .select_by_value(&model_id.to_string())
+        .await
+        .expect("choose the model");
+    fill_in(c, "form#equipment-form", "serial", "kfr2023-0042").await;
+    fill_in(c, "form#equipment-form", "purchase_date", &bought).await;
+    fill_in(c, "form#equipment-form", "install_date", &bought).await;
+    fill_in(c, "form#equipment-form", "site", "客厅").await;
+    screenshot(c, "chromium-equipment-form").await;
+    ctrl(c, 's').await;
+    wait_text(c, "#toast", "已保存").await;
+
+    // Back in the file: the machine, out of warranty, its reason on the chip.
+    let row = wait_inner(
+        c,
+        "#equipment-list tbody tr.is-highlighted",
+        &["KFR2023-0042", "保外"],
+    )
+    .await;
+    assert!(row.contains("客厅"), "{row}");
+    let chip = find(c, "#equipment-list tbody tr .chip-warranty").await;
+    let reason = chip.attr("title").await.unwrap().unwrap_or_default();
+    assert!(
+        reason.contains("保外") && reason.contains("12 个月"),
+        "the chip's tooltip should give the reason: {reason:?}"
+    );
+    wait_inner(c, "#customer-timeline", &["KFR2023-0042"]).await;
+    screenshot(c, "chromium-customer-file-machines").await;
+
+    // Its own file: whole machine out, compressor still in.
+    press_key(c, Key::Enter).await;
+    wait_inner(c, "#warranty-status", &["保外"]).await;
+    let why = wait_inner(c, "#warranty-reason", &["保外", "12 个月"]).await;
+    assert!(has_chinese(&why));
+    wait_inner(c, "#warranty-components", &["压缩机", "保内"]).await;
+    screenshot(c, "chromium-machine-file").await;
+
+    // Override: the reason is required, then the new end, kept in the history.
+    click(c, "#warranty-override").await;
+    find(c, "form#override-form").await;
+    let until = date_years_ago(c, -1).await;
+    fill_in(c, "form#override-form", "warranty_end", &until).await;
+    click(c, "#override-save").await;
+    let message = wait_nonempty(c, "#override-form .field-error[data-for=\"reason\"]").await;
+    assert!(has_chinese(&message), "{message:?}");
+    wait_focus(c, "override-reason").await;
+    fill_in(c, "form#override-form", "reason", "经理特批延保").await;
+    ctrl(c, 's').await;
+    wait_text(c, "#toast", "保修已调整").await;
+    wait_inner(c, "#warranty-status", &["保内"]).await;
+    wait_inner(c, "#warranty-override-info", &["经理特批延保"]).await;
+    wait_inner(c, "#equipment-history", &["经理特批延保"]).await;
+    screenshot(c, "chromium-machine-file-override").await;
+
+    // A second machine with the same serial and model names the owner under the serial.
+    press_key(c, Key::Escape).await;
+    find(c, "#customer-file").await;
+    click(c, "#add-equipment").await;
+    find(c, "form#equipment-form [name=\"model_id\"]")
+        .await
+        .select_by_value(&model_id.to_string())
+        .await
+        .unwrap();
+    fill_in(c, "form#equipment-form", "serial", "KFR2023-0042").await;
+    click(c, "#equipment-save").await;
+    let clash = wait_nonempty(c, "#equipment-form .field-error[data-for=\"serial\"]").await;
+    assert!(
+        clash.contains("陈静"),
+        "the clash should name the owner: {clash:?}"
+    );
+    session.close().await;
+}
+
+#[tokio::test]
+async fn typing_an_existing_phone_warns_of_a_duplicate() {
+    let door = Door::start();
+    seed_customer(
+        &door,
+        json!({"name": "张伟", "phones": ["13812345678"], "address": "上海市浦东新区张杨路 500 号"}),
+    );
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+    press_key(c, Key::F4).await;
+    find(c, "form#customer-form").await;
+    fill(c, "name", "张先生").await;
+    fill(c, "phones", "138-1234-5678").await;
+    let warning = wait_inner(c, "#duplicate-warning", &["张伟", "电话相同"]).await;
+    assert!(warning.contains("138 1234 5678"), "{warning}");
+    find(c, "#duplicate-warning a[href=\"#/customers/1\"]").await;
+    screenshot(c, "chromium-duplicate-warning").await;
+    // A warning, not a gate: the clerk may still save.
+    ctrl(c, 's').await;
+    wait_text(c, "#customer-file .customer-name", "张先生").await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn merging_two_customers_moves_the_machines_and_marks_the_other_file() {
+    let door = Door::start();
+    let model = seed_model(&door, "RSJ-300");
+    let keep = seed_customer(
+        &door,
+        json!({"name": "王芳", "phones": ["13600002222"], "address": "杭州市西湖区文三路 90 号"}),
+    );
+    let other = seed_customer(
+        &door,
+        json!({"name": "王芳女士", "phones": ["13700003333"], "region": "浙江"}),
+    );
+    for serial in ["RSJ3000001", "RSJ3000002"] {
+        door.call(
+            "equipment.create",
+            json!({"customer_id": other, "model_id": model, "serial": serial,
+                   "purchase_date": "2024-05-01"}),
+        );
+    }
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+    go(c, &format!("#/customers/{keep}")).await;
+    wait_inner(c, "#equipment-empty", &["Insert"]).await;
+
+    click(c, "#customer-merge").await;
+    find(c, "#merge-dialog[open]").await;
+    wait_focus(c, "merge-other").await;
+    type_into(c, "#merge-other", "13700003333").await;
+    wait_inner(c, "#merge-other-results", &["王芳女士"]).await;
+    press_key(c, Key::Down).await;
+    press_key(c, Key::Enter).await;
+    // The confirm step says exactly what will happen.
+    let summary = wait_inner(c, "#merge-summary", &["王芳女士", "2 台设备"]).await;
+    for needle in ["137 0000 3333", "不会删除", "无法撤销", "已合并"] {
+        assert!(summary.contains(needle), "{needle} missing: {summary}");
+    }
+    screenshot(c, "chromium-merge-confirm").await;
+    click(c, "#merge-confirm").await;
+    wait_text(c, "#toast", "已合并").await;
+
+    // The kept file has the machines and the phone; the timeline records the merge.
+    let list = wait_inner(c, "#equipment-list tbody", &["RSJ3000001", "RSJ3000002"]).await;
+    assert!(list.contains("RSJ-300"), "{list}");
+    wait_inner(c, "#customer-file", &["137 0000 3333", "浙江"]).await;
+    wait_inner(c, "#customer-timeline", &["合并"]).await;
+    screenshot(c, "chromium-merged-keep").await;
+
+    // The other file is kept, marked, and links to the kept one.
+    go(c, &format!("#/customers/{other}")).await;
+    wait_inner(c, "#merged-notice", &["已合并到", "王芳"]).await;
+    assert!(
+        c.find(fantoccini::Locator::Css("#customer-merge"))
+            .await
+            .is_err(),
+        "a merged file cannot be merged again"
+    );
+    screenshot(c, "chromium-merged-other").await;
+    click(c, "#merged-notice a").await;
+    wait_text(c, "#customer-file .customer-name", "王芳").await;
+    wait_hash(c, "the kept file", |h| h == format!("#/customers/{keep}")).await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn a_branch_chooses_its_head_office_and_its_machines_roll_up() {
+    let door = Door::start();
+    let model = seed_model(&door, "RSJ-500");
+    let head = seed_customer(
+        &door,
+        json!({"name": "锦江酒店集团", "kind": "company", "phones": ["021-64661234"],
+               "address": "上海市徐汇区漕溪北路 100 号"}),
+    );
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+
+    // A new branch: source typed, head office chosen from the search-select.
+    press_key(c, Key::F4).await;
+    find(c, "form#customer-form").await;
+    choose(c, "kind", "company").await;
+    fill(c, "name", "锦江酒店浦东店").await;
+    fill(c, "phones", "13900001111").await;
+    fill(c, "source", "转介绍").await;
+    type_into(c, "#customer-parent_id", "锦江").await;
+    wait_inner(c, "#customer-parent_id-results", &["锦江酒店集团"]).await;
+    press_key(c, Key::Down).await;
+    press_key(c, Key::Enter).await;
+    wait_until("the head office to be chosen", || async move {
+        let chosen = find(c, "form#customer-form .picker")
+            .await
+            .attr("data-chosen-id")
+            .await?
+            .unwrap_or_default();
+        Ok(if chosen == head.to_string() {
+            Ok(())
+        } else {
+            Err(chosen)
+        })
+    })
+    .await;
+    ctrl(c, 's').await;
+    wait_text(c, "#customer-file .customer-name", "锦江酒店浦东店").await;
+    wait_inner(c, "#customer-file", &["转介绍", "锦江酒店集团"]).await;
+    let branch = door.call("customers.search", json!({"query": "浦东店"}))["items"][0]["id"]
+        .as_i64()
+        .expect("the branch saved");
+    door.call(
+        "equipment.create",
+        json!({"customer_id": branch, "model_id": model, "serial": "RSJ5000001",
+               "purchase_date": "2024-06-01", "site": "锅炉房"}),
+    );
+
+    // The head office lists the branch and the branch's machine, with its owner.
+    click(c, "#customer-parent a").await;
+    wait_text(c, "#customer-file .customer-name", "锦江酒店集团").await;
+    wait_inner(c, "#customer-branches", &["锦江酒店浦东店"]).await;
+    wait_inner(
+        c,
+        "#equipment-list tbody",
+        &["RSJ5000001", "锦江酒店浦东店", "锅炉房"],
+    )
+    .await;
+    screenshot(c, "chromium-head-office").await;
+    session.close().await;
+}

@@ -46,3 +46,49 @@ async fn desktop_window_creates_a_customer() {
     assert_eq!(found["total"], serde_json::json!(1), "{found}");
     session.close().await;
 }
+
+#[tokio::test]
+async fn desktop_window_finds_a_serial_tail_and_opens_the_machine() {
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let d = data_dir.path();
+    let model = cli_call(
+        d,
+        "models.save",
+        serde_json::json!({"code": "JSQ25-13", "name": "燃气热水器 13L", "category": "热水器",
+            "policies": [{"component": "", "months": 12, "basis": "purchase"}]}),
+    );
+    let owner = cli_call(
+        d,
+        "customers.create",
+        serde_json::json!({"name": "锦江酒店浦东店", "kind": "company", "phones": ["13900001111"]}),
+    );
+    cli_call(
+        d,
+        "equipment.create",
+        serde_json::json!({"customer_id": owner["id"], "model_id": model["id"],
+            "serial": "SN2023000777", "purchase_date": "2024-01-10"}),
+    );
+    let session = Session::desktop(d).await;
+    let c = &session.client;
+    find(c, "#customer-search").await;
+
+    press_key(c, Key::F3).await;
+    wait_focus(c, "global-search").await;
+    let (_, index) = global_search(c, "0777", "equipment", "serial", "SN2023000777").await;
+    screenshot(c, "desktop-global-search").await;
+    for _ in 0..=index {
+        press_key(c, Key::Down).await;
+    }
+    press_key(c, Key::Enter).await;
+    wait_inner(
+        c,
+        "#equipment-list tbody tr.is-highlighted",
+        &["SN2023000777", "保外"],
+    )
+    .await;
+    click(c, "#equipment-list tbody tr.is-highlighted a").await;
+    wait_inner(c, "#warranty-reason", &["保外"]).await;
+    wait_inner(c, "#equipment-file", &["SN2023000777", "锦江酒店浦东店"]).await;
+    screenshot(c, "desktop-machine-file").await;
+    session.close().await;
+}

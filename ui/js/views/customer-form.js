@@ -1,8 +1,13 @@
 // 新建客户 / 编辑客户 — works without a mouse: Enter moves on, Ctrl+S saves, Esc cancels.
-import { h, clear } from '../dom.js';
+import { h, clear, debounce } from '../dom.js';
+import { customerPicker } from '../customer-picker.js';
+import { phoneDisplay } from '../format.js';
 import { t } from '../i18n.js';
 
-const FIELDS = ['kind', 'name', 'phones', 'region', 'address', 'class', 'notes'];
+const FIELDS = ['kind', 'name', 'phones', 'region', 'address', 'class', 'source', 'parent_id', 'notes'];
+const DUPLICATE_MS = 350;
+// Common sources, offered as suggestions; any text up to 20 characters is fine.
+const SOURCES = ['400热线', '门店', '转介绍', '经销商', '网店', '上门巡检'];
 // Separators between several numbers in the one phones input. Not spaces: they may sit
 // inside one number ("138 1234 5678").
 const PHONE_SEPARATORS = /[,，、;；]+/;
@@ -39,6 +44,15 @@ function field(name, control, { hint, required } = {}) {
       hint ? h('div', { class: 'hint', id: hintId }, hint) : null,
     ),
   );
+}
+
+/** A field whose focusable control sits inside a larger widget (the head-office picker). */
+function fieldWith(name, control, widget, options) {
+  const wrapper = field(name, control, options);
+  const slot = wrapper.querySelector('.control');
+  slot.replaceChild(widget, control);
+  widget.prepend(control);
+  return wrapper;
 }
 
 function select(options, value) {
@@ -81,8 +95,25 @@ export async function render(root, ctx) {
       ],
       customer?.class ?? 'normal',
     ),
+    source: h('input', {
+      class: 'input',
+      type: 'text',
+      autocomplete: 'off',
+      maxlength: '20',
+      list: 'customer-source-options',
+      value: customer?.source ?? '',
+    }),
     notes: h('textarea', { class: 'input input-wide', rows: 2, value: customer?.notes ?? '' }),
   };
+  // 总店: a company that is not itself a branch, not merged, not this customer.
+  const parentPicker = customerPicker({
+    call: ctx.call,
+    id: 'customer-parent_id',
+    placeholder: t('form.parent.placeholder'),
+    initial: customer?.parent ?? null,
+    accept: (c) => c.kind === 'company' && !c.parent && !c.merged_into && c.id !== id,
+  });
+  controls.parent_id = parentPicker.input;
 
   const save = h(
     'button',
@@ -109,9 +140,19 @@ export async function render(root, ctx) {
     field('region', controls.region, { hint: t('form.region.hint') }),
     field('address', controls.address),
     field('class', controls.class),
+    field('source', controls.source, { hint: t('form.source.hint') }),
+    fieldWith('parent_id', parentPicker.input, parentPicker.element, { hint: t('form.parent.hint') }),
     field('notes', controls.notes, { hint: t('form.notes.hint') }),
+    h('datalist', { id: 'customer-source-options' }, SOURCES.map((s) => h('option', { value: s }))),
     h('div', { class: 'form-actions' }, save, cancel),
   );
+  const duplicates = h('aside', {
+    id: 'duplicate-warning',
+    class: 'duplicates',
+    role: 'status',
+    'aria-live': 'polite',
+    hidden: true,
+  });
 
   const title = editing ? t('form.title.edit') : t('form.title.new');
   clear(root);
@@ -125,7 +166,7 @@ export async function render(root, ctx) {
         h('h1', {}, title),
         editing ? h('span', { class: 'page-sub' }, customer.name) : null,
       ),
-      form,
+      h('div', { class: 'form-layout' }, form, duplicates),
     ),
   );
   document.title = `${title} · ${t('app.title')}`;
@@ -175,6 +216,8 @@ export async function render(root, ctx) {
       address: controls.address.value.trim(),
       region: controls.region.value.trim(),
       class: controls.class.value,
+      source: controls.source.value.trim(),
+      parent_id: parentPicker.value()?.id ?? null,
       notes: controls.notes.value,
     };
     try {
@@ -204,6 +247,54 @@ export async function render(root, ctx) {
   // Enter moves to the next field; from the last one it saves. In the notes box
   // Shift+Enter makes a new line.
   const order = FIELDS.map((name) => controls[name]);
+
+  // ---- possible duplicates, while typing --------------------------------------
+  let duplicateSeq = 0;
+  function showDuplicates(items) {
+    clear(duplicates);
+    duplicates.hidden = items.length === 0;
+    if (items.length === 0) return;
+    duplicates.append(
+      h('h2', {}, t('dup.title', { count: items.length })),
+      h('p', { class: 'dup-lead' }, t('dup.lead')),
+      h(
+        'ul',
+        { class: 'dup-list' },
+        items.map(({ customer: other, reasons }) =>
+          h(
+            'li',
+            { dataset: { id: String(other.id) } },
+            h('a', { href: `#/customers/${other.id}`, class: 'dup-name' }, other.name),
+            h('span', { class: 'dup-meta num' }, (other.phones ?? []).map(phoneDisplay).join('，')),
+            other.address ? h('span', { class: 'dup-meta' }, other.address) : null,
+            h('span', { class: 'dup-reasons' }, (reasons ?? []).map((r) => h('span', { class: 'chip chip-reason' }, r))),
+          ),
+        ),
+      ),
+    );
+  }
+  async function checkDuplicates() {
+    const name = controls.name.value.trim();
+    const phones = splitPhones(controls.phones.value);
+    const address = controls.address.value.trim();
+    const mine = ++duplicateSeq;
+    if (name.length < 2 && phones.length === 0 && address.length < 4) {
+      showDuplicates([]);
+      return;
+    }
+    const args = { name, phones, address };
+    if (editing) args.exclude_id = id;
+    try {
+      const result = await ctx.call('customers.duplicates', args);
+      if (mine !== duplicateSeq || !ctx.isCurrent()) return;
+      showDuplicates(result?.items ?? []);
+    } catch {
+      // A hint, not a gate: if the check fails the clerk can still save.
+      if (mine === duplicateSeq) showDuplicates([]);
+    }
+  }
+  const checkSoon = debounce(checkDuplicates, DUPLICATE_MS);
+  for (const name of ['name', 'phones', 'address']) controls[name].addEventListener('input', checkSoon);
   form.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.altKey) return;
     const index = order.indexOf(event.target);
@@ -218,6 +309,7 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
+      checkSoon.cancel();
       document.title = t('app.title');
     },
     onKey(event) {

@@ -2,6 +2,7 @@
 import { h, clear, debounce, isTyping } from '../dom.js';
 import { classChip, kindLabel, phoneDisplay } from '../format.js';
 import { t } from '../i18n.js';
+import { listButtons } from './customer-import.js';
 
 const PAGE_SIZE = 50;
 const DEBOUNCE_MS = 200;
@@ -71,7 +72,7 @@ export async function render(root, ctx) {
         'div',
         { class: 'page-head' },
         h('h1', {}, t('list.title')),
-        h('div', { class: 'toolbar' }, search, newButton),
+        h('div', { class: 'toolbar' }, search, newButton, listButtons(ctx, () => state.query)),
       ),
       h('div', { class: 'table-wrap' }, table, empty),
       h(

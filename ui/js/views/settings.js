@@ -40,6 +40,17 @@ export async function render(root, ctx) {
       ),
       h(
         'div',
+        { class: 'card settings-links' },
+        h('h2', {}, t('settings.catalogue')),
+        h(
+          'a',
+          { href: '#/settings/models', id: 'settings-models', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('models.title'), ' ›'),
+          h('span', { class: 'hint' }, t('models.lead')),
+        ),
+      ),
+      h(
+        'div',
         { class: 'card' },
         h('h2', {}, t('settings.about')),
         h(

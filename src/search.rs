@@ -1,0 +1,125 @@
+//! The one search box (F3 / Ctrl+K): customers by phone, name, company or address, and
+//! machines by serial number, whole or its tail, in one ranked list. Each kind is read
+//! from its own index, so every query touches only the rows it returns.
+
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::customers::{self, CustomerId};
+use crate::equipment::normalise_serial;
+use crate::error::Result;
+use crate::Desk;
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct GlobalArgs {
+    pub query: String,
+    pub limit: u32,
+}
+
+impl Default for GlobalArgs {
+    fn default() -> Self {
+        GlobalArgs {
+            query: String::new(),
+            limit: 20,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: &'static str,
+    pub customer_id: CustomerId,
+    pub equipment_id: Option<i64>,
+    pub title: String,
+    pub detail: String,
+    pub matched: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hits {
+    pub items: Vec<Hit>,
+}
+
+/// Machines whose serial equals, starts with or ends with `q` (4+ characters), exact first.
+fn serial_hits(conn: &Connection, q: &str, limit: i64) -> Result<Vec<Hit>> {
+    let rev: String = q.chars().rev().collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.customer_id, e.serial, m.code, c.name FROM equipment e
+           JOIN product_model m ON m.id = e.model_id JOIN customer c ON c.id = e.customer_id
+         WHERE e.id IN (
+             SELECT id FROM (SELECT id FROM equipment WHERE serial >= ?1 AND serial < ?1 || char(1114111) LIMIT ?3)
+             UNION
+             SELECT id FROM (SELECT id FROM equipment WHERE serial_rev >= ?2 AND serial_rev < ?2 || char(1114111) LIMIT ?3))
+         ORDER BY e.serial <> ?1, e.id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![q, rev, limit], |r| {
+        let serial: String = r.get(2)?;
+        let code: String = r.get(3)?;
+        Ok(Hit {
+            kind: "equipment",
+            customer_id: r.get(1)?,
+            equipment_id: Some(r.get(0)?),
+            title: format!("{code} · {serial}"),
+            detail: r.get(4)?,
+            matched: "serial",
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn customer_hit(conn: &Connection, id: CustomerId, matched: &'static str) -> Result<Option<Hit>> {
+    let Some(c) = customers::load(conn, id)? else {
+        return Ok(None);
+    };
+    let phones: Vec<&str> = c.phones.iter().map(|p| p.display.as_str()).collect();
+    let mut detail = phones.join("，");
+    if !c.address.is_empty() {
+        detail.push_str(" · ");
+        detail.push_str(&c.address);
+    }
+    Ok(Some(Hit {
+        kind: "customer",
+        customer_id: c.id,
+        equipment_id: None,
+        title: c.name,
+        detail,
+        matched,
+    }))
+}
+
+/// 全局搜索.
+pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
+    let conn = desk.conn();
+    let query = args.query.trim();
+    let limit = i64::from(args.limit.clamp(1, 100));
+    let mut items = Vec::new();
+    if query.is_empty() {
+        return Ok(Hits { items });
+    }
+    if let Some(digits) = customers::phone_digits(query) {
+        let ids = customers::by_phone(conn, &digits)?;
+        for id in ids.into_iter().take(limit as usize) {
+            items.extend(customer_hit(conn, id, "phone")?);
+        }
+    } else {
+        let ids = customers::by_text(conn, query)?;
+        for id in ids.into_iter().take(limit as usize) {
+            if let Some(mut hit) = customer_hit(conn, id, "name")? {
+                if !hit.title.to_lowercase().contains(&query.to_lowercase()) {
+                    hit.matched = "address";
+                }
+                items.push(hit);
+            }
+        }
+    }
+    let serial = normalise_serial(query);
+    if serial.chars().count() >= 4 && serial.chars().all(|c| c.is_ascii_graphic()) {
+        // A serial match is the most precise thing a clerk can type: it goes first.
+        let mut serials = serial_hits(conn, &serial, limit)?;
+        serials.append(&mut items);
+        items = serials;
+    }
+    items.truncate(limit as usize);
+    Ok(Hits { items })
+}

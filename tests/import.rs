@@ -1,0 +1,552 @@
+//! Import of customers and machines from real files made here (xlsx with rust_xlsxwriter,
+//! GBK/GB18030 CSV with encoding_rs, a committed .xls made by xlwt), and export to xlsx.
+
+use base64::Engine as _;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::{json, Value};
+
+use crate::util::{desk, TestDesk};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn args(file_name: &str, bytes: &[u8]) -> Value {
+    json!({"kind": "customers", "file_name": file_name, "content_base64": b64(bytes)})
+}
+
+fn model(t: &mut TestDesk, code: &str) -> i64 {
+    t.ok(
+        "models.save",
+        json!({"code": code, "name": "燃气热水器 13L", "category": "热水器",
+               "policies": [{"component": "", "months": 12, "basis": "purchase"}]}),
+    )["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// An .xlsx whose cells are all text, as most desks' sheets are.
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn rejected(report: &Value) -> Vec<(u64, String)> {
+    report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn customers(t: &mut TestDesk) -> u64 {
+    t.ok("customers.search", json!({}))["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn machines_of(t: &mut TestDesk, name: &str) -> Vec<String> {
+    let found = t.ok("customers.search", json!({"query": name}));
+    let id = found["items"][0]["id"].clone();
+    t.ok("equipment.list", json!({"customer_id": id}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["serial"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const HEADER: &[&str] = &[
+    "客户名称",
+    "联系电话",
+    "地址",
+    "型号",
+    "序列号",
+    "购买日期",
+    "安装日期",
+];
+
+fn messy_sheet() -> Vec<u8> {
+    xlsx(&[
+        HEADER,
+        &[
+            "张伟",
+            "138 1234 5678",
+            "上海市浦东新区世纪大道100号",
+            "JSQ25-13",
+            "sn-001",
+            "2024-03-15",
+            "2024/3/20",
+        ],
+        // The same customer again with a second machine: merged, not a second customer.
+        &[
+            "张伟",
+            "13812345678",
+            "",
+            "JSQ25-13",
+            "SN-002",
+            "2024年3月15日",
+            "",
+        ],
+        &["李娜", "1381234567", "杭州市", "", "", "", ""],
+        &[
+            "王芳",
+            "13900001111",
+            "南京市",
+            "JSQ25-13",
+            "SN-003",
+            "2023-02-29",
+            "",
+        ],
+        &["赵敏", "13900002222", "", "XX-9", "SN-004", "", ""],
+        &["", "13900003333", "", "", "", "", ""],
+        // A machine already registered (two rows up) to a different customer.
+        &["钱程", "13900004444", "", "JSQ25-13", "SN-001", "", ""],
+        &[],
+        &[
+            "上海恒泰商贸有限公司",
+            "021-61234567 转 801，13700001111",
+            "上海市黄浦区",
+            "",
+            "",
+            "",
+            "",
+        ],
+        // Machine only: the customer of the row above (merged cells in Excel).
+        &["", "", "", "JSQ25-13", "SN-005", "45366", ""],
+    ])
+}
+
+#[test]
+fn preview_reports_every_bad_row_with_its_number_and_writes_nothing() {
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let p = t.ok("import.preview", args("客户.xlsx", &messy_sheet()));
+    assert_eq!(p["rows"], 9, "the blank row is not counted");
+    assert_eq!(
+        p["columns"][0],
+        json!({"header": "客户名称", "field": "name"})
+    );
+    assert_eq!(
+        p["columns"][4],
+        json!({"header": "序列号", "field": "serial"})
+    );
+    assert_eq!(p["sample"][0][0], "张伟");
+    assert_eq!(p["sample"].as_array().unwrap().len(), 9);
+    let bad = rejected(&p);
+    let rows: Vec<u64> = bad.iter().map(|(r, _)| *r).collect();
+    assert_eq!(rows, [4, 5, 6, 7, 8], "{bad:?}");
+    assert_eq!(
+        bad[0].1,
+        "列“联系电话”：手机号码应为11位数字（第1个电话：1381234567）"
+    );
+    assert_eq!(
+        bad[1].1,
+        "列“购买日期”：购买日期不是有效的日期：2023-02-29（请写成 2024-03-15）"
+    );
+    assert_eq!(
+        bad[2].1,
+        "列“型号”“XX-9”：型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加"
+    );
+    assert_eq!(bad[3].1, "列“客户名称”：客户名称不能为空");
+    assert_eq!(
+        bad[4].1,
+        "列“序列号”：型号 JSQ25-13 的序列号 SN-001 在本文件第 2 行已登记给客户“张伟”"
+    );
+    assert_eq!(p["to_add"], json!({"customers": 2, "equipment": 3}));
+    // Row 3 adds a machine to 张伟; no row is a pure duplicate.
+    assert_eq!(p["already_present"], 0);
+    assert_eq!(customers(&mut t), 0, "a preview writes nothing");
+}
+
+#[test]
+fn commit_adds_the_valid_rows_and_a_second_import_adds_nothing() {
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let file = messy_sheet();
+    let r = t.ok("import.commit", args("客户.xlsx", &file));
+    assert_eq!(r["added"], json!({"customers": 2, "equipment": 3}));
+    assert_eq!(r["rejected"].as_array().unwrap().len(), 5);
+    assert_eq!(customers(&mut t), 2);
+    let mut serials = machines_of(&mut t, "张伟");
+    serials.sort();
+    assert_eq!(serials, ["SN-001", "SN-002"]);
+    assert_eq!(machines_of(&mut t, "恒泰"), ["SN-005"]);
+    let hengtai = &t.ok("customers.search", json!({"query": "恒泰"}))["items"][0];
+    assert_eq!(hengtai["kind"], "company");
+    assert_eq!(hengtai["phones"].as_array().unwrap().len(), 2);
+    let machine = &t.ok("equipment.list", json!({"customer_id": hengtai["id"]}))["items"][0];
+    assert_eq!(machine["purchase_date"], "2024-03-15", "Excel serial 45366");
+
+    let again = t.ok("import.commit", args("客户.xlsx", &file));
+    assert_eq!(again["added"], json!({"customers": 0, "equipment": 0}));
+    assert_eq!(again["already_present"], 4);
+    let rows =
+        |report: &Value| -> Vec<u64> { rejected(report).into_iter().map(|(row, _)| row).collect() };
+    assert_eq!(rows(&again), rows(&r));
+    // SN-001 is now in the archive: the reason names its owner there.
+    assert_eq!(
+        rejected(&again)[4].1,
+        "列“序列号”：该型号的序列号 SN-001 已登记在客户“张伟”（编号 1）名下"
+    );
+    assert_eq!(customers(&mut t), 2);
+    let log = t.ok("audit.list", json!({"action": "import"}));
+    assert!(log["items"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("客户.xlsx"));
+}
+
+#[test]
+fn an_existing_customer_is_reused_and_a_foreign_serial_names_its_owner() {
+    let mut t = desk();
+    let m = model(&mut t, "JSQ25-13");
+    let zhang = t.ok(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678", "021-61234567"]}),
+    );
+    let li = t.ok(
+        "customers.create",
+        json!({"name": "李娜", "phones": ["13900001111"]}),
+    );
+    t.ok(
+        "equipment.create",
+        json!({"customer_id": li["id"], "model_id": m, "serial": "SN-LI"}),
+    );
+    let file = xlsx(&[
+        &["姓名", "电话", "型号", "SN"],
+        // Same name and one same phone (the landline, written differently): the same customer.
+        &["张伟", "021 6123 4567", "JSQ25-13", "SN-NEW"],
+        &["张伟", "13812345678", "", ""],
+        &["王芳", "13700002222", "JSQ25-13", "sn-li"],
+    ]);
+    let r = t.ok("import.commit", args("a.xlsx", &file));
+    assert_eq!(r["added"], json!({"customers": 0, "equipment": 1}));
+    assert_eq!(r["already_present"], 1);
+    let id = li["id"].as_i64().unwrap();
+    assert_eq!(
+        rejected(&r),
+        [(
+            4,
+            format!("列“SN”：该型号的序列号 SN-LI 已登记在客户“李娜”（编号 {id}）名下")
+        )]
+    );
+    let list = t.ok("equipment.list", json!({"customer_id": zhang["id"]}));
+    assert_eq!(list["items"][0]["serial"], "SN-NEW");
+    // 王芳 was not added: a row is taken whole or not at all.
+    assert_eq!(customers(&mut t), 2);
+}
+
+#[test]
+fn csv_in_gbk_gb18030_and_utf8_with_bom_reads_the_same() {
+    let text = "客户名称,手机,地区,客户级别,备注\r\n\
+                \"喆玥堃, 先生\",13812345678,上海,VIP,\"说\"\"加急\"\"\"\r\n\
+                祎旻,13900001111,江苏,大客户,\r\n\
+                赟,13900002222,浙江,金卡,\r\n";
+    let encodings: [(&str, Vec<u8>); 4] = [
+        ("gbk.csv", encoding_rs::GBK.encode(text).0.into_owned()),
+        (
+            "gb18030.csv",
+            encoding_rs::GB18030.encode(text).0.into_owned(),
+        ),
+        (
+            "bom.csv",
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ),
+        ("utf8.csv", text.as_bytes().to_vec()),
+    ];
+    for (name, bytes) in encodings {
+        let mut t = desk();
+        let r = t.ok("import.commit", args(name, &bytes));
+        assert_eq!(r["added"]["customers"], 2, "{name}");
+        assert_eq!(
+            rejected(&r),
+            [(
+                4,
+                "列“客户级别”“金卡”：客户级别应为“普通”“VIP”或“大客户”".to_string()
+            )],
+            "{name}"
+        );
+        let c = &t.ok("customers.search", json!({"query": "喆玥"}))["items"][0];
+        assert_eq!(c["name"], "喆玥堃, 先生", "{name}");
+        assert_eq!(c["class"], "vip");
+        assert_eq!(c["notes"], "说\"加急\"");
+        let c = &t.ok("customers.search", json!({"query": "祎旻"}))["items"][0];
+        assert_eq!(c["class"], "key");
+    }
+}
+
+#[test]
+fn xls_from_excel_97_is_read_with_number_and_date_cells() {
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/customers.xls"
+    ))
+    .unwrap();
+    let p = t.ok("import.preview", args("customers.xls", &bytes));
+    // A phone typed into a number cell, a real date cell.
+    assert_eq!(
+        p["sample"][0],
+        json!([
+            "张伟",
+            "13812345678",
+            "上海市浦东新区世纪大道100号",
+            "JSQ25-13",
+            "SN-XLS-001",
+            "2024-03-15"
+        ])
+    );
+    let r = t.ok("import.commit", args("customers.xls", &bytes));
+    assert_eq!(r["added"], json!({"customers": 3, "equipment": 2}));
+    assert_eq!(
+        rejected(&r),
+        [(
+            4,
+            "列“联系电话”：手机号码应为11位数字（第1个电话：1381234567）".to_string()
+        )]
+    );
+    let list = machines_of(&mut t, "恒泰");
+    assert_eq!(list, ["SN-XLS-002"]);
+}
+
+#[test]
+fn xlsx_number_and_date_cells_and_a_header_below_a_title() {
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy年m月d日");
+    // A title row and a blank row above the header, as printed lists often have.
+    sheet.write_string(0, 0, "客户清单（2024）").unwrap();
+    for (c, h) in ["用户名称", "手机号码", "型号", "机身编码", "购机日期"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "张伟").unwrap();
+    // A phone and a serial typed into number cells; a real date cell.
+    sheet.write_number(3, 1, 13812345678.0).unwrap();
+    sheet.write_string(3, 2, "JSQ25-13").unwrap();
+    sheet.write_number(3, 3, 2024001.0).unwrap();
+    let day = ExcelDateTime::from_ymd(2024, 3, 15).unwrap();
+    sheet.write_datetime_with_format(3, 4, &day, &date).unwrap();
+    sheet.write_string(4, 0, "李娜").unwrap();
+    sheet.write_number(4, 1, 1.5).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let p = t.ok("import.preview", args("list.xlsx", &bytes));
+    assert_eq!(
+        p["columns"][0],
+        json!({"header": "用户名称", "field": "name"})
+    );
+    assert_eq!(
+        p["sample"][0],
+        json!(["张伟", "13812345678", "JSQ25-13", "2024001", "2024-03-15"])
+    );
+    let r = t.ok("import.commit", args("list.xlsx", &bytes));
+    assert_eq!(r["added"], json!({"customers": 1, "equipment": 1}));
+    assert_eq!(
+        rejected(&r),
+        [(
+            5,
+            "列“手机号码”：电话号码只能包含数字（第1个电话：1.5）".to_string()
+        )]
+    );
+    let c = &t.ok("customers.search", json!({"query": "张伟"}))["items"][0];
+    let e = &t.ok("equipment.list", json!({"customer_id": c["id"]}))["items"][0];
+    assert_eq!(e["serial"], "2024001");
+    assert_eq!(e["purchase_date"], "2024-03-15");
+}
+
+#[test]
+fn the_clerks_mapping_reads_unknown_headers() {
+    let mut t = desk();
+    let file = xlsx(&[&["甲", "乙", "丙"], &["张伟", "13812345678", "VIP"]]);
+    let e = t.err("import.preview", args("a.xlsx", &file));
+    assert_eq!(e["code"], "invalid");
+    assert_eq!(e["field"], "file");
+    assert!(e["message"].as_str().unwrap().contains("甲、乙、丙"), "{e}");
+    let mut with_mapping = args("a.xlsx", &file);
+    with_mapping["mapping"] = json!({"甲": "name", "乙": "phones", "丙": "class"});
+    let p = t.ok("import.preview", with_mapping.clone());
+    assert_eq!(p["columns"][2], json!({"header": "丙", "field": "class"}));
+    assert_eq!(p["to_add"]["customers"], 1);
+    t.ok("import.commit", with_mapping);
+    assert_eq!(
+        t.ok("customers.search", json!({"query": "张伟"}))["items"][0]["class"],
+        "vip"
+    );
+}
+
+#[test]
+fn unreadable_files_are_an_error_naming_the_file() {
+    let mut t = desk();
+    for (name, bytes) in [
+        ("a.docx", b"PK\x03\x04 not really".as_slice()),
+        ("a.pdf", b"%PDF-1.7".as_slice()),
+        ("a.csv", b"".as_slice()),
+        ("a.csv", "电话,地址\n13812345678,上海\n".as_bytes()),
+    ] {
+        let e = t.err("import.commit", args(name, bytes));
+        assert_eq!(e["code"], "invalid", "{name}");
+        assert_eq!(e["field"], "file", "{name}");
+    }
+    let e = t.err(
+        "import.preview",
+        json!({"file_name": "a.csv", "content_base64": "@@@"}),
+    );
+    assert_eq!(e["field"], "file");
+    let e = t.err(
+        "import.preview",
+        json!({"kind": "parts", "file_name": "a.csv", "content_base64": ""}),
+    );
+    assert_eq!(e["field"], "kind");
+    assert_eq!(customers(&mut t), 0);
+}
+
+#[test]
+fn an_export_imports_again_without_adding_anything() {
+    let mut t = desk();
+    let m = model(&mut t, "JSQ25-13");
+    let hq = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "如家酒店集团", "phones": ["400-820-3333"], "class": "key",
+               "address": "上海市", "region": "上海", "source": "转介绍", "notes": "总部"}),
+    );
+    let branch = t.ok(
+        "customers.create",
+        json!({"kind": "company", "name": "如家酒店（南京路店）", "phones": ["021-61234567 转 801"],
+               "parent_id": hq["id"]}),
+    );
+    for (owner, serial) in [(&hq, "SN-A"), (&branch, "SN-B"), (&branch, "SN-C")] {
+        t.ok(
+            "equipment.create",
+            json!({"customer_id": owner["id"], "model_id": m, "serial": serial,
+                   "purchase_date": "2024-03-15", "install_date": "2024-03-20", "site": "厨房"}),
+        );
+    }
+    t.ok(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678", "13900001111"]}),
+    );
+
+    let out = t.ok("customers.export", json!({"query": ""}));
+    assert_eq!(out["rows"], 4);
+    let name = out["file_name"].as_str().unwrap();
+    assert!(
+        name.starts_with("客户档案-") && name.ends_with(".xlsx"),
+        "{name}"
+    );
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(out["content_base64"].as_str().unwrap())
+        .unwrap();
+    let p = t.ok("import.preview", args(name, &bytes));
+    let fields: Vec<&str> = p["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "kind",
+            "phones",
+            "address",
+            "region",
+            "class",
+            "source",
+            "notes",
+            "model_code",
+            "serial",
+            "purchase_date",
+            "install_date",
+            "site"
+        ]
+    );
+    let r = t.ok("import.commit", args(name, &bytes));
+    assert_eq!(r["added"], json!({"customers": 0, "equipment": 0}));
+    assert_eq!(r["already_present"], 4);
+    assert_eq!(rejected(&r), []);
+
+    // A search result only; every export is in the audit trail.
+    let out = t.ok("customers.export", json!({"query": "如家"}));
+    assert_eq!(out["rows"], 3);
+    let log = t.ok("audit.list", json!({"action": "export"}));
+    let details: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        details,
+        ["导出客户 3 行（查询：如家）", "导出客户 4 行（全部客户）"]
+    );
+    assert_eq!(log["items"][0]["entity"], "customer");
+}
+
+#[test]
+fn a_new_customer_whose_machine_is_refused_is_not_added_by_that_row() {
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let file = xlsx(&[
+        HEADER,
+        &[
+            "孙丽",
+            "13900005555",
+            "",
+            "JSQ25-13",
+            "SN-9",
+            "2024-03-20",
+            "2024-03-15",
+        ],
+        &[
+            "周杰",
+            "13900006666",
+            "",
+            "JSQ25-13",
+            "SN-10",
+            "2999-01-01",
+            "",
+        ],
+        // The same customer on a later row, without the bad machine: added from here.
+        &["周杰", "13900006666", "", "", "", "", ""],
+    ]);
+    let p = t.ok("import.preview", args("a.xlsx", &file));
+    assert_eq!(p["to_add"], json!({"customers": 1, "equipment": 0}));
+    let r = t.ok("import.commit", args("a.xlsx", &file));
+    assert_eq!(
+        rejected(&r),
+        [
+            (
+                2,
+                "列“安装日期”“2024-03-15”：安装日期不能早于购买日期".to_string()
+            ),
+            (
+                3,
+                "列“购买日期”“2999-01-01”：购买日期不能晚于今天".to_string()
+            ),
+        ]
+    );
+    assert_eq!(r["added"], json!({"customers": 1, "equipment": 0}));
+    assert_eq!(t.search("孙丽"), Vec::<String>::new());
+    assert_eq!(t.search("周杰"), ["周杰"]);
+}
