@@ -1,6 +1,7 @@
 //! The customer archive (客户档案): people and companies, their phones, address, region
 //! and class. Owns the tables `customer`, `customer_phone` and the full-text index
-//! `customer_text`, which every write keeps in step inside the same transaction.
+//! `customer_name_text` / `customer_address_text`, which every write keeps in step
+//! inside the same transaction.
 //!
 //! Search takes what a clerk types into one box: digits (4 or more) are a phone — whole,
 //! its start, or its last digits; anything else is a fragment of a name, company or
@@ -294,8 +295,25 @@ fn write_children(tx: &Transaction, id: CustomerId, c: &Valid) -> Result<()> {
     for (i, p) in c.phones.iter().enumerate() {
         phone.execute(params![id, i as i64, p.number(), p.digits])?;
     }
-    tx.prepare_cached("INSERT INTO customer_text (rowid, name, address) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, index_form(&c.name), index_form(&c.address)])?;
+    index_text(tx, id, &c.name, &c.address)?;
+    Ok(())
+}
+
+/// Puts a customer's name and address into the full-text tables.
+fn index_text(tx: &Transaction, id: CustomerId, name: &str, address: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO customer_name_text (rowid, name) VALUES (?1, ?2)")?
+        .execute(params![id, index_form(name)])?;
+    tx.prepare_cached("INSERT INTO customer_address_text (rowid, address) VALUES (?1, ?2)")?
+        .execute(params![id, index_form(address)])?;
+    Ok(())
+}
+
+/// Takes a customer out of the full-text tables (before re-indexing, or when merged away).
+fn unindex_text(tx: &Transaction, id: CustomerId) -> Result<()> {
+    tx.prepare_cached("DELETE FROM customer_name_text WHERE rowid = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM customer_address_text WHERE rowid = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -339,7 +357,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
         now()
     ])?;
     tx.execute("DELETE FROM customer_phone WHERE customer_id = ?1", [id])?;
-    tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [id])?;
+    unindex_text(&tx, id)?;
     write_children(&tx, id, &valid)?;
     let after = load(&tx, id)?.ok_or_else(|| not_found(id))?;
     let changed = changes(&before, &after);
@@ -420,16 +438,19 @@ pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Option<Customer>
     let Some(mut customer) = customer else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name FROM customer WHERE parent_id = ?1 AND merged_into IS NULL ORDER BY name",
-    )?;
-    let branches = stmt.query_map([id], |r| {
-        Ok(CustomerRef {
-            id: r.get(0)?,
-            name: r.get(1)?,
-        })
-    })?;
-    customer.branches = branches.collect::<rusqlite::Result<_>>()?;
+    // Only a company can be a head office (check_parent), so people skip the query.
+    if customer.kind == "company" {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, name FROM customer WHERE parent_id = ?1 AND merged_into IS NULL ORDER BY name",
+        )?;
+        let branches = stmt.query_map([id], |r| {
+            Ok(CustomerRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
+        customer.branches = branches.collect::<rusqlite::Result<_>>()?;
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT number FROM customer_phone WHERE customer_id = ?1 ORDER BY position",
     )?;
@@ -445,66 +466,51 @@ pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Option<Customer>
 /// Active customers whose phone starts with, equals or ends with `?1` (4+ digits): each
 /// half of the union is one index range (the number; the last four digits), newest first,
 /// at most one more than the count cap.
-const PHONE_MATCHES: &str = "SELECT id FROM customer WHERE merged_into IS NULL AND id IN (
-         SELECT customer_id FROM customer_phone WHERE number >= ?1 AND number < ?1 || ':'
-         UNION ALL
+const PHONE_MATCHES: &str = "SELECT p.id FROM (
+         SELECT customer_id AS id FROM customer_phone WHERE number >= ?1 AND number < ?1 || ':'
+         UNION
          SELECT customer_id FROM customer_phone
-          WHERE substr(digits, -4) = substr(?1, -4) AND digits LIKE '%' || ?1)
-     ORDER BY id DESC LIMIT ?2";
+          WHERE substr(digits, -4) = substr(?1, -4) AND digits LIKE '%' || ?1) p
+       JOIN customer c ON c.id = p.id
+     WHERE c.merged_into IS NULL ORDER BY p.id DESC LIMIT ?2";
 
 /// Customer ids whose phone matches, newest first (at most the count cap + 1).
 pub(crate) fn by_phone(conn: &Connection, digits: &str) -> Result<Vec<CustomerId>> {
     collect_ids(conn, PHONE_MATCHES, params![digits, COUNT_CAP + 1])
 }
 
-/// Customer ids matching a name/company/address fragment, ranked: the exact name, names
-/// starting with the fragment, names containing it, then address-only matches; newest
-/// first within each. The index yields the newest matches (at most the count cap + 1)
-/// without sorting; they are ranked here, so when a fragment matches more than the cap
-/// the ranking covers the newest ones, and the clerk, seeing "1000+", types more.
-/// Exact names come from the name index whatever their age.
+/// Customer ids matching a name/company/address fragment, ranked in tiers: the exact
+/// name, names starting with the fragment (FTS5 `^`), names containing it, then
+/// address-only matches; newest first within each. Every tier is read from an index
+/// already in that order, at most the count cap + 1 ids each, so nothing sorts all
+/// matches and nothing reads customer rows. Merged customers are not in the text tables.
 pub(crate) fn by_text(conn: &Connection, fragment: &str) -> Result<Vec<CustomerId>> {
     let Some(phrase) = phrase_query(fragment) else {
         return Ok(Vec::new());
     };
-    let mut ranked: Vec<(u8, CustomerId)> = Vec::new();
-    let mut exact = conn.prepare_cached(
+    let cap = COUNT_CAP + 1;
+    let mut ids = collect_ids(
+        conn,
         "SELECT id FROM customer WHERE name = ?1 AND merged_into IS NULL ORDER BY id DESC LIMIT 100",
+        [fragment],
     )?;
-    for id in exact.query_map([fragment], |r| r.get::<_, CustomerId>(0))? {
-        ranked.push((0, id?));
-    }
-    // Merged customers have no row in customer_text, so no filter is needed here.
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.name FROM customer c WHERE c.id IN (
-             SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-         ORDER BY c.id DESC",
-    )?;
-    let needle = fragment.to_lowercase();
-    let rows = stmt.query_map(params![phrase, COUNT_CAP + 1], |r| {
-        Ok((r.get::<_, CustomerId>(0)?, r.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (id, name) = row?;
-        let name = name.to_lowercase();
-        if ranked
-            .iter()
-            .any(|(tier, exact)| *tier == 0 && *exact == id)
-        {
-            continue; // already first, from the exact list
+    let mut seen: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
+    let tiers = [
+        ("SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2", format!("^ {phrase}")),
+        ("SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2", phrase.clone()),
+        ("SELECT rowid FROM customer_address_text WHERE customer_address_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2", phrase),
+    ];
+    for (sql, query) in &tiers {
+        if ids.len() as i64 >= cap {
+            break;
         }
-        let tier = if name.starts_with(&needle) {
-            1
-        } else if name.contains(&needle) {
-            2
-        } else {
-            3
-        };
-        ranked.push((tier, id));
+        for id in collect_ids(conn, sql, params![query, cap])? {
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
     }
-    // Stable: newest first within a tier, as read.
-    ranked.sort_by_key(|(tier, _)| *tier);
-    Ok(ranked.into_iter().map(|(_, id)| id).collect())
+    Ok(ids)
 }
 
 /// Digits of a query that is a phone number (4+ digits, spaces and dashes allowed).
@@ -695,12 +701,12 @@ pub fn duplicates(desk: &mut Desk, args: DuplicatesArgs) -> Result<Duplicates> {
             let pieces: Vec<String> = chars
                 .windows(2)
                 .filter_map(|w| phrase_query(&w.iter().collect::<String>()))
-                .map(|p| format!("name : {p}"))
                 .collect();
             if !pieces.is_empty() {
                 let candidates = collect_ids(
                     conn,
-                    "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 ORDER BY rowid DESC LIMIT 200",
+                    "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1
+                     ORDER BY rowid DESC LIMIT 200",
                     [pieces.join(" OR ")],
                 )?;
                 for id in candidates {
@@ -811,17 +817,14 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
         ],
     )?;
     if address != keep.address {
-        tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [keep_id])?;
-        tx.execute(
-            "INSERT INTO customer_text (rowid, name, address) VALUES (?1, ?2, ?3)",
-            params![keep_id, index_form(&keep.name), index_form(&address)],
-        )?;
+        unindex_text(&tx, keep_id)?;
+        index_text(&tx, keep_id, &keep.name, &address)?;
     }
     tx.execute(
         "UPDATE customer SET merged_into = ?1, updated_at = ?3 WHERE id = ?2",
         params![keep_id, merge_id, now()],
     )?;
-    tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [merge_id])?;
+    unindex_text(&tx, merge_id)?;
     let mut detail = format!(
         "并入“{}”（编号 {merge_id}）：设备 {machines} 台，分店 {branches} 家",
         gone.name

@@ -1,8 +1,9 @@
 //! Opening the database file and keeping its schema current.
 //!
 //! One file, WAL journal with `synchronous=NORMAL` (a single-row commit costs ~0.03 ms
-//! instead of ~14 ms with the rollback journal, see PROBES.md), foreign keys on, and a
-//! busy timeout so a second door on the same file waits instead of failing.
+//! instead of ~14 ms with the rollback journal, see PROBES.md), foreign keys on, a busy
+//! timeout so a second door on the same file waits instead of failing, and reads through
+//! a memory map.
 //!
 //! Migrations are append-only: entry `i` of [`MIGRATIONS`] takes the schema from
 //! `user_version = i` to `i + 1`. They all run in one transaction right after open, so a
@@ -11,6 +12,7 @@
 
 use std::path::Path;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -27,6 +29,18 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Reads through a memory map and a 64 MB page cache: a page of search results touches
+    // ~200 B-tree pages scattered over the file, and one read() system call per page made
+    // a customer file cost 70 µs at a million customers.
+    conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    // Migrations that fill the full-text index need our tokenising (see text.rs).
+    conn.create_scalar_function(
+        "aftersales_index_form",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(crate::text::index_form(&ctx.get::<String>(0)?)),
+    )?;
     migrate(&mut conn, MIGRATIONS)?;
     Ok(conn)
 }

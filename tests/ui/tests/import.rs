@@ -28,6 +28,8 @@ async fn import_a_csv_with_a_bad_row_and_read_the_report() {
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
     find(c, "#customer-search").await;
+    find(c, "#export-customers").await;
+    screenshot(c, "import-list-toolbar").await;
     click(c, "#import-customers").await;
     let input = find(c, "#import-file").await;
     input
