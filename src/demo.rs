@@ -394,6 +394,7 @@ pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize
             crate::equipment::insert(&tx, &machine, &at)?;
         }
     }
+    crate::customers::count_added(&tx, customers)?;
     tx.commit()?;
     Ok(customers)
 }

@@ -138,6 +138,7 @@ pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
 pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
     let (sheet, columns) = open(&args)?;
     let (tx, outcome) = attempt(desk, &sheet, &columns)?;
+    customers::count_added(&tx, outcome.added.customers)?;
     audit::record(
         &tx,
         "import",

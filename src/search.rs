@@ -68,24 +68,26 @@ fn serial_hits(conn: &Connection, q: &str, limit: i64) -> Result<Vec<Hit>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn customer_hit(conn: &Connection, id: CustomerId, matched: &'static str) -> Result<Option<Hit>> {
-    let Some(c) = customers::load(conn, id)? else {
-        return Ok(None);
-    };
-    let phones: Vec<&str> = c.phones.iter().map(|p| p.display.as_str()).collect();
-    let mut detail = phones.join("，");
-    if !c.address.is_empty() {
-        detail.push_str(" · ");
-        detail.push_str(&c.address);
-    }
-    Ok(Some(Hit {
-        kind: "customer",
-        customer_id: c.id,
-        equipment_id: None,
-        title: c.name,
-        detail,
-        matched,
-    }))
+fn customer_hits(conn: &Connection, ids: &[CustomerId], matched: &'static str) -> Result<Vec<Hit>> {
+    Ok(customers::load_many(conn, ids)?
+        .into_iter()
+        .map(|c| {
+            let phones: Vec<&str> = c.phones.iter().map(|p| p.display.as_str()).collect();
+            let mut detail = phones.join("，");
+            if !c.address.is_empty() {
+                detail.push_str(" · ");
+                detail.push_str(&c.address);
+            }
+            Hit {
+                kind: "customer",
+                customer_id: c.id,
+                equipment_id: None,
+                title: c.name,
+                detail,
+                matched,
+            }
+        })
+        .collect())
 }
 
 /// 全局搜索.
@@ -97,19 +99,15 @@ pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
     if query.is_empty() {
         return Ok(Hits { items });
     }
+    let take = |ids: Vec<CustomerId>| ids.into_iter().take(limit as usize).collect::<Vec<_>>();
     if let Some(digits) = customers::phone_digits(query) {
-        let ids = customers::by_phone(conn, &digits)?;
-        for id in ids.into_iter().take(limit as usize) {
-            items.extend(customer_hit(conn, id, "phone")?);
-        }
+        items = customer_hits(conn, &take(customers::by_phone(conn, &digits)?), "phone")?;
     } else {
-        let ids = customers::by_text(conn, query)?;
-        for id in ids.into_iter().take(limit as usize) {
-            if let Some(mut hit) = customer_hit(conn, id, "name")? {
-                if !hit.title.to_lowercase().contains(&query.to_lowercase()) {
-                    hit.matched = "address";
-                }
-                items.push(hit);
+        items = customer_hits(conn, &take(customers::by_text(conn, query)?), "name")?;
+        let needle = query.to_lowercase();
+        for hit in &mut items {
+            if !hit.title.to_lowercase().contains(&needle) {
+                hit.matched = "address";
             }
         }
     }

@@ -96,6 +96,41 @@ async fn call(
     }
 }
 
+/// Where files the UI hands over (exports) are saved: the user's Downloads folder
+/// (Windows: 下载), or `~/Downloads` where the OS names none.
+fn download_folder<R: Runtime>(app: &tauri::AppHandle<R>) -> PathBuf {
+    let path = app.path();
+    path.download_dir()
+        .or_else(|_| path.home_dir().map(|home| home.join("Downloads")))
+        .unwrap_or_else(|_| std::env::temp_dir())
+}
+
+/// The webview suggests a file name; keep it, in `folder`, without overwriting: a second
+/// `客户档案-20261122.xlsx` becomes `客户档案-20261122 (2).xlsx`.
+pub fn save_path(folder: &std::path::Path, suggested: &std::path::Path) -> PathBuf {
+    let name = suggested
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("导出.xlsx"));
+    let _ = std::fs::create_dir_all(folder);
+    let first = folder.join(&name);
+    if !first.exists() {
+        return first;
+    }
+    let stem = name
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = name
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|n| folder.join(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
 /// Prints why the desk cannot start and ends the process with exit code 1.
 fn fail(message: &str) -> ! {
     eprintln!("售后服务台无法启动：{message}");
@@ -135,7 +170,15 @@ pub fn build_app<R: Runtime>(
                 .find(|w| w.label == MAIN_WINDOW)
                 .cloned()
                 .ok_or("tauri.conf.json 中缺少主窗口（main）")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
+            let downloads = download_folder(app.handle());
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?
+                .on_download(move |_, event| {
+                    if let tauri::webview::DownloadEvent::Requested { destination, .. } = event {
+                        *destination = save_path(&downloads, destination);
+                    }
+                    true
+                })
+                .build()?;
             Ok(())
         })
         .build(context)
@@ -179,6 +222,19 @@ mod tests {
     fn data_dir_without_value_is_an_error() {
         assert!(data_dir_from(args(&["--data-dir"]), None).is_err());
         assert!(data_dir_from(args(&["--data-dir="]), None).is_err());
+    }
+
+    #[test]
+    fn downloads_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let suggested = PathBuf::from("/somewhere/else/客户档案-20261122.xlsx");
+        let first = save_path(dir.path(), &suggested);
+        assert_eq!(first, dir.path().join("客户档案-20261122.xlsx"));
+        std::fs::write(&first, b"x").unwrap();
+        assert_eq!(
+            save_path(dir.path(), &suggested),
+            dir.path().join("客户档案-20261122 (2).xlsx")
+        );
     }
 
     #[test]

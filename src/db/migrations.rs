@@ -119,4 +119,11 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT id, aftersales_index_form(address) FROM customer WHERE merged_into IS NULL;
     DROP TABLE customer_text;
     "#,
+    // 5: the count of new customers is added by the code once per transaction
+    // (customers::count_added), not by a trigger per row: a trigger makes every INSERT a
+    // statement with its own savepoint, on which FTS5 flushes its pending terms, and that
+    // made a 100,000-row import 50 % slower.
+    r#"
+    DROP TRIGGER customer_count_insert;
+    "#,
 ];

@@ -131,7 +131,10 @@ export async function render(root, ctx) {
     clear(tbody);
     tbody.append(...state.items.map(row));
     const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
-    totalText.textContent = t('list.total', { total: state.total.toLocaleString() });
+    // A broad search stops counting at 1000 (`more`): say so and suggest typing more.
+    totalText.textContent = state.more
+      ? t('list.total.more', { total: state.total.toLocaleString() })
+      : t('list.total', { total: state.total.toLocaleString() });
     pageText.textContent = t('list.page', { page: state.page, pages });
     prev.disabled = state.page <= 1;
     next.disabled = state.page >= pages;
@@ -160,6 +163,7 @@ export async function render(root, ctx) {
     if (seq !== state.seq || !ctx.isCurrent()) return false;
     state.items = result?.items ?? [];
     state.total = Number(result?.total ?? state.items.length);
+    state.more = Boolean(result?.more);
     // The list may have shrunk since the page was chosen.
     const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
     if (state.items.length === 0 && state.page > pages) {
