@@ -235,6 +235,16 @@ pub struct Session {
 impl Session {
     /// Debian's chromium through chromedriver, headless, 1366×768.
     pub async fn chromium() -> Session {
+        Session::chromium_with(None).await
+    }
+
+    /// Like [`Session::chromium`], but every download is saved, without asking, into
+    /// `downloads` (Chromium's `download.default_directory`).
+    pub async fn chromium_downloading_to(downloads: &Path) -> Session {
+        Session::chromium_with(Some(downloads)).await
+    }
+
+    async fn chromium_with(downloads: Option<&Path>) -> Session {
         let port = free_port();
         let mut driver = Proc::spawn(
             "chromedriver",
@@ -246,7 +256,7 @@ impl Session {
         );
         wait_for_port("chromedriver", port, &mut driver);
         let profile = tempfile::tempdir().expect("temp browser profile");
-        let caps = json!({
+        let mut caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": env_or("CHROMIUM_BIN", "/usr/bin/chromium"),
@@ -264,6 +274,14 @@ impl Session {
                 ]
             }
         });
+        if let Some(dir) = downloads {
+            caps["goog:chromeOptions"]["prefs"] = json!({
+                "download.default_directory": dir,
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+                "safebrowsing.enabled": false,
+            });
+        }
         let client = connect(port, caps).await;
         Session {
             client,
@@ -275,6 +293,13 @@ impl Session {
     /// The real desktop window (Tauri, WebKitGTK) through tauri-driver. Needs a display:
     /// the tests run under `xvfb-run -a`.
     pub async fn desktop(data_dir: &Path) -> Session {
+        Session::desktop_with_env(data_dir, &[]).await
+    }
+
+    /// Like [`Session::desktop`], with extra environment for tauri-driver, which passes
+    /// it on to WebKitWebDriver and so to the app, e.g. `[("HOME", tmp)]` to choose
+    /// where the app's downloads (`$HOME/Downloads`) go.
+    pub async fn desktop_with_env(data_dir: &Path, env: &[(&str, &Path)]) -> Session {
         let app = required_path("AFTERSALES_DESKTOP_BIN");
         let driver_bin = match std::env::var_os("TAURI_DRIVER").filter(|v| !v.is_empty()) {
             Some(bin) => PathBuf::from(bin),
@@ -292,9 +317,13 @@ impl Session {
         };
         let port = free_port();
         let native_port = free_port();
+        let mut command = Command::new(driver_bin);
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let mut driver = Proc::spawn(
             "tauri-driver",
-            Command::new(driver_bin)
+            command
                 .args([
                     "--port",
                     &port.to_string(),
@@ -735,4 +764,65 @@ pub async fn date_years_ago(client: &Client, years: i32) -> String {
         .await
         .expect("date in the browser");
     value.as_str().unwrap_or_default().to_string()
+}
+
+// ---- issue 4: downloads and files --------------------------------------------------------
+
+/// Waits until `dir` holds exactly one finished file whose name ends with `ext` (e.g.
+/// `.xlsx`; no `.crdownload`/partial file beside it) and its size has stopped changing;
+/// returns its path.
+pub async fn wait_download(dir: &Path, ext: &str) -> PathBuf {
+    let mut last_size = None;
+    wait_until(
+        &format!("a finished *{ext} download in {}", dir.display()),
+        || {
+            let seen = scan_download(dir, ext, &mut last_size);
+            async move { Ok(seen) }
+        },
+    )
+    .await
+}
+
+fn scan_download(dir: &Path, ext: &str, last_size: &mut Option<u64>) -> Poll<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Err(format!("cannot read the folder: {e}")),
+    };
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let done: Vec<&String> = names.iter().filter(|n| n.ends_with(ext)).collect();
+    let partial = names
+        .iter()
+        .any(|n| n.ends_with(".crdownload") || n.ends_with(".download") || n.starts_with('.'));
+    if done.len() != 1 || partial {
+        return Err(format!("{names:?}"));
+    }
+    let path = dir.join(done[0]);
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    if size == 0 || *last_size != Some(size) {
+        *last_size = Some(size);
+        return Err(format!("{names:?}, {size} bytes and maybe still growing"));
+    }
+    Ok(path)
+}
+
+/// Chooses a file in an `<input type=file>` found by CSS, by typing its absolute path.
+pub async fn upload(client: &Client, css: &str, file: &Path) {
+    let path = std::fs::canonicalize(file)
+        .unwrap_or_else(|e| panic!("no file {}: {e}", file.display()));
+    find(client, css)
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("choosing {} in {css}: {e}", path.display()));
+}
+
+/// How many customers the archive in `data_dir` holds (through the CLI door).
+pub fn customer_count(data_dir: &Path) -> i64 {
+    let found = cli_call(data_dir, "customers.search", json!({"query": ""}));
+    found["total"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("customers.search gave no total: {found}"))
 }

@@ -1,6 +1,7 @@
 // 新建客户 / 编辑客户 — works without a mouse: Enter moves on, Ctrl+S saves, Esc cancels.
 import { h, clear, debounce } from '../dom.js';
 import { customerPicker } from '../customer-picker.js';
+import { errorsFor, field as formField } from '../form.js';
 import { phoneDisplay } from '../format.js';
 import { t } from '../i18n.js';
 
@@ -20,30 +21,8 @@ export function splitPhones(text) {
 }
 
 function field(name, control, { hint, required } = {}) {
-  const id = `customer-${name}`;
-  control.id = id;
   control.name = name;
-  const errorId = `${id}-error`;
-  const hintId = hint ? `${id}-hint` : null;
-  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
-  if (required) control.setAttribute('aria-required', 'true');
-  return h(
-    'div',
-    { class: `field field-${name}` },
-    h(
-      'label',
-      { for: id },
-      t(`form.${name}`),
-      required ? h('span', { class: 'required', title: t('form.required') }, ' *') : null,
-    ),
-    h(
-      'div',
-      { class: 'control' },
-      control,
-      h('div', { class: 'field-error', id: errorId, dataset: { for: name }, 'aria-live': 'polite' }),
-      hint ? h('div', { class: 'hint', id: hintId }, hint) : null,
-    ),
-  );
+  return formField('customer', name, control, { label: t(`form.${name}`), hint, required });
 }
 
 /** A field whose focusable control sits inside a larger widget (the head-office picker). */
@@ -172,34 +151,7 @@ export async function render(root, ctx) {
   document.title = `${title} · ${t('app.title')}`;
 
   // ---- errors -----------------------------------------------------------------
-  function clearError(name) {
-    const box = form.querySelector(`.field-error[data-for="${name}"]`);
-    if (box) box.textContent = '';
-    controls[name]?.removeAttribute('aria-invalid');
-  }
-  function clearErrors() {
-    FIELDS.forEach(clearError);
-    formError.hidden = true;
-    formError.textContent = '';
-  }
-  function showError(error) {
-    const name = error?.field;
-    const message = error?.code === 'network' ? t('error.network') : error?.message || String(error);
-    if (name && controls[name]) {
-      form.querySelector(`.field-error[data-for="${name}"]`).textContent = message;
-      controls[name].setAttribute('aria-invalid', 'true');
-      controls[name].focus();
-      if (controls[name].select && controls[name].tagName === 'INPUT') controls[name].select();
-    } else {
-      formError.textContent = message;
-      formError.hidden = false;
-      formError.tabIndex = -1;
-      formError.focus();
-    }
-  }
-  for (const name of FIELDS) {
-    controls[name].addEventListener('input', () => clearError(name));
-  }
+  const errors = errorsFor(form, controls, formError);
 
   // ---- save -------------------------------------------------------------------
   let saving = false;
@@ -208,7 +160,7 @@ export async function render(root, ctx) {
     saving = true;
     save.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    clearErrors();
+    errors.clearAll();
     const args = {
       kind: controls.kind.value,
       name: controls.name.value.trim(),
@@ -229,7 +181,7 @@ export async function render(root, ctx) {
       ctx.refreshInfo();
       ctx.navigate(`#/customers/${saved?.id ?? id}`);
     } catch (error) {
-      if (ctx.isCurrent()) showError(error);
+      if (ctx.isCurrent()) errors.show(error);
     } finally {
       saving = false;
       save.disabled = false;
