@@ -793,9 +793,13 @@ fn scan_download(dir: &Path, ext: &str, last_size: &mut Option<u64>) -> Poll<Pat
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     let done: Vec<&String> = names.iter().filter(|n| n.ends_with(ext)).collect();
-    let partial = names
-        .iter()
-        .any(|n| n.ends_with(".crdownload") || n.ends_with(".download") || n.starts_with('.'));
+    // Chromium's .crdownload, WebKit's .wkdownload/.download, hidden temporaries.
+    let partial = names.iter().any(|n| {
+        [".crdownload", ".wkdownload", ".download", ".part"]
+            .iter()
+            .any(|suffix| n.ends_with(suffix))
+            || n.starts_with('.')
+    });
     if done.len() != 1 || partial {
         return Err(format!("{names:?}"));
     }
@@ -810,8 +814,8 @@ fn scan_download(dir: &Path, ext: &str, last_size: &mut Option<u64>) -> Poll<Pat
 
 /// Chooses a file in an `<input type=file>` found by CSS, by typing its absolute path.
 pub async fn upload(client: &Client, css: &str, file: &Path) {
-    let path = std::fs::canonicalize(file)
-        .unwrap_or_else(|e| panic!("no file {}: {e}", file.display()));
+    let path =
+        std::fs::canonicalize(file).unwrap_or_else(|e| panic!("no file {}: {e}", file.display()));
     find(client, css)
         .await
         .send_keys(&path.display().to_string())

@@ -71,7 +71,10 @@ async fn export_the_list_and_re_import_it_without_duplicates() {
 
     // The same file back in through the import page: all present, nothing to add.
     click(c, "#import-customers").await;
-    wait_hash(c, "the import page", |h| h.starts_with("#/customers/import")).await;
+    wait_hash(c, "the import page", |h| {
+        h.starts_with("#/customers/import")
+    })
+    .await;
     upload(c, "#import-file", &file).await;
     let summary = wait_inner(
         c,

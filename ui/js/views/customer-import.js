@@ -118,7 +118,7 @@ export async function render(root, ctx) {
     if (!rejected.length) return h('p', { class: 'import-none-rejected' }, t('import.rejected.none'));
     return h(
       'div',
-      { class: 'table-wrap' },
+      { class: 'table-wrap import-rejected-wrap' },
       h(
         'table',
         { class: 'grid import-rejected' },
