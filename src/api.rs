@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::{audit, customers, equipment, export, import, models, search, Desk};
+use crate::{
+    audit, customers, equipment, export, import, models, parts, search, stock, stocktake, Desk,
+};
 
 /// The jobs at the desk (DOMAIN.md, "The people at the desk").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,6 +49,9 @@ use Role::*;
 const EVERYONE: &[Role] = &[Clerk, Dispatcher, Engineer, Storekeeper, Manager];
 const DESK: &[Role] = &[Clerk, Manager];
 const MANAGER: &[Role] = &[Manager];
+const STORE: &[Role] = &[Storekeeper, Manager];
+/// Engineers take parts for their orders and bring back what they did not use.
+const STORE_AND_ENGINEER: &[Role] = &[Storekeeper, Engineer, Manager];
 /// Warranty overrides and policies: the manager approves; at a small desk the clerk is
 /// often the manager too, so both may record it (enforced per user once logins exist).
 const MANAGER_DESK: &[Role] = &[Manager, Clerk];
@@ -86,7 +91,27 @@ static COMMANDS: &[Command] = &[
     command!("import.preview", DESK, import::preview),
     command!("models.list", EVERYONE, models::list),
     command!("models.save", MANAGER_DESK, models::save),
+    command!("parts.get", EVERYONE, parts::get),
+    command!("parts.list", EVERYONE, parts::list),
+    command!("parts.save", STORE, parts::save),
     command!("search.global", EVERYONE, search::global),
+    command!("stock.claim", STORE, stock::claim),
+    command!("stock.defective", STORE, stock::defective),
+    command!("stock.issue", STORE_AND_ENGINEER, stock::issue),
+    command!("stock.ledger", EVERYONE, stock::ledger),
+    command!("stock.low", EVERYONE, stock::low),
+    command!("stock.receive", STORE, stock::receive),
+    command!("stock.report", EVERYONE, stock::report),
+    command!("stock.return", STORE_AND_ENGINEER, stock::return_from_order),
+    command!("stock.reverse", STORE, stock::reverse),
+    command!("stock.slow", EVERYONE, stock::slow),
+    command!("stock.transfer", STORE, stock::transfer),
+    command!("stocktake.count", STORE, stocktake::count),
+    command!("stocktake.get", EVERYONE, stocktake::get),
+    command!("stocktake.post", MANAGER, stocktake::post),
+    command!("stocktake.start", STORE, stocktake::start),
+    command!("stores.list", EVERYONE, parts::stores),
+    command!("stores.save", STORE, parts::save_store),
 ];
 
 /// Every command, in name order.

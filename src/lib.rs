@@ -22,8 +22,11 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod models;
+pub mod parts;
 pub mod phone;
 pub mod search;
+pub mod stock;
+pub mod stocktake;
 mod text;
 pub mod warranty;
 

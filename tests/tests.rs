@@ -16,3 +16,5 @@ mod equipment;
 mod search;
 // Import of customers and machines from xlsx/xls/csv files; export to xlsx.
 mod import;
+// The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.
+mod stock;

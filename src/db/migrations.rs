@@ -126,4 +126,88 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP TRIGGER customer_count_insert;
     "#,
+    // 6: the spare-parts ledger. stock_movement is append-only (triggers); stock_balance
+    // is kept by the code in the same transaction as each movement, and a property test
+    // holds it equal to the sum of the movements.
+    r#"
+    CREATE TABLE store (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('main', 'van')),
+        engineer    TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL
+    );
+    INSERT INTO store (code, name, kind, created_at)
+        VALUES ('MAIN', '主仓库', 'main', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+    CREATE TABLE part (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        spec        TEXT NOT NULL DEFAULT '',
+        unit        TEXT NOT NULL DEFAULT '个',
+        models      TEXT NOT NULL DEFAULT '',
+        cost_fen    INTEGER NOT NULL DEFAULT 0 CHECK (cost_fen >= 0),
+        price_fen   INTEGER NOT NULL DEFAULT 0 CHECK (price_fen >= 0),
+        barcode     TEXT,
+        bin         TEXT NOT NULL DEFAULT '',
+        min_stock   INTEGER NOT NULL DEFAULT 0 CHECK (min_stock >= 0),
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX part_barcode ON part (barcode) WHERE barcode IS NOT NULL;
+    CREATE TABLE stock_movement (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('receipt', 'issue', 'return', 'transfer_out',
+                        'transfer_in', 'defective', 'adjustment', 'reversal')),
+        part_id     INTEGER NOT NULL REFERENCES part (id),
+        store_id    INTEGER NOT NULL REFERENCES store (id),
+        quantity    INTEGER NOT NULL CHECK (quantity <> 0),
+        value_fen   INTEGER NOT NULL,
+        reference   TEXT NOT NULL DEFAULT '',
+        note        TEXT NOT NULL DEFAULT '',
+        pair_id     INTEGER REFERENCES stock_movement (id),
+        reverses    INTEGER REFERENCES stock_movement (id),
+        stocktake_id INTEGER
+    );
+    CREATE INDEX stock_movement_part_store ON stock_movement (part_id, store_id, id);
+    CREATE UNIQUE INDEX stock_movement_reverses ON stock_movement (reverses) WHERE reverses IS NOT NULL;
+    CREATE TRIGGER stock_movement_no_update BEFORE UPDATE ON stock_movement
+        BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+    CREATE TRIGGER stock_movement_no_delete BEFORE DELETE ON stock_movement
+        BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+    CREATE TABLE stock_balance (
+        part_id       INTEGER NOT NULL REFERENCES part (id),
+        store_id      INTEGER NOT NULL REFERENCES store (id),
+        quantity      INTEGER NOT NULL CHECK (quantity >= 0),
+        value_fen     INTEGER NOT NULL,
+        last_issue_at TEXT,
+        PRIMARY KEY (part_id, store_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE defective_claim (
+        movement_id INTEGER PRIMARY KEY REFERENCES stock_movement (id),
+        form_no     TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'settled')),
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE stocktake (
+        id          INTEGER PRIMARY KEY,
+        store_id    INTEGER NOT NULL REFERENCES store (id),
+        status      TEXT NOT NULL CHECK (status IN ('open', 'posted')),
+        user        TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        posted_at   TEXT
+    );
+    CREATE UNIQUE INDEX stocktake_open ON stocktake (store_id) WHERE status = 'open';
+    CREATE TABLE stocktake_line (
+        stocktake_id INTEGER NOT NULL REFERENCES stocktake (id),
+        part_id      INTEGER NOT NULL REFERENCES part (id),
+        expected     INTEGER NOT NULL,
+        counted      INTEGER CHECK (counted >= 0),
+        PRIMARY KEY (stocktake_id, part_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -11,6 +11,9 @@ import * as settings from './views/settings.js';
 import * as equipmentForm from './views/equipment-form.js';
 import * as equipmentFile from './views/equipment-file.js';
 import * as models from './views/models.js';
+import * as parts from './views/parts.js';
+import * as partFile from './views/part-file.js';
+import * as stocktake from './views/stocktake.js';
 import { initGlobalSearch } from './global-search.js';
 
 // path pattern → view module, area for the navigation, params from the match
@@ -50,6 +53,12 @@ const ROUTES = [
     area: 'customers',
     params: (m) => ({ id: Number(m[1]) }),
   },
+  { pattern: /^\/parts\/?$/, view: parts, area: 'parts', params: () => ({}) },
+  { pattern: /^\/parts\/new$/, view: parts.form, area: 'parts', params: () => ({}) },
+  { pattern: /^\/parts\/(\d+)$/, view: partFile, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/parts\/(\d+)\/edit$/, view: parts.form, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/stocktake\/?$/, view: stocktake, area: 'parts', params: () => ({}) },
+  { pattern: /^\/stocktake\/(\d+)$/, view: stocktake, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
 ];
 const HOME = '#/customers';
 
@@ -211,7 +220,9 @@ function onKeyDown(event) {
   } else if (key === 'F4') {
     event.preventDefault();
     // Already in a form: stay, so nothing typed is lost.
-    if (current?.view !== customerForm && current?.view !== equipmentForm) navigate('#/customers/new');
+    if (current?.view !== customerForm && current?.view !== equipmentForm && current?.view !== parts.form) {
+      navigate('#/customers/new');
+    }
   } else if (key === 'Escape' && event.target?.id === 'global-search') {
     event.preventDefault();
     event.target.blur();
