@@ -404,6 +404,117 @@ pub fn fill(desk: &mut Desk, customers: usize) -> Result<usize> {
     fill_with(desk, customers, 1)
 }
 
+/// Adds `parts` generated spare parts, a van store per five engineers' worth of stock,
+/// and `movements` ledger movements (receipts, issues, transfers to vans, returns), in
+/// one transaction, through the same posting code the desk uses. For benchmarks.
+pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usize> {
+    let mut dice = Dice(0x5EED_0004_0000_0001 ^ movements as u64);
+    let tx = desk.conn_mut().transaction()?;
+    let at = crate::now_utc();
+    let first_part: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM part", [], |r| {
+        r.get(0)
+    })?;
+    for i in 0..parts {
+        tx.prepare_cached(
+            "INSERT INTO part (code, name, spec, unit, cost_fen, price_fen, barcode, bin, min_stock, created_at, updated_at)
+             VALUES (?1, ?2, ?3, '个', ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        )?
+        .execute(rusqlite::params![
+            format!("BJ{:06}", first_part + i as i64),
+            format!("{}{}", dice.pick(&["主板", "滤网", "压缩机电容", "温控器", "电磁阀", "打印头", "风扇电机", "显示板"]), i % 97),
+            format!("{}型", 100 + dice.below(900)),
+            100 + dice.below(50_000) as i64,
+            200 + dice.below(90_000) as i64,
+            format!("69{:011}", first_part + i as i64),
+            format!("{}-{:02}-{:02}", dice.pick(&["A", "B", "C", "D"]), dice.below(30), dice.below(10)),
+            dice.below(10) as i64,
+            at
+        ])?;
+    }
+    let mut stores: Vec<i64> = vec![1];
+    for v in 1..=5 {
+        let code = format!("VAN{v:02}");
+        let id: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
+            "SELECT id FROM store WHERE code = ?1",
+            [&code],
+            |r| r.get(0),
+        ))?;
+        let id = match id {
+            Some(id) => id,
+            None => {
+                tx.execute(
+                    "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, 'van', ?3, ?4)",
+                    rusqlite::params![code, format!("工程师{v}车载库"), format!("工程师{v}"), at],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        stores.push(id);
+    }
+    let post = |tx: &rusqlite::Transaction,
+                kind: &'static str,
+                part_id: i64,
+                store_id: i64,
+                quantity: i64,
+                value: i64| {
+        crate::stock::post(
+            tx,
+            &crate::stock::Post {
+                kind,
+                part_id,
+                store_id,
+                quantity,
+                value_fen: value,
+                reference: "DEMO",
+                note: "",
+                pair_id: None,
+                reverses: None,
+                stocktake_id: None,
+            },
+            &at,
+        )
+    };
+    let mut done = 0;
+    while done < movements {
+        let part_id = first_part + dice.below(parts) as i64;
+        let store = if dice.chance(70) {
+            1
+        } else {
+            *dice.pick(&stores)
+        };
+        let balance = crate::stock::balance(&tx, part_id, store)?;
+        let q = 1 + dice.below(5) as i64;
+        if balance.0 < q || dice.chance(35) {
+            post(
+                &tx,
+                "receipt",
+                part_id,
+                store,
+                q * 3,
+                q * 3 * (100 + dice.below(500) as i64),
+            )?;
+        } else if store == 1 && dice.chance(20) {
+            let van = stores[1 + dice.below(5)];
+            let v = crate::stock::out_value(balance, q);
+            post(&tx, "transfer_out", part_id, 1, -q, -v)?;
+            post(&tx, "transfer_in", part_id, van, q, v)?;
+            done += 1;
+        } else {
+            post(
+                &tx,
+                "issue",
+                part_id,
+                store,
+                -q,
+                -crate::stock::out_value(balance, q),
+            )?;
+        }
+        done += 1;
+    }
+    tx.commit()?;
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

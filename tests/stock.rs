@@ -496,3 +496,14 @@ fn two_clerks_issuing_the_last_unit_exactly_one_succeeds() {
     }
     assert_invariant(&t, "after the race");
 }
+
+/// The benchmark's generator posts through the same code: its data must hold the invariant.
+#[test]
+fn generated_stock_keeps_the_invariant() {
+    let mut t = desk();
+    let n = aftersales::demo::fill_stock(&mut t.desk, 40, 3000).unwrap();
+    assert!(n >= 3000);
+    assert_invariant(&t, "generated");
+    let report = t.ok("stock.report", json!({}));
+    assert!(report["total_value_fen"].as_i64().unwrap() > 0);
+}

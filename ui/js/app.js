@@ -57,8 +57,8 @@ const ROUTES = [
   { pattern: /^\/parts\/new$/, view: parts.form, area: 'parts', params: () => ({}) },
   { pattern: /^\/parts\/(\d+)$/, view: partFile, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/parts\/(\d+)\/edit$/, view: parts.form, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
-  { pattern: /^\/stocktake\/?$/, view: stocktake, area: 'parts', params: () => ({}) },
-  { pattern: /^\/stocktake\/(\d+)$/, view: stocktake, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/stocktake\/?$/, view: stocktake, area: 'stocktake', params: () => ({}) },
+  { pattern: /^\/stocktake\/(\d+)$/, view: stocktake, area: 'stocktake', params: (m) => ({ id: Number(m[1]) }) },
 ];
 const HOME = '#/customers';
 

@@ -179,7 +179,7 @@ export async function render(root, ctx) {
             h('span', { class: 'page-sub num part-code' }, part.code),
             h('span', { class: 'file-chips' }, lowChip(part)),
           ),
-          h('div', { class: 'toolbar' }, edit),
+          h('div', { class: 'toolbar move-buttons', role: 'group', 'aria-label': t('move.title') }, Object.values(buttons), edit),
         ),
         h(
           'div',
@@ -198,11 +198,6 @@ export async function render(root, ctx) {
           ),
           h('div', { class: 'stock-col' }, h('h2', {}, t('stock.title')), stock.length ? stockTable : h('p', { class: 'empty empty-small', id: 'part-stock' }, t('stock.empty'))),
         ),
-      ),
-      h(
-        'section',
-        { class: 'card card-wide file-section' },
-        h('div', { class: 'section-head' }, h('h2', {}, t('move.title')), h('div', { class: 'toolbar move-buttons' }, Object.values(buttons))),
         moveSlot,
       ),
       h(
@@ -307,7 +302,7 @@ export async function render(root, ctx) {
         await ctx.call(ACTIONS[kind].command, args);
         if (!ctx.isCurrent()) return;
         ctx.toast(t(`move.${kind}.done`));
-        ctx.navigate(`#/parts/${part.id}`);
+        ctx.navigate(`#/parts/${part.id}?focus=${kind}`);
       } catch (error) {
         if (ctx.isCurrent()) errors.show(error);
       } finally {

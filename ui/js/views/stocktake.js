@@ -247,7 +247,7 @@ async function renderSheet(root, ctx) {
       h('h1', {}, take.store_name),
       statusChip(take),
       h('span', { class: 'page-sub num' }, t('stocktake.started_at', { at: localDateTime(take.started_at) })),
-      take.posted_at ? h('span', { class: 'page-sub num' }, t('stocktake.posted_at', { at: localDateTime(take.posted_at) })) : null,
+      take.posted_at ? h('span', { class: 'page-sub num' }, t('stocktake.posted_at', { at: localDateTime(take.posted_at) })) : '',
     );
     document.title = `${t('stocktake.title')} ${take.store_name} · ${t('app.title')}`;
   }
@@ -295,7 +295,7 @@ async function renderSheet(root, ctx) {
       const code = h('input', { class: 'input pending-code num', type: 'text', value: line.part, autocomplete: 'off', spellcheck: 'false', 'aria-label': t('stocktake.col.part') });
       const counted = h('input', { class: 'input input-qty pending-qty num', type: 'text', inputmode: 'numeric', value: String(line.counted), 'aria-label': t('stocktake.col.counted') });
       const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-small pending-remove', title: t('stocktake.remove') }, '✕');
-      code.addEventListener('change', () => {
+      code.addEventListener('input', () => {
         line.part = code.value.trim();
         keep();
       });
@@ -339,7 +339,14 @@ async function renderSheet(root, ctx) {
       h(
         'ul',
         { id: 'stocktake-errors' },
-        sheetErrors.map((e) => h('li', { dataset: { line: String(e.line) } }, t('stocktake.error.line', { line: e.line, message: e.message }))),
+        sheetErrors.map((e) =>
+          h(
+            'li',
+            { dataset: { line: String(e.line) } },
+            // The core's message may already name the line (第2行：…).
+            /^第\s*\d+\s*行/.test(e.message ?? '') ? e.message : t('stocktake.error.line', { line: e.line, message: e.message }),
+          ),
+        ),
       ),
     );
   }
