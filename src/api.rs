@@ -107,6 +107,7 @@ static COMMANDS: &[Command] = &[
     command!("stock.slow", EVERYONE, stock::slow),
     command!("stock.transfer", STORE, stock::transfer),
     command!("stocktake.count", STORE, stocktake::count),
+    command!("stocktake.count_file", STORE, stocktake::count_file),
     command!("stocktake.get", EVERYONE, stocktake::get),
     command!("stocktake.post", MANAGER, stocktake::post),
     command!("stocktake.start", STORE, stocktake::start),

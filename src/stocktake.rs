@@ -165,35 +165,119 @@ pub struct CountResult {
 
 /// 录入盘点数: a whole sheet; all of it or, with every error listed, none of it.
 pub fn count(desk: &mut Desk, a: CountArgs) -> Result<CountResult> {
-    let t = load(desk.conn(), a.id)?;
+    let lines = a
+        .lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.part, Ok(l.counted)))
+        .collect();
+    store_counts(desk, a.id, lines)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CountFileArgs {
+    pub id: i64,
+    pub file_name: String,
+    pub content_base64: String,
+}
+
+/// Headers a count sheet may use for the part and for the counted quantity.
+const PART_HEADERS: &[&str] = &[
+    "备件编码",
+    "编码",
+    "条码",
+    "备件条码",
+    "料号",
+    "代码",
+    "code",
+    "barcode",
+];
+const COUNT_HEADERS: &[&str] = &[
+    "盘点数",
+    "实盘数",
+    "实盘数量",
+    "盘点数量",
+    "数量",
+    "counted",
+    "qty",
+];
+
+/// 导入盘点表: a count sheet from Excel or CSV (part code or barcode, counted quantity);
+/// errors name the row as the spreadsheet shows it.
+pub fn count_file(desk: &mut Desk, a: CountFileArgs) -> Result<CountResult> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(a.content_base64.trim())
+        .map_err(|_| Error::invalid("file", "文件内容无法读取（不是有效的 base64）"))?;
+    let sheet = crate::import::read(&a.file_name, &bytes)?;
+    let find = |names: &[&str]| {
+        sheet
+            .headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let (Some(part), Some(counted)) = (find(PART_HEADERS), find(COUNT_HEADERS)) else {
+        return Err(Error::invalid(
+            "file",
+            "盘点表需要“备件编码”（或“条码”）和“盘点数”两列",
+        ));
+    };
+    let lines = sheet
+        .rows
+        .into_iter()
+        .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
+        .map(|r| {
+            let text = r.cells.get(counted).cloned().unwrap_or_default();
+            let n = text
+                .trim()
+                .trim_end_matches(".0")
+                .parse::<i64>()
+                .map_err(|_| text);
+            (r.number, r.cells.get(part).cloned().unwrap_or_default(), n)
+        })
+        .collect();
+    store_counts(desk, a.id, lines)
+}
+
+/// Checks every (line number, part, counted) and stores them all, or none with every error.
+fn store_counts(
+    desk: &mut Desk,
+    id: i64,
+    lines: Vec<(usize, String, Result<i64, String>)>,
+) -> Result<CountResult> {
+    let t = load(desk.conn(), id)?;
     if t.status != "open" {
         return Err(Error::invalid(
             "id",
-            format!("盘点单 {} 已过账，不能再录入", a.id),
+            format!("盘点单 {id} 已过账，不能再录入"),
         ));
     }
-    if a.lines.is_empty() {
+    if lines.is_empty() {
         return Err(Error::invalid("lines", "没有要录入的盘点数"));
     }
     let mut errors = Vec::new();
     let mut good: Vec<(PartId, i64)> = Vec::new();
-    for (i, line) in a.lines.iter().enumerate() {
-        let n = i + 1;
-        let key = line.part.trim();
-        match parts::find(desk.conn(), key)? {
-            None if key.is_empty() => errors.push(LineError {
+    for (n, key, counted) in &lines {
+        let n = *n;
+        let key = key.trim();
+        match (parts::find(desk.conn(), key)?, counted) {
+            (None, _) if key.is_empty() => errors.push(LineError {
                 line: n,
                 message: format!("第{n}行：没有备件编码或条码"),
             }),
-            None => errors.push(LineError {
+            (None, _) => errors.push(LineError {
                 line: n,
                 message: format!("第{n}行：找不到备件“{key}”"),
             }),
-            Some(_) if !(0..=1_000_000).contains(&line.counted) => errors.push(LineError {
+            (Some(_), Err(text)) => errors.push(LineError {
                 line: n,
-                message: format!("第{n}行：数量应为0到1000000之间的整数（{}）", line.counted),
+                message: format!("第{n}行：盘点数不是整数（{text}）"),
             }),
-            Some((id, _)) => good.push((id, line.counted)),
+            (Some(_), Ok(c)) if !(0..=1_000_000).contains(c) => errors.push(LineError {
+                line: n,
+                message: format!("第{n}行：数量应为0到1000000之间的整数（{c}）"),
+            }),
+            (Some((part_id, _)), Ok(c)) => good.push((part_id, *c)),
         }
     }
     if !errors.is_empty() {
@@ -211,7 +295,7 @@ pub fn count(desk: &mut Desk, a: CountArgs) -> Result<CountResult> {
             "INSERT INTO stocktake_line (stocktake_id, part_id, expected, counted) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (stocktake_id, part_id) DO UPDATE SET counted = excluded.counted",
         )?
-        .execute(params![a.id, part_id, expected, counted])?;
+        .execute(params![id, part_id, expected, counted])?;
     }
     tx.commit()?;
     Ok(CountResult {

@@ -50,6 +50,7 @@ fn command_table_is_listed_with_roles() {
             "stock.slow clerk,dispatcher,engineer,storekeeper,manager",
             "stock.transfer storekeeper,manager",
             "stocktake.count storekeeper,manager",
+            "stocktake.count_file storekeeper,manager",
             "stocktake.get clerk,dispatcher,engineer,storekeeper,manager",
             "stocktake.post manager",
             "stocktake.start storekeeper,manager",

@@ -507,3 +507,41 @@ fn generated_stock_keeps_the_invariant() {
     let report = t.ok("stock.report", json!({}));
     assert!(report["total_value_fen"].as_i64().unwrap() > 0);
 }
+
+/// A count sheet from Excel/CSV: errors name the spreadsheet's rows, all at once.
+#[test]
+fn a_count_sheet_file_is_checked_whole() {
+    use base64::Engine as _;
+    let mut t = desk();
+    let a = part(&mut t, "A1", 100);
+    t.ok(
+        "stock.receive",
+        json!({"part_id": a, "store_id": MAIN, "quantity": 5, "unit_cost_fen": 100}),
+    );
+    part(&mut t, "B1", 100);
+    let id = t.ok("stocktake.start", json!({"store_id": MAIN}))["id"].clone();
+    let file = |csv: &str| base64::engine::general_purpose::STANDARD.encode(csv.as_bytes());
+    let bad = t.ok(
+        "stocktake.count_file",
+        json!({"id": id, "file_name": "盘点表.csv", "content_base64": file("备件编码,名称,盘点数\nA1,滤网,4\nZZ9,?,1\n69B1,,三\n")}),
+    );
+    assert_eq!(
+        bad["errors"],
+        json!([
+        {"line": 3, "message": "第3行：找不到备件“ZZ9”"},
+        {"line": 4, "message": "第4行：盘点数不是整数（三）"}])
+    );
+    let good = t.ok(
+        "stocktake.count_file",
+        json!({"id": id, "file_name": "盘点表.csv", "content_base64": file("条码,盘点数\n69A1,4\n69B1,2\n")}),
+    );
+    assert_eq!(good["stored"], true);
+    let st = t.ok("stocktake.get", json!({"id": id}));
+    assert_eq!(st["counted"], 2);
+    assert_eq!(st["variances"], 2, "A1 one short, B1 two found");
+    let e = t.err(
+        "stocktake.count_file",
+        json!({"id": id, "file_name": "x.csv", "content_base64": file("名称,数量\n滤网,1\n")}),
+    );
+    assert_eq!(e["field"], "file");
+}

@@ -126,7 +126,12 @@ async fn new_part_receipt_and_an_issue_refused_for_want_of_stock() {
     ctrl(c, 's').await;
 
     wait_text(c, "#toast", "已保存").await;
-    let file = wait_inner(c, "#part-file", &["燃气热水器滤网", "P001", "¥12.50", "¥1,280.00"]).await;
+    let file = wait_inner(
+        c,
+        "#part-file",
+        &["燃气热水器滤网", "P001", "¥12.50", "¥1,280.00"],
+    )
+    .await;
     assert!(file.contains("低于下限"), "no stock yet: {file}");
     let saved = door.call("parts.list", json!({"query": "P001"}));
     let part = &saved["items"][0];
@@ -170,7 +175,11 @@ async fn new_part_receipt_and_an_issue_refused_for_want_of_stock() {
         .prop("value")
         .await
         .unwrap();
-    assert_eq!(work_order.as_deref(), Some("WO-2026-0001"), "typed text kept");
+    assert_eq!(
+        work_order.as_deref(),
+        Some("WO-2026-0001"),
+        "typed text kept"
+    );
     assert_eq!(ledger_rows(c).await.unwrap().len(), 1, "ledger unchanged");
     assert_eq!(ledger(&door, part_id).len(), 1, "nothing booked");
     screenshot(c, "stock-issue-refused").await;
@@ -247,7 +256,12 @@ async fn transfer_to_a_van_store() {
             .any(|r| r.contains("调入") && r.contains("+4") && r.contains("王师傅车载库")),
         "{rows:?}"
     );
-    let stock = wait_inner(c, "#part-stock", &["王师傅车载库", "4 个", "主仓库", "6 个"]).await;
+    let stock = wait_inner(
+        c,
+        "#part-stock",
+        &["王师傅车载库", "4 个", "主仓库", "6 个"],
+    )
+    .await;
     assert!(stock.contains("10 个"), "the total stays 10: {stock}");
     let got = door.call("parts.get", json!({"id": part}));
     let van_stock = got["stock"]
@@ -280,7 +294,11 @@ async fn a_receipt_put_right_with_a_reversal() {
     click(c, "#reverse-confirm").await;
     let message = wait_nonempty(c, "#reverse-dialog .field-error[data-for=\"reason\"]").await;
     assert!(has_chinese(&message), "{message}");
-    assert_eq!(ledger(&door, part).len(), 1, "nothing booked without a reason");
+    assert_eq!(
+        ledger(&door, part).len(),
+        1,
+        "nothing booked without a reason"
+    );
     type_into(c, "#reverse-reason", "供应商送错型号，整批退回").await;
     screenshot(c, "stock-reverse-dialog").await;
     press_key(c, Key::Enter).await;
@@ -297,7 +315,9 @@ async fn a_receipt_put_right_with_a_reversal() {
     assert_eq!(done[1]["balance"], json!(0), "{done:?}");
     // A reversed movement offers no second reversal.
     let again = c
-        .find_all(Locator::Css(&format!("button.reverse[data-id=\"{receipt}\"]")))
+        .find_all(Locator::Css(&format!(
+            "button.reverse[data-id=\"{receipt}\"]"
+        )))
         .await
         .unwrap();
     assert!(again.is_empty(), "reversed once only");
@@ -318,7 +338,8 @@ async fn stocktake_with_a_barcode_scanner() {
 
     let session = Session::chromium().await;
     let c = &session.client;
-    open_at(&door, &session, "#/stocktake").await;
+    open_at(&door, &session, "#/parts").await;
+    click(c, "a[data-view=\"stocktake\"]").await;
     find(c, "#stocktake").await;
     find(c, "#stocktake-store")
         .await

@@ -43,7 +43,6 @@ export async function render(root, ctx) {
     ' ',
     h('kbd', {}, 'Insert'),
   );
-  const stocktakeLink = h('a', { href: '#/stocktake', class: 'btn', id: 'open-stocktake' }, t('stocktake.title'));
   const tbody = h('tbody');
   const table = h(
     'table',
@@ -81,7 +80,7 @@ export async function render(root, ctx) {
         'div',
         { class: 'page-head' },
         h('h1', {}, t('parts.title')),
-        h('div', { class: 'toolbar' }, search, newButton, stocktakeLink),
+        h('div', { class: 'toolbar' }, search, newButton),
       ),
       h('div', { class: 'table-wrap' }, table, empty),
       h('div', { class: 'pager' }, totalText, h('span', { class: 'pager-nav' }, prev, pageText, next)),
