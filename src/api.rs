@@ -100,6 +100,7 @@ static COMMANDS: &[Command] = &[
     command!("stock.issue", STORE_AND_ENGINEER, stock::issue),
     command!("stock.ledger", EVERYONE, stock::ledger),
     command!("stock.low", EVERYONE, stock::low),
+    command!("stock.purchase_request", STORE, stock::purchase_request),
     command!("stock.receive", STORE, stock::receive),
     command!("stock.report", EVERYONE, stock::report),
     command!("stock.return", STORE_AND_ENGINEER, stock::return_from_order),

@@ -103,6 +103,14 @@ pub fn customers_xlsx(desk: &mut Desk, query: &str) -> Result<ExportFile> {
         if found.items.is_empty() {
             break;
         }
+        // A search counts to 1,000: exporting only part of what it matched would look
+        // like the whole result. Say so instead.
+        if found.more {
+            return Err(Error::invalid(
+                "query",
+                "查询结果超过1000位客户，只能导出其中一部分：请输入更多字缩小范围，或清空查询后导出全部客户",
+            ));
+        }
         for c in &found.items {
             let machines: Vec<Equipment> = equipment::list(desk, ListArgs { customer_id: c.id })?
                 .items

@@ -801,3 +801,91 @@ pub fn slow(desk: &mut Desk, a: SlowArgs) -> Result<SlowList> {
         items: rows.collect::<rusqlite::Result<_>>()?,
     })
 }
+
+/// 采购申请: the low-stock list as a purchase request workbook. The suggested quantity
+/// brings each part back to twice its minimum; the catalogue cost gives the estimate.
+/// Recorded in the audit trail.
+pub fn purchase_request(desk: &mut Desk, _: parts::NoArgs) -> Result<crate::export::Exported> {
+    use base64::Engine as _;
+    use rust_xlsxwriter::{Format, Workbook};
+    let low = low(desk, parts::NoArgs {})?.items;
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Storage(format!("无法生成 Excel 文件：{e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("¥#,##0.00");
+    let sheet = book.add_worksheet();
+    sheet.set_name("采购申请").map_err(xlsx)?;
+    let today = crate::dates::show(crate::dates::today());
+    sheet
+        .write_string_with_format(0, 0, format!("备件采购申请（{today}）"), &bold)
+        .map_err(xlsx)?;
+    let headers = [
+        ("备件编码", 14.0),
+        ("名称", 24.0),
+        ("规格", 16.0),
+        ("单位", 6.0),
+        ("现有", 8.0),
+        ("最低库存", 9.0),
+        ("建议采购", 9.0),
+        ("参考单价", 12.0),
+        ("金额", 14.0),
+    ];
+    for (col, (h, w)) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(2, col as u16, *h, &bold)
+            .map_err(xlsx)?;
+        sheet.set_column_width(col as u16, *w).map_err(xlsx)?;
+    }
+    let mut total = 0i64;
+    for (i, line) in low.iter().enumerate() {
+        let part = parts::load(desk.conn(), line.part_id)?
+            .ok_or_else(|| Error::NotFound(line.code.clone()))?;
+        let suggested = (2 * line.min_stock - line.on_hand).max(line.shortage);
+        let amount = suggested * part.cost_fen;
+        total += amount;
+        let row = 3 + i as u32;
+        sheet.write_string(row, 0, &part.code).map_err(xlsx)?;
+        sheet.write_string(row, 1, &part.name).map_err(xlsx)?;
+        sheet.write_string(row, 2, &part.spec).map_err(xlsx)?;
+        sheet.write_string(row, 3, &part.unit).map_err(xlsx)?;
+        sheet
+            .write_number(row, 4, line.on_hand as f64)
+            .map_err(xlsx)?;
+        sheet
+            .write_number(row, 5, line.min_stock as f64)
+            .map_err(xlsx)?;
+        sheet.write_number(row, 6, suggested as f64).map_err(xlsx)?;
+        sheet
+            .write_number_with_format(row, 7, part.cost_fen as f64 / 100.0, &money)
+            .map_err(xlsx)?;
+        sheet
+            .write_number_with_format(row, 8, amount as f64 / 100.0, &money)
+            .map_err(xlsx)?;
+    }
+    let last = 3 + low.len() as u32;
+    sheet
+        .write_string_with_format(last, 7, "合计", &bold)
+        .map_err(xlsx)?;
+    sheet
+        .write_number_with_format(last, 8, total as f64 / 100.0, &money)
+        .map_err(xlsx)?;
+    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    let tx = write(desk)?;
+    crate::audit::record(
+        &tx,
+        "purchase_request",
+        "part",
+        0,
+        &format!(
+            "生成采购申请：{} 种备件，约 {:.2} 元",
+            low.len(),
+            total as f64 / 100.0
+        ),
+    )?;
+    tx.commit()?;
+    Ok(crate::export::Exported {
+        file_name: format!("采购申请-{}.xlsx", today.replace('-', "")),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        rows: low.len(),
+    })
+}

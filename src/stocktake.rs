@@ -94,7 +94,8 @@ fn load(conn: &Connection, id: i64) -> Result<Stocktake> {
     })
 }
 
-/// 开始盘点: freezes the store and lists what it should hold.
+/// 开始盘点: freezes the store and lists what it should hold; when the store already has
+/// an open stocktake (started at another desk, or before a restart), that one is resumed.
 pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
     let store = parts::store(desk.conn(), a.store_id)?;
     let tx = desk
@@ -107,11 +108,10 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
             |r| r.get(0),
         )
         .optional()?;
+    // One open stocktake per store: starting again resumes it (from any desk).
     if let Some(open) = open {
-        return Err(Error::invalid(
-            "store_id",
-            format!("{} 已有未过账的盘点单 {open}", store.name),
-        ));
+        drop(tx);
+        return load(desk.conn(), open);
     }
     tx.execute(
         "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, 'open', ?2, ?3)",

@@ -43,6 +43,7 @@ fn command_table_is_listed_with_roles() {
             "stock.issue storekeeper,engineer,manager",
             "stock.ledger clerk,dispatcher,engineer,storekeeper,manager",
             "stock.low clerk,dispatcher,engineer,storekeeper,manager",
+            "stock.purchase_request storekeeper,manager",
             "stock.receive storekeeper,manager",
             "stock.report clerk,dispatcher,engineer,storekeeper,manager",
             "stock.return storekeeper,engineer,manager",

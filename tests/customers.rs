@@ -401,3 +401,14 @@ fn search_counts_are_capped_for_broad_queries() {
     assert_eq!(all["total"], 3000);
     assert_eq!(all["more"], false);
 }
+
+/// Regression: a search export stopped silently at the 1,000-match count cap.
+#[test]
+fn exporting_a_search_beyond_the_count_cap_is_refused_not_cut() {
+    let mut t = desk();
+    aftersales::demo::fill(&mut t.desk, 1010).unwrap();
+    let e = t.err("customers.export", json!({"query": "市"}));
+    assert_eq!(e["field"], "query");
+    let all = t.ok("customers.export", json!({"query": ""}));
+    assert!(all["rows"].as_u64().unwrap() >= 1010);
+}

@@ -239,6 +239,23 @@ fn low_and_slow_lists() {
         low["items"],
         json!([{"part_id": a, "code": "A1", "name": "备件A1", "on_hand": 1, "min_stock": 2, "shortage": 1}])
     );
+    // The low list as a purchase request workbook, read back.
+    let request = t.ok("stock.purchase_request", json!({}));
+    assert_eq!(request["rows"], 1);
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(request["content_base64"].as_str().unwrap())
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader as _;
+    let range = book.worksheet_range("采购申请").unwrap();
+    assert_eq!(range.get_value((3, 0)).unwrap().to_string(), "A1");
+    assert_eq!(
+        range.get_value((3, 6)).unwrap().to_string(),
+        "3",
+        "back to twice the minimum of 2"
+    );
     let slow = t.ok("stock.slow", json!({"days": 30}));
     let codes: Vec<&str> = slow["items"]
         .as_array()
@@ -265,6 +282,11 @@ fn stocktake_freezes_reports_every_bad_line_and_posts_variances() {
     let st = t.ok("stocktake.start", json!({"store_id": MAIN}));
     let id = st["id"].clone();
     assert_eq!(st["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        t.ok("stocktake.start", json!({"store_id": MAIN}))["id"],
+        id,
+        "starting again resumes the open one"
+    );
     let e = t.err(
         "stock.issue",
         json!({"part_id": a, "store_id": MAIN, "quantity": 1, "work_order": "WO-1"}),

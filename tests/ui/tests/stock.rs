@@ -206,6 +206,33 @@ async fn new_part_receipt_and_an_issue_refused_for_want_of_stock() {
     type_into(c, "#part-search", "滤网").await;
     wait_inner(c, "#parts-table tbody", &["P001"]).await;
     screenshot(c, "stock-parts-list").await;
+
+    // A second part with the same code: the core's message under the code, nothing lost.
+    click(c, "#new-part").await;
+    find(c, "form#part-form").await;
+    let form = "form#part-form";
+    fill_in(c, form, "code", "P001").await;
+    fill_in(c, form, "name", "另一个滤网").await;
+    fill_in(c, form, "cost_fen", "3.5").await;
+    ctrl(c, 's').await;
+    let message = wait_nonempty(c, "form#part-form .field-error[data-for=\"code\"]").await;
+    assert!(has_chinese(&message), "{message}");
+    wait_focus(c, "part-code").await;
+    let name = find(c, "form#part-form [name=\"name\"]")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("另一个滤网"));
+    // A bad amount is caught before it reaches the core.
+    fill_in(c, form, "code", "P002").await;
+    fill_in(c, form, "cost_fen", "12.345").await;
+    ctrl(c, 's').await;
+    wait_nonempty(c, "form#part-form .field-error[data-for=\"cost_fen\"]").await;
+    wait_focus(c, "part-cost_fen").await;
+    let listed = door.call("parts.list", json!({"query": ""}));
+    assert_eq!(listed["total"], json!(1), "{listed}");
+    screenshot(c, "stock-part-form-errors").await;
     session.close().await;
 }
 
@@ -270,6 +297,21 @@ async fn transfer_to_a_van_store() {
         .unwrap_or_else(|| panic!("no van stock: {got}"));
     assert_eq!(van_stock["on_hand"], json!(4), "{got}");
     screenshot(c, "stock-transfer-done").await;
+
+    // 返厂 one from the main store with its nonconformity form: a pending claim.
+    click(c, "#defective").await;
+    find(c, "form#movement-form[data-kind=\"defective\"]").await;
+    fill_in(c, form, "quantity", "1").await;
+    fill_in(c, form, "form_no", "NCR-2026-007").await;
+    fill_in(c, form, "reason", "点火不良").await;
+    press_key(c, Key::Enter).await;
+    wait_text(c, "#toast", "返厂").await;
+    let rows = wait_ledger(c, 4).await;
+    for needle in ["返厂", "-1", "NCR-2026-007", "待寄出", "点火不良"] {
+        assert!(rows[3].contains(needle), "{needle} missing: {rows:?}");
+    }
+    wait_inner(c, "#part-stock", &["5 个", "9 个"]).await;
+    screenshot(c, "stock-defective").await;
     session.close().await;
 }
 

@@ -92,7 +92,7 @@ export async function render(root, ctx) {
   function referenceCell(m) {
     const bits = [];
     if (m.reference) bits.push(h('span', { class: 'num' }, m.reference));
-    if (m.claim?.form_no) bits.push(h('span', { class: 'num' }, t('ledger.form_no', { form_no: m.claim.form_no })));
+    if (m.claim?.form_no && m.claim.form_no !== m.reference) bits.push(h('span', { class: 'num' }, t('ledger.form_no', { form_no: m.claim.form_no })));
     if (m.claim) {
       const status = CLAIM_STATUSES.includes(m.claim.status) ? m.claim.status : 'pending';
       bits.push(h('span', { class: `chip chip-claim chip-claim-${status}` }, t(`claim.${status}`)));
@@ -100,7 +100,7 @@ export async function render(root, ctx) {
     if (m.reverses) bits.push(h('span', { class: 'muted' }, t('ledger.reverses', { id: m.reverses })));
     const why = m.note || m.claim?.reason;
     if (why) bits.push(h('span', { class: 'ledger-note' }, why));
-    const text = [m.reference, m.claim?.form_no, why].filter(Boolean).join(' · ');
+    const text = [...new Set([m.reference, m.claim?.form_no, why].filter(Boolean))].join(' · ');
     return h('td', { class: 'col-ref', title: text }, bits.flatMap((b, i) => (i ? [' ', b] : [b])));
   }
   function ledgerRow(m) {
