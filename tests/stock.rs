@@ -86,7 +86,10 @@ fn moving_average_value_and_a_ledger_with_running_balance() {
     let report = t.ok("stock.report", json!({}));
     assert_eq!(report["items"][0]["on_hand"], 15);
     assert_eq!(report["items"][0]["value_fen"], 2250);
+    assert_eq!(report["items"][0]["avg_cost_fen"], 150);
+    assert_eq!(report["items"][0]["stores"], json!([[MAIN, 15, 2250]]));
     assert_eq!(report["total_value_fen"], 2250);
+    assert_eq!(report["stores"][0]["code"], "MAIN");
     let ledger = t.ok("stock.ledger", json!({"part_id": p, "store_id": MAIN}));
     let balances: Vec<i64> = ledger["items"]
         .as_array()
