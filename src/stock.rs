@@ -286,6 +286,44 @@ fn posted(desk: &Desk, ids: &[MovementId]) -> Result<Posted> {
     Ok(Posted { movements: out })
 }
 
+/// What the single-movement use cases check before anything is written: the part and the
+/// store exist and the quantity is a whole number in range.
+fn checked(desk: &Desk, part_id: PartId, store_id: StoreId, quantity: i64) -> Result<i64> {
+    check_part(desk.conn(), part_id)?;
+    parts::store(desk.conn(), store_id)?;
+    positive(quantity)
+}
+
+/// Posts one movement in its own transaction. `signed` is +1 for units in, -1 for units
+/// out; `value` gets the balance as it is inside the transaction and the quantity.
+fn post_one(
+    desk: &mut Desk,
+    kind: &'static str,
+    (part_id, store_id, quantity): (PartId, StoreId, i64),
+    signed: i64,
+    value: impl FnOnce(&Transaction, (i64, i64), i64) -> Result<i64>,
+    reference: &str,
+    note: &str,
+) -> Result<Posted> {
+    let tx = write(desk)?;
+    let value_fen = signed * value(&tx, balance(&tx, part_id, store_id)?, quantity)?;
+    let m = Post {
+        kind,
+        part_id,
+        store_id,
+        quantity: signed * quantity,
+        value_fen,
+        reference,
+        note,
+        pair_id: None,
+        reverses: None,
+        stocktake_id: None,
+    };
+    let id = post(&tx, &m, &crate::now_utc())?;
+    tx.commit()?;
+    posted(desk, &[id])
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReceiveArgs {
@@ -299,30 +337,23 @@ pub struct ReceiveArgs {
 
 /// 入库: units in from a supplier at their cost.
 pub fn receive(desk: &mut Desk, a: ReceiveArgs) -> Result<Posted> {
-    check_part(desk.conn(), a.part_id)?;
-    parts::store(desk.conn(), a.store_id)?;
-    let quantity = positive(a.quantity)?;
+    let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
     if !(0..=parts::MAX_MONEY_FEN).contains(&a.unit_cost_fen) {
         return Err(Error::invalid("unit_cost_fen", "单价应在0到1亿元之间"));
     }
     let supplier = limited("supplier", "供应商", &a.supplier, 60, false)?;
     let note = limited("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
-    let m = Post {
-        kind: "receipt",
-        part_id: a.part_id,
-        store_id: a.store_id,
-        quantity,
-        value_fen: quantity * a.unit_cost_fen,
-        reference: &supplier,
-        note: &note,
-        pair_id: None,
-        reverses: None,
-        stocktake_id: None,
-    };
-    let id = post(&tx, &m, &crate::now_utc())?;
-    tx.commit()?;
-    posted(desk, &[id])
+    let cost = a.unit_cost_fen;
+    let what = (a.part_id, a.store_id, quantity);
+    post_one(
+        desk,
+        "receipt",
+        what,
+        1,
+        |_, _, q| Ok(q * cost),
+        &supplier,
+        &note,
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -337,54 +368,29 @@ pub struct OrderArgs {
 
 /// 领料出库: units out to a work order at average cost.
 pub fn issue(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
-    check_part(desk.conn(), a.part_id)?;
-    parts::store(desk.conn(), a.store_id)?;
-    let quantity = positive(a.quantity)?;
+    let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
     let work_order = limited("work_order", "工单号", &a.work_order, 40, true)?;
     let note = limited("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
-    let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
-    let m = Post {
-        kind: "issue",
-        part_id: a.part_id,
-        store_id: a.store_id,
-        quantity: -quantity,
-        value_fen: -value,
-        reference: &work_order,
-        note: &note,
-        pair_id: None,
-        reverses: None,
-        stocktake_id: None,
-    };
-    let id = post(&tx, &m, &crate::now_utc())?;
-    tx.commit()?;
-    posted(desk, &[id])
+    let what = (a.part_id, a.store_id, quantity);
+    post_one(
+        desk,
+        "issue",
+        what,
+        -1,
+        |_, bal, q| Ok(out_value(bal, q)),
+        &work_order,
+        &note,
+    )
 }
 
 /// 退料: unused units back from a work order, at the average cost.
 pub fn return_from_order(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
-    check_part(desk.conn(), a.part_id)?;
-    parts::store(desk.conn(), a.store_id)?;
-    let quantity = positive(a.quantity)?;
+    let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
     let work_order = limited("work_order", "工单号", &a.work_order, 40, true)?;
     let note = limited("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
-    let unit = in_unit_cost(&tx, a.part_id, balance(&tx, a.part_id, a.store_id)?)?;
-    let m = Post {
-        kind: "return",
-        part_id: a.part_id,
-        store_id: a.store_id,
-        quantity,
-        value_fen: quantity * unit,
-        reference: &work_order,
-        note: &note,
-        pair_id: None,
-        reverses: None,
-        stocktake_id: None,
-    };
-    let id = post(&tx, &m, &crate::now_utc())?;
-    tx.commit()?;
-    posted(desk, &[id])
+    let (part_id, what) = (a.part_id, (a.part_id, a.store_id, quantity));
+    let value = |tx: &Transaction, bal, q| Ok(q * in_unit_cost(tx, part_id, bal)?);
+    post_one(desk, "return", what, 1, value, &work_order, &note)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -448,11 +454,10 @@ pub struct DefectiveArgs {
 
 /// 返厂: defective units out to the factory with their nonconformity form; a claim opens.
 pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
-    check_part(desk.conn(), a.part_id)?;
-    parts::store(desk.conn(), a.store_id)?;
-    let quantity = positive(a.quantity)?;
+    let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
     let form_no = limited("form_no", "不合格处理单号", &a.form_no, 40, true)?;
     let reason = limited("reason", "不合格原因", &a.reason, 200, true)?;
+    // The movement and its claim land together: not through post_one, which commits alone.
     let tx = write(desk)?;
     let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
     let at = crate::now_utc();

@@ -1,6 +1,7 @@
 // 导入客户 — pick a spreadsheet, check how its columns are read, see every row that will
 // not be imported (with its row number as Excel shows it), then import the rest at once.
 import { h, clear } from '../dom.js';
+import { download } from '../download.js';
 import { t } from '../i18n.js';
 
 // The fields a column can feed (core: aftersales::import::FIELDS).
@@ -289,19 +290,6 @@ export async function render(root, ctx) {
       clearInterval(timer);
     },
   };
-}
-
-/** Saves base64 content as a file the browser downloads. */
-function download(fileName, base64) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(
-    new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
-  );
-  const a = h('a', { href: url, download: fileName, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 /** 导入 / 导出 for the customer list's toolbar; `query` gives the list's search text. */
