@@ -14,6 +14,7 @@ import * as models from './views/models.js';
 import * as parts from './views/parts.js';
 import * as partFile from './views/part-file.js';
 import * as stocktake from './views/stocktake.js';
+import * as stockReport from './views/stock-report.js';
 import { initGlobalSearch } from './global-search.js';
 
 // path pattern → view module, area for the navigation, params from the match
@@ -57,6 +58,7 @@ const ROUTES = [
   { pattern: /^\/parts\/new$/, view: parts.form, area: 'parts', params: () => ({}) },
   { pattern: /^\/parts\/(\d+)$/, view: partFile, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/parts\/(\d+)\/edit$/, view: parts.form, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/stock-report\/?$/, view: stockReport, area: 'stock-report', params: () => ({}) },
   { pattern: /^\/stocktake\/?$/, view: stocktake, area: 'stocktake', params: () => ({}) },
   { pattern: /^\/stocktake\/(\d+)$/, view: stocktake, area: 'stocktake', params: (m) => ({ id: Number(m[1]) }) },
 ];

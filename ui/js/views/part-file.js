@@ -96,6 +96,16 @@ export async function render(root, ctx) {
     if (m.claim) {
       const status = CLAIM_STATUSES.includes(m.claim.status) ? m.claim.status : 'pending';
       bits.push(h('span', { class: `chip chip-claim chip-claim-${status}` }, t(`claim.${status}`)));
+      const next = CLAIM_STATUSES[CLAIM_STATUSES.indexOf(status) + 1];
+      if (next && m.reversed_by == null) {
+        bits.push(
+          h(
+            'button',
+            { type: 'button', class: 'btn btn-small claim-next', dataset: { id: String(m.id), next }, title: t('claim.next.title') },
+            t(`claim.next.${next}`),
+          ),
+        );
+      }
     }
     if (m.reverses) bits.push(h('span', { class: 'muted' }, t('ledger.reverses', { id: m.reverses })));
     const why = m.note || m.claim?.reason;
@@ -335,6 +345,23 @@ export async function render(root, ctx) {
   // ---- 冲销 -------------------------------------------------------------------------------
   const reverse = reverseDialog(ctx, part, unit);
   root.querySelector('.page-part').append(reverse.dialog);
+  // ---- 返厂索赔: 待寄出 → 已寄出 → 已结算 ----------------------------------------------------
+  ledgerTable.addEventListener('click', async (event) => {
+    const button = event.target.closest('button.claim-next');
+    if (!button || button.disabled) return;
+    button.disabled = true;
+    const { next } = button.dataset;
+    try {
+      await ctx.call('stock.claim', { movement_id: Number(button.dataset.id), status: next });
+      if (!ctx.isCurrent()) return;
+      ctx.toast(t(`claim.done.${next}`));
+      ctx.navigate(`#/parts/${part.id}`);
+    } catch (error) {
+      if (!ctx.isCurrent()) return;
+      button.disabled = false;
+      ctx.toast(errorText(error));
+    }
+  });
   ledgerTable.addEventListener('click', (event) => {
     const button = event.target.closest('button.reverse');
     if (!button) return;

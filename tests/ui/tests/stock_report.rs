@@ -1,0 +1,194 @@
+//! 库存报表 in headless Chromium against the real browser door: the stock of every part in
+//! every store with its value and the grand total, the parts below their minimum with a
+//! purchase request downloaded as .xlsx, the slow-moving parts (one never issued), and a
+//! 返厂 claim advanced 待寄出 → 已寄出 → 已结算 from the part file. Data is prepared through
+//! the CLI door; what is under test is driven through the UI.
+
+use fantoccini::key::Key;
+use fantoccini::Client;
+use serde_json::{json, Value};
+use ui_tests::*;
+
+/// A part in the catalogue with its minimum stock, through the CLI; returns its id.
+fn seed_part(door: &Door, code: &str, name: &str, cost_fen: i64, min_stock: i64) -> i64 {
+    let part = door.call(
+        "parts.save",
+        json!({"code": code, "name": name, "spec": "通用", "unit": "个", "models": [],
+               "cost_fen": cost_fen, "price_fen": cost_fen * 2, "barcode": "",
+               "bin": "A-01", "min_stock": min_stock}),
+    );
+    part["id"].as_i64().expect("part id")
+}
+
+fn id_of(value: &Value) -> i64 {
+    value["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id: {value}"))
+}
+
+/// The claim status of the part's 返厂 movement, as the core has it.
+fn claim_status(door: &Door, part: i64) -> String {
+    let ledger = door.call("stock.ledger", json!({"part_id": part}));
+    ledger["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["kind"] == json!("defective")))
+        .and_then(|m| m["claim"]["status"].as_str())
+        .unwrap_or_else(|| panic!("no claim in {ledger}"))
+        .to_string()
+}
+
+/// innerText of the row of `code` in the table `table_css`.
+async fn row_of(c: &Client, table_css: &str, code: &str, needles: &[&str]) -> String {
+    let row = format!("{table_css} tbody tr[data-id=\"{code}\"]");
+    wait_inner(c, &row, needles).await
+}
+
+#[tokio::test]
+async fn stock_report_low_stock_purchase_request_slow_parts_and_a_claim() {
+    let door = Door::start();
+    let stores = door.call("stores.list", json!({}));
+    let main = stores["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|s| s["kind"] == json!("main")))
+        .map(id_of)
+        .unwrap_or_else(|| panic!("no main store: {stores}"));
+    let van = id_of(&door.call(
+        "stores.save",
+        json!({"code": "VAN1", "name": "王师傅车载", "kind": "van", "engineer": "王师傅"}),
+    ));
+
+    // 滤网: 10 in, 6 issued, 1 back to the factory → 3 on hand, below its minimum of 5.
+    let filter = seed_part(&door, "P100", "燃气热水器滤网", 1250, 5);
+    door.call(
+        "stock.receive",
+        json!({"part_id": filter, "store_id": main, "quantity": 10, "unit_cost_fen": 1250,
+               "supplier": "宁波配件厂", "note": ""}),
+    );
+    door.call(
+        "stock.issue",
+        json!({"part_id": filter, "store_id": main, "quantity": 6,
+               "work_order": "WO-2026-0001", "note": ""}),
+    );
+    door.call(
+        "stock.defective",
+        json!({"part_id": filter, "store_id": main, "quantity": 1,
+               "form_no": "NCR-2026-007", "reason": "滤网破损"}),
+    );
+    // 点火针: 4 in at ¥30, one moved to the van, never issued.
+    let needle = seed_part(&door, "P200", "点火针", 3000, 0);
+    door.call(
+        "stock.receive",
+        json!({"part_id": needle, "store_id": main, "quantity": 4, "unit_cost_fen": 3000,
+               "supplier": "宁波配件厂", "note": ""}),
+    );
+    door.call(
+        "stock.transfer",
+        json!({"part_id": needle, "from_store_id": main, "to_store_id": van, "quantity": 1,
+               "note": "随车备用"}),
+    );
+
+    let downloads = tempfile::tempdir().expect("temp download folder");
+    let session = Session::chromium_downloading_to(downloads.path()).await;
+    let c = &session.client;
+    c.goto(&door.url).await.expect("open the browser door");
+    find(c, "#customer-search").await;
+    wait_hash(c, "the token to leave the address bar", |h| {
+        h.starts_with("#/customers") && !h.contains("token")
+    })
+    .await;
+
+    // 库存: one column per store, the total on hand, the average cost and the value.
+    click(c, "a[data-view=\"stock-report\"]").await;
+    wait_text(c, "a[data-view=\"stock-report\"]", "库存报表").await;
+    find(c, "#stock-report [role=\"tablist\"]").await;
+    let head = wait_inner(c, "#stock-table thead", &["主仓库", "王师傅车载"]).await;
+    assert!(head.contains("平均成本"), "{head}");
+    let filter_row = row_of(c, "#stock-table", &filter.to_string(), &["P100"]).await;
+    for cell in ["燃气热水器滤网", "3", "¥12.50", "¥37.50"] {
+        assert!(filter_row.contains(cell), "{cell} missing: {filter_row:?}");
+    }
+    let needle_row = row_of(c, "#stock-table", &needle.to_string(), &["P200"]).await;
+    let cells: Vec<&str> = needle_row.split('\t').map(str::trim).collect();
+    assert_eq!(
+        cells,
+        ["P200", "点火针", "3", "1", "4", "¥30.00", "¥120.00"],
+        "{needle_row:?}"
+    );
+    wait_inner(c, "#stock-total", &["共 2 种备件", "¥157.50"]).await;
+    wait_inner(c, "#stock-table tfoot", &["合计", "7", "¥157.50"]).await;
+    screenshot(c, "stock-report-stock").await;
+
+    // The store filter: only the van's column and stock.
+    find(c, "#stock-store").await;
+    c.execute(
+        "const s = document.getElementById('stock-store'); s.value = arguments[0]; \
+         s.dispatchEvent(new Event('change'));",
+        vec![json!(van.to_string())],
+    )
+    .await
+    .expect("choose the van");
+    wait_hash(c, "the store in the address", |h| {
+        h.contains(&format!("store={van}"))
+    })
+    .await;
+    let head = wait_inner(c, "#stock-table thead", &["王师傅车载"]).await;
+    assert!(!head.contains("主仓库"), "only the van: {head}");
+    wait_inner(c, "#stock-total", &["¥30.00"]).await;
+
+    // 低库存, reached with the keyboard: the focused tab, then →.
+    click(c, "#tab-stock").await;
+    press_key(c, Key::Right).await;
+    wait_focus(c, "tab-low").await;
+    let selected = find(c, "#tab-low").await.attr("aria-selected").await;
+    assert_eq!(selected.unwrap().as_deref(), Some("true"));
+    let low = row_of(c, "#low-table", &filter.to_string(), &["P100"]).await;
+    let cells: Vec<&str> = low.split('\t').map(str::trim).collect();
+    assert_eq!(cells, ["P100", "燃气热水器滤网", "3", "5", "2"], "{low:?}");
+    let all = inner_text(c, "#low-table tbody").await.unwrap();
+    assert!(!all.contains("P200"), "点火针 has no minimum: {all}");
+
+    // 生成采购申请: an .xlsx the browser downloads, and a toast with the count.
+    click(c, "#purchase-request").await;
+    wait_text(c, "#toast", "已生成采购申请：1 种备件").await;
+    let file = wait_download(downloads.path(), ".xlsx").await;
+    let size = std::fs::metadata(&file).expect("the download").len();
+    assert!(size > 0, "{} is empty", file.display());
+    screenshot(c, "stock-report-low").await;
+
+    // 呆滞件: 180 days by default; the part never issued is listed as such.
+    click(c, "#tab-slow").await;
+    let days = find(c, "#slow-days").await.prop("value").await.unwrap();
+    assert_eq!(days.as_deref(), Some("180"));
+    let slow = row_of(c, "#slow-table", &needle.to_string(), &["P200", "从未出库"]).await;
+    assert!(slow.contains("¥120.00"), "{slow:?}");
+    let all = inner_text(c, "#slow-table tbody").await.unwrap();
+    assert!(!all.contains("P100"), "滤网 was issued today: {all}");
+    screenshot(c, "stock-report-slow").await;
+
+    // A row opens the part file; its 返厂 claim goes 待寄出 → 已寄出 → 已结算.
+    click(c, "#tab-low").await;
+    click(
+        c,
+        &format!("#low-table tbody tr[data-id=\"{filter}\"] td.col-pname"),
+    )
+    .await;
+    wait_hash(c, "the part file", |h| h == format!("#/parts/{filter}")).await;
+    let claim = "#part-ledger tbody tr[data-kind=\"defective\"]";
+    wait_inner(c, claim, &["待寄出", "NCR-2026-007", "标记已寄出"]).await;
+    screenshot(c, "stock-report-claim-pending").await;
+    click(c, &format!("{claim} button.claim-next")).await;
+    wait_text(c, "#toast", "返厂件已寄出").await;
+    wait_inner(c, claim, &["已寄出", "标记已结算"]).await;
+    assert_eq!(claim_status(&door, filter), "sent");
+    click(c, &format!("{claim} button.claim-next")).await;
+    wait_text(c, "#toast", "返厂索赔已结算").await;
+    let row = wait_inner(c, claim, &["已结算"]).await;
+    assert!(
+        !row.contains("标记"),
+        "a settled claim has no next step: {row}"
+    );
+    assert_eq!(claim_status(&door, filter), "settled");
+    screenshot(c, "stock-report-claim-settled").await;
+
+    session.close().await;
+}
