@@ -161,7 +161,10 @@ fn check(
         }
         Some(None) => {}
     }
-    if models::load(conn, input.model_id)?.is_none() {
+    let model_exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM product_model WHERE id = ?1)")?
+        .query_row([input.model_id], |r| r.get(0))?;
+    if !model_exists {
         return Err(Error::invalid("model_id", "请选择型号"));
     }
     let serial = normalise_serial(&input.serial);
