@@ -421,7 +421,11 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         )?
         .execute(rusqlite::params![
             format!("BJ{:06}", first_part + i as i64),
-            format!("{}{}", dice.pick(&["主板", "滤网", "压缩机电容", "温控器", "电磁阀", "打印头", "风扇电机", "显示板"]), i % 97),
+            format!(
+                "{}{}",
+                dice.pick(&["燃气热水器", "电热水器", "空调", "冰箱", "制冰机", "收款机"]),
+                dice.pick(&["主板", "滤网", "电容", "温控器", "电磁阀", "打印头", "风扇电机", "显示板", "点火针", "水流传感器"])
+            ),
             format!("{}型", 100 + dice.below(900)),
             100 + dice.below(50_000) as i64,
             200 + dice.below(90_000) as i64,

@@ -42,6 +42,9 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 300)]
         customers: usize,
+        /// Spare parts, each with a few dozen stock movements
+        #[arg(long, default_value_t = 60)]
+        parts: usize,
     },
     /// Import from a spreadsheet (.xlsx, .xls, .csv) and print the report
     #[command(subcommand)]
@@ -114,10 +117,14 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             );
             Ok(code)
         }
-        Command::Demo { customers } => {
+        Command::Demo { customers, parts } => {
             let mut desk = open(cli.data_dir)?;
             let added = aftersales::demo::fill(&mut desk, customers)?;
-            println!("{added} demo customers added to {}", desk.path().display());
+            let moves = aftersales::demo::fill_stock(&mut desk, parts, parts * 30)?;
+            println!(
+                "{added} demo customers, {parts} parts and {moves} stock movements added to {}",
+                desk.path().display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Customers { file, dry_run }) => {

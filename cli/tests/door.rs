@@ -95,12 +95,16 @@ fn commands_lists_the_table_with_roles() {
 fn demo_fills_the_archive() {
     let dir = tempfile::tempdir().unwrap();
     let out = aftersales(dir.path())
-        .args(["demo", "--customers", "40"])
+        .args(["demo", "--customers", "40", "--parts", "12"])
         .output()
         .unwrap();
     assert!(out.status.success());
     let (_, info) = call(dir.path(), "app.info", json!({}));
     assert_eq!(info["customers"], 40);
+    let (_, parts) = call(dir.path(), "parts.list", json!({}));
+    assert_eq!(parts["total"], 12);
+    let (_, report) = call(dir.path(), "stock.report", json!({}));
+    assert!(report["total_value_fen"].as_i64().unwrap() > 0, "{report}");
 }
 
 /// Kills the server even when an assertion fails.

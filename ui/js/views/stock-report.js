@@ -9,6 +9,8 @@ import { parseQuantity, yuan } from '../money.js';
 
 const TABS = ['stock', 'low', 'slow'];
 const DEFAULT_DAYS = 180;
+/** 库存 rows per page: the command returns every part, the table shows one page of them. */
+const PAGE_SIZE = 100;
 
 /** A link to the part file for the code cell; the whole row opens it too. */
 function codeCell(item) {
@@ -31,6 +33,8 @@ export async function render(root, ctx) {
     tab: TABS.includes(ctx.query.get('tab')) ? ctx.query.get('tab') : 'stock',
     store: stores.some((s) => String(s.id) === ctx.query.get('store')) ? ctx.query.get('store') : '',
     days: parseQuantity(ctx.query.get('days') ?? '') || DEFAULT_DAYS,
+    page: Math.max(1, Math.floor(Number(ctx.query.get('page'))) || 1),
+    stockItems: [],
     seq: 0,
   };
 
@@ -67,6 +71,7 @@ export async function render(root, ctx) {
         tab: state.tab === 'stock' ? '' : state.tab,
         store: state.store,
         days: state.days === DEFAULT_DAYS ? '' : state.days,
+        page: state.tab === 'stock' && state.page > 1 ? state.page : '',
       }),
     );
   }
@@ -103,8 +108,23 @@ export async function render(root, ctx) {
     ),
     stockBody,
   );
+  // The pager under the table, as in the customer list: ‹ 第 N / M 页 ›, PageUp / PageDown.
+  const pageText = h('span', { class: 'pager-page', id: 'stock-page', 'aria-live': 'polite' });
+  const prevPage = h('button', { type: 'button', class: 'btn', id: 'stock-prev', title: t('list.prev.title') }, t('list.prev'));
+  const nextPage = h('button', { type: 'button', class: 'btn', id: 'stock-next', title: t('list.next.title') }, t('list.next'));
+  const rangeText = h('span', { class: 'pager-total', id: 'stock-range' });
+  const pager = h(
+    'div',
+    { class: 'pager report-pager', id: 'stock-pager', hidden: true },
+    rangeText,
+    h('span', { class: 'pager-nav' }, prevPage, pageText, nextPage),
+  );
+  const stockRows = h('tbody', {});
+  let stockColumns = [];
+  const pageCount = () => Math.max(1, Math.ceil(state.stockItems.length / PAGE_SIZE));
   storeSelect.addEventListener('change', () => {
     state.store = storeSelect.value;
+    state.page = 1;
     remember();
     showStock().catch((error) => ctx.isCurrent() && failed(stockBody, error));
   });
@@ -114,7 +134,10 @@ export async function render(root, ctx) {
     const report = await ctx.call('stock.report', state.store ? { store_id: Number(state.store) } : {});
     if (seq !== state.seq || !ctx.isCurrent()) return;
     const items = report?.items ?? [];
+    state.stockItems = items;
+    state.page = Math.min(state.page, pageCount());
     const columns = (report?.stores ?? stores).filter((s) => !state.store || String(s.id) === state.store);
+    stockColumns = columns;
     totalText.textContent = t('report.stock.total', { count: items.length.toLocaleString(), value: yuan(report?.total_value_fen ?? 0) });
     clear(stockBody);
     if (items.length === 0) {
@@ -126,6 +149,7 @@ export async function render(root, ctx) {
       return found ? Number(found[1]) : 0;
     };
     const storeSums = columns.map((s) => items.reduce((sum, item) => sum + perStore(item, s.id), 0));
+    // The footer sums every part, not only the page on show.
     const onHandSum = items.reduce((sum, item) => sum + Number(item.on_hand ?? 0), 0);
     const table = h(
       'table',
@@ -138,23 +162,7 @@ export async function render(root, ctx) {
         ['report.col.avg_cost', 'col-money'],
         ['report.col.value', 'col-money'],
       ]),
-      h(
-        'tbody',
-        {},
-        items.map((item) =>
-          rowFor(item, [
-            codeCell(item),
-            nameCell(item),
-            columns.map((s) => {
-              const n = perStore(item, s.id);
-              return h('td', { class: `qty${n === 0 ? ' is-zero' : ''}`, dataset: { store: String(s.id) } }, String(n));
-            }),
-            h('td', { class: 'qty col-sum' }, String(item.on_hand ?? 0)),
-            h('td', { class: 'qty' }, yuan(item.avg_cost_fen ?? 0)),
-            h('td', { class: 'qty' }, yuan(item.value_fen ?? 0)),
-          ]),
-        ),
-      ),
+      stockRows,
       h(
         'tfoot',
         {},
@@ -169,8 +177,56 @@ export async function render(root, ctx) {
         ),
       ),
     );
-    stockBody.append(h('div', { class: 'table-wrap' }, table));
+    stockBody.append(h('div', { class: 'table-wrap' }, table), pager);
+    showStockPage();
   }
+
+  function stockRow(item) {
+    return rowFor(item, [
+      codeCell(item),
+      nameCell(item),
+      stockColumns.map((s) => {
+        const found = (item.stores ?? []).find((x) => x[0] === s.id);
+        const n = found ? Number(found[1]) : 0;
+        return h('td', { class: `qty${n === 0 ? ' is-zero' : ''}`, dataset: { store: String(s.id) } }, String(n));
+      }),
+      h('td', { class: 'qty col-sum' }, String(item.on_hand ?? 0)),
+      h('td', { class: 'qty' }, yuan(item.avg_cost_fen ?? 0)),
+      h('td', { class: 'qty' }, yuan(item.value_fen ?? 0)),
+    ]);
+  }
+
+  /** Fills the table with the rows of `state.page` and sets the pager. */
+  function showStockPage() {
+    const total = state.stockItems.length;
+    const pages = pageCount();
+    const from = (state.page - 1) * PAGE_SIZE;
+    const shown = state.stockItems.slice(from, from + PAGE_SIZE);
+    clear(stockRows);
+    stockRows.append(...shown.map(stockRow));
+    pager.hidden = pages <= 1;
+    pageText.textContent = t('list.page', { page: state.page, pages });
+    rangeText.textContent = t('report.stock.range', {
+      from: (from + 1).toLocaleString(),
+      to: (from + shown.length).toLocaleString(),
+      count: total.toLocaleString(),
+    });
+    prevPage.disabled = state.page <= 1;
+    nextPage.disabled = state.page >= pages;
+  }
+
+  function turnStock(delta) {
+    const page = Math.max(1, Math.min(pageCount(), state.page + delta));
+    if (page === state.page) return;
+    state.page = page;
+    remember();
+    showStockPage();
+    const wrap = stockBody.querySelector('.table-wrap');
+    if (wrap) wrap.scrollTop = 0;
+    stockBody.scrollTop = 0;
+  }
+  prevPage.addEventListener('click', () => turnStock(-1));
+  nextPage.addEventListener('click', () => turnStock(1));
 
   // ---- 低库存 ----------------------------------------------------------------------------
   const purchase = h(
@@ -362,8 +418,13 @@ export async function render(root, ctx) {
       document.title = t('app.title');
     },
     onKey(event) {
-      // 1 · 2 · 3 switch the tabs when nothing is being typed.
+      // 1 · 2 · 3 switch the tabs when nothing is being typed; PageUp / PageDown turn the 库存 pages.
       if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (state.tab === 'stock' && (event.key === 'PageDown' || event.key === 'PageUp')) {
+        event.preventDefault();
+        turnStock(event.key === 'PageDown' ? 1 : -1);
+        return;
+      }
       const name = { 1: 'stock', 2: 'low', 3: 'slow' }[event.key];
       if (name) {
         event.preventDefault();
