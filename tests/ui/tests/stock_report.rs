@@ -192,3 +192,68 @@ async fn stock_report_low_stock_purchase_request_slow_parts_and_a_claim() {
 
     session.close().await;
 }
+
+/// How many rows the stock table shows, once it shows `count`.
+async fn wait_stock_rows(c: &Client, count: usize) {
+    wait_until(&format!("{count} rows in #stock-table"), || async move {
+        let n = c
+            .find_all(fantoccini::Locator::Css("#stock-table tbody tr[data-id]"))
+            .await?
+            .len();
+        Ok(if n == count {
+            Ok(())
+        } else {
+            Err(n.to_string())
+        })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn stock_report_pages_a_long_list_and_totals_every_row() {
+    let door = Door::start();
+    let main = 1; // the main store the new database starts with
+    for n in 1..=120 {
+        let part = seed_part(&door, &format!("Q{n:04}"), &format!("测试件{n}"), 100, 0);
+        door.call(
+            "stock.receive",
+            json!({"part_id": part, "store_id": main, "quantity": 2, "unit_cost_fen": 100,
+                   "supplier": "", "note": ""}),
+        );
+    }
+
+    let session = Session::chromium().await;
+    let c = &session.client;
+    c.goto(&door.url).await.expect("open the browser door");
+    find(c, "#customer-search").await;
+    go(c, "#/stock-report").await;
+
+    // 100 rows on page 1; the total line and the footer count all 120 parts.
+    wait_text(c, "#stock-page", "第 1 / 2 页").await;
+    wait_stock_rows(c, 100).await;
+    wait_inner(c, "#stock-total", &["共 120 种备件", "¥240.00"]).await;
+    wait_inner(c, "#stock-table tfoot", &["合计", "240", "¥240.00"]).await;
+    wait_inner(c, "#stock-range", &["第 1–100 种", "共 120 种"]).await;
+    let prev = find(c, "#stock-prev").await.prop("disabled").await.unwrap();
+    assert_eq!(prev.as_deref(), Some("true"), "no page before the first");
+    screenshot(c, "stock-report-paged").await;
+
+    // 下一页: the last 20, the footer unchanged, the page in the address.
+    click(c, "#stock-next").await;
+    wait_text(c, "#stock-page", "第 2 / 2 页").await;
+    wait_stock_rows(c, 20).await;
+    wait_inner(c, "#stock-table tfoot", &["240", "¥240.00"]).await;
+    wait_hash(c, "the page in the address", |h| h.contains("page=2")).await;
+    let next = find(c, "#stock-next").await.prop("disabled").await.unwrap();
+    assert_eq!(next.as_deref(), Some("true"), "no page after the last");
+    screenshot(c, "stock-report-paged-2").await;
+
+    // PageUp back to page 1, from the keyboard.
+    click(c, "#tab-stock").await;
+    press_key(c, Key::PageUp).await;
+    wait_text(c, "#stock-page", "第 1 / 2 页").await;
+    wait_stock_rows(c, 100).await;
+    press_key(c, Key::PageDown).await;
+    wait_text(c, "#stock-page", "第 2 / 2 页").await;
+    session.close().await;
+}
