@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit;
 use crate::error::{Error, Result};
 use crate::phone::Phone;
-use crate::text::{char_len, index_form, phrase_query};
+use crate::text::{self, index_form, phrase_query};
 use crate::Desk;
 
 pub type CustomerId = i64;
@@ -125,14 +125,6 @@ pub(crate) struct Valid {
     parent_id: Option<CustomerId>,
 }
 
-fn limited(field: &'static str, label: &str, value: &str, max: usize) -> Result<String> {
-    let value = value.trim();
-    if char_len(value) > max {
-        return Err(Error::invalid(field, format!("{label}不能超过{max}个字")));
-    }
-    Ok(value.to_string())
-}
-
 /// Checks a form in the order the eye reads it and returns the first problem.
 pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
     let kind = match input.kind.as_deref().unwrap_or("person") {
@@ -144,7 +136,7 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
     if name.is_empty() {
         return Err(Error::invalid("name", "客户名称不能为空"));
     }
-    let name = limited("name", "客户名称", name, 50)?;
+    let name = text::field("name", "客户名称", name, 50, false)?;
     let typed: Vec<&str> = input
         .phones
         .iter()
@@ -166,8 +158,8 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
             phones.push(phone);
         }
     }
-    let address = limited("address", "地址", &input.address, 200)?;
-    let region = limited("region", "地区", &input.region, 20)?;
+    let address = text::field("address", "地址", &input.address, 200, false)?;
+    let region = text::field("region", "地区", &input.region, 20, false)?;
     let class = match input.class.as_deref().unwrap_or("normal") {
         "normal" => "normal",
         "vip" => "vip",
@@ -179,8 +171,8 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
             ))
         }
     };
-    let notes = limited("notes", "备注", &input.notes, 2000)?;
-    let source = limited("source", "来源", &input.source, 20)?;
+    let notes = text::field("notes", "备注", &input.notes, 2000, false)?;
+    let source = text::field("source", "来源", &input.source, 20, false)?;
     Ok(Valid {
         kind,
         name,

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::dates::{self, show};
 use crate::error::{Error, Result};
 use crate::models::{self, ModelId};
-use crate::text::char_len;
+use crate::text::{self, char_len};
 use crate::warranty::{self, Override, Warranty};
 use crate::Desk;
 
@@ -211,10 +211,7 @@ fn check(
             return Err(Error::invalid("install_date", "安装日期不能早于购买日期"));
         }
     }
-    let site = input.site.trim().to_string();
-    if char_len(&site) > 100 {
-        return Err(Error::invalid("site", "安装位置不能超过100个字"));
-    }
+    let site = text::field("site", "安装位置", &input.site, 100, false)?;
     Ok(ValidEquipment {
         customer_id: input.customer_id,
         model_id: input.model_id,
@@ -349,14 +346,8 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
 
 /// 保修特批: sets or removes the whole-machine warranty end, with a reason, kept in history.
 pub fn override_warranty(desk: &mut Desk, args: OverrideArgs) -> Result<Equipment> {
-    let reason = args.reason.trim().to_string();
     let end = dates::field("warranty_end", "保修截止日期", args.warranty_end.as_deref())?;
-    if reason.is_empty() {
-        return Err(Error::invalid("reason", "请填写调整保修的原因"));
-    }
-    if char_len(&reason) > 200 {
-        return Err(Error::invalid("reason", "原因不能超过200个字"));
-    }
+    let reason = text::field("reason", "调整保修的原因", &args.reason, 200, true)?;
     let tx = desk.conn_mut().transaction()?;
     let n = tx.execute(
         "UPDATE equipment SET warranty_end = ?2, warranty_reason = ?3, updated_at = ?4 WHERE id = ?1",

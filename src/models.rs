@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::char_len;
+use crate::text;
 use crate::warranty::{Basis, Policy};
 use crate::Desk;
 
@@ -103,20 +103,8 @@ pub fn id_by_code(conn: &Connection, code: &str) -> Result<Option<ModelId>> {
 
 /// 保存型号: creates, or replaces the fields and the whole policy list.
 pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
-    let code = args.code.trim().to_string();
-    if code.is_empty() {
-        return Err(Error::invalid("code", "型号不能为空"));
-    }
-    if char_len(&code) > 40 {
-        return Err(Error::invalid("code", "型号不能超过40个字"));
-    }
-    let name = args.name.trim().to_string();
-    if name.is_empty() {
-        return Err(Error::invalid("name", "型号名称不能为空"));
-    }
-    if char_len(&name) > 60 {
-        return Err(Error::invalid("name", "型号名称不能超过60个字"));
-    }
+    let code = text::field("code", "型号", &args.code, 40, true)?;
+    let name = text::field("name", "型号名称", &args.name, 60, true)?;
     let category = args.category.trim().to_string();
     let mut policies: Vec<Policy> = Vec::new();
     for p in &args.policies {

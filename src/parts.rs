@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::char_len;
+use crate::text;
 use crate::Desk;
 
 pub type PartId = i64;
@@ -40,23 +40,6 @@ pub struct StoreList {
 
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
-
-fn text(
-    field: &'static str,
-    label: &str,
-    value: &str,
-    max: usize,
-    required: bool,
-) -> Result<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(field, format!("{label}不能为空")));
-    }
-    if char_len(v) > max {
-        return Err(Error::invalid(field, format!("{label}不能超过{max}个字")));
-    }
-    Ok(v.to_string())
-}
 
 /// 仓库列表: the main store first, then vans by code.
 pub fn stores(desk: &mut Desk, _: NoArgs) -> Result<StoreList> {
@@ -94,8 +77,8 @@ pub(crate) fn store(conn: &Connection, id: StoreId) -> Result<Store> {
 
 /// 保存仓库.
 pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
-    let code = text("code", "仓库编码", &args.code, 20, true)?.to_uppercase();
-    let name = text("name", "仓库名称", &args.name, 40, true)?;
+    let code = text::field("code", "仓库编码", &args.code, 20, true)?.to_uppercase();
+    let name = text::field("name", "仓库名称", &args.name, 40, true)?;
     let kind = match args.kind.as_str() {
         "main" | "" => "main",
         "van" => "van",
@@ -106,7 +89,7 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
             ))
         }
     };
-    let engineer = text("engineer", "工程师", &args.engineer, 20, kind == "van")?;
+    let engineer = text::field("engineer", "工程师", &args.engineer, 20, kind == "van")?;
     let tx = desk.conn_mut().transaction()?;
     let clash: Option<i64> = tx
         .query_row(
@@ -217,10 +200,10 @@ pub struct PartPage {
 
 /// 保存备件.
 pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
-    let code = text("code", "备件编码", &args.code, 40, true)?.to_uppercase();
-    let name = text("name", "备件名称", &args.name, 60, true)?;
-    let spec = text("spec", "规格", &args.spec, 100, false)?;
-    let unit = match text("unit", "单位", &args.unit, 6, false)? {
+    let code = text::field("code", "备件编码", &args.code, 40, true)?.to_uppercase();
+    let name = text::field("name", "备件名称", &args.name, 60, true)?;
+    let spec = text::field("spec", "规格", &args.spec, 100, false)?;
+    let unit = match text::field("unit", "单位", &args.unit, 6, false)? {
         u if u.is_empty() => "个".to_string(),
         u => u,
     };
@@ -247,7 +230,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
         .map(str::trim)
         .filter(|b| !b.is_empty())
         .map(str::to_string);
-    let bin = text("bin", "库位", &args.bin, 20, false)?;
+    let bin = text::field("bin", "库位", &args.bin, 20, false)?;
     let tx = desk.conn_mut().transaction()?;
     if let Some(other) = tx
         .query_row(

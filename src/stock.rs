@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::parts::{self, PartId, StoreId};
-use crate::text::char_len;
+use crate::text;
 use crate::{Desk, DESK_USER};
 
 pub type MovementId = i64;
@@ -174,23 +174,6 @@ fn positive(quantity: i64) -> Result<i64> {
     Ok(quantity)
 }
 
-fn limited(
-    field: &'static str,
-    label: &str,
-    value: &str,
-    max: usize,
-    required: bool,
-) -> Result<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(field, format!("请填写{label}")));
-    }
-    if char_len(v) > max {
-        return Err(Error::invalid(field, format!("{label}不能超过{max}个字")));
-    }
-    Ok(v.to_string())
-}
-
 fn check_part(conn: &Connection, part_id: PartId) -> Result<()> {
     if parts::load(conn, part_id)?.is_none() {
         return Err(Error::invalid(
@@ -341,8 +324,8 @@ pub fn receive(desk: &mut Desk, a: ReceiveArgs) -> Result<Posted> {
     if !(0..=parts::MAX_MONEY_FEN).contains(&a.unit_cost_fen) {
         return Err(Error::invalid("unit_cost_fen", "单价应在0到1亿元之间"));
     }
-    let supplier = limited("supplier", "供应商", &a.supplier, 60, false)?;
-    let note = limited("note", "备注", &a.note, 200, false)?;
+    let supplier = text::field("supplier", "供应商", &a.supplier, 60, false)?;
+    let note = text::field("note", "备注", &a.note, 200, false)?;
     let cost = a.unit_cost_fen;
     let what = (a.part_id, a.store_id, quantity);
     post_one(
@@ -369,8 +352,8 @@ pub struct OrderArgs {
 /// 领料出库: units out to a work order at average cost.
 pub fn issue(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
     let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
-    let work_order = limited("work_order", "工单号", &a.work_order, 40, true)?;
-    let note = limited("note", "备注", &a.note, 200, false)?;
+    let work_order = text::field("work_order", "工单号", &a.work_order, 40, true)?;
+    let note = text::field("note", "备注", &a.note, 200, false)?;
     let what = (a.part_id, a.store_id, quantity);
     post_one(
         desk,
@@ -386,8 +369,8 @@ pub fn issue(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
 /// 退料: unused units back from a work order, at the average cost.
 pub fn return_from_order(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
     let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
-    let work_order = limited("work_order", "工单号", &a.work_order, 40, true)?;
-    let note = limited("note", "备注", &a.note, 200, false)?;
+    let work_order = text::field("work_order", "工单号", &a.work_order, 40, true)?;
+    let note = text::field("note", "备注", &a.note, 200, false)?;
     let (part_id, what) = (a.part_id, (a.part_id, a.store_id, quantity));
     let value = |tx: &Transaction, bal, q| Ok(q * in_unit_cost(tx, part_id, bal)?);
     post_one(desk, "return", what, 1, value, &work_order, &note)
@@ -414,7 +397,7 @@ pub fn transfer(desk: &mut Desk, a: TransferArgs) -> Result<Posted> {
         return Err(Error::invalid("to_store_id", "调入仓库不能与调出仓库相同"));
     }
     let quantity = positive(a.quantity)?;
-    let note = limited("note", "备注", &a.note, 200, false)?;
+    let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = write(desk)?;
     let value = out_value(balance(&tx, a.part_id, from.id)?, quantity);
     let at = crate::now_utc();
@@ -455,8 +438,8 @@ pub struct DefectiveArgs {
 /// 返厂: defective units out to the factory with their nonconformity form; a claim opens.
 pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
-    let form_no = limited("form_no", "不合格处理单号", &a.form_no, 40, true)?;
-    let reason = limited("reason", "不合格原因", &a.reason, 200, true)?;
+    let form_no = text::field("form_no", "不合格处理单号", &a.form_no, 40, true)?;
+    let reason = text::field("reason", "不合格原因", &a.reason, 200, true)?;
     // The movement and its claim land together: not through post_one, which commits alone.
     let tx = write(desk)?;
     let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
@@ -545,7 +528,7 @@ pub struct ReverseArgs {
 /// Units that went out come back at the value they left with; units that came in leave
 /// at the average cost, so no balance is left with value but no units.
 pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
-    let reason = limited("reason", "冲销原因", &a.reason, 200, true)?;
+    let reason = text::field("reason", "冲销原因", &a.reason, 200, true)?;
     let conn = desk.conn();
     let original = movements(
         conn,

@@ -41,6 +41,28 @@ pub(crate) fn phrase_query(fragment: &str) -> Option<String> {
     Some(q)
 }
 
+/// A form's text field, trimmed, at most `max` characters as a clerk counts them; a
+/// `required` one may not be empty. Errors name the field with its Chinese `label`.
+pub(crate) fn field(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> crate::Result<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(crate::Error::invalid(field, format!("请填写{label}")));
+    }
+    if char_len(v) > max {
+        return Err(crate::Error::invalid(
+            field,
+            format!("{label}不能超过{max}个字"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
 /// Number of characters, as a clerk counts them.
 pub(crate) fn char_len(s: &str) -> usize {
     s.chars().count()
@@ -60,5 +82,18 @@ mod tests {
         assert_eq!(phrase_query("ABC科技").as_deref(), Some("\"abc 科 技\""));
         assert_eq!(phrase_query("Haier").as_deref(), Some("\"haier\"*"));
         assert_eq!(phrase_query(" \"* "), None);
+    }
+
+    #[test]
+    fn form_fields_are_trimmed_required_and_limited() {
+        assert_eq!(field("note", "备注", "  好 ", 5, false).unwrap(), "好");
+        assert_eq!(field("note", "备注", "", 5, false).unwrap(), "");
+        let e = field("work_order", "工单号", " ", 40, true).unwrap_err();
+        assert_eq!(
+            (e.field(), e.to_string().as_str()),
+            (Some("work_order"), "请填写工单号")
+        );
+        let e = field("bin", "库位", "一二三四五六", 5, false).unwrap_err();
+        assert_eq!(e.to_string(), "库位不能超过5个字");
     }
 }
