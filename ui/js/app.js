@@ -120,7 +120,6 @@ function showError(error) {
 const ctx = {
   call,
   navigate,
-  replaceHash,
   hashFor,
   toast,
   showError,
@@ -147,9 +146,16 @@ async function route() {
     return;
   }
   const isCurrent = () => seq === renderSeq;
+  // A view may only rewrite the address of its own screen: once the clerk has moved on (the
+  // hash changes at once, the hashchange event comes later) a late debounce must not pull
+  // the address back to the old screen.
+  const replaceOwnHash = (hash) => {
+    if (isCurrent() && parseHash().path === path) replaceHash(hash);
+  };
   try {
     const handle = await match.r.view.render(viewRoot, {
       ...ctx,
+      replaceHash: replaceOwnHash,
       params: match.r.params(match.m),
       query,
       isCurrent,
