@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::{
-    audit, customers, equipment, export, import, models, parts, search, stock, stocktake, Desk,
+    audit, calendar, callbacks, campaigns, complaints, customers, dayboard, engineers, equipment,
+    export, import, models, orders, parts, reports, search, settings, slips, stock, stocktake, Desk,
 };
 
 /// The jobs at the desk (DOMAIN.md, "The people at the desk").
@@ -55,6 +56,13 @@ const STORE_AND_ENGINEER: &[Role] = &[Storekeeper, Engineer, Manager];
 /// Warranty overrides and policies: the manager approves; at a small desk the clerk is
 /// often the manager too, so both may record it (enforced per user once logins exist).
 const MANAGER_DESK: &[Role] = &[Manager, Clerk];
+/// Intake: the clerk on the phone, the dispatcher too at a small desk.
+const DESK_AND_DISPATCH: &[Role] = &[Clerk, Dispatcher, Manager];
+const DISPATCH: &[Role] = &[Dispatcher, Manager];
+const MANAGER_DISPATCH: &[Role] = &[Manager, Dispatcher];
+/// Completion: the engineer records it, or the clerk types in the paper slip.
+const FIELD: &[Role] = &[Engineer, Clerk, Manager];
+const FIELD_AND_DISPATCH: &[Role] = &[Engineer, Clerk, Dispatcher, Manager];
 
 /// Turns a typed use case `fn(&mut Desk, Args) -> Result<Out>` into a table entry.
 macro_rules! command {
@@ -70,6 +78,22 @@ macro_rules! command {
 static COMMANDS: &[Command] = &[
     command!("app.info", EVERYONE, app_info),
     command!("audit.list", MANAGER, audit::list),
+    command!("calendar.list", EVERYONE, calendar::list),
+    command!("calendar.save", MANAGER, calendar::save_day),
+    command!("callbacks.get", EVERYONE, callbacks::get),
+    command!("callbacks.queue", DESK, callbacks::queue),
+    command!("callbacks.record", DESK, callbacks::record),
+    command!("campaigns.create", MANAGER_DESK, campaigns::create),
+    command!("campaigns.get", EVERYONE, campaigns::get),
+    command!("campaigns.list", EVERYONE, campaigns::list),
+    command!("campaigns.preview", MANAGER_DESK, campaigns::preview),
+    command!("campaigns.record", FIELD, campaigns::record),
+    command!("campaigns.report", MANAGER_DESK, campaigns::report),
+    command!("complaints.causes", EVERYONE, complaints::causes),
+    command!("complaints.create", DESK, complaints::create),
+    command!("complaints.get", EVERYONE, complaints::get),
+    command!("complaints.list", DESK, complaints::list),
+    command!("complaints.update", DESK, complaints::update),
     command!("customers.create", DESK, customers::create),
     command!("customers.duplicates", DESK, customers::duplicates),
     command!("customers.export", DESK, export::customers),
@@ -78,6 +102,10 @@ static COMMANDS: &[Command] = &[
     command!("customers.search", EVERYONE, customers::search),
     command!("customers.timeline", EVERYONE, customers::timeline),
     command!("customers.update", DESK, customers::update),
+    command!("day.alerts", EVERYONE, dayboard::alerts),
+    command!("day.board", EVERYONE, dayboard::board),
+    command!("engineers.list", EVERYONE, engineers::list),
+    command!("engineers.save", MANAGER_DISPATCH, engineers::save),
     command!("equipment.create", DESK, equipment::create),
     command!("equipment.get", EVERYONE, equipment::get),
     command!("equipment.list", EVERYONE, equipment::list),
@@ -91,10 +119,41 @@ static COMMANDS: &[Command] = &[
     command!("import.preview", DESK, import::preview),
     command!("models.list", EVERYONE, models::list),
     command!("models.save", MANAGER_DESK, models::save),
+    command!("orders.assign", DISPATCH, orders::flow::assign),
+    command!("orders.board", EVERYONE, orders::board::board),
+    command!("orders.caller", DESK_AND_DISPATCH, orders::caller),
+    command!("orders.complete", FIELD, orders::flow::complete),
+    command!("orders.confirm", DESK_AND_DISPATCH, orders::flow::confirm),
+    command!("orders.create", DESK_AND_DISPATCH, orders::create),
+    command!("orders.faults", EVERYONE, orders::faults),
+    command!("orders.get", EVERYONE, orders::get),
+    command!("orders.list", EVERYONE, orders::list),
+    command!("orders.move", FIELD_AND_DISPATCH, orders::flow::move_to),
+    command!("orders.pay", DESK, orders::flow::pay),
+    command!("orders.receivables", DESK, orders::board::receivables),
+    command!("orders.suggest", DISPATCH, orders::board::suggest),
     command!("parts.get", EVERYONE, parts::get),
+    command!("parts.labels", STORE, crate::labels::print),
     command!("parts.list", EVERYONE, parts::list),
     command!("parts.save", STORE, parts::save),
+    command!("reports.export", MANAGER, reports::export),
+    command!("reports.get", MANAGER, reports::get),
+    command!("reports.orders", MANAGER, reports::orders),
     command!("search.global", EVERYONE, search::global),
+    command!("settings.get", EVERYONE, settings::get),
+    command!("settings.save", MANAGER, settings::save),
+    command!(
+        "slips.calibration",
+        MANAGER_DESK,
+        slips::template::calibration
+    ),
+    command!("slips.continuity", DESK, slips::continuity),
+    command!("slips.list", EVERYONE, slips::list),
+    command!("slips.opinion", FIELD, slips::opinion),
+    command!("slips.print", FIELD, slips::print),
+    command!("slips.template", EVERYONE, slips::template::get),
+    command!("slips.template_save", MANAGER_DESK, slips::template::save),
+    command!("slips.void", MANAGER_DESK, slips::void),
     command!("stock.claim", STORE, stock::claim),
     command!("stock.defective", STORE, stock::defective),
     command!("stock.issue", STORE_AND_ENGINEER, stock::issue),

@@ -883,6 +883,9 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
 #[derive(Debug, Serialize)]
 pub struct TimelineItem {
     pub at: String,
+    /// The work order an `order` item is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
     pub kind: String,
     pub title: String,
     pub detail: String,
@@ -927,13 +930,44 @@ pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
         };
         items.push(TimelineItem {
             at,
+            order_id: None,
             kind: action,
             title: title.to_string(),
             detail,
         });
     }
+    // Work orders (newest 200), interleaved by time.
+    let mut stmt = conn.prepare_cached(
+        "SELECT created_at, number, kind, status, fault, id FROM work_order
+         WHERE customer_id = ?1 ORDER BY id DESC LIMIT 200",
+    )?;
+    let orders = stmt.query_map([args.id], |r| {
+        let kind: String = r.get(2)?;
+        let status: String = r.get(3)?;
+        let fault: String = r.get(4)?;
+        Ok(TimelineItem {
+            at: r.get(0)?,
+            order_id: Some(r.get(5)?),
+            kind: "order".into(),
+            title: format!(
+                "工单 {} {}",
+                r.get::<_, String>(1)?,
+                crate::orders::kind_label(&kind)
+            ),
+            detail: if fault.is_empty() {
+                crate::orders::status_label(&status).to_string()
+            } else {
+                format!("{} · {fault}", crate::orders::status_label(&status))
+            },
+        })
+    })?;
+    for o in orders {
+        items.push(o?);
+    }
+    items.sort_by(|a, b| b.at.cmp(&a.at));
     items.push(TimelineItem {
         at: c.created_at.clone(),
+        order_id: None,
         kind: "created".into(),
         title: "建立档案".into(),
         detail: c.name.clone(),

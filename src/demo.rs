@@ -436,7 +436,8 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         ])?;
     }
     let mut stores: Vec<i64> = vec![1];
-    for v in 1..=5 {
+    for (v, (engineer, _)) in ENGINEERS.iter().enumerate().take(5) {
+        let v = v + 1;
         let code = format!("VAN{v:02}");
         let id: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
             "SELECT id FROM store WHERE code = ?1",
@@ -448,7 +449,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
             None => {
                 tx.execute(
                     "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, 'van', ?3, ?4)",
-                    rusqlite::params![code, format!("工程师{v}车载库"), format!("工程师{v}"), at],
+                    rusqlite::params![code, format!("{engineer}车载库"), engineer, at],
                 )?;
                 tx.last_insert_rowid()
             }
@@ -517,6 +518,271 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
     }
     tx.commit()?;
     Ok(done)
+}
+
+/// The demo's service engineers and the districts they serve; the first five have vans.
+pub const ENGINEERS: &[(&str, &str)] = &[
+    ("王磊", "朝阳 东城"),
+    ("李强", "海淀 西城"),
+    ("张军", "丰台 大兴"),
+    ("刘洋", "通州 顺义"),
+    ("陈刚", "昌平 延庆"),
+    ("赵鹏", "浦东 徐汇"),
+    ("孙浩", "天河 越秀"),
+    ("周杰", "武侯 锦江"),
+];
+
+const FAULTS: &[&str] = &[
+    "不加热",
+    "漏水",
+    "不点火",
+    "显示E1",
+    "噪音大",
+    "不制冷",
+    "不出冰",
+    "打印不清",
+    "无法开机",
+    "遥控失灵",
+    "水温忽高忽低",
+    "异味",
+];
+
+/// Adds the demo engineers (unless there) and `orders` generated work orders over the past
+/// three years for the machines there are, numbered per year in time order, of which the
+/// newest `open` are still open; the rest mostly closed and paid, a few cancelled, a few
+/// owing. Parts used by past orders are only counted (per model, for the board's "probably
+/// needs"), not posted, so the ledger stays as generated. One transaction. For the demo
+/// database and the benchmarks.
+pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize> {
+    let mut dice = Dice(0x5EED_0005_0000_0001 ^ orders as u64);
+    let now = desk.now();
+    let cal = crate::calendar::Calendar::load(desk.conn())?;
+    let prefix = crate::settings::load(desk.conn())?.order_prefix;
+    let tx = desk.conn_mut().transaction()?;
+    let at = crate::now_utc();
+    let mut engineers = Vec::new();
+    for (name, region) in ENGINEERS {
+        tx.execute(
+            "INSERT INTO engineer (name, region, phone, created_at) VALUES (?1, ?2, '', ?3)
+             ON CONFLICT (name) DO NOTHING",
+            rusqlite::params![name, region, at],
+        )?;
+        engineers.push(
+            tx.query_row("SELECT id FROM engineer WHERE name = ?1", [name], |r| {
+                r.get::<_, i64>(0)
+            })?,
+        );
+    }
+    let machines: Vec<(i64, i64, i64)> = {
+        let mut stmt = tx.prepare("SELECT id, customer_id, model_id FROM equipment ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if machines.is_empty() || orders == 0 {
+        tx.commit()?;
+        return Ok(0);
+    }
+    let parts: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT id FROM part ORDER BY id LIMIT 300")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut counters: std::collections::HashMap<i32, i64> = std::collections::HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT year, last FROM order_counter")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (year, last) = row?;
+            counters.insert(year, last);
+        }
+    }
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let span = chrono::Duration::days(3 * 365);
+    // The open orders came in over the last hours (37 minutes apart), the rest before.
+    let open_window = chrono::Duration::minutes((open * 37 + 60) as i64);
+    let mut insert_order = tx.prepare(
+        "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
+             kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
+             appointment_to, engineer_id, status, diagnosis, work_done, total_fen, paid_fen,
+             created_at, updated_at, completed_at, confirm_due, confirm_at, reply_due, reply_at,
+             slip_due, slip_at, fault_category)
+         SELECT ?1, c.id, ?2, ?3, c.name, coalesce((SELECT number FROM customer_phone WHERE customer_id = c.id
+                    AND position = 0), ''), c.address,
+             ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?22,
+             ?23, ?24, ?25, ?26, ?8
+         FROM customer c WHERE c.id = ?27",
+    )?;
+    let mut insert_event = tx.prepare(
+        "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
+         VALUES (?1, ?2, '前台', ?3, ?4, ?5, ?6)",
+    )?;
+    let mut insert_fee = tx.prepare(
+        "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, 'labour', '工时费', ?2)",
+    )?;
+    let mut insert_payment = tx.prepare(
+        "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, '前台', ?3, ?4, '')",
+    )?;
+    let mut learn_part = tx.prepare(
+        "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
+         ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
+    )?;
+    let mut learn_fault = tx.prepare(
+        "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
+         ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
+    )?;
+    let open_statuses = ["registered", "dispatched", "in_progress", "waiting_parts"];
+    for i in 0..orders {
+        // Oldest first, so numbers run in time order; the open ones are the newest.
+        let is_open = i + open >= orders;
+        let back = if is_open {
+            chrono::Duration::minutes(((orders - i) * 37) as i64)
+        } else {
+            let closed = (orders - open).max(1) as i32;
+            open_window + span * (orders - open - i) as i32 / closed
+        };
+        let created = now - back;
+        let local = created.with_timezone(&crate::calendar::local_zone());
+        let year = chrono::Datelike::year(&local);
+        let n = counters.entry(year).or_insert(0);
+        *n += 1;
+        let number = format!("{prefix}{year}{:06}", n);
+        let (machine, customer, model) = *dice.pick(&machines);
+        let cancelled = !is_open && dice.chance(2);
+        let status = if is_open {
+            *dice.pick(&open_statuses)
+        } else if cancelled {
+            "cancelled"
+        } else if back < chrono::Duration::days(3) {
+            *dice.pick(&["completed", "called_back"])
+        } else {
+            "closed"
+        };
+        let kind = *dice.pick(&[
+            "repair",
+            "repair",
+            "repair",
+            "maintenance",
+            "installation",
+            "inspection",
+            "consultation",
+        ]);
+        let mode = if kind == "consultation" {
+            "phone_help"
+        } else if dice.chance(20) {
+            "carry_in"
+        } else {
+            "on_site"
+        };
+        let fault = *dice.pick(FAULTS);
+        let in_warranty = dice.chance(55);
+        let engineer = (status != "registered" && !(cancelled && dice.chance(50)))
+            .then(|| *dice.pick(&engineers));
+        let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(&cal, created);
+        let done = !is_open && !cancelled;
+        let completed = done.then(|| created + chrono::Duration::hours(2 + dice.below(40) as i64));
+        let total = if done && !in_warranty {
+            5000 + 1000 * dice.below(30) as i64
+        } else {
+            0
+        };
+        let paid = if total > 0 && !dice.chance(4) {
+            total
+        } else {
+            0
+        };
+        let appointment = (engineer.is_some() && mode == "on_site")
+            .then(|| created + chrono::Duration::hours(3 + dice.below(20) as i64));
+        insert_order.execute(rusqlite::params![
+            number,
+            machine,
+            model,
+            kind,
+            *dice.pick(&["phone", "phone", "phone", "walk_in", "on_site", "proactive"]),
+            mode,
+            if dice.chance(10) { "urgent" } else { "normal" },
+            fault,
+            if in_warranty { "in" } else { "out" },
+            if in_warranty {
+                "在保修期内"
+            } else {
+                "已过保修期"
+            },
+            appointment.map(stamp),
+            appointment.map(|a| stamp(a + chrono::Duration::hours(2))),
+            engineer,
+            status,
+            if done { "部件老化" } else { "" },
+            if done { "检修并试机正常" } else { "" },
+            total,
+            paid,
+            stamp(created),
+            completed.map(stamp),
+            stamp(confirm_due),
+            dice.chance(95)
+                .then(|| stamp(created + chrono::Duration::minutes(1 + dice.below(4) as i64))),
+            stamp(reply_due),
+            engineer.map(|_| stamp(created + chrono::Duration::hours(1 + dice.below(30) as i64))),
+            stamp(slip_due),
+            completed.map(stamp),
+            customer,
+        ])?;
+        let id = tx.last_insert_rowid();
+        insert_event.execute(rusqlite::params![
+            id,
+            stamp(created),
+            "created",
+            None::<&str>,
+            "registered",
+            fault
+        ])?;
+        if let Some(c) = completed {
+            insert_event.execute(rusqlite::params![
+                id,
+                stamp(c),
+                "completed",
+                "in_progress",
+                "completed",
+                "检修并试机正常"
+            ])?;
+            if !parts.is_empty() && dice.chance(40) {
+                learn_part.execute(rusqlite::params![
+                    model,
+                    parts[(model as usize * 7 + dice.below(3)) % parts.len()]
+                ])?;
+            }
+        }
+        if total > 0 {
+            insert_fee.execute(rusqlite::params![id, total])?;
+        }
+        if paid > 0 {
+            let method = *dice.pick(&["cash", "wechat", "alipay", "transfer"]);
+            insert_payment.execute(rusqlite::params![
+                id,
+                stamp(completed.unwrap_or(created)),
+                method,
+                paid
+            ])?;
+        }
+        if i % 50 == 0 {
+            learn_fault.execute(rusqlite::params![model, fault])?;
+        }
+    }
+    drop((
+        insert_order,
+        insert_event,
+        insert_fee,
+        insert_payment,
+        learn_part,
+        learn_fault,
+    ));
+    for (year, last) in counters {
+        tx.execute(
+            "INSERT INTO order_counter (year, last) VALUES (?1, ?2)
+             ON CONFLICT (year) DO UPDATE SET last = excluded.last",
+            rusqlite::params![year, last],
+        )?;
+    }
+    tx.commit()?;
+    Ok(orders)
 }
 
 #[cfg(test)]

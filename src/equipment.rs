@@ -373,8 +373,13 @@ const SELECT: &str = "SELECT e.id, e.customer_id, c.name, m.id, m.code, m.name, 
         e.site, e.warranty_end, e.warranty_reason, e.created_at
      FROM equipment e JOIN customer c ON c.id = e.customer_id JOIN product_model m ON m.id = e.model_id";
 
-fn read(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Equipment>> {
-    let today = dates::today();
+/// Machines with their warranty verdict as of `today` (the desk's day).
+fn read(
+    conn: &Connection,
+    today: chrono::NaiveDate,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> Result<Vec<Equipment>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| {
         Ok((
@@ -435,7 +440,7 @@ pub(crate) fn title(action: &str) -> &'static str {
 /// 设备档案: one machine with its warranty and history.
 pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Equipment> {
     let conn = desk.conn();
-    let mut e = read(conn, &format!("{SELECT} WHERE e.id = ?1"), [args.id])?
+    let mut e = read(conn, desk.today(), &format!("{SELECT} WHERE e.id = ?1"), [args.id])?
         .pop()
         .ok_or_else(|| not_found(args.id))?;
     let history = audit::of(conn, "equipment", e.id)?
@@ -455,6 +460,7 @@ pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Equipment> {
 pub fn list(desk: &mut Desk, args: ListArgs) -> Result<EquipmentList> {
     let items = read(
         desk.conn(),
+        desk.today(),
         &format!(
             "{SELECT} WHERE e.customer_id = ?1
                  OR e.customer_id IN (SELECT id FROM customer WHERE parent_id = ?1)

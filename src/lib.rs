@@ -13,18 +13,32 @@
 
 pub mod api;
 pub mod audit;
+pub mod calendar;
+pub mod callbacks;
+pub mod campaigns;
+pub mod complaints;
 pub mod customers;
 pub mod dates;
+pub mod dayboard;
 pub mod db;
 pub mod demo;
+pub mod engineers;
 pub mod equipment;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod labels;
 pub mod models;
+pub mod money;
+pub mod orders;
 pub mod parts;
+pub mod pdf;
 pub mod phone;
+pub mod printing;
+pub mod reports;
 pub mod search;
+pub mod settings;
+pub mod slips;
 pub mod stock;
 pub mod stocktake;
 mod text;
@@ -50,15 +64,30 @@ pub const DB_FILE: &str = "desk.db";
 pub struct Desk {
     conn: rusqlite::Connection,
     path: PathBuf,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// Environment variable that fixes the desk's clock (RFC 3339, e.g.
+/// `2026-11-23T10:00:00+08:00`) for training and for tests of the service-level clocks,
+/// which must not depend on when they run. Unset in normal use.
+pub const CLOCK_VAR: &str = "AFTERSALES_CLOCK";
 
 impl Desk {
     /// Opens (or creates) the database file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Desk> {
         let conn = db::open(path)?;
+        let clock = match std::env::var(CLOCK_VAR) {
+            Ok(text) if !text.trim().is_empty() => Some(
+                chrono::DateTime::parse_from_rfc3339(text.trim())
+                    .map_err(|e| Error::BadRequest(format!("{CLOCK_VAR}={text}: {e}")))?
+                    .with_timezone(&chrono::Utc),
+            ),
+            _ => None,
+        };
         Ok(Desk {
             conn,
             path: path.to_path_buf(),
+            clock,
         })
     }
 
@@ -71,6 +100,23 @@ impl Desk {
     /// The database file this desk works on.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Fixes the desk's clock (None: the real time). For tests and training.
+    pub fn set_clock(&mut self, at: Option<chrono::DateTime<chrono::Utc>>) {
+        self.clock = at;
+    }
+
+    /// Now, by the desk's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.unwrap_or_else(chrono::Utc::now)
+    }
+
+    /// Today, the desk's local day (China Standard Time) by its clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now()
+            .with_timezone(&calendar::local_zone())
+            .date_naive()
     }
 
     pub(crate) fn conn(&self) -> &rusqlite::Connection {

@@ -1,5 +1,6 @@
-//! The one search box (F3 / Ctrl+K): customers by phone, name, company or address, and
-//! machines by serial number, whole or its tail, in one ranked list. Each kind is read
+//! The one search box (F3 / Ctrl+K): customers by phone, name, company or address,
+//! machines by serial number, whole or its tail, and work orders by number, in one ranked
+//! list. Each kind is read
 //! from its own index, so every query touches only the rows it returns.
 
 use rusqlite::{params, Connection};
@@ -31,6 +32,7 @@ pub struct Hit {
     pub kind: &'static str,
     pub customer_id: CustomerId,
     pub equipment_id: Option<i64>,
+    pub order_id: Option<i64>,
     pub title: String,
     pub detail: String,
     pub matched: &'static str,
@@ -60,6 +62,7 @@ fn serial_hits(conn: &Connection, q: &str, limit: i64) -> Result<Vec<Hit>> {
             kind: "equipment",
             customer_id: r.get(1)?,
             equipment_id: Some(r.get(0)?),
+            order_id: None,
             title: format!("{code} · {serial}"),
             detail: r.get(4)?,
             matched: "serial",
@@ -82,6 +85,7 @@ fn customer_hits(conn: &Connection, ids: &[CustomerId], matched: &'static str) -
                 kind: "customer",
                 customer_id: c.id,
                 equipment_id: None,
+                order_id: None,
                 title: c.name,
                 detail,
                 matched,
@@ -117,6 +121,21 @@ pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
         let mut serials = serial_hits(conn, &serial, limit)?;
         serials.append(&mut items);
         items = serials;
+    }
+    // A work-order number (or this year's sequence) is the most precise of all.
+    if let Some(o) = crate::orders::find_number(conn, query, desk.now())? {
+        items.insert(
+            0,
+            Hit {
+                kind: "order",
+                customer_id: o.customer.id,
+                equipment_id: o.equipment.as_ref().map(|e| e.id),
+                order_id: Some(o.id),
+                title: format!("{} · {}", o.number, o.status_label),
+                detail: format!("{} · {} · {}", o.customer.name, o.kind_label, o.fault),
+                matched: "order",
+            },
+        );
     }
     items.truncate(limit as usize);
     Ok(Hits { items })

@@ -18,3 +18,14 @@ mod search;
 mod import;
 // The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.
 mod stock;
+// Work orders: intake, numbers, the status flow, clocks on the working calendar,
+// completion through the ledger, payment, the dispatch board.
+mod orders;
+// PDFs read back: labels and the purchase request (pdftotext, pdftoppm, zbarimg).
+mod pdf;
+// Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.
+mod slips;
+// After the repair: callbacks, complaints, proactive campaigns, the day board.
+mod followup;
+// The monthly numbers, checked against a month worked out by hand; export.
+mod reports;

@@ -35,6 +35,10 @@ enum Command {
         /// Arguments as a JSON object
         #[arg(default_value = "{}")]
         json: String,
+        /// For a command that makes a file (a slip, labels, an export): write the file
+        /// here instead of printing it as base64
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List the command table with the roles allowed
     Commands,
@@ -45,6 +49,10 @@ enum Command {
         /// Spare parts, each with a few dozen stock movements
         #[arg(long, default_value_t = 60)]
         parts: usize,
+        /// Work orders over the past three years (the newest dozen still open), and the
+        /// demo engineers
+        #[arg(long, default_value_t = 400)]
+        orders: usize,
     },
     /// Import from a spreadsheet (.xlsx, .xls, .csv) and print the report
     #[command(subcommand)]
@@ -103,10 +111,14 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Call { command, json } => {
+        Command::Call { command, json, out } => {
             let result = serde_json::from_str(&json)
                 .map_err(|e| aftersales::Error::BadRequest(e.to_string()))
-                .and_then(|args| api::call(&mut open(cli.data_dir)?, &command, args));
+                .and_then(|args| api::call(&mut open(cli.data_dir)?, &command, args))
+                .and_then(|value| match &out {
+                    Some(path) => save_file(value, path),
+                    None => Ok(value),
+                });
             let (value, code) = match result {
                 Ok(v) => (v, ExitCode::SUCCESS),
                 Err(e) => (e.to_json(), ExitCode::FAILURE),
@@ -117,12 +129,17 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             );
             Ok(code)
         }
-        Command::Demo { customers, parts } => {
+        Command::Demo {
+            customers,
+            parts,
+            orders,
+        } => {
             let mut desk = open(cli.data_dir)?;
             let added = aftersales::demo::fill(&mut desk, customers)?;
             let moves = aftersales::demo::fill_stock(&mut desk, parts, parts * 30)?;
+            let orders = aftersales::demo::fill_orders(&mut desk, orders, 12.min(orders))?;
             println!(
-                "{added} demo customers, {parts} parts and {moves} stock movements added to {}",
+                "{added} demo customers, {parts} parts, {moves} stock movements and {orders} work orders added to {}",
                 desk.path().display()
             );
             Ok(ExitCode::SUCCESS)
@@ -176,4 +193,27 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes the file in a command's result (`content_base64`) to `path`; the printed result
+/// says where instead of carrying the bytes.
+fn save_file(
+    mut value: serde_json::Value,
+    path: &std::path::Path,
+) -> aftersales::Result<serde_json::Value> {
+    use base64::Engine as _;
+    let Some(content) = value.get("content_base64").and_then(|c| c.as_str()) else {
+        return Err(aftersales::Error::BadRequest(
+            "这个功能不生成文件，不能用 --out".into(),
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .map_err(|e| aftersales::Error::BadRequest(e.to_string()))?;
+    std::fs::write(path, bytes).map_err(|e| {
+        aftersales::Error::invalid("out", format!("无法写入 {}：{e}", path.display()))
+    })?;
+    value["content_base64"] = serde_json::Value::Null;
+    value["saved_to"] = serde_json::Value::String(path.display().to_string());
+    Ok(value)
 }

@@ -8,9 +8,11 @@
 //! - runs each call on a blocking thread, because the core is synchronous (rusqlite),
 //! - returns errors as the core's error JSON `{code, message, field?}`.
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use aftersales::Desk;
 use serde_json::{json, Value};
@@ -131,6 +133,55 @@ pub fn save_path(folder: &std::path::Path, suggested: &std::path::Path) -> PathB
         .unwrap_or(first)
 }
 
+/// How often the background job looks for clocks about to break.
+const ALERT_EVERY: Duration = Duration::from_secs(60);
+
+/// The alerts of a `day.alerts` result not notified yet, as (title, body); `seen` keeps
+/// the keys notified while they last, so each alert shows once, and again only if it goes
+/// away and comes back.
+pub fn fresh_alerts(seen: &mut HashSet<String>, alerts: &Value) -> Vec<(String, String)> {
+    let items = alerts["items"].as_array().cloned().unwrap_or_default();
+    let now: HashSet<String> = items
+        .iter()
+        .filter_map(|a| a["key"].as_str().map(str::to_string))
+        .collect();
+    seen.retain(|k| now.contains(k));
+    let mut out = Vec::new();
+    for a in &items {
+        let Some(key) = a["key"].as_str() else { continue };
+        if seen.insert(key.to_string()) {
+            out.push((
+                a["title"].as_str().unwrap_or_default().to_string(),
+                a["body"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// The background job of the desktop door: once a minute, the clocks about to break become
+/// system notifications (the day board in the window refreshes itself).
+fn watch_clocks<R: Runtime>(app: tauri::AppHandle<R>, desk: Arc<Mutex<Desk>>) {
+    use tauri_plugin_notification::NotificationExt;
+    tauri::async_runtime::spawn(async move {
+        let mut seen = HashSet::new();
+        let mut tick = tokio::time::interval(ALERT_EVERY);
+        loop {
+            tick.tick().await;
+            let desk = Arc::clone(&desk);
+            let found = tauri::async_runtime::spawn_blocking(move || {
+                forward(&desk, "day.alerts", json!({}))
+            })
+            .await;
+            let Ok(Ok(alerts)) = found else { continue };
+            for (title, body) in fresh_alerts(&mut seen, &alerts) {
+                // No notification service (e.g. a bare X server): the board still shows it.
+                let _ = app.notification().builder().title(title).body(body).show();
+            }
+        }
+    });
+}
+
 /// Prints why the desk cannot start and ends the process with exit code 1.
 fn fail(message: &str) -> ! {
     eprintln!("售后服务台无法启动：{message}");
@@ -147,6 +198,7 @@ pub fn build_app<R: Runtime>(
     context: tauri::Context<R>,
 ) -> tauri::Result<tauri::App<R>> {
     builder
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![call])
         .setup(|app| {
             let dir =
@@ -160,7 +212,9 @@ pub fn build_app<R: Runtime>(
                 };
             let desk = Desk::open_dir(&dir)
                 .unwrap_or_else(|err| fail(&format!("打不开数据文件夹 {}：{err}", dir.display())));
-            app.manage(DeskState::new(desk));
+            let state = DeskState::new(desk);
+            watch_clocks(app.handle().clone(), Arc::clone(&state.0));
+            app.manage(state);
 
             let window = app
                 .config()
@@ -234,6 +288,22 @@ mod tests {
         assert_eq!(
             save_path(dir.path(), &suggested),
             dir.path().join("客户档案-20261122 (2).xlsx")
+        );
+    }
+
+    #[test]
+    fn each_alert_is_notified_once_while_it_lasts() {
+        let mut seen = HashSet::new();
+        let alerts = |keys: &[&str]| {
+            json!({"items": keys.iter().map(|k| json!({"key": k, "title": format!("t{k}"), "body": "b"})).collect::<Vec<_>>()})
+        };
+        assert_eq!(fresh_alerts(&mut seen, &alerts(&["a", "b"])).len(), 2);
+        assert_eq!(fresh_alerts(&mut seen, &alerts(&["a", "b"])), vec![]);
+        // "a" is dealt with, then comes back: notified again.
+        assert_eq!(fresh_alerts(&mut seen, &alerts(&["b"])), vec![]);
+        assert_eq!(
+            fresh_alerts(&mut seen, &alerts(&["a", "b"])),
+            vec![("ta".to_string(), "b".to_string())]
         );
     }
 

@@ -210,4 +210,298 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (stocktake_id, part_id)
     ) WITHOUT ROWID;
     "#,
+    // 7: work orders. Settings (order-number prefix, working hours) and the working
+    // calendar (holidays, make-up working days 调休); engineers; the order with its
+    // service-level clocks (due times and outcomes kept on the row); the append-only event
+    // timeline, parts used (each tied to its ledger movement), fee lines and payments; and
+    // what past orders taught (common faults and parts per model).
+    r#"
+    CREATE TABLE setting (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE calendar_day (
+        day   TEXT PRIMARY KEY,
+        kind  TEXT NOT NULL CHECK (kind IN ('off', 'work')),
+        name  TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE TABLE engineer (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        phone       TEXT NOT NULL DEFAULT '',
+        region      TEXT NOT NULL DEFAULT '',
+        active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE order_counter (
+        year  INTEGER PRIMARY KEY,
+        last  INTEGER NOT NULL
+    );
+    CREATE TABLE work_order (
+        id              INTEGER PRIMARY KEY,
+        number          TEXT NOT NULL UNIQUE,
+        customer_id     INTEGER NOT NULL REFERENCES customer (id),
+        equipment_id    INTEGER REFERENCES equipment (id),
+        model_id        INTEGER REFERENCES product_model (id),
+        contact         TEXT NOT NULL DEFAULT '',
+        phone           TEXT NOT NULL DEFAULT '',
+        address         TEXT NOT NULL DEFAULT '',
+        kind            TEXT NOT NULL CHECK (kind IN ('repair', 'maintenance', 'installation',
+                            'inspection', 'consultation')),
+        channel         TEXT NOT NULL CHECK (channel IN ('phone', 'walk_in', 'on_site', 'proactive')),
+        mode            TEXT NOT NULL CHECK (mode IN ('phone_help', 'on_site', 'carry_in')),
+        priority        TEXT NOT NULL CHECK (priority IN ('normal', 'urgent')),
+        fault           TEXT NOT NULL DEFAULT '',
+        warranty        TEXT NOT NULL CHECK (warranty IN ('in', 'out', 'unknown')),
+        warranty_reason TEXT NOT NULL DEFAULT '',
+        appointment_from TEXT,
+        appointment_to  TEXT,
+        engineer_id     INTEGER REFERENCES engineer (id),
+        status          TEXT NOT NULL CHECK (status IN ('registered', 'dispatched', 'in_progress',
+                            'waiting_parts', 'completed', 'called_back', 'closed', 'cancelled')),
+        diagnosis       TEXT NOT NULL DEFAULT '',
+        work_done       TEXT NOT NULL DEFAULT '',
+        total_fen       INTEGER NOT NULL DEFAULT 0,
+        paid_fen        INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        completed_at    TEXT,
+        confirm_due     TEXT NOT NULL,
+        confirm_at      TEXT,
+        reply_due       TEXT NOT NULL,
+        reply_at        TEXT,
+        slip_due        TEXT NOT NULL,
+        slip_at         TEXT,
+        slip_late_reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX work_order_customer ON work_order (customer_id, id);
+    CREATE INDEX work_order_equipment ON work_order (equipment_id, id) WHERE equipment_id IS NOT NULL;
+    CREATE INDEX work_order_open ON work_order (status, id)
+        WHERE status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts');
+    CREATE INDEX work_order_engineer_open ON work_order (engineer_id, status)
+        WHERE status IN ('dispatched', 'in_progress', 'waiting_parts');
+    CREATE INDEX work_order_owed ON work_order (completed_at) WHERE total_fen > paid_fen;
+    CREATE TABLE order_event (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        from_status TEXT,
+        to_status   TEXT,
+        detail      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX order_event_order ON order_event (order_id, id);
+    CREATE TRIGGER order_event_no_update BEFORE UPDATE ON order_event
+        BEGIN SELECT RAISE(ABORT, 'order events are append-only'); END;
+    CREATE TRIGGER order_event_no_delete BEFORE DELETE ON order_event
+        BEGIN SELECT RAISE(ABORT, 'order events are append-only'); END;
+    CREATE TABLE order_part (
+        id              INTEGER PRIMARY KEY,
+        order_id        INTEGER NOT NULL REFERENCES work_order (id),
+        part_id         INTEGER NOT NULL REFERENCES part (id),
+        store_id        INTEGER NOT NULL REFERENCES store (id),
+        quantity        INTEGER NOT NULL CHECK (quantity > 0),
+        unit_price_fen  INTEGER NOT NULL CHECK (unit_price_fen >= 0),
+        charged_fen     INTEGER NOT NULL CHECK (charged_fen >= 0),
+        in_warranty     INTEGER NOT NULL CHECK (in_warranty IN (0, 1)),
+        movement_id     INTEGER NOT NULL REFERENCES stock_movement (id)
+    );
+    CREATE INDEX order_part_order ON order_part (order_id);
+    CREATE TABLE fee_line (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        kind        TEXT NOT NULL CHECK (kind IN ('labour', 'parts', 'callout', 'other')),
+        description TEXT NOT NULL DEFAULT '',
+        amount_fen  INTEGER NOT NULL CHECK (amount_fen >= 0)
+    );
+    CREATE INDEX fee_line_order ON fee_line (order_id);
+    CREATE TABLE payment (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        method      TEXT NOT NULL CHECK (method IN ('cash', 'transfer', 'wechat', 'alipay', 'on_account')),
+        amount_fen  INTEGER NOT NULL,
+        note        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX payment_order ON payment (order_id);
+    CREATE TRIGGER payment_no_update BEFORE UPDATE ON payment
+        BEGIN SELECT RAISE(ABORT, 'payments are append-only'); END;
+    CREATE TRIGGER payment_no_delete BEFORE DELETE ON payment
+        BEGIN SELECT RAISE(ABORT, 'payments are append-only'); END;
+    CREATE TABLE model_fault (
+        model_id    INTEGER NOT NULL REFERENCES product_model (id),
+        fault       TEXT NOT NULL,
+        uses        INTEGER NOT NULL,
+        PRIMARY KEY (model_id, fault)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_part (
+        model_id    INTEGER NOT NULL REFERENCES product_model (id),
+        part_id     INTEGER NOT NULL REFERENCES part (id),
+        uses        INTEGER NOT NULL,
+        PRIMARY KEY (model_id, part_id)
+    ) WITHOUT ROWID;
+    "#,
+    // 8: service slips. A slip number is given when an order's slip is first printed
+    // and is never given again; every print (and reprint, 补打) is a row; a spoiled slip is
+    // voided with a reason and keeps its number. All three tables are append-only. The
+    // customer's opinion and signature (pen strokes, drawn as lines on the slip) are kept
+    // on the order.
+    r#"
+    ALTER TABLE work_order ADD COLUMN opinion TEXT NOT NULL DEFAULT ''
+        CHECK (opinion IN ('', 'satisfied', 'basically', 'unsatisfied'));
+    ALTER TABLE work_order ADD COLUMN opinion_remarks TEXT NOT NULL DEFAULT '';
+    ALTER TABLE work_order ADD COLUMN signature TEXT;
+    CREATE TABLE slip_counter (
+        year  INTEGER PRIMARY KEY,
+        last  INTEGER NOT NULL
+    );
+    CREATE TABLE slip (
+        id          INTEGER PRIMARY KEY,
+        number      TEXT NOT NULL UNIQUE,
+        year        INTEGER NOT NULL,
+        seq         INTEGER NOT NULL,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        created_at  TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        UNIQUE (year, seq)
+    );
+    CREATE INDEX slip_order ON slip (order_id, id);
+    CREATE INDEX slip_created ON slip (created_at);
+    CREATE TABLE slip_print (
+        id          INTEGER PRIMARY KEY,
+        slip_id     INTEGER NOT NULL REFERENCES slip (id),
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        reprint     INTEGER NOT NULL
+    );
+    CREATE INDEX slip_print_slip ON slip_print (slip_id, id);
+    CREATE TABLE slip_void (
+        slip_id     INTEGER PRIMARY KEY REFERENCES slip (id),
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        reason      TEXT NOT NULL
+    );
+    CREATE TRIGGER slip_no_update BEFORE UPDATE ON slip
+        BEGIN SELECT RAISE(ABORT, 'slips are append-only'); END;
+    CREATE TRIGGER slip_no_delete BEFORE DELETE ON slip
+        BEGIN SELECT RAISE(ABORT, 'slips are append-only'); END;
+    CREATE TRIGGER slip_print_no_update BEFORE UPDATE ON slip_print
+        BEGIN SELECT RAISE(ABORT, 'slip prints are append-only'); END;
+    CREATE TRIGGER slip_print_no_delete BEFORE DELETE ON slip_print
+        BEGIN SELECT RAISE(ABORT, 'slip prints are append-only'); END;
+    CREATE TRIGGER slip_void_no_update BEFORE UPDATE ON slip_void
+        BEGIN SELECT RAISE(ABORT, 'slip voids are append-only'); END;
+    CREATE TRIGGER slip_void_no_delete BEFORE DELETE ON slip_void
+        BEGIN SELECT RAISE(ABORT, 'slip voids are append-only'); END;
+    "#,
+    // 9: callbacks, complaints, proactive campaigns. A callback is due the working day
+    // after completion (overdue after two); an order completed again after a reopen gets a
+    // new one (the first one's outcome stays counted); its attempts are append-only. A complaint has
+    // its 24-hour reply clock on the row. A campaign's tasks are one per machine chosen.
+    r#"
+    CREATE TABLE callback (
+        id           INTEGER PRIMARY KEY,
+        order_id     INTEGER NOT NULL REFERENCES work_order (id),
+        created_at   TEXT NOT NULL,
+        due          TEXT NOT NULL,
+        overdue      TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        done_at      TEXT,
+        solved       INTEGER CHECK (solved IN (0, 1)),
+        satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically', 'unsatisfied')),
+        remarks      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX callback_order ON callback (order_id, id);
+    CREATE INDEX callback_open ON callback (due) WHERE status = 'open';
+    CREATE INDEX callback_due ON callback (due);
+    CREATE INDEX callback_done ON callback (done_at) WHERE done_at IS NOT NULL;
+    CREATE TABLE callback_attempt (
+        id           INTEGER PRIMARY KEY,
+        callback_id  INTEGER NOT NULL REFERENCES callback (id),
+        at           TEXT NOT NULL,
+        user         TEXT NOT NULL,
+        reached      INTEGER NOT NULL CHECK (reached IN (0, 1)),
+        note         TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX callback_attempt_callback ON callback_attempt (callback_id, id);
+    CREATE TRIGGER callback_attempt_no_update BEFORE UPDATE ON callback_attempt
+        BEGIN SELECT RAISE(ABORT, 'callback attempts are append-only'); END;
+    CREATE TRIGGER callback_attempt_no_delete BEFORE DELETE ON callback_attempt
+        BEGIN SELECT RAISE(ABORT, 'callback attempts are append-only'); END;
+    CREATE TABLE complaint (
+        id           INTEGER PRIMARY KEY,
+        number       TEXT NOT NULL UNIQUE,
+        customer_id  INTEGER NOT NULL REFERENCES customer (id),
+        order_id     INTEGER REFERENCES work_order (id),
+        engineer_id  INTEGER REFERENCES engineer (id),
+        against      TEXT NOT NULL CHECK (against IN ('order', 'engineer', 'company')),
+        channel      TEXT NOT NULL CHECK (channel IN ('phone', 'letter', 'visit', 'callback')),
+        cause        TEXT NOT NULL DEFAULT '',
+        content      TEXT NOT NULL,
+        handler      TEXT NOT NULL DEFAULT '',
+        status       TEXT NOT NULL CHECK (status IN ('open', 'replied', 'closed')),
+        created_at   TEXT NOT NULL,
+        reply_due    TEXT NOT NULL,
+        replied_at   TEXT,
+        justified    INTEGER CHECK (justified IN (0, 1)),
+        measures     TEXT NOT NULL DEFAULT '',
+        reply        TEXT NOT NULL DEFAULT '',
+        feedback     TEXT NOT NULL DEFAULT '',
+        closed_at    TEXT,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX complaint_open ON complaint (reply_due) WHERE status <> 'closed';
+    CREATE INDEX complaint_customer ON complaint (customer_id, id);
+    CREATE INDEX complaint_created ON complaint (created_at);
+    CREATE TABLE complaint_event (
+        id           INTEGER PRIMARY KEY,
+        complaint_id INTEGER NOT NULL REFERENCES complaint (id),
+        at           TEXT NOT NULL,
+        user         TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        detail       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX complaint_event_complaint ON complaint_event (complaint_id, id);
+    CREATE TRIGGER complaint_event_no_update BEFORE UPDATE ON complaint_event
+        BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
+    CREATE TRIGGER complaint_event_no_delete BEFORE DELETE ON complaint_event
+        BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
+    CREATE TABLE complaint_counter (
+        year  INTEGER PRIMARY KEY,
+        last  INTEGER NOT NULL
+    );
+    CREATE TABLE campaign (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('callback', 'inspection')),
+        criteria     TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        user         TEXT NOT NULL
+    );
+    CREATE TABLE campaign_task (
+        id           INTEGER PRIMARY KEY,
+        campaign_id  INTEGER NOT NULL REFERENCES campaign (id),
+        equipment_id INTEGER NOT NULL REFERENCES equipment (id),
+        customer_id  INTEGER NOT NULL REFERENCES customer (id),
+        status       TEXT NOT NULL CHECK (status IN ('open', 'ok', 'fault', 'unreachable')),
+        result       TEXT NOT NULL DEFAULT '',
+        order_id     INTEGER REFERENCES work_order (id),
+        done_at      TEXT,
+        UNIQUE (campaign_id, equipment_id)
+    );
+    CREATE INDEX campaign_task_campaign ON campaign_task (campaign_id, status);
+    "#,
+    // 10: the monthly numbers. Each order keeps its fault category (the first common
+    // fault picked at intake) so repairs can be counted by it; periods are read through
+    // indexes on when orders came in and were completed and when money came in.
+    r#"
+    ALTER TABLE work_order ADD COLUMN fault_category TEXT NOT NULL DEFAULT '';
+    CREATE INDEX work_order_created ON work_order (created_at);
+    CREATE INDEX work_order_completed_at ON work_order (completed_at) WHERE completed_at IS NOT NULL;
+    CREATE INDEX payment_at ON payment (at);
+    CREATE INDEX order_event_kind_at ON order_event (at) WHERE kind IN ('status', 'reopened');
+    "#,
 ];

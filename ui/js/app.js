@@ -15,6 +15,20 @@ import * as parts from './views/parts.js';
 import * as partFile from './views/part-file.js';
 import * as stocktake from './views/stocktake.js';
 import * as stockReport from './views/stock-report.js';
+import * as intake from './views/intake.js';
+import * as orderFile from './views/order-file.js';
+import * as board from './views/board.js';
+import * as reports from './views/reports.js';
+import * as slipContinuity from './views/slip-continuity.js';
+import * as slipTemplate from './views/slip-template.js';
+import * as day from './views/day.js';
+import * as callbacks from './views/callbacks.js';
+import * as complaints from './views/complaints.js';
+import * as complaintForm from './views/complaint-form.js';
+import * as complaintFile from './views/complaint-file.js';
+import * as campaigns from './views/campaigns.js';
+import * as campaignForm from './views/campaign-form.js';
+import * as campaignFile from './views/campaign-file.js';
 import { initGlobalSearch } from './global-search.js';
 
 // path pattern → view module, area for the navigation, params from the match
@@ -36,6 +50,8 @@ const ROUTES = [
   },
   { pattern: /^\/settings\/?$/, view: settings, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/models\/?$/, view: models, area: 'settings', params: () => ({}) },
+  { pattern: /^\/settings\/slip-template\/?$/, view: slipTemplate, area: 'settings', params: () => ({}) },
+  { pattern: /^\/slips\/continuity\/?$/, view: slipContinuity, area: 'settings', params: () => ({}) },
   {
     pattern: /^\/customers\/(\d+)\/equipment\/new$/,
     view: equipmentForm,
@@ -59,10 +75,23 @@ const ROUTES = [
   { pattern: /^\/parts\/(\d+)$/, view: partFile, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/parts\/(\d+)\/edit$/, view: parts.form, area: 'parts', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/stock-report\/?$/, view: stockReport, area: 'stock-report', params: () => ({}) },
+  { pattern: /^\/reports\/?$/, view: reports, area: 'reports', params: () => ({}) },
   { pattern: /^\/stocktake\/?$/, view: stocktake, area: 'stocktake', params: () => ({}) },
   { pattern: /^\/stocktake\/(\d+)$/, view: stocktake, area: 'stocktake', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/orders\/new$/, view: intake, area: 'intake', params: () => ({}) },
+  { pattern: /^\/orders\/(\d+)$/, view: orderFile, area: 'board', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/board\/?$/, view: board, area: 'board', params: () => ({}) },
+  { pattern: /^\/day\/?$/, view: day, area: 'day', params: () => ({}) },
+  { pattern: /^\/callbacks\/?$/, view: callbacks, area: 'callbacks', params: () => ({}) },
+  { pattern: /^\/callbacks\/(\d+)$/, view: callbacks, area: 'callbacks', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/complaints\/?$/, view: complaints, area: 'complaints', params: () => ({}) },
+  { pattern: /^\/complaints\/new$/, view: complaintForm, area: 'complaints', params: () => ({}) },
+  { pattern: /^\/complaints\/(\d+)$/, view: complaintFile, area: 'complaints', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/campaigns\/?$/, view: campaigns, area: 'campaigns', params: () => ({}) },
+  { pattern: /^\/campaigns\/new$/, view: campaignForm, area: 'campaigns', params: () => ({}) },
+  { pattern: /^\/campaigns\/(\d+)$/, view: campaignFile, area: 'campaigns', params: (m) => ({ id: Number(m[1]) }) },
 ];
-const HOME = '#/customers';
+const HOME = '#/day';
 
 const viewRoot = document.getElementById('view');
 let current = null; // {view, handle} of the screen on show
@@ -214,6 +243,16 @@ function focusGlobalSearch() {
   input.select();
 }
 
+/** A screen where leaving would lose what the clerk is typing: F2 and F4 stay there. */
+function inForm() {
+  return (
+    current?.view === customerForm ||
+    current?.view === equipmentForm ||
+    current?.view === parts.form ||
+    Boolean(current?.handle?.hasDraft?.())
+  );
+}
+
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   const key = event.key;
@@ -228,9 +267,13 @@ function onKeyDown(event) {
   } else if (key === 'F4') {
     event.preventDefault();
     // Already in a form: stay, so nothing typed is lost.
-    if (current?.view !== customerForm && current?.view !== equipmentForm && current?.view !== parts.form) {
-      navigate('#/customers/new');
-    }
+    if (!inForm() && current?.view !== intake) navigate('#/customers/new');
+  } else if (key === 'F2') {
+    event.preventDefault();
+    // The phone rings: the intake, with the customer on screen if there is one.
+    if (current?.view === intake) current.handle?.focusPhone?.();
+    else if (inForm()) toast(t('intake.f2.busy'));
+    else navigate(current?.handle?.newOrderHash?.() ?? '#/orders/new');
   } else if (key === 'Escape' && event.target?.id === 'global-search') {
     event.preventDefault();
     event.target.blur();

@@ -1,16 +1,19 @@
-// The one search box at the top (F3 / Ctrl+K): as the clerk types, a dropdown of customers
-// and machines from `search.global`, each saying what matched. ↑↓ choose, Enter opens the
-// customer file (a machine opens its customer's file with that machine marked). Enter with
-// nothing chosen keeps the old behaviour: the customer list, filtered by the text.
+// The one search box at the top (F3 / Ctrl+K): as the clerk types, a dropdown of customers,
+// machines and work orders from `search.global`, each saying what matched. ↑↓ choose, Enter
+// opens the customer file (a machine opens its customer's file with that machine marked; an
+// order number opens the order). Enter with nothing chosen keeps the old behaviour: the
+// customer list, filtered by the text.
 import { h, clear, debounce } from './dom.js';
 import { t } from './i18n.js';
 
 const DEBOUNCE_MS = 150;
 const LIMIT = 12;
-const MATCHED = ['phone', 'name', 'address', 'serial'];
+const MATCHED = ['phone', 'name', 'address', 'serial', 'order'];
+const KINDS = ['customer', 'equipment', 'order'];
 
 /** Where a search result leads: the customer file, with the machine marked if it is one. */
 export function resultHash(item) {
+  if (item.kind === 'order' && item.order_id != null) return `#/orders/${item.order_id}`;
   const base = `#/customers/${item.customer_id}`;
   return item.kind === 'equipment' && item.equipment_id != null
     ? `${base}?equipment=${item.equipment_id}`
@@ -70,7 +73,7 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
 
   function option(item, n) {
     const matched = MATCHED.includes(item.matched) ? item.matched : 'name';
-    const kind = item.kind === 'equipment' ? 'equipment' : 'customer';
+    const kind = KINDS.includes(item.kind) ? item.kind : 'customer';
     return h(
       'li',
       {
@@ -82,6 +85,7 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
           kind,
           customerId: String(item.customer_id),
           equipmentId: item.equipment_id == null ? '' : String(item.equipment_id),
+          orderId: item.order_id == null ? '' : String(item.order_id),
           matched,
         },
         // mousedown, not click: the input must not lose the focus (and close the list) first.

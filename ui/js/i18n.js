@@ -9,10 +9,19 @@ let lang = DEFAULT_LANG;
 let strings = {};
 let fallback = {};
 
+// One file per area and language: i18n/<lang>.json (the frame, customers, stock) and
+// i18n/<lang>.<area>.json for each area listed here.
+const AREAS = ['', '.orders', '.slips', '.followup', '.reports'];
+
 async function loadTable(code) {
-  const response = await fetch(`i18n/${code}.json`);
-  if (!response.ok) throw new Error(`i18n ${code}: HTTP ${response.status}`);
-  return response.json();
+  const tables = await Promise.all(
+    AREAS.map(async (area) => {
+      const response = await fetch(`i18n/${code}${area}.json`);
+      if (!response.ok) throw new Error(`i18n ${code}${area}: HTTP ${response.status}`);
+      return response.json();
+    }),
+  );
+  return Object.assign({}, ...tables);
 }
 
 function storedLanguage() {

@@ -35,6 +35,8 @@ const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "poppler-utils",
+    // zbarimg: the PDF tests scan the labels' barcodes and QR codes.
+    "zbar-tools",
 ];
 
 #[derive(Clone, Copy, PartialEq)]

@@ -830,3 +830,114 @@ pub fn customer_count(data_dir: &Path) -> i64 {
         .as_i64()
         .unwrap_or_else(|| panic!("customers.search gave no total: {found}"))
 }
+
+// ---- issue 5: work orders — a door with a fixed clock, dates relative to today -------------
+
+impl Door {
+    /// Like [`Door::start`], with extra environment for the server, e.g.
+    /// `[("AFTERSALES_CLOCK", "2026-11-23T10:00:00+08:00")]` to fix the desk's clock (read
+    /// when the database is opened), so that tests of the service-level clocks never depend
+    /// on when they run. (A copy of `start`'s launch: this file is only appended to.)
+    pub fn start_with_env(env: &[(&str, &str)]) -> Door {
+        let bin = required_path("AFTERSALES_BIN");
+        let ui = required_path("AFTERSALES_UI_DIR");
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let mut command = Command::new(&bin);
+        command
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .args(["serve", "--port", "0"])
+            .env("AFTERSALES_UI_DIR", &ui)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut proc = Proc::spawn("aftersales serve", &mut command);
+        let stdout = proc.child.stdout.take().expect("serve stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // Nobody may listen any more; keep draining so the server never blocks.
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + TIMEOUT;
+        let url = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("UI: ") {
+                        break url.trim().to_string();
+                    }
+                }
+                Err(_) => {
+                    panic!("`aftersales serve` printed no `UI: http://…` line within {TIMEOUT:?}")
+                }
+            }
+        };
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.contains("#token="),
+            "unexpected serve URL: {url}"
+        );
+        Door {
+            url,
+            data_dir,
+            _proc: proc,
+        }
+    }
+
+    /// [`Door::call`] with extra environment, e.g. the desk's clock at another moment.
+    pub fn call_with_env(&self, env: &[(&str, &str)], command: &str, args: Value) -> Value {
+        cli_call_with_env(self.data_dir.path(), env, command, args)
+    }
+}
+
+/// [`cli_call`] with extra environment for the CLI (e.g. `AFTERSALES_CLOCK`).
+pub fn cli_call_with_env(
+    data_dir: &Path,
+    env: &[(&str, &str)],
+    command: &str,
+    args: Value,
+) -> Value {
+    let bin = required_path("AFTERSALES_BIN");
+    let mut cli = Command::new(bin);
+    cli.arg("--data-dir")
+        .arg(data_dir)
+        .args(["call", command, &args.to_string()]);
+    for (key, value) in env {
+        cli.env(key, value);
+    }
+    let out = cli.output().expect("run aftersales call");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "aftersales call {command} failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("aftersales call {command}: not JSON ({e}): {text}"))
+}
+
+/// The date `days` before today (UTC) as `YYYY-MM-DD`: a purchase date that stays recent
+/// whenever the tests run.
+pub fn date_days_ago(days: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    let day = (now / 86_400).saturating_sub(days) as i64;
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -9,14 +9,17 @@ use ui_tests::*;
 async fn open(door: &Door, session: &Session) {
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
-    find(c, "#customer-search").await;
+    find(c, "#day").await;
     let file = door.data_file();
     wait_content(c, "#status-data-file", &file.display().to_string()).await;
-    // The token left the address bar; the list is the home screen.
-    wait_hash(c, "the hash to become #/customers", |h| {
-        h.starts_with("#/customers") && !h.contains("token")
+    // The token left the address bar; the day board (今日) is the home screen. These
+    // tests start from the customer list.
+    wait_hash(c, "the hash to become #/day", |h| {
+        h == "#/day" && !h.contains("token")
     })
     .await;
+    go(c, "#/customers").await;
+    find(c, "#customer-search").await;
 }
 
 /// Waits until a row of the customer table has the keyboard focus.

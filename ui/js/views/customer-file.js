@@ -1,13 +1,16 @@
 // 客户档案 — everything the desk knows about one customer: details, head office or
-// branches, machines with their warranty, the timeline, and merging another file into it.
+// branches, machines with their warranty, work orders, the timeline, and merging another
+// file into it. 新建工单 (F2) opens the phone intake with this customer chosen.
 import { h, clear, isTyping } from '../dom.js';
 import { customerPicker } from '../customer-picker.js';
 import { errorText } from '../form.js';
 import { classChip, dateText, kindChip, localDateTime, phoneDisplay, warrantyChip } from '../format.js';
 import { t } from '../i18n.js';
+import { deskDateTime, orderKindLabel, statusChip } from './order-file.js';
 
 // `merged_away` (this file went into another) is sent by the core beside the contract's kinds.
-const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported'];
+const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported', 'order'];
+const ORDERS_SHOWN = 20;
 
 function item(labelKey, value, extraClass = '') {
   const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
@@ -36,16 +39,18 @@ export async function render(root, ctx) {
   const customer = await ctx.call('customers.get', { id });
   if (!ctx.isCurrent()) return null;
   const merged = customer.merged_into != null;
-  const [machines, timeline, mergedInto] = await Promise.all([
+  const [machines, timeline, mergedInto, orders] = await Promise.all([
     settle(ctx.call('equipment.list', { customer_id: id })),
     settle(ctx.call('customers.timeline', { id })),
     merged ? settle(ctx.call('customers.get', { id: customer.merged_into })) : Promise.resolve(null),
+    settle(ctx.call('orders.list', { customer_id: id, status: 'all', page: 1, page_size: ORDERS_SHOWN })),
   ]);
   if (!ctx.isCurrent()) return null;
 
   const goEdit = () => ctx.navigate(`#/customers/${customer.id}/edit`);
   const goAdd = () => ctx.navigate(`#/customers/${customer.id}/equipment/new`);
   const openMachine = (machineId) => ctx.navigate(`#/equipment/${machineId}`);
+  const newOrderHash = `#/orders/new?customer=${customer.id}`;
 
   const edit = h(
     'button',
@@ -60,6 +65,13 @@ export async function render(root, ctx) {
     t('equipment.add'),
     ' ',
     h('kbd', {}, 'Insert'),
+  );
+  const newOrder = h(
+    'a',
+    { href: newOrderHash, id: 'customer-new-order', class: 'btn', title: t('customer.new_order.title') },
+    t('customer.new_order'),
+    ' ',
+    h('kbd', {}, 'F2'),
   );
   const mergeButton = h(
     'button',
@@ -163,6 +175,68 @@ export async function render(root, ctx) {
     );
   }
 
+  // ---- work orders --------------------------------------------------------------------
+  function ordersSection() {
+    const heading = h('div', { class: 'section-head' }, h('h2', {}, t('customer.orders')));
+    if (!orders.ok) {
+      return h('section', { class: 'card file-section', id: 'orders-section' }, heading, h('p', { class: 'notice notice-error' }, errorText(orders.error)));
+    }
+    const items = orders.value?.items ?? [];
+    heading.append(
+      h('span', { class: 'section-count' }, orders.value?.more ? t('customer.orders.more', { count: items.length }) : t('customer.orders.count', { count: items.length })),
+    );
+    if (items.length === 0) {
+      return h(
+        'section',
+        { class: 'card file-section', id: 'orders-section' },
+        heading,
+        h('p', { class: 'empty empty-small', id: 'customer-orders-empty' }, merged ? t('customer.orders.empty.merged') : t('customer.orders.empty')),
+      );
+    }
+    const rows = items.map((o) =>
+      h(
+        'tr',
+        { dataset: { id: String(o.id), status: o.status }, onclick: () => ctx.navigate(`#/orders/${o.id}`) },
+        h('td', { class: 'col-number num' }, h('a', { href: `#/orders/${o.id}` }, o.number)),
+        h('td', { class: 'col-date num' }, deskDateTime(o.created_at).slice(0, 10)),
+        h('td', { class: 'col-okind' }, orderKindLabel(o.kind)),
+        h('td', { class: 'col-model', title: o.equipment ? `${o.equipment.model} ${o.equipment.serial}` : '' }, o.equipment?.model ?? ''),
+        h('td', { class: 'col-fault', title: o.fault ?? '' }, o.fault ?? ''),
+        h('td', { class: 'col-engineer' }, o.engineer?.name ?? ''),
+        h('td', { class: 'col-ostatus' }, statusChip(o.status)),
+      ),
+    );
+    return h(
+      'section',
+      { class: 'card file-section', id: 'orders-section' },
+      heading,
+      h(
+        'div',
+        { class: 'table-wrap table-wrap-inline' },
+        h(
+          'table',
+          { id: 'customer-orders', class: 'grid grid-compact' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col', class: 'col-number' }, t('customer.orders.col.number')),
+              h('th', { scope: 'col', class: 'col-date' }, t('customer.orders.col.date')),
+              h('th', { scope: 'col', class: 'col-okind' }, t('customer.orders.col.kind')),
+              h('th', { scope: 'col', class: 'col-model' }, t('customer.orders.col.machine')),
+              h('th', { scope: 'col', class: 'col-fault' }, t('customer.orders.col.fault')),
+              h('th', { scope: 'col', class: 'col-engineer' }, t('customer.orders.col.engineer')),
+              h('th', { scope: 'col', class: 'col-ostatus' }, t('customer.orders.col.status')),
+            ),
+          ),
+          h('tbody', {}, rows),
+        ),
+      ),
+    );
+  }
+
   // ---- timeline -----------------------------------------------------------------------
   function timelineSection() {
     const heading = h('div', { class: 'section-head' }, h('h2', {}, t('timeline.title')));
@@ -234,7 +308,7 @@ export async function render(root, ctx) {
               branches.length ? h('span', { class: 'chip chip-kind' }, t('file.head.chip')) : null,
             ),
           ),
-          h('div', { class: 'toolbar' }, merged ? null : edit, merged ? null : mergeButton, back),
+          h('div', { class: 'toolbar' }, merged ? null : edit, merged ? null : newOrder, merged ? null : mergeButton, back),
         ),
         h(
           'dl',
@@ -259,6 +333,7 @@ export async function render(root, ctx) {
         ),
       ),
       equipmentSection,
+      ordersSection(),
       timelineSection(),
       merge.dialog,
     ),
@@ -304,6 +379,8 @@ export async function render(root, ctx) {
   }
 
   return {
+    // F2 here takes a call from this customer.
+    newOrderHash: () => (merged ? null : newOrderHash),
     dispose() {
       merge.close();
       document.title = t('app.title');

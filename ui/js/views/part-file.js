@@ -1,10 +1,12 @@
 // 备件档案 — one part: its stock in every store, its full ledger with the running balance,
 // and the storekeeper's moves (入库 · 出库 · 退料 · 调拨 · 返厂), each a new movement; a
-// mistake is put right with 冲销 (a reversing movement), never an edit.
+// mistake is put right with 冲销 (a reversing movement), never an edit. 打印标签 makes the
+// part's (or its bin's) labels as a PDF.
 import { h, clear, isTyping } from '../dom.js';
 import { enterMovesOn, errorText, errorsFor, field } from '../form.js';
 import { localDateTime } from '../format.js';
 import { t } from '../i18n.js';
+import { labelDialog } from '../label-dialog.js';
 import { parseQuantity, parseYuan, signed, yuan, yuanInput } from '../money.js';
 import { lowChip } from './parts.js';
 
@@ -168,6 +170,13 @@ export async function render(root, ctx) {
   const moveSlot = h('div', { class: 'move-slot' });
   const edit = h('button', { type: 'button', id: 'part-edit', class: 'btn', title: t('part.edit.title') }, t('file.edit'), ' ', h('kbd', {}, 'E'));
   edit.addEventListener('click', goEdit);
+  const labelsButton = h(
+    'button',
+    { type: 'button', id: 'part-labels', class: 'btn', title: t('part.labels.title') },
+    t('part.labels'),
+    ' ',
+    h('kbd', {}, 'L'),
+  );
 
   clear(root);
   root.append(
@@ -189,7 +198,7 @@ export async function render(root, ctx) {
             h('span', { class: 'page-sub num part-code' }, part.code),
             h('span', { class: 'file-chips' }, lowChip(part)),
           ),
-          h('div', { class: 'toolbar move-buttons', role: 'group', 'aria-label': t('move.title') }, Object.values(buttons), edit),
+          h('div', { class: 'toolbar move-buttons', role: 'group', 'aria-label': t('move.title') }, Object.values(buttons), edit, labelsButton),
         ),
         h(
           'div',
@@ -345,6 +354,11 @@ export async function render(root, ctx) {
   // ---- 冲销 -------------------------------------------------------------------------------
   const reverse = reverseDialog(ctx, part, unit);
   root.querySelector('.page-part').append(reverse.dialog);
+  // ---- 打印标签 -----------------------------------------------------------------------------
+  const labels = labelDialog(ctx);
+  root.querySelector('.page-part').append(labels.dialog);
+  const openLabels = () => labels.open([{ id: part.id, code: part.code, name: part.name }], labelsButton);
+  labelsButton.addEventListener('click', openLabels);
   // ---- 返厂索赔: 待寄出 → 已寄出 → 已结算 ----------------------------------------------------
   ledgerTable.addEventListener('click', async (event) => {
     const button = event.target.closest('button.claim-next');
@@ -375,13 +389,17 @@ export async function render(root, ctx) {
   return {
     dispose() {
       reverse.close();
+      labels.close();
       document.title = t('app.title');
     },
     onKey(event) {
-      if (reverse.isOpen() || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (reverse.isOpen() || labels.isOpen() || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'e' || event.key === 'E') {
         event.preventDefault();
         goEdit();
+      } else if (event.key === 'l' || event.key === 'L') {
+        event.preventDefault();
+        openLabels();
       } else if (event.key === 'Escape') {
         event.preventDefault();
         if (openKind) closeMove();

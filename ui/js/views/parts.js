@@ -1,8 +1,10 @@
 // 备件 — the parts catalogue: find a part by code, name, barcode or spec, see its stock
-// against the minimum, and the part form (新建备件 / 编辑备件).
+// against the minimum, print labels for the parts ticked (or all on the page), and the
+// part form (新建备件 / 编辑备件).
 import { h, clear, debounce, isTyping } from '../dom.js';
 import { enterMovesOn, errorsFor, field as formField } from '../form.js';
 import { t } from '../i18n.js';
+import { labelDialog } from '../label-dialog.js';
 import { parseQuantity, parseYuan, yuan, yuanInput } from '../money.js';
 
 const PAGE_SIZE = 100;
@@ -23,6 +25,8 @@ export async function render(root, ctx) {
     total: 0,
     items: [],
     seq: 0,
+    // Parts ticked for labels, by id (kept across pages and searches until printed).
+    picked: new Map(),
   };
 
   const search = h('input', {
@@ -43,6 +47,8 @@ export async function render(root, ctx) {
     ' ',
     h('kbd', {}, 'Insert'),
   );
+  const labelsButton = h('button', { type: 'button', id: 'print-labels', class: 'btn' }, t('labels.open'));
+  const pickAll = h('input', { type: 'checkbox', id: 'parts-pick-all', class: 'pick', 'aria-label': t('labels.pick.all') });
   const tbody = h('tbody');
   const table = h(
     'table',
@@ -53,6 +59,7 @@ export async function render(root, ctx) {
       h(
         'tr',
         {},
+        h('th', { scope: 'col', class: 'col-pick' }, pickAll),
         h('th', { scope: 'col', class: 'col-pcode' }, t('parts.col.code')),
         h('th', { scope: 'col', class: 'col-pname' }, t('parts.col.name')),
         h('th', { scope: 'col', class: 'col-spec' }, t('parts.col.spec')),
@@ -80,13 +87,15 @@ export async function render(root, ctx) {
         'div',
         { class: 'page-head' },
         h('h1', {}, t('parts.title')),
-        h('div', { class: 'toolbar' }, search, newButton),
+        h('div', { class: 'toolbar' }, search, newButton, labelsButton),
       ),
       h('div', { class: 'table-wrap' }, table, empty),
       h('div', { class: 'pager' }, totalText, h('span', { class: 'pager-nav' }, prev, pageText, next)),
     ),
   );
   document.title = `${t('parts.title')} · ${t('app.title')}`;
+  const labels = labelDialog(ctx);
+  root.querySelector('.page-list').append(labels.dialog);
 
   const rows = () => [...tbody.querySelectorAll('tr[data-id]')];
   const open = (id) => ctx.navigate(`#/parts/${id}`);
@@ -103,10 +112,42 @@ export async function render(root, ctx) {
     all[i].scrollIntoView({ block: 'nearest' });
   }
 
+  /** The labels button says what it will print: the ticked parts, else the page. */
+  function showPicked() {
+    const count = state.picked.size;
+    labelsButton.textContent = count ? t('labels.open.picked', { count }) : t('labels.open');
+    labelsButton.title = count ? t('labels.open.picked.title', { count }) : t('labels.open.page.title');
+    labelsButton.disabled = count === 0 && state.items.length === 0;
+    const boxes = [...tbody.querySelectorAll('input.pick')];
+    const ticked = boxes.filter((b) => b.checked).length;
+    pickAll.checked = boxes.length > 0 && ticked === boxes.length;
+    pickAll.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  function pick(part, on) {
+    if (on) state.picked.set(part.id, { id: part.id, code: part.code, name: part.name });
+    else state.picked.delete(part.id);
+    const box = tbody.querySelector(`tr[data-id="${part.id}"] input.pick`);
+    if (box) box.checked = on;
+    showPicked();
+  }
+
   function row(part) {
+    const box = h('input', {
+      type: 'checkbox',
+      class: 'pick',
+      tabIndex: -1,
+      checked: state.picked.has(part.id),
+      'aria-label': t('labels.pick', { code: part.code }),
+      onchange: (event) => pick(part, event.target.checked),
+    });
+    const openUnlessPicking = (event) => {
+      if (!event.target.closest('.col-pick')) open(part.id);
+    };
     return h(
       'tr',
-      { dataset: { id: String(part.id) }, tabIndex: -1, 'aria-selected': 'false', onclick: () => open(part.id) },
+      { dataset: { id: String(part.id) }, tabIndex: -1, 'aria-selected': 'false', onclick: openUnlessPicking },
+      h('td', { class: 'col-pick' }, box),
       h('td', { class: 'col-pcode num' }, h('a', { href: `#/parts/${part.id}`, tabIndex: -1 }, part.code)),
       h('td', { class: 'col-pname', title: part.name }, part.name),
       h('td', { class: 'col-spec', title: part.spec ?? '' }, part.spec ?? ''),
@@ -133,6 +174,7 @@ export async function render(root, ctx) {
     if (none) empty.textContent = state.query ? t('parts.empty.query', { query: state.query }) : t('parts.empty.none');
     const first = rows()[0];
     if (first) first.tabIndex = 0;
+    showPicked();
   }
 
   async function load() {
@@ -176,6 +218,13 @@ export async function render(root, ctx) {
   });
   const newPart = () => ctx.navigate('#/parts/new');
   newButton.addEventListener('click', newPart);
+  pickAll.addEventListener('change', () => {
+    for (const part of state.items) pick(part, pickAll.checked);
+  });
+  labelsButton.addEventListener('click', () => {
+    const chosen = state.picked.size ? [...state.picked.values()] : state.items.map((p) => ({ id: p.id, code: p.code, name: p.name }));
+    if (chosen.length) labels.open(chosen, labelsButton);
+  });
 
   function turn(delta) {
     const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
@@ -201,6 +250,11 @@ export async function render(root, ctx) {
     } else if (event.key === 'Enter') {
       event.preventDefault();
       open(all[index].dataset.id);
+    } else if (event.key === ' ') {
+      // Space ticks the row for labels, as in a list of files.
+      event.preventDefault();
+      const part = state.items.find((p) => String(p.id) === all[index].dataset.id);
+      if (part) pick(part, !state.picked.has(part.id));
     }
   });
 
@@ -210,9 +264,11 @@ export async function render(root, ctx) {
   return {
     dispose() {
       searchSoon.cancel();
+      labels.close();
       document.title = t('app.title');
     },
     onKey(event) {
+      if (labels.isOpen()) return;
       if (event.key === 'Insert') {
         event.preventDefault();
         newPart();

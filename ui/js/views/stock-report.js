@@ -1,5 +1,6 @@
 // 库存报表 — three views of the spare-parts stock: 库存 (every part in every store, at its
-// moving-average value), 低库存 (below the minimum, with a purchase request as .xlsx) and
+// moving-average value), 低库存 (below the minimum, with a purchase request as .xlsx or as
+// an A4 PDF to sign) and
 // 呆滞件 (stock not issued for N days). Each row opens the part's file.
 import { h, clear, isTyping } from '../dom.js';
 import { download } from '../download.js';
@@ -234,21 +235,32 @@ export async function render(root, ctx) {
     { type: 'button', id: 'purchase-request', class: 'btn btn-primary', title: t('report.purchase.title') },
     t('report.purchase'),
   );
+  const purchasePdf = h(
+    'button',
+    { type: 'button', id: 'purchase-request-pdf', class: 'btn', title: t('report.purchase.pdf.title') },
+    t('report.purchase.pdf'),
+  );
   const lowLead = h('span', { class: 'report-total', role: 'status' });
   const lowBody = h('div', { class: 'report-body' });
-  panels.low.append(h('div', { class: 'report-bar' }, lowLead, h('span', { class: 'toolbar' }, purchase)), lowBody);
-  purchase.addEventListener('click', async () => {
+  panels.low.append(h('div', { class: 'report-bar' }, lowLead, h('span', { class: 'toolbar' }, purchase, purchasePdf)), lowBody);
+  /** One purchase request, as `format` (xlsx or pdf), downloaded. */
+  async function purchaseRequest(format) {
     purchase.disabled = true;
+    purchasePdf.disabled = true;
     try {
-      const out = await ctx.call('stock.purchase_request', {});
+      const out = await ctx.call('stock.purchase_request', { format });
       download(out.file_name, out.content_base64);
       ctx.toast(t('report.purchase.done', { rows: out.rows }));
     } catch (error) {
       ctx.toast(error?.message || String(error));
     } finally {
-      if (lowBody.querySelector('#low-table')) purchase.disabled = false;
+      const any = Boolean(lowBody.querySelector('#low-table'));
+      purchase.disabled = !any;
+      purchasePdf.disabled = !any;
     }
-  });
+  }
+  purchase.addEventListener('click', () => purchaseRequest('xlsx'));
+  purchasePdf.addEventListener('click', () => purchaseRequest('pdf'));
 
   async function showLow() {
     const seq = ++state.seq;
@@ -257,6 +269,7 @@ export async function render(root, ctx) {
     const items = result?.items ?? [];
     clear(lowBody);
     purchase.disabled = items.length === 0;
+    purchasePdf.disabled = items.length === 0;
     lowLead.textContent = items.length ? t('report.low.lead', { count: items.length }) : '';
     if (items.length === 0) {
       lowBody.append(h('p', { class: 'empty', id: 'low-empty' }, t('report.low.empty')));

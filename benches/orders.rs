@@ -1,0 +1,123 @@
+//! Work orders at 3,000,000 orders (300,000 customers with their machines), through the
+//! command table as a door calls it. Targets (issue 5): the dispatch board and a
+//! customer's history ≤ 10 ms each; creating an order ≤ 5 ms. Run by `cargo xtask bench`;
+//! writes its figures into docs/PERFORMANCE.md between the `bench:orders` markers. The
+//! generated database is kept in the target folder and reused.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+mod report;
+
+use aftersales::{api, Desk};
+use serde_json::json;
+
+const CUSTOMERS: usize = 300_000;
+const ORDERS: usize = 3_000_000;
+/// Open orders on the board (a busy desk's day and a half).
+const OPEN: usize = 200;
+const RUNS: usize = 200;
+
+fn main() {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
+    let dir = target.join(format!("bench-data/orders-{CUSTOMERS}-{ORDERS}"));
+    let mut desk = Desk::open_dir(&dir).expect("open bench desk");
+    let count = |desk: &Desk| -> i64 {
+        rusqlite::Connection::open(desk.path())
+            .unwrap()
+            .query_row("SELECT count(*) FROM work_order", [], |r| r.get(0))
+            .unwrap()
+    };
+    let mut generation = String::new();
+    if count(&desk) < ORDERS as i64 {
+        drop(desk);
+        let _ = std::fs::remove_dir_all(&dir);
+        desk = Desk::open_dir(&dir).unwrap();
+        let start = Instant::now();
+        aftersales::demo::fill(&mut desk, CUSTOMERS).unwrap();
+        aftersales::demo::fill_stock(&mut desk, 2_000, 100_000).unwrap();
+        aftersales::demo::fill_orders(&mut desk, ORDERS, OPEN).unwrap();
+        generation = format!(
+            " Generating them took {:.0} s.",
+            start.elapsed().as_secs_f64()
+        );
+        println!("generated in {:.1} s", start.elapsed().as_secs_f64());
+    }
+    let orders = count(&desk);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut rows = Vec::new();
+    let mut time = |label: &str, runs: usize, target_ms: f64, f: &mut dyn FnMut(usize)| {
+        let mut t: Vec<Duration> = (0..runs)
+            .map(|i| {
+                let start = Instant::now();
+                f(i);
+                start.elapsed()
+            })
+            .collect();
+        t.sort();
+        let (median, p95) = (ms(t[runs / 2]), ms(t[(runs * 95 / 100).min(runs - 1)]));
+        let ok = if p95 <= target_ms { "yes" } else { "no" };
+        let row = format!("| {label} | {runs} | {median:.2} | {p95:.2} | ≤ {target_ms} ms: {ok} |");
+        println!("{row}");
+        rows.push(row);
+    };
+    time(
+        &format!("dispatch board (`orders.board`, {OPEN} open orders, 8 engineers)"),
+        50,
+        10.0,
+        &mut |_| {
+            let b = api::call(&mut desk, "orders.board", json!({})).unwrap();
+            assert!(
+                b["active"].as_array().unwrap().len() + b["unassigned"].as_array().unwrap().len()
+                    >= OPEN
+            );
+        },
+    );
+    time(
+        "a customer's history (`orders.list`, newest 50)",
+        RUNS,
+        10.0,
+        &mut |i| {
+            let customer = 1 + (i * 7919) % CUSTOMERS;
+            api::call(&mut desk, "orders.list", json!({"customer_id": customer})).unwrap();
+        },
+    );
+    time(
+        "one order with its timeline (`orders.get`)",
+        RUNS,
+        10.0,
+        &mut |i| {
+            let id = 1 + (i * 104_729) % ORDERS;
+            api::call(&mut desk, "orders.get", json!({"id": id})).unwrap();
+        },
+    );
+    time(
+        "the caller's screen (`orders.caller`, by last 4 digits)",
+        RUNS,
+        10.0,
+        &mut |i| {
+            let tail = format!("{:04}", (i * 37) % 10_000);
+            api::call(&mut desk, "orders.caller", json!({"phone": tail})).unwrap();
+        },
+    );
+    time("create an order (`orders.create`)", RUNS, 5.0, &mut |i| {
+        let customer = 1 + (i * 31) % CUSTOMERS;
+        api::call(
+            &mut desk,
+            "orders.create",
+            json!({"customer_id": customer, "kind": "repair", "mode": "carry_in",
+                   "fault": "不加热", "confirmed": true}),
+        )
+        .unwrap();
+    });
+    let section = format!(
+        "{orders} work orders of {CUSTOMERS} customers (about one machine each), {OPEN} of them open, \\
+         through `api::call` with JSON in and out.{generation} Each run of the create line adds \\
+         {RUNS} orders to the database.\\n\\n\\
+         | what | runs | median ms | p95 ms | target |\\n|---|---:|---:|---:|---|\\n{}\\n",
+        rows.join("\\n")
+    );
+    report::write_section("orders", &section);
+}

@@ -1,0 +1,378 @@
+//! The dispatcher's view: the board of unassigned and active orders with their clocks and
+//! the parts they probably need (learnt per model from past orders) with what the main
+//! store and the engineer's van hold; engineers with today's load; suggestions ranked by
+//! part availability, region and load, each with its reason. And receivables.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use super::{local_zone, not_found, read, stamp, Order, OrderId};
+use crate::engineers::{self, Engineer};
+use crate::error::Result;
+use crate::Desk;
+
+/// Orders shown per column of the board.
+const BOARD_LIMIT: i64 = 300;
+/// Probable parts shown per order.
+const PROBABLE: i64 = 3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Availability {
+    pub part_id: i64,
+    pub code: String,
+    pub name: String,
+    /// How many past orders of this model used it.
+    pub uses: i64,
+    pub main_on_hand: i64,
+    /// On hand in the assigned engineer's van (None: not assigned, or no van).
+    pub van_on_hand: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Card {
+    #[serde(flatten)]
+    pub order: Order,
+    pub parts: Vec<Availability>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EngineerLoad {
+    #[serde(flatten)]
+    pub engineer: Engineer,
+    /// Orders dispatched, in progress or waiting for parts.
+    pub active: i64,
+    /// Appointments starting today (local), by time.
+    pub today: Vec<Appointment>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Appointment {
+    pub order_id: OrderId,
+    pub number: String,
+    pub from: String,
+    pub to: Option<String>,
+    pub customer: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Board {
+    pub unassigned: Vec<Card>,
+    pub active: Vec<Card>,
+    pub engineers: Vec<EngineerLoad>,
+    /// Clocks about to break or broken, over both columns.
+    pub warnings: usize,
+    pub now: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+fn main_store(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM store WHERE kind = 'main' ORDER BY id LIMIT 1")?
+        .query_row([], |r| r.get(0))?)
+}
+
+fn on_hand(conn: &Connection, part_id: i64, store_id: i64) -> Result<i64> {
+    Ok(crate::stock::balance(conn, part_id, store_id)?.0)
+}
+
+/// The parts past orders of `model_id` used most, with stock in the main store and `van`.
+fn probable(
+    conn: &Connection,
+    model_id: Option<i64>,
+    main: i64,
+    van: Option<i64>,
+) -> Result<Vec<Availability>> {
+    let Some(model_id) = model_id else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
+         WHERE mp.model_id = ?1 ORDER BY mp.uses DESC, p.code LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![model_id, PROBABLE], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (part_id, code, name, uses) = row?;
+        out.push(Availability {
+            part_id,
+            code,
+            name,
+            uses,
+            main_on_hand: on_hand(conn, part_id, main)?,
+            van_on_hand: match van {
+                Some(v) => Some(on_hand(conn, part_id, v)?),
+                None => None,
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn cards(conn: &Connection, orders: Vec<Order>, engineers: &[Engineer]) -> Result<Vec<Card>> {
+    let main = main_store(conn)?;
+    let vans: HashMap<i64, Option<i64>> =
+        engineers.iter().map(|e| (e.id, e.van_store_id)).collect();
+    let mut out = Vec::with_capacity(orders.len());
+    for order in orders {
+        let van = order
+            .engineer
+            .as_ref()
+            .and_then(|e| vans.get(&e.id).copied().flatten());
+        let parts = probable(
+            conn,
+            order.equipment.as_ref().map(|m| m.model_id),
+            main,
+            van,
+        )?;
+        out.push(Card { order, parts });
+    }
+    Ok(out)
+}
+
+/// Today's local day as a UTC range.
+fn today(now: DateTime<Utc>) -> (String, String) {
+    let zone = local_zone();
+    let day = now.with_timezone(&zone).date_naive();
+    let start = day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(zone).single())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now);
+    (stamp(start), stamp(start + Duration::days(1)))
+}
+
+/// 派工看板.
+pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
+    let now = desk.now();
+    let conn = desk.conn();
+    let engineers = engineers::active(conn)?;
+    let unassigned = read(
+        conn,
+        "WHERE o.status = 'registered' ORDER BY o.priority = 'urgent' DESC, o.id LIMIT ?1",
+        [BOARD_LIMIT],
+        now,
+    )?;
+    let active = read(
+        conn,
+        "WHERE o.status IN ('dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id LIMIT ?1",
+        [BOARD_LIMIT],
+        now,
+    )?;
+    let warnings = unassigned
+        .iter()
+        .chain(&active)
+        .flat_map(|o| &o.clocks)
+        .filter(|c| matches!(c.state, "warning" | "broken"))
+        .count();
+    let (from, to) = today(now);
+    let mut loads = Vec::new();
+    for e in &engineers {
+        let n: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM work_order WHERE engineer_id = ?1
+                   AND status IN ('dispatched', 'in_progress', 'waiting_parts')",
+            )?
+            .query_row([e.id], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.id, o.number, o.appointment_from, o.appointment_to, c.name
+             FROM work_order o JOIN customer c ON c.id = o.customer_id
+             WHERE o.engineer_id = ?1 AND o.status IN ('dispatched', 'in_progress', 'waiting_parts')
+               AND o.appointment_from >= ?2 AND o.appointment_from < ?3
+             ORDER BY o.appointment_from",
+        )?;
+        let today = stmt
+            .query_map(params![e.id, from, to], |r| {
+                Ok(Appointment {
+                    order_id: r.get(0)?,
+                    number: r.get(1)?,
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                    customer: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        loads.push(EngineerLoad {
+            engineer: e.clone(),
+            active: n,
+            today,
+        });
+    }
+    Ok(Board {
+        unassigned: cards(conn, unassigned, &engineers)?,
+        active: cards(conn, active, &engineers)?,
+        engineers: loads,
+        warnings,
+        now: stamp(now),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SuggestArgs {
+    pub id: OrderId,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Suggestion {
+    pub engineer: Engineer,
+    /// 2: the van holds every probable part; 1: the main store does; 0: neither (or none
+    /// known).
+    pub parts: u8,
+    pub region: bool,
+    pub active: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Suggestions {
+    pub items: Vec<Suggestion>,
+}
+
+/// Whether one of the engineer's regions appears in the customer's region or address.
+fn region_match(engineer: &Engineer, place: &str) -> Option<String> {
+    engineer
+        .region
+        .split([' ', ',', '，', '、', ';', '；'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .find(|r| place.contains(r))
+        .map(str::to_string)
+}
+
+/// 推荐工程师: ranked by part availability, then region, then load; each with its reason.
+pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
+    let now = desk.now();
+    let conn = desk.conn();
+    let order = read(conn, "WHERE o.id = ?1", [a.id], now)?
+        .pop()
+        .ok_or_else(|| not_found(a.id))?;
+    let region: String = conn
+        .prepare_cached("SELECT region FROM customer WHERE id = ?1")?
+        .query_row([order.customer.id], |r| r.get(0))?;
+    let place = format!("{region} {}", order.address);
+    let main = main_store(conn)?;
+    let model = order.equipment.as_ref().map(|m| m.model_id);
+    let mut items = Vec::new();
+    for e in engineers::active(conn)? {
+        let needed = probable(conn, model, main, e.van_store_id)?;
+        let van_all = !needed.is_empty() && needed.iter().all(|p| p.van_on_hand.unwrap_or(0) > 0);
+        let main_all = !needed.is_empty() && needed.iter().all(|p| p.main_on_hand > 0);
+        let parts = if van_all {
+            2
+        } else if main_all {
+            1
+        } else {
+            0
+        };
+        let active: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM work_order WHERE engineer_id = ?1
+                   AND status IN ('dispatched', 'in_progress', 'waiting_parts')",
+            )?
+            .query_row([e.id], |r| r.get(0))?;
+        let matched = region_match(&e, &place);
+        let mut reasons = Vec::new();
+        let names: Vec<String> = needed.iter().map(|p| p.name.clone()).collect();
+        reasons.push(match parts {
+            2 => format!("车载库有常用备件（{}）", names.join("、")),
+            1 => format!("主仓库有常用备件（{}），需领料", names.join("、")),
+            _ if needed.is_empty() => "该型号暂无用料记录".to_string(),
+            _ => format!("常用备件（{}）库存不全", names.join("、")),
+        });
+        reasons.push(match &matched {
+            Some(r) => format!("负责区域含“{r}”"),
+            None if e.region.is_empty() => "未设服务区域".to_string(),
+            None => format!("服务区域 {}", e.region),
+        });
+        reasons.push(format!("在办 {active} 单"));
+        items.push(Suggestion {
+            engineer: e,
+            parts,
+            region: matched.is_some(),
+            active,
+            reason: reasons.join(" · "),
+        });
+    }
+    items.sort_by(|a, b| {
+        b.parts
+            .cmp(&a.parts)
+            .then(b.region.cmp(&a.region))
+            .then(a.active.cmp(&b.active))
+            .then(a.engineer.name.cmp(&b.engineer.name))
+    });
+    Ok(Suggestions { items })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Receivable {
+    pub order_id: OrderId,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer: String,
+    pub completed_at: String,
+    pub outstanding_fen: i64,
+    pub days: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Receivables {
+    pub items: Vec<Receivable>,
+    pub total_fen: i64,
+    /// Outstanding by age since completion: 0–30, 31–60, 61–90, over 90 days.
+    pub aged_fen: [i64; 4],
+}
+
+/// 应收款: completed orders not fully paid, oldest first, with their age.
+pub fn receivables(desk: &mut Desk, _: NoArgs) -> Result<Receivables> {
+    let now = desk.now();
+    let mut stmt = desk.conn().prepare_cached(
+        "SELECT o.id, o.number, o.customer_id, c.name, o.completed_at, o.total_fen - o.paid_fen
+         FROM work_order o JOIN customer c ON c.id = o.customer_id
+         WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL
+           AND o.status IN ('completed', 'called_back', 'closed')
+         ORDER BY o.completed_at",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let completed_at: String = r.get(4)?;
+        let days = super::clocks::parse(&completed_at)
+            .map(|t| (now - t).num_days())
+            .unwrap_or(0);
+        Ok(Receivable {
+            order_id: r.get(0)?,
+            number: r.get(1)?,
+            customer_id: r.get(2)?,
+            customer: r.get(3)?,
+            completed_at,
+            outstanding_fen: r.get(5)?,
+            days,
+        })
+    })?;
+    let items: Vec<Receivable> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut aged = [0i64; 4];
+    for r in &items {
+        let bucket = match r.days {
+            ..=30 => 0,
+            31..=60 => 1,
+            61..=90 => 2,
+            _ => 3,
+        };
+        aged[bucket] += r.outstanding_fen;
+    }
+    Ok(Receivables {
+        total_fen: items.iter().map(|r| r.outstanding_fen).sum(),
+        items,
+        aged_fen: aged,
+    })
+}

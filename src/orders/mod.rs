@@ -1,0 +1,909 @@
+//! Work orders (工单): one service request from the phone call to payment.
+//!
+//! - [`create`] takes the request with the caller on the line: customer, machine (its
+//!   warranty verdict is copied onto the order with the reason), type, channel, mode,
+//!   priority, fault, appointment. Numbers are `{prefix}{year}{sequence:06}`, counted per
+//!   year in the same transaction as the order, so there is no gap and none is reused.
+//! - [`flow`]: the status flow of DOMAIN.md, enforced here; dispatch, confirmation call,
+//!   completion (parts out through the ledger in the same transaction), payment.
+//! - [`board`]: the dispatch board, engineer suggestions, receivables.
+//! - [`clocks`]: the service-level clocks on the working calendar.
+//!
+//! Every change is an event on the order's timeline (`order_event`, append-only) with who
+//! and when; money is integer fen.
+
+pub mod board;
+pub mod clocks;
+pub mod flow;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{local_zone, Calendar};
+use crate::customers::{self, CustomerId};
+use crate::error::{Error, Result};
+use crate::phone::Phone;
+use crate::{equipment, settings, text, warranty, Desk, DESK_USER};
+
+pub type OrderId = i64;
+
+/// Statuses in flow order, with the Chinese the desk uses.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("registered", "已登记"),
+    ("dispatched", "已派工"),
+    ("in_progress", "处理中"),
+    ("waiting_parts", "待料"),
+    ("completed", "已完工"),
+    ("called_back", "已回访"),
+    ("closed", "已关闭"),
+    ("cancelled", "已取消"),
+];
+
+/// Statuses in which the work is not done yet (the board's orders).
+pub const OPEN: &[&str] = &["registered", "dispatched", "in_progress", "waiting_parts"];
+
+pub fn status_label(status: &str) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map(|(_, l)| *l)
+        .unwrap_or("未知状态")
+}
+
+const KINDS: &[(&str, &str)] = &[
+    ("repair", "维修"),
+    ("maintenance", "维护保养"),
+    ("installation", "安装"),
+    ("inspection", "巡检"),
+    ("consultation", "咨询"),
+];
+const CHANNELS: &[(&str, &str)] = &[
+    ("phone", "电话"),
+    ("walk_in", "来访"),
+    ("on_site", "现场发现"),
+    ("proactive", "主动服务"),
+];
+/// The first is the default: most requests are served at the customer's.
+const MODES: &[(&str, &str)] = &[
+    ("on_site", "上门"),
+    ("phone_help", "电话服务"),
+    ("carry_in", "送修"),
+];
+const PRIORITIES: &[(&str, &str)] = &[("normal", "普通"), ("urgent", "加急")];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    label_of(KINDS, kind)
+}
+
+fn label_of(list: &[(&str, &'static str)], key: &str) -> &'static str {
+    list.iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
+}
+
+/// `value` if it is one of `list`'s keys ("" takes the first), else an error naming the field.
+fn one_of(
+    list: &[(&'static str, &'static str)],
+    value: &str,
+    field: &'static str,
+    label: &str,
+) -> Result<&'static str> {
+    if value.is_empty() {
+        return Ok(list[0].0);
+    }
+    list.iter()
+        .find(|(k, _)| *k == value)
+        .map(|(k, _)| *k)
+        .ok_or_else(|| {
+            let names: Vec<&str> = list.iter().map(|(_, l)| *l).collect();
+            Error::invalid(field, format!("{label}只能是：{}", names.join("、")))
+        })
+}
+
+/// A UTC instant as stored: `2026-11-23T02:00:00Z`.
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A local date-time typed at the desk (`2026-11-23T14:00`, `2026-11-23 14:00`, or RFC
+/// 3339) as UTC.
+fn local_time(field: &'static str, label: &str, text: &str) -> Result<Option<DateTime<Utc>>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Some(utc) = clocks::parse(t) {
+        return Ok(Some(utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, format) {
+            if let Some(local) = local_zone().from_local_datetime(&naive).single() {
+                return Ok(Some(local.with_timezone(&Utc)));
+            }
+        }
+    }
+    Err(Error::invalid(
+        field,
+        format!("{label}不是有效的时间：{t}（请写成 2026-11-23 14:00）"),
+    ))
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Machine {
+    pub id: i64,
+    pub model_id: i64,
+    pub model: String,
+    pub serial: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Event {
+    pub at: String,
+    pub user: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PartLine {
+    pub part_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub store_id: i64,
+    pub store_name: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub charged_fen: i64,
+    pub in_warranty: bool,
+    pub movement_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FeeLine {
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Payment {
+    pub at: String,
+    pub user: String,
+    pub method: String,
+    pub amount_fen: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Order {
+    pub id: OrderId,
+    pub number: String,
+    pub customer: Named,
+    pub equipment: Option<Machine>,
+    pub contact: String,
+    pub phone: String,
+    pub address: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub channel: String,
+    pub mode: String,
+    pub priority: String,
+    pub fault: String,
+    pub warranty: String,
+    pub warranty_reason: String,
+    pub appointment_from: Option<String>,
+    pub appointment_to: Option<String>,
+    pub engineer: Option<Named>,
+    pub status: String,
+    pub status_label: &'static str,
+    pub diagnosis: String,
+    pub work_done: String,
+    pub total_fen: i64,
+    pub paid_fen: i64,
+    pub outstanding_fen: i64,
+    pub total_capitals: String,
+    pub created_at: String,
+    pub completed_at: Option<String>,
+    pub slip_late_reason: String,
+    pub clocks: Vec<clocks::Clock>,
+    /// Statuses the order may move to now (what the buttons offer).
+    pub moves: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<Event>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<PartLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fees: Option<Vec<FeeLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<Payment>>,
+}
+
+pub(crate) const SELECT: &str =
+    "SELECT o.id, o.number, o.customer_id, c.name, o.equipment_id, o.model_id,
+        m.code || ' ' || m.name, e.serial, o.contact, o.phone, o.address, o.kind, o.channel, o.mode,
+        o.priority, o.fault, o.warranty, o.warranty_reason, o.appointment_from, o.appointment_to,
+        o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
+        o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
+        o.reply_due, o.reply_at, o.slip_due, o.slip_at
+    FROM work_order o JOIN customer c ON c.id = o.customer_id
+    LEFT JOIN equipment e ON e.id = o.equipment_id
+    LEFT JOIN product_model m ON m.id = o.model_id
+    LEFT JOIN engineer g ON g.id = o.engineer_id";
+
+/// Reads orders with `SELECT … {tail}`; clocks as they stand at `now`.
+pub(crate) fn read(
+    conn: &Connection,
+    tail: &str,
+    p: impl rusqlite::Params,
+    now: DateTime<Utc>,
+) -> Result<Vec<Order>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} {tail}"))?;
+    let rows = stmt.query_map(p, |r| {
+        let status: String = r.get(22)?;
+        let cancelled = status == "cancelled";
+        let equipment_id: Option<i64> = r.get(4)?;
+        let engineer_id: Option<i64> = r.get(20)?;
+        let total_fen: i64 = r.get(25)?;
+        let paid_fen: i64 = r.get(26)?;
+        let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
+            let due_text: String = r.get(due)?;
+            let done: Option<String> = r.get(due + 1)?;
+            Ok(clocks::state(
+                kind,
+                &due_text,
+                done.as_deref(),
+                cancelled,
+                now,
+            ))
+        };
+        let phone: String = r.get(9)?;
+        let kind: String = r.get(11)?;
+        Ok(Order {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            customer: Named {
+                id: r.get(2)?,
+                name: r.get(3)?,
+            },
+            equipment: match equipment_id {
+                Some(id) => Some(Machine {
+                    id,
+                    model_id: r.get::<_, Option<i64>>(5)?.unwrap_or_default(),
+                    model: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    serial: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
+            contact: r.get(8)?,
+            phone: if phone.is_empty() {
+                phone
+            } else {
+                Phone::from_stored(&phone).display()
+            },
+            address: r.get(10)?,
+            kind_label: kind_label(&kind),
+            kind,
+            channel: r.get(12)?,
+            mode: r.get(13)?,
+            priority: r.get(14)?,
+            fault: r.get(15)?,
+            warranty: r.get(16)?,
+            warranty_reason: r.get(17)?,
+            appointment_from: r.get(18)?,
+            appointment_to: r.get(19)?,
+            engineer: match engineer_id {
+                Some(id) => Some(Named {
+                    id,
+                    name: r.get::<_, Option<String>>(21)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
+            status_label: status_label(&status),
+            moves: flow::moves_from(&status).to_vec(),
+            status,
+            diagnosis: r.get(23)?,
+            work_done: r.get(24)?,
+            total_fen,
+            paid_fen,
+            outstanding_fen: total_fen - paid_fen,
+            total_capitals: crate::money::capitals(total_fen),
+            created_at: r.get(27)?,
+            completed_at: r.get(28)?,
+            slip_late_reason: r.get(29)?,
+            clocks: vec![
+                clock(clocks::Kind::Confirm, 30)?,
+                clock(clocks::Kind::Reply, 32)?,
+                clock(clocks::Kind::Slip, 34)?,
+            ],
+            events: None,
+            parts: None,
+            fees: None,
+            payments: None,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn not_found(id: OrderId) -> Error {
+    Error::NotFound(format!("工单不存在（编号 {id}）"))
+}
+
+/// One order with its timeline, parts, fees and payments.
+pub(crate) fn load(conn: &Connection, id: OrderId, now: DateTime<Utc>) -> Result<Order> {
+    let mut o = read(conn, "WHERE o.id = ?1", [id], now)?
+        .pop()
+        .ok_or_else(|| not_found(id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, user, kind, from_status, to_status, detail FROM order_event
+         WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let events = stmt.query_map([id], |r| {
+        let kind: String = r.get(2)?;
+        let to: Option<String> = r.get(4)?;
+        Ok(Event {
+            at: r.get(0)?,
+            user: r.get(1)?,
+            title: flow::event_title(&kind, to.as_deref()),
+            kind,
+            from_status: r.get(3)?,
+            to_status: to,
+            detail: r.get(5)?,
+        })
+    })?;
+    o.events = Some(events.collect::<rusqlite::Result<_>>()?);
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.part_id, p.code, p.name, p.unit, l.store_id, s.name, l.quantity, l.unit_price_fen,
+                l.charged_fen, l.in_warranty, l.movement_id
+         FROM order_part l JOIN part p ON p.id = l.part_id JOIN store s ON s.id = l.store_id
+         WHERE l.order_id = ?1 ORDER BY l.id",
+    )?;
+    let parts = stmt.query_map([id], |r| {
+        Ok(PartLine {
+            part_id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            unit: r.get(3)?,
+            store_id: r.get(4)?,
+            store_name: r.get(5)?,
+            quantity: r.get(6)?,
+            unit_price_fen: r.get(7)?,
+            charged_fen: r.get(8)?,
+            in_warranty: r.get::<_, i64>(9)? == 1,
+            movement_id: r.get(10)?,
+        })
+    })?;
+    o.parts = Some(parts.collect::<rusqlite::Result<_>>()?);
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, description, amount_fen FROM fee_line WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let fees = stmt.query_map([id], |r| {
+        Ok(FeeLine {
+            kind: r.get(0)?,
+            description: r.get(1)?,
+            amount_fen: r.get(2)?,
+        })
+    })?;
+    o.fees = Some(fees.collect::<rusqlite::Result<_>>()?);
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, user, method, amount_fen, note FROM payment WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let payments = stmt.query_map([id], |r| {
+        Ok(Payment {
+            at: r.get(0)?,
+            user: r.get(1)?,
+            method: r.get(2)?,
+            amount_fen: r.get(3)?,
+            note: r.get(4)?,
+        })
+    })?;
+    o.payments = Some(payments.collect::<rusqlite::Result<_>>()?);
+    Ok(o)
+}
+
+/// Appends one event to the order's timeline.
+pub(crate) fn event(
+    tx: &Transaction,
+    order_id: OrderId,
+    at: &str,
+    kind: &str,
+    (from, to): (Option<&str>, Option<&str>),
+    detail: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![order_id, at, DESK_USER, kind, from, to, detail])?;
+    Ok(())
+}
+
+/// The next number of `year`, counted in the caller's transaction.
+fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<String> {
+    let n: i64 = tx
+        .prepare_cached(
+            "INSERT INTO order_counter (year, last) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row([year], |r| r.get(0))?;
+    Ok(format!("{prefix}{year}{n:06}"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CreateArgs {
+    pub customer_id: CustomerId,
+    pub equipment_id: Option<i64>,
+    /// Who called, if not the customer (defaults to the customer's name).
+    pub contact: String,
+    /// Phone to call back (defaults to the customer's first phone).
+    pub phone: String,
+    /// Service address (defaults to the customer's address).
+    pub address: String,
+    pub kind: String,
+    pub channel: String,
+    pub mode: String,
+    pub priority: String,
+    pub fault: String,
+    /// Common faults picked from the model's list; learnt for the next caller.
+    pub fault_tags: Vec<String>,
+    pub appointment_from: String,
+    pub appointment_to: String,
+    /// The clerk confirmed time, address, model and fault with the caller on this call.
+    pub confirmed: bool,
+}
+
+/// 登记工单: the request as the caller gives it.
+/// Checks a request and works out what the order will hold; nothing is written.
+pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
+    let now = desk.now();
+    let conn = desk.conn();
+    let customer = customers::load(conn, a.customer_id)?
+        .ok_or_else(|| Error::invalid("customer_id", "请先选择客户"))?;
+    if let Some(into) = customer.merged_into {
+        return Err(Error::invalid(
+            "customer_id",
+            format!(
+                "客户“{}”已合并到编号 {into} 的客户，请选择合并后的客户",
+                customer.name
+            ),
+        ));
+    }
+    let kind = one_of(KINDS, &a.kind, "kind", "服务类型")?;
+    let channel = one_of(CHANNELS, &a.channel, "channel", "来源渠道")?;
+    let mode = one_of(MODES, &a.mode, "mode", "服务方式")?;
+    let priority = one_of(PRIORITIES, &a.priority, "priority", "优先级")?;
+    let mut tags = Vec::new();
+    for tag in &a.fault_tags {
+        let tag = text::field("fault_tags", "常见故障", tag, 30, false)?;
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let free = text::field("fault", "故障现象", &a.fault, 500, false)?;
+    let fault = match (tags.is_empty(), free.is_empty()) {
+        (true, true) if kind == "repair" => {
+            return Err(Error::invalid(
+                "fault",
+                "请填写故障现象（或选一个常见故障）",
+            ))
+        }
+        (false, false) => format!("{}；{free}", tags.join("、")),
+        (false, true) => tags.join("、"),
+        _ => free.clone(),
+    };
+    let contact = text::field("contact", "联系人", &a.contact, 40, false)?;
+    let contact = if contact.is_empty() {
+        customer.name.clone()
+    } else {
+        contact
+    };
+    let phone = text::field("phone", "联系电话", &a.phone, 40, false)?;
+    let phone = if phone.is_empty() {
+        customer
+            .phones
+            .first()
+            .map(|p| p.number.clone())
+            .unwrap_or_default()
+    } else {
+        Phone::parse(&phone)
+            .map_err(|m| Error::invalid("phone", format!("联系电话：{m}")))?
+            .number()
+    };
+    let address = text::field("address", "服务地址", &a.address, 200, false)?;
+    let address = if address.is_empty() {
+        customer.address.clone()
+    } else {
+        address
+    };
+    if mode == "on_site" && address.is_empty() {
+        return Err(Error::invalid("address", "上门服务请填写服务地址"));
+    }
+    let from = local_time("appointment_from", "预约开始时间", &a.appointment_from)?;
+    let to = local_time("appointment_to", "预约结束时间", &a.appointment_to)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            return Err(Error::invalid(
+                "appointment_to",
+                "预约结束时间应晚于开始时间",
+            ));
+        }
+    }
+    let (equipment_id, model_id, verdict, reason) = match a.equipment_id {
+        Some(id) => {
+            let e = equipment::get(desk, equipment::GetArgs { id })
+                .map_err(|_| Error::invalid("equipment_id", format!("设备不存在（编号 {id}）")))?;
+            let owner_ok = e.customer_id == customer.id
+                || customer.branches.iter().any(|b| b.id == e.customer_id)
+                || customer
+                    .parent
+                    .as_ref()
+                    .is_some_and(|p| p.id == e.customer_id);
+            if !owner_ok {
+                return Err(Error::invalid(
+                    "equipment_id",
+                    format!("设备 {} 不属于客户“{}”", e.serial, customer.name),
+                ));
+            }
+            let status = match e.warranty.status {
+                warranty::Status::In => "in",
+                warranty::Status::Out => "out",
+                warranty::Status::Unknown => "unknown",
+            };
+            (Some(e.id), Some(e.model.id), status, e.warranty.reason)
+        }
+        None => (None, None, "unknown", "未选择设备，保修待定".to_string()),
+    };
+    let s = settings::load(desk.conn())?;
+    let cal = Calendar::load(desk.conn())?;
+    Ok(Intake {
+        now,
+        prefix: s.order_prefix,
+        due: clocks::due(&cal, now),
+        customer_id: customer.id,
+        equipment_id,
+        model_id,
+        contact,
+        phone,
+        address,
+        kind,
+        channel,
+        mode,
+        priority,
+        fault,
+        tags,
+        free,
+        verdict,
+        reason,
+        from,
+        to,
+        confirmed: a.confirmed,
+    })
+}
+
+/// A request checked by [`prepare`], ready to be written by [`insert`].
+pub(crate) struct Intake {
+    now: DateTime<Utc>,
+    prefix: String,
+    due: [DateTime<Utc>; 3],
+    customer_id: CustomerId,
+    equipment_id: Option<i64>,
+    model_id: Option<i64>,
+    contact: String,
+    phone: String,
+    address: String,
+    kind: &'static str,
+    channel: &'static str,
+    mode: &'static str,
+    priority: &'static str,
+    fault: String,
+    tags: Vec<String>,
+    free: String,
+    verdict: &'static str,
+    reason: String,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    confirmed: bool,
+}
+
+/// 登记工单: the request as the caller gives it.
+pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Order> {
+    let intake = prepare(desk, a)?;
+    let tx = desk
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let id = insert(&tx, &intake)?;
+    tx.commit()?;
+    load(desk.conn(), id, intake.now)
+}
+
+/// Writes a prepared order, its number and first events, in the caller's transaction.
+pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
+    let [confirm_due, reply_due, slip_due] = i.due;
+    let at = stamp(i.now);
+    let year = i.now.with_timezone(&local_zone()).year();
+    let number = next_number(tx, &i.prefix, year)?;
+    tx.prepare_cached(
+        "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
+             kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
+             appointment_to, status, created_at, updated_at, confirm_due, confirm_at, reply_due, slip_due,
+             fault_category)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'registered',
+             ?17, ?17, ?18, ?19, ?20, ?21, ?22)",
+    )?
+    .execute(params![
+        number,
+        i.customer_id,
+        i.equipment_id,
+        i.model_id,
+        i.contact,
+        i.phone,
+        i.address,
+        i.kind,
+        i.channel,
+        i.mode,
+        i.priority,
+        i.fault,
+        i.verdict,
+        i.reason,
+        i.from.map(stamp),
+        i.to.map(stamp),
+        at,
+        stamp(confirm_due),
+        i.confirmed.then(|| at.clone()),
+        stamp(reply_due),
+        stamp(slip_due),
+        i.tags.first().cloned().unwrap_or_default(),
+    ])?;
+    let id = tx.last_insert_rowid();
+    let detail = format!(
+        "{} · {} · {}{}",
+        kind_label(i.kind),
+        label_of(CHANNELS, i.channel),
+        label_of(MODES, i.mode),
+        if i.fault.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", i.fault)
+        }
+    );
+    event(tx, id, &at, "created", (None, Some("registered")), &detail)?;
+    if i.confirmed {
+        event(
+            tx,
+            id,
+            &at,
+            "confirmed",
+            (None, None),
+            "登记时已与来电人确认",
+        )?;
+    }
+    if let Some(model_id) = i.model_id {
+        learn_faults(tx, model_id, &i.tags, &i.free)?;
+    }
+    Ok(id)
+}
+
+/// Counts the faults of a new order for its model: the picked ones, and short phrases of
+/// the free text (split at punctuation), so the next caller's list offers them.
+fn learn_faults(tx: &Transaction, model_id: i64, tags: &[String], free: &str) -> Result<()> {
+    let mut phrases: Vec<String> = tags.to_vec();
+    for piece in free.split(['，', ',', '；', ';', '、', '。', '\n']) {
+        let piece = piece.trim();
+        let n = text::char_len(piece);
+        if (2..=12).contains(&n) && !phrases.iter().any(|p| p == piece) {
+            phrases.push(piece.to_string());
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
+         ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
+    )?;
+    for p in phrases {
+        stmt.execute(params![model_id, p])?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GetArgs {
+    pub id: OrderId,
+    /// Or by number, as printed on the slip.
+    pub number: String,
+}
+
+/// 工单详情.
+pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Order> {
+    let id = if a.number.trim().is_empty() {
+        a.id
+    } else {
+        let number = a.number.trim().to_uppercase();
+        desk.conn()
+            .prepare_cached("SELECT id FROM work_order WHERE number = ?1")?
+            .query_row([&number], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("没有工单号 {number}")))?
+    };
+    load(desk.conn(), id, desk.now())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct ListArgs {
+    pub customer_id: Option<CustomerId>,
+    pub equipment_id: Option<i64>,
+    /// `open` (not done yet), `all`, or one status.
+    pub status: String,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl Default for ListArgs {
+    fn default() -> Self {
+        ListArgs {
+            customer_id: None,
+            equipment_id: None,
+            status: "all".into(),
+            page: 1,
+            page_size: 50,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderPage {
+    pub items: Vec<Order>,
+    pub page: u32,
+    pub page_size: u32,
+    /// Whether there is a next page.
+    pub more: bool,
+}
+
+/// 工单列表: a customer's or a machine's history (newest first), or all orders of a status.
+pub fn list(desk: &mut Desk, a: ListArgs) -> Result<OrderPage> {
+    let page = a.page.max(1);
+    let size = a.page_size.clamp(1, 200);
+    let statuses: Vec<&str> = match a.status.as_str() {
+        "" | "all" => STATUSES.iter().map(|(s, _)| *s).collect(),
+        "open" => OPEN.to_vec(),
+        s => vec![one_of(STATUSES, s, "status", "工单状态")?],
+    };
+    let statuses =
+        serde_json::to_string(&statuses).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let (filter, key) = match (a.customer_id, a.equipment_id) {
+        (_, Some(e)) => ("o.equipment_id = ?1", e),
+        (Some(c), None) => ("o.customer_id = ?1", c),
+        (None, None) => ("?1 = 0", 0),
+    };
+    let offset = i64::from(page - 1) * i64::from(size);
+    let mut items = read(
+        desk.conn(),
+        &format!(
+            "WHERE {filter} AND o.status IN (SELECT value FROM json_each(?2))
+             ORDER BY o.id DESC LIMIT ?3 OFFSET ?4"
+        ),
+        params![key, statuses, i64::from(size) + 1, offset],
+        desk.now(),
+    )?;
+    let more = items.len() > size as usize;
+    items.truncate(size as usize);
+    Ok(OrderPage {
+        items,
+        page,
+        page_size: size,
+        more,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CallerArgs {
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CallerMatch {
+    pub customer: customers::Customer,
+    pub machines: Vec<equipment::Equipment>,
+    pub open_orders: Vec<Order>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Caller {
+    pub items: Vec<CallerMatch>,
+}
+
+/// 来电: the customers with this phone (whole or its last 4+ digits), each with their
+/// machines (warranty shown) and open orders. The first screen of a phone intake.
+pub fn caller(desk: &mut Desk, a: CallerArgs) -> Result<Caller> {
+    let Some(digits) = customers::phone_digits(&a.phone) else {
+        return Err(Error::invalid("phone", "请输入来电号码（至少4位数字）"));
+    };
+    let ids: Vec<CustomerId> = customers::by_phone(desk.conn(), &digits)?
+        .into_iter()
+        .take(10)
+        .collect();
+    let mut items = Vec::new();
+    let now = desk.now();
+    for customer in customers::load_many(desk.conn(), &ids)? {
+        let machines = equipment::list(
+            desk,
+            equipment::ListArgs {
+                customer_id: customer.id,
+            },
+        )?
+        .items;
+        let open_orders = read(
+            desk.conn(),
+            "WHERE o.customer_id = ?1 AND o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts')
+             ORDER BY o.id DESC LIMIT 20",
+            [customer.id],
+            now,
+        )?;
+        items.push(CallerMatch {
+            customer,
+            machines,
+            open_orders,
+        });
+    }
+    Ok(Caller { items })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FaultsArgs {
+    pub model_id: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Faults {
+    pub items: Vec<String>,
+}
+
+/// 常见故障: what callers most often reported for this model.
+pub fn faults(desk: &mut Desk, a: FaultsArgs) -> Result<Faults> {
+    let mut stmt = desk.conn().prepare_cached(
+        "SELECT fault FROM model_fault WHERE model_id = ?1 ORDER BY uses DESC, fault LIMIT 12",
+    )?;
+    let rows = stmt.query_map([a.model_id], |r| r.get(0))?;
+    Ok(Faults {
+        items: rows.collect::<rusqlite::Result<_>>()?,
+    })
+}
+
+/// The order whose number was typed in the search box: the whole number in any case, or
+/// its ten digits (year and sequence) without the prefix. Shorter digit strings are left to
+/// the phone search (a phone's last 4 digits must not bring up an order).
+pub(crate) fn find_number(
+    conn: &Connection,
+    query: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Order>> {
+    let q = query.trim().to_uppercase();
+    if q.len() < 10 || q.len() > 30 || !q.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Ok(None);
+    }
+    let mut candidates = vec![q.clone()];
+    if q.len() == 10 && q.starts_with('2') && q.chars().all(|c| c.is_ascii_digit()) {
+        candidates.push(format!("{}{q}", settings::load(conn)?.order_prefix));
+    }
+    for number in candidates {
+        if let Some(o) = read(conn, "WHERE o.number = ?1", [&number], now)?.pop() {
+            return Ok(Some(o));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,30 @@
+//! PDF: the foundation every printed paper of the desk is drawn on (part and bin labels,
+//! the purchase request, and the service slips to come), in one embedded Chinese font.
+//!
+//! - [`font`]: the font (WenQuanYi Micro Hei, cut to GBK, compiled in and parsed once),
+//!   [`missing_glyphs`] and [`check`], which every renderer runs on what it is about to
+//!   print so that a character the font lacks is refused with the field named, never
+//!   printed as a blank; text measuring ([`text_width`]) and line breaking ([`wrap`]).
+//! - [`Pdf`]: a document in millimetres from each page's top-left corner; pages of any
+//!   size (A4, A5, 241 mm continuous, 80 mm thermal, 40 × 30 mm labels); text at a point,
+//!   [`TextBox`] (wrap, then shrink, then cut with `…` and say so in [`Fit`]), lines,
+//!   rectangles, Code 128 barcodes ([`Barcode`]), QR codes ([`Qr`]) and ruled tables over
+//!   several pages ([`Table`]).
+//!
+//! Layout is our own, on printpdf's drawing operations: printpdf's HTML layout engine is
+//! not compiled in (the `text_layout` feature alone is what subsets the font, so a PDF
+//! is tens of kilobytes, not the 3 MB of the whole font).
+
+pub mod code128;
+mod document;
+pub mod font;
+mod qr;
+mod table;
+
+pub use code128::Barcode;
+pub use document::{
+    ascent, block_height, box_lines, Align, Area, Fit, Pdf, Style, TextBox, VAlign, LEADING,
+};
+pub use font::{check, missing_glyphs, text_width, wrap};
+pub use qr::Qr;
+pub use table::{Column, Table};

@@ -1,0 +1,536 @@
+//! Service slips (服务维修单): a work order printed for the customer to sign.
+//!
+//! Numbers: a slip number (`{slip_prefix}{year}{sequence:06}`) is given when an order's
+//! slip is first printed, in the same transaction that records the print, and never
+//! given again. Printing it again is a reprint (补打, counted and marked on the paper).
+//! A spoiled slip is voided with a reason: its number stays, marked void, and the order's
+//! next print takes a new number. The continuity report lists every number of a period
+//! as printed, voided or missing. `slip`, `slip_print` and `slip_void` are append-only.
+//!
+//! The PDF is drawn by [`render`] from a [`SlipData`] in one of the paper formats; a
+//! character the font lacks is refused with the field named before any number is used.
+
+pub mod render;
+pub mod template;
+
+use chrono::{DateTime, Datelike, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::local_zone;
+use crate::error::{Error, Result};
+use crate::orders::{self, stamp, Order, OrderId};
+use crate::settings::{self, Settings};
+use crate::{Desk, DESK_USER};
+
+pub use render::{Copies, Format};
+
+/// A local time as a slip shows it: `2026-11-23 14:05`.
+pub(crate) fn local_text(utc: &str) -> String {
+    match orders::clocks::parse(utc) {
+        Some(t) => t
+            .with_timezone(&local_zone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        None => String::new(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Void {
+    pub at: String,
+    pub user: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Slip {
+    pub id: i64,
+    pub number: String,
+    pub order_id: OrderId,
+    pub created_at: String,
+    /// Times printed (the first print included).
+    pub prints: i64,
+    pub void: Option<Void>,
+}
+
+const SELECT: &str = "SELECT s.id, s.number, s.order_id, s.created_at,
+        (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.at, v.user, v.reason
+    FROM slip s LEFT JOIN slip_void v ON v.slip_id = s.id";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<Slip> {
+    let at: Option<String> = r.get(5)?;
+    Ok(Slip {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        order_id: r.get(2)?,
+        created_at: r.get(3)?,
+        prints: r.get(4)?,
+        void: match at {
+            Some(at) => Some(Void {
+                at,
+                user: r.get(6)?,
+                reason: r.get(7)?,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// The slips of an order, oldest first (voided ones included).
+pub(crate) fn of_order(conn: &Connection, order_id: OrderId) -> Result<Vec<Slip>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE s.order_id = ?1 ORDER BY s.id"))?;
+    let rows = stmt.query_map([order_id], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A pen stroke of the customer's signature: points in a 0–1 box (x right, y down), as
+/// captured on screen; drawn as lines on the slip.
+pub type Stroke = Vec<[f32; 2]>;
+
+/// Everything a slip shows.
+#[derive(Debug, Clone)]
+pub struct SlipData {
+    pub settings: Settings,
+    pub number: String,
+    /// 0 for the first print, n for the n-th reprint (补打).
+    pub reprint: i64,
+    pub printed_at: String,
+    pub order: Order,
+    pub purchase_date: Option<String>,
+    pub install_date: Option<String>,
+    pub opinion: String,
+    pub opinion_remarks: String,
+    pub signature: Vec<Stroke>,
+    /// Where 套打 puts each field.
+    pub template: template::Template,
+}
+
+fn signature_of(text: Option<String>) -> Vec<Stroke> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// The data of order `id`'s slip `number` (not checked for printability yet).
+fn data(
+    conn: &Connection,
+    id: OrderId,
+    number: &str,
+    reprint: i64,
+    now: DateTime<Utc>,
+) -> Result<SlipData> {
+    let order = orders::load(conn, id, now)?;
+    let (opinion, remarks, signature): (String, String, Option<String>) = conn
+        .prepare_cached("SELECT opinion, opinion_remarks, signature FROM work_order WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (purchase_date, install_date) = match &order.equipment {
+        Some(m) => conn
+            .prepare_cached("SELECT purchase_date, install_date FROM equipment WHERE id = ?1")?
+            .query_row([m.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((None, None)),
+        None => (None, None),
+    };
+    Ok(SlipData {
+        settings: settings::load(conn)?,
+        number: number.to_string(),
+        reprint,
+        printed_at: local_text(&stamp(now)),
+        order,
+        purchase_date,
+        install_date,
+        opinion,
+        opinion_remarks: remarks,
+        signature: signature_of(signature),
+        template: template::load(conn)?,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PrintArgs {
+    pub order_id: OrderId,
+    /// `a4` (default), `a5`, `continuous` (241 mm, three-part paper), `thermal` (80 mm),
+    /// `overlay` (套打: the data only, onto the pre-printed form).
+    pub format: String,
+    /// `three` (存根 / 客户联 / 财务联 as three labelled pages, laser printers) or `one`
+    /// (default; three-part carbonless paper makes its own copies).
+    pub copies: String,
+    /// Also send it to the printer set for this format (or the default printer).
+    pub send: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Printed {
+    pub slip: Slip,
+    /// 0: first print; n: the n-th reprint (补打).
+    pub reprint: i64,
+    pub pages: usize,
+    pub file_name: String,
+    pub content_base64: String,
+    /// What the print system said, when it was sent to a printer.
+    pub sent: Option<String>,
+}
+
+fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64)> {
+    let n: i64 = tx
+        .prepare_cached(
+            "INSERT INTO slip_counter (year, last) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row([year], |r| r.get(0))?;
+    Ok((format!("{prefix}{year}{n:06}"), n))
+}
+
+/// 打印服务单: the order's live slip (a new number on the first print or after a void),
+/// the print recorded, the PDF returned. One transaction: if the slip cannot be drawn
+/// (a character the font lacks) no number is used and nothing is recorded.
+pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
+    use base64::Engine as _;
+    let format = Format::parse(&a.format)?;
+    let copies = Copies::parse(&a.copies)?;
+    let now = desk.now();
+    let at = stamp(now);
+    let prefix = settings::load(desk.conn())?.slip_prefix;
+    let tx = desk
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let (number, status): (String, String) = tx
+        .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
+        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
+    if status == "cancelled" {
+        return Err(Error::invalid(
+            "order_id",
+            format!("工单 {number} 已取消，不能打印服务单"),
+        ));
+    }
+    let live: Option<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT s.id, s.number FROM slip s WHERE s.order_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM slip_void v WHERE v.slip_id = s.id)",
+        )?
+        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (slip_id, slip_number) = match live {
+        Some(s) => s,
+        None => {
+            let year = now.with_timezone(&local_zone()).year();
+            let (slip_number, seq) = next_number(&tx, &prefix, year)?;
+            tx.prepare_cached(
+                "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![slip_number, year, seq, a.order_id, at, DESK_USER])?;
+            (tx.last_insert_rowid(), slip_number)
+        }
+    };
+    let reprint: i64 = tx
+        .prepare_cached("SELECT count(*) FROM slip_print WHERE slip_id = ?1")?
+        .query_row([slip_id], |r| r.get(0))?;
+    let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
+    let (bytes, pages) = render::render(&data, format, copies)?;
+    tx.prepare_cached(
+        "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        slip_id,
+        at,
+        DESK_USER,
+        format.name(),
+        (reprint > 0) as i64
+    ])?;
+    let what = if reprint > 0 {
+        format!("补打服务单 {slip_number}（第{reprint}次补打）")
+    } else {
+        format!("打印服务单 {slip_number}")
+    };
+    orders::event(&tx, a.order_id, &at, "slip", (None, None), &what)?;
+    // Sent before the commit: a print that fails leaves no print recorded.
+    let sent = if a.send {
+        let printer = data
+            .settings
+            .printers
+            .get(format.paper())
+            .map(String::as_str);
+        Some(crate::printing::send(
+            &format!("服务单-{slip_number}"),
+            &bytes,
+            printer,
+        )?)
+    } else {
+        None
+    };
+    tx.commit()?;
+    let slip = of_order(desk.conn(), a.order_id)?
+        .into_iter()
+        .find(|s| s.id == slip_id)
+        .ok_or_else(|| Error::NotFound(slip_number.clone()))?;
+    Ok(Printed {
+        slip,
+        reprint,
+        pages,
+        file_name: format!("服务单-{slip_number}.pdf"),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        sent,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VoidArgs {
+    pub number: String,
+    pub reason: String,
+}
+
+/// 作废服务单: the number stays, marked void with the reason.
+pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
+    let reason = crate::text::field("reason", "作废原因", &a.reason, 200, true)?;
+    let number = a.number.trim().to_uppercase();
+    let now = desk.now();
+    let at = stamp(now);
+    let tx = desk.conn_mut().transaction()?;
+    let (slip_id, order_id): (i64, OrderId) = tx
+        .prepare_cached("SELECT id, order_id FROM slip WHERE number = ?1")?
+        .query_row([&number], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::invalid("number", format!("没有服务单号 {number}")))?;
+    let done = tx
+        .prepare_cached(
+            "INSERT INTO slip_void (slip_id, at, user, reason) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (slip_id) DO NOTHING",
+        )?
+        .execute(params![slip_id, at, DESK_USER, reason])?;
+    if done == 0 {
+        return Err(Error::invalid(
+            "number",
+            format!("服务单 {number} 已经作废"),
+        ));
+    }
+    orders::event(
+        &tx,
+        order_id,
+        &at,
+        "slip_void",
+        (None, None),
+        &format!("作废服务单 {number}：{reason}"),
+    )?;
+    tx.commit()?;
+    of_order(desk.conn(), order_id)?
+        .into_iter()
+        .find(|s| s.id == slip_id)
+        .ok_or(Error::NotFound(number))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrderArgs {
+    pub order_id: OrderId,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SlipList {
+    pub items: Vec<Slip>,
+}
+
+/// 工单的服务单: every slip of the order, voided ones included.
+pub fn list(desk: &mut Desk, a: OrderArgs) -> Result<SlipList> {
+    Ok(SlipList {
+        items: of_order(desk.conn(), a.order_id)?,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OpinionArgs {
+    pub order_id: OrderId,
+    /// `satisfied` 满意, `basically` 基本满意, `unsatisfied` 不满意, or "" (not given).
+    pub opinion: String,
+    pub remarks: String,
+    /// The signature as pen strokes in a 0–1 box; empty: sign on paper.
+    pub signature: Vec<Stroke>,
+}
+
+/// 客户意见和签名: ticks, remarks and the signature captured on screen, kept on the order
+/// for its slip.
+pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
+    let opinion = match a.opinion.as_str() {
+        "" | "satisfied" | "basically" | "unsatisfied" => a.opinion.as_str(),
+        _ => {
+            return Err(Error::invalid(
+                "opinion",
+                "客户意见只能是满意、基本满意或不满意",
+            ))
+        }
+    };
+    let remarks = crate::text::field("remarks", "客户意见", &a.remarks, 200, false)?;
+    crate::pdf::check("remarks", "客户意见", &remarks)?;
+    let points: usize = a.signature.iter().map(Vec::len).sum();
+    if points > 20_000
+        || a.signature
+            .iter()
+            .flatten()
+            .any(|[x, y]| !(0.0..=1.0).contains(x) || !(0.0..=1.0).contains(y))
+    {
+        return Err(Error::invalid(
+            "signature",
+            "签名数据无效，请清除后重新签名",
+        ));
+    }
+    let signature = if a.signature.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&a.signature).map_err(|e| Error::BadRequest(e.to_string()))?)
+    };
+    let now = desk.now();
+    let at = stamp(now);
+    let tx = desk.conn_mut().transaction()?;
+    let status: String = tx
+        .prepare_cached("SELECT status FROM work_order WHERE id = ?1")?
+        .query_row([a.order_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
+    if status == "cancelled" {
+        return Err(Error::invalid("order_id", "工单已取消"));
+    }
+    tx.prepare_cached(
+        "UPDATE work_order SET opinion = ?2, opinion_remarks = ?3, signature = ?4, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![a.order_id, opinion, remarks, signature, at])?;
+    let label = match opinion {
+        "satisfied" => "满意",
+        "basically" => "基本满意",
+        "unsatisfied" => "不满意",
+        _ => "未选",
+    };
+    let signed = if signature.is_some() {
+        "，已签名"
+    } else {
+        ""
+    };
+    orders::event(
+        &tx,
+        a.order_id,
+        &at,
+        "opinion",
+        (None, None),
+        &format!("客户意见：{label}{signed} {remarks}"),
+    )?;
+    tx.commit()?;
+    orders::load(desk.conn(), a.order_id, now)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContinuityArgs {
+    /// First and last day (local), `YYYY-MM-DD`; default: this month.
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContinuityLine {
+    pub number: String,
+    /// `printed`, `voided` or `missing`.
+    pub state: &'static str,
+    pub order_number: Option<String>,
+    pub prints: i64,
+    pub created_at: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Continuity {
+    pub from: String,
+    pub to: String,
+    pub items: Vec<ContinuityLine>,
+    pub printed: usize,
+    pub voided: usize,
+    pub missing: usize,
+}
+
+/// 服务单连号报表: every slip number given in the period, in order, as printed or voided,
+/// and any number missing between the first and the last (there should be none).
+pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
+    let today = desk.now().with_timezone(&local_zone()).date_naive();
+    let from = crate::dates::field("from", "开始日期", Some(&a.from))?
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let to = crate::dates::field("to", "结束日期", Some(&a.to))?.unwrap_or(today);
+    if to < from {
+        return Err(Error::invalid("to", "结束日期应不早于开始日期"));
+    }
+    let bound = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(local_zone()).single())
+            .map(|t| stamp(t.with_timezone(&Utc)))
+            .unwrap_or_default()
+    };
+    let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
+    let mut stmt = desk.conn().prepare_cached(
+        "SELECT s.year, s.seq, s.number, o.number, s.created_at,
+                (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.reason
+         FROM slip s JOIN work_order o ON o.id = s.order_id
+         LEFT JOIN slip_void v ON v.slip_id = s.id
+         WHERE s.created_at >= ?1 AND s.created_at < ?2 ORDER BY s.year, s.seq",
+    )?;
+    type Found = (i32, i64, String, String, String, i64, Option<String>);
+    let found: Vec<Found> = stmt
+        .query_map(params![start, end], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let prefix_of = |number: &str, year: i32| {
+        number
+            .split_once(&year.to_string())
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    };
+    let mut items = Vec::new();
+    let mut last: Option<(i32, i64, String)> = None;
+    for (year, seq, number, order_number, created_at, prints, reason) in found {
+        if let Some((y, s, prefix)) = &last {
+            if *y == year {
+                for gap in s + 1..seq {
+                    items.push(ContinuityLine {
+                        number: format!("{prefix}{year}{gap:06}"),
+                        state: "missing",
+                        order_number: None,
+                        prints: 0,
+                        created_at: None,
+                        void_reason: None,
+                    });
+                }
+            }
+        }
+        last = Some((year, seq, prefix_of(&number, year)));
+        items.push(ContinuityLine {
+            number,
+            state: if reason.is_some() {
+                "voided"
+            } else {
+                "printed"
+            },
+            order_number: Some(order_number),
+            prints,
+            created_at: Some(created_at),
+            void_reason: reason,
+        });
+    }
+    let count = |state| items.iter().filter(|l| l.state == state).count();
+    Ok(Continuity {
+        from: crate::dates::show(from),
+        to: crate::dates::show(to),
+        printed: count("printed"),
+        voided: count("voided"),
+        missing: count("missing"),
+        items,
+    })
+}

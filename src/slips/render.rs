@@ -1,0 +1,850 @@
+//! Drawing a slip on the desk's paper:
+//! - `a4`: A4 portrait; `a5`: A5 landscape; `continuous`: 241 mm continuous form for
+//!   dot-matrix printers (9½ × 11 in, sprocket margins), three-part carbonless paper in one
+//!   pass; all three the same ruled layout, scaled to the paper;
+//! - `thermal`: 80 mm receipt paper, a short hand-over form for walk-ins, as long as its
+//!   content.
+//!
+//! With `copies: three` the slip is drawn three times, each copy labelled (第一联 存根 /
+//! 第二联 财务联 / 第三联 客户联: the third always stays with the customer). Long text wraps,
+//! then shrinks, inside its box; parts beyond the first page continue on the next with the
+//! slip's header and the table header repeated. Every text is checked for glyphs first,
+//! so a missing character is refused with the field named.
+
+use super::SlipData;
+use crate::error::{Error, Result};
+use crate::money;
+use crate::pdf::{self, Align, Area, Column, Pdf, Qr, Style, Table, TextBox, VAlign};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    A4,
+    A5,
+    Continuous,
+    Thermal,
+    /// 套打: the data only, onto the company's pre-printed form ([`super::template`]).
+    Overlay,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Result<Format> {
+        Ok(match text {
+            "" | "a4" => Format::A4,
+            "a5" => Format::A5,
+            "continuous" => Format::Continuous,
+            "thermal" => Format::Thermal,
+            "overlay" => Format::Overlay,
+            _ => {
+                return Err(Error::invalid(
+                    "format",
+                    "纸张格式只能是 A4、A5 横向、241mm 连续纸、80mm 热敏纸或套打",
+                ))
+            }
+        })
+    }
+
+    /// The paper whose printer setting it uses ([`crate::settings::PRINTER_FORMATS`]).
+    pub fn paper(self) -> &'static str {
+        match self {
+            Format::A4 => "a4",
+            Format::A5 => "a5",
+            Format::Continuous | Format::Overlay => "continuous",
+            Format::Thermal => "thermal",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::A4 => "a4",
+            Format::A5 => "a5",
+            Format::Continuous => "continuous",
+            Format::Thermal => "thermal",
+            Format::Overlay => "overlay",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copies {
+    One,
+    Three,
+}
+
+impl Copies {
+    pub fn parse(text: &str) -> Result<Copies> {
+        match text {
+            "" | "one" => Ok(Copies::One),
+            "three" => Ok(Copies::Three),
+            _ => Err(Error::invalid("copies", "联数只能是一联或三联")),
+        }
+    }
+}
+
+/// The three parts, in the order they come off the printer.
+pub const COPY_LABELS: [&str; 3] = ["第一联 存根", "第二联 财务联", "第三联 客户联"];
+
+/// Sizes of one paper format, mm and points.
+struct Layout {
+    w: f32,
+    h: f32,
+    left: f32,
+    right: f32,
+    top: f32,
+    bottom: f32,
+    /// Body text, points.
+    size: f32,
+    /// Height of a one-line row, mm.
+    row: f32,
+}
+
+impl Layout {
+    fn of(format: Format) -> Layout {
+        match format {
+            Format::A4 | Format::Thermal | Format::Overlay => Layout {
+                w: 210.0,
+                h: 297.0,
+                left: 12.0,
+                right: 12.0,
+                top: 12.0,
+                bottom: 12.0,
+                size: 10.0,
+                row: 7.5,
+            },
+            Format::A5 => Layout {
+                w: 210.0,
+                h: 148.0,
+                left: 8.0,
+                right: 8.0,
+                top: 7.0,
+                bottom: 7.0,
+                size: 8.0,
+                row: 5.0,
+            },
+            // 9½ × 11 in fan-fold: 12.7 mm sprocket strips each side, plus a little.
+            Format::Continuous => Layout {
+                w: 241.3,
+                h: 279.4,
+                left: 17.0,
+                right: 17.0,
+                top: 10.0,
+                bottom: 10.0,
+                size: 10.0,
+                row: 7.5,
+            },
+        }
+    }
+
+    fn width(&self) -> f32 {
+        self.w - self.left - self.right
+    }
+
+    fn k(&self) -> f32 {
+        self.size / 10.0
+    }
+}
+
+const RULE: f32 = 0.25;
+const LABEL_GREY: f32 = 0.92;
+
+fn opinion_label(opinion: &str) -> &'static str {
+    match opinion {
+        "satisfied" => "满意",
+        "basically" => "基本满意",
+        "unsatisfied" => "不满意",
+        _ => "",
+    }
+}
+
+fn mode_label(mode: &str) -> &'static str {
+    match mode {
+        "phone_help" => "电话服务",
+        "on_site" => "上门",
+        "carry_in" => "送修",
+        _ => "",
+    }
+}
+
+/// The warranty verdict as printed: the reason already names it (保内：…); a bare verdict
+/// when there is no reason.
+fn warranty_text(o: &crate::orders::Order) -> String {
+    if !o.warranty_reason.is_empty() {
+        return o.warranty_reason.clone();
+    }
+    match o.warranty.as_str() {
+        "in" => "保内",
+        "out" => "保外",
+        _ => "待定",
+    }
+    .to_string()
+}
+
+/// Everything printed, with the field it comes from, checked for glyphs before drawing.
+fn check(d: &SlipData) -> Result<()> {
+    let o = &d.order;
+    let s = &d.settings;
+    let mut fields: Vec<(&'static str, &str, &str)> = vec![
+        ("company_name", "公司名称", &s.company_name),
+        ("company_hotline", "服务热线", &s.company_hotline),
+        ("company_address", "公司地址", &s.company_address),
+        ("slip_terms", "服务条款", &s.slip_terms),
+        ("customer", "客户名称", &o.customer.name),
+        ("contact", "联系人", &o.contact),
+        ("address", "服务地址", &o.address),
+        ("fault", "故障现象", &o.fault),
+        ("warranty_reason", "保修说明", &o.warranty_reason),
+        ("diagnosis", "故障原因", &o.diagnosis),
+        ("work_done", "处理结果", &o.work_done),
+        ("remarks", "客户意见", &d.opinion_remarks),
+    ];
+    if let Some(m) = &o.equipment {
+        fields.push(("equipment", "设备型号", &m.model));
+        fields.push(("serial", "序列号", &m.serial));
+    }
+    if let Some(e) = &o.engineer {
+        fields.push(("engineer", "工程师", &e.name));
+    }
+    for (field, label, text) in fields {
+        pdf::check(field, label, text)?;
+    }
+    for p in o.parts.iter().flatten() {
+        pdf::check("parts", "备件名称", &p.name)?;
+        pdf::check("parts", "备件编码", &p.code)?;
+    }
+    for f in o.fees.iter().flatten() {
+        pdf::check("fees", "费用说明", &f.description)?;
+    }
+    Ok(())
+}
+
+/// `SlipData` as a PDF in `format`; returns the bytes and the page count.
+pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, usize)> {
+    check(d)?;
+    let labels: Vec<Option<&str>> = match copies {
+        Copies::One => vec![None],
+        Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
+    };
+    let mut doc = Pdf::new(&format!("服务维修单 {}", d.number));
+    for label in labels {
+        match format {
+            Format::Thermal => {
+                // Measured on a scratch page first: the receipt is as long as its content.
+                let mut scratch = Pdf::new("");
+                let h = thermal(&mut scratch, d, label, 2000.0);
+                thermal(&mut doc, d, label, h);
+            }
+            Format::Overlay => super::template::overlay(&mut doc, &d.template, d),
+            _ => sheet(&mut doc, d, &Layout::of(format), format, label),
+        }
+    }
+    let pages = doc.page_count();
+    Ok((doc.finish()?, pages))
+}
+
+/// Which 客户意见 box is ticked: `satisfied`, `basically`, `unsatisfied`.
+pub(crate) fn tick_of(opinion: &str) -> Option<&str> {
+    (!opinion.is_empty()).then_some(opinion)
+}
+
+/// A template field's text (套打).
+pub(crate) fn field_value(d: &SlipData, key: &str) -> String {
+    let o = &d.order;
+    let machine =
+        |f: fn(&crate::orders::Machine) -> String| o.equipment.as_ref().map(f).unwrap_or_default();
+    match key {
+        "number" => d.number.clone(),
+        "order_number" => o.number.clone(),
+        "date" => d.printed_at.get(..10).unwrap_or_default().to_string(),
+        "customer" => o.customer.name.clone(),
+        "contact" => o.contact.clone(),
+        "phone" => o.phone.clone(),
+        "address" => o.address.clone(),
+        "model" => machine(|m| m.model.clone()),
+        "serial" => machine(|m| m.serial.clone()),
+        "purchase_date" => d.purchase_date.clone().unwrap_or_default(),
+        "warranty" => warranty_text(o),
+        "fault" => o.fault.clone(),
+        "diagnosis" => o.diagnosis.clone(),
+        "work_done" => o.work_done.clone(),
+        "parts" => o
+            .parts
+            .iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{} {} ×{} {}",
+                    p.code,
+                    p.name,
+                    p.quantity,
+                    money::yuan(p.charged_fen)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        "fees" => o
+            .fees
+            .iter()
+            .flatten()
+            .map(|f| format!("{} {}", f.description, money::yuan(f.amount_fen)))
+            .collect::<Vec<_>>()
+            .join("；"),
+        "total" => money::yuan(o.total_fen),
+        "total_capitals" => money::capitals(o.total_fen),
+        "engineer" => o
+            .engineer
+            .as_ref()
+            .map(|e| e.name.clone())
+            .unwrap_or_default(),
+        "remarks" => d.opinion_remarks.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The QR code's text: slip and order numbers, so a scanner at the desk finds both.
+fn qr_text(d: &SlipData) -> String {
+    format!("{} {}", d.number, d.order.number)
+}
+
+/// The slip's head: company, title, numbers, QR, reprint mark, copy label. Returns the y
+/// below it.
+fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued: bool) -> f32 {
+    let k = l.k();
+    let (x, y, w) = (l.left, l.top, l.width());
+    let qr_side = if continued { 0.0 } else { 22.0 * k };
+    if !continued {
+        if let Some(code) = Qr::new(&qr_text(d)) {
+            doc.qr(Area::new(x + w - qr_side, y, qr_side, qr_side), &code);
+        }
+    }
+    let text_w = w - 2.0 * qr_side - 4.0;
+    let title = Area::new(x + qr_side + 2.0, y, text_w, 8.0 * k);
+    doc.text_box(
+        title,
+        TextBox::new(15.0 * k)
+            .shrink_to(9.0)
+            .max_lines(1)
+            .align(Align::Center)
+            .bold(),
+        &d.settings.company_name,
+    );
+    let sub = if continued {
+        "服务维修单（续页）"
+    } else {
+        "服务维修单"
+    };
+    doc.text_box(
+        Area::new(x + qr_side + 2.0, y + 8.5 * k, text_w, 6.0 * k),
+        TextBox::new(12.0 * k)
+            .max_lines(1)
+            .align(Align::Center)
+            .bold(),
+        sub,
+    );
+    let small = 8.0 * k;
+    let mut info = vec![
+        format!("单号 No. {}", d.number),
+        format!("工单号 {}", d.order.number),
+        format!("打印 {}", d.printed_at),
+    ];
+    if d.reprint > 0 {
+        info.push(format!("补打（第{}次）", d.reprint));
+    }
+    doc.text_box(
+        Area::new(x, y, qr_side + 30.0 * k, 22.0 * k),
+        TextBox::new(small).shrink_to(6.0).max_lines(4),
+        &info.join("\n"),
+    );
+    if let Some(label) = label {
+        doc.text_box(
+            Area::new(x + qr_side + 2.0, y + 15.0 * k, text_w, 5.0 * k),
+            TextBox::new(10.0 * k)
+                .max_lines(1)
+                .align(Align::Center)
+                .bold(),
+            &format!("【{label}】"),
+        );
+    }
+    if d.reprint > 0 && !continued {
+        doc.text_box(
+            Area::new(x + w - qr_side - 24.0 * k, y + 15.0 * k, 22.0 * k, 6.0 * k),
+            TextBox::new(11.0 * k)
+                .max_lines(1)
+                .align(Align::Right)
+                .bold(),
+            "补打",
+        );
+    }
+    y + if continued { 16.0 * k } else { 24.0 * k }
+}
+
+/// A ruled cell: a grey label box and its value, the value wrapped and shrunk to fit.
+fn cell(doc: &mut Pdf, area: Area, label: &str, value: &str, size: f32, label_w: f32) {
+    let (label_area, value_area) = (
+        Area::new(area.x, area.y, label_w, area.h),
+        Area::new(area.x + label_w, area.y, area.w - label_w, area.h),
+    );
+    doc.fill(label_area, LABEL_GREY);
+    doc.rect(label_area, RULE);
+    doc.rect(value_area, RULE);
+    doc.text_box(
+        label_area.inset(1.0, 0.5),
+        TextBox::new(size)
+            .shrink_to(6.0)
+            .align(Align::Center)
+            .valign(VAlign::Middle),
+        label,
+    );
+    let lines = ((area.h - 1.0) / pdf::block_height(1, size).max(0.1))
+        .floor()
+        .max(1.0) as usize;
+    doc.text_box(
+        value_area.inset(1.2, 0.6),
+        TextBox::new(size)
+            .shrink_to((size * 0.6).max(5.0))
+            .max_lines(lines.max(2))
+            .valign(VAlign::Middle),
+        value,
+    );
+}
+
+fn date_only(text: &Option<String>) -> String {
+    text.clone().unwrap_or_default()
+}
+
+/// The ruled sheet (A4, A5, continuous) for one copy.
+fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<&str>) {
+    let first_page = doc.page_count();
+    doc.add_page(l.w, l.h);
+    let o = &d.order;
+    let k = l.k();
+    let (x, w) = (l.left, l.width());
+    let size = l.size;
+    let label_w = 20.0 * k;
+    let mut y = head(doc, d, l, label, false);
+    let half = w / 2.0;
+    let model = o
+        .equipment
+        .as_ref()
+        .map(|m| m.model.clone())
+        .unwrap_or_default();
+    let serial = o
+        .equipment
+        .as_ref()
+        .map(|m| m.serial.clone())
+        .unwrap_or_default();
+    let engineer = o
+        .engineer
+        .as_ref()
+        .map(|e| e.name.clone())
+        .unwrap_or_default();
+    let pairs = [
+        ("客户", o.customer.name.clone(), "联系电话", o.phone.clone()),
+        ("联系人", o.contact.clone(), "工程师", engineer),
+        ("型号", model, "序列号", serial),
+        (
+            "购买日期",
+            date_only(&d.purchase_date),
+            "保修",
+            warranty_text(o),
+        ),
+        (
+            "服务类型",
+            format!("{} · {}", o.kind_label, mode_label(&o.mode)),
+            "报修时间",
+            super::local_text(&o.created_at),
+        ),
+    ];
+    for (l1, v1, l2, v2) in &pairs {
+        cell(doc, Area::new(x, y, half, l.row), l1, v1, size, label_w);
+        cell(
+            doc,
+            Area::new(x + half, y, half, l.row),
+            l2,
+            v2,
+            size,
+            label_w,
+        );
+        y += l.row;
+    }
+    // Two lines of body text, with a little air.
+    let tall = pdf::block_height(2, size) + 2.0;
+    for (label, value, h) in [
+        ("服务地址", o.address.as_str(), l.row),
+        ("故障现象", o.fault.as_str(), tall),
+        ("故障原因", o.diagnosis.as_str(), tall),
+        ("处理结果", o.work_done.as_str(), tall),
+    ] {
+        cell(doc, Area::new(x, y, w, h), label, value, size, label_w);
+        y += h;
+    }
+    y += 2.0 * k;
+
+    // The parts table, over as many pages as it takes.
+    let parts = o.parts.clone().unwrap_or_default();
+    let col = |title, share: f32, align, one_line| Column {
+        title,
+        width: w * share,
+        align,
+        one_line,
+    };
+    let columns = [
+        col("序号", 0.07, Align::Center, true),
+        col("备件编码", 0.17, Align::Left, true),
+        col("备件名称", 0.36, Align::Left, false),
+        col("数量", 0.08, Align::Right, true),
+        col("单价", 0.12, Align::Right, true),
+        col("金额", 0.12, Align::Right, true),
+        col("保内", 0.08, Align::Center, true),
+    ];
+    let rows: Vec<Vec<String>> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![
+                (i + 1).to_string(),
+                p.code.clone(),
+                p.name.clone(),
+                format!("{}{}", p.quantity, p.unit),
+                money::yuan(p.unit_price_fen),
+                money::yuan(p.charged_fen),
+                if p.in_warranty {
+                    "是".into()
+                } else {
+                    "".into()
+                },
+            ]
+        })
+        .collect();
+    let continue_at = l.top + 16.0 * k;
+    let table = Table {
+        columns: &columns,
+        size: size * 0.9,
+        x,
+        bottom: l.h - l.bottom,
+        continue_at,
+    };
+    if !rows.is_empty() {
+        y = doc.table(&table, y, &rows) + 2.0 * k;
+    }
+
+    // The foot: fees and total, this repair's warranty, opinion, signatures, terms.
+    let fees = o.fees.clone().unwrap_or_default();
+    let fee_text: Vec<String> = fees
+        .iter()
+        .map(|f| format!("{} {}", f.description, money::yuan(f.amount_fen)))
+        .collect();
+    let terms_lines = pdf::wrap(&d.settings.terms_line(), size * 0.7, w)
+        .len()
+        .min(8);
+    let foot_h = l.row * 2.0 // fees, total
+        + l.row // repair warranty
+        + l.row * 2.6 // opinion and signature
+        + pdf::block_height(terms_lines, size * 0.7)
+        + 4.0 * k;
+    if y + foot_h > l.h - l.bottom {
+        doc.add_page(l.w, l.h);
+        y = head(doc, d, l, label, true);
+    }
+    cell(
+        doc,
+        Area::new(x, y, w, l.row),
+        "费用明细",
+        &if fee_text.is_empty() {
+            "无".to_string()
+        } else {
+            fee_text.join("；")
+        },
+        size,
+        label_w,
+    );
+    y += l.row;
+    cell(
+        doc,
+        Area::new(x, y, w, l.row),
+        "合计",
+        &format!(
+            "{}　大写：{}　已收 {}　未收 {}",
+            money::yuan(o.total_fen),
+            money::capitals(o.total_fen),
+            money::yuan(o.paid_fen),
+            money::yuan(o.outstanding_fen)
+        ),
+        size,
+        label_w,
+    );
+    y += l.row;
+    let days = d.settings.repair_warranty_days;
+    let scope = if days == 0 {
+        "本次维修不另行保修".to_string()
+    } else {
+        format!("本次维修更换的部件及维修工作保修 {days} 天（自完工之日起），同一故障免费返修")
+    };
+    cell(
+        doc,
+        Area::new(x, y, w, l.row),
+        "维修保修",
+        &scope,
+        size,
+        label_w,
+    );
+    y += l.row;
+
+    // 客户意见 ticks and remarks on the left, the signature on the right.
+    let block_h = l.row * 2.6;
+    let left = Area::new(x, y, half, block_h);
+    let right = Area::new(x + half, y, half, block_h);
+    doc.rect(left, RULE);
+    doc.rect(right, RULE);
+    let tick = 3.2 * k;
+    let mut tx = x + 2.0;
+    let ty = y + 2.0 * k;
+    doc.text(tx, ty + tick * 0.85, Style::new(size).bold(), "客户意见：");
+    tx += pdf::text_width("客户意见：", size) + 1.0;
+    for (key, text) in [
+        ("satisfied", "满意"),
+        ("basically", "基本满意"),
+        ("unsatisfied", "不满意"),
+    ] {
+        let boxed = Area::new(tx, ty, tick, tick);
+        doc.rect(boxed, 0.25);
+        if d.opinion == key {
+            doc.line(
+                (tx + tick * 0.15, ty + tick * 0.5),
+                (tx + tick * 0.4, ty + tick * 0.85),
+                0.45,
+            );
+            doc.line(
+                (tx + tick * 0.4, ty + tick * 0.85),
+                (tx + tick * 0.9, ty + tick * 0.1),
+                0.45,
+            );
+        }
+        tx += tick + 1.0;
+        tx += doc.text(tx, ty + tick * 0.85, Style::new(size), text) + 3.0;
+    }
+    let remark_area = Area::new(
+        x + 2.0,
+        ty + tick + 1.5 * k,
+        half - 4.0,
+        block_h - tick - 4.0 * k,
+    );
+    let remark = if d.opinion_remarks.is_empty() {
+        format!(
+            "意见：{}",
+            if d.opinion.is_empty() {
+                ""
+            } else {
+                opinion_label(&d.opinion)
+            }
+        )
+    } else {
+        format!("意见：{}", d.opinion_remarks)
+    };
+    doc.text_box(
+        remark_area,
+        TextBox::new(size * 0.9).shrink_to(6.0).max_lines(3),
+        &remark,
+    );
+    doc.text(
+        x + half + 2.0,
+        y + 4.0 * k,
+        Style::new(size).bold(),
+        "客户签名：",
+    );
+    let sign_area = Area::new(x + half + 2.0, y + 5.0 * k, half - 4.0, block_h - 10.0 * k);
+    if d.signature.is_empty() {
+        let base = sign_area.bottom();
+        doc.line(
+            (sign_area.x + 16.0 * k, base),
+            (sign_area.right() - 2.0, base),
+            0.2,
+        );
+    } else {
+        signature(doc, sign_area, &d.signature);
+    }
+    let date_line = format!(
+        "工程师：{}　　完工：{}",
+        o.engineer
+            .as_ref()
+            .map(|e| e.name.as_str())
+            .unwrap_or("________"),
+        o.completed_at
+            .as_deref()
+            .map(super::local_text)
+            .unwrap_or_else(|| "____年__月__日".into())
+    );
+    doc.text_box(
+        Area::new(x + half + 2.0, y + block_h - 4.5 * k, half - 4.0, 4.0 * k),
+        TextBox::new(size * 0.8)
+            .shrink_to(5.5)
+            .max_lines(1)
+            .align(Align::Right),
+        &date_line,
+    );
+    y += block_h + 1.5 * k;
+
+    // Terms, hotline, and, on one-pass carbonless paper, which part is which.
+    let mut terms = d.settings.terms_line();
+    if format == Format::Continuous && label.is_none() {
+        terms.push_str(
+            "\n第一联 存根（白）　第二联 财务联（红）　第三联 客户联（黄），第三联交客户保存",
+        );
+    }
+    let foot = Area::new(x, y, w, (l.h - l.bottom - y).max(0.0));
+    doc.text_box(foot, TextBox::new(size * 0.7).shrink_to(5.0), &terms);
+
+    // Page numbers of this copy.
+    let count = doc.page_count() - first_page;
+    if count > 1 {
+        for i in 0..count {
+            doc.select_page(first_page + i);
+            doc.text(
+                l.w - l.right,
+                l.h - l.bottom / 2.0,
+                Style::new(7.0).align(Align::Right),
+                &format!("第 {} / {} 页", i + 1, count),
+            );
+        }
+        doc.select_page(first_page + count - 1);
+    }
+}
+
+/// The customer's pen strokes, scaled into `area` keeping their proportions (the capture
+/// box is 4:1).
+fn signature(doc: &mut Pdf, area: Area, strokes: &[super::Stroke]) {
+    let (w, h) = if area.w / area.h > 4.0 {
+        (area.h * 4.0, area.h)
+    } else {
+        (area.w, area.w / 4.0)
+    };
+    let left = area.x + (area.w - w) / 2.0;
+    let top = area.y + (area.h - h) / 2.0;
+    for stroke in strokes {
+        for pair in stroke.windows(2) {
+            let [a, b] = [pair[0], pair[1]];
+            doc.line(
+                (left + a[0] * w, top + a[1] * h),
+                (left + b[0] * w, top + b[1] * h),
+                0.35,
+            );
+        }
+    }
+}
+
+/// The 80 mm receipt: what the walk-in customer takes home. Returns its length, mm.
+fn thermal(doc: &mut Pdf, d: &SlipData, label: Option<&str>, length: f32) -> f32 {
+    const W: f32 = 80.0;
+    const M: f32 = 4.0;
+    doc.add_page(W, length);
+    let o = &d.order;
+    let w = W - 2.0 * M;
+    let mut y = 3.0;
+    let put = |doc: &mut Pdf, y: &mut f32, text: &str, how: TextBox| {
+        let lines = pdf::wrap(text, how.size, w).len().clamp(1, 6);
+        let h = pdf::block_height(lines, how.size) + 0.5;
+        let fit = doc.text_box(Area::new(M, *y, w, h), how.max_lines(6), text);
+        *y += pdf::block_height(fit.lines.max(1), fit.size) + 1.2;
+    };
+    put(
+        doc,
+        &mut y,
+        &d.settings.company_name,
+        TextBox::new(11.0)
+            .shrink_to(8.0)
+            .align(Align::Center)
+            .bold(),
+    );
+    put(
+        doc,
+        &mut y,
+        "服务交接单",
+        TextBox::new(10.0).align(Align::Center).bold(),
+    );
+    if let Some(label) = label {
+        put(
+            doc,
+            &mut y,
+            &format!("【{label}】"),
+            TextBox::new(8.0).align(Align::Center),
+        );
+    }
+    if d.reprint > 0 {
+        put(
+            doc,
+            &mut y,
+            &format!("补打（第{}次）", d.reprint),
+            TextBox::new(8.0).align(Align::Center).bold(),
+        );
+    }
+    if let Some(code) = Qr::new(&qr_text(d)) {
+        let side = 26.0;
+        doc.qr(Area::new((W - side) / 2.0, y, side, side), &code);
+        y += side + 1.0;
+    }
+    let body = TextBox::new(8.0).shrink_to(6.5);
+    let machine = o
+        .equipment
+        .as_ref()
+        .map(|m| format!("{} 序列号 {}", m.model, m.serial))
+        .unwrap_or_else(|| "—".into());
+    for line in [
+        format!("单号：{}", d.number),
+        format!("工单号：{}", o.number),
+        format!("客户：{}　{}", o.customer.name, o.phone),
+        format!("设备：{machine}"),
+        format!("保修：{}", warranty_text(o)),
+        format!("故障：{}", o.fault),
+        format!("登记：{}", super::local_text(&o.created_at)),
+        format!("打印：{}", d.printed_at),
+    ] {
+        put(doc, &mut y, &line, body);
+    }
+    if o.total_fen > 0 {
+        put(
+            doc,
+            &mut y,
+            &format!(
+                "费用：{}（{}）",
+                money::yuan(o.total_fen),
+                money::capitals(o.total_fen)
+            ),
+            body,
+        );
+    }
+    y += 1.0;
+    doc.line((M, y), (W - M, y), 0.2);
+    y += 2.0;
+    put(
+        doc,
+        &mut y,
+        "凭此单取机，请妥善保管。",
+        TextBox::new(8.0).align(Align::Center),
+    );
+    if !d.settings.company_hotline.is_empty() {
+        put(
+            doc,
+            &mut y,
+            &format!("服务热线 {}", d.settings.company_hotline),
+            TextBox::new(9.0).align(Align::Center).bold(),
+        );
+    }
+    y + 4.0
+}
+
+impl crate::settings::Settings {
+    /// The foot of a slip: the terms, then hotline and address.
+    pub(crate) fn terms_line(&self) -> String {
+        let mut out = self.slip_terms.clone();
+        let mut contact = Vec::new();
+        if !self.company_hotline.is_empty() {
+            contact.push(format!("服务热线：{}", self.company_hotline));
+        }
+        if !self.company_address.is_empty() {
+            contact.push(format!("地址：{}", self.company_address));
+        }
+        if !contact.is_empty() {
+            out.push('\n');
+            out.push_str(&contact.join("　"));
+        }
+        out
+    }
+}

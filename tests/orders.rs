@@ -1,0 +1,760 @@
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use crate::util::{desk, TestDesk};
+
+/// Monday 2026-11-23 10:00 in Beijing: a working morning.
+const MONDAY_10: &str = "2026-11-23T10:00:00+08:00";
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn clock(t: &mut TestDesk, text: &str) {
+    t.desk.set_clock(Some(at(text)));
+}
+
+struct Setup {
+    customer: i64,
+    machine_in: i64,
+    machine_out: i64,
+    model: i64,
+    part: i64,
+    main: i64,
+    van: i64,
+    wang: i64,
+    li: i64,
+}
+
+/// A customer with a machine in warranty and one out of it, a part with 5 in the main
+/// store and 1 in Li's van, engineers Wang (朝阳) and Li (海淀).
+fn setup(t: &mut TestDesk) -> Setup {
+    clock(t, MONDAY_10);
+    let model = t.ok(
+        "models.save",
+        json!({"code": "JSQ25-13", "name": "燃气热水器 13L",
+               "policies": [{"component": "", "months": 12, "basis": "purchase"}]}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let customer = t.ok(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678"], "address": "北京市海淀区中关村大街1号", "region": "北京"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let today = chrono::Local::now().date_naive();
+    let recent = (today - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let old = (today - chrono::Duration::days(800))
+        .format("%Y-%m-%d")
+        .to_string();
+    let machine_in = t.ok(
+        "equipment.create",
+        json!({"customer_id": customer, "model_id": model, "serial": "SN-IN-0001", "purchase_date": recent}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let machine_out = t.ok(
+        "equipment.create",
+        json!({"customer_id": customer, "model_id": model, "serial": "SN-OUT-0002", "purchase_date": old}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let part = t.ok(
+        "parts.save",
+        json!({"code": "P100", "name": "点火针", "unit": "个", "cost_fen": 1000, "price_fen": 3500}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let main = t.ok("stores.list", json!({}))["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let van = t.ok(
+        "stores.save",
+        json!({"code": "VAN-LI", "name": "李工车载库", "kind": "van", "engineer": "李强"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    t.ok(
+        "stock.receive",
+        json!({"part_id": part, "store_id": main, "quantity": 5, "unit_cost_fen": 1000}),
+    );
+    t.ok(
+        "stock.transfer",
+        json!({"part_id": part, "from_store_id": main, "to_store_id": van, "quantity": 1}),
+    );
+    let wang = t.ok(
+        "engineers.save",
+        json!({"name": "王磊", "phone": "13900001111", "region": "朝阳"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let li = t.ok(
+        "engineers.save",
+        json!({"name": "李强", "phone": "13900002222", "region": "海淀 西城"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    Setup {
+        customer,
+        machine_in,
+        machine_out,
+        model,
+        part,
+        main,
+        van,
+        wang,
+        li,
+    }
+}
+
+fn order(t: &mut TestDesk, s: &Setup, machine: i64) -> Value {
+    t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "equipment_id": machine, "kind": "repair", "channel": "phone",
+               "mode": "on_site", "fault_tags": ["不点火"], "fault": "打开热水后没有火", "confirmed": true}),
+    )
+}
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap()
+}
+
+fn count(t: &TestDesk, sql: &str) -> i64 {
+    let conn = Connection::open(t.desk.path()).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn numbers_run_without_gaps_per_year_and_survive_a_prefix_change() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let a = order(&mut t, &s, s.machine_in);
+    assert_eq!(a["number"], "WO2026000001");
+    // A refused order takes no number.
+    let e = t.err(
+        "orders.create",
+        json!({"customer_id": s.customer, "kind": "repair", "fault": ""}),
+    );
+    assert_eq!(e["field"], "fault");
+    let b = order(&mut t, &s, s.machine_in);
+    assert_eq!(b["number"], "WO2026000002");
+    t.ok(
+        "settings.save",
+        json!({"order_prefix": "sh", "work_start": "08:30", "work_end": "17:30"}),
+    );
+    assert_eq!(order(&mut t, &s, s.machine_in)["number"], "SH2026000003");
+    // A new year starts again at 1.
+    clock(&mut t, "2027-01-04T09:00:00+08:00");
+    assert_eq!(order(&mut t, &s, s.machine_in)["number"], "SH2027000001");
+    let e = t.err(
+        "settings.save",
+        json!({"order_prefix": "工单", "work_start": "08:30", "work_end": "17:30"}),
+    );
+    assert_eq!(e["field"], "order_prefix");
+}
+
+#[test]
+fn intake_copies_the_warranty_verdict_and_checks_every_field() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = order(&mut t, &s, s.machine_in);
+    assert_eq!(o["warranty"], "in");
+    assert!(
+        o["warranty_reason"].as_str().unwrap().contains("购买日期"),
+        "{o}"
+    );
+    assert_eq!(o["status"], "registered");
+    assert_eq!(o["contact"], "张伟");
+    assert_eq!(o["phone"], "138 1234 5678");
+    assert_eq!(o["fault"], "不点火；打开热水后没有火");
+    let out = order(&mut t, &s, s.machine_out);
+    assert_eq!(out["warranty"], "out");
+    // Learnt faults for the model: the tag and the free text.
+    let faults = t.ok("orders.faults", json!({"model_id": s.model}));
+    assert_eq!(faults["items"][0], "不点火");
+    assert!(faults["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "打开热水后没有火"));
+    for (args, field) in [
+        (json!({"customer_id": 999, "fault": "x"}), "customer_id"),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "kind": "fix"}),
+            "kind",
+        ),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "channel": "fax"}),
+            "channel",
+        ),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "phone": "12"}),
+            "phone",
+        ),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "appointment_from": "明天"}),
+            "appointment_from",
+        ),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "appointment_from": "2026-11-24 14:00",
+                   "appointment_to": "2026-11-24 12:00"}),
+            "appointment_to",
+        ),
+        (
+            json!({"customer_id": s.customer, "fault": "x", "equipment_id": 999}),
+            "equipment_id",
+        ),
+    ] {
+        let e = t.err("orders.create", args.clone());
+        assert_eq!(e["field"], field, "{args}: {e}");
+        assert!(e["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    }
+    // Someone else's machine.
+    let other = t.ok(
+        "customers.create",
+        json!({"name": "李娜", "phones": ["13987654321"]}),
+    )["id"]
+        .clone();
+    let e = t.err(
+        "orders.create",
+        json!({"customer_id": other, "equipment_id": s.machine_in, "fault": "x"}),
+    );
+    assert_eq!(e["field"], "equipment_id");
+    assert_eq!(count(&t, "SELECT count(*) FROM work_order"), 2);
+    // The caller lookup: the customer, machines with warranty, open orders.
+    let caller = t.ok("orders.caller", json!({"phone": "5678"}));
+    let m = &caller["items"][0];
+    assert_eq!(m["customer"]["name"], "张伟");
+    assert_eq!(m["machines"].as_array().unwrap().len(), 2);
+    assert_eq!(m["open_orders"].as_array().unwrap().len(), 2);
+    // The search box and the customer's timeline find the order by its number.
+    let hits = t.ok("search.global", json!({"query": "wo2026000001"}));
+    assert_eq!(hits["items"][0]["kind"], "order");
+    assert_eq!(hits["items"][0]["order_id"], o["id"]);
+    let hits = t.ok("search.global", json!({"query": "2026000002"}));
+    assert_eq!(hits["items"][0]["order_id"], out["id"]);
+    let timeline = t.ok("customers.timeline", json!({"id": s.customer}));
+    assert!(timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["title"].as_str().unwrap().contains("WO2026000001")));
+    let history = t.ok("orders.list", json!({"customer_id": s.customer}));
+    assert_eq!(history["items"][0]["number"], "WO2026000002");
+}
+
+/// Puts a fresh order into `status` by legal moves.
+fn order_in(t: &mut TestDesk, s: &Setup, status: &str) -> i64 {
+    let o = id(&order(t, s, s.machine_out));
+    let steps: &[&str] = match status {
+        "registered" => &[],
+        "dispatched" => &["assign"],
+        "in_progress" => &["assign", "in_progress"],
+        "waiting_parts" => &["assign", "in_progress", "waiting_parts"],
+        "completed" => &["assign", "in_progress", "complete"],
+        "called_back" => &["assign", "in_progress", "complete", "called_back"],
+        "closed" => &["assign", "in_progress", "complete", "called_back", "closed"],
+        "cancelled" => &["cancelled"],
+        _ => unreachable!(),
+    };
+    for step in steps {
+        match *step {
+            "assign" => {
+                t.ok("orders.assign", json!({"id": o, "engineer_id": s.wang}));
+            }
+            "complete" => {
+                t.ok(
+                    "orders.complete",
+                    json!({"id": o, "work_done": "更换点火针"}),
+                );
+            }
+            to => {
+                t.ok("orders.move", json!({"id": o, "to": to, "reason": "测试"}));
+            }
+        }
+    }
+    o
+}
+
+#[test]
+fn every_status_transition_is_allowed_or_refused_with_a_reason() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let statuses = [
+        "registered",
+        "dispatched",
+        "in_progress",
+        "waiting_parts",
+        "completed",
+        "called_back",
+        "closed",
+        "cancelled",
+    ];
+    // By a bare move (assign and complete have their own commands).
+    let allowed = [
+        ("registered", "cancelled"),
+        ("dispatched", "in_progress"),
+        ("dispatched", "cancelled"),
+        ("in_progress", "waiting_parts"),
+        ("in_progress", "cancelled"),
+        ("waiting_parts", "in_progress"),
+        ("waiting_parts", "cancelled"),
+        ("completed", "called_back"),
+        ("completed", "in_progress"),
+        ("called_back", "closed"),
+        ("called_back", "in_progress"),
+    ];
+    for from in statuses {
+        for to in statuses {
+            let o = order_in(&mut t, &s, from);
+            let before = t.ok("orders.get", json!({"id": o}));
+            let result = aftersales::api::call(
+                &mut t.desk,
+                "orders.move",
+                json!({"id": o, "to": to, "reason": "客户要求"}),
+            );
+            if allowed.contains(&(from, to)) {
+                let after = result.unwrap_or_else(|e| panic!("{from} → {to}: {}", e.to_json()));
+                assert_eq!(after["status"], to);
+                let events = after["events"].as_array().unwrap();
+                let last = events.last().unwrap();
+                assert_eq!(last["from_status"], from);
+                assert_eq!(last["to_status"], to);
+                assert_eq!(last["user"], "前台");
+            } else {
+                let e = result
+                    .expect_err(&format!("{from} → {to} should be refused"))
+                    .to_json();
+                assert_eq!(e["field"], "status", "{from} → {to}: {e}");
+                let after = t.ok("orders.get", json!({"id": o}));
+                assert_eq!(after, before, "{from} → {to} changed the order");
+            }
+        }
+    }
+    // Cancelling and reopening need a reason.
+    let o = order_in(&mut t, &s, "dispatched");
+    let e = t.err("orders.move", json!({"id": o, "to": "cancelled"}));
+    assert_eq!(e["field"], "reason");
+    let o = order_in(&mut t, &s, "completed");
+    let e = t.err("orders.move", json!({"id": o, "to": "in_progress"}));
+    assert_eq!(e["field"], "reason");
+    // Completing needs the work started (phone help may complete at once).
+    let o = order_in(&mut t, &s, "dispatched");
+    let e = t.err("orders.complete", json!({"id": o, "work_done": "x"}));
+    assert!(
+        e["message"].as_str().unwrap().contains("请先开始处理"),
+        "{e}"
+    );
+    let phone = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "kind": "consultation", "mode": "phone_help", "fault": "怎么调水温"}),
+    );
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": id(&phone), "work_done": "电话指导调节"}),
+    );
+    assert_eq!(done["status"], "completed");
+    // Reassigning needs a reason; the same engineer twice is refused.
+    let o = order_in(&mut t, &s, "in_progress");
+    let e = t.err("orders.assign", json!({"id": o, "engineer_id": s.li}));
+    assert_eq!(e["field"], "reason");
+    let e = t.err(
+        "orders.assign",
+        json!({"id": o, "engineer_id": s.wang, "reason": "x"}),
+    );
+    assert_eq!(e["field"], "engineer_id");
+    let moved = t.ok(
+        "orders.assign",
+        json!({"id": o, "engineer_id": s.li, "reason": "王工请假"}),
+    );
+    assert_eq!(moved["engineer"]["name"], "李强");
+    assert_eq!(moved["status"], "in_progress");
+    let last = moved["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "reassigned");
+    assert_eq!(last["detail"], "王磊 → 李强：王工请假");
+}
+
+#[test]
+fn completion_takes_parts_out_of_the_ledger_in_one_transaction() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    // In warranty: the part is recorded and costs the customer nothing.
+    let o = id(&order(&mut t, &s, s.machine_in));
+    t.ok("orders.assign", json!({"id": o, "engineer_id": s.li}));
+    t.ok("orders.move", json!({"id": o, "to": "in_progress"}));
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": o, "diagnosis": "点火针积碳", "work_done": "更换点火针",
+               "parts": [{"part_id": s.part, "store_id": s.van, "quantity": 1}],
+               "fees": [{"kind": "callout", "amount_fen": 3000}]}),
+    );
+    assert_eq!(done["parts"][0]["charged_fen"], 0);
+    assert_eq!(done["parts"][0]["in_warranty"], true);
+    assert_eq!(done["total_fen"], 3000);
+    assert_eq!(done["total_capitals"], "叁拾元整");
+    let ledger = t.ok("stock.ledger", json!({"part_id": s.part}));
+    let last = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "issue")
+        .unwrap()
+        .clone();
+    assert_eq!(last["reference"], done["number"]);
+    assert_eq!(last["quantity"], -1);
+
+    // Out of warranty: parts at the sale price, plus labour; 大写 total.
+    let o = id(&order(&mut t, &s, s.machine_out));
+    t.ok("orders.assign", json!({"id": o, "engineer_id": s.wang}));
+    t.ok("orders.move", json!({"id": o, "to": "in_progress"}));
+    // More than the main store holds (4): refused, naming part and store; nothing changes.
+    let movements = count(&t, "SELECT count(*) FROM stock_movement");
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "parts": [{"part_id": s.part, "store_id": s.main, "quantity": 1},
+                         {"part_id": s.part, "store_id": s.main, "quantity": 4}],
+               "fees": [{"kind": "labour", "amount_fen": 5000}]}),
+    );
+    assert_eq!(e["field"], "parts");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("P100") && message.contains("主仓库") && message.contains("现有 3"),
+        "{message}"
+    );
+    assert_eq!(count(&t, "SELECT count(*) FROM stock_movement"), movements);
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT count(*) FROM fee_line WHERE order_id = {o}")
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT count(*) FROM order_part WHERE order_id = {o}")
+        ),
+        0
+    );
+    assert_eq!(
+        t.ok("orders.get", json!({"id": o}))["status"],
+        "in_progress"
+    );
+    // A fee line may not claim to be the parts fee.
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o, "work_done": "x", "fees": [{"kind": "parts", "amount_fen": 1}]}),
+    );
+    assert_eq!(e["field"], "fees");
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "parts": [{"part_id": s.part, "store_id": s.main, "quantity": 2}],
+               "fees": [{"kind": "labour", "amount_fen": 5000}, {"kind": "other", "description": "", "amount_fen": 0}]}),
+    );
+    assert_eq!(done["total_fen"], 12000);
+    assert_eq!(done["total_capitals"], "壹佰贰拾元整");
+    let fees: Vec<(String, i64)> = done["fees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["amount_fen"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(fees, vec![("parts".into(), 7000), ("labour".into(), 5000)]);
+    assert_eq!(
+        t.ok("stock.report", json!({}))["items"][0]["on_hand"],
+        json!(2),
+        "5 in, 1 to the van and out, 2 out of the main store"
+    );
+
+    // Payment: part, too much refused, the rest on account → a receivable.
+    let e = t.err(
+        "orders.pay",
+        json!({"id": o, "method": "wechat", "amount_fen": 20000}),
+    );
+    assert_eq!(e["field"], "amount_fen");
+    let paid = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "wechat", "amount_fen": 2000}),
+    );
+    assert_eq!(paid["outstanding_fen"], 10000);
+    let e = t.err(
+        "orders.pay",
+        json!({"id": o, "method": "cash", "amount_fen": -500}),
+    );
+    assert_eq!(e["field"], "note");
+    let refunded = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "cash", "amount_fen": -500, "note": "多收了上门费"}),
+    );
+    assert_eq!(refunded["paid_fen"], 1500);
+    t.ok("orders.pay", json!({"id": o, "method": "on_account"}));
+    let r = t.ok("orders.receivables", json!({}));
+    // This order's 105 yuan and the first order's 30 yuan call-out fee, both unpaid.
+    assert_eq!(r["total_fen"], 13500);
+    assert_eq!(r["aged_fen"], json!([13500, 0, 0, 0]));
+    assert_eq!(r["items"].as_array().unwrap().len(), 2);
+    // Payments are append-only.
+    let conn = Connection::open(t.desk.path()).unwrap();
+    assert!(conn
+        .execute("UPDATE payment SET amount_fen = 0", [])
+        .is_err());
+    assert!(conn.execute("DELETE FROM order_event", []).is_err());
+    // A registered order takes no payment.
+    let fresh = id(&order(&mut t, &s, s.machine_out));
+    let e = t.err(
+        "orders.pay",
+        json!({"id": fresh, "method": "cash", "amount_fen": 100}),
+    );
+    assert_eq!(e["field"], "id");
+}
+
+fn clock_of<'a>(o: &'a Value, kind: &str) -> &'a Value {
+    o["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap()
+}
+
+#[test]
+fn clocks_run_on_the_working_calendar_warn_and_keep_their_outcome() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    // Friday 2026-11-27 17:29, unconfirmed: 3 working minutes end Monday 08:32.
+    clock(&mut t, "2026-11-27T17:29:00+08:00");
+    let o = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "equipment_id": s.machine_out, "fault": "漏水"}),
+    );
+    let confirm = clock_of(&o, "confirm");
+    assert_eq!(confirm["due"], "2026-11-30T00:32:00Z");
+    assert_eq!(clock_of(&o, "reply")["due"], "2026-11-30T09:29:00Z");
+    assert_eq!(clock_of(&o, "slip")["due"], "2026-12-01T09:29:00Z");
+    // Monday 08:31: one minute left → warning; 08:33 → broken.
+    clock(&mut t, "2026-11-30T08:31:00+08:00");
+    let now = t.ok("orders.get", json!({"id": o["id"]}));
+    assert_eq!(clock_of(&now, "confirm")["state"], "warning");
+    assert_eq!(clock_of(&now, "reply")["state"], "running");
+    let board = t.ok("orders.board", json!({}));
+    assert_eq!(board["warnings"], 1);
+    clock(&mut t, "2026-11-30T08:33:00+08:00");
+    let now = t.ok("orders.get", json!({"id": o["id"]}));
+    assert_eq!(clock_of(&now, "confirm")["state"], "broken");
+    // Confirmed late: missed, and it stays missed.
+    let confirmed = t.ok(
+        "orders.confirm",
+        json!({"id": o["id"], "note": "约周二上午"}),
+    );
+    assert_eq!(clock_of(&confirmed, "confirm")["state"], "missed");
+    let e = t.err("orders.confirm", json!({"id": o["id"]}));
+    assert_eq!(e["field"], "id");
+    // Dispatched in time: the reply clock is kept.
+    let dispatched = t.ok(
+        "orders.assign",
+        json!({"id": o["id"], "engineer_id": s.wang}),
+    );
+    assert_eq!(clock_of(&dispatched, "reply")["state"], "kept");
+    t.ok("orders.move", json!({"id": o["id"], "to": "in_progress"}));
+    // The slip comes back on Wednesday: late, a reason is required.
+    clock(&mut t, "2026-12-02T09:00:00+08:00");
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o["id"], "work_done": "更换密封圈"}),
+    );
+    assert_eq!(e["field"], "late_reason");
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": o["id"], "work_done": "更换密封圈", "late_reason": "客户不在家，改约"}),
+    );
+    assert_eq!(clock_of(&done, "slip")["state"], "missed");
+    assert_eq!(done["slip_late_reason"], "客户不在家，改约");
+    // Cancelled before it stopped: a clock is stopped, not broken.
+    let c = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "fault": "x", "confirmed": true}),
+    );
+    assert_eq!(clock_of(&c, "confirm")["state"], "kept");
+    let c = t.ok(
+        "orders.move",
+        json!({"id": c["id"], "to": "cancelled", "reason": "客户自己修好了"}),
+    );
+    assert_eq!(clock_of(&c, "reply")["state"], "stopped");
+}
+
+#[test]
+fn a_make_up_working_day_and_a_holiday_move_the_deadlines() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    // Saturday 2026-11-28 is a make-up working day (调休); Monday 11-30 a holiday.
+    t.ok(
+        "calendar.save",
+        json!({"day": "2026-11-28", "kind": "work", "name": "调休上班"}),
+    );
+    t.ok(
+        "calendar.save",
+        json!({"day": "2026-11-30", "kind": "off", "name": "假日"}),
+    );
+    let e = t.err("calendar.save", json!({"day": "2026-13-01", "kind": "off"}));
+    assert_eq!(e["field"], "day");
+    clock(&mut t, "2026-11-27T16:00:00+08:00");
+    let o = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "fault": "x", "confirmed": true}),
+    );
+    // Friday 16:00 + 1 working day = Saturday 16:00 (调休); + 2 = Tuesday 16:00 (Sunday
+    // off, Monday a holiday).
+    assert_eq!(clock_of(&o, "reply")["due"], "2026-11-28T08:00:00Z");
+    assert_eq!(clock_of(&o, "slip")["due"], "2026-12-01T08:00:00Z");
+    let days = t.ok("calendar.list", json!({"year": 2026}));
+    assert_eq!(days["items"].as_array().unwrap().len(), 2);
+    // Back to normal: Saturday is off again.
+    t.ok(
+        "calendar.save",
+        json!({"day": "2026-11-28", "kind": "normal"}),
+    );
+    let o = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "fault": "x", "confirmed": true}),
+    );
+    assert_eq!(clock_of(&o, "reply")["due"], "2026-12-01T08:00:00Z");
+    // Working hours are a setting.
+    let e = t.err(
+        "settings.save",
+        json!({"order_prefix": "WO", "work_start": "18:00", "work_end": "09:00"}),
+    );
+    assert_eq!(e["field"], "work_end");
+}
+
+#[test]
+fn the_board_shows_parts_in_stock_and_suggests_the_engineer_who_has_them() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    // A past order of this model used the part: the model now "needs" it.
+    let past = order_in(&mut t, &s, "in_progress");
+    t.ok(
+        "orders.complete",
+        json!({"id": past, "work_done": "换针", "parts": [{"part_id": s.part, "store_id": s.main, "quantity": 1}]}),
+    );
+    let o = id(&order(&mut t, &s, s.machine_out));
+    let board = t.ok("orders.board", json!({}));
+    let card = board["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == o)
+        .unwrap()
+        .clone();
+    assert_eq!(card["parts"][0]["code"], "P100");
+    assert_eq!(card["parts"][0]["main_on_hand"], 3);
+    assert_eq!(card["parts"][0]["van_on_hand"], Value::Null);
+    // Li has the part in his van and serves 海淀 (the customer's district): first.
+    let suggestions = t.ok("orders.suggest", json!({"id": o}));
+    let first = &suggestions["items"][0];
+    assert_eq!(first["engineer"]["name"], "李强");
+    let reason = first["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("车载库") && reason.contains("海淀"),
+        "{reason}"
+    );
+    t.ok(
+        "orders.assign",
+        json!({"id": o, "engineer_id": s.li, "appointment_from": "2026-11-23 14:00", "appointment_to": "2026-11-23 16:00"}),
+    );
+    let board = t.ok("orders.board", json!({}));
+    let card = board["active"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == o)
+        .unwrap()
+        .clone();
+    assert_eq!(card["parts"][0]["van_on_hand"], 1);
+    let li = board["engineers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == s.li)
+        .unwrap()
+        .clone();
+    assert_eq!(li["active"], 1);
+    assert_eq!(li["today"][0]["order_id"], o);
+    assert!(board["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != o));
+}
+
+#[test]
+fn generated_orders_are_numbered_in_order_and_readable() {
+    let mut t = desk();
+    aftersales::demo::fill(&mut t.desk, 200).unwrap();
+    aftersales::demo::fill_stock(&mut t.desk, 30, 600).unwrap();
+    aftersales::demo::fill_orders(&mut t.desk, 2000, 15).unwrap();
+    let conn = Connection::open(t.desk.path()).unwrap();
+    // Per year: numbers 1..=n without a gap, in time order, and the counter at n.
+    let mut stmt = conn
+        .prepare("SELECT number, created_at FROM work_order ORDER BY id")
+        .unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut last: std::collections::HashMap<String, (i64, String)> = Default::default();
+    for (number, created) in &rows {
+        let (year, seq) = (
+            number[2..6].to_string(),
+            number[6..].parse::<i64>().unwrap(),
+        );
+        let prev = last.get(&year).cloned().unwrap_or((0, String::new()));
+        assert_eq!(seq, prev.0 + 1, "{number}");
+        assert!(*created >= prev.1, "{number} out of time order");
+        last.insert(year, (seq, created.clone()));
+    }
+    for (year, (seq, _)) in &last {
+        let counter: i64 = conn
+            .query_row(
+                "SELECT last FROM order_counter WHERE year = ?1",
+                [year],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(counter, *seq);
+    }
+    let board = t.ok("orders.board", json!({}));
+    let open =
+        board["unassigned"].as_array().unwrap().len() + board["active"].as_array().unwrap().len();
+    assert_eq!(open, 15);
+    let engineers = t.ok("engineers.list", json!({}));
+    assert_eq!(engineers["items"].as_array().unwrap().len(), 8);
+    // The next order continues the year's sequence.
+    let c = t.ok("customers.search", json!({"query": ""}))["items"][0]["id"].clone();
+    let o = t.ok(
+        "orders.create",
+        json!({"customer_id": c, "fault": "不加热", "confirmed": true}),
+    );
+    let year = o["number"].as_str().unwrap()[2..6].to_string();
+    assert_eq!(
+        o["number"].as_str().unwrap()[6..].parse::<i64>().unwrap(),
+        last[&year].0 + 1
+    );
+}
