@@ -13,23 +13,6 @@ fn clock(t: &mut TestDesk, text: &str) {
     t.desk.set_clock(Some(at));
 }
 
-/// The text of a PDF a command returned (`content_base64`), by pdftotext.
-fn pdf_text(result: &Value) -> String {
-    use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(result["content_base64"].as_str().unwrap())
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn callback_of(t: &mut TestDesk, order: i64) -> Value {
     t.ok("callbacks.get", json!({"order_id": order}))
 }
@@ -340,7 +323,8 @@ fn a_campaign_finds_the_machines_records_results_and_reports_per_account() {
         "campaigns.report",
         json!({"id": c["id"], "customer_id": hq}),
     );
-    let pdf = pdf_text(&report);
+    let (file, _) = crate::pdf::save_pdf(&report, "campaign-report");
+    let pdf = crate::pdf::text(&file, None);
     let squeezed: String = pdf.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(squeezed.contains("如家酒店集团服务报告"), "{pdf}");
     assert!(

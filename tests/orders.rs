@@ -227,7 +227,7 @@ fn intake_copies_the_warranty_verdict_and_checks_every_field() {
         .clone();
     let e = t.err(
         "orders.create",
-        json!({"customer_id": other, "equipment_id": s.machine_in, "fault": "x"}),
+        json!({"customer_id": other, "equipment_id": s.machine_in, "fault": "x", "mode": "carry_in"}),
     );
     assert_eq!(e["field"], "equipment_id");
     assert_eq!(count(&t, "SELECT count(*) FROM work_order"), 2);

@@ -13,12 +13,12 @@ use crate::util::{desk, TestDesk};
 const MAIN: i64 = 1;
 
 /// Given names that are in GBK but not in GB2312: a GB2312 font prints them blank.
-const RARE: &str = "喆玥堃赟";
+pub(crate) const RARE: &str = "喆玥堃赟";
 
 // ---- tools ------------------------------------------------------------------------------
 
 /// `<target>/pdf-samples/`, where every PDF and its pictures are kept for people to see.
-fn samples() -> PathBuf {
+pub(crate) fn samples() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -29,7 +29,7 @@ fn samples() -> PathBuf {
 }
 
 /// The PDF of an `Exported`-shaped result, saved as `samples()/name.pdf`.
-fn save_pdf(result: &Value, name: &str) -> (PathBuf, Vec<u8>) {
+pub(crate) fn save_pdf(result: &Value, name: &str) -> (PathBuf, Vec<u8>) {
     use base64::Engine as _;
     let file = result["file_name"].as_str().unwrap();
     assert!(file.ends_with(".pdf"), "{file}");
@@ -42,7 +42,7 @@ fn save_pdf(result: &Value, name: &str) -> (PathBuf, Vec<u8>) {
     (path, bytes)
 }
 
-fn run(command: &mut Command) -> Vec<u8> {
+pub(crate) fn run(command: &mut Command) -> Vec<u8> {
     let out = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {command:?}: {e} (cargo xtask test installs it)"));
@@ -55,7 +55,7 @@ fn run(command: &mut Command) -> Vec<u8> {
 }
 
 /// The text of page `page` (from 1), or of every page when `None`.
-fn text(pdf: &Path, page: Option<usize>) -> String {
+pub(crate) fn text(pdf: &Path, page: Option<usize>) -> String {
     let mut c = Command::new("pdftotext");
     if let Some(p) = page {
         c.args(["-f", &p.to_string(), "-l", &p.to_string()]);
@@ -64,11 +64,11 @@ fn text(pdf: &Path, page: Option<usize>) -> String {
 }
 
 /// `text` without any whitespace: a wrapped name reads as one string again.
-fn squeezed(text: &str) -> String {
+pub(crate) fn squeezed(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-fn page_count(pdf: &Path) -> usize {
+pub(crate) fn page_count(pdf: &Path) -> usize {
     let info = String::from_utf8(run(Command::new("pdfinfo").arg(pdf))).unwrap();
     info.lines()
         .find_map(|l| l.strip_prefix("Pages:"))
@@ -77,16 +77,16 @@ fn page_count(pdf: &Path) -> usize {
 }
 
 /// One page as grey pixels (0 black … 255 white).
-struct Raster {
-    w: usize,
-    h: usize,
+pub(crate) struct Raster {
+    pub(crate) w: usize,
+    pub(crate) h: usize,
     dpi: f32,
     px: Vec<u8>,
 }
 
 impl Raster {
     /// Pixels darker than mid-grey inside the rectangle (mm from the top-left).
-    fn ink(&self, x: f32, y: f32, w: f32, h: f32) -> usize {
+    pub(crate) fn ink(&self, x: f32, y: f32, w: f32, h: f32) -> usize {
         let to_px = |mm: f32| (mm * self.dpi / 25.4).round().max(0.0) as usize;
         let (x0, y0) = (to_px(x), to_px(y));
         let (x1, y1) = (to_px(x + w).min(self.w), to_px(y + h).min(self.h));
@@ -102,7 +102,7 @@ impl Raster {
     }
 
     /// Ink in the band between the edge of the box and `band` mm inside it.
-    fn ink_in_border(&self, x: f32, y: f32, w: f32, h: f32, band: f32) -> usize {
+    pub(crate) fn ink_in_border(&self, x: f32, y: f32, w: f32, h: f32, band: f32) -> usize {
         self.ink(x, y, w, band)
             + self.ink(x, y + h - band, w, band)
             + self.ink(x, y + band, band, h - 2.0 * band)
@@ -111,7 +111,7 @@ impl Raster {
 }
 
 /// Every page of `pdf` at `dpi`, in grey; also saved as PNGs beside it (first pages).
-fn rasterise(pdf: &Path, dpi: u32) -> Vec<Raster> {
+pub(crate) fn rasterise(pdf: &Path, dpi: u32) -> Vec<Raster> {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("page");
     run(Command::new("pdftoppm")
@@ -155,7 +155,7 @@ fn read_pgm(path: &Path, dpi: f32) -> Raster {
 }
 
 /// What a scanner reads from the page pictures: `CODE-128:P001`, `QR-Code:A-01`, …
-fn scan(pdf: &Path, dpi: u32) -> Vec<String> {
+pub(crate) fn scan(pdf: &Path, dpi: u32) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     run(Command::new("pdftoppm")
         .args(["-r", &dpi.to_string(), "-png"])

@@ -288,3 +288,75 @@ fn the_overlay_template_is_checked_and_moves_in_half_millimetres() {
     let calibration = t.ok("slips.calibration", json!({}));
     assert!(calibration["file_name"].as_str().unwrap().ends_with(".pdf"));
 }
+
+/// The longest address a customer may have (200 characters would be absurd; 100 is a
+/// real hotel-chain branch with directions).
+const LONG_ADDRESS: &str = "内蒙古自治区呼和浩特市赛罕区大学东街与昭乌达路交汇处东南角内蒙古师范大学盛乐校区家属院三号楼二单元六零二室请从南门进入后右转第二个路口左转到底门卫处登记后上楼电梯坏了走楼梯";
+
+#[test]
+fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
+    use crate::pdf::{page_count, rasterise, save_pdf, squeezed, text, RARE};
+    let mut t = desk();
+    let normal = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 2);
+    let worst = completed_order(&mut t, &format!("欧阳{RARE}"), LONG_ADDRESS, 30);
+    t.ok(
+        "settings.save",
+        json!({"company_name": "华北燃气热水器售后服务中心", "company_hotline": "400-800-1234"}),
+    );
+    // Where each paper must stay blank: sheet margins, the continuous form's sprocket
+    // strips (12.7 mm each side), the thermal paper's unprintable edges.
+    let bands: [(&str, f32, f32); 5] = [
+        ("a4", 5.0, 5.0),
+        ("a5", 2.5, 2.5),
+        ("continuous", 13.0, 4.0),
+        ("thermal", 2.5, 1.0),
+        ("overlay", 1.0, 1.0),
+    ];
+    for (case, order) in [("normal", normal), ("worst", worst)] {
+        let number = format!("FW20260000{:02}", if case == "normal" { 1 } else { 2 });
+        for (i, (format, side, top)) in bands.iter().enumerate() {
+            let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
+            assert_eq!(r["slip"]["number"], number);
+            let (path, bytes) = save_pdf(&r, &format!("slip-{format}-{case}"));
+            assert!(bytes.len() < 90 * 1024, "{format} {case}: {} bytes", bytes.len());
+            let all = squeezed(&text(&path, None));
+            assert!(all.contains(&number), "{format} {case}: {all}");
+            let name = if case == "normal" { "张伟".to_string() } else { format!("欧阳{RARE}") };
+            assert!(all.contains(&name), "{format} {case}: the name, rare characters and all: {all}");
+            assert_eq!(all.contains("补打"), i > 0 && *format != "overlay", "{format} {case}");
+            if *format != "overlay" && *format != "thermal" {
+                assert!(all.contains("服务维修单") && all.contains("客户签名"), "{format} {case}");
+                assert!(all.contains("伍拾元整") || all.contains("元"), "{format} {case}");
+            }
+            if *format != "thermal" {
+                // The whole address, however long: wrapped or smaller, never cut.
+                let address = if case == "normal" { "北京市海淀区中关村大街1号" } else { LONG_ADDRESS };
+                assert!(all.contains(address), "{format} {case}: address cut: {all}");
+            }
+            if case == "worst" && !matches!(*format, "thermal" | "overlay") {
+                for n in 1..=30 {
+                    let code = format!("P{n:03}-");
+                    assert!(all.contains(&code), "{format}: part line {n} missing");
+                }
+                assert!(page_count(&path) >= 2, "{format}: 30 part lines fit one page?");
+                let second = squeezed(&text(&path, Some(2)));
+                assert!(second.contains("续页") && second.contains(&number), "{format} page 2: {second}");
+            }
+            for (p, page) in rasterise(&path, 50).iter().enumerate() {
+                let (w, h) = (page.w as f32 * 25.4 / 50.0, page.h as f32 * 25.4 / 50.0);
+                let outside = page.ink(0.0, 0.0, *side, h)
+                    + page.ink(w - side, 0.0, *side, h)
+                    + page.ink(0.0, 0.0, w, *top)
+                    + page.ink(0.0, h - top, w, *top);
+                assert_eq!(outside, 0, "{format} {case} page {}: ink in the paper's margin", p + 1);
+            }
+        }
+    }
+    // Three copies on a laser printer: three labelled pages, the customer's copy last.
+    let r = t.ok("slips.print", json!({"order_id": normal, "format": "a4", "copies": "three"}));
+    let (path, _) = save_pdf(&r, "slip-a4-three");
+    assert_eq!(page_count(&path), 3);
+    for (page, label) in ["第一联存根", "第二联财务联", "第三联客户联"].iter().enumerate() {
+        assert!(squeezed(&text(&path, Some(page + 1))).contains(label), "page {}", page + 1);
+    }
+}

@@ -349,7 +349,7 @@ fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued:
         info.push(format!("补打（第{}次）", d.reprint));
     }
     doc.text_box(
-        Area::new(x, y, qr_side + 30.0 * k, 22.0 * k),
+        Area::new(x, y, qr_side.max(22.0 * k) + 30.0 * k, 22.0 * k),
         TextBox::new(small).shrink_to(6.0).max_lines(4),
         &info.join("\n"),
     );
@@ -467,8 +467,11 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
     }
     // Two lines of body text, with a little air.
     let tall = pdf::block_height(2, size) + 2.0;
+    // A long address gets two lines rather than a tiny one.
+    let one_line = pdf::box_lines(&o.address, size, w - label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
+    let address_h = if one_line { l.row } else { tall };
     for (label, value, h) in [
-        ("服务地址", o.address.as_str(), l.row),
+        ("服务地址", o.address.as_str(), address_h),
         ("故障现象", o.fault.as_str(), tall),
         ("故障原因", o.diagnosis.as_str(), tall),
         ("处理结果", o.work_done.as_str(), tall),
@@ -523,7 +526,15 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         continue_at,
     };
     if !rows.is_empty() {
+        let before = doc.page_count();
         y = doc.table(&table, y, &rows) + 2.0 * k;
+        // Pages the table ran onto get the slip's header too (number, company, 续页).
+        let after = doc.page_count();
+        for page in before..after {
+            doc.select_page(page);
+            head(doc, d, l, label, true);
+        }
+        doc.select_page(after - 1);
     }
 
     // The foot: fees and total, this repair's warranty, opinion, signatures, terms.
@@ -532,8 +543,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         .iter()
         .map(|f| format!("{} {}", f.description, money::yuan(f.amount_fen)))
         .collect();
-    let terms_lines = pdf::wrap(&d.settings.terms_line(), size * 0.7, w)
-        .len()
+    let terms_lines = pdf::box_lines(&d.settings.terms_line(), size * 0.7, w, true).map_or(1, |l| l.len())
         .min(8);
     let foot_h = l.row * 2.0 // fees, total
         + l.row // repair warranty
@@ -739,7 +749,7 @@ fn thermal(doc: &mut Pdf, d: &SlipData, label: Option<&str>, length: f32) -> f32
     let w = W - 2.0 * M;
     let mut y = 3.0;
     let put = |doc: &mut Pdf, y: &mut f32, text: &str, how: TextBox| {
-        let lines = pdf::wrap(text, how.size, w).len().clamp(1, 6);
+        let lines = pdf::box_lines(text, how.size, w, true).map_or(1, |l| l.len()).clamp(1, 6);
         let h = pdf::block_height(lines, how.size) + 0.5;
         let fit = doc.text_box(Area::new(M, *y, w, h), how.max_lines(6), text);
         *y += pdf::block_height(fit.lines.max(1), fit.size) + 1.2;

@@ -37,9 +37,9 @@ function fit(text, size, max) {
 }
 
 const LAYOUT = {
-  width: 340,
-  labelWidth: 104,
-  valueWidth: 74,
+  width: 350,
+  labelWidth: 140,
+  valueWidth: 62,
   legend: 24,
   row: 34,
   bar: 11,

@@ -171,6 +171,16 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     dialog.classList.remove('has-preview');
   }
 
+  // A page whose content security policy forbids blob: frames (the desktop window until its
+  // CSP allows them) would show a broken frame: drop it then; the download stays.
+  function watchFrameBlocked() {
+    const blocked = (event) => {
+      if (String(event.blockedURI).startsWith('blob') && /frame|child|default/.test(event.effectiveDirective ?? '')) dropPreview();
+    };
+    document.addEventListener('securitypolicyviolation', blocked);
+    setTimeout(() => document.removeEventListener('securitypolicyviolation', blocked), 5000);
+  }
+
   async function loadSettings() {
     try {
       settings = await ctx.call('settings.get', {});
@@ -262,7 +272,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       if (way === 'print') {
         const said = t('slips.sent', { number: out.slip.number, said: out.sent ?? '' });
         if (quiet) {
-          ctx.toast(`${resultLine(out)}；${said}`);
+          ctx.toast(`${said}（${resultLine(out)}）`);
         } else {
           showResult(out, h('p', { id: 'slip-sent', class: 'slip-sent' }, said));
           showWay(way);
@@ -274,6 +284,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       dropPreview();
       if (canShowPdf()) {
         url = pdfUrl(out.content_base64);
+        watchFrameBlocked();
         frameBox.append(h('iframe', { id: 'slip-preview-frame', class: 'slip-frame', src: url, title: t('slips.preview.frame', { file: out.file_name }) }));
         frameBox.hidden = false;
         dialog.classList.add('has-preview');

@@ -247,7 +247,7 @@ async fn an_unhappy_callback_reopens_the_order_and_opens_a_complaint_in_one_save
     // It opens the callback in the queue, the record ready for the keys.
     click(c, &item).await;
     wait_hash(c, "the callback", |h| {
-        h == format!("#/callbacks/{callback}")
+        h == format!("#/callbacks?id={callback}")
     })
     .await;
     wait_focus(c, "callback-reached-yes").await;

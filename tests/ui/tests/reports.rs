@@ -65,38 +65,79 @@ fn october_and_november(door: &Door) -> Month {
         json!({"customer_id": zhang, "model_id": model, "serial": "A0001", "purchase_date": "2020-01-01"}),
     ));
     let wang = id(&at(door, setup, "engineers.save", json!({"name": "王磊"})));
-    let repair = |tag: &str| {
-        json!({"customer_id": zhang, "equipment_id": machine, "fault_tags": [tag], "confirmed": true})
-    };
+    let repair = |tag: &str| json!({"customer_id": zhang, "equipment_id": machine, "fault_tags": [tag], "confirmed": true});
 
     // October: 漏水, one hour's work, ¥80.00 paid in full.
-    let october = id(&at(door, "2026-10-20T09:00:00", "orders.create", repair("漏水")));
-    at(door, "2026-10-20T09:10:00", "orders.assign", json!({"id": october, "engineer_id": wang}));
-    at(door, "2026-10-20T09:30:00", "orders.move", json!({"id": october, "to": "in_progress"}));
+    let october = id(&at(
+        door,
+        "2026-10-20T09:00:00",
+        "orders.create",
+        repair("漏水"),
+    ));
+    at(
+        door,
+        "2026-10-20T09:10:00",
+        "orders.assign",
+        json!({"id": october, "engineer_id": wang}),
+    );
+    at(
+        door,
+        "2026-10-20T09:30:00",
+        "orders.move",
+        json!({"id": october, "to": "in_progress"}),
+    );
     at(
         door,
         "2026-10-20T10:30:00",
         "orders.complete",
         json!({"id": october, "work_done": "更换密封圈", "fees": [{"kind": "labour", "amount_fen": 8000}]}),
     );
-    at(door, "2026-10-20T10:35:00", "orders.pay", json!({"id": october, "method": "cash", "amount_fen": 8000}));
+    at(
+        door,
+        "2026-10-20T10:35:00",
+        "orders.pay",
+        json!({"id": october, "method": "cash", "amount_fen": 8000}),
+    );
 
     // November: 漏水 again, an hour and a half, ¥150.00 billed, ¥50.00 paid.
     let created = at(door, "2026-11-03T09:00:00", "orders.create", repair("漏水"));
     let paid_in_part = id(&created);
-    let paid_in_part_number = created["number"].as_str().expect("order number").to_string();
-    at(door, "2026-11-03T09:10:00", "orders.assign", json!({"id": paid_in_part, "engineer_id": wang}));
-    at(door, "2026-11-03T09:30:00", "orders.move", json!({"id": paid_in_part, "to": "in_progress"}));
+    let paid_in_part_number = created["number"]
+        .as_str()
+        .expect("order number")
+        .to_string();
+    at(
+        door,
+        "2026-11-03T09:10:00",
+        "orders.assign",
+        json!({"id": paid_in_part, "engineer_id": wang}),
+    );
+    at(
+        door,
+        "2026-11-03T09:30:00",
+        "orders.move",
+        json!({"id": paid_in_part, "to": "in_progress"}),
+    );
     at(
         door,
         "2026-11-03T11:00:00",
         "orders.complete",
         json!({"id": paid_in_part, "work_done": "更换进水阀", "fees": [{"kind": "labour", "amount_fen": 15000}]}),
     );
-    at(door, "2026-11-03T11:05:00", "orders.pay", json!({"id": paid_in_part, "method": "wechat", "amount_fen": 5000}));
+    at(
+        door,
+        "2026-11-03T11:05:00",
+        "orders.pay",
+        json!({"id": paid_in_part, "method": "wechat", "amount_fen": 5000}),
+    );
 
     // A duplicate, cancelled: it counts nowhere.
-    let cancelled = id(&at(door, "2026-11-04T09:00:00", "orders.create", repair("不点火")));
+    let cancelled = id(&at(
+        door,
+        "2026-11-04T09:00:00",
+        "orders.create",
+        repair("不点火"),
+    ));
     at(
         door,
         "2026-11-04T09:05:00",
@@ -105,7 +146,12 @@ fn october_and_november(door: &Door) -> Month {
     );
 
     // 不点火, registered and never dispatched.
-    let open = id(&at(door, "2026-11-10T09:00:00", "orders.create", repair("不点火")));
+    let open = id(&at(
+        door,
+        "2026-11-10T09:00:00",
+        "orders.create",
+        repair("不点火"),
+    ));
     Month {
         model,
         paid_in_part,
@@ -117,7 +163,9 @@ fn october_and_november(door: &Door) -> Month {
 
 /// The CSS of one cell: `of` is current, previous, last_year, mom or yoy.
 fn cell(report: &str, key: &str, col: usize, of: &str) -> String {
-    format!("#report-table-{report} tr[data-key=\"{key}\"][data-col=\"{col}\"] td[data-of=\"{of}\"]")
+    format!(
+        "#report-table-{report} tr[data-key=\"{key}\"][data-col=\"{col}\"] td[data-of=\"{of}\"]"
+    )
 }
 
 /// Waits until the cell reads exactly `expected`.
@@ -139,7 +187,9 @@ async fn listed_orders(c: &Client, count: usize) -> Vec<i64> {
     wait_until(&format!("{count} orders in the list"), || async move {
         let mut ids = Vec::new();
         for row in c
-            .find_all(Locator::Css("#report-orders[open] #report-orders-table tbody tr[data-id]"))
+            .find_all(Locator::Css(
+                "#report-orders[open] #report-orders-table tbody tr[data-id]",
+            ))
             .await?
         {
             let id = row.attr("data-id").await?.unwrap_or_default();
@@ -158,7 +208,10 @@ async fn listed_orders(c: &Client, count: usize) -> Vec<i64> {
 async fn wait_closed(c: &Client) {
     wait_until("the list of orders to close", || async move {
         let open = c
-            .execute("return document.getElementById('report-orders')?.open ?? null", vec![])
+            .execute(
+                "return document.getElementById('report-orders')?.open ?? null",
+                vec![],
+            )
             .await?;
         Ok(if open == json!(false) {
             Ok(())
@@ -199,10 +252,13 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     let session = Session::chromium_downloading_to(downloads.path()).await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
-    find(c, "#customer-search").await;
 
     // This month by the desk's clock: December, nothing yet; November is its 上期.
     wait_text(c, "a[data-view=\"reports\"]", "统计报表").await;
+    wait_hash(c, "the token to leave the address bar", |h| {
+        !h.contains("token")
+    })
+    .await;
     click(c, "a[data-view=\"reports\"]").await;
     wait_inner(
         c,
@@ -214,7 +270,12 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
         ],
     )
     .await;
-    wait_inner(c, "#report-empty-repairs_by_model", &["2026-12-01 至 2026-12-31 没有"]).await;
+    wait_inner(
+        c,
+        "#report-empty-repairs_by_model",
+        &["2026-12-01 至 2026-12-31 没有"],
+    )
+    .await;
     wait_cell(c, "repairs_by_model", &model, 0, "current", "0").await;
     wait_cell(c, "repairs_by_model", &model, 0, "previous", "2").await;
     let month = find(c, "#reports-month").await.prop("value").await.unwrap();
@@ -227,10 +288,16 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     wait_inner(
         c,
         "#reports-period",
-        &["本期 2026-11-01 至 2026-11-30", "上期 2026-10-01 至 2026-10-31"],
+        &[
+            "本期 2026-11-01 至 2026-11-30",
+            "上期 2026-10-01 至 2026-10-31",
+        ],
     )
     .await;
-    wait_hash(c, "the month in the address", |h| h.contains("month=2026-11")).await;
+    wait_hash(c, "the month in the address", |h| {
+        h.contains("month=2026-11")
+    })
+    .await;
     // Two repairs in November (the cancelled one left out), one in October.
     wait_cell(c, "repairs_by_model", &model, 0, "current", "2").await;
     wait_cell(c, "repairs_by_model", &model, 0, "previous", "1").await;
@@ -238,16 +305,31 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     let change = inner_text(c, &cell("repairs_by_model", &model, 0, "mom"))
         .await
         .unwrap();
-    assert!(change.contains("+1") && change.contains("+100%"), "{change:?}");
+    assert!(
+        change.contains("+1") && change.contains("+100%"),
+        "{change:?}"
+    );
     find(c, "#report-chart-repairs_by_model svg.chart").await;
     screenshot(c, "reports-november-models").await;
 
     // 2 → the two orders behind it, not the cancelled one; Esc closes the list and the
     // focus is back on the number.
-    click(c, &format!("{} button.drill", cell("repairs_by_model", &model, 0, "current"))).await;
+    click(
+        c,
+        &format!(
+            "{} button.drill",
+            cell("repairs_by_model", &model, 0, "current")
+        ),
+    )
+    .await;
     let mut ids = listed_orders(c, 2).await;
     ids.sort_unstable();
-    assert_eq!(ids, [m.paid_in_part, m.open], "cancelled order {}", m.cancelled);
+    assert_eq!(
+        ids,
+        [m.paid_in_part, m.open],
+        "cancelled order {}",
+        m.cancelled
+    );
     wait_inner(c, "#report-orders-summary", &["本期", "共 2 张工单"]).await;
     wait_hash(c, "the list in the address", |h| h.contains("drill=")).await;
     press_key(c, Key::Escape).await;
@@ -286,9 +368,28 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     wait_cell(c, "engineers", &wang, 3, "current", "100.0%").await;
     screenshot(c, "reports-engineers").await;
 
-    // No complaints at all: the empty state says so.
+    // Callbacks: the November completion's callback is due in November, not yet made.
+    tab(c, '4', "callbacks").await;
+    wait_cell(c, "callbacks", "all", 0, "current", "1").await;
+    wait_cell(c, "callbacks", "all", 1, "current", "0").await;
+    screenshot(c, "reports-callbacks").await;
+
+    // No complaints at all: the empty state says so, and there is no table.
     tab(c, '5', "complaints").await;
-    wait_inner(c, "#report-empty-complaints", &["2026-11-01 至 2026-11-30 没有"]).await;
+    wait_inner(
+        c,
+        "#report-empty-complaints",
+        &["2026-11-01 至 2026-11-30 没有"],
+    )
+    .await;
+    assert!(
+        c.find_all(Locator::Css("#report-table-complaints"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no table when no period has a complaint"
+    );
+    screenshot(c, "reports-complaints-empty").await;
 
     // Clocks: the open order broke its reply clock; its number lists that order only.
     tab(c, '6', "clocks").await;
@@ -296,7 +397,11 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     wait_cell(c, "clocks", "reply", 2, "current", "1").await;
     wait_cell(c, "clocks", "reply", 3, "current", "50.0%").await;
     screenshot(c, "reports-clocks").await;
-    click(c, &format!("{} button.drill", cell("clocks", "reply", 2, "current"))).await;
+    click(
+        c,
+        &format!("{} button.drill", cell("clocks", "reply", 2, "current")),
+    )
+    .await;
     assert_eq!(listed_orders(c, 1).await, [m.open]);
     wait_inner(c, "#report-orders-table", &["24小时答复", "已超时"]).await;
     press_key(c, Key::Escape).await;
@@ -309,23 +414,38 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     wait_cell(c, "fees", "collected", 0, "current", "¥50.00").await;
     wait_cell(c, "fees", "outstanding", 0, "current", "¥100.00").await;
     wait_cell(c, "fees", "aged_0_30", 0, "current", "¥100.00").await;
-    let change = inner_text(c, &cell("fees", "billed", 0, "mom")).await.unwrap();
+    let change = inner_text(c, &cell("fees", "billed", 0, "mom"))
+        .await
+        .unwrap();
     assert!(change.contains("+¥70.00"), "{change:?}");
     screenshot(c, "reports-fees").await;
 
     // ¥150.00 → the order billed, with what it owes; it opens from the list.
-    click(c, &format!("{} button.drill", cell("fees", "billed", 0, "current"))).await;
+    click(
+        c,
+        &format!("{} button.drill", cell("fees", "billed", 0, "current")),
+    )
+    .await;
     assert_eq!(listed_orders(c, 1).await, [m.paid_in_part]);
     let row = wait_inner(
         c,
         "#report-orders-table tbody tr[data-id]",
-        &[&m.paid_in_part_number, "张伟", "¥150.00", "¥50.00", "¥100.00"],
+        &[
+            &m.paid_in_part_number,
+            "张伟",
+            "¥150.00",
+            "¥50.00",
+            "¥100.00",
+        ],
     )
     .await;
     assert!(row.contains("已完工"), "{row:?}");
     screenshot(c, "reports-fees-orders").await;
     click(c, "#report-orders-table a.order-link").await;
-    wait_hash(c, "the order file", |h| h == format!("#/orders/{}", m.paid_in_part)).await;
+    wait_hash(c, "the order file", |h| {
+        h == format!("#/orders/{}", m.paid_in_part)
+    })
+    .await;
     wait_text(c, "#order-number", &m.paid_in_part_number).await;
     // Back: the same month, the same report and the same list.
     c.back().await.expect("back");
@@ -338,6 +458,31 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     tab(c, '8', "parts").await;
     wait_inner(c, "#report-empty-parts", &["没有"]).await;
     wait_cell(c, "parts", "stock_value", 0, "previous", "—").await;
+    screenshot(c, "reports-parts").await;
+
+    // A month that does not exist: the core's message under the period, the focus on the
+    // month; a month written the Chinese way is understood.
+    type_into(c, "#reports-month", "2026-13").await;
+    press_key(c, Key::Enter).await;
+    wait_text(
+        c,
+        "#reports-period-error[data-for=\"month\"]",
+        "月份应写成 2026-11",
+    )
+    .await;
+    wait_focus(c, "reports-month").await;
+    let invalid = find(c, "#reports-month")
+        .await
+        .attr("aria-invalid")
+        .await
+        .unwrap();
+    assert_eq!(invalid.as_deref(), Some("true"));
+    type_into(c, "#reports-month", "2026年11月").await;
+    press_key(c, Key::Enter).await;
+    wait_cell(c, "parts", "stock_value", 0, "current", "0").await;
+    wait_hash(c, "November again", |h| h.contains("month=2026-11")).await;
+    let error = inner_text(c, "#reports-period-error").await.unwrap();
+    assert!(error.is_empty(), "{error:?}");
 
     // .xlsx of the whole period, read back: a sheet per report, the fees beside October.
     click(c, "#reports-export-xlsx").await;
@@ -350,7 +495,9 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx");
     let sheets = book.sheet_names().to_vec();
     assert_eq!(sheets.len(), 8, "{sheets:?}");
-    let fees = book.worksheet_range("保外收费与应收").expect("the fees sheet");
+    let fees = book
+        .worksheet_range("保外收费与应收")
+        .expect("the fees sheet");
     let text = |row: u32, col: u32| {
         fees.get_value((row, col))
             .map(|v| v.to_string())
@@ -379,6 +526,27 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     ] {
         assert!(text.contains(needle), "{needle} not in the PDF: {text}");
     }
+
+    // In English the same figures, with the table's words translated.
+    c.execute("localStorage.setItem('desk.lang', 'en')", vec![])
+        .await
+        .expect("choose English");
+    c.refresh().await.expect("reload");
+    click(c, "#reports-tab-fees").await;
+    wait_text(c, "#reports-tab-fees[aria-selected=\"true\"]", "Fees").await;
+    wait_inner(
+        c,
+        "#report-table-fees thead",
+        &["Current", "Previous", "Change", "Year ago", "YoY"],
+    )
+    .await;
+    wait_inner(
+        c,
+        "#report-table-fees tbody[data-key=\"billed\"]",
+        &["Billed (completed, out of warranty)", "¥150.00"],
+    )
+    .await;
+    screenshot(c, "reports-fees-en").await;
 
     session.close().await;
 }

@@ -114,7 +114,11 @@ fn seed(door: &Door) -> Seed {
             "orders.assign",
             json!({"id": order, "engineer_id": engineer}),
         );
-        desk(door, "orders.move", json!({"id": order, "to": "in_progress"}));
+        desk(
+            door,
+            "orders.move",
+            json!({"id": order, "to": "in_progress"}),
+        );
         let done = desk(
             door,
             "orders.complete",
@@ -221,12 +225,13 @@ async fn take_pdf(downloads: &Path, kept: &Path, name: &str) -> PathBuf {
     to
 }
 
-/// Opens the door's URL (with its #token), waits for the frame, then goes to `hash`.
+/// Opens the door's URL (with its #token), waits for the first screen (whichever is the
+/// home screen), then goes to `hash`.
 async fn open_at(door: &Door, c: &Client, hash: &str) {
     c.goto(&door.url).await.expect("open the browser door");
-    find(c, "#customer-search").await;
+    find(c, "#view > section").await;
     wait_hash(c, "the token to leave the address bar", |h| {
-        h.starts_with("#/customers") && !h.contains("token")
+        h.starts_with("#/") && !h.contains("token")
     })
     .await;
     go(c, hash).await;
@@ -311,7 +316,9 @@ async fn sign(c: &Client) {
         .then(PointerAction::Up {
             button: MOUSE_BUTTON_LEFT,
         });
-    c.perform_actions(mouse).await.expect("a stroke with the mouse");
+    c.perform_actions(mouse)
+        .await
+        .expect("a stroke with the mouse");
     let finger = TouchActions::new("finger".to_string())
         .then(PointerAction::MoveToElement {
             element: canvas,
@@ -327,7 +334,9 @@ async fn sign(c: &Client) {
         .then(PointerAction::Up {
             button: MOUSE_BUTTON_LEFT,
         });
-    c.perform_actions(finger).await.expect("a stroke with a finger");
+    c.perform_actions(finger)
+        .await
+        .expect("a stroke with a finger");
 }
 
 #[tokio::test]
@@ -447,7 +456,10 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     ] {
         assert!(text.contains(needle), "{needle} not in the slip: {text}");
     }
-    assert!(!text.contains("补打"), "a first print is no reprint: {text}");
+    assert!(
+        !text.contains("补打"),
+        "a first print is no reprint: {text}"
+    );
     // The signature is on the paper: below the header (numbers, QR code) the signed slip
     // differs from the same repair's unsigned one only where the strokes are.
     let (w, h, signed_px) = gray_page(&first);
@@ -556,6 +568,12 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     );
     assert!(!dialog_open(c, "slip-dialog").await);
     wait_text(c, "#order-timeline", "作废服务单 FW2026000002：打印时卡纸").await;
+    c.execute(
+        "document.getElementById('order-slips').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .expect("scroll to the slips");
     screenshot(c, "slips-order-history").await;
 
     // ---- 服务单连号报表: this month by default, every number, each leading to its order -------
@@ -623,7 +641,10 @@ async fn the_overlay_template_moves_in_half_millimetres_and_is_saved() {
     let c = &session.client;
     open_at(&door, c, "#/settings").await;
     click(c, "#settings-slip-template").await;
-    wait_hash(c, "the template screen", |h| h == "#/settings/slip-template").await;
+    wait_hash(c, "the template screen", |h| {
+        h == "#/settings/slip-template"
+    })
+    .await;
     find(c, "#template-fields tr[data-key=\"customer\"]").await;
     assert_eq!(value_of(c, "#template-offset_x").await, "0.0");
     // The pad has the focus: → moves the print 0.5 mm right; the button 0.5 mm down, twice.
@@ -679,6 +700,9 @@ async fn the_overlay_template_moves_in_half_millimetres_and_is_saved() {
     );
     let saved = door.call("slips.template", json!({}));
     assert_eq!(saved["template"]["offset_x"], 1.0, "{saved}");
-    assert_eq!(saved["template"]["fields"]["customer"]["x"], 36.5, "{saved}");
+    assert_eq!(
+        saved["template"]["fields"]["customer"]["x"], 36.5,
+        "{saved}"
+    );
     session.close().await;
 }

@@ -87,10 +87,8 @@ export async function render(root, ctx) {
     state.items = (data?.items ?? []).slice().sort((a, b) => (RANK[a.state] ?? 9) - (RANK[b.state] ?? 9));
     clear(counts);
     if (state.tab === 'open') {
-      counts.append(
-        t('callbacks.counts', { total: state.items.length, due: data?.due ?? 0 }),
-        data?.overdue ? h('span', { class: 'chip chip-callback chip-callback-overdue' }, t('callbacks.counts.overdue', { count: data.overdue })) : null,
-      );
+      counts.append(t('callbacks.counts', { total: state.items.length, due: data?.due ?? 0 }));
+      if (data?.overdue) counts.append(' ', h('span', { class: 'chip chip-callback chip-callback-overdue' }, t('callbacks.counts.overdue', { count: data.overdue })));
     } else counts.textContent = t('callbacks.counts.done', { count: state.items.length });
     failure.hidden = true;
     return true;
@@ -149,23 +147,15 @@ export async function render(root, ctx) {
       [t('callbacks.f.completed'), deskDateTime(c.completed_at)],
       [t('callbacks.f.deadline'), h('span', { class: 'num' }, deskDateTime(c.due), ' – ', deskDateTime(c.overdue))],
     ];
-    detail.append(
-      h(
-        'header',
-        { class: 'callback-head' },
-        h(
-          'div',
-          { class: 'callback-who' },
-          h('a', { href: `#/customers/${c.customer_id}`, class: 'callback-name', id: 'callback-customer' }, c.customer),
-          h('span', { class: 'callback-phone num', id: 'callback-phone' }, c.phone),
-          callbackStateChip(c.state),
-        ),
-      ),
-      h('dl', { class: 'details details-2col callback-facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    // Left: what to know and what to say; right: the record, beside it, without scrolling.
+    const info = h(
+      'div',
+      { class: 'callback-info' },
       h('div', { class: 'callback-script-box' }, h('h2', {}, t('callbacks.script')), h('p', { class: 'callback-script', id: 'callback-script' }, c.script)),
+      h('dl', { class: 'details callback-facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     );
     if (c.attempts?.length) {
-      detail.append(
+      info.append(
         h(
           'div',
           { class: 'callback-attempts-box' },
@@ -187,12 +177,27 @@ export async function render(root, ctx) {
         ),
       );
     }
+    const side = h('div', { class: 'callback-side' });
+    detail.append(
+      h(
+        'header',
+        { class: 'callback-head' },
+        h(
+          'div',
+          { class: 'callback-who' },
+          h('a', { href: `#/customers/${c.customer_id}`, class: 'callback-name', id: 'callback-customer' }, c.customer),
+          h('span', { class: 'callback-phone num', id: 'callback-phone' }, c.phone),
+          callbackStateChip(c.state),
+        ),
+      ),
+      h('div', { class: 'callback-body' }, info, side),
+    );
     if (c.status === 'done') {
-      detail.append(h('p', { class: 'callback-outcome', id: 'callback-outcome' }, h('strong', {}, t('callbacks.outcome')), ' ', outcomeText(c)));
+      side.append(h('p', { class: 'callback-outcome', id: 'callback-outcome' }, h('strong', {}, t('callbacks.outcome')), ' ', outcomeText(c)));
       return;
     }
     form = recordForm(c);
-    detail.append(form.element);
+    side.append(form.element);
   }
 
   function recordForm(c) {
@@ -259,13 +264,9 @@ export async function render(root, ctx) {
     const complaintDetails = h(
       'div',
       { class: 'callback-complaint-fields', hidden: true },
-      field(prefix, 'cause', cause, { label: t('complaint.f.cause') }),
-      field(prefix, 'against', against, { label: t('complaint.f.against') }),
-      field(prefix, 'content', content, { label: t('complaint.f.content'), hint: t('callbacks.complaint.content.hint') }),
+      h('div', { class: 'field-pair' }, field('callback-complaint', 'cause', cause, { label: t('callbacks.complaint.cause') }), field('callback-complaint', 'against', against, { label: t('callbacks.complaint.against') })),
+      field('callback-complaint', 'content', content, { label: t('callbacks.complaint.content'), hint: t('callbacks.complaint.content.hint') }),
     );
-    cause.id = 'callback-complaint-cause';
-    against.id = 'callback-complaint-against';
-    content.id = 'callback-complaint-content';
     const complaintBox = h(
       'div',
       { class: 'callback-complaint', id: 'callback-complaint', hidden: true },

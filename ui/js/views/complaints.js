@@ -94,14 +94,14 @@ export async function render(root, ctx) {
         dataset: { id: String(k.id), status: k.status, escalated: String(Boolean(k.escalated)) },
         onclick: () => ctx.navigate(`#/complaints/${k.id}`),
       },
-      h('td', { class: 'num' }, h('a', { href: `#/complaints/${k.id}`, tabIndex: -1 }, k.number), k.escalated ? [' ', escalatedChip()] : null),
+      h('td', { class: 'num' }, h('a', { href: `#/complaints/${k.id}`, tabIndex: -1 }, k.number)),
       h('td', { title: k.customer }, k.customer),
       h('td', {}, causeLabel(k.cause, k.cause_label)),
       h('td', {}, againstLabel(k.against), k.engineer && k.against === 'engineer' ? h('span', { class: 'muted' }, ` ${k.engineer}`) : null),
       h('td', {}, channelLabel(k.channel)),
       h('td', {}, k.handler || h('span', { class: 'muted' }, t('complaint.handler.none'))),
       h('td', {}, replyClockChip(k)),
-      h('td', {}, complaintStatusChip(k.status)),
+      h('td', {}, complaintStatusChip(k.status), k.escalated ? escalatedChip() : null),
       h('td', { class: 'num' }, deskDateTime(k.created_at)),
     );
   }

@@ -93,7 +93,7 @@ function clockItem(o) {
 
 function callbackItem(c) {
   return itemLink(
-    `#/callbacks/${c.id}`,
+    `#/callbacks?id=${c.id}`,
     c.id,
     { cls: `day-callback is-${c.state}`, state: c.state },
     h('span', { class: 'day-item-top' }, h('strong', { class: 'day-item-title' }, c.customer), h('span', { class: 'num' }, c.phone), callbackStateChip(c.state)),
@@ -108,8 +108,12 @@ function complaintItem(k) {
     k.id,
     { cls: `day-complaint${k.escalated ? ' is-escalated' : ''}`, escalated: String(Boolean(k.escalated)) },
     h('span', { class: 'day-item-top' }, h('strong', { class: 'num' }, k.number), h('span', { class: 'day-item-title' }, k.customer), k.escalated ? escalatedChip() : null),
-    h('span', { class: 'day-item-line' }, h('span', { class: 'muted' }, causeLabel(k.cause, k.cause_label)), k.handler ? h('span', { class: 'muted' }, ` · ${t('day.complaint.handler', { name: k.handler })}`) : h('span', { class: 'muted' }, ` · ${t('complaint.handler.none')}`)),
-    h('span', { class: 'day-item-chips' }, replyClockChip(k)),
+    h(
+      'span',
+      { class: 'day-item-chips' },
+      replyClockChip(k),
+      h('span', { class: 'muted day-item-note' }, `${causeLabel(k.cause, k.cause_label)} · ${k.handler ? t('day.complaint.handler', { name: k.handler }) : t('complaint.handler.none')}`),
+    ),
   );
 }
 

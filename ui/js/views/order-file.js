@@ -655,8 +655,15 @@ export async function render(root, ctx) {
     printDialog.open(order, from ?? document.activeElement);
   }
   slipQuick.addEventListener('click', async () => {
-    await printDialog.quick(order, slipQuick);
-    showSlipButtons();
+    if (slipQuick.disabled) return;
+    slipQuick.disabled = true;
+    try {
+      await printDialog.quick(order, slipQuick);
+    } finally {
+      slipQuick.disabled = false;
+      showSlipButtons();
+      if (!printDialog.isOpen() && slipQuick.isConnected) slipQuick.focus();
+    }
   });
   slipOptions.addEventListener('click', () => openPrint(slipOptions));
   printDialog.dialog.addEventListener('close', showSlipButtons);

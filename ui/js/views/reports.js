@@ -622,7 +622,7 @@ export async function render(root, ctx) {
     state.drill = d;
     drillOpener = opener ?? null;
     remember();
-    drillTitle.textContent = t('reports.orders.title', {
+    drillTitle.textContent = t((r.columns ?? []).length === 1 ? 'reports.orders.title.single' : 'reports.orders.title', {
       report: reportTitle(r),
       line: lineLabel(name, line),
       metric: columnTitle(r, d.col),
@@ -662,6 +662,8 @@ export async function render(root, ctx) {
 
   function ordersTable(name, items, clockKind) {
     const money = name === 'fees';
+    // The day that put the order in the list: completion for workload and fees.
+    const byCompletion = name === 'engineers' || money;
     const th = (cls, key) => h('th', { scope: 'col', class: cls }, t(key));
     return h(
       'table',
@@ -673,8 +675,7 @@ export async function render(root, ctx) {
           'tr',
           {},
           th('col-number', 'reports.orders.col.number'),
-          th('col-date', 'reports.orders.col.created'),
-          name === 'engineers' || money ? th('col-date', 'reports.orders.col.completed') : null,
+          th('col-date', byCompletion ? 'reports.orders.col.completed' : 'reports.orders.col.created'),
           th('col-customer', 'reports.orders.col.customer'),
           th('col-machine', 'reports.orders.col.machine'),
           th('col-fault', 'reports.orders.col.fault'),
@@ -701,8 +702,7 @@ export async function render(root, ctx) {
               },
             },
             h('td', { class: 'col-number num' }, h('a', { class: 'order-link', href: `#/orders/${o.id}` }, o.number)),
-            h('td', { class: 'col-date num' }, deskDateTime(o.created_at)),
-            name === 'engineers' || money ? h('td', { class: 'col-date num' }, deskDateTime(o.completed_at)) : null,
+            h('td', { class: 'col-date num' }, deskDateTime(byCompletion ? o.completed_at : o.created_at)),
             h('td', { class: 'col-customer', title: o.customer?.name ?? '' }, o.customer?.name ?? ''),
             h('td', { class: 'col-machine', title: machine }, machine),
             h('td', { class: 'col-fault', title: o.fault ?? '' }, o.fault ?? ''),

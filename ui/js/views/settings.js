@@ -208,7 +208,7 @@ function slipSettingsCard(ctx, current) {
     h('input', { class: 'input input-wide', type: 'text', maxlength: String(max), autocomplete: 'off', value: current?.[name] ?? '', ...extra });
   const controls = {
     company_name: text('company_name', 40),
-    company_hotline: text('company_hotline', 40, { class: 'input num', inputmode: 'tel' }),
+    company_hotline: text('company_hotline', 40, { class: 'input input-hotline num', inputmode: 'tel' }),
     company_address: text('company_address', 100),
     slip_terms: h('textarea', { class: 'input input-wide', rows: 4, maxlength: '600', value: current?.slip_terms ?? '' }),
     slip_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.slip_prefix ?? '' }),
@@ -251,6 +251,9 @@ function slipSettingsCard(ctx, current) {
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'slip-settings-save' }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const prefixField = field('settings', 'slip_prefix', controls.slip_prefix, { label: t('slips.settings.prefix'), hint: t('slips.settings.prefix.hint') });
   prefixField.querySelector('.control').append(example);
+  // The days with their unit beside them.
+  const daysField = field('settings', 'repair_warranty_days', controls.repair_warranty_days, { label: t('slips.settings.warranty_days'), hint: t('slips.settings.warranty_days.hint') });
+  daysField.querySelector('.control').prepend(h('div', { class: 'inline' }, controls.repair_warranty_days, h('span', { class: 'muted' }, t('slips.settings.days'))));
   const form = h(
     'form',
     { class: 'settings-form slip-settings-form', id: 'slip-settings-form', novalidate: true, autocomplete: 'off' },
@@ -270,7 +273,7 @@ function slipSettingsCard(ctx, current) {
         'div',
         {},
         prefixField,
-        field('settings', 'repair_warranty_days', controls.repair_warranty_days, { label: t('slips.settings.warranty_days'), hint: t('slips.settings.warranty_days.hint') }),
+        daysField,
         h(
           'div',
           { class: 'field field-printers' },

@@ -32,8 +32,11 @@ export async function render(root, ctx) {
   }
   if (!ctx.isCurrent()) return null;
 
-  const from = h('input', { class: 'input input-date num', type: 'date', id: 'continuity-from', name: 'from', value: report?.from ?? asked.from, 'aria-label': t('slips.continuity.from') });
-  const to = h('input', { class: 'input input-date num', type: 'date', id: 'continuity-to', name: 'to', value: report?.to ?? asked.to, 'aria-label': t('slips.continuity.to') });
+  // Dates are typed as everywhere on the desk (2026-11-01, 2026/11/1 …; the core reads them).
+  const dateInput = (name, value) =>
+    h('input', { class: 'input input-date num', type: 'text', inputmode: 'numeric', autocomplete: 'off', id: `continuity-${name}`, name, value, placeholder: '2026-11-01', 'aria-label': t(`slips.continuity.${name}`) });
+  const from = dateInput('from', report?.from ?? asked.from);
+  const to = dateInput('to', report?.to ?? asked.to);
   const run = h('button', { type: 'submit', class: 'btn btn-primary', id: 'continuity-run' }, t('slips.continuity.run'), ' ', h('kbd', {}, 'Enter'));
   const prev = h('button', { type: 'button', class: 'btn', id: 'continuity-prev', title: t('slips.continuity.prev.title') }, '‹ ', t('slips.continuity.prev'));
   const thisMonth = h('button', { type: 'button', class: 'btn', id: 'continuity-month' }, t('slips.continuity.month'));
@@ -222,7 +225,15 @@ export async function render(root, ctx) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    load({ from: from.value, to: to.value });
+    load({ from: from.value.trim(), to: to.value.trim() });
+  });
+  // Enter in the first date moves to the second; from the second it shows the report.
+  from.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.isComposing) {
+      event.preventDefault();
+      to.focus();
+      to.select();
+    }
   });
   const step = (delta) => load(monthOf(report?.from || from.value, delta));
   prev.addEventListener('click', () => step(-1));

@@ -25,6 +25,11 @@ function number(text) {
   return Number(plain);
 }
 
+/** A stored millimetre value as typed: 241.3 (the core keeps f32, 241.3000030517578). */
+function mm(v) {
+  return String(Math.round(Number(v) * 100) / 100);
+}
+
 /** An offset as shown: "+1.5", "0.0", "−0.5". */
 function offsetText(v) {
   if (v === 0) return '0.0';
@@ -46,8 +51,8 @@ export async function render(root, ctx) {
   let offset = { x: saved.offset_x ?? 0, y: saved.offset_y ?? 0 };
   let dirty = false;
 
-  const paperW = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-paper_w', name: 'paper_w', value: String(saved.paper_w), 'aria-label': t('slips.template.paper_w') });
-  const paperH = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-paper_h', name: 'paper_h', value: String(saved.paper_h), 'aria-label': t('slips.template.paper_h') });
+  const paperW = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-paper_w', name: 'paper_w', value: mm(saved.paper_w), 'aria-label': t('slips.template.paper_w') });
+  const paperH = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-paper_h', name: 'paper_h', value: mm(saved.paper_h), 'aria-label': t('slips.template.paper_h') });
   const offX = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-offset_x', name: 'offset_x', 'aria-label': t('slips.template.offset_x') });
   const offY = h('input', { class: 'input input-mm num', type: 'text', inputmode: 'decimal', id: 'template-offset_y', name: 'offset_y', 'aria-label': t('slips.template.offset_y') });
   const stepButton = (axis, sign) =>
@@ -105,7 +110,7 @@ export async function render(root, ctx) {
         class: `input input-cell num tpl-${k}`,
         type: 'text',
         inputmode: 'decimal',
-        value: box ? String(box[k] ?? (k === 'size' ? 10 : 0)) : '',
+        value: box ? mm(box[k] ?? (k === 'size' ? 10 : 0)) : '',
         'aria-label': t('slips.template.cell', { field: names.get(key) ?? key, what: t(`slips.template.col.${k}`) }),
         placeholder: box ? '' : '—',
       });
