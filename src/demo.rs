@@ -558,6 +558,21 @@ pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize>
     let now = desk.now();
     let cal = crate::calendar::Calendar::load(desk.conn())?;
     let prefix = crate::settings::load(desk.conn())?.order_prefix;
+    // Millions of rows in one transaction: a page cache big enough that no page spills to
+    // the WAL before the commit (spilled pages are written again and again). Restored below.
+    desk.conn().execute_batch("PRAGMA cache_size = -2000000")?;
+    let filled = fill_orders_in(desk, orders, open, (now, &cal, &prefix), &mut dice);
+    desk.conn().execute_batch("PRAGMA cache_size = -65536")?;
+    filled
+}
+
+fn fill_orders_in(
+    desk: &mut Desk,
+    orders: usize,
+    open: usize,
+    (now, cal, prefix): (chrono::DateTime<chrono::Utc>, &crate::calendar::Calendar, &str),
+    dice: &mut Dice,
+) -> Result<usize> {
     let tx = desk.conn_mut().transaction()?;
     let at = crate::now_utc();
     let mut engineers = Vec::new();
@@ -676,7 +691,7 @@ pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize>
         let in_warranty = dice.chance(55);
         let engineer = (status != "registered" && !(cancelled && dice.chance(50)))
             .then(|| *dice.pick(&engineers));
-        let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(&cal, created);
+        let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(cal, created);
         let done = !is_open && !cancelled;
         let completed = done.then(|| created + chrono::Duration::hours(2 + dice.below(40) as i64));
         let total = if done && !in_warranty {

@@ -529,10 +529,10 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
             };
             (tail, vec![p.start, p.end, stamp(now)])
         }
-        "fees" => (
+        "fees" if key == "billed" => (
             "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> 'in'
-               AND o.status <> 'cancelled' AND o.total_fen > 0 AND ?3 = ?3",
-            vec![p.start, p.end, key],
+               AND o.status <> 'cancelled' AND o.total_fen > 0",
+            vec![p.start, p.end],
         ),
         _ => {
             return Err(Error::invalid(

@@ -187,7 +187,7 @@ pub struct Payment {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Order {
     pub id: OrderId,
     pub number: String,
@@ -218,6 +218,11 @@ pub struct Order {
     pub created_at: String,
     pub completed_at: Option<String>,
     pub slip_late_reason: String,
+    /// 客户意见: satisfied, basically, unsatisfied, or "" (not given yet).
+    pub opinion: String,
+    pub opinion_remarks: String,
+    /// The customer's signature as pen strokes in a 0–1 box (empty: not signed on screen).
+    pub signature: Vec<Vec<[f32; 2]>>,
     pub clocks: Vec<clocks::Clock>,
     /// Statuses the order may move to now (what the buttons offer).
     pub moves: Vec<&'static str>,
@@ -237,7 +242,7 @@ pub(crate) const SELECT: &str =
         o.priority, o.fault, o.warranty, o.warranty_reason, o.appointment_from, o.appointment_to,
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
-        o.reply_due, o.reply_at, o.slip_due, o.slip_at
+        o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
@@ -323,6 +328,12 @@ pub(crate) fn read(
             created_at: r.get(27)?,
             completed_at: r.get(28)?,
             slip_late_reason: r.get(29)?,
+            opinion: r.get(36)?,
+            opinion_remarks: r.get(37)?,
+            signature: r
+                .get::<_, Option<String>>(38)?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default(),
             clocks: vec![
                 clock(clocks::Kind::Confirm, 30)?,
                 clock(clocks::Kind::Reply, 32)?,

@@ -99,16 +99,8 @@ pub struct SlipData {
     pub order: Order,
     pub purchase_date: Option<String>,
     pub install_date: Option<String>,
-    pub opinion: String,
-    pub opinion_remarks: String,
-    pub signature: Vec<Stroke>,
     /// Where 套打 puts each field.
     pub template: template::Template,
-}
-
-fn signature_of(text: Option<String>) -> Vec<Stroke> {
-    text.and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
 }
 
 /// The data of order `id`'s slip `number` (not checked for printability yet).
@@ -120,9 +112,6 @@ fn data(
     now: DateTime<Utc>,
 ) -> Result<SlipData> {
     let order = orders::load(conn, id, now)?;
-    let (opinion, remarks, signature): (String, String, Option<String>) = conn
-        .prepare_cached("SELECT opinion, opinion_remarks, signature FROM work_order WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let (purchase_date, install_date) = match &order.equipment {
         Some(m) => conn
             .prepare_cached("SELECT purchase_date, install_date FROM equipment WHERE id = ?1")?
@@ -139,9 +128,6 @@ fn data(
         order,
         purchase_date,
         install_date,
-        opinion,
-        opinion_remarks: remarks,
-        signature: signature_of(signature),
         template: template::load(conn)?,
     })
 }
@@ -433,6 +419,7 @@ pub struct ContinuityLine {
     pub number: String,
     /// `printed`, `voided` or `missing`.
     pub state: &'static str,
+    pub order_id: Option<OrderId>,
     pub order_number: Option<String>,
     pub prints: i64,
     pub created_at: Option<String>,
@@ -468,12 +455,12 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT s.year, s.seq, s.number, o.number, s.created_at,
-                (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.reason
+                (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.reason, o.id
          FROM slip s JOIN work_order o ON o.id = s.order_id
          LEFT JOIN slip_void v ON v.slip_id = s.id
          WHERE s.created_at >= ?1 AND s.created_at < ?2 ORDER BY s.year, s.seq",
     )?;
-    type Found = (i32, i64, String, String, String, i64, Option<String>);
+    type Found = (i32, i64, String, String, String, i64, Option<String>, OrderId);
     let found: Vec<Found> = stmt
         .query_map(params![start, end], |r| {
             Ok((
@@ -484,6 +471,7 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -495,13 +483,14 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     };
     let mut items = Vec::new();
     let mut last: Option<(i32, i64, String)> = None;
-    for (year, seq, number, order_number, created_at, prints, reason) in found {
+    for (year, seq, number, order_number, created_at, prints, reason, order_id) in found {
         if let Some((y, s, prefix)) = &last {
             if *y == year {
                 for gap in s + 1..seq {
                     items.push(ContinuityLine {
                         number: format!("{prefix}{year}{gap:06}"),
                         state: "missing",
+                        order_id: None,
                         order_number: None,
                         prints: 0,
                         created_at: None,
@@ -518,6 +507,7 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
             } else {
                 "printed"
             },
+            order_id: Some(order_id),
             order_number: Some(order_number),
             prints,
             created_at: Some(created_at),

@@ -194,7 +194,7 @@ fn check(d: &SlipData) -> Result<()> {
         ("warranty_reason", "保修说明", &o.warranty_reason),
         ("diagnosis", "故障原因", &o.diagnosis),
         ("work_done", "处理结果", &o.work_done),
-        ("remarks", "客户意见", &d.opinion_remarks),
+        ("remarks", "客户意见", &d.order.opinion_remarks),
     ];
     if let Some(m) = &o.equipment {
         fields.push(("equipment", "设备型号", &m.model));
@@ -294,7 +294,7 @@ pub(crate) fn field_value(d: &SlipData, key: &str) -> String {
             .as_ref()
             .map(|e| e.name.clone())
             .unwrap_or_default(),
-        "remarks" => d.opinion_remarks.clone(),
+        "remarks" => d.order.opinion_remarks.clone(),
         _ => String::new(),
     }
 }
@@ -616,7 +616,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
     ] {
         let boxed = Area::new(tx, ty, tick, tick);
         doc.rect(boxed, 0.25);
-        if d.opinion == key {
+        if d.order.opinion == key {
             doc.line(
                 (tx + tick * 0.15, ty + tick * 0.5),
                 (tx + tick * 0.4, ty + tick * 0.85),
@@ -637,17 +637,17 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         half - 4.0,
         block_h - tick - 4.0 * k,
     );
-    let remark = if d.opinion_remarks.is_empty() {
+    let remark = if d.order.opinion_remarks.is_empty() {
         format!(
             "意见：{}",
-            if d.opinion.is_empty() {
+            if d.order.opinion.is_empty() {
                 ""
             } else {
-                opinion_label(&d.opinion)
+                opinion_label(&d.order.opinion)
             }
         )
     } else {
-        format!("意见：{}", d.opinion_remarks)
+        format!("意见：{}", d.order.opinion_remarks)
     };
     doc.text_box(
         remark_area,
@@ -661,7 +661,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         "客户签名：",
     );
     let sign_area = Area::new(x + half + 2.0, y + 5.0 * k, half - 4.0, block_h - 10.0 * k);
-    if d.signature.is_empty() {
+    if d.order.signature.is_empty() {
         let base = sign_area.bottom();
         doc.line(
             (sign_area.x + 16.0 * k, base),
@@ -669,7 +669,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
             0.2,
         );
     } else {
-        signature(doc, sign_area, &d.signature);
+        signature(doc, sign_area, &d.order.signature);
     }
     let date_line = format!(
         "工程师：{}　　完工：{}",

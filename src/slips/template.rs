@@ -227,7 +227,7 @@ pub(crate) fn overlay(doc: &mut Pdf, t: &Template, d: &SlipData) {
     for (key, f) in &t.fields {
         let area = shifted(t, f);
         if let Some(which) = key.strip_prefix("tick_") {
-            if tick_of(&d.opinion) == Some(which) {
+            if tick_of(&d.order.opinion) == Some(which) {
                 let (x, y, s) = (area.x, area.y, area.w.min(area.h));
                 doc.line(
                     (x + s * 0.15, y + s * 0.5),
