@@ -17,8 +17,9 @@
 //!   out): kept, missed, broken (past due, still running), compliance = kept / all ended
 //!   or broken.
 //! - **fees**: billed = totals of out-of-warranty orders completed in the period;
-//!   collected = payments received in the period less refunds (cash basis); outstanding and
-//!   its ages are as of the period's end.
+//!   collected = payments received in the period less refunds (cash basis); outstanding =
+//!   what is still owed today of everything billed up to the period's end, aged at the
+//!   period's end (for this month: the receivables as they stand).
 //! - **parts**: issued to orders in the period less returns (units, value at cost); stock
 //!   value now; slow movers; shortages.
 //!
@@ -365,12 +366,12 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     let collected = one(
         "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> 'on_account'",
     )?;
-    // Outstanding at the period's end: billed before it, less paid before it.
+    // Still owed today of what was billed up to the period's end (through the index of
+    // orders owing), aged at the period's end.
     let mut stmt = conn.prepare_cached(
-        "SELECT o.completed_at, o.total_fen - coalesce((SELECT sum(y.amount_fen) FROM payment y
-                    WHERE y.order_id = o.id AND y.method <> 'on_account' AND y.at < ?1), 0)
-         FROM work_order o
-         WHERE o.total_fen > 0 AND o.completed_at IS NOT NULL AND o.completed_at < ?1 AND o.status <> 'cancelled'",
+        "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o
+         WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
+           AND o.status <> 'cancelled'",
     )?;
     let end = crate::orders::clocks::parse(&p.end).unwrap_or_else(chrono::Utc::now);
     let mut aged = [0i64; 4];
@@ -398,7 +399,7 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     Ok(vec![
         line("billed", "保外应收（完工）", billed),
         line("collected", "实收（含退款）", collected),
-        line("outstanding", "期末未收", aged.iter().sum()),
+        line("outstanding", "期末应收未收（至今）", aged.iter().sum()),
         line("aged_0_30", "账龄 0–30 天", aged[0]),
         line("aged_31_60", "账龄 31–60 天", aged[1]),
         line("aged_61_90", "账龄 61–90 天", aged[2]),

@@ -174,7 +174,7 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let fees = values(&r, "current_lines");
     assert_eq!(fees[0], row("保外应收（完工）", &[265.0]));
     assert_eq!(fees[1], row("实收（含退款）", &[125.0]));
-    assert_eq!(fees[2], row("期末未收", &[140.0]));
+    assert_eq!(fees[2], row("期末应收未收（至今）", &[140.0]));
     assert_eq!(fees[3], row("账龄 0–30 天", &[140.0]));
     // October billed nothing: O1 was completed in November.
     assert_eq!(values(&r, "previous_lines")[0], row("保外应收（完工）", &[0.0]));

@@ -99,7 +99,7 @@ let renderSeq = 0;
 let appInfo = null;
 
 function parseHash() {
-  const raw = location.hash.replace(/^#/, '') || '/customers';
+  const raw = location.hash.replace(/^#/, '') || '/day';
   const [path, search = ''] = raw.split('?');
   return { path, query: new URLSearchParams(search) };
 }

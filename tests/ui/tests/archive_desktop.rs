@@ -41,6 +41,9 @@ async fn desktop_search_by_every_kind_and_the_duplicate_warning() {
 
     let session = Session::desktop(d).await;
     let c = &session.client;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     wait_rows(c, "two customers", 2, |_| true).await;
 
@@ -103,6 +106,9 @@ async fn desktop_import_a_csv_with_a_bad_row_and_read_the_report() {
 
     let session = Session::desktop(d).await;
     let c = &session.client;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     click(c, "#import-customers").await;
     wait_hash(c, "the import page", |h| {
@@ -178,6 +184,9 @@ async fn desktop_export_lands_in_downloads_and_re_imports_to_nothing_new() {
     let downloads = home.path().join("Downloads");
     let session = Session::desktop_with_env(d, &[("HOME", home.path())]).await;
     let c = &session.client;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     wait_rows(c, "both customers", 2, |_| true).await;
 

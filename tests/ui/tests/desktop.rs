@@ -9,6 +9,9 @@ async fn desktop_window_creates_a_customer() {
     let session = Session::desktop(data_dir.path()).await;
     let c = &session.client;
 
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     let data_file = data_dir.path().join("desk.db");
     wait_content(c, "#status-data-file", &data_file.display().to_string()).await;
@@ -70,6 +73,9 @@ async fn desktop_window_finds_a_serial_tail_and_opens_the_machine() {
     );
     let session = Session::desktop(d).await;
     let c = &session.client;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
 
     press_key(c, Key::F3).await;

@@ -47,6 +47,9 @@ async fn export_the_list_and_re_import_it_without_duplicates() {
     let session = Session::chromium_downloading_to(downloads.path()).await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     wait_rows(c, "the three customers", 3, |_| true).await;
 

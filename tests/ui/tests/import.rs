@@ -27,6 +27,9 @@ async fn import_a_csv_with_a_bad_row_and_read_the_report() {
     let session = Session::chromium().await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     find(c, "#export-customers").await;
     screenshot(c, "import-list-toolbar").await;

@@ -107,11 +107,14 @@ async fn labels_from_the_part_file_and_the_list_and_the_purchase_request_pdf() {
     let session = Session::chromium_downloading_to(downloads.path()).await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
-    find(c, "#customer-search").await;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
     wait_hash(c, "the token to leave the address bar", |h| {
-        h.starts_with("#/customers") && !h.contains("token")
+        h == "#/day" && !h.contains("token")
     })
     .await;
+    go(c, "#/customers").await;
+    find(c, "#customer-search").await;
 
     // ---- the part file: 打印标签 with the defaults, two copies, from the keyboard --------
     go(c, &format!("#/parts/{valve}")).await;

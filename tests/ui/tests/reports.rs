@@ -509,7 +509,7 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
         ["150", "80", "0"],
         "this month, last month, last year"
     );
-    assert_eq!(text(5, 0), "期末未收");
+    assert_eq!(text(5, 0), "期末应收未收（至今）");
     assert_eq!(text(5, 1), "100");
 
     // PDF of the same period, read back.
@@ -521,7 +521,7 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     for needle in [
         "保外收费与应收2026-11-01至2026-11-30",
         "保外应收（完工）150/80/0",
-        "期末未收100/",
+        "期末应收未收（至今）100/",
         "维修量（按型号）",
     ] {
         assert!(text.contains(needle), "{needle} not in the PDF: {text}");

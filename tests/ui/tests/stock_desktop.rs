@@ -53,6 +53,9 @@ async fn desktop_part_issue_and_a_shortage() {
 
     let session = Session::desktop(d).await;
     let c = &session.client;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
 
     // 备件 → the part's row → its file with the receipt.

@@ -91,11 +91,14 @@ async fn stock_report_low_stock_purchase_request_slow_parts_and_a_claim() {
     let session = Session::chromium_downloading_to(downloads.path()).await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
-    find(c, "#customer-search").await;
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
     wait_hash(c, "the token to leave the address bar", |h| {
-        h.starts_with("#/customers") && !h.contains("token")
+        h == "#/day" && !h.contains("token")
     })
     .await;
+    go(c, "#/customers").await;
+    find(c, "#customer-search").await;
 
     // 库存: one column per store, the total on hand, the average cost and the value.
     click(c, "a[data-view=\"stock-report\"]").await;
@@ -225,6 +228,9 @@ async fn stock_report_pages_a_long_list_and_totals_every_row() {
     let session = Session::chromium().await;
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
+    // The home screen is the day board (今日); these steps start at the customer list.
+    find(c, "#day").await;
+    go(c, "#/customers").await;
     find(c, "#customer-search").await;
     go(c, "#/stock-report").await;
 
