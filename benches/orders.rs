@@ -134,9 +134,14 @@ fn main() {
             },
         );
     }
-    time("all reports exported to .xlsx (`reports.export`)", 5, 2000.0, &mut |_| {
-        api::call(&mut desk, "reports.export", json!({})).unwrap();
-    });
+    time(
+        "all reports exported to .xlsx (`reports.export`)",
+        5,
+        2000.0,
+        &mut |_| {
+            api::call(&mut desk, "reports.export", json!({})).unwrap();
+        },
+    );
     let section = format!(
         "{orders} work orders of {CUSTOMERS} customers (about one machine each), {OPEN} of them open, \\
          through `api::call` with JSON in and out.{generation} Each run of the create line adds \\

@@ -11,7 +11,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::{
     audit, calendar, callbacks, campaigns, complaints, customers, dayboard, engineers, equipment,
-    export, import, models, orders, parts, reports, search, settings, slips, stock, stocktake, Desk,
+    export, import, models, orders, parts, reports, search, settings, slips, stock, stocktake,
+    Desk,
 };
 
 /// The jobs at the desk (DOMAIN.md, "The people at the desk").

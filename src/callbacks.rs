@@ -238,9 +238,14 @@ pub struct GetArgs {
 pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Callback> {
     let now = desk.now();
     match a.order_id {
-        Some(order) => read(desk.conn(), "WHERE b.order_id = ?1 ORDER BY b.id DESC LIMIT 1", [order], now)?
-            .pop()
-            .ok_or_else(|| Error::NotFound("这个工单还没有回访".into())),
+        Some(order) => read(
+            desk.conn(),
+            "WHERE b.order_id = ?1 ORDER BY b.id DESC LIMIT 1",
+            [order],
+            now,
+        )?
+        .pop()
+        .ok_or_else(|| Error::NotFound("这个工单还没有回访".into())),
         None => load(desk.conn(), a.id, now),
     }
 }

@@ -570,7 +570,11 @@ fn fill_orders_in(
     desk: &mut Desk,
     orders: usize,
     open: usize,
-    (now, cal, prefix): (chrono::DateTime<chrono::Utc>, &crate::calendar::Calendar, &str),
+    (now, cal, prefix): (
+        chrono::DateTime<chrono::Utc>,
+        &crate::calendar::Calendar,
+        &str,
+    ),
     dice: &mut Dice,
 ) -> Result<usize> {
     let tx = desk.conn_mut().transaction()?;

@@ -440,9 +440,14 @@ pub(crate) fn title(action: &str) -> &'static str {
 /// 设备档案: one machine with its warranty and history.
 pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Equipment> {
     let conn = desk.conn();
-    let mut e = read(conn, desk.today(), &format!("{SELECT} WHERE e.id = ?1"), [args.id])?
-        .pop()
-        .ok_or_else(|| not_found(args.id))?;
+    let mut e = read(
+        conn,
+        desk.today(),
+        &format!("{SELECT} WHERE e.id = ?1"),
+        [args.id],
+    )?
+    .pop()
+    .ok_or_else(|| not_found(args.id))?;
     let history = audit::of(conn, "equipment", e.id)?
         .into_iter()
         .map(|a| HistoryItem {

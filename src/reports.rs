@@ -94,7 +94,11 @@ impl Period {
         let back = |d: NaiveDate| d - Months::new(12);
         if is_month(from, to) {
             let start = back(from);
-            return Period::of(start, start + Months::new(1) - chrono::Duration::days(1), &self.now);
+            return Period::of(
+                start,
+                start + Months::new(1) - chrono::Duration::days(1),
+                &self.now,
+            );
         }
         Period::of(back(from), back(to), &self.now)
     }
@@ -169,8 +173,18 @@ type Compute = fn(&Connection, &Period) -> Result<Vec<Line>>;
 
 /// Every report: name, title, columns, how it is computed.
 const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
-    ("repairs_by_model", "维修量（按型号）", &["维修单数"], repairs_by_model),
-    ("repairs_by_fault", "维修量（按故障类别）", &["维修单数"], repairs_by_fault),
+    (
+        "repairs_by_model",
+        "维修量（按型号）",
+        &["维修单数"],
+        repairs_by_model,
+    ),
+    (
+        "repairs_by_fault",
+        "维修量（按故障类别）",
+        &["维修单数"],
+        repairs_by_fault,
+    ),
     (
         "engineers",
         "工程师工作量",
@@ -180,7 +194,16 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
     (
         "callbacks",
         "回访",
-        &["应回访", "已回访", "按时回访", "完成率%", "满意", "基本满意", "不满意", "满意率%"],
+        &[
+            "应回访",
+            "已回访",
+            "按时回访",
+            "完成率%",
+            "满意",
+            "基本满意",
+            "不满意",
+            "满意率%",
+        ],
         callbacks,
     ),
     (
@@ -189,7 +212,12 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         &["投诉数", "已答复", "24小时内答复", "平均答复小时", "属实"],
         complaints,
     ),
-    ("clocks", "服务时限达成", &["按时", "超时", "进行中已超时", "达成率%"], clocks),
+    (
+        "clocks",
+        "服务时限达成",
+        &["按时", "超时", "进行中已超时", "达成率%"],
+        clocks,
+    ),
     ("fees", "保外收费与应收", &["金额（元）"], fees),
     ("parts", "备件消耗", &["数量", "成本（元）"], parts),
 ];
@@ -375,7 +403,9 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     )?;
     let end = crate::orders::clocks::parse(&p.end).unwrap_or_else(chrono::Utc::now);
     let mut aged = [0i64; 4];
-    for row in stmt.query_map([&p.end], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt.query_map([&p.end], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
         let (completed, owed) = row?;
         if owed <= 0 {
             continue;
@@ -464,7 +494,10 @@ pub fn get(desk: &mut Desk, a: ReportArgs) -> Result<Reports> {
         .filter(|(name, ..)| a.report.is_empty() || *name == a.report)
         .collect();
     if chosen.is_empty() {
-        return Err(Error::invalid("report", format!("没有“{}”这个报表", a.report)));
+        return Err(Error::invalid(
+            "report",
+            format!("没有“{}”这个报表", a.report),
+        ));
     }
     let conn = desk.conn();
     let mut items = Vec::new();
@@ -597,7 +630,12 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::export::Exported>
 
 /// Rows of one report: label, then each column for this period, the previous, last year.
 fn table_rows(r: &Report) -> Vec<(String, Vec<[Option<f64>; 3]>)> {
-    let find = |lines: &[Line], key: &str| lines.iter().find(|l| l.key == key).map(|l| l.values.clone());
+    let find = |lines: &[Line], key: &str| {
+        lines
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.values.clone())
+    };
     r.current_lines
         .iter()
         .map(|l| {
@@ -624,16 +662,27 @@ fn xlsx(all: &Reports) -> Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     for r in &all.items {
         let sheet = book.add_worksheet();
-        sheet.set_name(r.title.replace(['（', '）'], "_")).map_err(err)?;
         sheet
-            .write_string_with_format(0, 0, format!("{}（{} 至 {}）", r.title, r.period.from, r.period.to), &bold)
+            .set_name(r.title.replace(['（', '）'], "_"))
             .map_err(err)?;
-        sheet.write_string_with_format(2, 0, "项目", &bold).map_err(err)?;
+        sheet
+            .write_string_with_format(
+                0,
+                0,
+                format!("{}（{} 至 {}）", r.title, r.period.from, r.period.to),
+                &bold,
+            )
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(2, 0, "项目", &bold)
+            .map_err(err)?;
         sheet.set_column_width(0, 28).map_err(err)?;
         let mut col = 1u16;
         for c in &r.columns {
             for (suffix, _) in [("本期", 0), ("上期", 1), ("去年同期", 2)] {
-                sheet.write_string_with_format(2, col, format!("{c}·{suffix}"), &bold).map_err(err)?;
+                sheet
+                    .write_string_with_format(2, col, format!("{c}·{suffix}"), &bold)
+                    .map_err(err)?;
                 sheet.set_column_width(col, 14).map_err(err)?;
                 col += 1;
             }
@@ -685,19 +734,38 @@ fn pdf(all: &Reports) -> Result<Vec<u8>> {
             ),
         );
         let value_w = ((273.0 - 60.0) / r.columns.len() as f32).min(60.0);
-        let mut columns = vec![Column { title: "项目", width: 60.0, align: Align::Left, one_line: false }];
+        let mut columns = vec![Column {
+            title: "项目",
+            width: 60.0,
+            align: Align::Left,
+            one_line: false,
+        }];
         for c in &r.columns {
-            columns.push(Column { title: c, width: value_w, align: Align::Right, one_line: true });
+            columns.push(Column {
+                title: c,
+                width: value_w,
+                align: Align::Right,
+                one_line: true,
+            });
         }
-        let rows: Vec<Vec<String>> = table_rows(r)
-            .into_iter()
-            .map(|(label, cells)| {
-                let mut row = vec![label];
-                row.extend(cells.iter().map(|t| format!("{} / {} / {}", number(t[0]), number(t[1]), number(t[2]))));
-                row
-            })
-            .collect();
-        let table = Table { columns: &columns, size: 8.5, x: 12.0, bottom: 198.0, continue_at: 12.0 };
+        let rows: Vec<Vec<String>> =
+            table_rows(r)
+                .into_iter()
+                .map(|(label, cells)| {
+                    let mut row = vec![label];
+                    row.extend(cells.iter().map(|t| {
+                        format!("{} / {} / {}", number(t[0]), number(t[1]), number(t[2]))
+                    }));
+                    row
+                })
+                .collect();
+        let table = Table {
+            columns: &columns,
+            size: 8.5,
+            x: 12.0,
+            bottom: 198.0,
+            continue_at: 12.0,
+        };
         doc.table(&table, 26.0, &rows);
     }
     doc.finish()

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use crate::util::{desk, TestDesk};
 
 fn at(t: &mut TestDesk, text: &str) {
-    let when = chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
+    let when = chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     t.desk.set_clock(Some(when));
 }
 
@@ -25,32 +27,100 @@ fn november(t: &mut TestDesk) -> [i64; 5] {
     at(t, "2026-10-01T09:00:00+08:00");
     let a = id(&t.ok("models.save", json!({"code": "JSQ25-13", "name": "燃气热水器", "policies": [{"months": 12, "basis": "purchase"}]})));
     let b = id(&t.ok("models.save", json!({"code": "ZKT-50", "name": "制冰机", "policies": [{"months": 12, "basis": "purchase"}]})));
-    let zhang = id(&t.ok("customers.create", json!({"name": "张伟", "phones": ["13812345678"], "address": "北京市海淀区"})));
-    let li = id(&t.ok("customers.create", json!({"name": "李娜", "phones": ["13987654321"], "address": "北京市朝阳区"})));
+    let zhang = id(&t.ok(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678"], "address": "北京市海淀区"}),
+    ));
+    let li = id(&t.ok(
+        "customers.create",
+        json!({"name": "李娜", "phones": ["13987654321"], "address": "北京市朝阳区"}),
+    ));
     let old = id(&t.ok("equipment.create", json!({"customer_id": zhang, "model_id": a, "serial": "A0001", "purchase_date": "2020-01-01"})));
-    let new = id(&t.ok("equipment.create", json!({"customer_id": li, "model_id": b, "serial": "B0001", "purchase_date": "2026-06-01"})));
+    let new = id(&t.ok(
+        "equipment.create",
+        json!({"customer_id": li, "model_id": b, "serial": "B0001", "purchase_date": "2026-06-01"}),
+    ));
     let wang = id(&t.ok("engineers.save", json!({"name": "王磊"})));
     let qiang = id(&t.ok("engineers.save", json!({"name": "李强"})));
-    let part = id(&t.ok("parts.save", json!({"code": "P100", "name": "点火针", "cost_fen": 1000, "price_fen": 3500})));
-    t.ok("stock.receive", json!({"part_id": part, "store_id": 1, "quantity": 5, "unit_cost_fen": 1000}));
-    let repair = |customer: i64, machine: i64, tag: &str, confirmed: bool| {
-        json!({"customer_id": customer, "equipment_id": machine, "fault_tags": [tag], "confirmed": confirmed})
-    };
+    let part = id(&t.ok(
+        "parts.save",
+        json!({"code": "P100", "name": "点火针", "cost_fen": 1000, "price_fen": 3500}),
+    ));
+    t.ok(
+        "stock.receive",
+        json!({"part_id": part, "store_id": 1, "quantity": 5, "unit_cost_fen": 1000}),
+    );
+    let repair = |customer: i64, machine: i64, tag: &str, confirmed: bool| json!({"customer_id": customer, "equipment_id": machine, "fault_tags": [tag], "confirmed": confirmed});
 
     // O1: registered Friday 30 October, completed Monday 2 November (spans the months).
-    let o1 = id(&go(t, "2026-10-30T10:00:00", "orders.create", repair(zhang, old, "不点火", true)));
-    go(t, "2026-10-30T10:30:00", "orders.assign", json!({"id": o1, "engineer_id": wang}));
-    go(t, "2026-10-30T10:40:00", "orders.move", json!({"id": o1, "to": "in_progress"}));
-    go(t, "2026-11-02T11:00:00", "orders.complete", json!({"id": o1, "work_done": "换点火器", "fees": [{"kind": "labour", "amount_fen": 10000}]}));
-    go(t, "2026-11-02T11:05:00", "orders.pay", json!({"id": o1, "method": "cash", "amount_fen": 6000}));
+    let o1 = id(&go(
+        t,
+        "2026-10-30T10:00:00",
+        "orders.create",
+        repair(zhang, old, "不点火", true),
+    ));
+    go(
+        t,
+        "2026-10-30T10:30:00",
+        "orders.assign",
+        json!({"id": o1, "engineer_id": wang}),
+    );
+    go(
+        t,
+        "2026-10-30T10:40:00",
+        "orders.move",
+        json!({"id": o1, "to": "in_progress"}),
+    );
+    go(
+        t,
+        "2026-11-02T11:00:00",
+        "orders.complete",
+        json!({"id": o1, "work_done": "换点火器", "fees": [{"kind": "labour", "amount_fen": 10000}]}),
+    );
+    go(
+        t,
+        "2026-11-02T11:05:00",
+        "orders.pay",
+        json!({"id": o1, "method": "cash", "amount_fen": 6000}),
+    );
 
     // O2: confirmed late, waited for parts, one part used; paid 85 then refunded 20.
-    let o2 = id(&go(t, "2026-11-03T09:00:00", "orders.create", repair(zhang, old, "漏水", false)));
-    go(t, "2026-11-03T09:10:00", "orders.confirm", json!({"id": o2}));
-    go(t, "2026-11-03T09:20:00", "orders.assign", json!({"id": o2, "engineer_id": qiang}));
-    go(t, "2026-11-03T09:30:00", "orders.move", json!({"id": o2, "to": "in_progress"}));
-    go(t, "2026-11-03T10:00:00", "orders.move", json!({"id": o2, "to": "waiting_parts"}));
-    go(t, "2026-11-03T11:00:00", "orders.move", json!({"id": o2, "to": "in_progress"}));
+    let o2 = id(&go(
+        t,
+        "2026-11-03T09:00:00",
+        "orders.create",
+        repair(zhang, old, "漏水", false),
+    ));
+    go(
+        t,
+        "2026-11-03T09:10:00",
+        "orders.confirm",
+        json!({"id": o2}),
+    );
+    go(
+        t,
+        "2026-11-03T09:20:00",
+        "orders.assign",
+        json!({"id": o2, "engineer_id": qiang}),
+    );
+    go(
+        t,
+        "2026-11-03T09:30:00",
+        "orders.move",
+        json!({"id": o2, "to": "in_progress"}),
+    );
+    go(
+        t,
+        "2026-11-03T10:00:00",
+        "orders.move",
+        json!({"id": o2, "to": "waiting_parts"}),
+    );
+    go(
+        t,
+        "2026-11-03T11:00:00",
+        "orders.move",
+        json!({"id": o2, "to": "in_progress"}),
+    );
     go(
         t,
         "2026-11-03T11:30:00",
@@ -58,12 +128,32 @@ fn november(t: &mut TestDesk) -> [i64; 5] {
         json!({"id": o2, "work_done": "换密封圈", "parts": [{"part_id": part, "store_id": 1, "quantity": 1}],
                "fees": [{"kind": "labour", "amount_fen": 5000}]}),
     );
-    go(t, "2026-11-03T11:35:00", "orders.pay", json!({"id": o2, "method": "wechat", "amount_fen": 8500}));
-    go(t, "2026-11-04T09:00:00", "orders.pay", json!({"id": o2, "method": "wechat", "amount_fen": -2000, "note": "多收工时费"}));
+    go(
+        t,
+        "2026-11-03T11:35:00",
+        "orders.pay",
+        json!({"id": o2, "method": "wechat", "amount_fen": 8500}),
+    );
+    go(
+        t,
+        "2026-11-04T09:00:00",
+        "orders.pay",
+        json!({"id": o2, "method": "wechat", "amount_fen": -2000, "note": "多收工时费"}),
+    );
 
     // O3: cancelled.
-    let o3 = id(&go(t, "2026-11-04T09:00:00", "orders.create", repair(li, new, "不点火", true)));
-    go(t, "2026-11-04T09:05:00", "orders.move", json!({"id": o3, "to": "cancelled", "reason": "重复登记"}));
+    let o3 = id(&go(
+        t,
+        "2026-11-04T09:00:00",
+        "orders.create",
+        repair(li, new, "不点火", true),
+    ));
+    go(
+        t,
+        "2026-11-04T09:05:00",
+        "orders.move",
+        json!({"id": o3, "to": "cancelled", "reason": "重复登记"}),
+    );
 
     // O4: maintenance in warranty, first visit; its callback satisfied.
     let o4 = id(&go(
@@ -72,19 +162,69 @@ fn november(t: &mut TestDesk) -> [i64; 5] {
         "orders.create",
         json!({"customer_id": li, "equipment_id": new, "kind": "maintenance", "fault": "保养", "confirmed": true}),
     ));
-    go(t, "2026-11-05T09:10:00", "orders.assign", json!({"id": o4, "engineer_id": wang}));
-    go(t, "2026-11-05T09:20:00", "orders.move", json!({"id": o4, "to": "in_progress"}));
-    go(t, "2026-11-05T10:20:00", "orders.complete", json!({"id": o4, "work_done": "清洗保养"}));
-    let cb = go(t, "2026-11-06T10:00:00", "callbacks.get", json!({"order_id": o4}));
-    go(t, "2026-11-06T10:00:00", "callbacks.record", json!({"id": cb["id"], "reached": true, "solved": true, "satisfaction": "satisfied"}));
+    go(
+        t,
+        "2026-11-05T09:10:00",
+        "orders.assign",
+        json!({"id": o4, "engineer_id": wang}),
+    );
+    go(
+        t,
+        "2026-11-05T09:20:00",
+        "orders.move",
+        json!({"id": o4, "to": "in_progress"}),
+    );
+    go(
+        t,
+        "2026-11-05T10:20:00",
+        "orders.complete",
+        json!({"id": o4, "work_done": "清洗保养"}),
+    );
+    let cb = go(
+        t,
+        "2026-11-06T10:00:00",
+        "callbacks.get",
+        json!({"order_id": o4}),
+    );
+    go(
+        t,
+        "2026-11-06T10:00:00",
+        "callbacks.record",
+        json!({"id": cb["id"], "reached": true, "solved": true, "satisfaction": "satisfied"}),
+    );
 
     // O5: completed, callback finds it not solved (unsatisfied, a complaint), reopened,
     // completed again.
-    let o5 = id(&go(t, "2026-11-06T09:00:00", "orders.create", repair(zhang, old, "漏水", true)));
-    go(t, "2026-11-06T09:10:00", "orders.assign", json!({"id": o5, "engineer_id": qiang}));
-    go(t, "2026-11-06T09:30:00", "orders.move", json!({"id": o5, "to": "in_progress"}));
-    go(t, "2026-11-06T10:00:00", "orders.complete", json!({"id": o5, "work_done": "紧固接头", "fees": [{"kind": "labour", "amount_fen": 8000}]}));
-    let cb = go(t, "2026-11-09T10:30:00", "callbacks.get", json!({"order_id": o5}));
+    let o5 = id(&go(
+        t,
+        "2026-11-06T09:00:00",
+        "orders.create",
+        repair(zhang, old, "漏水", true),
+    ));
+    go(
+        t,
+        "2026-11-06T09:10:00",
+        "orders.assign",
+        json!({"id": o5, "engineer_id": qiang}),
+    );
+    go(
+        t,
+        "2026-11-06T09:30:00",
+        "orders.move",
+        json!({"id": o5, "to": "in_progress"}),
+    );
+    go(
+        t,
+        "2026-11-06T10:00:00",
+        "orders.complete",
+        json!({"id": o5, "work_done": "紧固接头", "fees": [{"kind": "labour", "amount_fen": 8000}]}),
+    );
+    let cb = go(
+        t,
+        "2026-11-09T10:30:00",
+        "callbacks.get",
+        json!({"order_id": o5}),
+    );
     let r = go(
         t,
         "2026-11-09T10:30:00",
@@ -93,7 +233,12 @@ fn november(t: &mut TestDesk) -> [i64; 5] {
                "complaint": {"cause": "quality"}}),
     );
     let complaint = r["complaint"]["id"].clone();
-    go(t, "2026-11-09T15:00:00", "orders.complete", json!({"id": o5, "work_done": "更换接头"}));
+    go(
+        t,
+        "2026-11-09T15:00:00",
+        "orders.complete",
+        json!({"id": o5, "work_done": "更换接头"}),
+    );
     go(
         t,
         "2026-11-09T16:00:00",
@@ -116,7 +261,12 @@ fn values(r: &Value, which: &str) -> Vec<(String, Vec<f64>)> {
         .map(|l| {
             (
                 l["label"].as_str().unwrap().to_string(),
-                l["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect(),
+                l["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect(),
             )
         })
         .collect()
@@ -132,8 +282,14 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let [o1, o2, _o3, _o4, o5] = november(&mut t);
     // Repairs registered in November (O2, O5; O3 cancelled, O4 maintenance); O1 in October.
     let r = report(&mut t, "repairs_by_model", "2026-11");
-    assert_eq!(values(&r, "current_lines"), [row("JSQ25-13 燃气热水器", &[2.0])]);
-    assert_eq!(values(&r, "previous_lines"), [row("JSQ25-13 燃气热水器", &[1.0])]);
+    assert_eq!(
+        values(&r, "current_lines"),
+        [row("JSQ25-13 燃气热水器", &[2.0])]
+    );
+    assert_eq!(
+        values(&r, "previous_lines"),
+        [row("JSQ25-13 燃气热水器", &[1.0])]
+    );
     assert_eq!(r["previous"]["from"], "2026-10-01");
     assert_eq!(r["last_year"]["from"], "2025-11-01");
     assert!(values(&r, "last_year_lines").is_empty());
@@ -146,7 +302,10 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let r = report(&mut t, "engineers", "2026-11");
     assert_eq!(
         values(&r, "current_lines"),
-        [row("李强", &[2.0, 4.0, 79.5, 0.0]), row("王磊", &[2.0, 1.0, 73.3, 100.0])]
+        [
+            row("李强", &[2.0, 4.0, 79.5, 0.0]),
+            row("王磊", &[2.0, 1.0, 73.3, 100.0])
+        ]
     );
     // Callbacks due in November: O1, O2 (never made), O4 (made, satisfied), O5 first
     // (made in time, unsatisfied), O5 second (open).
@@ -157,7 +316,10 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     );
     // The complaint from O5's callback: replied in 5.5 hours, justified.
     let r = report(&mut t, "complaints", "2026-11");
-    assert_eq!(values(&r, "current_lines"), [row("维修质量", &[1.0, 1.0, 1.0, 5.5, 1.0])]);
+    assert_eq!(
+        values(&r, "current_lines"),
+        [row("维修质量", &[1.0, 1.0, 1.0, 5.5, 1.0])]
+    );
     // Clocks of O2, O4, O5 (O3 cancelled): O2's confirmation was 7 minutes late.
     let r = report(&mut t, "clocks", "2026-11");
     assert_eq!(
@@ -177,7 +339,10 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     assert_eq!(fees[2], row("期末应收未收（至今）", &[140.0]));
     assert_eq!(fees[3], row("账龄 0–30 天", &[140.0]));
     // October billed nothing: O1 was completed in November.
-    assert_eq!(values(&r, "previous_lines")[0], row("保外应收（完工）", &[0.0]));
+    assert_eq!(
+        values(&r, "previous_lines")[0],
+        row("保外应收（完工）", &[0.0])
+    );
     // Parts: one 点火针 out to O2 at 10 yuan.
     let r = report(&mut t, "parts", "2026-11");
     let parts = values(&r, "current_lines");
@@ -185,18 +350,48 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     assert_eq!(parts[1], row("当前库存（数量、金额）", &[4.0, 40.0]));
 
     // Drill down: the orders behind a number.
-    let drill = t.ok("reports.orders", json!({"report": "repairs_by_fault", "key": "漏水", "month": "2026-11"}));
-    let ids: Vec<i64> = drill["items"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect();
+    let drill = t.ok(
+        "reports.orders",
+        json!({"report": "repairs_by_fault", "key": "漏水", "month": "2026-11"}),
+    );
+    let ids: Vec<i64> = drill["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [o5, o2]);
-    let drill = t.ok("reports.orders", json!({"report": "clocks", "key": "confirm", "month": "2026-11"}));
+    let drill = t.ok(
+        "reports.orders",
+        json!({"report": "clocks", "key": "confirm", "month": "2026-11"}),
+    );
     assert_eq!(drill["items"][0]["id"], o2);
-    let drill = t.ok("reports.orders", json!({"report": "fees", "key": "billed", "month": "2026-11"}));
+    let drill = t.ok(
+        "reports.orders",
+        json!({"report": "fees", "key": "billed", "month": "2026-11"}),
+    );
     assert_eq!(drill["items"].as_array().unwrap().len(), 3);
-    assert!(drill["items"].as_array().unwrap().iter().any(|o| o["id"] == o1));
+    assert!(drill["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["id"] == o1));
     // Bad periods name the field.
-    assert_eq!(t.err("reports.get", json!({"month": "2026-13"}))["field"], "month");
-    assert_eq!(t.err("reports.get", json!({"from": "2026-11-30", "to": "2026-11-01"}))["field"], "to");
-    assert_eq!(t.err("reports.get", json!({"report": "nonsense"}))["field"], "report");
+    assert_eq!(
+        t.err("reports.get", json!({"month": "2026-13"}))["field"],
+        "month"
+    );
+    assert_eq!(
+        t.err(
+            "reports.get",
+            json!({"from": "2026-11-30", "to": "2026-11-01"})
+        )["field"],
+        "to"
+    );
+    assert_eq!(
+        t.err("reports.get", json!({"report": "nonsense"}))["field"],
+        "report"
+    );
 }
 
 #[test]
@@ -209,22 +404,40 @@ fn the_reports_export_to_xlsx_and_pdf() {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(x["content_base64"].as_str().unwrap())
         .unwrap();
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     use calamine::Reader as _;
     let sheets = book.sheet_names().to_vec();
     assert_eq!(sheets.len(), 8, "{sheets:?}");
     let fees = book.worksheet_range(&sheets[6]).unwrap();
     // Row 4: 保外应收 this month / last month / last year.
-    assert_eq!(fees.get_value((3, 0)).unwrap().to_string(), "保外应收（完工）");
+    assert_eq!(
+        fees.get_value((3, 0)).unwrap().to_string(),
+        "保外应收（完工）"
+    );
     assert_eq!(fees.get_value((3, 1)).unwrap().to_string(), "265");
-    let p = t.ok("reports.export", json!({"month": "2026-11", "format": "pdf"}));
+    let p = t.ok(
+        "reports.export",
+        json!({"month": "2026-11", "format": "pdf"}),
+    );
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(p["content_base64"].as_str().unwrap())
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.pdf");
     std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
-    let text: String = String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect();
-    assert!(text.contains("工程师工作量") && text.contains("保外应收（完工）265/0/0"), "{text}");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains("工程师工作量") && text.contains("保外应收（完工）265/0/0"),
+        "{text}"
+    );
 }

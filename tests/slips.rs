@@ -318,19 +318,44 @@ fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
             let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
             assert_eq!(r["slip"]["number"], number);
             let (path, bytes) = save_pdf(&r, &format!("slip-{format}-{case}"));
-            assert!(bytes.len() < 90 * 1024, "{format} {case}: {} bytes", bytes.len());
+            assert!(
+                bytes.len() < 90 * 1024,
+                "{format} {case}: {} bytes",
+                bytes.len()
+            );
             let all = squeezed(&text(&path, None));
             assert!(all.contains(&number), "{format} {case}: {all}");
-            let name = if case == "normal" { "张伟".to_string() } else { format!("欧阳{RARE}") };
-            assert!(all.contains(&name), "{format} {case}: the name, rare characters and all: {all}");
-            assert_eq!(all.contains("补打"), i > 0 && *format != "overlay", "{format} {case}");
+            let name = if case == "normal" {
+                "张伟".to_string()
+            } else {
+                format!("欧阳{RARE}")
+            };
+            assert!(
+                all.contains(&name),
+                "{format} {case}: the name, rare characters and all: {all}"
+            );
+            assert_eq!(
+                all.contains("补打"),
+                i > 0 && *format != "overlay",
+                "{format} {case}"
+            );
             if *format != "overlay" && *format != "thermal" {
-                assert!(all.contains("服务维修单") && all.contains("客户签名"), "{format} {case}");
-                assert!(all.contains("伍拾元整") || all.contains("元"), "{format} {case}");
+                assert!(
+                    all.contains("服务维修单") && all.contains("客户签名"),
+                    "{format} {case}"
+                );
+                assert!(
+                    all.contains("伍拾元整") || all.contains("元"),
+                    "{format} {case}"
+                );
             }
             if *format != "thermal" {
                 // The whole address, however long: wrapped or smaller, never cut.
-                let address = if case == "normal" { "北京市海淀区中关村大街1号" } else { LONG_ADDRESS };
+                let address = if case == "normal" {
+                    "北京市海淀区中关村大街1号"
+                } else {
+                    LONG_ADDRESS
+                };
                 assert!(all.contains(address), "{format} {case}: address cut: {all}");
             }
             if case == "worst" && !matches!(*format, "thermal" | "overlay") {
@@ -338,9 +363,15 @@ fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
                     let code = format!("P{n:03}-");
                     assert!(all.contains(&code), "{format}: part line {n} missing");
                 }
-                assert!(page_count(&path) >= 2, "{format}: 30 part lines fit one page?");
+                assert!(
+                    page_count(&path) >= 2,
+                    "{format}: 30 part lines fit one page?"
+                );
                 let second = squeezed(&text(&path, Some(2)));
-                assert!(second.contains("续页") && second.contains(&number), "{format} page 2: {second}");
+                assert!(
+                    second.contains("续页") && second.contains(&number),
+                    "{format} page 2: {second}"
+                );
             }
             for (p, page) in rasterise(&path, 50).iter().enumerate() {
                 let (w, h) = (page.w as f32 * 25.4 / 50.0, page.h as f32 * 25.4 / 50.0);
@@ -348,15 +379,30 @@ fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
                     + page.ink(w - side, 0.0, *side, h)
                     + page.ink(0.0, 0.0, w, *top)
                     + page.ink(0.0, h - top, w, *top);
-                assert_eq!(outside, 0, "{format} {case} page {}: ink in the paper's margin", p + 1);
+                assert_eq!(
+                    outside,
+                    0,
+                    "{format} {case} page {}: ink in the paper's margin",
+                    p + 1
+                );
             }
         }
     }
     // Three copies on a laser printer: three labelled pages, the customer's copy last.
-    let r = t.ok("slips.print", json!({"order_id": normal, "format": "a4", "copies": "three"}));
+    let r = t.ok(
+        "slips.print",
+        json!({"order_id": normal, "format": "a4", "copies": "three"}),
+    );
     let (path, _) = save_pdf(&r, "slip-a4-three");
     assert_eq!(page_count(&path), 3);
-    for (page, label) in ["第一联存根", "第二联财务联", "第三联客户联"].iter().enumerate() {
-        assert!(squeezed(&text(&path, Some(page + 1))).contains(label), "page {}", page + 1);
+    for (page, label) in ["第一联存根", "第二联财务联", "第三联客户联"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            squeezed(&text(&path, Some(page + 1))).contains(label),
+            "page {}",
+            page + 1
+        );
     }
 }

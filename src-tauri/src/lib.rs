@@ -148,7 +148,9 @@ pub fn fresh_alerts(seen: &mut HashSet<String>, alerts: &Value) -> Vec<(String, 
     seen.retain(|k| now.contains(k));
     let mut out = Vec::new();
     for a in &items {
-        let Some(key) = a["key"].as_str() else { continue };
+        let Some(key) = a["key"].as_str() else {
+            continue;
+        };
         if seen.insert(key.to_string()) {
             out.push((
                 a["title"].as_str().unwrap_or_default().to_string(),
@@ -294,9 +296,7 @@ mod tests {
     #[test]
     fn each_alert_is_notified_once_while_it_lasts() {
         let mut seen = HashSet::new();
-        let alerts = |keys: &[&str]| {
-            json!({"items": keys.iter().map(|k| json!({"key": k, "title": format!("t{k}"), "body": "b"})).collect::<Vec<_>>()})
-        };
+        let alerts = |keys: &[&str]| json!({"items": keys.iter().map(|k| json!({"key": k, "title": format!("t{k}"), "body": "b"})).collect::<Vec<_>>()});
         assert_eq!(fresh_alerts(&mut seen, &alerts(&["a", "b"])).len(), 2);
         assert_eq!(fresh_alerts(&mut seen, &alerts(&["a", "b"])), vec![]);
         // "a" is dealt with, then comes back: notified again.

@@ -460,7 +460,16 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
          LEFT JOIN slip_void v ON v.slip_id = s.id
          WHERE s.created_at >= ?1 AND s.created_at < ?2 ORDER BY s.year, s.seq",
     )?;
-    type Found = (i32, i64, String, String, String, i64, Option<String>, OrderId);
+    type Found = (
+        i32,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        OrderId,
+    );
     let found: Vec<Found> = stmt
         .query_map(params![start, end], |r| {
             Ok((

@@ -468,7 +468,8 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
     // Two lines of body text, with a little air.
     let tall = pdf::block_height(2, size) + 2.0;
     // A long address gets two lines rather than a tiny one.
-    let one_line = pdf::box_lines(&o.address, size, w - label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
+    let one_line =
+        pdf::box_lines(&o.address, size, w - label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
     let address_h = if one_line { l.row } else { tall };
     for (label, value, h) in [
         ("服务地址", o.address.as_str(), address_h),
@@ -543,7 +544,8 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         .iter()
         .map(|f| format!("{} {}", f.description, money::yuan(f.amount_fen)))
         .collect();
-    let terms_lines = pdf::box_lines(&d.settings.terms_line(), size * 0.7, w, true).map_or(1, |l| l.len())
+    let terms_lines = pdf::box_lines(&d.settings.terms_line(), size * 0.7, w, true)
+        .map_or(1, |l| l.len())
         .min(8);
     let foot_h = l.row * 2.0 // fees, total
         + l.row // repair warranty
@@ -749,7 +751,9 @@ fn thermal(doc: &mut Pdf, d: &SlipData, label: Option<&str>, length: f32) -> f32
     let w = W - 2.0 * M;
     let mut y = 3.0;
     let put = |doc: &mut Pdf, y: &mut f32, text: &str, how: TextBox| {
-        let lines = pdf::box_lines(text, how.size, w, true).map_or(1, |l| l.len()).clamp(1, 6);
+        let lines = pdf::box_lines(text, how.size, w, true)
+            .map_or(1, |l| l.len())
+            .clamp(1, 6);
         let h = pdf::block_height(lines, how.size) + 0.5;
         let fit = doc.text_box(Area::new(M, *y, w, h), how.max_lines(6), text);
         *y += pdf::block_height(fit.lines.max(1), fit.size) + 1.2;
