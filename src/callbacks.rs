@@ -361,10 +361,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         );
         match (solved, order_status.as_str()) {
             (true, "completed") => {
-                tx.execute(
-                    "UPDATE work_order SET status = 'called_back', updated_at = ?2 WHERE id = ?1",
-                    params![order_id, at],
-                )?;
+                orders::flow::set_status(&tx, order_id, "completed", "called_back", &at)?;
                 orders::event(
                     &tx,
                     order_id,
@@ -375,10 +372,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
                 )?;
             }
             (false, "completed" | "called_back") => {
-                tx.execute(
-                    "UPDATE work_order SET status = 'in_progress', updated_at = ?2 WHERE id = ?1",
-                    params![order_id, at],
-                )?;
+                orders::flow::set_status(&tx, order_id, &order_status, "in_progress", &at)?;
                 orders::event(
                     &tx,
                     order_id,

@@ -148,6 +148,9 @@ pub struct Task {
     pub equipment_id: i64,
     pub customer_id: i64,
     pub customer: String,
+    /// The account the report goes to: the head office of a branch, else the customer.
+    pub account_id: i64,
+    pub account: String,
     pub site: String,
     pub model: String,
     pub serial: String,
@@ -176,9 +179,11 @@ pub struct Campaign {
 
 const TASKS: &str =
     "SELECT t.id, t.equipment_id, t.customer_id, c.name, e.site, m.code || ' ' || m.name,
-        e.serial, t.status, t.result, t.order_id, o.number, o.status, t.done_at
+        e.serial, t.status, t.result, t.order_id, o.number, o.status, t.done_at,
+        coalesce(h.id, c.id), coalesce(h.name, c.name)
     FROM campaign_task t JOIN equipment e ON e.id = t.equipment_id
     JOIN customer c ON c.id = t.customer_id JOIN product_model m ON m.id = e.model_id
+    LEFT JOIN customer h ON h.id = c.parent_id
     LEFT JOIN work_order o ON o.id = t.order_id";
 
 fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<Task>> {
@@ -189,6 +194,8 @@ fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
             equipment_id: r.get(1)?,
             customer_id: r.get(2)?,
             customer: r.get(3)?,
+            account_id: r.get(13)?,
+            account: r.get(14)?,
             site: r.get(4)?,
             model: r.get(5)?,
             serial: r.get(6)?,

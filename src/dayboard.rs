@@ -129,10 +129,19 @@ pub fn alerts(desk: &mut Desk, _: NoArgs) -> Result<Alerts> {
         [],
         now,
     )? {
-        for c in o.clocks.iter().filter(|c| c.state == "warning") {
+        // About to break, or broken in the last 10 minutes (a 3-minute clock can pass its
+        // one-minute warning between two looks).
+        let fresh = |c: &&crate::orders::clocks::Clock| {
+            c.state == "warning" || (c.state == "broken" && c.minutes_left.is_some_and(|m| m >= -10))
+        };
+        for c in o.clocks.iter().filter(fresh) {
             items.push(Alert {
                 key: format!("order:{}:{}", o.id, c.kind),
-                title: format!("{}即将超时", c.label),
+                title: if c.state == "broken" {
+                    format!("{}已超时", c.label)
+                } else {
+                    format!("{}即将超时", c.label)
+                },
                 body: format!(
                     "工单 {} {}，还剩 {} 分钟",
                     o.number,

@@ -547,20 +547,22 @@ const FAULTS: &[&str] = &[
     "异味",
 ];
 
+/// Orders written per transaction by [`fill_orders`].
+const ORDER_CHUNK: usize = 100_000;
+
 /// Adds the demo engineers (unless there) and `orders` generated work orders over the past
 /// three years for the machines there are, numbered per year in time order, of which the
 /// newest `open` are still open; the rest mostly closed and paid, a few cancelled, a few
 /// owing. Parts used by past orders are only counted (per model, for the board's "probably
-/// needs"), not posted, so the ledger stays as generated. One transaction. For the demo
-/// database and the benchmarks.
+/// needs"), not posted, so the ledger stays as generated. Written in transactions of
+/// [`ORDER_CHUNK`] orders. For the demo database and the benchmarks.
 pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize> {
     let mut dice = Dice(0x5EED_0005_0000_0001 ^ orders as u64);
     let now = desk.now();
     let cal = crate::calendar::Calendar::load(desk.conn())?;
     let prefix = crate::settings::load(desk.conn())?.order_prefix;
-    // Millions of rows in one transaction: a page cache big enough that no page spills to
-    // the WAL before the commit (spilled pages are written again and again). Restored below.
-    desk.conn().execute_batch("PRAGMA cache_size = -2000000")?;
+    // A bigger page cache while millions of rows go in (restored below).
+    desk.conn().execute_batch("PRAGMA cache_size = -1000000")?;
     let filled = fill_orders_in(desk, orders, open, (now, &cal, &prefix), &mut dice);
     desk.conn().execute_batch("PRAGMA cache_size = -65536")?;
     filled
@@ -618,181 +620,204 @@ fn fill_orders_in(
     let span = chrono::Duration::days(3 * 365);
     // The open orders came in over the last hours (37 minutes apart), the rest before.
     let open_window = chrono::Duration::minutes((open * 37 + 60) as i64);
-    let mut insert_order = tx.prepare(
+    tx.commit()?;
+    // In chunks: each commit lets the WAL be checkpointed, so no transaction outgrows the
+    // page cache.
+    let mut start = 0;
+    while start < orders {
+        let end = (start + ORDER_CHUNK).min(orders);
+        let tx = desk.conn_mut().transaction()?;
+        let mut insert_order = tx.prepare(
         "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
              kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
              appointment_to, engineer_id, status, diagnosis, work_done, total_fen, paid_fen,
              created_at, updated_at, completed_at, confirm_due, confirm_at, reply_due, reply_at,
-             slip_due, slip_at, fault_category)
+             slip_due, slip_at, fault_category, started_at, starts)
          SELECT ?1, c.id, ?2, ?3, c.name, coalesce((SELECT number FROM customer_phone WHERE customer_id = c.id
                     AND position = 0), ''), c.address,
              ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, ?22,
-             ?23, ?24, ?25, ?26, ?8
+             ?23, ?24, ?25, ?26, ?8, ?28, ?29
          FROM customer c WHERE c.id = ?27",
     )?;
-    let mut insert_event = tx.prepare(
-        "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
+        let mut insert_event = tx.prepare(
+            "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
          VALUES (?1, ?2, '前台', ?3, ?4, ?5, ?6)",
-    )?;
-    let mut insert_fee = tx.prepare(
+        )?;
+        let mut insert_fee = tx.prepare(
         "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, 'labour', '工时费', ?2)",
     )?;
-    let mut insert_payment = tx.prepare(
+        let mut insert_payment = tx.prepare(
         "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, '前台', ?3, ?4, '')",
     )?;
-    let mut learn_part = tx.prepare(
-        "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
+        let mut learn_part = tx.prepare(
+            "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
          ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
-    )?;
-    let mut learn_fault = tx.prepare(
-        "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
+        )?;
+        let mut learn_fault = tx.prepare(
+            "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
          ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
-    )?;
-    let open_statuses = ["registered", "dispatched", "in_progress", "waiting_parts"];
-    for i in 0..orders {
-        // Oldest first, so numbers run in time order; the open ones are the newest.
-        let is_open = i + open >= orders;
-        let back = if is_open {
-            chrono::Duration::minutes(((orders - i) * 37) as i64)
-        } else {
-            let closed = (orders - open).max(1) as i32;
-            open_window + span * (orders - open - i) as i32 / closed
-        };
-        let created = now - back;
-        let local = created.with_timezone(&crate::calendar::local_zone());
-        let year = chrono::Datelike::year(&local);
-        let n = counters.entry(year).or_insert(0);
-        *n += 1;
-        let number = format!("{prefix}{year}{:06}", n);
-        let (machine, customer, model) = *dice.pick(&machines);
-        let cancelled = !is_open && dice.chance(2);
-        let status = if is_open {
-            *dice.pick(&open_statuses)
-        } else if cancelled {
-            "cancelled"
-        } else if back < chrono::Duration::days(3) {
-            *dice.pick(&["completed", "called_back"])
-        } else {
-            "closed"
-        };
-        let kind = *dice.pick(&[
-            "repair",
-            "repair",
-            "repair",
-            "maintenance",
-            "installation",
-            "inspection",
-            "consultation",
-        ]);
-        let mode = if kind == "consultation" {
-            "phone_help"
-        } else if dice.chance(20) {
-            "carry_in"
-        } else {
-            "on_site"
-        };
-        let fault = *dice.pick(FAULTS);
-        let in_warranty = dice.chance(55);
-        let engineer = (status != "registered" && !(cancelled && dice.chance(50)))
-            .then(|| *dice.pick(&engineers));
-        let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(cal, created);
-        let done = !is_open && !cancelled;
-        let completed = done.then(|| created + chrono::Duration::hours(2 + dice.below(40) as i64));
-        let total = if done && !in_warranty {
-            5000 + 1000 * dice.below(30) as i64
-        } else {
-            0
-        };
-        let paid = if total > 0 && !dice.chance(4) {
-            total
-        } else {
-            0
-        };
-        let appointment = (engineer.is_some() && mode == "on_site")
-            .then(|| created + chrono::Duration::hours(3 + dice.below(20) as i64));
-        insert_order.execute(rusqlite::params![
-            number,
-            machine,
-            model,
-            kind,
-            *dice.pick(&["phone", "phone", "phone", "walk_in", "on_site", "proactive"]),
-            mode,
-            if dice.chance(10) { "urgent" } else { "normal" },
-            fault,
-            if in_warranty { "in" } else { "out" },
-            if in_warranty {
-                "在保修期内"
+        )?;
+        let open_statuses = ["registered", "dispatched", "in_progress", "waiting_parts"];
+        for i in start..end {
+            // Oldest first, so numbers run in time order; the open ones are the newest.
+            let is_open = i + open >= orders;
+            let back = if is_open {
+                chrono::Duration::minutes(((orders - i) * 37) as i64)
             } else {
-                "已过保修期"
-            },
-            appointment.map(stamp),
-            appointment.map(|a| stamp(a + chrono::Duration::hours(2))),
-            engineer,
-            status,
-            if done { "部件老化" } else { "" },
-            if done { "检修并试机正常" } else { "" },
-            total,
-            paid,
-            stamp(created),
-            completed.map(stamp),
-            stamp(confirm_due),
-            dice.chance(95)
-                .then(|| stamp(created + chrono::Duration::minutes(1 + dice.below(4) as i64))),
-            stamp(reply_due),
-            engineer.map(|_| stamp(created + chrono::Duration::hours(1 + dice.below(30) as i64))),
-            stamp(slip_due),
-            completed.map(stamp),
-            customer,
-        ])?;
-        let id = tx.last_insert_rowid();
-        insert_event.execute(rusqlite::params![
-            id,
-            stamp(created),
-            "created",
-            None::<&str>,
-            "registered",
-            fault
-        ])?;
-        if let Some(c) = completed {
+                let closed = (orders - open).max(1) as i32;
+                open_window + span * (orders - open - i) as i32 / closed
+            };
+            let created = now - back;
+            let local = created.with_timezone(&crate::calendar::local_zone());
+            let year = chrono::Datelike::year(&local);
+            let n = counters.entry(year).or_insert(0);
+            *n += 1;
+            let number = format!("{prefix}{year}{:06}", n);
+            let (machine, customer, model) = *dice.pick(&machines);
+            let cancelled = !is_open && dice.chance(2);
+            let status = if is_open {
+                *dice.pick(&open_statuses)
+            } else if cancelled {
+                "cancelled"
+            } else if back < chrono::Duration::days(3) {
+                *dice.pick(&["completed", "called_back"])
+            } else {
+                "closed"
+            };
+            let kind = *dice.pick(&[
+                "repair",
+                "repair",
+                "repair",
+                "maintenance",
+                "installation",
+                "inspection",
+                "consultation",
+            ]);
+            let mode = if kind == "consultation" {
+                "phone_help"
+            } else if dice.chance(20) {
+                "carry_in"
+            } else {
+                "on_site"
+            };
+            let fault = *dice.pick(FAULTS);
+            let in_warranty = dice.chance(55);
+            let engineer = (status != "registered" && !(cancelled && dice.chance(50)))
+                .then(|| *dice.pick(&engineers));
+            let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(cal, created);
+            let done = !is_open && !cancelled;
+            let completed =
+                done.then(|| created + chrono::Duration::hours(2 + dice.below(40) as i64));
+            // Work started an hour before completion (or, still open, an hour in).
+            let started = match (completed, status) {
+                (Some(c), _) => Some(c - chrono::Duration::hours(1)),
+                (None, "in_progress" | "waiting_parts") => {
+                    Some(created + chrono::Duration::hours(1))
+                }
+                _ => None,
+            };
+            let total = if done && !in_warranty {
+                5000 + 1000 * dice.below(30) as i64
+            } else {
+                0
+            };
+            let paid = if total > 0 && !dice.chance(4) {
+                total
+            } else {
+                0
+            };
+            let appointment = (engineer.is_some() && mode == "on_site")
+                .then(|| created + chrono::Duration::hours(3 + dice.below(20) as i64));
+            insert_order.execute(rusqlite::params![
+                number,
+                machine,
+                model,
+                kind,
+                *dice.pick(&["phone", "phone", "phone", "walk_in", "on_site", "proactive"]),
+                mode,
+                if dice.chance(10) { "urgent" } else { "normal" },
+                fault,
+                if in_warranty { "in" } else { "out" },
+                if in_warranty {
+                    "在保修期内"
+                } else {
+                    "已过保修期"
+                },
+                appointment.map(stamp),
+                appointment.map(|a| stamp(a + chrono::Duration::hours(2))),
+                engineer,
+                status,
+                if done { "部件老化" } else { "" },
+                if done { "检修并试机正常" } else { "" },
+                total,
+                paid,
+                stamp(created),
+                completed.map(stamp),
+                stamp(confirm_due),
+                dice.chance(95)
+                    .then(|| stamp(created + chrono::Duration::minutes(1 + dice.below(4) as i64))),
+                stamp(reply_due),
+                engineer
+                    .map(|_| stamp(created + chrono::Duration::hours(1 + dice.below(30) as i64))),
+                stamp(slip_due),
+                completed.map(stamp),
+                customer,
+                started.map(stamp),
+                started.is_some() as i64,
+            ])?;
+            let id = tx.last_insert_rowid();
             insert_event.execute(rusqlite::params![
                 id,
-                stamp(c),
-                "completed",
-                "in_progress",
-                "completed",
-                "检修并试机正常"
+                stamp(created),
+                "created",
+                None::<&str>,
+                "registered",
+                fault
             ])?;
-            if !parts.is_empty() && dice.chance(40) {
-                learn_part.execute(rusqlite::params![
-                    model,
-                    parts[(model as usize * 7 + dice.below(3)) % parts.len()]
+            if let Some(c) = completed {
+                insert_event.execute(rusqlite::params![
+                    id,
+                    stamp(c),
+                    "completed",
+                    "in_progress",
+                    "completed",
+                    "检修并试机正常"
+                ])?;
+                if !parts.is_empty() && dice.chance(40) {
+                    learn_part.execute(rusqlite::params![
+                        model,
+                        parts[(model as usize * 7 + dice.below(3)) % parts.len()]
+                    ])?;
+                }
+            }
+            if total > 0 {
+                insert_fee.execute(rusqlite::params![id, total])?;
+            }
+            if paid > 0 {
+                let method = *dice.pick(&["cash", "wechat", "alipay", "transfer"]);
+                insert_payment.execute(rusqlite::params![
+                    id,
+                    stamp(completed.unwrap_or(created)),
+                    method,
+                    paid
                 ])?;
             }
+            if i % 50 == 0 {
+                learn_fault.execute(rusqlite::params![model, fault])?;
+            }
         }
-        if total > 0 {
-            insert_fee.execute(rusqlite::params![id, total])?;
-        }
-        if paid > 0 {
-            let method = *dice.pick(&["cash", "wechat", "alipay", "transfer"]);
-            insert_payment.execute(rusqlite::params![
-                id,
-                stamp(completed.unwrap_or(created)),
-                method,
-                paid
-            ])?;
-        }
-        if i % 50 == 0 {
-            learn_fault.execute(rusqlite::params![model, fault])?;
-        }
+        drop((
+            insert_order,
+            insert_event,
+            insert_fee,
+            insert_payment,
+            learn_part,
+            learn_fault,
+        ));
+        tx.commit()?;
+        start = end;
     }
-    drop((
-        insert_order,
-        insert_event,
-        insert_fee,
-        insert_payment,
-        learn_part,
-        learn_fault,
-    ));
+    let tx = desk.conn_mut().transaction()?;
     for (year, last) in counters {
         tx.execute(
             "INSERT INTO order_counter (year, last) VALUES (?1, ?2)

@@ -6,8 +6,8 @@
 //! - **repairs**: orders of type 维修 registered in the period, cancelled ones left out; by
 //!   product model and by fault category (the first common fault picked at intake).
 //! - **engineers**: orders completed in the period by their engineer; on-site visits are
-//!   the starts (→ 处理中) of on-site orders in the period; time on site is, per order
-//!   completed, from its first start to completion; first-visit fix: completed orders
+//!   the starts (→ 处理中, reopenings included) of those orders done on site; time on site
+//!   is, per order, from its first start to completion; first-visit fix: completed orders
 //!   started once, never waiting for parts and never reopened.
 //! - **callbacks**: callbacks due in the period: made, made in time (by their 2 days);
 //!   satisfaction of those reached.
@@ -278,34 +278,16 @@ fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 }
 
 fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
-    // Per engineer: completed orders, their first-visit fixes and hours from first start to
-    // completion; and the on-site starts in the period.
+    // From the counts the status flow keeps on each order (starts, setbacks, first start).
     let mut out = lines(
         conn,
-        "WITH done AS (
-             SELECT o.id, o.engineer_id, o.completed_at,
-                    (SELECT min(e.at) FROM order_event e WHERE e.order_id = o.id AND e.to_status = 'in_progress') AS started,
-                    (SELECT count(*) FROM order_event e WHERE e.order_id = o.id AND e.to_status = 'in_progress') AS starts,
-                    (SELECT count(*) FROM order_event e WHERE e.order_id = o.id
-                        AND (e.to_status = 'waiting_parts' OR e.kind = 'reopened')) AS setbacks
-             FROM work_order o
-             WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.engineer_id IS NOT NULL),
-         visits AS (
-             SELECT o.engineer_id, count(*) AS n FROM order_event e JOIN work_order o ON o.id = e.order_id
-             WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('status', 'reopened') AND e.to_status = 'in_progress'
-               AND o.mode = 'on_site' AND o.engineer_id IS NOT NULL
-             GROUP BY o.engineer_id),
-         per AS (
-             SELECT engineer_id, count(*) AS completed,
-                    sum(CASE WHEN started IS NULL THEN 0
-                        ELSE (julianday(completed_at) - julianday(started)) * 24 END) AS hours,
-                    sum(starts <= 1 AND setbacks = 0) AS first_fix
-             FROM done GROUP BY engineer_id)
-         SELECT g.id, g.name, coalesce(per.completed, 0), coalesce(visits.n, 0),
-                round(coalesce(per.hours, 0), 1), coalesce(per.first_fix, 0)
-         FROM engineer g LEFT JOIN per ON per.engineer_id = g.id LEFT JOIN visits ON visits.engineer_id = g.id
-         WHERE per.completed IS NOT NULL OR visits.n IS NOT NULL
-         ORDER BY coalesce(per.completed, 0) DESC, g.name",
+        "SELECT g.id, g.name, count(*), sum(CASE WHEN o.mode = 'on_site' THEN o.starts ELSE 0 END),
+                round(sum(CASE WHEN o.started_at IS NULL THEN 0
+                    ELSE (julianday(o.completed_at) - julianday(o.started_at)) * 24 END), 1),
+                sum(o.starts <= 1 AND o.setbacks = 0)
+         FROM work_order o JOIN engineer g ON g.id = o.engineer_id
+         WHERE o.completed_at >= ?1 AND o.completed_at < ?2
+         GROUP BY g.id ORDER BY count(*) DESC, g.name",
         params![p.start, p.end],
         4,
     )?;
@@ -357,27 +339,38 @@ fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 }
 
 fn clocks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
-    let now = &p.now;
-    let mut out = Vec::new();
-    for (key, label, due, done) in [
-        ("confirm", "3分钟回电确认", "confirm_due", "confirm_at"),
-        ("reply", "24小时答复", "reply_due", "reply_at"),
-        ("slip", "2天交回服务单", "slip_due", "slip_at"),
-    ] {
-        let sql = format!(
-            "SELECT '{key}', '{label}', sum({done} IS NOT NULL AND {done} <= {due}),
-                    sum({done} IS NOT NULL AND {done} > {due}),
-                    sum({done} IS NULL AND {due} < ?3 AND status <> 'cancelled'), 0
-             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> 'cancelled'"
-        );
-        let mut l = lines(conn, &sql, params![p.start, p.end, now], 4)?;
-        for line in &mut l {
-            let all = line.values[0] + line.values[1] + line.values[2];
-            line.values[3] = pct(line.values[0], all);
+    // One pass over the period's orders for the three clocks: kept, missed, broken.
+    let counts: Vec<f64> = conn
+        .prepare_cached(
+            "SELECT sum(confirm_at <= confirm_due), sum(confirm_at > confirm_due),
+                    sum(confirm_at IS NULL AND confirm_due < ?3),
+                    sum(reply_at <= reply_due), sum(reply_at > reply_due),
+                    sum(reply_at IS NULL AND reply_due < ?3),
+                    sum(slip_at <= slip_due), sum(slip_at > slip_due),
+                    sum(slip_at IS NULL AND slip_due < ?3)
+             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> 'cancelled'",
+        )?
+        .query_row(params![p.start, p.end, p.now], |r| {
+            (0..9)
+                .map(|i| Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)))
+                .collect::<rusqlite::Result<Vec<f64>>>()
+        })?;
+    Ok([
+        ("confirm", "3分钟回电确认"),
+        ("reply", "24小时答复"),
+        ("slip", "2天交回服务单"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (key, label))| {
+        let (kept, missed, broken) = (counts[3 * i], counts[3 * i + 1], counts[3 * i + 2]);
+        Line {
+            key: key.to_string(),
+            label: label.to_string(),
+            values: vec![kept, missed, broken, pct(kept, kept + missed + broken)],
         }
-        out.extend(l);
-    }
-    Ok(out)
+    })
+    .collect())
 }
 
 fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
@@ -397,7 +390,7 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     // Still owed today of what was billed up to the period's end (through the index of
     // orders owing), aged at the period's end.
     let mut stmt = conn.prepare_cached(
-        "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o
+        "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o INDEXED BY work_order_owed
          WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
            AND o.status <> 'cancelled'",
     )?;

@@ -287,6 +287,10 @@ fn a_campaign_finds_the_machines_records_results_and_reports_per_account() {
     );
     assert_eq!(c["total"], 2);
     let tasks = c["tasks"].as_array().unwrap().clone();
+    assert!(
+        tasks.iter().all(|t| t["account"] == "如家酒店集团"),
+        "{tasks:?}"
+    );
     let fine = t.ok(
         "campaigns.record",
         json!({"task_id": tasks[0]["id"], "status": "ok", "result": "运行正常"}),

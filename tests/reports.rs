@@ -296,15 +296,14 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let r = report(&mut t, "repairs_by_fault", "2026-11");
     assert_eq!(values(&r, "current_lines"), [row("漏水", &[2.0])]);
     // Engineers: completed in November. 王磊: O1 (started 30 Oct 10:40, done 2 Nov 11:00:
-    // 72.33 h) and O4 (1 h), one on-site start in November (O4), both first-visit fixes.
-    // 李强: O2 (2 h, waited for parts) and O5 (6 Nov 09:30 → 9 Nov 15:00: 77.5 h,
-    // reopened); four starts in November (O2 twice, O5 twice).
+    // 72.33 h) and O4 (1 h), one visit each, both first-visit fixes. 李强: O2 (2 h, waited
+    // for parts: two visits) and O5 (6 Nov 09:30 → 9 Nov 15:00: 77.5 h, reopened: two).
     let r = report(&mut t, "engineers", "2026-11");
     assert_eq!(
         values(&r, "current_lines"),
         [
             row("李强", &[2.0, 4.0, 79.5, 0.0]),
-            row("王磊", &[2.0, 1.0, 73.3, 100.0])
+            row("王磊", &[2.0, 2.0, 73.3, 100.0])
         ]
     );
     // Callbacks due in November: O1, O2 (never made), O4 (made, satisfied), O5 first

@@ -504,4 +504,40 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX payment_at ON payment (at);
     CREATE INDEX order_event_kind_at ON order_event (at) WHERE kind IN ('status', 'reopened');
     "#,
+    // 11: what the board and the monthly numbers read at millions of orders. Plain indexes
+    // on status and on engineer (SQLite cannot prove `status = 'registered'` implies a
+    // partial index's `status IN (…)`, so the partial ones were never used); and per order,
+    // when work first started, how many starts (visits) and setbacks (waiting for parts,
+    // reopened) it had, kept by the status flow (filled from the timeline for orders there).
+    r#"
+    DROP INDEX work_order_open;
+    DROP INDEX work_order_engineer_open;
+    CREATE INDEX work_order_status ON work_order (status, id);
+    CREATE INDEX work_order_engineer ON work_order (engineer_id, status);
+    DROP INDEX order_event_kind_at;
+    CREATE INDEX stock_movement_at ON stock_movement (at);
+    ALTER TABLE work_order ADD COLUMN started_at TEXT;
+    ALTER TABLE work_order ADD COLUMN starts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE work_order ADD COLUMN setbacks INTEGER NOT NULL DEFAULT 0;
+    UPDATE work_order SET
+        started_at = (SELECT min(e.at) FROM order_event e
+                      WHERE e.order_id = work_order.id AND e.to_status = 'in_progress'),
+        starts = (SELECT count(*) FROM order_event e
+                  WHERE e.order_id = work_order.id AND e.to_status = 'in_progress'),
+        setbacks = (SELECT count(*) FROM order_event e WHERE e.order_id = work_order.id
+                    AND (e.to_status = 'waiting_parts' OR e.kind = 'reopened'))
+    WHERE id IN (SELECT order_id FROM order_event
+                 WHERE to_status IN ('in_progress', 'waiting_parts') OR kind = 'reopened');
+    "#,
+    // 12: covering indexes for the monthly numbers at millions of orders: the completed
+    // orders of a period (workload, fees billed) and the orders still owing (receivables)
+    // are read from the index alone.
+    r#"
+    DROP INDEX work_order_completed_at;
+    CREATE INDEX work_order_done ON work_order (completed_at, engineer_id, mode, starts, setbacks,
+        started_at, warranty, status, total_fen) WHERE completed_at IS NOT NULL;
+    DROP INDEX work_order_owed;
+    CREATE INDEX work_order_owed ON work_order (completed_at, total_fen, paid_fen, status)
+        WHERE total_fen > paid_fen;
+    "#,
 ];

@@ -124,18 +124,23 @@ fn cards(conn: &Connection, orders: Vec<Order>, engineers: &[Engineer]) -> Resul
     let main = main_store(conn)?;
     let vans: HashMap<i64, Option<i64>> =
         engineers.iter().map(|e| (e.id, e.van_store_id)).collect();
+    // Many orders share a model and a van: each pair is looked up once.
+    let mut known: HashMap<(Option<i64>, Option<i64>), Vec<Availability>> = HashMap::new();
     let mut out = Vec::with_capacity(orders.len());
     for order in orders {
         let van = order
             .engineer
             .as_ref()
             .and_then(|e| vans.get(&e.id).copied().flatten());
-        let parts = probable(
-            conn,
-            order.equipment.as_ref().map(|m| m.model_id),
-            main,
-            van,
-        )?;
+        let model = order.equipment.as_ref().map(|m| m.model_id);
+        let parts = match known.get(&(model, van)) {
+            Some(parts) => parts.clone(),
+            None => {
+                let parts = probable(conn, model, main, van)?;
+                known.insert((model, van), parts.clone());
+                parts
+            }
+        };
         out.push(Card { order, parts });
     }
     Ok(out)

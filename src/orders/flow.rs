@@ -103,9 +103,25 @@ fn refused(o: &Row, to: &str, hint: &str) -> Error {
     )
 }
 
-fn set_status(tx: &Transaction, id: OrderId, status: &str, at: &str) -> Result<()> {
-    tx.prepare_cached("UPDATE work_order SET status = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, status, at])?;
+/// Moves the order from `from` to `status`, keeping its counts for the monthly numbers:
+/// when work first started, the starts (visits) and the setbacks (waiting for parts,
+/// reopened).
+pub(crate) fn set_status(
+    tx: &Transaction,
+    id: OrderId,
+    from: &str,
+    status: &str,
+    at: &str,
+) -> Result<()> {
+    let reopened = matches!(from, "completed" | "called_back") && status == "in_progress";
+    tx.prepare_cached(
+        "UPDATE work_order SET status = ?2, updated_at = ?3,
+             started_at = CASE WHEN ?2 = 'in_progress' THEN coalesce(started_at, ?3) ELSE started_at END,
+             starts = starts + (?2 = 'in_progress'),
+             setbacks = setbacks + (?2 = 'waiting_parts' OR ?4)
+         WHERE id = ?1",
+    )?
+    .execute(params![id, status, at, reopened])?;
     Ok(())
 }
 
@@ -158,7 +174,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
         }
         _ => {}
     }
-    set_status(&tx, a.id, to, &at)?;
+    set_status(&tx, a.id, &o.status, to, &at)?;
     let kind = if to == "in_progress" && matches!(o.status.as_str(), "completed" | "called_back") {
         "reopened"
     } else {
