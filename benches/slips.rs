@@ -235,11 +235,11 @@ fn main() {
         ));
     }
     let section = format!(
-        "One A4 service slip through `api::call(\"slips.print\")` (load the order, record the print, \\
-         draw, subset the font, base64), against the same slip as an HTML page printed by headless \\
-         Chromium (a fresh process each time, as a server-side web ERP does).\\n\\n\\
-         | what | runs | median ms | max/p95 ms | KB | target |\\n|---|---:|---:|---:|---:|---|\\n{}\\n",
-        rows.join("\\n")
+        "One A4 service slip through `api::call(\"slips.print\")` (load the order, record the print, \
+         draw, subset the font, base64), against the same slip as an HTML page printed by headless \
+         Chromium (a fresh process each time, as a server-side web ERP does).\n\n\
+         | what | runs | median ms | max/p95 ms | KB | target |\n|---|---:|---:|---:|---:|---|\n{}\n",
+        rows.join("\n")
     );
     report::write_section("slips", &section);
 }

@@ -127,10 +127,10 @@ fn main() {
         },
     );
     let section = format!(
-        "{PARTS} parts in 6 stores and {movements} ledger movements, through `api::call` with JSON in and \\
-         out.{generation} The stocktake run adds its 5,000 adjustments to the database each time.\\n\\n\\
-         | what | runs | median ms | p95 ms | target |\\n|---|---:|---:|---:|---|\\n{}\\n",
-        rows.join("\\n")
+        "{PARTS} parts in 6 stores and {movements} ledger movements, through `api::call` with JSON in and \
+         out.{generation} The stocktake run adds its 5,000 adjustments to the database each time.\n\n\
+         | what | runs | median ms | p95 ms | target |\n|---|---:|---:|---:|---|\n{}\n",
+        rows.join("\n")
     );
     report::write_section("stock", &section);
 }

@@ -31,11 +31,53 @@ pub struct Availability {
     pub van_on_hand: Option<i64>,
 }
 
+/// An order as the board shows it: what a dispatcher reads on a card (the order file has
+/// the rest), and the parts it probably needs.
 #[derive(Debug, Serialize)]
 pub struct Card {
-    #[serde(flatten)]
-    pub order: Order,
+    pub id: i64,
+    pub number: String,
+    pub customer: super::Named,
+    pub equipment: Option<super::Machine>,
+    pub address: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub status: String,
+    pub status_label: &'static str,
+    pub priority: String,
+    pub fault: String,
+    pub warranty: String,
+    pub warranty_reason: String,
+    pub engineer: Option<super::Named>,
+    pub appointment_from: Option<String>,
+    pub appointment_to: Option<String>,
+    pub clocks: Vec<super::clocks::Clock>,
     pub parts: Vec<Availability>,
+}
+
+impl Card {
+    fn of(o: Order, parts: Vec<Availability>) -> Card {
+        Card {
+            id: o.id,
+            number: o.number,
+            customer: o.customer,
+            equipment: o.equipment,
+            address: o.address,
+            kind: o.kind,
+            kind_label: o.kind_label,
+            status: o.status,
+            status_label: o.status_label,
+            priority: o.priority,
+            fault: o.fault,
+            warranty: o.warranty,
+            warranty_reason: o.warranty_reason,
+            engineer: o.engineer,
+            appointment_from: o.appointment_from,
+            appointment_to: o.appointment_to,
+            clocks: o.clocks,
+            parts,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -141,7 +183,7 @@ fn cards(conn: &Connection, orders: Vec<Order>, engineers: &[Engineer]) -> Resul
                 parts
             }
         };
-        out.push(Card { order, parts });
+        out.push(Card::of(order, parts));
     }
     Ok(out)
 }
