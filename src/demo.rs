@@ -789,6 +789,10 @@ fn fill_orders_in(
                         parts[(model as usize * 7 + dice.below(3)) % parts.len()]
                     ])?;
                 }
+                // Completed in the last days and not called back yet: in the callback queue.
+                if status == "completed" {
+                    crate::callbacks::open_for(&tx, id, kind, c, cal)?;
+                }
             }
             if total > 0 {
                 insert_fee.execute(rusqlite::params![id, total])?;
@@ -818,6 +822,22 @@ fn fill_orders_in(
         start = end;
     }
     let tx = desk.conn_mut().transaction()?;
+    // One complaint waiting for its reply, so the day board shows what one looks like.
+    if let Some(&(_, customer, _)) = machines.first() {
+        crate::complaints::insert(
+            &tx,
+            cal,
+            now - chrono::Duration::hours(2),
+            &crate::complaints::CreateArgs {
+                customer_id: customer,
+                against: "company".into(),
+                channel: "phone".into(),
+                cause: "timeliness".into(),
+                content: "约好上午上门，工程师下午三点才到，也没有提前打电话".into(),
+                ..Default::default()
+            },
+        )?;
+    }
     for (year, last) in counters {
         tx.execute(
             "INSERT INTO order_counter (year, last) VALUES (?1, ?2)
