@@ -77,6 +77,15 @@ fn main() {
         },
     );
     time(
+        "the same board without turning it into JSON (the use case called directly)",
+        50,
+        10.0,
+        &mut |_| {
+            aftersales::orders::board::board(&mut desk, aftersales::orders::board::NoArgs {})
+                .unwrap();
+        },
+    );
+    time(
         "the open orders alone (`orders.list` status open, 200, no parts or engineers)",
         50,
         10.0,
