@@ -128,6 +128,17 @@ impl Calendar {
     }
 }
 
+/// Midnight (local) starting `day`, as a UTC instant.
+pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    local(local_zone(), day, NaiveTime::MIN).with_timezone(&Utc)
+}
+
+/// The local day `t` falls on: from its midnight to the next, as UTC instants.
+pub fn day_bounds(t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = midnight(t.with_timezone(&local_zone()).date_naive());
+    (start, start + Duration::days(1))
+}
+
 fn local(zone: FixedOffset, day: NaiveDate, time: NaiveTime) -> DateTime<FixedOffset> {
     zone.from_local_datetime(&day.and_time(time))
         .single()

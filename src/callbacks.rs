@@ -75,17 +75,6 @@ pub struct Callback {
     pub script: String,
 }
 
-/// Midnight (local) of the day `t` falls on: a callback is due all that day.
-fn start_of_day(t: DateTime<Utc>) -> DateTime<Utc> {
-    let zone = crate::calendar::local_zone();
-    t.with_timezone(&zone)
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|d| d.and_local_timezone(zone).single())
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or(t)
-}
-
 const SELECT: &str = "SELECT b.id, b.order_id, o.number, o.customer_id, c.name, o.phone,
         coalesce(m.code || ' ' || m.name, ''), o.fault, o.work_done, coalesce(g.name, ''),
         coalesce(o.completed_at, ''), b.due, b.overdue, b.status, b.done_at, b.solved,
@@ -110,7 +99,7 @@ fn read(
             "done"
         } else if clocks::parse(&overdue).is_some_and(|t| now > t) {
             "overdue"
-        } else if clocks::parse(&due).is_some_and(|t| now >= start_of_day(t)) {
+        } else if clocks::parse(&due).is_some_and(|t| now >= crate::calendar::day_bounds(t).0) {
             "due"
         } else {
             "upcoming"

@@ -237,12 +237,7 @@ pub(crate) fn insert(
     }
     let at = stamp(now);
     let year = now.with_timezone(&local_zone()).year();
-    let n: i64 = tx
-        .prepare_cached(
-            "INSERT INTO complaint_counter (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        )?
-        .query_row([year], |r| r.get(0))?;
+    let n = crate::db::next_in_year(tx, crate::db::Counter::Complaint, year)?;
     let number = format!("TS{year}{n:05}");
     let due = stamp(cal.add_days(now, 1));
     tx.prepare_cached(

@@ -3,10 +3,8 @@
 //! due, open complaints, low stock, unpaid receivables. And the alerts the doors' background
 //! job turns into system notifications.
 
-use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::local_zone;
 use crate::error::Result;
 use crate::orders::{self, stamp, Order};
 use crate::{callbacks, complaints, stock, Desk};
@@ -35,19 +33,6 @@ pub struct DayBoard {
     pub receivables: Receivables,
 }
 
-/// Today's local day as a UTC range.
-fn today(now: DateTime<Utc>) -> (String, String) {
-    let zone = local_zone();
-    let start = now
-        .with_timezone(&zone)
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(zone).single())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now);
-    (stamp(start), stamp(start + Duration::days(1)))
-}
-
 fn urgent(o: &Order) -> bool {
     o.clocks
         .iter()
@@ -57,7 +42,8 @@ fn urgent(o: &Order) -> bool {
 /// 今日看板.
 pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let now = desk.now();
-    let (from, to) = today(now);
+    let (from, to) = crate::calendar::day_bounds(now);
+    let (from, to) = (stamp(from), stamp(to));
     let conn = desk.conn();
     let appointments = orders::read(
         conn,

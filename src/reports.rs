@@ -25,7 +25,7 @@
 //!
 //! A period is `[from, to]` in local days; times are compared in UTC.
 
-use chrono::{Datelike, Months, NaiveDate, TimeZone};
+use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
@@ -50,13 +50,7 @@ pub struct Period {
 
 impl Period {
     fn of(from: NaiveDate, to: NaiveDate, now: &str) -> Period {
-        let bound = |d: NaiveDate| {
-            local_zone()
-                .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-                .single()
-                .map(|t| stamp(t.with_timezone(&chrono::Utc)))
-                .unwrap_or_default()
-        };
+        let bound = |d: NaiveDate| stamp(crate::calendar::midnight(d));
         Period {
             from: crate::dates::show(from),
             to: crate::dates::show(to),

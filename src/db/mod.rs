@@ -21,6 +21,30 @@ mod migrations;
 
 pub use migrations::MIGRATIONS;
 
+/// Counters that number records per year without a gap (work orders, slips, complaints).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counter {
+    Order,
+    Slip,
+    Complaint,
+}
+
+/// The next number of `year` on `counter`, taken in the caller's transaction: a rolled-back
+/// transaction gives its number back, a committed one never gives it again.
+pub(crate) fn next_in_year(tx: &rusqlite::Transaction, counter: Counter, year: i32) -> Result<i64> {
+    let table = match counter {
+        Counter::Order => "order_counter",
+        Counter::Slip => "slip_counter",
+        Counter::Complaint => "complaint_counter",
+    };
+    Ok(tx
+        .prepare_cached(&format!(
+            "INSERT INTO {table} (year, last) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last"
+        ))?
+        .query_row([year], |r| r.get(0))?)
+}
+
 /// Opens or creates the file and migrates it.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let mut conn =

@@ -5,11 +5,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::{local_zone, not_found, read, stamp, Order, OrderId};
+use super::{not_found, read, stamp, Order, OrderId};
 use crate::engineers::{self, Engineer};
 use crate::error::Result;
 use crate::Desk;
@@ -188,18 +187,6 @@ fn cards(conn: &Connection, orders: Vec<Order>, engineers: &[Engineer]) -> Resul
     Ok(out)
 }
 
-/// Today's local day as a UTC range.
-fn today(now: DateTime<Utc>) -> (String, String) {
-    let zone = local_zone();
-    let day = now.with_timezone(&zone).date_naive();
-    let start = day
-        .and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(zone).single())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now);
-    (stamp(start), stamp(start + Duration::days(1)))
-}
-
 /// 派工看板.
 pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
     let now = desk.now();
@@ -223,7 +210,8 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
         .flat_map(|o| &o.clocks)
         .filter(|c| matches!(c.state, "warning" | "broken"))
         .count();
-    let (from, to) = today(now);
+    let (from, to) = crate::calendar::day_bounds(now);
+    let (from, to) = (stamp(from), stamp(to));
     let mut loads = Vec::new();
     for e in &engineers {
         let n: i64 = conn

@@ -443,12 +443,7 @@ pub(crate) fn event(
 
 /// The next number of `year`, counted in the caller's transaction.
 fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<String> {
-    let n: i64 = tx
-        .prepare_cached(
-            "INSERT INTO order_counter (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        )?
-        .query_row([year], |r| r.get(0))?;
+    let n = crate::db::next_in_year(tx, crate::db::Counter::Order, year)?;
     Ok(format!("{prefix}{year}{n:06}"))
 }
 

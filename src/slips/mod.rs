@@ -159,12 +159,7 @@ pub struct Printed {
 }
 
 fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64)> {
-    let n: i64 = tx
-        .prepare_cached(
-            "INSERT INTO slip_counter (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        )?
-        .query_row([year], |r| r.get(0))?;
+    let n = crate::db::next_in_year(tx, crate::db::Counter::Slip, year)?;
     Ok((format!("{prefix}{year}{n:06}"), n))
 }
 
@@ -446,12 +441,7 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     if to < from {
         return Err(Error::invalid("to", "结束日期应不早于开始日期"));
     }
-    let bound = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(local_zone()).single())
-            .map(|t| stamp(t.with_timezone(&Utc)))
-            .unwrap_or_default()
-    };
+    let bound = |d: chrono::NaiveDate| stamp(crate::calendar::midnight(d));
     let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT s.year, s.seq, s.number, o.number, s.created_at,

@@ -143,54 +143,7 @@ pub struct Door {
 
 impl Door {
     pub fn start() -> Door {
-        let bin = required_path("AFTERSALES_BIN");
-        let ui = required_path("AFTERSALES_UI_DIR");
-        let data_dir = tempfile::tempdir().expect("temp data dir");
-        let mut proc = Proc::spawn(
-            "aftersales serve",
-            Command::new(&bin)
-                .arg("--data-dir")
-                .arg(data_dir.path())
-                .args(["serve", "--port", "0"])
-                .env("AFTERSALES_UI_DIR", &ui)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit()),
-        );
-        let stdout = proc.child.stdout.take().expect("serve stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    // Nobody listens any more; keep draining so the server never blocks.
-                    continue;
-                }
-            }
-        });
-        let deadline = Instant::now() + TIMEOUT;
-        let url = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(url) = line.strip_prefix("UI: ") {
-                        break url.trim().to_string();
-                    }
-                }
-                Err(_) => {
-                    panic!("`aftersales serve` printed no `UI: http://…` line within {TIMEOUT:?}")
-                }
-            }
-        };
-        assert!(
-            url.starts_with("http://127.0.0.1:") && url.contains("#token="),
-            "unexpected serve URL: {url}"
-        );
-        Door {
-            url,
-            data_dir,
-            _proc: proc,
-        }
+        Door::start_with_env(&[])
     }
 
     /// The database file this door serves.
@@ -837,7 +790,7 @@ impl Door {
     /// Like [`Door::start`], with extra environment for the server, e.g.
     /// `[("AFTERSALES_CLOCK", "2026-11-23T10:00:00+08:00")]` to fix the desk's clock (read
     /// when the database is opened), so that tests of the service-level clocks never depend
-    /// on when they run. (A copy of `start`'s launch: this file is only appended to.)
+    /// on when they run.
     pub fn start_with_env(env: &[(&str, &str)]) -> Door {
         let bin = required_path("AFTERSALES_BIN");
         let ui = required_path("AFTERSALES_UI_DIR");
