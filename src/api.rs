@@ -2,7 +2,11 @@
 //! run it; every door (desktop, browser, command line) calls [`call`] and gets JSON back.
 //! A test lists the whole table, so no command can be added unseen.
 //!
-//! Roles are recorded now and enforced once users and logins exist.
+//! The roles are enforced here, for every command, whoever calls: [`call`] runs a command
+//! as the desk's acting user ([`Desk::act_as`]) and refuses it when none of the user's
+//! roles is listed. The doors go through [`call_in_session`], which first makes the desk
+//! act as the request's session user (or as nobody). A handful of commands are open to
+//! nobody too: logging in, the first-run wizard, the login screen's status.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -10,33 +14,10 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::{
-    audit, calendar, callbacks, campaigns, complaints, customers, dayboard, engineers, equipment,
-    export, import, models, orders, parts, reports, search, settings, slips, stock, stocktake,
-    Desk,
+    audit, backup, calendar, callbacks, campaigns, complaints, customers, dayboard, engineers,
+    equipment, export, import, models, orders, parts, reports, search, settings, slips, stock,
+    stocktake, users, Actor, Desk, Role,
 };
-
-/// The jobs at the desk (DOMAIN.md, "The people at the desk").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Clerk,
-    Dispatcher,
-    Engineer,
-    Storekeeper,
-    Manager,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Clerk => "clerk",
-            Role::Dispatcher => "dispatcher",
-            Role::Engineer => "engineer",
-            Role::Storekeeper => "storekeeper",
-            Role::Manager => "manager",
-        }
-    }
-}
 
 type Handler = fn(&mut Desk, Value) -> Result<Value>;
 
@@ -46,9 +27,22 @@ pub struct Command {
     handler: Handler,
 }
 
+impl Command {
+    /// Whether `actor` may run this command.
+    pub fn allows(&self, actor: &Actor) -> bool {
+        self.roles == PUBLIC || actor.holds_any(self.roles)
+    }
+}
+
 use Role::*;
 
-const EVERYONE: &[Role] = &[Clerk, Dispatcher, Engineer, Storekeeper, Manager];
+/// Open without logging in: the login screen and the first-run wizard.
+const PUBLIC: &[Role] = &[];
+const EVERYONE: &[Role] = &[Clerk, Dispatcher, Engineer, Storekeeper, Manager, Admin];
+/// Users, backups: the administrator.
+const ADMIN: &[Role] = &[Admin];
+/// The audit trail and backups: the manager reads them, the administrator keeps them.
+const MANAGER_ADMIN: &[Role] = &[Manager, Admin];
 const DESK: &[Role] = &[Clerk, Manager];
 const MANAGER: &[Role] = &[Manager];
 const STORE: &[Role] = &[Storekeeper, Manager];
@@ -78,7 +72,15 @@ macro_rules! command {
 
 static COMMANDS: &[Command] = &[
     command!("app.info", EVERYONE, app_info),
-    command!("audit.list", MANAGER, audit::list),
+    command!("audit.list", MANAGER_ADMIN, audit::list),
+    command!("auth.login", PUBLIC, users::login),
+    command!("auth.logout", PUBLIC, users::logout),
+    command!("auth.password", EVERYONE, users::change_password),
+    command!("auth.setup", PUBLIC, users::setup),
+    command!("auth.status", PUBLIC, users::status),
+    command!("backup.list", MANAGER_ADMIN, backup::list_command),
+    command!("backup.now", MANAGER_ADMIN, backup::now),
+    command!("backup.restore", ADMIN, backup::restore_command),
     command!("calendar.list", EVERYONE, calendar::list),
     command!("calendar.save", MANAGER, calendar::save_day),
     command!("callbacks.get", EVERYONE, callbacks::get),
@@ -142,7 +144,7 @@ static COMMANDS: &[Command] = &[
     command!("reports.orders", MANAGER, reports::orders),
     command!("search.global", EVERYONE, search::global),
     command!("settings.get", EVERYONE, settings::get),
-    command!("settings.save", MANAGER, settings::save),
+    command!("settings.save", MANAGER_ADMIN, settings::save),
     command!(
         "slips.calibration",
         MANAGER_DESK,
@@ -174,6 +176,8 @@ static COMMANDS: &[Command] = &[
     command!("stocktake.start", STORE, stocktake::start),
     command!("stores.list", EVERYONE, parts::stores),
     command!("stores.save", STORE, parts::save_store),
+    command!("users.list", ADMIN, users::list),
+    command!("users.save", ADMIN, users::save),
 ];
 
 /// Every command, in name order.
@@ -181,13 +185,51 @@ pub fn commands() -> &'static [Command] {
     COMMANDS
 }
 
-/// Runs command `name` with JSON `args` (an object; `null` counts as `{}`).
+/// Runs command `name` with JSON `args` (an object; `null` counts as `{}`) as the desk's
+/// acting user, if one of their roles allows it.
 pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {
     let command = COMMANDS
         .iter()
         .find(|c| c.name == name)
         .ok_or_else(|| Error::UnknownCommand(name.to_string()))?;
+    if !command.allows(desk.actor()) {
+        if desk.actor().is_nobody() {
+            return Err(Error::Unauthorized);
+        }
+        let needed: Vec<&str> = command.roles.iter().map(|r| r.label()).collect();
+        return Err(Error::Forbidden(format!(
+            "没有权限：{}（{}）不能使用“{}”，需要以下角色之一：{}",
+            desk.actor().name,
+            desk.actor()
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join("、"),
+            name,
+            needed.join("、")
+        )));
+    }
     (command.handler)(desk, args)
+}
+
+/// What a door calls for every request: the desk acts as the user of `session` (nobody
+/// without a live one), then runs the command as [`call`] does.
+pub fn call_in_session(
+    desk: &mut Desk,
+    session: Option<&str>,
+    name: &str,
+    args: Value,
+) -> Result<Value> {
+    let actor = match session.filter(|s| !s.is_empty()) {
+        Some(token) => users::resume(desk, token)?.unwrap_or_else(Actor::nobody),
+        None => Actor::nobody(),
+    };
+    desk.act_as(actor);
+    let result = call(desk, name, args);
+    // Between requests the shared desk acts as nobody, whatever happened.
+    desk.act_as(Actor::nobody());
+    result
 }
 
 fn parse<A: DeserializeOwned>(args: Value) -> Result<A> {
@@ -210,14 +252,8 @@ struct NoArgs {}
 struct AppInfo {
     version: &'static str,
     data_file: String,
-    user: User,
+    user: Actor,
     customers: u64,
-}
-
-#[derive(Debug, Serialize)]
-struct User {
-    name: &'static str,
-    roles: &'static [Role],
 }
 
 /// What the status bar shows: version, data file, who is at the desk.
@@ -225,11 +261,7 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         data_file: desk.path().display().to_string(),
-        // One desk user until logins exist (see the roles issue).
-        user: User {
-            name: crate::DESK_USER,
-            roles: &[Clerk],
-        },
+        user: desk.actor().clone(),
         customers: customers::count(desk)?,
     })
 }

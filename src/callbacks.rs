@@ -12,7 +12,7 @@ use crate::calendar::Calendar;
 use crate::complaints;
 use crate::error::{Error, Result};
 use crate::orders::{self, clocks, stamp, OrderId};
-use crate::{text, Desk, DESK_USER};
+use crate::{text, Desk};
 
 pub type CallbackId = i64;
 
@@ -319,9 +319,9 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         return Err(Error::invalid("id", "这次回访已经完成"));
     }
     tx.prepare_cached(
-        "INSERT INTO callback_attempt (callback_id, at, user, reached, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO callback_attempt (callback_id, at, user, reached, note) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
-    .execute(params![a.id, at, DESK_USER, a.reached as i64, remarks])?;
+    .execute(params![a.id, at, a.reached as i64, remarks])?;
     let mut complaint_id = None;
     if a.reached {
         let solved = a.solved.unwrap_or(false);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::orders::{self, stamp};
 use crate::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
-use crate::{text, Desk, DESK_USER};
+use crate::{text, Desk};
 
 pub type CampaignId = i64;
 
@@ -270,8 +270,8 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     let at = stamp(desk.now());
     let tx = desk.conn_mut().transaction()?;
     tx.execute(
-        "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![name, kind, criteria, at, DESK_USER],
+        "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, desk_user())",
+        params![name, kind, criteria, at],
     )?;
     let id = tx.last_insert_rowid();
     {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{local_zone, Calendar};
 use crate::error::{Error, Result};
 use crate::orders::{clocks, stamp};
-use crate::{text, Desk, DESK_USER};
+use crate::{text, Desk};
 
 pub type ComplaintId = i64;
 
@@ -170,9 +170,9 @@ pub(crate) fn load(conn: &Connection, id: ComplaintId, now: DateTime<Utc>) -> Re
 
 fn event(tx: &Transaction, id: ComplaintId, at: &str, kind: &str, detail: &str) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO complaint_event (complaint_id, at, user, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO complaint_event (complaint_id, at, user, kind, detail) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
-    .execute(params![id, at, DESK_USER, kind, detail])?;
+    .execute(params![id, at, kind, detail])?;
     Ok(())
 }
 

@@ -327,9 +327,16 @@ pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
     check_parent(desk.conn(), valid.parent_id, None)?;
     let tx = desk.conn_mut().transaction()?;
     let id = insert(&tx, &valid, &now())?;
+    audit::record(
+        &tx,
+        "created",
+        "customer",
+        id,
+        &format!("建立客户档案 {}", valid.name),
+    )?;
     count_added(&tx, 1)?;
     tx.commit()?;
-    get(desk, GetArgs { id })
+    load(desk.conn(), id)?.ok_or_else(|| not_found(id))
 }
 
 /// 修改客户: replaces every field; phones keep the order typed.
@@ -406,8 +413,20 @@ fn not_found(id: CustomerId) -> Error {
 }
 
 /// 客户档案: one customer with all phones.
+/// Opens a customer file. Customer data is confidential: who opened which file, and
+/// when, goes into the audit trail.
 pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Customer> {
-    load(desk.conn(), args.id)?.ok_or_else(|| not_found(args.id))
+    let customer = load(desk.conn(), args.id)?.ok_or_else(|| not_found(args.id))?;
+    let tx = desk.conn_mut().transaction()?;
+    audit::record(
+        &tx,
+        "opened",
+        "customer",
+        args.id,
+        &format!("查看客户档案 {}", customer.name),
+    )?;
+    tx.commit()?;
+    Ok(customer)
 }
 
 pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Option<Customer>> {
@@ -877,7 +896,7 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
         &format!("已合并到“{}”（编号 {keep_id}）", keep.name),
     )?;
     tx.commit()?;
-    get(desk, GetArgs { id: keep_id })
+    load(desk.conn(), keep_id)?.ok_or_else(|| not_found(keep_id))
 }
 
 #[derive(Debug, Serialize)]
@@ -902,8 +921,11 @@ pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
     let c = load(conn, args.id)?.ok_or_else(|| not_found(args.id))?;
     let mut stmt = conn.prepare_cached(
         "SELECT at, action, detail, entity FROM audit_entry
-         WHERE (entity = 'customer' AND entity_id = ?1)
-            OR (entity = 'equipment' AND entity_id IN (SELECT id FROM equipment WHERE customer_id = ?1))
+         WHERE ((entity = 'customer' AND entity_id = ?1)
+            OR (entity = 'equipment' AND entity_id IN (SELECT id FROM equipment WHERE customer_id = ?1)))
+           -- Who looked at the file is for the audit trail, not the customer's story; the
+           -- creation is told once, from the record itself (below).
+           AND NOT (entity = 'customer' AND action IN ('opened', 'created'))
          ORDER BY at DESC, id DESC LIMIT 500",
     )?;
     let rows = stmt.query_map([args.id], |r| {

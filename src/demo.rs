@@ -849,6 +849,42 @@ fn fill_orders_in(
     Ok(orders)
 }
 
+/// The demo's accounts, one per job plus the administrator, all with [`DEMO_PASSWORD`]:
+/// (login, name, roles).
+pub const DEMO_USERS: &[(&str, &str, &[crate::Role])] = &[
+    ("admin", "系统管理员", &crate::Role::ALL),
+    ("qiantai", "前台王芳", &[crate::Role::Clerk]),
+    ("paigong", "派工刘强", &[crate::Role::Dispatcher]),
+    ("gongchengshi", "工程师赵磊", &[crate::Role::Engineer]),
+    ("kuguan", "库管陈静", &[crate::Role::Storekeeper]),
+    ("zhuguan", "主管李明", &[crate::Role::Manager]),
+];
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// Adds the demo accounts that are not there yet; how many were added.
+pub fn fill_users(desk: &mut Desk) -> Result<usize> {
+    let existing = crate::users::list(desk, crate::users::NoArgs {})?;
+    let mut added = 0;
+    for (login, name, roles) in DEMO_USERS {
+        if existing.items.iter().any(|u| u.login == *login) {
+            continue;
+        }
+        crate::users::save(
+            desk,
+            crate::users::SaveArgs {
+                id: None,
+                login: (*login).to_string(),
+                name: (*name).to_string(),
+                roles: roles.to_vec(),
+                active: true,
+                password: Some(DEMO_PASSWORD.to_string()),
+            },
+        )?;
+        added += 1;
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -317,8 +317,9 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
         site: args.site,
     };
     let valid = check(desk.conn(), &input, Some(args.id))?;
-    let detail = describe(desk.conn(), &valid)?;
+    let now = describe(desk.conn(), &valid)?;
     let tx = desk.conn_mut().transaction()?;
+    let before = audit::snapshot(&tx, "equipment", args.id)?;
     tx.execute(
         "UPDATE equipment SET model_id = ?2, serial = ?3, serial_rev = ?4, purchase_date = ?5, install_date = ?6,
                 site = ?7, updated_at = ?8 WHERE id = ?1",
@@ -333,13 +334,22 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
             crate::now_utc()
         ],
     )?;
-    audit::record(
-        &tx,
-        "equipment_updated",
-        "equipment",
-        args.id,
-        &format!("改为：{detail}"),
-    )?;
+    let after = audit::snapshot(&tx, "equipment", args.id)?;
+    let labels = [
+        ("model_id", "型号"),
+        ("serial", "序列号"),
+        ("purchase_date", "购买日期"),
+        ("install_date", "安装日期"),
+        ("site", "安装地点"),
+    ];
+    let changed = audit::changes(&before, &after, &labels);
+    // Before → after per field (the model by its number), then the whole file as it is now.
+    let detail = if changed.is_empty() {
+        format!("未改动（{now}）")
+    } else {
+        format!("{changed}；现为：{now}")
+    };
+    audit::record(&tx, "equipment_updated", "equipment", args.id, &detail)?;
     tx.commit()?;
     get(desk, GetArgs { id: args.id })
 }

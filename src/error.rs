@@ -30,6 +30,12 @@ pub enum Error {
     /// The database file could not be read or written.
     #[error("数据文件读写出错：{0}")]
     Storage(String),
+    /// No one is logged in, or the session has ended.
+    #[error("请先登录（登录已过期或尚未登录）")]
+    Unauthorized,
+    /// The user is logged in but none of their roles may run this command.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl Error {
@@ -52,6 +58,8 @@ impl Error {
             Error::UnknownCommand(_) => "unknown_command",
             Error::BadRequest(_) => "bad_request",
             Error::Storage(_) => "storage",
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
         }
     }
 

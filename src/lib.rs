@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod callbacks;
 pub mod campaigns;
@@ -42,14 +43,14 @@ pub mod slips;
 pub mod stock;
 pub mod stocktake;
 mod text;
+pub mod users;
 pub mod warranty;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use error::{Error, Result};
-
-/// Who is at the desk until logins exist (the roles issue): recorded in the audit trail.
-pub(crate) const DESK_USER: &str = "前台";
+pub use users::{Actor, Role};
 
 /// Now, UTC, as stored: `2026-11-22T05:40:00Z`.
 pub fn now_utc() -> String {
@@ -65,6 +66,10 @@ pub struct Desk {
     conn: rusqlite::Connection,
     path: PathBuf,
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    actor: Actor,
+    /// The actor's name as SQL reads it (`desk_user()`), for every row that records who.
+    acting: Arc<Mutex<String>>,
+    sessions: users::Sessions,
 }
 
 /// Environment variable that fixes the desk's clock (RFC 3339, e.g.
@@ -84,11 +89,44 @@ impl Desk {
             ),
             _ => None,
         };
+        let actor = Actor::script();
+        let acting = Arc::new(Mutex::new(actor.name.clone()));
+        let shared = Arc::clone(&acting);
+        // `desk_user()` in SQL: who is acting, for the `user` column of audit entries,
+        // movements, events and payments, without threading a name through every call.
+        conn.create_scalar_function(
+            "desk_user",
+            0,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            move |_| {
+                Ok(shared
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .clone())
+            },
+        )?;
         Ok(Desk {
             conn,
             path: path.to_path_buf(),
             clock,
+            actor,
+            acting,
+            sessions: users::Sessions::default(),
         })
+    }
+
+    /// From now on, commands run as `actor` (their role checked, their name recorded).
+    pub fn act_as(&mut self, actor: Actor) {
+        *self
+            .acting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = actor.name.clone();
+        self.actor = actor;
+    }
+
+    /// Who commands run as now.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// Opens `dir/desk.db`, creating the directory when it does not exist yet.

@@ -14,6 +14,20 @@ pub type StoreId = i64;
 /// The largest price or cost a form accepts: 1亿元, in fen.
 pub(crate) const MAX_MONEY_FEN: i64 = 10_000_000_000;
 
+/// The part's columns as the audit trail names them (before → after on every edit).
+const PART_LABELS: &[(&str, &str)] = &[
+    ("code", "编码"),
+    ("name", "名称"),
+    ("spec", "规格"),
+    ("unit", "单位"),
+    ("models", "适用机型"),
+    ("cost_fen", "成本（分）"),
+    ("price_fen", "售价（分）"),
+    ("barcode", "条码"),
+    ("bin", "库位"),
+    ("min_stock", "最低库存"),
+];
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Store {
     pub id: StoreId,
@@ -262,6 +276,10 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
     }
     let now = crate::now_utc();
     let models_text = models.join(",");
+    let before = match args.id {
+        Some(id) => crate::audit::snapshot(&tx, "part", id)?,
+        None => Vec::new(),
+    };
     let id = match args.id {
         Some(id) => {
             let n = tx.execute(
@@ -283,7 +301,21 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
             tx.last_insert_rowid()
         }
     };
-    crate::audit::record(&tx, "saved", "part", id, &format!("备件 {code} {name}"))?;
+    let detail = if before.is_empty() {
+        format!("新建备件 {code} {name}")
+    } else {
+        let after = crate::audit::snapshot(&tx, "part", id)?;
+        let changed = crate::audit::changes(&before, &after, PART_LABELS);
+        format!(
+            "备件 {code} {name}：{}",
+            if changed.is_empty() {
+                "未改动"
+            } else {
+                &changed
+            }
+        )
+    };
+    crate::audit::record(&tx, "saved", "part", id, &detail)?;
     tx.commit()?;
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("备件不存在（编号 {id}）")))
 }

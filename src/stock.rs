@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parts::{self, PartId, StoreId};
 use crate::text;
-use crate::{Desk, DESK_USER};
+use crate::Desk;
 
 pub type MovementId = i64;
 
@@ -115,11 +115,10 @@ pub(crate) fn post(tx: &Transaction, m: &Post, at: &str) -> Result<MovementId> {
     tx.prepare_cached(
         "INSERT INTO stock_movement (at, user, kind, part_id, store_id, quantity, value_fen, reference, note,
                                      pair_id, reverses, stocktake_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, desk_user(), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         at,
-        DESK_USER,
         m.kind,
         m.part_id,
         m.store_id,

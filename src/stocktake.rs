@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parts::{self, PartId, StoreId};
 use crate::stock::{self, Post};
-use crate::{Desk, DESK_USER};
+use crate::Desk;
 
 #[derive(Debug, Serialize)]
 pub struct Line {
@@ -114,8 +114,8 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
         return load(desk.conn(), open);
     }
     tx.execute(
-        "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, 'open', ?2, ?3)",
-        params![store.id, DESK_USER, crate::now_utc()],
+        "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, 'open', desk_user(), ?2)",
+        params![store.id, crate::now_utc()],
     )?;
     let id = tx.last_insert_rowid();
     tx.execute(

@@ -330,7 +330,7 @@ fn every_status_transition_is_allowed_or_refused_with_a_reason() {
                 let last = events.last().unwrap();
                 assert_eq!(last["from_status"], from);
                 assert_eq!(last["to_status"], to);
-                assert_eq!(last["user"], "前台");
+                assert_eq!(last["user"], "系统");
             } else {
                 let e = result
                     .expect_err(&format!("{from} → {to} should be refused"))

@@ -406,3 +406,345 @@ fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
         );
     }
 }
+
+// ---- the company logo ---------------------------------------------------------------------
+
+/// A PNG of `w` × `h` RGB pixels, written by hand without compression (stored deflate
+/// blocks): the tests need no image encoder, and noise cannot be made small.
+fn png(w: usize, h: usize, rgb: impl Fn(usize, usize) -> [u8; 3]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    }
+    let mut raw = Vec::with_capacity(h * (w * 3 + 1));
+    for y in 0..h {
+        raw.push(0); // filter: none
+        for x in 0..w {
+            raw.extend(rgb(x, y));
+        }
+    }
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        let n = block.len() as u16;
+        z.extend(n.to_le_bytes());
+        z.extend((!n).to_le_bytes());
+        z.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend((w as u32).to_be_bytes());
+    ihdr.extend((h as u32).to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]); // 8 bits, RGB
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A dark 2:1 logo, solid: every pixel of it prints as ink.
+fn solid_logo() -> Vec<u8> {
+    png(240, 120, |_, _| [0x1a, 0x3a, 0x8a])
+}
+
+/// A 96 × 48 JPEG (blue with a red square), as a camera or a drawing program writes one.
+const JPEG_LOGO: &str = concat!(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJ",
+    "DRENDg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ",
+    "EBAQEBAQEBAQEBAQEBAQEBAQEBD/wAARCAAwAGADAREAAhEBAxEB/8QAGQABAQEBAQEAAAAAAAAAAAAAAAYEBwMI/8QA",
+    "KRABAAAEAQwDAQAAAAAAAAAAAAECAwUEBxESFTE1RVV0g7LCE5TRFP/EABoBAQADAQEBAAAAAAAAAAAAAAAFBwgGCQT/",
+    "xAAzEQABAgIECwgDAQAAAAAAAAAAAQMCEQQFBnMHCBIWMTU2RIOTwyFFVFWys9HSFBVBcf/aAAwDAQACEQMRAD8A+RF8",
+    "HBAAAAAAAAAAAAAAAAAAAAAAAAFvk14j2fdSGGTcuJ0zSuLx3lweqW6kTSoAAHH75vu4dVV84tg2Z1JQ7pv0IefVtNpa",
+    "wv3vciMKcOaAAAAAAAALfJrxHs+6kMMm5cTpmlcXjvLg9Ut1ImlQAAOP3zfdw6qr5xbBszqSh3TfoQ8+rabS1hfve5EY",
+    "U4c0AAAAAAAAW+TXiPZ91IYZNy4nTNK4vHeXB6pbqRNKgAAcfvm+7h1VXzi2DZnUlDum/Qh59W02lrC/e9yIwpw5oAAA",
+    "AAAAAt8mvEez7qQwyblxOmaVxeO8uD1S3UiaVAAA4/fN93DqqvnFsGzOpKHdN+hDz6tptLWF+97kRhThzQAAAAAAAB74",
+    "bHY3BaX8eMr0NPNpfFUjLpZtmfNt2xfDTasoNY5P5jMDmTOWVCkUp6ZTRZTkk/8ACSq6uqyqjK/XUhxrKlPIjihnKcp5",
+    "KpOU1lPRNT315e+cY77E/wCvhzZqTwbXLg+CTz0tL5g/znPsNeXvnGO+xP8ApmzUng2uXB8DPS0vmD/Oc+w15e+cY77E",
+    "/wCmbNSeDa5cHwM9LS+YP85z7GOpUnqzzVas80888YzTTTRzxjGO2MYplpqBiCFpqFIYYUREREkiImhET+In8Q55552k",
+    "uxPPRLFHEqqqqs1VV7VVVXtVVXtVV0n/2Q==",
+);
+/// The logo's box (mm from the page's top-left corner) in each format, as
+/// `render::logo_box` puts it: right of the numbers block (52 mm × k from the left margin),
+/// 22 × 14 mm × k; the receipt's at its top-left corner. The name starts 3 mm × k after it.
+const LOGO_BOXES: [(&str, MmBox, f32); 4] = [
+    ("a4", (66.0, 12.0, 22.0, 14.0), 3.0),
+    ("a5", (51.6, 7.0, 17.6, 11.2), 2.4),
+    ("continuous", (71.0, 10.0, 22.0, 14.0), 3.0),
+    ("thermal", (4.0, 3.0, 16.0, 10.0), 2.0),
+];
+
+/// x, y, width, height in mm.
+type MmBox = (f32, f32, f32, f32);
+
+/// Where `pdftotext -bbox` found a word containing `text` on page 1: xMin, yMin, xMax,
+/// yMax in mm.
+fn word_box(pdf: &std::path::Path, text: &str) -> Option<MmBox> {
+    let out = crate::pdf::run(
+        std::process::Command::new("pdftotext")
+            .args(["-bbox", "-f", "1", "-l", "1"])
+            .arg(pdf)
+            .arg("-"),
+    );
+    let html = String::from_utf8(out).unwrap();
+    let line = html
+        .lines()
+        .find(|l| l.contains("<word") && l.contains(text))?;
+    let attr = |name: &str| -> f32 {
+        let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = line[at..].find('"').unwrap();
+        line[at..at + end].parse::<f32>().unwrap() * 25.4 / 72.0
+    };
+    Some((attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax")))
+}
+
+/// Image objects in the file, each counted once however many pages draw it.
+fn image_objects(pdf: &std::path::Path) -> (usize, usize) {
+    let out = crate::pdf::run(
+        std::process::Command::new("pdfimages")
+            .arg("-list")
+            .arg(pdf),
+    );
+    let list = String::from_utf8(out).unwrap();
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .filter(|r: &Vec<&str>| r.len() > 11)
+        .collect();
+    let mut objects: Vec<&str> = rows.iter().map(|r| r[10]).collect();
+    objects.sort();
+    objects.dedup();
+    (rows.len(), objects.len())
+}
+
+#[test]
+fn the_logo_prints_in_its_box_left_of_the_company_name_in_every_format() {
+    use crate::pdf::{page_count, rasterise, save_pdf, squeezed, text};
+    let mut t = desk();
+    let order = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 2);
+    let long = completed_order(&mut t, "李娜", "北京市朝阳区建国路88号", 30);
+    let name = "华北燃气热水器售后服务中心";
+    t.ok("settings.save", json!({"company_name": name}));
+    let mut plain = Vec::new();
+    for (format, ..) in LOGO_BOXES {
+        let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
+        plain.push(save_pdf(&r, &format!("slip-{format}-no-logo")).1.len());
+    }
+    let logo = solid_logo();
+    let saved = t.ok(
+        "settings.save",
+        json!({"company_logo": format!("data:image/png;base64,{}", b64(&logo))}),
+    );
+    assert_eq!(
+        saved["company_logo"],
+        format!("data:image/png;base64,{}", b64(&logo))
+    );
+    assert_eq!(
+        t.ok("settings.get", json!({}))["company_logo"],
+        saved["company_logo"]
+    );
+    let dpi = 100;
+    for (i, (format, (x, y, w, h), gap)) in LOGO_BOXES.iter().enumerate() {
+        let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
+        let (path, bytes) = save_pdf(&r, &format!("slip-{format}-logo"));
+        let grown = bytes.len() as i64 - plain[i] as i64;
+        assert!(
+            grown < 20 * 1024,
+            "{format}: the logo added {grown} bytes ({} → {})",
+            plain[i],
+            bytes.len()
+        );
+        assert_eq!(image_objects(&path), (1, 1), "{format}");
+        assert!(squeezed(&text(&path, None)).contains(name), "{format}");
+        let page = &rasterise(&path, dpi)[0];
+        // The 2:1 logo fills the box's width, centred in its height: solid ink well inside.
+        let (ix, iy, iw, ih) = (x + 1.0, y + h / 2.0 - w / 4.0 + 1.0, w - 2.0, w / 2.0 - 2.0);
+        let px = (iw * dpi as f32 / 25.4) * (ih * dpi as f32 / 25.4);
+        let ink = page.ink(ix, iy, iw, ih) as f32;
+        assert!(
+            ink > px * 0.9,
+            "{format}: {ink} of {px} pixels inked in the logo"
+        );
+        // Nothing in the gap between the logo and the name, and the name starts after it.
+        assert_eq!(
+            page.ink(x + w + 0.3, *y, gap - 0.6, *h),
+            0,
+            "{format}: the gap"
+        );
+        let (name_x, name_top, _, name_bottom) =
+            word_box(&path, name).unwrap_or_else(|| panic!("{format}: no name"));
+        assert!(
+            name_x >= x + w + gap - 0.5,
+            "{format}: the name starts at {name_x} mm, the logo's box ends at {}",
+            x + w
+        );
+        assert!(
+            name_top < y + h && name_bottom > *y,
+            "{format}: name beside the logo"
+        );
+    }
+    // Three copies over several pages: the logo is in the file once, drawn on every page.
+    for format in ["a4", "continuous"] {
+        let one = t.ok("slips.print", json!({"order_id": long, "format": format}));
+        let (path, one) = save_pdf(&one, &format!("slip-{format}-logo-long"));
+        let pages = page_count(&path);
+        assert!(pages >= 2, "{format}");
+        assert_eq!(image_objects(&path), (pages, 1), "{format}");
+        let three = t.ok(
+            "slips.print",
+            json!({"order_id": long, "format": format, "copies": "three"}),
+        );
+        let (path, three) = save_pdf(&three, &format!("slip-{format}-logo-three"));
+        assert_eq!(image_objects(&path), (3 * pages, 1), "{format}");
+        assert!(
+            three.len() < one.len() * 2,
+            "{format}: {} vs {}",
+            three.len(),
+            one.len()
+        );
+        for page in rasterise(&path, 50).iter().skip(1) {
+            let (x, y, w, h) = LOGO_BOXES[if format == "a4" { 0 } else { 2 }].1;
+            assert!(page.ink(x + 1.0, y + 3.0, w - 2.0, h - 6.0) > 0, "{format}");
+        }
+    }
+    // 套打 prints onto a form that has its own logo.
+    let r = t.ok(
+        "slips.print",
+        json!({"order_id": order, "format": "overlay"}),
+    );
+    let (path, _) = save_pdf(&r, "slip-overlay-logo");
+    assert_eq!(image_objects(&path), (0, 0));
+}
+
+#[test]
+fn without_a_logo_the_box_is_blank_and_the_logo_can_be_removed() {
+    use crate::pdf::{rasterise, save_pdf};
+    let mut t = desk();
+    let order = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 1);
+    assert_eq!(t.ok("settings.get", json!({}))["company_logo"], "");
+    let blank = |t: &mut TestDesk, name: &str| {
+        for (format, (x, y, w, h), _) in LOGO_BOXES {
+            let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
+            let (path, _) = save_pdf(&r, &format!("slip-{format}-{name}"));
+            assert_eq!(image_objects(&path), (0, 0), "{format} {name}");
+            if format != "thermal" {
+                // (On the receipt the centred name takes the line the logo would share.)
+                assert_eq!(
+                    rasterise(&path, 100)[0].ink(x, y, w, h),
+                    0,
+                    "{format} {name}"
+                );
+            }
+        }
+    };
+    blank(&mut t, "default");
+    // A JPEG as plain base64 (no data: prefix) is taken too.
+    let saved = t.ok("settings.save", json!({"company_logo": JPEG_LOGO}));
+    assert_eq!(
+        saved["company_logo"],
+        format!("data:image/jpeg;base64,{JPEG_LOGO}")
+    );
+    let r = t.ok("slips.print", json!({"order_id": order, "format": "a5"}));
+    let (path, _) = save_pdf(&r, "slip-a5-jpeg-logo");
+    assert_eq!(image_objects(&path), (1, 1));
+    let (x, y, w, h) = LOGO_BOXES[1].1;
+    assert!(rasterise(&path, 100)[0].ink(x, y, w, h) > 0);
+    // Empty removes it, and the audit trail says so without the picture's bytes.
+    assert_eq!(
+        t.ok("settings.save", json!({"company_logo": ""}))["company_logo"],
+        ""
+    );
+    blank(&mut t, "removed");
+    let trail: String =
+        t.sql("SELECT group_concat(detail, ' | ') FROM audit_entry WHERE entity = 'setting'");
+    assert!(trail.contains("company_logo=JPEG 96×48"), "{trail}");
+    assert!(trail.contains("company_logo=（已删除）"), "{trail}");
+    assert!(!trail.contains(JPEG_LOGO.get(..40).unwrap()), "{trail}");
+}
+
+#[test]
+fn a_bad_logo_is_refused_with_the_field_named_and_nothing_saved() {
+    let mut t = desk();
+    let good = b64(&solid_logo());
+    t.ok("settings.save", json!({"company_logo": good}));
+    let noise = png(600, 400, |x, y| {
+        let v = (x * 7919 + y * 104_729) as u32;
+        let v = v.wrapping_mul(2_654_435_761);
+        [(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8]
+    });
+    let mut truncated = solid_logo();
+    truncated.truncate(400);
+    let gif = b"GIF89a\x10\x00\x10\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04".to_vec();
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("not base64", "这不是图片".to_string(), "base64"),
+        (
+            "a text file",
+            b64("公司简介：我们是一家燃气热水器售后服务公司".as_bytes()),
+            "PNG 或 JPEG",
+        ),
+        ("a GIF", b64(&gif), "PNG 或 JPEG"),
+        ("too big", b64(&noise), "512 KB"),
+        (
+            "too big, as a data URL",
+            format!("data:image/png;base64,{}", b64(&noise)),
+            "512 KB",
+        ),
+        ("too small", b64(&png(8, 8, |_, _| [0, 0, 0])), "像素"),
+        ("too thin", b64(&png(400, 20, |_, _| [0, 0, 0])), "细长"),
+        ("truncated", b64(&truncated), "无法读取"),
+        (
+            "a data URL not in base64",
+            "data:image/svg+xml,<svg/>".to_string(),
+            "base64",
+        ),
+    ];
+    for (case, value, says) in cases {
+        let e = t.err(
+            "settings.save",
+            json!({"company_name": "改过的名字", "company_logo": value}),
+        );
+        assert_eq!(e["field"], "company_logo", "{case}: {e}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains("公司标志") && message.contains(says),
+            "{case}: {message}"
+        );
+        let now = t.ok("settings.get", json!({}));
+        assert_eq!(now["company_name"], "售后服务中心", "{case}: nothing saved");
+        assert_eq!(
+            now["company_logo"],
+            format!("data:image/png;base64,{good}"),
+            "{case}: the logo kept"
+        );
+    }
+}

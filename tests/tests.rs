@@ -8,6 +8,8 @@ mod util;
 mod db;
 // The command table and the error JSON that crosses every door.
 mod api;
+// Users, logins, sessions, roles checked for every command, who is recorded.
+mod users;
 // The customer archive: validation, phones, search, chains, duplicates, merge.
 mod customers;
 // Machine files, models and warranty policies, the warranty verdict.
@@ -29,3 +31,9 @@ mod slips;
 mod followup;
 // The monthly numbers, checked against a month worked out by hand; export.
 mod reports;
+// Windows-proofing: Chinese paths, files in use, Excel's CSV; also run under Wine.
+mod windows;
+// Backups made while the desk runs; restore, and every way a restore must fail harmlessly.
+mod backup;
+// Random input for the import parsers and every command: no panic, only clear errors.
+mod fuzz;

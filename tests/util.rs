@@ -16,6 +16,9 @@ pub fn desk() -> TestDesk {
 impl TestDesk {
     /// Calls a command and expects success.
     pub fn ok(&mut self, command: &str, args: Value) -> Value {
+        // In-process, the test is the owner of the file (a door call may have left the
+        // desk acting as nobody).
+        self.desk.act_as(aftersales::Actor::script());
         match aftersales::api::call(&mut self.desk, command, args.clone()) {
             Ok(v) => v,
             Err(e) => panic!("{command} {args}: {}", e.to_json()),
@@ -24,10 +27,18 @@ impl TestDesk {
 
     /// Calls a command and expects an error, returned as its JSON.
     pub fn err(&mut self, command: &str, args: Value) -> Value {
+        self.desk.act_as(aftersales::Actor::script());
         match aftersales::api::call(&mut self.desk, command, args.clone()) {
             Ok(v) => panic!("{command} {args} should fail, gave {v}"),
             Err(e) => e.to_json(),
         }
+    }
+
+    /// The one value `sql` selects, read through a second connection on the same file.
+    pub fn sql<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        let conn = rusqlite::Connection::open(self.desk.path()).expect("open the file");
+        conn.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     pub fn search(&mut self, query: &str) -> Vec<String> {

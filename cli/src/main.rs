@@ -1,13 +1,15 @@
 //! `aftersales`, the headless door: the browser door (`serve`), scripted calls of the
-//! command table (`call`, `commands`) and demo data (`demo`). No domain rule lives here;
-//! everything goes through `aftersales::api`.
+//! command table (`call`, `commands`), demo data (`demo`), import/export and
+//! backup/restore for admins' scripts. No domain rule lives here; everything goes through
+//! `aftersales::api` and the core's modules.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aftersales::{api, Desk};
+use aftersales::{api, backup, Desk};
 use clap::{Parser, Subcommand};
 
+mod exercise;
 mod serve;
 
 #[derive(Parser)]
@@ -60,6 +62,30 @@ enum Command {
     /// Export to a spreadsheet (.xlsx); every export is recorded
     #[command(subcommand)]
     Export(Export),
+    /// Back the database up (online, while the desk runs) and check the copy
+    Backup {
+        /// Folder for the backup [default: the backup folder of the settings]
+        dir: Option<PathBuf>,
+        /// An automatic backup instead (rotated: only the newest N are kept); `daily`
+        /// makes one only when none exists for today — for a scheduled task
+        #[arg(long, value_enum, conflicts_with = "dir")]
+        auto: Option<Auto>,
+    },
+    /// Replace the data with a backup, after checking it; the current data is backed up
+    /// first
+    Restore { file: PathBuf },
+    /// The crash test's child: real user actions in a loop, one line per committed action
+    #[command(hide = true)]
+    Exercise {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Auto {
+    Close,
+    Daily,
 }
 
 #[derive(Subcommand)]
@@ -138,9 +164,16 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let added = aftersales::demo::fill(&mut desk, customers)?;
             let moves = aftersales::demo::fill_stock(&mut desk, parts, parts * 30)?;
             let orders = aftersales::demo::fill_orders(&mut desk, orders, 12.min(orders))?;
+            aftersales::demo::fill_users(&mut desk)?;
             println!(
                 "{added} demo customers, {parts} parts, {moves} stock movements and {orders} work orders added to {}",
                 desk.path().display()
+            );
+            let logins: Vec<&str> = aftersales::demo::DEMO_USERS.iter().map(|u| u.0).collect();
+            println!(
+                "Demo logins (password {}): {}",
+                aftersales::demo::DEMO_PASSWORD,
+                logins.join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -186,6 +219,38 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             println!("已导出 {} 行到 {}", book.rows, file.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { dir, auto } => {
+            let desk = open(cli.data_dir)?;
+            let made = match (dir, auto) {
+                (_, Some(auto)) => {
+                    let why = match auto {
+                        Auto::Close => backup::Automatic::Close,
+                        Auto::Daily => backup::Automatic::Daily,
+                    };
+                    backup::automatic(&desk, why)?
+                }
+                (Some(dir), None) => Some(backup::backup_to(&desk, &absolute(&dir)?)?),
+                (None, None) => Some(backup::backup_to(&desk, &backup::folder(&desk)?)?),
+            };
+            match made {
+                Some(f) => println!("已备份到 {}（{} 字节，完整性检查通过）", f.file, f.size),
+                None => println!("今天已有自动备份，未再备份"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let mut desk = open(cli.data_dir)?;
+            let done = backup::restore(&mut desk, &absolute(&file)?)?;
+            println!(
+                "已从 {} 恢复数据；恢复前的数据已备份到 {}",
+                done.restored_from, done.safety.file
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Exercise { seed } => {
+            exercise::run(open(cli.data_dir)?, seed)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { port } => {
             let desk = open(cli.data_dir)?;
             serve::run(desk, port)
@@ -193,6 +258,14 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A path given on the command line, made absolute against the current folder (what a
+/// message shows and what the core records should not depend on where the script ran).
+fn absolute(path: &Path) -> aftersales::Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| {
+        aftersales::Error::invalid("file", format!("路径 {} 不可用：{e}", path.display()))
+    })
 }
 
 /// Writes the file in a command's result (`content_base64`) to `path`; the printed result

@@ -1,19 +1,24 @@
-//! The browser door: `ui/` as static files and `POST /api/{command}` on 127.0.0.1 only.
+//! The browser door: `ui/` as static files and `POST /api/{command}`.
 //!
-//! Other programs on the same PC can reach loopback too, so every API request must carry
-//! the per-launch token (header `X-Desk-Token`) that only the printed URL knows. The UI
-//! reads it from the URL's `#token=…`, which browsers never send to a server or put in a
-//! Referer. Static files need no token: they hold no data.
+//! By default it listens on 127.0.0.1 only. When the settings open it to the LAN
+//! (`lan_open`), it listens on every interface at `lan_port` and answers only addresses in
+//! `lan_allow` (and loopback); other desks then use it from a browser or from their own
+//! desktop app pointed at this PC.
+//!
+//! Every API request runs as the user of its session (header `X-Desk-Session`, from
+//! `auth.login`); without one only the login screen's commands answer. Static files need
+//! no session: they hold no data.
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use aftersales::{api, Desk};
+use aftersales::{api, backup, settings, Desk};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -25,14 +30,19 @@ const IMPORT_LIMIT: usize = 90 * 1024 * 1024;
 
 struct Door {
     desk: Mutex<Desk>,
-    token: String,
+    lan: settings::Lan,
 }
 
 pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
-    let token = new_token()?;
+    let lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let (ip, port) = if lan.open {
+        (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
+    } else {
+        (IpAddr::from(Ipv4Addr::LOCALHOST), port)
+    };
     let door = Arc::new(Door {
         desk: Mutex::new(desk),
-        token: token.clone(),
+        lan,
     });
     let app = Router::new()
         .route("/api/{command}", post(api_call))
@@ -40,31 +50,79 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         // than a 100,000-row spreadsheet.
         .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT))
         .fallback_service(ServeDir::new(ui_dir()))
-        .with_state(door);
+        .layer(middleware::from_fn_with_state(door.clone(), only_allowed))
+        .with_state(door.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+        // An automatic backup when today has none, looked at once an hour.
+        let keeper = door.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let door = keeper.clone();
+                let made = tokio::task::spawn_blocking(move || {
+                    let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
+                    backup::automatic(&desk, backup::Automatic::Daily)
+                })
+                .await;
+                if let Ok(Err(err)) = made {
+                    eprintln!("自动备份失败：{err}");
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from((ip, port))).await?;
         let port = listener.local_addr()?.port();
         let mut out = std::io::stdout().lock();
-        writeln!(out, "UI: http://127.0.0.1:{port}/#token={token}")?;
+        writeln!(out, "UI: http://127.0.0.1:{port}/")?;
+        if door.lan.open {
+            writeln!(
+                out,
+                "LAN: open on port {port} to {}",
+                door.lan
+                    .allow
+                    .iter()
+                    .map(|(net, bits)| format!("{net}/{bits}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
         out.flush()?;
         drop(out);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        // Stopped with Ctrl+C: leave a backup behind, as the desktop does when closed.
+        let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(err) = backup::automatic(&desk, backup::Automatic::Close) {
+            eprintln!("关闭时的自动备份失败：{err}");
+        }
+        Ok(())
     })
 }
 
-/// 128 random bits from the OS, hex.
-fn new_token() -> std::io::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+/// Answers only loopback and the LAN ranges the settings allow.
+async fn only_allowed(
+    State(door): State<Arc<Door>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !door.lan.allows(peer.ip()) {
+        let body = json!({
+            "code": "forbidden",
+            "message": format!("此电脑（{}）不在允许访问的地址范围内，请联系管理员", peer.ip())
+        });
+        return reply(StatusCode::FORBIDDEN, body);
+    }
+    next.run(request).await
 }
 
 /// `AFTERSALES_UI_DIR`, else the source tree's ui/ (a developer build), else ui/ beside
@@ -89,12 +147,10 @@ async fn api_call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = headers.get("x-desk-token").and_then(|v| v.to_str().ok());
-    if token != Some(door.token.as_str()) {
-        let body =
-            json!({"code": "unauthorized", "message": "未授权的访问：请用启动时显示的网址打开"});
-        return reply(StatusCode::UNAUTHORIZED, body);
-    }
+    let session = headers
+        .get("x-desk-session")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let args: Value = if body.is_empty() {
         Value::Null
     } else {
@@ -108,7 +164,7 @@ async fn api_call(
             .desk
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        api::call(&mut desk, &command, args)
+        api::call_in_session(&mut desk, session.as_deref(), &command, args)
     })
     .await;
     match result {
@@ -126,6 +182,8 @@ fn error_reply(e: aftersales::Error) -> Response {
     let status = match e.code() {
         "invalid" | "bad_request" => StatusCode::BAD_REQUEST,
         "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     reply(status, e.to_json())

@@ -18,6 +18,8 @@ use aftersales::Desk;
 use serde_json::{json, Value};
 use tauri::{Manager, Runtime};
 
+mod os;
+
 /// The environment variable that names the data folder when `--data-dir` is not given.
 pub const DATA_DIR_ENV: &str = "AFTERSALES_DATA_DIR";
 
@@ -62,13 +64,19 @@ pub fn data_dir_from(
     Ok(found)
 }
 
-/// Runs one command against the desk. Used by the IPC command on a blocking thread.
+/// Runs one command against the desk as the user of `session` (the window's login).
+/// Used by the IPC command on a blocking thread.
 ///
 /// A poisoned lock (an earlier call panicked) is taken over rather than failing every
 /// later call: the core runs one transaction per call, so an aborted call left no trace.
-pub fn forward(desk: &Mutex<Desk>, command: &str, args: Value) -> Result<Value, Value> {
+pub fn forward(
+    desk: &Mutex<Desk>,
+    session: Option<&str>,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
     let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
-    aftersales::api::call(&mut desk, command, args).map_err(|err| err.to_json())
+    aftersales::api::call_in_session(&mut desk, session, command, args).map_err(|err| err.to_json())
 }
 
 /// The error JSON for a call that did not come back at all (the worker thread panicked).
@@ -80,19 +88,22 @@ fn internal_error(detail: impl std::fmt::Display) -> Value {
     })
 }
 
-/// The one IPC command: `invoke('call', {command, args})`.
+/// The one IPC command: `invoke('call', {command, args, session})`.
 ///
-/// `args` may be left out, which means `{}`. The result is the command's JSON; a failure
-/// rejects the promise with the core's error JSON.
+/// `args` may be left out, which means `{}`; `session` is what `auth.login` returned
+/// (left out before logging in). The result is the command's JSON; a failure rejects the
+/// promise with the core's error JSON.
 #[tauri::command]
 async fn call(
     state: tauri::State<'_, DeskState>,
     command: String,
     args: Option<Value>,
+    session: Option<String>,
 ) -> Result<Value, Value> {
     let desk = Arc::clone(&state.0);
     let args = args.unwrap_or_else(|| json!({}));
-    match tauri::async_runtime::spawn_blocking(move || forward(&desk, &command, args)).await {
+    let work = move || forward(&desk, session.as_deref(), &command, args);
+    match tauri::async_runtime::spawn_blocking(work).await {
         Ok(result) => result,
         Err(join_error) => Err(internal_error(join_error)),
     }
@@ -171,8 +182,13 @@ fn watch_clocks<R: Runtime>(app: tauri::AppHandle<R>, desk: Arc<Mutex<Desk>>) {
         loop {
             tick.tick().await;
             let desk = Arc::clone(&desk);
+            // The app's own job, not a person's request: it runs as the system.
             let found = tauri::async_runtime::spawn_blocking(move || {
-                forward(&desk, "day.alerts", json!({}))
+                let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+                desk.act_as(aftersales::Actor::script());
+                let alerts = aftersales::api::call(&mut desk, "day.alerts", json!({}));
+                desk.act_as(aftersales::Actor::nobody());
+                alerts.map_err(|err| err.to_json())
             })
             .await;
             let Ok(Ok(alerts)) = found else { continue };
@@ -184,9 +200,57 @@ fn watch_clocks<R: Runtime>(app: tauri::AppHandle<R>, desk: Arc<Mutex<Desk>>) {
     });
 }
 
+/// Another PC's browser door this desktop works on instead of its own data (several desks
+/// on a LAN): `--server http://192.168.1.10:8765/` or [`SERVER_ENV`]. Its window then
+/// shows that PC's desk, with that PC's logins.
+pub const SERVER_ENV: &str = "AFTERSALES_SERVER";
+
+/// Reads `--server URL` from the program arguments, else [`SERVER_ENV`].
+pub fn server_from(
+    args: impl IntoIterator<Item = OsString>,
+    env: Option<OsString>,
+) -> Result<Option<tauri::Url>, String> {
+    let mut args = args.into_iter();
+    let mut found = env.filter(|v| !v.is_empty());
+    while let Some(arg) = args.next() {
+        if arg == "--server" {
+            found = args.next();
+        }
+    }
+    let Some(text) = found else { return Ok(None) };
+    let text = text.to_string_lossy().trim().to_string();
+    let url = tauri::Url::parse(&text).map_err(|e| {
+        format!("--server 应为另一台电脑的网址，如 http://192.168.1.10:8765/（{e}）")
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("--server 应以 http:// 开头：{text}"));
+    }
+    Ok(Some(url))
+}
+
+/// The desktop's backup job: an automatic backup at start when today has none, then a
+/// look once an hour (a desk left running overnight gets the next day's).
+fn keep_backups(desk: Arc<Mutex<Desk>>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let desk = Arc::clone(&desk);
+            let made = tauri::async_runtime::spawn_blocking(move || {
+                let desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+                aftersales::backup::automatic(&desk, aftersales::backup::Automatic::Daily)
+            })
+            .await;
+            if let Ok(Err(err)) = made {
+                eprintln!("自动备份失败：{err}");
+            }
+        }
+    });
+}
+
 /// Prints why the desk cannot start and ends the process with exit code 1.
 fn fail(message: &str) -> ! {
-    eprintln!("售后服务台无法启动：{message}");
+    os::startup_error(message);
     std::process::exit(1)
 }
 
@@ -199,6 +263,13 @@ pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     context: tauri::Context<R>,
 ) -> tauri::Result<tauri::App<R>> {
+    // Tauri's docs: the single-instance plugin is registered first.
+    let data_dir = data_dir_from(std::env::args_os().skip(1), std::env::var_os(DATA_DIR_ENV));
+    let builder = if os::wants_single_instance(&data_dir) {
+        os::single_instance(builder)
+    } else {
+        builder
+    };
     builder
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![call])
@@ -216,9 +287,10 @@ pub fn build_app<R: Runtime>(
                 .unwrap_or_else(|err| fail(&format!("打不开数据文件夹 {}：{err}", dir.display())));
             let state = DeskState::new(desk);
             watch_clocks(app.handle().clone(), Arc::clone(&state.0));
+            keep_backups(Arc::clone(&state.0));
             app.manage(state);
 
-            let window = app
+            let mut window = app
                 .config()
                 .app
                 .windows
@@ -226,6 +298,11 @@ pub fn build_app<R: Runtime>(
                 .find(|w| w.label == MAIN_WINDOW)
                 .cloned()
                 .ok_or("tauri.conf.json 中缺少主窗口（main）")?;
+            match server_from(std::env::args_os().skip(1), std::env::var_os(SERVER_ENV)) {
+                Ok(Some(url)) => window.url = tauri::WebviewUrl::External(url),
+                Ok(None) => {}
+                Err(message) => fail(&message),
+            }
             let downloads = download_folder(app.handle());
             tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?
                 .on_download(move |_, event| {
@@ -243,7 +320,18 @@ pub fn build_app<R: Runtime>(
 /// Starts the desktop application and blocks until its window is closed.
 pub fn run() {
     match build_app(tauri::Builder::default(), tauri::generate_context!()) {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|app, event| {
+            // Closing the desk leaves a backup behind (automatic, rotated).
+            if let tauri::RunEvent::Exit = event {
+                let state = app.state::<DeskState>();
+                let desk = state.0.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Err(err) =
+                    aftersales::backup::automatic(&desk, aftersales::backup::Automatic::Close)
+                {
+                    eprintln!("关闭时的自动备份失败：{err}");
+                }
+            }
+        }),
         Err(err) => fail(&err.to_string()),
     }
 }
@@ -254,6 +342,24 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn server_comes_from_the_argument_or_the_environment() {
+        let none = server_from(args(&["--data-dir", "x"]), None).unwrap();
+        assert_eq!(none, None);
+        let arg = server_from(args(&["--server", "http://192.168.1.10:8765/"]), None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(arg.as_str(), "http://192.168.1.10:8765/");
+        let env = server_from(args(&[]), Some("http://10.0.0.2:8765".into()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(env.host_str(), Some("10.0.0.2"));
+        let err = server_from(args(&["--server", "192.168.1.10"]), None).unwrap_err();
+        assert!(err.contains("网址"), "{err}");
+        let err = server_from(args(&["--server", "file:///etc/passwd"]), None).unwrap_err();
+        assert!(err.contains("http://"), "{err}");
     }
 
     #[test]
@@ -310,15 +416,31 @@ mod tests {
     #[test]
     fn forward_returns_results_and_error_json() {
         let dir = tempfile::tempdir().unwrap();
-        let desk = Mutex::new(Desk::open_dir(dir.path()).unwrap());
+        let mut opened = Desk::open_dir(dir.path()).unwrap();
+        let user =
+            json!({"login": "wang", "name": "王芳", "roles": ["clerk"], "password": "secret1"});
+        aftersales::api::call(&mut opened, "users.save", user).unwrap();
+        let desk = Mutex::new(opened);
 
-        let info = forward(&desk, "app.info", json!({})).unwrap();
+        // The window is not logged in yet: only the login screen's commands answer.
+        let err = forward(&desk, None, "app.info", json!({})).unwrap_err();
+        assert_eq!(err["code"], "unauthorized");
+        let login = json!({"login": "wang", "password": "secret1"});
+        let session = forward(&desk, None, "auth.login", login).unwrap()["session"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let info = forward(&desk, Some(&session), "app.info", json!({})).unwrap();
         assert!(info["data_file"]
             .as_str()
             .unwrap()
             .ends_with(aftersales::DB_FILE));
+        assert_eq!(info["user"]["name"], "王芳");
+        // A clerk is not the administrator.
+        let err = forward(&desk, Some(&session), "users.list", json!({})).unwrap_err();
+        assert_eq!(err["code"], "forbidden");
 
-        let err = forward(&desk, "no.such.command", json!({})).unwrap_err();
+        let err = forward(&desk, Some(&session), "no.such.command", json!({})).unwrap_err();
         assert_eq!(err["code"], "unknown_command");
         assert!(err["message"].is_string());
     }

@@ -540,4 +540,21 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX work_order_owed ON work_order (completed_at, total_fen, paid_fen, status)
         WHERE total_fen > paid_fen;
     "#,
+    // 13: the people who log in (issue 9). Roles as a comma list of role codes; the hash is
+    // argon2id in PHC string form. Accounts are deactivated, never deleted: the audit trail
+    // and the timelines name them.
+    r#"
+    CREATE TABLE app_user (
+        id            INTEGER PRIMARY KEY,
+        login         TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        roles         TEXT NOT NULL,
+        active        INTEGER NOT NULL DEFAULT 1,
+        created_at    TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX app_user_login ON app_user (login COLLATE NOCASE);
+    CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user
+        BEGIN SELECT RAISE(ABORT, 'users are deactivated, never deleted'); END;
+    "#,
 ];

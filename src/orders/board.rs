@@ -3,13 +3,16 @@
 //! store and the engineer's van hold; engineers with today's load; suggestions ranked by
 //! part availability, region and load, each with its reason. And receivables.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::{not_found, read, stamp, Order, OrderId};
-use crate::engineers::{self, Engineer};
+use super::{clocks, not_found, read, stamp, Machine, Named, OrderId};
+use crate::engineers::{self, Engineer, EngineerId};
 use crate::error::Result;
 use crate::Desk;
 
@@ -28,6 +31,23 @@ pub struct Availability {
     pub main_on_hand: i64,
     /// On hand in the assigned engineer's van (None: not assigned, or no van).
     pub van_on_hand: Option<i64>,
+}
+
+/// Parts shared by the cards of one model and van (one list, not a copy per card).
+#[derive(Debug, Clone, Default)]
+pub struct Parts(Rc<[Availability]>);
+
+impl Serialize for Parts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl std::ops::Deref for Parts {
+    type Target = [Availability];
+    fn deref(&self) -> &[Availability] {
+        &self.0
+    }
 }
 
 /// An order as the board shows it: what a dispatcher reads on a card (the order file has
@@ -51,38 +71,97 @@ pub struct Card {
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
     pub clocks: Vec<super::clocks::Clock>,
-    pub parts: Vec<Availability>,
+    pub parts: Parts,
 }
 
-impl Card {
-    fn of(o: Order, parts: Vec<Availability>) -> Card {
-        Card {
-            id: o.id,
-            number: o.number,
-            customer: o.customer,
-            equipment: o.equipment,
-            address: o.address,
-            kind: o.kind,
-            kind_label: o.kind_label,
-            status: o.status,
-            status_label: o.status_label,
-            priority: o.priority,
-            fault: o.fault,
-            warranty: o.warranty,
-            warranty_reason: o.warranty_reason,
-            engineer: o.engineer,
-            appointment_from: o.appointment_from,
-            appointment_to: o.appointment_to,
-            clocks: o.clocks,
-            parts,
-        }
-    }
+/// The columns of an order a card shows, with the clocks' due and stop times.
+const CARD_SELECT: &str = "SELECT o.id, o.number, o.customer_id, c.name, o.equipment_id,
+        o.model_id, m.code || ' ' || m.name, e.serial, o.address, o.kind, o.status, o.priority,
+        o.fault, o.warranty, o.warranty_reason, o.engineer_id, g.name, o.appointment_from,
+        o.appointment_to, o.confirm_due, o.confirm_at, o.reply_due, o.reply_at, o.slip_due,
+        o.slip_at
+    FROM work_order o JOIN customer c ON c.id = o.customer_id
+    LEFT JOIN equipment e ON e.id = o.equipment_id
+    LEFT JOIN product_model m ON m.id = o.model_id
+    LEFT JOIN engineer g ON g.id = o.engineer_id";
+
+/// Column `i` as text, borrowed from the row (None: NULL).
+fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// The cards of `SELECT … {tail}` (parts are added later); clocks as they stand at `now`.
+fn read_cards(conn: &Connection, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
+    let mut stmt = conn.prepare_cached(&format!("{CARD_SELECT} {tail}"))?;
+    let rows = stmt.query_map([BOARD_LIMIT], |r| {
+        let status: String = r.get(10)?;
+        let cancelled = status == "cancelled";
+        let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
+            Ok(clocks::state(
+                kind,
+                text(r, due)?.unwrap_or_default(),
+                text(r, due + 1)?,
+                cancelled,
+                now,
+            ))
+        };
+        let kind: String = r.get(9)?;
+        Ok(Card {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            customer: Named {
+                id: r.get(2)?,
+                name: r.get(3)?,
+            },
+            equipment: match r.get::<_, Option<i64>>(4)? {
+                Some(id) => Some(Machine {
+                    id,
+                    model_id: r.get::<_, Option<i64>>(5)?.unwrap_or_default(),
+                    model: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    serial: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
+            address: r.get(8)?,
+            kind_label: super::kind_label(&kind),
+            kind,
+            status_label: super::status_label(&status),
+            status,
+            priority: r.get(11)?,
+            fault: r.get(12)?,
+            warranty: r.get(13)?,
+            warranty_reason: r.get(14)?,
+            engineer: match r.get::<_, Option<i64>>(15)? {
+                Some(id) => Some(Named {
+                    id,
+                    name: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
+            appointment_from: r.get(17)?,
+            appointment_to: r.get(18)?,
+            clocks: vec![
+                clock(clocks::Kind::Confirm, 19)?,
+                clock(clocks::Kind::Reply, 21)?,
+                clock(clocks::Kind::Slip, 23)?,
+            ],
+            parts: Parts::default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Serialize)]
 pub struct EngineerLoad {
-    #[serde(flatten)]
-    pub engineer: Engineer,
+    pub id: EngineerId,
+    pub name: String,
+    pub phone: String,
+    /// The phone as people read it (`139 0000 2222`).
+    pub phone_display: String,
+    pub region: String,
+    pub van_store_id: Option<i64>,
     /// Orders dispatched, in progress or waiting for parts.
     pub active: i64,
     /// Appointments starting today (local), by time.
@@ -121,6 +200,18 @@ fn on_hand(conn: &Connection, part_id: i64, store_id: i64) -> Result<i64> {
     Ok(crate::stock::balance(conn, part_id, store_id)?.0)
 }
 
+/// The parts past orders of `model_id` used most: id, code, name, uses.
+fn model_parts(conn: &Connection, model_id: i64) -> Result<Vec<(i64, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
+         WHERE mp.model_id = ?1 ORDER BY mp.uses DESC, p.code LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![model_id, PROBABLE], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The parts past orders of `model_id` used most, with stock in the main store and `van`.
 fn probable(
     conn: &Connection,
@@ -131,21 +222,8 @@ fn probable(
     let Some(model_id) = model_id else {
         return Ok(Vec::new());
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
-         WHERE mp.model_id = ?1 ORDER BY mp.uses DESC, p.code LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![model_id, PROBABLE], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (part_id, code, name, uses) = row?;
+    for (part_id, code, name, uses) in model_parts(conn, model_id)? {
         out.push(Availability {
             part_id,
             code,
@@ -161,28 +239,133 @@ fn probable(
     Ok(out)
 }
 
-fn cards(conn: &Connection, orders: Vec<Order>, engineers: &[Engineer]) -> Result<Vec<Card>> {
+/// Fills in the probable parts of every card: each model's parts read once, each part's
+/// stock in every store read once.
+fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer]) -> Result<()> {
     let main = main_store(conn)?;
     let vans: HashMap<i64, Option<i64>> =
         engineers.iter().map(|e| (e.id, e.van_store_id)).collect();
-    // Many orders share a model and a van: each pair is looked up once.
-    let mut known: HashMap<(Option<i64>, Option<i64>), Vec<Availability>> = HashMap::new();
-    let mut out = Vec::with_capacity(orders.len());
-    for order in orders {
-        let van = order
+    let mut models: HashMap<i64, Vec<(i64, String, String, i64)>> = HashMap::new();
+    let mut stock: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut balances =
+        conn.prepare_cached("SELECT store_id, quantity FROM stock_balance WHERE part_id = ?1")?;
+    let mut known: HashMap<(i64, Option<i64>), Parts> = HashMap::new();
+    for card in cards.iter_mut() {
+        let Some(model) = card.equipment.as_ref().map(|m| m.model_id) else {
+            continue;
+        };
+        let van = card
             .engineer
             .as_ref()
             .and_then(|e| vans.get(&e.id).copied().flatten());
-        let model = order.equipment.as_ref().map(|m| m.model_id);
-        let parts = match known.get(&(model, van)) {
-            Some(parts) => parts.clone(),
-            None => {
-                let parts = probable(conn, model, main, van)?;
-                known.insert((model, van), parts.clone());
-                parts
+        if let Some(parts) = known.get(&(model, van)) {
+            card.parts = parts.clone();
+            continue;
+        }
+        if let Entry::Vacant(slot) = models.entry(model) {
+            let parts = model_parts(conn, model)?;
+            for (part_id, ..) in &parts {
+                if stock.contains_key(&(*part_id, main)) {
+                    continue;
+                }
+                stock.insert((*part_id, main), 0);
+                let rows = balances.query_map([part_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                for row in rows {
+                    let (store, quantity): (i64, i64) = row?;
+                    stock.insert((*part_id, store), quantity);
+                }
             }
+            slot.insert(parts);
+        }
+        let on_hand = |part: i64, store: i64| stock.get(&(part, store)).copied().unwrap_or(0);
+        let parts: Vec<Availability> = models[&model]
+            .iter()
+            .map(|(part_id, code, name, uses)| Availability {
+                part_id: *part_id,
+                code: code.clone(),
+                name: name.clone(),
+                uses: *uses,
+                main_on_hand: on_hand(*part_id, main),
+                van_on_hand: van.map(|v| on_hand(*part_id, v)),
+            })
+            .collect();
+        let parts = Parts(parts.into());
+        known.insert((model, van), parts.clone());
+        card.parts = parts;
+    }
+    Ok(())
+}
+
+/// Statuses of the active column (and of an engineer's load).
+const ACTIVE: &str = "('dispatched', 'in_progress', 'waiting_parts')";
+
+/// Each engineer's load and today's appointments, from the active column when it holds every
+/// active order, else from the database.
+fn loads(
+    conn: &Connection,
+    engineers: &[Engineer],
+    active: &[Card],
+    (from, to): (&str, &str),
+) -> Result<Vec<EngineerLoad>> {
+    let complete = active.len() < BOARD_LIMIT as usize;
+    let mut out = Vec::with_capacity(engineers.len());
+    for e in engineers {
+        let (n, today) = if complete {
+            let mine: Vec<&Card> = active
+                .iter()
+                .filter(|c| c.engineer.as_ref().is_some_and(|g| g.id == e.id))
+                .collect();
+            let mut today: Vec<Appointment> = mine
+                .iter()
+                .filter_map(|c| {
+                    let at = c.appointment_from.as_deref()?;
+                    (at >= from && at < to).then(|| Appointment {
+                        order_id: c.id,
+                        number: c.number.clone(),
+                        from: at.to_string(),
+                        to: c.appointment_to.clone(),
+                        customer: c.customer.name.clone(),
+                    })
+                })
+                .collect();
+            today.sort_by(|a, b| a.from.cmp(&b.from));
+            (mine.len() as i64, today)
+        } else {
+            let n: i64 = conn
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM work_order WHERE engineer_id = ?1 AND status IN {ACTIVE}"
+                ))?
+                .query_row([e.id], |r| r.get(0))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT o.id, o.number, o.appointment_from, o.appointment_to, c.name
+                 FROM work_order o JOIN customer c ON c.id = o.customer_id
+                 WHERE o.engineer_id = ?1 AND o.status IN {ACTIVE}
+                   AND o.appointment_from >= ?2 AND o.appointment_from < ?3
+                 ORDER BY o.appointment_from"
+            ))?;
+            let today = stmt
+                .query_map(params![e.id, from, to], |r| {
+                    Ok(Appointment {
+                        order_id: r.get(0)?,
+                        number: r.get(1)?,
+                        from: r.get(2)?,
+                        to: r.get(3)?,
+                        customer: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            (n, today)
         };
-        out.push(Card::of(order, parts));
+        out.push(EngineerLoad {
+            id: e.id,
+            name: e.name.clone(),
+            phone: e.phone.clone(),
+            phone_display: e.phone_display.clone(),
+            region: e.region.clone(),
+            van_store_id: e.van_store_id,
+            active: n,
+            today,
+        });
     }
     Ok(out)
 }
@@ -192,16 +375,14 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
     let now = desk.now();
     let conn = desk.conn();
     let engineers = engineers::active(conn)?;
-    let unassigned = read(
+    let mut unassigned = read_cards(
         conn,
         "WHERE o.status = 'registered' ORDER BY o.priority = 'urgent' DESC, o.id LIMIT ?1",
-        [BOARD_LIMIT],
         now,
     )?;
-    let active = read(
+    let mut active = read_cards(
         conn,
-        "WHERE o.status IN ('dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id LIMIT ?1",
-        [BOARD_LIMIT],
+        &format!("WHERE o.status IN {ACTIVE} ORDER BY o.id LIMIT ?1"),
         now,
     )?;
     let warnings = unassigned
@@ -210,44 +391,14 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
         .flat_map(|o| &o.clocks)
         .filter(|c| matches!(c.state, "warning" | "broken"))
         .count();
+    let mut all: Vec<&mut Card> = unassigned.iter_mut().chain(active.iter_mut()).collect();
+    add_parts(conn, &mut all, &engineers)?;
     let (from, to) = crate::calendar::day_bounds(now);
-    let (from, to) = (stamp(from), stamp(to));
-    let mut loads = Vec::new();
-    for e in &engineers {
-        let n: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM work_order WHERE engineer_id = ?1
-                   AND status IN ('dispatched', 'in_progress', 'waiting_parts')",
-            )?
-            .query_row([e.id], |r| r.get(0))?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT o.id, o.number, o.appointment_from, o.appointment_to, c.name
-             FROM work_order o JOIN customer c ON c.id = o.customer_id
-             WHERE o.engineer_id = ?1 AND o.status IN ('dispatched', 'in_progress', 'waiting_parts')
-               AND o.appointment_from >= ?2 AND o.appointment_from < ?3
-             ORDER BY o.appointment_from",
-        )?;
-        let today = stmt
-            .query_map(params![e.id, from, to], |r| {
-                Ok(Appointment {
-                    order_id: r.get(0)?,
-                    number: r.get(1)?,
-                    from: r.get(2)?,
-                    to: r.get(3)?,
-                    customer: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        loads.push(EngineerLoad {
-            engineer: e.clone(),
-            active: n,
-            today,
-        });
-    }
+    let engineers = loads(conn, &engineers, &active, (&stamp(from), &stamp(to)))?;
     Ok(Board {
-        unassigned: cards(conn, unassigned, &engineers)?,
-        active: cards(conn, active, &engineers)?,
-        engineers: loads,
+        unassigned,
+        active,
+        engineers,
         warnings,
         now: stamp(now),
     })

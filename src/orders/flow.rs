@@ -578,9 +578,9 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
     tx.prepare_cached(
-        "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
-    .execute(params![a.id, at, crate::DESK_USER, method, amount, note])?;
+    .execute(params![a.id, at, method, amount, note])?;
     if kind != "on_account" {
         tx.prepare_cached(
             "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",

@@ -24,7 +24,7 @@ use crate::calendar::{local_zone, Calendar};
 use crate::customers::{self, CustomerId};
 use crate::error::{Error, Result};
 use crate::phone::Phone;
-use crate::{equipment, settings, text, warranty, Desk, DESK_USER};
+use crate::{equipment, settings, text, warranty, Desk};
 
 pub type OrderId = i64;
 
@@ -435,9 +435,9 @@ pub(crate) fn event(
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, desk_user(), ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![order_id, at, DESK_USER, kind, from, to, detail])?;
+    .execute(params![order_id, at, kind, from, to, detail])?;
     Ok(())
 }
 

@@ -23,7 +23,7 @@ mod table;
 
 pub use code128::Barcode;
 pub use document::{
-    ascent, block_height, box_lines, Align, Area, Fit, Pdf, Style, TextBox, VAlign, LEADING,
+    ascent, block_height, box_lines, Align, Area, Fit, Image, Pdf, Style, TextBox, VAlign, LEADING,
 };
 pub use font::{check, missing_glyphs, text_width, wrap};
 pub use qr::Qr;

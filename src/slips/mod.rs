@@ -21,7 +21,7 @@ use crate::calendar::local_zone;
 use crate::error::{Error, Result};
 use crate::orders::{self, stamp, Order, OrderId};
 use crate::settings::{self, Settings};
-use crate::{Desk, DESK_USER};
+use crate::Desk;
 
 pub use render::{Copies, Format};
 
@@ -91,6 +91,8 @@ pub type Stroke = Vec<[f32; 2]>;
 /// Everything a slip shows.
 #[derive(Debug, Clone)]
 pub struct SlipData {
+    /// The company as it prints: name, hotline, terms, and the logo (`company_logo`, drawn
+    /// in the head of every format but 套打).
     pub settings: Settings,
     pub number: String,
     /// 0 for the first print, n for the n-th reprint (补打).
@@ -200,9 +202,9 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
             let year = now.with_timezone(&local_zone()).year();
             let (slip_number, seq) = next_number(&tx, &prefix, year)?;
             tx.prepare_cached(
-                "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, desk_user())",
             )?
-            .execute(params![slip_number, year, seq, a.order_id, at, DESK_USER])?;
+            .execute(params![slip_number, year, seq, a.order_id, at])?;
             (tx.last_insert_rowid(), slip_number)
         }
     };
@@ -212,12 +214,11 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
     let (bytes, pages) = render::render(&data, format, copies)?;
     tx.prepare_cached(
-        "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
     .execute(params![
         slip_id,
         at,
-        DESK_USER,
         format.name(),
         (reprint > 0) as i64
     ])?;
@@ -278,10 +279,10 @@ pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
         .ok_or_else(|| Error::invalid("number", format!("没有服务单号 {number}")))?;
     let done = tx
         .prepare_cached(
-            "INSERT INTO slip_void (slip_id, at, user, reason) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO slip_void (slip_id, at, user, reason) VALUES (?1, ?2, desk_user(), ?3)
              ON CONFLICT (slip_id) DO NOTHING",
         )?
-        .execute(params![slip_id, at, DESK_USER, reason])?;
+        .execute(params![slip_id, at, reason])?;
     if done == 0 {
         return Err(Error::invalid(
             "number",

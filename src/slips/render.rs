@@ -10,11 +10,16 @@
 //! then shrinks, inside its box; parts beyond the first page continue on the next with the
 //! slip's header and the table header repeated. Every text is checked for glyphs first,
 //! so a missing character is refused with the field named.
+//!
+//! The company logo (settings `company_logo`), when there is one, goes in the head of every
+//! page left of the company name, scaled into a fixed box keeping its proportions
+//! ([`logo_box`]); the file carries it once however many pages and copies show it. 套打
+//! prints onto a pre-printed form, which has its own: no logo there.
 
 use super::SlipData;
 use crate::error::{Error, Result};
 use crate::money;
-use crate::pdf::{self, Align, Area, Column, Pdf, Qr, Style, Table, TextBox, VAlign};
+use crate::pdf::{self, Align, Area, Column, Image, Pdf, Qr, Style, Table, TextBox, VAlign};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -143,6 +148,36 @@ impl Layout {
     }
 }
 
+/// The logo's box on a sheet (A4, A5, continuous; scaled with the paper's `k`), mm: right of
+/// the numbers block, left of the company name; the name starts [`LOGO_GAP`] after it. (An
+/// A4 slip's default name, 售后服务中心, centred without a logo, still clears it.)
+const LOGO_W: f32 = 22.0;
+const LOGO_H: f32 = 14.0;
+const LOGO_GAP: f32 = 3.0;
+/// The logo's box on the 80 mm receipt, mm, at its top-left corner.
+const THERMAL_LOGO: Area = Area {
+    x: 4.0,
+    y: 3.0,
+    w: 16.0,
+    h: 10.0,
+};
+
+/// Where the logo goes on the first page of a slip in `format` (mm from the page's top-left
+/// corner); the same box on every page, copy and continuation. `None` for 套打.
+pub fn logo_box(format: Format) -> Option<Area> {
+    match format {
+        Format::Overlay => None,
+        Format::Thermal => Some(THERMAL_LOGO),
+        _ => Some(sheet_logo_box(&Layout::of(format))),
+    }
+}
+
+/// Right of the numbers block (52 mm × k wide from the left margin), at the top margin.
+fn sheet_logo_box(l: &Layout) -> Area {
+    let k = l.k();
+    Area::new(l.left + 52.0 * k + 2.0, l.top, LOGO_W * k, LOGO_H * k)
+}
+
 const RULE: f32 = 0.25;
 const LABEL_GREY: f32 = 0.92;
 
@@ -224,16 +259,23 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
         Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
     };
     let mut doc = Pdf::new(&format!("服务维修单 {}", d.number));
+    // Added to the document once, drawn on every page by reference. A logo that no longer
+    // decodes (the settings table edited by hand) is left out rather than the slip refused.
+    let logo = match format {
+        Format::Overlay => None,
+        _ => d.settings.logo_bytes().and_then(|b| doc.add_image(&b)),
+    };
+    let logo = logo.as_ref();
     for label in labels {
         match format {
             Format::Thermal => {
                 // Measured on a scratch page first: the receipt is as long as its content.
                 let mut scratch = Pdf::new("");
-                let h = thermal(&mut scratch, d, label, 2000.0);
-                thermal(&mut doc, d, label, h);
+                let h = thermal(&mut scratch, d, label, 2000.0, logo);
+                thermal(&mut doc, d, label, h, logo);
             }
             Format::Overlay => super::template::overlay(&mut doc, &d.template, d),
-            _ => sheet(&mut doc, d, &Layout::of(format), format, label),
+            _ => sheet(&mut doc, d, &Layout::of(format), format, label, logo),
         }
     }
     let pages = doc.page_count();
@@ -304,9 +346,16 @@ fn qr_text(d: &SlipData) -> String {
     format!("{} {}", d.number, d.order.number)
 }
 
-/// The slip's head: company, title, numbers, QR, reprint mark, copy label. Returns the y
-/// below it.
-fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued: bool) -> f32 {
+/// The slip's head: company (and logo), title, numbers, QR, reprint mark, copy label.
+/// Returns the y below it.
+fn head(
+    doc: &mut Pdf,
+    d: &SlipData,
+    l: &Layout,
+    label: Option<&str>,
+    continued: bool,
+    logo: Option<&Image>,
+) -> f32 {
     let k = l.k();
     let (x, y, w) = (l.left, l.top, l.width());
     let qr_side = if continued { 0.0 } else { 22.0 * k };
@@ -316,13 +365,23 @@ fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued:
         }
     }
     let text_w = w - 2.0 * qr_side - 4.0;
-    let title = Area::new(x + qr_side + 2.0, y, text_w, 8.0 * k);
+    // Without a logo the name and title are centred between the QR's width each side; with
+    // one they start after the logo's box, left-aligned, and end where they did.
+    let (name_x, name_w, align) = match logo {
+        None => (x + qr_side + 2.0, text_w, Align::Center),
+        Some(image) => {
+            let boxed = sheet_logo_box(l);
+            doc.image(boxed, image, Align::Right);
+            let name_x = boxed.right() + LOGO_GAP * k;
+            (name_x, x + w - qr_side - 2.0 - name_x, Align::Left)
+        }
+    };
     doc.text_box(
-        title,
+        Area::new(name_x, y, name_w, 8.0 * k),
         TextBox::new(15.0 * k)
             .shrink_to(9.0)
             .max_lines(1)
-            .align(Align::Center)
+            .align(align)
             .bold(),
         &d.settings.company_name,
     );
@@ -332,11 +391,8 @@ fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued:
         "服务维修单"
     };
     doc.text_box(
-        Area::new(x + qr_side + 2.0, y + 8.5 * k, text_w, 6.0 * k),
-        TextBox::new(12.0 * k)
-            .max_lines(1)
-            .align(Align::Center)
-            .bold(),
+        Area::new(name_x, y + 8.5 * k, name_w, 6.0 * k),
+        TextBox::new(12.0 * k).max_lines(1).align(align).bold(),
         sub,
     );
     let small = 8.0 * k;
@@ -355,11 +411,8 @@ fn head(doc: &mut Pdf, d: &SlipData, l: &Layout, label: Option<&str>, continued:
     );
     if let Some(label) = label {
         doc.text_box(
-            Area::new(x + qr_side + 2.0, y + 15.0 * k, text_w, 5.0 * k),
-            TextBox::new(10.0 * k)
-                .max_lines(1)
-                .align(Align::Center)
-                .bold(),
+            Area::new(name_x, y + 15.0 * k, name_w, 5.0 * k),
+            TextBox::new(10.0 * k).max_lines(1).align(align).bold(),
             &format!("【{label}】"),
         );
     }
@@ -411,7 +464,14 @@ fn date_only(text: &Option<String>) -> String {
 }
 
 /// The ruled sheet (A4, A5, continuous) for one copy.
-fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<&str>) {
+fn sheet(
+    doc: &mut Pdf,
+    d: &SlipData,
+    l: &Layout,
+    format: Format,
+    label: Option<&str>,
+    logo: Option<&Image>,
+) {
     let first_page = doc.page_count();
     doc.add_page(l.w, l.h);
     let o = &d.order;
@@ -419,7 +479,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
     let (x, w) = (l.left, l.width());
     let size = l.size;
     let label_w = 20.0 * k;
-    let mut y = head(doc, d, l, label, false);
+    let mut y = head(doc, d, l, label, false, logo);
     let half = w / 2.0;
     let model = o
         .equipment
@@ -533,7 +593,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         let after = doc.page_count();
         for page in before..after {
             doc.select_page(page);
-            head(doc, d, l, label, true);
+            head(doc, d, l, label, true, logo);
         }
         doc.select_page(after - 1);
     }
@@ -554,7 +614,7 @@ fn sheet(doc: &mut Pdf, d: &SlipData, l: &Layout, format: Format, label: Option<
         + 4.0 * k;
     if y + foot_h > l.h - l.bottom {
         doc.add_page(l.w, l.h);
-        y = head(doc, d, l, label, true);
+        y = head(doc, d, l, label, true, logo);
     }
     cell(
         doc,
@@ -743,7 +803,13 @@ fn signature(doc: &mut Pdf, area: Area, strokes: &[super::Stroke]) {
 }
 
 /// The 80 mm receipt: what the walk-in customer takes home. Returns its length, mm.
-fn thermal(doc: &mut Pdf, d: &SlipData, label: Option<&str>, length: f32) -> f32 {
+fn thermal(
+    doc: &mut Pdf,
+    d: &SlipData,
+    label: Option<&str>,
+    length: f32,
+    logo: Option<&Image>,
+) -> f32 {
     const W: f32 = 80.0;
     const M: f32 = 4.0;
     doc.add_page(W, length);
@@ -758,15 +824,39 @@ fn thermal(doc: &mut Pdf, d: &SlipData, label: Option<&str>, length: f32) -> f32
         let fit = doc.text_box(Area::new(M, *y, w, h), how.max_lines(6), text);
         *y += pdf::block_height(fit.lines.max(1), fit.size) + 1.2;
     };
-    put(
-        doc,
-        &mut y,
-        &d.settings.company_name,
-        TextBox::new(11.0)
-            .shrink_to(8.0)
-            .align(Align::Center)
-            .bold(),
-    );
+    match logo {
+        None => put(
+            doc,
+            &mut y,
+            &d.settings.company_name,
+            TextBox::new(11.0)
+                .shrink_to(8.0)
+                .align(Align::Center)
+                .bold(),
+        ),
+        // The logo fits the receipt: 16 × 10 mm at the left leaves the name 52 mm (13
+        // characters at 11 pt, more as it shrinks to 8 pt, then up to three lines), and a
+        // thermal head prints a small picture well enough (dithered).
+        Some(image) => {
+            doc.image(THERMAL_LOGO, image, Align::Right);
+            let name_x = THERMAL_LOGO.right() + 2.0;
+            let name_w = W - M - name_x;
+            let lines = pdf::box_lines(&d.settings.company_name, 8.0, name_w, true)
+                .map_or(1, |l| l.len())
+                .clamp(1, 3);
+            let h = pdf::block_height(lines, 11.0).max(THERMAL_LOGO.h);
+            doc.text_box(
+                Area::new(name_x, y, name_w, h),
+                TextBox::new(11.0)
+                    .shrink_to(8.0)
+                    .max_lines(3)
+                    .valign(VAlign::Middle)
+                    .bold(),
+                &d.settings.company_name,
+            );
+            y += h + 1.2;
+        }
+    }
     put(
         doc,
         &mut y,

@@ -1,38 +1,53 @@
 // The only file that knows how the UI reaches the core.
-//  - Desktop (Tauri): window.__TAURI__.core.invoke('call', {command, args})
-//  - Browser door:    POST /api/<command> with header X-Desk-Token
+//  - Desktop (Tauri): window.__TAURI__.core.invoke('call', {command, args, session})
+//  - Browser door:    POST /api/<command> with header X-Desk-Session
 // Either way call() resolves with the result JSON or rejects with {code, message, field?}.
 
-const TOKEN_KEY = 'desk.token';
+const SESSION_KEY = 'desk.session';
 
 function tauriInvoke() {
   const invoke = window.__TAURI__?.core?.invoke;
   return typeof invoke === 'function' ? invoke : null;
 }
 
-// The browser door opens the UI at #token=…; keep it for this tab and let the
-// router replace the hash so the token does not stay in the address bar.
-function takeTokenFromHash() {
-  const match = /(?:^#|[#&])token=([^&]+)/.exec(location.hash);
+// The session this window logged in with (auth.login / auth.setup). Kept for this window
+// only (sessionStorage), so closing it logs out; a test may hand one over as #session=….
+let memorySession = null;
+
+function takeSessionFromHash() {
+  const match = /(?:^#|[#&])session=([^&]+)/.exec(location.hash);
   if (!match) return false;
-  try {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-  } catch {
-    memoryToken = decodeURIComponent(match[1]);
-  }
+  setSession(decodeURIComponent(match[1]));
   return true;
 }
 
-let memoryToken = null;
-/** True when this page load carried a token in the hash (the app then resets the hash). */
-export const tokenArrived = takeTokenFromHash();
-
-function token() {
+/** The session of this window ('' before logging in). */
+export function session() {
   try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? memoryToken ?? '';
+    return sessionStorage.getItem(SESSION_KEY) ?? memorySession ?? '';
   } catch {
-    return memoryToken ?? '';
+    return memorySession ?? '';
   }
+}
+
+/** Remembers (or, with '', forgets) this window's session. */
+export function setSession(value) {
+  memorySession = value || null;
+  try {
+    if (value) sessionStorage.setItem(SESSION_KEY, value);
+    else sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // Storage disabled: the session lasts as long as this page.
+  }
+}
+
+/** True when this page load carried a session in the hash (the app then resets the hash). */
+export const sessionArrived = takeSessionFromHash();
+
+// Called when the core says the session has ended (expired, logged out elsewhere).
+let onSignedOut = () => {};
+export function whenSignedOut(handler) {
+  onSignedOut = handler;
 }
 
 export function transport() {
@@ -60,7 +75,7 @@ async function callHttp(command, args) {
   try {
     response = await fetch(`/api/${encodeURIComponent(command)}`, {
       method: 'POST',
-      headers: { 'X-Desk-Token': token(), 'Content-Type': 'application/json' },
+      headers: { 'X-Desk-Session': session(), 'Content-Type': 'application/json' },
       body: JSON.stringify(args),
     });
   } catch (cause) {
@@ -81,14 +96,22 @@ async function callHttp(command, args) {
 
 async function callTauri(invoke, command, args) {
   try {
-    return await invoke('call', { command, args });
+    return await invoke('call', { command, args, session: session() || null });
   } catch (cause) {
     throw asError(cause, 'desktop');
   }
 }
 
 /** Runs one core command. Rejects with {code, message, field?}. */
-export function call(command, args = {}) {
+export async function call(command, args = {}) {
   const invoke = tauriInvoke();
-  return invoke ? callTauri(invoke, command, args) : callHttp(command, args);
+  try {
+    return await (invoke ? callTauri(invoke, command, args) : callHttp(command, args));
+  } catch (error) {
+    if (error?.code === 'unauthorized' && !command.startsWith('auth.')) {
+      setSession('');
+      onSignedOut(error);
+    }
+    throw error;
+  }
 }

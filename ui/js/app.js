@@ -1,5 +1,5 @@
 // The frame: navigation, routing by location hash, global keys, status bar, toasts, help.
-import { call, tokenArrived } from './api.js';
+import { call, session, sessionArrived, setSession, whenSignedOut } from './api.js';
 import { h, clear } from './dom.js';
 import { localDateTime } from './format.js';
 import { initI18n, t, translateTree } from './i18n.js';
@@ -29,6 +29,10 @@ import * as complaintFile from './views/complaint-file.js';
 import * as campaigns from './views/campaigns.js';
 import * as campaignForm from './views/campaign-form.js';
 import * as campaignFile from './views/campaign-file.js';
+import * as users from './views/users.js';
+import * as backup from './views/backup.js';
+import * as audit from './views/audit.js';
+import { openPasswordDialog, renderLogin, renderSetup } from './views/login.js';
 import { initGlobalSearch } from './global-search.js';
 
 // path pattern → view module, area for the navigation, params from the match
@@ -90,6 +94,9 @@ const ROUTES = [
   { pattern: /^\/campaigns\/?$/, view: campaigns, area: 'campaigns', params: () => ({}) },
   { pattern: /^\/campaigns\/new$/, view: campaignForm, area: 'campaigns', params: () => ({}) },
   { pattern: /^\/campaigns\/(\d+)$/, view: campaignFile, area: 'campaigns', params: (m) => ({ id: Number(m[1]) }) },
+  { pattern: /^\/users\/?$/, view: users, area: 'users', params: () => ({}) },
+  { pattern: /^\/backup\/?$/, view: backup, area: 'settings', params: () => ({}) },
+  { pattern: /^\/audit\/?$/, view: audit, area: 'audit', params: () => ({}) },
 ];
 const HOME = '#/day';
 
@@ -154,12 +161,17 @@ const ctx = {
   showError,
   info: () => appInfo,
   refreshInfo,
+  signedOut: (message) => {
+    setSession('');
+    signIn(message);
+  },
   relabel,
   focusView: () => viewRoot.focus({ preventScroll: true }),
 };
 
 async function route() {
   const seq = ++renderSeq;
+  if (document.body.classList.contains('signed-out')) return;
   const { path, query } = parseHash();
   const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
 
@@ -201,6 +213,7 @@ async function refreshInfo() {
     appInfo = await call('app.info', {});
     const user = document.getElementById('status-user');
     user.textContent = appInfo?.user?.name ?? '';
+    user.title = users.roleNames(appInfo?.user?.roles);
     const file = document.getElementById('status-data-file');
     file.textContent = appInfo?.data_file ?? '';
     file.title = appInfo?.data_file ?? '';
@@ -267,9 +280,10 @@ function onKeyDown(event) {
   } else if (key === 'F4') {
     event.preventDefault();
     // Already in a form: stay, so nothing typed is lost.
-    if (!inForm() && current?.view !== intake) navigate('#/customers/new');
+    if (!inForm() && current?.view !== intake && permitted.has('customers.create')) navigate('#/customers/new');
   } else if (key === 'F2') {
     event.preventDefault();
+    if (!permitted.has('orders.create')) return;
     // The phone rings: the intake, with the customer on screen if there is one.
     if (current?.view === intake) current.handle?.focusPhone?.();
     else if (inForm()) toast(t('intake.f2.busy'));
@@ -296,18 +310,101 @@ function wireFrame() {
   window.addEventListener('hashchange', route);
 }
 
+// ---- who is at the desk ------------------------------------------------------------
+
+// The commands this user may run (auth.status); elements marked data-needs="command" are
+// hidden when the user may not run it. The core checks every command anyway.
+let permitted = new Set();
+
+function applyPermissions(root = document) {
+  for (const el of root.querySelectorAll('[data-needs]')) {
+    el.classList.toggle('role-hidden', !permitted.has(el.dataset.needs));
+  }
+}
+
+function watchPermissions() {
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.nodeType !== Node.ELEMENT_NODE) continue;
+        if (node.dataset?.needs) node.classList.toggle('role-hidden', !permitted.has(node.dataset.needs));
+        applyPermissions(node);
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
+/** Shows the login screen (or the first-run wizard), unless this window is logged in. */
+async function signIn(message) {
+  let status;
+  try {
+    status = await call('auth.status', {});
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  if (status.user) {
+    enter(status);
+    return;
+  }
+  current?.handle?.dispose?.();
+  current = null;
+  document.body.classList.add('signed-out');
+  const done = async () => enter(await call('auth.status', {}), true);
+  if (status.needs_setup) renderSetup(viewRoot, done);
+  else renderLogin(viewRoot, done, message);
+}
+
+/**
+ * Opens the desk for the logged-in user. After a login (`fresh`) the day board is the
+ * first screen, as every morning; on a reload the screen stays, if the user may see it.
+ */
+function enter(status, fresh = false) {
+  permitted = new Set(status.commands);
+  applyPermissions();
+  document.body.classList.remove('signed-out');
+  refreshInfo();
+  const links = [...document.querySelectorAll('.sidenav a[data-needs]')];
+  const allowed = (hash) => {
+    const link = links.find((a) => a.getAttribute('href') === hash);
+    return !link || permitted.has(link.dataset.needs);
+  };
+  const here = location.hash.split('?')[0];
+  let target = fresh ? HOME : here;
+  if (!allowed(target)) target = links.find((a) => permitted.has(a.dataset.needs))?.getAttribute('href') ?? HOME;
+  if (target !== location.hash) navigate(target);
+  else route();
+}
+
+async function signOut() {
+  try {
+    await call('auth.logout', { session: session() });
+  } catch {
+    // Already ended: the login screen is where we go anyway.
+  }
+  setSession('');
+  appInfo = null;
+  document.getElementById('status-user').textContent = '';
+  signIn();
+}
+
 async function start() {
-  if (tokenArrived || !location.hash || location.hash === '#' || location.hash === '#/') {
+  if (sessionArrived || !location.hash || location.hash === '#' || location.hash === '#/') {
     history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
   }
   await initI18n();
   document.title = t('app.title');
   translateTree(document);
   wireFrame();
+  watchPermissions();
+  document.getElementById('status-logout').addEventListener('click', signOut);
+  document.getElementById('status-password').addEventListener('click', () => openPasswordDialog(toast));
+  whenSignedOut(() => {
+    if (!document.body.classList.contains('signed-out')) signIn(t('status.signed_out'));
+  });
   tickClock();
   setInterval(tickClock, 1000);
-  refreshInfo();
-  await route();
+  await signIn();
 }
 
 start().catch((error) => {

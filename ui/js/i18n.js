@@ -11,7 +11,7 @@ let fallback = {};
 
 // One file per area and language: i18n/<lang>.json (the frame, customers, stock) and
 // i18n/<lang>.<area>.json for each area listed here.
-const AREAS = ['', '.orders', '.slips', '.followup', '.reports'];
+const AREAS = ['', '.orders', '.slips', '.followup', '.reports', '.people', '.backup'];
 
 async function loadTable(code) {
   const tables = await Promise.all(
@@ -57,9 +57,13 @@ export function language() {
   return lang;
 }
 
-/** Text for `key`, with `{name}` placeholders filled from `params`. */
-export function t(key, params = {}) {
+/**
+ * Text for `key`, with `{name}` placeholders filled from `params`; `otherwise` (if given)
+ * when there is no such key, e.g. for codes read from data.
+ */
+export function t(key, params = {}, otherwise = undefined) {
   let text = strings[key] ?? fallback[key];
+  if (text === undefined && otherwise !== undefined) return otherwise;
   if (text === undefined) {
     console.warn(`i18n: missing key ${key}`);
     text = key;

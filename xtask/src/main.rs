@@ -1,11 +1,15 @@
-//! `cargo xtask run | test | bench` — the project's set-up and checks, so that a newcomer
-//! (and CI, through `.ci/run`) needs one command and nothing else.
+//! `cargo xtask run | test | bench | dist` — the project's set-up and checks, so that a
+//! newcomer (and CI, through `.ci/run`) needs one command and nothing else.
 //!
 //! - `run`: install what is missing, build, make a demo database once, open the desktop
 //!   window — or, with no display, the browser door (`aftersales serve`).
 //! - `test`: install what is missing, then fmt, clippy, build, the whole test suite under
-//!   Xvfb, and a compile check for Windows. Ends with one line `N passed, M failed`.
+//!   Xvfb, a compile check for Windows, and the core's Windows-proofing tests
+//!   cross-compiled for Windows and run under Wine. Ends with one line `N passed, M failed`.
 //! - `bench`: the core's benchmarks in release mode.
+//! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
+//!   with mingw) with what they need beside them, a portable .zip of those, and the NSIS
+//!   installer when Tauri's bundler can make one here; all in one folder, listed.
 //!
 //! Standard library only, on purpose: xtask must build in seconds on a cold machine.
 
@@ -20,6 +24,15 @@ use std::time::{Duration, Instant};
 
 /// The Windows target whose code we compile-check (there is no MSVC linker here).
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-msvc";
+/// The Windows target we can build real executables for here: Debian's mingw-w64 links it.
+const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
+/// The tauri CLI (`@tauri-apps/cli` from npm ships it prebuilt: seconds instead of the
+/// ten minutes of `cargo install tauri-cli`). It makes the .deb and tries the NSIS installer.
+const TAURI_CLI: &str = "@tauri-apps/cli@2.12.5";
+/// Which tests of the core run under Wine: the Windows-proofing module (tests/windows.rs),
+/// plus import and the database, which read files and open SQLite the Windows way. The
+/// other modules shell out to poppler and zbar, which do not exist under Wine.
+const WINE_TEST_FILTERS: &[&str] = &["windows::", "import::", "db::"];
 
 /// Debian packages needed to build anything (the core compiles SQLite from C).
 const BUILD_PACKAGES: &[&str] = &["build-essential", "pkg-config"];
@@ -38,12 +51,19 @@ const TEST_PACKAGES: &[&str] = &[
     // zbarimg: the PDF tests scan the labels' barcodes and QR codes.
     "zbar-tools",
 ];
+/// Debian packages for Windows builds made here: the mingw-w64 C compiler and linker (the
+/// core compiles SQLite from C), and Wine, which runs the core's tests built for Windows.
+const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "wine", "wine64"];
+/// Debian packages `dist` needs besides: NSIS for the installer attempt, zip, and npm for
+/// the tauri CLI.
+const DIST_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "nsis", "zip"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Needs {
     Bench,
     Run,
     Test,
+    Dist,
 }
 
 fn main() -> ExitCode {
@@ -58,6 +78,7 @@ fn main() -> ExitCode {
         Some("run") => run(&ctx, &rest),
         Some("test") => return test(&ctx),
         Some("bench") => bench(&ctx, &rest),
+        Some("dist") => dist(&ctx),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -78,8 +99,11 @@ fn print_help() {
         "usage: cargo xtask <task>\n\
          \n  run [ARGS]    build, make a demo database once, open the desktop window\n\
          \x20               (or the browser door when there is no display); ARGS go to it\n\
-         \x20 test          fmt, clippy, build, all tests under Xvfb, Windows compile check\n\
+         \x20 test          fmt, clippy, build, all tests under Xvfb, Windows compile check,\n\
+         \x20               the core's Windows tests under Wine\n\
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
+         \x20 dist          the .deb, the Windows programs (+ .zip, NSIS installer if possible)\n\
+         \x20               in one folder, listed with sizes\n\
          \nMissing system packages and Rust components are installed first."
     );
 }
@@ -185,11 +209,21 @@ fn ensure(needs: Needs) -> Result<(), String> {
     }
     if needs == Needs::Test {
         packages.extend(TEST_PACKAGES);
+        packages.extend(WINDOWS_PACKAGES);
+    }
+    if needs == Needs::Dist {
+        packages.extend(DIST_PACKAGES);
+        if find_program("npm").is_none() {
+            packages.push("npm");
+        }
     }
     ensure_apt(&packages)?;
     if needs == Needs::Test {
-        ensure_rustup(&["rustfmt", "clippy"], &[WINDOWS_TARGET])?;
+        ensure_rustup(&["rustfmt", "clippy"], &[WINDOWS_TARGET, WINDOWS_GNU])?;
         ensure_tauri_driver()?;
+    }
+    if needs == Needs::Dist {
+        ensure_rustup(&[], &[WINDOWS_GNU])?;
     }
     Ok(())
 }
@@ -320,7 +354,8 @@ fn run(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
     )?;
 
     let cli = ctx.debug_bin("aftersales");
-    let data = ctx.target.join("demo-data");
+    // v2: demo databases made before logins existed have no accounts.
+    let data = ctx.target.join("demo-data-v2");
     if !data.join("desk.db").exists() {
         eprintln!("xtask: making a demo database in {}", data.display());
         let made = status(Command::new(&cli).arg("--data-dir").arg(&data).arg("demo"));
@@ -331,6 +366,9 @@ fn run(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
         }
     }
 
+    eprintln!(
+        "xtask: log in as admin (every role), or qiantai, paigong, gongchengshi, kuguan, zhuguan (one role each); password demo1234"
+    );
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| env::var_os(v).is_some_and(|s| !s.is_empty()));
@@ -421,7 +459,15 @@ fn test(ctx: &Ctx) -> ExitCode {
     let mut counts = Counts::default();
     let mut failure: Option<String> = None;
 
-    let plan: [&'static str; 6] = ["setup", "fmt", "clippy", "build", "test", "windows-check"];
+    let plan: [&'static str; 7] = [
+        "setup",
+        "fmt",
+        "clippy",
+        "build",
+        "test",
+        "windows-check",
+        "wine-tests",
+    ];
     for name in plan {
         if failure.is_some() {
             steps.push(Step {
@@ -453,6 +499,7 @@ fn test(ctx: &Ctx) -> ExitCode {
             ])),
             "test" => run_tests(ctx, &mut counts),
             "windows-check" => windows_check(ctx),
+            "wine-tests" => wine_tests(ctx, &mut counts),
             _ => unreachable!("every step of the plan is handled"),
         };
         let outcome = match result {
@@ -594,6 +641,629 @@ fn windows_check(ctx: &Ctx) -> Result<(), String> {
             ])
             .env("LIBSQLITE3_SYS_USE_PKG_CONFIG", "1"),
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Windows: the core's tests under Wine
+
+/// `ProcessPrng` for Wine 8.0 (Debian 12), which has no `bcryptprimitives.dll`: Rust's
+/// standard library imports its random numbers from there since Rust 1.78 (Windows 10+),
+/// so every Rust program fails to start under that Wine with "Library
+/// bcryptprimitives.dll ... not found" (status c0000135). Wine 8.13 and later have the DLL.
+/// This stand-in is put beside the test executable only; it asks advapi32's
+/// `RtlGenRandom` (SystemFunction036), the system's generator, for the bytes.
+const PRNG_SHIM_C: &str = r#"#include <windows.h>
+BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
+__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+    while (len > 0) {
+        ULONG chunk = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+        if (!SystemFunction036(data, chunk)) return FALSE;
+        data += chunk;
+        len -= chunk;
+    }
+    return TRUE;
+}
+"#;
+
+/// Longest a Wine test run may take before it is stopped (a hung Wine must not hang CI).
+const WINE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Cross-compiles the core's integration tests for Windows (mingw) and runs the
+/// [`WINE_TEST_FILTERS`] subset under Wine, counting its `test result:` line.
+fn wine_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
+    let exe = build_windows_tests(ctx)?;
+    let dir = exe.parent().ok_or("test executable has no folder")?;
+    let shim = dir.join("bcryptprimitives.dll");
+    if !shim.is_file() {
+        let src = ctx.target.join("wine").join("bcryptprimitives.c");
+        fs::create_dir_all(src.parent().unwrap_or(&ctx.target)).map_err(|e| e.to_string())?;
+        fs::write(&src, PRNG_SHIM_C).map_err(|e| e.to_string())?;
+        status(
+            Command::new("x86_64-w64-mingw32-gcc")
+                .args(["-shared", "-O2", "-o"])
+                .arg(&shim)
+                .arg(&src)
+                .arg("-ladvapi32"),
+        )?;
+    }
+
+    let prefix = ctx.target.join("wine").join("prefix");
+    let mut cmd = Command::new("wine");
+    cmd.arg(&exe)
+        .args(WINE_TEST_FILTERS)
+        // A Wine prefix of our own (a Windows C: drive), made on first use (~10 s), kept.
+        .env("WINEPREFIX", &prefix)
+        .env("WINEDEBUG", "-all")
+        // No Mono/Gecko install prompts while the prefix is made: the tests need neither.
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let shown = describe(&cmd);
+    eprintln!("xtask: $ {shown}");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let out = child.stdout.take().expect("stdout is piped");
+    let err = child.stderr.take().expect("stderr is piped");
+    let err_reader = thread::spawn(move || tee(err, &mut io::stderr()));
+    let out_reader = thread::spawn(move || tee(out, &mut io::stdout()));
+    let st = wait_at_most(&mut child, WINE_TIMEOUT)?;
+    let got = out_reader.join().unwrap_or_default();
+    let _ = err_reader.join();
+    if got.passed + got.failed == 0 {
+        return Err(format!("`{shown}` ran no tests ({st})"));
+    }
+    counts.passed += got.passed;
+    counts.failed += got.failed;
+    counts.ignored += got.ignored;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({st})"))
+    }
+}
+
+/// Builds the core's integration-test binary for [`WINDOWS_GNU`]; returns its path.
+fn build_windows_tests(ctx: &Ctx) -> Result<PathBuf, String> {
+    let mut cmd = ctx.cargo();
+    cmd.args([
+        "test",
+        "--no-run",
+        "-p",
+        "aftersales",
+        "--test",
+        "integration",
+        "--target",
+        WINDOWS_GNU,
+        "--message-format=json-render-diagnostics",
+    ])
+    .stdout(Stdio::piped());
+    let shown = describe(&cmd);
+    eprintln!("xtask: $ {shown}");
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("`{shown}` failed ({})", out.status));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""reason":"compiler-artifact""#))
+        .find_map(|l| json_string_field(l, "executable"))
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("`{shown}` named no test executable"))
+}
+
+/// The value of `"key":"…"` in one line of cargo's JSON (paths here have no escapes
+/// other than `\\` and `\"`, which are undone).
+fn json_string_field(line: &str, key: &str) -> Option<String> {
+    let start = line.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let mut value = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(value),
+            '\\' => value.push(chars.next()?),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Waits for `child`, killing it after `limit`.
+fn wait_at_most(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Result<std::process::ExitStatus, String> {
+    let started = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
+            return Ok(st);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("stopped after {} s", limit.as_secs()));
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// dist
+
+/// Product name and version as tauri.conf.json has them (file names of the artefacts).
+struct Product {
+    name: String,
+    version: String,
+}
+
+fn product(ctx: &Ctx) -> Result<Product, String> {
+    let conf = fs::read_to_string(ctx.root.join("src-tauri/tauri.conf.json"))
+        .map_err(|e| format!("src-tauri/tauri.conf.json: {e}"))?;
+    let field = |key: &str| {
+        json_string_field(&conf.replace("\": \"", "\":\""), key)
+            .ok_or(format!("tauri.conf.json has no \"{key}\""))
+    };
+    Ok(Product {
+        name: field("productName")?,
+        version: field("version")?,
+    })
+}
+
+/// `cargo xtask dist`: builds what goes to the desks into `<target>/dist/`, lists it.
+fn dist(ctx: &Ctx) -> Result<(), String> {
+    let started = Instant::now();
+    ensure(Needs::Dist)?;
+    let product = product(ctx)?;
+    let out = ctx.target.join("dist");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let tauri = ensure_tauri_cli(ctx)?;
+
+    // 1. Linux: the .deb, made by the tauri CLI (a release build with the UI embedded).
+    let deb_dir = ctx.target.join("release/bundle/deb");
+    let _ = fs::remove_dir_all(&deb_dir);
+    status(tauri_cmd(ctx, &tauri).args(["build", "--bundles", "deb", "--ci"]))?;
+    for deb in files_ending(&deb_dir, ".deb")? {
+        copy_into(&deb, &out)?;
+    }
+
+    // 2. Windows: both programs cross-compiled with mingw, in release mode (so the desktop
+    //    program is a GUI program: main.rs sets windows_subsystem outside debug builds).
+    status(ctx.cargo().args([
+        "build",
+        "--release",
+        "--target",
+        WINDOWS_GNU,
+        "-p",
+        "aftersales-desktop",
+        "-p",
+        "aftersales-cli",
+        "--features",
+        "aftersales-desktop/custom-protocol",
+    ]))?;
+    let built = ctx.target.join(WINDOWS_GNU).join("release");
+    let win_name = format!("{}-{}-windows-x64", product.name, product.version);
+    let win = out.join(&win_name);
+    fs::create_dir_all(&win).map_err(|e| e.to_string())?;
+    let desktop = copy_into(&built.join("aftersales-desktop.exe"), &win)?;
+    let cli = copy_into(&built.join("aftersales.exe"), &win)?;
+    // The gnu build of webview2-com links WebView2Loader.dll dynamically (the msvc build
+    // links it statically): it must sit beside the program.
+    copy_into(&webview2_loader(ctx, &built)?, &win)?;
+    // `aftersales serve` (the browser door) serves ui/ from beside its executable; the
+    // desktop program has ui/ compiled in, and the font is compiled into both.
+    copy_dir(&ctx.root.join("ui"), &win.join("ui"))?;
+    fs::write(win.join("说明.txt"), WINDOWS_README.replace('\n', "\r\n"))
+        .map_err(|e| e.to_string())?;
+
+    // The checks: PE32+ (x86-64), GUI for the window, console for the command line, and
+    // every DLL they import that Windows does not have is beside them.
+    check_pe(&desktop, Subsystem::Gui, &win)?;
+    check_pe(&cli, Subsystem::Console, &win)?;
+
+    // 3. A portable .zip of that folder: unzip anywhere, double-click the program.
+    let zip = out.join(format!("{win_name}.zip"));
+    status(
+        Command::new("zip")
+            .args(["-q", "-r", "-9"])
+            .arg(&zip)
+            .arg(&win_name)
+            .current_dir(&out),
+    )?;
+
+    // 4. The NSIS installer, if Tauri's bundler can make it on this machine.
+    let nsis_dir = built.join("bundle/nsis");
+    let _ = fs::remove_dir_all(&nsis_dir);
+    let nsis = tauri_cmd(ctx, &tauri)
+        .args([
+            "bundle",
+            "--bundles",
+            "nsis",
+            "--target",
+            WINDOWS_GNU,
+            "--ci",
+        ])
+        .output()
+        .map_err(|e| format!("cannot start the tauri CLI: {e}"))?;
+    let made: Vec<PathBuf> = files_ending(&nsis_dir, "-setup.exe").unwrap_or_default();
+    if nsis.status.success() && !made.is_empty() {
+        for setup in made {
+            let setup = copy_into(&setup, &out)?;
+            check_pe(&setup, Subsystem::Gui, &out)?;
+        }
+    } else {
+        let said = String::from_utf8_lossy(&nsis.stderr);
+        let last: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+        eprintln!(
+            "xtask: no NSIS installer from this machine: `tauri bundle --bundles nsis` said:\n  {}\n\
+             xtask: (it downloads nsis_tauri_utils.dll from GitHub and, for \"offlineInstaller\", \
+             the WebView2 installer from Microsoft; the Windows workflow in .github/workflows \
+             makes the installers)",
+            last[last.len().saturating_sub(4)..].join("\n  ")
+        );
+    }
+
+    // The listing.
+    let mut out_lock = io::stdout().lock();
+    let _ = writeln!(out_lock, "\nxtask dist: {}", out.display());
+    for (path, size) in listing(&out)? {
+        let shown = path
+            .strip_prefix(&out)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let _ = writeln!(out_lock, "  {:>12}  {shown}", human_size(size));
+    }
+    let _ = writeln!(
+        out_lock,
+        "checked: {} is PE32+ x86-64 GUI, {} is PE32+ x86-64 console ({:.0} s)",
+        desktop.file_name().unwrap_or_default().to_string_lossy(),
+        cli.file_name().unwrap_or_default().to_string_lossy(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What the clerk's IT person reads in the portable folder (CRLF-converted when written).
+const WINDOWS_README: &str = "售后服务台（便携版）
+
+双击 aftersales-desktop.exe 打开售后服务台。WebView2Loader.dll 必须和它放在同一个文件夹里。
+Windows 10/11 自带 WebView2；如果打开后窗口空白，请安装微软的 WebView2 运行时。
+
+数据保存在 %APPDATA%\\com.aftersales.desk\\desk.db，备份在同一文件夹的 backups 里。
+换电脑：先关闭售后服务台，再把整个 %APPDATA%\\com.aftersales.desk 文件夹复制到新电脑的同一位置；
+或者在新电脑上用 aftersales restore 备份文件 恢复。
+
+aftersales.exe 是命令行工具（导入、导出、浏览器访问 aftersales serve），ui 文件夹供它使用。
+";
+
+/// Installs the tauri CLI from npm into the target directory once; returns the program.
+fn ensure_tauri_cli(ctx: &Ctx) -> Result<PathBuf, String> {
+    let dir = ctx.target.join("tools/tauri-cli");
+    let bin = dir.join("node_modules/.bin/tauri");
+    let version = TAURI_CLI.rsplit('@').next().unwrap_or_default();
+    let installed = query(&bin.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if installed.split_whitespace().last() == Some(version) {
+        return Ok(bin);
+    }
+    eprintln!("xtask: installing the tauri CLI ({TAURI_CLI}) from npm");
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    status(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg(TAURI_CLI),
+    )?;
+    Ok(bin)
+}
+
+fn tauri_cmd(ctx: &Ctx, tauri: &Path) -> Command {
+    let mut cmd = Command::new(tauri);
+    cmd.current_dir(ctx.root.join("src-tauri"))
+        .env("CARGO_TARGET_DIR", &ctx.target)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// WebView2Loader.dll for x64, as webview2-com-sys's build script copied it.
+fn webview2_loader(ctx: &Ctx, built: &Path) -> Result<PathBuf, String> {
+    let beside = built.join("WebView2Loader.dll");
+    if beside.is_file() {
+        return Ok(beside);
+    }
+    let build = ctx.target.join(WINDOWS_GNU).join("release/build");
+    let mut found: Vec<PathBuf> = fs::read_dir(&build)
+        .map_err(|e| format!("{}: {e}", build.display()))?
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("webview2-com-sys-")
+        })
+        .map(|e| e.path().join("out/x64/WebView2Loader.dll"))
+        .filter(|p| p.is_file())
+        .collect();
+    // Newest first, should an older build of the crate still lie around.
+    found.sort_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
+    found
+        .pop()
+        .ok_or_else(|| format!("no WebView2Loader.dll under {}", build.display()))
+}
+
+fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, String> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix))
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("no *{suffix} in {}", dir.display()));
+    }
+    Ok(found)
+}
+
+fn copy_into(file: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let to = dir.join(file.file_name().ok_or("no file name")?);
+    fs::copy(file, &to).map_err(|e| format!("copy {}: {e}", file.display()))?;
+    Ok(to)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()))?;
+        } else {
+            copy_into(&path, to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Files under `dir` with their sizes; a folder counts as one entry with its total.
+fn listing(dir: &Path) -> Result<Vec<(PathBuf, u64)>, String> {
+    fn total(path: &Path) -> u64 {
+        match fs::read_dir(path) {
+            Ok(entries) => entries.flatten().map(|e| total(&e.path())).sum(),
+            Err(_) => fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        }
+    }
+    let mut rows = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            for inner in fs::read_dir(&path).map_err(|e| e.to_string())?.flatten() {
+                rows.push((inner.path(), total(&inner.path())));
+            }
+        } else {
+            rows.push((path.clone(), total(&path)));
+        }
+    }
+    rows.sort();
+    Ok(rows)
+}
+
+fn human_size(bytes: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    if bytes as f64 >= MB {
+        format!("{:.1} MB", bytes as f64 / MB)
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// PE: what Windows will make of an executable
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Subsystem {
+    /// IMAGE_SUBSYSTEM_WINDOWS_GUI: no console window.
+    Gui = 2,
+    /// IMAGE_SUBSYSTEM_WINDOWS_CUI: a console program.
+    Console = 3,
+}
+
+/// The facts of a PE file we check.
+#[derive(Debug, PartialEq)]
+struct PeFacts {
+    /// COFF machine: 0x8664 is x86-64.
+    machine: u16,
+    /// Optional-header magic: 0x20b is PE32+ (64-bit), 0x10b PE32.
+    magic: u16,
+    subsystem: u16,
+    /// Names of the DLLs in the import directory, as written.
+    imports: Vec<String>,
+}
+
+/// Reads the headers and the import directory of a PE image (the layout of Microsoft's
+/// "PE Format" specification: the DOS header's e_lfanew at 0x3C, "PE\0\0", the 20-byte
+/// COFF header, the optional header with Subsystem at offset 68 and, in PE32+, the data
+/// directories from offset 112, the import table being directory 1).
+fn read_pe(bytes: &[u8]) -> Result<PeFacts, String> {
+    let u16_at = |at: usize| -> Result<u16, String> {
+        bytes
+            .get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .ok_or_else(|| format!("cut short at {at:#x}"))
+    };
+    let u32_at = |at: usize| -> Result<u32, String> {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(|| format!("cut short at {at:#x}"))
+    };
+    if bytes.get(..2) != Some(b"MZ") {
+        return Err("no MZ header: not a Windows executable".into());
+    }
+    let pe = u32_at(0x3c)? as usize;
+    if bytes.get(pe..pe + 4) != Some(b"PE\0\0") {
+        return Err("no PE signature".into());
+    }
+    let coff = pe + 4;
+    let machine = u16_at(coff)?;
+    let sections = u16_at(coff + 2)? as usize;
+    let optional_size = u16_at(coff + 16)? as usize;
+    let optional = coff + 20;
+    let magic = u16_at(optional)?;
+    let subsystem = u16_at(optional + 68)?;
+    let mut imports = Vec::new();
+    if magic == 0x20b {
+        let import_rva = u32_at(optional + 112 + 8)?;
+        let table = optional + optional_size;
+        // RVA → file offset through the section table (40 bytes a section).
+        let to_offset = |rva: u32| -> Option<usize> {
+            (0..sections).find_map(|i| {
+                let s = table + i * 40;
+                let size = u32_at(s + 8).ok()?.max(u32_at(s + 16).ok()?);
+                let start = u32_at(s + 12).ok()?;
+                let raw = u32_at(s + 20).ok()?;
+                (rva >= start && rva < start + size).then(|| (rva - start + raw) as usize)
+            })
+        };
+        if import_rva != 0 {
+            let mut at = to_offset(import_rva).ok_or("import table outside every section")?;
+            // 20-byte descriptors, ended by one of zeros; the name RVA is at offset 12.
+            loop {
+                let name_rva = u32_at(at + 12)?;
+                if name_rva == 0 {
+                    break;
+                }
+                let start = to_offset(name_rva).ok_or("import name outside every section")?;
+                let end = bytes[start..]
+                    .iter()
+                    .position(|&b| b == 0)
+                    .ok_or("unterminated import name")?;
+                imports.push(String::from_utf8_lossy(&bytes[start..start + end]).into_owned());
+                at += 20;
+            }
+        }
+    }
+    Ok(PeFacts {
+        machine,
+        magic,
+        subsystem,
+        imports,
+    })
+}
+
+/// Fails unless `exe` is a PE32+ x86-64 program of the given subsystem whose imported
+/// DLLs are either Windows' own or present in `beside`.
+fn check_pe(exe: &Path, want: Subsystem, beside: &Path) -> Result<(), String> {
+    let bytes = fs::read(exe).map_err(|e| format!("{}: {e}", exe.display()))?;
+    let pe = read_pe(&bytes).map_err(|e| format!("{}: {e}", exe.display()))?;
+    let name = exe.display();
+    if pe.machine != 0x8664 || pe.magic != 0x20b {
+        return Err(format!(
+            "{name} is not PE32+ x86-64 (machine {:#x}, magic {:#x})",
+            pe.machine, pe.magic
+        ));
+    }
+    if pe.subsystem != want as u16 {
+        return Err(format!(
+            "{name}: subsystem {} where {want:?} ({}) was expected",
+            pe.subsystem, want as u16
+        ));
+    }
+    let shipped: Vec<String> = fs::read_dir(beside)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_lowercase())
+        .collect();
+    let missing: Vec<&String> = pe
+        .imports
+        .iter()
+        .filter(|dll| !is_system_dll(dll) && !shipped.contains(&dll.to_lowercase()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{name} needs DLLs that are neither part of Windows nor beside it: {missing:?}"
+        ));
+    }
+    let mut imports: Vec<String> = pe.imports.iter().map(|d| d.to_lowercase()).collect();
+    imports.sort();
+    imports.dedup();
+    eprintln!(
+        "xtask: {name}: PE32+ x86-64, {want:?}; imports {}",
+        imports.join(" ")
+    );
+    Ok(())
+}
+
+/// DLLs every Windows 10/11 has. Anything else (mingw's libgcc_s/libwinpthread,
+/// WebView2Loader.dll) must be shipped beside the program.
+fn is_system_dll(dll: &str) -> bool {
+    const SYSTEM: &[&str] = &[
+        "advapi32",
+        "bcrypt",
+        "bcryptprimitives",
+        "combase",
+        "comctl32",
+        "comdlg32",
+        "crypt32",
+        "dwmapi",
+        "dwrite",
+        "d2d1",
+        "d3d11",
+        "dxgi",
+        "gdi32",
+        "gdiplus",
+        "imm32",
+        "iphlpapi",
+        "kernel32",
+        "msimg32",
+        "msvcrt",
+        "ncrypt",
+        "netapi32",
+        "ntdll",
+        "ole32",
+        "oleaut32",
+        "oleacc",
+        "powrprof",
+        "propsys",
+        "rpcrt4",
+        "secur32",
+        "setupapi",
+        "shell32",
+        "shlwapi",
+        "synchronization",
+        "ucrtbase",
+        "user32",
+        "userenv",
+        "uxtheme",
+        "version",
+        "winhttp",
+        "wininet",
+        "winmm",
+        "winspool",
+        "ws2_32",
+        "dbghelp",
+        "urlmon",
+        "mpr",
+        "windowscodecs",
+        "msctf",
+        "winspool.drv",
+    ];
+    let lower = dll.to_lowercase();
+    let stem = lower.strip_suffix(".dll").unwrap_or(&lower);
+    lower.starts_with("api-ms-win-") || lower.starts_with("ext-ms-") || SYSTEM.contains(&stem)
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ fn wait_for_port(name: &str, port: u16, proc: &mut Proc) {
 
 /// `aftersales --data-dir <temp> serve --port 0`, with the URL it printed.
 pub struct Door {
-    /// `http://127.0.0.1:PORT/#token=…`
+    /// `http://127.0.0.1:PORT/#session=…`, logged in as [`DESK_LOGIN`]
     pub url: String,
     pub data_dir: TempDir,
     _proc: Proc,
@@ -295,7 +295,10 @@ impl Session {
                 "args": ["--data-dir", data_dir],
             }
         });
+        ensure_desk_user(data_dir);
         let client = connect(port, caps).await;
+        // The window opens on the login screen, as at the desk.
+        log_in_on_screen(&client, DESK_LOGIN, DESK_PASSWORD).await;
         Session {
             client,
             _driver: driver,
@@ -792,6 +795,16 @@ impl Door {
     /// when the database is opened), so that tests of the service-level clocks never depend
     /// on when they run.
     pub fn start_with_env(env: &[(&str, &str)]) -> Door {
+        Door::launch(env, true)
+    }
+
+    /// A door on an empty data folder, no account in it: the first-run wizard's case.
+    /// `url` is the bare address (no session).
+    pub fn start_empty() -> Door {
+        Door::launch(&[], false)
+    }
+
+    fn launch(env: &[(&str, &str)], with_user: bool) -> Door {
         let bin = required_path("AFTERSALES_BIN");
         let ui = required_path("AFTERSALES_UI_DIR");
         let data_dir = tempfile::tempdir().expect("temp data dir");
@@ -806,6 +819,9 @@ impl Door {
             .stderr(Stdio::inherit());
         for (key, value) in env {
             command.env(key, value);
+        }
+        if with_user {
+            ensure_desk_user(data_dir.path());
         }
         let mut proc = Proc::spawn("aftersales serve", &mut command);
         let stdout = proc.child.stdout.take().expect("serve stdout");
@@ -832,9 +848,17 @@ impl Door {
             }
         };
         assert!(
-            url.starts_with("http://127.0.0.1:") && url.contains("#token="),
+            url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
             "unexpected serve URL: {url}"
         );
+        // The browser opens already logged in (the UI takes `#session=` like a login);
+        // the login screen itself is tested on its own (tests/people.rs).
+        let url = if with_user {
+            let session = http_login(&url, DESK_LOGIN, DESK_PASSWORD);
+            format!("{url}#session={session}")
+        } else {
+            url
+        };
         Door {
             url,
             data_dir,
@@ -893,4 +917,120 @@ pub fn date_days_ago(days: u64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+// ---- issue 9: logging in ---------------------------------------------------------------------
+
+/// The account the UI tests work as: every role, so each screen is there.
+pub const DESK_LOGIN: &str = "desk";
+pub const DESK_PASSWORD: &str = "desk-pass-1";
+pub const DESK_USER_NAME: &str = "测试前台";
+
+/// Creates the tests' account in `data_dir` (through the CLI, as the file's owner) unless
+/// it is there already.
+pub fn ensure_desk_user(data_dir: &Path) {
+    let users = cli_call(data_dir, "users.list", json!({}));
+    let exists = users["items"]
+        .as_array()
+        .is_some_and(|list| list.iter().any(|u| u["login"] == DESK_LOGIN));
+    if !exists {
+        cli_call(
+            data_dir,
+            "users.save",
+            json!({
+                "login": DESK_LOGIN, "name": DESK_USER_NAME, "password": DESK_PASSWORD,
+                "roles": ["clerk", "dispatcher", "engineer", "storekeeper", "manager", "admin"]
+            }),
+        );
+    }
+}
+
+/// `POST /api/auth.login` to the door at `base` (`http://127.0.0.1:PORT/`); the session.
+pub fn http_login(base: &str, login: &str, password: &str) -> String {
+    let body = json!({"login": login, "password": password}).to_string();
+    let (status, answer) = http_post(base, "/api/auth.login", None, &body);
+    assert_eq!(status, 200, "login as {login}: {answer}");
+    let value: Value = serde_json::from_str(&answer).expect("login answer is JSON");
+    value["session"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session in {value}"))
+        .to_string()
+}
+
+/// One HTTP/1.1 POST with a JSON body (and the session header if given); the status code
+/// and the body. Plain std: the door speaks plain HTTP on loopback.
+pub fn http_post(base: &str, path: &str, session: Option<&str>, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = TcpStream::connect(&host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+    let session = session
+        .map(|s| format!("X-Desk-Session: {s}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{session}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("send to {host}: {e}"));
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("read from {host}: {e}"));
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status in {head}"));
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        },
+    )
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = tail[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Logs in through the login screen (the desktop window opens on it).
+pub async fn log_in_on_screen(client: &Client, login: &str, password: &str) {
+    find(client, "#login").await;
+    type_into(client, "#login-login", login).await;
+    type_into(client, "#login-password", password).await;
+    click(client, "#login-submit").await;
+    wait_until("the login screen to give way to the desk", || async {
+        let class: Option<String> = client
+            .find(Locator::Css("body"))
+            .await?
+            .attr("class")
+            .await?;
+        let class = class.unwrap_or_default();
+        Ok(if class.contains("signed-out") {
+            Err(format!("body class `{class}`"))
+        } else {
+            Ok(())
+        })
+    })
+    .await;
 }

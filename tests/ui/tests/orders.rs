@@ -373,7 +373,7 @@ async fn a_call_from_the_phone_intake_to_the_payment() {
         &["登记工单", "派工", "状态改为处理中", "完工", "收款"],
     )
     .await;
-    assert!(timeline.contains("前台"), "who did it: {timeline}");
+    assert!(timeline.contains(DESK_USER_NAME), "who did it: {timeline}");
     screenshot(c, "orders-file-paid").await;
 
     // The core agrees: paid, and the part left Li's van with the order number.

@@ -82,7 +82,7 @@ export async function render(root, ctx) {
   const warnings = h('span', { id: 'board-warnings' });
   const failure = h('p', { class: 'notice notice-error', id: 'board-error', role: 'alert', hidden: true });
   const refresh = h('button', { type: 'button', class: 'btn', id: 'board-refresh', title: t('board.refresh.title') }, t('board.refresh'), ' ', h('kbd', {}, 'R'));
-  const newOrder = h('a', { href: '#/orders/new', class: 'btn btn-primary', id: 'board-new-order', title: t('board.new.title') }, t('board.new'), ' ', h('kbd', {}, 'F2'));
+  const newOrder = h('a', { href: '#/orders/new', class: 'btn btn-primary', id: 'board-new-order', 'data-needs': 'orders.create', title: t('board.new.title') }, t('board.new'), ' ', h('kbd', {}, 'F2'));
   const columns = {
     unassigned: h('div', { class: 'board-cards', id: 'board-unassigned', dataset: { column: 'unassigned' } }),
     active: h('div', { class: 'board-cards', id: 'board-active', dataset: { column: 'active' } }),

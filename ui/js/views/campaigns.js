@@ -26,7 +26,7 @@ export function progressBar(done, total, { id } = {}) {
 }
 
 export async function render(root, ctx) {
-  const newButton = h('a', { href: '#/campaigns/new', class: 'btn btn-primary', id: 'campaign-new', title: t('campaigns.new.title') }, t('campaigns.new'), ' ', h('kbd', {}, 'N'));
+  const newButton = h('a', { href: '#/campaigns/new', class: 'btn btn-primary', id: 'campaign-new', 'data-needs': 'campaigns.create', title: t('campaigns.new.title') }, t('campaigns.new'), ' ', h('kbd', {}, 'N'));
   const failure = h('p', { class: 'notice notice-error', id: 'campaigns-error', role: 'alert', hidden: true });
   const tbody = h('tbody');
   const table = h(

@@ -47,7 +47,7 @@ export async function render(root, ctx) {
   const state = { view: VIEWS.includes(ctx.query.get('view')) ? ctx.query.get('view') : 'open', items: [] };
 
   const count = h('span', { class: 'page-sub', id: 'complaints-count', 'aria-live': 'polite' });
-  const newButton = h('a', { href: '#/complaints/new', class: 'btn btn-primary', id: 'complaint-new', title: t('complaints.new.title') }, t('complaints.new'), ' ', h('kbd', {}, 'N'));
+  const newButton = h('a', { href: '#/complaints/new', class: 'btn btn-primary', id: 'complaint-new', 'data-needs': 'complaints.create', title: t('complaints.new.title') }, t('complaints.new'), ' ', h('kbd', {}, 'N'));
   const tabs = Object.fromEntries(
     VIEWS.map((v) => [v, h('button', { type: 'button', class: 'tab', role: 'tab', id: `complaints-tab-${v}`, onclick: () => switchView(v) }, t(`complaints.tab.${v}`))]),
   );

@@ -54,7 +54,7 @@ export async function render(root, ctx) {
 
   const edit = h(
     'button',
-    { type: 'button', id: 'customer-edit', class: 'btn btn-primary', title: t('file.edit.title'), onclick: goEdit },
+    { type: 'button', id: 'customer-edit', 'data-needs': 'customers.update', class: 'btn btn-primary', title: t('file.edit.title'), onclick: goEdit },
     t('file.edit'),
     ' ',
     h('kbd', {}, 'E'),
@@ -68,14 +68,14 @@ export async function render(root, ctx) {
   );
   const newOrder = h(
     'a',
-    { href: newOrderHash, id: 'customer-new-order', class: 'btn', title: t('customer.new_order.title') },
+    { href: newOrderHash, id: 'customer-new-order', 'data-needs': 'orders.create', class: 'btn', title: t('customer.new_order.title') },
     t('customer.new_order'),
     ' ',
     h('kbd', {}, 'F2'),
   );
   const mergeButton = h(
     'button',
-    { type: 'button', id: 'customer-merge', class: 'btn', title: t('merge.button.title') },
+    { type: 'button', id: 'customer-merge', 'data-needs': 'customers.merge', class: 'btn', title: t('merge.button.title') },
     t('merge.button'),
   );
   const back = h('a', { href: '#/customers', class: 'btn', title: 'Esc' }, t('common.back'), ' ', h('kbd', {}, 'Esc'));

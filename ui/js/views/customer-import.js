@@ -296,12 +296,12 @@ export async function render(root, ctx) {
 export function listButtons(ctx, query) {
   const importLink = h(
     'a',
-    { id: 'import-customers', href: '#/customers/import', class: 'btn', title: t('list.import.title') },
+    { id: 'import-customers', 'data-needs': 'import.preview', href: '#/customers/import', class: 'btn', title: t('list.import.title') },
     t('list.import'),
   );
   const exportButton = h(
     'button',
-    { type: 'button', id: 'export-customers', class: 'btn', title: t('list.export.title') },
+    { type: 'button', id: 'export-customers', 'data-needs': 'customers.export', class: 'btn', title: t('list.export.title') },
     t('list.export'),
   );
   exportButton.addEventListener('click', async () => {

@@ -31,7 +31,7 @@ export async function render(root, ctx) {
   });
   const newButton = h(
     'button',
-    { type: 'button', id: 'new-customer', class: 'btn btn-primary', title: t('list.new.title') },
+    { type: 'button', id: 'new-customer', 'data-needs': 'customers.create', class: 'btn btn-primary', title: t('list.new.title') },
     t('list.new'),
     ' ',
     h('kbd', {}, 'F4'),

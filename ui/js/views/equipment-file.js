@@ -24,14 +24,14 @@ export async function render(root, ctx) {
 
   const edit = h(
     'button',
-    { type: 'button', id: 'equipment-edit', class: 'btn', title: t('equipment.edit.title'), onclick: goEdit },
+    { type: 'button', id: 'equipment-edit', 'data-needs': 'equipment.update', class: 'btn', title: t('equipment.edit.title'), onclick: goEdit },
     t('file.edit'),
     ' ',
     h('kbd', {}, 'E'),
   );
   const overrideButton = h(
     'button',
-    { type: 'button', id: 'warranty-override', class: 'btn', title: t('override.button.title') },
+    { type: 'button', id: 'warranty-override', 'data-needs': 'equipment.override_warranty', class: 'btn', title: t('override.button.title') },
     t('override.button'),
   );
   const backLink = h('a', { href: ownerHash, class: 'btn', title: 'Esc' }, t('equipment.back'), ' ', h('kbd', {}, 'Esc'));

@@ -13,7 +13,7 @@ export async function render(root, ctx) {
 
   const newButton = h(
     'button',
-    { type: 'button', id: 'new-model', class: 'btn btn-primary', title: t('models.new.title') },
+    { type: 'button', id: 'new-model', 'data-needs': 'models.save', class: 'btn btn-primary', title: t('models.new.title') },
     t('models.new'),
     ' ',
     h('kbd', {}, 'Insert'),

@@ -168,11 +168,11 @@ export async function render(root, ctx) {
     h('button', { type: 'button', id: kind, class: 'btn', dataset: { kind }, title: t(`move.${kind}.title`) }, t(`move.${kind}`));
   const buttons = Object.fromEntries(Object.keys(ACTIONS).map((kind) => [kind, actionButton(kind)]));
   const moveSlot = h('div', { class: 'move-slot' });
-  const edit = h('button', { type: 'button', id: 'part-edit', class: 'btn', title: t('part.edit.title') }, t('file.edit'), ' ', h('kbd', {}, 'E'));
+  const edit = h('button', { type: 'button', id: 'part-edit', 'data-needs': 'parts.save', class: 'btn', title: t('part.edit.title') }, t('file.edit'), ' ', h('kbd', {}, 'E'));
   edit.addEventListener('click', goEdit);
   const labelsButton = h(
     'button',
-    { type: 'button', id: 'part-labels', class: 'btn', title: t('part.labels.title') },
+    { type: 'button', id: 'part-labels', 'data-needs': 'parts.labels', class: 'btn', title: t('part.labels.title') },
     t('part.labels'),
     ' ',
     h('kbd', {}, 'L'),

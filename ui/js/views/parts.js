@@ -42,12 +42,12 @@ export async function render(root, ctx) {
   });
   const newButton = h(
     'button',
-    { type: 'button', id: 'new-part', class: 'btn btn-primary', title: t('parts.new.title') },
+    { type: 'button', id: 'new-part', 'data-needs': 'parts.save', class: 'btn btn-primary', title: t('parts.new.title') },
     t('parts.new'),
     ' ',
     h('kbd', {}, 'Insert'),
   );
-  const labelsButton = h('button', { type: 'button', id: 'print-labels', class: 'btn' }, t('labels.open'));
+  const labelsButton = h('button', { type: 'button', id: 'print-labels', 'data-needs': 'parts.labels', class: 'btn' }, t('labels.open'));
   const pickAll = h('input', { type: 'checkbox', id: 'parts-pick-all', class: 'pick', 'aria-label': t('labels.pick.all') });
   const tbody = h('tbody');
   const table = h(

@@ -1,8 +1,9 @@
 // 设置 — interface language, the work-order number and working hours, the working
 // calendar the service-level clocks run on (holidays, make-up working days), the service
-// engineers, the service slip (the company as it prints, terms, numbering, the printer of
-// each paper format; links to the 套打 template and the slip continuity report), and what
-// this desk is connected to.
+// engineers, the service slip (the company as it prints, its logo, terms, numbering, the printer of
+// each paper format; links to the 套打 template and the slip continuity report), backups
+// (folder, how many automatic ones are kept; a link to 备份与恢复) and the LAN door (open or
+// not, port, allowed address ranges), and what this desk is connected to.
 import { transport } from '../api.js';
 import { h, clear } from '../dom.js';
 import { errorText, errorsFor, field } from '../form.js';
@@ -73,9 +74,16 @@ export async function render(root, ctx) {
           h('span', { class: 'settings-link-title' }, t('slips.continuity.title'), ' ›'),
           h('span', { class: 'hint' }, t('slips.continuity.link.lead')),
         ),
+        h(
+          'a',
+          { href: '#/backup', id: 'settings-backup', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
+          h('span', { class: 'hint' }, t('settings.backup.link.lead')),
+        ),
       ),
       orderSettingsCard(ctx, orderSettings),
       slipSettingsCard(ctx, orderSettings),
+      backupSettingsCard(ctx, orderSettings),
       h('div', { class: 'settings-grid' }, calendarCard(ctx, year, days?.items ?? []), engineersCard(ctx, engineerList?.items ?? [])),
       h(
         'div',
@@ -201,6 +209,81 @@ function orderSettingsCard(ctx, current) {
 
 // ---- 服务单 ------------------------------------------------------------------------------------
 
+/** The largest logo file the core takes (settings `company_logo`). */
+const LOGO_MAX_BYTES = 512 * 1024;
+
+/**
+ * 公司标志: a file input (PNG or JPEG), a preview of the logo as it is now or as chosen, and a
+ * button that removes it. `value()` is what `settings.save` takes as `company_logo`:
+ * `undefined` when untouched, `''` to remove it, a `data:` URL when a file was chosen. Also
+ * used by the first-run wizard. DOM: `#{prefix}-company_logo`, `#{prefix}-logo-preview`,
+ * `#{prefix}-logo-remove`; errors under `.field-error[data-for=company_logo]`.
+ */
+export function logoPicker(prefix, current, { label, hint }) {
+  const input = h('input', { class: 'input input-file', type: 'file', accept: 'image/png,image/jpeg', name: 'company_logo' });
+  const preview = h('img', { id: `${prefix}-logo-preview`, class: 'logo-preview', alt: t('slips.settings.logo.preview') });
+  preview.style.maxHeight = '56px';
+  preview.style.maxWidth = '200px';
+  preview.style.margin = '4px 0';
+  const none = h('span', { class: 'muted', id: `${prefix}-logo-none` }, t('slips.settings.logo.none'));
+  const remove = h('button', { type: 'button', class: 'btn btn-quiet', id: `${prefix}-logo-remove` }, t('slips.settings.logo.remove'));
+  let shown = current || '';
+  let changed;
+  const wrap = field(prefix, 'company_logo', input, { label, hint });
+  const error = wrap.querySelector('.field-error');
+  const show = () => {
+    // (Shown or not by its style: an inline style would override the hidden attribute.)
+    preview.style.display = shown ? 'block' : 'none';
+    if (shown) preview.src = shown;
+    else preview.removeAttribute('src');
+    none.hidden = Boolean(shown);
+    remove.hidden = !shown;
+  };
+  // After the form's own change listener, which clears the field's error line.
+  const refuse = (message) => {
+    input.value = '';
+    setTimeout(() => {
+      error.textContent = message;
+    });
+  };
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    // The core checks again (and decodes the picture); these only answer at once.
+    if (!['image/png', 'image/jpeg'].includes(file.type)) return refuse(t('slips.settings.logo.type', { name: file.name }));
+    if (file.size > LOGO_MAX_BYTES) return refuse(t('slips.settings.logo.too_big', { size: Math.ceil(file.size / 1024) }));
+    const reader = new FileReader();
+    reader.addEventListener('load', () => {
+      shown = String(reader.result);
+      changed = shown;
+      show();
+    });
+    reader.readAsDataURL(file);
+  });
+  remove.addEventListener('click', () => {
+    shown = '';
+    changed = '';
+    input.value = '';
+    error.textContent = '';
+    show();
+  });
+  wrap.querySelector('.control').prepend(preview, none);
+  wrap.querySelector('.control').insertBefore(h('div', { class: 'inline' }, input, remove), error);
+  show();
+  return {
+    field: wrap,
+    control: input,
+    value: () => changed,
+    /** After saving: what the core now has. */
+    saved(url) {
+      shown = url || '';
+      changed = undefined;
+      input.value = '';
+      show();
+    },
+  };
+}
+
 const PRINTER_PAPERS = ['a4', 'a5', 'continuous', 'thermal', 'label'];
 
 function slipSettingsCard(ctx, current) {
@@ -230,6 +313,7 @@ function slipSettingsCard(ctx, current) {
       }),
     ]),
   );
+  const logo = logoPicker('settings', current?.company_logo, { label: t('slips.settings.logo'), hint: t('slips.settings.logo.hint') });
   const example = h('span', { class: 'hint', id: 'slip-prefix-example' });
   const showExample = () => {
     example.textContent = t('slips.settings.prefix.example', { number: `${controls.slip_prefix.value.trim().toUpperCase()}${new Date().getFullYear()}000001` });
@@ -267,6 +351,7 @@ function slipSettingsCard(ctx, current) {
         field('settings', 'company_name', controls.company_name, { label: t('slips.settings.company_name'), required: true }),
         field('settings', 'company_hotline', controls.company_hotline, { label: t('slips.settings.company_hotline') }),
         field('settings', 'company_address', controls.company_address, { label: t('slips.settings.company_address') }),
+        logo.field,
         field('settings', 'slip_terms', controls.slip_terms, { label: t('slips.settings.terms'), hint: t('slips.settings.terms.hint') }),
       ),
       h(
@@ -290,7 +375,7 @@ function slipSettingsCard(ctx, current) {
     ),
     h('div', { class: 'form-actions' }, save),
   );
-  const errors = errorsFor(form, { ...controls, printers: printerTable }, formError);
+  const errors = errorsFor(form, { ...controls, company_logo: logo.control, printers: printerTable }, formError);
   printerTable.addEventListener('input', () => errors.clearOne('printers'));
   let busy = false;
   async function submit() {
@@ -312,8 +397,10 @@ function slipSettingsCard(ctx, current) {
         slip_prefix: controls.slip_prefix.value.trim(),
         repair_warranty_days: Number(days),
         printers: Object.fromEntries(PRINTER_PAPERS.map((paper) => [paper, printers[paper].value.trim()])),
+        company_logo: logo.value(),
       });
       controls.slip_prefix.value = saved.slip_prefix;
+      logo.saved(saved.company_logo);
       showExample();
       ctx.toast(t('toast.saved'));
     } catch (error) {
@@ -344,6 +431,90 @@ function slipSettingsCard(ctx, current) {
     { class: 'card', id: 'settings-slips' },
     h('h2', {}, t('slips.settings.title')),
     h('p', { class: 'hint card-lead' }, t('slips.settings.lead')),
+    form,
+  );
+}
+
+// ---- 备份与局域网 -------------------------------------------------------------------------------
+
+function backupSettingsCard(ctx, current) {
+  const controls = {
+    backup_folder: h('input', { class: 'input input-wide', type: 'text', maxlength: '260', autocomplete: 'off', spellcheck: 'false', value: current?.backup_folder ?? '' }),
+    backup_keep: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.backup_keep ?? 14) }),
+    lan_open: h('input', { type: 'checkbox', checked: Boolean(current?.lan_open) }),
+    lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
+    lan_allow: h('input', { class: 'input input-wide num', type: 'text', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
+  };
+  controls.lan_open.id = 'settings-lan_open';
+  controls.lan_open.name = 'lan_open';
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save' }, t('form.save'));
+  const form = h(
+    'form',
+    { class: 'settings-form', id: 'backup-settings-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('settings', 'backup_folder', controls.backup_folder, { label: t('settings.backup_folder'), hint: t('settings.backup_folder.hint') }),
+    field('settings', 'backup_keep', controls.backup_keep, { label: t('settings.backup_keep'), hint: t('settings.backup_keep.hint') }),
+    h(
+      'div',
+      { class: 'field field-lan_open' },
+      h('span', { class: 'label' }, t('settings.lan_open')),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'settings-lan_open' }, controls.lan_open, ' ', t('settings.lan_open.label')),
+        h('div', { class: 'field-error', dataset: { for: 'lan_open' }, 'aria-live': 'polite' }),
+        h('div', { class: 'hint' }, t('settings.lan_open.hint')),
+      ),
+    ),
+    field('settings', 'lan_port', controls.lan_port, { label: t('settings.lan_port'), hint: t('settings.lan_port.hint') }),
+    field('settings', 'lan_allow', controls.lan_allow, { label: t('settings.lan_allow'), hint: t('settings.lan_allow.hint') }),
+    h('div', { class: 'form-actions' }, save),
+  );
+  const errors = errorsFor(form, controls, formError);
+  let busy = false;
+  async function submit() {
+    if (busy) return;
+    errors.clearAll();
+    const keep = controls.backup_keep.value.trim();
+    if (!/^\d{1,3}$/.test(keep)) {
+      errors.show({ field: 'backup_keep', message: t('settings.backup_keep.invalid', { value: keep }) });
+      return;
+    }
+    const port = controls.lan_port.value.trim();
+    if (!/^\d{1,5}$/.test(port)) {
+      errors.show({ field: 'lan_port', message: t('settings.lan_port.invalid', { value: port }) });
+      return;
+    }
+    busy = true;
+    save.disabled = true;
+    try {
+      const saved = await ctx.call('settings.save', {
+        backup_folder: controls.backup_folder.value.trim(),
+        backup_keep: Number(keep),
+        lan_open: controls.lan_open.checked,
+        lan_port: Number(port),
+        lan_allow: controls.lan_allow.value.trim(),
+      });
+      controls.lan_allow.value = saved.lan_allow;
+      ctx.toast(t('toast.saved'));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow], submit);
+  return h(
+    'div',
+    { class: 'card', id: 'settings-backup-lan' },
+    h('h2', {}, t('settings.backup')),
+    h('p', { class: 'hint card-lead' }, t('settings.backup.lead')),
     form,
   );
 }

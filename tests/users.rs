@@ -1,0 +1,331 @@
+//! Users, logins, sessions and roles (issue 9): the first-run wizard, argon2 hashes, the
+//! lockout, sessions that expire, the last administrator, who is recorded — and every
+//! command of the table called by a user lacking its role, refused.
+
+use aftersales::api::{self, call_in_session};
+use aftersales::{Actor, Role};
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::{json, Value};
+
+use crate::util::{desk, TestDesk};
+
+fn session_of(t: &mut TestDesk, login: &str, password: &str) -> String {
+    let out = call_in_session(
+        &mut t.desk,
+        None,
+        "auth.login",
+        json!({"login": login, "password": password}),
+    )
+    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()));
+    out["session"].as_str().unwrap().to_string()
+}
+
+fn as_session(t: &mut TestDesk, session: &str, command: &str, args: Value) -> Result<Value, Value> {
+    call_in_session(&mut t.desk, Some(session), command, args).map_err(|e| e.to_json())
+}
+
+fn add_user(t: &mut TestDesk, login: &str, name: &str, roles: &[Role]) {
+    t.ok(
+        "users.save",
+        json!({"login": login, "name": name, "roles": roles, "password": "pass-1234"}),
+    );
+}
+
+#[test]
+fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
+    let mut t = desk();
+    let status = call_in_session(&mut t.desk, None, "auth.status", json!({})).unwrap();
+    assert_eq!(status["needs_setup"], true);
+    assert!(status["user"].is_null());
+
+    let setup = |password_again: &str| {
+        json!({
+            "login": "admin", "name": "李经理", "password": "s3cret-pw",
+            "password_again": password_again,
+            "settings": {"company_name": "华东制冷售后服务部", "company_hotline": "400-800-1234",
+                         "slip_prefix": "HD"}
+        })
+    };
+    // A typo in the repeated password: nothing is written.
+    let err = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-px"))
+        .unwrap_err()
+        .to_json();
+    assert_eq!(err["field"], "password_again");
+    let users: i64 = t.sql("SELECT count(*) FROM app_user");
+    assert_eq!(users, 0);
+
+    let out = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw")).unwrap();
+    let session = out["session"].as_str().unwrap().to_string();
+    assert_eq!(
+        out["user"]["roles"].as_array().unwrap().len(),
+        Role::ALL.len()
+    );
+    let settings = as_session(&mut t, &session, "settings.get", json!({})).unwrap();
+    assert_eq!(settings["company_name"], "华东制冷售后服务部");
+    assert_eq!(settings["slip_prefix"], "HD");
+
+    // The hash is argon2id and does not contain the password.
+    let hash: String = t.sql("SELECT password_hash FROM app_user");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("s3cret-pw"));
+
+    // Only once.
+    let again = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw"))
+        .unwrap_err()
+        .to_json();
+    assert_eq!(again["field"], "login");
+    let status = as_session(&mut t, &session, "auth.status", json!({})).unwrap();
+    assert_eq!(status["needs_setup"], false);
+    assert_eq!(status["user"]["name"], "李经理");
+    assert!(status["commands"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("users.save")));
+}
+
+#[test]
+fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
+    let mut t = desk();
+    let start = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap();
+    t.desk.set_clock(Some(start));
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+
+    // A wrong login name and a wrong password read the same.
+    let wrong = |t: &mut TestDesk, login: &str, pw: &str| {
+        call_in_session(
+            &mut t.desk,
+            None,
+            "auth.login",
+            json!({"login": login, "password": pw}),
+        )
+        .unwrap_err()
+        .to_json()
+    };
+    let a = wrong(&mut t, "nobody", "pass-1234");
+    let b = wrong(&mut t, "wangf", "nope-nope");
+    assert_eq!(a["message"], b["message"]);
+    for _ in 0..4 {
+        wrong(&mut t, "WANGF", "nope-nope");
+    }
+    // Five in a row: even the right password waits.
+    let locked = wrong(&mut t, "wangf", "pass-1234");
+    assert!(
+        locked["message"].as_str().unwrap().contains("分钟后再试"),
+        "{locked}"
+    );
+    let unlocked = start + Duration::minutes(aftersales::users::LOCK_MINUTES + 1);
+    t.desk.set_clock(Some(unlocked));
+    let session = session_of(&mut t, "Wangf", "pass-1234");
+
+    // Used within the idle limit, the session lives on; idle past it, it ends.
+    let idle = aftersales::users::SESSION_IDLE_MINUTES;
+    let mut at = unlocked;
+    for _ in 0..3 {
+        at += Duration::minutes(idle - 1);
+        t.desk.set_clock(Some(at));
+        as_session(&mut t, &session, "customers.search", json!({"query": ""})).unwrap();
+    }
+    t.desk.set_clock(Some(at + Duration::minutes(idle + 1)));
+    let err = as_session(&mut t, &session, "customers.search", json!({"query": ""})).unwrap_err();
+    assert_eq!(err["code"], "unauthorized");
+
+    // Logging out ends it at once; a deactivated user's sessions end too.
+    let s1 = session_of(&mut t, "wangf", "pass-1234");
+    call_in_session(&mut t.desk, None, "auth.logout", json!({"session": s1})).unwrap();
+    assert_eq!(
+        as_session(&mut t, &s1, "app.info", json!({})).unwrap_err()["code"],
+        "unauthorized"
+    );
+    let s2 = session_of(&mut t, "wangf", "pass-1234");
+    let id = t.sql::<i64>("SELECT id FROM app_user WHERE login = 'wangf'");
+    t.ok(
+        "users.save",
+        json!({"id": id, "login": "wangf", "name": "王芳", "roles": ["clerk"], "active": false}),
+    );
+    assert_eq!(
+        as_session(&mut t, &s2, "app.info", json!({})).unwrap_err()["code"],
+        "unauthorized"
+    );
+    let gone = call_in_session(
+        &mut t.desk,
+        None,
+        "auth.login",
+        json!({"login": "wangf", "password": "pass-1234"}),
+    )
+    .unwrap_err()
+    .to_json();
+    assert!(gone["message"].as_str().unwrap().contains("停用"), "{gone}");
+}
+
+#[test]
+fn the_last_administrator_stays_and_names_tell_people_apart() {
+    let mut t = desk();
+    add_user(&mut t, "admin", "管理员甲", &[Role::Admin]);
+    let id = t.sql::<i64>("SELECT id FROM app_user WHERE login = 'admin'");
+    let err = t.err(
+        "users.save",
+        json!({"id": id, "login": "admin", "name": "管理员甲", "roles": ["manager"]}),
+    );
+    assert_eq!(err["field"], "roles");
+    let err = t.err(
+        "users.save",
+        json!({"id": id, "login": "admin", "name": "管理员甲", "roles": ["admin"], "active": false}),
+    );
+    assert_eq!(err["field"], "roles");
+    // With a second administrator, the first may step down.
+    add_user(&mut t, "admin2", "管理员乙", &[Role::Admin]);
+    t.ok(
+        "users.save",
+        json!({"id": id, "login": "admin", "name": "管理员甲", "roles": ["manager"]}),
+    );
+
+    let err = t.err(
+        "users.save",
+        json!({"login": "ADMIN2", "name": "别人", "roles": ["clerk"], "password": "pass-1234"}),
+    );
+    assert_eq!(err["field"], "login");
+    let err = t.err(
+        "users.save",
+        json!({"login": "li", "name": "管理员乙", "roles": ["clerk"], "password": "pass-1234"}),
+    );
+    assert_eq!(err["field"], "name");
+    let err = t.err(
+        "users.save",
+        json!({"login": "li", "name": "李四", "roles": [], "password": "pass-1234"}),
+    );
+    assert_eq!(err["field"], "roles");
+    let err = t.err(
+        "users.save",
+        json!({"login": "li", "name": "李四", "roles": ["clerk"], "password": "123"}),
+    );
+    assert_eq!(err["field"], "password");
+    let err = t.err(
+        "users.save",
+        json!({"login": "li", "name": "李四", "roles": ["clerk"]}),
+    );
+    assert_eq!(err["field"], "password");
+    // The changes are in the audit trail, before and after.
+    let audit = t.ok("audit.list", json!({"entity": "user"}));
+    let text = audit.to_string();
+    assert!(text.contains("角色 管理员 → 主管"), "{text}");
+}
+
+#[test]
+fn changes_record_who_made_them() {
+    let mut t = desk();
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+    let session = session_of(&mut t, "wangf", "pass-1234");
+    let customer = as_session(
+        &mut t,
+        &session,
+        "customers.create",
+        json!({"name": "张三", "phones": ["13812345678"]}),
+    )
+    .unwrap();
+    let id = customer["id"].as_i64().unwrap();
+    let who: String = t.sql(&format!(
+        "SELECT user FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'created'"
+    ));
+    assert_eq!(who, "王芳");
+    // Opening the file is recorded too, with who.
+    as_session(&mut t, &session, "customers.get", json!({"id": id})).unwrap();
+    let opened: String = t.sql(&format!(
+        "SELECT user FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'opened'"
+    ));
+    assert_eq!(opened, "王芳");
+
+    // An edit records before and after, field by field.
+    let part = t.ok(
+        "parts.save",
+        json!({"code": "P-9", "name": "点火针", "unit": "个", "cost_fen": 500}),
+    );
+    t.ok(
+        "parts.save",
+        json!({"id": part["id"], "code": "P-9", "name": "点火针", "unit": "个", "cost_fen": 800, "bin": "A-01"}),
+    );
+    let trail = t.ok("audit.list", json!({"entity": "part", "action": "saved"}));
+    let latest = trail["items"][0]["detail"].as_str().unwrap().to_string();
+    assert!(latest.contains("成本（分） 500 → 800"), "{latest}");
+    assert!(latest.contains("库位 （空） → A-01"), "{latest}");
+    assert!(
+        !latest.contains("名称"),
+        "unchanged fields are not listed: {latest}"
+    );
+
+    // Own password: the old one must be right, then only the new one works.
+    let err = as_session(
+        &mut t,
+        &session,
+        "auth.password",
+        json!({"old_password": "wrong-one", "new_password": "new-pass-9", "new_password_again": "new-pass-9"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "old_password");
+    as_session(
+        &mut t,
+        &session,
+        "auth.password",
+        json!({"old_password": "pass-1234", "new_password": "new-pass-9", "new_password_again": "new-pass-9"}),
+    )
+    .unwrap();
+    session_of(&mut t, "wangf", "new-pass-9");
+}
+
+/// Every command of the table, called by a user holding each role it does not list:
+/// refused with `forbidden`, and by nobody: `unauthorized`. With a role it lists, the
+/// role check lets it through (whatever the empty arguments then lead to).
+#[test]
+fn every_command_refuses_a_user_lacking_its_role() {
+    let mut t = desk();
+    let mut sessions = Vec::new();
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let login = format!("user{i}");
+        add_user(&mut t, &login, &format!("用户{i}"), &[role]);
+        sessions.push((role, session_of(&mut t, &login, "pass-1234")));
+    }
+    let mut refused = 0;
+    let mut let_through = 0;
+    for command in api::commands() {
+        let public = command.roles.is_empty();
+        for (role, session) in &sessions {
+            let result = as_session(&mut t, session, command.name, json!({}));
+            let code = result.as_ref().err().map(|e| e["code"].clone());
+            if public || command.roles.contains(role) {
+                assert_ne!(
+                    code,
+                    Some(json!("forbidden")),
+                    "{} as {role:?}",
+                    command.name
+                );
+                assert_ne!(
+                    code,
+                    Some(json!("unauthorized")),
+                    "{} as {role:?}",
+                    command.name
+                );
+                let_through += 1;
+            } else {
+                assert_eq!(
+                    code,
+                    Some(json!("forbidden")),
+                    "{} as {role:?}",
+                    command.name
+                );
+                let message = result.unwrap_err()["message"].as_str().unwrap().to_string();
+                assert!(message.contains("没有权限"), "{message}");
+                refused += 1;
+            }
+        }
+        if !public {
+            let err = call_in_session(&mut t.desk, None, command.name, json!({}))
+                .unwrap_err()
+                .to_json();
+            assert_eq!(err["code"], "unauthorized", "{} as nobody", command.name);
+        }
+    }
+    // Every role is refused somewhere, and the table has commands nobody may reach.
+    assert!(refused > 100, "{refused} refusals");
+    assert!(let_through > 100, "{let_through}");
+    // The session actor does not linger on the shared desk after a request.
+    assert_eq!(t.desk.actor(), &Actor::nobody());
+}
