@@ -33,7 +33,7 @@ export async function render(root, ctx) {
   const status = h('p', { class: 'hint', id: 'audit-status', 'aria-live': 'polite' });
   const table = h(
     'table',
-    { class: 'table', id: 'audit-table' },
+    { class: 'grid', id: 'audit-table' },
     h(
       'thead',
       {},

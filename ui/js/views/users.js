@@ -48,7 +48,7 @@ export async function render(root, ctx) {
       editing ? userForm(ctx, editing) : null,
       h(
         'table',
-        { class: 'table', id: 'users-table' },
+        { class: 'grid', id: 'users-table' },
         h(
           'thead',
           {},
