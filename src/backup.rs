@@ -449,6 +449,9 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, work: &Path) -> Result<Restor
         ),
     )?;
     tx.commit()?;
+    // The accounts are now those of the backup: a session may name someone else now, so
+    // everyone logs in again.
+    desk.sessions = Default::default();
     Ok(Restored {
         restored_from: name,
         safety,
@@ -505,10 +508,7 @@ pub fn restore_command(desk: &mut Desk, a: RestoreArgs) -> Result<Restored> {
             format!("备份文件应写完整路径，“{file}”不是"),
         ));
     }
-    let restored = restore(desk, Path::new(file))?;
-    // The accounts are now those of the backup: everyone logs in again.
-    desk.sessions = Default::default();
-    Ok(restored)
+    restore(desk, Path::new(file))
 }
 
 #[cfg(test)]

@@ -173,7 +173,16 @@ fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
 /// Saves the settings given. A prefix changes only numbers given from now on: numbers
 /// already given are never touched, and the year's sequence goes on without a gap.
 pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
-    let current = load(desk.conn())?;
+    let tx = desk.conn_mut().transaction()?;
+    save_in(&tx, &a)?;
+    tx.commit()?;
+    load(desk.conn())
+}
+
+/// [`save`] inside the caller's transaction (the first-run wizard saves the company with
+/// the administrator, in one).
+pub(crate) fn save_in(tx: &rusqlite::Transaction, a: &SaveArgs) -> Result<()> {
+    let current = load(tx)?;
     let mut out: Vec<(String, String)> = Vec::new();
     if let Some(p) = &a.order_prefix {
         out.push((
@@ -285,7 +294,6 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
             .collect();
         out.push(("lan_allow".into(), text.join(",")));
     }
-    let tx = desk.conn_mut().transaction()?;
     for (key, value) in &out {
         tx.execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2)
@@ -302,10 +310,9 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
         })
         .collect();
     if !changed.is_empty() {
-        crate::audit::record(&tx, "settings", "setting", 0, &changed.join("；"))?;
+        crate::audit::record(tx, "settings", "setting", 0, &changed.join("；"))?;
     }
-    tx.commit()?;
-    load(desk.conn())
+    Ok(())
 }
 
 fn current_value(s: &Settings, key: &str) -> Option<String> {

@@ -53,6 +53,15 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     assert_eq!(err["field"], "password_again");
     let users: i64 = t.sql("SELECT count(*) FROM app_user");
     assert_eq!(users, 0);
+    // A refused company setting: no administrator either (one transaction).
+    let mut bad = setup("s3cret-pw");
+    bad["settings"]["slip_prefix"] = json!("服务");
+    let err = call_in_session(&mut t.desk, None, "auth.setup", bad)
+        .unwrap_err()
+        .to_json();
+    assert_eq!(err["field"], "slip_prefix");
+    let users: i64 = t.sql("SELECT count(*) FROM app_user");
+    assert_eq!(users, 0);
 
     let out = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw")).unwrap();
     let session = out["session"].as_str().unwrap().to_string();
