@@ -8,7 +8,7 @@ use std::time::Instant;
 
 mod report;
 
-use aftersales::{api, import, Desk};
+use aftersales::{api, archive::import, Desk};
 use rust_xlsxwriter::Workbook;
 use serde_json::{json, Value};
 

@@ -12,11 +12,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::platform::error::{Error, Result};
 use crate::{
-    audit, backup, calendar, callbacks, campaigns, complaints, customers, dayboard, engineers,
-    equipment, export, import, models, orders, parts, reports, search, settings, slips, stock,
-    stocktake, users, Actor, Desk, Role,
+    archive::customers, archive::equipment, archive::export, archive::import, archive::models,
+    followup::callbacks, followup::campaigns, followup::complaints, followup::dayboard, orders,
+    people::audit, people::backup, people::calendar, people::engineers, people::settings,
+    people::users, reports, search, slips, stock::ledger, stock::parts, stock::stocktake, Actor,
+    Desk, Role,
 };
 
 type Handler = fn(&mut Desk, Value) -> Result<Value>;
@@ -136,7 +138,7 @@ static COMMANDS: &[Command] = &[
     command!("orders.receivables", DESK, orders::board::receivables),
     command!("orders.suggest", DISPATCH, orders::board::suggest),
     command!("parts.get", EVERYONE, parts::get),
-    command!("parts.labels", STORE, crate::labels::print),
+    command!("parts.labels", STORE, crate::stock::labels::print),
     command!("parts.list", EVERYONE, parts::list),
     command!("parts.save", STORE, parts::save),
     command!("reports.export", MANAGER, reports::export),
@@ -157,18 +159,22 @@ static COMMANDS: &[Command] = &[
     command!("slips.template", EVERYONE, slips::template::get),
     command!("slips.template_save", MANAGER_DESK, slips::template::save),
     command!("slips.void", MANAGER_DESK, slips::void),
-    command!("stock.claim", STORE, stock::claim),
-    command!("stock.defective", STORE, stock::defective),
-    command!("stock.issue", STORE_AND_ENGINEER, stock::issue),
-    command!("stock.ledger", EVERYONE, stock::ledger),
-    command!("stock.low", EVERYONE, stock::low),
-    command!("stock.purchase_request", STORE, stock::purchase_request),
-    command!("stock.receive", STORE, stock::receive),
-    command!("stock.report", EVERYONE, stock::report),
-    command!("stock.return", STORE_AND_ENGINEER, stock::return_from_order),
-    command!("stock.reverse", STORE, stock::reverse),
-    command!("stock.slow", EVERYONE, stock::slow),
-    command!("stock.transfer", STORE, stock::transfer),
+    command!("stock.claim", STORE, ledger::claim),
+    command!("stock.defective", STORE, ledger::defective),
+    command!("stock.issue", STORE_AND_ENGINEER, ledger::issue),
+    command!("stock.ledger", EVERYONE, ledger::ledger),
+    command!("stock.low", EVERYONE, ledger::low),
+    command!("stock.purchase_request", STORE, ledger::purchase_request),
+    command!("stock.receive", STORE, ledger::receive),
+    command!("stock.report", EVERYONE, ledger::report),
+    command!(
+        "stock.return",
+        STORE_AND_ENGINEER,
+        ledger::return_from_order
+    ),
+    command!("stock.reverse", STORE, ledger::reverse),
+    command!("stock.slow", EVERYONE, ledger::slow),
+    command!("stock.transfer", STORE, ledger::transfer),
     command!("stocktake.count", STORE, stocktake::count),
     command!("stocktake.count_file", STORE, stocktake::count_file),
     command!("stocktake.get", EVERYONE, stocktake::get),

@@ -3,8 +3,8 @@
 //! (rare characters such as 喆 玥 堃 included), mobiles and landlines with the right area
 //! code, addresses across provinces, a share of companies and hotel branches.
 
-use crate::customers::{insert, validate, CustomerInput};
-use crate::error::Result;
+use crate::archive::customers::{insert, validate, CustomerInput};
+use crate::platform::error::Result;
 use crate::Desk;
 
 /// A small deterministic generator (xorshift64*): demo data needs no crypto and no crate.
@@ -327,7 +327,7 @@ const SERIAL_PREFIXES: &[&str] = &["GW", "HX", "MD", "SK", "AO", "RN"];
 fn ensure_models(tx: &rusqlite::Transaction, at: &str) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for (code, name, category, months, component) in MODELS {
-        if let Some(id) = crate::models::id_by_code(tx, code)? {
+        if let Some(id) = crate::archive::models::id_by_code(tx, code)? {
             ids.push(id);
             continue;
         }
@@ -358,7 +358,7 @@ fn ensure_models(tx: &rusqlite::Transaction, at: &str) -> Result<Vec<i64>> {
 pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize) -> Result<usize> {
     let mut dice = Dice(0x5EED_2026_1122_0001 ^ customers as u64);
     let now = chrono::Utc::now();
-    let today = crate::dates::today();
+    let today = crate::platform::dates::today();
     let tx = desk.conn_mut().transaction()?;
     let models = ensure_models(&tx, &crate::now_utc())?;
     let mut serial_no: i64 = tx.query_row("SELECT count(*) FROM equipment", [], |r| r.get(0))?;
@@ -379,7 +379,7 @@ pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize
             let bought = today - chrono::Duration::days(1 + dice.below(6 * 365) as i64);
             let installed =
                 (dice.chance(85)).then(|| bought + chrono::Duration::days(dice.below(10) as i64));
-            let machine = crate::equipment::ValidEquipment::generated(
+            let machine = crate::archive::equipment::ValidEquipment::generated(
                 id,
                 *dice.pick(&models),
                 format!(
@@ -391,10 +391,10 @@ pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize
                 bought,
                 installed.filter(|d| *d <= today),
             );
-            crate::equipment::insert(&tx, &machine, &at)?;
+            crate::archive::equipment::insert(&tx, &machine, &at)?;
         }
     }
-    crate::customers::count_added(&tx, customers)?;
+    crate::archive::customers::count_added(&tx, customers)?;
     tx.commit()?;
     Ok(customers)
 }
@@ -462,9 +462,9 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
                 store_id: i64,
                 quantity: i64,
                 value: i64| {
-        crate::stock::post(
+        crate::stock::ledger::post(
             tx,
-            &crate::stock::Post {
+            &crate::stock::ledger::Post {
                 kind,
                 part_id,
                 store_id,
@@ -487,7 +487,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         } else {
             *dice.pick(&stores)
         };
-        let balance = crate::stock::balance(&tx, part_id, store)?;
+        let balance = crate::stock::ledger::balance(&tx, part_id, store)?;
         let q = 1 + dice.below(5) as i64;
         if balance.0 < q || dice.chance(35) {
             post(
@@ -500,7 +500,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
             )?;
         } else if store == 1 && dice.chance(20) {
             let van = stores[1 + dice.below(5)];
-            let v = crate::stock::out_value(balance, q);
+            let v = crate::stock::ledger::out_value(balance, q);
             post(&tx, "transfer_out", part_id, 1, -q, -v)?;
             post(&tx, "transfer_in", part_id, van, q, v)?;
             done += 1;
@@ -511,7 +511,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
                 part_id,
                 store,
                 -q,
-                -crate::stock::out_value(balance, q),
+                -crate::stock::ledger::out_value(balance, q),
             )?;
         }
         done += 1;
@@ -559,8 +559,8 @@ const ORDER_CHUNK: usize = 100_000;
 pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize> {
     let mut dice = Dice(0x5EED_0005_0000_0001 ^ orders as u64);
     let now = desk.now();
-    let cal = crate::calendar::Calendar::load(desk.conn())?;
-    let prefix = crate::settings::load(desk.conn())?.order_prefix;
+    let cal = crate::people::calendar::Calendar::load(desk.conn())?;
+    let prefix = crate::people::settings::load(desk.conn())?.order_prefix;
     // A bigger page cache while millions of rows go in (restored below).
     desk.conn().execute_batch("PRAGMA cache_size = -1000000")?;
     let filled = fill_orders_in(desk, orders, open, (now, &cal, &prefix), &mut dice);
@@ -574,7 +574,7 @@ fn fill_orders_in(
     open: usize,
     (now, cal, prefix): (
         chrono::DateTime<chrono::Utc>,
-        &crate::calendar::Calendar,
+        &crate::people::calendar::Calendar,
         &str,
     ),
     dice: &mut Dice,
@@ -668,7 +668,7 @@ fn fill_orders_in(
                 open_window + span * (orders - open - i) as i32 / closed
             };
             let created = now - back;
-            let local = created.with_timezone(&crate::calendar::local_zone());
+            let local = created.with_timezone(&crate::people::calendar::local_zone());
             let year = chrono::Datelike::year(&local);
             let n = counters.entry(year).or_insert(0);
             *n += 1;
@@ -791,7 +791,7 @@ fn fill_orders_in(
                 }
                 // Completed in the last days and not called back yet: in the callback queue.
                 if status == "completed" {
-                    crate::callbacks::open_for(&tx, id, kind, c, cal)?;
+                    crate::followup::callbacks::open_for(&tx, id, kind, c, cal)?;
                 }
             }
             if total > 0 {
@@ -824,11 +824,11 @@ fn fill_orders_in(
     let tx = desk.conn_mut().transaction()?;
     // One complaint waiting for its reply, so the day board shows what one looks like.
     if let Some(&(_, customer, _)) = machines.first() {
-        crate::complaints::insert(
+        crate::followup::complaints::insert(
             &tx,
             cal,
             now - chrono::Duration::hours(2),
-            &crate::complaints::CreateArgs {
+            &crate::followup::complaints::CreateArgs {
                 customer_id: customer,
                 against: "company".into(),
                 channel: "phone".into(),
@@ -863,15 +863,15 @@ pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// Adds the demo accounts that are not there yet; how many were added.
 pub fn fill_users(desk: &mut Desk) -> Result<usize> {
-    let existing = crate::users::list(desk, crate::users::NoArgs {})?;
+    let existing = crate::people::users::list(desk, crate::people::users::NoArgs {})?;
     let mut added = 0;
     for (login, name, roles) in DEMO_USERS {
         if existing.items.iter().any(|u| u.login == *login) {
             continue;
         }
-        crate::users::save(
+        crate::people::users::save(
             desk,
-            crate::users::SaveArgs {
+            crate::people::users::SaveArgs {
                 id: None,
                 login: (*login).to_string(),
                 name: (*name).to_string(),

@@ -12,45 +12,22 @@
 //! - [`demo`]: realistic generated data for the demo database and benchmarks.
 
 pub mod api;
-pub mod audit;
-pub mod backup;
-pub mod calendar;
-pub mod callbacks;
-pub mod campaigns;
-pub mod complaints;
-pub mod customers;
-pub mod dates;
-pub mod dayboard;
-pub mod db;
+pub mod archive;
 pub mod demo;
-pub mod engineers;
-pub mod equipment;
-pub mod error;
-pub mod export;
-pub mod import;
-pub mod labels;
-pub mod models;
-pub mod money;
+pub mod followup;
 pub mod orders;
-pub mod parts;
-pub mod pdf;
-pub mod phone;
-pub mod printing;
+pub mod people;
+pub mod platform;
 pub mod reports;
 pub mod search;
-pub mod settings;
 pub mod slips;
 pub mod stock;
-pub mod stocktake;
-mod text;
-pub mod users;
-pub mod warranty;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use error::{Error, Result};
-pub use users::{Actor, Role};
+pub use people::users::{Actor, Role};
+pub use platform::error::{Error, Result};
 
 /// Now, UTC, as stored: `2026-11-22T05:40:00Z`.
 pub fn now_utc() -> String {
@@ -69,7 +46,7 @@ pub struct Desk {
     actor: Actor,
     /// The actor's name as SQL reads it (`desk_user()`), for every row that records who.
     acting: Arc<Mutex<String>>,
-    sessions: users::Sessions,
+    sessions: people::users::Sessions,
 }
 
 /// Environment variable that fixes the desk's clock (RFC 3339, e.g.
@@ -80,7 +57,7 @@ pub const CLOCK_VAR: &str = "AFTERSALES_CLOCK";
 impl Desk {
     /// Opens (or creates) the database file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Desk> {
-        let conn = db::open(path)?;
+        let conn = platform::db::open(path)?;
         let clock = match std::env::var(CLOCK_VAR) {
             Ok(text) if !text.trim().is_empty() => Some(
                 chrono::DateTime::parse_from_rfc3339(text.trim())
@@ -111,7 +88,7 @@ impl Desk {
             clock,
             actor,
             acting,
-            sessions: users::Sessions::default(),
+            sessions: people::users::Sessions::default(),
         })
     }
 
@@ -153,7 +130,7 @@ impl Desk {
     /// Today, the desk's local day (China Standard Time) by its clock.
     pub fn today(&self) -> chrono::NaiveDate {
         self.now()
-            .with_timezone(&calendar::local_zone())
+            .with_timezone(&people::calendar::local_zone())
             .date_naive()
     }
 

@@ -6,9 +6,9 @@
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::customers::{self, CustomerId};
-use crate::equipment::normalise_serial;
-use crate::error::Result;
+use crate::archive::customers::{self, CustomerId};
+use crate::archive::equipment::normalise_serial;
+use crate::platform::error::Result;
 use crate::Desk;
 
 #[derive(Debug, Deserialize)]

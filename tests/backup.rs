@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use aftersales::backup::{self, Automatic, Kind};
+use aftersales::people::backup::{self, Automatic, Kind};
 use aftersales::Desk;
 use serde_json::json;
 
@@ -165,7 +165,7 @@ fn the_backup_folder_and_the_count_kept_are_checked_settings() {
 #[test]
 fn the_lan_settings_are_checked_and_read_as_ranges() {
     let mut t = desk();
-    let lan = aftersales::settings::lan(&t.desk).unwrap();
+    let lan = aftersales::people::settings::lan(&t.desk).unwrap();
     assert!(!lan.open);
     assert_eq!(lan.port, 8765);
     assert_eq!(lan.allow.len(), 3);
@@ -184,7 +184,7 @@ fn the_lan_settings_are_checked_and_read_as_ranges() {
         json!({"lan_open": true, "lan_port": 9000, "lan_allow": "192.168.1.9/24；10.8.0.1"}),
     );
     assert_eq!(saved["lan_allow"], "192.168.1.0/24,10.8.0.1/32");
-    let lan = aftersales::settings::lan(&t.desk).unwrap();
+    let lan = aftersales::people::settings::lan(&t.desk).unwrap();
     assert!(lan.open && lan.port == 9000);
     assert!(lan.allows("192.168.1.200".parse().unwrap()));
     assert!(!lan.allows("192.168.2.1".parse().unwrap()));
@@ -228,7 +228,8 @@ fn an_older_backup_is_brought_up_to_date_when_restored() {
     let old = out.path().join("old.db");
     {
         let mut conn = rusqlite::Connection::open(&old).unwrap();
-        aftersales::db::migrate(&mut conn, &aftersales::db::MIGRATIONS[..1]).unwrap();
+        aftersales::platform::db::migrate(&mut conn, &aftersales::platform::db::MIGRATIONS[..1])
+            .unwrap();
     }
     backup::restore(&mut t.desk, &old).unwrap();
     assert_eq!(names(&mut t.desk), Vec::<String>::new());
@@ -238,7 +239,7 @@ fn an_older_backup_is_brought_up_to_date_when_restored() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version as usize, aftersales::db::MIGRATIONS.len());
+    assert_eq!(version as usize, aftersales::platform::db::MIGRATIONS.len());
 }
 
 /// Every way a restore can be refused; each leaves the data and the backup folder as they

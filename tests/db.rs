@@ -1,4 +1,4 @@
-use aftersales::db::{migrate, MIGRATIONS};
+use aftersales::platform::db::{migrate, MIGRATIONS};
 use aftersales::Desk;
 use rusqlite::Connection;
 

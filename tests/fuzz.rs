@@ -19,7 +19,7 @@
 
 use std::cell::RefCell;
 
-use aftersales::{api, import};
+use aftersales::{api, archive::import};
 use base64::Engine as _;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

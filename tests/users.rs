@@ -122,12 +122,12 @@ fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
         locked["message"].as_str().unwrap().contains("分钟后再试"),
         "{locked}"
     );
-    let unlocked = start + Duration::minutes(aftersales::users::LOCK_MINUTES + 1);
+    let unlocked = start + Duration::minutes(aftersales::people::users::LOCK_MINUTES + 1);
     t.desk.set_clock(Some(unlocked));
     let session = session_of(&mut t, "Wangf", "pass-1234");
 
     // Used within the idle limit, the session lives on; idle past it, it ends.
-    let idle = aftersales::users::SESSION_IDLE_MINUTES;
+    let idle = aftersales::people::users::SESSION_IDLE_MINUTES;
     let mut at = unlocked;
     for _ in 0..3 {
         at += Duration::minutes(idle - 1);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aftersales::{api, backup, Desk};
+use aftersales::{api, people::backup, Desk};
 use clap::{Parser, Subcommand};
 
 mod exercise;
@@ -185,10 +185,10 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let args = aftersales::import::args_for_file(&name, &bytes);
+            let args = aftersales::archive::import::args_for_file(&name, &bytes);
             let mut desk = open(cli.data_dir)?;
             let (verb, added, present, rejected) = if dry_run {
-                let p = aftersales::import::preview(&mut desk, args)?;
+                let p = aftersales::archive::import::preview(&mut desk, args)?;
                 (
                     "预览（未写入）：将新增",
                     p.to_add,
@@ -196,7 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                     p.rejected,
                 )
             } else {
-                let r = aftersales::import::commit(&mut desk, args)?;
+                let r = aftersales::archive::import::commit(&mut desk, args)?;
                 ("已导入：新增", r.added, r.already_present, r.rejected)
             };
             println!(
@@ -212,7 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
         }
         Command::Export(Export::Customers { file, query }) => {
             let mut desk = open(cli.data_dir)?;
-            let book = aftersales::export::customers_xlsx(&mut desk, &query)?;
+            let book = aftersales::archive::export::customers_xlsx(&mut desk, &query)?;
             std::fs::write(&file, &book.bytes).map_err(|e| {
                 aftersales::Error::Storage(format!("无法写入 {}：{e}", file.display()))
             })?;

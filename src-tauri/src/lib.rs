@@ -238,7 +238,10 @@ fn keep_backups(desk: Arc<Mutex<Desk>>) {
             let desk = Arc::clone(&desk);
             let made = tauri::async_runtime::spawn_blocking(move || {
                 let desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
-                aftersales::backup::automatic(&desk, aftersales::backup::Automatic::Daily)
+                aftersales::people::backup::automatic(
+                    &desk,
+                    aftersales::people::backup::Automatic::Daily,
+                )
             })
             .await;
             if let Ok(Err(err)) = made {
@@ -325,9 +328,10 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event {
                 let state = app.state::<DeskState>();
                 let desk = state.0.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Err(err) =
-                    aftersales::backup::automatic(&desk, aftersales::backup::Automatic::Close)
-                {
+                if let Err(err) = aftersales::people::backup::automatic(
+                    &desk,
+                    aftersales::people::backup::Automatic::Close,
+                ) {
                     eprintln!("关闭时的自动备份失败：{err}");
                 }
             }

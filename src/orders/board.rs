@@ -12,8 +12,8 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::{clocks, not_found, read, stamp, Machine, Named, OrderId};
-use crate::engineers::{self, Engineer, EngineerId};
-use crate::error::Result;
+use crate::people::engineers::{self, Engineer, EngineerId};
+use crate::platform::error::Result;
 use crate::Desk;
 
 /// Orders shown per column of the board.
@@ -197,7 +197,7 @@ fn main_store(conn: &Connection) -> Result<i64> {
 }
 
 fn on_hand(conn: &Connection, part_id: i64, store_id: i64) -> Result<i64> {
-    Ok(crate::stock::balance(conn, part_id, store_id)?.0)
+    Ok(crate::stock::ledger::balance(conn, part_id, store_id)?.0)
 }
 
 /// The parts past orders of `model_id` used most: id, code, name, uses.
@@ -393,7 +393,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
         .count();
     let mut all: Vec<&mut Card> = unassigned.iter_mut().chain(active.iter_mut()).collect();
     add_parts(conn, &mut all, &engineers)?;
-    let (from, to) = crate::calendar::day_bounds(now);
+    let (from, to) = crate::people::calendar::day_bounds(now);
     let engineers = loads(conn, &engineers, &active, (&stamp(from), &stamp(to)))?;
     Ok(Board {
         unassigned,

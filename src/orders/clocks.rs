@@ -1,5 +1,5 @@
 //! The service-level clocks of an order (DOMAIN.md, "Time rules"), on the working
-//! calendar ([`crate::calendar`]):
+//! calendar ([`crate::people::calendar`]):
 //! - `confirm`: call the customer back to confirm time, address, model, purchase date and
 //!   fault within 3 working minutes of the request; stopped by a recorded confirmation
 //!   (an order taken with the caller on the line is confirmed as it is registered);
@@ -15,7 +15,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::calendar::Calendar;
+use crate::people::calendar::Calendar;
 
 pub const CONFIRM_MINUTES: i64 = 3;
 pub const REPLY_DAYS: u32 = 1;

@@ -13,10 +13,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use super::{event, load, not_found, stamp, status_label, FeeLine, Order, OrderId};
-use crate::error::{Error, Result};
-use crate::parts::{self, MAX_MONEY_FEN};
-use crate::stock;
-use crate::{engineers, text, Desk};
+use crate::platform::error::{Error, Result};
+use crate::stock::ledger;
+use crate::stock::parts::{self, MAX_MONEY_FEN};
+use crate::{people::engineers, platform::text, Desk};
 
 /// Where each status may go by [`move_to`] (assign and complete have their own rules).
 pub fn moves_from(status: &str) -> &'static [&'static str] {
@@ -377,7 +377,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
             ));
         }
     }
-    let cal = crate::calendar::Calendar::load(desk.conn())?;
+    let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
     let allowed = o.status == "in_progress" || (o.status == "registered" && o.mode == "phone_help");
@@ -408,11 +408,11 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
                 format!("第{}行仓库不存在（编号 {}）", i + 1, p.store_id),
             )
         })?;
-        let balance = stock::balance(&tx, p.part_id, p.store_id)?;
-        let value = stock::out_value(balance, p.quantity);
-        let movement = stock::post(
+        let balance = ledger::balance(&tx, p.part_id, p.store_id)?;
+        let value = ledger::out_value(balance, p.quantity);
+        let movement = ledger::post(
             &tx,
-            &stock::Post {
+            &ledger::Post {
                 kind: "issue",
                 part_id: p.part_id,
                 store_id: p.store_id,
@@ -487,7 +487,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
          WHERE id = ?1",
     )?
     .execute(params![a.id, diagnosis, work_done, total, at, late_reason])?;
-    let mut detail = format!("{work_done}；合计 {}", crate::money::yuan(total));
+    let mut detail = format!("{work_done}；合计 {}", crate::platform::money::yuan(total));
     if !names.is_empty() {
         detail.push_str(&format!("；用料 {}", names.join("，")));
     }
@@ -502,7 +502,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
         (Some(&o.status), Some("completed")),
         &detail,
     )?;
-    crate::callbacks::open_for(&tx, a.id, &o.kind, now, &cal)?;
+    crate::followup::callbacks::open_for(&tx, a.id, &o.kind, now, &cal)?;
     tx.commit()?;
     load(desk.conn(), a.id, now)
 }
@@ -559,7 +559,10 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         if a.amount_fen > owed {
             return Err(Error::invalid(
                 "amount_fen",
-                format!("收款金额超过未收金额 {}", crate::money::yuan(owed.max(0))),
+                format!(
+                    "收款金额超过未收金额 {}",
+                    crate::platform::money::yuan(owed.max(0))
+                ),
             ));
         }
         (a.amount_fen, "payment")
@@ -570,7 +573,10 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         if -a.amount_fen > o.paid_fen {
             return Err(Error::invalid(
                 "amount_fen",
-                format!("退款金额超过已收金额 {}", crate::money::yuan(o.paid_fen)),
+                format!(
+                    "退款金额超过已收金额 {}",
+                    crate::platform::money::yuan(o.paid_fen)
+                ),
             ));
         }
         (a.amount_fen, "refund")
@@ -589,7 +595,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     }
     let detail = format!(
         "{label} {}{}",
-        crate::money::yuan(amount),
+        crate::platform::money::yuan(amount),
         if note.is_empty() {
             String::new()
         } else {

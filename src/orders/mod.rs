@@ -20,11 +20,11 @@ use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{local_zone, Calendar};
-use crate::customers::{self, CustomerId};
-use crate::error::{Error, Result};
-use crate::phone::Phone;
-use crate::{equipment, settings, text, warranty, Desk};
+use crate::archive::customers::{self, CustomerId};
+use crate::people::calendar::{local_zone, Calendar};
+use crate::platform::error::{Error, Result};
+use crate::platform::phone::Phone;
+use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Desk};
 
 pub type OrderId = i64;
 
@@ -324,7 +324,7 @@ pub(crate) fn read(
             total_fen,
             paid_fen,
             outstanding_fen: total_fen - paid_fen,
-            total_capitals: crate::money::capitals(total_fen),
+            total_capitals: crate::platform::money::capitals(total_fen),
             created_at: r.get(27)?,
             completed_at: r.get(28)?,
             slip_late_reason: r.get(29)?,
@@ -443,7 +443,7 @@ pub(crate) fn event(
 
 /// The next number of `year`, counted in the caller's transaction.
 fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<String> {
-    let n = crate::db::next_in_year(tx, crate::db::Counter::Order, year)?;
+    let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Order, year)?;
     Ok(format!("{prefix}{year}{n:06}"))
 }
 

@@ -17,10 +17,10 @@ use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::local_zone;
-use crate::error::{Error, Result};
 use crate::orders::{self, stamp, Order, OrderId};
-use crate::settings::{self, Settings};
+use crate::people::calendar::local_zone;
+use crate::people::settings::{self, Settings};
+use crate::platform::error::{Error, Result};
 use crate::Desk;
 
 pub use render::{Copies, Format};
@@ -161,7 +161,7 @@ pub struct Printed {
 }
 
 fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64)> {
-    let n = crate::db::next_in_year(tx, crate::db::Counter::Slip, year)?;
+    let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Slip, year)?;
     Ok((format!("{prefix}{year}{n:06}"), n))
 }
 
@@ -235,7 +235,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
             .printers
             .get(format.paper())
             .map(String::as_str);
-        Some(crate::printing::send(
+        Some(crate::platform::printing::send(
             &format!("服务单-{slip_number}"),
             &bytes,
             printer,
@@ -267,7 +267,7 @@ pub struct VoidArgs {
 
 /// 作废服务单: the number stays, marked void with the reason.
 pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
-    let reason = crate::text::field("reason", "作废原因", &a.reason, 200, true)?;
+    let reason = crate::platform::text::field("reason", "作废原因", &a.reason, 200, true)?;
     let number = a.number.trim().to_uppercase();
     let now = desk.now();
     let at = stamp(now);
@@ -345,8 +345,8 @@ pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
             ))
         }
     };
-    let remarks = crate::text::field("remarks", "客户意见", &a.remarks, 200, false)?;
-    crate::pdf::check("remarks", "客户意见", &remarks)?;
+    let remarks = crate::platform::text::field("remarks", "客户意见", &a.remarks, 200, false)?;
+    crate::platform::pdf::check("remarks", "客户意见", &remarks)?;
     let points: usize = a.signature.iter().map(Vec::len).sum();
     if points > 20_000
         || a.signature
@@ -436,13 +436,13 @@ pub struct Continuity {
 /// and any number missing between the first and the last (there should be none).
 pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     let today = desk.now().with_timezone(&local_zone()).date_naive();
-    let from = crate::dates::field("from", "开始日期", Some(&a.from))?
+    let from = crate::platform::dates::field("from", "开始日期", Some(&a.from))?
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let to = crate::dates::field("to", "结束日期", Some(&a.to))?.unwrap_or(today);
+    let to = crate::platform::dates::field("to", "结束日期", Some(&a.to))?.unwrap_or(today);
     if to < from {
         return Err(Error::invalid("to", "结束日期应不早于开始日期"));
     }
-    let bound = |d: chrono::NaiveDate| stamp(crate::calendar::midnight(d));
+    let bound = |d: chrono::NaiveDate| stamp(crate::people::calendar::midnight(d));
     let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT s.year, s.seq, s.number, o.number, s.created_at,
@@ -516,8 +516,8 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     }
     let count = |state| items.iter().filter(|l| l.state == state).count();
     Ok(Continuity {
-        from: crate::dates::show(from),
-        to: crate::dates::show(to),
+        from: crate::platform::dates::show(from),
+        to: crate::platform::dates::show(to),
         printed: count("printed"),
         voided: count("voided"),
         missing: count("missing"),

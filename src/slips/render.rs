@@ -17,9 +17,11 @@
 //! prints onto a pre-printed form, which has its own: no logo there.
 
 use super::SlipData;
-use crate::error::{Error, Result};
-use crate::money;
-use crate::pdf::{self, Align, Area, Column, Image, Pdf, Qr, Style, Table, TextBox, VAlign};
+use crate::platform::error::{Error, Result};
+use crate::platform::money;
+use crate::platform::pdf::{
+    self, Align, Area, Column, Image, Pdf, Qr, Style, Table, TextBox, VAlign,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -48,7 +50,7 @@ impl Format {
         })
     }
 
-    /// The paper whose printer setting it uses ([`crate::settings::PRINTER_FORMATS`]).
+    /// The paper whose printer setting it uses ([`crate::people::settings::PRINTER_FORMATS`]).
     pub fn paper(self) -> &'static str {
         match self {
             Format::A4 => "a4",
@@ -934,7 +936,7 @@ fn thermal(
     y + 4.0
 }
 
-impl crate::settings::Settings {
+impl crate::people::settings::Settings {
     /// The foot of a slip: the terms, then hotline and address.
     pub(crate) fn terms_line(&self) -> String {
         let mut out = self.slip_terms.clone();

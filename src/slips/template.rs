@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::render::{field_value, tick_of};
 use super::SlipData;
-use crate::error::{Error, Result};
-use crate::pdf::{self, Align, Area, Pdf, Style, TextBox, VAlign};
+use crate::platform::error::{Error, Result};
+use crate::platform::pdf::{self, Align, Area, Pdf, Style, TextBox, VAlign};
 use crate::Desk;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -206,7 +206,7 @@ pub fn save(desk: &mut Desk, t: Template) -> Result<TemplateView> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![text],
     )?;
-    crate::audit::record(
+    crate::people::audit::record(
         &tx,
         "slip_template",
         "setting",

@@ -1,0 +1,487 @@
+//! Machine files (设备档案): one machine, one file. Owns `equipment`. A machine belongs to
+//! one customer (a branch's machines roll up to its head office in lists), has a model, a
+//! serial number unique per model, purchase and install dates, a site, and a warranty
+//! verdict computed from its model's policies (see [`crate::archive::warranty`]) unless overridden
+//! with a reason. Every change lands in the audit trail, which is the machine's history.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::models::{self, ModelId};
+use crate::archive::warranty::{self, Override, Warranty};
+use crate::people::audit;
+use crate::platform::dates::{self, show};
+use crate::platform::error::{Error, Result};
+use crate::platform::text::{self, char_len};
+use crate::Desk;
+
+pub type EquipmentId = i64;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct EquipmentInput {
+    pub customer_id: i64,
+    pub model_id: ModelId,
+    pub serial: String,
+    pub purchase_date: Option<String>,
+    pub install_date: Option<String>,
+    pub site: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateArgs {
+    pub id: EquipmentId,
+    pub model_id: ModelId,
+    #[serde(default)]
+    pub serial: String,
+    #[serde(default)]
+    pub purchase_date: Option<String>,
+    #[serde(default)]
+    pub install_date: Option<String>,
+    #[serde(default)]
+    pub site: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GetArgs {
+    pub id: EquipmentId,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListArgs {
+    pub customer_id: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OverrideArgs {
+    pub id: EquipmentId,
+    pub warranty_end: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ModelRef {
+    pub id: ModelId,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HistoryItem {
+    pub at: String,
+    pub user: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Equipment {
+    pub id: EquipmentId,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub model: ModelRef,
+    pub serial: String,
+    pub purchase_date: Option<String>,
+    pub install_date: Option<String>,
+    pub site: String,
+    pub warranty: Warranty,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryItem>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EquipmentList {
+    pub items: Vec<Equipment>,
+}
+
+/// A machine that passed validation.
+pub struct ValidEquipment {
+    customer_id: i64,
+    model_id: ModelId,
+    serial: String,
+    purchase_date: Option<NaiveDate>,
+    install_date: Option<NaiveDate>,
+    site: String,
+}
+
+impl ValidEquipment {
+    /// A generated machine (demo data), valid by construction.
+    pub(crate) fn generated(
+        customer_id: i64,
+        model_id: ModelId,
+        serial: String,
+        purchase: NaiveDate,
+        install: Option<NaiveDate>,
+    ) -> ValidEquipment {
+        ValidEquipment {
+            customer_id,
+            model_id,
+            serial,
+            purchase_date: Some(purchase),
+            install_date: install,
+            site: String::new(),
+        }
+    }
+}
+
+/// Serial numbers are compared upper-case without spaces: `sn 2024 001` is `SN2024001`.
+pub fn normalise_serial(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Checks a machine form against the rules and the database (owner exists, model exists,
+/// serial free for this model). `except` is the machine being edited.
+fn check(
+    conn: &Connection,
+    input: &EquipmentInput,
+    except: Option<EquipmentId>,
+) -> Result<ValidEquipment> {
+    let owner: Option<Option<i64>> = conn
+        .prepare_cached("SELECT merged_into FROM customer WHERE id = ?1")?
+        .query_row([input.customer_id], |r| r.get(0))
+        .optional()?;
+    match owner {
+        None => {
+            return Err(Error::invalid(
+                "customer_id",
+                format!("客户不存在（编号 {}）", input.customer_id),
+            ))
+        }
+        Some(Some(into)) => {
+            return Err(Error::invalid(
+                "customer_id",
+                format!("该客户已合并到编号 {into}，请在合并后的档案中登记"),
+            ))
+        }
+        Some(None) => {}
+    }
+    let model_exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM product_model WHERE id = ?1)")?
+        .query_row([input.model_id], |r| r.get(0))?;
+    if !model_exists {
+        return Err(Error::invalid("model_id", "请选择型号"));
+    }
+    let serial = normalise_serial(&input.serial);
+    if serial.is_empty() {
+        return Err(Error::invalid("serial", "序列号不能为空"));
+    }
+    if char_len(&serial) > 40 {
+        return Err(Error::invalid("serial", "序列号不能超过40个字符"));
+    }
+    if let Some(c) = serial
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_/.".contains(*c)))
+    {
+        return Err(Error::invalid(
+            "serial",
+            format!("序列号只能包含字母、数字和 - _ / .（有“{c}”）"),
+        ));
+    }
+    if let Some((id, owner_id)) = find(conn, input.model_id, &serial)? {
+        if Some(id) != except {
+            let owner_name: String =
+                conn.query_row("SELECT name FROM customer WHERE id = ?1", [owner_id], |r| {
+                    r.get(0)
+                })?;
+            return Err(Error::invalid(
+                "serial",
+                format!(
+                    "该型号的序列号 {serial} 已登记在客户“{owner_name}”（编号 {owner_id}）名下"
+                ),
+            ));
+        }
+    }
+    let purchase_date = dates::field("purchase_date", "购买日期", input.purchase_date.as_deref())?;
+    let install_date = dates::field("install_date", "安装日期", input.install_date.as_deref())?;
+    let today = dates::today();
+    if purchase_date.is_some_and(|d| d > today) {
+        return Err(Error::invalid("purchase_date", "购买日期不能晚于今天"));
+    }
+    if install_date.is_some_and(|d| d > today) {
+        return Err(Error::invalid("install_date", "安装日期不能晚于今天"));
+    }
+    if let (Some(p), Some(i)) = (purchase_date, install_date) {
+        if i < p {
+            return Err(Error::invalid("install_date", "安装日期不能早于购买日期"));
+        }
+    }
+    let site = text::field("site", "安装位置", &input.site, 100, false)?;
+    Ok(ValidEquipment {
+        customer_id: input.customer_id,
+        model_id: input.model_id,
+        serial,
+        purchase_date,
+        install_date,
+        site,
+    })
+}
+
+/// Validates a new machine (for forms and imports).
+pub fn validate(conn: &Connection, input: &EquipmentInput) -> Result<ValidEquipment> {
+    check(conn, input, None)
+}
+
+/// The machine with this model and serial, and its owner.
+pub fn find(
+    conn: &Connection,
+    model_id: ModelId,
+    serial: &str,
+) -> Result<Option<(EquipmentId, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, customer_id FROM equipment WHERE model_id = ?1 AND serial = ?2",
+        )?
+        .query_row(params![model_id, normalise_serial(serial)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+fn reversed(s: &str) -> String {
+    s.chars().rev().collect()
+}
+
+/// Writes a new machine inside the caller's transaction (no audit entry: callers decide).
+pub fn insert(tx: &Transaction, e: &ValidEquipment, at: &str) -> Result<EquipmentId> {
+    tx.prepare_cached(
+        "INSERT INTO equipment (customer_id, model_id, serial, serial_rev, purchase_date, install_date, site,
+                                created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        e.customer_id,
+        e.model_id,
+        e.serial,
+        reversed(&e.serial),
+        e.purchase_date.map(show),
+        e.install_date.map(show),
+        e.site,
+        at
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn describe(conn: &Connection, e: &ValidEquipment) -> Result<String> {
+    let code: String = conn.query_row(
+        "SELECT code FROM product_model WHERE id = ?1",
+        [e.model_id],
+        |r| r.get(0),
+    )?;
+    let mut s = format!("{code} 序列号 {}", e.serial);
+    if let Some(d) = e.purchase_date {
+        s.push_str(&format!("，购买 {}", show(d)));
+    }
+    if let Some(d) = e.install_date {
+        s.push_str(&format!("，安装 {}", show(d)));
+    }
+    if !e.site.is_empty() {
+        s.push_str(&format!("，位置 {}", e.site));
+    }
+    Ok(s)
+}
+
+/// 登记设备.
+pub fn create(desk: &mut Desk, input: EquipmentInput) -> Result<Equipment> {
+    let valid = check(desk.conn(), &input, None)?;
+    let detail = describe(desk.conn(), &valid)?;
+    let tx = desk.conn_mut().transaction()?;
+    let id = insert(&tx, &valid, &crate::now_utc())?;
+    audit::record(&tx, "equipment_added", "equipment", id, &detail)?;
+    tx.commit()?;
+    get(desk, GetArgs { id })
+}
+
+/// 修改设备档案.
+pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
+    let customer_id: i64 = desk
+        .conn()
+        .query_row(
+            "SELECT customer_id FROM equipment WHERE id = ?1",
+            [args.id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| not_found(args.id))?;
+    let input = EquipmentInput {
+        customer_id,
+        model_id: args.model_id,
+        serial: args.serial,
+        purchase_date: args.purchase_date,
+        install_date: args.install_date,
+        site: args.site,
+    };
+    let valid = check(desk.conn(), &input, Some(args.id))?;
+    let now = describe(desk.conn(), &valid)?;
+    let tx = desk.conn_mut().transaction()?;
+    let before = audit::snapshot(&tx, "equipment", args.id)?;
+    tx.execute(
+        "UPDATE equipment SET model_id = ?2, serial = ?3, serial_rev = ?4, purchase_date = ?5, install_date = ?6,
+                site = ?7, updated_at = ?8 WHERE id = ?1",
+        params![
+            args.id,
+            valid.model_id,
+            valid.serial,
+            reversed(&valid.serial),
+            valid.purchase_date.map(show),
+            valid.install_date.map(show),
+            valid.site,
+            crate::now_utc()
+        ],
+    )?;
+    let after = audit::snapshot(&tx, "equipment", args.id)?;
+    let labels = [
+        ("model_id", "型号"),
+        ("serial", "序列号"),
+        ("purchase_date", "购买日期"),
+        ("install_date", "安装日期"),
+        ("site", "安装地点"),
+    ];
+    let changed = audit::changes(&before, &after, &labels);
+    // Before → after per field (the model by its number), then the whole file as it is now.
+    let detail = if changed.is_empty() {
+        format!("未改动（{now}）")
+    } else {
+        format!("{changed}；现为：{now}")
+    };
+    audit::record(&tx, "equipment_updated", "equipment", args.id, &detail)?;
+    tx.commit()?;
+    get(desk, GetArgs { id: args.id })
+}
+
+/// 保修特批: sets or removes the whole-machine warranty end, with a reason, kept in history.
+pub fn override_warranty(desk: &mut Desk, args: OverrideArgs) -> Result<Equipment> {
+    let end = dates::field("warranty_end", "保修截止日期", args.warranty_end.as_deref())?;
+    let reason = text::field("reason", "调整保修的原因", &args.reason, 200, true)?;
+    let tx = desk.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE equipment SET warranty_end = ?2, warranty_reason = ?3, updated_at = ?4 WHERE id = ?1",
+        params![args.id, end.map(show), if end.is_some() { reason.as_str() } else { "" }, crate::now_utc()],
+    )?;
+    if n == 0 {
+        return Err(not_found(args.id));
+    }
+    let detail = match end {
+        Some(e) => format!("保修截止日期改为 {}，原因：{reason}", show(e)),
+        None => format!("取消特批保修，恢复按政策计算，原因：{reason}"),
+    };
+    audit::record(&tx, "warranty_override", "equipment", args.id, &detail)?;
+    tx.commit()?;
+    get(desk, GetArgs { id: args.id })
+}
+
+fn not_found(id: EquipmentId) -> Error {
+    Error::NotFound(format!("设备不存在（编号 {id}）"))
+}
+
+const SELECT: &str = "SELECT e.id, e.customer_id, c.name, m.id, m.code, m.name, e.serial, e.purchase_date, e.install_date,
+        e.site, e.warranty_end, e.warranty_reason, e.created_at
+     FROM equipment e JOIN customer c ON c.id = e.customer_id JOIN product_model m ON m.id = e.model_id";
+
+/// Machines with their warranty verdict as of `today` (the desk's day).
+fn read(
+    conn: &Connection,
+    today: chrono::NaiveDate,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> Result<Vec<Equipment>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, |r| {
+        Ok((
+            Equipment {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                customer_name: r.get(2)?,
+                model: ModelRef {
+                    id: r.get(3)?,
+                    code: r.get(4)?,
+                    name: r.get(5)?,
+                },
+                serial: r.get(6)?,
+                purchase_date: r.get(7)?,
+                install_date: r.get(8)?,
+                site: r.get(9)?,
+                warranty: warranty::verdict(
+                    &[],
+                    &warranty::Dates {
+                        purchase: None,
+                        install: None,
+                    },
+                    None,
+                    today,
+                ),
+                created_at: r.get(12)?,
+                history: None,
+            },
+            r.get::<_, Option<String>>(10)?,
+            r.get::<_, String>(11)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut e, end, reason) = row?;
+        let policies = models::policies(conn, e.model.id)?;
+        let d = warranty::Dates {
+            purchase: e.purchase_date.as_deref().and_then(dates::parse),
+            install: e.install_date.as_deref().and_then(dates::parse),
+        };
+        let o = end.map(|end| Override { end, reason });
+        e.warranty = warranty::verdict(&policies, &d, o, today);
+        out.push(e);
+    }
+    Ok(out)
+}
+
+pub(crate) fn title(action: &str) -> &'static str {
+    match action {
+        "equipment_added" => "登记设备",
+        "equipment_updated" => "修改设备档案",
+        "warranty_override" => "调整保修",
+        "equipment_moved" => "设备转到其他客户",
+        _ => "记录",
+    }
+}
+
+/// 设备档案: one machine with its warranty and history.
+pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Equipment> {
+    let conn = desk.conn();
+    let mut e = read(
+        conn,
+        desk.today(),
+        &format!("{SELECT} WHERE e.id = ?1"),
+        [args.id],
+    )?
+    .pop()
+    .ok_or_else(|| not_found(args.id))?;
+    let history = audit::of(conn, "equipment", e.id)?
+        .into_iter()
+        .map(|a| HistoryItem {
+            at: a.at,
+            user: a.user,
+            title: title(&a.action).to_string(),
+            detail: a.detail,
+        })
+        .collect();
+    e.history = Some(history);
+    Ok(e)
+}
+
+/// 客户的设备: the customer's machines and, for a head office, its branches' machines.
+pub fn list(desk: &mut Desk, args: ListArgs) -> Result<EquipmentList> {
+    let items = read(
+        desk.conn(),
+        desk.today(),
+        &format!(
+            "{SELECT} WHERE e.customer_id = ?1
+                 OR e.customer_id IN (SELECT id FROM customer WHERE parent_id = ?1)
+             ORDER BY e.customer_id <> ?1, c.name, e.id DESC"
+        ),
+        [args.customer_id],
+    )?;
+    Ok(EquipmentList { items })
+}

@@ -1,0 +1,1288 @@
+//! Customer import (客户导入): customers and their machines from the spreadsheets desks
+//! already keep — .xlsx, .xls, and .csv in UTF-8, UTF-8 with BOM or GBK/GB18030 (what a
+//! Chinese Excel writes when it saves CSV).
+//!
+//! The file is read into a plain grid of text, the header row (the first non-blank row) is
+//! matched to our fields (common Chinese headers are recognised; the clerk may override
+//! the mapping), and every row is checked with the same rules as the forms. A bad row is
+//! not an error: it goes into `rejected` with its row number as the spreadsheet shows it
+//! (the header is row 1 when it is the first row) and a reason naming the column. A file
+//! that cannot be read at all is an error (`invalid`, field `file`).
+//!
+//! Preview and commit run the same planning code, so what the preview promises is what the
+//! commit does. Commit writes every valid row in ONE transaction. Import is idempotent:
+//! a customer already in the archive (same name and a same phone) is reused, a machine
+//! already registered to that customer (same model and serial) is counted as
+//! `already_present`, so importing the same file twice adds nothing the second time.
+//! Within one file, rows of the same customer are merged into one customer with several
+//! machines; a row with neither name nor phone but a machine belongs to the customer of
+//! the row above (what merged cells in Excel look like once read).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+
+use base64::Engine as _;
+use calamine::{Data, Range, Reader, Xls, Xlsx};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::customers::{self, CustomerInput};
+use crate::platform::error::{Error, Result};
+use crate::{archive::equipment, archive::models, people::audit, Desk};
+
+/// `import.preview` / `import.commit` arguments.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImportArgs {
+    /// What is imported; only `customers` (customers with their machines) for now.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    pub file_name: String,
+    pub content_base64: String,
+    /// Header → field (or `null` to ignore the column); overrides the recognised mapping.
+    #[serde(default)]
+    pub mapping: Option<BTreeMap<String, Option<String>>>,
+}
+
+fn default_kind() -> String {
+    "customers".into()
+}
+
+/// One column of the file and the field it feeds (`None`: ignored).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Column {
+    pub header: String,
+    pub field: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Rejected {
+    pub row: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub customers: usize,
+    pub equipment: usize,
+}
+
+/// What an import would do.
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    pub columns: Vec<Column>,
+    /// Data rows in the file (blank rows not counted).
+    pub rows: usize,
+    /// The first rows as text, one entry per column.
+    pub sample: Vec<Vec<String>>,
+    pub rejected: Vec<Rejected>,
+    pub to_add: Counts,
+    /// Rows that add nothing: their customer (and machine) is already in the archive or
+    /// earlier in the same file.
+    pub already_present: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub rows: usize,
+    pub added: Counts,
+    pub already_present: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+/// The fields a column can feed, with the Chinese label used in reasons.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("name", "客户名称"),
+    ("kind", "客户类型"),
+    ("phones", "联系电话"),
+    ("phone2", "其他电话"),
+    ("address", "地址"),
+    ("region", "地区"),
+    ("class", "客户级别"),
+    ("source", "客户来源"),
+    ("notes", "备注"),
+    ("model_code", "型号"),
+    ("serial", "序列号"),
+    ("purchase_date", "购买日期"),
+    ("install_date", "安装日期"),
+    ("site", "安装位置"),
+];
+
+const SAMPLE_ROWS: usize = 20;
+
+// ---- the use cases ------------------------------------------------------------------
+
+/// 导入预览: reads the file, maps the columns and checks every row by doing the whole
+/// import in a transaction that is then rolled back, so the preview cannot promise
+/// anything the commit would not do.
+pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
+    let (sheet, columns) = open(&args)?;
+    let (tx, outcome) = attempt(desk, &sheet, &columns)?;
+    tx.rollback()?;
+    big_cache(desk, false)?;
+    Ok(Preview {
+        sample: sheet
+            .rows
+            .iter()
+            .take(SAMPLE_ROWS)
+            .map(|r| r.cells.clone())
+            .collect(),
+        columns,
+        rows: sheet.rows.len(),
+        to_add: outcome.added,
+        already_present: outcome.already_present,
+        rejected: outcome.rejected,
+    })
+}
+
+/// 导入: adds every valid row in one transaction and reports the rest.
+pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
+    let (sheet, columns) = open(&args)?;
+    let (tx, outcome) = attempt(desk, &sheet, &columns)?;
+    customers::count_added(&tx, outcome.added.customers)?;
+    audit::record(
+        &tx,
+        "import",
+        "customer",
+        0,
+        &format!(
+            "导入“{}”：新增客户 {} 个、设备 {} 台，已存在 {} 行，未导入 {} 行",
+            args.file_name,
+            outcome.added.customers,
+            outcome.added.equipment,
+            outcome.already_present,
+            outcome.rejected.len()
+        ),
+    )?;
+    tx.commit()?;
+    big_cache(desk, false)?;
+    Ok(Report {
+        rows: sheet.rows.len(),
+        added: outcome.added,
+        already_present: outcome.already_present,
+        rejected: outcome.rejected,
+    })
+}
+
+/// Arguments for a file read from disk (the command line) rather than sent as base64.
+pub fn args_for_file(file_name: &str, bytes: &[u8]) -> ImportArgs {
+    ImportArgs {
+        kind: default_kind(),
+        file_name: file_name.to_string(),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        mapping: None,
+    }
+}
+
+fn open(args: &ImportArgs) -> Result<(Sheet, Vec<Column>)> {
+    if args.kind != "customers" {
+        return Err(Error::invalid(
+            "kind",
+            format!("不支持导入“{}”，目前只能导入客户", args.kind),
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(args.content_base64.trim())
+        .map_err(|_| {
+            Error::invalid(
+                "file",
+                "文件内容没有正确上传（不是 base64），请重新选择文件",
+            )
+        })?;
+    let sheet = read(&args.file_name, &bytes)?;
+    let columns = map_columns(&sheet.headers, args.mapping.as_ref())?;
+    Ok((sheet, columns))
+}
+
+// ---- reading files ------------------------------------------------------------------
+
+/// A file read as text: the header row and the data rows below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Row {
+    /// As the spreadsheet shows it: 1 is the first row of the file.
+    pub number: usize,
+    /// One per header, trimmed.
+    pub cells: Vec<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn unreadable(message: impl Into<String>) -> Error {
+    Error::invalid("file", message)
+}
+
+/// Reads .xlsx / .xls / .csv by content first (a renamed file still works), by name second.
+pub(crate) fn read(file_name: &str, bytes: &[u8]) -> Result<Sheet> {
+    if bytes.is_empty() {
+        return Err(unreadable("文件是空的"));
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let grid = if bytes.starts_with(ZIP_MAGIC) {
+        let book = Xlsx::new(Cursor::new(bytes))
+            .map_err(|_| unreadable("无法读取这个 Excel 文件（.xlsx），文件可能已损坏"))?;
+        first_sheet(book)?
+    } else if bytes.starts_with(OLE_MAGIC) {
+        let book = Xls::new(Cursor::new(bytes))
+            .map_err(|_| unreadable("无法读取这个 Excel 文件（.xls），文件可能已损坏或加了密码"))?;
+        first_sheet(book)?
+    } else if matches!(ext.as_str(), "csv" | "txt" | "tsv" | "xls" | "") {
+        // Some systems write "xls" files that are really text (tab-separated or a web page).
+        let text = decode(bytes)?;
+        if text.trim_start().starts_with('<') {
+            return Err(unreadable(
+                "这个文件实际上是网页格式，不是 Excel 表格；请用 Excel 打开后另存为 .xlsx 再导入",
+            ));
+        }
+        parse_delimited(&text)
+    } else if matches!(ext.as_str(), "xlsx" | "xlsm") {
+        return Err(unreadable(
+            "这个文件不是有效的 Excel 文件（.xlsx），可能已损坏",
+        ));
+    } else {
+        return Err(unreadable(format!(
+            "不能导入 .{ext} 文件：请选择 Excel（.xlsx、.xls）或 CSV 文件"
+        )));
+    };
+    sheet_from_grid(grid)
+}
+
+/// Rows of cells; the first entry is the row number the spreadsheet shows.
+type Grid = Vec<(usize, Vec<String>)>;
+
+/// The first worksheet that has any cell filled.
+fn first_sheet<'a, R: Reader<Cursor<&'a [u8]>>>(mut book: R) -> Result<Grid> {
+    for (i, name) in book.sheet_names().into_iter().enumerate() {
+        let range = match book.worksheet_range_at(i) {
+            Some(Ok(range)) => range,
+            Some(Err(_)) => return Err(unreadable(format!("无法读取工作表“{name}”"))),
+            None => break,
+        };
+        if range.get_size().0 > 0 && range.used_cells().next().is_some() {
+            return Ok(grid_of(&range));
+        }
+    }
+    Err(unreadable("文件里没有任何数据"))
+}
+
+fn grid_of(range: &Range<Data>) -> Grid {
+    // A range starts at its first used cell; row numbers count from the sheet's top.
+    let first = range.start().map(|(row, _)| row as usize).unwrap_or(0);
+    range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| (first + i + 1, cells.iter().map(cell_text).collect()))
+        .collect()
+}
+
+/// A cell as the clerk sees it: numbers without a trailing `.0` or exponent (phones are
+/// often typed into number cells), dates as `YYYY-MM-DD`.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, d, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// Text files: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
+/// else GB18030, which also reads GBK and GB2312.
+fn decode(bytes: &[u8]) -> Result<String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, bad) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if bad {
+            return Err(unreadable(format!(
+                "文件内容与它的编码标记（{}）不符，无法读取",
+                encoding.name()
+            )));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if bad || text.contains('\0') {
+        return Err(unreadable(
+            "无法识别文件的编码（应为 UTF-8 或 GBK），或者它不是表格文件",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// CSV as Excel writes and reads it: fields in double quotes may hold the separator, line
+/// breaks and doubled quotes; the separator is a comma, tab or semicolon, whichever the
+/// first line uses most. Every line break outside quotes starts a new spreadsheet row,
+/// blank lines included, so row numbers match what Excel shows.
+fn parse_delimited(text: &str) -> Grid {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let separator = [',', '\t', ';']
+        .into_iter()
+        .max_by_key(|s| (first_line.matches(*s).count(), *s == ','))
+        .unwrap_or(',');
+    let mut grid = Grid::new();
+    let mut record: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut at_field_start = true;
+    let mut chars = text.chars().peekable();
+    let mut finish_record = |record: &mut Vec<String>, field: &mut String| {
+        record.push(std::mem::take(field).trim().to_string());
+        let number = grid.len() + 1;
+        grid.push((number, std::mem::take(record)));
+    };
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+            }
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                finish_record(&mut record, &mut field);
+                at_field_start = true;
+            }
+            c if c == separator => {
+                record.push(std::mem::take(&mut field).trim().to_string());
+                at_field_start = true;
+            }
+            c => {
+                // Spaces before an opening quote do not make the field unquoted.
+                if !(at_field_start && c == ' ') {
+                    at_field_start = false;
+                }
+                field.push(c);
+            }
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        finish_record(&mut record, &mut field);
+    }
+    grid
+}
+
+/// The header is the first row, among the first few non-blank ones, that has a column we
+/// recognise as the customer's name (a sheet may open with a title such as
+/// “2024年客户清单”), else the first non-blank row. Rows above it are ignored; blank rows
+/// below it are skipped (they keep their numbers); columns without a header are dropped
+/// at the right and named `第N列` inside; a repeated header gets `（2）` so that a mapping
+/// can tell them apart.
+fn sheet_from_grid(grid: Grid) -> Result<Sheet> {
+    let blank = |cells: &[String]| cells.iter().all(|c| c.is_empty());
+    let names_a_customer = |cells: &[String]| cells.iter().any(|c| recognise(c) == Some("name"));
+    let candidates: Vec<usize> = (0..grid.len())
+        .filter(|&i| !blank(&grid[i].1))
+        .take(10)
+        .collect();
+    let Some(&first) = candidates.first() else {
+        return Err(unreadable("文件里没有任何数据"));
+    };
+    let at = candidates
+        .iter()
+        .copied()
+        .find(|&i| names_a_customer(&grid[i].1))
+        .unwrap_or(first);
+    let mut rows = grid.into_iter().skip(at);
+    let Some((_, mut headers)) = rows.next() else {
+        return Err(unreadable("文件里没有任何数据"));
+    };
+    while headers.last().is_some_and(|h| h.is_empty()) {
+        headers.pop();
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, h) in headers.iter_mut().enumerate() {
+        if h.is_empty() {
+            *h = format!("第{}列", i + 1);
+        }
+        let n = seen.entry(h.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            *h = format!("{h}（{n}）");
+        }
+    }
+    let width = headers.len();
+    let rows = rows
+        .filter(|(_, cells)| !blank(cells))
+        .map(|(number, mut cells)| {
+            cells.resize(width, String::new());
+            Row { number, cells }
+        })
+        .collect();
+    Ok(Sheet { headers, rows })
+}
+
+// ---- columns ----------------------------------------------------------------------------
+
+/// Headers as Chinese desks write them, in their compact form (see [`compact`]). Exact
+/// matches first; then the `CONTAINS` list in order, so that 购买日期 is a date before
+/// anything else and 客户联系电话 is a phone.
+const HEADERS: &[(&str, &[&str])] = &[
+    (
+        "name",
+        &[
+            "客户名称",
+            "客户姓名",
+            "客户名",
+            "姓名",
+            "名称",
+            "客户",
+            "用户名称",
+            "用户姓名",
+            "用户",
+            "单位名称",
+            "公司名称",
+            "单位",
+            "公司",
+            "name",
+            "customer",
+            "customername",
+        ],
+    ),
+    (
+        "kind",
+        &["客户类型", "类型", "个人单位", "客户性质", "kind", "type"],
+    ),
+    (
+        "phones",
+        &[
+            "电话",
+            "手机",
+            "手机号",
+            "手机号码",
+            "联系电话",
+            "电话号码",
+            "联系方式",
+            "移动电话",
+            "客户电话",
+            "phone",
+            "phones",
+            "mobile",
+            "tel",
+            "telephone",
+        ],
+    ),
+    (
+        "phone2",
+        &[
+            "电话2",
+            "其他电话",
+            "备用电话",
+            "第二电话",
+            "固定电话",
+            "座机",
+            "办公电话",
+            "固话",
+            "phone2",
+        ],
+    ),
+    (
+        "address",
+        &[
+            "地址",
+            "详细地址",
+            "联系地址",
+            "通讯地址",
+            "客户地址",
+            "安装地址",
+            "住址",
+            "address",
+        ],
+    ),
+    (
+        "region",
+        &[
+            "地区",
+            "省份",
+            "省",
+            "区域",
+            "大区",
+            "所属地区",
+            "所在地区",
+            "城市",
+            "region",
+        ],
+    ),
+    (
+        "class",
+        &["客户级别", "级别", "客户等级", "等级", "客户分类", "class"],
+    ),
+    ("source", &["客户来源", "来源", "渠道", "source"]),
+    (
+        "notes",
+        &["备注", "说明", "notes", "note", "remark", "remarks"],
+    ),
+    (
+        "model_code",
+        &[
+            "型号",
+            "产品型号",
+            "设备型号",
+            "机型",
+            "规格型号",
+            "型号编码",
+            "model",
+            "modelcode",
+        ],
+    ),
+    (
+        "serial",
+        &[
+            "序列号",
+            "机身编码",
+            "机身号",
+            "机身编号",
+            "出厂编号",
+            "机器编号",
+            "设备编号",
+            "产品编号",
+            "条码",
+            "sn",
+            "s/n",
+            "serial",
+            "serialnumber",
+        ],
+    ),
+    (
+        "purchase_date",
+        &[
+            "购买日期",
+            "购机日期",
+            "购买时间",
+            "购机时间",
+            "销售日期",
+            "purchasedate",
+        ],
+    ),
+    ("install_date", &["安装日期", "安装时间", "installdate"]),
+    (
+        "site",
+        &[
+            "安装位置",
+            "位置",
+            "安装地点",
+            "使用地点",
+            "分店",
+            "网点",
+            "site",
+        ],
+    ),
+];
+
+const CONTAINS: &[(&str, &str)] = &[
+    ("购买", "purchase_date"),
+    ("购机", "purchase_date"),
+    ("安装日期", "install_date"),
+    ("安装时间", "install_date"),
+    ("序列号", "serial"),
+    ("型号", "model_code"),
+    ("手机", "phones"),
+    ("电话", "phones"),
+    ("地址", "address"),
+    ("地区", "region"),
+    ("省份", "region"),
+    ("级别", "class"),
+    ("等级", "class"),
+    ("来源", "source"),
+    ("备注", "notes"),
+    ("位置", "site"),
+    ("类型", "kind"),
+    ("姓名", "name"),
+];
+
+/// A header without spaces, marks of required fields and bracketed hints:
+/// ` 手机号码(必填)* ` → `手机号码`, `SN` → `sn`.
+fn compact(header: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in header.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth -= 1,
+            _ if depth > 0 => {}
+            c if c.is_whitespace() || matches!(c, '*' | '＊' | ':' | '：' | '_' | '-') => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The field a header feeds, if we recognise it.
+pub fn recognise(header: &str) -> Option<&'static str> {
+    recognise_exactly(header).or_else(|| recognise_loosely(header))
+}
+
+fn recognise_exactly(header: &str) -> Option<&'static str> {
+    let h = compact(header);
+    HEADERS
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map(|(field, _)| *field)
+}
+
+fn recognise_loosely(header: &str) -> Option<&'static str> {
+    let h = compact(header);
+    CONTAINS
+        .iter()
+        .find(|(part, _)| h.contains(part))
+        .map(|(_, field)| *field)
+}
+
+fn field_name(field: &str) -> Option<&'static str> {
+    FIELDS.iter().find(|(f, _)| *f == field).map(|(f, _)| *f)
+}
+
+fn label(field: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
+}
+
+/// Each field from at most one column: the clerk's mapping wins, then recognised headers
+/// left to right; a second phone column becomes `phone2`.
+fn map_columns(
+    headers: &[String],
+    mapping: Option<&BTreeMap<String, Option<String>>>,
+) -> Result<Vec<Column>> {
+    let mut columns: Vec<Column> = headers
+        .iter()
+        .map(|h| Column {
+            header: h.clone(),
+            field: None,
+        })
+        .collect();
+    let mut taken: Vec<&'static str> = Vec::new();
+    let mut chosen = vec![false; headers.len()];
+    if let Some(mapping) = mapping {
+        for (header, field) in mapping {
+            let Some(i) = headers.iter().position(|h| h == header) else {
+                continue; // a mapping made for another file: ignore what does not fit
+            };
+            chosen[i] = true;
+            let Some(field) = field.as_deref().filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            let field = field_name(field).ok_or_else(|| {
+                Error::invalid("mapping", format!("没有“{field}”这个字段（列“{header}”）"))
+            })?;
+            if let Some(other) = columns.iter().find(|c| c.field == Some(field)) {
+                return Err(Error::invalid(
+                    "mapping",
+                    format!(
+                        "列“{}”和列“{header}”不能都对应“{}”",
+                        other.header,
+                        label(field)
+                    ),
+                ));
+            }
+            columns[i].field = Some(field);
+            taken.push(field);
+        }
+    }
+    // Exact names first, so that a loose match (客户电话备注 …) cannot take a field
+    // from a column named exactly for it further right.
+    for recognise in [recognise_exactly, recognise_loosely] {
+        for (i, column) in columns.iter_mut().enumerate() {
+            if chosen[i] || column.field.is_some() {
+                continue;
+            }
+            let field = match recognise(&column.header) {
+                Some("phones") if taken.contains(&"phones") => "phone2",
+                Some(f) => f,
+                None => continue,
+            };
+            if !taken.contains(&field) {
+                column.field = Some(field);
+                taken.push(field);
+            }
+        }
+    }
+    if !taken.contains(&"name") {
+        return Err(unreadable(format!(
+            "找不到客户名称列：第一行应是表头，并有“客户名称”或“姓名”一列（现在的表头：{}）",
+            preview_headers(headers)
+        )));
+    }
+    Ok(columns)
+}
+
+fn preview_headers(headers: &[String]) -> String {
+    let shown: Vec<&str> = headers.iter().take(8).map(String::as_str).collect();
+    let more = if headers.len() > 8 { "…" } else { "" };
+    format!("{}{more}", shown.join("、"))
+}
+
+// ---- checking and writing rows -------------------------------------------------------------
+
+/// What running the rows did (inside a transaction the caller commits or drops).
+struct Outcome {
+    rejected: Vec<Rejected>,
+    added: Counts,
+    already_present: usize,
+    /// Rows whose new customer was written before its machine turned out bad: the
+    /// transaction must be run again without them.
+    again: Vec<Rejected>,
+}
+
+/// Runs the rows in a transaction, and again without the rows that left a customer
+/// behind (see [`Outcome::again`]) until none do — in practice once, seldom twice. This
+/// keeps a row whole without a savepoint per row, which costs FTS5 a flush each time
+/// (100,000 rows took over 30 s that way).
+fn attempt<'d>(
+    desk: &'d Desk,
+    sheet: &Sheet,
+    columns: &[Column],
+) -> Result<(rusqlite::Transaction<'d>, Outcome)> {
+    let mut skip: HashMap<usize, String> = HashMap::new();
+    // A big import touches every index of several tables; with SQLite's default 2 MB
+    // page cache it spends its time writing pages out and reading them back.
+    big_cache(desk, true)?;
+    loop {
+        // Unchecked only in that it takes `&Connection`, so the loop can begin anew;
+        // the desk is borrowed for the whole import, so nothing else runs beside it.
+        let tx = desk.conn().unchecked_transaction()?;
+        let mut outcome = run(&tx, sheet, columns, &skip)?;
+        if outcome.again.is_empty() {
+            // Back in row order with the rows skipped this time.
+            outcome.rejected.sort_by_key(|r| r.row);
+            return Ok((tx, outcome));
+        }
+        skip.extend(outcome.again.drain(..).map(|r| (r.row, r.reason)));
+        tx.rollback()?;
+    }
+}
+
+/// Raises the page and statement caches for an import (64 MB) and puts the defaults back
+/// afterwards (an import that fails half-way leaves them raised: harmless, memory only).
+fn big_cache(desk: &Desk, on: bool) -> Result<()> {
+    let kib: i64 = if on { 65_536 } else { 2_000 };
+    desk.conn().pragma_update(None, "cache_size", -kib)?;
+    // One row runs more distinct statements (customer, phones, text index, machine,
+    // model, audit …) than rusqlite's default statement cache of 16 holds: re-preparing
+    // them every row cost a tenth of the time.
+    desk.conn()
+        .set_prepared_statement_cache_capacity(if on { 64 } else { 16 });
+    Ok(())
+}
+
+/// Where each field is in a row.
+struct Layout<'a> {
+    columns: &'a [Column],
+    index: HashMap<&'static str, usize>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(columns: &'a [Column]) -> Layout<'a> {
+        let index = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.field.map(|f| (f, i)))
+            .collect();
+        Layout { columns, index }
+    }
+
+    fn has(&self, field: &str) -> bool {
+        self.index.contains_key(field)
+    }
+
+    fn cell<'r>(&self, row: &'r Row, field: &str) -> &'r str {
+        self.index
+            .get(field)
+            .map(|&i| row.cells[i].as_str())
+            .unwrap_or("")
+    }
+
+    /// `列“手机”` — the column(s) a field came from, for reasons.
+    fn column(&self, field: &str) -> String {
+        let fields: &[&str] = if field == "phones" {
+            &["phones", "phone2"]
+        } else {
+            std::slice::from_ref(&field)
+        };
+        let headers: Vec<String> = fields
+            .iter()
+            .filter_map(|f| self.index.get(f))
+            .map(|&i| format!("“{}”", self.columns[i].header))
+            .collect();
+        if headers.is_empty() {
+            format!("“{}”", label(field))
+        } else {
+            headers.join("、")
+        }
+    }
+}
+
+/// `sn1，sn2` — several numbers in one cell, as clerks type them.
+fn split_phones(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([',', '，', '、', ';', '；', '/', '／', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
+fn parse_kind(text: &str, name: &str) -> Option<Option<String>> {
+    let kind = match compact(text).as_str() {
+        "" => {
+            // Not given: a name that reads like an organisation is a company.
+            const ORGANISATIONS: &[&str] = &[
+                "公司",
+                "集团",
+                "酒店",
+                "宾馆",
+                "饭店",
+                "餐厅",
+                "学校",
+                "医院",
+                "工厂",
+                "研究所",
+                "事务所",
+                "委员会",
+                "有限",
+            ];
+            return Some(
+                ORGANISATIONS
+                    .iter()
+                    .any(|o| name.contains(o))
+                    .then(|| "company".to_string()),
+            );
+        }
+        "个人" | "person" | "私人" | "个体" => "person",
+        "单位" | "公司" | "企业" | "company" | "机构" | "集团" => "company",
+        _ => return None,
+    };
+    Some(Some(kind.into()))
+}
+
+fn parse_class(text: &str) -> Option<Option<String>> {
+    let class = match compact(text).as_str() {
+        "" => return Some(None),
+        "普通" | "普通客户" | "normal" | "一般" => "normal",
+        "vip" | "vip客户" | "贵宾" => "vip",
+        "大客户" | "重点客户" | "key" | "重点" | "ka" => "key",
+        _ => return None,
+    };
+    Some(Some(class.into()))
+}
+
+/// A rule's message with the column it is about, and the value when the message does not
+/// already repeat it.
+fn reason(layout: &Layout, field: &str, value: &str, message: &str) -> String {
+    let column = layout.column(field);
+    if value.is_empty() || message.contains(value) || value.chars().count() > 30 {
+        format!("列{column}：{message}")
+    } else {
+        format!("列{column}“{value}”：{message}")
+    }
+}
+
+/// Checks and writes every row inside `tx`. New customers are written as their first row
+/// is met, so later rows (and the serial checks) see them exactly as they would see a
+/// customer already in the archive: that is what merges rows of one customer.
+fn run(
+    tx: &rusqlite::Transaction,
+    sheet: &Sheet,
+    columns: &[Column],
+    skip: &HashMap<usize, String>,
+) -> Result<Outcome> {
+    let layout = Layout::new(columns);
+    let at = crate::now_utc();
+    let mut out = Outcome {
+        rejected: Vec::new(),
+        added: Counts::default(),
+        already_present: 0,
+        again: Vec::new(),
+    };
+    let mut model_ids: HashMap<String, Option<i64>> = HashMap::new();
+    // (model, serial) → row and customer name of the row in this file that registered it.
+    let mut file_serials: HashMap<(i64, String), (usize, String)> = HashMap::new();
+    // The customer of the row above, for rows that only carry a machine (merged cells).
+    let mut above: Option<(i64, String)> = None;
+    for row in &sheet.rows {
+        if let Some(reason) = skip.get(&row.number) {
+            out.rejected.push(Rejected {
+                row: row.number,
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        let cell = |f: &str| layout.cell(row, f);
+        let mut reject = |reason: String| {
+            out.rejected.push(Rejected {
+                row: row.number,
+                reason,
+            })
+        };
+        let machine_given = !cell("model_code").is_empty() || !cell("serial").is_empty();
+        let phones: Vec<String> = split_phones(cell("phones"))
+            .chain(split_phones(cell("phone2")))
+            .map(str::to_string)
+            .collect();
+
+        // The customer: one of the row above, already in the archive, or new.
+        enum Owner {
+            Known(i64, String),
+            New(customers::Valid, String),
+        }
+        let owner =
+            if cell("name").is_empty() && phones.is_empty() && machine_given && above.is_some() {
+                let (id, name) = above.clone().unwrap_or_default();
+                Owner::Known(id, name)
+            } else {
+                let Some(kind) = parse_kind(cell("kind"), cell("name")) else {
+                    reject(reason(
+                        &layout,
+                        "kind",
+                        cell("kind"),
+                        "客户类型应为“个人”或“单位”",
+                    ));
+                    continue;
+                };
+                let Some(class) = parse_class(cell("class")) else {
+                    reject(reason(
+                        &layout,
+                        "class",
+                        cell("class"),
+                        "客户级别应为“普通”“VIP”或“大客户”",
+                    ));
+                    continue;
+                };
+                if phones.is_empty() && !layout.has("phones") && !layout.has("phone2") {
+                    reject("文件中没有电话列：每个客户至少要有一个联系电话".into());
+                    continue;
+                }
+                let input = CustomerInput {
+                    kind,
+                    name: cell("name").to_string(),
+                    phones,
+                    address: cell("address").to_string(),
+                    region: cell("region").to_string(),
+                    class,
+                    notes: cell("notes").to_string(),
+                    source: cell("source").to_string(),
+                    ..CustomerInput::default()
+                };
+                let valid = match customers::validate(&input) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let field = e.field().unwrap_or("name");
+                        let value = if field == "phones" { "" } else { cell(field) };
+                        reject(reason(&layout, field, value, &e.to_string()));
+                        continue;
+                    }
+                };
+                let name = input.name.trim().to_string();
+                match customers::find_existing(tx, &valid)? {
+                    Some(id) => Owner::Known(id, name),
+                    None => Owner::New(valid, name),
+                }
+            };
+
+        // The machine, if the row has one.
+        let mut machine = None;
+        if machine_given {
+            let (code, serial) = (cell("model_code"), cell("serial"));
+            if code.is_empty() {
+                let hint = if layout.has("model_code") {
+                    ""
+                } else {
+                    "（文件中没有型号列）"
+                };
+                reject(format!(
+                    "有序列号 {serial} 但缺少型号{hint}：序列号按型号登记"
+                ));
+                continue;
+            }
+            if serial.is_empty() {
+                reject(reason(
+                    &layout,
+                    "serial",
+                    "",
+                    &format!("型号 {code} 缺少序列号"),
+                ));
+                continue;
+            }
+            let model_id = match model_ids.get(code) {
+                Some(id) => *id,
+                None => {
+                    let id = models::id_by_code(tx, code)?;
+                    model_ids.insert(code.to_string(), id);
+                    id
+                }
+            };
+            let Some(model_id) = model_id else {
+                reject(reason(
+                    &layout,
+                    "model_code",
+                    code,
+                    "型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加",
+                ));
+                continue;
+            };
+            let serial = equipment::normalise_serial(serial);
+            let key = (model_id, serial.clone());
+            let holder = match (&owner, file_serials.get(&key)) {
+                (Owner::Known(..), _) => equipment::find(tx, model_id, &serial)?.map(|(_, h)| h),
+                // A customer not written yet owns nothing: a machine of an earlier row is
+                // a clash, and one in the archive is refused (naming its owner) when the
+                // machine is validated below — one query fewer per new row.
+                (Owner::New(..), Some(_)) => Some(0),
+                (Owner::New(..), None) => None,
+            };
+            match holder {
+                Some(holder) if matches!(owner, Owner::Known(id, _) if id == holder) => {}
+                Some(holder) => {
+                    let why = match file_serials.get(&key) {
+                        Some((first, name)) => format!(
+                            "型号 {code} 的序列号 {serial} 在本文件第 {first} 行已登记给客户“{name}”"
+                        ),
+                        None => {
+                            let probe = equipment::EquipmentInput {
+                                customer_id: holder,
+                                model_id,
+                                serial: serial.clone(),
+                                ..Default::default()
+                            };
+                            match equipment::validate(tx, &probe) {
+                                Err(e) => e.to_string(),
+                                Ok(_) => format!("型号 {code} 的序列号 {serial} 已登记在其他客户名下"),
+                            }
+                        }
+                    };
+                    reject(reason(&layout, "serial", "", &why));
+                    continue;
+                }
+                None => {
+                    machine = Some(equipment::EquipmentInput {
+                        customer_id: 0,
+                        model_id,
+                        serial,
+                        purchase_date: Some(cell("purchase_date").to_string()),
+                        install_date: Some(cell("install_date").to_string()),
+                        site: cell("site").to_string(),
+                    });
+                }
+            }
+        } else if let Some(field) = ["purchase_date", "install_date", "site"]
+            .into_iter()
+            .find(|f| !cell(f).is_empty())
+        {
+            reject(reason(
+                &layout,
+                field,
+                cell(field),
+                "填写了设备信息，但缺少型号和序列号",
+            ));
+            continue;
+        }
+
+        // Write: a new customer and its machine land together or not at all.
+        let new_customer = matches!(owner, Owner::New(..));
+        let (owner_id, owner_name) = match owner {
+            Owner::Known(id, name) => (id, name),
+            Owner::New(valid, name) => (customers::insert(tx, &valid, &at)?, name),
+        };
+        if let Some(mut input) = machine {
+            input.customer_id = owner_id;
+            let valid = match equipment::validate(tx, &input) {
+                Ok(v) => v,
+                Err(e) => {
+                    let field = e.field().unwrap_or("serial");
+                    // The serial's message repeats it normalised (upper case).
+                    let value = if field == "serial" { "" } else { cell(field) };
+                    let why = reason(&layout, field, value, &e.to_string());
+                    if new_customer {
+                        out.again.push(Rejected {
+                            row: row.number,
+                            reason: why,
+                        });
+                    } else {
+                        reject(why);
+                    }
+                    continue;
+                }
+            };
+            // No audit entry per machine: the import's one entry (file, counts) is the
+            // record, and 100,000 entries cost a fifth of the import's time.
+            equipment::insert(tx, &valid, &at)?;
+            file_serials.insert(
+                (input.model_id, input.serial),
+                (row.number, owner_name.clone()),
+            );
+            out.added.equipment += 1;
+        } else if !new_customer {
+            out.already_present += 1;
+        }
+        if new_customer {
+            out.added.customers += 1;
+        }
+        above = Some((owner_id, owner_name));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(text: &str) -> Vec<Vec<String>> {
+        parse_delimited(text).into_iter().map(|(_, r)| r).collect()
+    }
+
+    #[test]
+    fn csv_handles_quotes_line_breaks_and_blank_lines() {
+        let text = "姓名,电话,备注\r\n\"王, 小明\",13812345678,\"说\"\"好\"\"的\n第二行\"\r\n\r\n李四,021-61234567,\n";
+        let rows = parse_delimited(text);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[1].1, ["王, 小明", "13812345678", "说\"好\"的\n第二行"]);
+        assert_eq!(rows[2], (3, vec![String::new()]));
+        assert_eq!(
+            rows[3],
+            (4, vec!["李四".into(), "021-61234567".into(), String::new()])
+        );
+        // Tabs (Excel's "text" export) and semicolons are found from the header line.
+        assert_eq!(grid("姓名\t电话\n张三\t1,2\n")[1], ["张三", "1,2"]);
+        assert_eq!(grid("姓名;电话\n张三;138\n")[1], ["张三", "138"]);
+    }
+
+    #[test]
+    fn text_files_in_the_encodings_chinese_excel_writes() {
+        let text = "客户名称,电话\n喆玥堃,13812345678\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode(&gbk).unwrap(), text);
+        let (gb18030, _, _) = encoding_rs::GB18030.encode("𠀀王,13812345678\n");
+        assert_eq!(decode(&gb18030).unwrap(), "𠀀王,13812345678\n");
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        assert_eq!(decode(&bom).unwrap(), text);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&utf16).unwrap(), text);
+        let e = read("a.csv", &[0x81, 0x20, 0xFF, 0x00]).unwrap_err();
+        assert_eq!(e.field(), Some("file"));
+    }
+
+    #[test]
+    fn header_row_is_the_first_non_blank_row_and_keeps_row_numbers() {
+        let sheet = read("a.csv", ",,\n姓名,电话,,\n\n张三,13812345678\n".as_bytes()).unwrap();
+        assert_eq!(sheet.headers, ["姓名", "电话"]);
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].number, 4);
+        let sheet = read("a.csv", "电话,,电话\n1,2,3\n".as_bytes()).unwrap();
+        assert_eq!(sheet.headers, ["电话", "第2列", "电话（2）"]);
+    }
+
+    #[test]
+    fn common_chinese_headers_are_recognised() {
+        for (header, field) in [
+            ("客户名称*", Some("name")),
+            ("姓名", Some("name")),
+            ("单位名称", Some("name")),
+            ("联系电话（必填）", Some("phones")),
+            ("手机号码", Some("phones")),
+            ("固定电话", Some("phone2")),
+            ("详细地址", Some("address")),
+            ("省份", Some("region")),
+            ("型号", Some("model_code")),
+            ("机身编码", Some("serial")),
+            ("SN", Some("serial")),
+            ("S/N", Some("serial")),
+            ("购买日期", Some("purchase_date")),
+            ("购机日期(年/月/日)", Some("purchase_date")),
+            ("安装日期", Some("install_date")),
+            ("客户来源", Some("source")),
+            ("客户联系电话", Some("phones")),
+            ("产品名称", None),
+            ("客户编号", None),
+            ("保修", None),
+        ] {
+            assert_eq!(recognise(header), field, "{header}");
+        }
+    }
+
+    #[test]
+    fn mapping_takes_each_field_once_and_the_clerks_choice_wins() {
+        let headers: Vec<String> = ["产品名称", "客户", "手机", "电话", "地址"]
+            .map(String::from)
+            .to_vec();
+        let columns = map_columns(&headers, None).unwrap();
+        let fields: Vec<_> = columns.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [
+                None,
+                Some("name"),
+                Some("phones"),
+                Some("phone2"),
+                Some("address")
+            ]
+        );
+        let mapping = BTreeMap::from([
+            ("产品名称".to_string(), Some("name".to_string())),
+            ("客户".to_string(), None),
+        ]);
+        let columns = map_columns(&headers, Some(&mapping)).unwrap();
+        assert_eq!(columns[0].field, Some("name"));
+        assert_eq!(columns[1].field, None);
+        let bad = BTreeMap::from([("地址".to_string(), Some("colour".to_string()))]);
+        assert_eq!(
+            map_columns(&headers, Some(&bad)).unwrap_err().field(),
+            Some("mapping")
+        );
+        let e = map_columns(&["电话".to_string()], None).unwrap_err();
+        assert_eq!(e.field(), Some("file"));
+        assert!(e.to_string().contains("找不到客户名称列"), "{e}");
+    }
+
+    #[test]
+    fn files_that_are_not_tables_are_refused_in_chinese() {
+        for (name, bytes) in [
+            ("a.csv", b"".as_slice()),
+            ("a.pdf", b"%PDF-1.4".as_slice()),
+            ("a.xlsx", b"not a zip".as_slice()),
+            ("a.xlsx", b"PK\x03\x04garbage".as_slice()),
+            ("a.xls", b"<html><table></table></html>".as_slice()),
+            ("a.csv", b"\n\n".as_slice()),
+        ] {
+            let e = read(name, bytes).unwrap_err();
+            assert_eq!(e.field(), Some("file"), "{name}");
+            assert!(!e.to_string().is_ascii(), "{name}: {e}");
+        }
+    }
+}

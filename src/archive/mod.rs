@@ -1,0 +1,10 @@
+//! The archive (档案): customers, their machines, the model catalogue with its warranty
+//! policies and the warranty verdict, import from spreadsheets and export to them.
+//! Depends on people and the platform.
+
+pub mod customers;
+pub mod equipment;
+pub mod export;
+pub mod import;
+pub mod models;
+pub mod warranty;

@@ -1,0 +1,205 @@
+//! The model catalogue (型号) and each model's warranty policies: a whole-machine term and
+//! optional per-component terms. Owns `product_model` and `warranty_policy`.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::warranty::{Basis, Policy};
+use crate::platform::error::{Error, Result};
+use crate::platform::text;
+use crate::Desk;
+
+pub type ModelId = i64;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Model {
+    pub id: ModelId,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SaveArgs {
+    pub id: Option<ModelId>,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+#[derive(Debug, Serialize)]
+pub struct ModelList {
+    pub items: Vec<Model>,
+}
+
+/// 型号列表, by code.
+pub fn list(desk: &mut Desk, _: NoArgs) -> Result<ModelList> {
+    let conn = desk.conn();
+    let ids: Vec<ModelId> = {
+        let mut stmt = conn.prepare_cached("SELECT id FROM product_model ORDER BY code")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        items.extend(load(conn, id)?);
+    }
+    Ok(ModelList { items })
+}
+
+pub(crate) fn load(conn: &Connection, id: ModelId) -> Result<Option<Model>> {
+    let model = conn
+        .prepare_cached("SELECT id, code, name, category FROM product_model WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(Model {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                category: r.get(3)?,
+                policies: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut model) = model else {
+        return Ok(None);
+    };
+    model.policies = policies(conn, id)?;
+    Ok(Some(model))
+}
+
+/// The model's policies, whole machine first.
+pub(crate) fn policies(conn: &Connection, id: ModelId) -> Result<Vec<Policy>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT component, months, basis FROM warranty_policy WHERE model_id = ?1 ORDER BY component <> '', component",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        let basis: String = r.get(2)?;
+        Ok(Policy {
+            component: r.get(0)?,
+            months: r.get(1)?,
+            basis: if basis == "install" {
+                Basis::Install
+            } else {
+                Basis::Purchase
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The id of the model with this code (as an import file names it).
+pub fn id_by_code(conn: &Connection, code: &str) -> Result<Option<ModelId>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM product_model WHERE code = ?1")?
+        .query_row([code.trim()], |r| r.get(0))
+        .optional()?)
+}
+
+/// 保存型号: creates, or replaces the fields and the whole policy list.
+pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
+    let code = text::field("code", "型号", &args.code, 40, true)?;
+    let name = text::field("name", "型号名称", &args.name, 60, true)?;
+    let category = args.category.trim().to_string();
+    let mut policies: Vec<Policy> = Vec::new();
+    for p in &args.policies {
+        let component = p.component.trim().to_string();
+        let label = if component.is_empty() {
+            "整机".to_string()
+        } else {
+            component.clone()
+        };
+        if !(1..=240).contains(&p.months) {
+            return Err(Error::invalid(
+                "policies",
+                format!("{label}的保修月数应在1到240之间"),
+            ));
+        }
+        if policies.iter().any(|q| q.component == component) {
+            return Err(Error::invalid(
+                "policies",
+                format!("{label}的保修政策重复了"),
+            ));
+        }
+        policies.push(Policy {
+            component,
+            months: p.months,
+            basis: p.basis,
+        });
+    }
+    if !policies.iter().any(|p| p.component.is_empty()) {
+        return Err(Error::invalid(
+            "policies",
+            "请填写整机保修政策（部件留空即为整机）",
+        ));
+    }
+    let tx = desk.conn_mut().transaction()?;
+    if let Some(other) = tx
+        .prepare_cached("SELECT id FROM product_model WHERE code = ?1 AND id IS NOT ?2")?
+        .query_row(params![code, args.id], |r| r.get::<_, i64>(0))
+        .optional()?
+    {
+        return Err(Error::invalid(
+            "code",
+            format!("型号 {code} 已存在（编号 {other}）"),
+        ));
+    }
+    let id = match args.id {
+        Some(id) => {
+            let n = tx.execute(
+                "UPDATE product_model SET code = ?2, name = ?3, category = ?4 WHERE id = ?1",
+                params![id, code, name, category],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound(format!("型号不存在（编号 {id}）")));
+            }
+            tx.execute("DELETE FROM warranty_policy WHERE model_id = ?1", [id])?;
+            id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![code, name, category, crate::now_utc()],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+    for p in &policies {
+        let basis = match p.basis {
+            Basis::Purchase => "purchase",
+            Basis::Install => "install",
+        };
+        tx.execute(
+            "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, ?2, ?3, ?4)",
+            params![id, p.component, p.months, basis],
+        )?;
+    }
+    let terms: Vec<String> = policies
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}个月",
+                if p.component.is_empty() {
+                    "整机"
+                } else {
+                    &p.component
+                },
+                p.months
+            )
+        })
+        .collect();
+    crate::people::audit::record(
+        &tx,
+        "saved",
+        "model",
+        id,
+        &format!("型号 {code}：{}", terms.join("，")),
+    )?;
+    tx.commit()?;
+    load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("型号不存在（编号 {id}）")))
+}

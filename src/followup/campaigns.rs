@@ -1,0 +1,607 @@
+//! Proactive campaigns (主动服务), DOMAIN.md "Proactive campaign": choose installed
+//! machines by customer or chain, model, age or time since their last service; one task
+//! per machine (a callback or an inspection); record each result (a fault found can open a
+//! work order, channel 主动服务, in the same step); and give each account a service report
+//! (PDF) of what was checked, what was found, and what is still open. Reporting that
+//! honestly to a chain's head office is what wins its next order.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::orders::{self, stamp};
+use crate::platform::error::{Error, Result};
+use crate::platform::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
+use crate::{platform::text, Desk};
+
+pub type CampaignId = i64;
+
+/// Most machines one campaign takes.
+const MAX_TASKS: i64 = 5000;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Criteria {
+    /// A customer; a head office takes its branches' machines too.
+    pub customer_id: Option<i64>,
+    pub model_id: Option<i64>,
+    /// Machines bought at least this many months ago.
+    pub min_age_months: Option<u32>,
+    /// Machines with no work order for at least this many months (or never).
+    pub no_service_months: Option<u32>,
+}
+
+/// The date `months` months before `now` (local), as machines' dates are written.
+fn cutoff(now: DateTime<Utc>, months: u32) -> String {
+    let today = now
+        .with_timezone(&crate::people::calendar::local_zone())
+        .date_naive();
+    today
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(today)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The machines matching, newest customer first: (equipment, customer).
+fn matching(
+    conn: &Connection,
+    c: &Criteria,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let mut sql = String::from(
+        "SELECT e.id, e.customer_id FROM equipment e JOIN customer c ON c.id = e.customer_id
+         WHERE c.merged_into IS NULL",
+    );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(id) = c.customer_id {
+        args.push(id.into());
+        sql.push_str(&format!(
+            " AND (e.customer_id = ?{n} OR e.customer_id IN (SELECT id FROM customer WHERE parent_id = ?{n}))",
+            n = args.len()
+        ));
+    }
+    if let Some(id) = c.model_id {
+        args.push(id.into());
+        sql.push_str(&format!(" AND e.model_id = ?{}", args.len()));
+    }
+    if let Some(m) = c.min_age_months {
+        args.push(cutoff(now, m).into());
+        sql.push_str(&format!(" AND e.purchase_date <= ?{}", args.len()));
+    }
+    if let Some(m) = c.no_service_months {
+        let since = stamp(now - Duration::days(i64::from(m) * 30));
+        args.push(since.into());
+        sql.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM work_order o WHERE o.equipment_id = e.id AND o.created_at >= ?{})",
+            args.len()
+        ));
+    }
+    args.push(limit.into());
+    sql.push_str(&format!(
+        " ORDER BY e.customer_id, e.id LIMIT ?{}",
+        args.len()
+    ));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn check(c: &Criteria) -> Result<()> {
+    if c.customer_id.is_none()
+        && c.model_id.is_none()
+        && c.min_age_months.is_none()
+        && c.no_service_months.is_none()
+    {
+        return Err(Error::invalid(
+            "criteria",
+            "请至少选择一个条件（客户、型号、机龄或未服务时间）",
+        ));
+    }
+    for (v, field) in [
+        (c.min_age_months, "min_age_months"),
+        (c.no_service_months, "no_service_months"),
+    ] {
+        if v.is_some_and(|m| m > 600) {
+            return Err(Error::invalid(field, "月数应在0到600之间"));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    pub machines: usize,
+    pub customers: usize,
+    /// More than one campaign takes.
+    pub too_many: bool,
+}
+
+/// How many machines (and customers) a choice takes, before creating the campaign.
+pub fn preview(desk: &mut Desk, c: Criteria) -> Result<Preview> {
+    check(&c)?;
+    let found = matching(desk.conn(), &c, desk.now(), MAX_TASKS + 1)?;
+    let mut customers: Vec<i64> = found.iter().map(|(_, c)| *c).collect();
+    customers.dedup();
+    Ok(Preview {
+        too_many: found.len() as i64 > MAX_TASKS,
+        machines: found.len().min(MAX_TASKS as usize),
+        customers: customers.len(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CreateArgs {
+    pub name: String,
+    /// `callback` (a phone call) or `inspection` (a visit).
+    pub kind: String,
+    pub criteria: Criteria,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub equipment_id: i64,
+    pub customer_id: i64,
+    pub customer: String,
+    /// The account the report goes to: the head office of a branch, else the customer.
+    pub account_id: i64,
+    pub account: String,
+    pub site: String,
+    pub model: String,
+    pub serial: String,
+    pub status: String,
+    pub result: String,
+    pub order_id: Option<i64>,
+    pub order_number: Option<String>,
+    pub order_status: Option<String>,
+    pub done_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub name: String,
+    pub kind: String,
+    pub criteria: Criteria,
+    pub created_at: String,
+    pub total: usize,
+    pub done: usize,
+    pub faults: usize,
+    /// Faults whose order is not completed yet.
+    pub still_open: usize,
+    pub tasks: Vec<Task>,
+}
+
+const TASKS: &str =
+    "SELECT t.id, t.equipment_id, t.customer_id, c.name, e.site, m.code || ' ' || m.name,
+        e.serial, t.status, t.result, t.order_id, o.number, o.status, t.done_at,
+        coalesce(h.id, c.id), coalesce(h.name, c.name)
+    FROM campaign_task t JOIN equipment e ON e.id = t.equipment_id
+    JOIN customer c ON c.id = t.customer_id JOIN product_model m ON m.id = e.model_id
+    LEFT JOIN customer h ON h.id = c.parent_id
+    LEFT JOIN work_order o ON o.id = t.order_id";
+
+fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<Task>> {
+    let mut stmt = conn.prepare_cached(&format!("{TASKS} {tail}"))?;
+    let rows = stmt.query_map(p, |r| {
+        Ok(Task {
+            id: r.get(0)?,
+            equipment_id: r.get(1)?,
+            customer_id: r.get(2)?,
+            customer: r.get(3)?,
+            account_id: r.get(13)?,
+            account: r.get(14)?,
+            site: r.get(4)?,
+            model: r.get(5)?,
+            serial: r.get(6)?,
+            status: r.get(7)?,
+            result: r.get(8)?,
+            order_id: r.get(9)?,
+            order_number: r.get(10)?,
+            order_status: r.get(11)?,
+            done_at: r.get(12)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn still_open(t: &Task) -> bool {
+    t.status == "fault"
+        && !matches!(
+            t.order_status.as_deref(),
+            Some("completed" | "called_back" | "closed")
+        )
+}
+
+fn load(conn: &Connection, id: CampaignId, customer: Option<i64>) -> Result<Campaign> {
+    let (name, kind, criteria, created_at): (String, String, String, String) = conn
+        .prepare_cached("SELECT name, kind, criteria, created_at FROM campaign WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("主动服务活动不存在（编号 {id}）")))?;
+    let list = match customer {
+        Some(c) => tasks(
+            conn,
+            "WHERE t.campaign_id = ?1 AND (t.customer_id = ?2 OR c.parent_id = ?2) ORDER BY c.name, t.id",
+            params![id, c],
+        )?,
+        None => tasks(conn, "WHERE t.campaign_id = ?1 ORDER BY c.name, t.id", [id])?,
+    };
+    Ok(Campaign {
+        id,
+        name,
+        kind,
+        criteria: serde_json::from_str(&criteria).unwrap_or_default(),
+        created_at,
+        total: list.len(),
+        done: list.iter().filter(|t| t.status != "open").count(),
+        faults: list.iter().filter(|t| t.status == "fault").count(),
+        still_open: list.iter().filter(|t| still_open(t)).count(),
+        tasks: list,
+    })
+}
+
+/// 新建主动服务: one task per machine chosen.
+pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
+    let name = text::field("name", "活动名称", &a.name, 60, true)?;
+    let kind = match a.kind.as_str() {
+        "" | "callback" => "callback",
+        "inspection" => "inspection",
+        _ => return Err(Error::invalid("kind", "任务类型只能是电话回访或上门巡检")),
+    };
+    check(&a.criteria)?;
+    let found = matching(desk.conn(), &a.criteria, desk.now(), MAX_TASKS + 1)?;
+    if found.is_empty() {
+        return Err(Error::invalid("criteria", "没有符合条件的设备"));
+    }
+    if found.len() as i64 > MAX_TASKS {
+        return Err(Error::invalid(
+            "criteria",
+            format!("符合条件的设备超过 {MAX_TASKS} 台，请缩小范围"),
+        ));
+    }
+    let criteria =
+        serde_json::to_string(&a.criteria).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let at = stamp(desk.now());
+    let tx = desk.conn_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, desk_user())",
+        params![name, kind, criteria, at],
+    )?;
+    let id = tx.last_insert_rowid();
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO campaign_task (campaign_id, equipment_id, customer_id, status) VALUES (?1, ?2, ?3, 'open')",
+        )?;
+        for (equipment, customer) in &found {
+            insert.execute(params![id, equipment, customer])?;
+        }
+    }
+    crate::people::audit::record(
+        &tx,
+        "campaign",
+        "campaign",
+        id,
+        &format!("{name}：{} 台设备", found.len()),
+    )?;
+    tx.commit()?;
+    load(desk.conn(), id, None)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GetArgs {
+    pub id: CampaignId,
+    /// Only this account's tasks (a head office: its branches too).
+    pub customer_id: Option<i64>,
+}
+
+pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Campaign> {
+    load(desk.conn(), a.id, a.customer_id)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub id: CampaignId,
+    pub name: String,
+    pub kind: String,
+    pub created_at: String,
+    pub total: i64,
+    pub done: i64,
+    pub faults: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CampaignList {
+    pub items: Vec<Summary>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+/// 主动服务活动列表, newest first.
+pub fn list(desk: &mut Desk, _: NoArgs) -> Result<CampaignList> {
+    let mut stmt = desk.conn().prepare_cached(
+        "SELECT p.id, p.name, p.kind, p.created_at, count(t.id), count(t.done_at),
+                sum(t.status = 'fault')
+         FROM campaign p LEFT JOIN campaign_task t ON t.campaign_id = p.id
+         GROUP BY p.id ORDER BY p.id DESC LIMIT 200",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Summary {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            created_at: r.get(3)?,
+            total: r.get(4)?,
+            done: r.get(5)?,
+            faults: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+        })
+    })?;
+    Ok(CampaignList {
+        items: rows.collect::<rusqlite::Result<_>>()?,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RecordArgs {
+    pub task_id: i64,
+    /// `ok` (checked, fine), `fault` (a fault found), `unreachable`.
+    pub status: String,
+    pub result: String,
+    /// With a fault: open a work order for it now (channel 主动服务).
+    pub open_order: bool,
+}
+
+/// 记录结果 of one task; a fault may open its work order in the same step.
+pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
+    let status = match a.status.as_str() {
+        "ok" | "fault" | "unreachable" => a.status.as_str(),
+        _ => {
+            return Err(Error::invalid(
+                "status",
+                "结果只能是正常、发现故障或联系不上",
+            ))
+        }
+    };
+    let result = text::field("result", "检查结果", &a.result, 300, status == "fault")?;
+    if a.open_order && status != "fault" {
+        return Err(Error::invalid("open_order", "发现故障时才能转工单"));
+    }
+    let (equipment, customer, kind, done): (i64, i64, String, Option<String>) = desk
+        .conn()
+        .prepare_cached(
+            "SELECT t.equipment_id, t.customer_id, p.kind, t.done_at FROM campaign_task t
+             JOIN campaign p ON p.id = t.campaign_id WHERE t.id = ?1",
+        )?
+        .query_row([a.task_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("任务不存在（编号 {}）", a.task_id)))?;
+    if done.is_some() {
+        return Err(Error::invalid("task_id", "这台设备已经记录过结果"));
+    }
+    let intake = if a.open_order {
+        // A branch without an address of its own is served at its head office's.
+        let address: String = desk.conn().query_row(
+            "SELECT CASE WHEN c.address <> '' THEN c.address ELSE coalesce(p.address, '') END
+             FROM customer c LEFT JOIN customer p ON p.id = c.parent_id WHERE c.id = ?1",
+            [customer],
+            |r| r.get(0),
+        )?;
+        if address.is_empty() {
+            return Err(Error::invalid(
+                "open_order",
+                "这个客户（及其总部）没有地址，请先在客户档案里填写地址再转工单",
+            ));
+        }
+        Some(orders::prepare(
+            desk,
+            orders::CreateArgs {
+                customer_id: customer,
+                equipment_id: Some(equipment),
+                kind: if kind == "inspection" {
+                    "inspection".into()
+                } else {
+                    "repair".into()
+                },
+                channel: "proactive".into(),
+                mode: "on_site".into(),
+                fault: result.clone(),
+                address,
+                confirmed: true,
+                ..Default::default()
+            },
+        )?)
+    } else {
+        None
+    };
+    let at = stamp(desk.now());
+    // The order and the task's result: both, or neither.
+    let tx = desk
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let order_id = match &intake {
+        Some(i) => Some(orders::insert(&tx, i)?),
+        None => None,
+    };
+    tx.execute(
+        "UPDATE campaign_task SET status = ?2, result = ?3, order_id = ?4, done_at = ?5 WHERE id = ?1",
+        params![a.task_id, status, result, order_id, at],
+    )?;
+    tx.commit()?;
+    tasks(desk.conn(), "WHERE t.id = ?1", [a.task_id])?
+        .pop()
+        .ok_or_else(|| Error::NotFound(a.task_id.to_string()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub file_name: String,
+    pub content_base64: String,
+}
+
+/// 服务报告 for one account (a head office includes its branches): machines checked,
+/// faults found, still open, actions, as an A4 PDF.
+pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
+    use base64::Engine as _;
+    let customer = a
+        .customer_id
+        .ok_or_else(|| Error::invalid("customer_id", "请选择要出报告的客户"))?;
+    let account = crate::archive::customers::load(desk.conn(), customer)?
+        .ok_or_else(|| Error::invalid("customer_id", "客户不存在"))?;
+    let c = load(desk.conn(), a.id, Some(customer))?;
+    if c.tasks.is_empty() {
+        return Err(Error::invalid(
+            "customer_id",
+            format!("“{}”不在这次活动里", account.name),
+        ));
+    }
+    let company = crate::people::settings::load(desk.conn())?.company_name;
+    for t in &c.tasks {
+        pdf::check("tasks", "客户或网点名称", &t.customer)?;
+        pdf::check("tasks", "安装地点", &t.site)?;
+        pdf::check("tasks", "检查结果", &t.result)?;
+    }
+    pdf::check("name", "活动名称", &c.name)?;
+    pdf::check("customer_id", "客户名称", &account.name)?;
+    pdf::check("company_name", "公司名称", &company)?;
+    let mut doc = Pdf::new(&format!("服务报告 {}", account.name));
+    doc.add_page(210.0, 297.0);
+    let (x, w) = (15.0, 180.0);
+    doc.text_box(
+        Area::new(x, 15.0, w, 9.0),
+        TextBox::new(16.0)
+            .align(Align::Center)
+            .bold()
+            .max_lines(1)
+            .shrink_to(10.0),
+        &format!("{} 服务报告", account.name),
+    );
+    doc.text_box(
+        Area::new(x, 25.0, w, 6.0),
+        TextBox::new(10.0)
+            .align(Align::Center)
+            .max_lines(1)
+            .shrink_to(7.0),
+        &format!(
+            "{}　{}　{}",
+            c.name,
+            company,
+            crate::slips::local_text(&stamp(desk.now()))
+                .get(..10)
+                .unwrap_or_default()
+        ),
+    );
+    let checked = c.tasks.iter().filter(|t| t.status != "open").count();
+    let summary = format!(
+        "本次共 {} 台设备：已检查 {checked} 台，发现故障 {} 台，其中已修复 {} 台、仍在处理 {} 台；未联系上 {} 台，尚未检查 {} 台。",
+        c.total,
+        c.faults,
+        c.faults - c.still_open,
+        c.still_open,
+        c.tasks.iter().filter(|t| t.status == "unreachable").count(),
+        c.total - checked,
+    );
+    doc.text_box(
+        Area::new(x, 34.0, w, 12.0),
+        TextBox::new(10.0).shrink_to(8.0),
+        &summary,
+    );
+    let columns = [
+        Column {
+            title: "网点 / 客户",
+            width: 38.0,
+            align: Align::Left,
+            one_line: false,
+        },
+        Column {
+            title: "型号",
+            width: 30.0,
+            align: Align::Left,
+            one_line: false,
+        },
+        Column {
+            title: "序列号",
+            width: 28.0,
+            align: Align::Left,
+            one_line: true,
+        },
+        Column {
+            title: "结果",
+            width: 16.0,
+            align: Align::Center,
+            one_line: true,
+        },
+        Column {
+            title: "情况与措施",
+            width: 44.0,
+            align: Align::Left,
+            one_line: false,
+        },
+        Column {
+            title: "工单 / 状态",
+            width: 24.0,
+            align: Align::Left,
+            one_line: false,
+        },
+    ];
+    let rows: Vec<Vec<String>> = c
+        .tasks
+        .iter()
+        .map(|t| {
+            let state = match t.status.as_str() {
+                "ok" => "正常",
+                "fault" if still_open(t) => "故障·处理中",
+                "fault" => "故障·已修复",
+                "unreachable" => "未联系上",
+                _ => "未检查",
+            };
+            let order = match (&t.order_number, &t.order_status) {
+                (Some(n), Some(s)) => format!("{n} {}", orders::status_label(s)),
+                _ => String::new(),
+            };
+            let place = if t.site.is_empty() {
+                t.customer.clone()
+            } else {
+                format!("{} {}", t.customer, t.site)
+            };
+            vec![
+                place,
+                t.model.clone(),
+                t.serial.clone(),
+                state.into(),
+                t.result.clone(),
+                order,
+            ]
+        })
+        .collect();
+    let table = Table {
+        columns: &columns,
+        size: 8.5,
+        x,
+        bottom: 280.0,
+        continue_at: 15.0,
+    };
+    let end = doc.table(&table, 48.0, &rows);
+    if end + 20.0 < 280.0 {
+        doc.text(
+            x,
+            end + 12.0,
+            pdf::Style::new(9.0),
+            "服务单位（盖章）：____________________　　客户确认：____________________",
+        );
+    }
+    let bytes = doc.finish()?;
+    Ok(Report {
+        file_name: format!("服务报告-{}-{}.pdf", account.name, c.name),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}

@@ -1,0 +1,150 @@
+//! The day board (今日看板): what the desk starts the day with, in one read: today's
+//! appointments, service-level clocks about to break (orders and complaints), callbacks
+//! due, open complaints, low stock, unpaid receivables. And the alerts the doors' background
+//! job turns into system notifications.
+
+use serde::{Deserialize, Serialize};
+
+use crate::orders::{self, stamp, Order};
+use crate::platform::error::Result;
+use crate::{followup::callbacks, followup::complaints, stock::ledger, Desk};
+
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+#[derive(Debug, Serialize)]
+pub struct Receivables {
+    pub count: usize,
+    pub total_fen: i64,
+    pub aged_fen: [i64; 4],
+    /// The oldest ten.
+    pub oldest: Vec<orders::board::Receivable>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayBoard {
+    pub now: String,
+    pub appointments: Vec<Order>,
+    /// Open orders with a clock about to break or broken, the most urgent first.
+    pub clocks: Vec<Order>,
+    pub callbacks: Vec<callbacks::Callback>,
+    pub complaints: Vec<complaints::Complaint>,
+    pub low_stock: Vec<ledger::LowLine>,
+    pub receivables: Receivables,
+}
+
+fn urgent(o: &Order) -> bool {
+    o.clocks
+        .iter()
+        .any(|c| matches!(c.state, "warning" | "broken"))
+}
+
+/// 今日看板.
+pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
+    let now = desk.now();
+    let (from, to) = crate::people::calendar::day_bounds(now);
+    let (from, to) = (stamp(from), stamp(to));
+    let conn = desk.conn();
+    let appointments = orders::read(
+        conn,
+        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts')
+           AND o.appointment_from >= ?1 AND o.appointment_from < ?2 ORDER BY o.appointment_from",
+        [&from, &to],
+        now,
+    )?;
+    let mut clocks: Vec<Order> = orders::read(
+        conn,
+        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id",
+        [],
+        now,
+    )?
+    .into_iter()
+    .filter(urgent)
+    .collect();
+    clocks.sort_by_key(|o| {
+        o.clocks
+            .iter()
+            .filter_map(|c| c.minutes_left)
+            .min()
+            .unwrap_or(i64::MAX)
+    });
+    let callbacks = callbacks::queue(desk, callbacks::QueueArgs::default())?
+        .items
+        .into_iter()
+        .filter(|c| c.state != "upcoming")
+        .collect();
+    let complaints = complaints::list(desk, complaints::ListArgs::default())?.items;
+    let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
+    let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
+    Ok(DayBoard {
+        now: stamp(now),
+        appointments,
+        clocks,
+        callbacks,
+        complaints,
+        low_stock,
+        receivables: Receivables {
+            count: r.items.len(),
+            total_fen: r.total_fen,
+            aged_fen: r.aged_fen,
+            oldest: r.items.into_iter().take(10).collect(),
+        },
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Alert {
+    /// Stable while the condition lasts: a door notifies each key once.
+    pub key: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Alerts {
+    pub items: Vec<Alert>,
+}
+
+/// 提醒: clocks about to break (orders and complaints), for a system notification.
+pub fn alerts(desk: &mut Desk, _: NoArgs) -> Result<Alerts> {
+    let now = desk.now();
+    let mut items = Vec::new();
+    for o in orders::read(
+        desk.conn(),
+        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id",
+        [],
+        now,
+    )? {
+        // About to break, or broken in the last 10 minutes (a 3-minute clock can pass its
+        // one-minute warning between two looks).
+        let fresh = |c: &&crate::orders::clocks::Clock| {
+            c.state == "warning" || (c.state == "broken" && c.minutes_left.is_some_and(|m| m >= -10))
+        };
+        for c in o.clocks.iter().filter(fresh) {
+            items.push(Alert {
+                key: format!("order:{}:{}", o.id, c.kind),
+                title: if c.state == "broken" {
+                    format!("{}已超时", c.label)
+                } else {
+                    format!("{}即将超时", c.label)
+                },
+                body: format!(
+                    "工单 {} {}，还剩 {} 分钟",
+                    o.number,
+                    o.customer.name,
+                    c.minutes_left.unwrap_or(0).max(0)
+                ),
+            });
+        }
+    }
+    for k in complaints::list(desk, complaints::ListArgs::default())?.items {
+        if k.reply_clock.state == "warning" {
+            items.push(Alert {
+                key: format!("complaint:{}", k.id),
+                title: "投诉24小时答复即将超时".into(),
+                body: format!("投诉 {} {}，请主管处理", k.number, k.customer),
+            });
+        }
+    }
+    Ok(Alerts { items })
+}

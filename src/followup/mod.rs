@@ -1,0 +1,8 @@
+//! After the repair (回访与投诉): callbacks, complaints with their reply clock, proactive
+//! campaigns, and the day board with the alerts the desktop notifies. Depends on orders,
+//! slips and everything below them.
+
+pub mod callbacks;
+pub mod campaigns;
+pub mod complaints;
+pub mod dayboard;

@@ -1,0 +1,546 @@
+//! Backups (备份与恢复): copies of the database file made while the desk runs, and
+//! restoring one of them into the running desk.
+//!
+//! A backup is SQLite's online backup of the live connection: a consistent snapshot even
+//! while other windows or doors write (in WAL mode readers never block writers). It is
+//! written under a hidden temporary name (`.desk-….db.part`), switched out of WAL into a
+//! single self-contained file, checked with `PRAGMA integrity_check`, flushed to disk and
+//! only then renamed to `desk-YYYYMMDD-HHMMSS[-reason].db` (the desk's local time, China
+//! Standard Time). A backup cut short by a crash or a full disk therefore never looks
+//! like a complete one.
+//!
+//! Automatic backups (on close, daily) go to the backup folder (a setting; by default
+//! `backups/` beside the database file) and are rotated: the newest
+//! [`settings::DEFAULT_BACKUP_KEEP`] (a setting) are kept. Only files named as automatic
+//! ones (`-close`, `-daily`) are ever deleted; a backup made on demand and the safety copy
+//! taken before a restore are never rotated away.
+//!
+//! Restore checks the file before touching anything: it must be an SQLite file, pass the
+//! integrity check, hold our tables and not come from a newer program (its
+//! `user_version` at most ours). It works on a private copy (so a file that disappears or
+//! changes half-way cannot matter), brings that copy's schema up to date, makes a safety
+//! backup of the current data, and then copies the checked copy into the live connection
+//! with the online backup API in one step: the running app keeps its connection, and a
+//! failure at any point leaves the current data as it was.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::platform::error::{Error, Result};
+use crate::{people::calendar, people::settings, Desk};
+
+/// Why a backup was made; written into its file name (except for manual ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// On demand (the screen, `aftersales backup`): never rotated away.
+    Manual,
+    /// Automatic, when the app closes.
+    Close,
+    /// Automatic, once a day.
+    Daily,
+    /// The safety copy of the current data taken before a restore: never rotated away.
+    BeforeRestore,
+}
+
+impl Kind {
+    fn suffix(self) -> &'static str {
+        match self {
+            Kind::Manual => "",
+            Kind::Close => "close",
+            Kind::Daily => "daily",
+            Kind::BeforeRestore => "before-restore",
+        }
+    }
+
+    fn from_suffix(s: &str) -> Kind {
+        match s {
+            "close" => Kind::Close,
+            "daily" => Kind::Daily,
+            "before-restore" => Kind::BeforeRestore,
+            _ => Kind::Manual,
+        }
+    }
+
+    /// Made by the app on its own, and so rotated.
+    pub fn automatic(self) -> bool {
+        matches!(self, Kind::Close | Kind::Daily)
+    }
+}
+
+/// The automatic backups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Automatic {
+    /// When the app closes: always made.
+    Close,
+    /// Once a day: made only when no automatic backup exists for today yet.
+    Daily,
+}
+
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupFile {
+    /// File name, e.g. `desk-20261123-100000-daily.db`.
+    pub name: String,
+    /// Full path.
+    pub file: String,
+    /// Bytes.
+    pub size: u64,
+    /// When it was made (from its name), UTC as stored elsewhere: `2026-11-23T02:00:00Z`.
+    pub at: String,
+    pub kind: Kind,
+}
+
+/// What `backup.list` shows.
+#[derive(Debug, Serialize)]
+pub struct Listing {
+    /// The backup folder.
+    pub folder: String,
+    /// Automatic backups kept.
+    pub keep: u32,
+    /// Newest first.
+    pub items: Vec<BackupFile>,
+}
+
+/// What a restore did.
+#[derive(Debug, Serialize)]
+pub struct Restored {
+    /// The backup now in use.
+    pub restored_from: String,
+    /// The data as it was just before, kept in the backup folder.
+    pub safety: BackupFile,
+}
+
+const PREFIX: &str = "desk-";
+const EXTENSION: &str = ".db";
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// The backup folder: the setting, else `backups/` beside the database file.
+pub fn folder(desk: &Desk) -> Result<PathBuf> {
+    let configured = settings::load(desk.conn())?.backup_folder;
+    if !configured.trim().is_empty() {
+        return Ok(PathBuf::from(configured.trim()));
+    }
+    let beside = desk.path().parent().unwrap_or(Path::new("."));
+    Ok(beside.join("backups"))
+}
+
+/// Backs the live database up into `dir` (created when missing), on demand. Never rotated.
+pub fn backup_to(desk: &Desk, dir: &Path) -> Result<BackupFile> {
+    write(desk, dir, Kind::Manual, "dir")
+}
+
+/// An automatic backup into the backup folder, then the rotation. `Daily` makes nothing
+/// (`None`) when an automatic backup of today is already there.
+pub fn automatic(desk: &Desk, why: Automatic) -> Result<Option<BackupFile>> {
+    let dir = folder(desk)?;
+    let kind = match why {
+        Automatic::Close => Kind::Close,
+        Automatic::Daily => {
+            let today = desk.today().format("%Y%m%d").to_string();
+            let done = files_in(&dir)?
+                .iter()
+                .any(|f| f.kind.automatic() && f.name[PREFIX.len()..].starts_with(&today));
+            if done {
+                return Ok(None);
+            }
+            Kind::Daily
+        }
+    };
+    let made = write(desk, &dir, kind, "backup_folder")?;
+    rotate(&dir, settings::load(desk.conn())?.backup_keep as usize);
+    Ok(Some(made))
+}
+
+/// Deletes the automatic backups beyond the newest `keep`. Best effort: a file that cannot
+/// be deleted (open in another program) stays and is tried again next time.
+fn rotate(dir: &Path, keep: usize) {
+    let Ok(files) = files_in(dir) else { return };
+    for old in files
+        .iter()
+        .filter(|f| f.kind.automatic())
+        .skip(keep.max(1))
+    {
+        let _ = std::fs::remove_file(&old.file);
+    }
+}
+
+/// The backups in the backup folder, newest first.
+pub fn list(desk: &Desk) -> Result<Listing> {
+    let dir = folder(desk)?;
+    Ok(Listing {
+        folder: dir.display().to_string(),
+        keep: settings::load(desk.conn())?.backup_keep,
+        items: files_in(&dir)?,
+    })
+}
+
+/// Backup files in `dir` (named as we name them), newest first. A missing folder has none.
+fn files_in(dir: &Path) -> Result<Vec<BackupFile>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((at, kind)) = parse_name(&name) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        out.push(BackupFile {
+            file: entry.path().display().to_string(),
+            name,
+            size: meta.len(),
+            at,
+            kind,
+        });
+    }
+    // Names start with the local time, so name order is time order.
+    out.sort_by(|a, b| b.name.cmp(&a.name));
+    Ok(out)
+}
+
+/// `desk-20261123-100000[-reason][-n].db` → (UTC time, kind).
+fn parse_name(name: &str) -> Option<(String, Kind)> {
+    let stem = name.strip_prefix(PREFIX)?.strip_suffix(EXTENSION)?;
+    let stamp = stem.get(..15)?;
+    let local = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()?;
+    let rest = &stem[15..];
+    if !(rest.is_empty() || rest.starts_with('-')) {
+        return None;
+    }
+    let mut reason = rest.trim_start_matches('-');
+    // A second backup in the same second carries `-2`, `-3`, …
+    if let Some((r, n)) = reason.rsplit_once('-').or(Some(("", reason))) {
+        if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+            reason = r;
+        }
+    }
+    let at = local
+        .and_local_timezone(calendar::local_zone())
+        .single()?
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    Some((at, Kind::from_suffix(reason)))
+}
+
+/// Writes one backup of `desk` into `dir`; `field` names the setting or argument the
+/// folder came from, for the error message.
+fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<BackupFile> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::invalid(field, format!("无法使用备份文件夹 {}：{e}", dir.display())))?;
+    let stamp = desk
+        .now()
+        .with_timezone(&calendar::local_zone())
+        .format("%Y%m%d-%H%M%S")
+        .to_string();
+    let base = match kind.suffix() {
+        "" => format!("{PREFIX}{stamp}"),
+        s => format!("{PREFIX}{stamp}-{s}"),
+    };
+    let mut name = format!("{base}{EXTENSION}");
+    let mut n = 1;
+    while dir.join(&name).exists() {
+        n += 1;
+        name = format!("{base}-{n}{EXTENSION}");
+    }
+    let target = dir.join(&name);
+    let part = dir.join(format!(".{name}.part"));
+    let result = copy_live(desk.conn(), &part)
+        .and_then(|()| std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e)));
+    if let Err(e) = result {
+        remove_with_companions(&part);
+        return Err(e);
+    }
+    let size = std::fs::metadata(&target)
+        .map_err(|e| Error::io(&target, e))?
+        .len();
+    let (at, _) = parse_name(&name).expect("we name backups so that they parse");
+    Ok(BackupFile {
+        file: target.display().to_string(),
+        name,
+        size,
+        at,
+        kind,
+    })
+}
+
+/// The online backup of `live` into a new file at `path`, checked and on disk.
+fn copy_live(live: &Connection, path: &Path) -> Result<()> {
+    remove_with_companions(path);
+    let mut copy = Connection::open(path).map_err(|e| storage(path, e))?;
+    run_backup(live, &mut copy).map_err(|e| storage(path, e))?;
+    // One self-contained file: no -wal/-shm beside it once closed.
+    copy.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(|e| storage(path, e))?;
+    integrity(&copy).map_err(|problem| {
+        Error::Storage(format!(
+            "备份副本未通过完整性检查（{problem}），备份未完成（{}）",
+            path.display()
+        ))
+    })?;
+    copy.close().map_err(|(_, e)| storage(path, e))?;
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Copies every page of `from` into `to` in one step (one read transaction on `from`, one
+/// write transaction on `to`), waiting while another connection holds a lock.
+fn run_backup(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+    let backup = Backup::new(from, to)?;
+    let mut waits = 0;
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            _ => {
+                waits += 1;
+                if waits > 100 {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                        Some("数据文件被其他程序占用".into()),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// `PRAGMA integrity_check`: Ok when it says "ok", else its first findings.
+fn integrity(conn: &Connection) -> std::result::Result<(), String> {
+    let findings: Vec<String> = conn
+        .prepare("PRAGMA integrity_check(5)")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(|e| e.to_string())?;
+    if findings.len() == 1 && findings[0] == "ok" {
+        Ok(())
+    } else {
+        Err(findings.join("；"))
+    }
+}
+
+fn storage(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Storage(format!("{e}（{}）", path.display()))
+}
+
+fn remove_with_companions(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Replaces the desk's data with the backup in `file` (see the module comment for the
+/// checks and the order of the steps). On any error the current data is untouched.
+pub fn restore(desk: &mut Desk, file: &Path) -> Result<Restored> {
+    let bad = |why: String| Error::invalid("file", why);
+    let shown = file.display().to_string();
+    let mut head = [0u8; 16];
+    let mut opened = std::fs::File::open(file).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            bad(format!("找不到备份文件 {shown}"))
+        } else {
+            bad(format!("无法读取备份文件 {shown}：{e}"))
+        }
+    })?;
+    if opened.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(bad(format!("{shown} 是文件夹，请选择一个备份文件")));
+    }
+    if opened.read_exact(&mut head).is_err() || &head != SQLITE_MAGIC {
+        return Err(bad(format!(
+            "{shown} 不是售后服务台的备份文件（不是 SQLite 数据文件），未做任何改动"
+        )));
+    }
+    drop(opened);
+
+    // A private copy beside the live file: what we check is what we restore.
+    let work = desk.path().with_file_name(format!(
+        ".restore-{}-{}.db",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    let result = restore_from_copy(desk, file, &work);
+    remove_with_companions(&work);
+    result
+}
+
+fn restore_from_copy(desk: &mut Desk, file: &Path, work: &Path) -> Result<Restored> {
+    let shown = file.display().to_string();
+    let bad = |why: String| Error::invalid("file", why);
+    std::fs::copy(file, work).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            bad(format!("找不到备份文件 {shown}"))
+        } else {
+            bad(format!("无法读取备份文件 {shown}：{e}"))
+        }
+    })?;
+    let ours = crate::platform::db::MIGRATIONS.len() as i64;
+    {
+        let copy = Connection::open(work).map_err(|e| storage(work, e))?;
+        let damaged = |detail: String| {
+            bad(format!(
+                "备份文件 {shown} 已损坏，不能恢复（{detail}），未做任何改动"
+            ))
+        };
+        let version: i64 = copy
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| damaged(e.to_string()))?;
+        if version > ours {
+            return Err(bad(format!(
+                "这个备份来自更新版本的售后服务台（数据版本 {version}，本程序只认到 {ours}），请先升级程序再恢复，未做任何改动"
+            )));
+        }
+        integrity(&copy).map_err(damaged)?;
+        let tables: i64 = copy
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('customer', 'customer_phone')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| damaged(e.to_string()))?;
+        if version < 1 || tables < 2 {
+            return Err(bad(format!(
+                "{shown} 不是售后服务台的备份文件（没有客户档案等数据表），未做任何改动"
+            )));
+        }
+    }
+    // Bring the copy's schema up to date before it replaces anything: a migration that
+    // fails here fails on the copy.
+    let source = crate::platform::db::open(work).map_err(|e| match e {
+        Error::Storage(m) => bad(format!("备份文件 {shown} 无法升级到本程序的数据版本：{m}")),
+        other => other,
+    })?;
+    let safety = write(desk, &folder(desk)?, Kind::BeforeRestore, "backup_folder")?;
+    run_backup(&source, desk.conn_mut())
+        .map_err(|e| Error::Storage(format!("恢复失败，当前数据未改动：{e}")))?;
+    drop(source);
+    // The restored file already has our schema; this also re-reads it on this connection.
+    crate::platform::db::migrate(desk.conn_mut(), crate::platform::db::MIGRATIONS)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let tx = desk.conn_mut().transaction()?;
+    crate::people::audit::record(
+        &tx,
+        "restore",
+        "backup",
+        0,
+        &format!(
+            "从备份 {shown} 恢复数据；恢复前的数据已备份为 {}",
+            safety.file
+        ),
+    )?;
+    tx.commit()?;
+    // The accounts are now those of the backup: a session may name someone else now, so
+    // everyone logs in again.
+    desk.sessions = Default::default();
+    Ok(Restored {
+        restored_from: name,
+        safety,
+    })
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct ListArgs {}
+
+/// `backup.list`: the backup folder and its backups, newest first.
+pub fn list_command(desk: &mut Desk, _: ListArgs) -> Result<Listing> {
+    list(desk)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NowArgs {
+    /// A folder (full path) for this backup; empty: the backup folder.
+    pub dir: Option<String>,
+}
+
+/// `backup.now`: a backup on demand, to the backup folder or the folder given.
+pub fn now(desk: &mut Desk, a: NowArgs) -> Result<BackupFile> {
+    let dir = a.dir.as_deref().map(str::trim).unwrap_or("");
+    if dir.is_empty() {
+        return write(desk, &folder(desk)?, Kind::Manual, "dir");
+    }
+    if !Path::new(dir).is_absolute() {
+        return Err(Error::invalid(
+            "dir",
+            format!("备份文件夹应写完整路径（例如 D:\\售后备份），“{dir}”不是"),
+        ));
+    }
+    backup_to(desk, Path::new(dir))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestoreArgs {
+    /// The backup file (full path).
+    pub file: String,
+}
+
+/// `backup.restore`: replaces the data with a backup, after the checks and a safety backup.
+pub fn restore_command(desk: &mut Desk, a: RestoreArgs) -> Result<Restored> {
+    let file = a.file.trim();
+    if file.is_empty() {
+        return Err(Error::invalid("file", "请选择要恢复的备份文件"));
+    }
+    if !Path::new(file).is_absolute() {
+        return Err(Error::invalid(
+            "file",
+            format!("备份文件应写完整路径，“{file}”不是"),
+        ));
+    }
+    restore(desk, Path::new(file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_to_their_time_and_kind() {
+        assert_eq!(
+            parse_name("desk-20261123-100000.db"),
+            Some(("2026-11-23T02:00:00Z".into(), Kind::Manual))
+        );
+        assert_eq!(
+            parse_name("desk-20261123-100000-daily-3.db"),
+            Some(("2026-11-23T02:00:00Z".into(), Kind::Daily))
+        );
+        assert_eq!(
+            parse_name("desk-20261123-100000-before-restore.db").map(|p| p.1),
+            Some(Kind::BeforeRestore)
+        );
+        assert_eq!(
+            parse_name("desk-20261123-100000-2.db").map(|p| p.1),
+            Some(Kind::Manual)
+        );
+        for other in [
+            "desk.db",
+            "desk-2026.db",
+            ".desk-20261123-100000.db.part",
+            "desk-20261323-100000.db",
+            "desk-20261123-100000x.db",
+        ] {
+            assert_eq!(parse_name(other), None, "{other}");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The people and the office: accounts, roles and sessions (users), the append-only audit
+//! trail, the desk's settings and its working calendar, backups, and the service engineers.
+//! Depends on the platform only.
+
+pub mod audit;
+pub mod backup;
+pub mod calendar;
+pub mod engineers;
+pub mod settings;
+pub mod users;

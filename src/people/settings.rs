@@ -1,0 +1,664 @@
+//! The desk's settings (设置): numbering, working hours, the company as the slips print
+//! it (name, hotline, address, logo), the printer of each paper format, where backups go and how many automatic ones are
+//! kept, and whether the browser door is open to the LAN (port, allowed address ranges).
+//! Stored as key/value rows; a key never saved has its default. Saving changes only the
+//! keys given, and every value is checked before any is written.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use chrono::NaiveTime;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::platform::error::{Error, Result};
+use crate::Desk;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// Work-order numbers are `{prefix}{year}{sequence:06}`: WO2026000001.
+    pub order_prefix: String,
+    /// Slip numbers likewise: FW2026000001.
+    pub slip_prefix: String,
+    #[serde(with = "hhmm")]
+    pub work_start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub work_end: NaiveTime,
+    pub company_name: String,
+    pub company_hotline: String,
+    pub company_address: String,
+    /// The company logo printed in the head of every slip (not on 套打 forms): a PNG or
+    /// JPEG as a `data:image/png;base64,…` URL, ready for an `<img>`; empty when there is
+    /// none. Checked on saving ([`logo`]).
+    pub company_logo: String,
+    /// Terms printed at the foot of every slip.
+    pub slip_terms: String,
+    /// Warranty given on a repair (parts replaced and the work), in days; printed on the slip.
+    pub repair_warranty_days: u32,
+    /// Printer per paper format (`a4`, `a5`, `continuous`, `thermal`, `label`); none: the
+    /// system's default printer.
+    pub printers: BTreeMap<String, String>,
+    /// Folder of the automatic backups (and the default for backups made on demand); empty:
+    /// `backups/` beside the database file.
+    pub backup_folder: String,
+    /// Automatic backups kept (older ones are deleted); backups made on demand never are.
+    pub backup_keep: u32,
+    /// The browser door listens on the LAN (not only on this PC). Off by default.
+    pub lan_open: bool,
+    pub lan_port: u16,
+    /// IPv4 ranges (CIDR) allowed to reach the door from the LAN, comma-separated.
+    pub lan_allow: String,
+}
+
+/// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
+/// adds one more, so in practice 1–2 weeks back).
+pub const DEFAULT_BACKUP_KEEP: u32 = 14;
+pub const DEFAULT_LAN_PORT: u16 = 8765;
+/// The private ranges of RFC 1918: every office LAN is in one of them.
+pub const DEFAULT_LAN_ALLOW: &str = "192.168.0.0/16,10.0.0.0/8,172.16.0.0/12";
+
+mod hhmm {
+    use chrono::NaiveTime;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.format("%H:%M").to_string())
+    }
+}
+
+/// Paper formats that can have their own printer.
+pub const PRINTER_FORMATS: &[&str] = &["a4", "a5", "continuous", "thermal", "label"];
+
+const DEFAULT_TERMS: &str = "1. 保内维修免收工时费和备件费；保外维修按公司收费标准收取。\
+2. 本次维修更换的部件及维修工作在保修天数内出现同一故障免费返修。\
+3. 人为损坏、私自拆修、不可抗力造成的故障不在保修范围内。\
+4. 请核对服务内容后签字确认，第三联由客户保存。";
+
+fn hm(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+fn values(conn: &Connection) -> Result<BTreeMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM setting")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn load(conn: &Connection) -> Result<Settings> {
+    let v = values(conn)?;
+    let text = |key: &str, default: &str| v.get(key).cloned().unwrap_or_else(|| default.into());
+    let time = |key: &str, default: (u32, u32)| {
+        v.get(key)
+            .and_then(|t| hm(t))
+            .unwrap_or_else(|| NaiveTime::from_hms_opt(default.0, default.1, 0).expect("valid"))
+    };
+    let printers = PRINTER_FORMATS
+        .iter()
+        .filter_map(|f| {
+            v.get(&format!("printer.{f}"))
+                .map(|p| (f.to_string(), p.clone()))
+        })
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    Ok(Settings {
+        order_prefix: text("order_prefix", "WO"),
+        slip_prefix: text("slip_prefix", "FW"),
+        work_start: time("work_start", (8, 30)),
+        work_end: time("work_end", (17, 30)),
+        company_name: text("company_name", "售后服务中心"),
+        company_hotline: text("company_hotline", ""),
+        company_address: text("company_address", ""),
+        company_logo: text("company_logo", ""),
+        slip_terms: text("slip_terms", DEFAULT_TERMS),
+        repair_warranty_days: v
+            .get("repair_warranty_days")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(90),
+        printers,
+        backup_folder: text("backup_folder", ""),
+        backup_keep: v
+            .get("backup_keep")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(DEFAULT_BACKUP_KEEP),
+        lan_open: v.get("lan_open").is_some_and(|o| o == "true"),
+        lan_port: v
+            .get("lan_port")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(DEFAULT_LAN_PORT),
+        lan_allow: text("lan_allow", DEFAULT_LAN_ALLOW),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+pub fn get(desk: &mut Desk, _: NoArgs) -> Result<Settings> {
+    load(desk.conn())
+}
+
+/// What `settings.save` takes: any of the settings; those left out stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SaveArgs {
+    pub order_prefix: Option<String>,
+    pub slip_prefix: Option<String>,
+    pub work_start: Option<String>,
+    pub work_end: Option<String>,
+    pub company_name: Option<String>,
+    pub company_hotline: Option<String>,
+    pub company_address: Option<String>,
+    /// PNG or JPEG, base64 or a `data:` URL; empty: remove the logo.
+    pub company_logo: Option<String>,
+    pub slip_terms: Option<String>,
+    pub repair_warranty_days: Option<u32>,
+    pub printers: Option<BTreeMap<String, String>>,
+    pub backup_folder: Option<String>,
+    pub backup_keep: Option<u32>,
+    pub lan_open: Option<bool>,
+    pub lan_port: Option<u32>,
+    pub lan_allow: Option<String>,
+}
+
+fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
+    let p = crate::platform::text::field(field, label, value, 8, false)?;
+    if !p.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+        return Err(Error::invalid(
+            field,
+            format!("{label}只能用英文字母和“-”（例如 WO 或 SH-）"),
+        ));
+    }
+    Ok(p.to_uppercase())
+}
+
+/// Saves the settings given. A prefix changes only numbers given from now on: numbers
+/// already given are never touched, and the year's sequence goes on without a gap.
+pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
+    let tx = desk.conn_mut().transaction()?;
+    save_in(&tx, &a)?;
+    tx.commit()?;
+    load(desk.conn())
+}
+
+/// [`save`] inside the caller's transaction (the first-run wizard saves the company with
+/// the administrator, in one).
+pub(crate) fn save_in(tx: &rusqlite::Transaction, a: &SaveArgs) -> Result<()> {
+    let current = load(tx)?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    if let Some(p) = &a.order_prefix {
+        out.push((
+            "order_prefix".into(),
+            prefix("order_prefix", "工单号前缀", p)?,
+        ));
+    }
+    if let Some(p) = &a.slip_prefix {
+        out.push((
+            "slip_prefix".into(),
+            prefix("slip_prefix", "服务单号前缀", p)?,
+        ));
+    }
+    let start = match &a.work_start {
+        Some(t) => hm(t).ok_or_else(|| Error::invalid("work_start", "上班时间应写成 08:30"))?,
+        None => current.work_start,
+    };
+    let end = match &a.work_end {
+        Some(t) => hm(t).ok_or_else(|| Error::invalid("work_end", "下班时间应写成 17:30"))?,
+        None => current.work_end,
+    };
+    if end <= start {
+        return Err(Error::invalid("work_end", "下班时间应晚于上班时间"));
+    }
+    out.push(("work_start".into(), start.format("%H:%M").to_string()));
+    out.push(("work_end".into(), end.format("%H:%M").to_string()));
+    let texts: [(&Option<String>, &'static str, &str, usize); 4] = [
+        (&a.company_name, "company_name", "公司名称", 40),
+        (&a.company_hotline, "company_hotline", "服务热线", 40),
+        (&a.company_address, "company_address", "公司地址", 100),
+        (&a.slip_terms, "slip_terms", "服务条款", 600),
+    ];
+    for (value, key, label, max) in texts {
+        if let Some(v) = value {
+            let v = crate::platform::text::field(key, label, v, max, key == "company_name")?;
+            crate::platform::pdf::check(key, label, &v)?;
+            out.push((key.into(), v));
+        }
+    }
+    // The logo is long: the audit says what it is, not its bytes.
+    let mut logo_note = None;
+    if let Some(value) = &a.company_logo {
+        let checked = logo(value)?;
+        logo_note = Some(
+            checked
+                .as_ref()
+                .map_or("（已删除）".to_string(), Logo::describe),
+        );
+        let url = checked.map(|l| l.data_url()).unwrap_or_default();
+        out.push(("company_logo".into(), url));
+    }
+    if let Some(days) = a.repair_warranty_days {
+        if days > 3650 {
+            return Err(Error::invalid(
+                "repair_warranty_days",
+                "维修保修天数应在0到3650之间",
+            ));
+        }
+        out.push(("repair_warranty_days".into(), days.to_string()));
+    }
+    if let Some(printers) = &a.printers {
+        for (format, printer) in printers {
+            if !PRINTER_FORMATS.contains(&format.as_str()) {
+                return Err(Error::invalid(
+                    "printers",
+                    format!("没有“{format}”这种纸张格式"),
+                ));
+            }
+            let p = crate::platform::text::field("printers", "打印机名称", printer, 100, false)?;
+            out.push((format!("printer.{format}"), p));
+        }
+    }
+    if let Some(folder) = &a.backup_folder {
+        let folder =
+            crate::platform::text::field("backup_folder", "备份文件夹", folder, 260, false)?;
+        if !folder.is_empty() && !std::path::Path::new(&folder).is_absolute() {
+            return Err(Error::invalid(
+                "backup_folder",
+                "备份文件夹应写完整路径（例如 D:\\售后备份），留空则用数据文件旁的 backups 文件夹",
+            ));
+        }
+        out.push(("backup_folder".into(), folder));
+    }
+    if let Some(keep) = a.backup_keep {
+        if !(1..=365).contains(&keep) {
+            return Err(Error::invalid(
+                "backup_keep",
+                "保留的自动备份份数应在1到365之间",
+            ));
+        }
+        out.push(("backup_keep".into(), keep.to_string()));
+    }
+    if let Some(open) = a.lan_open {
+        out.push(("lan_open".into(), open.to_string()));
+    }
+    if let Some(port) = a.lan_port {
+        if !(1024..=65535).contains(&port) {
+            return Err(Error::invalid(
+                "lan_port",
+                format!("局域网端口应在1024到65535之间（现为 {port}）"),
+            ));
+        }
+        out.push(("lan_port".into(), port.to_string()));
+    }
+    if let Some(allow) = &a.lan_allow {
+        let ranges = parse_ranges(allow)?;
+        let text: Vec<String> = ranges
+            .iter()
+            .map(|(ip, bits)| format!("{ip}/{bits}"))
+            .collect();
+        out.push(("lan_allow".into(), text.join(",")));
+    }
+    for (key, value) in &out {
+        tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+    }
+    let changed: Vec<String> = out
+        .iter()
+        .filter(|(k, v)| current_value(&current, k).as_deref() != Some(v.as_str()))
+        .map(|(k, v)| match (k.as_str(), &logo_note) {
+            ("company_logo", Some(note)) => format!("{k}={note}"),
+            _ => format!("{k}={v}"),
+        })
+        .collect();
+    if !changed.is_empty() {
+        crate::people::audit::record(tx, "settings", "setting", 0, &changed.join("；"))?;
+    }
+    Ok(())
+}
+
+fn current_value(s: &Settings, key: &str) -> Option<String> {
+    Some(match key {
+        "order_prefix" => s.order_prefix.clone(),
+        "slip_prefix" => s.slip_prefix.clone(),
+        "work_start" => s.work_start.format("%H:%M").to_string(),
+        "work_end" => s.work_end.format("%H:%M").to_string(),
+        "company_name" => s.company_name.clone(),
+        "company_hotline" => s.company_hotline.clone(),
+        "company_address" => s.company_address.clone(),
+        "company_logo" => s.company_logo.clone(),
+        "slip_terms" => s.slip_terms.clone(),
+        "repair_warranty_days" => s.repair_warranty_days.to_string(),
+        "backup_folder" => s.backup_folder.clone(),
+        "backup_keep" => s.backup_keep.to_string(),
+        "lan_open" => s.lan_open.to_string(),
+        "lan_port" => s.lan_port.to_string(),
+        "lan_allow" => s.lan_allow.clone(),
+        k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
+    })
+}
+
+// ---- the company logo --------------------------------------------------------------------
+
+/// The largest logo file taken, bytes: a logo for a slip head needs a few tens of KB.
+pub const LOGO_MAX_BYTES: usize = 512 * 1024;
+/// Smallest and largest side, pixels: smaller is a blur on paper, larger is a photo (and a
+/// small file of a huge plain picture would take hundreds of MB to decode).
+pub const LOGO_MIN_SIDE: usize = 16;
+pub const LOGO_MAX_SIDE: usize = 4096;
+/// The longer side at most this many times the shorter: it has to fit a box in the head.
+pub const LOGO_MAX_RATIO: usize = 10;
+
+/// A logo as checked: its file, type and size in pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub bytes: Vec<u8>,
+    /// `image/png` or `image/jpeg`.
+    pub mime: &'static str,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Logo {
+    pub fn data_url(&self) -> String {
+        use base64::Engine as _;
+        format!(
+            "data:{};base64,{}",
+            self.mime,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+
+    /// What the audit trail says: `PNG 240×120，18 KB`.
+    fn describe(&self) -> String {
+        let kind = if self.mime == "image/png" {
+            "PNG"
+        } else {
+            "JPEG"
+        };
+        format!(
+            "{kind} {}×{}，{} KB",
+            self.width,
+            self.height,
+            self.bytes.len().div_ceil(1024)
+        )
+    }
+}
+
+impl Settings {
+    /// The logo's file, when there is one (as saved: checked then).
+    pub fn logo_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let (_, data) = self.company_logo.split_once(";base64,")?;
+        base64::engine::general_purpose::STANDARD.decode(data).ok()
+    }
+}
+
+/// `company_logo` as given to `settings.save`: base64 or a `data:` URL of a PNG or JPEG
+/// file. `None`: empty, the logo is removed. The file is decoded, so a renamed document
+/// or a broken download is refused now, not on the first slip.
+pub fn logo(value: &str) -> Result<Option<Logo>> {
+    use base64::Engine as _;
+    let bad = |message: String| Error::invalid("company_logo", message);
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let data = match value.strip_prefix("data:") {
+        Some(url) => {
+            url.split_once(',')
+                .filter(|(head, _)| head.ends_with(";base64"))
+                .ok_or_else(|| {
+                    bad("公司标志的 data: 地址应是 base64 编码（data:image/png;base64,…）".into())
+                })?
+                .1
+        }
+        None => value,
+    };
+    let data: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Refused before decoding when the text alone is already too long.
+    let too_big = |bytes: usize| {
+        bad(format!(
+            "公司标志图片太大（{} KB），请用不超过 {} KB 的 PNG 或 JPEG 图片",
+            bytes.div_ceil(1024),
+            LOGO_MAX_BYTES / 1024
+        ))
+    };
+    if data.len() / 4 * 3 > LOGO_MAX_BYTES + 3 {
+        return Err(too_big(data.len() / 4 * 3));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(data.as_bytes()))
+        .map_err(|_| {
+            bad("公司标志不是有效的图片数据（应为 PNG 或 JPEG 文件的 base64 编码）".into())
+        })?;
+    if bytes.len() > LOGO_MAX_BYTES {
+        return Err(too_big(bytes.len()));
+    }
+    let (mime, size) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        ("image/png", png_size(&bytes))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        ("image/jpeg", jpeg_size(&bytes))
+    } else {
+        return Err(bad("公司标志只能是 PNG 或 JPEG 图片".into()));
+    };
+    let unreadable =
+        || bad("公司标志图片无法读取（文件不完整或已损坏），请重新导出为 PNG 或 JPEG".into());
+    let (width, height) = size.ok_or_else(unreadable)?;
+    let (short, long) = (width.min(height), width.max(height));
+    if short < LOGO_MIN_SIDE || long > LOGO_MAX_SIDE {
+        return Err(bad(format!(
+            "公司标志图片为 {width}×{height} 像素，每边应在 {LOGO_MIN_SIDE} 到 {LOGO_MAX_SIDE} 像素之间"
+        )));
+    }
+    if long > short * LOGO_MAX_RATIO {
+        return Err(bad(format!(
+            "公司标志图片为 {width}×{height} 像素，太细长：长边不能超过短边的 {LOGO_MAX_RATIO} 倍"
+        )));
+    }
+    // Sizes known and sane: now the whole picture is decoded, as the slips will.
+    let decoded =
+        printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| unreadable())?;
+    if (decoded.width, decoded.height) != (width, height) {
+        return Err(unreadable());
+    }
+    Ok(Some(Logo {
+        bytes,
+        mime,
+        width,
+        height,
+    }))
+}
+
+/// Width and height from a PNG's header (IHDR).
+fn png_size(b: &[u8]) -> Option<(usize, usize)> {
+    if b.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let n = |at: usize| Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize);
+    Some((n(16)?, n(20)?))
+}
+
+/// Width and height from a JPEG's frame header (SOFn), walking the markers before it.
+fn jpeg_size(b: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 2;
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(i + 1)?;
+        match marker {
+            0xFF => i += 1, // fill byte
+            0x01 | 0xD0..=0xD7 => i += 2,
+            0xD8..=0xDA => return None, // image data before any frame header
+            _ => {
+                let len = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
+                let sof = (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+                if sof {
+                    let n = |at: usize| {
+                        Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]) as usize)
+                    };
+                    return Some((n(i + 7)?, n(i + 5)?));
+                }
+                i += 2 + len;
+            }
+        }
+    }
+}
+
+// ---- the LAN door -------------------------------------------------------------------------
+
+/// What the browser door needs to know to open itself to the LAN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lan {
+    pub open: bool,
+    pub port: u16,
+    /// Allowed IPv4 ranges: network address (host bits cleared) and prefix length.
+    pub allow: Vec<(Ipv4Addr, u8)>,
+}
+
+impl Lan {
+    /// Whether a client at `ip` may use the door. This PC itself (loopback) always may;
+    /// an IPv4 client (also as an IPv4-mapped IPv6 address) when it is in an allowed range;
+    /// other IPv6 clients never (the ranges are IPv4).
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        if ip.is_loopback() {
+            return true;
+        }
+        let v4 = match ip {
+            IpAddr::V4(v4) => v4,
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) if v4.is_loopback() => return true,
+                Some(v4) => v4,
+                None => return false,
+            },
+        };
+        self.allow
+            .iter()
+            .any(|&(net, bits)| u32::from(v4) & mask(bits) == u32::from(net))
+    }
+}
+
+fn mask(bits: u8) -> u32 {
+    match bits {
+        0 => 0,
+        b => u32::MAX << (32 - u32::from(b.min(32))),
+    }
+}
+
+/// The LAN settings, ranges parsed. A stored value that no longer parses (edited by hand)
+/// is an error naming the field rather than a door silently open to more than intended.
+pub fn lan(desk: &Desk) -> Result<Lan> {
+    let s = load(desk.conn())?;
+    Ok(Lan {
+        open: s.lan_open,
+        port: s.lan_port,
+        allow: parse_ranges(&s.lan_allow)?,
+    })
+}
+
+/// `192.168.0.0/16, 10.0.0.0/8` (also separated by `，` `;` `；`, spaces or new lines) into
+/// ranges. A bare address is one host (`/32`); host bits set (`192.168.1.5/24`) are
+/// cleared. At least one range: an open door that lets nobody in is a mistake.
+pub fn parse_ranges(text: &str) -> Result<Vec<(Ipv4Addr, u8)>> {
+    let mut out = Vec::new();
+    for item in text
+        .split([',', '，', ';', '；', ' ', '\n', '\r', '\t', '、'])
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        let bad = || {
+            Error::invalid(
+                "lan_allow",
+                format!("允许的地址范围“{item}”写法不对，应写成 192.168.1.0/24 这样的 IPv4 网段"),
+            )
+        };
+        let (addr, bits) = match item.split_once('/') {
+            Some((a, b)) => (a, b.trim().parse::<u8>().map_err(|_| bad())?),
+            None => (item, 32),
+        };
+        if bits > 32 {
+            return Err(bad());
+        }
+        let ip: Ipv4Addr = addr.trim().parse().map_err(|_| bad())?;
+        let net = Ipv4Addr::from(u32::from(ip) & mask(bits));
+        if !out.contains(&(net, bits)) {
+            out.push((net, bits));
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::invalid(
+            "lan_allow",
+            "请至少填写一个允许访问的地址范围（例如 192.168.1.0/24）",
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lan(allow: &str) -> Lan {
+        Lan {
+            open: true,
+            port: DEFAULT_LAN_PORT,
+            allow: parse_ranges(allow).unwrap(),
+        }
+    }
+
+    #[test]
+    fn ranges_let_in_their_addresses_and_loopback_always() {
+        let l = lan(DEFAULT_LAN_ALLOW);
+        for ip in [
+            "192.168.1.20",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "127.0.0.1",
+            "::1",
+            "::ffff:192.168.3.4",
+        ] {
+            assert!(l.allows(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "172.32.0.1",
+            "8.8.8.8",
+            "192.169.0.1",
+            "fe80::1",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(!l.allows(ip.parse().unwrap()), "{ip}");
+        }
+        let one = lan("192.168.1.5");
+        assert!(one.allows("192.168.1.5".parse().unwrap()));
+        assert!(!one.allows("192.168.1.6".parse().unwrap()));
+        assert!(lan("0.0.0.0/0").allows("8.8.8.8".parse().unwrap()));
+    }
+
+    #[test]
+    fn ranges_are_written_like_people_write_them_and_bad_ones_are_named() {
+        assert_eq!(
+            parse_ranges("192.168.1.77/24， 10.0.0.0/8;10.0.0.0/8").unwrap(),
+            vec![
+                (Ipv4Addr::new(192, 168, 1, 0), 24),
+                (Ipv4Addr::new(10, 0, 0, 0), 8)
+            ]
+        );
+        for bad in [
+            "192.168.1.0/33",
+            "192.168.1/24",
+            "fe80::/10",
+            "局域网",
+            "10.0.0.0/x",
+        ] {
+            let e = parse_ranges(bad).unwrap_err();
+            assert_eq!(e.field(), Some("lan_allow"));
+            assert!(
+                e.to_string().contains(bad.split('/').next().unwrap()),
+                "{e}"
+            );
+        }
+        assert_eq!(parse_ranges(" , ").unwrap_err().field(), Some("lan_allow"));
+    }
+}

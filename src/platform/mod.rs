@@ -1,0 +1,13 @@
+//! The platform every area stands on, knowing no domain word: the database file and its
+//! migrations, the one error type, text fields and the search index's tokens, the PDF
+//! drawing layer, money, phone numbers, dates as people write them, and handing a file to
+//! the printer. Nothing here depends on another area.
+
+pub mod dates;
+pub mod db;
+pub mod error;
+pub mod money;
+pub mod pdf;
+pub mod phone;
+pub mod printing;
+pub mod text;

@@ -1,0 +1,662 @@
+//! [`Pdf`]: a document being drawn, in millimetres from each page's top-left corner (as a
+//! ruler on paper measures), on printpdf's operations, which count points from the
+//! bottom-left. Pages may be of any size and differ within a document.
+
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
+};
+
+use super::code128::Barcode;
+use super::font::{self, face, PT_PER_MM};
+use super::qr::Qr;
+use crate::platform::error::Result;
+
+/// Distance between baselines, as a multiple of the font size.
+pub const LEADING: f32 = 1.2;
+/// The smallest step a text box shrinks by, in points.
+const SHRINK_STEP: f32 = 0.5;
+/// Clear space a text box keeps inside its left and right edges, in ems: some glyphs
+/// reach past their advance (the J of "JSQ25" by 0.09 em).
+const SIDE_BEARING: f32 = 0.1;
+
+/// A rectangle on the page: millimetres from the top-left corner, width and height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Area {
+    pub fn new(x: f32, y: f32, w: f32, h: f32) -> Area {
+        Area { x, y, w, h }
+    }
+
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+
+    /// The area shrunk by `dx` left and right and `dy` top and bottom.
+    pub fn inset(self, dx: f32, dy: f32) -> Area {
+        Area::new(
+            self.x + dx,
+            self.y + dy,
+            (self.w - 2.0 * dx).max(0.0),
+            (self.h - 2.0 * dy).max(0.0),
+        )
+    }
+
+    /// Cuts `h` mm off the top: (the strip, the rest below it).
+    pub fn take_top(self, h: f32) -> (Area, Area) {
+        let h = h.min(self.h);
+        (
+            Area::new(self.x, self.y, self.w, h),
+            Area::new(self.x, self.y + h, self.w, self.h - h),
+        )
+    }
+
+    /// Cuts `h` mm off the bottom: (the strip, the rest above it).
+    pub fn take_bottom(self, h: f32) -> (Area, Area) {
+        let h = h.min(self.h);
+        (
+            Area::new(self.x, self.bottom() - h, self.w, h),
+            Area::new(self.x, self.y, self.w, self.h - h),
+        )
+    }
+
+    /// Cuts `w` mm off the right: (the strip, the rest left of it).
+    pub fn take_right(self, w: f32) -> (Area, Area) {
+        let w = w.min(self.w);
+        (
+            Area::new(self.right() - w, self.y, w, self.h),
+            Area::new(self.x, self.y, self.w - w, self.h),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VAlign {
+    Top,
+    Middle,
+    Bottom,
+}
+
+/// How a line of text is set: size in points, alignment to the x it is drawn at, bold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub size: f32,
+    pub align: Align,
+    pub bold: bool,
+}
+
+impl Style {
+    pub fn new(size: f32) -> Style {
+        Style {
+            size,
+            align: Align::Left,
+            bold: false,
+        }
+    }
+
+    pub fn bold(self) -> Style {
+        Style { bold: true, ..self }
+    }
+
+    pub fn align(self, align: Align) -> Style {
+        Style { align, ..self }
+    }
+}
+
+/// How text is fitted into an [`Area`]: wrapped at `size`; if it does not fit, set
+/// smaller, down to `min_size`; if it still does not fit, cut with `…` (and [`Fit::cut`]
+/// says so). `max_lines` limits the lines (e.g. 1 for a one-line field).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextBox {
+    pub size: f32,
+    pub min_size: f32,
+    pub max_lines: Option<usize>,
+    pub align: Align,
+    pub valign: VAlign,
+    pub bold: bool,
+}
+
+impl TextBox {
+    pub fn new(size: f32) -> TextBox {
+        TextBox {
+            size,
+            min_size: size,
+            max_lines: None,
+            align: Align::Left,
+            valign: VAlign::Top,
+            bold: false,
+        }
+    }
+
+    pub fn shrink_to(self, min_size: f32) -> TextBox {
+        TextBox {
+            min_size: min_size.min(self.size),
+            ..self
+        }
+    }
+
+    pub fn max_lines(self, lines: usize) -> TextBox {
+        TextBox {
+            max_lines: Some(lines.max(1)),
+            ..self
+        }
+    }
+
+    pub fn align(self, align: Align) -> TextBox {
+        TextBox { align, ..self }
+    }
+
+    pub fn valign(self, valign: VAlign) -> TextBox {
+        TextBox { valign, ..self }
+    }
+
+    pub fn bold(self) -> TextBox {
+        TextBox { bold: true, ..self }
+    }
+}
+
+/// What a text box did: the size it used, the lines it drew, whether text was cut.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub size: f32,
+    pub lines: usize,
+    pub cut: bool,
+}
+
+/// Height in mm of `lines` lines at `size` points: from the top of the first line's
+/// ascent to the bottom of the last line's descent.
+pub fn block_height(lines: usize, size: f32) -> f32 {
+    if lines == 0 {
+        return 0.0;
+    }
+    let em = size / PT_PER_MM;
+    let f = face();
+    (lines - 1) as f32 * LEADING * em + (f.ascent + f.descent) * em
+}
+
+/// Room for text in a text box `w` mm wide at `size` points (its side bearings off).
+fn box_width(w: f32, size: f32) -> f32 {
+    (w - 2.0 * SIDE_BEARING * size / PT_PER_MM).max(0.0)
+}
+
+/// The lines a [`TextBox`] `width` mm wide sets `text` in at `size` points; with
+/// `break_words` false, `None` when a word is longer than a line. For callers that lay
+/// out around text before they draw it (a table's row height, a label's name and spec).
+pub fn box_lines(text: &str, size: f32, width: f32, break_words: bool) -> Option<Vec<String>> {
+    font::wrap_with(text, size, box_width(width, size), break_words)
+}
+
+/// Distance in mm from the top of a line's box to its baseline at `size` points.
+pub fn ascent(size: f32) -> f32 {
+    face().ascent * size / PT_PER_MM
+}
+
+struct Page {
+    w: f32,
+    h: f32,
+    ops: Vec<Op>,
+}
+
+/// A PDF being drawn. Every text drawn must have been checked with [`super::check`]
+/// first (that is where the clerk learns which field holds a character the font lacks);
+/// [`Pdf::finish`] refuses a document with text that slipped past, rather than print a
+/// blank.
+pub struct Pdf {
+    doc: PdfDocument,
+    font: FontId,
+    pages: Vec<Page>,
+    current: usize,
+    unprintable: Vec<char>,
+}
+
+impl Pdf {
+    /// An empty document; `title` goes into the PDF's properties.
+    pub fn new(title: &str) -> Pdf {
+        let mut doc = PdfDocument::new(title);
+        let now = printpdf::OffsetDateTime::now();
+        let info = &mut doc.metadata.info;
+        info.creation_date = now;
+        info.modification_date = now;
+        info.metadata_date = now;
+        info.creator = "售后服务台".to_string();
+        let font = doc.add_font(&face().parsed);
+        Pdf {
+            doc,
+            font,
+            pages: Vec::new(),
+            current: 0,
+            unprintable: Vec::new(),
+        }
+    }
+
+    /// Starts a new page of `w` × `h` mm; drawing goes to it.
+    pub fn add_page(&mut self, w: f32, h: f32) {
+        self.pages.push(Page {
+            w,
+            h,
+            ops: Vec::new(),
+        });
+        self.current = self.pages.len() - 1;
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Goes back to page `index` (from 0), e.g. to write "第 1 / 3 页" once the count is
+    /// known.
+    pub fn select_page(&mut self, index: usize) {
+        assert!(index < self.pages.len(), "page {index} does not exist");
+        self.current = index;
+    }
+
+    /// Width and height of the current page, mm.
+    pub fn page_size(&self) -> (f32, f32) {
+        self.pages
+            .get(self.current)
+            .map_or((0.0, 0.0), |p| (p.w, p.h))
+    }
+
+    fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() {
+            // Drawing before the first page: an A4 page, rather than a panic.
+            self.add_page(210.0, 297.0);
+        }
+        &mut self.pages[self.current]
+    }
+
+    fn point(&mut self, x: f32, y: f32) -> Point {
+        let h = self.page().h;
+        Point {
+            x: Mm(x).into(),
+            y: Mm(h - y).into(),
+        }
+    }
+
+    /// One line of text with its baseline at `y`; `x` is its left edge, centre or right
+    /// edge as `style.align` says. Returns its width, mm.
+    pub fn text(&mut self, x: f32, y: f32, style: Style, text: &str) -> f32 {
+        for c in font::missing_glyphs(text) {
+            if !self.unprintable.contains(&c) {
+                self.unprintable.push(c);
+            }
+        }
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
+        let width = font::text_width(&text, style.size);
+        let left = match style.align {
+            Align::Left => x,
+            Align::Center => x - width / 2.0,
+            Align::Right => x - width,
+        };
+        if text.trim().is_empty() {
+            return width;
+        }
+        let at = self.point(left, y);
+        let font = PdfFontHandle::External(self.font.clone());
+        let ops = &mut self.page().ops;
+        if style.bold {
+            // Bold from the one regular face: the outline stroked as well as filled.
+            ops.push(Op::SaveGraphicsState);
+            ops.push(Op::SetTextRenderingMode {
+                mode: TextRenderingMode::FillStroke,
+            });
+            ops.push(Op::SetOutlineThickness {
+                pt: Pt(style.size * 0.04),
+            });
+        }
+        ops.extend([
+            Op::StartTextSection,
+            Op::SetFont {
+                font,
+                size: Pt(style.size),
+            },
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(at.x, at.y),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text)],
+            },
+            Op::EndTextSection,
+        ]);
+        if style.bold {
+            ops.push(Op::RestoreGraphicsState);
+        }
+        width
+    }
+
+    /// Sets `text` inside `area` as `how` says (wrap, shrink, cut); nothing is drawn
+    /// outside the area.
+    pub fn text_box(&mut self, area: Area, how: TextBox, text: &str) -> Fit {
+        let fits = |lines: usize, size: f32| {
+            how.max_lines.is_none_or(|m| lines <= m) && block_height(lines, size) <= area.h + 0.001
+        };
+        let mut size = how.size;
+        let (size, lines, cut) = loop {
+            // Above the smallest size a word too long for a line makes the text smaller
+            // rather than break the word.
+            let last = size <= how.min_size;
+            let width = box_width(area.w, size);
+            if let Some(lines) = box_lines(text, size, area.w, last) {
+                if fits(lines.len(), size) {
+                    break (size, lines, false);
+                }
+            }
+            if last {
+                let lines = font::wrap(text, size, width);
+                // Even at the smallest size it is too long: as many lines as fit, the
+                // last one ending in an ellipsis.
+                let mut room = how.max_lines.unwrap_or(usize::MAX).min(lines.len());
+                while room > 0 && !fits(room, size) {
+                    room -= 1;
+                }
+                let mut kept: Vec<String> = lines.into_iter().take(room).collect();
+                if let Some(last) = kept.last_mut() {
+                    *last = font::ellipsize(last, size, width);
+                }
+                break (size, kept, true);
+            }
+            size = (size - SHRINK_STEP).max(how.min_size);
+        };
+        let block = block_height(lines.len(), size);
+        let top = match how.valign {
+            VAlign::Top => area.y,
+            VAlign::Middle => area.y + (area.h - block) / 2.0,
+            VAlign::Bottom => area.bottom() - block,
+        };
+        let bearing = SIDE_BEARING * size / PT_PER_MM;
+        let x = match how.align {
+            Align::Left => area.x + bearing,
+            Align::Center => area.x + area.w / 2.0,
+            Align::Right => area.right() - bearing,
+        };
+        let style = Style {
+            size,
+            align: how.align,
+            bold: how.bold,
+        };
+        let em = size / PT_PER_MM;
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = top + ascent(size) + i as f32 * LEADING * em;
+            self.text(x, baseline, style, line);
+        }
+        Fit {
+            size,
+            lines: lines.len(),
+            cut,
+        }
+    }
+
+    /// A straight line `width` mm thick.
+    pub fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32), width: f32) {
+        let a = self.point(x1, y1);
+        let b = self.point(x2, y2);
+        let ops = &mut self.page().ops;
+        ops.push(Op::SetOutlineThickness {
+            pt: Mm(width).into(),
+        });
+        ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint {
+                        p: a,
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: b,
+                        bezier: false,
+                    },
+                ],
+                is_closed: false,
+            },
+        });
+    }
+
+    /// The outline of `area`, `width` mm thick, drawn inside the area.
+    pub fn rect(&mut self, area: Area, width: f32) {
+        let inner = area.inset(width / 2.0, width / 2.0);
+        let rectangle = self.rectangle(inner, PaintMode::Stroke);
+        let ops = &mut self.page().ops;
+        ops.push(Op::SetOutlineThickness {
+            pt: Mm(width).into(),
+        });
+        ops.push(Op::DrawRectangle { rectangle });
+    }
+
+    /// `area` filled with grey (0 black … 1 white).
+    pub fn fill(&mut self, area: Area, grey: f32) {
+        let rectangle = self.rectangle(area, PaintMode::Fill);
+        let ops = &mut self.page().ops;
+        ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale {
+                percent: grey.clamp(0.0, 1.0),
+                icc_profile: None,
+            }),
+        });
+        ops.push(Op::DrawRectangle { rectangle });
+        ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale {
+                percent: 0.0,
+                icc_profile: None,
+            }),
+        });
+    }
+
+    fn rectangle(&mut self, area: Area, mode: PaintMode) -> Rect {
+        let bottom_left = self.point(area.x, area.bottom());
+        Rect {
+            x: bottom_left.x,
+            y: bottom_left.y,
+            width: Mm(area.w).into(),
+            height: Mm(area.h).into(),
+            mode: Some(mode),
+            winding_order: None,
+        }
+    }
+
+    /// Black rectangles, e.g. bars and modules (one fill per rectangle).
+    fn black(&mut self, areas: impl IntoIterator<Item = Area>) {
+        for area in areas {
+            let rectangle = self.rectangle(area, PaintMode::Fill);
+            self.page().ops.push(Op::DrawRectangle { rectangle });
+        }
+    }
+
+    /// A Code 128 barcode with its bars inside `area` (filling its height, centred), and
+    /// `quiet` mm of white beside the area on each side for the quiet zones; the module is
+    /// [`Barcode::module_for`]. Returns the module width, mm.
+    pub fn barcode(&mut self, area: Area, quiet: f32, code: &Barcode) -> f32 {
+        let module = code.module_for(area.w, quiet);
+        let left = area.x + (area.w - code.modules() as f32 * module) / 2.0;
+        let bars: Vec<Area> = code
+            .bars()
+            .iter()
+            .map(|&(start, width)| {
+                Area::new(
+                    left + start as f32 * module,
+                    area.y,
+                    width as f32 * module,
+                    area.h,
+                )
+            })
+            .collect();
+        self.black(bars);
+        module
+    }
+
+    /// A QR code as large as fits the square centred in `area`, its 4-module quiet zone
+    /// inside that square. Returns the module size, mm.
+    pub fn qr(&mut self, area: Area, code: &Qr) -> f32 {
+        let side = area.w.min(area.h);
+        let module = code.module_for(side);
+        let n = code.width();
+        let left = area.x + (area.w - side) / 2.0 + Qr::QUIET as f32 * module;
+        let top = area.y + (area.h - side) / 2.0 + Qr::QUIET as f32 * module;
+        // One rectangle per horizontal run of dark modules: fewer operations, and no
+        // hairline seams between neighbours in a viewer.
+        let mut runs = Vec::new();
+        for row in 0..n {
+            let mut col = 0;
+            while col < n {
+                if !code.dark(col, row) {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < n && code.dark(col, row) {
+                    col += 1;
+                }
+                runs.push(Area::new(
+                    left + start as f32 * module,
+                    top + row as f32 * module,
+                    (col - start) as f32 * module,
+                    module,
+                ));
+            }
+        }
+        self.black(runs);
+        module
+    }
+
+    /// The PDF's bytes, the font cut down to the glyphs used. Refused when some text had
+    /// characters the font lacks (a caller forgot [`super::check`]).
+    pub fn finish(self) -> Result<Vec<u8>> {
+        if !self.unprintable.is_empty() {
+            let text: String = self.unprintable.iter().collect();
+            font::check("text", "要打印的内容", &text)?;
+        }
+        let Pdf {
+            mut doc, mut pages, ..
+        } = self;
+        if pages.is_empty() {
+            pages.push(Page {
+                w: 210.0,
+                h: 297.0,
+                ops: Vec::new(),
+            });
+        }
+        let pages = pages
+            .into_iter()
+            .map(|p| PdfPage::new(Mm(p.w), Mm(p.h), p.ops))
+            .collect();
+        let options = PdfSaveOptions {
+            subset_fonts: true,
+            ..PdfSaveOptions::default()
+        };
+        Ok(doc.with_pages(pages).save(&options, &mut Vec::new()))
+    }
+}
+
+// ---- images -----------------------------------------------------------------------------
+
+/// A PNG or JPEG added to a document once ([`Pdf::add_image`]): one image object in the
+/// file, drawn on any number of pages by reference (three copies of a slip over several
+/// pages still carry the company logo once).
+#[derive(Debug, Clone)]
+pub struct Image {
+    id: printpdf::XObjectId,
+    /// Size in pixels.
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Image {
+    /// Where the image goes when drawn as large as fits `area` keeping its proportions:
+    /// against the side `align` names (or centred), centred vertically.
+    pub fn fit(&self, area: Area, align: Align) -> Area {
+        let ratio = self.width as f32 / self.height.max(1) as f32;
+        let (w, h) = if area.w > area.h * ratio {
+            (area.h * ratio, area.h)
+        } else {
+            (area.w, area.w / ratio)
+        };
+        let x = match align {
+            Align::Left => area.x,
+            Align::Center => area.x + (area.w - w) / 2.0,
+            Align::Right => area.right() - w,
+        };
+        Area::new(x, area.y + (area.h - h) / 2.0, w, h)
+    }
+}
+
+impl Pdf {
+    /// Decodes a PNG or JPEG (printpdf's `png` and `jpeg` features) and adds it to the
+    /// document; `None` when the bytes are not such an image.
+    pub fn add_image(&mut self, bytes: &[u8]) -> Option<Image> {
+        let raw = printpdf::RawImage::decode_from_bytes(bytes, &mut Vec::new()).ok()?;
+        if raw.width == 0 || raw.height == 0 {
+            return None;
+        }
+        let (width, height) = (raw.width, raw.height);
+        let id = self.doc.add_image(&eight_bit(raw));
+        Some(Image { id, width, height })
+    }
+
+    /// Draws `image` where [`Image::fit`] puts it in `area`; returns that area.
+    pub fn image(&mut self, area: Area, image: &Image, align: Align) -> Area {
+        let at = image.fit(area, align);
+        // printpdf sizes an image at `dpi` (1 px = 25.4 / dpi mm), then scales it.
+        let dpi = 300.0;
+        let natural = |px: usize| px as f32 * 25.4 / dpi;
+        let page_h = self.page().h;
+        let transform = printpdf::XObjectTransform {
+            translate_x: Some(Mm(at.x).into()),
+            translate_y: Some(Mm(page_h - at.bottom()).into()),
+            scale_x: Some(at.w / natural(image.width)),
+            scale_y: Some(at.h / natural(image.height)),
+            dpi: Some(dpi),
+            ..Default::default()
+        };
+        self.page().ops.push(Op::UseXobject {
+            id: image.id.clone(),
+            transform,
+        });
+        at
+    }
+}
+
+/// 8 bits a channel, as printpdf compresses and masks best: it writes a 16-bit picture
+/// uncompressed (a 1.5 KB logo became 27 KB of PDF) and a 16-bit one with alpha blank.
+fn eight_bit(raw: printpdf::RawImage) -> printpdf::RawImage {
+    use printpdf::{RawImageData, RawImageFormat as F};
+    let data_format = match raw.data_format {
+        F::R16 => F::R8,
+        F::RG16 => F::RG8,
+        F::RGB16 | F::RGBF32 => F::RGB8,
+        F::RGBA16 | F::RGBAF32 => F::RGBA8,
+        other => other,
+    };
+    let pixels = match raw.pixels {
+        RawImageData::U16(p) => RawImageData::U8(p.iter().map(|v| (v >> 8) as u8).collect()),
+        RawImageData::F32(p) => RawImageData::U8(
+            p.iter()
+                .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+                .collect(),
+        ),
+        eight => eight,
+    };
+    printpdf::RawImage {
+        pixels,
+        data_format,
+        ..raw
+    }
+}

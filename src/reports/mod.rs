@@ -1,0 +1,759 @@
+//! The monthly numbers for the manager (统计报表), DOMAIN.md "The numbers a manager asks
+//! for every month". Each report is computed for the chosen period and, to compare, the
+//! period before and the same period a year earlier.
+//!
+//! What counts where (written down because the numbers must be honest):
+//! - **repairs**: orders of type 维修 registered in the period, cancelled ones left out; by
+//!   product model and by fault category (the first common fault picked at intake).
+//! - **engineers**: orders completed in the period by their engineer; on-site visits are
+//!   the starts (→ 处理中, reopenings included) of those orders done on site; time on site
+//!   is, per order, from its first start to completion; first-visit fix: completed orders
+//!   started once, never waiting for parts and never reopened.
+//! - **callbacks**: callbacks due in the period: made, made in time (by their 2 days);
+//!   satisfaction of those reached.
+//! - **complaints**: registered in the period, by cause; replied, replied within the
+//!   24 hours, mean hours to reply (wall-clock), justified.
+//! - **clocks**: the three clocks of orders registered in the period (cancelled left
+//!   out): kept, missed, broken (past due, still running), compliance = kept / all ended
+//!   or broken.
+//! - **fees**: billed = totals of out-of-warranty orders completed in the period;
+//!   collected = payments received in the period less refunds (cash basis); outstanding =
+//!   what is still owed today of everything billed up to the period's end, aged at the
+//!   period's end (for this month: the receivables as they stand).
+//! - **parts**: issued to orders in the period less returns (units, value at cost); stock
+//!   value now; slow movers; shortages.
+//!
+//! A period is `[from, to]` in local days; times are compared in UTC.
+
+use chrono::{Datelike, Months, NaiveDate};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::orders::stamp;
+use crate::people::calendar::local_zone;
+use crate::platform::error::{Error, Result};
+use crate::Desk;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+    /// UTC bounds: [start, end).
+    #[serde(skip)]
+    start: String,
+    #[serde(skip)]
+    end: String,
+    /// Now, by the desk's clock: a running clock past its due time counts as broken.
+    #[serde(skip)]
+    now: String,
+}
+
+impl Period {
+    fn of(from: NaiveDate, to: NaiveDate, now: &str) -> Period {
+        let bound = |d: NaiveDate| stamp(crate::people::calendar::midnight(d));
+        Period {
+            from: crate::platform::dates::show(from),
+            to: crate::platform::dates::show(to),
+            start: bound(from),
+            end: bound(to + chrono::Duration::days(1)),
+            now: now.to_string(),
+        }
+    }
+
+    fn dates(&self) -> (NaiveDate, NaiveDate) {
+        (
+            crate::platform::dates::parse(&self.from).expect("a period's own date"),
+            crate::platform::dates::parse(&self.to).expect("a period's own date"),
+        )
+    }
+
+    /// The period of the same length just before; a whole month gives the month before.
+    fn previous(&self) -> Period {
+        let (from, to) = self.dates();
+        if is_month(from, to) {
+            let start = from - Months::new(1);
+            return Period::of(start, from - chrono::Duration::days(1), &self.now);
+        }
+        let days = (to - from).num_days() + 1;
+        Period::of(
+            from - chrono::Duration::days(days),
+            from - chrono::Duration::days(1),
+            &self.now,
+        )
+    }
+
+    /// The same period a year earlier.
+    fn last_year(&self) -> Period {
+        let (from, to) = self.dates();
+        let back = |d: NaiveDate| d - Months::new(12);
+        if is_month(from, to) {
+            let start = back(from);
+            return Period::of(
+                start,
+                start + Months::new(1) - chrono::Duration::days(1),
+                &self.now,
+            );
+        }
+        Period::of(back(from), back(to), &self.now)
+    }
+}
+
+fn is_month(from: NaiveDate, to: NaiveDate) -> bool {
+    from.day() == 1 && to == from + Months::new(1) - chrono::Duration::days(1)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PeriodArgs {
+    /// `YYYY-MM` (default: this month), or `from` and `to` days.
+    pub month: String,
+    pub from: String,
+    pub to: String,
+}
+
+fn period(desk: &Desk, a: &PeriodArgs) -> Result<Period> {
+    let now = stamp(desk.now());
+    if !a.from.trim().is_empty() || !a.to.trim().is_empty() {
+        let from = crate::platform::dates::field("from", "开始日期", Some(&a.from))?
+            .ok_or_else(|| Error::invalid("from", "请填写开始日期"))?;
+        let to = crate::platform::dates::field("to", "结束日期", Some(&a.to))?
+            .ok_or_else(|| Error::invalid("to", "请填写结束日期"))?;
+        if to < from {
+            return Err(Error::invalid("to", "结束日期应不早于开始日期"));
+        }
+        if (to - from).num_days() > 366 {
+            return Err(Error::invalid("to", "统计期间不能超过一年"));
+        }
+        return Ok(Period::of(from, to, &now));
+    }
+    let first = if a.month.trim().is_empty() {
+        let today = desk.now().with_timezone(&local_zone()).date_naive();
+        today.with_day(1).unwrap_or(today)
+    } else {
+        NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d").map_err(|_| {
+            Error::invalid("month", format!("月份应写成 2026-11：{}", a.month.trim()))
+        })?
+    };
+    Ok(Period::of(
+        first,
+        first + Months::new(1) - chrono::Duration::days(1),
+        &now,
+    ))
+}
+
+/// One line of a report: a key to drill down by, a label, and its numbers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Line {
+    pub key: String,
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// One report over the three periods: the same columns in each.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub columns: Vec<&'static str>,
+    pub period: Period,
+    pub previous: Period,
+    pub last_year: Period,
+    pub current_lines: Vec<Line>,
+    pub previous_lines: Vec<Line>,
+    pub last_year_lines: Vec<Line>,
+}
+
+type Compute = fn(&Connection, &Period) -> Result<Vec<Line>>;
+
+/// Every report: name, title, columns, how it is computed.
+const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
+    (
+        "repairs_by_model",
+        "维修量（按型号）",
+        &["维修单数"],
+        repairs_by_model,
+    ),
+    (
+        "repairs_by_fault",
+        "维修量（按故障类别）",
+        &["维修单数"],
+        repairs_by_fault,
+    ),
+    (
+        "engineers",
+        "工程师工作量",
+        &["完工单数", "上门次数", "在场小时", "一次修复率%"],
+        engineers,
+    ),
+    (
+        "callbacks",
+        "回访",
+        &[
+            "应回访",
+            "已回访",
+            "按时回访",
+            "完成率%",
+            "满意",
+            "基本满意",
+            "不满意",
+            "满意率%",
+        ],
+        callbacks,
+    ),
+    (
+        "complaints",
+        "投诉（按原因）",
+        &["投诉数", "已答复", "24小时内答复", "平均答复小时", "属实"],
+        complaints,
+    ),
+    (
+        "clocks",
+        "服务时限达成",
+        &["按时", "超时", "进行中已超时", "达成率%"],
+        clocks,
+    ),
+    ("fees", "保外收费与应收", &["金额（元）"], fees),
+    ("parts", "备件消耗", &["数量", "成本（元）"], parts),
+];
+
+fn lines(conn: &Connection, sql: &str, p: impl rusqlite::Params, n: usize) -> Result<Vec<Line>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, |r| {
+        let mut values = Vec::with_capacity(n);
+        for i in 0..n {
+            values.push(r.get::<_, Option<f64>>(2 + i)?.unwrap_or(0.0));
+        }
+        use rusqlite::types::Value;
+        let key = match r.get::<_, Value>(0)? {
+            Value::Integer(i) => i.to_string(),
+            Value::Text(t) => t,
+            Value::Real(f) => f.to_string(),
+            _ => String::new(),
+        };
+        Ok(Line {
+            key,
+            label: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            values,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn pct(part: f64, whole: f64) -> f64 {
+    if whole == 0.0 {
+        0.0
+    } else {
+        (part * 1000.0 / whole).round() / 10.0
+    }
+}
+
+fn repairs_by_model(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    lines(
+        conn,
+        "SELECT coalesce(o.model_id, 0), coalesce(m.code || ' ' || m.name, '未选设备'), count(*)
+         FROM work_order o LEFT JOIN product_model m ON m.id = o.model_id
+         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
+         GROUP BY o.model_id ORDER BY count(*) DESC, 2",
+        params![p.start, p.end],
+        1,
+    )
+}
+
+fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    lines(
+        conn,
+        "SELECT o.fault_category, CASE WHEN o.fault_category = '' THEN '未分类' ELSE o.fault_category END, count(*)
+         FROM work_order o
+         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
+         GROUP BY o.fault_category ORDER BY count(*) DESC, 2",
+        params![p.start, p.end],
+        1,
+    )
+}
+
+fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    // From the counts the status flow keeps on each order (starts, setbacks, first start).
+    let mut out = lines(
+        conn,
+        "SELECT g.id, g.name, count(*), sum(CASE WHEN o.mode = 'on_site' THEN o.starts ELSE 0 END),
+                round(sum(CASE WHEN o.started_at IS NULL THEN 0
+                    ELSE (julianday(o.completed_at) - julianday(o.started_at)) * 24 END), 1),
+                sum(o.starts <= 1 AND o.setbacks = 0)
+         FROM work_order o JOIN engineer g ON g.id = o.engineer_id
+         WHERE o.completed_at >= ?1 AND o.completed_at < ?2
+         GROUP BY g.id ORDER BY count(*) DESC, g.name",
+        params![p.start, p.end],
+        4,
+    )?;
+    for l in &mut out {
+        l.values[3] = pct(l.values[3], l.values[0]);
+    }
+    Ok(out)
+}
+
+fn callbacks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let mut out = lines(
+        conn,
+        "SELECT 'all', '全部', count(*), count(done_at), sum(done_at IS NOT NULL AND done_at <= overdue),
+                0, sum(satisfaction = 'satisfied'), sum(satisfaction = 'basically'),
+                sum(satisfaction = 'unsatisfied'), 0
+         FROM callback WHERE due >= ?1 AND due < ?2",
+        params![p.start, p.end],
+        8,
+    )?;
+    for l in &mut out {
+        l.values[3] = pct(l.values[1], l.values[0]);
+        let answered = l.values[4] + l.values[5] + l.values[6];
+        l.values[7] = pct(l.values[4], answered);
+    }
+    Ok(out)
+}
+
+fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let mut out = lines(
+        conn,
+        "SELECT cause, cause, count(*), count(replied_at), sum(replied_at IS NOT NULL AND replied_at <= reply_due),
+                avg(CASE WHEN replied_at IS NOT NULL
+                    THEN (julianday(replied_at) - julianday(created_at)) * 24 END),
+                sum(justified = 1)
+         FROM complaint WHERE created_at >= ?1 AND created_at < ?2
+         GROUP BY cause ORDER BY count(*) DESC",
+        params![p.start, p.end],
+        5,
+    )?;
+    for l in &mut out {
+        l.label = crate::followup::complaints::CAUSES
+            .iter()
+            .find(|(k, _)| *k == l.key)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(|| l.key.clone());
+        l.values[3] = (l.values[3] * 10.0).round() / 10.0;
+    }
+    Ok(out)
+}
+
+fn clocks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    // One pass over the period's orders for the three clocks: kept, missed, broken.
+    let counts: Vec<f64> = conn
+        .prepare_cached(
+            "SELECT sum(confirm_at <= confirm_due), sum(confirm_at > confirm_due),
+                    sum(confirm_at IS NULL AND confirm_due < ?3),
+                    sum(reply_at <= reply_due), sum(reply_at > reply_due),
+                    sum(reply_at IS NULL AND reply_due < ?3),
+                    sum(slip_at <= slip_due), sum(slip_at > slip_due),
+                    sum(slip_at IS NULL AND slip_due < ?3)
+             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> 'cancelled'",
+        )?
+        .query_row(params![p.start, p.end, p.now], |r| {
+            (0..9)
+                .map(|i| Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)))
+                .collect::<rusqlite::Result<Vec<f64>>>()
+        })?;
+    Ok([
+        ("confirm", "3分钟回电确认"),
+        ("reply", "24小时答复"),
+        ("slip", "2天交回服务单"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (key, label))| {
+        let (kept, missed, broken) = (counts[3 * i], counts[3 * i + 1], counts[3 * i + 2]);
+        Line {
+            key: key.to_string(),
+            label: label.to_string(),
+            values: vec![kept, missed, broken, pct(kept, kept + missed + broken)],
+        }
+    })
+    .collect())
+}
+
+fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let one = |sql: &str| -> Result<i64> {
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row(params![p.start, p.end], |r| r.get::<_, Option<i64>>(0))?
+            .unwrap_or(0))
+    };
+    let billed = one(
+        "SELECT sum(total_fen) FROM work_order
+         WHERE completed_at >= ?1 AND completed_at < ?2 AND warranty <> 'in' AND status <> 'cancelled'",
+    )?;
+    let collected = one(
+        "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> 'on_account'",
+    )?;
+    // Still owed today of what was billed up to the period's end (through the index of
+    // orders owing), aged at the period's end.
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o INDEXED BY work_order_owed
+         WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
+           AND o.status <> 'cancelled'",
+    )?;
+    let end = crate::orders::clocks::parse(&p.end).unwrap_or_else(chrono::Utc::now);
+    let mut aged = [0i64; 4];
+    for row in stmt.query_map([&p.end], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (completed, owed) = row?;
+        if owed <= 0 {
+            continue;
+        }
+        let days = crate::orders::clocks::parse(&completed)
+            .map(|t| (end - t).num_days())
+            .unwrap_or(0);
+        aged[match days {
+            ..=30 => 0,
+            31..=60 => 1,
+            61..=90 => 2,
+            _ => 3,
+        }] += owed;
+    }
+    let yuan = |fen: i64| fen as f64 / 100.0;
+    let line = |key: &str, label: &str, fen: i64| Line {
+        key: key.into(),
+        label: label.into(),
+        values: vec![yuan(fen)],
+    };
+    Ok(vec![
+        line("billed", "保外应收（完工）", billed),
+        line("collected", "实收（含退款）", collected),
+        line("outstanding", "期末应收未收（至今）", aged.iter().sum()),
+        line("aged_0_30", "账龄 0–30 天", aged[0]),
+        line("aged_31_60", "账龄 31–60 天", aged[1]),
+        line("aged_61_90", "账龄 61–90 天", aged[2]),
+        line("aged_90", "账龄 90 天以上", aged[3]),
+    ])
+}
+
+fn parts(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let mut out = lines(
+        conn,
+        "SELECT p.id, p.code || ' ' || p.name, -sum(m.quantity), -sum(m.value_fen) / 100.0
+         FROM stock_movement m JOIN part p ON p.id = m.part_id
+         WHERE m.at >= ?1 AND m.at < ?2 AND m.kind IN ('issue', 'return')
+         GROUP BY m.part_id HAVING sum(m.quantity) <> 0 ORDER BY -sum(m.value_fen) DESC LIMIT 50",
+        params![p.start, p.end],
+        2,
+    )?;
+    let (units, value): (i64, i64) = conn.query_row(
+        "SELECT coalesce(sum(quantity), 0), coalesce(sum(value_fen), 0) FROM stock_balance",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let short: i64 = conn.query_row(
+        "SELECT count(*) FROM (SELECT p.id FROM part p LEFT JOIN stock_balance b ON b.part_id = p.id
+         WHERE p.min_stock > 0 GROUP BY p.id HAVING coalesce(sum(b.quantity), 0) < p.min_stock)",
+        [],
+        |r| r.get(0),
+    )?;
+    out.push(Line {
+        key: "stock_value".into(),
+        label: "当前库存（数量、金额）".into(),
+        values: vec![units as f64, value as f64 / 100.0],
+    });
+    out.push(Line {
+        key: "shortages".into(),
+        label: "低于最低库存的备件（种）".into(),
+        values: vec![short as f64, 0.0],
+    });
+    Ok(out)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportArgs {
+    /// One of the report names; empty: all of them.
+    pub report: String,
+    #[serde(flatten)]
+    pub period: PeriodArgs,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reports {
+    pub items: Vec<Report>,
+}
+
+/// 统计报表: one report or all, for the period, the one before, and a year earlier.
+pub fn get(desk: &mut Desk, a: ReportArgs) -> Result<Reports> {
+    let current = period(desk, &a.period)?;
+    let (previous, last_year) = (current.previous(), current.last_year());
+    let chosen: Vec<_> = REPORTS
+        .iter()
+        .filter(|(name, ..)| a.report.is_empty() || *name == a.report)
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::invalid(
+            "report",
+            format!("没有“{}”这个报表", a.report),
+        ));
+    }
+    let conn = desk.conn();
+    let mut items = Vec::new();
+    for (name, title, columns, compute) in chosen {
+        items.push(Report {
+            name,
+            title,
+            columns: columns.to_vec(),
+            current_lines: compute(conn, &current)?,
+            previous_lines: compute(conn, &previous)?,
+            last_year_lines: compute(conn, &last_year)?,
+            period: current.clone(),
+            previous: previous.clone(),
+            last_year: last_year.clone(),
+        });
+    }
+    Ok(Reports { items })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DrillArgs {
+    pub report: String,
+    pub key: String,
+    #[serde(flatten)]
+    pub period: PeriodArgs,
+}
+
+/// The orders behind a number (at most 500, newest first).
+pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage> {
+    let p = period(desk, &a.period)?;
+    let now = desk.now();
+    let key = a.key.clone();
+    let (tail, args): (&str, Vec<String>) = match a.report.as_str() {
+        "repairs_by_model" => (
+            "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
+               AND coalesce(o.model_id, 0) = CAST(?3 AS INTEGER)",
+            vec![p.start, p.end, key],
+        ),
+        "repairs_by_fault" => (
+            "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
+               AND o.fault_category = ?3",
+            vec![p.start, p.end, key],
+        ),
+        "engineers" => (
+            "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.engineer_id = CAST(?3 AS INTEGER)",
+            vec![p.start, p.end, key],
+        ),
+        "clocks" => {
+            let (due, done) = match key.as_str() {
+                "confirm" => ("confirm_due", "confirm_at"),
+                "reply" => ("reply_due", "reply_at"),
+                "slip" => ("slip_due", "slip_at"),
+                _ => return Err(Error::invalid("key", "没有这个时限")),
+            };
+            let tail = match (due, done) {
+                ("confirm_due", _) => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
+                    AND (o.confirm_at > o.confirm_due OR (o.confirm_at IS NULL AND o.confirm_due < ?3))",
+                ("reply_due", _) => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
+                    AND (o.reply_at > o.reply_due OR (o.reply_at IS NULL AND o.reply_due < ?3))",
+                _ => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
+                    AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < ?3))",
+            };
+            (tail, vec![p.start, p.end, stamp(now)])
+        }
+        "fees" if key == "billed" => (
+            "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> 'in'
+               AND o.status <> 'cancelled' AND o.total_fen > 0",
+            vec![p.start, p.end],
+        ),
+        _ => {
+            return Err(Error::invalid(
+                "report",
+                "这个报表的数字不能展开到工单",
+            ))
+        }
+    };
+    let mut items = crate::orders::read(
+        desk.conn(),
+        &format!("{tail} ORDER BY o.id DESC LIMIT 501"),
+        rusqlite::params_from_iter(args),
+        now,
+    )?;
+    let more = items.len() > 500;
+    items.truncate(500);
+    Ok(crate::orders::OrderPage {
+        items,
+        page: 1,
+        page_size: 500,
+        more,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportArgs {
+    /// `xlsx` (default) or `pdf`.
+    pub format: String,
+    #[serde(flatten)]
+    pub period: PeriodArgs,
+}
+
+/// 导出报表: every report of the period, with the comparisons, as .xlsx (a sheet per report)
+/// or a PDF.
+pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::archive::export::Exported> {
+    use base64::Engine as _;
+    let all = get(
+        desk,
+        ReportArgs {
+            report: String::new(),
+            period: a.period,
+        },
+    )?;
+    let p = &all.items[0].period;
+    let stem = format!("统计报表-{}-{}", p.from, p.to);
+    let (bytes, name) = match a.format.as_str() {
+        "" | "xlsx" => (xlsx(&all)?, format!("{stem}.xlsx")),
+        "pdf" => (pdf(&all)?, format!("{stem}.pdf")),
+        _ => return Err(Error::invalid("format", "导出格式只能是 Excel 或 PDF")),
+    };
+    let tx = desk.conn_mut().transaction()?;
+    crate::people::audit::record(&tx, "exported", "report", 0, &format!("导出{name}"))?;
+    tx.commit()?;
+    Ok(crate::archive::export::Exported {
+        file_name: name,
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        rows: all.items.iter().map(|r| r.current_lines.len()).sum(),
+    })
+}
+
+/// Rows of one report: label, then each column for this period, the previous, last year.
+fn table_rows(r: &Report) -> Vec<(String, Vec<[Option<f64>; 3]>)> {
+    let find = |lines: &[Line], key: &str| {
+        lines
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.values.clone())
+    };
+    r.current_lines
+        .iter()
+        .map(|l| {
+            let prev = find(&r.previous_lines, &l.key);
+            let last = find(&r.last_year_lines, &l.key);
+            let cells = (0..l.values.len())
+                .map(|i| {
+                    [
+                        Some(l.values[i]),
+                        prev.as_ref().and_then(|v| v.get(i).copied()),
+                        last.as_ref().and_then(|v| v.get(i).copied()),
+                    ]
+                })
+                .collect();
+            (l.label.clone(), cells)
+        })
+        .collect()
+}
+
+fn xlsx(all: &Reports) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| Error::Storage(format!("无法生成 Excel 文件：{e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for r in &all.items {
+        let sheet = book.add_worksheet();
+        sheet
+            .set_name(r.title.replace(['（', '）'], "_"))
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(
+                0,
+                0,
+                format!("{}（{} 至 {}）", r.title, r.period.from, r.period.to),
+                &bold,
+            )
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(2, 0, "项目", &bold)
+            .map_err(err)?;
+        sheet.set_column_width(0, 28).map_err(err)?;
+        let mut col = 1u16;
+        for c in &r.columns {
+            for (suffix, _) in [("本期", 0), ("上期", 1), ("去年同期", 2)] {
+                sheet
+                    .write_string_with_format(2, col, format!("{c}·{suffix}"), &bold)
+                    .map_err(err)?;
+                sheet.set_column_width(col, 14).map_err(err)?;
+                col += 1;
+            }
+        }
+        for (i, (label, cells)) in table_rows(r).iter().enumerate() {
+            let row = 3 + i as u32;
+            sheet.write_string(row, 0, label).map_err(err)?;
+            let mut col = 1u16;
+            for triple in cells {
+                for v in triple {
+                    if let Some(v) = v {
+                        sheet.write_number(row, col, *v).map_err(err)?;
+                    }
+                    col += 1;
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+fn number(v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+fn pdf(all: &Reports) -> Result<Vec<u8>> {
+    use crate::platform::pdf::{check, Align, Area, Column, Pdf, Table, TextBox};
+    let mut doc = Pdf::new("统计报表");
+    for r in &all.items {
+        for l in &r.current_lines {
+            check("report", "报表项目", &l.label)?;
+        }
+        doc.add_page(297.0, 210.0);
+        doc.text_box(
+            Area::new(12.0, 10.0, 273.0, 8.0),
+            TextBox::new(14.0).bold().max_lines(1).align(Align::Center),
+            &format!("{}　{} 至 {}", r.title, r.period.from, r.period.to),
+        );
+        doc.text_box(
+            Area::new(12.0, 18.0, 273.0, 5.0),
+            TextBox::new(8.0).max_lines(1).align(Align::Center),
+            &format!(
+                "每格：本期 / 上期（{} 至 {}）/ 去年同期（{} 至 {}）",
+                r.previous.from, r.previous.to, r.last_year.from, r.last_year.to
+            ),
+        );
+        let value_w = ((273.0 - 60.0) / r.columns.len() as f32).min(60.0);
+        let mut columns = vec![Column {
+            title: "项目",
+            width: 60.0,
+            align: Align::Left,
+            one_line: false,
+        }];
+        for c in &r.columns {
+            columns.push(Column {
+                title: c,
+                width: value_w,
+                align: Align::Right,
+                one_line: true,
+            });
+        }
+        let rows: Vec<Vec<String>> =
+            table_rows(r)
+                .into_iter()
+                .map(|(label, cells)| {
+                    let mut row = vec![label];
+                    row.extend(cells.iter().map(|t| {
+                        format!("{} / {} / {}", number(t[0]), number(t[1]), number(t[2]))
+                    }));
+                    row
+                })
+                .collect();
+        let table = Table {
+            columns: &columns,
+            size: 8.5,
+            x: 12.0,
+            bottom: 198.0,
+            continue_at: 12.0,
+        };
+        doc.table(&table, 26.0, &rows);
+    }
+    doc.finish()
+}
