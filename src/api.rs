@@ -79,7 +79,7 @@ static COMMANDS: &[Command] = &[
     command!("auth.logout", PUBLIC, users::logout),
     command!("auth.password", EVERYONE, users::change_password),
     command!("auth.setup", PUBLIC, users::setup),
-    command!("auth.status", PUBLIC, users::status),
+    command!("auth.status", PUBLIC, status),
     command!("backup.list", MANAGER_ADMIN, backup::list_command),
     command!("backup.now", MANAGER_ADMIN, backup::now),
     command!("backup.restore", ADMIN, backup::restore_command),
@@ -105,7 +105,7 @@ static COMMANDS: &[Command] = &[
     command!("customers.get", EVERYONE, customers::get),
     command!("customers.merge", DESK, customers::merge),
     command!("customers.search", EVERYONE, customers::search),
-    command!("customers.timeline", EVERYONE, customers::timeline),
+    command!("customers.timeline", EVERYONE, orders::history::timeline),
     command!("customers.update", DESK, customers::update),
     command!("day.alerts", EVERYONE, dayboard::alerts),
     command!("day.board", EVERYONE, dayboard::board),
@@ -127,7 +127,7 @@ static COMMANDS: &[Command] = &[
     command!("orders.assign", DISPATCH, orders::flow::assign),
     command!("orders.board", EVERYONE, orders::board::board),
     command!("orders.caller", DESK_AND_DISPATCH, orders::caller),
-    command!("orders.complete", FIELD, orders::flow::complete),
+    command!("orders.complete", FIELD, callbacks::complete),
     command!("orders.confirm", DESK_AND_DISPATCH, orders::flow::confirm),
     command!("orders.create", DESK_AND_DISPATCH, orders::create),
     command!("orders.faults", EVERYONE, orders::faults),
@@ -269,5 +269,31 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
         data_file: desk.path().display().to_string(),
         user: desk.actor().clone(),
         customers: customers::count(desk)?,
+    })
+}
+
+/// What the UI needs before and after login.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// No user exists yet: the first-run wizard must run.
+    pub needs_setup: bool,
+    /// The logged-in user, if any.
+    pub user: Option<Actor>,
+    /// The commands this user may run (the UI hides the rest).
+    pub commands: Vec<&'static str>,
+}
+
+/// 登录状态: whether the first-run wizard is due, and who is logged in with what rights.
+pub fn status(desk: &mut Desk, _: users::NoArgs) -> Result<Status> {
+    let actor = desk.actor().clone();
+    let commands = commands()
+        .iter()
+        .filter(|c| c.allows(&actor))
+        .map(|c| c.name)
+        .collect();
+    Ok(Status {
+        needs_setup: !users::any_user(desk.conn())?,
+        user: (!actor.is_nobody()).then_some(actor),
+        commands,
     })
 }

@@ -327,8 +327,8 @@ fn a_campaign_finds_the_machines_records_results_and_reports_per_account() {
         "campaigns.report",
         json!({"id": c["id"], "customer_id": hq}),
     );
-    let (file, _) = crate::pdf::save_pdf(&report, "campaign-report");
-    let pdf = crate::pdf::text(&file, None);
+    let (file, _) = crate::platform::pdf::save_pdf(&report, "campaign-report");
+    let pdf = crate::platform::pdf::text(&file, None);
     let squeezed: String = pdf.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(squeezed.contains("如家酒店集团服务报告"), "{pdf}");
     assert!(

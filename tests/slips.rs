@@ -295,7 +295,7 @@ const LONG_ADDRESS: &str = "内蒙古自治区呼和浩特市赛罕区大学东�
 
 #[test]
 fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
-    use crate::pdf::{page_count, rasterise, save_pdf, squeezed, text, RARE};
+    use crate::platform::pdf::{page_count, rasterise, save_pdf, squeezed, text, RARE};
     let mut t = desk();
     let normal = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 2);
     let worst = completed_order(&mut t, &format!("欧阳{RARE}"), LONG_ADDRESS, 30);
@@ -509,7 +509,7 @@ type MmBox = (f32, f32, f32, f32);
 /// Where `pdftotext -bbox` found a word containing `text` on page 1: xMin, yMin, xMax,
 /// yMax in mm.
 fn word_box(pdf: &std::path::Path, text: &str) -> Option<MmBox> {
-    let out = crate::pdf::run(
+    let out = crate::platform::pdf::run(
         std::process::Command::new("pdftotext")
             .args(["-bbox", "-f", "1", "-l", "1"])
             .arg(pdf)
@@ -529,7 +529,7 @@ fn word_box(pdf: &std::path::Path, text: &str) -> Option<MmBox> {
 
 /// Image objects in the file, each counted once however many pages draw it.
 fn image_objects(pdf: &std::path::Path) -> (usize, usize) {
-    let out = crate::pdf::run(
+    let out = crate::platform::pdf::run(
         std::process::Command::new("pdfimages")
             .arg("-list")
             .arg(pdf),
@@ -549,7 +549,7 @@ fn image_objects(pdf: &std::path::Path) -> (usize, usize) {
 
 #[test]
 fn the_logo_prints_in_its_box_left_of_the_company_name_in_every_format() {
-    use crate::pdf::{page_count, rasterise, save_pdf, squeezed, text};
+    use crate::platform::pdf::{page_count, rasterise, save_pdf, squeezed, text};
     let mut t = desk();
     let order = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 2);
     let long = completed_order(&mut t, "李娜", "北京市朝阳区建国路88号", 30);
@@ -648,7 +648,7 @@ fn the_logo_prints_in_its_box_left_of_the_company_name_in_every_format() {
 
 #[test]
 fn without_a_logo_the_box_is_blank_and_the_logo_can_be_removed() {
-    use crate::pdf::{rasterise, save_pdf};
+    use crate::platform::pdf::{rasterise, save_pdf};
     let mut t = desk();
     let order = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 1);
     assert_eq!(t.ok("settings.get", json!({}))["company_logo"], "");

@@ -915,8 +915,10 @@ pub struct Timeline {
     pub items: Vec<TimelineItem>,
 }
 
-/// 客户时间线: what happened to the customer and their machines, newest first.
-pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
+/// 客户时间线: what happened to the customer and their machines, newest first, with the
+/// `more` items the areas above the archive add (their work orders: the command
+/// `customers.timeline` is [`crate::orders::history::timeline`]).
+pub fn timeline(desk: &mut Desk, args: GetArgs, more: Vec<TimelineItem>) -> Result<Timeline> {
     let conn = desk.conn();
     let c = load(conn, args.id)?.ok_or_else(|| not_found(args.id))?;
     let mut stmt = conn.prepare_cached(
@@ -958,34 +960,8 @@ pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
             detail,
         });
     }
-    // Work orders (newest 200), interleaved by time.
-    let mut stmt = conn.prepare_cached(
-        "SELECT created_at, number, kind, status, fault, id FROM work_order
-         WHERE customer_id = ?1 ORDER BY id DESC LIMIT 200",
-    )?;
-    let orders = stmt.query_map([args.id], |r| {
-        let kind: String = r.get(2)?;
-        let status: String = r.get(3)?;
-        let fault: String = r.get(4)?;
-        Ok(TimelineItem {
-            at: r.get(0)?,
-            order_id: Some(r.get(5)?),
-            kind: "order".into(),
-            title: format!(
-                "工单 {} {}",
-                r.get::<_, String>(1)?,
-                crate::orders::kind_label(&kind)
-            ),
-            detail: if fault.is_empty() {
-                crate::orders::status_label(&status).to_string()
-            } else {
-                format!("{} · {fault}", crate::orders::status_label(&status))
-            },
-        })
-    })?;
-    for o in orders {
-        items.push(o?);
-    }
+    // What the areas above the archive add (the customer's work orders), by time.
+    items.extend(more);
     items.sort_by(|a, b| b.at.cmp(&a.at));
     items.push(TimelineItem {
         at: c.created_at.clone(),

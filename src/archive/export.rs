@@ -8,11 +8,12 @@
 
 use base64::Engine as _;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::archive::customers::{self, Customer, SearchArgs};
 use crate::archive::equipment::{self, Equipment, ListArgs};
 use crate::platform::error::{Error, Result};
+use crate::platform::files::Exported;
 use crate::{people::audit, Desk};
 
 /// `customers.export` arguments: the list's search box (empty: the whole archive).
@@ -20,14 +21,6 @@ use crate::{people::audit, Desk};
 #[serde(default)]
 pub struct ExportArgs {
     pub query: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Exported {
-    pub file_name: String,
-    pub content_base64: String,
-    /// Data rows in the sheet (one per machine; one for a customer without machines).
-    pub rows: usize,
 }
 
 /// An exported workbook before it crosses a door.

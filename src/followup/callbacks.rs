@@ -16,6 +16,12 @@ use crate::{platform::text, Desk};
 
 pub type CallbackId = i64;
 
+/// 完工 (the command `orders.complete`): the order's completion by its flow
+/// ([`orders::flow::complete`]) and, in the same transaction, its callback.
+pub fn complete(desk: &mut Desk, a: orders::flow::CompleteArgs) -> Result<orders::Order> {
+    orders::flow::complete(desk, a, open_for)
+}
+
 /// Opens the order's callback (one per completion: an order completed again after a
 /// reopen gets a new one, unless one is still open). Consultations answered on the phone
 /// need none.

@@ -9,10 +9,12 @@
 //!   e.g. when the callback finds the problem not solved;
 //! - closed and cancelled are final.
 
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use super::{event, load, not_found, stamp, status_label, FeeLine, Order, OrderId};
+use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
@@ -331,7 +333,16 @@ const FEE_KINDS: &[(&str, &str)] = &[
 /// transaction; in warranty they cost the customer nothing but are recorded), fee lines
 /// and the total. Stops the reply and slip clocks. Nothing is written if anything is wrong,
 /// a part short in its store included.
-pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
+///
+/// `then` runs last, inside the same transaction, with the completed order's id, kind,
+/// completion time and the working calendar: the follow-up area opens the order's callback
+/// there (`followup::callbacks::complete`, which is what the command `orders.complete`
+/// runs), so the order never depends on what comes after it.
+pub fn complete(
+    desk: &mut Desk,
+    a: CompleteArgs,
+    then: impl FnOnce(&Transaction, OrderId, &str, DateTime<Utc>, &Calendar) -> Result<()>,
+) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let diagnosis = text::field("diagnosis", "故障原因", &a.diagnosis, 500, false)?;
@@ -502,7 +513,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
         (Some(&o.status), Some("completed")),
         &detail,
     )?;
-    crate::followup::callbacks::open_for(&tx, a.id, &o.kind, now, &cal)?;
+    then(&tx, a.id, &o.kind, now, &cal)?;
     tx.commit()?;
     load(desk.conn(), a.id, now)
 }

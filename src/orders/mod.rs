@@ -15,6 +15,7 @@
 pub mod board;
 pub mod clocks;
 pub mod flow;
+pub mod history;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};

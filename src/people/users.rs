@@ -254,7 +254,7 @@ fn user_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
         .optional()?)
 }
 
-fn any_user(conn: &rusqlite::Connection) -> Result<bool> {
+pub(crate) fn any_user(conn: &rusqlite::Connection) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM app_user)", [], |r| r.get(0))?)
 }
 
@@ -317,32 +317,6 @@ fn open_session(desk: &mut Desk, user_id: i64) -> Result<String> {
 
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
-
-/// What the UI needs before and after login.
-#[derive(Debug, Serialize)]
-pub struct Status {
-    /// No user exists yet: the first-run wizard must run.
-    pub needs_setup: bool,
-    /// The logged-in user, if any.
-    pub user: Option<Actor>,
-    /// The commands this user may run (the UI hides the rest).
-    pub commands: Vec<&'static str>,
-}
-
-/// 登录状态: whether the first-run wizard is due, and who is logged in with what rights.
-pub fn status(desk: &mut Desk, _: NoArgs) -> Result<Status> {
-    let actor = desk.actor().clone();
-    let commands = crate::api::commands()
-        .iter()
-        .filter(|c| c.allows(&actor))
-        .map(|c| c.name)
-        .collect();
-    Ok(Status {
-        needs_setup: !any_user(desk.conn())?,
-        user: (!actor.is_nobody()).then_some(actor),
-        commands,
-    })
-}
 
 #[derive(Debug, Deserialize)]
 pub struct LoginArgs {

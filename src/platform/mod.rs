@@ -6,8 +6,10 @@
 pub mod dates;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod money;
 pub mod pdf;
 pub mod phone;
 pub mod printing;
+pub mod sheet;
 pub mod text;

@@ -589,7 +589,7 @@ pub struct ExportArgs {
 
 /// 导出报表: every report of the period, with the comparisons, as .xlsx (a sheet per report)
 /// or a PDF.
-pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::archive::export::Exported> {
+pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::platform::files::Exported> {
     use base64::Engine as _;
     let all = get(
         desk,
@@ -608,7 +608,7 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::archive::export::
     let tx = desk.conn_mut().transaction()?;
     crate::people::audit::record(&tx, "exported", "report", 0, &format!("导出{name}"))?;
     tx.commit()?;
-    Ok(crate::archive::export::Exported {
+    Ok(crate::platform::files::Exported {
         file_name: name,
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: all.items.iter().map(|r| r.current_lines.len()).sum(),

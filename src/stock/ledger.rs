@@ -853,7 +853,7 @@ pub fn purchase_lines(desk: &mut Desk) -> Result<Vec<PurchaseLine>> {
 pub fn purchase_request(
     desk: &mut Desk,
     a: PurchaseRequestArgs,
-) -> Result<crate::archive::export::Exported> {
+) -> Result<crate::platform::files::Exported> {
     use base64::Engine as _;
     let pdf = match a.format.as_str() {
         "" | "xlsx" => false,
@@ -888,7 +888,7 @@ pub fn purchase_request(
         ),
     )?;
     tx.commit()?;
-    Ok(crate::archive::export::Exported {
+    Ok(crate::platform::files::Exported {
         file_name: format!("采购申请-{}.{ext}", today.replace('-', "")),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: lines.len(),

@@ -209,7 +209,8 @@ pub fn count_file(desk: &mut Desk, a: CountFileArgs) -> Result<CountResult> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(a.content_base64.trim())
         .map_err(|_| Error::invalid("file", "文件内容无法读取（不是有效的 base64）"))?;
-    let sheet = crate::archive::import::read(&a.file_name, &bytes)?;
+    // The first non-blank row is the header (no customer-name column to look for).
+    let sheet = crate::platform::sheet::read(&a.file_name, &bytes, &|_| false)?;
     let find = |names: &[&str]| {
         sheet
             .headers

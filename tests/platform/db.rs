@@ -33,7 +33,7 @@ fn migrating_twice_changes_nothing_and_schema_matches_snapshot() {
         )
         .unwrap();
     }
-    let snapshot = include_str!("fixtures/schema.sql");
+    let snapshot = include_str!("../fixtures/schema.sql");
     if let Some((now, was)) = first.lines().zip(snapshot.lines()).find(|(a, b)| a != b) {
         panic!(
             "schema differs from tests/fixtures/schema.sql:\n  now:      {now}\n  snapshot: {was}"
