@@ -1,15 +1,30 @@
-//! The core of the after-sales desk (售后服务台): every domain rule, the database and,
-//! later, the printable slips. It knows nothing of windows, HTTP or printers; the doors
-//! (`src-tauri`, `cli`) call [`api::call`] and get JSON back.
+//! The core of the after-sales desk (售后服务台): every domain rule, the database and the
+//! printable slips. It knows nothing of windows, HTTP or printers' dialogs; the doors
+//! (`src-tauri`, `cli`) call [`api::call_in_session`] and get JSON back.
 //!
-//! Map:
-//! - [`Desk`]: one open database file. Every use case takes `&mut Desk` and runs as one
-//!   transaction, so a user action either fully happens or leaves no trace.
-//! - [`api`]: the one command table (name → typed handler, roles allowed).
-//! - [`error`]: the one error type; it crosses a door as `{code, message, field?}`.
-//! - [`db`]: opening the file (pragmas) and the append-only migrations.
-//! - [`customers`], [`phone`]: the customer archive and phone-number rules.
-//! - [`demo`]: realistic generated data for the demo database and benchmarks.
+//! Map. The areas are folders; each uses only the areas listed before it (a test,
+//! `tests/architecture.rs`, fails on a dependency the other way):
+//! - [`platform`]: what every area stands on and that knows no domain word: the database
+//!   file, pragmas and migrations (`db`), the one error type (`error`), text fields and the
+//!   search index's tokens, the PDF drawing layer (`pdf`), spreadsheets read in (`sheet`)
+//!   and files sent out (`files`), money, phone numbers, dates as people write them,
+//!   handing a file to the printer (`printing`).
+//! - [`people`]: accounts, roles and sessions (`users`), the audit trail, settings, the
+//!   working calendar (hours, holidays, 调休), backups, service engineers.
+//! - [`archive`]: customers, machines, models and warranty, import and export.
+//! - [`stock`]: spare parts and stores, the movement ledger, stocktakes, labels.
+//! - [`orders`]: work orders: intake and numbering, the status flow, dispatch, completion,
+//!   payment, the dispatch board, the service-level clocks, a customer's order history.
+//! - [`slips`]: service slips (服务维修单): numbers, prints, voids, continuity, every paper
+//!   format, 套打 templates.
+//! - [`followup`]: callbacks, complaints, proactive campaigns, the day board.
+//! - [`reports`]: the monthly numbers, drill-down and export.
+//!
+//! Above the areas: [`Desk`] (one open database file; every use case takes `&mut Desk` and
+//! runs as one transaction, so a user action either fully happens or leaves no trace),
+//! [`api`] (the one command table: name → handler, roles allowed), [`search`] (the one
+//! search box across customers, machines and orders) and [`demo`] (realistic generated data
+//! for the demo database and the benchmarks).
 
 pub mod api;
 pub mod archive;

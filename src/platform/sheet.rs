@@ -33,7 +33,7 @@ fn unreadable(message: impl Into<String>) -> Error {
 }
 
 /// Reads .xlsx / .xls / .csv by content first (a renamed file still works), by name second.
-/// `is_header` tells a header cell the caller recognises (see [`sheet_from_grid`]).
+/// `is_header` tells a header cell the caller recognises (a row among the first ten non-blank ones with such a cell is the header row).
 pub fn read(file_name: &str, bytes: &[u8], is_header: &dyn Fn(&str) -> bool) -> Result<Sheet> {
     if bytes.is_empty() {
         return Err(unreadable("文件是空的"));

@@ -465,7 +465,26 @@ fn date_only(text: &Option<String>) -> String {
     text.clone().unwrap_or_default()
 }
 
-/// The ruled sheet (A4, A5, continuous) for one copy.
+/// One copy of the ruled sheet being drawn: the slip, its layout, the copy's label and the
+/// logo; every step below draws one band of it from `y` down and returns where it ended.
+struct Sheet<'a> {
+    d: &'a SlipData,
+    l: &'a Layout,
+    format: Format,
+    label: Option<&'a str>,
+    logo: Option<&'a Image>,
+}
+
+impl Sheet<'_> {
+    /// The slip's head on the current page (`continued`: a page the parts ran onto).
+    fn head(&self, doc: &mut Pdf, continued: bool) -> f32 {
+        head(doc, self.d, self.l, self.label, continued, self.logo)
+    }
+}
+
+/// The ruled sheet (A4, A5, continuous) for one copy: head, the order's details, the parts
+/// over as many pages as they take, money and warranty, the customer's opinion and
+/// signature, the terms, and page numbers when the copy has several pages.
 fn sheet(
     doc: &mut Pdf,
     d: &SlipData,
@@ -476,12 +495,30 @@ fn sheet(
 ) {
     let first_page = doc.page_count();
     doc.add_page(l.w, l.h);
+    let s = Sheet {
+        d,
+        l,
+        format,
+        label,
+        logo,
+    };
+    let mut y = s.head(doc, false);
+    y = details(doc, &s, y);
+    y = parts_table(doc, &s, y);
+    y = money_and_warranty(doc, &s, y);
+    y = opinion_and_signature(doc, &s, y);
+    terms(doc, &s, y);
+    page_numbers(doc, l, first_page);
+}
+
+/// Customer, machine, service and the fault, in labelled cells.
+fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
+    let (d, l) = (s.d, s.l);
     let o = &d.order;
     let k = l.k();
     let (x, w) = (l.left, l.width());
     let size = l.size;
     let label_w = 20.0 * k;
-    let mut y = head(doc, d, l, label, false, logo);
     let half = w / 2.0;
     let model = o
         .equipment
@@ -543,8 +580,17 @@ fn sheet(
         y += h;
     }
     y += 2.0 * k;
+    y
+}
 
-    // The parts table, over as many pages as it takes.
+/// The parts used, in a ruled table over as many pages as it takes; the pages it runs
+/// onto get the slip's head too.
+fn parts_table(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
+    let (d, l) = (s.d, s.l);
+    let o = &d.order;
+    let k = l.k();
+    let (x, w) = (l.left, l.width());
+    let size = l.size;
     let parts = o.parts.clone().unwrap_or_default();
     let col = |title, share: f32, align, one_line| Column {
         title,
@@ -595,12 +641,22 @@ fn sheet(
         let after = doc.page_count();
         for page in before..after {
             doc.select_page(page);
-            head(doc, d, l, label, true, logo);
+            s.head(doc, true);
         }
         doc.select_page(after - 1);
     }
+    y
+}
 
-    // The foot: fees and total, this repair's warranty, opinion, signatures, terms.
+/// Fees, total (with the amount in capitals), and this repair's own warranty; a new page
+/// first when the foot would not fit.
+fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
+    let (d, l) = (s.d, s.l);
+    let o = &d.order;
+    let k = l.k();
+    let (x, w) = (l.left, l.width());
+    let size = l.size;
+    let label_w = 20.0 * k;
     let fees = o.fees.clone().unwrap_or_default();
     let fee_text: Vec<String> = fees
         .iter()
@@ -616,7 +672,7 @@ fn sheet(
         + 4.0 * k;
     if y + foot_h > l.h - l.bottom {
         doc.add_page(l.w, l.h);
-        y = head(doc, d, l, label, true, logo);
+        y = s.head(doc, true);
     }
     cell(
         doc,
@@ -661,8 +717,17 @@ fn sheet(
         label_w,
     );
     y += l.row;
+    y
+}
 
-    // 客户意见 ticks and remarks on the left, the signature on the right.
+/// 客户意见 ticks and remarks on the left, the signature on the right.
+fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
+    let (d, l) = (s.d, s.l);
+    let o = &d.order;
+    let k = l.k();
+    let (x, w) = (l.left, l.width());
+    let size = l.size;
+    let half = w / 2.0;
     let block_h = l.row * 2.6;
     let left = Area::new(x, y, half, block_h);
     let right = Area::new(x + half, y, half, block_h);
@@ -755,18 +820,26 @@ fn sheet(
         &date_line,
     );
     y += block_h + 1.5 * k;
+    y
+}
 
-    // Terms, hotline, and, on one-pass carbonless paper, which part is which.
+/// Terms, hotline, and, on one-pass carbonless paper, which part is which.
+fn terms(doc: &mut Pdf, s: &Sheet, y: f32) {
+    let (d, l) = (s.d, s.l);
+    let (x, w) = (l.left, l.width());
+    let size = l.size;
     let mut terms = d.settings.terms_line();
-    if format == Format::Continuous && label.is_none() {
+    if s.format == Format::Continuous && s.label.is_none() {
         terms.push_str(
             "\n第一联 存根（白）　第二联 财务联（红）　第三联 客户联（黄），第三联交客户保存",
         );
     }
     let foot = Area::new(x, y, w, (l.h - l.bottom - y).max(0.0));
     doc.text_box(foot, TextBox::new(size * 0.7).shrink_to(5.0), &terms);
+}
 
-    // Page numbers of this copy.
+/// Page numbers of this copy, when it has more than one page.
+fn page_numbers(doc: &mut Pdf, l: &Layout, first_page: usize) {
     let count = doc.page_count() - first_page;
     if count > 1 {
         for i in 0..count {
