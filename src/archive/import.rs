@@ -704,162 +704,21 @@ fn run(
             .map(str::to_string)
             .collect();
 
-        // The customer: one of the row above, already in the archive, or new.
-        enum Owner {
-            Known(i64, String),
-            New(customers::Valid, String),
-        }
-        let owner =
-            if cell("name").is_empty() && phones.is_empty() && machine_given && above.is_some() {
-                let (id, name) = above.clone().unwrap_or_default();
-                Owner::Known(id, name)
-            } else {
-                let Some(kind) = parse_kind(cell("kind"), cell("name")) else {
-                    reject(reason(
-                        &layout,
-                        "kind",
-                        cell("kind"),
-                        "客户类型应为“个人”或“单位”",
-                    ));
-                    continue;
-                };
-                let Some(class) = parse_class(cell("class")) else {
-                    reject(reason(
-                        &layout,
-                        "class",
-                        cell("class"),
-                        "客户级别应为“普通”“VIP”或“大客户”",
-                    ));
-                    continue;
-                };
-                if phones.is_empty() && !layout.has("phones") && !layout.has("phone2") {
-                    reject("文件中没有电话列：每个客户至少要有一个联系电话".into());
-                    continue;
-                }
-                let input = CustomerInput {
-                    kind,
-                    name: cell("name").to_string(),
-                    phones,
-                    address: cell("address").to_string(),
-                    region: cell("region").to_string(),
-                    class,
-                    notes: cell("notes").to_string(),
-                    source: cell("source").to_string(),
-                    ..CustomerInput::default()
-                };
-                let valid = match customers::validate(&input) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        let field = e.field().unwrap_or("name");
-                        let value = if field == "phones" { "" } else { cell(field) };
-                        reject(reason(&layout, field, value, &e.to_string()));
-                        continue;
-                    }
-                };
-                let name = input.name.trim().to_string();
-                match customers::find_existing(tx, &valid)? {
-                    Some(id) => Owner::Known(id, name),
-                    None => Owner::New(valid, name),
-                }
-            };
+        let owner = match owner_of(tx, &layout, row, phones, above.as_ref(), machine_given)? {
+            Ok(owner) => owner,
+            Err(why) => {
+                reject(why);
+                continue;
+            }
+        };
 
-        // The machine, if the row has one.
-        let mut machine = None;
-        if machine_given {
-            let (code, serial) = (cell("model_code"), cell("serial"));
-            if code.is_empty() {
-                let hint = if layout.has("model_code") {
-                    ""
-                } else {
-                    "（文件中没有型号列）"
-                };
-                reject(format!(
-                    "有序列号 {serial} 但缺少型号{hint}：序列号按型号登记"
-                ));
+        let machine = match machine_of(tx, &layout, row, &owner, &mut model_ids, &file_serials)? {
+            Ok(machine) => machine,
+            Err(why) => {
+                reject(why);
                 continue;
             }
-            if serial.is_empty() {
-                reject(reason(
-                    &layout,
-                    "serial",
-                    "",
-                    &format!("型号 {code} 缺少序列号"),
-                ));
-                continue;
-            }
-            let model_id = match model_ids.get(code) {
-                Some(id) => *id,
-                None => {
-                    let id = models::id_by_code(tx, code)?;
-                    model_ids.insert(code.to_string(), id);
-                    id
-                }
-            };
-            let Some(model_id) = model_id else {
-                reject(reason(
-                    &layout,
-                    "model_code",
-                    code,
-                    "型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加",
-                ));
-                continue;
-            };
-            let serial = equipment::normalise_serial(serial);
-            let key = (model_id, serial.clone());
-            let holder = match (&owner, file_serials.get(&key)) {
-                (Owner::Known(..), _) => equipment::find(tx, model_id, &serial)?.map(|(_, h)| h),
-                // A customer not written yet owns nothing: a machine of an earlier row is
-                // a clash, and one in the archive is refused (naming its owner) when the
-                // machine is validated below — one query fewer per new row.
-                (Owner::New(..), Some(_)) => Some(0),
-                (Owner::New(..), None) => None,
-            };
-            match holder {
-                Some(holder) if matches!(owner, Owner::Known(id, _) if id == holder) => {}
-                Some(holder) => {
-                    let why = match file_serials.get(&key) {
-                        Some((first, name)) => format!(
-                            "型号 {code} 的序列号 {serial} 在本文件第 {first} 行已登记给客户“{name}”"
-                        ),
-                        None => {
-                            let probe = equipment::EquipmentInput {
-                                customer_id: holder,
-                                model_id,
-                                serial: serial.clone(),
-                                ..Default::default()
-                            };
-                            match equipment::validate(tx, &probe) {
-                                Err(e) => e.to_string(),
-                                Ok(_) => format!("型号 {code} 的序列号 {serial} 已登记在其他客户名下"),
-                            }
-                        }
-                    };
-                    reject(reason(&layout, "serial", "", &why));
-                    continue;
-                }
-                None => {
-                    machine = Some(equipment::EquipmentInput {
-                        customer_id: 0,
-                        model_id,
-                        serial,
-                        purchase_date: Some(cell("purchase_date").to_string()),
-                        install_date: Some(cell("install_date").to_string()),
-                        site: cell("site").to_string(),
-                    });
-                }
-            }
-        } else if let Some(field) = ["purchase_date", "install_date", "site"]
-            .into_iter()
-            .find(|f| !cell(f).is_empty())
-        {
-            reject(reason(
-                &layout,
-                field,
-                cell(field),
-                "填写了设备信息，但缺少型号和序列号",
-            ));
-            continue;
-        }
+        };
 
         // Write: a new customer and its machine land together or not at all.
         let new_customer = matches!(owner, Owner::New(..));
@@ -904,6 +763,181 @@ fn run(
         above = Some((owner_id, owner_name));
     }
     Ok(out)
+}
+
+/// Whose a row is: a customer already written (in the archive, or by an earlier row of this
+/// file) or a new one, with the name the row gives.
+enum Owner {
+    Known(i64, String),
+    New(customers::Valid, String),
+}
+
+/// Whose row it is: a row without name or phone but with a machine belongs to the customer
+/// of the row above (merged cells); else a customer already in the archive (same name and a
+/// same phone) or a new one. `Ok(Err(reason))`: the row is refused.
+fn owner_of(
+    tx: &rusqlite::Transaction,
+    layout: &Layout,
+    row: &Row,
+    phones: Vec<String>,
+    above: Option<&(i64, String)>,
+    machine_given: bool,
+) -> Result<std::result::Result<Owner, String>> {
+    let cell = |f: &str| layout.cell(row, f);
+    Ok(Ok(
+        if cell("name").is_empty() && phones.is_empty() && machine_given && above.is_some() {
+            let (id, name) = above.cloned().unwrap_or_default();
+            Owner::Known(id, name)
+        } else {
+            let Some(kind) = parse_kind(cell("kind"), cell("name")) else {
+                return Ok(Err(reason(
+                    layout,
+                    "kind",
+                    cell("kind"),
+                    "客户类型应为“个人”或“单位”",
+                )));
+            };
+            let Some(class) = parse_class(cell("class")) else {
+                return Ok(Err(reason(
+                    layout,
+                    "class",
+                    cell("class"),
+                    "客户级别应为“普通”“VIP”或“大客户”",
+                )));
+            };
+            if phones.is_empty() && !layout.has("phones") && !layout.has("phone2") {
+                return Ok(Err("文件中没有电话列：每个客户至少要有一个联系电话".into()));
+            }
+            let input = CustomerInput {
+                kind,
+                name: cell("name").to_string(),
+                phones,
+                address: cell("address").to_string(),
+                region: cell("region").to_string(),
+                class,
+                notes: cell("notes").to_string(),
+                source: cell("source").to_string(),
+                ..CustomerInput::default()
+            };
+            let valid = match customers::validate(&input) {
+                Ok(v) => v,
+                Err(e) => {
+                    let field = e.field().unwrap_or("name");
+                    let value = if field == "phones" { "" } else { cell(field) };
+                    return Ok(Err(reason(layout, field, value, &e.to_string())));
+                }
+            };
+            let name = input.name.trim().to_string();
+            match customers::find_existing(tx, &valid)? {
+                Some(id) => Owner::Known(id, name),
+                None => Owner::New(valid, name),
+            }
+        },
+    ))
+}
+
+/// The row's machine, if it has one: its model known, its serial not registered to another
+/// customer (in the archive or earlier in this file). `Ok(Err(reason))`: the row is refused.
+fn machine_of(
+    tx: &rusqlite::Transaction,
+    layout: &Layout,
+    row: &Row,
+    owner: &Owner,
+    model_ids: &mut HashMap<String, Option<i64>>,
+    file_serials: &HashMap<(i64, String), (usize, String)>,
+) -> Result<std::result::Result<Option<equipment::EquipmentInput>, String>> {
+    let cell = |f: &str| layout.cell(row, f);
+    let (code, serial) = (cell("model_code"), cell("serial"));
+    if code.is_empty() && serial.is_empty() {
+        if let Some(field) = ["purchase_date", "install_date", "site"]
+            .into_iter()
+            .find(|f| !cell(f).is_empty())
+        {
+            return Ok(Err(reason(
+                layout,
+                field,
+                cell(field),
+                "填写了设备信息，但缺少型号和序列号",
+            )));
+        }
+        return Ok(Ok(None));
+    }
+    if code.is_empty() {
+        let hint = if layout.has("model_code") {
+            ""
+        } else {
+            "（文件中没有型号列）"
+        };
+        return Ok(Err(format!(
+            "有序列号 {serial} 但缺少型号{hint}：序列号按型号登记"
+        )));
+    }
+    if serial.is_empty() {
+        return Ok(Err(reason(
+            layout,
+            "serial",
+            "",
+            &format!("型号 {code} 缺少序列号"),
+        )));
+    }
+    let model_id = match model_ids.get(code) {
+        Some(id) => *id,
+        None => {
+            let id = models::id_by_code(tx, code)?;
+            model_ids.insert(code.to_string(), id);
+            id
+        }
+    };
+    let Some(model_id) = model_id else {
+        return Ok(Err(reason(
+            layout,
+            "model_code",
+            code,
+            "型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加",
+        )));
+    };
+    let serial = equipment::normalise_serial(serial);
+    let key = (model_id, serial.clone());
+    let holder = match (owner, file_serials.get(&key)) {
+        (Owner::Known(..), _) => equipment::find(tx, model_id, &serial)?.map(|(_, h)| h),
+        // A customer not written yet owns nothing: a machine of an earlier row is
+        // a clash, and one in the archive is refused (naming its owner) when the
+        // machine is validated below — one query fewer per new row.
+        (Owner::New(..), Some(_)) => Some(0),
+        (Owner::New(..), None) => None,
+    };
+    let Some(holder) = holder else {
+        return Ok(Ok(Some(equipment::EquipmentInput {
+            customer_id: 0,
+            model_id,
+            serial,
+            purchase_date: Some(cell("purchase_date").to_string()),
+            install_date: Some(cell("install_date").to_string()),
+            site: cell("site").to_string(),
+        })));
+    };
+    if matches!(owner, Owner::Known(id, _) if *id == holder) {
+        // Already registered to this very customer: nothing to add.
+        return Ok(Ok(None));
+    }
+    let why = match file_serials.get(&key) {
+        Some((first, name)) => {
+            format!("型号 {code} 的序列号 {serial} 在本文件第 {first} 行已登记给客户“{name}”")
+        }
+        None => {
+            let probe = equipment::EquipmentInput {
+                customer_id: holder,
+                model_id,
+                serial: serial.clone(),
+                ..Default::default()
+            };
+            match equipment::validate(tx, &probe) {
+                Err(e) => e.to_string(),
+                Ok(_) => format!("型号 {code} 的序列号 {serial} 已登记在其他客户名下"),
+            }
+        }
+    };
+    Ok(Err(reason(layout, "serial", "", &why)))
 }
 
 #[cfg(test)]
