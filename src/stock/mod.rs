@@ -5,4 +5,5 @@
 pub mod labels;
 pub mod ledger;
 pub mod parts;
+pub mod print;
 pub mod stocktake;
