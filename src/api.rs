@@ -191,6 +191,15 @@ pub fn commands() -> &'static [Command] {
     COMMANDS
 }
 
+/// Whether `actor` may run command `name` (an unknown command: no one). The one role
+/// check, for the table and for what the core offers a user (an order's `actions`).
+pub fn allows(actor: &Actor, name: &str) -> bool {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .is_some_and(|c| c.allows(actor))
+}
+
 /// Runs command `name` with JSON `args` (an object; `null` counts as `{}`) as the desk's
 /// acting user, if one of their roles allows it.
 pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {

@@ -930,11 +930,11 @@ fn run(
         already_present: 0,
         again: Vec::new(),
     };
-    let mut model_ids: HashMap<String, Option<i64>> = HashMap::new();
+    let mut model_ids: HashMap<String, Option<models::ModelId>> = HashMap::new();
     // (model, serial) → row and customer name of the row in this file that registered it.
-    let mut file_serials: HashMap<(i64, String), (usize, String)> = HashMap::new();
+    let mut file_serials: HashMap<(models::ModelId, String), (usize, String)> = HashMap::new();
     // The customer of the row above, for rows that only carry a machine (merged cells).
-    let mut above: Option<(i64, String)> = None;
+    let mut above: Option<(customers::CustomerId, String)> = None;
     for row in &sheet.rows {
         if let Some(reason) = skip.get(&row.number) {
             out.rejected.push(Rejected {
@@ -958,7 +958,7 @@ fn run(
 
         // The customer: one of the row above, already in the archive, or new.
         enum Owner {
-            Known(i64, String),
+            Known(customers::CustomerId, String),
             New(customers::Valid, String),
         }
         let owner =
@@ -1063,7 +1063,7 @@ fn run(
                 // A customer not written yet owns nothing: a machine of an earlier row is
                 // a clash, and one in the archive is refused (naming its owner) when the
                 // machine is validated below — one query fewer per new row.
-                (Owner::New(..), Some(_)) => Some(0),
+                (Owner::New(..), Some(_)) => Some(customers::CustomerId::default()),
                 (Owner::New(..), None) => None,
             };
             match holder {
@@ -1091,7 +1091,7 @@ fn run(
                 }
                 None => {
                     machine = Some(equipment::EquipmentInput {
-                        customer_id: 0,
+                        customer_id: customers::CustomerId::default(),
                         model_id,
                         serial,
                         purchase_date: Some(cell("purchase_date").to_string()),

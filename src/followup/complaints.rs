@@ -9,12 +9,16 @@ use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::customers::CustomerId;
 use crate::orders::{clocks, stamp};
 use crate::people::calendar::{local_zone, Calendar};
 use crate::platform::error::{Error, Result};
 use crate::{platform::text, Desk};
 
-pub type ComplaintId = i64;
+crate::ids! {
+    /// A complaint's id.
+    pub struct ComplaintId;
+}
 
 /// Causes, as the monthly numbers count them.
 pub const CAUSES: &[(&str, &str)] = &[
@@ -74,11 +78,11 @@ pub struct Event {
 pub struct Complaint {
     pub id: ComplaintId,
     pub number: String,
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer: String,
-    pub order_id: Option<i64>,
+    pub order_id: Option<crate::orders::OrderId>,
     pub order_number: Option<String>,
-    pub engineer_id: Option<i64>,
+    pub engineer_id: Option<crate::people::engineers::EngineerId>,
     pub engineer: Option<String>,
     pub against: String,
     pub channel: String,
@@ -136,7 +140,7 @@ fn read(
             handler: r.get(12)?,
             status: r.get(13)?,
             created_at: r.get(14)?,
-            escalated: matches!(clock.state, "warning" | "broken"),
+            escalated: clock.state.alarming(),
             reply_clock: clock,
             justified: r.get::<_, Option<i64>>(17)?.map(|v| v == 1),
             measures: r.get(18)?,
@@ -179,9 +183,9 @@ fn event(tx: &Transaction, id: ComplaintId, at: &str, kind: &str, detail: &str) 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CreateArgs {
-    pub customer_id: i64,
-    pub order_id: Option<i64>,
-    pub engineer_id: Option<i64>,
+    pub customer_id: crate::archive::customers::CustomerId,
+    pub order_id: Option<crate::orders::OrderId>,
+    pub engineer_id: Option<crate::people::engineers::EngineerId>,
     /// `order`, `engineer` or `company`.
     pub against: String,
     /// `phone`, `letter`, `visit` or `callback`.
@@ -215,7 +219,7 @@ pub(crate) fn insert(
     }
     let mut engineer_id = a.engineer_id;
     if let Some(order) = a.order_id {
-        let found: Option<(i64, Option<i64>)> = tx
+        let found: Option<(CustomerId, Option<crate::people::engineers::EngineerId>)> = tx
             .prepare_cached("SELECT customer_id, engineer_id FROM work_order WHERE id = ?1")?
             .query_row([order], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -246,7 +250,7 @@ pub(crate) fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?9)",
     )?
     .execute(params![number, a.customer_id, a.order_id, engineer_id, against, channel, cause, content, at, due])?;
-    let id = tx.last_insert_rowid();
+    let id = ComplaintId(tx.last_insert_rowid());
     event(
         tx,
         id,
@@ -373,7 +377,7 @@ pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Complaint> {
 pub struct ListArgs {
     /// `open` (not closed; default), `all`, or `escalated`.
     pub status: String,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<crate::archive::customers::CustomerId>,
     pub limit: u32,
 }
 

@@ -11,3 +11,4 @@ pub mod pdf;
 pub mod phone;
 pub mod printing;
 pub mod text;
+pub mod words;

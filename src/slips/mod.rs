@@ -113,7 +113,7 @@ fn data(
     reprint: i64,
     now: DateTime<Utc>,
 ) -> Result<SlipData> {
-    let order = orders::load(conn, id, now)?;
+    let order = orders::load(conn, &crate::Actor::nobody(), id, now)?;
     let (purchase_date, install_date) = match &order.equipment {
         Some(m) => conn
             .prepare_cached("SELECT purchase_date, install_date FROM equipment WHERE id = ?1")?
@@ -399,7 +399,7 @@ pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
         &format!("客户意见：{label}{signed} {remarks}"),
     )?;
     tx.commit()?;
-    orders::load(desk.conn(), a.order_id, now)
+    orders::load(desk.conn(), desk.actor(), a.order_id, now)
 }
 
 #[derive(Debug, Default, Deserialize)]

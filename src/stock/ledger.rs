@@ -19,7 +19,10 @@ use crate::platform::text;
 use crate::stock::parts::{self, PartId, StoreId};
 use crate::Desk;
 
-pub type MovementId = i64;
+crate::ids! {
+    /// A stock movement's id (a ledger row).
+    pub struct MovementId;
+}
 
 /// One row to add to the ledger.
 pub(crate) struct Post<'a> {
@@ -41,7 +44,7 @@ pub fn balance(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<
         .prepare_cached(
             "SELECT quantity, value_fen FROM stock_balance WHERE part_id = ?1 AND store_id = ?2",
         )?
-        .query_row([part_id, store_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![part_id, store_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, 0)))
 }
@@ -130,7 +133,7 @@ pub(crate) fn post(tx: &Transaction, m: &Post, at: &str) -> Result<MovementId> {
         m.reverses,
         m.stocktake_id
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = MovementId(tx.last_insert_rowid());
     let issued = if matches!(m.kind, "issue") {
         Some(at)
     } else {
@@ -572,7 +575,7 @@ pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
             "movement_id",
             format!(
                 "这条记录已经冲销过了（冲销记录 {}）",
-                done.reversed_by.unwrap_or(0)
+                done.reversed_by.map_or(0, MovementId::get)
             ),
         ));
     }
@@ -626,7 +629,7 @@ pub fn ledger(desk: &mut Desk, a: LedgerArgs) -> Result<Ledger> {
         Some(s) => movements(
             desk.conn(),
             &format!("{MOVEMENT} WHERE m.part_id = ?1 AND m.store_id = ?2 ORDER BY m.id"),
-            [a.part_id, s],
+            params![a.part_id, s],
         )?,
         None => movements(
             desk.conn(),
