@@ -787,7 +787,7 @@ fn fill_orders_in(
             insert_event.execute(rusqlite::params![
                 id,
                 stamp(created),
-                "created",
+                crate::orders::EventKind::Created,
                 None::<OrderStatus>,
                 OrderStatus::Registered,
                 fault
@@ -796,7 +796,7 @@ fn fill_orders_in(
                 insert_event.execute(rusqlite::params![
                     id,
                     stamp(c),
-                    "completed",
+                    crate::orders::EventKind::Completed,
                     OrderStatus::InProgress,
                     OrderStatus::Completed,
                     "检修并试机正常"

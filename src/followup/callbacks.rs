@@ -394,7 +394,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
                     &tx,
                     order_id,
                     &at,
-                    "status",
+                    orders::EventKind::Status,
                     (Some(order_status), Some(to)),
                     &detail,
                 )?;
@@ -406,12 +406,19 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
                     &tx,
                     order_id,
                     &at,
-                    "reopened",
+                    orders::EventKind::Reopened,
                     (Some(order_status), Some(to)),
                     &detail,
                 )?;
             }
-            _ => orders::event(&tx, order_id, &at, "callback", (None, None), &detail)?,
+            _ => orders::event(
+                &tx,
+                order_id,
+                &at,
+                orders::EventKind::Callback,
+                (None, None),
+                &detail,
+            )?,
         }
         if let Some(c) = &a.complaint {
             complaint_id = Some(complaints::insert(
@@ -442,7 +449,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
             &tx,
             order_id,
             &at,
-            "callback",
+            orders::EventKind::Callback,
             (None, None),
             &format!(
                 "回访未接通{}",

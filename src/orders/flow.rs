@@ -12,7 +12,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
-use super::words::{Mode, OrderKind, OrderStatus, OrderStatus::*};
+use super::words::{EventKind, Mode, OrderKind, OrderStatus, OrderStatus::*};
 use super::{event, load, not_found, stamp, FeeLine, Order, OrderId};
 use crate::platform::error::{Error, Result};
 use crate::stock::ledger;
@@ -20,19 +20,10 @@ use crate::stock::parts::{self, MAX_MONEY_FEN};
 use crate::{people::engineers, platform::text, Desk};
 
 /// The timeline's words for an event.
-pub fn event_title(kind: &str, to: Option<OrderStatus>) -> String {
+pub fn event_title(kind: EventKind, to: Option<OrderStatus>) -> String {
     match kind {
-        "created" => "登记工单".into(),
-        "confirmed" => "已回电确认".into(),
-        "assigned" => "派工".into(),
-        "reassigned" => "改派".into(),
-        "completed" => "完工".into(),
-        "payment" => "收款".into(),
-        "refund" => "退款".into(),
-        "on_account" => "挂账".into(),
-        "reopened" => "重新处理".into(),
-        "status" => format!("状态改为{}", to.map_or("未知状态", OrderStatus::label)),
-        _ => "记录".into(),
+        EventKind::Status => format!("状态改为{}", to.map_or("未知状态", OrderStatus::label)),
+        kind => kind.label().into(),
     }
 }
 
@@ -173,9 +164,9 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     }
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
-        "reopened"
+        EventKind::Reopened
     } else {
-        "status"
+        EventKind::Status
     };
     event(&tx, a.id, &at, kind, (Some(o.status), Some(to)), &reason)?;
     tx.commit()?;
@@ -219,7 +210,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
     let (kind, to_status) = match (o.status, o.engineer_id) {
-        (Registered, _) => ("assigned", Dispatched),
+        (Registered, _) => (EventKind::Assigned, Dispatched),
         (Dispatched | InProgress | WaitingParts, Some(old)) if old == engineer.id => {
             return Err(Error::invalid(
                 "engineer_id",
@@ -230,7 +221,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
             if reason.is_empty() {
                 return Err(Error::invalid("reason", "改派请填写原因"));
             }
-            ("reassigned", o.status)
+            (EventKind::Reassigned, o.status)
         }
         _ => return Err(refused(&o, Dispatched, "（只有未完工的工单可以派工）")),
     };
@@ -284,8 +275,13 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    if o.status.is_final() {
-        return Err(refused(&o, o.status, "（已结束的工单不需要确认）"));
+    if !o.status.is_open() {
+        let hint = if o.status.is_final() {
+            "（已结束的工单不需要确认）"
+        } else {
+            "（已完工的工单不需要确认）"
+        };
+        return Err(refused(&o, o.status, hint));
     }
     let n = tx.execute(
         "UPDATE work_order SET confirm_at = ?2, updated_at = ?2 WHERE id = ?1 AND confirm_at IS NULL",
@@ -297,7 +293,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
             format!("工单 {} 已经确认过", o.number),
         ));
     }
-    event(&tx, a.id, &at, "confirmed", (None, None), &note)?;
+    event(&tx, a.id, &at, EventKind::Confirmed, (None, None), &note)?;
     tx.commit()?;
     load(desk.conn(), desk.actor(), a.id, now)
 }
@@ -507,7 +503,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
         &tx,
         a.id,
         &at,
-        "completed",
+        EventKind::Completed,
         (Some(o.status), Some(Completed)),
         &detail,
     )?;
@@ -563,7 +559,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 format!("工单 {} 没有未收金额", o.number),
             ));
         }
-        (owed, "on_account")
+        (owed, EventKind::OnAccount)
     } else if a.amount_fen > 0 {
         if a.amount_fen > owed {
             return Err(Error::invalid(
@@ -574,7 +570,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 ),
             ));
         }
-        (a.amount_fen, "payment")
+        (a.amount_fen, EventKind::Payment)
     } else if a.amount_fen < 0 {
         if note.is_empty() {
             return Err(Error::invalid("note", "退款请在备注中写明原因"));
@@ -588,7 +584,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 ),
             ));
         }
-        (a.amount_fen, "refund")
+        (a.amount_fen, EventKind::Refund)
     } else {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
@@ -596,7 +592,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
     .execute(params![a.id, at, method, amount, note])?;
-    if kind != "on_account" {
+    if kind != EventKind::OnAccount {
         tx.prepare_cached(
             "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
         )?

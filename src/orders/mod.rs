@@ -27,7 +27,9 @@ use crate::platform::error::{Error, Result};
 use crate::platform::phone::Phone;
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
 
-pub use words::{Action, Channel, Mode, Opinion, OrderKind, OrderStatus, Priority, Step};
+pub use words::{
+    Action, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority, Step,
+};
 
 crate::ids! {
     /// A work order's id.
@@ -80,7 +82,7 @@ pub struct Machine {
 pub struct Event {
     pub at: String,
     pub user: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub from_status: Option<OrderStatus>,
     pub to_status: Option<OrderStatus>,
     pub title: String,
@@ -310,12 +312,12 @@ pub(crate) fn load(
          WHERE order_id = ?1 ORDER BY id",
     )?;
     let events = stmt.query_map([id], |r| {
-        let kind: String = r.get(2)?;
+        let kind: EventKind = r.get(2)?;
         let to: Option<OrderStatus> = r.get(4)?;
         Ok(Event {
             at: r.get(0)?,
             user: r.get(1)?,
-            title: flow::event_title(&kind, to),
+            title: flow::event_title(kind, to),
             kind,
             from_status: r.get(3)?,
             to_status: to,
@@ -377,7 +379,7 @@ pub(crate) fn event(
     tx: &Transaction,
     order_id: OrderId,
     at: &str,
-    kind: &str,
+    kind: EventKind,
     (from, to): (Option<OrderStatus>, Option<OrderStatus>),
     detail: &str,
 ) -> Result<()> {
@@ -638,7 +640,7 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
         tx,
         id,
         &at,
-        "created",
+        EventKind::Created,
         (None, Some(OrderStatus::Registered)),
         &detail,
     )?;
@@ -647,7 +649,7 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
             tx,
             id,
             &at,
-            "confirmed",
+            EventKind::Confirmed,
             (None, None),
             "登记时已与来电人确认",
         )?;

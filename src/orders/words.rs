@@ -268,3 +268,25 @@ pub fn actions(o: &Order, actor: &Actor) -> Vec<Action> {
         })
         .collect()
 }
+
+crate::words! {
+    /// What an entry of the order's timeline (`order_event`) records; the label is its
+    /// title (a status change is titled with the new status, see `flow::event_title`).
+    pub enum EventKind("工单记录") {
+        Created = "created", "登记工单";
+        Confirmed = "confirmed", "已回电确认";
+        Assigned = "assigned", "派工";
+        Reassigned = "reassigned", "改派";
+        Completed = "completed", "完工";
+        Payment = "payment", "收款";
+        Refund = "refund", "退款";
+        OnAccount = "on_account", "挂账";
+        Reopened = "reopened", "重新处理";
+        Status = "status", "状态改变";
+        Opinion = "opinion", "记录";
+        Slip = "slip", "记录";
+        SlipVoid = "slip_void", "记录";
+        Callback = "callback", "记录";
+        Complaint = "complaint", "记录";
+    }
+}
