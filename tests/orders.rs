@@ -897,7 +897,14 @@ fn actions_offer_only_what_the_users_roles_may_run() {
                "fees": [{"kind": "callout", "amount_fen": 3000}]}),
     );
     // (order, clerk, engineer, storekeeper, dispatcher)
-    let cases: &[(i64, &[&str], &[&str], &[&str], &[&str])] = &[
+    type Case<'a> = (
+        i64,
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let cases: &[Case] = &[
         (
             registered,
             &["cancel"],
