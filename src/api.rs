@@ -16,7 +16,7 @@ use crate::platform::error::{Error, Result};
 use crate::{
     archive::customers, archive::equipment, archive::export, archive::import, archive::models,
     followup::callbacks, followup::campaigns, followup::complaints, followup::dayboard, orders,
-    people::audit, people::backup, people::calendar, people::engineers, people::settings,
+    orders::engineers, people::audit, people::backup, people::calendar, people::settings,
     people::users, reports, search, slips, stock::ledger, stock::parts, stock::stocktake, Actor,
     Desk, Role,
 };
@@ -189,6 +189,15 @@ static COMMANDS: &[Command] = &[
 /// Every command, in name order.
 pub fn commands() -> &'static [Command] {
     COMMANDS
+}
+
+/// Whether `actor` may run command `name` (an unknown command: no one). The one role
+/// check, for the table and for what the core offers a user (an order's `actions`).
+pub fn allows(actor: &Actor, name: &str) -> bool {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .is_some_and(|c| c.allows(actor))
 }
 
 /// Runs command `name` with JSON `args` (an object; `null` counts as `{}`) as the desk's

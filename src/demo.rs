@@ -4,6 +4,7 @@
 //! code, addresses across provinces, a share of companies and hotel branches.
 
 use crate::archive::customers::{insert, validate, CustomerInput};
+use crate::orders::{Channel, Mode, OrderId, OrderKind, OrderStatus, Priority};
 use crate::platform::error::Result;
 use crate::Desk;
 
@@ -324,7 +325,10 @@ const MODELS: &[DemoModel] = &[
 const SERIAL_PREFIXES: &[&str] = &["GW", "HX", "MD", "SK", "AO", "RN"];
 
 /// Adds the demo models unless they are there; returns their ids.
-fn ensure_models(tx: &rusqlite::Transaction, at: &str) -> Result<Vec<i64>> {
+fn ensure_models(
+    tx: &rusqlite::Transaction,
+    at: &str,
+) -> Result<Vec<crate::archive::models::ModelId>> {
     let mut ids = Vec::new();
     for (code, name, category, months, component) in MODELS {
         if let Some(id) = crate::archive::models::id_by_code(tx, code)? {
@@ -335,7 +339,7 @@ fn ensure_models(tx: &rusqlite::Transaction, at: &str) -> Result<Vec<i64>> {
             "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![code, name, category, at],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = crate::archive::models::ModelId(tx.last_insert_rowid());
         tx.execute(
             "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, '', ?2, 'purchase')",
             rusqlite::params![id, months],
@@ -466,8 +470,8 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
             tx,
             &crate::stock::ledger::Post {
                 kind,
-                part_id,
-                store_id,
+                part_id: crate::stock::parts::PartId(part_id),
+                store_id: crate::stock::parts::StoreId(store_id),
                 quantity,
                 value_fen: value,
                 reference: "DEMO",
@@ -487,7 +491,11 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         } else {
             *dice.pick(&stores)
         };
-        let balance = crate::stock::ledger::balance(&tx, part_id, store)?;
+        let balance = crate::stock::ledger::balance(
+            &tx,
+            crate::stock::parts::PartId(part_id),
+            crate::stock::parts::StoreId(store),
+        )?;
         let q = 1 + dice.below(5) as i64;
         if balance.0 < q || dice.chance(35) {
             post(
@@ -594,7 +602,7 @@ fn fill_orders_in(
             })?,
         );
     }
-    let machines: Vec<(i64, i64, i64)> = {
+    let machines: Vec<(i64, crate::archive::customers::CustomerId, i64)> = {
         let mut stmt = tx.prepare("SELECT id, customer_id, model_id FROM equipment ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -657,7 +665,6 @@ fn fill_orders_in(
             "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
          ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
         )?;
-        let open_statuses = ["registered", "dispatched", "in_progress", "waiting_parts"];
         for i in start..end {
             // Oldest first, so numbers run in time order; the open ones are the newest.
             let is_open = i + open >= orders;
@@ -676,33 +683,33 @@ fn fill_orders_in(
             let (machine, customer, model) = *dice.pick(&machines);
             let cancelled = !is_open && dice.chance(2);
             let status = if is_open {
-                *dice.pick(&open_statuses)
+                *dice.pick(OrderStatus::OPEN)
             } else if cancelled {
-                "cancelled"
+                OrderStatus::Cancelled
             } else if back < chrono::Duration::days(3) {
-                *dice.pick(&["completed", "called_back"])
+                *dice.pick(&[OrderStatus::Completed, OrderStatus::CalledBack])
             } else {
-                "closed"
+                OrderStatus::Closed
             };
             let kind = *dice.pick(&[
-                "repair",
-                "repair",
-                "repair",
-                "maintenance",
-                "installation",
-                "inspection",
-                "consultation",
+                OrderKind::Repair,
+                OrderKind::Repair,
+                OrderKind::Repair,
+                OrderKind::Maintenance,
+                OrderKind::Installation,
+                OrderKind::Inspection,
+                OrderKind::Consultation,
             ]);
-            let mode = if kind == "consultation" {
-                "phone_help"
+            let mode = if kind == OrderKind::Consultation {
+                Mode::PhoneHelp
             } else if dice.chance(20) {
-                "carry_in"
+                Mode::CarryIn
             } else {
-                "on_site"
+                Mode::OnSite
             };
             let fault = *dice.pick(FAULTS);
             let in_warranty = dice.chance(55);
-            let engineer = (status != "registered" && !(cancelled && dice.chance(50)))
+            let engineer = (status != OrderStatus::Registered && !(cancelled && dice.chance(50)))
                 .then(|| *dice.pick(&engineers));
             let [confirm_due, reply_due, slip_due] = crate::orders::clocks::due(cal, created);
             let done = !is_open && !cancelled;
@@ -711,7 +718,7 @@ fn fill_orders_in(
             // Work started an hour before completion (or, still open, an hour in).
             let started = match (completed, status) {
                 (Some(c), _) => Some(c - chrono::Duration::hours(1)),
-                (None, "in_progress" | "waiting_parts") => {
+                (None, OrderStatus::InProgress | OrderStatus::WaitingParts) => {
                     Some(created + chrono::Duration::hours(1))
                 }
                 _ => None,
@@ -726,16 +733,27 @@ fn fill_orders_in(
             } else {
                 0
             };
-            let appointment = (engineer.is_some() && mode == "on_site")
+            let appointment = (engineer.is_some() && mode == Mode::OnSite)
                 .then(|| created + chrono::Duration::hours(3 + dice.below(20) as i64));
             insert_order.execute(rusqlite::params![
                 number,
                 machine,
                 model,
                 kind,
-                *dice.pick(&["phone", "phone", "phone", "walk_in", "on_site", "proactive"]),
+                *dice.pick(&[
+                    Channel::Phone,
+                    Channel::Phone,
+                    Channel::Phone,
+                    Channel::WalkIn,
+                    Channel::OnSite,
+                    Channel::Proactive
+                ]),
                 mode,
-                if dice.chance(10) { "urgent" } else { "normal" },
+                if dice.chance(10) {
+                    Priority::Urgent
+                } else {
+                    Priority::Normal
+                },
                 fault,
                 if in_warranty { "in" } else { "out" },
                 if in_warranty {
@@ -765,22 +783,22 @@ fn fill_orders_in(
                 started.map(stamp),
                 started.is_some() as i64,
             ])?;
-            let id = tx.last_insert_rowid();
+            let id = OrderId(tx.last_insert_rowid());
             insert_event.execute(rusqlite::params![
                 id,
                 stamp(created),
-                "created",
-                None::<&str>,
-                "registered",
+                crate::orders::EventKind::Created,
+                None::<OrderStatus>,
+                OrderStatus::Registered,
                 fault
             ])?;
             if let Some(c) = completed {
                 insert_event.execute(rusqlite::params![
                     id,
                     stamp(c),
-                    "completed",
-                    "in_progress",
-                    "completed",
+                    crate::orders::EventKind::Completed,
+                    OrderStatus::InProgress,
+                    OrderStatus::Completed,
                     "检修并试机正常"
                 ])?;
                 if !parts.is_empty() && dice.chance(40) {
@@ -790,7 +808,7 @@ fn fill_orders_in(
                     ])?;
                 }
                 // Completed in the last days and not called back yet: in the callback queue.
-                if status == "completed" {
+                if status == OrderStatus::Completed {
                     crate::followup::callbacks::open_for(&tx, id, kind, c, cal)?;
                 }
             }

@@ -49,6 +49,13 @@ pub fn now_utc() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Whether `actor` may run the command `name`: the command table's role check
+/// ([`api::allows`]), for an area that offers a user only what they may do (an order's
+/// `actions`) and sits below the table.
+pub fn may(actor: &Actor, name: &str) -> bool {
+    api::allows(actor, name)
+}
+
 /// File name of the database inside a data directory.
 pub const DB_FILE: &str = "desk.db";
 

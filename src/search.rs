@@ -31,8 +31,8 @@ impl Default for GlobalArgs {
 pub struct Hit {
     pub kind: &'static str,
     pub customer_id: CustomerId,
-    pub equipment_id: Option<i64>,
-    pub order_id: Option<i64>,
+    pub equipment_id: Option<crate::archive::equipment::EquipmentId>,
+    pub order_id: Option<crate::orders::OrderId>,
     pub title: String,
     pub detail: String,
     pub matched: &'static str,
@@ -123,7 +123,7 @@ pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
         items = serials;
     }
     // A work-order number (or this year's sequence) is the most precise of all.
-    if let Some(o) = crate::orders::find_number(conn, query, desk.now())? {
+    if let Some(o) = crate::orders::find_number(conn, desk.actor(), query, desk.now())? {
         items.insert(
             0,
             Hit {

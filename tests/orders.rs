@@ -758,3 +758,381 @@ fn generated_orders_are_numbered_in_order_and_readable() {
         last[&year].0 + 1
     );
 }
+
+/// The names of the order's `actions`, the main one marked with `*`.
+fn actions(o: &Value) -> Vec<String> {
+    o["actions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no actions in {o}"))
+        .iter()
+        .map(|a| {
+            let name = a["name"].as_str().unwrap().to_string();
+            if a["main"] == json!(true) {
+                format!("{name}*")
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let expected: &[(&str, &[&str])] = &[
+        ("registered", &["assign*", "cancel"]),
+        ("dispatched", &["reassign", "start*", "cancel"]),
+        ("in_progress", &["reassign", "wait", "complete*", "cancel"]),
+        ("waiting_parts", &["reassign", "resume*", "cancel"]),
+        // Nothing to pay (no fees): no 收款, 已回访 is next.
+        ("completed", &["reopen", "called_back*"]),
+        ("called_back", &["reopen", "close*"]),
+        ("closed", &[]),
+        ("cancelled", &[]),
+    ];
+    for (status, want) in expected {
+        let o = order_in(&mut t, &s, status);
+        let got = t.ok("orders.get", json!({ "id": o }));
+        assert_eq!(got["status"], *status);
+        assert_eq!(actions(&got), *want, "{status}");
+    }
+
+    // Not confirmed on the call: 回电确认 comes first while the order is open.
+    let unconfirmed = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "kind": "repair", "mode": "on_site", "fault": "漏水"}),
+    );
+    assert_eq!(actions(&unconfirmed), ["confirm", "assign*", "cancel"]);
+    let confirmed = t.ok("orders.confirm", json!({"id": unconfirmed["id"]}));
+    assert_eq!(actions(&confirmed), ["assign*", "cancel"]);
+
+    // Phone help: completed straight from registered, and that is the main step.
+    let phone = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "kind": "consultation", "mode": "phone_help",
+               "fault": "问怎么调水温", "confirmed": true}),
+    );
+    assert_eq!(actions(&phone), ["assign", "complete*", "cancel"]);
+    // Carry-in is not phone help: it is dispatched first, as the core enforces.
+    let carried = t.ok(
+        "orders.create",
+        json!({"customer_id": s.customer, "kind": "repair", "mode": "carry_in",
+               "fault": "不出热水", "confirmed": true}),
+    );
+    assert_eq!(actions(&carried), ["assign*", "cancel"]);
+    let e = t.err(
+        "orders.complete",
+        json!({"id": carried["id"], "work_done": "修好了"}),
+    );
+    assert_eq!(e["field"], "status");
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": phone["id"], "work_done": "电话指导调好了"}),
+    );
+    assert_eq!(done["status"], "completed");
+
+    // Something owed: 收款 is the main step, and stays offered once paid (refunds).
+    let o = order_in(&mut t, &s, "in_progress");
+    let billed = t.ok(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "fees": [{"kind": "labour", "amount_fen": 5000}]}),
+    );
+    assert_eq!(actions(&billed), ["reopen", "pay*", "called_back"]);
+    let paid = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "cash", "amount_fen": 5000}),
+    );
+    assert_eq!(actions(&paid), ["reopen", "pay", "called_back*"]);
+    // Every flow command answers with the order and its actions.
+    let closed = t.ok(
+        "orders.move",
+        json!({"id": o, "to": "called_back", "reason": ""}),
+    );
+    assert_eq!(actions(&closed), ["reopen", "pay", "close*"]);
+}
+
+/// Logs in a new user with `roles` and returns the session.
+fn session_with(t: &mut TestDesk, login: &str, roles: &[&str]) -> String {
+    t.ok(
+        "users.save",
+        json!({"login": login, "name": login, "roles": roles, "password": "pass-1234"}),
+    );
+    let out = aftersales::api::call_in_session(
+        &mut t.desk,
+        None,
+        "auth.login",
+        json!({"login": login, "password": "pass-1234"}),
+    )
+    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()));
+    out["session"].as_str().unwrap().to_string()
+}
+
+fn get_as(t: &mut TestDesk, session: &str, id: i64) -> Value {
+    aftersales::api::call_in_session(
+        &mut t.desk,
+        Some(session),
+        "orders.get",
+        json!({ "id": id }),
+    )
+    .unwrap_or_else(|e| panic!("orders.get: {}", e.to_json()))
+}
+
+#[test]
+fn actions_offer_only_what_the_users_roles_may_run() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let clerk = session_with(&mut t, "qiantai", &["clerk"]);
+    let engineer = session_with(&mut t, "gongchengshi", &["engineer"]);
+    let storekeeper = session_with(&mut t, "kuguan", &["storekeeper"]);
+    let dispatcher = session_with(&mut t, "paigong", &["dispatcher"]);
+
+    let registered = order_in(&mut t, &s, "registered");
+    let working = order_in(&mut t, &s, "in_progress");
+    let owed = order_in(&mut t, &s, "in_progress");
+    t.ok(
+        "orders.complete",
+        json!({"id": owed, "work_done": "更换点火针",
+               "fees": [{"kind": "callout", "amount_fen": 3000}]}),
+    );
+    // (order, clerk, engineer, storekeeper, dispatcher)
+    type Case<'a> = (
+        i64,
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let cases: &[Case] = &[
+        (
+            registered,
+            &["cancel"],
+            &["cancel"],
+            &[],
+            &["assign*", "cancel"],
+        ),
+        (
+            working,
+            &["wait", "complete*", "cancel"],
+            &["wait", "complete*", "cancel"],
+            &[],
+            &["reassign", "wait", "cancel"],
+        ),
+        (
+            owed,
+            &["reopen", "pay*", "called_back"],
+            &["reopen", "called_back"],
+            &[],
+            &["reopen", "called_back"],
+        ),
+    ];
+    for (id, for_clerk, for_engineer, for_storekeeper, for_dispatcher) in cases {
+        for (who, session, want) in [
+            ("clerk", &clerk, for_clerk),
+            ("engineer", &engineer, for_engineer),
+            ("storekeeper", &storekeeper, for_storekeeper),
+            ("dispatcher", &dispatcher, for_dispatcher),
+        ] {
+            let o = get_as(&mut t, session, *id);
+            assert_eq!(actions(&o), *want, "{who} on order {id} ({})", o["status"]);
+        }
+    }
+
+    // What is not offered is refused by the command table too: the engineer cannot take
+    // payment, the clerk cannot dispatch.
+    let e = aftersales::api::call_in_session(
+        &mut t.desk,
+        Some(&engineer),
+        "orders.pay",
+        json!({"id": owed, "method": "cash", "amount_fen": 3000}),
+    )
+    .unwrap_err()
+    .to_json();
+    assert_eq!(e["code"], "forbidden");
+    let e = aftersales::api::call_in_session(
+        &mut t.desk,
+        Some(&clerk),
+        "orders.assign",
+        json!({"id": registered, "engineer_id": s.wang}),
+    )
+    .unwrap_err()
+    .to_json();
+    assert_eq!(e["code"], "forbidden");
+}
+
+#[test]
+fn the_order_words_keep_their_wire_and_stored_spelling() {
+    use aftersales::orders::{
+        Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority, Step,
+    };
+    fn words<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+        all.iter()
+            .map(|w| {
+                serde_json::to_value(w)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+    fn back<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(all: &[T], w: &[String]) {
+        let read: Vec<T> = w
+            .iter()
+            .map(|w| serde_json::from_value(json!(w)).unwrap())
+            .collect();
+        assert_eq!(read, all);
+    }
+    let cases: Vec<(Vec<String>, &[&str])> = vec![
+        (
+            words(OrderStatus::ALL),
+            &[
+                "registered",
+                "dispatched",
+                "in_progress",
+                "waiting_parts",
+                "completed",
+                "called_back",
+                "closed",
+                "cancelled",
+            ],
+        ),
+        (
+            words(OrderKind::ALL),
+            &[
+                "repair",
+                "maintenance",
+                "installation",
+                "inspection",
+                "consultation",
+            ],
+        ),
+        (
+            words(Channel::ALL),
+            &["phone", "walk_in", "on_site", "proactive"],
+        ),
+        (words(Mode::ALL), &["on_site", "phone_help", "carry_in"]),
+        (words(Priority::ALL), &["normal", "urgent"]),
+        (
+            words(Opinion::ALL),
+            &["satisfied", "basically", "unsatisfied"],
+        ),
+        (
+            words(Step::ALL),
+            &[
+                "confirm",
+                "assign",
+                "reassign",
+                "start",
+                "resume",
+                "reopen",
+                "wait",
+                "complete",
+                "pay",
+                "called_back",
+                "close",
+                "cancel",
+            ],
+        ),
+        (
+            words(EventKind::ALL),
+            &[
+                "created",
+                "confirmed",
+                "assigned",
+                "reassigned",
+                "completed",
+                "payment",
+                "refund",
+                "on_account",
+                "reopened",
+                "status",
+                "opinion",
+                "slip",
+                "slip_void",
+                "callback",
+                "complaint",
+            ],
+        ),
+    ];
+    for (got, want) in &cases {
+        assert_eq!(got, want);
+    }
+    back(OrderStatus::ALL, &cases[0].0);
+    back(OrderKind::ALL, &cases[1].0);
+    back(Channel::ALL, &cases[2].0);
+    back(Mode::ALL, &cases[3].0);
+    back(Priority::ALL, &cases[4].0);
+    back(Opinion::ALL, &cases[5].0);
+    back(Step::ALL, &cases[6].0);
+    back(EventKind::ALL, &cases[7].0);
+    assert!(serde_json::from_value::<OrderStatus>(json!("done")).is_err());
+    assert_eq!(OrderStatus::InProgress.label(), "处理中");
+    assert_eq!(OrderKind::Consultation.label(), "咨询");
+    assert_eq!(
+        OrderStatus::OPEN,
+        &[
+            OrderStatus::Registered,
+            OrderStatus::Dispatched,
+            OrderStatus::InProgress,
+            OrderStatus::WaitingParts
+        ]
+    );
+
+    // Stored as the same words: the rows say what the JSON says.
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = order_in(&mut t, &s, "waiting_parts");
+    let row: String = t.sql(&format!(
+        "SELECT status || ' ' || kind || ' ' || channel || ' ' || mode || ' ' || priority
+         FROM work_order WHERE id = {o}"
+    ));
+    assert_eq!(row, "waiting_parts repair phone on_site normal");
+    let got = t.ok("orders.get", json!({ "id": o }));
+    assert_eq!(got["status_label"], "待料");
+    assert_eq!(got["moves"], json!(["in_progress", "cancelled"]));
+    assert_eq!(got["opinion"], "");
+    assert_eq!(got["customer"]["id"], json!(s.customer));
+}
+
+#[test]
+fn an_unknown_word_is_refused_naming_its_field() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let base = json!({"customer_id": s.customer, "kind": "repair", "channel": "phone",
+                      "mode": "on_site", "priority": "normal", "fault": "漏水"});
+    for (field, message) in [
+        ("kind", "服务类型只能是：维修、维护保养、安装、巡检、咨询"),
+        ("channel", "来源渠道只能是：电话、来访、现场发现、主动服务"),
+        ("mode", "服务方式只能是：上门、电话服务、送修"),
+        ("priority", "优先级只能是：普通、加急"),
+    ] {
+        let mut args = base.clone();
+        args[field] = json!("bogus");
+        let e = t.err("orders.create", args);
+        assert_eq!(e["code"], "invalid", "{field}");
+        assert_eq!(e["field"], field);
+        assert_eq!(e["message"], message);
+    }
+    let e = t.err("orders.list", json!({"status": "bogus"}));
+    assert_eq!(
+        (&e["code"], &e["field"]),
+        (&json!("invalid"), &json!("status"))
+    );
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("工单状态只能是：已登记、"));
+    let o = order_in(&mut t, &s, "registered");
+    let e = t.err("orders.move", json!({"id": o, "to": "bogus"}));
+    assert_eq!(e["field"], "status");
+    let e = t.err("slips.opinion", json!({"order_id": o, "opinion": "great"}));
+    assert_eq!(e["field"], "opinion");
+    assert_eq!(e["message"], "客户意见只能是满意、基本满意或不满意");
+    let e = t.err(
+        "callbacks.record",
+        json!({"id": 1, "reached": true, "solved": true, "satisfaction": "great"}),
+    );
+    assert_eq!(e["field"], "satisfaction");
+}

@@ -20,7 +20,10 @@ use crate::platform::phone::Phone;
 use crate::platform::text::{self, index_form, phrase_query};
 use crate::Desk;
 
-pub type CustomerId = i64;
+crate::ids! {
+    /// A customer's id.
+    pub struct CustomerId;
+}
 
 /// What a form sends to create or update a customer. Missing optional fields are empty.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -276,7 +279,7 @@ pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId
     .execute(params![
         c.kind, c.name, c.address, c.region, c.class, c.notes, c.source, c.parent_id, at
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = CustomerId(tx.last_insert_rowid());
     write_children(tx, id, c)?;
     Ok(id)
 }
@@ -449,7 +452,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
          WHERE c.id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt.query_map([&list], |r| {
-        let parent_id: Option<i64> = r.get(10)?;
+        let parent_id: Option<CustomerId> = r.get(10)?;
         Ok(Customer {
             id: r.get(0)?,
             kind: r.get(1)?,
@@ -485,7 +488,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
         )?;
         let rows = stmt.query_map([&list], |r| {
             Ok((
-                r.get::<_, i64>(0)?,
+                r.get::<_, CustomerId>(0)?,
                 CustomerRef {
                     id: r.get(1)?,
                     name: r.get(2)?,
@@ -504,7 +507,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
          WHERE customer_id IN (SELECT value FROM json_each(?1)) ORDER BY customer_id, position",
     )?;
     let rows = stmt.query_map([&list], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        Ok((r.get::<_, CustomerId>(0)?, r.get::<_, String>(1)?))
     })?;
     for row in rows {
         let (id, number) = row?;

@@ -16,12 +16,15 @@ use crate::platform::error::{Error, Result};
 use crate::platform::text::{self, char_len};
 use crate::Desk;
 
-pub type EquipmentId = i64;
+crate::ids! {
+    /// A machine's id (设备档案).
+    pub struct EquipmentId;
+}
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct EquipmentInput {
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub model_id: ModelId,
     pub serial: String,
     pub purchase_date: Option<String>,
@@ -50,7 +53,7 @@ pub struct GetArgs {
 
 #[derive(Debug, Deserialize)]
 pub struct ListArgs {
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,7 +82,7 @@ pub struct HistoryItem {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Equipment {
     pub id: EquipmentId,
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer_name: String,
     pub model: ModelRef,
     pub serial: String,
@@ -99,7 +102,7 @@ pub struct EquipmentList {
 
 /// A machine that passed validation.
 pub struct ValidEquipment {
-    customer_id: i64,
+    customer_id: crate::archive::customers::CustomerId,
     model_id: ModelId,
     serial: String,
     purchase_date: Option<NaiveDate>,
@@ -110,7 +113,7 @@ pub struct ValidEquipment {
 impl ValidEquipment {
     /// A generated machine (demo data), valid by construction.
     pub(crate) fn generated(
-        customer_id: i64,
+        customer_id: crate::archive::customers::CustomerId,
         model_id: ModelId,
         serial: String,
         purchase: NaiveDate,
@@ -232,7 +235,7 @@ pub fn find(
     conn: &Connection,
     model_id: ModelId,
     serial: &str,
-) -> Result<Option<(EquipmentId, i64)>> {
+) -> Result<Option<(EquipmentId, crate::archive::customers::CustomerId)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, customer_id FROM equipment WHERE model_id = ?1 AND serial = ?2",
@@ -264,7 +267,7 @@ pub fn insert(tx: &Transaction, e: &ValidEquipment, at: &str) -> Result<Equipmen
         e.site,
         at
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok(EquipmentId(tx.last_insert_rowid()))
 }
 
 fn describe(conn: &Connection, e: &ValidEquipment) -> Result<String> {
@@ -299,7 +302,7 @@ pub fn create(desk: &mut Desk, input: EquipmentInput) -> Result<Equipment> {
 
 /// 修改设备档案.
 pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
-    let customer_id: i64 = desk
+    let customer_id: crate::archive::customers::CustomerId = desk
         .conn()
         .query_row(
             "SELECT customer_id FROM equipment WHERE id = ?1",

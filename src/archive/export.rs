@@ -165,7 +165,7 @@ fn write_customer(
         "key" => "大客户",
         _ => "普通",
     };
-    sheet.write_number(row, 0, c.id as f64)?;
+    sheet.write_number(row, 0, c.id.get() as f64)?;
     let texts = [
         c.name.as_str(),
         kind,

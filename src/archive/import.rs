@@ -678,11 +678,11 @@ fn run(
         already_present: 0,
         again: Vec::new(),
     };
-    let mut model_ids: HashMap<String, Option<i64>> = HashMap::new();
+    let mut model_ids: HashMap<String, Option<models::ModelId>> = HashMap::new();
     // (model, serial) → row and customer name of the row in this file that registered it.
-    let mut file_serials: HashMap<(i64, String), (usize, String)> = HashMap::new();
+    let mut file_serials: HashMap<(models::ModelId, String), (usize, String)> = HashMap::new();
     // The customer of the row above, for rows that only carry a machine (merged cells).
-    let mut above: Option<(i64, String)> = None;
+    let mut above: Option<(customers::CustomerId, String)> = None;
     for row in &sheet.rows {
         if let Some(reason) = skip.get(&row.number) {
             out.rejected.push(Rejected {
@@ -768,7 +768,7 @@ fn run(
 /// Whose a row is: a customer already written (in the archive, or by an earlier row of this
 /// file) or a new one, with the name the row gives.
 enum Owner {
-    Known(i64, String),
+    Known(customers::CustomerId, String),
     New(customers::Valid, String),
 }
 
@@ -780,7 +780,7 @@ fn owner_of(
     layout: &Layout,
     row: &Row,
     phones: Vec<String>,
-    above: Option<&(i64, String)>,
+    above: Option<&(customers::CustomerId, String)>,
     machine_given: bool,
 ) -> Result<std::result::Result<Owner, String>> {
     let cell = |f: &str| layout.cell(row, f);
@@ -843,8 +843,8 @@ fn machine_of(
     layout: &Layout,
     row: &Row,
     owner: &Owner,
-    model_ids: &mut HashMap<String, Option<i64>>,
-    file_serials: &HashMap<(i64, String), (usize, String)>,
+    model_ids: &mut HashMap<String, Option<models::ModelId>>,
+    file_serials: &HashMap<(models::ModelId, String), (usize, String)>,
 ) -> Result<std::result::Result<Option<equipment::EquipmentInput>, String>> {
     let cell = |f: &str| layout.cell(row, f);
     let (code, serial) = (cell("model_code"), cell("serial"));
@@ -903,12 +903,12 @@ fn machine_of(
         // A customer not written yet owns nothing: a machine of an earlier row is
         // a clash, and one in the archive is refused (naming its owner) when the
         // machine is validated below — one query fewer per new row.
-        (Owner::New(..), Some(_)) => Some(0),
+        (Owner::New(..), Some(_)) => Some(customers::CustomerId::default()),
         (Owner::New(..), None) => None,
     };
     let Some(holder) = holder else {
         return Ok(Ok(Some(equipment::EquipmentInput {
-            customer_id: 0,
+            customer_id: customers::CustomerId::default(),
             model_id,
             serial,
             purchase_date: Some(cell("purchase_date").to_string()),

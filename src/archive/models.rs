@@ -9,7 +9,10 @@ use crate::platform::error::{Error, Result};
 use crate::platform::text;
 use crate::Desk;
 
-pub type ModelId = i64;
+crate::ids! {
+    /// A product model's id.
+    pub struct ModelId;
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Model {
@@ -166,7 +169,7 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
                 "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![code, name, category, crate::now_utc()],
             )?;
-            tx.last_insert_rowid()
+            ModelId(tx.last_insert_rowid())
         }
     };
     for p in &policies {

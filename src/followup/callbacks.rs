@@ -9,12 +9,33 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::followup::complaints;
-use crate::orders::{self, clocks, stamp, OrderId};
+use crate::orders::{self, clocks, stamp, Opinion, OrderId, OrderKind, OrderStatus};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
 use crate::{platform::text, Desk};
 
-pub type CallbackId = i64;
+crate::ids! {
+    /// A callback's id.
+    pub struct CallbackId;
+}
+
+crate::words! {
+    /// Whether the callback is still to be made.
+    pub enum CallbackStatus("回访状态") {
+        Open = "open", "待回访";
+        Done = "done", "已回访";
+    }
+}
+
+crate::words! {
+    /// Where an open callback stands today.
+    pub enum CallbackState("回访进度") {
+        Upcoming = "upcoming", "未到期";
+        Due = "due", "今日应回访";
+        Overdue = "overdue", "已逾期";
+        Done = "done", "已完成";
+    }
+}
 
 /// 完工 (the command `orders.complete`): the order's completion by its flow
 /// ([`orders::flow::complete`]) and, in the same transaction, its callback.
@@ -28,21 +49,27 @@ pub fn complete(desk: &mut Desk, a: orders::flow::CompleteArgs) -> Result<orders
 pub(crate) fn open_for(
     tx: &Transaction,
     order_id: OrderId,
-    kind: &str,
+    kind: OrderKind,
     completed: DateTime<Utc>,
     cal: &Calendar,
 ) -> Result<()> {
-    if kind == "consultation" {
+    if kind == OrderKind::Consultation {
         return Ok(());
     }
     let due = stamp(cal.add_days(completed, 1));
     let overdue = stamp(cal.add_days(completed, 2));
     tx.prepare_cached(
         "INSERT INTO callback (order_id, created_at, due, overdue, status)
-         SELECT ?1, ?2, ?3, ?4, 'open'
-         WHERE NOT EXISTS (SELECT 1 FROM callback WHERE order_id = ?1 AND status = 'open')",
+         SELECT ?1, ?2, ?3, ?4, ?5
+         WHERE NOT EXISTS (SELECT 1 FROM callback WHERE order_id = ?1 AND status = ?5)",
     )?
-    .execute(params![order_id, stamp(completed), due, overdue])?;
+    .execute(params![
+        order_id,
+        stamp(completed),
+        due,
+        overdue,
+        CallbackStatus::Open
+    ])?;
     Ok(())
 }
 
@@ -59,7 +86,7 @@ pub struct Callback {
     pub id: CallbackId,
     pub order_id: OrderId,
     pub order_number: String,
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer: String,
     pub phone: String,
     pub model: String,
@@ -69,12 +96,12 @@ pub struct Callback {
     pub completed_at: String,
     pub due: String,
     pub overdue: String,
-    pub status: String,
+    pub status: CallbackStatus,
     /// `upcoming` (not due yet), `due`, `overdue` (past its two days), or `done`.
-    pub state: &'static str,
+    pub state: CallbackState,
     pub done_at: Option<String>,
     pub solved: Option<bool>,
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Opinion>,
     pub remarks: String,
     pub attempts: Vec<Attempt>,
     /// What to say, with this order's facts filled in.
@@ -98,17 +125,17 @@ fn read(
     let mut stmt = conn.prepare_cached(&format!("{SELECT} {tail}"))?;
     let rows = stmt.query_map(p, |r| {
         let phone: String = r.get(5)?;
-        let status: String = r.get(13)?;
+        let status: CallbackStatus = r.get(13)?;
         let due: String = r.get(11)?;
         let overdue: String = r.get(12)?;
-        let state = if status == "done" {
-            "done"
+        let state = if status == CallbackStatus::Done {
+            CallbackState::Done
         } else if clocks::parse(&overdue).is_some_and(|t| now > t) {
-            "overdue"
+            CallbackState::Overdue
         } else if clocks::parse(&due).is_some_and(|t| now >= crate::people::calendar::day_bounds(t).0) {
-            "due"
+            CallbackState::Due
         } else {
-            "upcoming"
+            CallbackState::Upcoming
         };
         let model: String = r.get(6)?;
         let fault: String = r.get(7)?;
@@ -195,8 +222,8 @@ pub struct Queue {
 pub fn queue(desk: &mut Desk, a: QueueArgs) -> Result<Queue> {
     let now = desk.now();
     let limit = i64::from(a.limit.clamp(1, 1000));
-    let items = match a.status.as_str() {
-        "done" => read(
+    let items = match CallbackStatus::from_word(&a.status) {
+        Some(CallbackStatus::Done) => read(
             desk.conn(),
             "WHERE b.done_at IS NOT NULL ORDER BY b.done_at DESC LIMIT ?1",
             [limit],
@@ -204,14 +231,20 @@ pub fn queue(desk: &mut Desk, a: QueueArgs) -> Result<Queue> {
         )?,
         _ => read(
             desk.conn(),
-            "WHERE b.status = 'open' ORDER BY b.due, b.id LIMIT ?1",
-            [limit],
+            "WHERE b.status = ?2 ORDER BY b.due, b.id LIMIT ?1",
+            params![limit, CallbackStatus::Open],
             now,
         )?,
     };
     Ok(Queue {
-        due: items.iter().filter(|c| c.state == "due").count(),
-        overdue: items.iter().filter(|c| c.state == "overdue").count(),
+        due: items
+            .iter()
+            .filter(|c| c.state == CallbackState::Due)
+            .count(),
+        overdue: items
+            .iter()
+            .filter(|c| c.state == CallbackState::Overdue)
+            .count(),
         items,
     })
 }
@@ -281,11 +314,13 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     let now = desk.now();
     let at = stamp(now);
     let remarks = text::field("remarks", "回访记录", &a.remarks, 300, false)?;
-    let satisfaction = match a.satisfaction.as_str() {
-        "satisfied" | "basically" | "unsatisfied" => Some(a.satisfaction.as_str()),
-        "" if !a.reached => None,
-        "" => return Err(Error::invalid("satisfaction", "请选择客户满意度")),
-        _ => {
+    let satisfaction = match Opinion::from_word(&a.satisfaction) {
+        Some(o) => Some(o),
+        None if a.satisfaction.is_empty() && !a.reached => None,
+        None if a.satisfaction.is_empty() => {
+            return Err(Error::invalid("satisfaction", "请选择客户满意度"))
+        }
+        None => {
             return Err(Error::invalid(
                 "satisfaction",
                 "满意度只能是满意、基本满意或不满意",
@@ -295,7 +330,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     if a.reached && a.solved.is_none() {
         return Err(Error::invalid("solved", "请选择问题是否已解决"));
     }
-    if a.complaint.is_some() && satisfaction != Some("unsatisfied") {
+    if a.complaint.is_some() && satisfaction != Some(Opinion::Unsatisfied) {
         return Err(Error::invalid(
             "complaint",
             "只有客户不满意时才从回访转投诉",
@@ -307,10 +342,10 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let (order_id, status, order_status, customer_id, engineer_id): (
         OrderId,
-        String,
-        String,
-        i64,
-        Option<i64>,
+        CallbackStatus,
+        OrderStatus,
+        crate::archive::customers::CustomerId,
+        Option<crate::orders::engineers::EngineerId>,
     ) = tx
         .prepare_cached(
             "SELECT b.order_id, b.status, o.status, o.customer_id, o.engineer_id
@@ -321,7 +356,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         })
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("回访不存在（编号 {}）", a.id)))?;
-    if status == "done" {
+    if status == CallbackStatus::Done {
         return Err(Error::invalid("id", "这次回访已经完成"));
     }
     tx.prepare_cached(
@@ -332,15 +367,18 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     if a.reached {
         let solved = a.solved.unwrap_or(false);
         tx.prepare_cached(
-            "UPDATE callback SET status = 'done', done_at = ?2, solved = ?3, satisfaction = ?4, remarks = ?5
+            "UPDATE callback SET status = ?6, done_at = ?2, solved = ?3, satisfaction = ?4, remarks = ?5
              WHERE id = ?1",
         )?
-        .execute(params![a.id, at, solved as i64, satisfaction, remarks])?;
-        let label = match satisfaction {
-            Some("satisfied") => "满意",
-            Some("basically") => "基本满意",
-            _ => "不满意",
-        };
+        .execute(params![
+            a.id,
+            at,
+            solved as i64,
+            satisfaction,
+            remarks,
+            CallbackStatus::Done
+        ])?;
+        let label = satisfaction.unwrap_or(Opinion::Unsatisfied).label();
         let detail = format!(
             "回访：{}，{label}{}",
             if solved {
@@ -354,30 +392,39 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
                 format!("。{remarks}")
             }
         );
-        match (solved, order_status.as_str()) {
-            (true, "completed") => {
-                orders::flow::set_status(&tx, order_id, "completed", "called_back", &at)?;
+        match (solved, order_status) {
+            (true, OrderStatus::Completed) => {
+                let to = OrderStatus::CalledBack;
+                orders::flow::set_status(&tx, order_id, order_status, to, &at)?;
                 orders::event(
                     &tx,
                     order_id,
                     &at,
-                    "status",
-                    (Some("completed"), Some("called_back")),
+                    orders::EventKind::Status,
+                    (Some(order_status), Some(to)),
                     &detail,
                 )?;
             }
-            (false, "completed" | "called_back") => {
-                orders::flow::set_status(&tx, order_id, &order_status, "in_progress", &at)?;
+            (false, OrderStatus::Completed | OrderStatus::CalledBack) => {
+                let to = OrderStatus::InProgress;
+                orders::flow::set_status(&tx, order_id, order_status, to, &at)?;
                 orders::event(
                     &tx,
                     order_id,
                     &at,
-                    "reopened",
-                    (Some(&order_status), Some("in_progress")),
+                    orders::EventKind::Reopened,
+                    (Some(order_status), Some(to)),
                     &detail,
                 )?;
             }
-            _ => orders::event(&tx, order_id, &at, "callback", (None, None), &detail)?,
+            _ => orders::event(
+                &tx,
+                order_id,
+                &at,
+                orders::EventKind::Callback,
+                (None, None),
+                &detail,
+            )?,
         }
         if let Some(c) = &a.complaint {
             complaint_id = Some(complaints::insert(
@@ -408,7 +455,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
             &tx,
             order_id,
             &at,
-            "callback",
+            orders::EventKind::Callback,
             (None, None),
             &format!(
                 "回访未接通{}",
@@ -424,7 +471,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     let conn = desk.conn();
     Ok(Recorded {
         callback: load(conn, a.id, now)?,
-        order: orders::load(conn, order_id, now)?,
+        order: orders::load(conn, desk.actor(), order_id, now)?,
         complaint: match complaint_id {
             Some(id) => Some(complaints::load(conn, id, now)?),
             None => None,

@@ -9,12 +9,16 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::{customers::CustomerId, equipment::EquipmentId};
 use crate::orders::{self, stamp};
 use crate::platform::error::{Error, Result};
 use crate::platform::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
 use crate::{platform::text, Desk};
 
-pub type CampaignId = i64;
+crate::ids! {
+    /// A campaign's id.
+    pub struct CampaignId;
+}
 
 /// Most machines one campaign takes.
 const MAX_TASKS: i64 = 5000;
@@ -23,8 +27,8 @@ const MAX_TASKS: i64 = 5000;
 #[serde(default)]
 pub struct Criteria {
     /// A customer; a head office takes its branches' machines too.
-    pub customer_id: Option<i64>,
-    pub model_id: Option<i64>,
+    pub customer_id: Option<crate::archive::customers::CustomerId>,
+    pub model_id: Option<crate::archive::models::ModelId>,
     /// Machines bought at least this many months ago.
     pub min_age_months: Option<u32>,
     /// Machines with no work order for at least this many months (or never).
@@ -56,14 +60,14 @@ fn matching(
     );
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(id) = c.customer_id {
-        args.push(id.into());
+        args.push(id.get().into());
         sql.push_str(&format!(
             " AND (e.customer_id = ?{n} OR e.customer_id IN (SELECT id FROM customer WHERE parent_id = ?{n}))",
             n = args.len()
         ));
     }
     if let Some(id) = c.model_id {
-        args.push(id.into());
+        args.push(id.get().into());
         sql.push_str(&format!(" AND e.model_id = ?{}", args.len()));
     }
     if let Some(m) = c.min_age_months {
@@ -145,8 +149,8 @@ pub struct CreateArgs {
 #[derive(Debug, Clone, Serialize)]
 pub struct Task {
     pub id: i64,
-    pub equipment_id: i64,
-    pub customer_id: i64,
+    pub equipment_id: crate::archive::equipment::EquipmentId,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer: String,
     /// The account the report goes to: the head office of a branch, else the customer.
     pub account_id: i64,
@@ -156,9 +160,9 @@ pub struct Task {
     pub serial: String,
     pub status: String,
     pub result: String,
-    pub order_id: Option<i64>,
+    pub order_id: Option<crate::orders::OrderId>,
     pub order_number: Option<String>,
-    pub order_status: Option<String>,
+    pub order_status: Option<orders::OrderStatus>,
     pub done_at: Option<String>,
 }
 
@@ -212,13 +216,12 @@ fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
 
 fn still_open(t: &Task) -> bool {
     t.status == "fault"
-        && !matches!(
-            t.order_status.as_deref(),
-            Some("completed" | "called_back" | "closed")
-        )
+        && !t
+            .order_status
+            .is_some_and(|s| orders::OrderStatus::DONE.contains(&s))
 }
 
-fn load(conn: &Connection, id: CampaignId, customer: Option<i64>) -> Result<Campaign> {
+fn load(conn: &Connection, id: CampaignId, customer: Option<CustomerId>) -> Result<Campaign> {
     let (name, kind, criteria, created_at): (String, String, String, String) = conn
         .prepare_cached("SELECT name, kind, criteria, created_at FROM campaign WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -273,7 +276,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
         "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, desk_user())",
         params![name, kind, criteria, at],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = CampaignId(tx.last_insert_rowid());
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO campaign_task (campaign_id, equipment_id, customer_id, status) VALUES (?1, ?2, ?3, 'open')",
@@ -298,7 +301,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
 pub struct GetArgs {
     pub id: CampaignId,
     /// Only this account's tasks (a head office: its branches too).
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<crate::archive::customers::CustomerId>,
 }
 
 pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Campaign> {
@@ -374,7 +377,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
     if a.open_order && status != "fault" {
         return Err(Error::invalid("open_order", "发现故障时才能转工单"));
     }
-    let (equipment, customer, kind, done): (i64, i64, String, Option<String>) = desk
+    let (equipment, customer, kind, done): (EquipmentId, CustomerId, String, Option<String>) = desk
         .conn()
         .prepare_cached(
             "SELECT t.equipment_id, t.customer_id, p.kind, t.done_at FROM campaign_task t
@@ -565,7 +568,7 @@ pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
                 _ => "未检查",
             };
             let order = match (&t.order_number, &t.order_status) {
-                (Some(n), Some(s)) => format!("{n} {}", orders::status_label(s)),
+                (Some(n), Some(s)) => format!("{n} {}", s.label()),
                 _ => String::new(),
             };
             let place = if t.site.is_empty() {

@@ -9,12 +9,26 @@ use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::customers::CustomerId;
 use crate::orders::{clocks, stamp};
 use crate::people::calendar::{local_zone, Calendar};
 use crate::platform::error::{Error, Result};
 use crate::{platform::text, Desk};
 
-pub type ComplaintId = i64;
+crate::ids! {
+    /// A complaint's id.
+    pub struct ComplaintId;
+}
+
+crate::words! {
+    /// Where a complaint stands: open (to be answered), replied, closed with the customer's
+    /// feedback.
+    pub enum ComplaintStatus("投诉状态") {
+        Open = "open", "待答复";
+        Replied = "replied", "已答复";
+        Closed = "closed", "已关闭";
+    }
+}
 
 /// Causes, as the monthly numbers count them.
 pub const CAUSES: &[(&str, &str)] = &[
@@ -74,11 +88,11 @@ pub struct Event {
 pub struct Complaint {
     pub id: ComplaintId,
     pub number: String,
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer: String,
-    pub order_id: Option<i64>,
+    pub order_id: Option<crate::orders::OrderId>,
     pub order_number: Option<String>,
-    pub engineer_id: Option<i64>,
+    pub engineer_id: Option<crate::orders::engineers::EngineerId>,
     pub engineer: Option<String>,
     pub against: String,
     pub channel: String,
@@ -86,7 +100,7 @@ pub struct Complaint {
     pub cause_label: &'static str,
     pub content: String,
     pub handler: String,
-    pub status: String,
+    pub status: ComplaintStatus,
     pub created_at: String,
     pub reply_clock: clocks::Clock,
     /// Unanswered and about to break (or broken): the manager must see it.
@@ -136,7 +150,7 @@ fn read(
             handler: r.get(12)?,
             status: r.get(13)?,
             created_at: r.get(14)?,
-            escalated: matches!(clock.state, "warning" | "broken"),
+            escalated: clock.state.alarming(),
             reply_clock: clock,
             justified: r.get::<_, Option<i64>>(17)?.map(|v| v == 1),
             measures: r.get(18)?,
@@ -179,9 +193,9 @@ fn event(tx: &Transaction, id: ComplaintId, at: &str, kind: &str, detail: &str) 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CreateArgs {
-    pub customer_id: i64,
-    pub order_id: Option<i64>,
-    pub engineer_id: Option<i64>,
+    pub customer_id: crate::archive::customers::CustomerId,
+    pub order_id: Option<crate::orders::OrderId>,
+    pub engineer_id: Option<crate::orders::engineers::EngineerId>,
     /// `order`, `engineer` or `company`.
     pub against: String,
     /// `phone`, `letter`, `visit` or `callback`.
@@ -215,7 +229,7 @@ pub(crate) fn insert(
     }
     let mut engineer_id = a.engineer_id;
     if let Some(order) = a.order_id {
-        let found: Option<(i64, Option<i64>)> = tx
+        let found: Option<(CustomerId, Option<crate::orders::engineers::EngineerId>)> = tx
             .prepare_cached("SELECT customer_id, engineer_id FROM work_order WHERE id = ?1")?
             .query_row([order], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -243,10 +257,22 @@ pub(crate) fn insert(
     tx.prepare_cached(
         "INSERT INTO complaint (number, customer_id, order_id, engineer_id, against, channel, cause, content,
              status, created_at, reply_due, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10, ?9)",
     )?
-    .execute(params![number, a.customer_id, a.order_id, engineer_id, against, channel, cause, content, at, due])?;
-    let id = tx.last_insert_rowid();
+    .execute(params![
+        number,
+        a.customer_id,
+        a.order_id,
+        engineer_id,
+        against,
+        channel,
+        cause,
+        content,
+        at,
+        due,
+        ComplaintStatus::Open
+    ])?;
+    let id = ComplaintId(tx.last_insert_rowid());
     event(
         tx,
         id,
@@ -264,7 +290,7 @@ pub(crate) fn insert(
             tx,
             order,
             &at,
-            "complaint",
+            crate::orders::EventKind::Complaint,
             (None, None),
             &format!("客户投诉 {number}：{content}"),
         )?;
@@ -301,12 +327,12 @@ pub fn update(desk: &mut Desk, a: UpdateArgs) -> Result<Complaint> {
     let now = desk.now();
     let at = stamp(now);
     let tx = desk.conn_mut().transaction()?;
-    let (status, number): (String, String) = tx
+    let (status, number): (ComplaintStatus, String) = tx
         .prepare_cached("SELECT status, number FROM complaint WHERE id = ?1")?
         .query_row([a.id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("投诉不存在（编号 {}）", a.id)))?;
-    if status == "closed" {
+    if status == ComplaintStatus::Closed {
         return Err(Error::invalid("step", format!("投诉 {number} 已关闭")));
     }
     match a.step.as_str() {
@@ -324,33 +350,41 @@ pub fn update(desk: &mut Desk, a: UpdateArgs) -> Result<Complaint> {
                 .ok_or_else(|| Error::invalid("justified", "请判定投诉是否属实"))?;
             let measures = text::field("measures", "处理措施", &a.measures, 1000, true)?;
             let reply = text::field("reply", "答复客户的内容", &a.reply, 1000, true)?;
-            if status != "open" {
+            if status != ComplaintStatus::Open {
                 return Err(Error::invalid("step", format!("投诉 {number} 已经答复过")));
             }
             tx.execute(
                 "UPDATE complaint SET justified = ?2, measures = ?3, reply = ?4, replied_at = ?5,
-                     status = 'replied', updated_at = ?5 WHERE id = ?1",
-                params![a.id, justified as i64, measures, reply, at],
+                     status = ?6, updated_at = ?5 WHERE id = ?1",
+                params![
+                    a.id,
+                    justified as i64,
+                    measures,
+                    reply,
+                    at,
+                    ComplaintStatus::Replied
+                ],
             )?;
             let verdict = if justified { "属实" } else { "不属实" };
             event(
                 &tx,
                 a.id,
                 &at,
-                "replied",
+                ComplaintStatus::Replied.as_str(),
                 &format!("{verdict}；措施：{measures}；答复：{reply}"),
             )?;
         }
         "close" => {
-            if status != "replied" {
+            if status != ComplaintStatus::Replied {
                 return Err(Error::invalid("step", "请先答复客户，再关闭投诉"));
             }
             let feedback = text::field("feedback", "客户反馈", &a.feedback, 500, true)?;
             tx.execute(
-                "UPDATE complaint SET feedback = ?2, status = 'closed', closed_at = ?3, updated_at = ?3 WHERE id = ?1",
-                params![a.id, feedback, at],
+                "UPDATE complaint SET feedback = ?2, status = ?4, closed_at = ?3, updated_at = ?3 WHERE id = ?1",
+                params![a.id, feedback, at, ComplaintStatus::Closed],
             )?;
-            event(&tx, a.id, &at, "closed", &format!("客户反馈：{feedback}"))?;
+            let what = ComplaintStatus::Closed.as_str();
+            event(&tx, a.id, &at, what, &format!("客户反馈：{feedback}"))?;
         }
         _ => return Err(Error::invalid("step", "处理步骤只能是指派、答复或关闭")),
     }
@@ -373,7 +407,7 @@ pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Complaint> {
 pub struct ListArgs {
     /// `open` (not closed; default), `all`, or `escalated`.
     pub status: String,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<crate::archive::customers::CustomerId>,
     pub limit: u32,
 }
 
@@ -407,8 +441,8 @@ pub fn list(desk: &mut Desk, a: ListArgs) -> Result<ComplaintList> {
         (None, "all") => read(desk.conn(), "ORDER BY k.id DESC LIMIT ?1", [limit], now)?,
         _ => read(
             desk.conn(),
-            "WHERE k.status <> 'closed' ORDER BY k.reply_due LIMIT ?1",
-            [limit],
+            "WHERE k.status <> ?2 ORDER BY k.reply_due LIMIT ?1",
+            params![limit, ComplaintStatus::Closed],
             now,
         )?,
     };

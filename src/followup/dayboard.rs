@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::orders::{self, stamp, Order};
+use crate::orders::clocks::ClockState;
+use crate::orders::{self, stamp, Order, OrderStatus};
 use crate::platform::error::Result;
 use crate::{followup::callbacks, followup::complaints, stock::ledger, Desk};
 
@@ -34,9 +35,7 @@ pub struct DayBoard {
 }
 
 fn urgent(o: &Order) -> bool {
-    o.clocks
-        .iter()
-        .any(|c| matches!(c.state, "warning" | "broken"))
+    o.clocks.iter().any(|c| c.state.alarming())
 }
 
 /// 今日看板.
@@ -45,16 +44,21 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let (from, to) = crate::people::calendar::day_bounds(now);
     let (from, to) = (stamp(from), stamp(to));
     let conn = desk.conn();
+    let open = OrderStatus::sql_list(OrderStatus::OPEN);
     let appointments = orders::read(
         conn,
-        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts')
-           AND o.appointment_from >= ?1 AND o.appointment_from < ?2 ORDER BY o.appointment_from",
+        desk.actor(),
+        &format!(
+            "WHERE o.status IN {open}
+               AND o.appointment_from >= ?1 AND o.appointment_from < ?2 ORDER BY o.appointment_from"
+        ),
         [&from, &to],
         now,
     )?;
     let mut clocks: Vec<Order> = orders::read(
         conn,
-        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id",
+        desk.actor(),
+        &format!("WHERE o.status IN {open} ORDER BY o.id"),
         [],
         now,
     )?
@@ -71,7 +75,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let callbacks = callbacks::queue(desk, callbacks::QueueArgs::default())?
         .items
         .into_iter()
-        .filter(|c| c.state != "upcoming")
+        .filter(|c| c.state != callbacks::CallbackState::Upcoming)
         .collect();
     let complaints = complaints::list(desk, complaints::ListArgs::default())?.items;
     let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
@@ -111,19 +115,24 @@ pub fn alerts(desk: &mut Desk, _: NoArgs) -> Result<Alerts> {
     let mut items = Vec::new();
     for o in orders::read(
         desk.conn(),
-        "WHERE o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts') ORDER BY o.id",
+        desk.actor(),
+        &format!(
+            "WHERE o.status IN {} ORDER BY o.id",
+            OrderStatus::sql_list(OrderStatus::OPEN)
+        ),
         [],
         now,
     )? {
         // About to break, or broken in the last 10 minutes (a 3-minute clock can pass its
         // one-minute warning between two looks).
         let fresh = |c: &&crate::orders::clocks::Clock| {
-            c.state == "warning" || (c.state == "broken" && c.minutes_left.is_some_and(|m| m >= -10))
+            c.state == ClockState::Warning
+                || (c.state == ClockState::Broken && c.minutes_left.is_some_and(|m| m >= -10))
         };
         for c in o.clocks.iter().filter(fresh) {
             items.push(Alert {
                 key: format!("order:{}:{}", o.id, c.kind),
-                title: if c.state == "broken" {
+                title: if c.state == ClockState::Broken {
                     format!("{}已超时", c.label)
                 } else {
                     format!("{}即将超时", c.label)
@@ -138,7 +147,7 @@ pub fn alerts(desk: &mut Desk, _: NoArgs) -> Result<Alerts> {
         }
     }
     for k in complaints::list(desk, complaints::ListArgs::default())?.items {
-        if k.reply_clock.state == "warning" {
+        if k.reply_clock.state == ClockState::Warning {
             items.push(Alert {
                 key: format!("complaint:{}", k.id),
                 title: "投诉24小时答复即将超时".into(),

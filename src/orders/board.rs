@@ -11,9 +11,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::{clocks, not_found, read, stamp, Machine, Named, OrderId};
-use crate::people::engineers::{self, Engineer, EngineerId};
+use super::{
+    clocks, not_found, read, stamp, Machine, Named, OrderId, OrderKind, OrderStatus, Priority,
+};
+use crate::archive::{customers::CustomerId, models::ModelId};
+use crate::orders::engineers::{self, Engineer, EngineerId};
 use crate::platform::error::Result;
+use crate::stock::parts::{PartId, StoreId};
 use crate::Desk;
 
 /// Orders shown per column of the board.
@@ -23,7 +27,7 @@ const PROBABLE: i64 = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Availability {
-    pub part_id: i64,
+    pub part_id: crate::stock::parts::PartId,
     pub code: String,
     pub name: String,
     /// How many past orders of this model used it.
@@ -54,20 +58,20 @@ impl std::ops::Deref for Parts {
 /// the rest), and the parts it probably needs.
 #[derive(Debug, Serialize)]
 pub struct Card {
-    pub id: i64,
+    pub id: OrderId,
     pub number: String,
-    pub customer: super::Named,
+    pub customer: super::Named<CustomerId>,
     pub equipment: Option<super::Machine>,
     pub address: String,
-    pub kind: String,
+    pub kind: OrderKind,
     pub kind_label: &'static str,
-    pub status: String,
+    pub status: OrderStatus,
     pub status_label: &'static str,
-    pub priority: String,
+    pub priority: Priority,
     pub fault: String,
     pub warranty: String,
     pub warranty_reason: String,
-    pub engineer: Option<super::Named>,
+    pub engineer: Option<super::Named<EngineerId>>,
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
     pub clocks: Vec<super::clocks::Clock>,
@@ -96,8 +100,8 @@ fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>>
 fn read_cards(conn: &Connection, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
     let mut stmt = conn.prepare_cached(&format!("{CARD_SELECT} {tail}"))?;
     let rows = stmt.query_map([BOARD_LIMIT], |r| {
-        let status: String = r.get(10)?;
-        let cancelled = status == "cancelled";
+        let status: OrderStatus = r.get(10)?;
+        let cancelled = status == OrderStatus::Cancelled;
         let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
             Ok(clocks::state(
                 kind,
@@ -107,7 +111,7 @@ fn read_cards(conn: &Connection, tail: &str, now: DateTime<Utc>) -> Result<Vec<C
                 now,
             ))
         };
-        let kind: String = r.get(9)?;
+        let kind: OrderKind = r.get(9)?;
         Ok(Card {
             id: r.get(0)?,
             number: r.get(1)?,
@@ -115,25 +119,25 @@ fn read_cards(conn: &Connection, tail: &str, now: DateTime<Utc>) -> Result<Vec<C
                 id: r.get(2)?,
                 name: r.get(3)?,
             },
-            equipment: match r.get::<_, Option<i64>>(4)? {
+            equipment: match r.get::<_, Option<_>>(4)? {
                 Some(id) => Some(Machine {
                     id,
-                    model_id: r.get::<_, Option<i64>>(5)?.unwrap_or_default(),
+                    model_id: r.get::<_, Option<_>>(5)?.unwrap_or_default(),
                     model: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                     serial: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
                 }),
                 None => None,
             },
             address: r.get(8)?,
-            kind_label: super::kind_label(&kind),
+            kind_label: kind.label(),
             kind,
-            status_label: super::status_label(&status),
+            status_label: status.label(),
             status,
             priority: r.get(11)?,
             fault: r.get(12)?,
             warranty: r.get(13)?,
             warranty_reason: r.get(14)?,
-            engineer: match r.get::<_, Option<i64>>(15)? {
+            engineer: match r.get::<_, Option<_>>(15)? {
                 Some(id) => Some(Named {
                     id,
                     name: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
@@ -161,7 +165,7 @@ pub struct EngineerLoad {
     /// The phone as people read it (`139 0000 2222`).
     pub phone_display: String,
     pub region: String,
-    pub van_store_id: Option<i64>,
+    pub van_store_id: Option<crate::stock::parts::StoreId>,
     /// Orders dispatched, in progress or waiting for parts.
     pub active: i64,
     /// Appointments starting today (local), by time.
@@ -190,18 +194,18 @@ pub struct Board {
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
 
-fn main_store(conn: &Connection) -> Result<i64> {
+fn main_store(conn: &Connection) -> Result<StoreId> {
     Ok(conn
         .prepare_cached("SELECT id FROM store WHERE kind = 'main' ORDER BY id LIMIT 1")?
         .query_row([], |r| r.get(0))?)
 }
 
-fn on_hand(conn: &Connection, part_id: i64, store_id: i64) -> Result<i64> {
+fn on_hand(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<i64> {
     Ok(crate::stock::ledger::balance(conn, part_id, store_id)?.0)
 }
 
 /// The parts past orders of `model_id` used most: id, code, name, uses.
-fn model_parts(conn: &Connection, model_id: i64) -> Result<Vec<(i64, String, String, i64)>> {
+fn model_parts(conn: &Connection, model_id: ModelId) -> Result<Vec<(PartId, String, String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
          WHERE mp.model_id = ?1 ORDER BY mp.uses DESC, p.code LIMIT ?2",
@@ -215,9 +219,9 @@ fn model_parts(conn: &Connection, model_id: i64) -> Result<Vec<(i64, String, Str
 /// The parts past orders of `model_id` used most, with stock in the main store and `van`.
 fn probable(
     conn: &Connection,
-    model_id: Option<i64>,
-    main: i64,
-    van: Option<i64>,
+    model_id: Option<ModelId>,
+    main: StoreId,
+    van: Option<StoreId>,
 ) -> Result<Vec<Availability>> {
     let Some(model_id) = model_id else {
         return Ok(Vec::new());
@@ -243,13 +247,13 @@ fn probable(
 /// stock in every store read once.
 fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer]) -> Result<()> {
     let main = main_store(conn)?;
-    let vans: HashMap<i64, Option<i64>> =
+    let vans: HashMap<EngineerId, Option<StoreId>> =
         engineers.iter().map(|e| (e.id, e.van_store_id)).collect();
-    let mut models: HashMap<i64, Vec<(i64, String, String, i64)>> = HashMap::new();
-    let mut stock: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut models: HashMap<ModelId, Vec<(PartId, String, String, i64)>> = HashMap::new();
+    let mut stock: HashMap<(PartId, StoreId), i64> = HashMap::new();
     let mut balances =
         conn.prepare_cached("SELECT store_id, quantity FROM stock_balance WHERE part_id = ?1")?;
-    let mut known: HashMap<(i64, Option<i64>), Parts> = HashMap::new();
+    let mut known: HashMap<(ModelId, Option<StoreId>), Parts> = HashMap::new();
     for card in cards.iter_mut() {
         let Some(model) = card.equipment.as_ref().map(|m| m.model_id) else {
             continue;
@@ -271,13 +275,14 @@ fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer])
                 stock.insert((*part_id, main), 0);
                 let rows = balances.query_map([part_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 for row in rows {
-                    let (store, quantity): (i64, i64) = row?;
+                    let (store, quantity): (StoreId, i64) = row?;
                     stock.insert((*part_id, store), quantity);
                 }
             }
             slot.insert(parts);
         }
-        let on_hand = |part: i64, store: i64| stock.get(&(part, store)).copied().unwrap_or(0);
+        let on_hand =
+            |part: PartId, store: StoreId| stock.get(&(part, store)).copied().unwrap_or(0);
         let parts: Vec<Availability> = models[&model]
             .iter()
             .map(|(part_id, code, name, uses)| Availability {
@@ -295,9 +300,6 @@ fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer])
     }
     Ok(())
 }
-
-/// Statuses of the active column (and of an engineer's load).
-const ACTIVE: &str = "('dispatched', 'in_progress', 'waiting_parts')";
 
 /// Each engineer's load and today's appointments, from the active column when it holds every
 /// active order, else from the database.
@@ -331,15 +333,16 @@ fn loads(
             today.sort_by(|a, b| a.from.cmp(&b.from));
             (mine.len() as i64, today)
         } else {
+            let active = OrderStatus::sql_list(OrderStatus::ACTIVE);
             let n: i64 = conn
                 .prepare_cached(&format!(
-                    "SELECT count(*) FROM work_order WHERE engineer_id = ?1 AND status IN {ACTIVE}"
+                    "SELECT count(*) FROM work_order WHERE engineer_id = ?1 AND status IN {active}"
                 ))?
                 .query_row([e.id], |r| r.get(0))?;
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT o.id, o.number, o.appointment_from, o.appointment_to, c.name
                  FROM work_order o JOIN customer c ON c.id = o.customer_id
-                 WHERE o.engineer_id = ?1 AND o.status IN {ACTIVE}
+                 WHERE o.engineer_id = ?1 AND o.status IN {active}
                    AND o.appointment_from >= ?2 AND o.appointment_from < ?3
                  ORDER BY o.appointment_from"
             ))?;
@@ -377,19 +380,26 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
     let engineers = engineers::active(conn)?;
     let mut unassigned = read_cards(
         conn,
-        "WHERE o.status = 'registered' ORDER BY o.priority = 'urgent' DESC, o.id LIMIT ?1",
+        &format!(
+            "WHERE o.status = '{}' ORDER BY o.priority = '{}' DESC, o.id LIMIT ?1",
+            OrderStatus::Registered,
+            Priority::Urgent
+        ),
         now,
     )?;
     let mut active = read_cards(
         conn,
-        &format!("WHERE o.status IN {ACTIVE} ORDER BY o.id LIMIT ?1"),
+        &format!(
+            "WHERE o.status IN {} ORDER BY o.id LIMIT ?1",
+            OrderStatus::sql_list(OrderStatus::ACTIVE)
+        ),
         now,
     )?;
     let warnings = unassigned
         .iter()
         .chain(&active)
         .flat_map(|o| &o.clocks)
-        .filter(|c| matches!(c.state, "warning" | "broken"))
+        .filter(|c| c.state.alarming())
         .count();
     let mut all: Vec<&mut Card> = unassigned.iter_mut().chain(active.iter_mut()).collect();
     add_parts(conn, &mut all, &engineers)?;
@@ -441,7 +451,7 @@ fn region_match(engineer: &Engineer, place: &str) -> Option<String> {
 pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
     let now = desk.now();
     let conn = desk.conn();
-    let order = read(conn, "WHERE o.id = ?1", [a.id], now)?
+    let order = read(conn, desk.actor(), "WHERE o.id = ?1", [a.id], now)?
         .pop()
         .ok_or_else(|| not_found(a.id))?;
     let region: String = conn
@@ -463,10 +473,10 @@ pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
             0
         };
         let active: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM work_order WHERE engineer_id = ?1
-                   AND status IN ('dispatched', 'in_progress', 'waiting_parts')",
-            )?
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM work_order WHERE engineer_id = ?1 AND status IN {}",
+                OrderStatus::sql_list(OrderStatus::ACTIVE)
+            ))?
             .query_row([e.id], |r| r.get(0))?;
         let matched = region_match(&e, &place);
         let mut reasons = Vec::new();
@@ -505,7 +515,7 @@ pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
 pub struct Receivable {
     pub order_id: OrderId,
     pub number: String,
-    pub customer_id: i64,
+    pub customer_id: crate::archive::customers::CustomerId,
     pub customer: String,
     pub completed_at: String,
     pub outstanding_fen: i64,
@@ -523,13 +533,14 @@ pub struct Receivables {
 /// 应收款: completed orders not fully paid, oldest first, with their age.
 pub fn receivables(desk: &mut Desk, _: NoArgs) -> Result<Receivables> {
     let now = desk.now();
-    let mut stmt = desk.conn().prepare_cached(
+    let mut stmt = desk.conn().prepare_cached(&format!(
         "SELECT o.id, o.number, o.customer_id, c.name, o.completed_at, o.total_fen - o.paid_fen
          FROM work_order o JOIN customer c ON c.id = o.customer_id
          WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL
-           AND o.status IN ('completed', 'called_back', 'closed')
+           AND o.status IN {}
          ORDER BY o.completed_at",
-    )?;
+        OrderStatus::sql_list(OrderStatus::DONE)
+    ))?;
     let rows = stmt.query_map([], |r| {
         let completed_at: String = r.get(4)?;
         let days = super::clocks::parse(&completed_at)

@@ -21,30 +21,37 @@ pub const CONFIRM_MINUTES: i64 = 3;
 pub const REPLY_DAYS: u32 = 1;
 pub const SLIP_DAYS: u32 = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Confirm,
-    Reply,
-    Slip,
+crate::words! {
+    /// Which service-level clock.
+    pub enum Kind("时限") {
+        Confirm = "confirm", "3分钟回电确认";
+        Reply = "reply", "24小时答复";
+        Slip = "slip", "2天交回服务单";
+    }
+}
+
+crate::words! {
+    /// Where a clock stands: `running`, `warning` (about to break), `broken` (past due,
+    /// still running), `kept`, `missed` (stopped late), `stopped` (the order was cancelled
+    /// before it stopped).
+    pub enum ClockState("时限状态") {
+        Running = "running", "进行中";
+        Warning = "warning", "即将超时";
+        Broken = "broken", "已超时";
+        Kept = "kept", "按时完成";
+        Missed = "missed", "超时完成";
+        Stopped = "stopped", "已停止";
+    }
+}
+
+impl ClockState {
+    /// About to break or broken: the desk is alerted.
+    pub fn alarming(self) -> bool {
+        matches!(self, ClockState::Warning | ClockState::Broken)
+    }
 }
 
 impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Confirm => "confirm",
-            Kind::Reply => "reply",
-            Kind::Slip => "slip",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Confirm => "3分钟回电确认",
-            Kind::Reply => "24小时答复",
-            Kind::Slip => "2天交回服务单",
-        }
-    }
-
     fn warn_before(self) -> Duration {
         match self {
             Kind::Confirm => Duration::minutes(1),
@@ -65,13 +72,11 @@ pub fn due(cal: &Calendar, at: DateTime<Utc>) -> [DateTime<Utc>; 3] {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Clock {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub label: &'static str,
     pub due: String,
     pub done_at: Option<String>,
-    /// `running`, `warning` (about to break), `broken` (past due, still running), `kept`,
-    /// `missed` (stopped late), `stopped` (the order was cancelled before it stopped).
-    pub state: &'static str,
+    pub state: ClockState,
     /// Minutes left (negative: minutes over), for a running clock.
     pub minutes_left: Option<i64>,
 }
@@ -94,24 +99,31 @@ pub fn state(
     let (state, minutes_left) = match done_at {
         Some(done) => {
             let done_t = parse(done).unwrap_or(now);
-            (if done_t <= due_t { "kept" } else { "missed" }, None)
+            (
+                if done_t <= due_t {
+                    ClockState::Kept
+                } else {
+                    ClockState::Missed
+                },
+                None,
+            )
         }
-        None if cancelled => ("stopped", None),
+        None if cancelled => (ClockState::Stopped, None),
         None => {
             let left = due_t - now;
             let state = if left < Duration::zero() {
-                "broken"
+                ClockState::Broken
             } else if left <= kind.warn_before() {
-                "warning"
+                ClockState::Warning
             } else {
-                "running"
+                ClockState::Running
             };
             // Whole minutes, rounded towards the deadline: 30 s left shows as 0.
             (state, Some(left.num_seconds().div_euclid(60)))
         }
     };
     Clock {
-        kind: kind.name(),
+        kind,
         label: kind.label(),
         due: due.to_string(),
         done_at: done_at.map(str::to_string),

@@ -13,52 +13,31 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
-use super::{event, load, not_found, stamp, status_label, FeeLine, Order, OrderId};
+use super::words::{EventKind, Mode, OrderKind, OrderStatus, OrderStatus::*};
+use super::{event, load, not_found, stamp, FeeLine, Order, OrderId};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
-use crate::{people::engineers, platform::text, Desk};
-
-/// Where each status may go by [`move_to`] (assign and complete have their own rules).
-pub fn moves_from(status: &str) -> &'static [&'static str] {
-    match status {
-        "registered" => &["dispatched", "cancelled"],
-        "dispatched" => &["in_progress", "cancelled"],
-        "in_progress" => &["waiting_parts", "completed", "cancelled"],
-        "waiting_parts" => &["in_progress", "cancelled"],
-        "completed" => &["called_back", "in_progress"],
-        "called_back" => &["closed", "in_progress"],
-        _ => &[],
-    }
-}
+use crate::{orders::engineers, platform::text, Desk};
 
 /// The timeline's words for an event.
-pub fn event_title(kind: &str, to: Option<&str>) -> String {
+pub fn event_title(kind: EventKind, to: Option<OrderStatus>) -> String {
     match kind {
-        "created" => "登记工单".into(),
-        "confirmed" => "已回电确认".into(),
-        "assigned" => "派工".into(),
-        "reassigned" => "改派".into(),
-        "completed" => "完工".into(),
-        "payment" => "收款".into(),
-        "refund" => "退款".into(),
-        "on_account" => "挂账".into(),
-        "reopened" => "重新处理".into(),
-        "status" => format!("状态改为{}", status_label(to.unwrap_or(""))),
-        _ => "记录".into(),
+        EventKind::Status => format!("状态改为{}", to.map_or("未知状态", OrderStatus::label)),
+        kind => kind.label().into(),
     }
 }
 
 /// The order's row as the flow needs it, read inside the write transaction.
 struct Row {
     number: String,
-    status: String,
-    kind: String,
-    mode: String,
+    status: OrderStatus,
+    kind: OrderKind,
+    mode: Mode,
     warranty: String,
-    engineer_id: Option<i64>,
-    model_id: Option<i64>,
+    engineer_id: Option<crate::orders::engineers::EngineerId>,
+    model_id: Option<crate::archive::models::ModelId>,
     slip_due: String,
     total_fen: i64,
     paid_fen: i64,
@@ -93,14 +72,14 @@ fn write(desk: &mut Desk) -> Result<Transaction<'_>> {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
 }
 
-fn refused(o: &Row, to: &str, hint: &str) -> Error {
+fn refused(o: &Row, to: OrderStatus, hint: &str) -> Error {
     Error::invalid(
         "status",
         format!(
             "工单 {} 当前为“{}”，不能改为“{}”{hint}",
             o.number,
-            status_label(&o.status),
-            status_label(to)
+            o.status.label(),
+            to.label()
         ),
     )
 }
@@ -111,19 +90,21 @@ fn refused(o: &Row, to: &str, hint: &str) -> Error {
 pub(crate) fn set_status(
     tx: &Transaction,
     id: OrderId,
-    from: &str,
-    status: &str,
+    from: OrderStatus,
+    status: OrderStatus,
     at: &str,
 ) -> Result<()> {
-    let reopened = matches!(from, "completed" | "called_back") && status == "in_progress";
+    let reopened = is_reopening(from, status);
+    let started = status == OrderStatus::InProgress;
+    let setback = status == OrderStatus::WaitingParts || reopened;
     tx.prepare_cached(
         "UPDATE work_order SET status = ?2, updated_at = ?3,
-             started_at = CASE WHEN ?2 = 'in_progress' THEN coalesce(started_at, ?3) ELSE started_at END,
-             starts = starts + (?2 = 'in_progress'),
-             setbacks = setbacks + (?2 = 'waiting_parts' OR ?4)
+             started_at = CASE WHEN ?5 THEN coalesce(started_at, ?3) ELSE started_at END,
+             starts = starts + ?5,
+             setbacks = setbacks + ?4
          WHERE id = ?1",
     )?
-    .execute(params![id, status, at, reopened])?;
+    .execute(params![id, status, at, setback, started])?;
     Ok(())
 }
 
@@ -142,56 +123,68 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    let to = a.to.as_str();
-    if !moves_from(&o.status).contains(&to) {
-        let hint = match (o.status.as_str(), to) {
-            ("closed" | "cancelled", _) => "（已结束的工单不能再改）",
-            ("registered", "in_progress" | "completed") => "（请先派工）",
-            (_, "closed") => "（请先完成回访）",
-            (_, "called_back") => "（请先完工）",
+    let Some(to) = OrderStatus::from_word(&a.to) else {
+        return Err(Error::invalid(
+            "status",
+            format!(
+                "工单 {} 当前为“{}”，不能改为“未知状态”",
+                o.number,
+                o.status.label()
+            ),
+        ));
+    };
+    if !o.status.may_move_to(to) {
+        let hint = match (o.status, to) {
+            (Closed | Cancelled, _) => "（已结束的工单不能再改）",
+            (Registered, InProgress | Completed) => "（请先派工）",
+            (_, Closed) => "（请先完成回访）",
+            (_, CalledBack) => "（请先完工）",
             _ => "",
         };
         return Err(refused(&o, to, hint));
     }
     match to {
-        "dispatched" => {
+        Dispatched => {
             return Err(Error::invalid(
                 "status",
                 format!("工单 {} 请用“派工”选择工程师", o.number),
             ))
         }
-        "completed" => {
+        Completed => {
             return Err(Error::invalid(
                 "status",
                 format!("工单 {} 请用“完工”填写处理结果、备件和费用", o.number),
             ))
         }
-        "cancelled" if reason.is_empty() => {
+        Cancelled if reason.is_empty() => {
             return Err(Error::invalid("reason", "取消工单请填写原因"));
         }
-        "in_progress"
-            if matches!(o.status.as_str(), "completed" | "called_back") && reason.is_empty() =>
-        {
+        InProgress if is_reopening(o.status, to) && reason.is_empty() => {
             return Err(Error::invalid("reason", "重新处理已完工的工单请填写原因"));
         }
         _ => {}
     }
-    set_status(&tx, a.id, &o.status, to, &at)?;
-    let kind = if to == "in_progress" && matches!(o.status.as_str(), "completed" | "called_back") {
-        "reopened"
+    set_status(&tx, a.id, o.status, to, &at)?;
+    let kind = if is_reopening(o.status, to) {
+        EventKind::Reopened
     } else {
-        "status"
+        EventKind::Status
     };
-    event(&tx, a.id, &at, kind, (Some(&o.status), Some(to)), &reason)?;
+    event(&tx, a.id, &at, kind, (Some(o.status), Some(to)), &reason)?;
     tx.commit()?;
-    load(desk.conn(), a.id, now)
+    load(desk.conn(), desk.actor(), a.id, now)
+}
+
+/// Back to in progress from completed or called back: reopened, with a reason.
+fn is_reopening(from: OrderStatus, to: OrderStatus) -> bool {
+    matches!(from, Completed | CalledBack) && to == InProgress
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AssignArgs {
     pub id: OrderId,
-    pub engineer_id: i64,
+    pub engineer_id: crate::orders::engineers::EngineerId,
     /// Required when another engineer had the order.
     pub reason: String,
     pub appointment_from: String,
@@ -218,21 +211,21 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
     }
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    let (kind, to_status) = match (o.status.as_str(), o.engineer_id) {
-        ("registered", _) => ("assigned", "dispatched"),
-        ("dispatched" | "in_progress" | "waiting_parts", Some(old)) if old == engineer.id => {
+    let (kind, to_status) = match (o.status, o.engineer_id) {
+        (Registered, _) => (EventKind::Assigned, Dispatched),
+        (Dispatched | InProgress | WaitingParts, Some(old)) if old == engineer.id => {
             return Err(Error::invalid(
                 "engineer_id",
                 format!("工单 {} 已派给 {}", o.number, engineer.name),
             ))
         }
-        ("dispatched" | "in_progress" | "waiting_parts", _) => {
+        (Dispatched | InProgress | WaitingParts, _) => {
             if reason.is_empty() {
                 return Err(Error::invalid("reason", "改派请填写原因"));
             }
-            ("reassigned", o.status.as_str())
+            (EventKind::Reassigned, o.status)
         }
-        _ => return Err(refused(&o, "dispatched", "（只有未完工的工单可以派工）")),
+        _ => return Err(refused(&o, Dispatched, "（只有未完工的工单可以派工）")),
     };
     tx.prepare_cached(
         "UPDATE work_order SET engineer_id = ?2, status = ?3, updated_at = ?4,
@@ -263,11 +256,11 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
         a.id,
         &at,
         kind,
-        (Some(&o.status), Some(to_status)),
+        (Some(o.status), Some(to_status)),
         &detail,
     )?;
     tx.commit()?;
-    load(desk.conn(), a.id, now)
+    load(desk.conn(), desk.actor(), a.id, now)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,8 +277,16 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    if matches!(o.status.as_str(), "closed" | "cancelled") {
-        return Err(refused(&o, &o.status, "（已结束的工单不需要确认）"));
+    if !o.status.is_open() {
+        // Only an open order waits for its confirmation call.
+        return Err(Error::invalid(
+            "status",
+            format!(
+                "工单 {} 当前为“{}”，不需要回电确认",
+                o.number,
+                o.status.label()
+            ),
+        ));
     }
     let n = tx.execute(
         "UPDATE work_order SET confirm_at = ?2, updated_at = ?2 WHERE id = ?1 AND confirm_at IS NULL",
@@ -297,16 +298,16 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
             format!("工单 {} 已经确认过", o.number),
         ));
     }
-    event(&tx, a.id, &at, "confirmed", (None, None), &note)?;
+    event(&tx, a.id, &at, EventKind::Confirmed, (None, None), &note)?;
     tx.commit()?;
-    load(desk.conn(), a.id, now)
+    load(desk.conn(), desk.actor(), a.id, now)
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PartUse {
-    pub part_id: i64,
-    pub store_id: i64,
+    pub part_id: crate::stock::parts::PartId,
+    pub store_id: crate::stock::parts::StoreId,
     pub quantity: i64,
 }
 
@@ -341,7 +342,7 @@ const FEE_KINDS: &[(&str, &str)] = &[
 pub fn complete(
     desk: &mut Desk,
     a: CompleteArgs,
-    then: impl FnOnce(&Transaction, OrderId, &str, DateTime<Utc>, &Calendar) -> Result<()>,
+    then: impl FnOnce(&Transaction, OrderId, OrderKind, DateTime<Utc>, &Calendar) -> Result<()>,
 ) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
@@ -391,14 +392,13 @@ pub fn complete(
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    let allowed = o.status == "in_progress" || (o.status == "registered" && o.mode == "phone_help");
-    if !allowed {
-        let hint = match o.status.as_str() {
-            "registered" | "dispatched" => "（请先开始处理）",
-            "waiting_parts" => "（备件到了请先继续处理）",
+    if !o.status.may_complete(o.mode) {
+        let hint = match o.status {
+            Registered | Dispatched => "（请先开始处理）",
+            WaitingParts => "（备件到了请先继续处理）",
             _ => "",
         };
-        return Err(refused(&o, "completed", hint));
+        return Err(refused(&o, Completed, hint));
     }
     let late = super::clocks::parse(&o.slip_due).is_some_and(|due| now > due);
     if late && late_reason.is_empty() {
@@ -492,12 +492,20 @@ pub fn complete(
         .prepare_cached("SELECT coalesce(sum(amount_fen), 0) FROM fee_line WHERE order_id = ?1")?
         .query_row([a.id], |r| r.get(0))?;
     tx.prepare_cached(
-        "UPDATE work_order SET status = 'completed', diagnosis = ?2, work_done = ?3, total_fen = ?4,
+        "UPDATE work_order SET status = ?7, diagnosis = ?2, work_done = ?3, total_fen = ?4,
              completed_at = ?5, updated_at = ?5, reply_at = coalesce(reply_at, ?5), slip_at = ?5,
              slip_late_reason = ?6
          WHERE id = ?1",
     )?
-    .execute(params![a.id, diagnosis, work_done, total, at, late_reason])?;
+    .execute(params![
+        a.id,
+        diagnosis,
+        work_done,
+        total,
+        at,
+        late_reason,
+        Completed
+    ])?;
     let mut detail = format!("{work_done}；合计 {}", crate::platform::money::yuan(total));
     if !names.is_empty() {
         detail.push_str(&format!("；用料 {}", names.join("，")));
@@ -509,13 +517,13 @@ pub fn complete(
         &tx,
         a.id,
         &at,
-        "completed",
-        (Some(&o.status), Some("completed")),
+        EventKind::Completed,
+        (Some(o.status), Some(Completed)),
         &detail,
     )?;
-    then(&tx, a.id, &o.kind, now, &cal)?;
+    then(&tx, a.id, o.kind, now, &cal)?;
     tx.commit()?;
-    load(desk.conn(), a.id, now)
+    load(desk.conn(), desk.actor(), a.id, now)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -551,7 +559,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = write(desk)?;
     let o = row(&tx, a.id)?;
-    if !matches!(o.status.as_str(), "completed" | "called_back" | "closed") {
+    if !OrderStatus::DONE.contains(&o.status) {
         return Err(Error::invalid(
             "id",
             format!("工单 {} 还没有完工，完工后才能收款", o.number),
@@ -565,7 +573,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 format!("工单 {} 没有未收金额", o.number),
             ));
         }
-        (owed, "on_account")
+        (owed, EventKind::OnAccount)
     } else if a.amount_fen > 0 {
         if a.amount_fen > owed {
             return Err(Error::invalid(
@@ -576,7 +584,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 ),
             ));
         }
-        (a.amount_fen, "payment")
+        (a.amount_fen, EventKind::Payment)
     } else if a.amount_fen < 0 {
         if note.is_empty() {
             return Err(Error::invalid("note", "退款请在备注中写明原因"));
@@ -590,7 +598,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
                 ),
             ));
         }
-        (a.amount_fen, "refund")
+        (a.amount_fen, EventKind::Refund)
     } else {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
@@ -598,7 +606,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
     .execute(params![a.id, at, method, amount, note])?;
-    if kind != "on_account" {
+    if kind != EventKind::OnAccount {
         tx.prepare_cached(
             "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
         )?
@@ -615,5 +623,5 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     );
     event(&tx, a.id, &at, kind, (None, None), &detail)?;
     tx.commit()?;
-    load(desk.conn(), a.id, now)
+    load(desk.conn(), desk.actor(), a.id, now)
 }

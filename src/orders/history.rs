@@ -15,29 +15,25 @@ pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
     customers::timeline(desk, args, items)
 }
 
-fn orders_of(conn: &Connection, customer_id: i64) -> Result<Vec<TimelineItem>> {
+fn orders_of(conn: &Connection, customer_id: customers::CustomerId) -> Result<Vec<TimelineItem>> {
     let mut items = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT created_at, number, kind, status, fault, id FROM work_order
          WHERE customer_id = ?1 ORDER BY id DESC LIMIT 200",
     )?;
     let orders = stmt.query_map([customer_id], |r| {
-        let kind: String = r.get(2)?;
-        let status: String = r.get(3)?;
+        let kind: super::OrderKind = r.get(2)?;
+        let status: super::OrderStatus = r.get(3)?;
         let fault: String = r.get(4)?;
         Ok(TimelineItem {
             at: r.get(0)?,
-            order_id: Some(r.get(5)?),
+            order_id: Some(r.get::<_, i64>(5)?),
             kind: "order".into(),
-            title: format!(
-                "工单 {} {}",
-                r.get::<_, String>(1)?,
-                super::kind_label(&kind)
-            ),
+            title: format!("工单 {} {}", r.get::<_, String>(1)?, kind.label()),
             detail: if fault.is_empty() {
-                super::status_label(&status).to_string()
+                status.label().to_string()
             } else {
-                format!("{} · {fault}", super::status_label(&status))
+                format!("{} · {fault}", status.label())
             },
         })
     })?;

@@ -14,8 +14,10 @@
 
 pub mod board;
 pub mod clocks;
+pub mod engineers;
 pub mod flow;
 pub mod history;
+pub mod words;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -25,82 +27,15 @@ use crate::archive::customers::{self, CustomerId};
 use crate::people::calendar::{local_zone, Calendar};
 use crate::platform::error::{Error, Result};
 use crate::platform::phone::Phone;
-use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Desk};
+use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
 
-pub type OrderId = i64;
+pub use words::{
+    Action, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority, Step,
+};
 
-/// Statuses in flow order, with the Chinese the desk uses.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("registered", "已登记"),
-    ("dispatched", "已派工"),
-    ("in_progress", "处理中"),
-    ("waiting_parts", "待料"),
-    ("completed", "已完工"),
-    ("called_back", "已回访"),
-    ("closed", "已关闭"),
-    ("cancelled", "已取消"),
-];
-
-/// Statuses in which the work is not done yet (the board's orders).
-pub const OPEN: &[&str] = &["registered", "dispatched", "in_progress", "waiting_parts"];
-
-pub fn status_label(status: &str) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map(|(_, l)| *l)
-        .unwrap_or("未知状态")
-}
-
-const KINDS: &[(&str, &str)] = &[
-    ("repair", "维修"),
-    ("maintenance", "维护保养"),
-    ("installation", "安装"),
-    ("inspection", "巡检"),
-    ("consultation", "咨询"),
-];
-const CHANNELS: &[(&str, &str)] = &[
-    ("phone", "电话"),
-    ("walk_in", "来访"),
-    ("on_site", "现场发现"),
-    ("proactive", "主动服务"),
-];
-/// The first is the default: most requests are served at the customer's.
-const MODES: &[(&str, &str)] = &[
-    ("on_site", "上门"),
-    ("phone_help", "电话服务"),
-    ("carry_in", "送修"),
-];
-const PRIORITIES: &[(&str, &str)] = &[("normal", "普通"), ("urgent", "加急")];
-
-pub fn kind_label(kind: &str) -> &'static str {
-    label_of(KINDS, kind)
-}
-
-fn label_of(list: &[(&str, &'static str)], key: &str) -> &'static str {
-    list.iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
-}
-
-/// `value` if it is one of `list`'s keys ("" takes the first), else an error naming the field.
-fn one_of(
-    list: &[(&'static str, &'static str)],
-    value: &str,
-    field: &'static str,
-    label: &str,
-) -> Result<&'static str> {
-    if value.is_empty() {
-        return Ok(list[0].0);
-    }
-    list.iter()
-        .find(|(k, _)| *k == value)
-        .map(|(k, _)| *k)
-        .ok_or_else(|| {
-            let names: Vec<&str> = list.iter().map(|(_, l)| *l).collect();
-            Error::invalid(field, format!("{label}只能是：{}", names.join("、")))
-        })
+crate::ids! {
+    /// A work order's id.
+    pub struct OrderId;
 }
 
 /// A UTC instant as stored: `2026-11-23T02:00:00Z`.
@@ -132,15 +67,15 @@ fn local_time(field: &'static str, label: &str, text: &str) -> Result<Option<Dat
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Named {
-    pub id: i64,
+pub struct Named<I> {
+    pub id: I,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Machine {
-    pub id: i64,
-    pub model_id: i64,
+    pub id: crate::archive::equipment::EquipmentId,
+    pub model_id: crate::archive::models::ModelId,
     pub model: String,
     pub serial: String,
 }
@@ -149,26 +84,26 @@ pub struct Machine {
 pub struct Event {
     pub at: String,
     pub user: String,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: EventKind,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
     pub title: String,
     pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PartLine {
-    pub part_id: i64,
+    pub part_id: crate::stock::parts::PartId,
     pub code: String,
     pub name: String,
     pub unit: String,
-    pub store_id: i64,
+    pub store_id: crate::stock::parts::StoreId,
     pub store_name: String,
     pub quantity: i64,
     pub unit_price_fen: i64,
     pub charged_fen: i64,
     pub in_warranty: bool,
-    pub movement_id: i64,
+    pub movement_id: crate::stock::ledger::MovementId,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -192,23 +127,23 @@ pub struct Payment {
 pub struct Order {
     pub id: OrderId,
     pub number: String,
-    pub customer: Named,
+    pub customer: Named<CustomerId>,
     pub equipment: Option<Machine>,
     pub contact: String,
     pub phone: String,
     pub address: String,
-    pub kind: String,
+    pub kind: OrderKind,
     pub kind_label: &'static str,
-    pub channel: String,
-    pub mode: String,
-    pub priority: String,
+    pub channel: Channel,
+    pub mode: Mode,
+    pub priority: Priority,
     pub fault: String,
     pub warranty: String,
     pub warranty_reason: String,
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
-    pub engineer: Option<Named>,
-    pub status: String,
+    pub engineer: Option<Named<crate::orders::engineers::EngineerId>>,
+    pub status: OrderStatus,
     pub status_label: &'static str,
     pub diagnosis: String,
     pub work_done: String,
@@ -220,13 +155,16 @@ pub struct Order {
     pub completed_at: Option<String>,
     pub slip_late_reason: String,
     /// 客户意见: satisfied, basically, unsatisfied, or "" (not given yet).
-    pub opinion: String,
+    #[serde(serialize_with = "words::opinion_or_empty")]
+    pub opinion: Option<Opinion>,
     pub opinion_remarks: String,
     /// The customer's signature as pen strokes in a 0–1 box (empty: not signed on screen).
     pub signature: Vec<Vec<[f32; 2]>>,
     pub clocks: Vec<clocks::Clock>,
-    /// Statuses the order may move to now (what the buttons offer).
-    pub moves: Vec<&'static str>,
+    /// Statuses the order may move to now by `orders.move`.
+    pub moves: Vec<OrderStatus>,
+    /// What the acting user may do on the order now, in display order (the buttons).
+    pub actions: Vec<Action>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<Event>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,19 +187,21 @@ pub(crate) const SELECT: &str =
     LEFT JOIN product_model m ON m.id = o.model_id
     LEFT JOIN engineer g ON g.id = o.engineer_id";
 
-/// Reads orders with `SELECT … {tail}`; clocks as they stand at `now`.
+/// Reads orders with `SELECT … {tail}`; clocks as they stand at `now`, actions as
+/// `actor` may take them.
 pub(crate) fn read(
     conn: &Connection,
+    actor: &Actor,
     tail: &str,
     p: impl rusqlite::Params,
     now: DateTime<Utc>,
 ) -> Result<Vec<Order>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} {tail}"))?;
     let rows = stmt.query_map(p, |r| {
-        let status: String = r.get(22)?;
-        let cancelled = status == "cancelled";
-        let equipment_id: Option<i64> = r.get(4)?;
-        let engineer_id: Option<i64> = r.get(20)?;
+        let status: OrderStatus = r.get(22)?;
+        let cancelled = status == OrderStatus::Cancelled;
+        let equipment_id: Option<crate::archive::equipment::EquipmentId> = r.get(4)?;
+        let engineer_id: Option<crate::orders::engineers::EngineerId> = r.get(20)?;
         let total_fen: i64 = r.get(25)?;
         let paid_fen: i64 = r.get(26)?;
         let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
@@ -276,7 +216,8 @@ pub(crate) fn read(
             ))
         };
         let phone: String = r.get(9)?;
-        let kind: String = r.get(11)?;
+        let kind: OrderKind = r.get(11)?;
+        let opinion: String = r.get(36)?;
         Ok(Order {
             id: r.get(0)?,
             number: r.get(1)?,
@@ -287,7 +228,7 @@ pub(crate) fn read(
             equipment: match equipment_id {
                 Some(id) => Some(Machine {
                     id,
-                    model_id: r.get::<_, Option<i64>>(5)?.unwrap_or_default(),
+                    model_id: r.get::<_, Option<_>>(5)?.unwrap_or_default(),
                     model: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                     serial: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
                 }),
@@ -300,7 +241,7 @@ pub(crate) fn read(
                 Phone::from_stored(&phone).display()
             },
             address: r.get(10)?,
-            kind_label: kind_label(&kind),
+            kind_label: kind.label(),
             kind,
             channel: r.get(12)?,
             mode: r.get(13)?,
@@ -317,8 +258,9 @@ pub(crate) fn read(
                 }),
                 None => None,
             },
-            status_label: status_label(&status),
-            moves: flow::moves_from(&status).to_vec(),
+            status_label: status.label(),
+            moves: status.moves().to_vec(),
+            actions: Vec::new(),
             status,
             diagnosis: r.get(23)?,
             work_done: r.get(24)?,
@@ -329,7 +271,7 @@ pub(crate) fn read(
             created_at: r.get(27)?,
             completed_at: r.get(28)?,
             slip_late_reason: r.get(29)?,
-            opinion: r.get(36)?,
+            opinion: Opinion::from_word(&opinion),
             opinion_remarks: r.get(37)?,
             signature: r
                 .get::<_, Option<String>>(38)?
@@ -346,7 +288,11 @@ pub(crate) fn read(
             payments: None,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
+    for o in &mut orders {
+        o.actions = words::actions(o, actor);
+    }
+    Ok(orders)
 }
 
 pub(crate) fn not_found(id: OrderId) -> Error {
@@ -354,8 +300,13 @@ pub(crate) fn not_found(id: OrderId) -> Error {
 }
 
 /// One order with its timeline, parts, fees and payments.
-pub(crate) fn load(conn: &Connection, id: OrderId, now: DateTime<Utc>) -> Result<Order> {
-    let mut o = read(conn, "WHERE o.id = ?1", [id], now)?
+pub(crate) fn load(
+    conn: &Connection,
+    actor: &Actor,
+    id: OrderId,
+    now: DateTime<Utc>,
+) -> Result<Order> {
+    let mut o = read(conn, actor, "WHERE o.id = ?1", [id], now)?
         .pop()
         .ok_or_else(|| not_found(id))?;
     let mut stmt = conn.prepare_cached(
@@ -363,12 +314,12 @@ pub(crate) fn load(conn: &Connection, id: OrderId, now: DateTime<Utc>) -> Result
          WHERE order_id = ?1 ORDER BY id",
     )?;
     let events = stmt.query_map([id], |r| {
-        let kind: String = r.get(2)?;
-        let to: Option<String> = r.get(4)?;
+        let kind: EventKind = r.get(2)?;
+        let to: Option<OrderStatus> = r.get(4)?;
         Ok(Event {
             at: r.get(0)?,
             user: r.get(1)?,
-            title: flow::event_title(&kind, to.as_deref()),
+            title: flow::event_title(kind, to),
             kind,
             from_status: r.get(3)?,
             to_status: to,
@@ -430,8 +381,8 @@ pub(crate) fn event(
     tx: &Transaction,
     order_id: OrderId,
     at: &str,
-    kind: &str,
-    (from, to): (Option<&str>, Option<&str>),
+    kind: EventKind,
+    (from, to): (Option<OrderStatus>, Option<OrderStatus>),
     detail: &str,
 ) -> Result<()> {
     tx.prepare_cached(
@@ -452,7 +403,7 @@ fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<String> {
 #[serde(default)]
 pub struct CreateArgs {
     pub customer_id: CustomerId,
-    pub equipment_id: Option<i64>,
+    pub equipment_id: Option<crate::archive::equipment::EquipmentId>,
     /// Who called, if not the customer (defaults to the customer's name).
     pub contact: String,
     /// Phone to call back (defaults to the customer's first phone).
@@ -488,10 +439,10 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
             ),
         ));
     }
-    let kind = one_of(KINDS, &a.kind, "kind", "服务类型")?;
-    let channel = one_of(CHANNELS, &a.channel, "channel", "来源渠道")?;
-    let mode = one_of(MODES, &a.mode, "mode", "服务方式")?;
-    let priority = one_of(PRIORITIES, &a.priority, "priority", "优先级")?;
+    let kind = OrderKind::parse_or_first(&a.kind, "kind")?;
+    let channel = Channel::parse_or_first(&a.channel, "channel")?;
+    let mode = Mode::parse_or_first(&a.mode, "mode")?;
+    let priority = Priority::parse_or_first(&a.priority, "priority")?;
     let mut tags = Vec::new();
     for tag in &a.fault_tags {
         let tag = text::field("fault_tags", "常见故障", tag, 30, false)?;
@@ -501,7 +452,7 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
     }
     let free = text::field("fault", "故障现象", &a.fault, 500, false)?;
     let fault = match (tags.is_empty(), free.is_empty()) {
-        (true, true) if kind == "repair" => {
+        (true, true) if kind == OrderKind::Repair => {
             return Err(Error::invalid(
                 "fault",
                 "请填写故障现象（或选一个常见故障）",
@@ -535,7 +486,7 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
     } else {
         address
     };
-    if mode == "on_site" && address.is_empty() {
+    if mode == Mode::OnSite && address.is_empty() {
         return Err(Error::invalid("address", "上门服务请填写服务地址"));
     }
     let from = local_time("appointment_from", "预约开始时间", &a.appointment_from)?;
@@ -606,15 +557,15 @@ pub(crate) struct Intake {
     prefix: String,
     due: [DateTime<Utc>; 3],
     customer_id: CustomerId,
-    equipment_id: Option<i64>,
-    model_id: Option<i64>,
+    equipment_id: Option<crate::archive::equipment::EquipmentId>,
+    model_id: Option<crate::archive::models::ModelId>,
     contact: String,
     phone: String,
     address: String,
-    kind: &'static str,
-    channel: &'static str,
-    mode: &'static str,
-    priority: &'static str,
+    kind: OrderKind,
+    channel: Channel,
+    mode: Mode,
+    priority: Priority,
     fault: String,
     tags: Vec<String>,
     free: String,
@@ -633,7 +584,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Order> {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let id = insert(&tx, &intake)?;
     tx.commit()?;
-    load(desk.conn(), id, intake.now)
+    load(desk.conn(), desk.actor(), id, intake.now)
 }
 
 /// Writes a prepared order, its number and first events, in the caller's transaction.
@@ -647,7 +598,7 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
              kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
              appointment_to, status, created_at, updated_at, confirm_due, confirm_at, reply_due, slip_due,
              fault_category)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'registered',
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?23,
              ?17, ?17, ?18, ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
@@ -673,26 +624,34 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
         stamp(reply_due),
         stamp(slip_due),
         i.tags.first().cloned().unwrap_or_default(),
+        OrderStatus::Registered,
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = OrderId(tx.last_insert_rowid());
     let detail = format!(
         "{} · {} · {}{}",
-        kind_label(i.kind),
-        label_of(CHANNELS, i.channel),
-        label_of(MODES, i.mode),
+        i.kind.label(),
+        i.channel.label(),
+        i.mode.label(),
         if i.fault.is_empty() {
             String::new()
         } else {
             format!(" · {}", i.fault)
         }
     );
-    event(tx, id, &at, "created", (None, Some("registered")), &detail)?;
+    event(
+        tx,
+        id,
+        &at,
+        EventKind::Created,
+        (None, Some(OrderStatus::Registered)),
+        &detail,
+    )?;
     if i.confirmed {
         event(
             tx,
             id,
             &at,
-            "confirmed",
+            EventKind::Confirmed,
             (None, None),
             "登记时已与来电人确认",
         )?;
@@ -705,7 +664,12 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
 
 /// Counts the faults of a new order for its model: the picked ones, and short phrases of
 /// the free text (split at punctuation), so the next caller's list offers them.
-fn learn_faults(tx: &Transaction, model_id: i64, tags: &[String], free: &str) -> Result<()> {
+fn learn_faults(
+    tx: &Transaction,
+    model_id: crate::archive::models::ModelId,
+    tags: &[String],
+    free: &str,
+) -> Result<()> {
     let mut phrases: Vec<String> = tags.to_vec();
     for piece in free.split(['，', ',', '；', ';', '、', '。', '\n']) {
         let piece = piece.trim();
@@ -744,14 +708,14 @@ pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Order> {
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("没有工单号 {number}")))?
     };
-    load(desk.conn(), id, desk.now())
+    load(desk.conn(), desk.actor(), id, desk.now())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(default)]
 pub struct ListArgs {
     pub customer_id: Option<CustomerId>,
-    pub equipment_id: Option<i64>,
+    pub equipment_id: Option<crate::archive::equipment::EquipmentId>,
     /// `open` (not done yet), `all`, or one status.
     pub status: String,
     pub page: u32,
@@ -783,21 +747,26 @@ pub struct OrderPage {
 pub fn list(desk: &mut Desk, a: ListArgs) -> Result<OrderPage> {
     let page = a.page.max(1);
     let size = a.page_size.clamp(1, 200);
-    let statuses: Vec<&str> = match a.status.as_str() {
-        "" | "all" => STATUSES.iter().map(|(s, _)| *s).collect(),
-        "open" => OPEN.to_vec(),
-        s => vec![one_of(STATUSES, s, "status", "工单状态")?],
+    let one;
+    let statuses: &[OrderStatus] = match a.status.as_str() {
+        "" | "all" => OrderStatus::ALL,
+        "open" => OrderStatus::OPEN,
+        s => {
+            one = [OrderStatus::parse(s, "status")?];
+            &one
+        }
     };
     let statuses =
         serde_json::to_string(&statuses).map_err(|e| Error::BadRequest(e.to_string()))?;
     let (filter, key) = match (a.customer_id, a.equipment_id) {
-        (_, Some(e)) => ("o.equipment_id = ?1", e),
-        (Some(c), None) => ("o.customer_id = ?1", c),
+        (_, Some(e)) => ("o.equipment_id = ?1", e.get()),
+        (Some(c), None) => ("o.customer_id = ?1", c.get()),
         (None, None) => ("?1 = 0", 0),
     };
     let offset = i64::from(page - 1) * i64::from(size);
     let mut items = read(
         desk.conn(),
+        desk.actor(),
         &format!(
             "WHERE {filter} AND o.status IN (SELECT value FROM json_each(?2))
              ORDER BY o.id DESC LIMIT ?3 OFFSET ?4"
@@ -855,8 +824,12 @@ pub fn caller(desk: &mut Desk, a: CallerArgs) -> Result<Caller> {
         .items;
         let open_orders = read(
             desk.conn(),
-            "WHERE o.customer_id = ?1 AND o.status IN ('registered', 'dispatched', 'in_progress', 'waiting_parts')
-             ORDER BY o.id DESC LIMIT 20",
+            desk.actor(),
+            &format!(
+                "WHERE o.customer_id = ?1 AND o.status IN {}
+                 ORDER BY o.id DESC LIMIT 20",
+                OrderStatus::sql_list(OrderStatus::OPEN)
+            ),
             [customer.id],
             now,
         )?;
@@ -872,7 +845,7 @@ pub fn caller(desk: &mut Desk, a: CallerArgs) -> Result<Caller> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct FaultsArgs {
-    pub model_id: i64,
+    pub model_id: crate::archive::models::ModelId,
 }
 
 #[derive(Debug, Serialize)]
@@ -896,6 +869,7 @@ pub fn faults(desk: &mut Desk, a: FaultsArgs) -> Result<Faults> {
 /// the phone search (a phone's last 4 digits must not bring up an order).
 pub(crate) fn find_number(
     conn: &Connection,
+    actor: &Actor,
     query: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Order>> {
@@ -908,7 +882,7 @@ pub(crate) fn find_number(
         candidates.push(format!("{}{q}", settings::load(conn)?.order_prefix));
     }
     for number in candidates {
-        if let Some(o) = read(conn, "WHERE o.number = ?1", [&number], now)?.pop() {
+        if let Some(o) = read(conn, actor, "WHERE o.number = ?1", [&number], now)?.pop() {
             return Ok(Some(o));
         }
     }

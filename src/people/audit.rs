@@ -25,9 +25,10 @@ pub fn record(
     tx: &Transaction,
     action: &str,
     entity: &str,
-    entity_id: i64,
+    entity_id: impl Into<i64>,
     detail: &str,
 ) -> Result<()> {
+    let entity_id: i64 = entity_id.into();
     tx.prepare_cached(
         "INSERT INTO audit_entry (at, user, action, entity, entity_id, detail) VALUES (?1, desk_user(), ?2, ?3, ?4, ?5)",
     )?
@@ -36,7 +37,12 @@ pub fn record(
 }
 
 /// One row of `table` as (column, value as text), for [`changes`]. Empty when absent.
-pub(crate) fn snapshot(conn: &Connection, table: &str, id: i64) -> Result<Vec<(String, String)>> {
+pub(crate) fn snapshot(
+    conn: &Connection,
+    table: &str,
+    id: impl Into<i64>,
+) -> Result<Vec<(String, String)>> {
+    let id: i64 = id.into();
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
     let names: Vec<String> = stmt.column_names().map(String::from).collect();
     let values = stmt
@@ -89,7 +95,8 @@ pub(crate) fn changes(
 }
 
 /// Entries of one record, newest first.
-pub(crate) fn of(conn: &Connection, entity: &str, entity_id: i64) -> Result<Vec<Entry>> {
+pub(crate) fn of(conn: &Connection, entity: &str, entity_id: impl Into<i64>) -> Result<Vec<Entry>> {
+    let entity_id: i64 = entity_id.into();
     query(
         conn,
         "SELECT id, at, user, action, entity, entity_id, detail FROM audit_entry

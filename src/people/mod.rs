@@ -1,10 +1,9 @@
 //! The people and the office: accounts, roles and sessions (users), the append-only audit
-//! trail, the desk's settings and its working calendar, backups, and the service engineers.
+//! trail, the desk's settings and its working calendar and backups.
 //! Depends on the platform only.
 
 pub mod audit;
 pub mod backup;
 pub mod calendar;
-pub mod engineers;
 pub mod settings;
 pub mod users;

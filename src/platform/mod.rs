@@ -13,3 +13,4 @@ pub mod phone;
 pub mod printing;
 pub mod sheet;
 pub mod text;
+pub mod words;

@@ -566,6 +566,7 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
     };
     let mut items = crate::orders::read(
         desk.conn(),
+        desk.actor(),
         &format!("{tail} ORDER BY o.id DESC LIMIT 501"),
         rusqlite::params_from_iter(args),
         now,

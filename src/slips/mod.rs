@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::orders::{self, stamp, Order, OrderId};
+use crate::orders::{self, stamp, Opinion, Order, OrderId, OrderStatus};
 use crate::people::calendar::local_zone;
 use crate::people::settings::{self, Settings};
 use crate::platform::error::{Error, Result};
@@ -113,7 +113,7 @@ fn data(
     reprint: i64,
     now: DateTime<Utc>,
 ) -> Result<SlipData> {
-    let order = orders::load(conn, id, now)?;
+    let order = orders::load(conn, &crate::Actor::nobody(), id, now)?;
     let (purchase_date, install_date) = match &order.equipment {
         Some(m) => conn
             .prepare_cached("SELECT purchase_date, install_date FROM equipment WHERE id = ?1")?
@@ -178,12 +178,12 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let tx = desk
         .conn_mut()
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let (number, status): (String, String) = tx
+    let (number, status): (String, OrderStatus) = tx
         .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
         .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
-    if status == "cancelled" {
+    if status == OrderStatus::Cancelled {
         return Err(Error::invalid(
             "order_id",
             format!("工单 {number} 已取消，不能打印服务单"),
@@ -227,7 +227,14 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     } else {
         format!("打印服务单 {slip_number}")
     };
-    orders::event(&tx, a.order_id, &at, "slip", (None, None), &what)?;
+    orders::event(
+        &tx,
+        a.order_id,
+        &at,
+        orders::EventKind::Slip,
+        (None, None),
+        &what,
+    )?;
     // Sent before the commit: a print that fails leaves no print recorded.
     let sent = if a.send {
         let printer = data
@@ -293,7 +300,7 @@ pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
         &tx,
         order_id,
         &at,
-        "slip_void",
+        orders::EventKind::SlipVoid,
         (None, None),
         &format!("作废服务单 {number}：{reason}"),
     )?;
@@ -336,15 +343,8 @@ pub struct OpinionArgs {
 /// 客户意见和签名: ticks, remarks and the signature captured on screen, kept on the order
 /// for its slip.
 pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
-    let opinion = match a.opinion.as_str() {
-        "" | "satisfied" | "basically" | "unsatisfied" => a.opinion.as_str(),
-        _ => {
-            return Err(Error::invalid(
-                "opinion",
-                "客户意见只能是满意、基本满意或不满意",
-            ))
-        }
-    };
+    let opinion = Opinion::parse_optional(&a.opinion, "opinion")
+        .map_err(|_| Error::invalid("opinion", "客户意见只能是满意、基本满意或不满意"))?;
     let remarks = crate::platform::text::field("remarks", "客户意见", &a.remarks, 200, false)?;
     crate::platform::pdf::check("remarks", "客户意见", &remarks)?;
     let points: usize = a.signature.iter().map(Vec::len).sum();
@@ -367,24 +367,25 @@ pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let tx = desk.conn_mut().transaction()?;
-    let status: String = tx
+    let status: OrderStatus = tx
         .prepare_cached("SELECT status FROM work_order WHERE id = ?1")?
         .query_row([a.order_id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
-    if status == "cancelled" {
+    if status == OrderStatus::Cancelled {
         return Err(Error::invalid("order_id", "工单已取消"));
     }
     tx.prepare_cached(
         "UPDATE work_order SET opinion = ?2, opinion_remarks = ?3, signature = ?4, updated_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![a.order_id, opinion, remarks, signature, at])?;
-    let label = match opinion {
-        "satisfied" => "满意",
-        "basically" => "基本满意",
-        "unsatisfied" => "不满意",
-        _ => "未选",
-    };
+    .execute(params![
+        a.order_id,
+        opinion.map_or("", Opinion::as_str),
+        remarks,
+        signature,
+        at
+    ])?;
+    let label = opinion.map_or("未选", Opinion::label);
     let signed = if signature.is_some() {
         "，已签名"
     } else {
@@ -394,12 +395,12 @@ pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
         &tx,
         a.order_id,
         &at,
-        "opinion",
+        orders::EventKind::Opinion,
         (None, None),
         &format!("客户意见：{label}{signed} {remarks}"),
     )?;
     tx.commit()?;
-    orders::load(desk.conn(), a.order_id, now)
+    orders::load(desk.conn(), desk.actor(), a.order_id, now)
 }
 
 #[derive(Debug, Default, Deserialize)]

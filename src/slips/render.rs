@@ -17,6 +17,7 @@
 //! prints onto a pre-printed form, which has its own: no logo there.
 
 use super::SlipData;
+use crate::orders::Opinion;
 use crate::platform::error::{Error, Result};
 use crate::platform::money;
 use crate::platform::pdf::{
@@ -183,24 +184,6 @@ fn sheet_logo_box(l: &Layout) -> Area {
 const RULE: f32 = 0.25;
 const LABEL_GREY: f32 = 0.92;
 
-fn opinion_label(opinion: &str) -> &'static str {
-    match opinion {
-        "satisfied" => "满意",
-        "basically" => "基本满意",
-        "unsatisfied" => "不满意",
-        _ => "",
-    }
-}
-
-fn mode_label(mode: &str) -> &'static str {
-    match mode {
-        "phone_help" => "电话服务",
-        "on_site" => "上门",
-        "carry_in" => "送修",
-        _ => "",
-    }
-}
-
 /// The warranty verdict as printed: the reason already names it (保内：…); a bare verdict
 /// when there is no reason.
 fn warranty_text(o: &crate::orders::Order) -> String {
@@ -285,8 +268,8 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
 }
 
 /// Which 客户意见 box is ticked: `satisfied`, `basically`, `unsatisfied`.
-pub(crate) fn tick_of(opinion: &str) -> Option<&str> {
-    (!opinion.is_empty()).then_some(opinion)
+pub(crate) fn tick_of(opinion: &Option<Opinion>) -> Option<&'static str> {
+    opinion.map(Opinion::as_str)
 }
 
 /// A template field's text (套打).
@@ -547,7 +530,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         ),
         (
             "服务类型",
-            format!("{} · {}", o.kind_label, mode_label(&o.mode)),
+            format!("{} · {}", o.kind_label, o.mode.label()),
             "报修时间",
             super::local_text(&o.created_at),
         ),
@@ -738,14 +721,11 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
     let ty = y + 2.0 * k;
     doc.text(tx, ty + tick * 0.85, Style::new(size).bold(), "客户意见：");
     tx += pdf::text_width("客户意见：", size) + 1.0;
-    for (key, text) in [
-        ("satisfied", "满意"),
-        ("basically", "基本满意"),
-        ("unsatisfied", "不满意"),
-    ] {
+    for &key in Opinion::ALL {
+        let text = key.label();
         let boxed = Area::new(tx, ty, tick, tick);
         doc.rect(boxed, 0.25);
-        if d.order.opinion == key {
+        if d.order.opinion == Some(key) {
             doc.line(
                 (tx + tick * 0.15, ty + tick * 0.5),
                 (tx + tick * 0.4, ty + tick * 0.85),
@@ -767,14 +747,7 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         block_h - tick - 4.0 * k,
     );
     let remark = if d.order.opinion_remarks.is_empty() {
-        format!(
-            "意见：{}",
-            if d.order.opinion.is_empty() {
-                ""
-            } else {
-                opinion_label(&d.order.opinion)
-            }
-        )
+        format!("意见：{}", d.order.opinion.map_or("", Opinion::label))
     } else {
         format!("意见：{}", d.order.opinion_remarks)
     };

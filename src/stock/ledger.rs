@@ -20,7 +20,10 @@ use crate::stock::parts::{self, PartId, StoreId};
 use crate::stock::print;
 use crate::Desk;
 
-pub type MovementId = i64;
+crate::ids! {
+    /// A stock movement's id (a ledger row).
+    pub struct MovementId;
+}
 
 /// One row to add to the ledger.
 pub(crate) struct Post<'a> {
@@ -42,7 +45,7 @@ pub fn balance(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<
         .prepare_cached(
             "SELECT quantity, value_fen FROM stock_balance WHERE part_id = ?1 AND store_id = ?2",
         )?
-        .query_row([part_id, store_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![part_id, store_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, 0)))
 }
@@ -131,7 +134,7 @@ pub(crate) fn post(tx: &Transaction, m: &Post, at: &str) -> Result<MovementId> {
         m.reverses,
         m.stocktake_id
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = MovementId(tx.last_insert_rowid());
     let issued = if matches!(m.kind, "issue") {
         Some(at)
     } else {
@@ -573,7 +576,7 @@ pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
             "movement_id",
             format!(
                 "这条记录已经冲销过了（冲销记录 {}）",
-                done.reversed_by.unwrap_or(0)
+                done.reversed_by.map_or(0, MovementId::get)
             ),
         ));
     }
@@ -627,7 +630,7 @@ pub fn ledger(desk: &mut Desk, a: LedgerArgs) -> Result<Ledger> {
         Some(s) => movements(
             desk.conn(),
             &format!("{MOVEMENT} WHERE m.part_id = ?1 AND m.store_id = ?2 ORDER BY m.id"),
-            [a.part_id, s],
+            params![a.part_id, s],
         )?,
         None => movements(
             desk.conn(),

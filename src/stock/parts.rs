@@ -8,8 +8,12 @@ use crate::platform::error::{Error, Result};
 use crate::platform::text;
 use crate::Desk;
 
-pub type PartId = i64;
-pub type StoreId = i64;
+crate::ids! {
+    /// A spare part's id.
+    pub struct PartId;
+    /// A store's id (the main store, a van).
+    pub struct StoreId;
+}
 
 /// The largest price or cost a form accepts: 1亿元, in fen.
 pub(crate) const MAX_MONEY_FEN: i64 = 10_000_000_000;
@@ -131,7 +135,7 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
                 "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, name, kind, engineer, crate::now_utc()],
             )?;
-            tx.last_insert_rowid()
+            StoreId(tx.last_insert_rowid())
         }
     };
     crate::people::audit::record(&tx, "saved", "store", id, &format!("仓库 {code} {name}"))?;
@@ -298,7 +302,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
                 params![code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, now],
             )?;
-            tx.last_insert_rowid()
+            PartId(tx.last_insert_rowid())
         }
     };
     let detail = if before.is_empty() {

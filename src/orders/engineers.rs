@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::platform::error::{Error, Result};
 use crate::{platform::text, Desk};
 
-pub type EngineerId = i64;
+crate::ids! {
+    /// An engineer's id.
+    pub struct EngineerId;
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Engineer {
@@ -21,7 +24,7 @@ pub struct Engineer {
     pub region: String,
     pub active: bool,
     /// The engineer's van store, if there is one.
-    pub van_store_id: Option<i64>,
+    pub van_store_id: Option<crate::stock::parts::StoreId>,
 }
 
 const SELECT: &str = "SELECT e.id, e.name, e.phone, e.region, e.active,
@@ -146,7 +149,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Engineer> {
                 "INSERT INTO engineer (name, phone, region, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![name, phone, region, a.active as i64, crate::now_utc()],
             )?;
-            tx.last_insert_rowid()
+            EngineerId(tx.last_insert_rowid())
         }
     };
     crate::people::audit::record(

@@ -1,0 +1,292 @@
+//! The order's words: its status and the flow between them, its kind, channel, mode,
+//! priority, the customer's opinion, and the steps a user may take on it now
+//! ([`Step`], [`actions`]). The stored and JSON words are these enums' words; nothing else
+//! in the core spells them.
+
+use super::clocks::{self, ClockState};
+use super::Order;
+use crate::Actor;
+
+crate::words! {
+    /// 工单状态, in flow order.
+    pub enum OrderStatus("工单状态") {
+        Registered = "registered", "已登记";
+        Dispatched = "dispatched", "已派工";
+        InProgress = "in_progress", "处理中";
+        WaitingParts = "waiting_parts", "待料";
+        Completed = "completed", "已完工";
+        CalledBack = "called_back", "已回访";
+        Closed = "closed", "已关闭";
+        Cancelled = "cancelled", "已取消";
+    }
+}
+
+use OrderStatus::*;
+
+impl OrderStatus {
+    /// The work is not done yet (the board's orders).
+    pub const OPEN: &'static [OrderStatus] = &[Registered, Dispatched, InProgress, WaitingParts];
+    /// An engineer holds the order (改派 possible).
+    pub const ACTIVE: &'static [OrderStatus] = &[Dispatched, InProgress, WaitingParts];
+    /// The work was done: payment may be taken, the order counts as served.
+    pub const DONE: &'static [OrderStatus] = &[Completed, CalledBack, Closed];
+    /// Nothing more happens to the order.
+    pub const FINAL: &'static [OrderStatus] = &[Closed, Cancelled];
+
+    pub fn is_open(self) -> bool {
+        OrderStatus::OPEN.contains(&self)
+    }
+
+    pub fn is_final(self) -> bool {
+        OrderStatus::FINAL.contains(&self)
+    }
+
+    /// Where this status may go by `orders.move` (assign and complete have their own
+    /// rules: dispatching names an engineer, completing records the work).
+    pub fn moves(self) -> &'static [OrderStatus] {
+        match self {
+            Registered => &[Dispatched, Cancelled],
+            Dispatched => &[InProgress, Cancelled],
+            InProgress => &[WaitingParts, Completed, Cancelled],
+            WaitingParts => &[InProgress, Cancelled],
+            Completed => &[CalledBack, InProgress],
+            CalledBack => &[Closed, InProgress],
+            Closed | Cancelled => &[],
+        }
+    }
+
+    pub fn may_move_to(self, to: OrderStatus) -> bool {
+        self.moves().contains(&to)
+    }
+
+    /// Whether an order of `mode` in this status may be completed: from in progress, or a
+    /// phone-help order (电话服务) straight from registered — solved on the phone.
+    pub fn may_complete(self, mode: Mode) -> bool {
+        self == InProgress || (self == Registered && mode == Mode::PhoneHelp)
+    }
+
+    /// The statuses as an SQL list for `IN (…)`: `('registered', 'dispatched')`.
+    pub fn sql_list(statuses: &[OrderStatus]) -> String {
+        let words: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!("({})", words.join(", "))
+    }
+}
+
+crate::words! {
+    /// 服务类型.
+    pub enum OrderKind("服务类型") {
+        Repair = "repair", "维修";
+        Maintenance = "maintenance", "维护保养";
+        Installation = "installation", "安装";
+        Inspection = "inspection", "巡检";
+        Consultation = "consultation", "咨询";
+    }
+}
+
+crate::words! {
+    /// 来源渠道: how the request came in.
+    pub enum Channel("来源渠道") {
+        Phone = "phone", "电话";
+        WalkIn = "walk_in", "来访";
+        OnSite = "on_site", "现场发现";
+        Proactive = "proactive", "主动服务";
+    }
+}
+
+crate::words! {
+    /// 服务方式. The first is the default: most requests are served at the customer's.
+    pub enum Mode("服务方式") {
+        OnSite = "on_site", "上门";
+        PhoneHelp = "phone_help", "电话服务";
+        CarryIn = "carry_in", "送修";
+    }
+}
+
+crate::words! {
+    /// 优先级.
+    pub enum Priority("优先级") {
+        Normal = "normal", "普通";
+        Urgent = "urgent", "加急";
+    }
+}
+
+crate::words! {
+    /// 客户意见 on the slip, and the satisfaction a callback records.
+    pub enum Opinion("客户意见") {
+        Satisfied = "satisfied", "满意";
+        Basically = "basically", "基本满意";
+        Unsatisfied = "unsatisfied", "不满意";
+    }
+}
+
+impl Opinion {
+    /// A stored or typed opinion that may be "" (not given): `None` for "", else the word,
+    /// else `invalid` naming `field`.
+    pub fn parse_optional(word: &str, field: &'static str) -> crate::Result<Option<Opinion>> {
+        if word.is_empty() {
+            Ok(None)
+        } else {
+            Opinion::parse(word, field).map(Some)
+        }
+    }
+}
+
+/// Serialises an optional opinion as its word, "" when not given (the JSON contract).
+pub(crate) fn opinion_or_empty<S: serde::Serializer>(
+    o: &Option<Opinion>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(o.map(Opinion::as_str).unwrap_or(""))
+}
+
+crate::words! {
+    /// A step a user may take on an order now: a button of the order file.
+    pub enum Step("操作") {
+        Confirm = "confirm", "回电确认";
+        Assign = "assign", "派工";
+        Reassign = "reassign", "改派";
+        Start = "start", "开始处理";
+        Resume = "resume", "继续处理";
+        Reopen = "reopen", "重新处理";
+        Wait = "wait", "待料";
+        Complete = "complete", "完工";
+        Pay = "pay", "收款";
+        CalledBack = "called_back", "已回访";
+        Close = "close", "关闭工单";
+        Cancel = "cancel", "取消工单";
+    }
+}
+
+impl Step {
+    /// The command of the table (src/api.rs) the step calls; its roles decide who sees it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Step::Confirm => "orders.confirm",
+            Step::Assign | Step::Reassign => "orders.assign",
+            Step::Complete => "orders.complete",
+            Step::Pay => "orders.pay",
+            Step::Start
+            | Step::Resume
+            | Step::Reopen
+            | Step::Wait
+            | Step::CalledBack
+            | Step::Close
+            | Step::Cancel => "orders.move",
+        }
+    }
+}
+
+/// One step offered on the order: `{"name": "assign", "main": true}`; `main` marks the step
+/// the order waits for (the primary button).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Action {
+    pub name: Step,
+    pub main: bool,
+}
+
+/// Whether the 3-minute confirmation call is still to be made on this open order.
+pub fn confirm_pending(o: &Order) -> bool {
+    o.status.is_open()
+        && o.clocks.iter().any(|c| {
+            c.kind == clocks::Kind::Confirm
+                && c.done_at.is_none()
+                && matches!(
+                    c.state,
+                    ClockState::Running | ClockState::Warning | ClockState::Broken
+                )
+        })
+}
+
+/// The steps the flow allows on `o` now, in the order the clerk reads them.
+pub fn steps(o: &Order) -> Vec<Step> {
+    let s = o.status;
+    let mut list = Vec::new();
+    if confirm_pending(o) {
+        list.push(Step::Confirm);
+    }
+    if s.may_move_to(Dispatched) {
+        list.push(Step::Assign);
+    } else if OrderStatus::ACTIVE.contains(&s) {
+        list.push(Step::Reassign);
+    }
+    if s.may_move_to(InProgress) {
+        list.push(match s {
+            Dispatched => Step::Start,
+            WaitingParts => Step::Resume,
+            _ => Step::Reopen,
+        });
+    }
+    if s.may_move_to(WaitingParts) {
+        list.push(Step::Wait);
+    }
+    if s.may_move_to(Completed) || s.may_complete(o.mode) {
+        list.push(Step::Complete);
+    }
+    if OrderStatus::DONE.contains(&s) && (o.outstanding_fen > 0 || o.paid_fen > 0) {
+        list.push(Step::Pay);
+    }
+    if s.may_move_to(CalledBack) {
+        list.push(Step::CalledBack);
+    }
+    if s.may_move_to(Closed) {
+        list.push(Step::Close);
+    }
+    if s.may_move_to(Cancelled) {
+        list.push(Step::Cancel);
+    }
+    list
+}
+
+/// The step the order waits for.
+pub fn main_step(o: &Order) -> Option<Step> {
+    match o.status {
+        Registered if o.mode == Mode::PhoneHelp => Some(Step::Complete),
+        Registered => Some(Step::Assign),
+        Dispatched => Some(Step::Start),
+        InProgress => Some(Step::Complete),
+        WaitingParts => Some(Step::Resume),
+        Completed if o.outstanding_fen > 0 => Some(Step::Pay),
+        Completed => Some(Step::CalledBack),
+        CalledBack => Some(Step::Close),
+        Closed | Cancelled => None,
+    }
+}
+
+/// What `actor` may do on `o` now: the flow's steps whose command the actor's roles may
+/// run (the command table decides), the awaited one marked `main`.
+pub fn actions(o: &Order, actor: &Actor) -> Vec<Action> {
+    let main = main_step(o);
+    steps(o)
+        .into_iter()
+        .filter(|step| crate::may(actor, step.command()))
+        .map(|name| Action {
+            name,
+            main: Some(name) == main,
+        })
+        .collect()
+}
+
+crate::words! {
+    /// What an entry of the order's timeline (`order_event`) records; the label is its
+    /// title (a status change is titled with the new status, see `flow::event_title`).
+    pub enum EventKind("工单记录") {
+        Created = "created", "登记工单";
+        Confirmed = "confirmed", "已回电确认";
+        Assigned = "assigned", "派工";
+        Reassigned = "reassigned", "改派";
+        Completed = "completed", "完工";
+        Payment = "payment", "收款";
+        Refund = "refund", "退款";
+        OnAccount = "on_account", "挂账";
+        Reopened = "reopened", "重新处理";
+        Status = "status", "状态改变";
+        Opinion = "opinion", "记录";
+        Slip = "slip", "记录";
+        SlipVoid = "slip_void", "记录";
+        Callback = "callback", "记录";
+        Complaint = "complaint", "记录";
+    }
+}
