@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::orders::{self, stamp, Order};
+use crate::orders::{self, Order};
+use crate::platform::time::stamp;
 use crate::platform::error::Result;
 use crate::{followup::callbacks, followup::complaints, stock::ledger, Desk};
 
@@ -42,7 +43,7 @@ fn urgent(o: &Order) -> bool {
 /// 今日看板.
 pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let now = desk.now();
-    let (from, to) = crate::people::calendar::day_bounds(now);
+    let (from, to) = crate::platform::time::day_bounds(now);
     let (from, to) = (stamp(from), stamp(to));
     let conn = desk.conn();
     let appointments = orders::read(
@@ -77,7 +78,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
     let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
     Ok(DayBoard {
-        now: stamp(now),
+        now: stamp(now).into(),
         appointments,
         clocks,
         callbacks,

@@ -12,7 +12,8 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
-use super::{event, load, not_found, stamp, status_label, FeeLine, Order, OrderId};
+use super::{event, load, not_found, status_label, FeeLine, Order, OrderId};
+use crate::platform::time::stamp;
 use crate::platform::error::{Error, Result};
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
@@ -86,9 +87,7 @@ fn row(tx: &Transaction, id: OrderId) -> Result<Row> {
 }
 
 fn write(desk: &mut Desk) -> Result<Transaction<'_>> {
-    Ok(desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    Ok(desk.write()?)
 }
 
 fn refused(o: &Row, to: &str, hint: &str) -> Error {
@@ -389,7 +388,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
         };
         return Err(refused(&o, "completed", hint));
     }
-    let late = super::clocks::parse(&o.slip_due).is_some_and(|due| now > due);
+    let late = crate::platform::time::parse(&o.slip_due).is_some_and(|due| now > due);
     if late && late_reason.is_empty() {
         return Err(Error::invalid(
             "late_reason",

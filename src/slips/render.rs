@@ -512,7 +512,7 @@ fn sheet(
             "服务类型",
             format!("{} · {}", o.kind_label, mode_label(&o.mode)),
             "报修时间",
-            super::local_text(&o.created_at),
+            crate::platform::time::local_text(&o.created_at),
         ),
     ];
     for (l1, v1, l2, v2) in &pairs {
@@ -899,7 +899,7 @@ fn thermal(
         format!("设备：{machine}"),
         format!("保修：{}", warranty_text(o)),
         format!("故障：{}", o.fault),
-        format!("登记：{}", super::local_text(&o.created_at)),
+        format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
         format!("打印：{}", d.printed_at),
     ] {
         put(doc, &mut y, &line, body);
