@@ -8,6 +8,8 @@ mod util;
 mod db;
 // The command table and the error JSON that crosses every door.
 mod api;
+// One clock: a fixed desk clock stamps every row written; dates checked on the desk's day.
+mod clock;
 // Users, logins, sessions, roles checked for every command, who is recorded.
 mod users;
 // The customer archive: validation, phones, search, chains, duplicates, merge.

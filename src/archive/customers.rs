@@ -262,7 +262,6 @@ pub(crate) fn find_existing(conn: &Connection, c: &Valid) -> Result<Option<Custo
     Ok(None)
 }
 
-
 /// Writes a new customer inside the caller's transaction; the caller adds the number it
 /// inserted to the kept count with [`count_added`].
 pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId> {

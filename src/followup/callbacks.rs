@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::followup::complaints;
 use crate::orders::{self, OrderId};
-use crate::platform::time::stamp;
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::stamp;
 use crate::{platform::text, Desk};
 
 pub type CallbackId = i64;

@@ -10,9 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::orders;
-use crate::platform::time::stamp;
 use crate::platform::error::{Error, Result};
 use crate::platform::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
+use crate::platform::time::stamp;
 use crate::{platform::text, Desk};
 
 pub type CampaignId = i64;

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::orders::clocks;
 use crate::people::calendar::Calendar;
-use crate::platform::time::{self, stamp};
 use crate::platform::error::{Error, Result};
+use crate::platform::time::{self, stamp};
 use crate::{platform::text, Desk};
 
 pub type ComplaintId = i64;

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::orders::{self, Order};
-use crate::platform::time::stamp;
 use crate::platform::error::Result;
+use crate::platform::time::stamp;
 use crate::{followup::callbacks, followup::complaints, stock::ledger, Desk};
 
 #[derive(Debug, Deserialize)]

@@ -12,9 +12,9 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::{clocks, not_found, read, Machine, Named, OrderId};
-use crate::platform::time::stamp;
 use crate::people::engineers::{self, Engineer, EngineerId};
 use crate::platform::error::Result;
+use crate::platform::time::stamp;
 use crate::Desk;
 
 /// Orders shown per column of the board.

@@ -13,8 +13,8 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use super::{event, load, not_found, status_label, FeeLine, Order, OrderId};
-use crate::platform::time::stamp;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::stamp;
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
 use crate::{people::engineers, platform::text, Desk};
@@ -86,10 +86,6 @@ fn row(tx: &Transaction, id: OrderId) -> Result<Row> {
     .ok_or_else(|| not_found(id))
 }
 
-fn write(desk: &mut Desk) -> Result<Transaction<'_>> {
-    Ok(desk.write()?)
-}
-
 fn refused(o: &Row, to: &str, hint: &str) -> Error {
     Error::invalid(
         "status",
@@ -137,7 +133,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let to = a.to.as_str();
     if !moves_from(&o.status).contains(&to) {
@@ -213,7 +209,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
             ));
         }
     }
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let (kind, to_status) = match (o.status.as_str(), o.engineer_id) {
         ("registered", _) => ("assigned", "dispatched"),
@@ -279,7 +275,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let note = text::field("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if matches!(o.status.as_str(), "closed" | "cancelled") {
         return Err(refused(&o, &o.status, "（已结束的工单不需要确认）"));
@@ -377,7 +373,7 @@ pub fn complete(desk: &mut Desk, a: CompleteArgs) -> Result<Order> {
         }
     }
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let allowed = o.status == "in_progress" || (o.status == "registered" && o.mode == "phone_help");
     if !allowed {
@@ -537,7 +533,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
             Error::invalid("method", "付款方式只能是现金、银行转账、微信、支付宝或挂账")
         })?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if !matches!(o.status.as_str(), "completed" | "called_back" | "closed") {
         return Err(Error::invalid(

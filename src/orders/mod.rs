@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerId};
 use crate::people::calendar::Calendar;
-use crate::platform::time::{self, stamp};
 use crate::platform::error::{Error, Result};
 use crate::platform::phone::Phone;
+use crate::platform::time::{self, stamp};
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Desk};
 
 pub type OrderId = i64;

@@ -226,8 +226,7 @@ fn parse_name(name: &str) -> Option<(String, Kind)> {
             reason = r;
         }
     }
-    let at = crate::platform::time::local(local.date(), local.time())
-        .with_timezone(&chrono::Utc);
+    let at = crate::platform::time::local(local.date(), local.time()).with_timezone(&chrono::Utc);
     let at = crate::platform::time::stamp(at).into();
     Some((at, Kind::from_suffix(reason)))
 }

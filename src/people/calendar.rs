@@ -15,9 +15,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +120,6 @@ impl Calendar {
             && local.time() < self.end
     }
 }
-
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CalendarDay {

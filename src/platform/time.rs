@@ -185,7 +185,10 @@ pub fn day_bounds(t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 /// not an instant.
 pub fn local_text(utc: &str) -> String {
     match parse(utc) {
-        Some(t) => t.with_timezone(&zone()).format("%Y-%m-%d %H:%M").to_string(),
+        Some(t) => t
+            .with_timezone(&zone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
         None => String::new(),
     }
 }
@@ -200,7 +203,10 @@ mod tests {
         let s = stamp(t);
         assert_eq!(s.as_str(), "2026-11-23T02:05:06Z");
         assert_eq!(s.instant(), t);
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"2026-11-23T02:05:06Z\"");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            "\"2026-11-23T02:05:06Z\""
+        );
         let back: Stamp = serde_json::from_str("\"2026-11-23T02:05:06Z\"").unwrap();
         assert_eq!(back, s);
         assert!(serde_json::from_str::<Stamp>("\"yesterday\"").is_err());
@@ -212,7 +218,10 @@ mod tests {
         let (from, to) = day_bounds(t);
         assert_eq!(stamp(from).as_str(), "2026-11-23T16:00:00Z");
         assert_eq!(stamp(to).as_str(), "2026-11-24T16:00:00Z");
-        assert_eq!(Clock::Fixed(t).today(), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        assert_eq!(
+            Clock::Fixed(t).today(),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
         assert_eq!(local_text("2026-11-23T17:00:00Z"), "2026-11-24 01:00");
         assert_eq!(local_text("soon"), "");
     }

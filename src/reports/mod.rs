@@ -29,8 +29,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::platform::time::{self, stamp};
 use crate::platform::error::{Error, Result};
+use crate::platform::time::{self, stamp};
 use crate::Desk;
 
 #[derive(Debug, Clone, Serialize)]

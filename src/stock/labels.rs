@@ -322,10 +322,7 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
     )?;
     tx.commit()?;
     Ok(Printed {
-        file_name: format!(
-            "{what}-{}.pdf",
-            today.format("%Y%m%d")
-        ),
+        file_name: format!("{what}-{}.pdf", today.format("%Y%m%d")),
         content_base64: base64::engine::general_purpose::STANDARD.encode(&rendered.bytes),
         rows: total,
         pages: rendered.pages,

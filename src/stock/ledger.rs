@@ -94,7 +94,11 @@ fn shortage(
 }
 
 /// Adds one movement and moves the balance with it; refuses to go below zero.
-pub(crate) fn post(tx: &Transaction, m: &Post, at: &crate::platform::time::Stamp) -> Result<MovementId> {
+pub(crate) fn post(
+    tx: &Transaction,
+    m: &Post,
+    at: &crate::platform::time::Stamp,
+) -> Result<MovementId> {
     if m.stocktake_id.is_none() {
         let frozen: Option<i64> = tx
             .prepare_cached("SELECT id FROM stocktake WHERE store_id = ?1 AND status = 'open'")?

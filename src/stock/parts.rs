@@ -135,7 +135,14 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
             tx.last_insert_rowid()
         }
     };
-    crate::people::audit::record(&tx, &at, "saved", "store", id, &format!("仓库 {code} {name}"))?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "saved",
+        "store",
+        id,
+        &format!("仓库 {code} {name}"),
+    )?;
     tx.commit()?;
     store(desk.conn(), id)
 }
