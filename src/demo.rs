@@ -6,6 +6,7 @@
 use crate::archive::customers::{insert, validate, CustomerInput};
 use crate::orders::{Channel, Mode, OrderId, OrderKind, OrderStatus, Priority};
 use crate::platform::error::Result;
+use crate::platform::time::stamp;
 use crate::Desk;
 
 /// A small deterministic generator (xorshift64*): demo data needs no crypto and no crate.
@@ -361,17 +362,16 @@ fn ensure_models(
 /// lived-in; purchase dates over the past six.
 pub fn fill_with(desk: &mut Desk, customers: usize, machines_per_customer: usize) -> Result<usize> {
     let mut dice = Dice(0x5EED_2026_1122_0001 ^ customers as u64);
-    let now = chrono::Utc::now();
-    let today = crate::platform::dates::today();
-    let tx = desk.conn_mut().transaction()?;
-    let models = ensure_models(&tx, &crate::now_utc())?;
+    let (now, today) = (desk.now(), desk.today());
+    let tx = desk.write()?;
+    let models = ensure_models(&tx, &stamp(now))?;
     let mut serial_no: i64 = tx.query_row("SELECT count(*) FROM equipment", [], |r| r.get(0))?;
     for i in 0..customers {
         let input = customer(&mut dice);
         let valid = validate(&input)?;
         let back =
             chrono::Duration::minutes(((customers - i) * 730 * 24 * 60 / customers.max(1)) as i64);
-        let at = (now - back).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let at = stamp(now - back);
         let id = insert(&tx, &valid, &at)?;
         let machines = if machines_per_customer == 0 {
             0
@@ -413,8 +413,8 @@ pub fn fill(desk: &mut Desk, customers: usize) -> Result<usize> {
 /// one transaction, through the same posting code the desk uses. For benchmarks.
 pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usize> {
     let mut dice = Dice(0x5EED_0004_0000_0001 ^ movements as u64);
-    let tx = desk.conn_mut().transaction()?;
-    let at = crate::now_utc();
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let first_part: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM part", [], |r| {
         r.get(0)
     })?;
@@ -587,8 +587,8 @@ fn fill_orders_in(
     ),
     dice: &mut Dice,
 ) -> Result<usize> {
-    let tx = desk.conn_mut().transaction()?;
-    let at = crate::now_utc();
+    let at = stamp(now);
+    let tx = desk.write()?;
     let mut engineers = Vec::new();
     for (name, region) in ENGINEERS {
         tx.execute(
@@ -624,7 +624,6 @@ fn fill_orders_in(
             counters.insert(year, last);
         }
     }
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let span = chrono::Duration::days(3 * 365);
     // The open orders came in over the last hours (37 minutes apart), the rest before.
     let open_window = chrono::Duration::minutes((open * 37 + 60) as i64);
@@ -634,7 +633,7 @@ fn fill_orders_in(
     let mut start = 0;
     while start < orders {
         let end = (start + ORDER_CHUNK).min(orders);
-        let tx = desk.conn_mut().transaction()?;
+        let tx = desk.write()?;
         let mut insert_order = tx.prepare(
         "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
              kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
@@ -675,7 +674,7 @@ fn fill_orders_in(
                 open_window + span * (orders - open - i) as i32 / closed
             };
             let created = now - back;
-            let local = created.with_timezone(&crate::people::calendar::local_zone());
+            let local = created.with_timezone(&crate::platform::time::zone());
             let year = chrono::Datelike::year(&local);
             let n = counters.entry(year).or_insert(0);
             *n += 1;
@@ -839,7 +838,7 @@ fn fill_orders_in(
         tx.commit()?;
         start = end;
     }
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     // One complaint waiting for its reply, so the day board shows what one looks like.
     if let Some(&(_, customer, _)) = machines.first() {
         crate::followup::complaints::insert(

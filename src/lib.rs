@@ -8,7 +8,9 @@
 //!   file, pragmas and migrations (`db`), the one error type (`error`), text fields and the
 //!   search index's tokens, the PDF drawing layer (`pdf`), spreadsheets read in (`sheet`)
 //!   and files sent out (`files`), money, phone numbers, dates as people write them,
-//!   handing a file to the printer (`printing`).
+//!   handing a file to the printer (`printing`), and the desk's one clock and zone
+//!   (`time`): a use case takes now and today from the desk ([`Desk::now`], [`Desk::today`],
+//!   [`Desk::stamp`]) and writes in the transaction [`Desk::write`] opens.
 //! - [`people`]: accounts, roles and sessions (`users`), the audit trail, settings, the
 //!   working calendar (hours, holidays, 调休), backups, service engineers.
 //! - [`archive`]: customers, machines, models and warranty, import and export.
@@ -44,11 +46,6 @@ use std::sync::{Arc, Mutex};
 pub use people::users::{Actor, Role};
 pub use platform::error::{Error, Result};
 
-/// Now, UTC, as stored: `2026-11-22T05:40:00Z`.
-pub fn now_utc() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Whether `actor` may run the command `name`: the command table's role check
 /// ([`api::allows`]), for an area that offers a user only what they may do (an order's
 /// `actions`) and sits below the table.
@@ -64,30 +61,20 @@ pub const DB_FILE: &str = "desk.db";
 pub struct Desk {
     conn: rusqlite::Connection,
     path: PathBuf,
-    clock: Option<chrono::DateTime<chrono::Utc>>,
+    clock: platform::time::Clock,
     actor: Actor,
     /// The actor's name as SQL reads it (`desk_user()`), for every row that records who.
     acting: Arc<Mutex<String>>,
     sessions: people::users::Sessions,
 }
 
-/// Environment variable that fixes the desk's clock (RFC 3339, e.g.
-/// `2026-11-23T10:00:00+08:00`) for training and for tests of the service-level clocks,
-/// which must not depend on when they run. Unset in normal use.
-pub const CLOCK_VAR: &str = "AFTERSALES_CLOCK";
+pub use platform::time::CLOCK_VAR;
 
 impl Desk {
     /// Opens (or creates) the database file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Desk> {
         let conn = platform::db::open(path)?;
-        let clock = match std::env::var(CLOCK_VAR) {
-            Ok(text) if !text.trim().is_empty() => Some(
-                chrono::DateTime::parse_from_rfc3339(text.trim())
-                    .map_err(|e| Error::BadRequest(format!("{CLOCK_VAR}={text}: {e}")))?
-                    .with_timezone(&chrono::Utc),
-            ),
-            _ => None,
-        };
+        let clock = platform::time::Clock::from_env()?;
         let actor = Actor::script();
         let acting = Arc::new(Mutex::new(actor.name.clone()));
         let shared = Arc::clone(&acting);
@@ -141,19 +128,38 @@ impl Desk {
 
     /// Fixes the desk's clock (None: the real time). For tests and training.
     pub fn set_clock(&mut self, at: Option<chrono::DateTime<chrono::Utc>>) {
-        self.clock = at;
+        self.clock = at.map_or(platform::time::Clock::Real, platform::time::Clock::Fixed);
     }
 
-    /// Now, by the desk's clock.
+    /// Now, by the desk's clock: the only "now" a use case uses.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.clock.unwrap_or_else(chrono::Utc::now)
+        self.clock.now()
     }
 
-    /// Today, the desk's local day (China Standard Time) by its clock.
+    /// Now, by the desk's clock, as stored (`2026-11-23T02:00:00Z`).
+    pub fn stamp(&self) -> platform::time::Stamp {
+        platform::time::stamp(self.now())
+    }
+
+    /// Today, the desk's local day (China Standard Time) by its clock, whatever zone the
+    /// PC is set to.
     pub fn today(&self) -> chrono::NaiveDate {
-        self.now()
-            .with_timezone(&people::calendar::local_zone())
-            .date_naive()
+        self.clock.today()
+    }
+
+    /// Opens the transaction of a use case that writes: `BEGIN IMMEDIATE`, so it takes the
+    /// write lock first thing. A second door on the same file then waits on the busy
+    /// timeout for its turn instead of failing half-way when a deferred read transaction
+    /// tries to upgrade to a write (SQLite answers that with `SQLITE_BUSY` at once).
+    ///
+    /// The rule (see `platform::db`): every use case that writes, even only an audit
+    /// entry, and every preview that writes then rolls back, opens its transaction here.
+    /// A use case that only reads may open a deferred transaction on [`Desk::conn_mut`]
+    /// for a consistent view of several queries.
+    pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
     pub(crate) fn conn(&self) -> &rusqlite::Connection {

@@ -46,7 +46,7 @@ fn setup(t: &mut TestDesk) -> Setup {
     )["id"]
         .as_i64()
         .unwrap();
-    let today = chrono::Local::now().date_naive();
+    let today = t.desk.today();
     let recent = (today - chrono::Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();

@@ -29,6 +29,8 @@ mod archive {
 mod architecture;
 // The command table and the error JSON that crosses every door.
 mod api;
+// One clock: a fixed desk clock stamps every row written; dates checked on the desk's day.
+mod clock;
 // The one search box across customers and machines.
 mod search;
 // The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.

@@ -265,10 +265,6 @@ pub(crate) fn find_existing(conn: &Connection, c: &Valid) -> Result<Option<Custo
     Ok(None)
 }
 
-fn now() -> String {
-    crate::now_utc()
-}
-
 /// Writes a new customer inside the caller's transaction; the caller adds the number it
 /// inserted to the kept count with [`count_added`].
 pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId> {
@@ -328,10 +324,12 @@ fn unindex_text(tx: &Transaction, id: CustomerId) -> Result<()> {
 pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
     let valid = validate(&input)?;
     check_parent(desk.conn(), valid.parent_id, None)?;
-    let tx = desk.conn_mut().transaction()?;
-    let id = insert(&tx, &valid, &now())?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    let id = insert(&tx, &valid, &at)?;
     audit::record(
         &tx,
+        &at,
         "created",
         "customer",
         id,
@@ -354,7 +352,8 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
         ));
     }
     check_parent(desk.conn(), valid.parent_id, Some(id))?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     tx.prepare_cached(
         "UPDATE customer SET kind = ?2, name = ?3, address = ?4, region = ?5, class = ?6, notes = ?7,
          source = ?8, parent_id = ?9, updated_at = ?10 WHERE id = ?1",
@@ -369,7 +368,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
         valid.notes,
         valid.source,
         valid.parent_id,
-        now()
+        at
     ])?;
     tx.execute("DELETE FROM customer_phone WHERE customer_id = ?1", [id])?;
     unindex_text(&tx, id)?;
@@ -379,6 +378,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
     if !changed.is_empty() {
         audit::record(
             &tx,
+            &at,
             "updated",
             "customer",
             id,
@@ -420,9 +420,11 @@ fn not_found(id: CustomerId) -> Error {
 /// when, goes into the audit trail.
 pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Customer> {
     let customer = load(desk.conn(), args.id)?.ok_or_else(|| not_found(args.id))?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     audit::record(
         &tx,
+        &at,
         "opened",
         "customer",
         args.id,
@@ -829,10 +831,11 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
             format!("“{}”有分店，不能合并到一个分店里", gone.name),
         ));
     }
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let machines = tx.execute(
         "UPDATE equipment SET customer_id = ?1, updated_at = ?3 WHERE customer_id = ?2",
-        params![keep_id, merge_id, now()],
+        params![keep_id, merge_id, at],
     )?;
     let branches = tx.execute(
         "UPDATE customer SET parent_id = ?1 WHERE parent_id = ?2 AND id <> ?1",
@@ -871,7 +874,7 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
             pick(&keep.region, &gone.region),
             pick(&keep.source, &gone.source),
             pick(&keep.notes, &gone.notes),
-            now()
+            at
         ],
     )?;
     if address != keep.address {
@@ -880,7 +883,7 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
     }
     tx.execute(
         "UPDATE customer SET merged_into = ?1, updated_at = ?3 WHERE id = ?2",
-        params![keep_id, merge_id, now()],
+        params![keep_id, merge_id, at],
     )?;
     unindex_text(&tx, merge_id)?;
     let mut detail = format!(
@@ -890,9 +893,10 @@ pub fn merge(desk: &mut Desk, args: MergeArgs) -> Result<Customer> {
     if !moved_phones.is_empty() {
         detail.push_str(&format!("，电话 {}", moved_phones.join("、")));
     }
-    audit::record(&tx, "merged", "customer", keep_id, &detail)?;
+    audit::record(&tx, &at, "merged", "customer", keep_id, &detail)?;
     audit::record(
         &tx,
+        &at,
         "merged_away",
         "customer",
         merge_id,

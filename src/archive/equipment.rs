@@ -139,11 +139,13 @@ pub fn normalise_serial(s: &str) -> String {
 }
 
 /// Checks a machine form against the rules and the database (owner exists, model exists,
-/// serial free for this model). `except` is the machine being edited.
+/// serial free for this model, dates not after the desk's `today`). `except` is the
+/// machine being edited.
 fn check(
     conn: &Connection,
     input: &EquipmentInput,
     except: Option<EquipmentId>,
+    today: NaiveDate,
 ) -> Result<ValidEquipment> {
     let owner: Option<Option<i64>> = conn
         .prepare_cached("SELECT merged_into FROM customer WHERE id = ?1")?
@@ -202,7 +204,6 @@ fn check(
     }
     let purchase_date = dates::field("purchase_date", "购买日期", input.purchase_date.as_deref())?;
     let install_date = dates::field("install_date", "安装日期", input.install_date.as_deref())?;
-    let today = dates::today();
     if purchase_date.is_some_and(|d| d > today) {
         return Err(Error::invalid("purchase_date", "购买日期不能晚于今天"));
     }
@@ -225,9 +226,13 @@ fn check(
     })
 }
 
-/// Validates a new machine (for forms and imports).
-pub fn validate(conn: &Connection, input: &EquipmentInput) -> Result<ValidEquipment> {
-    check(conn, input, None)
+/// Validates a new machine (for forms and imports) on the desk's `today`.
+pub fn validate(
+    conn: &Connection,
+    input: &EquipmentInput,
+    today: NaiveDate,
+) -> Result<ValidEquipment> {
+    check(conn, input, None, today)
 }
 
 /// The machine with this model and serial, and its owner.
@@ -291,11 +296,12 @@ fn describe(conn: &Connection, e: &ValidEquipment) -> Result<String> {
 
 /// 登记设备.
 pub fn create(desk: &mut Desk, input: EquipmentInput) -> Result<Equipment> {
-    let valid = check(desk.conn(), &input, None)?;
+    let valid = check(desk.conn(), &input, None, desk.today())?;
     let detail = describe(desk.conn(), &valid)?;
-    let tx = desk.conn_mut().transaction()?;
-    let id = insert(&tx, &valid, &crate::now_utc())?;
-    audit::record(&tx, "equipment_added", "equipment", id, &detail)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    let id = insert(&tx, &valid, &at)?;
+    audit::record(&tx, &at, "equipment_added", "equipment", id, &detail)?;
     tx.commit()?;
     get(desk, GetArgs { id })
 }
@@ -319,9 +325,10 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
         install_date: args.install_date,
         site: args.site,
     };
-    let valid = check(desk.conn(), &input, Some(args.id))?;
+    let valid = check(desk.conn(), &input, Some(args.id), desk.today())?;
     let now = describe(desk.conn(), &valid)?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let before = audit::snapshot(&tx, "equipment", args.id)?;
     tx.execute(
         "UPDATE equipment SET model_id = ?2, serial = ?3, serial_rev = ?4, purchase_date = ?5, install_date = ?6,
@@ -334,7 +341,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
             valid.purchase_date.map(show),
             valid.install_date.map(show),
             valid.site,
-            crate::now_utc()
+            at
         ],
     )?;
     let after = audit::snapshot(&tx, "equipment", args.id)?;
@@ -352,7 +359,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
     } else {
         format!("{changed}；现为：{now}")
     };
-    audit::record(&tx, "equipment_updated", "equipment", args.id, &detail)?;
+    audit::record(&tx, &at, "equipment_updated", "equipment", args.id, &detail)?;
     tx.commit()?;
     get(desk, GetArgs { id: args.id })
 }
@@ -361,10 +368,11 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Equipment> {
 pub fn override_warranty(desk: &mut Desk, args: OverrideArgs) -> Result<Equipment> {
     let end = dates::field("warranty_end", "保修截止日期", args.warranty_end.as_deref())?;
     let reason = text::field("reason", "调整保修的原因", &args.reason, 200, true)?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let n = tx.execute(
         "UPDATE equipment SET warranty_end = ?2, warranty_reason = ?3, updated_at = ?4 WHERE id = ?1",
-        params![args.id, end.map(show), if end.is_some() { reason.as_str() } else { "" }, crate::now_utc()],
+        params![args.id, end.map(show), if end.is_some() { reason.as_str() } else { "" }, at],
     )?;
     if n == 0 {
         return Err(not_found(args.id));
@@ -373,7 +381,7 @@ pub fn override_warranty(desk: &mut Desk, args: OverrideArgs) -> Result<Equipmen
         Some(e) => format!("保修截止日期改为 {}，原因：{reason}", show(e)),
         None => format!("取消特批保修，恢复按政策计算，原因：{reason}"),
     };
-    audit::record(&tx, "warranty_override", "equipment", args.id, &detail)?;
+    audit::record(&tx, &at, "warranty_override", "equipment", args.id, &detail)?;
     tx.commit()?;
     get(desk, GetArgs { id: args.id })
 }

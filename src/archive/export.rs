@@ -128,7 +128,8 @@ pub fn customers_xlsx(desk: &mut Desk, query: &str) -> Result<ExportFile> {
         .map_err(sheet_error)?;
     let bytes = book.save_to_buffer().map_err(sheet_error)?;
     let rows = row as usize;
-    let tx = desk.conn_mut().transaction()?;
+    let (at, today) = (desk.stamp(), desk.today());
+    let tx = desk.write()?;
     let what = if query.trim().is_empty() {
         "全部客户".to_string()
     } else {
@@ -136,6 +137,7 @@ pub fn customers_xlsx(desk: &mut Desk, query: &str) -> Result<ExportFile> {
     };
     audit::record(
         &tx,
+        &at,
         "export",
         "customer",
         0,
@@ -143,7 +145,7 @@ pub fn customers_xlsx(desk: &mut Desk, query: &str) -> Result<ExportFile> {
     )?;
     tx.commit()?;
     Ok(ExportFile {
-        file_name: format!("客户档案-{}.xlsx", chrono::Local::now().format("%Y%m%d")),
+        file_name: format!("客户档案-{}.xlsx", today.format("%Y%m%d")),
         bytes,
         rows,
     })

@@ -21,11 +21,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerInput};
 use crate::platform::error::{Error, Result};
 use crate::platform::sheet::{self, Row, Sheet};
+use crate::platform::time::Stamp;
 use crate::{archive::equipment, archive::models, people::audit, Desk};
 
 /// `import.preview` / `import.commit` arguments.
@@ -115,8 +117,10 @@ const SAMPLE_ROWS: usize = 20;
 /// anything the commit would not do.
 pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
     let (sheet, columns) = open(&args)?;
-    let (tx, outcome) = attempt(desk, &sheet, &columns)?;
-    tx.rollback()?;
+    let outcome = attempt(desk, &sheet, &columns, |tx, _, outcome| {
+        tx.rollback()?;
+        Ok(outcome)
+    })?;
     big_cache(desk, false)?;
     Ok(Preview {
         sample: sheet
@@ -136,23 +140,26 @@ pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
 /// 导入: adds every valid row in one transaction and reports the rest.
 pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
     let (sheet, columns) = open(&args)?;
-    let (tx, outcome) = attempt(desk, &sheet, &columns)?;
-    customers::count_added(&tx, outcome.added.customers)?;
-    audit::record(
-        &tx,
-        "import",
-        "customer",
-        0,
-        &format!(
-            "导入“{}”：新增客户 {} 个、设备 {} 台，已存在 {} 行，未导入 {} 行",
-            args.file_name,
-            outcome.added.customers,
-            outcome.added.equipment,
-            outcome.already_present,
-            outcome.rejected.len()
-        ),
-    )?;
-    tx.commit()?;
+    let outcome = attempt(desk, &sheet, &columns, |tx, at, outcome| {
+        customers::count_added(&tx, outcome.added.customers)?;
+        audit::record(
+            &tx,
+            at,
+            "import",
+            "customer",
+            0,
+            &format!(
+                "导入“{}”：新增客户 {} 个、设备 {} 台，已存在 {} 行，未导入 {} 行",
+                args.file_name,
+                outcome.added.customers,
+                outcome.added.equipment,
+                outcome.already_present,
+                outcome.rejected.len()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    })?;
     big_cache(desk, false)?;
     Ok(Report {
         rows: sheet.rows.len(),
@@ -514,25 +521,27 @@ struct Outcome {
 /// Runs the rows in a transaction, and again without the rows that left a customer
 /// behind (see [`Outcome::again`]) until none do — in practice once, seldom twice. This
 /// keeps a row whole without a savepoint per row, which costs FTS5 a flush each time
-/// (100,000 rows took over 30 s that way).
-fn attempt<'d>(
-    desk: &'d Desk,
+/// (100,000 rows took over 30 s that way). `finish` gets the last run's transaction (to
+/// commit or roll back), the desk's now the rows were stamped with, and the outcome.
+fn attempt<T>(
+    desk: &mut Desk,
     sheet: &Sheet,
     columns: &[Column],
-) -> Result<(rusqlite::Transaction<'d>, Outcome)> {
+    finish: impl FnOnce(rusqlite::Transaction<'_>, &Stamp, Outcome) -> Result<T>,
+) -> Result<T> {
     let mut skip: HashMap<usize, String> = HashMap::new();
+    let (at, today) = (desk.stamp(), desk.today());
     // A big import touches every index of several tables; with SQLite's default 2 MB
     // page cache it spends its time writing pages out and reading them back.
     big_cache(desk, true)?;
     loop {
-        // Unchecked only in that it takes `&Connection`, so the loop can begin anew;
-        // the desk is borrowed for the whole import, so nothing else runs beside it.
-        let tx = desk.conn().unchecked_transaction()?;
-        let mut outcome = run(&tx, sheet, columns, &skip)?;
+        // A preview writes too (then rolls back): the writer's transaction either way.
+        let tx = desk.write()?;
+        let mut outcome = run(&tx, (&at, today), sheet, columns, &skip)?;
         if outcome.again.is_empty() {
             // Back in row order with the rows skipped this time.
             outcome.rejected.sort_by_key(|r| r.row);
-            return Ok((tx, outcome));
+            return finish(tx, &at, outcome);
         }
         skip.extend(outcome.again.drain(..).map(|r| (r.row, r.reason)));
         tx.rollback()?;
@@ -664,14 +673,16 @@ fn reason(layout: &Layout, field: &str, value: &str, message: &str) -> String {
 /// Checks and writes every row inside `tx`. New customers are written as their first row
 /// is met, so later rows (and the serial checks) see them exactly as they would see a
 /// customer already in the archive: that is what merges rows of one customer.
+/// `now` is the desk's: the rows' stamp and the day dates are checked against.
 fn run(
     tx: &rusqlite::Transaction,
+    now: (&Stamp, NaiveDate),
     sheet: &Sheet,
     columns: &[Column],
     skip: &HashMap<usize, String>,
 ) -> Result<Outcome> {
     let layout = Layout::new(columns);
-    let at = crate::now_utc();
+    let (at, today) = now;
     let mut out = Outcome {
         rejected: Vec::new(),
         added: Counts::default(),
@@ -712,7 +723,15 @@ fn run(
             }
         };
 
-        let machine = match machine_of(tx, &layout, row, &owner, &mut model_ids, &file_serials)? {
+        let machine = match machine_of(
+            tx,
+            &layout,
+            row,
+            &owner,
+            &mut model_ids,
+            &file_serials,
+            today,
+        )? {
             Ok(machine) => machine,
             Err(why) => {
                 reject(why);
@@ -724,11 +743,11 @@ fn run(
         let new_customer = matches!(owner, Owner::New(..));
         let (owner_id, owner_name) = match owner {
             Owner::Known(id, name) => (id, name),
-            Owner::New(valid, name) => (customers::insert(tx, &valid, &at)?, name),
+            Owner::New(valid, name) => (customers::insert(tx, &valid, at)?, name),
         };
         if let Some(mut input) = machine {
             input.customer_id = owner_id;
-            let valid = match equipment::validate(tx, &input) {
+            let valid = match equipment::validate(tx, &input, today) {
                 Ok(v) => v,
                 Err(e) => {
                     let field = e.field().unwrap_or("serial");
@@ -748,7 +767,7 @@ fn run(
             };
             // No audit entry per machine: the import's one entry (file, counts) is the
             // record, and 100,000 entries cost a fifth of the import's time.
-            equipment::insert(tx, &valid, &at)?;
+            equipment::insert(tx, &valid, at)?;
             file_serials.insert(
                 (input.model_id, input.serial),
                 (row.number, owner_name.clone()),
@@ -845,6 +864,7 @@ fn machine_of(
     owner: &Owner,
     model_ids: &mut HashMap<String, Option<models::ModelId>>,
     file_serials: &HashMap<(models::ModelId, String), (usize, String)>,
+    today: NaiveDate,
 ) -> Result<std::result::Result<Option<equipment::EquipmentInput>, String>> {
     let cell = |f: &str| layout.cell(row, f);
     let (code, serial) = (cell("model_code"), cell("serial"));
@@ -931,7 +951,7 @@ fn machine_of(
                 serial: serial.clone(),
                 ..Default::default()
             };
-            match equipment::validate(tx, &probe) {
+            match equipment::validate(tx, &probe, today) {
                 Err(e) => e.to_string(),
                 Ok(_) => format!("型号 {code} 的序列号 {serial} 已登记在其他客户名下"),
             }

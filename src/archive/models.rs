@@ -141,7 +141,8 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
             "请填写整机保修政策（部件留空即为整机）",
         ));
     }
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     if let Some(other) = tx
         .prepare_cached("SELECT id FROM product_model WHERE code = ?1 AND id IS NOT ?2")?
         .query_row(params![code, args.id], |r| r.get::<_, i64>(0))
@@ -167,7 +168,7 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
         None => {
             tx.execute(
                 "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![code, name, category, crate::now_utc()],
+                params![code, name, category, at],
             )?;
             ModelId(tx.last_insert_rowid())
         }
@@ -198,6 +199,7 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
         .collect();
     crate::people::audit::record(
         &tx,
+        &at,
         "saved",
         "model",
         id,

@@ -9,9 +9,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::followup::complaints;
-use crate::orders::{self, clocks, stamp, Opinion, OrderId, OrderKind, OrderStatus};
+use crate::orders::{self, Opinion, OrderId, OrderKind, OrderStatus};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::stamp;
 use crate::{platform::text, Desk};
 
 crate::ids! {
@@ -130,9 +131,9 @@ fn read(
         let overdue: String = r.get(12)?;
         let state = if status == CallbackStatus::Done {
             CallbackState::Done
-        } else if clocks::parse(&overdue).is_some_and(|t| now > t) {
+        } else if crate::platform::time::parse(&overdue).is_some_and(|t| now > t) {
             CallbackState::Overdue
-        } else if clocks::parse(&due).is_some_and(|t| now >= crate::people::calendar::day_bounds(t).0) {
+        } else if crate::platform::time::parse(&due).is_some_and(|t| now >= crate::platform::time::day_bounds(t).0) {
             CallbackState::Due
         } else {
             CallbackState::Upcoming
@@ -145,7 +146,7 @@ fn read(
             "您好，我是{company}的客服。您报修的{}（{}）已于{}由{}工程师处理完毕。请问现在使用正常吗？您对这次服务满意吗？还有什么需要我们改进的？",
             if model.is_empty() { "设备".to_string() } else { model.clone() },
             fault,
-            crate::slips::local_text(&completed).get(..10).unwrap_or_default(),
+            crate::platform::time::local_text(&completed).get(..10).unwrap_or_default(),
             if engineer.is_empty() { "我们的".to_string() } else { engineer.clone() },
         );
         Ok(Callback {
@@ -337,9 +338,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         ));
     }
     let cal = Calendar::load(desk.conn())?;
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = desk.write()?;
     let (order_id, status, order_status, customer_id, engineer_id): (
         OrderId,
         CallbackStatus,

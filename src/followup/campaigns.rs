@@ -10,9 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{customers::CustomerId, equipment::EquipmentId};
-use crate::orders::{self, stamp};
+use crate::orders;
 use crate::platform::error::{Error, Result};
 use crate::platform::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
+use crate::platform::time::stamp;
 use crate::{platform::text, Desk};
 
 crate::ids! {
@@ -38,7 +39,7 @@ pub struct Criteria {
 /// The date `months` months before `now` (local), as machines' dates are written.
 fn cutoff(now: DateTime<Utc>, months: u32) -> String {
     let today = now
-        .with_timezone(&crate::people::calendar::local_zone())
+        .with_timezone(&crate::platform::time::zone())
         .date_naive();
     today
         .checked_sub_months(chrono::Months::new(months))
@@ -271,7 +272,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     let criteria =
         serde_json::to_string(&a.criteria).map_err(|e| Error::BadRequest(e.to_string()))?;
     let at = stamp(desk.now());
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     tx.execute(
         "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, desk_user())",
         params![name, kind, criteria, at],
@@ -287,6 +288,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     }
     crate::people::audit::record(
         &tx,
+        &at,
         "campaign",
         "campaign",
         id,
@@ -428,9 +430,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
     };
     let at = stamp(desk.now());
     // The order and the task's result: both, or neither.
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = desk.write()?;
     let order_id = match &intake {
         Some(i) => Some(orders::insert(&tx, i)?),
         None => None,
@@ -498,7 +498,7 @@ pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
             "{}　{}　{}",
             c.name,
             company,
-            crate::slips::local_text(&stamp(desk.now()))
+            crate::platform::time::local_text(&stamp(desk.now()))
                 .get(..10)
                 .unwrap_or_default()
         ),

@@ -10,9 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::CustomerId;
-use crate::orders::{clocks, stamp};
-use crate::people::calendar::{local_zone, Calendar};
+use crate::orders::clocks;
+use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::{self, stamp};
 use crate::{platform::text, Desk};
 
 crate::ids! {
@@ -250,7 +251,7 @@ pub(crate) fn insert(
         ));
     }
     let at = stamp(now);
-    let year = now.with_timezone(&local_zone()).year();
+    let year = now.with_timezone(&time::zone()).year();
     let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Complaint, year)?;
     let number = format!("TS{year}{n:05}");
     let due = stamp(cal.add_days(now, 1));
@@ -302,7 +303,7 @@ pub(crate) fn insert(
 pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Complaint> {
     let now = desk.now();
     let cal = Calendar::load(desk.conn())?;
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     let id = insert(&tx, &cal, now, &a)?;
     tx.commit()?;
     load(desk.conn(), id, now)
@@ -326,7 +327,7 @@ pub struct UpdateArgs {
 pub fn update(desk: &mut Desk, a: UpdateArgs) -> Result<Complaint> {
     let now = desk.now();
     let at = stamp(now);
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     let (status, number): (ComplaintStatus, String) = tx
         .prepare_cached("SELECT status, number FROM complaint WHERE id = ?1")?
         .query_row([a.id], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::orders::clocks::ClockState;
-use crate::orders::{self, stamp, Order, OrderStatus};
+use crate::orders::{self, Order, OrderStatus};
 use crate::platform::error::Result;
+use crate::platform::time::stamp;
 use crate::{followup::callbacks, followup::complaints, stock::ledger, Desk};
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +42,7 @@ fn urgent(o: &Order) -> bool {
 /// 今日看板.
 pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let now = desk.now();
-    let (from, to) = crate::people::calendar::day_bounds(now);
+    let (from, to) = crate::platform::time::day_bounds(now);
     let (from, to) = (stamp(from), stamp(to));
     let conn = desk.conn();
     let open = OrderStatus::sql_list(OrderStatus::OPEN);
@@ -81,7 +82,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
     let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
     Ok(DayBoard {
-        now: stamp(now),
+        now: stamp(now).into(),
         appointments,
         clocks,
         callbacks,

@@ -11,12 +11,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    clocks, not_found, read, stamp, Machine, Named, OrderId, OrderKind, OrderStatus, Priority,
-};
+use super::{clocks, not_found, read, Machine, Named, OrderId, OrderKind, OrderStatus, Priority};
 use crate::archive::{customers::CustomerId, models::ModelId};
 use crate::orders::engineers::{self, Engineer, EngineerId};
 use crate::platform::error::Result;
+use crate::platform::time::stamp;
 use crate::stock::parts::{PartId, StoreId};
 use crate::Desk;
 
@@ -403,14 +402,14 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<Board> {
         .count();
     let mut all: Vec<&mut Card> = unassigned.iter_mut().chain(active.iter_mut()).collect();
     add_parts(conn, &mut all, &engineers)?;
-    let (from, to) = crate::people::calendar::day_bounds(now);
+    let (from, to) = crate::platform::time::day_bounds(now);
     let engineers = loads(conn, &engineers, &active, (&stamp(from), &stamp(to)))?;
     Ok(Board {
         unassigned,
         active,
         engineers,
         warnings,
-        now: stamp(now),
+        now: stamp(now).into(),
     })
 }
 
@@ -543,7 +542,7 @@ pub fn receivables(desk: &mut Desk, _: NoArgs) -> Result<Receivables> {
     ))?;
     let rows = stmt.query_map([], |r| {
         let completed_at: String = r.get(4)?;
-        let days = super::clocks::parse(&completed_at)
+        let days = crate::platform::time::parse(&completed_at)
             .map(|t| (now - t).num_days())
             .unwrap_or(0);
         Ok(Receivable {

@@ -81,12 +81,6 @@ pub struct Clock {
     pub minutes_left: Option<i64>,
 }
 
-pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// One clock as it stands at `now`.
 pub fn state(
     kind: Kind,
@@ -95,10 +89,10 @@ pub fn state(
     cancelled: bool,
     now: DateTime<Utc>,
 ) -> Clock {
-    let due_t = parse(due).unwrap_or(now);
+    let due_t = crate::platform::time::parse(due).unwrap_or(now);
     let (state, minutes_left) = match done_at {
         Some(done) => {
-            let done_t = parse(done).unwrap_or(now);
+            let done_t = crate::platform::time::parse(done).unwrap_or(now);
             (
                 if done_t <= due_t {
                     ClockState::Kept

@@ -122,7 +122,8 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Engineer> {
             .number()
     };
     let region = text::field("region", "服务区域", &a.region, 60, false)?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let clash: Option<i64> = tx
         .query_row(
             "SELECT id FROM engineer WHERE name = ?1 AND id IS NOT ?2",
@@ -147,13 +148,14 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Engineer> {
         None => {
             tx.execute(
                 "INSERT INTO engineer (name, phone, region, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, phone, region, a.active as i64, crate::now_utc()],
+                params![name, phone, region, a.active as i64, at],
             )?;
             EngineerId(tx.last_insert_rowid())
         }
     };
     crate::people::audit::record(
         &tx,
+        &at,
         "saved",
         "engineer",
         id,

@@ -14,9 +14,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use super::words::{EventKind, Mode, OrderKind, OrderStatus, OrderStatus::*};
-use super::{event, load, not_found, stamp, FeeLine, Order, OrderId};
+use super::{event, load, not_found, FeeLine, Order, OrderId};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::stamp;
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
 use crate::{orders::engineers, platform::text, Desk};
@@ -64,12 +65,6 @@ fn row(tx: &Transaction, id: OrderId) -> Result<Row> {
     })
     .optional()?
     .ok_or_else(|| not_found(id))
-}
-
-fn write(desk: &mut Desk) -> Result<Transaction<'_>> {
-    Ok(desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
 }
 
 fn refused(o: &Row, to: OrderStatus, hint: &str) -> Error {
@@ -121,7 +116,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let Some(to) = OrderStatus::from_word(&a.to) else {
         return Err(Error::invalid(
@@ -209,7 +204,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
             ));
         }
     }
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let (kind, to_status) = match (o.status, o.engineer_id) {
         (Registered, _) => (EventKind::Assigned, Dispatched),
@@ -275,7 +270,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let note = text::field("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if !o.status.is_open() {
         // Only an open order waits for its confirmation call.
@@ -390,7 +385,7 @@ pub fn complete(
         }
     }
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if !o.status.may_complete(o.mode) {
         let hint = match o.status {
@@ -400,7 +395,7 @@ pub fn complete(
         };
         return Err(refused(&o, Completed, hint));
     }
-    let late = super::clocks::parse(&o.slip_due).is_some_and(|due| now > due);
+    let late = crate::platform::time::parse(&o.slip_due).is_some_and(|due| now > due);
     if late && late_reason.is_empty() {
         return Err(Error::invalid(
             "late_reason",
@@ -557,7 +552,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
             Error::invalid("method", "付款方式只能是现金、银行转账、微信、支付宝或挂账")
         })?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
+    let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if !OrderStatus::DONE.contains(&o.status) {
         return Err(Error::invalid(

@@ -24,9 +24,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerId};
-use crate::people::calendar::{local_zone, Calendar};
+use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
 use crate::platform::phone::Phone;
+use crate::platform::time::{self, stamp};
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
 
 pub use words::{
@@ -38,11 +39,6 @@ crate::ids! {
     pub struct OrderId;
 }
 
-/// A UTC instant as stored: `2026-11-23T02:00:00Z`.
-pub(crate) fn stamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// A local date-time typed at the desk (`2026-11-23T14:00`, `2026-11-23 14:00`, or RFC
 /// 3339) as UTC.
 fn local_time(field: &'static str, label: &str, text: &str) -> Result<Option<DateTime<Utc>>> {
@@ -50,12 +46,12 @@ fn local_time(field: &'static str, label: &str, text: &str) -> Result<Option<Dat
     if t.is_empty() {
         return Ok(None);
     }
-    if let Some(utc) = clocks::parse(t) {
+    if let Some(utc) = crate::platform::time::parse(t) {
         return Ok(Some(utc));
     }
     for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, format) {
-            if let Some(local) = local_zone().from_local_datetime(&naive).single() {
+            if let Some(local) = time::zone().from_local_datetime(&naive).single() {
                 return Ok(Some(local.with_timezone(&Utc)));
             }
         }
@@ -579,9 +575,7 @@ pub(crate) struct Intake {
 /// 登记工单: the request as the caller gives it.
 pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Order> {
     let intake = prepare(desk, a)?;
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = desk.write()?;
     let id = insert(&tx, &intake)?;
     tx.commit()?;
     load(desk.conn(), desk.actor(), id, intake.now)
@@ -591,7 +585,7 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Order> {
 pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
     let [confirm_due, reply_due, slip_due] = i.due;
     let at = stamp(i.now);
-    let year = i.now.with_timezone(&local_zone()).year();
+    let year = i.now.with_timezone(&time::zone()).year();
     let number = next_number(tx, &i.prefix, year)?;
     tx.prepare_cached(
         "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,

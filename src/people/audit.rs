@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::Result;
+use crate::platform::time::{self, Stamp};
 use crate::Desk;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -21,8 +22,10 @@ pub struct Entry {
 }
 
 /// Appends one entry inside the caller's transaction, so it lands only with the change.
+/// `at` is the use case's now, from the desk.
 pub fn record(
     tx: &Transaction,
+    at: &Stamp,
     action: &str,
     entity: &str,
     entity_id: impl Into<i64>,
@@ -32,7 +35,7 @@ pub fn record(
     tx.prepare_cached(
         "INSERT INTO audit_entry (at, user, action, entity, entity_id, detail) VALUES (?1, desk_user(), ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![crate::now_utc(), action, entity, entity_id, detail])?;
+    .execute(params![at, action, entity, entity_id, detail])?;
     Ok(())
 }
 
@@ -189,11 +192,7 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<ListPage> {
         filter(" AND instr(detail, ?) > 0", v.to_string());
     }
     // Entries are stamped in UTC; the manager thinks in local days.
-    let stamp = |day: chrono::NaiveDate| {
-        crate::people::calendar::midnight(day)
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
-    };
+    let stamp = |day: chrono::NaiveDate| time::stamp(time::midnight(day)).to_string();
     if let Some(v) = given(&args.from) {
         filter(" AND at >= ?", stamp(date("from", v)?));
     }

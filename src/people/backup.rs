@@ -32,7 +32,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
-use crate::{people::calendar, people::settings, Desk};
+use crate::{people::settings, Desk};
 
 /// Why a backup was made; written into its file name (except for manual ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -226,12 +226,8 @@ fn parse_name(name: &str) -> Option<(String, Kind)> {
             reason = r;
         }
     }
-    let at = local
-        .and_local_timezone(calendar::local_zone())
-        .single()?
-        .with_timezone(&chrono::Utc)
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let at = crate::platform::time::local(local.date(), local.time()).with_timezone(&chrono::Utc);
+    let at = crate::platform::time::stamp(at).into();
     Some((at, Kind::from_suffix(reason)))
 }
 
@@ -242,7 +238,7 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
         .map_err(|e| Error::invalid(field, format!("无法使用备份文件夹 {}：{e}", dir.display())))?;
     let stamp = desk
         .now()
-        .with_timezone(&calendar::local_zone())
+        .with_timezone(&crate::platform::time::zone())
         .format("%Y%m%d-%H%M%S")
         .to_string();
     let base = match kind.suffix() {
@@ -370,12 +366,15 @@ pub fn restore(desk: &mut Desk, file: &Path) -> Result<Restored> {
     }
     drop(opened);
 
-    // A private copy beside the live file: what we check is what we restore.
-    let work = desk.path().with_file_name(format!(
-        ".restore-{}-{}.db",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
+    // A private copy beside the live file: what we check is what we restore. Its name is
+    // unique by process and a counter (not by time: the desk's clock may stand still);
+    // what a crashed process of the same id may have left there is cleared first.
+    static RESTORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = RESTORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = desk
+        .path()
+        .with_file_name(format!(".restore-{}-{n}.db", std::process::id()));
+    remove_with_companions(&work);
     let result = restore_from_copy(desk, file, &work);
     remove_with_companions(&work);
     result
@@ -437,9 +436,11 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, work: &Path) -> Result<Restor
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     crate::people::audit::record(
         &tx,
+        &at,
         "restore",
         "backup",
         0,

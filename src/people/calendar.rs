@@ -15,19 +15,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
+use crate::platform::time;
 use crate::{people::settings, Desk};
-
-/// China Standard Time, the desk's local time.
-pub fn local_zone() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
 
 #[derive(Debug, Clone)]
 pub struct Calendar {
@@ -79,70 +73,52 @@ impl Calendar {
 
     /// The first working moment at or after `at` (local time).
     fn working_moment(&self, at: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
-        let zone = local_zone();
         let day = at.date_naive();
         if self.is_working_day(day) {
             if at.time() < self.start {
-                return local(zone, day, self.start);
+                return time::local(day, self.start);
             }
             if at.time() < self.end {
                 return at;
             }
         }
-        local(zone, self.next_working_day(day), self.start)
+        time::local(self.next_working_day(day), self.start)
     }
 
     /// `at` plus `minutes` of working time.
     pub fn add_minutes(&self, at: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
-        let zone = local_zone();
+        let zone = time::zone();
         let mut cur = self.working_moment(at.with_timezone(&zone));
         let mut left = Duration::minutes(minutes);
         loop {
-            let end_today = local(zone, cur.date_naive(), self.end);
+            let end_today = time::local(cur.date_naive(), self.end);
             let room = end_today - cur;
             if left <= room {
                 return (cur + left).with_timezone(&Utc);
             }
             left -= room;
-            cur = local(zone, self.next_working_day(cur.date_naive()), self.start);
+            cur = time::local(self.next_working_day(cur.date_naive()), self.start);
         }
     }
 
     /// `at` plus `n` working days at the same time of day (from the next working moment).
     pub fn add_days(&self, at: DateTime<Utc>, n: u32) -> DateTime<Utc> {
-        let zone = local_zone();
+        let zone = time::zone();
         let cur = self.working_moment(at.with_timezone(&zone));
         let mut day = cur.date_naive();
         for _ in 0..n {
             day = self.next_working_day(day);
         }
-        local(zone, day, cur.time()).with_timezone(&Utc)
+        time::local(day, cur.time()).with_timezone(&Utc)
     }
 
     /// Whether `at` is inside working hours on a working day.
     pub fn is_working_time(&self, at: DateTime<Utc>) -> bool {
-        let local = at.with_timezone(&local_zone());
+        let local = at.with_timezone(&time::zone());
         self.is_working_day(local.date_naive())
             && local.time() >= self.start
             && local.time() < self.end
     }
-}
-
-/// Midnight (local) starting `day`, as a UTC instant.
-pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    local(local_zone(), day, NaiveTime::MIN).with_timezone(&Utc)
-}
-
-/// The local day `t` falls on: from its midnight to the next, as UTC instants.
-pub fn day_bounds(t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = midnight(t.with_timezone(&local_zone()).date_naive());
-    (start, start + Duration::days(1))
-}
-
-fn local(zone: FixedOffset, day: NaiveDate, time: NaiveTime) -> DateTime<FixedOffset> {
-    zone.from_local_datetime(&day.and_time(time))
-        .single()
-        .expect("a fixed offset has exactly one local time")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -205,7 +181,8 @@ pub fn save_day(desk: &mut Desk, a: DayArgs) -> Result<CalendarDays> {
         .ok_or_else(|| Error::invalid("day", "请填写日期"))?;
     let name = crate::platform::text::field("name", "名称", &a.name, 20, false)?;
     let day_text = crate::platform::dates::show(day);
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     match a.kind.as_str() {
         "off" | "work" => {
             tx.execute(
@@ -231,6 +208,7 @@ pub fn save_day(desk: &mut Desk, a: DayArgs) -> Result<CalendarDays> {
     };
     crate::people::audit::record(
         &tx,
+        &at,
         "calendar_day",
         "setting",
         0,

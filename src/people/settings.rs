@@ -173,15 +173,20 @@ fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
 /// Saves the settings given. A prefix changes only numbers given from now on: numbers
 /// already given are never touched, and the year's sequence goes on without a gap.
 pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
-    let tx = desk.conn_mut().transaction()?;
-    save_in(&tx, &a)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    save_in(&tx, &at, &a)?;
     tx.commit()?;
     load(desk.conn())
 }
 
 /// [`save`] inside the caller's transaction (the first-run wizard saves the company with
-/// the administrator, in one).
-pub(crate) fn save_in(tx: &rusqlite::Transaction, a: &SaveArgs) -> Result<()> {
+/// the administrator, in one); `at` is the use case's now.
+pub(crate) fn save_in(
+    tx: &rusqlite::Transaction,
+    at: &crate::platform::time::Stamp,
+    a: &SaveArgs,
+) -> Result<()> {
     let current = load(tx)?;
     let mut out: Vec<(String, String)> = Vec::new();
     if let Some(p) = &a.order_prefix {
@@ -311,7 +316,7 @@ pub(crate) fn save_in(tx: &rusqlite::Transaction, a: &SaveArgs) -> Result<()> {
         })
         .collect();
     if !changed.is_empty() {
-        crate::people::audit::record(tx, "settings", "setting", 0, &changed.join("；"))?;
+        crate::people::audit::record(tx, at, "settings", "setting", 0, &changed.join("；"))?;
     }
     Ok(())
 }

@@ -380,8 +380,9 @@ pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
         user_by_id(desk.conn(), user_id)?.ok_or_else(|| Error::NotFound("用户不存在".into()))?;
     let actor = Actor::from(&user);
     desk.act_as(actor.clone());
-    let tx = desk.conn_mut().transaction()?;
-    audit::record(&tx, "login", "user", user_id, "登录")?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    audit::record(&tx, &at, "login", "user", user_id, "登录")?;
     tx.commit()?;
     let session = open_session(desk, user_id)?;
     Ok(LoggedIn {
@@ -398,8 +399,9 @@ pub struct LogoutArgs {
 /// 退出登录: the session ends at once.
 pub fn logout(desk: &mut Desk, a: LogoutArgs) -> Result<()> {
     if let Some(s) = desk.sessions.open.remove(&a.session) {
-        let tx = desk.conn_mut().transaction()?;
-        audit::record(&tx, "logout", "user", s.user_id, "退出登录")?;
+        let at = desk.stamp();
+        let tx = desk.write()?;
+        audit::record(&tx, &at, "logout", "user", s.user_id, "退出登录")?;
         tx.commit()?;
     }
     Ok(())
@@ -439,16 +441,17 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
     // The company settings are checked and saved first (their own transaction); the
     // account is the last write, so a wizard that fails anywhere can simply run again.
     crate::people::settings::save(desk, a.settings)?;
-    let now = crate::now_utc();
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     tx.execute(
         "INSERT INTO app_user (login, name, password_hash, roles, active, created_at)
          VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-        params![login, name, hash, roles_text(&roles), now],
+        params![login, name, hash, roles_text(&roles), at],
     )?;
     let id = tx.last_insert_rowid();
     audit::record(
         &tx,
+        &at,
         "created",
         "user",
         id,
@@ -496,12 +499,13 @@ pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
         ));
     }
     let hash = hash_password(&a.new_password)?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     tx.execute(
         "UPDATE app_user SET password_hash = ?1 WHERE id = ?2",
         params![hash, id],
     )?;
-    audit::record(&tx, "password", "user", id, "修改了自己的密码")?;
+    audit::record(&tx, &at, "password", "user", id, "修改了自己的密码")?;
     tx.commit()?;
     Ok(())
 }
@@ -550,10 +554,8 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
         check_password("password", p, &login)?;
     }
     let hash = password.map(hash_password).transpose()?;
-    let now = crate::now_utc();
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let taken: Option<i64> = tx
         .query_row(
             "SELECT id FROM app_user WHERE login = ?1 COLLATE NOCASE",
@@ -586,12 +588,13 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             tx.execute(
                 "INSERT INTO app_user (login, name, password_hash, roles, active, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![login, name, hash, roles_text(&roles), a.active, now],
+                params![login, name, hash, roles_text(&roles), a.active, at],
             )?;
             let id = tx.last_insert_rowid();
             let state = if a.active { "" } else { "（停用）" };
             audit::record(
                 &tx,
+                &at,
                 "created",
                 "user",
                 id,
@@ -654,6 +657,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             if !changes.is_empty() {
                 audit::record(
                     &tx,
+                    &at,
                     "updated",
                     "user",
                     id,

@@ -61,11 +61,6 @@ pub fn show(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Today in the desk's local time zone.
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,9 +29,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::orders::stamp;
-use crate::people::calendar::local_zone;
 use crate::platform::error::{Error, Result};
+use crate::platform::time::{self, stamp};
 use crate::Desk;
 
 pub mod print;
@@ -52,7 +51,7 @@ pub struct Period {
 
 impl Period {
     fn of(from: NaiveDate, to: NaiveDate, now: &str) -> Period {
-        let bound = |d: NaiveDate| stamp(crate::people::calendar::midnight(d));
+        let bound = |d: NaiveDate| String::from(stamp(time::midnight(d)));
         Period {
             from: crate::platform::dates::show(from),
             to: crate::platform::dates::show(to),
@@ -129,7 +128,7 @@ fn period(desk: &Desk, a: &PeriodArgs) -> Result<Period> {
         return Ok(Period::of(from, to, &now));
     }
     let first = if a.month.trim().is_empty() {
-        let today = desk.now().with_timezone(&local_zone()).date_naive();
+        let today = desk.today();
         today.with_day(1).unwrap_or(today)
     } else {
         NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d").map_err(|_| {
@@ -390,7 +389,7 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
          WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
            AND o.status <> 'cancelled'",
     )?;
-    let end = crate::orders::clocks::parse(&p.end).unwrap_or_else(chrono::Utc::now);
+    let end = time::parse(&p.end).expect("a period's own bound");
     let mut aged = [0i64; 4];
     for row in stmt.query_map([&p.end], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
@@ -399,7 +398,7 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
         if owed <= 0 {
             continue;
         }
-        let days = crate::orders::clocks::parse(&completed)
+        let days = crate::platform::time::parse(&completed)
             .map(|t| (end - t).num_days())
             .unwrap_or(0);
         aged[match days {
@@ -550,7 +549,7 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
                 _ => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
                     AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < ?3))",
             };
-            (tail, vec![p.start, p.end, stamp(now)])
+            (tail, vec![p.start, p.end, stamp(now).into()])
         }
         "fees" if key == "billed" => (
             "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> 'in'
@@ -608,8 +607,9 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::platform::files::
         "pdf" => (print::pdf(&all)?, format!("{stem}.pdf")),
         _ => return Err(Error::invalid("format", "导出格式只能是 Excel 或 PDF")),
     };
-    let tx = desk.conn_mut().transaction()?;
-    crate::people::audit::record(&tx, "exported", "report", 0, &format!("导出{name}"))?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    crate::people::audit::record(&tx, &at, "exported", "report", 0, &format!("导出{name}"))?;
     tx.commit()?;
     Ok(crate::platform::files::Exported {
         file_name: name,

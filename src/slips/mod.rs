@@ -17,24 +17,13 @@ use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::orders::{self, stamp, Opinion, Order, OrderId, OrderStatus};
-use crate::people::calendar::local_zone;
+use crate::orders::{self, Opinion, Order, OrderId, OrderStatus};
 use crate::people::settings::{self, Settings};
 use crate::platform::error::{Error, Result};
+use crate::platform::time::{self, local_text, stamp};
 use crate::Desk;
 
 pub use render::{Copies, Format};
-
-/// A local time as a slip shows it: `2026-11-23 14:05`.
-pub(crate) fn local_text(utc: &str) -> String {
-    match orders::clocks::parse(utc) {
-        Some(t) => t
-            .with_timezone(&local_zone())
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        None => String::new(),
-    }
-}
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Void {
@@ -175,9 +164,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let now = desk.now();
     let at = stamp(now);
     let prefix = settings::load(desk.conn())?.slip_prefix;
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = desk.write()?;
     let (number, status): (String, OrderStatus) = tx
         .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
         .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -199,7 +186,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let (slip_id, slip_number) = match live {
         Some(s) => s,
         None => {
-            let year = now.with_timezone(&local_zone()).year();
+            let year = now.with_timezone(&time::zone()).year();
             let (slip_number, seq) = next_number(&tx, &prefix, year)?;
             tx.prepare_cached(
                 "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, desk_user())",
@@ -278,7 +265,7 @@ pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
     let number = a.number.trim().to_uppercase();
     let now = desk.now();
     let at = stamp(now);
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     let (slip_id, order_id): (i64, OrderId) = tx
         .prepare_cached("SELECT id, order_id FROM slip WHERE number = ?1")?
         .query_row([&number], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -366,7 +353,7 @@ pub fn opinion(desk: &mut Desk, a: OpinionArgs) -> Result<Order> {
     };
     let now = desk.now();
     let at = stamp(now);
-    let tx = desk.conn_mut().transaction()?;
+    let tx = desk.write()?;
     let status: OrderStatus = tx
         .prepare_cached("SELECT status FROM work_order WHERE id = ?1")?
         .query_row([a.order_id], |r| r.get(0))
@@ -436,14 +423,14 @@ pub struct Continuity {
 /// 服务单连号报表: every slip number given in the period, in order, as printed or voided,
 /// and any number missing between the first and the last (there should be none).
 pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
-    let today = desk.now().with_timezone(&local_zone()).date_naive();
+    let today = desk.today();
     let from = crate::platform::dates::field("from", "开始日期", Some(&a.from))?
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
     let to = crate::platform::dates::field("to", "结束日期", Some(&a.to))?.unwrap_or(today);
     if to < from {
         return Err(Error::invalid("to", "结束日期应不早于开始日期"));
     }
-    let bound = |d: chrono::NaiveDate| stamp(crate::people::calendar::midnight(d));
+    let bound = |d: chrono::NaiveDate| stamp(crate::platform::time::midnight(d));
     let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT s.year, s.seq, s.number, o.number, s.created_at,

@@ -532,7 +532,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             "服务类型",
             format!("{} · {}", o.kind_label, o.mode.label()),
             "报修时间",
-            super::local_text(&o.created_at),
+            crate::platform::time::local_text(&o.created_at),
         ),
     ];
     for (l1, v1, l2, v2) in &pairs {
@@ -945,7 +945,7 @@ fn thermal(
         format!("设备：{machine}"),
         format!("保修：{}", warranty_text(o)),
         format!("故障：{}", o.fault),
-        format!("登记：{}", super::local_text(&o.created_at)),
+        format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
         format!("打印：{}", d.printed_at),
     ] {
         put(doc, &mut y, &line, body);

@@ -200,7 +200,8 @@ pub fn save(desk: &mut Desk, t: Template) -> Result<TemplateView> {
         }
     }
     let text = serde_json::to_string(&t).map_err(|e| Error::BadRequest(e.to_string()))?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     tx.execute(
         "INSERT INTO setting (key, value) VALUES ('slip_template', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -208,6 +209,7 @@ pub fn save(desk: &mut Desk, t: Template) -> Result<TemplateView> {
     )?;
     crate::people::audit::record(
         &tx,
+        &at,
         "slip_template",
         "setting",
         0,

@@ -305,9 +305,11 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
         Symbology::Barcode => "条形码",
         Symbology::Qr => "二维码",
     };
-    let tx = desk.conn_mut().transaction()?;
+    let (at, today) = (desk.stamp(), desk.today());
+    let tx = desk.write()?;
     audit::record(
         &tx,
+        &at,
         "labels",
         "part",
         0,
@@ -320,10 +322,7 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
     )?;
     tx.commit()?;
     Ok(Printed {
-        file_name: format!(
-            "{what}-{}.pdf",
-            crate::platform::dates::today().format("%Y%m%d")
-        ),
+        file_name: format!("{what}-{}.pdf", today.format("%Y%m%d")),
         content_base64: base64::engine::general_purpose::STANDARD.encode(&rendered.bytes),
         rows: total,
         pages: rendered.pages,

@@ -11,7 +11,7 @@
 //! at once are serialised and the second finds nothing left. A store with an open
 //! stocktake takes no movements but the stocktake's own adjustments.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -98,7 +98,11 @@ fn shortage(
 }
 
 /// Adds one movement and moves the balance with it; refuses to go below zero.
-pub(crate) fn post(tx: &Transaction, m: &Post, at: &str) -> Result<MovementId> {
+pub(crate) fn post(
+    tx: &Transaction,
+    m: &Post,
+    at: &crate::platform::time::Stamp,
+) -> Result<MovementId> {
     if m.stocktake_id.is_none() {
         let frozen: Option<i64> = tx
             .prepare_cached("SELECT id FROM stocktake WHERE store_id = ?1 AND status = 'open'")?
@@ -162,12 +166,6 @@ pub(crate) fn post(tx: &Transaction, m: &Post, at: &str) -> Result<MovementId> {
         .execute(params![m.part_id, m.store_id, m.quantity, m.value_fen, issued])?;
     }
     Ok(id)
-}
-
-fn write(desk: &mut Desk) -> Result<Transaction<'_>> {
-    Ok(desk
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
 fn positive(quantity: i64) -> Result<i64> {
@@ -291,7 +289,8 @@ fn post_one(
     reference: &str,
     note: &str,
 ) -> Result<Posted> {
-    let tx = write(desk)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let value_fen = signed * value(&tx, balance(&tx, part_id, store_id)?, quantity)?;
     let m = Post {
         kind,
@@ -305,7 +304,7 @@ fn post_one(
         reverses: None,
         stocktake_id: None,
     };
-    let id = post(&tx, &m, &crate::now_utc())?;
+    let id = post(&tx, &m, &at)?;
     tx.commit()?;
     posted(desk, &[id])
 }
@@ -401,9 +400,9 @@ pub fn transfer(desk: &mut Desk, a: TransferArgs) -> Result<Posted> {
     }
     let quantity = positive(a.quantity)?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
-    let tx = write(desk)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let value = out_value(balance(&tx, a.part_id, from.id)?, quantity);
-    let at = crate::now_utc();
     let reference = format!("{} → {}", from.name, to.name);
     let mut m = Post {
         kind: "transfer_out",
@@ -444,9 +443,9 @@ pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     let form_no = text::field("form_no", "不合格处理单号", &a.form_no, 40, true)?;
     let reason = text::field("reason", "不合格原因", &a.reason, 200, true)?;
     // The movement and its claim land together: not through post_one, which commits alone.
-    let tx = write(desk)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
-    let at = crate::now_utc();
     let m = Post {
         kind: "defective",
         part_id: a.part_id,
@@ -476,7 +475,8 @@ pub struct ClaimArgs {
 
 /// 索赔状态: pending → sent → settled, forward only; kept in the audit trail.
 pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
-    let tx = write(desk)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let current: Option<(String, String, String)> = tx
         .query_row(
             "SELECT form_no, reason, status FROM defective_claim WHERE movement_id = ?1",
@@ -503,10 +503,11 @@ pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
     }
     tx.execute(
         "UPDATE defective_claim SET status = ?2, updated_at = ?3 WHERE movement_id = ?1",
-        params![a.movement_id, a.status, crate::now_utc()],
+        params![a.movement_id, a.status, at],
     )?;
     crate::people::audit::record(
         &tx,
+        &at,
         "claim",
         "stock_movement",
         a.movement_id,
@@ -580,8 +581,8 @@ pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
             ),
         ));
     }
-    let tx = write(desk)?;
-    let at = crate::now_utc();
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let mut ids = Vec::new();
     for m in &targets {
         let value = if m.quantity > 0 {
@@ -790,9 +791,7 @@ pub fn slow(desk: &mut Desk, a: SlowArgs) -> Result<SlowList> {
     if !(1..=3650).contains(&a.days) {
         return Err(Error::invalid("days", "天数应在1到3650之间"));
     }
-    let since = (chrono::Utc::now() - chrono::Duration::days(a.days))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let since = crate::platform::time::stamp(desk.now() - chrono::Duration::days(a.days));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT p.id, p.code, p.name, sum(b.quantity) AS on_hand, sum(b.value_fen), max(b.last_issue_at) AS last
          FROM part p JOIN stock_balance b ON b.part_id = p.id
@@ -871,16 +870,18 @@ pub fn purchase_request(
     };
     let lines = purchase_lines(desk)?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
-    let today = crate::platform::dates::show(crate::platform::dates::today());
+    let today = crate::platform::dates::show(desk.today());
     let bytes = if pdf {
         print::purchase_pdf(&lines, &today)?
     } else {
         print::purchase_xlsx(&lines, &today)?
     };
     let ext = if pdf { "pdf" } else { "xlsx" };
-    let tx = write(desk)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     crate::people::audit::record(
         &tx,
+        &at,
         "purchase_request",
         "part",
         0,

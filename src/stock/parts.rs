@@ -108,7 +108,8 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
         }
     };
     let engineer = text::field("engineer", "工程师", &args.engineer, 20, kind == "van")?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let clash: Option<i64> = tx
         .query_row(
             "SELECT id FROM store WHERE code = ?1 AND id IS NOT ?2",
@@ -133,12 +134,19 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
         None => {
             tx.execute(
                 "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![code, name, kind, engineer, crate::now_utc()],
+                params![code, name, kind, engineer, at],
             )?;
             StoreId(tx.last_insert_rowid())
         }
     };
-    crate::people::audit::record(&tx, "saved", "store", id, &format!("仓库 {code} {name}"))?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "saved",
+        "store",
+        id,
+        &format!("仓库 {code} {name}"),
+    )?;
     tx.commit()?;
     store(desk.conn(), id)
 }
@@ -249,7 +257,8 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
         .filter(|b| !b.is_empty())
         .map(str::to_string);
     let bin = text::field("bin", "库位", &args.bin, 20, false)?;
-    let tx = desk.conn_mut().transaction()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     if let Some(other) = tx
         .query_row(
             "SELECT name FROM part WHERE code = ?1 AND id IS NOT ?2",
@@ -278,7 +287,6 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
             ));
         }
     }
-    let now = crate::now_utc();
     let models_text = models.join(",");
     let before = match args.id {
         Some(id) => crate::people::audit::snapshot(&tx, "part", id)?,
@@ -289,7 +297,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
             let n = tx.execute(
                 "UPDATE part SET code = ?2, name = ?3, spec = ?4, unit = ?5, models = ?6, cost_fen = ?7, price_fen = ?8,
                         barcode = ?9, bin = ?10, min_stock = ?11, updated_at = ?12 WHERE id = ?1",
-                params![id, code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, now],
+                params![id, code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, at],
             )?;
             if n == 0 {
                 return Err(Error::NotFound(format!("备件不存在（编号 {id}）")));
@@ -300,7 +308,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
             tx.execute(
                 "INSERT INTO part (code, name, spec, unit, models, cost_fen, price_fen, barcode, bin, min_stock, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-                params![code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, now],
+                params![code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, at],
             )?;
             PartId(tx.last_insert_rowid())
         }
@@ -319,7 +327,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
             }
         )
     };
-    crate::people::audit::record(&tx, "saved", "part", id, &detail)?;
+    crate::people::audit::record(&tx, &at, "saved", "part", id, &detail)?;
     tx.commit()?;
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("备件不存在（编号 {id}）")))
 }

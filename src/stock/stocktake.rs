@@ -4,7 +4,7 @@
 //! the shelf should hold. A count sheet is checked whole: every bad line is reported at
 //! once and nothing of it is stored until all lines are good.
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -98,9 +98,8 @@ fn load(conn: &Connection, id: i64) -> Result<Stocktake> {
 /// an open stocktake (started at another desk, or before a restart), that one is resumed.
 pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
     let store = parts::store(desk.conn(), a.store_id)?;
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let open: Option<i64> = tx
         .query_row(
             "SELECT id FROM stocktake WHERE store_id = ?1 AND status = 'open'",
@@ -115,7 +114,7 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
     }
     tx.execute(
         "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, 'open', desk_user(), ?2)",
-        params![store.id, crate::now_utc()],
+        params![store.id, at],
     )?;
     let id = tx.last_insert_rowid();
     tx.execute(
@@ -125,6 +124,7 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
     )?;
     crate::people::audit::record(
         &tx,
+        &at,
         "started",
         "stocktake",
         id,
@@ -287,9 +287,7 @@ fn store_counts(
             errors,
         });
     }
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = desk.write()?;
     for (part_id, counted) in good {
         let expected = ledger::balance(&tx, part_id, t.store_id)?.0;
         tx.prepare_cached(
@@ -312,10 +310,8 @@ pub fn post(desk: &mut Desk, a: IdArgs) -> Result<Stocktake> {
     if t.status != "open" {
         return Err(Error::invalid("id", format!("盘点单 {} 已过账", a.id)));
     }
-    let tx = desk
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let at = crate::now_utc();
+    let at = desk.stamp();
+    let tx = desk.write()?;
     let note = format!("盘点单 {}", a.id);
     let mut adjusted = 0;
     for line in &t.lines {
@@ -352,6 +348,7 @@ pub fn post(desk: &mut Desk, a: IdArgs) -> Result<Stocktake> {
     )?;
     crate::people::audit::record(
         &tx,
+        &at,
         "posted",
         "stocktake",
         a.id,

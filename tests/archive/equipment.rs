@@ -52,7 +52,7 @@ fn warranty_verdict_with_component_terms_and_reason() {
     let mut t = desk();
     let m = model(&mut t, "JSQ25-13");
     let c = customer(&mut t, "张伟", "13812345678");
-    let two_years_ago = (chrono::Local::now().date_naive() - chrono::Duration::days(730))
+    let two_years_ago = (t.desk.today() - chrono::Duration::days(730))
         .format("%Y-%m-%d")
         .to_string();
     let e = t.ok(
@@ -72,7 +72,7 @@ fn warranty_verdict_with_component_terms_and_reason() {
     );
     assert_eq!(e["warranty"]["components"][0]["component"], "压缩机");
     assert_eq!(e["warranty"]["components"][0]["status"], "in");
-    let recent = (chrono::Local::now().date_naive() - chrono::Duration::days(30))
+    let recent = (t.desk.today() - chrono::Duration::days(30))
         .format("%Y/%-m/%-d")
         .to_string();
     let e2 = machine(&mut t, c, m, "SN20240002", &recent);

@@ -9,6 +9,15 @@
 //! `user_version = i` to `i + 1`. They all run in one transaction right after open, so a
 //! failing migration leaves the file exactly as it was. Never edit or remove an entry;
 //! add a new one.
+//!
+//! One writer path: a use case that writes anything (a row, an audit entry, a preview
+//! that writes then rolls back) opens its transaction with `Desk::write()`, which is
+//! `BEGIN IMMEDIATE`: it takes the write lock at the start, so a second door on the same
+//! file waits on the busy timeout for its turn. A deferred transaction that reads first
+//! and writes later would instead fail at once with `SQLITE_BUSY` when its lock upgrade
+//! meets another writer. Only a use case that never writes may open a deferred
+//! transaction (for a consistent view of several reads). Nothing slow or external
+//! (printing, files other than the database, the network) happens while one is open.
 
 use std::path::Path;
 
