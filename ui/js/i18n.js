@@ -1,4 +1,4 @@
-// Screen text. Every visible string comes from ui/i18n/<lang>.json.
+// Screen text. Every visible string comes from ui/i18n/<lang>/<area>.json.
 // zh-CN is the default; the clerk's choice is kept in localStorage.
 
 export const LANGUAGES = ['zh-CN', 'en'];
@@ -9,15 +9,15 @@ let lang = DEFAULT_LANG;
 let strings = {};
 let fallback = {};
 
-// One file per area and language: i18n/<lang>.json (the frame, customers, stock) and
-// i18n/<lang>.<area>.json for each area listed here.
-const AREAS = ['', '.orders', '.slips', '.followup', '.reports', '.people', '.backup'];
+// One file per area and language, i18n/<lang>/<area>.json, the areas named as in src/ and
+// js/views/ (common: the frame). A key lives in exactly one area; the tables are merged.
+const AREAS = ['common', 'people', 'archive', 'stock', 'orders', 'slips', 'followup', 'reports'];
 
 async function loadTable(code) {
   const tables = await Promise.all(
     AREAS.map(async (area) => {
-      const response = await fetch(`i18n/${code}${area}.json`);
-      if (!response.ok) throw new Error(`i18n ${code}${area}: HTTP ${response.status}`);
+      const response = await fetch(`i18n/${code}/${area}.json`);
+      if (!response.ok) throw new Error(`i18n ${code}/${area}: HTTP ${response.status}`);
       return response.json();
     }),
   );

@@ -7,13 +7,13 @@
 // from–to) and the open tab and list live in the address, so Back from an order comes
 // back to the same list. The whole period exports as .xlsx or PDF, made by the core.
 //
-// The core defines every figure (src/reports.rs) and names the reports, columns and fixed
-// lines in Chinese; in Chinese the screen shows the core's words, in other languages the
-// i18n table's, falling back to the core's for anything new.
+// The core defines every figure (src/reports/mod.rs) and names the reports, columns and
+// fixed lines in Chinese; the screen shows the i18n table's words for them by key in every
+// language, falling back to the core's for anything new.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { download } from '../../lib/download.js';
 import { errorText } from '../../lib/form.js';
-import { language, t } from '../../i18n.js';
+import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
 import { barChart } from '../../lib/chart.js';
 import { clockChip, deskDateTime, statusChip } from '../orders/order-file.js';
@@ -93,27 +93,36 @@ const MONTH = /^(\d{4})-(\d{2})$/;
 
 // ---- words ---------------------------------------------------------------------------------
 
-/** The i18n text for `key`, or `fallback` (the core's Chinese) when the table has none. */
-function tOr(key, fallback) {
-  const text = t(key);
-  return text === key ? fallback : text;
-}
-
-const chinese = () => language() === 'zh-CN';
+/**
+ * Each report's columns by name, in the order the core sends them (src/reports/mod.rs):
+ * a column's words are the i18n key reports.col.<report>.<name> in every language.
+ */
+const COLUMNS = {
+  repairs_by_model: ['repairs'],
+  repairs_by_fault: ['repairs'],
+  engineers: ['completed', 'visits', 'hours', 'first_fix'],
+  callbacks: ['due', 'made', 'in_time', 'completion', 'satisfied', 'basic', 'unsatisfied', 'satisfaction'],
+  complaints: ['count', 'replied', 'replied_24h', 'reply_hours', 'justified'],
+  clocks: ['kept', 'missed', 'broken_open', 'compliance'],
+  fees: ['amount'],
+  parts: ['quantity', 'cost'],
+};
 
 function reportTitle(r) {
-  return chinese() ? r.title : tOr(`reports.title.${r.name}`, r.title);
+  return t(`reports.title.${r.name}`, {}, r.title);
 }
 
+/** A column's words by its key; the core's own text for a report or column we do not know. */
 function columnTitle(r, i) {
+  const names = COLUMNS[r.name];
   const core = r.columns?.[i] ?? '';
-  return chinese() ? core : tOr(`reports.col.${r.name}.${i}`, core);
+  if (!names || names.length !== (r.columns ?? []).length) return core;
+  return t(`reports.col.${r.name}.${names[i]}`, {}, core);
 }
 
 function lineLabel(name, line) {
   const fixed = FIXED_LINES[name]?.[line.key];
-  if (chinese() || fixed === undefined) return line.label;
-  return tOr(`reports.line.${fixed}`, line.label);
+  return fixed === undefined ? line.label : t(`reports.line.${fixed}`, {}, line.label);
 }
 
 // ---- numbers -------------------------------------------------------------------------------
