@@ -1,7 +1,6 @@
 // The frame: navigation, routing by location hash, global keys, status bar, toasts, help.
 import { call, session, sessionArrived, setSession, whenSignedOut } from './api.js';
 import { h, clear } from './lib/dom.js';
-import { localDateTime } from './lib/format.js';
 import { initI18n, t, translateTree } from './i18n.js';
 import * as customerList from './views/archive/customer-list.js';
 import * as customerForm from './views/archive/customer-form.js';
@@ -34,6 +33,7 @@ import * as backup from './views/people/backup.js';
 import * as audit from './views/people/audit.js';
 import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
 import { initGlobalSearch } from './global-search.js';
+import { deskDateTime } from './lib/dates.js';
 
 // path pattern → view module, area for the navigation, params from the match
 const ROUTES = [
@@ -227,7 +227,7 @@ async function refreshInfo() {
 function tickClock() {
   const el = document.getElementById('status-clock');
   const now = new Date();
-  const text = localDateTime(now);
+  const text = deskDateTime(now);
   if (el.textContent !== text) {
     el.textContent = text;
     el.dateTime = now.toISOString();

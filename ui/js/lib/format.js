@@ -1,18 +1,6 @@
-// How values look on screen: local dates, chips with text, phones in display form.
+// How values look on screen: chips with text, phones in display form (times: dates.js).
 import { h } from './dom.js';
 import { t } from '../i18n.js';
-
-const pad = (n) => String(n).padStart(2, '0');
-
-/** ISO/UTC timestamp → local "YYYY-MM-DD HH:mm"; empty when missing or unreadable. */
-export function localDateTime(value) {
-  if (!value) return '';
-  const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(
-    date.getHours(),
-  )}:${pad(date.getMinutes())}`;
-}
 
 export function kindLabel(kind) {
   return t(kind === 'company' ? 'kind.company' : 'kind.person');

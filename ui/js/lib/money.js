@@ -56,3 +56,12 @@ export function signed(n) {
   const value = Number(n ?? 0);
   return value > 0 ? `+${value}` : String(value);
 }
+
+/** A signed amount of yuan as typed ("-50", "－12.5"): fen, or null when unreadable. */
+export function parseSignedYuan(text) {
+  const plain = String(text ?? '').trim();
+  const negative = /^[-－]/.test(plain);
+  const fen = parseYuan(negative ? plain.slice(1) : plain);
+  if (fen === null) return null;
+  return negative ? -fen : fen;
+}

@@ -4,9 +4,10 @@
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { customerPicker } from '../../lib/customer-picker.js';
 import { errorText } from '../../lib/form.js';
-import { classChip, dateText, kindChip, localDateTime, phoneDisplay, warrantyChip } from '../../lib/format.js';
+import { classChip, dateText, kindChip, phoneDisplay, warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
-import { deskDateTime, orderKindLabel, statusChip } from '../orders/order-file.js';
+import { deskDate, deskDateTime } from '../../lib/dates.js';
+import { orderKindLabel, statusChip } from '../orders/words.js';
 
 // `merged_away` (this file went into another) is sent by the core beside the contract's kinds.
 const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported', 'order'];
@@ -198,7 +199,7 @@ export async function render(root, ctx) {
         'tr',
         { dataset: { id: String(o.id), status: o.status }, onclick: () => ctx.navigate(`#/orders/${o.id}`) },
         h('td', { class: 'col-number num' }, h('a', { href: `#/orders/${o.id}` }, o.number)),
-        h('td', { class: 'col-date num' }, deskDateTime(o.created_at).slice(0, 10)),
+        h('td', { class: 'col-date num' }, deskDate(o.created_at)),
         h('td', { class: 'col-okind' }, orderKindLabel(o.kind)),
         h('td', { class: 'col-model', title: o.equipment ? `${o.equipment.model} ${o.equipment.serial}` : '' }, o.equipment?.model ?? ''),
         h('td', { class: 'col-fault', title: o.fault ?? '' }, o.fault ?? ''),
@@ -258,7 +259,7 @@ export async function render(root, ctx) {
               return h(
                 'li',
                 { dataset: { kind } },
-                h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, localDateTime(entry.at)),
+                h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, deskDateTime(entry.at)),
                 h('span', { class: `chip chip-timeline chip-timeline-${kind}` }, t(`timeline.kind.${kind}`)),
                 h(
                   'span',
@@ -328,8 +329,8 @@ export async function render(root, ctx) {
             : null,
           item('file.notes', customer.notes, 'notes'),
           item('file.id', String(customer.id), 'num'),
-          item('file.created', localDateTime(customer.created_at), 'num'),
-          item('file.updated', localDateTime(customer.updated_at), 'num'),
+          item('file.created', deskDateTime(customer.created_at), 'num'),
+          item('file.updated', deskDateTime(customer.updated_at), 'num'),
         ),
       ),
       equipmentSection,

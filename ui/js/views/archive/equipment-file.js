@@ -2,8 +2,9 @@
 // terms, a warranty override (with a reason, kept in the history), and the history.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
-import { dateText, localDateTime, warrantyChip, warrantyLabel } from '../../lib/format.js';
+import { dateText, warrantyChip, warrantyLabel } from '../../lib/format.js';
 import { t } from '../../i18n.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 function item(labelKey, value, extraClass = '') {
   const empty = value === null || value === undefined || value === '';
@@ -116,7 +117,7 @@ export async function render(root, ctx) {
             item('equipment.f.purchase', machine.purchase_date, 'num'),
             item('equipment.f.install', machine.install_date, 'num'),
             item('equipment.f.site', machine.site),
-            item('file.created', localDateTime(machine.created_at), 'num'),
+            item('file.created', deskDateTime(machine.created_at), 'num'),
           ),
           h('div', { class: 'verdict-col' }, h('h2', {}, t('warranty.title')), verdict, overridePanel),
         ),
@@ -133,7 +134,7 @@ export async function render(root, ctx) {
                 h(
                   'li',
                   {},
-                  h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, localDateTime(entry.at)),
+                  h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, deskDateTime(entry.at)),
                   h(
                     'span',
                     { class: 'timeline-text' },

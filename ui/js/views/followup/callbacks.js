@@ -11,7 +11,8 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
-import { deskDateTime, statusChip } from '../orders/order-file.js';
+import { deskDateTime } from '../../lib/dates.js';
+import { statusChip } from '../orders/words.js';
 
 const STATES = ['overdue', 'due', 'upcoming', 'done'];
 const RANK = { overdue: 0, due: 1, upcoming: 2, done: 3 };

@@ -10,7 +10,8 @@ import { errorText, errorsFor } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { download } from '../../lib/download.js';
 import { choiceRow, enterSequence } from '../../lib/choice-row.js';
-import { deskDateTime, statusChip } from '../orders/order-file.js';
+import { deskDateTime } from '../../lib/dates.js';
+import { statusChip } from '../orders/words.js';
 import { campaignKindChip, progressBar } from './campaigns.js';
 
 const TASK_STATUSES = ['open', 'ok', 'fault', 'unreachable'];

@@ -4,7 +4,7 @@
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
-import { deskDateTime } from '../orders/order-file.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 export const CAMPAIGN_KINDS = ['callback', 'inspection'];
 

@@ -8,7 +8,8 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
-import { clockStateText, deskDateTime, durationText } from '../orders/order-file.js';
+import { clockStateText, durationText } from '../orders/clocks.js';
+import { deskDateTime } from '../../lib/dates.js';
 import { againstLabel, causeLabel, channelLabel, complaintStatusChip, escalatedChip } from './complaints.js';
 
 const CLOCK_STATES = ['running', 'warning', 'broken', 'kept', 'missed', 'stopped'];

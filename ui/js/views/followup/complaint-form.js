@@ -7,7 +7,8 @@ import { errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { customerPicker } from '../../lib/customer-picker.js';
 import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
-import { deskDateTime, statusLabel } from '../orders/order-file.js';
+import { deskDate } from '../../lib/dates.js';
+import { statusLabel } from '../orders/words.js';
 import { AGAINST, CHANNELS, causeLabel } from './complaints.js';
 
 export async function render(root, ctx) {
@@ -80,7 +81,7 @@ export async function render(root, ctx) {
           h(
             'option',
             { value: String(o.id) },
-            `${o.number} · ${deskDateTime(o.created_at).slice(0, 10)} · ${statusLabel(o.status)}${o.engineer ? ` · ${o.engineer.name}` : ''}${o.fault ? ` · ${o.fault}` : ''}`,
+            `${o.number} · ${deskDate(o.created_at)} · ${statusLabel(o.status)}${o.engineer ? ` · ${o.engineer.name}` : ''}${o.fault ? ` · ${o.fault}` : ''}`,
           ),
         );
       }

@@ -6,7 +6,8 @@
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
-import { clockChip, deskDateTime } from '../orders/order-file.js';
+import { clockChip } from '../orders/clocks.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 export const COMPLAINT_STATUSES = ['open', 'replied', 'closed'];
 export const AGAINST = ['order', 'engineer', 'company'];

@@ -12,22 +12,20 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
-import { appointmentText, clockChip, deskDateTime, orderKindLabel, statusChip } from '../orders/order-file.js';
+import { appointmentText, deskClock, deskDate, deskDateTime } from '../../lib/dates.js';
+import { clockChip } from '../orders/clocks.js';
+import { orderKindLabel, statusChip } from '../orders/words.js';
 import { callbackStateChip } from './callbacks.js';
 import { causeLabel, escalatedChip, replyClockChip } from './complaints.js';
 
 const REFRESH_MS = 60_000;
 const ASKED_KEY = 'desk.notify.asked';
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const pad = (n) => String(n).padStart(2, '0');
 
 // The alert keys seen at the last read, kept while the app runs so that leaving the board
 // and coming back does not announce the same clock twice. Null until the first read.
 let seenAlerts = null;
 
-function clockTime(date) {
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
 
 /** "2026-11-23 周一" of the desk's day (UTC+8), from the core's now. */
 function deskDay(now) {
@@ -133,7 +131,7 @@ function receivableItem(r) {
     r.order_id,
     { cls: `day-receivable${r.days > 30 ? ' is-aged' : ''}` },
     h('span', { class: 'day-item-top' }, h('strong', { class: 'num' }, r.number), h('span', { class: 'day-item-title' }, r.customer), h('strong', { class: 'num day-money' }, yuan(r.outstanding_fen))),
-    h('span', { class: 'day-item-line muted num' }, t('day.receivable.days', { days: r.days, at: deskDateTime(r.completed_at).slice(0, 10) })),
+    h('span', { class: 'day-item-line muted num' }, t('day.receivable.days', { days: r.days, at: deskDate(r.completed_at) })),
   );
 }
 
@@ -313,7 +311,7 @@ export async function render(root, ctx) {
       date.textContent = deskDay(board.now);
       showStrip(board);
       for (const s of SECTIONS) showSection(s, board);
-      refreshed.textContent = t('day.refreshed', { at: clockTime(new Date()) });
+      refreshed.textContent = t('day.refreshed', { at: deskClock(new Date()) });
       try {
         const alerts = await ctx.call('day.alerts', {});
         if (mine === seq && ctx.isCurrent()) announce(alerts?.items ?? []);

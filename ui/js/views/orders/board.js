@@ -7,14 +7,12 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
 import { warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
-import { appointmentText, clockChip, orderKindLabel, priorityChip, statusChip } from './order-file.js';
+import { appointmentText, deskClock } from '../../lib/dates.js';
+import { clockChip } from './clocks.js';
+import { orderKindLabel, priorityChip, statusChip } from './words.js';
 
 const REFRESH_MS = 30_000;
-const pad = (n) => String(n).padStart(2, '0');
 
-function clockTime(date) {
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
 
 /** Stock of one probable part: main store and van, with 缺货 where there is none. */
 function partLine(p, assigned) {
@@ -179,7 +177,7 @@ export async function render(root, ctx) {
       showEngineers(board.engineers ?? []);
       clear(warnings);
       if (board.warnings > 0) warnings.append(h('span', { class: 'chip chip-clock chip-clock-warning' }, t('board.warnings', { count: board.warnings })));
-      refreshed.textContent = t('board.refreshed', { at: clockTime(new Date()) });
+      refreshed.textContent = t('board.refreshed', { at: deskClock(new Date()) });
     } catch (error) {
       if (mine !== seq || !ctx.isCurrent()) return;
       // Keep the last board on screen and say it is stale.

@@ -9,7 +9,7 @@ import { h, clear, debounce } from '../../lib/dom.js';
 import { errorsFor, errorText, field } from '../../lib/form.js';
 import { dateText, phoneDisplay, warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
-import { CHANNELS, KINDS, MODES, PRIORITIES, statusChip } from './order-file.js';
+import { CHANNELS, KINDS, MODES, PRIORITIES, statusChip } from './words.js';
 
 const LOOKUP_MS = 250;
 const MIN_DIGITS = 4;

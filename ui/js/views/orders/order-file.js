@@ -10,142 +10,19 @@ import { h, clear, debounce, isTyping } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
-import { parseQuantity, parseYuan, yuan, yuanInput } from '../../lib/money.js';
+import { parseQuantity, parseSignedYuan, parseYuan, yuan, yuanInput } from '../../lib/money.js';
+import { appointmentText, deskDateTime, deskInput } from '../../lib/dates.js';
+import { clockLabel, clockState, clockStateText } from './clocks.js';
+import { ACTIONS, actionButtons, actionForLetter } from './order-actions.js';
+import { orderKindLabel, priorityChip, statusChip } from './words.js';
 import { signaturePad, signatureSvg } from '../../lib/signature-pad.js';
 import { choiceText, remembered as rememberedSlip, slipDialog, voidDialog } from '../../lib/slip-dialog.js';
 
-export const STATUSES = ['registered', 'dispatched', 'in_progress', 'waiting_parts', 'completed', 'called_back', 'closed', 'cancelled'];
-export const KINDS = ['repair', 'maintenance', 'installation', 'inspection', 'consultation'];
-export const CHANNELS = ['phone', 'walk_in', 'on_site', 'proactive'];
-export const MODES = ['phone_help', 'on_site', 'carry_in'];
-export const PRIORITIES = ['normal', 'urgent'];
-const CLOCK_KINDS = ['confirm', 'reply', 'slip'];
-const CLOCK_STATES = ['running', 'warning', 'broken', 'kept', 'missed', 'stopped'];
 const FEE_KINDS = ['labour', 'callout', 'other'];
 const PAY_METHODS = ['cash', 'transfer', 'wechat', 'alipay', 'on_account'];
-const OPEN = ['registered', 'dispatched', 'in_progress', 'waiting_parts'];
 /** Statuses in which the customer's opinion and signature are taken (完工 and after). */
 const DONE = ['completed', 'called_back', 'closed'];
 const OPINIONS = ['satisfied', 'basically', 'unsatisfied'];
-
-// ---- shared by the intake, the board and the customer file --------------------------------
-
-// The core counts time in the desk's zone, China Standard Time (UTC+8, core
-// `calendar::local_zone`): an appointment typed as 14:00 is 14:00 there. Order times are
-// shown in that zone too, so what the clerk typed is what the page shows, whatever zone
-// the computer running the browser is set to.
-const DESK_OFFSET_MS = 8 * 60 * 60 * 1000;
-const pad = (n) => String(n).padStart(2, '0');
-
-function deskParts(value) {
-  if (!value) return null;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return null;
-  const d = new Date(date.getTime() + DESK_OFFSET_MS);
-  return {
-    day: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
-    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
-  };
-}
-
-/** A stored UTC time as the desk's "YYYY-MM-DD HH:mm"; empty when missing. */
-export function deskDateTime(value) {
-  const p = deskParts(value);
-  return p ? `${p.day} ${p.time}` : '';
-}
-
-/** A stored UTC time as an <input type=datetime-local> value in the desk's zone. */
-export function deskInput(value) {
-  const p = deskParts(value);
-  return p ? `${p.day}T${p.time}` : '';
-}
-
-/** An appointment window: "11-23 14:00–16:00", or with both days when it spans two. */
-export function appointmentText(from, to) {
-  const a = deskParts(from);
-  if (!a) return '';
-  const b = deskParts(to);
-  const start = `${a.day.slice(5)} ${a.time}`;
-  if (!b) return start;
-  return b.day === a.day ? `${start}–${b.time}` : `${start} – ${b.day.slice(5)} ${b.time}`;
-}
-
-export function orderKindLabel(kind) {
-  return t(`order.kind.${KINDS.includes(kind) ? kind : 'repair'}`);
-}
-
-export function statusLabel(status) {
-  return t(`order.status.${STATUSES.includes(status) ? status : 'registered'}`);
-}
-
-/** The order's status as a chip with text (never colour alone). */
-export function statusChip(status, { id } = {}) {
-  const known = STATUSES.includes(status) ? status : 'registered';
-  return h('span', { class: `chip chip-status chip-status-${known}`, dataset: { status: known }, id }, statusLabel(known));
-}
-
-export function priorityChip(priority) {
-  return priority === 'urgent' ? h('span', { class: 'chip chip-urgent' }, t('order.priority.urgent')) : null;
-}
-
-/** Minutes as "12 分钟", "3 小时 20 分", "2 天 1 小时"; under one minute "不到 1 分钟". */
-export function durationText(minutes) {
-  const m = Math.abs(Number(minutes ?? 0));
-  if (m < 1) return t('clock.less_than_minute');
-  if (m < 60) return t('clock.minutes', { m });
-  if (m < 24 * 60) {
-    const hours = Math.floor(m / 60);
-    const rest = m % 60;
-    return rest ? t('clock.hours_minutes', { h: hours, m: rest }) : t('clock.hours', { h: hours });
-  }
-  const days = Math.floor(m / (24 * 60));
-  const hours = Math.floor((m % (24 * 60)) / 60);
-  return hours ? t('clock.days_hours', { d: days, h: hours }) : t('clock.days', { d: days });
-}
-
-export function clockLabel(clock) {
-  return t(`clock.${CLOCK_KINDS.includes(clock?.kind) ? clock.kind : 'confirm'}`);
-}
-
-/** What a clock says now: time left, about to break, broken by how much, or its outcome. */
-export function clockStateText(clock) {
-  const state = CLOCK_STATES.includes(clock?.state) ? clock.state : 'running';
-  const left = clock?.minutes_left;
-  if (state === 'running') return t('clock.state.running', { left: durationText(left) });
-  if (state === 'warning') return t('clock.state.warning', { left: durationText(left) });
-  if (state === 'broken') return t('clock.state.broken', { over: durationText(left) });
-  return t(`clock.state.${state}`);
-}
-
-/** A compact chip for the board: "3分钟回电确认 · 即将超时，剩 不到 1 分钟". */
-export function clockChip(clock) {
-  const state = CLOCK_STATES.includes(clock?.state) ? clock.state : 'running';
-  return h(
-    'span',
-    {
-      class: `chip chip-clock chip-clock-${state}`,
-      dataset: { kind: clock?.kind ?? '', state },
-      title: t('clock.due', { due: deskDateTime(clock?.due) }),
-    },
-    state === 'warning' || state === 'broken' ? h('span', { class: 'clock-mark', 'aria-hidden': 'true' }, state === 'broken' ? '✕ ' : '! ') : null,
-    `${clockLabel(clock)} · ${clockStateText(clock)}`,
-  );
-}
-
-/** Whether the 3-minute confirmation call is still to be made. */
-export function confirmPending(order) {
-  const clock = (order?.clocks ?? []).find((c) => c.kind === 'confirm');
-  return Boolean(clock && !clock.done_at && ['running', 'warning', 'broken'].includes(clock.state) && OPEN.includes(order.status));
-}
-
-/** A signed amount of yuan as typed ("-50", "－12.5"): fen, or null when unreadable. */
-export function parseSignedYuan(text) {
-  const plain = String(text ?? '').trim();
-  const negative = /^[-－]/.test(plain);
-  const fen = parseYuan(negative ? plain.slice(1) : plain);
-  if (fen === null) return null;
-  return negative ? -fen : fen;
-}
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -156,55 +33,6 @@ function item(labelKey, value, { id, cls = '' } = {}) {
     h('dd', { class: `${cls}${empty ? ' is-empty' : ''}`.trim(), id }, empty ? t('file.empty') : value),
   ];
 }
-
-/** The buttons the order offers now, in the order the clerk reads them. */
-function actionsFor(o) {
-  const list = [];
-  const moves = o.moves ?? [];
-  if (confirmPending(o)) list.push('confirm');
-  if (moves.includes('dispatched')) list.push('assign');
-  else if (['dispatched', 'in_progress', 'waiting_parts'].includes(o.status)) list.push('reassign');
-  if (moves.includes('in_progress')) {
-    list.push(o.status === 'dispatched' ? 'start' : o.status === 'waiting_parts' ? 'resume' : 'reopen');
-  }
-  if (moves.includes('waiting_parts')) list.push('wait');
-  // Phone help (电话服务) may be completed straight from registered: solved on the phone.
-  if (moves.includes('completed') || (o.status === 'registered' && o.mode === 'phone_help')) list.push('complete');
-  if (['completed', 'called_back', 'closed'].includes(o.status) && (o.outstanding_fen > 0 || o.paid_fen > 0)) list.push('pay');
-  if (moves.includes('called_back')) list.push('called_back');
-  if (moves.includes('closed')) list.push('close');
-  if (moves.includes('cancelled')) list.push('cancel');
-  return list;
-}
-
-/** The step the order waits for: that button is the primary one. */
-function mainAction(o, list) {
-  const wanted = {
-    registered: o.mode === 'phone_help' ? 'complete' : 'assign',
-    dispatched: 'start',
-    in_progress: 'complete',
-    waiting_parts: 'resume',
-    completed: o.outstanding_fen > 0 ? 'pay' : 'called_back',
-    called_back: 'close',
-  }[o.status];
-  return list.includes(wanted) ? wanted : null;
-}
-
-// key, whether it opens a form in the panel, and the move it makes when it does not.
-const ACTIONS = {
-  confirm: { key: 'C', form: true },
-  assign: { key: 'D', form: true },
-  reassign: { key: 'D', form: true },
-  start: { key: 'S', move: 'in_progress' },
-  resume: { key: 'S', move: 'in_progress' },
-  reopen: { key: 'R', form: true },
-  wait: { key: 'W', form: true },
-  complete: { key: 'F', form: true },
-  pay: { key: 'P', form: true },
-  called_back: { key: 'B', move: 'called_back' },
-  close: { key: 'L', move: 'closed' },
-  cancel: { key: 'X', form: true },
-};
 
 export async function render(root, ctx) {
   const { id } = ctx.params;
@@ -303,34 +131,9 @@ export async function render(root, ctx) {
   function showActions() {
     const hadFocus = actionBar.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     clear(actionBar);
-    const list = actionsFor(order);
-    const main = mainAction(order, list);
-    const confirmClock = (order.clocks ?? []).find((c) => c.kind === 'confirm');
-    for (const action of list) {
-      const spec = ACTIONS[action];
-      const urgent = action === 'confirm' && ['warning', 'broken'].includes(confirmClock?.state);
-      const cls = ['btn'];
-      if (action === main || urgent) cls.push('btn-primary');
-      if (urgent) cls.push('btn-urgent');
-      if (action === 'cancel') cls.push('btn-quiet-danger');
-      actionBar.append(
-        h(
-          'button',
-          {
-            type: 'button',
-            class: cls.join(' '),
-            dataset: { action },
-            title: t(`order.action.${action}.title`),
-            'aria-pressed': panelState?.action === action ? 'true' : null,
-            onclick: () => run(action),
-          },
-          t(`order.action.${action}`),
-          ' ',
-          h('kbd', {}, spec.key),
-        ),
-      );
-    }
-    if (list.length === 0) actionBar.append(h('span', { class: 'muted', id: 'order-final' }, t('order.final')));
+    const buttons = actionButtons(order, { pressed: panelState?.action, run });
+    actionBar.append(...buttons);
+    if (buttons.length === 0) actionBar.append(h('span', { class: 'muted', id: 'order-final' }, t('order.final')));
     if (hadFocus) (actionBar.querySelector(`[data-action="${hadFocus}"]`) ?? actionBar.querySelector('button') ?? back).focus();
   }
 
@@ -368,7 +171,7 @@ export async function render(root, ctx) {
         'ul',
         { class: 'clock-list', id: 'order-clocks' },
         (order.clocks ?? []).map((c) => {
-          const state = CLOCK_STATES.includes(c.state) ? c.state : 'running';
+          const state = clockState(c);
           return h(
             'li',
             { class: `clock clock-${state}`, dataset: { kind: c.kind, state } },
@@ -390,7 +193,7 @@ export async function render(root, ctx) {
     const parts = order.parts ?? [];
     const fees = order.fees ?? [];
     const payments = order.payments ?? [];
-    const done = ['completed', 'called_back', 'closed'].includes(order.status);
+    const done = DONE.includes(order.status);
     money.hidden = !done && parts.length === 0 && fees.length === 0 && payments.length === 0;
     if (money.hidden) return;
     const settled = order.outstanding_fen <= 0;
@@ -1629,7 +1432,7 @@ export async function render(root, ctx) {
         opinionBox.scrollIntoView({ block: 'nearest' });
         return;
       }
-      const action = actionsFor(order).find((a) => ACTIONS[a].key === letter);
+      const action = actionForLetter(order, letter);
       if (action) {
         event.preventDefault();
         run(action);

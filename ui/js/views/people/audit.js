@@ -2,8 +2,8 @@
 // customer file, every export, every login — searched by person, kind, words and dates.
 import { h, clear, debounce } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 // The kinds of entry most searched for; the trail records more (shown by their code).
 const ACTIONS = ['', 'created', 'updated', 'opened', 'export', 'exported', 'import', 'merged', 'saved',
@@ -56,7 +56,7 @@ export async function render(root, ctx) {
           h(
             'tr',
             {},
-            h('td', { class: 'nowrap' }, localDateTime(new Date(e.at))),
+            h('td', { class: 'nowrap' }, deskDateTime(e.at)),
             h('td', {}, e.user),
             h('td', {}, t(`audit.action.${e.action}`, {}, e.action)),
             h('td', {}, t(`audit.entity.${e.entity}`, {}, e.entity)),

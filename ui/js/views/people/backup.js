@@ -5,8 +5,8 @@
 // running while it runs; the result stays on screen.
 import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 const KINDS = ['manual', 'close', 'daily', 'before_restore'];
 
@@ -103,7 +103,7 @@ export async function render(root, ctx) {
             h(
               'tr',
               { dataset: { name: item.name, kind: item.kind } },
-              h('td', { class: 'num' }, localDateTime(item.at)),
+              h('td', { class: 'num' }, deskDateTime(item.at)),
               h('td', {}, h('span', { class: 'chip chip-kind' }, t(`backup.kind.${KINDS.includes(item.kind) ? item.kind : 'manual'}`))),
               h('td', { class: 'num' }, sizeText(item.size)),
               h('td', { class: 'path', title: item.file }, item.name),
@@ -166,7 +166,7 @@ export async function render(root, ctx) {
     const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'button', class: 'btn btn-danger', id: 'restore-confirm' }, t('backup.confirm.go'));
     const cancel = h('button', { type: 'button', class: 'btn', id: 'restore-cancel', onclick: () => dialog.close() }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
-    const when = item ? t('backup.confirm.made', { at: localDateTime(item.at) }) : '';
+    const when = item ? t('backup.confirm.made', { at: deskDateTime(item.at) }) : '';
     clear(dialogBody);
     dialogBody.append(
       h('p', { id: 'restore-what' }, t('backup.confirm.what', { file: path }), when ? ` ${when}` : ''),

@@ -8,11 +8,12 @@ import { transport } from '../../api.js';
 import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { LANGUAGES, language, setLanguage, t } from '../../i18n.js';
+import { deskYear } from '../../lib/dates.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 export async function render(root, ctx) {
-  const year = new Date().getFullYear();
+  const year = deskYear(new Date());
   const [info, orderSettings, days, engineerList] = await Promise.all([
     ctx.refreshInfo().then((i) => i ?? ctx.info()),
     ctx.call('settings.get', {}),
@@ -142,7 +143,7 @@ function orderSettingsCard(ctx, current) {
   const example = h('span', { class: 'hint', id: 'order-prefix-example' });
   const showExample = () => {
     const prefix = controls.order_prefix.value.trim().toUpperCase();
-    example.textContent = t('settings.orders.example', { number: `${prefix}${new Date().getFullYear()}000001` });
+    example.textContent = t('settings.orders.example', { number: `${prefix}${deskYear(new Date())}000001` });
   };
   controls.order_prefix.addEventListener('input', showExample);
   showExample();
@@ -316,7 +317,7 @@ function slipSettingsCard(ctx, current) {
   const logo = logoPicker('settings', current?.company_logo, { label: t('slips.settings.logo'), hint: t('slips.settings.logo.hint') });
   const example = h('span', { class: 'hint', id: 'slip-prefix-example' });
   const showExample = () => {
-    example.textContent = t('slips.settings.prefix.example', { number: `${controls.slip_prefix.value.trim().toUpperCase()}${new Date().getFullYear()}000001` });
+    example.textContent = t('slips.settings.prefix.example', { number: `${controls.slip_prefix.value.trim().toUpperCase()}${deskYear(new Date())}000001` });
   };
   controls.slip_prefix.addEventListener('input', showExample);
   showExample();

@@ -2,8 +2,8 @@
 // password, deactivate (accounts are never deleted: the audit trail names them).
 import { h, clear } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 export const ROLES = ['clerk', 'dispatcher', 'engineer', 'storekeeper', 'manager', 'admin'];
 
@@ -25,7 +25,7 @@ export async function render(root, ctx) {
       h('td', {}, u.name),
       h('td', {}, roleNames(u.roles)),
       h('td', {}, u.active ? t('users.active') : t('users.inactive')),
-      h('td', {}, localDateTime(new Date(u.created_at))),
+      h('td', {}, deskDateTime(u.created_at)),
       h(
         'td',
         {},

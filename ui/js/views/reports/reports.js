@@ -16,7 +16,9 @@ import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
 import { barChart } from '../../lib/chart.js';
-import { clockChip, deskDateTime, statusChip } from '../orders/order-file.js';
+import { clockChip } from '../orders/clocks.js';
+import { deskDateTime } from '../../lib/dates.js';
+import { statusChip } from '../orders/words.js';
 
 const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts'];
 const PERIODS = ['current', 'previous', 'last_year'];

@@ -6,7 +6,7 @@
 import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor } from '../../lib/form.js';
 import { t } from '../../i18n.js';
-import { deskDateTime } from '../orders/order-file.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 const STATES = ['printed', 'voided', 'missing'];
 const pad = (n) => String(n).padStart(2, '0');

@@ -4,11 +4,11 @@
 // part's (or its bin's) labels as a PDF.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { enterMovesOn, errorText, errorsFor, field } from '../../lib/form.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { labelDialog } from '../../lib/label-dialog.js';
 import { parseQuantity, parseYuan, signed, yuan, yuanInput } from '../../lib/money.js';
 import { lowChip } from './parts.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 const MOVEMENT_KINDS = ['receipt', 'issue', 'return', 'transfer_out', 'transfer_in', 'defective', 'adjustment', 'reversal'];
 const CLAIM_STATUSES = ['pending', 'sent', 'settled'];
@@ -121,7 +121,7 @@ export async function render(root, ctx) {
     return h(
       'tr',
       { dataset: { id: String(m.id), kind: m.kind }, class: reversed ? 'is-reversed' : '' },
-      h('td', { class: 'col-when num' }, localDateTime(m.at)),
+      h('td', { class: 'col-when num' }, deskDateTime(m.at)),
       h('td', { class: 'col-mkind' }, h('span', { class: `chip chip-move chip-move-${m.kind}` }, movementLabel(m.kind))),
       h('td', { class: 'col-store' }, m.store_name ?? ''),
       h('td', { class: 'col-qty qty' }, signed(m.quantity)),
@@ -435,7 +435,7 @@ function reverseDialog(ctx, part, unit) {
         { class: 'reverse-what' },
         t('reverse.what', {
           kind: movementLabel(m.kind),
-          at: localDateTime(m.at),
+          at: deskDateTime(m.at),
           store: m.store_name ?? '',
           quantity: signed(m.quantity),
           unit,

@@ -4,9 +4,9 @@
 // 呆滞件 (stock not issued for N days). Each row opens the part's file.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { download } from '../../lib/download.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { parseQuantity, yuan } from '../../lib/money.js';
+import { deskDate } from '../../lib/dates.js';
 
 const TABS = ['stock', 'low', 'slow'];
 const DEFAULT_DAYS = 180;
@@ -382,7 +382,7 @@ export async function render(root, ctx) {
             h('td', { class: 'qty' }, String(item.on_hand ?? 0)),
             h('td', { class: 'qty' }, yuan(item.value_fen ?? 0)),
             item.last_issue_at
-              ? h('td', { class: 'col-last-issue num' }, localDateTime(item.last_issue_at).slice(0, 10))
+              ? h('td', { class: 'col-last-issue num' }, deskDate(item.last_issue_at))
               : h('td', { class: 'col-last-issue' }, h('span', { class: 'chip chip-never' }, t('report.slow.never'))),
           ]),
         ),

@@ -3,9 +3,9 @@
 // (every error of it shown at once); see the variances; post all adjustments in one go.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
-import { localDateTime } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { parseQuantity, signed } from '../../lib/money.js';
+import { deskDateTime } from '../../lib/dates.js';
 
 const RECENT_KEY = 'desk.stocktakes';
 const sheetKey = (id) => `desk.stocktake.${id}.sheet`;
@@ -98,7 +98,7 @@ async function renderStart(root, ctx) {
                 h(
                   'li',
                   {},
-                  h('a', { href: `#/stocktake/${take.id}` }, t('stocktake.resume.item', { store: take.store_name, at: localDateTime(take.started_at), counted: take.counted ?? 0 })),
+                  h('a', { href: `#/stocktake/${take.id}` }, t('stocktake.resume.item', { store: take.store_name, at: deskDateTime(take.started_at), counted: take.counted ?? 0 })),
                 ),
               ),
             ),
@@ -246,8 +246,8 @@ async function renderSheet(root, ctx) {
       h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '›'),
       h('h1', {}, take.store_name),
       statusChip(take),
-      h('span', { class: 'page-sub num' }, t('stocktake.started_at', { at: localDateTime(take.started_at) })),
-      take.posted_at ? h('span', { class: 'page-sub num' }, t('stocktake.posted_at', { at: localDateTime(take.posted_at) })) : '',
+      h('span', { class: 'page-sub num' }, t('stocktake.started_at', { at: deskDateTime(take.started_at) })),
+      take.posted_at ? h('span', { class: 'page-sub num' }, t('stocktake.posted_at', { at: deskDateTime(take.posted_at) })) : '',
     );
     document.title = `${t('stocktake.title')} ${take.store_name} · ${t('app.title')}`;
   }
