@@ -34,6 +34,8 @@ import * as audit from './views/people/audit.js';
 import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
 import { initGlobalSearch } from './global-search.js';
 import { deskDateTime } from './lib/dates.js';
+import { isCtrl, isSave } from './lib/keys.js';
+import { resetTitle } from './lib/title.js';
 
 // path pattern → view module, area for the navigation, params from the match
 const ROUTES = [
@@ -236,7 +238,7 @@ function tickClock() {
 
 /** Re-labels the frame and re-renders the current screen after a language switch. */
 function relabel() {
-  document.title = t('app.title');
+  resetTitle();
   translateTree(document);
   route();
 }
@@ -269,12 +271,11 @@ function inForm() {
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   const key = event.key;
-  const ctrl = event.ctrlKey || event.metaKey;
   if (help.open) return; // the dialog closes itself on Esc
   if (key === 'F1') {
     event.preventDefault();
     openHelp();
-  } else if (key === 'F3' || (ctrl && !event.altKey && (key === 'k' || key === 'K'))) {
+  } else if (key === 'F3' || isCtrl(event, 'k')) {
     event.preventDefault();
     focusGlobalSearch();
   } else if (key === 'F4') {
@@ -295,7 +296,7 @@ function onKeyDown(event) {
   } else {
     current?.handle?.onKey?.(event);
     // Ctrl+S never opens the browser's "save page" dialog.
-    if (ctrl && (key === 's' || key === 'S')) event.preventDefault();
+    if (isSave(event)) event.preventDefault();
   }
 }
 
@@ -393,7 +394,7 @@ async function start() {
     history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
   }
   await initI18n();
-  document.title = t('app.title');
+  resetTitle();
   translateTree(document);
   wireFrame();
   watchPermissions();

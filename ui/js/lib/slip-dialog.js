@@ -12,6 +12,7 @@ import { h, clear } from './dom.js';
 import { download } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
 import { t } from '../i18n.js';
+import { isCtrl, isSave } from './keys.js';
 
 export const FORMATS = ['a4', 'a5', 'continuous', 'thermal', 'overlay'];
 /** Formats printed on a laser printer: only these may print three labelled parts. */
@@ -333,7 +334,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'F1') event.stopPropagation();
     // Ctrl+P again, or Ctrl+S, never opens the browser's own print or save dialog here.
-    if ((event.ctrlKey || event.metaKey) && ['p', 'P', 's', 'S'].includes(event.key)) event.preventDefault();
+    if ((isCtrl(event, 'p') || isSave(event))) event.preventDefault();
   });
   return { dialog, open, quick, close, isOpen: () => dialog.open };
 }
@@ -420,7 +421,7 @@ export function voidDialog(ctx, { onVoided } = {}) {
   });
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'F1') event.stopPropagation();
-    if ((event.ctrlKey || event.metaKey) && (event.key === 's' || event.key === 'S')) {
+    if (isSave(event)) {
       event.preventDefault();
       submit();
     }

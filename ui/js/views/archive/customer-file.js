@@ -8,6 +8,8 @@ import { classChip, dateText, kindChip, phoneDisplay, warrantyChip } from '../..
 import { t } from '../../i18n.js';
 import { deskDate, deskDateTime } from '../../lib/dates.js';
 import { orderKindLabel, statusChip } from '../orders/words.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 // `merged_away` (this file went into another) is sent by the core beside the contract's kinds.
 const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported', 'order'];
@@ -339,7 +341,7 @@ export async function render(root, ctx) {
       merge.dialog,
     ),
   );
-  document.title = `${customer.name} · ${t('app.title')}`;
+  setTitle(customer.name);
 
   // ---- keys ---------------------------------------------------------------------------
   const machineRows = () => [...root.querySelectorAll('#equipment-list tbody tr[data-id]')];
@@ -384,11 +386,11 @@ export async function render(root, ctx) {
     newOrderHash: () => (merged ? null : newOrderHash),
     dispose() {
       merge.close();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       if (merge.isOpen()) return; // the dialog handles its own keys
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       if ((event.key === 'e' || event.key === 'E') && !merged) {
         event.preventDefault();
         goEdit();

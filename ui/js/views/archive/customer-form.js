@@ -4,6 +4,8 @@ import { customerPicker } from '../../lib/customer-picker.js';
 import { errorsFor, field as formField } from '../../lib/form.js';
 import { phoneDisplay } from '../../lib/format.js';
 import { t } from '../../i18n.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const FIELDS = ['kind', 'name', 'phones', 'region', 'address', 'class', 'source', 'parent_id', 'notes'];
 const DUPLICATE_MS = 350;
@@ -148,7 +150,7 @@ export async function render(root, ctx) {
       h('div', { class: 'form-layout' }, form, duplicates),
     ),
   );
-  document.title = `${title} · ${t('app.title')}`;
+  setTitle(title);
 
   // ---- errors -----------------------------------------------------------------
   const errors = errorsFor(form, controls, formError);
@@ -262,11 +264,10 @@ export async function render(root, ctx) {
   return {
     dispose() {
       checkSoon.cancel();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

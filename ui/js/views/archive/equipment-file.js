@@ -5,6 +5,8 @@ import { errorsFor, field } from '../../lib/form.js';
 import { dateText, warrantyChip, warrantyLabel } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { isSave, modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 function item(labelKey, value, extraClass = '') {
   const empty = value === null || value === undefined || value === '';
@@ -148,7 +150,7 @@ export async function render(root, ctx) {
       ),
     ),
   );
-  document.title = `${machine.serial} · ${t('app.title')}`;
+  setTitle(machine.serial);
 
   // ---- override -------------------------------------------------------------------------
   let overrideOpen = false;
@@ -218,7 +220,7 @@ export async function render(root, ctx) {
       if (event.key === 'Enter' && event.target === controls.warranty_end && !event.isComposing) {
         event.preventDefault();
         controls.reason.focus();
-      } else if ((event.ctrlKey || event.metaKey) && (event.key === 's' || event.key === 'S')) {
+      } else if (isSave(event)) {
         event.preventDefault();
         event.stopPropagation();
         submit();
@@ -235,10 +237,10 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       if (event.key === 'e' || event.key === 'E') {
         event.preventDefault();
         goEdit();

@@ -2,6 +2,8 @@
 import { h, clear } from '../../lib/dom.js';
 import { enterMovesOn, errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const FIELDS = ['model_id', 'serial', 'purchase_date', 'install_date', 'site'];
 
@@ -22,7 +24,7 @@ export async function render(root, ctx) {
   const back = () => ctx.navigate(backHash);
 
   clear(root);
-  document.title = `${title} · ${t('app.title')}`;
+  setTitle(title);
   const head = h(
     'div',
     { class: 'page-head' },
@@ -151,11 +153,10 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

@@ -4,6 +4,8 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { policyText } from './equipment-form.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 export async function render(root, ctx) {
   const result = await ctx.call('models.list', {});
@@ -116,7 +118,7 @@ export async function render(root, ctx) {
       ),
     ),
   );
-  document.title = `${t('models.title')} · ${t('app.title')}`;
+  setTitle(t('models.title'));
 
   function policyRow(policy = { component: '', months: 12, basis: 'purchase' }) {
     const component = h('input', {
@@ -284,11 +286,10 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Insert' && !isTyping(event.target)) {

@@ -13,6 +13,8 @@ import { t } from '../../i18n.js';
 import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
+import { ctrlHeld, isSave, modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const STATES = ['overdue', 'due', 'upcoming', 'done'];
 const RANK = { overdue: 0, due: 1, upcoming: 2, done: 3 };
@@ -69,7 +71,7 @@ export async function render(root, ctx) {
       h('div', { class: 'callbacks-layout' }, h('div', { class: 'callback-queue-box' }, queue), detail),
     ),
   );
-  document.title = `${t('callbacks.title')} · ${t('app.title')}`;
+  setTitle(t('callbacks.title'));
 
   const causesReady = ctx
     .call('complaints.causes', {})
@@ -363,7 +365,7 @@ export async function render(root, ctx) {
     enterSequence(element, sequence, submit);
     element.addEventListener('keydown', (event) => {
       // T ticks 转投诉 from anywhere in the record but a text field.
-      if ((event.key === 't' || event.key === 'T') && !isTyping(event.target) && !complaintBox.hidden && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      if ((event.key === 't' || event.key === 'T') && !isTyping(event.target) && !complaintBox.hidden && !modified(event)) {
         event.preventDefault();
         toComplaint.checked = !toComplaint.checked;
         toComplaint.dispatchEvent(new Event('change'));
@@ -457,11 +459,11 @@ export async function render(root, ctx) {
   return {
     hasDraft: () => state.draft,
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      const ctrl = ctrlHeld(event);
+      if (isSave(event)) {
         event.preventDefault();
         form?.submit();
         return;

@@ -13,6 +13,8 @@ import { choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
 import { campaignKindChip, progressBar } from './campaigns.js';
+import { ctrlHeld, isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const TASK_STATUSES = ['open', 'ok', 'fault', 'unreachable'];
 const RESULTS = ['ok', 'fault', 'unreachable'];
@@ -116,7 +118,7 @@ export async function render(root, ctx) {
       groupsBox,
     ),
   );
-  document.title = `${campaign.name} · ${t('app.title')}`;
+  setTitle(campaign.name);
 
   function showProgress() {
     const c = counts(campaign.tasks);
@@ -390,11 +392,11 @@ export async function render(root, ctx) {
   return {
     hasDraft: () => state.draft,
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      const ctrl = ctrlHeld(event);
+      if (isSave(event)) {
         event.preventDefault();
         state.open?.submit();
         return;

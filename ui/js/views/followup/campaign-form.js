@@ -8,6 +8,8 @@ import { t } from '../../i18n.js';
 import { customerPicker } from '../../lib/customer-picker.js';
 import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { CAMPAIGN_KINDS } from './campaigns.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const PREVIEW_MS = 250;
 
@@ -104,7 +106,7 @@ export async function render(root, ctx) {
       form,
     ),
   );
-  document.title = `${t('campaign.new.title')} · ${t('app.title')}`;
+  setTitle(t('campaign.new.title'));
 
   const controls = {
     name,
@@ -222,11 +224,10 @@ export async function render(root, ctx) {
     hasDraft: () => draft,
     dispose() {
       previewSoon.cancel();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

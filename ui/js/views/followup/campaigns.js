@@ -5,6 +5,8 @@ import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 export const CAMPAIGN_KINDS = ['callback', 'inspection'];
 
@@ -59,7 +61,7 @@ export async function render(root, ctx) {
       h('div', { class: 'table-wrap' }, table, empty),
     ),
   );
-  document.title = `${t('campaigns.title')} · ${t('app.title')}`;
+  setTitle(t('campaigns.title'));
 
   try {
     const data = await ctx.call('campaigns.list', {});
@@ -99,10 +101,10 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       const all = rows();
       const at = all.indexOf(event.target);
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {

@@ -11,6 +11,8 @@ import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { clockStateText, durationText } from '../orders/clocks.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { againstLabel, causeLabel, channelLabel, complaintStatusChip, escalatedChip } from './complaints.js';
+import { ctrlHeld, isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const CLOCK_STATES = ['running', 'warning', 'broken', 'kept', 'missed', 'stopped'];
 const EVENT_KINDS = ['created', 'assigned', 'replied', 'closed'];
@@ -92,7 +94,7 @@ export async function render(root, ctx) {
           : t('complaint.escalation.over', { due: deskDateTime(k.reply_clock?.due), over: durationText(left) }),
       );
     }
-    document.title = `${k.number} · ${t('app.title')}`;
+    setTitle(k.number);
   }
 
   function showActions() {
@@ -350,11 +352,11 @@ export async function render(root, ctx) {
   return {
     hasDraft: () => panelState !== null,
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      const ctrl = ctrlHeld(event);
+      if (isSave(event)) {
         event.preventDefault();
         panelState?.submit();
         return;

@@ -10,6 +10,8 @@ import { choiceField, choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { deskDate } from '../../lib/dates.js';
 import { statusLabel } from '../orders/words.js';
 import { AGAINST, CHANNELS, causeLabel } from './complaints.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 export async function render(root, ctx) {
   const prefix = 'complaint';
@@ -140,7 +142,7 @@ export async function render(root, ctx) {
       form,
     ),
   );
-  document.title = `${t('complaint.new.title')} · ${t('app.title')}`;
+  setTitle(t('complaint.new.title'));
 
   function sync() {
     const chosen = customerOrders.find((o) => String(o.id) === order.value);
@@ -217,11 +219,10 @@ export async function render(root, ctx) {
   return {
     hasDraft: () => draft,
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

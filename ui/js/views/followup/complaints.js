@@ -8,6 +8,8 @@ import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { clockChip } from '../orders/clocks.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 export const COMPLAINT_STATUSES = ['open', 'replied', 'closed'];
 export const AGAINST = ['order', 'engineer', 'company'];
@@ -84,7 +86,7 @@ export async function render(root, ctx) {
       h('div', { class: 'table-wrap' }, table, empty),
     ),
   );
-  document.title = `${t('complaints.title')} · ${t('app.title')}`;
+  setTitle(t('complaints.title'));
 
   function row(k) {
     return h(
@@ -156,10 +158,10 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       const all = rows();
       const at = all.indexOf(event.target);
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {

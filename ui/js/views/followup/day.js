@@ -17,6 +17,8 @@ import { clockChip } from '../orders/clocks.js';
 import { orderKindLabel, statusChip } from '../orders/words.js';
 import { callbackStateChip } from './callbacks.js';
 import { causeLabel, escalatedChip, replyClockChip } from './complaints.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const REFRESH_MS = 60_000;
 const ASKED_KEY = 'desk.notify.asked';
@@ -181,7 +183,7 @@ export async function render(root, ctx) {
       grid,
     ),
   );
-  document.title = `${t('day.title')} · ${t('app.title')}`;
+  setTitle(t('day.title'));
 
   // ---- notifications: the button asks once; nothing asks on load ----------------------------
   function showNotify() {
@@ -369,10 +371,10 @@ export async function render(root, ctx) {
     dispose() {
       clearInterval(timer);
       seq += 1;
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       if (move(event)) event.preventDefault();
       else if (event.key === 'r' || event.key === 'R') {
         event.preventDefault();

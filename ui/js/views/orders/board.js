@@ -10,6 +10,8 @@ import { t } from '../../i18n.js';
 import { appointmentText, deskClock } from '../../lib/dates.js';
 import { clockChip } from './clocks.js';
 import { orderKindLabel, priorityChip, statusChip } from './words.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const REFRESH_MS = 30_000;
 
@@ -106,7 +108,7 @@ export async function render(root, ctx) {
       ),
     ),
   );
-  document.title = `${t('board.title')} · ${t('app.title')}`;
+  setTitle(t('board.title'));
 
   function showColumn(name, cards) {
     const focused = columns[name].contains(document.activeElement) ? document.activeElement.dataset.id : null;
@@ -217,10 +219,10 @@ export async function render(root, ctx) {
     dispose() {
       clearInterval(timer);
       seq += 1;
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       if (move(event)) {
         event.preventDefault();
       } else if (event.key === 'r' || event.key === 'R') {

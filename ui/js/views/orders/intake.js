@@ -10,6 +10,8 @@ import { errorsFor, errorText, field } from '../../lib/form.js';
 import { dateText, phoneDisplay, warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { CHANNELS, KINDS, MODES, PRIORITIES, statusChip } from './words.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const LOOKUP_MS = 250;
 const MIN_DIGITS = 4;
@@ -213,7 +215,7 @@ export async function render(root, ctx) {
       h('div', { class: 'intake-layout' }, callerCard, form),
     ),
   );
-  document.title = `${t('intake.title')} · ${t('app.title')}`;
+  setTitle(t('intake.title'));
 
   const errors = errorsFor(form, { ...controls, ...groups }, formError);
   function showError(error) {
@@ -799,11 +801,10 @@ export async function render(root, ctx) {
     },
     dispose() {
       lookUpSoon.cancel();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         if (state.inline && inlineBox.contains(event.target)) state.inline.submit();
         else submit();

@@ -17,6 +17,8 @@ import { ACTIONS, actionButtons, actionForLetter } from './order-actions.js';
 import { orderKindLabel, priorityChip, statusChip } from './words.js';
 import { signaturePad, signatureSvg } from '../../lib/signature-pad.js';
 import { choiceText, remembered as rememberedSlip, slipDialog, voidDialog } from '../../lib/slip-dialog.js';
+import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const FEE_KINDS = ['labour', 'callout', 'other'];
 const PAY_METHODS = ['cash', 'transfer', 'wechat', 'alipay', 'on_account'];
@@ -125,7 +127,7 @@ export async function render(root, ctx) {
       ),
     );
     root.querySelector('#order-file').dataset.status = order.status;
-    document.title = `${order.number} · ${t('app.title')}`;
+    setTitle(order.number);
   }
 
   function showActions() {
@@ -588,7 +590,7 @@ export async function render(root, ctx) {
       submit();
     });
     form.addEventListener('keydown', (event) => {
-      if ((event.ctrlKey || event.metaKey) && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         event.stopPropagation();
         submit();
@@ -1399,18 +1401,18 @@ export async function render(root, ctx) {
       panelState?.dispose?.();
       printDialog.close();
       voider.close();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
+      const ctrl = ctrlHeld(event);
       if (printDialog.isOpen() || voider.isOpen()) return;
       // Ctrl+P prints the slip, never the web page (from anywhere on the order file).
-      if (ctrl && !event.altKey && (event.key === 'p' || event.key === 'P')) {
+      if (isCtrl(event, 'p')) {
         event.preventDefault();
         openPrint(document.activeElement);
         return;
       }
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         panelState?.submit();
         return;

@@ -9,6 +9,7 @@ import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { LANGUAGES, language, setLanguage, t } from '../../i18n.js';
 import { deskYear } from '../../lib/dates.js';
+import { isSave } from '../../lib/keys.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -106,7 +107,7 @@ export async function render(root, ctx) {
   return {
     onKey(event) {
       // Ctrl+S saves the form the focus is in.
-      if ((event.ctrlKey || event.metaKey) && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         const form = document.activeElement?.closest?.('form.settings-form');
         if (form) {
           event.preventDefault();

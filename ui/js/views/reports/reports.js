@@ -19,6 +19,8 @@ import { barChart } from '../../lib/chart.js';
 import { clockChip } from '../orders/clocks.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts'];
 const PERIODS = ['current', 'previous', 'last_year'];
@@ -384,7 +386,7 @@ export async function render(root, ctx) {
       dialog,
     ),
   );
-  document.title = `${t('reports.title')} · ${t('app.title')}`;
+  setTitle(t('reports.title'));
 
   // ---- loading ------------------------------------------------------------------------------------
   function failed(panel, error) {
@@ -883,11 +885,11 @@ export async function render(root, ctx) {
   return {
     dispose() {
       closeDrill();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       // 1–8 switch the reports, PageUp / PageDown the month, when nothing is being typed.
-      if (dialog.open || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (dialog.open || isTyping(event.target) || modified(event)) return;
       if (event.key === 'PageUp' || event.key === 'PageDown') {
         event.preventDefault();
         stepMonth(event.key === 'PageUp' ? -1 : 1);

@@ -8,6 +8,7 @@ import { h, clear } from '../../lib/dom.js';
 import { download } from '../../lib/download.js';
 import { errorText, errorsFor } from '../../lib/form.js';
 import { t } from '../../i18n.js';
+import { isSave } from '../../lib/keys.js';
 
 const STEP = 0.5;
 const LIMIT = 20;
@@ -393,8 +394,7 @@ export async function render(root, ctx) {
   return {
     hasDraft: () => dirty,
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

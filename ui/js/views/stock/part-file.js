@@ -9,6 +9,8 @@ import { labelDialog } from '../../lib/label-dialog.js';
 import { parseQuantity, parseYuan, signed, yuan, yuanInput } from '../../lib/money.js';
 import { lowChip } from './parts.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { isSave, modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const MOVEMENT_KINDS = ['receipt', 'issue', 'return', 'transfer_out', 'transfer_in', 'defective', 'adjustment', 'reversal'];
 const CLAIM_STATUSES = ['pending', 'sent', 'settled'];
@@ -234,7 +236,7 @@ export async function render(root, ctx) {
       ),
     ),
   );
-  document.title = `${part.code} ${part.name} · ${t('app.title')}`;
+  setTitle(`${part.code} ${part.name}`);
   const ledgerWrap = root.querySelector('.ledger-wrap');
   if (ledgerWrap) ledgerWrap.scrollTop = ledgerWrap.scrollHeight; // newest at the bottom
 
@@ -336,7 +338,7 @@ export async function render(root, ctx) {
     });
     enterMovesOn(form, () => names.map((name) => controls[name]), submit);
     form.addEventListener('keydown', (event) => {
-      if ((event.ctrlKey || event.metaKey) && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         event.stopPropagation();
         submit();
@@ -390,10 +392,10 @@ export async function render(root, ctx) {
     dispose() {
       reverse.close();
       labels.close();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      if (reverse.isOpen() || labels.isOpen() || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (reverse.isOpen() || labels.isOpen() || isTyping(event.target) || modified(event)) return;
       if (event.key === 'e' || event.key === 'E') {
         event.preventDefault();
         goEdit();

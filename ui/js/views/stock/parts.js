@@ -6,6 +6,8 @@ import { enterMovesOn, errorsFor, field as formField } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { labelDialog } from '../../lib/label-dialog.js';
 import { parseQuantity, parseYuan, yuan, yuanInput } from '../../lib/money.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const PAGE_SIZE = 100;
 const DEBOUNCE_MS = 200;
@@ -93,7 +95,7 @@ export async function render(root, ctx) {
       h('div', { class: 'pager' }, totalText, h('span', { class: 'pager-nav' }, prev, pageText, next)),
     ),
   );
-  document.title = `${t('parts.title')} · ${t('app.title')}`;
+  setTitle(t('parts.title'));
   const labels = labelDialog(ctx);
   root.querySelector('.page-list').append(labels.dialog);
 
@@ -265,7 +267,7 @@ export async function render(root, ctx) {
     dispose() {
       searchSoon.cancel();
       labels.close();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       if (labels.isOpen()) return;
@@ -351,7 +353,7 @@ async function renderForm(root, ctx) {
       form,
     ),
   );
-  document.title = `${title} · ${t('app.title')}`;
+  setTitle(title);
 
   const errors = errorsFor(form, controls, formError);
   let saving = false;
@@ -409,11 +411,10 @@ async function renderForm(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         submit();
       } else if (event.key === 'Escape') {

@@ -7,6 +7,8 @@ import { download } from '../../lib/download.js';
 import { t } from '../../i18n.js';
 import { parseQuantity, yuan } from '../../lib/money.js';
 import { deskDate } from '../../lib/dates.js';
+import { modified } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const TABS = ['stock', 'low', 'slow'];
 const DEFAULT_DAYS = 180;
@@ -64,7 +66,7 @@ export async function render(root, ctx) {
       Object.values(panels),
     ),
   );
-  document.title = `${t('report.title')} · ${t('app.title')}`;
+  setTitle(t('report.title'));
 
   function remember() {
     ctx.replaceHash(
@@ -428,11 +430,11 @@ export async function render(root, ctx) {
 
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       // 1 · 2 · 3 switch the tabs when nothing is being typed; PageUp / PageDown turn the 库存 pages.
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target) || modified(event)) return;
       if (state.tab === 'stock' && (event.key === 'PageDown' || event.key === 'PageUp')) {
         event.preventDefault();
         turnStock(event.key === 'PageDown' ? 1 : -1);

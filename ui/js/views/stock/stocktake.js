@@ -6,6 +6,8 @@ import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { parseQuantity, signed } from '../../lib/money.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { isSave } from '../../lib/keys.js';
+import { resetTitle, setTitle } from '../../lib/title.js';
 
 const RECENT_KEY = 'desk.stocktakes';
 const sheetKey = (id) => `desk.stocktake.${id}.sheet`;
@@ -106,7 +108,7 @@ async function renderStart(root, ctx) {
         : null,
     ),
   );
-  document.title = `${t('stocktake.title')} · ${t('app.title')}`;
+  setTitle(t('stocktake.title'));
 
   let busy = false;
   form.addEventListener('submit', async (event) => {
@@ -135,7 +137,7 @@ async function renderStart(root, ctx) {
   select.focus();
   return {
     dispose() {
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       if (event.key === 'Escape' && !isTyping(event.target)) {
@@ -249,7 +251,7 @@ async function renderSheet(root, ctx) {
       h('span', { class: 'page-sub num' }, t('stocktake.started_at', { at: deskDateTime(take.started_at) })),
       take.posted_at ? h('span', { class: 'page-sub num' }, t('stocktake.posted_at', { at: deskDateTime(take.posted_at) })) : '',
     );
-    document.title = `${t('stocktake.title')} ${take.store_name} · ${t('app.title')}`;
+    setTitle(`${t('stocktake.title')} ${take.store_name}`);
   }
 
   function showLines() {
@@ -512,12 +514,11 @@ async function renderSheet(root, ctx) {
   return {
     dispose() {
       if (confirm.isOpen()) confirm.dialog.close();
-      document.title = t('app.title');
+      resetTitle();
     },
     onKey(event) {
       if (confirm.isOpen()) return;
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 's' || event.key === 'S')) {
+      if (isSave(event)) {
         event.preventDefault();
         saveSheet();
       } else if (event.key === 'Escape' && !isTyping(event.target)) {
