@@ -1,6 +1,8 @@
 // Screen text. Every visible string comes from ui/i18n/<lang>/<area>.json.
 // zh-CN is the default; the clerk's choice is kept in localStorage.
 
+import { readText, writeText } from './lib/store.js';
+
 export const LANGUAGES = ['zh-CN', 'en'];
 const DEFAULT_LANG = 'zh-CN';
 const STORAGE_KEY = 'desk.lang';
@@ -25,12 +27,8 @@ async function loadTable(code) {
 }
 
 function storedLanguage() {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    return LANGUAGES.includes(saved) ? saved : DEFAULT_LANG;
-  } catch {
-    return DEFAULT_LANG;
-  }
+  const saved = readText(STORAGE_KEY);
+  return LANGUAGES.includes(saved) ? saved : DEFAULT_LANG;
 }
 
 /** Loads the stored (or default) language. Call once before the first render. */
@@ -44,13 +42,7 @@ export async function setLanguage(code, remember = true) {
   strings = code === DEFAULT_LANG ? fallback : await loadTable(code);
   lang = code;
   document.documentElement.lang = code;
-  if (remember) {
-    try {
-      localStorage.setItem(STORAGE_KEY, code);
-    } catch {
-      // Private mode or storage disabled: the choice lasts for this window only.
-    }
-  }
+  if (remember) writeText(STORAGE_KEY, code);
 }
 
 export function language() {

@@ -8,6 +8,7 @@ import { download } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
 import { t } from '../i18n.js';
 import { parseQuantity } from './money.js';
+import { readJson, writeJson } from './store.js';
 
 const KINDS = ['part', 'bin'];
 const CODES = ['barcode', 'qr'];
@@ -18,24 +19,16 @@ const STORAGE_KEY = 'desk.labels';
 const SUMMARY_CODES = 6;
 
 function remembered() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
-    return {
-      kind: KINDS.includes(saved.kind) ? saved.kind : DEFAULTS.kind,
-      code: CODES.includes(saved.code) ? saved.code : DEFAULTS.code,
-      size: SIZES.includes(saved.size) ? saved.size : DEFAULTS.size,
-    };
-  } catch {
-    return { ...DEFAULTS };
-  }
+  const saved = readJson(STORAGE_KEY, {});
+  return {
+    kind: KINDS.includes(saved.kind) ? saved.kind : DEFAULTS.kind,
+    code: CODES.includes(saved.code) ? saved.code : DEFAULTS.code,
+    size: SIZES.includes(saved.size) ? saved.size : DEFAULTS.size,
+  };
 }
 
 function remember(choice) {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(choice));
-  } catch {
-    // Private mode: the defaults come back next time, nothing else is lost.
-  }
+  writeJson(STORAGE_KEY, choice);
 }
 
 function select(values, prefix, value) {

@@ -13,6 +13,7 @@ import { download } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
 import { t } from '../i18n.js';
 import { isCtrl, isSave } from './keys.js';
+import { readJson, writeJson } from './store.js';
 
 export const FORMATS = ['a4', 'a5', 'continuous', 'thermal', 'overlay'];
 /** Formats printed on a laser printer: only these may print three labelled parts. */
@@ -28,24 +29,16 @@ export function paperOf(format) {
 
 /** The format, copies and way last used on this desk. */
 export function remembered() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
-    return {
-      format: FORMATS.includes(saved.format) ? saved.format : DEFAULTS.format,
-      copies: saved.copies === 'three' ? 'three' : 'one',
-      way: WAYS.includes(saved.way) ? saved.way : DEFAULTS.way,
-    };
-  } catch {
-    return { ...DEFAULTS };
-  }
+  const saved = readJson(STORAGE_KEY, {});
+  return {
+    format: FORMATS.includes(saved.format) ? saved.format : DEFAULTS.format,
+    copies: saved.copies === 'three' ? 'three' : 'one',
+    way: WAYS.includes(saved.way) ? saved.way : DEFAULTS.way,
+  };
 }
 
 function remember(choice) {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(choice));
-  } catch {
-    // Private mode: A4 comes back next time, nothing else is lost.
-  }
+  writeJson(STORAGE_KEY, choice);
 }
 
 /** "A4 · 一联" for a button or a toast. */

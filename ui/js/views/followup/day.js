@@ -19,6 +19,7 @@ import { callbackStateChip } from './callbacks.js';
 import { causeLabel, escalatedChip, replyClockChip } from './complaints.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { readText, writeText } from '../../lib/store.js';
 
 const REFRESH_MS = 60_000;
 const ASKED_KEY = 'desk.notify.asked';
@@ -43,11 +44,7 @@ function notificationApi() {
 }
 
 function asked() {
-  try {
-    return localStorage.getItem(ASKED_KEY) === '1';
-  } catch {
-    return false;
-  }
+  return readText(ASKED_KEY) === '1';
 }
 
 /** Where an alert's record is: order:ID:kind → the order, complaint:ID → the complaint. */
@@ -204,11 +201,7 @@ export async function render(root, ctx) {
             id: 'day-notify',
             title: t('day.notify.ask.title'),
             onclick: async () => {
-              try {
-                localStorage.setItem(ASKED_KEY, '1');
-              } catch {
-                // Asked anyway; the browser remembers its answer.
-              }
+              writeText(ASKED_KEY, '1');
               try {
                 await api.requestPermission();
               } catch {

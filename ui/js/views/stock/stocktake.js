@@ -8,25 +8,11 @@ import { parseQuantity, signed } from '../../lib/money.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { readJson, writeJson } from '../../lib/store.js';
 
 const RECENT_KEY = 'desk.stocktakes';
 const sheetKey = (id) => `desk.stocktake.${id}.sheet`;
 
-function readJson(storage, key, fallback) {
-  try {
-    return JSON.parse(storage.getItem(key) ?? 'null') ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-function writeJson(storage, key, value) {
-  try {
-    if (value === null) storage.removeItem(key);
-    else storage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage disabled: the sheet lasts while the screen is open.
-  }
-}
 
 export async function render(root, ctx) {
   return ctx.params.id ? renderSheet(root, ctx) : renderStart(root, ctx);
@@ -44,7 +30,7 @@ async function renderStart(root, ctx) {
   if (!ctx.isCurrent()) return null;
   const stores = result?.items ?? [];
   // Open stocktakes started here before (the core has no list of them yet).
-  const recent = readJson(localStorage, RECENT_KEY, []);
+  const recent = readJson(RECENT_KEY, []);
   const open = [];
   for (const id of recent) {
     try {
@@ -55,7 +41,7 @@ async function renderStart(root, ctx) {
     }
   }
   if (!ctx.isCurrent()) return null;
-  writeJson(localStorage, RECENT_KEY, open.map((take) => take.id));
+  writeJson(RECENT_KEY, open.map((take) => take.id));
 
   const select = h(
     'select',
@@ -121,7 +107,7 @@ async function renderStart(root, ctx) {
     try {
       const take = await ctx.call('stocktake.start', { store_id: Number(select.value) });
       if (!ctx.isCurrent()) return;
-      writeJson(localStorage, RECENT_KEY, [take.id, ...open.map((o) => o.id).filter((x) => x !== take.id)].slice(0, 20));
+      writeJson(RECENT_KEY, [take.id, ...open.map((o) => o.id).filter((x) => x !== take.id)].slice(0, 20));
       ctx.toast(t('stocktake.started', { store: take.store_name }));
       ctx.navigate(`#/stocktake/${take.id}`);
     } catch (e) {
@@ -155,7 +141,7 @@ async function renderSheet(root, ctx) {
   let take = await ctx.call('stocktake.get', { id });
   if (!ctx.isCurrent()) return null;
   // The pending sheet: what was scanned but not saved yet; survives a reload of the page.
-  let pending = readJson(sessionStorage, sheetKey(id), []);
+  let pending = readJson(sheetKey(id), [], { session: true });
   let sheetErrors = []; // [{line, message}] from the last save
 
   const scan = h('input', {
@@ -287,7 +273,7 @@ async function renderSheet(root, ctx) {
   }
 
   function keep() {
-    writeJson(sessionStorage, sheetKey(id), pending.length ? pending : null);
+    writeJson(sheetKey(id), pending.length ? pending : null, { session: true });
   }
   function showPending() {
     clear(pendingBody);
