@@ -10,6 +10,8 @@ import { deskDate, deskDateTime } from '../../lib/dates.js';
 import { orderKindLabel, statusChip } from '../orders/words.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { rove } from '../../lib/roving.js';
+import { timelineList } from '../../lib/timeline.js';
 
 // `merged_away` (this file went into another) is sent by the core beside the contract's kinds.
 const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported', 'order'];
@@ -253,25 +255,11 @@ export async function render(root, ctx) {
       heading,
       items.length === 0
         ? h('p', { class: 'empty empty-small', id: 'customer-timeline' }, t('timeline.empty'))
-        : h(
-            'ol',
-            { id: 'customer-timeline', class: 'timeline' },
-            items.map((entry) => {
-              const kind = TIMELINE_KINDS.includes(entry.kind) ? entry.kind : 'other';
-              return h(
-                'li',
-                { dataset: { kind } },
-                h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, deskDateTime(entry.at)),
-                h('span', { class: `chip chip-timeline chip-timeline-${kind}` }, t(`timeline.kind.${kind}`)),
-                h(
-                  'span',
-                  { class: 'timeline-text' },
-                  h('span', { class: 'timeline-title' }, entry.title ?? ''),
-                  entry.detail ? h('span', { class: 'timeline-detail' }, entry.detail) : null,
-                ),
-              );
-            }),
-          ),
+        : timelineList(items, {
+            id: 'customer-timeline',
+            kindOf: (entry) => (TIMELINE_KINDS.includes(entry.kind) ? entry.kind : 'other'),
+            chipOf: (entry, kind) => h('span', { class: `chip chip-timeline chip-timeline-${kind}` }, t(`timeline.kind.${kind}`)),
+          }),
     );
   }
 
@@ -346,17 +334,7 @@ export async function render(root, ctx) {
   // ---- keys ---------------------------------------------------------------------------
   const machineRows = () => [...root.querySelectorAll('#equipment-list tbody tr[data-id]')];
   function setActive(index, focus = true) {
-    const all = machineRows();
-    if (all.length === 0) return;
-    const i = Math.max(0, Math.min(index, all.length - 1));
-    all.forEach((row, n) => {
-      row.tabIndex = n === i ? 0 : -1;
-      row.setAttribute('aria-selected', n === i ? 'true' : 'false');
-    });
-    if (focus) {
-      all[i].focus({ preventScroll: true });
-      all[i].scrollIntoView({ block: 'nearest' });
-    }
+    rove(machineRows(), index, { focus, select: true });
   }
   root.querySelector('#equipment-list tbody')?.addEventListener('keydown', (event) => {
     const all = machineRows();

@@ -3,6 +3,7 @@ import { h, clear, debounce, isTyping } from '../../lib/dom.js';
 import { classChip, kindLabel, phoneDisplay } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { listButtons } from './customer-import.js';
+import { rove } from '../../lib/roving.js';
 
 const PAGE_SIZE = 50;
 const DEBOUNCE_MS = 200;
@@ -88,18 +89,8 @@ export async function render(root, ctx) {
   const rows = () => [...tbody.querySelectorAll('tr[data-id]')];
 
   function setActive(index, focus = true) {
-    const all = rows();
-    if (all.length === 0) return;
-    const i = Math.max(0, Math.min(index, all.length - 1));
-    all.forEach((row, n) => {
-      row.tabIndex = n === i ? 0 : -1;
-      row.setAttribute('aria-selected', n === i ? 'true' : 'false');
-    });
-    state.active = i;
-    if (focus) {
-      all[i].focus({ preventScroll: true });
-      all[i].scrollIntoView({ block: 'nearest' });
-    }
+    const i = rove(rows(), index, { focus, select: true });
+    if (i >= 0) state.active = i;
   }
 
   const open = (id) => ctx.navigate(`#/customers/${id}`);

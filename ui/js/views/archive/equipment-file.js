@@ -7,6 +7,7 @@ import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { isSave, modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { timelineList } from '../../lib/timeline.js';
 
 function item(labelKey, value, extraClass = '') {
   const empty = value === null || value === undefined || value === '';
@@ -129,23 +130,7 @@ export async function render(root, ctx) {
         { class: 'card file-section' },
         h('div', { class: 'section-head' }, h('h2', {}, t('equipment.history'))),
         history.length
-          ? h(
-              'ol',
-              { id: 'equipment-history', class: 'timeline' },
-              history.map((entry) =>
-                h(
-                  'li',
-                  {},
-                  h('time', { class: 'timeline-at num', datetime: entry.at ?? '' }, deskDateTime(entry.at)),
-                  h(
-                    'span',
-                    { class: 'timeline-text' },
-                    h('span', { class: 'timeline-title' }, entry.title ?? ''),
-                    entry.detail ? h('span', { class: 'timeline-detail' }, entry.detail) : null,
-                  ),
-                ),
-              ),
-            )
+          ? timelineList(history, { id: 'equipment-history' })
           : h('p', { class: 'empty empty-small', id: 'equipment-history' }, t('equipment.history.empty')),
       ),
     ),

@@ -15,6 +15,7 @@ import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
 import { ctrlHeld, isSave, modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { selectTab } from '../../lib/tabs.js';
 
 const STATES = ['overdue', 'due', 'upcoming', 'done'];
 const RANK = { overdue: 0, due: 1, upcoming: 2, done: 3 };
@@ -80,7 +81,7 @@ export async function render(root, ctx) {
 
   // ---- the queue ------------------------------------------------------------------------
   function showTabs() {
-    for (const [name, el] of Object.entries(tabs)) el.setAttribute('aria-selected', String(state.tab === name));
+    selectTab(tabs, state.tab, { roving: false });
   }
 
   async function load() {

@@ -15,6 +15,7 @@ import { statusChip } from '../orders/words.js';
 import { campaignKindChip, progressBar } from './campaigns.js';
 import { ctrlHeld, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { roveTo } from '../../lib/roving.js';
 
 const TASK_STATUSES = ['open', 'ok', 'fault', 'unreachable'];
 const RESULTS = ['ok', 'fault', 'unreachable'];
@@ -254,8 +255,7 @@ export async function render(root, ctx) {
 
   function focusRow(row) {
     if (!row) return;
-    for (const r of groupsBox.querySelectorAll('tr.campaign-task')) r.tabIndex = r === row ? 0 : -1;
-    row.focus();
+    roveTo([...groupsBox.querySelectorAll('tr.campaign-task')], row);
   }
 
   function closeForm({ focus = true } = {}) {

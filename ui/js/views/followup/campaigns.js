@@ -7,6 +7,7 @@ import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { rove } from '../../lib/roving.js';
 
 export const CAMPAIGN_KINDS = ['callback', 'inspection'];
 
@@ -90,12 +91,7 @@ export async function render(root, ctx) {
 
   const rows = () => [...tbody.querySelectorAll('tr[data-id]')];
   function focusRow(i) {
-    const all = rows();
-    if (!all.length) return false;
-    const at = Math.min(Math.max(i, 0), all.length - 1);
-    all.forEach((r, n) => (r.tabIndex = n === at ? 0 : -1));
-    all[at].focus();
-    return true;
+    return rove(rows(), i) >= 0;
   }
   if (!focusRow(0)) newButton.focus();
 

@@ -13,6 +13,7 @@ import { deskDateTime } from '../../lib/dates.js';
 import { againstLabel, causeLabel, channelLabel, complaintStatusChip, escalatedChip } from './complaints.js';
 import { ctrlHeld, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { timelineList } from '../../lib/timeline.js';
 
 const CLOCK_STATES = ['running', 'warning', 'broken', 'kept', 'missed', 'stopped'];
 const EVENT_KINDS = ['created', 'assigned', 'replied', 'closed'];
@@ -176,24 +177,13 @@ export async function render(root, ctx) {
     const events = k.events ?? [];
     timeline.append(
       h('div', { class: 'section-head' }, h('h2', {}, t('complaint.timeline'))),
-      h(
-        'ol',
-        { class: 'timeline order-timeline complaint-timeline', id: 'complaint-timeline' },
-        events.map((e) =>
-          h(
-            'li',
-            { dataset: { kind: e.kind ?? '' } },
-            h('time', { class: 'timeline-at num', datetime: e.at ?? '' }, deskDateTime(e.at)),
-            h('span', { class: 'timeline-user' }, e.user ?? ''),
-            h(
-              'span',
-              { class: 'timeline-text' },
-              h('span', { class: 'timeline-title' }, t(`complaint.event.${EVENT_KINDS.includes(e.kind) ? e.kind : 'created'}`)),
-              e.detail ? h('span', { class: 'timeline-detail' }, e.detail) : null,
-            ),
-          ),
-        ),
-      ),
+      timelineList(events, {
+        id: 'complaint-timeline',
+        className: 'order-timeline complaint-timeline',
+        kindOf: (e) => e.kind ?? '',
+        titleOf: (e) => t(`complaint.event.${EVENT_KINDS.includes(e.kind) ? e.kind : 'created'}`),
+        withUser: true,
+      }),
     );
   }
 

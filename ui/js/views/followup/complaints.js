@@ -10,6 +10,8 @@ import { clockChip } from '../orders/clocks.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { rove } from '../../lib/roving.js';
+import { selectTab } from '../../lib/tabs.js';
 
 export const COMPLAINT_STATUSES = ['open', 'replied', 'closed'];
 export const AGAINST = ['order', 'engineer', 'company'];
@@ -125,7 +127,7 @@ export async function render(root, ctx) {
       strip.hidden = escalated === 0;
       clear(strip);
       if (escalated) strip.append(h('strong', {}, t('complaints.escalated.strip', { count: escalated })), ' ', t('complaints.escalated.strip.tail'));
-      for (const [v, el] of Object.entries(tabs)) el.setAttribute('aria-selected', String(v === state.view));
+      selectTab(tabs, state.view, { roving: false });
     } catch (error) {
       if (!ctx.isCurrent()) return;
       failure.textContent = errorText(error);
@@ -144,12 +146,7 @@ export async function render(root, ctx) {
     return [...tbody.querySelectorAll('tr[data-id]')];
   }
   function focusRow(i) {
-    const all = rows();
-    if (!all.length) return false;
-    const at = Math.min(Math.max(i, 0), all.length - 1);
-    all.forEach((r, n) => (r.tabIndex = n === at ? 0 : -1));
-    all[at].focus();
-    return true;
+    return rove(rows(), i) >= 0;
   }
 
   await load();

@@ -12,6 +12,7 @@ import { t } from '../../i18n.js';
 import { CHANNELS, KINDS, MODES, PRIORITIES, statusChip } from './words.js';
 import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { rove } from '../../lib/roving.js';
 
 const LOOKUP_MS = 250;
 const MIN_DIGITS = 4;
@@ -292,8 +293,7 @@ export async function render(root, ctx) {
     if (at < 0) return;
     event.preventDefault();
     const next = event.key === 'Home' ? 0 : event.key === 'End' ? all.length - 1 : (at + (event.key === 'ArrowRight' ? 1 : -1) + all.length) % all.length;
-    all.forEach((b, n) => (b.tabIndex = n === next ? 0 : -1));
-    all[next].focus();
+    rove(all, next);
   });
 
   // ---- results: customers, their machines and open orders -------------------------------------

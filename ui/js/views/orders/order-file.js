@@ -19,6 +19,7 @@ import { signaturePad, signatureSvg } from '../../lib/signature-pad.js';
 import { choiceText, remembered as rememberedSlip, slipDialog, voidDialog } from '../../lib/slip-dialog.js';
 import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { timelineList } from '../../lib/timeline.js';
 
 const FEE_KINDS = ['labour', 'callout', 'other'];
 const PAY_METHODS = ['cash', 'transfer', 'wechat', 'alipay', 'on_account'];
@@ -306,24 +307,7 @@ export async function render(root, ctx) {
     const events = order.events ?? [];
     timeline.append(
       h('div', { class: 'section-head' }, h('h2', {}, t('order.timeline')), h('span', { class: 'section-count' }, t('order.timeline.lead'))),
-      h(
-        'ol',
-        { class: 'timeline order-timeline', id: 'order-timeline' },
-        events.map((e) =>
-          h(
-            'li',
-            { dataset: { kind: e.kind ?? '' } },
-            h('time', { class: 'timeline-at num', datetime: e.at ?? '' }, deskDateTime(e.at)),
-            h('span', { class: 'timeline-user' }, e.user ?? ''),
-            h(
-              'span',
-              { class: 'timeline-text' },
-              h('span', { class: 'timeline-title' }, e.title ?? ''),
-              e.detail ? h('span', { class: 'timeline-detail' }, e.detail) : null,
-            ),
-          ),
-        ),
-      ),
+      timelineList(events, { id: 'order-timeline', className: 'order-timeline', kindOf: (e) => e.kind ?? '', withUser: true }),
     );
   }
 

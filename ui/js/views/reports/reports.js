@@ -21,6 +21,7 @@ import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { selectTab, tabKey } from '../../lib/tabs.js';
 
 const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts'];
 const PERIODS = ['current', 'previous', 'last_year'];
@@ -852,12 +853,7 @@ export async function render(root, ctx) {
       closeDrill();
     }
     state.tab = name;
-    for (const [key, tab] of Object.entries(tabs)) {
-      const on = key === name;
-      tab.setAttribute('aria-selected', on ? 'true' : 'false');
-      tab.tabIndex = on ? 0 : -1;
-      panels[key].hidden = !on;
-    }
+    selectTab(tabs, name, { panels });
     if (focus) tabs[name].focus();
     remember();
     try {
@@ -871,11 +867,10 @@ export async function render(root, ctx) {
     if (tab) select(tab.dataset.tab);
   });
   tablist.addEventListener('keydown', (event) => {
-    const index = REPORTS.indexOf(state.tab);
-    const to = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: REPORTS.length - 1 }[event.key];
-    if (to === undefined) return;
+    const to = tabKey(REPORTS, state.tab, event.key);
+    if (!to) return;
     event.preventDefault();
-    select(REPORTS[(to + REPORTS.length) % REPORTS.length], true);
+    select(to, true);
   });
 
   await select(state.tab);

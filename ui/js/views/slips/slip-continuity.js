@@ -7,6 +7,7 @@ import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
+import { roveTo } from '../../lib/roving.js';
 
 const STATES = ['printed', 'voided', 'missing'];
 const pad = (n) => String(n).padStart(2, '0');
@@ -247,11 +248,7 @@ export async function render(root, ctx) {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       const to = event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
-      if (to) {
-        row.tabIndex = -1;
-        to.tabIndex = 0;
-        to.focus();
-      }
+      if (to) roveTo([...row.parentElement.children], to);
     } else if (event.key === 'Enter') {
       const line = report?.items?.find((l) => l.number === row.dataset.number);
       if (line?.order_number) {

@@ -8,6 +8,7 @@ import { labelDialog } from '../../lib/label-dialog.js';
 import { parseQuantity, parseYuan, yuan, yuanInput } from '../../lib/money.js';
 import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { rove } from '../../lib/roving.js';
 
 const PAGE_SIZE = 100;
 const DEBOUNCE_MS = 200;
@@ -103,15 +104,7 @@ export async function render(root, ctx) {
   const open = (id) => ctx.navigate(`#/parts/${id}`);
 
   function setActive(index) {
-    const all = rows();
-    if (all.length === 0) return;
-    const i = Math.max(0, Math.min(index, all.length - 1));
-    all.forEach((row, n) => {
-      row.tabIndex = n === i ? 0 : -1;
-      row.setAttribute('aria-selected', n === i ? 'true' : 'false');
-    });
-    all[i].focus({ preventScroll: true });
-    all[i].scrollIntoView({ block: 'nearest' });
+    rove(rows(), index, { select: true });
   }
 
   /** The labels button says what it will print: the ticked parts, else the page. */

@@ -9,6 +9,7 @@ import { parseQuantity, yuan } from '../../lib/money.js';
 import { deskDate } from '../../lib/dates.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { selectTab, tabKey } from '../../lib/tabs.js';
 
 const TABS = ['stock', 'low', 'slow'];
 const DEFAULT_DAYS = 180;
@@ -398,12 +399,7 @@ export async function render(root, ctx) {
   const bodies = { stock: stockBody, low: lowBody, slow: slowBody };
   async function select(name, focus = false) {
     state.tab = name;
-    for (const [key, tab] of Object.entries(tabs)) {
-      const on = key === name;
-      tab.setAttribute('aria-selected', on ? 'true' : 'false');
-      tab.tabIndex = on ? 0 : -1;
-      panels[key].hidden = !on;
-    }
+    selectTab(tabs, name, { panels });
     if (focus) tabs[name].focus();
     remember();
     try {
@@ -417,11 +413,10 @@ export async function render(root, ctx) {
     if (tab) select(tab.dataset.tab);
   });
   tablist.addEventListener('keydown', (event) => {
-    const index = TABS.indexOf(state.tab);
-    const to = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 }[event.key];
-    if (to === undefined) return;
+    const to = tabKey(TABS, state.tab, event.key);
+    if (!to) return;
     event.preventDefault();
-    select(TABS[(to + TABS.length) % TABS.length], true);
+    select(to, true);
   });
 
   await select(state.tab);
