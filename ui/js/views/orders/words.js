@@ -9,6 +9,8 @@ export const KINDS = ['repair', 'maintenance', 'installation', 'inspection', 'co
 export const CHANNELS = ['phone', 'walk_in', 'on_site', 'proactive'];
 export const MODES = ['phone_help', 'on_site', 'carry_in'];
 export const PRIORITIES = ['normal', 'urgent'];
+export const FEE_KINDS = ['labour', 'callout', 'other'];
+export const PAY_METHODS = ['cash', 'transfer', 'wechat', 'alipay', 'on_account'];
 
 export function orderKindLabel(kind) {
   return t(`order.kind.${KINDS.includes(kind) ? kind : 'repair'}`);
