@@ -51,6 +51,9 @@ export async function render(root, ctx) {
     get order() {
       return order;
     },
+    set order(value) {
+      order = value;
+    },
     id,
     ctx,
     show,

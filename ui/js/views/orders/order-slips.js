@@ -2,7 +2,8 @@
 // (打印服务单, Ctrl+P), the order's slips with their prints, reprints and voids, and from
 // completion on the customer's opinion and signature (签名板).
 //
-// `page`: { order (the order on show, read each time), id, ctx, show(), reload(), back }.
+// `page`: { order (the order on show, read each time; a saved opinion replaces it), id, ctx,
+// show(), reload(), back }.
 import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { deskDateTime } from '../../lib/dates.js';
