@@ -1,39 +1,41 @@
 // The frame: navigation, routing by location hash, global keys, status bar, toasts, help.
 import { call, session, sessionArrived, setSession, whenSignedOut } from './api.js';
-import { h, clear } from './dom.js';
-import { localDateTime } from './format.js';
+import { h, clear } from './lib/dom.js';
 import { initI18n, t, translateTree } from './i18n.js';
-import * as customerList from './views/customer-list.js';
-import * as customerForm from './views/customer-form.js';
-import * as customerFile from './views/customer-file.js';
-import * as customerImport from './views/customer-import.js';
-import * as settings from './views/settings.js';
-import * as equipmentForm from './views/equipment-form.js';
-import * as equipmentFile from './views/equipment-file.js';
-import * as models from './views/models.js';
-import * as parts from './views/parts.js';
-import * as partFile from './views/part-file.js';
-import * as stocktake from './views/stocktake.js';
-import * as stockReport from './views/stock-report.js';
-import * as intake from './views/intake.js';
-import * as orderFile from './views/order-file.js';
-import * as board from './views/board.js';
-import * as reports from './views/reports.js';
-import * as slipContinuity from './views/slip-continuity.js';
-import * as slipTemplate from './views/slip-template.js';
-import * as day from './views/day.js';
-import * as callbacks from './views/callbacks.js';
-import * as complaints from './views/complaints.js';
-import * as complaintForm from './views/complaint-form.js';
-import * as complaintFile from './views/complaint-file.js';
-import * as campaigns from './views/campaigns.js';
-import * as campaignForm from './views/campaign-form.js';
-import * as campaignFile from './views/campaign-file.js';
-import * as users from './views/users.js';
-import * as backup from './views/backup.js';
-import * as audit from './views/audit.js';
-import { openPasswordDialog, renderLogin, renderSetup } from './views/login.js';
+import * as customerList from './views/archive/customer-list.js';
+import * as customerForm from './views/archive/customer-form.js';
+import * as customerFile from './views/archive/customer-file.js';
+import * as customerImport from './views/archive/customer-import.js';
+import * as settings from './views/people/settings.js';
+import * as equipmentForm from './views/archive/equipment-form.js';
+import * as equipmentFile from './views/archive/equipment-file.js';
+import * as models from './views/archive/models.js';
+import * as parts from './views/stock/parts.js';
+import * as partFile from './views/stock/part-file.js';
+import * as stocktake from './views/stock/stocktake.js';
+import * as stockReport from './views/stock/stock-report.js';
+import * as intake from './views/orders/intake.js';
+import * as orderFile from './views/orders/order-file.js';
+import * as board from './views/orders/board.js';
+import * as reports from './views/reports/reports.js';
+import * as slipContinuity from './views/slips/slip-continuity.js';
+import * as slipTemplate from './views/slips/slip-template.js';
+import * as day from './views/followup/day.js';
+import * as callbacks from './views/followup/callbacks.js';
+import * as complaints from './views/followup/complaints.js';
+import * as complaintForm from './views/followup/complaint-form.js';
+import * as complaintFile from './views/followup/complaint-file.js';
+import * as campaigns from './views/followup/campaigns.js';
+import * as campaignForm from './views/followup/campaign-form.js';
+import * as campaignFile from './views/followup/campaign-file.js';
+import * as users from './views/people/users.js';
+import * as backup from './views/people/backup.js';
+import * as audit from './views/people/audit.js';
+import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
 import { initGlobalSearch } from './global-search.js';
+import { deskDateTime } from './lib/dates.js';
+import { isCtrl, isSave } from './lib/keys.js';
+import { resetTitle } from './lib/title.js';
 
 // path pattern → view module, area for the navigation, params from the match
 const ROUTES = [
@@ -227,7 +229,7 @@ async function refreshInfo() {
 function tickClock() {
   const el = document.getElementById('status-clock');
   const now = new Date();
-  const text = localDateTime(now);
+  const text = deskDateTime(now);
   if (el.textContent !== text) {
     el.textContent = text;
     el.dateTime = now.toISOString();
@@ -236,7 +238,7 @@ function tickClock() {
 
 /** Re-labels the frame and re-renders the current screen after a language switch. */
 function relabel() {
-  document.title = t('app.title');
+  resetTitle();
   translateTree(document);
   route();
 }
@@ -269,12 +271,11 @@ function inForm() {
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   const key = event.key;
-  const ctrl = event.ctrlKey || event.metaKey;
   if (help.open) return; // the dialog closes itself on Esc
   if (key === 'F1') {
     event.preventDefault();
     openHelp();
-  } else if (key === 'F3' || (ctrl && !event.altKey && (key === 'k' || key === 'K'))) {
+  } else if (key === 'F3' || isCtrl(event, 'k')) {
     event.preventDefault();
     focusGlobalSearch();
   } else if (key === 'F4') {
@@ -295,7 +296,7 @@ function onKeyDown(event) {
   } else {
     current?.handle?.onKey?.(event);
     // Ctrl+S never opens the browser's "save page" dialog.
-    if (ctrl && (key === 's' || key === 'S')) event.preventDefault();
+    if (isSave(event)) event.preventDefault();
   }
 }
 
@@ -393,7 +394,7 @@ async function start() {
     history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
   }
   await initI18n();
-  document.title = t('app.title');
+  resetTitle();
   translateTree(document);
   wireFrame();
   watchPermissions();

@@ -3,7 +3,7 @@
 // opens the customer file (a machine opens its customer's file with that machine marked; an
 // order number opens the order). Enter with nothing chosen keeps the old behaviour: the
 // customer list, filtered by the text.
-import { h, clear, debounce } from './dom.js';
+import { h, clear, debounce } from './lib/dom.js';
 import { t } from './i18n.js';
 
 const DEBOUNCE_MS = 150;

@@ -1,5 +1,7 @@
-// Screen text. Every visible string comes from ui/i18n/<lang>.json.
+// Screen text. Every visible string comes from ui/i18n/<lang>/<area>.json.
 // zh-CN is the default; the clerk's choice is kept in localStorage.
+
+import { readText, writeText } from './lib/store.js';
 
 export const LANGUAGES = ['zh-CN', 'en'];
 const DEFAULT_LANG = 'zh-CN';
@@ -9,15 +11,15 @@ let lang = DEFAULT_LANG;
 let strings = {};
 let fallback = {};
 
-// One file per area and language: i18n/<lang>.json (the frame, customers, stock) and
-// i18n/<lang>.<area>.json for each area listed here.
-const AREAS = ['', '.orders', '.slips', '.followup', '.reports', '.people', '.backup'];
+// One file per area and language, i18n/<lang>/<area>.json, the areas named as in src/ and
+// js/views/ (common: the frame). A key lives in exactly one area; the tables are merged.
+const AREAS = ['common', 'people', 'archive', 'stock', 'orders', 'slips', 'followup', 'reports'];
 
 async function loadTable(code) {
   const tables = await Promise.all(
     AREAS.map(async (area) => {
-      const response = await fetch(`i18n/${code}${area}.json`);
-      if (!response.ok) throw new Error(`i18n ${code}${area}: HTTP ${response.status}`);
+      const response = await fetch(`i18n/${code}/${area}.json`);
+      if (!response.ok) throw new Error(`i18n ${code}/${area}: HTTP ${response.status}`);
       return response.json();
     }),
   );
@@ -25,12 +27,8 @@ async function loadTable(code) {
 }
 
 function storedLanguage() {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    return LANGUAGES.includes(saved) ? saved : DEFAULT_LANG;
-  } catch {
-    return DEFAULT_LANG;
-  }
+  const saved = readText(STORAGE_KEY);
+  return LANGUAGES.includes(saved) ? saved : DEFAULT_LANG;
 }
 
 /** Loads the stored (or default) language. Call once before the first render. */
@@ -44,13 +42,7 @@ export async function setLanguage(code, remember = true) {
   strings = code === DEFAULT_LANG ? fallback : await loadTable(code);
   lang = code;
   document.documentElement.lang = code;
-  if (remember) {
-    try {
-      localStorage.setItem(STORAGE_KEY, code);
-    } catch {
-      // Private mode or storage disabled: the choice lasts for this window only.
-    }
-  }
+  if (remember) writeText(STORAGE_KEY, code);
 }
 
 export function language() {

@@ -1,0 +1,95 @@
+// Small pieces every form on the desk shares: a labelled field with its error line, and
+// showing the core's {code, message, field} under that field (focus moves there, nothing
+// typed is lost).
+import { h } from './dom.js';
+import { t } from '../i18n.js';
+
+/**
+ * A label + control + error line (+ hint). The control gets `id = prefix-name` and
+ * `name = name`; the error line is `.field-error[data-for=name]`.
+ */
+export function field(prefix, name, control, { label, hint, required } = {}) {
+  const id = `${prefix}-${name}`;
+  control.id = id;
+  if (!control.name) control.name = name;
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
+  if (required) control.setAttribute('aria-required', 'true');
+  return h(
+    'div',
+    { class: `field field-${name}` },
+    h(
+      'label',
+      { for: id },
+      label,
+      required ? h('span', { class: 'required', title: t('form.required') }, ' *') : null,
+    ),
+    h(
+      'div',
+      { class: 'control' },
+      control,
+      h('div', { class: 'field-error', id: errorId, dataset: { for: name }, 'aria-live': 'polite' }),
+      hint ? h('div', { class: 'hint', id: hintId }, hint) : null,
+    ),
+  );
+}
+
+/** Message for an error object from api.call, in the clerk's words. */
+export function errorText(error) {
+  return error?.code === 'network' ? t('error.network') : error?.message || String(error);
+}
+
+/**
+ * Error display for one form. `controls` maps field names to the element that takes the
+ * focus; `formError` is the box for errors that name no (known) field.
+ */
+export function errorsFor(form, controls, formError) {
+  const box = (name) => form.querySelector(`.field-error[data-for="${name}"]`);
+  function clearOne(name) {
+    const el = box(name);
+    if (el) el.textContent = '';
+    controls[name]?.removeAttribute?.('aria-invalid');
+  }
+  function clearAll() {
+    for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+    for (const control of Object.values(controls)) control?.removeAttribute?.('aria-invalid');
+    formError.hidden = true;
+    formError.textContent = '';
+  }
+  function show(error) {
+    const name = error?.field;
+    const message = errorText(error);
+    const control = name ? controls[name] : null;
+    if (control && box(name)) {
+      box(name).textContent = message;
+      control.setAttribute('aria-invalid', 'true');
+      control.focus();
+      if (control.tagName === 'INPUT' && control.type === 'text') control.select();
+    } else {
+      formError.textContent = message;
+      formError.hidden = false;
+      formError.tabIndex = -1;
+      formError.focus();
+    }
+  }
+  for (const [name, control] of Object.entries(controls)) {
+    control?.addEventListener?.('input', () => clearOne(name));
+    control?.addEventListener?.('change', () => clearOne(name));
+  }
+  return { clearOne, clearAll, show };
+}
+
+/** Enter moves through `order`; from the last control it calls `submit`. */
+export function enterMovesOn(form, order, submit) {
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.altKey || event.shiftKey) return;
+    if (event.target.tagName === 'TEXTAREA' || event.target.tagName === 'BUTTON') return;
+    const list = order();
+    const index = list.indexOf(event.target);
+    if (index < 0) return;
+    event.preventDefault();
+    if (index === list.length - 1) submit();
+    else list[index + 1].focus();
+  });
+}

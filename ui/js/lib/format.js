@@ -1,0 +1,57 @@
+// How values look on screen: chips with text, phones in display form (times: dates.js).
+import { h } from './dom.js';
+import { t } from '../i18n.js';
+
+export function kindLabel(kind) {
+  return t(kind === 'company' ? 'kind.company' : 'kind.person');
+}
+
+const CLASSES = ['normal', 'vip', 'key'];
+
+export function classLabel(cls) {
+  return t(`class.${CLASSES.includes(cls) ? cls : 'normal'}`);
+}
+
+/** Status-like values are chips with text, never colour alone. */
+export function classChip(cls) {
+  const known = CLASSES.includes(cls) ? cls : 'normal';
+  return h('span', { class: `chip chip-${known}` }, classLabel(known));
+}
+
+export function kindChip(kind) {
+  return h('span', { class: `chip chip-kind` }, kindLabel(kind));
+}
+
+export function phoneDisplay(phone) {
+  if (!phone) return '';
+  if (typeof phone === 'string') return phone;
+  return phone.display || phone.number || '';
+}
+
+const WARRANTY = ['in', 'out', 'unknown'];
+
+/** 保内 / 保外 / 未知 as a chip; the core's reason is its tooltip. */
+export function warrantyChip(warranty, { id } = {}) {
+  const status = WARRANTY.includes(warranty?.status) ? warranty.status : 'unknown';
+  const overridden = Boolean(warranty?.override);
+  return h(
+    'span',
+    {
+      class: `chip chip-warranty chip-warranty-${status}`,
+      title: warranty?.reason ?? '',
+      dataset: { status },
+      id,
+    },
+    t(`warranty.${status}`),
+    overridden ? h('span', { class: 'chip-note' }, t('warranty.overridden.short')) : null,
+  );
+}
+
+export function warrantyLabel(status) {
+  return t(`warranty.${WARRANTY.includes(status) ? status : 'unknown'}`);
+}
+
+/** A "YYYY-MM-DD" from the core, or a dash when missing. */
+export function dateText(value) {
+  return value ? String(value) : '—';
+}

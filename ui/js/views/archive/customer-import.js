@@ -1,0 +1,320 @@
+// 导入客户 — pick a spreadsheet, check how its columns are read, see every row that will
+// not be imported (with its row number as Excel shows it), then import the rest at once.
+import { h, clear } from '../../lib/dom.js';
+import { download } from '../../lib/download.js';
+import { t } from '../../i18n.js';
+
+// The fields a column can feed (core: aftersales::import::FIELDS).
+const FIELDS = [
+  'name',
+  'kind',
+  'phones',
+  'phone2',
+  'address',
+  'region',
+  'class',
+  'source',
+  'notes',
+  'model_code',
+  'serial',
+  'purchase_date',
+  'install_date',
+  'site',
+];
+
+/** The file's bytes as base64, which is how a file crosses either door. */
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result ?? '');
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(file);
+  });
+}
+
+export async function render(root, ctx) {
+  const state = { file: null, content: null, mapping: null, busy: false, disposed: false };
+
+  const input = h('input', {
+    id: 'import-file',
+    type: 'file',
+    class: 'input',
+    accept: '.xlsx,.xls,.csv,.txt',
+    'aria-describedby': 'import-file-hint',
+  });
+  const progress = h(
+    'div',
+    { id: 'import-progress', class: 'notice', role: 'status', hidden: true },
+    h('progress', {}),
+    ' ',
+    h('span', { class: 'import-progress-text' }),
+  );
+  const error = h('p', { id: 'import-error', class: 'notice notice-error', role: 'alert', hidden: true });
+  const preview = h('div', { id: 'import-preview', hidden: true });
+  const result = h('div', { id: 'import-result', hidden: true });
+
+  clear(root);
+  root.append(
+    h(
+      'section',
+      { class: 'page page-import' },
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', {}, t('import.title')),
+        h('div', { class: 'toolbar' }, h('a', { href: '#/customers', class: 'btn btn-quiet' }, t('common.back'))),
+      ),
+      h(
+        'div',
+        { class: 'card' },
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'import-file' }, t('import.file')),
+          h('div', { class: 'control' }, input, h('div', { class: 'hint', id: 'import-file-hint' }, t('import.file.hint'))),
+        ),
+      ),
+      progress,
+      error,
+      preview,
+      result,
+    ),
+  );
+
+  let timer = null;
+  function busy(on, textKey) {
+    state.busy = on;
+    progress.hidden = !on;
+    clearInterval(timer);
+    if (!on) return;
+    const started = Date.now();
+    const text = progress.querySelector('.import-progress-text');
+    const size = Math.max(1, Math.round((state.file?.size ?? 0) / 1024));
+    const tick = () => {
+      const seconds = Math.floor((Date.now() - started) / 1000);
+      text.textContent = t(textKey, { name: state.file?.name ?? '', size, seconds });
+    };
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  function showError(e) {
+    error.textContent = e?.code === 'network' ? t('error.network') : e?.message || String(e);
+    error.hidden = false;
+  }
+
+  function args() {
+    return {
+      kind: 'customers',
+      file_name: state.file.name,
+      content_base64: state.content,
+      mapping: state.mapping,
+    };
+  }
+
+  function rejectedTable(rejected) {
+    if (!rejected.length) return h('p', { class: 'import-none-rejected' }, t('import.rejected.none'));
+    return h(
+      'div',
+      { class: 'table-wrap import-rejected-wrap' },
+      h(
+        'table',
+        { class: 'grid import-rejected' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('import.rejected.row')), h('th', { scope: 'col' }, t('import.rejected.reason')))),
+        h(
+          'tbody',
+          {},
+          rejected.map((r) => h('tr', { dataset: { row: String(r.row) } }, h('td', { class: 'num' }, String(r.row)), h('td', {}, r.reason))),
+        ),
+      ),
+    );
+  }
+
+  function fieldSelect(column) {
+    const select = h(
+      'select',
+      { class: 'input import-field', dataset: { header: column.header }, 'aria-label': t('import.map.label', { header: column.header }) },
+      h('option', { value: '' }, t('import.field.none')),
+      FIELDS.map((f) => h('option', { value: f }, t(`import.field.${f}`))),
+    );
+    select.value = column.field ?? '';
+    select.addEventListener('change', () => {
+      state.mapping = Object.fromEntries(
+        [...preview.querySelectorAll('select.import-field')].map((s) => [s.dataset.header, s.value || null]),
+      );
+      runPreview();
+    });
+    return select;
+  }
+
+  function showPreview(p) {
+    clear(preview);
+    const canCommit = p.to_add.customers + p.to_add.equipment > 0;
+    const commit = h(
+      'button',
+      { type: 'button', id: 'import-commit', class: 'btn btn-primary', disabled: !canCommit },
+      t('import.commit'),
+    );
+    commit.addEventListener('click', runCommit);
+    preview.append(
+      h(
+        'div',
+        { class: 'card' },
+        h('h2', {}, t('import.preview.title', { name: state.file.name })),
+        h(
+          'p',
+          { id: 'import-summary', role: 'status' },
+          t('import.preview.summary', {
+            rows: p.rows,
+            customers: p.to_add.customers,
+            equipment: p.to_add.equipment,
+            present: p.already_present,
+            rejected: p.rejected.length,
+          }),
+        ),
+        h('p', { class: 'hint' }, t('import.map.hint')),
+        h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { id: 'import-columns', class: 'grid' },
+            h(
+              'thead',
+              {},
+              h('tr', {}, p.columns.map((c) => h('th', { scope: 'col' }, c.header))),
+              h('tr', {}, p.columns.map((c) => h('th', {}, fieldSelect(c)))),
+            ),
+            h(
+              'tbody',
+              {},
+              p.sample.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell)))),
+            ),
+          ),
+        ),
+        h('h2', {}, t('import.rejected.title', { count: p.rejected.length })),
+        rejectedTable(p.rejected),
+        h('div', { class: 'toolbar' }, commit),
+      ),
+    );
+    preview.hidden = false;
+  }
+
+  async function runPreview() {
+    if (state.busy) return;
+    error.hidden = true;
+    result.hidden = true;
+    busy(true, 'import.progress.preview');
+    try {
+      const p = await ctx.call('import.preview', args());
+      if (state.disposed) return;
+      showPreview(p);
+    } catch (e) {
+      if (state.disposed) return;
+      preview.hidden = true;
+      showError(e);
+    } finally {
+      busy(false);
+    }
+  }
+
+  async function runCommit() {
+    if (state.busy) return;
+    error.hidden = true;
+    busy(true, 'import.progress.commit');
+    preview.querySelectorAll('button, select').forEach((el) => (el.disabled = true));
+    try {
+      const r = await ctx.call('import.commit', args());
+      if (state.disposed) return;
+      preview.hidden = true;
+      clear(result);
+      result.append(
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, t('import.done.title')),
+          h(
+            'p',
+            { id: 'import-report', role: 'status' },
+            t('import.done.summary', {
+              customers: r.added.customers,
+              equipment: r.added.equipment,
+              present: r.already_present,
+              rejected: r.rejected.length,
+            }),
+          ),
+          h('h2', {}, t('import.rejected.title', { count: r.rejected.length })),
+          rejectedTable(r.rejected),
+          h('div', { class: 'toolbar' }, h('a', { href: '#/customers', class: 'btn btn-primary' }, t('import.done.open'))),
+        ),
+      );
+      result.hidden = false;
+      ctx.toast(t('import.done.toast', { customers: r.added.customers, equipment: r.added.equipment }));
+      ctx.refreshInfo();
+    } catch (e) {
+      if (state.disposed) return;
+      preview.querySelectorAll('button, select').forEach((el) => (el.disabled = false));
+      showError(e);
+    } finally {
+      busy(false);
+    }
+  }
+
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    state.file = file;
+    state.mapping = null;
+    preview.hidden = true;
+    result.hidden = true;
+    error.hidden = true;
+    busy(true, 'import.progress.read');
+    try {
+      state.content = await readBase64(file);
+    } catch (e) {
+      busy(false);
+      showError(e);
+      return;
+    }
+    busy(false);
+    runPreview();
+  });
+
+  input.focus();
+  return {
+    dispose() {
+      state.disposed = true;
+      clearInterval(timer);
+    },
+  };
+}
+
+/** 导入 / 导出 for the customer list's toolbar; `query` gives the list's search text. */
+export function listButtons(ctx, query) {
+  const importLink = h(
+    'a',
+    { id: 'import-customers', 'data-needs': 'import.preview', href: '#/customers/import', class: 'btn', title: t('list.import.title') },
+    t('list.import'),
+  );
+  const exportButton = h(
+    'button',
+    { type: 'button', id: 'export-customers', 'data-needs': 'customers.export', class: 'btn', title: t('list.export.title') },
+    t('list.export'),
+  );
+  exportButton.addEventListener('click', async () => {
+    exportButton.disabled = true;
+    try {
+      const out = await ctx.call('customers.export', { query: query() });
+      download(out.file_name, out.content_base64);
+      ctx.toast(t('list.export.done', { rows: out.rows, name: out.file_name }));
+    } catch (e) {
+      ctx.toast(e?.message || String(e));
+    } finally {
+      exportButton.disabled = false;
+    }
+  });
+  return [importLink, exportButton];
+}

@@ -1,0 +1,847 @@
+// 设置 — interface language, the work-order number and working hours, the working
+// calendar the service-level clocks run on (holidays, make-up working days), the service
+// engineers, the service slip (the company as it prints, its logo, terms, numbering, the printer of
+// each paper format; links to the 套打 template and the slip continuity report), backups
+// (folder, how many automatic ones are kept; a link to 备份与恢复) and the LAN door (open or
+// not, port, allowed address ranges), and what this desk is connected to.
+import { transport } from '../../api.js';
+import { h, clear } from '../../lib/dom.js';
+import { errorText, errorsFor, field } from '../../lib/form.js';
+import { LANGUAGES, language, setLanguage, t } from '../../i18n.js';
+import { deskYear } from '../../lib/dates.js';
+import { isSave } from '../../lib/keys.js';
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+export async function render(root, ctx) {
+  const year = deskYear(new Date());
+  const [info, orderSettings, days, engineerList] = await Promise.all([
+    ctx.refreshInfo().then((i) => i ?? ctx.info()),
+    ctx.call('settings.get', {}),
+    ctx.call('calendar.list', { year }),
+    ctx.call('engineers.list', { all: true }),
+  ]);
+  if (!ctx.isCurrent()) return null;
+
+  const choose = h(
+    'select',
+    { id: 'settings-language', class: 'input', value: language(), 'aria-describedby': 'settings-language-hint' },
+    LANGUAGES.map((code) => h('option', { value: code, lang: code }, t(`lang.${code}`))),
+  );
+  choose.addEventListener('change', async () => {
+    await setLanguage(choose.value);
+    ctx.relabel();
+  });
+
+  const row = (labelKey, value, cls = '') => [
+    h('dt', {}, t(labelKey)),
+    h('dd', { class: cls }, value ?? t('file.empty')),
+  ];
+
+  clear(root);
+  root.append(
+    h(
+      'section',
+      { class: 'page page-settings' },
+      h('div', { class: 'page-head' }, h('h1', {}, t('settings.title'))),
+      h(
+        'div',
+        { class: 'card' },
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'settings-language' }, t('settings.language')),
+          h('div', { class: 'control' }, choose, h('div', { class: 'hint', id: 'settings-language-hint' }, t('settings.language.hint'))),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'card settings-links' },
+        h('h2', {}, t('settings.catalogue')),
+        h(
+          'a',
+          { href: '#/settings/models', id: 'settings-models', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('models.title'), ' ›'),
+          h('span', { class: 'hint' }, t('models.lead')),
+        ),
+        h(
+          'a',
+          { href: '#/settings/slip-template', id: 'settings-slip-template', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('slips.template.title'), ' ›'),
+          h('span', { class: 'hint' }, t('slips.template.link.lead')),
+        ),
+        h(
+          'a',
+          { href: '#/slips/continuity', id: 'settings-slip-continuity', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('slips.continuity.title'), ' ›'),
+          h('span', { class: 'hint' }, t('slips.continuity.link.lead')),
+        ),
+        h(
+          'a',
+          { href: '#/backup', id: 'settings-backup', class: 'settings-link' },
+          h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
+          h('span', { class: 'hint' }, t('settings.backup.link.lead')),
+        ),
+      ),
+      orderSettingsCard(ctx, orderSettings),
+      slipSettingsCard(ctx, orderSettings),
+      backupSettingsCard(ctx, orderSettings),
+      h('div', { class: 'settings-grid' }, calendarCard(ctx, year, days?.items ?? []), engineersCard(ctx, engineerList?.items ?? [])),
+      h(
+        'div',
+        { class: 'card' },
+        h('h2', {}, t('settings.about')),
+        h(
+          'dl',
+          { class: 'details' },
+          row('settings.version', info?.version, 'num'),
+          row('settings.user', info?.user?.name),
+          row('settings.data', info?.data_file, 'path'),
+          row('settings.customers', info?.customers?.toLocaleString?.(), 'num'),
+          row('settings.transport', t(`settings.transport.${transport()}`)),
+        ),
+      ),
+    ),
+  );
+  choose.focus();
+  return {
+    onKey(event) {
+      // Ctrl+S saves the form the focus is in.
+      if (isSave(event)) {
+        const form = document.activeElement?.closest?.('form.settings-form');
+        if (form) {
+          event.preventDefault();
+          form.requestSubmit();
+        }
+      }
+    },
+  };
+}
+
+/** Enter moves through `sequence()`; from the last control it calls `submit`. */
+function enterSubmits(form, sequence, submit) {
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.altKey || event.shiftKey) return;
+    if (event.target.tagName === 'BUTTON') return;
+    const list = sequence();
+    const target = event.target.type === 'radio' ? list.find((el) => el.name === event.target.name) : event.target;
+    const at = list.indexOf(target);
+    if (at < 0) return;
+    event.preventDefault();
+    if (at === list.length - 1) submit();
+    else list[at + 1].focus();
+  });
+}
+
+// ---- 工单与工作时间 ---------------------------------------------------------------------------
+
+function orderSettingsCard(ctx, current) {
+  const controls = {
+    order_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.order_prefix ?? '' }),
+    work_start: h('input', { class: 'input input-time num', type: 'time', value: current?.work_start ?? '08:30' }),
+    work_end: h('input', { class: 'input input-time num', type: 'time', value: current?.work_end ?? '17:30' }),
+  };
+  const example = h('span', { class: 'hint', id: 'order-prefix-example' });
+  const showExample = () => {
+    const prefix = controls.order_prefix.value.trim().toUpperCase();
+    example.textContent = t('settings.orders.example', { number: `${prefix}${deskYear(new Date())}000001` });
+  };
+  controls.order_prefix.addEventListener('input', showExample);
+  showExample();
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'order-settings-save' }, t('form.save'));
+  const hours = h(
+    'div',
+    { class: 'field field-hours' },
+    h('label', { for: 'settings-work_start' }, t('settings.orders.hours')),
+    h(
+      'div',
+      { class: 'control' },
+      h('div', { class: 'inline' }, controls.work_start, h('span', { class: 'muted' }, t('order.to')), controls.work_end),
+      h('div', { class: 'field-error', dataset: { for: 'work_start' }, 'aria-live': 'polite' }),
+      h('div', { class: 'field-error', dataset: { for: 'work_end' }, 'aria-live': 'polite' }),
+      h('div', { class: 'hint' }, t('settings.orders.hours.hint')),
+    ),
+  );
+  controls.work_start.id = 'settings-work_start';
+  controls.work_start.name = 'work_start';
+  controls.work_end.id = 'settings-work_end';
+  controls.work_end.name = 'work_end';
+  controls.work_end.setAttribute('aria-label', t('settings.orders.work_end'));
+  const prefixField = field('settings', 'order_prefix', controls.order_prefix, { label: t('settings.orders.prefix') });
+  prefixField.querySelector('.control').append(example);
+  const form = h(
+    'form',
+    { class: 'settings-form', id: 'order-settings-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    prefixField,
+    hours,
+    h('div', { class: 'form-actions' }, save),
+  );
+  const errors = errorsFor(form, controls, formError);
+  let busy = false;
+  async function submit() {
+    if (busy) return;
+    busy = true;
+    save.disabled = true;
+    errors.clearAll();
+    try {
+      const saved = await ctx.call('settings.save', {
+        order_prefix: controls.order_prefix.value.trim(),
+        work_start: controls.work_start.value,
+        work_end: controls.work_end.value,
+      });
+      controls.order_prefix.value = saved.order_prefix;
+      showExample();
+      ctx.toast(t('toast.saved'));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  enterSubmits(form, () => [controls.order_prefix, controls.work_start, controls.work_end], submit);
+  return h('div', { class: 'card', id: 'settings-orders' }, h('h2', {}, t('settings.orders')), h('p', { class: 'hint card-lead' }, t('settings.orders.lead')), form);
+}
+
+// ---- 服务单 ------------------------------------------------------------------------------------
+
+/** The largest logo file the core takes (settings `company_logo`). */
+const LOGO_MAX_BYTES = 512 * 1024;
+
+/**
+ * 公司标志: a file input (PNG or JPEG), a preview of the logo as it is now or as chosen, and a
+ * button that removes it. `value()` is what `settings.save` takes as `company_logo`:
+ * `undefined` when untouched, `''` to remove it, a `data:` URL when a file was chosen. Also
+ * used by the first-run wizard. DOM: `#{prefix}-company_logo`, `#{prefix}-logo-preview`,
+ * `#{prefix}-logo-remove`; errors under `.field-error[data-for=company_logo]`.
+ */
+export function logoPicker(prefix, current, { label, hint }) {
+  const input = h('input', { class: 'input input-file', type: 'file', accept: 'image/png,image/jpeg', name: 'company_logo' });
+  const preview = h('img', { id: `${prefix}-logo-preview`, class: 'logo-preview', alt: t('slips.settings.logo.preview') });
+  preview.style.maxHeight = '56px';
+  preview.style.maxWidth = '200px';
+  preview.style.margin = '4px 0';
+  const none = h('span', { class: 'muted', id: `${prefix}-logo-none` }, t('slips.settings.logo.none'));
+  const remove = h('button', { type: 'button', class: 'btn btn-quiet', id: `${prefix}-logo-remove` }, t('slips.settings.logo.remove'));
+  let shown = current || '';
+  let changed;
+  const wrap = field(prefix, 'company_logo', input, { label, hint });
+  const error = wrap.querySelector('.field-error');
+  const show = () => {
+    // (Shown or not by its style: an inline style would override the hidden attribute.)
+    preview.style.display = shown ? 'block' : 'none';
+    if (shown) preview.src = shown;
+    else preview.removeAttribute('src');
+    none.hidden = Boolean(shown);
+    remove.hidden = !shown;
+  };
+  // After the form's own change listener, which clears the field's error line.
+  const refuse = (message) => {
+    input.value = '';
+    setTimeout(() => {
+      error.textContent = message;
+    });
+  };
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    // The core checks again (and decodes the picture); these only answer at once.
+    if (!['image/png', 'image/jpeg'].includes(file.type)) return refuse(t('slips.settings.logo.type', { name: file.name }));
+    if (file.size > LOGO_MAX_BYTES) return refuse(t('slips.settings.logo.too_big', { size: Math.ceil(file.size / 1024) }));
+    const reader = new FileReader();
+    reader.addEventListener('load', () => {
+      shown = String(reader.result);
+      changed = shown;
+      show();
+    });
+    reader.readAsDataURL(file);
+  });
+  remove.addEventListener('click', () => {
+    shown = '';
+    changed = '';
+    input.value = '';
+    error.textContent = '';
+    show();
+  });
+  wrap.querySelector('.control').prepend(preview, none);
+  wrap.querySelector('.control').insertBefore(h('div', { class: 'inline' }, input, remove), error);
+  show();
+  return {
+    field: wrap,
+    control: input,
+    value: () => changed,
+    /** After saving: what the core now has. */
+    saved(url) {
+      shown = url || '';
+      changed = undefined;
+      input.value = '';
+      show();
+    },
+  };
+}
+
+const PRINTER_PAPERS = ['a4', 'a5', 'continuous', 'thermal', 'label'];
+
+function slipSettingsCard(ctx, current) {
+  const text = (name, max, extra = {}) =>
+    h('input', { class: 'input input-wide', type: 'text', maxlength: String(max), autocomplete: 'off', value: current?.[name] ?? '', ...extra });
+  const controls = {
+    company_name: text('company_name', 40),
+    company_hotline: text('company_hotline', 40, { class: 'input input-hotline num', inputmode: 'tel' }),
+    company_address: text('company_address', 100),
+    slip_terms: h('textarea', { class: 'input input-wide', rows: 4, maxlength: '600', value: current?.slip_terms ?? '' }),
+    slip_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.slip_prefix ?? '' }),
+    repair_warranty_days: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.repair_warranty_days ?? '') }),
+  };
+  const printers = Object.fromEntries(
+    PRINTER_PAPERS.map((paper) => [
+      paper,
+      h('input', {
+        class: 'input input-printer',
+        type: 'text',
+        maxlength: '100',
+        autocomplete: 'off',
+        id: `settings-printer-${paper}`,
+        name: `printer-${paper}`,
+        value: current?.printers?.[paper] ?? '',
+        placeholder: t('slips.settings.printer.default'),
+        'aria-label': t('slips.settings.printer.label', { paper: t(`slips.paper.${paper}`) }),
+      }),
+    ]),
+  );
+  const logo = logoPicker('settings', current?.company_logo, { label: t('slips.settings.logo'), hint: t('slips.settings.logo.hint') });
+  const example = h('span', { class: 'hint', id: 'slip-prefix-example' });
+  const showExample = () => {
+    example.textContent = t('slips.settings.prefix.example', { number: `${controls.slip_prefix.value.trim().toUpperCase()}${deskYear(new Date())}000001` });
+  };
+  controls.slip_prefix.addEventListener('input', showExample);
+  showExample();
+  const printerTable = h(
+    'table',
+    { class: 'printer-table', id: 'settings-printers', tabIndex: -1 },
+    h(
+      'tbody',
+      {},
+      PRINTER_PAPERS.map((paper) =>
+        h('tr', { dataset: { paper } }, h('th', { scope: 'row' }, h('label', { for: `settings-printer-${paper}` }, t(`slips.paper.${paper}`))), h('td', {}, printers[paper])),
+      ),
+    ),
+  );
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'slip-settings-save' }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
+  const prefixField = field('settings', 'slip_prefix', controls.slip_prefix, { label: t('slips.settings.prefix'), hint: t('slips.settings.prefix.hint') });
+  prefixField.querySelector('.control').append(example);
+  // The days with their unit beside them.
+  const daysField = field('settings', 'repair_warranty_days', controls.repair_warranty_days, { label: t('slips.settings.warranty_days'), hint: t('slips.settings.warranty_days.hint') });
+  daysField.querySelector('.control').prepend(h('div', { class: 'inline' }, controls.repair_warranty_days, h('span', { class: 'muted' }, t('slips.settings.days'))));
+  const form = h(
+    'form',
+    { class: 'settings-form slip-settings-form', id: 'slip-settings-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    h(
+      'div',
+      { class: 'slip-settings-columns' },
+      h(
+        'div',
+        {},
+        field('settings', 'company_name', controls.company_name, { label: t('slips.settings.company_name'), required: true }),
+        field('settings', 'company_hotline', controls.company_hotline, { label: t('slips.settings.company_hotline') }),
+        field('settings', 'company_address', controls.company_address, { label: t('slips.settings.company_address') }),
+        logo.field,
+        field('settings', 'slip_terms', controls.slip_terms, { label: t('slips.settings.terms'), hint: t('slips.settings.terms.hint') }),
+      ),
+      h(
+        'div',
+        {},
+        prefixField,
+        daysField,
+        h(
+          'div',
+          { class: 'field field-printers' },
+          h('span', { class: 'label' }, t('slips.settings.printers')),
+          h(
+            'div',
+            { class: 'control' },
+            printerTable,
+            h('div', { class: 'field-error', dataset: { for: 'printers' }, 'aria-live': 'polite' }),
+            h('div', { class: 'hint' }, t('slips.settings.printers.hint')),
+          ),
+        ),
+      ),
+    ),
+    h('div', { class: 'form-actions' }, save),
+  );
+  const errors = errorsFor(form, { ...controls, company_logo: logo.control, printers: printerTable }, formError);
+  printerTable.addEventListener('input', () => errors.clearOne('printers'));
+  let busy = false;
+  async function submit() {
+    if (busy) return;
+    errors.clearAll();
+    const days = controls.repair_warranty_days.value.trim();
+    if (!/^\d{1,4}$/.test(days)) {
+      errors.show({ field: 'repair_warranty_days', message: t('slips.settings.warranty_days.invalid', { value: days }) });
+      return;
+    }
+    busy = true;
+    save.disabled = true;
+    try {
+      const saved = await ctx.call('settings.save', {
+        company_name: controls.company_name.value.trim(),
+        company_hotline: controls.company_hotline.value.trim(),
+        company_address: controls.company_address.value.trim(),
+        slip_terms: controls.slip_terms.value.trim(),
+        slip_prefix: controls.slip_prefix.value.trim(),
+        repair_warranty_days: Number(days),
+        printers: Object.fromEntries(PRINTER_PAPERS.map((paper) => [paper, printers[paper].value.trim()])),
+        company_logo: logo.value(),
+      });
+      controls.slip_prefix.value = saved.slip_prefix;
+      logo.saved(saved.company_logo);
+      showExample();
+      ctx.toast(t('toast.saved'));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  enterSubmits(
+    form,
+    () => [
+      controls.company_name,
+      controls.company_hotline,
+      controls.company_address,
+      controls.slip_prefix,
+      controls.repair_warranty_days,
+      ...PRINTER_PAPERS.map((paper) => printers[paper]),
+    ],
+    submit,
+  );
+  return h(
+    'div',
+    { class: 'card', id: 'settings-slips' },
+    h('h2', {}, t('slips.settings.title')),
+    h('p', { class: 'hint card-lead' }, t('slips.settings.lead')),
+    form,
+  );
+}
+
+// ---- 备份与局域网 -------------------------------------------------------------------------------
+
+function backupSettingsCard(ctx, current) {
+  const controls = {
+    backup_folder: h('input', { class: 'input input-wide', type: 'text', maxlength: '260', autocomplete: 'off', spellcheck: 'false', value: current?.backup_folder ?? '' }),
+    backup_keep: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.backup_keep ?? 14) }),
+    lan_open: h('input', { type: 'checkbox', checked: Boolean(current?.lan_open) }),
+    lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
+    lan_allow: h('input', { class: 'input input-wide num', type: 'text', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
+  };
+  controls.lan_open.id = 'settings-lan_open';
+  controls.lan_open.name = 'lan_open';
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save' }, t('form.save'));
+  const form = h(
+    'form',
+    { class: 'settings-form', id: 'backup-settings-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('settings', 'backup_folder', controls.backup_folder, { label: t('settings.backup_folder'), hint: t('settings.backup_folder.hint') }),
+    field('settings', 'backup_keep', controls.backup_keep, { label: t('settings.backup_keep'), hint: t('settings.backup_keep.hint') }),
+    h(
+      'div',
+      { class: 'field field-lan_open' },
+      h('span', { class: 'label' }, t('settings.lan_open')),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'settings-lan_open' }, controls.lan_open, ' ', t('settings.lan_open.label')),
+        h('div', { class: 'field-error', dataset: { for: 'lan_open' }, 'aria-live': 'polite' }),
+        h('div', { class: 'hint' }, t('settings.lan_open.hint')),
+      ),
+    ),
+    field('settings', 'lan_port', controls.lan_port, { label: t('settings.lan_port'), hint: t('settings.lan_port.hint') }),
+    field('settings', 'lan_allow', controls.lan_allow, { label: t('settings.lan_allow'), hint: t('settings.lan_allow.hint') }),
+    h('div', { class: 'form-actions' }, save),
+  );
+  const errors = errorsFor(form, controls, formError);
+  let busy = false;
+  async function submit() {
+    if (busy) return;
+    errors.clearAll();
+    const keep = controls.backup_keep.value.trim();
+    if (!/^\d{1,3}$/.test(keep)) {
+      errors.show({ field: 'backup_keep', message: t('settings.backup_keep.invalid', { value: keep }) });
+      return;
+    }
+    const port = controls.lan_port.value.trim();
+    if (!/^\d{1,5}$/.test(port)) {
+      errors.show({ field: 'lan_port', message: t('settings.lan_port.invalid', { value: port }) });
+      return;
+    }
+    busy = true;
+    save.disabled = true;
+    try {
+      const saved = await ctx.call('settings.save', {
+        backup_folder: controls.backup_folder.value.trim(),
+        backup_keep: Number(keep),
+        lan_open: controls.lan_open.checked,
+        lan_port: Number(port),
+        lan_allow: controls.lan_allow.value.trim(),
+      });
+      controls.lan_allow.value = saved.lan_allow;
+      ctx.toast(t('toast.saved'));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow], submit);
+  return h(
+    'div',
+    { class: 'card', id: 'settings-backup-lan' },
+    h('h2', {}, t('settings.backup')),
+    h('p', { class: 'hint card-lead' }, t('settings.backup.lead')),
+    form,
+  );
+}
+
+// ---- 工作日历 ---------------------------------------------------------------------------------
+
+function calendarCard(ctx, firstYear, firstDays) {
+  let shownYear = firstYear;
+  const yearSelect = h(
+    'select',
+    { class: 'input input-year', id: 'calendar-year', 'aria-label': t('settings.calendar.year'), value: String(firstYear) },
+    [firstYear - 1, firstYear, firstYear + 1].map((y) => h('option', { value: String(y) }, t('settings.calendar.year.option', { year: y }))),
+  );
+  const listBox = h('div', { class: 'calendar-list' });
+  const listError = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
+
+  const dayInput = h('input', { class: 'input input-date num', type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: `${firstYear}-10-01` });
+  const kinds = h('div', { class: 'segmented', id: 'calendar-kind', role: 'radiogroup', tabIndex: -1, 'aria-label': t('settings.calendar.kind') });
+  for (const kind of ['off', 'work']) {
+    kinds.append(
+      h(
+        'label',
+        { class: 'segment', for: `calendar-kind-${kind}` },
+        h('input', { type: 'radio', name: 'kind', value: kind, id: `calendar-kind-${kind}`, checked: kind === 'off' }),
+        h('span', {}, t(`settings.calendar.${kind}`)),
+      ),
+    );
+  }
+  const nameInput = h('input', { class: 'input', type: 'text', maxlength: '20', autocomplete: 'off', placeholder: t('settings.calendar.name.placeholder') });
+  const controls = { day: dayInput, kind: kinds, name: nameInput };
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const add = h('button', { type: 'submit', class: 'btn btn-primary', id: 'calendar-save' }, t('settings.calendar.save'));
+  const form = h(
+    'form',
+    { class: 'settings-form', id: 'calendar-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('calendar', 'day', dayInput, { label: t('settings.calendar.day'), hint: t('equipment.f.date.hint') }),
+    h(
+      'div',
+      { class: 'field field-kind' },
+      h('span', { class: 'label' }, t('settings.calendar.kind')),
+      h('div', { class: 'control' }, kinds, h('div', { class: 'field-error', dataset: { for: 'kind' }, 'aria-live': 'polite' })),
+    ),
+    field('calendar', 'name', nameInput, { label: t('settings.calendar.name') }),
+    h('div', { class: 'form-actions' }, add),
+  );
+  const errors = errorsFor(form, controls, formError);
+
+  function showDays(items) {
+    clear(listBox);
+    if (items.length === 0) {
+      listBox.append(h('p', { class: 'empty empty-small', id: 'calendar-empty' }, t('settings.calendar.empty', { year: shownYear })));
+      return;
+    }
+    listBox.append(
+      h(
+        'table',
+        { class: 'grid grid-compact', id: 'calendar-days' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col', class: 'col-date' }, t('settings.calendar.day')),
+            h('th', { scope: 'col', class: 'col-weekday' }, t('settings.calendar.weekday')),
+            h('th', { scope: 'col', class: 'col-daykind' }, t('settings.calendar.kind')),
+            h('th', { scope: 'col' }, t('settings.calendar.name')),
+            h('th', { scope: 'col', class: 'col-act' }, h('span', { class: 'visually-hidden' }, t('settings.calendar.normal'))),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          items.map((d) => {
+            const weekday = WEEKDAYS[new Date(`${d.day}T12:00:00Z`).getUTCDay()];
+            return h(
+              'tr',
+              { dataset: { day: d.day, kind: d.kind } },
+              h('td', { class: 'col-date num' }, d.day),
+              h('td', { class: 'col-weekday' }, t(`settings.weekday.${weekday}`)),
+              h('td', { class: 'col-daykind' }, h('span', { class: `chip chip-day-${d.kind === 'work' ? 'work' : 'off'}` }, t(`settings.calendar.${d.kind === 'work' ? 'work' : 'off'}`))),
+              h('td', { title: d.name ?? '' }, d.name ?? ''),
+              h(
+                'td',
+                { class: 'col-act' },
+                h(
+                  'button',
+                  { type: 'button', class: 'btn btn-small calendar-normal', dataset: { day: d.day }, title: t('settings.calendar.normal.title'), onclick: () => saveDay({ day: d.day, kind: 'normal', name: '' }) },
+                  t('settings.calendar.normal'),
+                ),
+              ),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+
+  async function loadYear(y) {
+    shownYear = y;
+    listError.hidden = true;
+    try {
+      const result = await ctx.call('calendar.list', { year: y });
+      if (shownYear === y) showDays(result?.items ?? []);
+    } catch (error) {
+      listError.textContent = errorText(error);
+      listError.hidden = false;
+    }
+  }
+  yearSelect.addEventListener('change', () => loadYear(Number(yearSelect.value)));
+
+  let busy = false;
+  async function saveDay(args) {
+    if (busy) return;
+    busy = true;
+    add.disabled = true;
+    errors.clearAll();
+    listError.hidden = true;
+    try {
+      const result = await ctx.call('calendar.save', args);
+      // The core answers with the year of the day saved: show that year.
+      const y = Number(String(result?.items?.[0]?.day ?? args.day).slice(0, 4)) || shownYear;
+      if (args.kind === 'normal') {
+        ctx.toast(t('settings.calendar.normal.done', { day: args.day }));
+        await loadYear(shownYear);
+      } else {
+        if (![...yearSelect.options].some((o) => o.value === String(y))) yearSelect.append(h('option', { value: String(y) }, t('settings.calendar.year.option', { year: y })));
+        yearSelect.value = String(y);
+        shownYear = y;
+        showDays(result?.items ?? []);
+        dayInput.value = '';
+        nameInput.value = '';
+        ctx.toast(t('settings.calendar.done'));
+        dayInput.focus();
+      }
+    } catch (error) {
+      if (args.kind === 'normal') {
+        listError.textContent = errorText(error);
+        listError.hidden = false;
+      } else {
+        errors.show(error);
+        if (error?.field === 'kind') kinds.querySelector('input:checked')?.focus();
+      }
+    } finally {
+      busy = false;
+      add.disabled = false;
+    }
+  }
+  const submit = () =>
+    saveDay({ day: dayInput.value.trim(), kind: kinds.querySelector('input:checked')?.value ?? 'off', name: nameInput.value.trim() });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  enterSubmits(form, () => [dayInput, kinds.querySelector('input:checked'), nameInput], submit);
+  showDays(firstDays);
+
+  return h(
+    'div',
+    { class: 'card', id: 'settings-calendar' },
+    h('div', { class: 'section-head' }, h('h2', {}, t('settings.calendar')), h('div', { class: 'toolbar' }, yearSelect)),
+    h('p', { class: 'hint card-lead' }, t('settings.calendar.lead')),
+    listError,
+    listBox,
+    h('h3', { class: 'subhead' }, t('settings.calendar.add')),
+    form,
+  );
+}
+
+// ---- 工程师 -----------------------------------------------------------------------------------
+
+function engineersCard(ctx, first) {
+  let editing = null; // the engineer in the form, or null for a new one
+  const listBox = h('div', { class: 'engineer-list' });
+  const title = h('h3', { class: 'subhead', id: 'engineer-form-title' });
+  const controls = {
+    name: h('input', { class: 'input', type: 'text', maxlength: '20', autocomplete: 'off' }),
+    phone: h('input', { class: 'input num', type: 'text', inputmode: 'tel', autocomplete: 'off' }),
+    region: h('input', { class: 'input input-wide', type: 'text', maxlength: '60', autocomplete: 'off' }),
+    active: h('input', { type: 'checkbox', checked: true }),
+  };
+  controls.active.id = 'engineer-active';
+  controls.active.name = 'active';
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'engineer-save' }, t('form.save'));
+  const reset = h('button', { type: 'button', class: 'btn', id: 'engineer-new' }, t('settings.engineers.new'));
+  const form = h(
+    'form',
+    { class: 'settings-form', id: 'engineer-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('engineer', 'name', controls.name, { label: t('settings.engineers.name'), required: true }),
+    field('engineer', 'phone', controls.phone, { label: t('settings.engineers.phone') }),
+    field('engineer', 'region', controls.region, { label: t('settings.engineers.region'), hint: t('settings.engineers.region.hint') }),
+    h(
+      'div',
+      { class: 'field field-active' },
+      h('span', { class: 'label' }),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'engineer-active' }, controls.active, ' ', t('settings.engineers.active')),
+        h('div', { class: 'hint' }, t('settings.engineers.active.hint')),
+      ),
+    ),
+    h('div', { class: 'form-actions' }, save, reset),
+  );
+  const errors = errorsFor(form, controls, formError);
+
+  function fillForm(engineer) {
+    editing = engineer;
+    errors.clearAll();
+    title.textContent = engineer ? t('settings.engineers.edit', { name: engineer.name }) : t('settings.engineers.add');
+    form.dataset.id = engineer ? String(engineer.id) : '';
+    controls.name.value = engineer?.name ?? '';
+    controls.phone.value = engineer?.phone ?? '';
+    controls.region.value = engineer?.region ?? '';
+    controls.active.checked = engineer ? engineer.active : true;
+    reset.hidden = !engineer;
+  }
+
+  function showList(items) {
+    clear(listBox);
+    if (items.length === 0) {
+      listBox.append(h('p', { class: 'empty empty-small', id: 'engineers-empty' }, t('settings.engineers.empty')));
+      return;
+    }
+    listBox.append(
+      h(
+        'table',
+        { class: 'grid grid-compact', id: 'engineers-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col', class: 'col-ename' }, t('settings.engineers.name')),
+            h('th', { scope: 'col', class: 'col-ephone' }, t('settings.engineers.phone')),
+            h('th', { scope: 'col' }, t('settings.engineers.region')),
+            h('th', { scope: 'col', class: 'col-estatus' }, t('settings.engineers.status')),
+            h('th', { scope: 'col', class: 'col-act' }, h('span', { class: 'visually-hidden' }, t('file.edit'))),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          items.map((e) =>
+            h(
+              'tr',
+              { dataset: { id: String(e.id) }, class: e.active ? '' : 'is-inactive' },
+              h('td', { class: 'col-ename' }, e.name, e.van_store_id ? h('span', { class: 'muted' }, ` · ${t('board.engineer.van')}`) : null),
+              h('td', { class: 'col-ephone num' }, e.phone ?? ''),
+              h('td', { title: e.region ?? '' }, e.region ?? ''),
+              h('td', { class: 'col-estatus' }, h('span', { class: `chip ${e.active ? 'chip-day-work' : 'chip-kind'}` }, t(e.active ? 'settings.engineers.on' : 'settings.engineers.off'))),
+              h(
+                'td',
+                { class: 'col-act' },
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn btn-small engineer-edit',
+                    dataset: { id: String(e.id) },
+                    onclick: () => {
+                      fillForm(e);
+                      controls.name.focus();
+                      controls.name.select();
+                    },
+                  },
+                  t('file.edit'),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  let busy = false;
+  async function submit() {
+    if (busy) return;
+    busy = true;
+    save.disabled = true;
+    errors.clearAll();
+    try {
+      const saved = await ctx.call('engineers.save', {
+        id: editing?.id ?? null,
+        name: controls.name.value.trim(),
+        phone: controls.phone.value.trim(),
+        region: controls.region.value.trim(),
+        active: controls.active.checked,
+      });
+      const list = await ctx.call('engineers.list', { all: true });
+      showList(list?.items ?? []);
+      fillForm(null);
+      ctx.toast(t('settings.engineers.saved', { name: saved.name }));
+      controls.name.focus();
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  reset.addEventListener('click', () => {
+    fillForm(null);
+    controls.name.focus();
+  });
+  enterSubmits(form, () => [controls.name, controls.phone, controls.region, controls.active], submit);
+  showList(first);
+  fillForm(null);
+
+  return h(
+    'div',
+    { class: 'card', id: 'settings-engineers' },
+    h('h2', {}, t('settings.engineers')),
+    h('p', { class: 'hint card-lead' }, t('settings.engineers.lead')),
+    listBox,
+    title,
+    form,
+  );
+}
