@@ -37,3 +37,5 @@ mod windows;
 mod backup;
 // Random input for the import parsers and every command: no panic, only clear errors.
 mod fuzz;
+// Power cuts at every sync point: every acknowledged number and payment survives.
+mod durability;
