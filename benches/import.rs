@@ -2,6 +2,10 @@
 //! command table as a door calls it: base64 in, JSON report out. Target: ≤ 10 s for the
 //! commit in release. Run by `cargo xtask bench`; writes its figures into
 //! docs/PERFORMANCE.md between the `bench:import` markers.
+//!
+//! Then what one durable commit costs on this disk (`bench:commit`): a payment through
+//! the desk (`synchronous=FULL`, as every desk opens its file), and the same one-row
+//! commit in plain SQLite with the desk's pragmas under `NORMAL` and under `FULL`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -152,4 +156,112 @@ fn main() {
         rows.join("\n")
     );
     report::write_section("import", &section);
+
+    commits(&dir, &mut desk);
+}
+
+/// Median and 95th percentile, in ms.
+fn stats(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+/// The cost of a commit that must survive a power cut.
+fn commits(dir: &std::path::Path, desk: &mut Desk) {
+    const PAYMENTS: usize = 200;
+    const ROUNDS: usize = 15;
+    const PER_ROUND: usize = 20;
+    let mut call = |command: &str, args: Value| api::call(desk, command, args).expect(command);
+    // One completed order with enough owed to take 200 payments of 1 yuan.
+    let engineer = call("engineers.save", json!({"name": "李强", "region": "海淀"}))["id"].clone();
+    let order = call(
+        "orders.create",
+        json!({"customer_id": 1, "fault": "不点火", "confirmed": true}),
+    )["id"]
+        .clone();
+    call(
+        "orders.assign",
+        json!({"id": order, "engineer_id": engineer}),
+    );
+    call("orders.move", json!({"id": order, "to": "in_progress"}));
+    call(
+        "orders.complete",
+        json!({"id": order, "work_done": "更换点火针", "fees": [{"kind": "labour", "amount_fen": 100_000}]}),
+    );
+    let mut pay = Vec::new();
+    for _ in 0..PAYMENTS {
+        let start = Instant::now();
+        call(
+            "orders.pay",
+            json!({"id": order, "method": "cash", "amount_fen": 100}),
+        );
+        pay.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+
+    // The same commit in plain SQLite, NORMAL and FULL in alternating rounds (so that a
+    // busy moment of the machine falls on both), each on its own file beside the desk.
+    let open = |name: &str, mode: &str| {
+        let path = dir.join(name);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "synchronous", mode).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE payment (id INTEGER PRIMARY KEY, order_id INTEGER, at TEXT,
+                                   method TEXT, amount_fen INTEGER)",
+        )
+        .unwrap();
+        conn
+    };
+    let modes = [
+        ("NORMAL", open("normal.db", "NORMAL")),
+        ("FULL", open("full.db", "FULL")),
+    ];
+    let mut plain: Vec<Vec<f64>> = vec![Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        for (i, (_, conn)) in modes.iter().enumerate() {
+            for _ in 0..PER_ROUND {
+                let start = Instant::now();
+                conn.execute(
+                    "INSERT INTO payment (order_id, at, method, amount_fen)
+                     VALUES (1, '2026-12-03 10:00:00', 'cash', 100)",
+                    [],
+                )
+                .unwrap();
+                plain[i].push(start.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    let (median, p95) = stats(pay);
+    rows.push(format!(
+        "| one payment through the desk (`orders.pay`, FULL) | {PAYMENTS} | {median:.2} | {p95:.2} |"
+    ));
+    for ((mode, _), ms) in modes.iter().zip(plain) {
+        let runs = ms.len();
+        let (median, p95) = stats(ms);
+        rows.push(format!(
+            "| one-row commit, plain SQLite, WAL + `synchronous={mode}` | {runs} | {median:.2} | {p95:.2} |"
+        ));
+    }
+    for row in &rows {
+        println!("{row}");
+    }
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into());
+    report::write_section(
+        "commit",
+        &format!(
+            "What a commit that must survive a power cut costs on this disk (files beside the \
+             import's, in the target folder). Load average at the end: {load}.\n\n\
+             | what | runs | median ms | p95 ms |\n|---|---:|---:|---:|\n{}\n",
+            rows.join("\n")
+        ),
+    );
 }

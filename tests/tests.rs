@@ -7,9 +7,11 @@ mod util;
 
 // The platform: opening, pragmas, migrations and the schema snapshot (db); PDFs read back,
 // labels and the purchase request (pdftotext, pdftoppm, zbarimg), with the helpers the
-// slip and campaign tests share (pdf).
+// slip and campaign tests share (pdf); power cuts at every sync point, after which every
+// acknowledged number and payment is still there (durability).
 mod platform {
     pub mod db;
+    pub mod durability;
     pub mod pdf;
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded

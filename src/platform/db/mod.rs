@@ -1,9 +1,12 @@
 //! Opening the database file and keeping its schema current.
 //!
-//! One file, WAL journal with `synchronous=NORMAL` (a single-row commit costs ~0.03 ms
-//! instead of ~14 ms with the rollback journal, see PROBES.md), foreign keys on, a busy
-//! timeout so a second door on the same file waits instead of failing, and reads through
-//! a memory map.
+//! One file, WAL journal with `synchronous=FULL`, foreign keys on, a busy timeout so a
+//! second door on the same file waits instead of failing, and reads through a memory map.
+//!
+//! `FULL` because a commit hands out slip and order numbers and records money: in WAL mode
+//! it syncs the WAL at every commit, so a commit that returned survives a power cut
+//! (`NORMAL` syncs only at checkpoints, and a cut may roll back the last commits). Proved
+//! by tests/durability.rs; what it costs is in docs/PERFORMANCE.md ("durable commits").
 //!
 //! Migrations are append-only: entry `i` of [`MIGRATIONS`] takes the schema from
 //! `user_version = i` to `i + 1`. They all run in one transaction right after open, so a
@@ -60,7 +63,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         Connection::open(path).map_err(|e| Error::Storage(format!("{e}（{}）", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Set after the journal mode: every commit syncs the WAL before it returns.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Reads through a memory map and a 64 MB page cache: a page of search results touches
     // ~200 B-tree pages scattered over the file, and one read() system call per page made
