@@ -314,50 +314,10 @@ pub struct Recorded {
 pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     let now = desk.now();
     let at = stamp(now);
-    let remarks = text::field("remarks", "回访记录", &a.remarks, 300, false)?;
-    let satisfaction = match Opinion::from_word(&a.satisfaction) {
-        Some(o) => Some(o),
-        None if a.satisfaction.is_empty() && !a.reached => None,
-        None if a.satisfaction.is_empty() => {
-            return Err(Error::invalid("satisfaction", "请选择客户满意度"))
-        }
-        None => {
-            return Err(Error::invalid(
-                "satisfaction",
-                "满意度只能是满意、基本满意或不满意",
-            ))
-        }
-    };
-    if a.reached && a.solved.is_none() {
-        return Err(Error::invalid("solved", "请选择问题是否已解决"));
-    }
-    if a.complaint.is_some() && satisfaction != Some(Opinion::Unsatisfied) {
-        return Err(Error::invalid(
-            "complaint",
-            "只有客户不满意时才从回访转投诉",
-        ));
-    }
+    let (remarks, satisfaction) = check(&a)?;
     let cal = Calendar::load(desk.conn())?;
     let tx = desk.write()?;
-    let (order_id, status, order_status, customer_id, engineer_id): (
-        OrderId,
-        CallbackStatus,
-        OrderStatus,
-        crate::archive::customers::CustomerId,
-        Option<crate::orders::engineers::EngineerId>,
-    ) = tx
-        .prepare_cached(
-            "SELECT b.order_id, b.status, o.status, o.customer_id, o.engineer_id
-             FROM callback b JOIN work_order o ON o.id = b.order_id WHERE b.id = ?1",
-        )?
-        .query_row([a.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("回访不存在（编号 {}）", a.id)))?;
-    if status == CallbackStatus::Done {
-        return Err(Error::invalid("id", "这次回访已经完成"));
-    }
+    let called = open_callback(&tx, a.id)?;
     tx.prepare_cached(
         "INSERT INTO callback_attempt (callback_id, at, user, reached, note) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
@@ -385,95 +345,133 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
             } else {
                 "问题未解决"
             },
-            if remarks.is_empty() {
-                String::new()
-            } else {
-                format!("。{remarks}")
-            }
+            suffix("。", &remarks)
         );
-        match (solved, order_status) {
-            (true, OrderStatus::Completed) => {
-                let to = OrderStatus::CalledBack;
-                orders::flow::set_status(&tx, order_id, order_status, to, &at)?;
-                orders::event(
-                    &tx,
-                    order_id,
-                    &at,
-                    orders::EventKind::Status,
-                    (Some(order_status), Some(to)),
-                    &detail,
-                )?;
-            }
-            (false, OrderStatus::Completed | OrderStatus::CalledBack) => {
-                let to = OrderStatus::InProgress;
-                orders::flow::set_status(&tx, order_id, order_status, to, &at)?;
-                orders::event(
-                    &tx,
-                    order_id,
-                    &at,
-                    orders::EventKind::Reopened,
-                    (Some(order_status), Some(to)),
-                    &detail,
-                )?;
-            }
-            _ => orders::event(
-                &tx,
-                order_id,
-                &at,
-                orders::EventKind::Callback,
-                (None, None),
-                &detail,
-            )?,
-        }
+        orders::flow::called_back(
+            &tx,
+            called.order_id,
+            called.order_status,
+            solved,
+            &at,
+            &detail,
+        )?;
         if let Some(c) = &a.complaint {
-            complaint_id = Some(complaints::insert(
-                &tx,
-                &cal,
-                now,
-                &complaints::CreateArgs {
-                    customer_id,
-                    order_id: Some(order_id),
-                    engineer_id,
-                    against: if c.against.is_empty() {
-                        "order".into()
-                    } else {
-                        c.against.clone()
-                    },
-                    channel: "callback".into(),
-                    cause: c.cause.clone(),
-                    content: if c.content.trim().is_empty() {
-                        remarks.clone()
-                    } else {
-                        c.content.clone()
-                    },
-                },
-            )?);
+            let args = complaint_args(&called, c, &remarks);
+            complaint_id = Some(complaints::insert(&tx, &cal, now, &args)?);
         }
     } else {
+        let detail = format!("回访未接通{}", suffix("：", &remarks));
         orders::event(
             &tx,
-            order_id,
+            called.order_id,
             &at,
             orders::EventKind::Callback,
             (None, None),
-            &format!(
-                "回访未接通{}",
-                if remarks.is_empty() {
-                    String::new()
-                } else {
-                    format!("：{remarks}")
-                }
-            ),
+            &detail,
         )?;
     }
     tx.commit()?;
     let conn = desk.conn();
     Ok(Recorded {
         callback: load(conn, a.id, now)?,
-        order: orders::load(conn, desk.actor(), order_id, now)?,
+        order: orders::load(conn, desk.actor(), called.order_id, now)?,
         complaint: match complaint_id {
             Some(id) => Some(complaints::load(conn, id, now)?),
             None => None,
         },
     })
+}
+
+/// `text` after `lead`, or nothing when it is empty.
+fn suffix(lead: &str, text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("{lead}{text}")
+    }
+}
+
+/// The record's own rules, before anything is read: the remarks, and the satisfaction a
+/// reached customer must give; a complaint only from an unsatisfied customer.
+fn check(a: &RecordArgs) -> Result<(String, Option<Opinion>)> {
+    let remarks = text::field("remarks", "回访记录", &a.remarks, 300, false)?;
+    let satisfaction = match Opinion::from_word(&a.satisfaction) {
+        Some(o) => Some(o),
+        None if a.satisfaction.is_empty() && !a.reached => None,
+        None if a.satisfaction.is_empty() => {
+            return Err(Error::invalid("satisfaction", "请选择客户满意度"))
+        }
+        None => {
+            return Err(Error::invalid(
+                "satisfaction",
+                "满意度只能是满意、基本满意或不满意",
+            ))
+        }
+    };
+    if a.reached && a.solved.is_none() {
+        return Err(Error::invalid("solved", "请选择问题是否已解决"));
+    }
+    if a.complaint.is_some() && satisfaction != Some(Opinion::Unsatisfied) {
+        return Err(Error::invalid(
+            "complaint",
+            "只有客户不满意时才从回访转投诉",
+        ));
+    }
+    Ok((remarks, satisfaction))
+}
+
+/// The callback being recorded and its order, as they stand.
+struct Called {
+    order_id: OrderId,
+    order_status: OrderStatus,
+    customer_id: crate::archive::customers::CustomerId,
+    engineer_id: Option<crate::orders::engineers::EngineerId>,
+}
+
+/// The callback `id`, refused when it does not exist or is already done.
+fn open_callback(tx: &Transaction, id: CallbackId) -> Result<Called> {
+    let (status, called): (CallbackStatus, Called) = tx
+        .prepare_cached(
+            "SELECT b.status, b.order_id, o.status, o.customer_id, o.engineer_id
+             FROM callback b JOIN work_order o ON o.id = b.order_id WHERE b.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                Called {
+                    order_id: r.get(1)?,
+                    order_status: r.get(2)?,
+                    customer_id: r.get(3)?,
+                    engineer_id: r.get(4)?,
+                },
+            ))
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("回访不存在（编号 {id}）")))?;
+    if status == CallbackStatus::Done {
+        return Err(Error::invalid("id", "这次回访已经完成"));
+    }
+    Ok(called)
+}
+
+/// The complaint an unsatisfied customer makes on the callback: about the order unless
+/// they name what, in their words or else the callback's remarks.
+fn complaint_args(called: &Called, c: &ComplaintInput, remarks: &str) -> complaints::CreateArgs {
+    complaints::CreateArgs {
+        customer_id: called.customer_id,
+        order_id: Some(called.order_id),
+        engineer_id: called.engineer_id,
+        against: if c.against.is_empty() {
+            "order".into()
+        } else {
+            c.against.clone()
+        },
+        channel: "callback".into(),
+        cause: c.cause.clone(),
+        content: if c.content.trim().is_empty() {
+            remarks.to_string()
+        } else {
+            c.content.clone()
+        },
+    }
 }

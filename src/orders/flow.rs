@@ -79,6 +79,27 @@ fn refused(o: &Row, to: OrderStatus, hint: &str) -> Error {
     )
 }
 
+/// What a reached callback does to its order: solved, a completed order is called back
+/// (已回访); not solved, a completed or called-back order is reopened (back in progress);
+/// otherwise the callback is only told on the order's history. `detail` says what the
+/// customer said.
+pub(crate) fn called_back(
+    tx: &Transaction,
+    id: OrderId,
+    from: OrderStatus,
+    solved: bool,
+    at: &str,
+    detail: &str,
+) -> Result<()> {
+    let (to, kind) = match (solved, from) {
+        (true, Completed) => (CalledBack, EventKind::Status),
+        (false, Completed | CalledBack) => (InProgress, EventKind::Reopened),
+        _ => return event(tx, id, at, EventKind::Callback, (None, None), detail),
+    };
+    set_status(tx, id, from, to, at)?;
+    event(tx, id, at, kind, (Some(from), Some(to)), detail)
+}
+
 /// Moves the order from `from` to `status`, keeping its counts for the monthly numbers:
 /// when work first started, the starts (visits) and the setbacks (waiting for parts,
 /// reopened).
