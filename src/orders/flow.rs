@@ -17,7 +17,7 @@ use super::words::{EventKind, Mode, OrderKind, OrderStatus, OrderStatus::*};
 use super::{event, load, not_found, FeeLine, Order, OrderId};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
-use crate::platform::time::stamp;
+use crate::platform::time::{stamp, Stamp};
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
 use crate::{orders::engineers, platform::text, Desk};
@@ -365,46 +365,8 @@ pub fn complete(
     let diagnosis = text::field("diagnosis", "故障原因", &a.diagnosis, 500, false)?;
     let work_done = text::field("work_done", "处理结果", &a.work_done, 500, true)?;
     let late_reason = text::field("late_reason", "服务单逾期原因", &a.late_reason, 200, false)?;
-    let mut fees = Vec::new();
-    for (i, f) in a.fees.iter().enumerate() {
-        let Some((kind, label)) = FEE_KINDS.iter().find(|(k, _)| *k == f.kind) else {
-            let hint = if f.kind == "parts" {
-                "（备件费按所用备件自动计算）"
-            } else {
-                ""
-            };
-            return Err(Error::invalid(
-                "fees",
-                format!("第{}行费用类型只能是工时费、上门费或其他{hint}", i + 1),
-            ));
-        };
-        if !(0..=MAX_MONEY_FEN).contains(&f.amount_fen) {
-            return Err(Error::invalid(
-                "fees",
-                format!("第{}行{label}应在0到1亿元之间", i + 1),
-            ));
-        }
-        let description = text::field("fees", "费用说明", &f.description, 60, false)?;
-        if f.amount_fen > 0 {
-            fees.push(FeeLine {
-                kind: kind.to_string(),
-                description: if description.is_empty() {
-                    label.to_string()
-                } else {
-                    description
-                },
-                amount_fen: f.amount_fen,
-            });
-        }
-    }
-    for (i, p) in a.parts.iter().enumerate() {
-        if p.quantity <= 0 || p.quantity > 1_000_000 {
-            return Err(Error::invalid(
-                "parts",
-                format!("第{}行备件数量应为正整数", i + 1),
-            ));
-        }
-    }
+    let mut fees = fee_lines(&a.fees)?;
+    check_quantities(&a.parts)?;
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
@@ -424,69 +386,7 @@ pub fn complete(
         ));
     }
     let in_warranty = o.warranty == "in";
-    let mut parts_fee = 0i64;
-    let mut names = Vec::new();
-    for (i, p) in a.parts.iter().enumerate() {
-        let part = parts::load(&tx, p.part_id)?
-            .ok_or_else(|| Error::invalid("parts", format!("第{}行备件不存在", i + 1)))?;
-        parts::store(&tx, p.store_id).map_err(|_| {
-            Error::invalid(
-                "parts",
-                format!("第{}行仓库不存在（编号 {}）", i + 1, p.store_id),
-            )
-        })?;
-        let balance = ledger::balance(&tx, p.part_id, p.store_id)?;
-        let value = ledger::out_value(balance, p.quantity);
-        let movement = ledger::post(
-            &tx,
-            &ledger::Post {
-                kind: "issue",
-                part_id: p.part_id,
-                store_id: p.store_id,
-                quantity: -p.quantity,
-                value_fen: -value,
-                reference: &o.number,
-                note: "完工用料",
-                pair_id: None,
-                reverses: None,
-                stocktake_id: None,
-            },
-            &at,
-        )
-        .map_err(|e| match e {
-            Error::Invalid { message, .. } => Error::invalid("parts", message),
-            e => e,
-        })?;
-        let charged = if in_warranty {
-            0
-        } else {
-            part.price_fen * p.quantity
-        };
-        parts_fee += charged;
-        tx.prepare_cached(
-            "INSERT INTO order_part (order_id, part_id, store_id, quantity, unit_price_fen, charged_fen,
-                                     in_warranty, movement_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            a.id,
-            p.part_id,
-            p.store_id,
-            p.quantity,
-            part.price_fen,
-            charged,
-            in_warranty as i64,
-            movement
-        ])?;
-        if let Some(model_id) = o.model_id {
-            tx.prepare_cached(
-                "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
-                 ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
-            )?
-            .execute(params![model_id, p.part_id])?;
-        }
-        names.push(format!("{} {}×{}", part.code, part.name, p.quantity));
-    }
+    let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(
             0,
@@ -497,16 +397,7 @@ pub fn complete(
             },
         );
     }
-    for f in &fees {
-        tx.prepare_cached(
-            "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![a.id, f.kind, f.description, f.amount_fen])?;
-    }
-    // A reopened order completed again keeps what it billed the first time.
-    let total: i64 = tx
-        .prepare_cached("SELECT coalesce(sum(amount_fen), 0) FROM fee_line WHERE order_id = ?1")?
-        .query_row([a.id], |r| r.get(0))?;
+    let total = bill(&tx, a.id, &fees)?;
     tx.prepare_cached(
         "UPDATE work_order SET status = ?7, diagnosis = ?2, work_done = ?3, total_fen = ?4,
              completed_at = ?5, updated_at = ?5, reply_at = coalesce(reply_at, ?5), slip_at = ?5,
@@ -540,6 +431,150 @@ pub fn complete(
     then(&tx, a.id, o.kind, now, &cal)?;
     tx.commit()?;
     load(desk.conn(), desk.actor(), a.id, now)
+}
+
+/// The fee lines the engineer typed (labour, call-out, other), checked; lines of ¥0 are
+/// dropped. Parts are billed from the parts used, never typed.
+fn fee_lines(typed: &[FeeLine]) -> Result<Vec<FeeLine>> {
+    let mut fees = Vec::new();
+    for (i, f) in typed.iter().enumerate() {
+        let Some((kind, label)) = FEE_KINDS.iter().find(|(k, _)| *k == f.kind) else {
+            let hint = if f.kind == "parts" {
+                "（备件费按所用备件自动计算）"
+            } else {
+                ""
+            };
+            return Err(Error::invalid(
+                "fees",
+                format!("第{}行费用类型只能是工时费、上门费或其他{hint}", i + 1),
+            ));
+        };
+        if !(0..=MAX_MONEY_FEN).contains(&f.amount_fen) {
+            return Err(Error::invalid(
+                "fees",
+                format!("第{}行{label}应在0到1亿元之间", i + 1),
+            ));
+        }
+        let description = text::field("fees", "费用说明", &f.description, 60, false)?;
+        if f.amount_fen > 0 {
+            fees.push(FeeLine {
+                kind: kind.to_string(),
+                description: if description.is_empty() {
+                    label.to_string()
+                } else {
+                    description
+                },
+                amount_fen: f.amount_fen,
+            });
+        }
+    }
+    Ok(fees)
+}
+
+/// Every part line's quantity is a positive whole number (checked before anything is read).
+fn check_quantities(parts: &[PartUse]) -> Result<()> {
+    for (i, p) in parts.iter().enumerate() {
+        if p.quantity <= 0 || p.quantity > 1_000_000 {
+            return Err(Error::invalid(
+                "parts",
+                format!("第{}行备件数量应为正整数", i + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Issues every part used through the ledger (a part short in its store refuses the whole
+/// completion), records it on the order at its price (nothing charged in warranty) and
+/// counts it for the model's probable parts. Returns the parts fee and the lines as the
+/// order's history tells them.
+fn use_parts(
+    tx: &Transaction,
+    id: OrderId,
+    o: &Row,
+    used: &[PartUse],
+    in_warranty: bool,
+    at: &Stamp,
+) -> Result<(i64, Vec<String>)> {
+    let mut parts_fee = 0i64;
+    let mut names = Vec::new();
+    for (i, p) in used.iter().enumerate() {
+        let part = parts::load(tx, p.part_id)?
+            .ok_or_else(|| Error::invalid("parts", format!("第{}行备件不存在", i + 1)))?;
+        parts::store(tx, p.store_id).map_err(|_| {
+            Error::invalid(
+                "parts",
+                format!("第{}行仓库不存在（编号 {}）", i + 1, p.store_id),
+            )
+        })?;
+        let balance = ledger::balance(tx, p.part_id, p.store_id)?;
+        let value = ledger::out_value(balance, p.quantity);
+        let movement = ledger::post(
+            tx,
+            &ledger::Post {
+                kind: "issue",
+                part_id: p.part_id,
+                store_id: p.store_id,
+                quantity: -p.quantity,
+                value_fen: -value,
+                reference: &o.number,
+                note: "完工用料",
+                pair_id: None,
+                reverses: None,
+                stocktake_id: None,
+            },
+            at,
+        )
+        .map_err(|e| match e {
+            Error::Invalid { message, .. } => Error::invalid("parts", message),
+            e => e,
+        })?;
+        let charged = if in_warranty {
+            0
+        } else {
+            part.price_fen * p.quantity
+        };
+        parts_fee += charged;
+        tx.prepare_cached(
+            "INSERT INTO order_part (order_id, part_id, store_id, quantity, unit_price_fen, charged_fen,
+                                     in_warranty, movement_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            id,
+            p.part_id,
+            p.store_id,
+            p.quantity,
+            part.price_fen,
+            charged,
+            in_warranty as i64,
+            movement
+        ])?;
+        if let Some(model_id) = o.model_id {
+            tx.prepare_cached(
+                "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
+                 ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
+            )?
+            .execute(params![model_id, p.part_id])?;
+        }
+        names.push(format!("{} {}×{}", part.code, part.name, p.quantity));
+    }
+    Ok((parts_fee, names))
+}
+
+/// Writes the fee lines and returns the order's total: a reopened order completed again
+/// keeps what it billed the first time.
+fn bill(tx: &Transaction, id: OrderId, fees: &[FeeLine]) -> Result<i64> {
+    for f in fees {
+        tx.prepare_cached(
+            "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, f.kind, f.description, f.amount_fen])?;
+    }
+    let total: i64 = tx
+        .prepare_cached("SELECT coalesce(sum(amount_fen), 0) FROM fee_line WHERE order_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(total)
 }
 
 #[derive(Debug, Default, Deserialize)]
