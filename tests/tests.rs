@@ -35,5 +35,7 @@ mod reports;
 mod windows;
 // Backups made while the desk runs; restore, and every way a restore must fail harmlessly.
 mod backup;
+// The background jobs the doors tick: the daily backup, the clock alerts.
+mod jobs;
 // Random input for the import parsers and every command: no panic, only clear errors.
 mod fuzz;
