@@ -247,6 +247,16 @@ pub fn call_in_session(
     result
 }
 
+/// The error JSON a door returns for a call that did not come back at all (the worker
+/// thread running it panicked). The core promises not to panic on user input, so this is
+/// a bug, not the clerk's mistake; every door answers it alike.
+pub fn internal_error(detail: impl std::fmt::Display) -> Value {
+    serde_json::json!({
+        "code": "internal",
+        "message": format!("程序内部错误，请重试或联系管理员（{detail}）"),
+    })
+}
+
 fn parse<A: DeserializeOwned>(args: Value) -> Result<A> {
     let args = match args {
         Value::Null => Value::Object(Default::default()),

@@ -32,6 +32,7 @@ pub mod api;
 pub mod archive;
 pub mod demo;
 pub mod followup;
+pub mod jobs;
 pub mod orders;
 pub mod people;
 pub mod platform;

@@ -178,3 +178,16 @@ fn app_info_names_the_data_file() {
     );
     assert_eq!(info["customers"], 0);
 }
+
+/// The one `internal` error both doors answer when a call did not come back (a panic).
+#[test]
+fn a_call_that_never_came_back_is_internal_in_every_door() {
+    let e = aftersales::api::internal_error("task 7 panicked");
+    assert_eq!(
+        e,
+        serde_json::json!({
+            "code": "internal",
+            "message": "程序内部错误，请重试或联系管理员（task 7 panicked）"
+        })
+    );
+}

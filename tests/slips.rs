@@ -214,6 +214,51 @@ fn a_missing_number_shows_in_the_continuity_report() {
     assert_eq!(e["field"], "to");
 }
 
+/// The printer is handed the PDF only after the print is committed. A printer that does
+/// not exist refuses it: the clerk is told the slip is recorded but not printed, the
+/// number stays taken, the print is marked unsent, and the next print is the original.
+#[test]
+fn a_refused_printer_leaves_the_slip_recorded_and_marked_unsent() {
+    let mut t = desk();
+    let a = completed_order(&mut t, "张伟", "北京", 0);
+    t.ok(
+        "settings.save",
+        json!({"printers": {"a4": "no-such-printer-for-tests"}}),
+    );
+    let e = t.err(
+        "slips.print",
+        json!({"order_id": a, "format": "a4", "send": true}),
+    );
+    assert_eq!(e["code"], "invalid");
+    assert_eq!(e["field"], "printer");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("服务单 FW2026000001 已记录，但没有打印出来："),
+        "{message}"
+    );
+    let slips = t.ok("slips.list", json!({"order_id": a}));
+    assert_eq!(slips["items"][0]["number"], "FW2026000001");
+    let unsent: String = t.sql(
+        "SELECT u.reason FROM slip_print_unsent u JOIN slip_print p ON p.id = u.print_id
+         JOIN slip s ON s.id = p.slip_id WHERE s.number = 'FW2026000001'",
+    );
+    assert!(message.contains(&unsent), "{unsent}");
+    let timeline: String = t.sql("SELECT group_concat(detail, '|') FROM order_event");
+    assert!(
+        timeline.contains("服务单 FW2026000001 未送到打印机"),
+        "{timeline}"
+    );
+    // Printed again (here as a PDF to download): the same number, the original.
+    let again = print(&mut t, a, "a4");
+    assert_eq!(again["slip"]["number"], "FW2026000001");
+    assert_eq!(again["reprint"], 0);
+    let marks: i64 = t.sql("SELECT count(*) FROM slip_print_unsent");
+    assert_eq!(marks, 1);
+    // The mark is append-only like the print itself.
+    let conn = Connection::open(t.desk.path()).unwrap();
+    assert!(conn.execute("DELETE FROM slip_print_unsent", []).is_err());
+}
+
 #[test]
 fn an_unprintable_character_uses_no_number() {
     let mut t = desk();

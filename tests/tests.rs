@@ -48,5 +48,7 @@ mod followup;
 mod reports;
 // Windows-proofing: Chinese paths, files in use, Excel's CSV; also run under Wine.
 mod windows;
+// The background jobs the doors tick: the daily backup, the clock alerts.
+mod jobs;
 // Random input for the import parsers and every command: no panic, only clear errors.
 mod fuzz;

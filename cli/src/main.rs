@@ -1,13 +1,16 @@
 //! `aftersales`, the headless door: the browser door (`serve`), scripted calls of the
 //! command table (`call`, `commands`), demo data (`demo`), import/export and
-//! backup/restore for admins' scripts. No domain rule lives here; everything goes through
-//! `aftersales::api` and the core's modules.
+//! backup/restore for admins' scripts. No domain rule lives here: import, export, backup
+//! and restore go through the command table (`aftersales::api::call`, as the file's
+//! owner), automatic backups through the core's jobs (`aftersales::jobs`); only `demo`
+//! calls the core's modules directly (see there why).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aftersales::{api, people::backup, Desk};
+use aftersales::{api, jobs, Desk};
 use clap::{Parser, Subcommand};
+use serde_json::json;
 
 mod exercise;
 mod serve;
@@ -155,6 +158,9 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             );
             Ok(code)
         }
+        // Not a command of the table, on purpose: demo data is generated (up to millions
+        // of rows, for the benchmarks) straight into a file, and no door should let a
+        // user fill a live desk with invented customers.
         Command::Demo {
             customers,
             parts,
@@ -178,6 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Customers { file, dry_run }) => {
+            use base64::Engine as _;
             let bytes = std::fs::read(&file).map_err(|e| {
                 aftersales::Error::invalid("file", format!("无法读取 {}：{e}", file.display()))
             })?;
@@ -185,65 +192,82 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let args = aftersales::archive::import::args_for_file(&name, &bytes);
+            let args = json!({
+                "file_name": name,
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            });
             let mut desk = open(cli.data_dir)?;
-            let (verb, added, present, rejected) = if dry_run {
-                let p = aftersales::archive::import::preview(&mut desk, args)?;
-                (
-                    "预览（未写入）：将新增",
-                    p.to_add,
-                    p.already_present,
-                    p.rejected,
-                )
+            let (verb, r) = if dry_run {
+                let mut r = api::call(&mut desk, "import.preview", args)?;
+                r["added"] = r["to_add"].take();
+                ("预览（未写入）：将新增", r)
             } else {
-                let r = aftersales::archive::import::commit(&mut desk, args)?;
-                ("已导入：新增", r.added, r.already_present, r.rejected)
+                ("已导入：新增", api::call(&mut desk, "import.commit", args)?)
             };
+            let rejected = r["rejected"].as_array().cloned().unwrap_or_default();
             println!(
-                "{verb}客户 {} 个、设备 {} 台；已存在 {present} 行；未导入 {} 行",
-                added.customers,
-                added.equipment,
+                "{verb}客户 {} 个、设备 {} 台；已存在 {} 行；未导入 {} 行",
+                r["added"]["customers"],
+                r["added"]["equipment"],
+                r["already_present"],
                 rejected.len()
             );
-            for r in &rejected {
-                println!("第{}行\t{}", r.row, r.reason);
+            for row in &rejected {
+                println!(
+                    "第{}行\t{}",
+                    row["row"],
+                    row["reason"].as_str().unwrap_or_default()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(Export::Customers { file, query }) => {
             let mut desk = open(cli.data_dir)?;
-            let book = aftersales::archive::export::customers_xlsx(&mut desk, &query)?;
-            std::fs::write(&file, &book.bytes).map_err(|e| {
-                aftersales::Error::Storage(format!("无法写入 {}：{e}", file.display()))
-            })?;
-            println!("已导出 {} 行到 {}", book.rows, file.display());
+            let book = api::call(&mut desk, "customers.export", json!({"query": query}))?;
+            let saved = save_file(book, &file)?;
+            println!("已导出 {} 行到 {}", saved["rows"], file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dir, auto } => {
-            let desk = open(cli.data_dir)?;
+            let mut desk = open(cli.data_dir)?;
             let made = match (dir, auto) {
-                (_, Some(auto)) => {
-                    let why = match auto {
-                        Auto::Close => backup::Automatic::Close,
-                        Auto::Daily => backup::Automatic::Daily,
-                    };
-                    backup::automatic(&desk, why)?
+                // The automatic backups are not a command of the table (a person's backup
+                // is `backup.now`, never rotated away): a scheduled task runs the same job
+                // the doors' timers run, from `aftersales::jobs`.
+                (_, Some(Auto::Daily)) => {
+                    let ticked = jobs::tick(&mut desk, &mut jobs::Jobs::backups_only());
+                    if let Some(error) = ticked.errors.into_iter().next() {
+                        return Err(aftersales::Error::Storage(error));
+                    }
+                    ticked.backup.map(|b| json!(b))
                 }
-                (Some(dir), None) => Some(backup::backup_to(&desk, &absolute(&dir)?)?),
-                (None, None) => Some(backup::backup_to(&desk, &backup::folder(&desk)?)?),
+                (_, Some(Auto::Close)) => Some(json!(
+                    jobs::on_close(&desk).map_err(aftersales::Error::Storage)?
+                )),
+                (dir, None) => {
+                    let dir = dir.as_deref().map(absolute).transpose()?;
+                    let dir = dir.map(|d| d.display().to_string());
+                    Some(api::call(&mut desk, "backup.now", json!({"dir": dir}))?)
+                }
             };
             match made {
-                Some(f) => println!("已备份到 {}（{} 字节，完整性检查通过）", f.file, f.size),
+                Some(f) => println!(
+                    "已备份到 {}（{} 字节，完整性检查通过）",
+                    f["file"].as_str().unwrap_or_default(),
+                    f["size"]
+                ),
                 None => println!("今天已有自动备份，未再备份"),
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => {
             let mut desk = open(cli.data_dir)?;
-            let done = backup::restore(&mut desk, &absolute(&file)?)?;
+            let file = absolute(&file)?.display().to_string();
+            let done = api::call(&mut desk, "backup.restore", json!({"file": file}))?;
             println!(
                 "已从 {} 恢复数据；恢复前的数据已备份到 {}",
-                done.restored_from, done.safety.file
+                done["restored_from"].as_str().unwrap_or_default(),
+                done["safety"]["file"].as_str().unwrap_or_default()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -14,7 +14,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use aftersales::{api, people::backup, people::settings, Desk};
+use aftersales::jobs::{self, Jobs};
+use aftersales::{api, people::settings, Desk};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -56,20 +57,22 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        // An automatic backup when today has none, looked at once an hour.
-        let keeper = door.clone();
+        // The core's background jobs (the daily backup) on a timer; nothing to notify.
+        let ticker = door.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            let memory = Arc::new(Mutex::new(Jobs::backups_only()));
+            let mut timer = tokio::time::interval(jobs::EVERY);
             loop {
-                tick.tick().await;
-                let door = keeper.clone();
-                let made = tokio::task::spawn_blocking(move || {
-                    let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
-                    backup::automatic(&desk, backup::Automatic::Daily)
+                timer.tick().await;
+                let (door, memory) = (ticker.clone(), memory.clone());
+                let ticked = tokio::task::spawn_blocking(move || {
+                    let mut desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut memory = memory.lock().unwrap_or_else(|p| p.into_inner());
+                    jobs::tick(&mut desk, &mut memory)
                 })
                 .await;
-                if let Ok(Err(err)) = made {
-                    eprintln!("自动备份失败：{err}");
+                for error in ticked.map(|t| t.errors).unwrap_or_default() {
+                    eprintln!("{error}");
                 }
             }
         });
@@ -101,8 +104,8 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         .await?;
         // Stopped with Ctrl+C: leave a backup behind, as the desktop does when closed.
         let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(err) = backup::automatic(&desk, backup::Automatic::Close) {
-            eprintln!("关闭时的自动备份失败：{err}");
+        if let Err(err) = jobs::on_close(&desk) {
+            eprintln!("{err}");
         }
         Ok(())
     })
@@ -170,11 +173,8 @@ async fn api_call(
     match result {
         Ok(Ok(value)) => reply(StatusCode::OK, value),
         Ok(Err(e)) => error_reply(e),
-        // A panic in a use case is a bug, not the clerk's doing; same code as the desktop door.
-        Err(e) => reply(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!({"code": "internal", "message": format!("程序内部错误：{e}")}),
-        ),
+        // A panic in a use case is a bug, not the clerk's doing; the core words it.
+        Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, api::internal_error(e)),
     }
 }
 

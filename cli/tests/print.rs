@@ -1,6 +1,7 @@
 //! Slips from the command line: `aftersales call slips.print … --out FILE` writes the PDF,
-//! and `send: true` hands it to CUPS' `lp` (here an `lp` on PATH that records what it was
-//! given, since this machine has no print server; the real `lp` takes the same arguments).
+//! and `send: true` hands it to CUPS' `lp` after the print is committed (here an `lp` on
+//! PATH that refuses, or records what it was given, since this machine has no print
+//! server; the real `lp` takes the same arguments).
 
 use std::path::Path;
 use std::process::Command;
@@ -110,7 +111,8 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
         "settings.save",
         json!({"printers": {"a4": "Front-Desk"}}),
     );
-    // An `lp` that keeps its arguments and a copy of the file.
+    // An `lp` on PATH: first one that refuses, then one that keeps its arguments and a
+    // copy of the file.
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let log = dir.path().join("lp.args");
@@ -118,11 +120,7 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
     let lp = bin.join("lp");
     std::fs::write(
         &lp,
-        format!(
-            "#!/bin/sh\necho \"$@\" > '{}'\nfor last; do :; done\ncp \"$last\" '{}'\necho 'request id is Front-Desk-7 (1 file(s))'\n",
-            log.display(),
-            copy.display()
-        ),
+        "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -132,27 +130,8 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let (ok, v) = call_env(
-        dir.path(),
-        Some(&path),
-        "slips.print",
-        json!({"order_id": id, "format": "a4", "send": true}),
-        None,
-    );
-    assert!(ok, "{v}");
-    assert_eq!(v["sent"], "request id is Front-Desk-7 (1 file(s))");
-    let args = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        args.starts_with("-d Front-Desk -t 服务单-FW2026000001 "),
-        "{args}"
-    );
-    assert!(pdftotext(&copy).contains("FW2026000001"));
-    // A printer that refuses: the clerk sees why, and no print is recorded.
-    std::fs::write(
-        &lp,
-        "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n",
-    )
-    .unwrap();
+    // A printer that refuses: the clerk sees why, and that the slip is recorded anyway
+    // (the print was committed before the printer was asked) but not printed.
     let (ok, e) = call_env(
         dir.path(),
         Some(&path),
@@ -162,7 +141,48 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
     );
     assert!(!ok);
     assert_eq!(e["field"], "printer");
-    assert!(e["message"].as_str().unwrap().contains("Front-Desk"), "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("Front-Desk"), "{e}");
+    assert!(
+        message.contains("The printer or class does not exist"),
+        "{e}"
+    );
+    assert!(
+        message.starts_with("服务单 FW2026000001 已记录，但没有打印出来"),
+        "{e}"
+    );
     let slips = call(dir.path(), "slips.list", json!({"order_id": id}));
-    assert_eq!(slips["items"][0]["prints"], 1);
+    assert_eq!(slips["items"][0]["number"], "FW2026000001");
+
+    // The printer works again: the same slip, printed as the original.
+    std::fs::write(
+        &lp,
+        format!(
+            "#!/bin/sh\necho \"$@\" > '{}'\nfor last; do :; done\ncp \"$last\" '{}'\necho 'request id is Front-Desk-7 (1 file(s))'\n",
+            log.display(),
+            copy.display()
+        ),
+    )
+    .unwrap();
+    let (ok, v) = call_env(
+        dir.path(),
+        Some(&path),
+        "slips.print",
+        json!({"order_id": id, "format": "a4", "send": true}),
+        None,
+    );
+    assert!(ok, "{v}");
+    assert_eq!(v["sent"], "request id is Front-Desk-7 (1 file(s))");
+    assert_eq!(v["reprint"], 0);
+    let args = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        args.starts_with("-d Front-Desk -t 服务单-FW2026000001 "),
+        "{args}"
+    );
+    let text = pdftotext(&copy);
+    assert!(text.contains("FW2026000001"), "{text}");
+    assert!(
+        !text.contains("补打"),
+        "the original, not a reprint: {text}"
+    );
 }

@@ -417,9 +417,10 @@ pub struct SetupArgs {
     pub settings: crate::people::settings::SaveArgs,
 }
 
-/// 首次使用: creates the administrator (with every role: at a small desk one person does
-/// it all; the admin takes roles away from others later) and the company settings, in
-/// one transaction. Refused once any user exists.
+/// 首次使用: writes the company settings and the first administrator (with every role: at
+/// a small desk one person does it all; the admin takes roles away from others later) in
+/// ONE transaction: a refused setting or a failing account insert leaves neither behind.
+/// Refused once any user exists.
 pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
     if any_user(desk.conn())? {
         return Err(Error::invalid("login", "系统已经设置过管理员，请直接登录"));
@@ -438,11 +439,11 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
         name: name.clone(),
         roles: roles.clone(),
     });
-    // The company settings are checked and saved first (their own transaction); the
-    // account is the last write, so a wizard that fails anywhere can simply run again.
-    crate::people::settings::save(desk, a.settings)?;
     let at = desk.stamp();
+    // One transaction: the company settings, then the account and its audit entry. Any
+    // error drops `tx` uncommitted, so nothing of the wizard is written.
     let tx = desk.write()?;
+    crate::people::settings::save_in(&tx, &at, &a.settings)?;
     tx.execute(
         "INSERT INTO app_user (login, name, password_hash, roles, active, created_at)
          VALUES (?1, ?2, ?3, ?4, 1, ?5)",

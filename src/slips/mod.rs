@@ -157,6 +157,13 @@ fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64
 /// 打印服务单: the order's live slip (a new number on the first print or after a void),
 /// the print recorded, the PDF returned. One transaction: if the slip cannot be drawn
 /// (a character the font lacks) no number is used and nothing is recorded.
+///
+/// With `send`, the PDF goes to the printer only AFTER that commit (nothing slow or
+/// external inside a transaction). A printer that refuses it leaves the slip and the print
+/// recorded, marked unsent (`slip_print_unsent`, with the reason) in a second transaction,
+/// and the caller gets an error on `printer` saying the slip is recorded but not printed.
+/// An unsent print is not counted as a print of the paper: printing the slip again gives
+/// the original, not a reprint (补打).
 pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     use base64::Engine as _;
     let format = Format::parse(&a.format)?;
@@ -196,7 +203,10 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         }
     };
     let reprint: i64 = tx
-        .prepare_cached("SELECT count(*) FROM slip_print WHERE slip_id = ?1")?
+        .prepare_cached(
+            "SELECT count(*) FROM slip_print p WHERE p.slip_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)",
+        )?
         .query_row([slip_id], |r| r.get(0))?;
     let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
     let (bytes, pages) = render::render(&data, format, copies)?;
@@ -209,6 +219,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         format.name(),
         (reprint > 0) as i64
     ])?;
+    let print_id = tx.last_insert_rowid();
     let what = if reprint > 0 {
         format!("补打服务单 {slip_number}（第{reprint}次补打）")
     } else {
@@ -222,22 +233,20 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         (None, None),
         &what,
     )?;
-    // Sent before the commit: a print that fails leaves no print recorded.
+    tx.commit()?;
+    // Committed: now (and only now) the printer.
     let sent = if a.send {
-        let printer = data
-            .settings
-            .printers
-            .get(format.paper())
-            .map(String::as_str);
-        Some(crate::platform::printing::send(
-            &format!("服务单-{slip_number}"),
-            &bytes,
-            printer,
-        )?)
+        let printer = data.settings.printers.get(format.paper());
+        let title = format!("服务单-{slip_number}");
+        match crate::platform::printing::send(&title, &bytes, printer.map(String::as_str)) {
+            Ok(said) => Some(said),
+            Err(refused) => {
+                return Err(unsent(desk, a.order_id, print_id, &slip_number, refused));
+            }
+        }
     } else {
         None
     };
-    tx.commit()?;
     let slip = of_order(desk.conn(), a.order_id)?
         .into_iter()
         .find(|s| s.id == slip_id)
@@ -250,6 +259,48 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         sent,
     })
+}
+
+/// Marks a committed print the printer refused as unsent (and says so on the order's
+/// timeline), in its own transaction; returns the error for the caller, which says the
+/// slip is recorded but not printed.
+fn unsent(
+    desk: &mut Desk,
+    order_id: OrderId,
+    print_id: i64,
+    number: &str,
+    refused: Error,
+) -> Error {
+    let reason = refused.to_string();
+    let at = stamp(desk.now());
+    let marked = (|| -> Result<()> {
+        let tx = desk.write()?;
+        tx.prepare_cached(
+            "INSERT INTO slip_print_unsent (print_id, at, reason) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![print_id, at, reason])?;
+        let what = format!("服务单 {number} 未送到打印机：{reason}");
+        orders::event(
+            &tx,
+            order_id,
+            &at,
+            orders::EventKind::Slip,
+            (None, None),
+            &what,
+        )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    let mark = match marked {
+        Ok(()) => String::new(),
+        Err(e) => format!("（未能记下未打印：{e}）"),
+    };
+    Error::invalid(
+        "printer",
+        format!(
+            "服务单 {number} 已记录，但没有打印出来：{reason}{mark}。请检查打印机后重新打印，或下载 PDF 打印"
+        ),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

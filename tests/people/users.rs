@@ -92,6 +92,42 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
         .contains(&json!("users.save")));
 }
 
+/// Regression: the wizard once saved the company settings in one transaction and the
+/// administrator in another, so a failing account insert left the settings behind. Here
+/// the account insert is made to fail (a trigger on the file refuses it): the company
+/// settings must not be written either, and the desk still asks for the wizard.
+#[test]
+fn wizard_failing_account_leaves_no_settings() {
+    let mut t = desk();
+    let settings_before: i64 = t.sql("SELECT count(*) FROM setting");
+    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse_accounts BEFORE INSERT ON app_user
+         BEGIN SELECT RAISE(ABORT, 'no accounts today'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let setup = json!({
+        "login": "admin", "name": "李经理", "password": "s3cret-pw",
+        "password_again": "s3cret-pw",
+        "settings": {"company_name": "华东制冷售后服务部", "slip_prefix": "HD"}
+    });
+    let err = call_in_session(&mut t.desk, None, "auth.setup", setup).unwrap_err();
+    assert!(
+        err.to_string().contains("no accounts today"),
+        "the trigger refused the account: {err}"
+    );
+    let users: i64 = t.sql("SELECT count(*) FROM app_user");
+    assert_eq!(users, 0);
+    let settings_after: i64 = t.sql("SELECT count(*) FROM setting");
+    assert_eq!(settings_after, settings_before, "no setting written");
+    let company: i64 =
+        t.sql("SELECT count(*) FROM setting WHERE key IN ('company_name', 'slip_prefix')");
+    assert_eq!(company, 0);
+    let status = call_in_session(&mut t.desk, None, "auth.status", json!({})).unwrap();
+    assert_eq!(status["needs_setup"], true);
+}
+
 #[test]
 fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
     let mut t = desk();

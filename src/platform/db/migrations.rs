@@ -557,4 +557,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user
         BEGIN SELECT RAISE(ABORT, 'users are deactivated, never deleted'); END;
     "#,
+    // 14: a print handed to the printer after its commit, which the printer refused: the
+    // print stays recorded (its slip number is never lost) and is marked here as not sent
+    // (slip_print itself is append-only). Append-only too.
+    r#"
+    CREATE TABLE slip_print_unsent (
+        print_id    INTEGER PRIMARY KEY REFERENCES slip_print (id),
+        at          TEXT NOT NULL,
+        reason      TEXT NOT NULL
+    );
+    CREATE TRIGGER slip_print_unsent_no_update BEFORE UPDATE ON slip_print_unsent
+        BEGIN SELECT RAISE(ABORT, 'unsent marks are append-only'); END;
+    CREATE TRIGGER slip_print_unsent_no_delete BEFORE DELETE ON slip_print_unsent
+        BEGIN SELECT RAISE(ABORT, 'unsent marks are append-only'); END;
+    "#,
 ];

@@ -1,0 +1,97 @@
+//! The background jobs both doors tick (`aftersales::jobs`): the daily automatic backup,
+//! once a day by the desk's clock, and the clock alerts, each returned once while it lasts.
+
+use aftersales::jobs::{self, Jobs};
+use serde_json::json;
+
+use crate::slips::completed_order;
+use crate::util::{desk, TestDesk};
+
+fn clock(t: &mut TestDesk, text: &str) {
+    let at = chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    t.desk.set_clock(Some(at));
+}
+
+fn backups(t: &mut TestDesk) -> Vec<String> {
+    t.ok("backup.list", json!({}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_daily_backup_is_made_once_a_day_and_rotated() {
+    let mut t = desk();
+    t.ok("settings.save", json!({"backup_keep": 2}));
+    let mut jobs = Jobs::backups_only();
+    clock(&mut t, "2026-11-23T09:00:00+08:00");
+    let first = jobs::tick(&mut t.desk, &mut jobs);
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(
+        first.backup.map(|b| b.name),
+        Some("desk-20261123-090000-daily.db".to_string())
+    );
+    // The next look is an hour later; then today already has one.
+    clock(&mut t, "2026-11-23T09:59:00+08:00");
+    assert!(jobs::tick(&mut t.desk, &mut jobs).backup.is_none());
+    clock(&mut t, "2026-11-23T10:00:00+08:00");
+    assert!(jobs::tick(&mut t.desk, &mut jobs).backup.is_none());
+    assert_eq!(backups(&mut t).len(), 1);
+    // A desk left running overnight makes the next day's, and the next.
+    for day in ["2026-11-24T00:30:00+08:00", "2026-11-25T00:30:00+08:00"] {
+        clock(&mut t, day);
+        assert!(jobs::tick(&mut t.desk, &mut jobs).backup.is_some(), "{day}");
+    }
+    // Rotated: the newest two automatic backups are kept.
+    assert_eq!(
+        backups(&mut t),
+        vec![
+            "desk-20261125-003000-daily.db".to_string(),
+            "desk-20261124-003000-daily.db".to_string()
+        ]
+    );
+    // A door closing leaves one more behind, rotated alike.
+    let closed = jobs::on_close(&t.desk).unwrap();
+    assert_eq!(closed.name, "desk-20261125-003000-close.db");
+    assert_eq!(backups(&mut t).len(), 2);
+    // The browser door's jobs never look at alerts.
+    assert!(jobs::tick(&mut t.desk, &mut jobs).notify.is_empty());
+}
+
+#[test]
+fn each_clock_alert_is_returned_once_while_it_lasts() {
+    let mut t = desk();
+    let o = completed_order(&mut t, "张伟", "北京市海淀区", 0);
+    clock(&mut t, "2026-11-27T16:00:00+08:00");
+    let k = t.ok(
+        "complaints.create",
+        json!({"customer_id": 1, "order_id": o, "against": "engineer", "channel": "phone",
+               "cause": "attitude", "content": "工程师态度差"}),
+    );
+    let key = format!("complaint:{}", k["id"]);
+    let mut jobs = Jobs::with_alerts();
+    // Friday: the reply is due Monday 16:00, nothing to say yet.
+    let quiet = jobs::tick(&mut t.desk, &mut jobs);
+    assert!(quiet.notify.is_empty(), "{:?}", quiet.notify);
+    // Monday 13:00: under four hours left.
+    clock(&mut t, "2026-11-30T13:00:00+08:00");
+    let ticked = jobs::tick(&mut t.desk, &mut jobs);
+    assert!(ticked.errors.is_empty(), "{:?}", ticked.errors);
+    let keys: Vec<&str> = ticked.notify.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, vec![key.as_str()]);
+    assert_eq!(ticked.notify[0].title, "投诉24小时答复即将超时");
+    // A minute later the same alert is still there: not returned again. The tick runs
+    // as the system and leaves the desk acting as before (here: nobody, as between two
+    // requests of a door).
+    clock(&mut t, "2026-11-30T13:01:00+08:00");
+    t.desk.act_as(aftersales::Actor::nobody());
+    assert!(jobs::tick(&mut t.desk, &mut jobs).notify.is_empty());
+    assert!(t.desk.actor().is_nobody());
+    // A second door's jobs (its own memory) notify it once too.
+    let mut other = Jobs::with_alerts();
+    assert_eq!(jobs::tick(&mut t.desk, &mut other).notify.len(), 1);
+}
