@@ -159,7 +159,13 @@ fn only_the_time_module_reads_the_wall_clock() {
                 continue;
             }
             for (number, line) in code_lines(&file) {
-                for clock in ["Utc::now", "Local::now", "chrono::Local", "SystemTime::now"] {
+                for clock in [
+                    "Utc::now",
+                    "Local::now",
+                    "chrono::Local",
+                    "SystemTime::now",
+                    "OffsetDateTime::now",
+                ] {
                     if line.contains(clock) {
                         let shown = file.strip_prefix(root()).unwrap().display().to_string();
                         wrong.push(format!("{shown}:{number}: {}", line.trim()));

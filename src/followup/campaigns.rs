@@ -476,7 +476,7 @@ pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
     pdf::check("name", "活动名称", &c.name)?;
     pdf::check("customer_id", "客户名称", &account.name)?;
     pdf::check("company_name", "公司名称", &company)?;
-    let mut doc = Pdf::new(&format!("服务报告 {}", account.name));
+    let mut doc = Pdf::new(&format!("服务报告 {}", account.name), desk.now());
     doc.add_page(210.0, 297.0);
     let (x, w) = (15.0, 180.0);
     doc.text_box(

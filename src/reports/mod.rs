@@ -604,7 +604,7 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::platform::files::
     let stem = format!("统计报表-{}-{}", p.from, p.to);
     let (bytes, name) = match a.format.as_str() {
         "" | "xlsx" => (print::xlsx(&all)?, format!("{stem}.xlsx")),
-        "pdf" => (print::pdf(&all)?, format!("{stem}.pdf")),
+        "pdf" => (print::pdf(&all, desk.now())?, format!("{stem}.pdf")),
         _ => return Err(Error::invalid("format", "导出格式只能是 Excel 或 PDF")),
     };
     let at = desk.stamp();

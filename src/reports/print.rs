@@ -88,9 +88,9 @@ fn number(v: Option<f64>) -> String {
     }
 }
 
-pub(crate) fn pdf(all: &Reports) -> Result<Vec<u8>> {
+pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Vec<u8>> {
     use crate::platform::pdf::{check, Align, Area, Column, Pdf, Table, TextBox};
-    let mut doc = Pdf::new("统计报表");
+    let mut doc = Pdf::new("统计报表", at);
     for r in &all.items {
         for l in &r.current_lines {
             check("report", "报表项目", &l.label)?;

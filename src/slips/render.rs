@@ -243,7 +243,9 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
         Copies::One => vec![None],
         Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
     };
-    let mut doc = Pdf::new(&format!("服务维修单 {}", d.number));
+    // The document is dated when the slip was printed (its print row).
+    let made = crate::platform::time::parse(&d.printed_at).unwrap_or_default();
+    let mut doc = Pdf::new(&format!("服务维修单 {}", d.number), made);
     // Added to the document once, drawn on every page by reference. A logo that no longer
     // decodes (the settings table edited by hand) is left out rather than the slip refused.
     let logo = match format {
@@ -255,7 +257,7 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
         match format {
             Format::Thermal => {
                 // Measured on a scratch page first: the receipt is as long as its content.
-                let mut scratch = Pdf::new("");
+                let mut scratch = Pdf::new("", made);
                 let h = thermal(&mut scratch, d, label, 2000.0, logo);
                 thermal(&mut doc, d, label, h, logo);
             }

@@ -268,7 +268,7 @@ pub struct Calibration {
 pub fn calibration(desk: &mut Desk, _: NoArgs) -> Result<Calibration> {
     use base64::Engine as _;
     let t = load(desk.conn())?;
-    let mut doc = Pdf::new("套打校准页");
+    let mut doc = Pdf::new("套打校准页", desk.now());
     doc.add_page(t.paper_w, t.paper_h);
     // Rulers: a tick every mm, longer every 5, numbered every 10.
     let mut x = 0.0;

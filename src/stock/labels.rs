@@ -295,7 +295,14 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
             format!("一次最多打印{MAX_LABELS}张标签（现在是 {total} 张）"),
         ));
     }
-    let rendered = render(&labels, kind, symbology, size, args.copies as usize)?;
+    let rendered = render(
+        &labels,
+        kind,
+        symbology,
+        size,
+        args.copies as usize,
+        desk.now(),
+    )?;
 
     let what = match kind {
         Kind::Part => "备件标签",
@@ -399,6 +406,7 @@ pub fn render(
     symbology: Symbology,
     size: Size,
     copies: usize,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Rendered> {
     let (cell, _) = size.cell(0);
     let inner = size.inner(cell);
@@ -411,7 +419,7 @@ pub fn render(
         Kind::Part => "备件标签",
         Kind::Bin => "库位标签",
     };
-    let mut pdf = Pdf::new(title);
+    let mut pdf = Pdf::new(title, at);
     let mut cut = Vec::new();
     let mut n = 0;
     for (label, symbol) in labels.iter().zip(&symbols) {

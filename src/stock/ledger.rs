@@ -872,7 +872,7 @@ pub fn purchase_request(
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let today = crate::platform::dates::show(desk.today());
     let bytes = if pdf {
-        print::purchase_pdf(&lines, &today)?
+        print::purchase_pdf(&lines, &today, desk.now())?
     } else {
         print::purchase_xlsx(&lines, &today)?
     };

@@ -65,7 +65,11 @@ const PURCHASE_COLUMNS: [(&str, f64); 9] = [
 /// The purchase request on A4 portrait: title and date, the table (its header on every
 /// page it runs over), the total, and lines for the applicant's and the approver's
 /// signatures; "第 n / m 页" at the foot of each page.
-pub(crate) fn purchase_pdf(lines: &[PurchaseLine], today: &str) -> Result<Vec<u8>> {
+pub(crate) fn purchase_pdf(
+    lines: &[PurchaseLine],
+    today: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>> {
     use crate::platform::money::yuan;
     use crate::platform::pdf::{Align, Column, Pdf, Style, Table};
     for line in lines {
@@ -97,7 +101,7 @@ pub(crate) fn purchase_pdf(lines: &[PurchaseLine], today: &str) -> Result<Vec<u8
         column("金额", 22.0, Align::Right, true),
     ];
     let right = W - MARGIN;
-    let mut pdf = Pdf::new("备件采购申请");
+    let mut pdf = Pdf::new("备件采购申请", at);
     pdf.add_page(W, H);
     pdf.text(
         W / 2.0,

@@ -227,10 +227,13 @@ pub struct Pdf {
 }
 
 impl Pdf {
-    /// An empty document; `title` goes into the PDF's properties.
-    pub fn new(title: &str) -> Pdf {
+    /// An empty document; `title` goes into the PDF's properties, and so does `at` (the
+    /// desk's time the document is made: by the one clock, so a fixed clock makes the same
+    /// file).
+    pub fn new(title: &str, at: chrono::DateTime<chrono::Utc>) -> Pdf {
         let mut doc = PdfDocument::new(title);
-        let now = printpdf::OffsetDateTime::now();
+        let now = printpdf::OffsetDateTime::from_unix_timestamp(at.timestamp())
+            .unwrap_or_else(|_| printpdf::OffsetDateTime::epoch());
         let info = &mut doc.metadata.info;
         info.creation_date = now;
         info.modification_date = now;
