@@ -238,6 +238,8 @@ fn a_refused_printer_leaves_the_slip_recorded_and_marked_unsent() {
     );
     let slips = t.ok("slips.list", json!({"order_id": a}));
     assert_eq!(slips["items"][0]["number"], "FW2026000001");
+    // Recorded, but no print reached the printer yet.
+    assert_eq!(slips["items"][0]["prints"], 0);
     let unsent: String = t.sql(
         "SELECT u.reason FROM slip_print_unsent u JOIN slip_print p ON p.id = u.print_id
          JOIN slip s ON s.id = p.slip_id WHERE s.number = 'FW2026000001'",
@@ -252,6 +254,8 @@ fn a_refused_printer_leaves_the_slip_recorded_and_marked_unsent() {
     let again = print(&mut t, a, "a4");
     assert_eq!(again["slip"]["number"], "FW2026000001");
     assert_eq!(again["reprint"], 0);
+    let slips = t.ok("slips.list", json!({"order_id": a}));
+    assert_eq!(slips["items"][0]["prints"], 1);
     let marks: i64 = t.sql("SELECT count(*) FROM slip_print_unsent");
     assert_eq!(marks, 1);
     // The mark is append-only like the print itself.

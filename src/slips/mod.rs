@@ -38,13 +38,15 @@ pub struct Slip {
     pub number: String,
     pub order_id: OrderId,
     pub created_at: String,
-    /// Times printed (the first print included).
+    /// Times printed (the first print included); a print the printer refused does not
+    /// count (it is recorded in `slip_print_unsent`).
     pub prints: i64,
     pub void: Option<Void>,
 }
 
 const SELECT: &str = "SELECT s.id, s.number, s.order_id, s.created_at,
-        (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.at, v.user, v.reason
+        (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id
+            AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)), v.at, v.user, v.reason
     FROM slip s LEFT JOIN slip_void v ON v.slip_id = s.id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Slip> {
@@ -485,7 +487,8 @@ pub fn continuity(desk: &mut Desk, a: ContinuityArgs) -> Result<Continuity> {
     let (start, end) = (bound(from), bound(to + chrono::Duration::days(1)));
     let mut stmt = desk.conn().prepare_cached(
         "SELECT s.year, s.seq, s.number, o.number, s.created_at,
-                (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id), v.reason, o.id
+                (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id
+            AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)), v.reason, o.id
          FROM slip s JOIN work_order o ON o.id = s.order_id
          LEFT JOIN slip_void v ON v.slip_id = s.id
          WHERE s.created_at >= ?1 AND s.created_at < ?2 ORDER BY s.year, s.seq",
