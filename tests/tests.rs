@@ -8,8 +8,10 @@ mod util;
 // The platform: opening, pragmas, migrations and the schema snapshot (db); PDFs read back,
 // labels and the purchase request (pdftotext, pdftoppm, zbarimg), with the helpers the
 // slip and campaign tests share (pdf); power cuts at every sync point, after which every
-// acknowledged number and payment is still there (durability).
+// acknowledged number and payment is still there (durability); one clock: a fixed desk
+// clock stamps every row and PDF, dates are checked on the desk's day (clock).
 mod platform {
+    pub mod clock;
     pub mod db;
     pub mod durability;
     pub mod pdf;
@@ -31,8 +33,6 @@ mod archive {
 mod architecture;
 // The command table and the error JSON that crosses every door.
 mod api;
-// One clock: a fixed desk clock stamps every row written; dates checked on the desk's day.
-mod clock;
 // The one search box across customers and machines.
 mod search;
 // The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.
