@@ -4,9 +4,13 @@
 //! code, addresses across provinces, a share of companies and hotel branches.
 
 use crate::archive::customers::{insert, validate, CustomerInput};
+use crate::archive::words::{CustomerClass, CustomerKind};
+use crate::followup::words::{Against, Cause, ComplaintChannel};
+use crate::orders::words::{FeeKind, Method};
 use crate::orders::{Channel, Mode, OrderId, OrderKind, OrderStatus, Priority};
 use crate::platform::error::Result;
 use crate::platform::time::stamp;
+use crate::stock::words::MovementKind;
 use crate::Desk;
 
 /// A small deterministic generator (xorshift64*): demo data needs no crypto and no crate.
@@ -230,11 +234,15 @@ fn customer(dice: &mut Dice) -> CustomerInput {
         let ext = format!("{landline} 转 {}", 800 + dice.below(100));
         let address = format!("{city}{district}{street}{number}号{}楼", 1 + dice.below(20));
         (
-            "company",
+            CustomerKind::Company,
             name,
             address,
             vec![ext, mobile],
-            if dice.chance(40) { "key" } else { "normal" },
+            if dice.chance(40) {
+                CustomerClass::Key
+            } else {
+                CustomerClass::Normal
+            },
         )
     } else if roll < 14 {
         let name = format!(
@@ -244,7 +252,13 @@ fn customer(dice: &mut Dice) -> CustomerInput {
             district.trim_end_matches('区')
         );
         let address = format!("{city}{district}{street}{number}号");
-        ("company", name, address, vec![landline], "key")
+        (
+            CustomerKind::Company,
+            name,
+            address,
+            vec![landline],
+            CustomerClass::Key,
+        )
     } else {
         let name = format!("{}{}", dice.pick(SURNAMES), dice.pick(GIVEN));
         let address = format!(
@@ -258,11 +272,15 @@ fn customer(dice: &mut Dice) -> CustomerInput {
             phones.push(landline);
         }
         (
-            "person",
+            CustomerKind::Person,
             name,
             address,
             phones,
-            if dice.chance(6) { "vip" } else { "normal" },
+            if dice.chance(6) {
+                CustomerClass::Vip
+            } else {
+                CustomerClass::Normal
+            },
         )
     };
     CustomerInput {
@@ -461,7 +479,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         stores.push(id);
     }
     let post = |tx: &rusqlite::Transaction,
-                kind: &'static str,
+                kind: MovementKind,
                 part_id: i64,
                 store_id: i64,
                 quantity: i64,
@@ -500,7 +518,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         if balance.0 < q || dice.chance(35) {
             post(
                 &tx,
-                "receipt",
+                MovementKind::Receipt,
                 part_id,
                 store,
                 q * 3,
@@ -509,13 +527,13 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         } else if store == 1 && dice.chance(20) {
             let van = stores[1 + dice.below(5)];
             let v = crate::stock::ledger::out_value(balance, q);
-            post(&tx, "transfer_out", part_id, 1, -q, -v)?;
-            post(&tx, "transfer_in", part_id, van, q, v)?;
+            post(&tx, MovementKind::TransferOut, part_id, 1, -q, -v)?;
+            post(&tx, MovementKind::TransferIn, part_id, van, q, v)?;
             done += 1;
         } else {
             post(
                 &tx,
-                "issue",
+                MovementKind::Issue,
                 part_id,
                 store,
                 -q,
@@ -651,7 +669,7 @@ fn fill_orders_in(
          VALUES (?1, ?2, '前台', ?3, ?4, ?5, ?6)",
         )?;
         let mut insert_fee = tx.prepare(
-        "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, 'labour', '工时费', ?2)",
+        "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, ?3, ?4, ?2)",
     )?;
         let mut insert_payment = tx.prepare(
         "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, '前台', ?3, ?4, '')",
@@ -754,7 +772,11 @@ fn fill_orders_in(
                     Priority::Normal
                 },
                 fault,
-                if in_warranty { "in" } else { "out" },
+                if in_warranty {
+                    crate::archive::warranty::Status::In
+                } else {
+                    crate::archive::warranty::Status::Out
+                },
                 if in_warranty {
                     "在保修期内"
                 } else {
@@ -812,10 +834,20 @@ fn fill_orders_in(
                 }
             }
             if total > 0 {
-                insert_fee.execute(rusqlite::params![id, total])?;
+                insert_fee.execute(rusqlite::params![
+                    id,
+                    total,
+                    FeeKind::Labour,
+                    FeeKind::Labour.label()
+                ])?;
             }
             if paid > 0 {
-                let method = *dice.pick(&["cash", "wechat", "alipay", "transfer"]);
+                let method = *dice.pick(&[
+                    Method::Cash,
+                    Method::Wechat,
+                    Method::Alipay,
+                    Method::Transfer,
+                ]);
                 insert_payment.execute(rusqlite::params![
                     id,
                     stamp(completed.unwrap_or(created)),
@@ -847,9 +879,9 @@ fn fill_orders_in(
             now - chrono::Duration::hours(2),
             &crate::followup::complaints::CreateArgs {
                 customer_id: customer,
-                against: "company".into(),
-                channel: "phone".into(),
-                cause: "timeliness".into(),
+                against: Against::Company.to_string(),
+                channel: ComplaintChannel::Phone.to_string(),
+                cause: Cause::Timeliness.to_string(),
                 content: "约好上午上门，工程师下午三点才到，也没有提前打电话".into(),
                 ..Default::default()
             },

@@ -208,3 +208,81 @@ fn the_desktop_door_is_thin() {
         );
     }
 }
+
+/// The stored and wire words of the order's status and of the stock's movement kinds, each
+/// with the files allowed to spell it: the file of its enum, and the file of another
+/// vocabulary that happens to use the same word.
+const VOCABULARIES: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "registered",
+            "dispatched",
+            "in_progress",
+            "waiting_parts",
+            "completed",
+            "called_back",
+            "cancelled",
+        ],
+        &["src/orders/words.rs"],
+    ),
+    // A complaint is closed too (followup::words::ComplaintStatus).
+    (
+        &["closed"],
+        &["src/orders/words.rs", "src/followup/words.rs"],
+    ),
+    (
+        &[
+            "receipt",
+            "issue",
+            "return",
+            "transfer_out",
+            "transfer_in",
+            "defective",
+            "adjustment",
+            "reversal",
+        ],
+        &["src/stock/words.rs"],
+    ),
+];
+
+/// Whether `line` holds `word` as a double-quoted string or a single-quoted SQL literal.
+fn spells(line: &str, word: &str) -> bool {
+    line.contains(&format!("\"{word}\"")) || line.contains(&format!("'{word}'"))
+}
+
+#[test]
+fn the_word_reader_sees_both_quotes() {
+    assert!(spells(r#"if s == "cancelled" {"#, "cancelled"));
+    assert!(spells("WHERE status <> 'cancelled'", "cancelled"));
+    assert!(!spells("WHERE status <> '{cancelled}'", "cancelled"));
+    assert!(!spells("OrderStatus::Cancelled", "cancelled"));
+}
+
+#[test]
+fn status_words_live_only_in_their_enums() {
+    let src = root().join("src");
+    let mut wrong = Vec::new();
+    for file in rust_files(&src) {
+        let shown = file.strip_prefix(root()).unwrap().display().to_string();
+        // The migrations are history: append-only, they keep the words they were written with.
+        if shown == "src/platform/db/migrations.rs" {
+            continue;
+        }
+        for (number, line) in code_lines(&file) {
+            for (words, homes) in VOCABULARIES {
+                if homes.contains(&shown.as_str()) {
+                    continue;
+                }
+                for word in words.iter().filter(|w| spells(&line, w)) {
+                    wrong.push(format!("{shown}:{number}: \"{word}\": {}", line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "an order status or movement kind spelt outside its enum (use OrderStatus / \
+         MovementKind, and their sql_list in SQL):\n{}",
+        wrong.join("\n")
+    );
+}

@@ -14,6 +14,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::words::{CustomerClass, CustomerKind};
 use crate::people::audit;
 use crate::platform::error::{Error, Result};
 use crate::platform::phone::Phone;
@@ -67,12 +68,12 @@ pub struct CustomerRef {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Customer {
     pub id: CustomerId,
-    pub kind: String,
+    pub kind: CustomerKind,
     pub name: String,
     pub phones: Vec<PhoneView>,
     pub address: String,
     pub region: String,
-    pub class: String,
+    pub class: CustomerClass,
     pub notes: String,
     pub source: String,
     pub parent: Option<CustomerRef>,
@@ -117,12 +118,12 @@ pub const COUNT_CAP: i64 = 1000;
 
 /// A customer that passed validation, ready to be written.
 pub(crate) struct Valid {
-    kind: &'static str,
+    kind: CustomerKind,
     name: String,
     phones: Vec<Phone>,
     address: String,
     region: String,
-    class: &'static str,
+    class: CustomerClass,
     notes: String,
     source: String,
     parent_id: Option<CustomerId>,
@@ -130,10 +131,10 @@ pub(crate) struct Valid {
 
 /// Checks a form in the order the eye reads it and returns the first problem.
 pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
-    let kind = match input.kind.as_deref().unwrap_or("person") {
-        "person" => "person",
-        "company" => "company",
-        _ => return Err(Error::invalid("kind", "客户类型只能是“个人”或“单位”")),
+    let kind = match input.kind.as_deref() {
+        None => CustomerKind::Person,
+        Some(word) => CustomerKind::from_word(word)
+            .ok_or_else(|| Error::invalid("kind", "客户类型只能是“个人”或“单位”"))?,
     };
     let name = input.name.trim();
     if name.is_empty() {
@@ -163,16 +164,10 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
     }
     let address = text::field("address", "地址", &input.address, 200, false)?;
     let region = text::field("region", "地区", &input.region, 20, false)?;
-    let class = match input.class.as_deref().unwrap_or("normal") {
-        "normal" => "normal",
-        "vip" => "vip",
-        "key" => "key",
-        _ => {
-            return Err(Error::invalid(
-                "class",
-                "客户级别只能是“普通”“VIP”或“大客户”",
-            ))
-        }
+    let class = match input.class.as_deref() {
+        None => CustomerClass::Normal,
+        Some(word) => CustomerClass::from_word(word)
+            .ok_or_else(|| Error::invalid("class", "客户级别只能是“普通”“VIP”或“大客户”"))?,
     };
     let notes = text::field("notes", "备注", &input.notes, 2000, false)?;
     let source = text::field("source", "来源", &input.source, 20, false)?;
@@ -206,7 +201,7 @@ fn check_parent(
         .prepare_cached("SELECT kind, parent_id, merged_into, name FROM customer WHERE id = ?1")?
         .query_row([parent_id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, CustomerKind>(0)?,
                 r.get::<_, Option<i64>>(1)?,
                 r.get::<_, Option<i64>>(2)?,
                 r.get::<_, String>(3)?,
@@ -218,7 +213,7 @@ fn check_parent(
             "parent_id",
             format!("总店不存在（编号 {parent_id}）"),
         )),
-        Some((kind, _, _, name)) if kind != "company" => Err(Error::invalid(
+        Some((kind, _, _, name)) if kind != CustomerKind::Company => Err(Error::invalid(
             "parent_id",
             format!("“{name}”是个人客户，不能作为总店"),
         )),
@@ -483,7 +478,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
         found.insert(c.id, c);
     }
     // Only a company can be a head office (check_parent), so only they have branches.
-    if found.values().any(|c| c.kind == "company") {
+    if found.values().any(|c| c.kind == CustomerKind::Company) {
         let mut stmt = conn.prepare_cached(
             "SELECT parent_id, id, name FROM customer
              WHERE parent_id IN (SELECT value FROM json_each(?1)) AND merged_into IS NULL ORDER BY name",

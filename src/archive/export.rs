@@ -157,16 +157,7 @@ fn write_customer(
     c: &Customer,
 ) -> std::result::Result<(), XlsxError> {
     let phones: Vec<&str> = c.phones.iter().map(|p| p.display.as_str()).collect();
-    let kind = if c.kind == "company" {
-        "单位"
-    } else {
-        "个人"
-    };
-    let class = match c.class.as_str() {
-        "vip" => "VIP",
-        "key" => "大客户",
-        _ => "普通",
-    };
+    let (kind, class) = (c.kind.label(), c.class.label());
     sheet.write_number(row, 0, c.id.get() as f64)?;
     let texts = [
         c.name.as_str(),

@@ -25,6 +25,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerInput};
+use crate::archive::words::{CustomerClass, CustomerKind};
 use crate::platform::error::{Error, Result};
 use crate::platform::sheet::{self, Row, Sheet};
 use crate::platform::time::Stamp;
@@ -615,7 +616,7 @@ fn split_phones(cell: &str) -> impl Iterator<Item = &str> {
         .filter(|p| !p.is_empty())
 }
 
-fn parse_kind(text: &str, name: &str) -> Option<Option<String>> {
+fn parse_kind(text: &str, name: &str) -> Option<Option<CustomerKind>> {
     let kind = match compact(text).as_str() {
         "" => {
             // Not given: a name that reads like an organisation is a company.
@@ -638,25 +639,25 @@ fn parse_kind(text: &str, name: &str) -> Option<Option<String>> {
                 ORGANISATIONS
                     .iter()
                     .any(|o| name.contains(o))
-                    .then(|| "company".to_string()),
+                    .then_some(CustomerKind::Company),
             );
         }
-        "个人" | "person" | "私人" | "个体" => "person",
-        "单位" | "公司" | "企业" | "company" | "机构" | "集团" => "company",
-        _ => return None,
+        "个人" | "私人" | "个体" => CustomerKind::Person,
+        "单位" | "公司" | "企业" | "机构" | "集团" => CustomerKind::Company,
+        word => CustomerKind::from_word(word)?,
     };
-    Some(Some(kind.into()))
+    Some(Some(kind))
 }
 
-fn parse_class(text: &str) -> Option<Option<String>> {
+fn parse_class(text: &str) -> Option<Option<CustomerClass>> {
     let class = match compact(text).as_str() {
         "" => return Some(None),
-        "普通" | "普通客户" | "normal" | "一般" => "normal",
-        "vip" | "vip客户" | "贵宾" => "vip",
-        "大客户" | "重点客户" | "key" | "重点" | "ka" => "key",
-        _ => return None,
+        "普通" | "普通客户" | "一般" => CustomerClass::Normal,
+        "vip客户" | "贵宾" => CustomerClass::Vip,
+        "大客户" | "重点客户" | "重点" | "ka" => CustomerClass::Key,
+        word => CustomerClass::from_word(word)?,
     };
-    Some(Some(class.into()))
+    Some(Some(class))
 }
 
 /// A rule's message with the column it is about, and the value when the message does not
@@ -828,12 +829,12 @@ fn owner_of(
                 return Ok(Err("文件中没有电话列：每个客户至少要有一个联系电话".into()));
             }
             let input = CustomerInput {
-                kind,
+                kind: kind.map(|k| k.to_string()),
                 name: cell("name").to_string(),
                 phones,
                 address: cell("address").to_string(),
                 region: cell("region").to_string(),
-                class,
+                class: class.map(|c| c.to_string()),
                 notes: cell("notes").to_string(),
                 source: cell("source").to_string(),
                 ..CustomerInput::default()

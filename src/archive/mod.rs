@@ -1,5 +1,6 @@
 //! The archive (档案): customers, their machines, the model catalogue with its warranty
-//! policies and the warranty verdict, import from spreadsheets and export to them.
+//! policies and the warranty verdict, import from spreadsheets and export to them, and
+//! the customer's words.
 //! Depends on people and the platform.
 
 pub mod customers;
@@ -8,3 +9,4 @@ pub mod export;
 pub mod import;
 pub mod models;
 pub mod warranty;
+pub mod words;

@@ -28,12 +28,13 @@ pub struct Policy {
     pub basis: Basis,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    In,
-    Out,
-    Unknown,
+crate::words! {
+    /// 保修状态: the verdict on a machine or a part, copied onto an order at intake.
+    pub enum Status("保修状态") {
+        In = "in", "保内";
+        Out = "out", "保外";
+        Unknown = "unknown", "未知";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::followup::complaints;
+use crate::followup::words::{Against, ComplaintChannel};
 use crate::orders::{self, Opinion, OrderId, OrderKind, OrderStatus};
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
@@ -462,11 +463,11 @@ fn complaint_args(called: &Called, c: &ComplaintInput, remarks: &str) -> complai
         order_id: Some(called.order_id),
         engineer_id: called.engineer_id,
         against: if c.against.is_empty() {
-            "order".into()
+            Against::Order.to_string()
         } else {
             c.against.clone()
         },
-        channel: "callback".into(),
+        channel: ComplaintChannel::Callback.to_string(),
         cause: c.cause.clone(),
         content: if c.content.trim().is_empty() {
             remarks.to_string()

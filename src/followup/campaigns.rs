@@ -10,9 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{customers::CustomerId, equipment::EquipmentId};
-use crate::orders;
+use crate::followup::print;
+use crate::followup::words::{CampaignKind, TaskStatus};
+use crate::orders::{self, Channel, Mode, OrderKind};
 use crate::platform::error::{Error, Result};
-use crate::platform::pdf::{self, Align, Area, Column, Pdf, Table, TextBox};
 use crate::platform::time::stamp;
 use crate::{platform::text, Desk};
 
@@ -159,7 +160,7 @@ pub struct Task {
     pub site: String,
     pub model: String,
     pub serial: String,
-    pub status: String,
+    pub status: TaskStatus,
     pub result: String,
     pub order_id: Option<crate::orders::OrderId>,
     pub order_number: Option<String>,
@@ -171,7 +172,7 @@ pub struct Task {
 pub struct Campaign {
     pub id: CampaignId,
     pub name: String,
-    pub kind: String,
+    pub kind: CampaignKind,
     pub criteria: Criteria,
     pub created_at: String,
     pub total: usize,
@@ -215,15 +216,16 @@ fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn still_open(t: &Task) -> bool {
-    t.status == "fault"
+/// A fault found whose order is not done yet.
+pub(crate) fn still_open(t: &Task) -> bool {
+    t.status == TaskStatus::Fault
         && !t
             .order_status
             .is_some_and(|s| orders::OrderStatus::DONE.contains(&s))
 }
 
 fn load(conn: &Connection, id: CampaignId, customer: Option<CustomerId>) -> Result<Campaign> {
-    let (name, kind, criteria, created_at): (String, String, String, String) = conn
+    let (name, kind, criteria, created_at): (String, CampaignKind, String, String) = conn
         .prepare_cached("SELECT name, kind, criteria, created_at FROM campaign WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?
@@ -243,8 +245,11 @@ fn load(conn: &Connection, id: CampaignId, customer: Option<CustomerId>) -> Resu
         criteria: serde_json::from_str(&criteria).unwrap_or_default(),
         created_at,
         total: list.len(),
-        done: list.iter().filter(|t| t.status != "open").count(),
-        faults: list.iter().filter(|t| t.status == "fault").count(),
+        done: list.iter().filter(|t| t.status != TaskStatus::Open).count(),
+        faults: list
+            .iter()
+            .filter(|t| t.status == TaskStatus::Fault)
+            .count(),
         still_open: list.iter().filter(|t| still_open(t)).count(),
         tasks: list,
     })
@@ -254,9 +259,9 @@ fn load(conn: &Connection, id: CampaignId, customer: Option<CustomerId>) -> Resu
 pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     let name = text::field("name", "活动名称", &a.name, 60, true)?;
     let kind = match a.kind.as_str() {
-        "" | "callback" => "callback",
-        "inspection" => "inspection",
-        _ => return Err(Error::invalid("kind", "任务类型只能是电话回访或上门巡检")),
+        "" => CampaignKind::Callback,
+        word => CampaignKind::from_word(word)
+            .ok_or_else(|| Error::invalid("kind", "任务类型只能是电话回访或上门巡检"))?,
     };
     check(&a.criteria)?;
     let found = matching(desk.conn(), &a.criteria, desk.now(), MAX_TASKS + 1)?;
@@ -280,10 +285,10 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     let id = CampaignId(tx.last_insert_rowid());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO campaign_task (campaign_id, equipment_id, customer_id, status) VALUES (?1, ?2, ?3, 'open')",
+            "INSERT INTO campaign_task (campaign_id, equipment_id, customer_id, status) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for (equipment, customer) in &found {
-            insert.execute(params![id, equipment, customer])?;
+            insert.execute(params![id, equipment, customer, TaskStatus::Open])?;
         }
     }
     crate::people::audit::record(
@@ -314,7 +319,7 @@ pub fn get(desk: &mut Desk, a: GetArgs) -> Result<Campaign> {
 pub struct Summary {
     pub id: CampaignId,
     pub name: String,
-    pub kind: String,
+    pub kind: CampaignKind,
     pub created_at: String,
     pub total: i64,
     pub done: i64,
@@ -333,11 +338,11 @@ pub struct NoArgs {}
 pub fn list(desk: &mut Desk, _: NoArgs) -> Result<CampaignList> {
     let mut stmt = desk.conn().prepare_cached(
         "SELECT p.id, p.name, p.kind, p.created_at, count(t.id), count(t.done_at),
-                sum(t.status = 'fault')
+                sum(t.status = ?1)
          FROM campaign p LEFT JOIN campaign_task t ON t.campaign_id = p.id
          GROUP BY p.id ORDER BY p.id DESC LIMIT 200",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([TaskStatus::Fault], |r| {
         Ok(Summary {
             id: r.get(0)?,
             name: r.get(1)?,
@@ -366,30 +371,25 @@ pub struct RecordArgs {
 
 /// 记录结果 of one task; a fault may open its work order in the same step.
 pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
-    let status = match a.status.as_str() {
-        "ok" | "fault" | "unreachable" => a.status.as_str(),
-        _ => {
-            return Err(Error::invalid(
-                "status",
-                "结果只能是正常、发现故障或联系不上",
-            ))
-        }
-    };
-    let result = text::field("result", "检查结果", &a.result, 300, status == "fault")?;
-    if a.open_order && status != "fault" {
+    let status = TaskStatus::from_word(&a.status)
+        .filter(|s| TaskStatus::RECORDED.contains(s))
+        .ok_or_else(|| Error::invalid("status", "结果只能是正常、发现故障或联系不上"))?;
+    let fault = status == TaskStatus::Fault;
+    let result = text::field("result", "检查结果", &a.result, 300, fault)?;
+    if a.open_order && !fault {
         return Err(Error::invalid("open_order", "发现故障时才能转工单"));
     }
-    let (equipment, customer, kind, done): (EquipmentId, CustomerId, String, Option<String>) = desk
-        .conn()
-        .prepare_cached(
-            "SELECT t.equipment_id, t.customer_id, p.kind, t.done_at FROM campaign_task t
+    let (equipment, customer, kind, done): (EquipmentId, CustomerId, CampaignKind, Option<String>) =
+        desk.conn()
+            .prepare_cached(
+                "SELECT t.equipment_id, t.customer_id, p.kind, t.done_at FROM campaign_task t
              JOIN campaign p ON p.id = t.campaign_id WHERE t.id = ?1",
-        )?
-        .query_row([a.task_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("任务不存在（编号 {}）", a.task_id)))?;
+            )?
+            .query_row([a.task_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("任务不存在（编号 {}）", a.task_id)))?;
     if done.is_some() {
         return Err(Error::invalid("task_id", "这台设备已经记录过结果"));
     }
@@ -412,13 +412,13 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
             orders::CreateArgs {
                 customer_id: customer,
                 equipment_id: Some(equipment),
-                kind: if kind == "inspection" {
-                    "inspection".into()
-                } else {
-                    "repair".into()
-                },
-                channel: "proactive".into(),
-                mode: "on_site".into(),
+                kind: match kind {
+                    CampaignKind::Inspection => OrderKind::Inspection,
+                    CampaignKind::Callback => OrderKind::Repair,
+                }
+                .to_string(),
+                channel: Channel::Proactive.to_string(),
+                mode: Mode::OnSite.to_string(),
                 fault: result.clone(),
                 address,
                 confirmed: true,
@@ -468,141 +468,7 @@ pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
         ));
     }
     let company = crate::people::settings::load(desk.conn())?.company_name;
-    for t in &c.tasks {
-        pdf::check("tasks", "客户或网点名称", &t.customer)?;
-        pdf::check("tasks", "安装地点", &t.site)?;
-        pdf::check("tasks", "检查结果", &t.result)?;
-    }
-    pdf::check("name", "活动名称", &c.name)?;
-    pdf::check("customer_id", "客户名称", &account.name)?;
-    pdf::check("company_name", "公司名称", &company)?;
-    let mut doc = Pdf::new(&format!("服务报告 {}", account.name), desk.now());
-    doc.add_page(210.0, 297.0);
-    let (x, w) = (15.0, 180.0);
-    doc.text_box(
-        Area::new(x, 15.0, w, 9.0),
-        TextBox::new(16.0)
-            .align(Align::Center)
-            .bold()
-            .max_lines(1)
-            .shrink_to(10.0),
-        &format!("{} 服务报告", account.name),
-    );
-    doc.text_box(
-        Area::new(x, 25.0, w, 6.0),
-        TextBox::new(10.0)
-            .align(Align::Center)
-            .max_lines(1)
-            .shrink_to(7.0),
-        &format!(
-            "{}　{}　{}",
-            c.name,
-            company,
-            crate::platform::time::local_text(&stamp(desk.now()))
-                .get(..10)
-                .unwrap_or_default()
-        ),
-    );
-    let checked = c.tasks.iter().filter(|t| t.status != "open").count();
-    let summary = format!(
-        "本次共 {} 台设备：已检查 {checked} 台，发现故障 {} 台，其中已修复 {} 台、仍在处理 {} 台；未联系上 {} 台，尚未检查 {} 台。",
-        c.total,
-        c.faults,
-        c.faults - c.still_open,
-        c.still_open,
-        c.tasks.iter().filter(|t| t.status == "unreachable").count(),
-        c.total - checked,
-    );
-    doc.text_box(
-        Area::new(x, 34.0, w, 12.0),
-        TextBox::new(10.0).shrink_to(8.0),
-        &summary,
-    );
-    let columns = [
-        Column {
-            title: "网点 / 客户",
-            width: 38.0,
-            align: Align::Left,
-            one_line: false,
-        },
-        Column {
-            title: "型号",
-            width: 30.0,
-            align: Align::Left,
-            one_line: false,
-        },
-        Column {
-            title: "序列号",
-            width: 28.0,
-            align: Align::Left,
-            one_line: true,
-        },
-        Column {
-            title: "结果",
-            width: 16.0,
-            align: Align::Center,
-            one_line: true,
-        },
-        Column {
-            title: "情况与措施",
-            width: 44.0,
-            align: Align::Left,
-            one_line: false,
-        },
-        Column {
-            title: "工单 / 状态",
-            width: 24.0,
-            align: Align::Left,
-            one_line: false,
-        },
-    ];
-    let rows: Vec<Vec<String>> = c
-        .tasks
-        .iter()
-        .map(|t| {
-            let state = match t.status.as_str() {
-                "ok" => "正常",
-                "fault" if still_open(t) => "故障·处理中",
-                "fault" => "故障·已修复",
-                "unreachable" => "未联系上",
-                _ => "未检查",
-            };
-            let order = match (&t.order_number, &t.order_status) {
-                (Some(n), Some(s)) => format!("{n} {}", s.label()),
-                _ => String::new(),
-            };
-            let place = if t.site.is_empty() {
-                t.customer.clone()
-            } else {
-                format!("{} {}", t.customer, t.site)
-            };
-            vec![
-                place,
-                t.model.clone(),
-                t.serial.clone(),
-                state.into(),
-                t.result.clone(),
-                order,
-            ]
-        })
-        .collect();
-    let table = Table {
-        columns: &columns,
-        size: 8.5,
-        x,
-        bottom: 280.0,
-        continue_at: 15.0,
-    };
-    let end = doc.table(&table, 48.0, &rows);
-    if end + 20.0 < 280.0 {
-        doc.text(
-            x,
-            end + 12.0,
-            pdf::Style::new(9.0),
-            "服务单位（盖章）：____________________　　客户确认：____________________",
-        );
-    }
-    let bytes = doc.finish()?;
+    let bytes = print::campaign_report(&c, &account.name, &company, desk.now())?;
     Ok(Report {
         file_name: format!("服务报告-{}-{}.pdf", account.name, c.name),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),

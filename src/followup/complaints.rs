@@ -10,6 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::CustomerId;
+pub use crate::followup::words::ComplaintStatus;
+use crate::followup::words::{Against, Cause, ComplaintChannel};
 use crate::orders::clocks;
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
@@ -19,62 +21,6 @@ use crate::{platform::text, Desk};
 crate::ids! {
     /// A complaint's id.
     pub struct ComplaintId;
-}
-
-crate::words! {
-    /// Where a complaint stands: open (to be answered), replied, closed with the customer's
-    /// feedback.
-    pub enum ComplaintStatus("投诉状态") {
-        Open = "open", "待答复";
-        Replied = "replied", "已答复";
-        Closed = "closed", "已关闭";
-    }
-}
-
-/// Causes, as the monthly numbers count them.
-pub const CAUSES: &[(&str, &str)] = &[
-    ("attitude", "服务态度"),
-    ("quality", "维修质量"),
-    ("timeliness", "上门不及时"),
-    ("fees", "收费问题"),
-    ("parts", "备件问题"),
-    ("product", "产品质量"),
-    ("other", "其他"),
-];
-
-const CHANNELS: &[(&str, &str)] = &[
-    ("phone", "电话"),
-    ("letter", "信函"),
-    ("visit", "来访"),
-    ("callback", "回访"),
-];
-
-const AGAINST: &[(&str, &str)] = &[
-    ("order", "工单"),
-    ("engineer", "工程师"),
-    ("company", "公司"),
-];
-
-fn pick(
-    list: &[(&'static str, &'static str)],
-    v: &str,
-    field: &'static str,
-    label: &str,
-) -> Result<&'static str> {
-    list.iter()
-        .find(|(k, _)| *k == v)
-        .map(|(k, _)| *k)
-        .ok_or_else(|| {
-            let names: Vec<&str> = list.iter().map(|(_, l)| *l).collect();
-            Error::invalid(field, format!("{label}只能是：{}", names.join("、")))
-        })
-}
-
-fn label(list: &[(&str, &'static str)], v: &str) -> &'static str {
-    list.iter()
-        .find(|(k, _)| *k == v)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,8 +41,9 @@ pub struct Complaint {
     pub order_number: Option<String>,
     pub engineer_id: Option<crate::orders::engineers::EngineerId>,
     pub engineer: Option<String>,
-    pub against: String,
-    pub channel: String,
+    pub against: Against,
+    pub channel: ComplaintChannel,
+    /// The stored cause ([`Cause`]'s word); a text column without a check, so read as text.
     pub cause: String,
     pub cause_label: &'static str,
     pub content: String,
@@ -145,7 +92,7 @@ fn read(
             engineer: r.get(7)?,
             against: r.get(8)?,
             channel: r.get(9)?,
-            cause_label: label(CAUSES, &cause),
+            cause_label: Cause::from_word(&cause).map_or("", Cause::label),
             cause,
             content: r.get(11)?,
             handler: r.get(12)?,
@@ -212,12 +159,12 @@ pub(crate) fn insert(
     now: DateTime<Utc>,
     a: &CreateArgs,
 ) -> Result<ComplaintId> {
-    let against = pick(AGAINST, &a.against, "against", "投诉对象")?;
-    let channel = pick(CHANNELS, &a.channel, "channel", "投诉渠道")?;
+    let against = Against::parse(&a.against, "against")?;
+    let channel = ComplaintChannel::parse(&a.channel, "channel")?;
     let cause = if a.cause.is_empty() {
-        "other"
+        Cause::Other
     } else {
-        pick(CAUSES, &a.cause, "cause", "投诉原因")?
+        Cause::parse(&a.cause, "cause")?
     };
     let content = text::field("content", "投诉内容", &a.content, 1000, true)?;
     let exists: bool = tx
@@ -241,10 +188,10 @@ pub(crate) fn insert(
             Some(_) => return Err(Error::invalid("order_id", "这个工单不是该客户的")),
             None => return Err(Error::invalid("order_id", "工单不存在")),
         }
-    } else if against == "order" {
+    } else if against == Against::Order {
         return Err(Error::invalid("order_id", "投诉工单请选择是哪一个工单"));
     }
-    if against == "engineer" && engineer_id.is_none() {
+    if against == Against::Engineer && engineer_id.is_none() {
         return Err(Error::invalid(
             "engineer_id",
             "投诉工程师请选择是哪一位工程师",
@@ -281,9 +228,9 @@ pub(crate) fn insert(
         "created",
         &format!(
             "{}投诉{}：{}",
-            label(CHANNELS, channel),
-            label(AGAINST, against),
-            label(CAUSES, cause)
+            channel.label(),
+            against.label(),
+            cause.label()
         ),
     )?;
     if let Some(order) = a.order_id {
@@ -465,6 +412,6 @@ pub struct Causes {
 
 pub fn causes(_: &mut Desk, _: crate::people::settings::NoArgs) -> Result<Causes> {
     Ok(Causes {
-        items: CAUSES.to_vec(),
+        items: Cause::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
     })
 }

@@ -13,13 +13,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
-use super::words::{EventKind, Mode, OrderKind, OrderStatus, OrderStatus::*};
+use super::words::{EventKind, FeeKind, Method, Mode, OrderKind, OrderStatus, OrderStatus::*};
 use super::{event, load, not_found, FeeLine, Order, OrderId};
+use crate::archive::warranty::Status;
 use crate::people::calendar::Calendar;
 use crate::platform::error::{Error, Result};
 use crate::platform::time::{stamp, Stamp};
 use crate::stock::ledger;
 use crate::stock::parts::{self, MAX_MONEY_FEN};
+use crate::stock::words::MovementKind;
 use crate::{orders::engineers, platform::text, Desk};
 
 /// The timeline's words for an event.
@@ -36,7 +38,7 @@ struct Row {
     status: OrderStatus,
     kind: OrderKind,
     mode: Mode,
-    warranty: String,
+    warranty: Status,
     engineer_id: Option<crate::orders::engineers::EngineerId>,
     model_id: Option<crate::archive::models::ModelId>,
     slip_due: String,
@@ -340,12 +342,6 @@ pub struct CompleteArgs {
     pub late_reason: String,
 }
 
-const FEE_KINDS: &[(&str, &str)] = &[
-    ("labour", "工时费"),
-    ("callout", "上门费"),
-    ("other", "其他"),
-];
-
 /// 完工: diagnosis, work done, parts used (each line out through the ledger in this same
 /// transaction; in warranty they cost the customer nothing but are recorded), fee lines
 /// and the total. Stops the reply and slip clocks. Nothing is written if anything is wrong,
@@ -385,14 +381,14 @@ pub fn complete(
             "服务单超过2个工作日才交回，请填写逾期原因",
         ));
     }
-    let in_warranty = o.warranty == "in";
+    let in_warranty = o.warranty == Status::In;
     let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(
             0,
             FeeLine {
-                kind: "parts".into(),
-                description: "备件费".into(),
+                kind: FeeKind::Parts.to_string(),
+                description: FeeKind::Parts.label().into(),
                 amount_fen: parts_fee,
             },
         );
@@ -438,8 +434,9 @@ pub fn complete(
 fn fee_lines(typed: &[FeeLine]) -> Result<Vec<FeeLine>> {
     let mut fees = Vec::new();
     for (i, f) in typed.iter().enumerate() {
-        let Some((kind, label)) = FEE_KINDS.iter().find(|(k, _)| *k == f.kind) else {
-            let hint = if f.kind == "parts" {
+        let typed = FeeKind::from_word(&f.kind).filter(|k| FeeKind::TYPED.contains(k));
+        let Some(kind) = typed else {
+            let hint = if f.kind == FeeKind::Parts.as_str() {
                 "（备件费按所用备件自动计算）"
             } else {
                 ""
@@ -452,7 +449,7 @@ fn fee_lines(typed: &[FeeLine]) -> Result<Vec<FeeLine>> {
         if !(0..=MAX_MONEY_FEN).contains(&f.amount_fen) {
             return Err(Error::invalid(
                 "fees",
-                format!("第{}行{label}应在0到1亿元之间", i + 1),
+                format!("第{}行{}应在0到1亿元之间", i + 1, kind.label()),
             ));
         }
         let description = text::field("fees", "费用说明", &f.description, 60, false)?;
@@ -460,7 +457,7 @@ fn fee_lines(typed: &[FeeLine]) -> Result<Vec<FeeLine>> {
             fees.push(FeeLine {
                 kind: kind.to_string(),
                 description: if description.is_empty() {
-                    label.to_string()
+                    kind.label().to_string()
                 } else {
                     description
                 },
@@ -512,7 +509,7 @@ fn use_parts(
         let movement = ledger::post(
             tx,
             &ledger::Post {
-                kind: "issue",
+                kind: MovementKind::Issue,
                 part_id: p.part_id,
                 store_id: p.store_id,
                 quantity: -p.quantity,
@@ -588,25 +585,14 @@ pub struct PayArgs {
     pub note: String,
 }
 
-const METHODS: &[(&str, &str)] = &[
-    ("cash", "现金"),
-    ("transfer", "银行转账"),
-    ("wechat", "微信"),
-    ("alipay", "支付宝"),
-    ("on_account", "挂账"),
-];
-
 /// 收款: a payment, a refund, or the rest put on account (挂账, it stays a receivable).
 /// Payments are append-only: a mistake is put right with a refund line.
 pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
-    let (method, label) = *METHODS
-        .iter()
-        .find(|(m, _)| *m == a.method)
-        .ok_or_else(|| {
-            Error::invalid("method", "付款方式只能是现金、银行转账、微信、支付宝或挂账")
-        })?;
+    let method = Method::from_word(&a.method).ok_or_else(|| {
+        Error::invalid("method", "付款方式只能是现金、银行转账、微信、支付宝或挂账")
+    })?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
@@ -617,7 +603,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         ));
     }
     let owed = o.total_fen - o.paid_fen;
-    let (amount, kind) = if method == "on_account" {
+    let (amount, kind) = if method == Method::OnAccount {
         if owed <= 0 {
             return Err(Error::invalid(
                 "method",
@@ -664,7 +650,8 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         .execute(params![a.id, amount, at])?;
     }
     let detail = format!(
-        "{label} {}{}",
+        "{} {}{}",
+        method.label(),
         crate::platform::money::yuan(amount),
         if note.is_empty() {
             String::new()

@@ -134,7 +134,7 @@ pub struct Order {
     pub mode: Mode,
     pub priority: Priority,
     pub fault: String,
-    pub warranty: String,
+    pub warranty: warranty::Status,
     pub warranty_reason: String,
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
@@ -511,14 +511,19 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
                     format!("设备 {} 不属于客户“{}”", e.serial, customer.name),
                 ));
             }
-            let status = match e.warranty.status {
-                warranty::Status::In => "in",
-                warranty::Status::Out => "out",
-                warranty::Status::Unknown => "unknown",
-            };
-            (Some(e.id), Some(e.model.id), status, e.warranty.reason)
+            (
+                Some(e.id),
+                Some(e.model.id),
+                e.warranty.status,
+                e.warranty.reason,
+            )
         }
-        None => (None, None, "unknown", "未选择设备，保修待定".to_string()),
+        None => (
+            None,
+            None,
+            warranty::Status::Unknown,
+            "未选择设备，保修待定".to_string(),
+        ),
     };
     let s = settings::load(desk.conn())?;
     let cal = Calendar::load(desk.conn())?;
@@ -565,7 +570,7 @@ pub(crate) struct Intake {
     fault: String,
     tags: Vec<String>,
     free: String,
-    verdict: &'static str,
+    verdict: warranty::Status,
     reason: String,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,

@@ -1,5 +1,5 @@
 //! The order's words: its status and the flow between them, its kind, channel, mode,
-//! priority, the customer's opinion, and the steps a user may take on it now
+//! priority, the customer's opinion, fee kinds and payment methods, and the steps a user may take on it now
 //! ([`Step`], [`actions`]). The stored and JSON words are these enums' words; nothing else
 //! in the core spells them.
 
@@ -140,6 +140,32 @@ pub(crate) fn opinion_or_empty<S: serde::Serializer>(
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(o.map(Opinion::as_str).unwrap_or(""))
+}
+
+crate::words! {
+    /// 费用类型 of a fee line: parts are billed from the parts used, the others are typed.
+    pub enum FeeKind("费用类型") {
+        Labour = "labour", "工时费";
+        Parts = "parts", "备件费";
+        Callout = "callout", "上门费";
+        Other = "other", "其他";
+    }
+}
+
+impl FeeKind {
+    /// The kinds an engineer types on completion (the parts fee never is).
+    pub const TYPED: &'static [FeeKind] = &[FeeKind::Labour, FeeKind::Callout, FeeKind::Other];
+}
+
+crate::words! {
+    /// 付款方式 of a payment; on account (挂账) records what is still owed as a receivable.
+    pub enum Method("付款方式") {
+        Cash = "cash", "现金";
+        Transfer = "transfer", "银行转账";
+        Wechat = "wechat", "微信";
+        Alipay = "alipay", "支付宝";
+        OnAccount = "on_account", "挂账";
+    }
 }
 
 crate::words! {

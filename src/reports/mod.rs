@@ -29,8 +29,12 @@ use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::warranty;
+use crate::followup::words::Cause;
+use crate::orders::words::{Method, Mode, Opinion, OrderKind, OrderStatus};
 use crate::platform::error::{Error, Result};
 use crate::platform::time::{self, stamp};
+use crate::stock::words::MovementKind;
 use crate::Desk;
 
 pub mod print;
@@ -249,24 +253,30 @@ fn pct(part: f64, whole: f64) -> f64 {
 }
 
 fn repairs_by_model(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
     lines(
         conn,
-        "SELECT coalesce(o.model_id, 0), coalesce(m.code || ' ' || m.name, '未选设备'), count(*)
+        &format!(
+            "SELECT coalesce(o.model_id, 0), coalesce(m.code || ' ' || m.name, '未选设备'), count(*)
          FROM work_order o LEFT JOIN product_model m ON m.id = o.model_id
-         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
-         GROUP BY o.model_id ORDER BY count(*) DESC, 2",
+         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
+         GROUP BY o.model_id ORDER BY count(*) DESC, 2"
+        ),
         params![p.start, p.end],
         1,
     )
 }
 
 fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
     lines(
         conn,
-        "SELECT o.fault_category, CASE WHEN o.fault_category = '' THEN '未分类' ELSE o.fault_category END, count(*)
+        &format!(
+            "SELECT o.fault_category, CASE WHEN o.fault_category = '' THEN '未分类' ELSE o.fault_category END, count(*)
          FROM work_order o
-         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
-         GROUP BY o.fault_category ORDER BY count(*) DESC, 2",
+         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
+         GROUP BY o.fault_category ORDER BY count(*) DESC, 2"
+        ),
         params![p.start, p.end],
         1,
     )
@@ -274,15 +284,18 @@ fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 
 fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     // From the counts the status flow keeps on each order (starts, setbacks, first start).
+    let on_site = Mode::OnSite;
     let mut out = lines(
         conn,
-        "SELECT g.id, g.name, count(*), sum(CASE WHEN o.mode = 'on_site' THEN o.starts ELSE 0 END),
+        &format!(
+            "SELECT g.id, g.name, count(*), sum(CASE WHEN o.mode = '{on_site}' THEN o.starts ELSE 0 END),
                 round(sum(CASE WHEN o.started_at IS NULL THEN 0
                     ELSE (julianday(o.completed_at) - julianday(o.started_at)) * 24 END), 1),
                 sum(o.starts <= 1 AND o.setbacks = 0)
          FROM work_order o JOIN engineer g ON g.id = o.engineer_id
          WHERE o.completed_at >= ?1 AND o.completed_at < ?2
-         GROUP BY g.id ORDER BY count(*) DESC, g.name",
+         GROUP BY g.id ORDER BY count(*) DESC, g.name"
+        ),
         params![p.start, p.end],
         4,
     )?;
@@ -293,12 +306,16 @@ fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 }
 
 fn callbacks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+    let (satisfied, basically, unsatisfied) =
+        (Opinion::Satisfied, Opinion::Basically, Opinion::Unsatisfied);
     let mut out = lines(
         conn,
-        "SELECT 'all', '全部', count(*), count(done_at), sum(done_at IS NOT NULL AND done_at <= overdue),
-                0, sum(satisfaction = 'satisfied'), sum(satisfaction = 'basically'),
-                sum(satisfaction = 'unsatisfied'), 0
-         FROM callback WHERE due >= ?1 AND due < ?2",
+        &format!(
+            "SELECT 'all', '全部', count(*), count(done_at), sum(done_at IS NOT NULL AND done_at <= overdue),
+                0, sum(satisfaction = '{satisfied}'), sum(satisfaction = '{basically}'),
+                sum(satisfaction = '{unsatisfied}'), 0
+         FROM callback WHERE due >= ?1 AND due < ?2"
+        ),
         params![p.start, p.end],
         8,
     )?;
@@ -323,10 +340,8 @@ fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
         5,
     )?;
     for l in &mut out {
-        l.label = crate::followup::complaints::CAUSES
-            .iter()
-            .find(|(k, _)| *k == l.key)
-            .map(|(_, v)| v.to_string())
+        l.label = Cause::from_word(&l.key)
+            .map(|c| c.label().to_string())
             .unwrap_or_else(|| l.key.clone());
         l.values[3] = (l.values[3] * 10.0).round() / 10.0;
     }
@@ -335,16 +350,17 @@ fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 
 fn clocks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     // One pass over the period's orders for the three clocks: kept, missed, broken.
+    let cancelled = OrderStatus::Cancelled;
     let counts: Vec<f64> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT sum(confirm_at <= confirm_due), sum(confirm_at > confirm_due),
                     sum(confirm_at IS NULL AND confirm_due < ?3),
                     sum(reply_at <= reply_due), sum(reply_at > reply_due),
                     sum(reply_at IS NULL AND reply_due < ?3),
                     sum(slip_at <= slip_due), sum(slip_at > slip_due),
                     sum(slip_at IS NULL AND slip_due < ?3)
-             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> 'cancelled'",
-        )?
+             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> '{cancelled}'",
+        ))?
         .query_row(params![p.start, p.end, p.now], |r| {
             (0..9)
                 .map(|i| Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)))
@@ -375,20 +391,22 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
             .query_row(params![p.start, p.end], |r| r.get::<_, Option<i64>>(0))?
             .unwrap_or(0))
     };
-    let billed = one(
+    let (in_warranty, cancelled) = (warranty::Status::In, OrderStatus::Cancelled);
+    let on_account = Method::OnAccount;
+    let billed = one(&format!(
         "SELECT sum(total_fen) FROM work_order
-         WHERE completed_at >= ?1 AND completed_at < ?2 AND warranty <> 'in' AND status <> 'cancelled'",
-    )?;
-    let collected = one(
-        "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> 'on_account'",
-    )?;
+         WHERE completed_at >= ?1 AND completed_at < ?2 AND warranty <> '{in_warranty}' AND status <> '{cancelled}'",
+    ))?;
+    let collected = one(&format!(
+        "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> '{on_account}'",
+    ))?;
     // Still owed today of what was billed up to the period's end (through the index of
     // orders owing), aged at the period's end.
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o INDEXED BY work_order_owed
          WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
-           AND o.status <> 'cancelled'",
-    )?;
+           AND o.status <> '{cancelled}'",
+    ))?;
     let end = time::parse(&p.end).expect("a period's own bound");
     let mut aged = [0i64; 4];
     for row in stmt.query_map([&p.end], |r| {
@@ -428,10 +446,13 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
 fn parts(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     let mut out = lines(
         conn,
-        "SELECT p.id, p.code || ' ' || p.name, -sum(m.quantity), -sum(m.value_fen) / 100.0
-         FROM stock_movement m JOIN part p ON p.id = m.part_id
-         WHERE m.at >= ?1 AND m.at < ?2 AND m.kind IN ('issue', 'return')
-         GROUP BY m.part_id HAVING sum(m.quantity) <> 0 ORDER BY -sum(m.value_fen) DESC LIMIT 50",
+        &format!(
+            "SELECT p.id, p.code || ' ' || p.name, -sum(m.quantity), -sum(m.value_fen) / 100.0
+             FROM stock_movement m JOIN part p ON p.id = m.part_id
+             WHERE m.at >= ?1 AND m.at < ?2 AND m.kind IN {}
+             GROUP BY m.part_id HAVING sum(m.quantity) <> 0 ORDER BY -sum(m.value_fen) DESC LIMIT 50",
+            MovementKind::sql_list(MovementKind::USED_ON_ORDERS)
+        ),
         params![p.start, p.end],
         2,
     )?;
@@ -519,19 +540,26 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
     let p = period(desk, &a.period)?;
     let now = desk.now();
     let key = a.key.clone();
-    let (tail, args): (&str, Vec<String>) = match a.report.as_str() {
+    let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
+    let in_warranty = warranty::Status::In;
+    let (tail, args): (String, Vec<String>) = match a.report.as_str() {
         "repairs_by_model" => (
-            "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
-               AND coalesce(o.model_id, 0) = CAST(?3 AS INTEGER)",
+            format!(
+                "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
+               AND coalesce(o.model_id, 0) = CAST(?3 AS INTEGER)"
+            ),
             vec![p.start, p.end, key],
         ),
         "repairs_by_fault" => (
-            "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = 'repair' AND o.status <> 'cancelled'
-               AND o.fault_category = ?3",
+            format!(
+                "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
+               AND o.fault_category = ?3"
+            ),
             vec![p.start, p.end, key],
         ),
         "engineers" => (
-            "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.engineer_id = CAST(?3 AS INTEGER)",
+            "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.engineer_id = CAST(?3 AS INTEGER)"
+                .to_string(),
             vec![p.start, p.end, key],
         ),
         "clocks" => {
@@ -542,18 +570,20 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
                 _ => return Err(Error::invalid("key", "没有这个时限")),
             };
             let tail = match (due, done) {
-                ("confirm_due", _) => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
-                    AND (o.confirm_at > o.confirm_due OR (o.confirm_at IS NULL AND o.confirm_due < ?3))",
-                ("reply_due", _) => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
-                    AND (o.reply_at > o.reply_due OR (o.reply_at IS NULL AND o.reply_due < ?3))",
-                _ => "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> 'cancelled'
-                    AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < ?3))",
+                ("confirm_due", _) => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
+                    AND (o.confirm_at > o.confirm_due OR (o.confirm_at IS NULL AND o.confirm_due < ?3))"),
+                ("reply_due", _) => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
+                    AND (o.reply_at > o.reply_due OR (o.reply_at IS NULL AND o.reply_due < ?3))"),
+                _ => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
+                    AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < ?3))"),
             };
             (tail, vec![p.start, p.end, stamp(now).into()])
         }
         "fees" if key == "billed" => (
-            "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> 'in'
-               AND o.status <> 'cancelled' AND o.total_fen > 0",
+            format!(
+                "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> '{in_warranty}'
+               AND o.status <> '{cancelled}' AND o.total_fen > 0"
+            ),
             vec![p.start, p.end],
         ),
         _ => {

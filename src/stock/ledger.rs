@@ -18,6 +18,7 @@ use crate::platform::error::{Error, Result};
 use crate::platform::text;
 use crate::stock::parts::{self, PartId, StoreId};
 use crate::stock::print;
+use crate::stock::words::{ClaimStatus, MovementKind, StocktakeStatus};
 use crate::Desk;
 
 crate::ids! {
@@ -27,7 +28,7 @@ crate::ids! {
 
 /// One row to add to the ledger.
 pub(crate) struct Post<'a> {
-    pub kind: &'static str,
+    pub kind: MovementKind,
     pub part_id: PartId,
     pub store_id: StoreId,
     pub quantity: i64,
@@ -105,7 +106,10 @@ pub(crate) fn post(
 ) -> Result<MovementId> {
     if m.stocktake_id.is_none() {
         let frozen: Option<i64> = tx
-            .prepare_cached("SELECT id FROM stocktake WHERE store_id = ?1 AND status = 'open'")?
+            .prepare_cached(&format!(
+                "SELECT id FROM stocktake WHERE store_id = ?1 AND status = '{}'",
+                StocktakeStatus::Open
+            ))?
             .query_row([m.store_id], |r| r.get(0))
             .optional()?;
         if let Some(id) = frozen {
@@ -139,7 +143,7 @@ pub(crate) fn post(
         m.stocktake_id
     ])?;
     let id = MovementId(tx.last_insert_rowid());
-    let issued = if matches!(m.kind, "issue") {
+    let issued = if m.kind == MovementKind::Issue {
         Some(at)
     } else {
         None
@@ -189,7 +193,7 @@ fn check_part(conn: &Connection, part_id: PartId) -> Result<()> {
 pub struct Claim {
     pub form_no: String,
     pub reason: String,
-    pub status: String,
+    pub status: ClaimStatus,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -197,7 +201,7 @@ pub struct Movement {
     pub id: MovementId,
     pub at: String,
     pub user: String,
-    pub kind: String,
+    pub kind: MovementKind,
     pub part_id: PartId,
     pub store_id: StoreId,
     pub store_name: String,
@@ -282,7 +286,7 @@ fn checked(desk: &Desk, part_id: PartId, store_id: StoreId, quantity: i64) -> Re
 /// out; `value` gets the balance as it is inside the transaction and the quantity.
 fn post_one(
     desk: &mut Desk,
-    kind: &'static str,
+    kind: MovementKind,
     (part_id, store_id, quantity): (PartId, StoreId, i64),
     signed: i64,
     value: impl FnOnce(&Transaction, (i64, i64), i64) -> Result<i64>,
@@ -332,7 +336,7 @@ pub fn receive(desk: &mut Desk, a: ReceiveArgs) -> Result<Posted> {
     let what = (a.part_id, a.store_id, quantity);
     post_one(
         desk,
-        "receipt",
+        MovementKind::Receipt,
         what,
         1,
         |_, _, q| Ok(q * cost),
@@ -359,7 +363,7 @@ pub fn issue(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
     let what = (a.part_id, a.store_id, quantity);
     post_one(
         desk,
-        "issue",
+        MovementKind::Issue,
         what,
         -1,
         |_, bal, q| Ok(out_value(bal, q)),
@@ -375,7 +379,15 @@ pub fn return_from_order(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let (part_id, what) = (a.part_id, (a.part_id, a.store_id, quantity));
     let value = |tx: &Transaction, bal, q| Ok(q * in_unit_cost(tx, part_id, bal)?);
-    post_one(desk, "return", what, 1, value, &work_order, &note)
+    post_one(
+        desk,
+        MovementKind::Return,
+        what,
+        1,
+        value,
+        &work_order,
+        &note,
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -405,7 +417,7 @@ pub fn transfer(desk: &mut Desk, a: TransferArgs) -> Result<Posted> {
     let value = out_value(balance(&tx, a.part_id, from.id)?, quantity);
     let reference = format!("{} → {}", from.name, to.name);
     let mut m = Post {
-        kind: "transfer_out",
+        kind: MovementKind::TransferOut,
         part_id: a.part_id,
         store_id: from.id,
         quantity: -quantity,
@@ -417,7 +429,7 @@ pub fn transfer(desk: &mut Desk, a: TransferArgs) -> Result<Posted> {
         stocktake_id: None,
     };
     let out = post(&tx, &m, &at)?;
-    m.kind = "transfer_in";
+    m.kind = MovementKind::TransferIn;
     m.store_id = to.id;
     m.quantity = quantity;
     m.value_fen = value;
@@ -447,7 +459,7 @@ pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     let tx = desk.write()?;
     let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
     let m = Post {
-        kind: "defective",
+        kind: MovementKind::Defective,
         part_id: a.part_id,
         store_id: a.store_id,
         quantity: -quantity,
@@ -460,8 +472,8 @@ pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     };
     let id = post(&tx, &m, &at)?;
     tx.execute(
-        "INSERT INTO defective_claim (movement_id, form_no, reason, status, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
-        params![id, form_no, reason, at],
+        "INSERT INTO defective_claim (movement_id, form_no, reason, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, form_no, reason, ClaimStatus::Pending, at],
     )?;
     tx.commit()?;
     posted(desk, &[id])
@@ -477,7 +489,7 @@ pub struct ClaimArgs {
 pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
     let at = desk.stamp();
     let tx = desk.write()?;
-    let current: Option<(String, String, String)> = tx
+    let current: Option<(String, String, ClaimStatus)> = tx
         .query_row(
             "SELECT form_no, reason, status FROM defective_claim WHERE movement_id = ?1",
             [a.movement_id],
@@ -490,20 +502,19 @@ pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
             a.movement_id
         )));
     };
-    let order = |s: &str| ["pending", "sent", "settled"].iter().position(|x| *x == s);
-    match (order(&status), order(&a.status)) {
-        (Some(from), Some(to)) if to == from + 1 => {}
-        (_, None) => return Err(Error::invalid("status", "索赔状态只能是“已寄出”或“已结算”")),
-        _ => {
+    let to = match ClaimStatus::from_word(&a.status) {
+        Some(to) if status.next() == Some(to) => to,
+        None => return Err(Error::invalid("status", "索赔状态只能是“已寄出”或“已结算”")),
+        Some(_) => {
             return Err(Error::invalid(
                 "status",
                 format!("索赔状态不能从“{status}”改为“{}”", a.status),
             ))
         }
-    }
+    };
     tx.execute(
         "UPDATE defective_claim SET status = ?2, updated_at = ?3 WHERE movement_id = ?1",
-        params![a.movement_id, a.status, at],
+        params![a.movement_id, to, at],
     )?;
     crate::people::audit::record(
         &tx,
@@ -517,7 +528,7 @@ pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
     Ok(Claim {
         form_no,
         reason,
-        status: a.status,
+        status: to,
     })
 }
 
@@ -549,7 +560,7 @@ pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
     if original.reverses.is_some() {
         return Err(Error::invalid("movement_id", "冲销记录不能再冲销"));
     }
-    if original.kind == "adjustment" {
+    if original.kind == MovementKind::Adjustment {
         return Err(Error::invalid(
             "movement_id",
             "盘点调整不能冲销，请重新盘点",
@@ -594,7 +605,7 @@ pub fn reverse(desk: &mut Desk, a: ReverseArgs) -> Result<Posted> {
         ids.push(post(
             &tx,
             &Post {
-                kind: "reversal",
+                kind: MovementKind::Reversal,
                 part_id: m.part_id,
                 store_id: m.store_id,
                 quantity: -m.quantity,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::platform::error::{Error, Result};
 use crate::stock::ledger::{self, Post};
 use crate::stock::parts::{self, PartId, StoreId};
+use crate::stock::words::{MovementKind, StocktakeStatus};
 use crate::Desk;
 
 #[derive(Debug, Serialize)]
@@ -29,7 +30,7 @@ pub struct Stocktake {
     pub id: i64,
     pub store_id: StoreId,
     pub store_name: String,
-    pub status: String,
+    pub status: StocktakeStatus,
     pub started_at: String,
     pub posted_at: Option<String>,
     pub lines: Vec<Line>,
@@ -102,7 +103,10 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
     let tx = desk.write()?;
     let open: Option<i64> = tx
         .query_row(
-            "SELECT id FROM stocktake WHERE store_id = ?1 AND status = 'open'",
+            &format!(
+                "SELECT id FROM stocktake WHERE store_id = ?1 AND status = '{}'",
+                StocktakeStatus::Open
+            ),
             [store.id],
             |r| r.get(0),
         )
@@ -113,8 +117,8 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
         return load(desk.conn(), open);
     }
     tx.execute(
-        "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, 'open', desk_user(), ?2)",
-        params![store.id, at],
+        "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, ?2, desk_user(), ?3)",
+        params![store.id, StocktakeStatus::Open, at],
     )?;
     let id = tx.last_insert_rowid();
     tx.execute(
@@ -247,7 +251,7 @@ fn store_counts(
     lines: Vec<(usize, String, Result<i64, String>)>,
 ) -> Result<CountResult> {
     let t = load(desk.conn(), id)?;
-    if t.status != "open" {
+    if t.status != StocktakeStatus::Open {
         return Err(Error::invalid(
             "id",
             format!("盘点单 {id} 已过账，不能再录入"),
@@ -307,7 +311,7 @@ fn store_counts(
 /// opens again.
 pub fn post(desk: &mut Desk, a: IdArgs) -> Result<Stocktake> {
     let t = load(desk.conn(), a.id)?;
-    if t.status != "open" {
+    if t.status != StocktakeStatus::Open {
         return Err(Error::invalid("id", format!("盘点单 {} 已过账", a.id)));
     }
     let at = desk.stamp();
@@ -327,7 +331,7 @@ pub fn post(desk: &mut Desk, a: IdArgs) -> Result<Stocktake> {
         ledger::post(
             &tx,
             &Post {
-                kind: "adjustment",
+                kind: MovementKind::Adjustment,
                 part_id: line.part_id,
                 store_id: t.store_id,
                 quantity: variance,
@@ -343,8 +347,8 @@ pub fn post(desk: &mut Desk, a: IdArgs) -> Result<Stocktake> {
         adjusted += 1;
     }
     tx.execute(
-        "UPDATE stocktake SET status = 'posted', posted_at = ?2 WHERE id = ?1",
-        params![a.id, at],
+        "UPDATE stocktake SET status = ?3, posted_at = ?2 WHERE id = ?1",
+        params![a.id, at, StocktakeStatus::Posted],
     )?;
     crate::people::audit::record(
         &tx,
