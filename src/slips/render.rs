@@ -451,13 +451,21 @@ fn date_only(text: &Option<String>) -> String {
 }
 
 /// One copy of the ruled sheet being drawn: the slip, its layout, the copy's label and the
-/// logo; every step below draws one band of it from `y` down and returns where it ended.
+/// logo, and the measures every band uses (the paper's scale `k`, the ruled area's left
+/// `x` and width `w`, the body text `size`, the width of a cell's label); every step below
+/// draws one band of it from `y` down and returns where it ended.
+#[derive(Clone, Copy)]
 struct Sheet<'a> {
     d: &'a SlipData,
     l: &'a Layout,
     format: Format,
     label: Option<&'a str>,
     logo: Option<&'a Image>,
+    k: f32,
+    x: f32,
+    w: f32,
+    size: f32,
+    label_w: f32,
 }
 
 impl Sheet<'_> {
@@ -486,6 +494,11 @@ fn sheet(
         format,
         label,
         logo,
+        k: l.k(),
+        x: l.left,
+        w: l.width(),
+        size: l.size,
+        label_w: 20.0 * l.k(),
     };
     let mut y = s.head(doc, false);
     y = details(doc, &s, y);
@@ -498,12 +511,17 @@ fn sheet(
 
 /// Customer, machine, service and the fault, in labelled cells.
 fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
-    let (d, l) = (s.d, s.l);
+    let Sheet {
+        d,
+        l,
+        k,
+        x,
+        w,
+        size,
+        label_w,
+        ..
+    } = *s;
     let o = &d.order;
-    let k = l.k();
-    let (x, w) = (l.left, l.width());
-    let size = l.size;
-    let label_w = 20.0 * k;
     let half = w / 2.0;
     let model = o
         .equipment
@@ -571,11 +589,16 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
 /// The parts used, in a ruled table over as many pages as it takes; the pages it runs
 /// onto get the slip's head too.
 fn parts_table(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
-    let (d, l) = (s.d, s.l);
+    let Sheet {
+        d,
+        l,
+        k,
+        x,
+        w,
+        size,
+        ..
+    } = *s;
     let o = &d.order;
-    let k = l.k();
-    let (x, w) = (l.left, l.width());
-    let size = l.size;
     let parts = o.parts.clone().unwrap_or_default();
     let col = |title, share: f32, align, one_line| Column {
         title,
@@ -636,12 +659,17 @@ fn parts_table(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
 /// Fees, total (with the amount in capitals), and this repair's own warranty; a new page
 /// first when the foot would not fit.
 fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
-    let (d, l) = (s.d, s.l);
+    let Sheet {
+        d,
+        l,
+        k,
+        x,
+        w,
+        size,
+        label_w,
+        ..
+    } = *s;
     let o = &d.order;
-    let k = l.k();
-    let (x, w) = (l.left, l.width());
-    let size = l.size;
-    let label_w = 20.0 * k;
     let fees = o.fees.clone().unwrap_or_default();
     let fee_text: Vec<String> = fees
         .iter()
@@ -707,11 +735,16 @@ fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
 
 /// 客户意见 ticks and remarks on the left, the signature on the right.
 fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
-    let (d, l) = (s.d, s.l);
+    let Sheet {
+        d,
+        l,
+        k,
+        x,
+        w,
+        size,
+        ..
+    } = *s;
     let o = &d.order;
-    let k = l.k();
-    let (x, w) = (l.left, l.width());
-    let size = l.size;
     let half = w / 2.0;
     let block_h = l.row * 2.6;
     let left = Area::new(x, y, half, block_h);
@@ -800,9 +833,9 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
 
 /// Terms, hotline, and, on one-pass carbonless paper, which part is which.
 fn terms(doc: &mut Pdf, s: &Sheet, y: f32) {
-    let (d, l) = (s.d, s.l);
-    let (x, w) = (l.left, l.width());
-    let size = l.size;
+    let Sheet {
+        d, l, x, w, size, ..
+    } = *s;
     let mut terms = d.settings.terms_line();
     if s.format == Format::Continuous && s.label.is_none() {
         terms.push_str(
