@@ -88,6 +88,9 @@ pub struct SlipData {
     pub number: String,
     /// 0 for the first print, n for the n-th reprint (补打).
     pub reprint: i64,
+    /// When this print was made, by the desk's clock (the PDF is dated by it)…
+    pub printed: DateTime<Utc>,
+    /// …and as the slip shows it, local time.
     pub printed_at: String,
     pub order: Order,
     pub purchase_date: Option<String>,
@@ -117,6 +120,7 @@ fn data(
         settings: settings::load(conn)?,
         number: number.to_string(),
         reprint,
+        printed: now,
         printed_at: local_text(&stamp(now)),
         order,
         purchase_date,

@@ -243,8 +243,8 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
         Copies::One => vec![None],
         Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
     };
-    // The document is dated when the slip was printed (its print row).
-    let made = crate::platform::time::parse(&d.printed_at).unwrap_or_default();
+    // The document is dated when the slip was printed.
+    let made = d.printed;
     let mut doc = Pdf::new(&format!("服务维修单 {}", d.number), made);
     // Added to the document once, drawn on every page by reference. A logo that no longer
     // decodes (the settings table edited by hand) is left out rather than the slip refused.

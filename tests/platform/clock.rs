@@ -221,20 +221,24 @@ fn a_purchase_date_is_checked_against_the_desks_day() {
 #[test]
 fn a_pdf_is_dated_by_the_desks_clock() {
     let mut t: TestDesk = desk();
+    let order = crate::slips::completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 1);
     t.desk.set_clock(Some(at(FIXED)));
+    let slip = t.ok("slips.print", json!({"order_id": order, "format": "a4"}));
     let calibration = t.ok("slips.calibration", json!({}));
-    let (file, _) = crate::platform::pdf::save_pdf(&calibration, "clock-calibration");
-    let info = crate::platform::pdf::run(
-        std::process::Command::new("pdfinfo")
-            .arg("-isodates")
-            .arg(&file),
-    );
-    let info = String::from_utf8_lossy(&info);
-    let created = info
-        .lines()
-        .find_map(|l| l.strip_prefix("CreationDate:"))
-        .unwrap_or_else(|| panic!("no CreationDate in:\n{info}"))
-        .trim()
-        .to_string();
-    assert_eq!(created, FIXED, "the PDF's creation date:\n{info}");
+    for (result, name) in [(slip, "clock-slip"), (calibration, "clock-calibration")] {
+        let (file, _) = crate::platform::pdf::save_pdf(&result, name);
+        let info = crate::platform::pdf::run(
+            std::process::Command::new("pdfinfo")
+                .arg("-isodates")
+                .arg(&file),
+        );
+        let info = String::from_utf8_lossy(&info);
+        let created = info
+            .lines()
+            .find_map(|l| l.strip_prefix("CreationDate:"))
+            .unwrap_or_else(|| panic!("no CreationDate in:\n{info}"))
+            .trim()
+            .to_string();
+        assert_eq!(created, FIXED, "{name}'s creation date:\n{info}");
+    }
 }
