@@ -285,8 +285,9 @@ pub(crate) fn read(
         })
     })?;
     let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
+    let allowed = words::allowed_steps(actor);
     for o in &mut orders {
-        o.actions = words::actions(o, actor);
+        o.actions = words::actions(o, &allowed);
     }
     Ok(orders)
 }

@@ -281,13 +281,23 @@ pub fn main_step(o: &Order) -> Option<Step> {
     }
 }
 
-/// What `actor` may do on `o` now: the flow's steps whose command the actor's roles may
-/// run (the command table decides), the awaited one marked `main`.
-pub fn actions(o: &Order, actor: &Actor) -> Vec<Action> {
+/// The steps whose command `actor`'s roles may run (the command table decides): asked once
+/// per read, not once per order and step.
+pub fn allowed_steps(actor: &Actor) -> Vec<Step> {
+    Step::ALL
+        .iter()
+        .copied()
+        .filter(|step| crate::may(actor, step.command()))
+        .collect()
+}
+
+/// What a user may do on `o` now: the flow's steps among `allowed` (see [`allowed_steps`]),
+/// the awaited one marked `main`.
+pub fn actions(o: &Order, allowed: &[Step]) -> Vec<Action> {
     let main = main_step(o);
     steps(o)
         .into_iter()
-        .filter(|step| crate::may(actor, step.command()))
+        .filter(|step| allowed.contains(step))
         .map(|name| Action {
             name,
             main: Some(name) == main,
