@@ -30,15 +30,9 @@ impl OrderStatus {
     pub const ACTIVE: &'static [OrderStatus] = &[Dispatched, InProgress, WaitingParts];
     /// The work was done: payment may be taken, the order counts as served.
     pub const DONE: &'static [OrderStatus] = &[Completed, CalledBack, Closed];
-    /// Nothing more happens to the order.
-    pub const FINAL: &'static [OrderStatus] = &[Closed, Cancelled];
 
     pub fn is_open(self) -> bool {
         OrderStatus::OPEN.contains(&self)
-    }
-
-    pub fn is_final(self) -> bool {
-        OrderStatus::FINAL.contains(&self)
     }
 
     /// Where this status may go by `orders.move` (assign and complete have their own

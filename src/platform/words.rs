@@ -22,9 +22,6 @@ macro_rules! words {
         impl $name {
             /// Every word, in the order the desk lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// What the vocabulary is called in messages.
-            pub const WHAT: &'static str = $what;
-
             /// The stored and wire word.
             pub const fn as_str(self) -> &'static str {
                 match self {

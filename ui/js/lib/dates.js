@@ -1,6 +1,6 @@
 // Dates and times on screen, one formatter for the whole UI. The core stores UTC text
 // ("2026-11-22T05:40:00Z") and counts time in the desk's zone, China Standard Time (UTC+8,
-// Asia/Shanghai; core `calendar::local_zone`): every time is shown in that zone, so what the
+// Asia/Shanghai; core `platform::time::zone`): every time is shown in that zone, so what the
 // clerk typed is what the page shows, whatever zone the computer running the browser is in.
 // China has kept no daylight-saving time since 1991: the zone is a fixed +8 hours.
 

@@ -26,3 +26,16 @@ export function roveTo(items, item, options) {
   const at = items.indexOf(item);
   return at < 0 ? -1 : rove(items, at, options);
 }
+
+/**
+ * Where ↓ ↑ Home End move in a list of `count` items from `index` (-1: none has focus yet):
+ * the index to rove to, -1 for ↑ on the first item (what stands above the list may take
+ * the focus), or null for any other key.
+ */
+export function moveKey(key, index, count) {
+  if (key === 'ArrowDown') return index < 0 ? 0 : Math.min(index + 1, count - 1);
+  if (key === 'ArrowUp') return index <= 0 ? -1 : index - 1;
+  if (key === 'Home') return 0;
+  if (key === 'End') return count - 1;
+  return null;
+}

@@ -3,7 +3,7 @@ import { h, clear, debounce, isTyping } from '../../lib/dom.js';
 import { classChip, kindLabel, phoneDisplay } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { listButtons } from './customer-import.js';
-import { rove } from '../../lib/roving.js';
+import { moveKey, rove } from '../../lib/roving.js';
 
 const PAGE_SIZE = 50;
 const DEBOUNCE_MS = 200;
@@ -213,19 +213,11 @@ export async function render(root, ctx) {
     const all = rows();
     const index = all.indexOf(event.target.closest('tr'));
     if (index < 0) return;
-    if (event.key === 'ArrowDown') {
+    const to = moveKey(event.key, index, all.length);
+    if (to !== null) {
       event.preventDefault();
-      setActive(index + 1);
-    } else if (event.key === 'ArrowUp') {
-      event.preventDefault();
-      if (index === 0) search.focus();
-      else setActive(index - 1);
-    } else if (event.key === 'Home') {
-      event.preventDefault();
-      setActive(0);
-    } else if (event.key === 'End') {
-      event.preventDefault();
-      setActive(all.length - 1);
+      if (to < 0) search.focus();
+      else setActive(to);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       open(all[index].dataset.id);

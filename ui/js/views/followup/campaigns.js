@@ -7,7 +7,7 @@ import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
-import { rove } from '../../lib/roving.js';
+import { moveKey, rove } from '../../lib/roving.js';
 
 export const CAMPAIGN_KINDS = ['callback', 'inspection'];
 
@@ -103,9 +103,10 @@ export async function render(root, ctx) {
       if (isTyping(event.target) || modified(event)) return;
       const all = rows();
       const at = all.indexOf(event.target);
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const to = moveKey(event.key, at, all.length);
+      if (to !== null) {
         event.preventDefault();
-        focusRow(at < 0 ? 0 : at + (event.key === 'ArrowDown' ? 1 : -1));
+        focusRow(Math.max(to, 0));
       } else if (event.key === 'Enter' && at >= 0) {
         event.preventDefault();
         ctx.navigate(`#/campaigns/${all[at].dataset.id}`);

@@ -8,7 +8,7 @@ import { labelDialog } from '../../lib/label-dialog.js';
 import { parseQuantity, parseYuan, yuan, yuanInput } from '../../lib/money.js';
 import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
-import { rove } from '../../lib/roving.js';
+import { moveKey, rove } from '../../lib/roving.js';
 
 const PAGE_SIZE = 100;
 const DEBOUNCE_MS = 200;
@@ -235,13 +235,11 @@ export async function render(root, ctx) {
     const all = rows();
     const index = all.indexOf(event.target.closest('tr'));
     if (index < 0) return;
-    if (event.key === 'ArrowDown') {
+    const to = moveKey(event.key, index, all.length);
+    if (to !== null) {
       event.preventDefault();
-      setActive(index + 1);
-    } else if (event.key === 'ArrowUp') {
-      event.preventDefault();
-      if (index === 0) search.focus();
-      else setActive(index - 1);
+      if (to < 0) search.focus();
+      else setActive(to);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       open(all[index].dataset.id);
