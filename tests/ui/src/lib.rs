@@ -1034,3 +1034,139 @@ pub async fn log_in_on_screen(client: &Client, login: &str, password: &str) {
     })
     .await;
 }
+
+// ---- issue 15: one scenario in both engines ---------------------------------------------
+
+/// The two engines a desk runs in: Chromium through the browser door (the other PCs on
+/// the LAN), WebKitGTK in the real desktop window (the desk's own PC; WebView2 on
+/// Windows is a third engine only a Windows PC shows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Desktop,
+}
+
+impl Engine {
+    /// `chromium` / `desktop`, for screenshot names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Desktop => "desktop",
+        }
+    }
+}
+
+/// A desk opened in one engine on a fresh data folder, logged in as [`DESK_LOGIN`] (every
+/// role). Scenarios take a `&Screen` and run unchanged in both engines.
+pub struct Screen {
+    pub engine: Engine,
+    pub session: Session,
+    env: Vec<(String, String)>,
+    data_dir: PathBuf,
+    _door: Option<Door>,
+    _dir: Option<TempDir>,
+}
+
+impl Screen {
+    pub async fn open(engine: Engine) -> Screen {
+        Screen::open_with(engine, &[], |_| {}).await
+    }
+
+    /// Opens the desk with extra environment for the app (e.g. `AFTERSALES_CLOCK`, also
+    /// used by [`Screen::call`]); `prepare` runs against the data folder before the page
+    /// or window opens (data made through the CLI door, as the file's owner).
+    pub async fn open_with(
+        engine: Engine,
+        env: &[(&str, &str)],
+        prepare: impl FnOnce(&Path),
+    ) -> Screen {
+        let owned: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        match engine {
+            Engine::Chromium => {
+                let door = Door::start_with_env(env);
+                prepare(door.data_dir.path());
+                let session = Session::chromium().await;
+                session
+                    .client
+                    .goto(&door.url)
+                    .await
+                    .expect("open the browser door");
+                find(&session.client, "#view").await;
+                let data_dir = door.data_dir.path().to_path_buf();
+                Screen {
+                    engine,
+                    session,
+                    env: owned,
+                    data_dir,
+                    _door: Some(door),
+                    _dir: None,
+                }
+            }
+            Engine::Desktop => {
+                let dir = tempfile::tempdir().expect("temp data dir");
+                ensure_desk_user(dir.path());
+                prepare(dir.path());
+                let paths: Vec<(&str, &Path)> =
+                    env.iter().map(|(k, v)| (*k, Path::new(*v))).collect();
+                let session = Session::desktop_with_env(dir.path(), &paths).await;
+                Screen {
+                    engine,
+                    session,
+                    env: owned,
+                    data_dir: dir.path().to_path_buf(),
+                    _door: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.session.client
+    }
+
+    /// The data folder the desk works on.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// One command through the CLI door on the same data, with the desk's environment.
+    pub fn call(&self, command: &str, args: Value) -> Value {
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        cli_call_with_env(&self.data_dir, &env, command, args)
+    }
+
+    /// Creates an account with these roles (through the CLI door) and logs the window
+    /// out and in again as it, through the status bar and the login screen.
+    pub async fn log_in_as(&self, login: &str, name: &str, roles: &[&str]) {
+        let password = format!("{login}-pass-1");
+        self.call(
+            "users.save",
+            json!({"login": login, "name": name, "password": password, "roles": roles}),
+        );
+        self.log_out().await;
+        log_in_on_screen(self.client(), login, &password).await;
+    }
+
+    /// Logs out through the status bar; the login screen shows.
+    pub async fn log_out(&self) {
+        click(self.client(), "#status-logout").await;
+        find(self.client(), "#login").await;
+    }
+
+    /// A screenshot named `<name>-<engine>`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        screenshot(self.client(), &format!("{name}-{}", self.engine.name())).await
+    }
+
+    pub async fn close(self) {
+        self.session.close().await;
+    }
+}
