@@ -910,28 +910,85 @@ pub const DEMO_USERS: &[(&str, &str, &[crate::Role])] = &[
 ];
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-/// Adds the demo accounts that are not there yet; how many were added.
+/// Adds the demo accounts that are not there yet; how many were added. The engineer's
+/// login (engineer role, not every role) is linked to the demo engineer with the most open
+/// orders (ties: the first of [`ENGINEERS`]), so that 我的工单 has something to show, and
+/// is named after him; an existing unlinked engineer login is linked the same way. Without
+/// any engineer (no demo orders) it stays unlinked.
 pub fn fill_users(desk: &mut Desk) -> Result<usize> {
-    let existing = crate::people::users::list(desk, crate::people::users::NoArgs {})?;
+    use crate::people::users::{self, SaveArgs};
+    let existing = users::list(desk, users::NoArgs {})?;
+    let works_in_field =
+        |roles: &[crate::Role]| roles.contains(&crate::Role::Engineer) && roles.len() == 1;
     let mut added = 0;
     for (login, name, roles) in DEMO_USERS {
-        if existing.items.iter().any(|u| u.login == *login) {
-            continue;
+        let found = existing.items.iter().find(|u| u.login == *login);
+        let engineer = if works_in_field(roles) && found.is_none_or(|u| u.engineer.is_none()) {
+            busiest_free_engineer(desk)?
+        } else {
+            None
+        };
+        match (found, engineer) {
+            (None, engineer) => {
+                let name = match &engineer {
+                    Some((_, engineer)) => format!("工程师{engineer}"),
+                    None => (*name).to_string(),
+                };
+                users::save(
+                    desk,
+                    SaveArgs {
+                        id: None,
+                        login: (*login).to_string(),
+                        name,
+                        roles: roles.to_vec(),
+                        active: true,
+                        password: Some(DEMO_PASSWORD.to_string()),
+                        engineer_id: engineer.map(|(id, _)| id),
+                    },
+                )?;
+                added += 1;
+            }
+            (Some(user), Some((id, _))) => {
+                users::save(
+                    desk,
+                    SaveArgs {
+                        id: Some(user.id),
+                        login: user.login.clone(),
+                        name: user.name.clone(),
+                        roles: user.roles.clone(),
+                        active: user.active,
+                        password: None,
+                        engineer_id: Some(id),
+                    },
+                )?;
+            }
+            (Some(_), None) => {}
         }
-        crate::people::users::save(
-            desk,
-            crate::people::users::SaveArgs {
-                id: None,
-                login: (*login).to_string(),
-                name: (*name).to_string(),
-                roles: roles.to_vec(),
-                active: true,
-                password: Some(DEMO_PASSWORD.to_string()),
-            },
-        )?;
-        added += 1;
     }
     Ok(added)
+}
+
+/// The active engineer linked to no account with the most open orders; ties go to the
+/// first in [`ENGINEERS`], then by id.
+fn busiest_free_engineer(desk: &Desk) -> Result<Option<(i64, String)>> {
+    let names: Vec<&str> = ENGINEERS.iter().map(|(name, _)| *name).collect();
+    let bad = |e: serde_json::Error| crate::platform::error::Error::BadRequest(e.to_string());
+    let names = serde_json::to_string(&names).map_err(bad)?;
+    let open = serde_json::to_string(OrderStatus::OPEN).map_err(bad)?;
+    let found = desk.conn().query_row(
+        "SELECT g.id, g.name FROM engineer g
+         WHERE g.active = 1
+           AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.engineer_id = g.id)
+         ORDER BY (SELECT count(*) FROM work_order o
+                   WHERE o.engineer_id = g.id
+                     AND o.status IN (SELECT value FROM json_each(?2))) DESC,
+                  coalesce((SELECT j.key FROM json_each(?1) j WHERE j.value = g.name), 1000),
+                  g.id
+         LIMIT 1",
+        [names, open],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
+    Ok(rusqlite::OptionalExtension::optional(found)?)
 }
 
 #[cfg(test)]

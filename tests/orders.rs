@@ -1136,3 +1136,75 @@ fn an_unknown_word_is_refused_naming_its_field() {
     );
     assert_eq!(e["field"], "satisfaction");
 }
+
+/// 我的工单 (issue 15): `orders.list {mine: true}` gives the orders of the engineer the
+/// acting user's account is linked to, and nobody else's; an account without a link is
+/// refused with the reason, naming `mine`.
+#[test]
+fn mine_lists_the_linked_engineers_orders_only() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let his_working = order_in(&mut t, &s, "in_progress");
+    let his_done = order_in(&mut t, &s, "completed");
+    let other = id(&order(&mut t, &s, s.machine_in));
+    t.ok("orders.assign", json!({"id": other, "engineer_id": s.li}));
+    let unassigned = id(&order(&mut t, &s, s.machine_in));
+
+    let linked = session_with(&mut t, "wanglei", &["engineer"]);
+    let user = t.sql::<i64>("SELECT id FROM app_user WHERE login = 'wanglei'");
+    t.ok(
+        "users.save",
+        json!({"id": user, "login": "wanglei", "name": "wanglei", "roles": ["engineer"],
+               "engineer_id": s.wang}),
+    );
+    let mine = |t: &mut TestDesk, session: &str, status: &str| {
+        aftersales::api::call_in_session(
+            &mut t.desk,
+            Some(session),
+            "orders.list",
+            json!({"mine": true, "status": status}),
+        )
+        .map(|page| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(id)
+                .collect::<Vec<_>>()
+        })
+        .map_err(|e| e.to_json())
+    };
+    assert_eq!(
+        mine(&mut t, &linked, "all").unwrap(),
+        [his_done, his_working]
+    );
+    assert_eq!(mine(&mut t, &linked, "open").unwrap(), [his_working]);
+    // The customer filter does not widen it.
+    let page = aftersales::api::call_in_session(
+        &mut t.desk,
+        Some(&linked),
+        "orders.list",
+        json!({"mine": true, "customer_id": s.customer}),
+    )
+    .unwrap();
+    let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(id).collect();
+    assert!(
+        !ids.contains(&other) && !ids.contains(&unassigned),
+        "{ids:?}"
+    );
+
+    // An engineer's login without a link, and the script owner: refused with the reason.
+    let unlinked = session_with(&mut t, "nolink", &["engineer"]);
+    let err = mine(&mut t, &unlinked, "open").unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["field"], "mine");
+    assert!(
+        err["message"].as_str().unwrap().contains("用户管理"),
+        "{err}"
+    );
+    let err = t.err("orders.list", json!({"mine": true}));
+    assert_eq!(err["field"], "mine");
+    // Without `mine`, the list is as before: everyone's.
+    let all = t.ok("orders.list", json!({"status": "all"}));
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
+}

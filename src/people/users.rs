@@ -81,6 +81,9 @@ pub struct Actor {
     pub login: String,
     pub name: String,
     pub roles: Vec<Role>,
+    /// The service engineer this account works as (用户管理), whose orders are its own
+    /// (`orders.list {mine: true}`); None when the account is not linked.
+    pub engineer_id: Option<i64>,
 }
 
 impl Actor {
@@ -91,6 +94,7 @@ impl Actor {
             login: "script".into(),
             name: "系统".into(),
             roles: Role::ALL.to_vec(),
+            engineer_id: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl Actor {
             login: String::new(),
             name: "未登录".into(),
             roles: Vec::new(),
+            engineer_id: None,
         }
     }
 
@@ -221,6 +226,14 @@ fn parse_roles(text: &str) -> Vec<Role> {
 
 // ---- reading users -----------------------------------------------------------------------
 
+/// The service engineer an account is linked to, as the account list shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LinkedEngineer {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+}
+
 /// A user account as the admin sees it (never the hash).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct User {
@@ -230,11 +243,18 @@ pub struct User {
     pub roles: Vec<Role>,
     pub active: bool,
     pub created_at: String,
+    /// The service engineer this account works as, if linked.
+    pub engineer: Option<LinkedEngineer>,
 }
 
-const USER_COLUMNS: &str = "id, login, name, roles, active, created_at";
+/// Accounts with their linked engineer. The engineer table belongs to the orders area;
+/// the people area only reads its id, name and state through the link's foreign key.
+const SELECT_USERS: &str = "SELECT u.id, u.login, u.name, u.roles, u.active, u.created_at,
+        u.engineer_id, g.name, g.active
+    FROM app_user u LEFT JOIN engineer g ON g.id = u.engineer_id";
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    let engineer_id: Option<i64> = r.get(6)?;
     Ok(User {
         id: r.get(0)?,
         login: r.get(1)?,
@@ -242,14 +262,20 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
         roles: parse_roles(&r.get::<_, String>(3)?),
         active: r.get(4)?,
         created_at: r.get(5)?,
+        engineer: match engineer_id {
+            Some(id) => Some(LinkedEngineer {
+                id,
+                name: r.get(7)?,
+                active: r.get::<_, i64>(8)? == 1,
+            }),
+            None => None,
+        },
     })
 }
 
 fn user_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM app_user WHERE id = ?1"
-        ))?
+        .prepare_cached(&format!("{SELECT_USERS} WHERE u.id = ?1"))?
         .query_row([id], user_row)
         .optional()?)
 }
@@ -265,6 +291,7 @@ impl From<&User> for Actor {
             login: u.login.clone(),
             name: u.name.clone(),
             roles: u.roles.clone(),
+            engineer_id: u.engineer.as_ref().map(|g| g.id),
         }
     }
 }
@@ -438,6 +465,7 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
         login: login.clone(),
         name: name.clone(),
         roles: roles.clone(),
+        engineer_id: None,
     });
     let at = desk.stamp();
     // One transaction: the company settings, then the account and its audit entry. Any
@@ -519,7 +547,7 @@ pub struct UserList {
 /// 用户管理: every account, active ones first.
 pub fn list(desk: &mut Desk, _: NoArgs) -> Result<UserList> {
     let mut stmt = desk.conn().prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM app_user ORDER BY active DESC, login COLLATE NOCASE"
+        "{SELECT_USERS} ORDER BY u.active DESC, u.login COLLATE NOCASE"
     ))?;
     let items = stmt
         .query_map([], user_row)?
@@ -538,10 +566,59 @@ pub struct SaveArgs {
     pub active: bool,
     /// Required for a new account; for an existing one, a reset by the admin.
     pub password: Option<String>,
+    /// The service engineer (`engineers.list`) the account works as; None or absent: not
+    /// linked. A save sets the whole account, the link included.
+    #[serde(default)]
+    pub engineer_id: Option<i64>,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// The engineer an account is to be linked to, by name: one that exists, is active
+/// (unless the account already had this link: an engineer who left keeps his account's
+/// history) and is linked to no other account.
+fn check_engineer(
+    conn: &rusqlite::Connection,
+    engineer_id: i64,
+    account: Option<i64>,
+) -> Result<String> {
+    let found: Option<(String, bool)> = conn
+        .prepare_cached("SELECT name, active FROM engineer WHERE id = ?1")?
+        .query_row([engineer_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? == 1)))
+        .optional()?;
+    let Some((name, active)) = found else {
+        return Err(Error::invalid(
+            "engineer_id",
+            format!("关联工程师：没有编号为 {engineer_id} 的工程师"),
+        ));
+    };
+    let kept: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE id IS ?1 AND engineer_id = ?2)",
+        params![account, engineer_id],
+        |r| r.get(0),
+    )?;
+    if !active && !kept {
+        return Err(Error::invalid(
+            "engineer_id",
+            format!("关联工程师：{name} 已停用，不能再关联账号"),
+        ));
+    }
+    let other: Option<(String, String)> = conn
+        .query_row(
+            "SELECT login, name FROM app_user WHERE engineer_id = ?1 AND id IS NOT ?2",
+            params![engineer_id, account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((login, user)) = other {
+        return Err(Error::invalid(
+            "engineer_id",
+            format!("关联工程师：{name} 已关联账号 {login}（{user}），一位工程师只能关联一个账号"),
+        ));
+    }
+    Ok(name)
 }
 
 /// Creates or changes an account. The last active administrator cannot be removed,
@@ -581,18 +658,35 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             format!("已有名为“{name}”的用户，请加以区分（如 {name}A）"),
         ));
     }
+    let engineer = a
+        .engineer_id
+        .map(|e| check_engineer(&tx, e, a.id))
+        .transpose()?;
     let id = match a.id {
         None => {
             let Some(hash) = hash else {
                 return Err(Error::invalid("password", "新账号请设置初始密码"));
             };
             tx.execute(
-                "INSERT INTO app_user (login, name, password_hash, roles, active, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![login, name, hash, roles_text(&roles), a.active, at],
+                "INSERT INTO app_user (login, name, password_hash, roles, active, created_at,
+                     engineer_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    login,
+                    name,
+                    hash,
+                    roles_text(&roles),
+                    a.active,
+                    at,
+                    a.engineer_id
+                ],
             )?;
             let id = tx.last_insert_rowid();
             let state = if a.active { "" } else { "（停用）" };
+            let link = engineer
+                .as_ref()
+                .map(|e| format!("，关联工程师 {e}"))
+                .unwrap_or_default();
             audit::record(
                 &tx,
                 &at,
@@ -600,7 +694,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
                 "user",
                 id,
                 &format!(
-                    "创建账号 {login}（{name}），角色 {}{state}",
+                    "创建账号 {login}（{name}），角色 {}{link}{state}",
                     roles_label(&roles)
                 ),
             )?;
@@ -626,8 +720,10 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
                 }
             }
             tx.execute(
-                "UPDATE app_user SET login = ?1, name = ?2, roles = ?3, active = ?4 WHERE id = ?5",
-                params![login, name, roles_text(&roles), a.active, id],
+                "UPDATE app_user SET login = ?1, name = ?2, roles = ?3, active = ?4,
+                     engineer_id = ?5
+                 WHERE id = ?6",
+                params![login, name, roles_text(&roles), a.active, a.engineer_id, id],
             )?;
             if let Some(hash) = &hash {
                 tx.execute(
@@ -651,6 +747,14 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             }
             if before.active != a.active {
                 changes.push(if a.active { "启用" } else { "停用" }.to_string());
+            }
+            match (&before.engineer, &engineer) {
+                (None, Some(now)) => changes.push(format!("关联工程师 {now}")),
+                (Some(was), None) => changes.push(format!("取消关联工程师 {}", was.name)),
+                (Some(was), Some(now)) if was.id != a.engineer_id.unwrap_or_default() => {
+                    changes.push(format!("关联工程师 {} → {now}", was.name))
+                }
+                _ => {}
             }
             if hash.is_some() {
                 changes.push("重设了密码".into());

@@ -374,3 +374,155 @@ fn every_command_refuses_a_user_lacking_its_role() {
     // The session actor does not linger on the shared desk after a request.
     assert_eq!(t.desk.actor(), &Actor::nobody());
 }
+
+/// 用户管理 links an account to the service engineer it works as (issue 15): one that
+/// exists and is active, at most one account per engineer, each refusal naming the field;
+/// the link shows in the list, in the session's user and in the audit trail.
+#[test]
+fn an_account_links_to_one_active_engineer_named_in_every_refusal() {
+    let mut t = desk();
+    let engineer = |t: &mut TestDesk, name: &str, active: bool| {
+        t.ok(
+            "engineers.save",
+            json!({"name": name, "region": "海淀", "active": active}),
+        )["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let wang = engineer(&mut t, "王磊", true);
+    let li = engineer(&mut t, "李强", true);
+    let gone = engineer(&mut t, "赵鹏", false);
+    let zhao = t.ok(
+        "users.save",
+        json!({"login": "zhaol", "name": "赵磊", "roles": ["engineer"], "password": "pass-1234",
+               "engineer_id": wang}),
+    );
+    assert_eq!(
+        zhao["engineer"],
+        json!({"id": wang, "name": "王磊", "active": true})
+    );
+    let zhao_id = zhao["id"].as_i64().unwrap();
+    let listed = t.ok("users.list", json!({}));
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "zhaol")
+        .unwrap()
+        .clone();
+    assert_eq!(row["engineer"]["name"], "王磊");
+
+    // A second account for the same engineer, an unknown one, one who left: refused,
+    // naming the field and the engineer, nothing written.
+    let err = t.err(
+        "users.save",
+        json!({"login": "other", "name": "别人", "roles": ["engineer"], "password": "pass-1234",
+               "engineer_id": wang}),
+    );
+    assert_eq!(err["field"], "engineer_id");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("关联工程师") && message.contains("王磊") && message.contains("zhaol"),
+        "{message}"
+    );
+    assert_eq!(
+        t.sql::<i64>("SELECT count(*) FROM app_user WHERE login = 'other'"),
+        0
+    );
+    let err = t.err(
+        "users.save",
+        json!({"login": "other", "name": "别人", "roles": ["engineer"], "password": "pass-1234",
+               "engineer_id": 9999}),
+    );
+    assert_eq!(err["field"], "engineer_id");
+    assert!(err["message"].as_str().unwrap().contains("9999"), "{err}");
+    let err = t.err(
+        "users.save",
+        json!({"login": "other", "name": "别人", "roles": ["engineer"], "password": "pass-1234",
+               "engineer_id": gone}),
+    );
+    assert_eq!(err["field"], "engineer_id");
+    assert!(err["message"].as_str().unwrap().contains("停用"), "{err}");
+
+    // The session's user carries the link, read afresh on every request.
+    let session = session_of(&mut t, "zhaol", "pass-1234");
+    let status = as_session(&mut t, &session, "auth.status", json!({})).unwrap();
+    assert_eq!(status["user"]["engineer_id"], wang);
+    t.ok(
+        "users.save",
+        json!({"id": zhao_id, "login": "zhaol", "name": "赵磊", "roles": ["engineer"],
+               "engineer_id": li}),
+    );
+    let status = as_session(&mut t, &session, "auth.status", json!({})).unwrap();
+    assert_eq!(status["user"]["engineer_id"], li);
+
+    // An engineer who leaves keeps his account's link through later edits.
+    t.ok(
+        "engineers.save",
+        json!({"id": li, "name": "李强", "region": "海淀", "active": false}),
+    );
+    let kept = t.ok(
+        "users.save",
+        json!({"id": zhao_id, "login": "zhaol", "name": "赵磊二", "roles": ["engineer"],
+               "engineer_id": li}),
+    );
+    assert_eq!(
+        kept["engineer"],
+        json!({"id": li, "name": "李强", "active": false})
+    );
+    // Unlinked by saving without it; the freed engineer can go to another account.
+    let unlinked = t.ok(
+        "users.save",
+        json!({"id": zhao_id, "login": "zhaol", "name": "赵磊", "roles": ["engineer"]}),
+    );
+    assert!(unlinked["engineer"].is_null());
+    t.ok(
+        "users.save",
+        json!({"login": "other", "name": "别人", "roles": ["engineer"], "password": "pass-1234",
+               "engineer_id": wang}),
+    );
+
+    let trail = t.ok("audit.list", json!({"entity": "user"})).to_string();
+    for needle in [
+        "关联工程师 王磊",
+        "关联工程师 王磊 → 李强",
+        "取消关联工程师 李强",
+    ] {
+        assert!(trail.contains(needle), "{needle} in {trail}");
+    }
+}
+
+/// The demo's engineer login is linked to a demo engineer who has open orders, and
+/// running the demo accounts again changes nothing.
+#[test]
+fn the_demo_engineer_login_is_linked_to_an_engineer_with_orders() {
+    let mut t = desk();
+    aftersales::demo::fill(&mut t.desk, 50).unwrap();
+    aftersales::demo::fill_orders(&mut t.desk, 60, 12).unwrap();
+    aftersales::demo::fill_users(&mut t.desk).unwrap();
+    let user = t.ok("users.list", json!({}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "gongchengshi")
+        .unwrap()
+        .clone();
+    let engineer = user["engineer"]["name"].as_str().unwrap().to_string();
+    assert!(user["name"].as_str().unwrap().contains(&engineer), "{user}");
+    let session = session_of(&mut t, "gongchengshi", aftersales::demo::DEMO_PASSWORD);
+    let mine = as_session(
+        &mut t,
+        &session,
+        "orders.list",
+        json!({"mine": true, "status": "open"}),
+    )
+    .unwrap();
+    let items = mine["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{engineer} has no open orders");
+    assert!(items.iter().all(|o| o["engineer"]["name"] == engineer));
+    assert_eq!(aftersales::demo::fill_users(&mut t.desk).unwrap(), 0);
+    assert_eq!(
+        t.sql::<i64>("SELECT count(*) FROM app_user WHERE engineer_id IS NOT NULL"),
+        1
+    );
+}

@@ -571,4 +571,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER slip_print_unsent_no_delete BEFORE DELETE ON slip_print_unsent
         BEGIN SELECT RAISE(ABORT, 'unsent marks are append-only'); END;
     "#,
+    // 15: an account linked to the service engineer it works as (issue 15, 我的工单): at
+    // most one account per engineer.
+    r#"
+    ALTER TABLE app_user ADD COLUMN engineer_id INTEGER REFERENCES engineer (id);
+    CREATE UNIQUE INDEX app_user_engineer ON app_user (engineer_id) WHERE engineer_id IS NOT NULL;
+    "#,
 ];
