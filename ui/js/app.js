@@ -17,6 +17,7 @@ import * as stockReport from './views/stock/stock-report.js';
 import * as intake from './views/orders/intake.js';
 import * as orderFile from './views/orders/order-file.js';
 import * as board from './views/orders/board.js';
+import * as mine from './views/orders/mine.js';
 import * as reports from './views/reports/reports.js';
 import * as slipContinuity from './views/slips/slip-continuity.js';
 import * as slipTemplate from './views/slips/slip-template.js';
@@ -87,6 +88,7 @@ const ROUTES = [
   { pattern: /^\/orders\/new$/, view: intake, area: 'intake', params: () => ({}) },
   { pattern: /^\/orders\/(\d+)$/, view: orderFile, area: 'board', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/board\/?$/, view: board, area: 'board', params: () => ({}) },
+  { pattern: /^\/mine\/?$/, view: mine, area: 'mine', params: () => ({}) },
   { pattern: /^\/day\/?$/, view: day, area: 'day', params: () => ({}) },
   { pattern: /^\/callbacks\/?$/, view: callbacks, area: 'callbacks', params: () => ({}) },
   { pattern: /^\/callbacks\/(\d+)$/, view: callbacks, area: 'callbacks', params: (m) => ({ id: Number(m[1]) }) },
@@ -363,6 +365,7 @@ async function signIn(message) {
 function enter(status, fresh = false) {
   permitted = new Set(status.commands);
   applyPermissions();
+  document.body.classList.toggle('engineer-linked', Boolean(status.user?.engineer_id)); // 我的工单
   document.body.classList.remove('signed-out');
   refreshInfo();
   const links = [...document.querySelectorAll('.sidenav a[data-needs]')];
