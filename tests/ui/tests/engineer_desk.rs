@@ -105,6 +105,20 @@ fn dispatch_orders(s: &Screen) -> Orders {
     }
 }
 
+/// A screenshot once the engine has painted what the DOM holds (two animation frames: the
+/// desktop window's driver otherwise may capture the frame before).
+async fn shot(s: &Screen, name: &str) {
+    s.client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .expect("wait for a painted frame");
+    s.screenshot(name).await;
+}
+
 fn number(order: &Value) -> String {
     order["number"].as_str().unwrap().to_string()
 }
@@ -131,6 +145,24 @@ async fn wait_cards(s: &Screen, want: &[String]) {
             Err(format!("{seen:?}"))
         })
     })
+    .await;
+}
+
+/// Waits until the card of order `id` has the keyboard focus.
+async fn wait_card_focus(s: &Screen, id: &str) {
+    wait_until(
+        &format!("the card of order {id} to have the focus"),
+        || async {
+            let focused = s
+                .client()
+                .active_element()
+                .await?
+                .attr("data-id")
+                .await?
+                .unwrap_or_default();
+            Ok(if focused == id { Ok(()) } else { Err(focused) })
+        },
+    )
     .await;
 }
 
@@ -179,25 +211,16 @@ async fn p06_engineer_sees_his_own_orders(s: &Screen) {
         !screen.contains(&number(&orders.other)),
         "Li's order on Wang's screen: {screen}"
     );
-    s.screenshot("p06-my-orders").await;
+    shot(s, "p06-my-orders").await;
 
     // ↓ moves to the next card, ↑ back; Enter opens the focused one.
-    wait_until("the first card to have the focus", || async {
-        let focused = c
-            .active_element()
-            .await?
-            .attr("data-id")
-            .await?
-            .unwrap_or_default();
-        Ok(if focused == orders.today["id"].to_string() {
-            Ok(())
-        } else {
-            Err(focused)
-        })
-    })
-    .await;
+    let today = orders.today["id"].to_string();
+    let later = orders.later["id"].to_string();
+    wait_card_focus(s, &today).await;
     press_key(c, Key::Down).await;
+    wait_card_focus(s, &later).await;
     press_key(c, Key::Up).await;
+    wait_card_focus(s, &today).await;
     press_key(c, Key::Enter).await;
     let want = format!("#/orders/{}", orders.today["id"]);
     wait_hash(c, &format!("the hash {want}"), |h| h == want).await;
@@ -205,7 +228,7 @@ async fn p06_engineer_sees_his_own_orders(s: &Screen) {
     // The completion action is there for him, and opens the completion form.
     click(c, "[data-action=\"complete\"]").await;
     find(c, "#complete-form").await;
-    s.screenshot("p06-my-order-complete").await;
+    shot(s, "p06-my-order-complete").await;
 }
 
 #[tokio::test]
@@ -235,7 +258,7 @@ async fn p06_my_orders_at_a_phones_width(s: &Screen) {
     log_in_on_screen(c, "wanglei", "wanglei-pass-1").await;
     go(c, "#/mine").await;
     wait_cards(s, &[number(&orders.today), number(&orders.later)]).await;
-    s.screenshot("p06-my-orders-phone").await;
+    shot(s, "p06-my-orders-phone").await;
 
     let layout = c
         .execute(
@@ -307,7 +330,7 @@ async fn p10_user_management_in_the_desk_style_and_ctrl_s_saves(s: &Screen) {
         json!({"wrapped": true, "grid": true, "sticky": "sticky", "head": true, "focused": true}),
         "用户管理 in its own style"
     );
-    s.screenshot("p10-users-list").await;
+    shot(s, "p10-users-list").await;
 
     // Insert opens a new account in the desk's form; a bad login is refused in Chinese
     // under its field, nothing typed is lost; Ctrl+S saves.
@@ -328,7 +351,7 @@ async fn p10_user_management_in_the_desk_style_and_ctrl_s_saves(s: &Screen) {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(name, "赵磊", "what was typed is kept");
-    s.screenshot("p10-users-refused").await;
+    shot(s, "p10-users-refused").await;
     type_into(c, "#user-login", "zhaolei").await;
     ctrl(c, 's').await;
     wait_inner(c, "#users-table", &["zhaolei", "赵磊", "工程师"]).await;
@@ -356,7 +379,7 @@ async fn p10_user_management_in_the_desk_style_and_ctrl_s_saves(s: &Screen) {
     press_key(c, Key::Escape).await;
     wait_inner(c, "#user-leaving", &["Ctrl+S"]).await;
     find(c, "#user-form").await;
-    s.screenshot("p10-users-form").await;
+    shot(s, "p10-users-form").await;
     ctrl(c, 's').await;
     wait_inner(c, "#users-table", &["赵磊师傅"]).await;
     let renamed = s.call("users.list", json!({}))["items"]
