@@ -294,6 +294,27 @@ async fn p06_my_orders_at_a_phones_width(s: &Screen) {
         num("refreshHeight") >= 44.0,
         "a button too small for a finger: {layout}"
     );
+
+    // Enter opens the order; its completion action is on screen at this width too.
+    press_key(c, Key::Enter).await;
+    let want = format!("#/orders/{}", orders.today["id"]);
+    wait_hash(c, &format!("the hash {want}"), |h| h == want).await;
+    click(c, "[data-action=\"complete\"]").await;
+    find(c, "#complete-form").await;
+    shot(s, "p06-my-order-phone").await;
+    let widths = c
+        .execute(
+            "return [window.innerWidth, document.documentElement.scrollWidth,
+                     document.getElementById('complete-form').getBoundingClientRect().right];",
+            vec![],
+        )
+        .await
+        .expect("measure the order");
+    let [inner, scroll, form] = [0, 1, 2].map(|i| widths[i].as_f64().unwrap_or(f64::NAN));
+    assert!(
+        scroll <= inner && form <= inner,
+        "the order file runs off a phone's screen: {widths}"
+    );
 }
 
 #[tokio::test]
