@@ -188,6 +188,8 @@ function readOnly(form, save, whoKey) {
   form.dataset.readonly = 'true';
   for (const el of form.querySelectorAll('input, select, textarea, button')) el.disabled = true;
   save.hidden = true;
+  const actions = save.closest('.form-actions');
+  if (actions) actions.hidden = true;
   form.prepend(h('p', { class: 'notice settings-readonly' }, t('settings.readonly', { who: t(whoKey) })));
 }
 
