@@ -396,7 +396,7 @@ fn completion_takes_parts_out_of_the_ledger_in_one_transaction() {
         "orders.complete",
         json!({"id": o, "diagnosis": "点火针积碳", "work_done": "更换点火针",
                "parts": [{"part_id": s.part, "store_id": s.van, "quantity": 1}],
-               "fees": [{"kind": "callout", "amount_fen": 3000}]}),
+               "fees": [{"kind": "callout", "amount_fen": 3000}], "fee_reason": "客户要求加急上门"}),
     );
     assert_eq!(done["parts"][0]["charged_fen"], 0);
     assert_eq!(done["parts"][0]["in_warranty"], true);
@@ -1207,4 +1207,81 @@ fn mine_lists_the_linked_engineers_orders_only() {
     // Without `mine`, the list is as before: everyone's.
     let all = t.ok("orders.list", json!({"status": "all"}));
     assert_eq!(all["items"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_fee_on_an_order_in_warranty_needs_its_reason_and_keeps_it_on_the_timeline() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = id(&order(&mut t, &s, s.machine_in));
+    t.ok("orders.assign", json!({"id": o, "engineer_id": s.li}));
+    t.ok("orders.move", json!({"id": o, "to": "in_progress"}));
+    let movements = count(&t, "SELECT count(*) FROM stock_movement");
+    // A ¥50 labour fee in warranty without a reason: refused, naming the field and the
+    // amount; nothing is written, the part stays in the van.
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "parts": [{"part_id": s.part, "store_id": s.van, "quantity": 1}],
+               "fees": [{"kind": "labour", "amount_fen": 5000}], "fee_reason": "   "}),
+    );
+    assert_eq!(e["code"], "invalid");
+    assert_eq!(e["field"], "fee_reason");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("保内收费原因") && message.contains("50.00"),
+        "{message}"
+    );
+    assert_eq!(count(&t, "SELECT count(*) FROM stock_movement"), movements);
+    assert_eq!(
+        t.ok("orders.get", json!({"id": o}))["status"],
+        "in_progress"
+    );
+    // Too long a reason is refused like any text field.
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "fees": [{"kind": "labour", "amount_fen": 5000}], "fee_reason": "长".repeat(201)}),
+    );
+    assert_eq!(e["field"], "fee_reason");
+    // With the reason: completed, the fee billed, the reason on the completion's entry.
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针",
+               "parts": [{"part_id": s.part, "store_id": s.van, "quantity": 1}],
+               "fees": [{"kind": "labour", "amount_fen": 5000}], "fee_reason": "客户自行拆机造成损坏"}),
+    );
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["total_fen"], 5000);
+    let entry = done["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "completed")
+        .unwrap()
+        .clone();
+    let detail = entry.to_string();
+    assert!(
+        detail.contains("保内收费原因：客户自行拆机造成损坏"),
+        "{entry}"
+    );
+
+    // In warranty without a fee, and out of warranty with one: no reason asked.
+    let free = id(&order(&mut t, &s, s.machine_in));
+    t.ok("orders.assign", json!({"id": free, "engineer_id": s.li}));
+    t.ok("orders.move", json!({"id": free, "to": "in_progress"}));
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": free, "work_done": "调整燃气阀", "fees": [{"kind": "labour", "amount_fen": 0}]}),
+    );
+    assert_eq!(done["total_fen"], 0);
+    let paid = id(&order(&mut t, &s, s.machine_out));
+    t.ok("orders.assign", json!({"id": paid, "engineer_id": s.wang}));
+    t.ok("orders.move", json!({"id": paid, "to": "in_progress"}));
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": paid, "work_done": "更换点火针", "fees": [{"kind": "labour", "amount_fen": 5000}]}),
+    );
+    assert_eq!(done["total_fen"], 5000);
+    assert!(!done.to_string().contains("保内收费原因"));
 }

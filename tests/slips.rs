@@ -736,8 +736,8 @@ fn without_a_logo_the_box_is_blank_and_the_logo_can_be_removed() {
     blank(&mut t, "removed");
     let trail: String =
         t.sql("SELECT group_concat(detail, ' | ') FROM audit_entry WHERE entity = 'setting'");
-    assert!(trail.contains("company_logo=JPEG 96×48"), "{trail}");
-    assert!(trail.contains("company_logo=（已删除）"), "{trail}");
+    assert!(trail.contains("公司标志：JPEG 96×48"), "{trail}");
+    assert!(trail.contains("公司标志：（已删除）"), "{trail}");
     assert!(!trail.contains(JPEG_LOGO.get(..40).unwrap()), "{trail}");
 }
 

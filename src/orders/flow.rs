@@ -340,11 +340,15 @@ pub struct CompleteArgs {
     pub fees: Vec<FeeLine>,
     /// Why the slip comes back after its 2 working days (required then).
     pub late_reason: String,
+    /// Why an order in warranty is charged a fee (labour, call-out, other): required then,
+    /// recorded in the completion's entry of the order's timeline.
+    pub fee_reason: String,
 }
 
 /// 完工: diagnosis, work done, parts used (each line out through the ledger in this same
 /// transaction; in warranty they cost the customer nothing but are recorded), fee lines
-/// and the total. Stops the reply and slip clocks. Nothing is written if anything is wrong,
+/// and the total. A fee on an order in warranty needs its reason (`fee_reason`), written
+/// into the completion's timeline entry. Stops the reply and slip clocks. Nothing is written if anything is wrong,
 /// a part short in its store included.
 ///
 /// `then` runs last, inside the same transaction, with the completed order's id, kind,
@@ -361,6 +365,7 @@ pub fn complete(
     let diagnosis = text::field("diagnosis", "故障原因", &a.diagnosis, 500, false)?;
     let work_done = text::field("work_done", "处理结果", &a.work_done, 500, true)?;
     let late_reason = text::field("late_reason", "服务单逾期原因", &a.late_reason, 200, false)?;
+    let fee_reason = text::field("fee_reason", "保内收费原因", &a.fee_reason, 200, false)?;
     let mut fees = fee_lines(&a.fees)?;
     check_quantities(&a.parts)?;
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
@@ -382,6 +387,16 @@ pub fn complete(
         ));
     }
     let in_warranty = o.warranty == Status::In;
+    let charged: i64 = fees.iter().map(|f| f.amount_fen).sum();
+    if in_warranty && charged > 0 && fee_reason.is_empty() {
+        return Err(Error::invalid(
+            "fee_reason",
+            format!(
+                "保内工单收取费用（{}）须填写保内收费原因",
+                crate::platform::money::yuan(charged)
+            ),
+        ));
+    }
     let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(
@@ -415,6 +430,9 @@ pub fn complete(
     }
     if in_warranty && !names.is_empty() {
         detail.push_str("（保内备件不收费）");
+    }
+    if in_warranty && charged > 0 {
+        detail.push_str(&format!("；保内收费原因：{fee_reason}"));
     }
     event(
         &tx,

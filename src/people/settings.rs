@@ -311,14 +311,57 @@ pub(crate) fn save_in(
         .iter()
         .filter(|(k, v)| current_value(&current, k).as_deref() != Some(v.as_str()))
         .map(|(k, v)| match (k.as_str(), &logo_note) {
-            ("company_logo", Some(note)) => format!("{k}={note}"),
-            _ => format!("{k}={v}"),
+            ("company_logo", Some(note)) => format!("{}：{note}", label(k)),
+            _ => format!("{}：{}", label(k), shown(k, v)),
         })
         .collect();
     if !changed.is_empty() {
         crate::people::audit::record(tx, at, "settings", "setting", 0, &changed.join("；"))?;
     }
     Ok(())
+}
+
+/// What the audit trail calls a setting: its name on the 设置 screen, never its key.
+fn label(key: &str) -> String {
+    let name = match key {
+        "order_prefix" => "工单号前缀",
+        "slip_prefix" => "服务单号前缀",
+        "work_start" => "上班时间",
+        "work_end" => "下班时间",
+        "company_name" => "公司名称",
+        "company_hotline" => "服务热线",
+        "company_address" => "公司地址",
+        "company_logo" => "公司标志",
+        "slip_terms" => "服务条款",
+        "repair_warranty_days" => "维修保修天数",
+        "backup_folder" => "备份文件夹",
+        "backup_keep" => "自动备份保留份数",
+        "lan_open" => "向局域网开放",
+        "lan_port" => "局域网端口",
+        "lan_allow" => "允许的地址范围",
+        other => {
+            let paper = match other.strip_prefix("printer.") {
+                Some("a4") => "A4",
+                Some("a5") => "A5",
+                Some("continuous") => "连续纸",
+                Some("thermal") => "热敏纸",
+                Some("label") => "标签",
+                _ => other,
+            };
+            return format!("{paper}打印机");
+        }
+    };
+    name.to_string()
+}
+
+/// A setting's value as the audit trail shows it: yes/no in words, empty as 「（空）」.
+fn shown(key: &str, value: &str) -> String {
+    match (key, value) {
+        ("lan_open", "true") => "是".into(),
+        ("lan_open", "false") => "否".into(),
+        (_, "") => "（空）".into(),
+        _ => value.to_string(),
+    }
 }
 
 fn current_value(s: &Settings, key: &str) -> Option<String> {

@@ -94,7 +94,7 @@ async fn backup_and_lan_settings_are_saved_and_checked() {
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
     find(c, "#day").await;
-    go(c, "#/settings").await;
+    go(c, "#/settings?section=backup").await;
     find(c, "#settings-backup-lan").await;
 
     fill_in(

@@ -140,7 +140,7 @@ async fn open_settings(door: &Door, c: &Client) {
         h.starts_with("#/") && !h.contains("token")
     })
     .await;
-    go(c, "#/settings").await;
+    go(c, "#/settings?section=slips").await;
     find(c, "#settings-slips").await;
 }
 
@@ -194,7 +194,7 @@ async fn a_logo_chosen_in_settings_prints_on_the_slip_and_can_be_removed() {
     // Shown again when the page opens; removed with one click and a save.
     go(c, "#/day").await;
     find(c, "#day").await;
-    go(c, "#/settings").await;
+    go(c, "#/settings?section=slips").await;
     find(c, "#settings-slips").await;
     wait_preview(c, "#settings-logo-preview", "the saved logo", |s| s == url).await;
     click(c, "#settings-logo-remove").await;

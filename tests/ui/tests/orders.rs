@@ -342,8 +342,10 @@ async fn a_call_from_the_phone_intake_to_the_payment() {
     );
     type_into(c, "#complete-fees tr.fee-line .fee-amount", "50").await;
     wait_text(c, "#complete-total-amount", "¥50.00").await;
+    type_into(c, "#complete-fee_reason", "客户要求当天上门").await;
     screenshot(c, "orders-complete-form").await;
     ctrl(c, 's').await;
+    click(c, "#complete-confirm").await;
     wait_text(c, "#toast", "已完工").await;
     wait_status(c, "已完工").await;
     wait_text(c, "#order-total", "¥50.00").await;
@@ -643,6 +645,7 @@ async fn a_step_the_order_no_longer_allows_is_refused_and_the_page_shows_the_tru
     );
     let before = desk(&door, "orders.get", json!({"id": working}));
     ctrl(c, 's').await;
+    click(c, "#complete-confirm").await;
     let message = wait_nonempty(c, "form#complete-form .form-error").await;
     assert!(
         message.contains("已取消") && message.contains("已完工"),
@@ -698,6 +701,7 @@ async fn completing_with_more_parts_than_on_hand_is_refused_naming_part_store_an
     );
     type_into(c, "#complete-parts tr.part-line .part-qty", "5").await;
     ctrl(c, 's').await;
+    click(c, "#complete-confirm").await;
 
     let message = wait_nonempty(c, "form#complete-form .field-error[data-for=\"parts\"]").await;
     assert!(
@@ -851,9 +855,8 @@ async fn settings_for_order_numbers_the_working_calendar_and_engineers() {
     let door = door();
     let session = Session::chromium().await;
     let c = &session.client;
-    open_at(&door, c, "#/settings").await;
+    open_at(&door, c, "#/settings?section=orders").await;
     find(c, "#settings-orders").await;
-    wait_inner(c, "#engineers-empty", &["还没有工程师"]).await;
 
     // Prefix and hours.
     type_into(c, "#settings-order_prefix", "sh").await;
@@ -873,6 +876,7 @@ async fn settings_for_order_numbers_the_working_calendar_and_engineers() {
     assert_eq!(saved["order_prefix"], json!("SH"), "{saved}");
 
     // A holiday and a make-up working day; one of them back to normal.
+    click(c, "#settings-tab-calendar").await;
     type_into(c, "#calendar-day", "2026-12-31").await;
     press_key(c, Key::Enter).await;
     wait_focus(c, "calendar-kind-off").await;
@@ -908,6 +912,8 @@ async fn settings_for_order_numbers_the_working_calendar_and_engineers() {
     assert_eq!(days["items"][0]["day"], json!("2026-12-27"), "{days}");
 
     // An engineer, then edited to inactive.
+    click(c, "#settings-tab-engineers").await;
+    wait_inner(c, "#engineers-empty", &["还没有工程师"]).await;
     type_into(c, "#engineer-name", "李强").await;
     type_into(c, "#engineer-phone", "139 0000 2222").await;
     type_into(c, "#engineer-region", "海淀 西城").await;

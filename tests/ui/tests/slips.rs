@@ -371,7 +371,7 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     let c = &session.client;
 
     // ---- 设置: the company as the slip prints it, and the A4 printer --------------------------
-    open_at(&door, c, "#/settings").await;
+    open_at(&door, c, "#/settings?section=slips").await;
     find(c, "#settings-slips").await;
     type_into(c, "#settings-company_name", "宁波喆达电器售后服务部").await;
     type_into(c, "#settings-company_hotline", "400-820-1234").await;

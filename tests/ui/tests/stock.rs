@@ -392,6 +392,7 @@ async fn stocktake_with_a_barcode_scanner() {
         .await
         .expect("choose 主仓库");
     click(c, "#stocktake-start").await;
+    click(c, "#stocktake-start-confirm").await;
     wait_focus(c, "scan").await;
     wait_inner(c, "#stocktake-lines", &["P301", "P302", "P303", "未盘"]).await;
 

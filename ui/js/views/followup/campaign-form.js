@@ -58,7 +58,7 @@ export async function render(root, ctx) {
   const preview = h('div', { class: 'campaign-preview', id: 'campaign-preview', role: 'status', 'aria-live': 'polite' }, t('campaign.preview.none'));
 
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'campaign-save' }, t('campaign.save'), ' ', h('kbd', {}, 'Ctrl+S'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'campaign-save', dataset: { needs: 'campaigns.create' } }, t('campaign.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const cancel = h('a', { href: '#/campaigns', class: 'btn', id: 'campaign-cancel' }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const withUnit = (input, fieldName, label, hint) => {
     const f = field(prefix, fieldName, input, { label, hint });

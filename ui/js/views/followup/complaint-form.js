@@ -108,7 +108,7 @@ export async function render(root, ctx) {
   });
 
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'complaint-save' }, t('complaint.save'), ' ', h('kbd', {}, 'Ctrl+S'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'complaint-save', dataset: { needs: 'complaints.create' } }, t('complaint.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const cancel = h('a', { href: '#/complaints', class: 'btn', id: 'complaint-cancel' }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const customerField = h(
     'div',

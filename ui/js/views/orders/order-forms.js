@@ -1,5 +1,6 @@
 // The action panel's forms of the order file: 回电确认, 派工/改派, the reason for 待件,
-// 重新打开 and 取消, 完工 (diagnosis, work, parts, fees, the late slip's reason) and 收款.
+// 重新打开 and 取消, 完工 (diagnosis, work, parts, fees, the reason for a fee in warranty, the
+// late slip's reason; confirmed with a summary before anything happens) and 收款.
 // Each builds its form for the panel and sends its step through the page; the page keeps
 // the order and decides which forms are offered (the core's `actions`).
 //
@@ -11,6 +12,7 @@ import { deskInput } from '../../lib/dates.js';
 import { parseQuantity, parseSignedYuan, parseYuan, yuan, yuanInput } from '../../lib/money.js';
 import { t } from '../../i18n.js';
 import { FEE_KINDS, PAY_METHODS } from './words.js';
+import { isSave } from '../../lib/keys.js';
 
 /** name of an action → the builder of its panel form, for the order file `page`. */
 export function orderForms(page) {
@@ -284,6 +286,8 @@ export function orderForms(page) {
     const diagnosis = h('input', { class: 'input input-wide', type: 'text', maxlength: '500', value: page.order.diagnosis ?? '' });
     const workDone = h('textarea', { class: 'input input-wide', rows: 2, maxlength: '500' });
     const lateReason = h('input', { class: 'input input-wide', type: 'text', maxlength: '200' });
+    // A fee on an order in warranty needs its reason (the core refuses it without one).
+    const feeReason = h('input', { class: 'input input-wide', type: 'text', maxlength: '200', placeholder: t('order.complete.fee_reason.placeholder') });
     const slip = (page.order.clocks ?? []).find((c) => c.kind === 'slip');
     const partsBody = h('tbody');
     const feesBody = h('tbody');
@@ -332,7 +336,9 @@ export function orderForms(page) {
       setAttribute: (name, value) => table.setAttribute(name, value),
       removeAttribute: (name) => table.removeAttribute(name),
     });
-    const controls = { diagnosis, work_done: workDone, parts: standIn(partsTable), fees: standIn(feesTable), late_reason: lateReason, status: null };
+    const controls = { diagnosis, work_done: workDone, parts: standIn(partsTable), fees: standIn(feesTable), fee_reason: feeReason, late_reason: lateReason, status: null };
+    const feeReasonField = field('complete', 'fee_reason', feeReason, { label: t('order.complete.fee_reason'), hint: t('order.complete.fee_reason.hint'), required: true });
+    feeReasonField.hidden = true;
     const lateField = field('complete', 'late_reason', lateReason, { label: t('order.complete.late_reason'), hint: t('order.complete.late_reason.hint'), required: true });
     lateField.hidden = slip?.state !== 'broken';
     const partsField = h(
@@ -368,9 +374,10 @@ export function orderForms(page) {
         field('complete', 'work_done', workDone, { label: t('order.f.work_done'), required: true, hint: t('order.complete.work_done.hint') }),
         partsField,
         feesField,
+        feeReasonField,
         lateField,
       ],
-      saveLabel: t('order.complete.save'),
+      saveLabel: t('order.complete.review'),
       formId: 'complete-form',
     });
     form.classList.add('complete-form');
@@ -622,6 +629,9 @@ export function orderForms(page) {
         if (fen === null) unreadable = true;
         else feesFen += fen;
       }
+      // In warranty, a fee asks for its reason.
+      const askReason = inWarranty && feesFen > 0;
+      if (feeReasonField.hidden === askReason) feeReasonField.hidden = !askReason;
       clear(total);
       total.append(
         h('span', {}, t('order.complete.total.parts'), ' ', h('span', { class: 'num' }, yuan(partsFen))),
@@ -643,9 +653,14 @@ export function orderForms(page) {
       }
     });
 
-    const submit = () => {
+    /** The completion as typed, checked here first; null (with the errors shown) if not. */
+    function collect() {
       errors.clearAll();
       for (const line of [...partLines, ...feeLines]) line.lineError.textContent = '';
+      if (!workDone.value.trim()) {
+        errors.show({ field: 'work_done', message: t('order.complete.work_done.missing') });
+        return null;
+      }
       const parts = [];
       for (const line of partLines) {
         const typed = line.find.value.trim();
@@ -653,7 +668,7 @@ export function orderForms(page) {
           if (!typed) continue;
           line.lineError.textContent = t('order.complete.part.pick');
           line.find.focus();
-          return;
+          return null;
         }
         const q = parseQuantity(line.qty.value);
         if (!q) {
@@ -661,9 +676,9 @@ export function orderForms(page) {
           line.qty.setAttribute('aria-invalid', 'true');
           line.qty.focus();
           line.qty.select();
-          return;
+          return null;
         }
-        parts.push({ part_id: line.part.id, store_id: Number(line.store.value), quantity: q });
+        parts.push({ part_id: line.part.id, store_id: Number(line.store.value), quantity: q, line });
       }
       const fees = [];
       for (const line of feeLines) {
@@ -673,23 +688,139 @@ export function orderForms(page) {
           line.amount.setAttribute('aria-invalid', 'true');
           line.amount.focus();
           line.amount.select();
-          return;
+          return null;
         }
         if (fen > 0) fees.push({ kind: line.kind.value, description: line.description.value.trim(), amount_fen: fen });
       }
-      page.send(
-        'orders.complete',
-        { diagnosis: diagnosis.value.trim(), work_done: workDone.value.trim(), parts, fees, late_reason: lateReason.value.trim() },
-        {
+      const charged = fees.reduce((sum, f) => sum + f.amount_fen, 0);
+      if (inWarranty && charged > 0 && !feeReason.value.trim()) {
+        errors.show({ field: 'fee_reason', message: t('order.complete.fee_reason.missing', { amount: yuan(charged) }) });
+        return null;
+      }
+      return { parts, fees };
+    }
+
+    // 完工 confirms first: what leaves which store, what the customer owes; only 确认完工
+    // completes (Enter in the last field only gets here).
+    const summary = h('div', { class: 'complete-summary', id: 'complete-summary' });
+    const confirmError = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
+    const confirmTitle = h('h2', { id: 'complete-confirm-title', tabIndex: -1 }, t('order.complete.confirm.title', { number: page.order.number }));
+    const confirmYes = h('button', { type: 'button', class: 'btn btn-primary', id: 'complete-confirm' }, t('order.complete.save'));
+    const confirmNo = h('button', { type: 'button', class: 'btn', id: 'complete-back' }, t('order.complete.confirm.back'), ' ', h('kbd', {}, 'Esc'));
+    const confirmDialog = h(
+      'dialog',
+      { class: 'panel complete-confirm', id: 'complete-confirm-dialog', 'aria-labelledby': 'complete-confirm-title', 'aria-describedby': 'complete-summary' },
+      h('div', { class: 'panel-head' }, confirmTitle),
+      summary,
+      confirmError,
+      h('div', { class: 'panel-actions' }, confirmYes, confirmNo),
+    );
+    form.append(confirmDialog);
+    let pending = null; // the completion on review
+    function closeConfirm(focus = true) {
+      pending = null;
+      if (confirmDialog.open) confirmDialog.close();
+      if (focus) (form.querySelector('[aria-invalid=true]') ?? form.querySelector(`#${form.id}-save`))?.focus();
+    }
+    confirmNo.addEventListener('click', () => closeConfirm());
+    // The dialog keeps its keys: Esc goes back to the form (never closes the panel with what
+    // was typed), Ctrl+S does nothing here, and no order letter fires underneath.
+    confirmDialog.addEventListener('keydown', (event) => {
+      event.stopPropagation();
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closeConfirm();
+      } else if (isSave(event)) event.preventDefault();
+    });
+    confirmDialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      closeConfirm();
+    });
+
+    function storeText(id) {
+      const store = stores.find((s) => s.id === id);
+      if (!store) return t('order.complete.confirm.store.unknown', { id });
+      return t(store.kind === 'van' ? 'order.complete.confirm.store.van' : 'order.complete.confirm.store.main', { store: store.name });
+    }
+
+    function review(done) {
+      const partsFen = inWarranty ? 0 : done.parts.reduce((sum, p) => sum + p.line.part.price_fen * p.quantity, 0);
+      const feesFen = done.fees.reduce((sum, f) => sum + f.amount_fen, 0);
+      const totalFen = partsFen + feesFen;
+      const owed = Math.max(0, totalFen - (page.order.paid_fen ?? 0));
+      clear(summary);
+      summary.append(
+        h('h3', { class: 'subhead' }, t('order.complete.confirm.parts')),
+        done.parts.length
+          ? h(
+              'ul',
+              { class: 'plain-list', id: 'complete-summary-parts' },
+              done.parts.map((p) =>
+                h(
+                  'li',
+                  { dataset: { part: String(p.part_id), store: String(p.store_id) } },
+                  t('order.complete.confirm.part', {
+                    part: `${p.line.part.code} ${p.line.part.name}`,
+                    quantity: p.quantity,
+                    unit: p.line.part.unit ?? '',
+                    store: storeText(p.store_id),
+                  }),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted', id: 'complete-summary-parts' }, t('order.complete.confirm.no_parts')),
+        h('h3', { class: 'subhead' }, t('order.complete.confirm.money')),
+        h(
+          'dl',
+          { class: 'details complete-summary-money' },
+          h('dt', {}, t('order.complete.total.parts')),
+          h('dd', { class: 'num' }, inWarranty && done.parts.length ? t('order.complete.confirm.parts_free') : yuan(partsFen)),
+          h('dt', {}, t('order.complete.total.fees')),
+          h('dd', { class: 'num' }, yuan(feesFen)),
+          inWarranty && feesFen > 0 ? [h('dt', {}, t('order.complete.fee_reason')), h('dd', { id: 'complete-summary-reason' }, feeReason.value.trim())] : null,
+          h('dt', {}, t('order.complete.confirm.due')),
+          h('dd', {}, h('strong', { class: 'num', id: 'complete-summary-due' }, yuan(owed))),
+        ),
+      );
+      confirmError.hidden = true;
+      pending = done;
+      if (!confirmDialog.open) confirmDialog.showModal();
+      // Not on 确认完工: a second Enter must not complete the order.
+      confirmTitle.focus();
+    }
+
+    const submit = () => {
+      const done = collect();
+      if (done) review(done);
+    };
+    confirmYes.addEventListener('click', () => {
+      if (!pending) return;
+      const { parts, fees } = pending;
+      const args = {
+        diagnosis: diagnosis.value.trim(),
+        work_done: workDone.value.trim(),
+        parts: parts.map(({ part_id, store_id, quantity }) => ({ part_id, store_id, quantity })),
+        fees,
+        fee_reason: feeReason.value.trim(),
+        late_reason: lateReason.value.trim(),
+      };
+      confirmYes.disabled = true;
+      page
+        .send('orders.complete', args, {
           done: t('order.done.complete'),
           onError: (error) => {
+            closeConfirm(false);
             // The core asks for the late reason only when the slip is late: show the field then.
             if (error?.field === 'late_reason') lateField.hidden = false;
+            if (error?.field === 'fee_reason') feeReasonField.hidden = false;
             errors.show(error);
           },
-        },
-      );
-    };
+        })
+        .finally(() => {
+          confirmYes.disabled = false;
+          if (confirmDialog.isConnected && confirmDialog.open) closeConfirm(false);
+        });
+    });
     form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
     enterOrder(
       form,
@@ -698,6 +829,7 @@ export function orderForms(page) {
         workDone,
         ...partLines.flatMap((l) => [l.find, l.store, l.qty]),
         ...feeLines.flatMap((l) => [l.kind, l.description, l.amount]),
+        feeReason,
         lateReason,
       ],
       submit,
@@ -707,7 +839,10 @@ export function orderForms(page) {
       element: form,
       submit,
       focus: () => (diagnosis.value ? workDone : diagnosis).focus(),
-      dispose: () => partLines.forEach((l) => l.dispose()),
+      dispose: () => {
+        partLines.forEach((l) => l.dispose());
+        if (confirmDialog.open) confirmDialog.close();
+      },
     };
   }
 

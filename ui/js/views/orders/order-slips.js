@@ -26,7 +26,7 @@ export function orderSlips(page) {
     { type: 'button', class: 'btn btn-slip-options', id: 'order-slip-options', title: t('slips.options.title'), 'aria-label': t('slips.options.title'), 'aria-haspopup': 'dialog' },
     '▾',
   );
-  const slipButtons = h('div', { class: 'slip-buttons', role: 'group', 'aria-label': t('slips.title') }, slipQuick, slipOptions);
+  const slipButtons = h('div', { class: 'slip-buttons', role: 'group', 'aria-label': t('slips.title'), dataset: { needs: 'slips.print' } }, slipQuick, slipOptions);
   const slipsBox = h('section', { class: 'card file-section order-slips', id: 'order-slips', 'aria-labelledby': 'order-slips-title' });
   const opinionBox = h('section', { class: 'card file-section order-opinion', id: 'order-opinion', 'aria-labelledby': 'order-opinion-title' });
   let slips = null; // the order's slips, oldest first; null until read
@@ -149,7 +149,7 @@ export function orderSlips(page) {
                       {
                         type: 'button',
                         class: 'btn btn-small btn-quiet-danger slip-void',
-                        dataset: { number: s.number },
+                        dataset: { number: s.number, needs: 'slips.void' },
                         title: t('slips.void.button.title', { number: s.number }),
                         onclick: (event) => voider.open(s, event.currentTarget),
                       },
@@ -166,7 +166,8 @@ export function orderSlips(page) {
   }
 
   function openPrint(from) {
-    if (!printable() || printDialog.isOpen() || voider.isOpen()) return;
+    // Ctrl+P too: not for a user whose roles may not print (the buttons are hidden then).
+    if (!printable() || slipButtons.classList.contains('role-hidden') || printDialog.isOpen() || voider.isOpen()) return;
     printDialog.open(page.order, from ?? document.activeElement);
   }
   slipQuick.addEventListener('click', async () => {
@@ -254,7 +255,7 @@ export function orderSlips(page) {
     );
     const form = h(
       'form',
-      { id: 'opinion-form', class: 'opinion-form', novalidate: true, autocomplete: 'off' },
+      { id: 'opinion-form', class: 'opinion-form', novalidate: true, autocomplete: 'off', dataset: { needs: 'slips.opinion' } },
       formError,
       h(
         'div',

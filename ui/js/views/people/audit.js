@@ -5,11 +5,18 @@ import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 
-// The kinds of entry most searched for; the trail records more (shown by their code).
-const ACTIONS = ['', 'created', 'updated', 'opened', 'export', 'exported', 'import', 'merged', 'saved',
-  'settings', 'login', 'logout', 'password', 'backup', 'restore'];
-const ENTITIES = ['', 'customer', 'equipment', 'part', 'store', 'stocktake', 'user', 'setting', 'report',
-  'campaign', 'model', 'engineer'];
+// Every kind of entry the core records (src/**/*.rs, `audit::record`) and every kind of
+// record it names, each with its words in both languages; the filter offers them all.
+const ACTIONS = ['', 'created', 'updated', 'saved', 'opened', 'merged', 'merged_away', 'equipment_added',
+  'equipment_updated', 'warranty_override', 'import', 'export', 'exported', 'labels', 'purchase_request',
+  'claim', 'started', 'posted', 'campaign', 'settings', 'calendar_day', 'slip_template', 'login', 'logout',
+  'password', 'backup', 'restore'];
+const ENTITIES = ['', 'customer', 'equipment', 'model', 'part', 'store', 'stock_movement', 'stocktake',
+  'campaign', 'engineer', 'user', 'setting', 'report', 'backup'];
+
+/** An entry's action or record kind in words: never the stored code on screen. */
+const actionText = (code) => t(`audit.action.${code}`, {}, t('audit.action.other'));
+const entityText = (code) => t(`audit.entity.${code}`, {}, t('audit.entity.other'));
 
 export async function render(root, ctx) {
   const q = (k) => ctx.query.get(k) ?? '';
@@ -19,12 +26,12 @@ export async function render(root, ctx) {
     action: h(
       'select',
       { class: 'input', id: 'audit-action', value: q('action') },
-      ACTIONS.map((a) => h('option', { value: a }, a ? t(`audit.action.${a}`) : t('audit.all'))),
+      ACTIONS.map((a) => h('option', { value: a }, a ? actionText(a) : t('audit.all'))),
     ),
     entity: h(
       'select',
       { class: 'input', id: 'audit-entity', value: q('entity') },
-      ENTITIES.map((e) => h('option', { value: e }, e ? t(`audit.entity.${e}`) : t('audit.all'))),
+      ENTITIES.map((e) => h('option', { value: e }, e ? entityText(e) : t('audit.all'))),
     ),
     from: h('input', { class: 'input', type: 'date', id: 'audit-from', value: q('from') }),
     to: h('input', { class: 'input', type: 'date', id: 'audit-to', value: q('to') }),
@@ -58,8 +65,8 @@ export async function render(root, ctx) {
             {},
             h('td', { class: 'nowrap' }, deskDateTime(e.at)),
             h('td', {}, e.user),
-            h('td', {}, t(`audit.action.${e.action}`, {}, e.action)),
-            h('td', {}, t(`audit.entity.${e.entity}`, {}, e.entity)),
+            h('td', { dataset: { action: e.action } }, actionText(e.action)),
+            h('td', { dataset: { entity: e.entity } }, entityText(e.entity)),
             h('td', {}, e.detail),
           ),
         );

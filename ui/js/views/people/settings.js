@@ -1,4 +1,5 @@
-// 设置 — interface language, the work-order number and working hours, the working
+// 设置 — in sections, one shown at a time from the section list on the left (↑ ↓ move
+// through it), each with at most one save (Ctrl+S saves the section on show): interface language, the work-order number and working hours, the working
 // calendar the service-level clocks run on (holidays, make-up working days), the service
 // engineers, the service slip (the company as it prints, its logo, terms, numbering, the printer of
 // each paper format; links to the 套打 template and the slip continuity report), backups
@@ -10,18 +11,27 @@ import { errorText, errorsFor, field } from '../../lib/form.js';
 import { LANGUAGES, language, setLanguage, t } from '../../i18n.js';
 import { deskYear } from '../../lib/dates.js';
 import { isSave } from '../../lib/keys.js';
+import { selectTab, tabKey } from '../../lib/tabs.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
+/** The sections of 设置, in the order of the section list; each has at most one save. */
+const SECTIONS = ['general', 'orders', 'calendar', 'engineers', 'slips', 'backup'];
+
 export async function render(root, ctx) {
   const year = deskYear(new Date());
-  const [info, orderSettings, days, engineerList] = await Promise.all([
+  const [info, orderSettings, days, engineerList, status] = await Promise.all([
     ctx.refreshInfo().then((i) => i ?? ctx.info()),
     ctx.call('settings.get', {}),
     ctx.call('calendar.list', { year }),
     ctx.call('engineers.list', { all: true }),
+    ctx.call('auth.status', {}),
   ]);
   if (!ctx.isCurrent()) return null;
+  // What this user may change (the core refuses the rest anyway): a section whose save the
+  // user's roles cannot run shows its values read-only, without a save button.
+  const permitted = new Set(status?.commands ?? []);
+  const may = (command) => permitted.has(command);
 
   const choose = h(
     'select',
@@ -38,84 +48,149 @@ export async function render(root, ctx) {
     h('dd', { class: cls }, value ?? t('file.empty')),
   ];
 
+  const general = h(
+    'div',
+    { id: 'settings-general' },
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, t('settings.section.general')),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'settings-language' }, t('settings.language')),
+        h('div', { class: 'control' }, choose, h('div', { class: 'hint', id: 'settings-language-hint' }, t('settings.language.hint'))),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'card settings-links' },
+      h('h2', {}, t('settings.catalogue')),
+      h(
+        'a',
+        { href: '#/settings/models', id: 'settings-models', class: 'settings-link' },
+        h('span', { class: 'settings-link-title' }, t('models.title'), ' ›'),
+        h('span', { class: 'hint' }, t('models.lead')),
+      ),
+      h(
+        'a',
+        { href: '#/settings/slip-template', id: 'settings-slip-template', class: 'settings-link' },
+        h('span', { class: 'settings-link-title' }, t('slips.template.title'), ' ›'),
+        h('span', { class: 'hint' }, t('slips.template.link.lead')),
+      ),
+      h(
+        'a',
+        { href: '#/slips/continuity', id: 'settings-slip-continuity', class: 'settings-link', dataset: { needs: 'slips.continuity' } },
+        h('span', { class: 'settings-link-title' }, t('slips.continuity.title'), ' ›'),
+        h('span', { class: 'hint' }, t('slips.continuity.link.lead')),
+      ),
+      h(
+        'a',
+        { href: '#/backup', id: 'settings-backup', class: 'settings-link', dataset: { needs: 'backup.list' } },
+        h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
+        h('span', { class: 'hint' }, t('settings.backup.link.lead')),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, t('settings.about')),
+      h(
+        'dl',
+        { class: 'details' },
+        row('settings.version', info?.version, 'num'),
+        row('settings.user', info?.user?.name),
+        row('settings.data', info?.data_file, 'path'),
+        row('settings.customers', info?.customers?.toLocaleString?.(), 'num'),
+        row('settings.transport', t(`settings.transport.${transport()}`)),
+      ),
+    ),
+  );
+
+  const panels = {
+    general,
+    orders: orderSettingsCard(ctx, orderSettings, may('settings.save')),
+    calendar: calendarCard(ctx, year, days?.items ?? [], may('calendar.save')),
+    engineers: engineersCard(ctx, engineerList?.items ?? [], may('engineers.save')),
+    slips: slipSettingsCard(ctx, orderSettings, may('settings.save')),
+    backup: backupSettingsCard(ctx, orderSettings, may('settings.save')),
+  };
+  const tabs = {};
+  for (const name of SECTIONS) {
+    const panel = panels[name];
+    panel.classList.add('settings-panel');
+    panel.setAttribute('role', 'tabpanel');
+    panel.setAttribute('aria-labelledby', `settings-tab-${name}`);
+    tabs[name] = h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        class: 'settings-tab',
+        id: `settings-tab-${name}`,
+        'aria-controls': panel.id,
+        dataset: { section: name },
+        onclick: () => choose_(name, true),
+      },
+      t(`settings.section.${name}`),
+    );
+  }
+  const tabList = h(
+    'div',
+    { class: 'settings-tabs', role: 'tablist', 'aria-orientation': 'vertical', 'aria-label': t('settings.sections') },
+    SECTIONS.map((name) => tabs[name]),
+  );
+  tabList.addEventListener('keydown', (event) => {
+    const at = event.target.dataset?.section;
+    if (!at) return;
+    const key = { ArrowDown: 'ArrowRight', ArrowUp: 'ArrowLeft' }[event.key] ?? event.key;
+    const next = tabKey(SECTIONS, at, key);
+    if (!next) return;
+    event.preventDefault();
+    choose_(next, true);
+  });
+  let shown = SECTIONS.includes(ctx.query?.get?.('section')) ? ctx.query.get('section') : 'general';
+  function choose_(name, focus) {
+    shown = name;
+    selectTab(tabs, name, { panels, focus });
+    ctx.replaceHash(ctx.hashFor('/settings', name === 'general' ? {} : { section: name }));
+  }
+
   clear(root);
   root.append(
     h(
       'section',
       { class: 'page page-settings' },
       h('div', { class: 'page-head' }, h('h1', {}, t('settings.title'))),
-      h(
-        'div',
-        { class: 'card' },
-        h(
-          'div',
-          { class: 'field' },
-          h('label', { for: 'settings-language' }, t('settings.language')),
-          h('div', { class: 'control' }, choose, h('div', { class: 'hint', id: 'settings-language-hint' }, t('settings.language.hint'))),
-        ),
-      ),
-      h(
-        'div',
-        { class: 'card settings-links' },
-        h('h2', {}, t('settings.catalogue')),
-        h(
-          'a',
-          { href: '#/settings/models', id: 'settings-models', class: 'settings-link' },
-          h('span', { class: 'settings-link-title' }, t('models.title'), ' ›'),
-          h('span', { class: 'hint' }, t('models.lead')),
-        ),
-        h(
-          'a',
-          { href: '#/settings/slip-template', id: 'settings-slip-template', class: 'settings-link' },
-          h('span', { class: 'settings-link-title' }, t('slips.template.title'), ' ›'),
-          h('span', { class: 'hint' }, t('slips.template.link.lead')),
-        ),
-        h(
-          'a',
-          { href: '#/slips/continuity', id: 'settings-slip-continuity', class: 'settings-link' },
-          h('span', { class: 'settings-link-title' }, t('slips.continuity.title'), ' ›'),
-          h('span', { class: 'hint' }, t('slips.continuity.link.lead')),
-        ),
-        h(
-          'a',
-          { href: '#/backup', id: 'settings-backup', class: 'settings-link' },
-          h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
-          h('span', { class: 'hint' }, t('settings.backup.link.lead')),
-        ),
-      ),
-      orderSettingsCard(ctx, orderSettings),
-      slipSettingsCard(ctx, orderSettings),
-      backupSettingsCard(ctx, orderSettings),
-      h('div', { class: 'settings-grid' }, calendarCard(ctx, year, days?.items ?? []), engineersCard(ctx, engineerList?.items ?? [])),
-      h(
-        'div',
-        { class: 'card' },
-        h('h2', {}, t('settings.about')),
-        h(
-          'dl',
-          { class: 'details' },
-          row('settings.version', info?.version, 'num'),
-          row('settings.user', info?.user?.name),
-          row('settings.data', info?.data_file, 'path'),
-          row('settings.customers', info?.customers?.toLocaleString?.(), 'num'),
-          row('settings.transport', t(`settings.transport.${transport()}`)),
-        ),
-      ),
+      h('div', { class: 'settings-layout' }, tabList, h('div', { class: 'settings-panels' }, SECTIONS.map((name) => panels[name]))),
     ),
   );
-  choose.focus();
+  selectTab(tabs, shown, { panels });
+  if (shown === 'general') choose.focus();
+  else tabs[shown].focus();
   return {
     onKey(event) {
-      // Ctrl+S saves the form the focus is in.
-      if (isSave(event)) {
-        const form = document.activeElement?.closest?.('form.settings-form');
-        if (form) {
-          event.preventDefault();
-          form.requestSubmit();
-        }
-      }
+      // Ctrl+S saves the section on show: the form the focus is in, else the section's one
+      // form (from the section list). A read-only section has nothing to save.
+      if (!isSave(event)) return;
+      event.preventDefault();
+      const form = document.activeElement?.closest?.('form.settings-form') ?? panels[shown].querySelector('form.settings-form');
+      if (form && form.dataset.readonly !== 'true') form.requestSubmit();
     },
   };
+}
+
+/**
+ * A section the user may not change: every control read-only (disabled), the save button
+ * gone (also hidden by the frame through its data-needs) and a line saying who may.
+ */
+function readOnly(form, save, whoKey) {
+  form.dataset.readonly = 'true';
+  for (const el of form.querySelectorAll('input, select, textarea, button')) el.disabled = true;
+  save.hidden = true;
+  const actions = save.closest('.form-actions');
+  if (actions) actions.hidden = true;
+  form.prepend(h('p', { class: 'notice settings-readonly' }, t('settings.readonly', { who: t(whoKey) })));
 }
 
 /** Enter moves through `sequence()`; from the last control it calls `submit`. */
@@ -135,7 +210,7 @@ function enterSubmits(form, sequence, submit) {
 
 // ---- 工单与工作时间 ---------------------------------------------------------------------------
 
-function orderSettingsCard(ctx, current) {
+function orderSettingsCard(ctx, current, canSave) {
   const controls = {
     order_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.order_prefix ?? '' }),
     work_start: h('input', { class: 'input input-time num', type: 'time', value: current?.work_start ?? '08:30' }),
@@ -149,7 +224,7 @@ function orderSettingsCard(ctx, current) {
   controls.order_prefix.addEventListener('input', showExample);
   showExample();
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'order-settings-save' }, t('form.save'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'order-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const hours = h(
     'div',
     { class: 'field field-hours' },
@@ -206,6 +281,7 @@ function orderSettingsCard(ctx, current) {
     submit();
   });
   enterSubmits(form, () => [controls.order_prefix, controls.work_start, controls.work_end], submit);
+  if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   return h('div', { class: 'card', id: 'settings-orders' }, h('h2', {}, t('settings.orders')), h('p', { class: 'hint card-lead' }, t('settings.orders.lead')), form);
 }
 
@@ -288,7 +364,7 @@ export function logoPicker(prefix, current, { label, hint }) {
 
 const PRINTER_PAPERS = ['a4', 'a5', 'continuous', 'thermal', 'label'];
 
-function slipSettingsCard(ctx, current) {
+function slipSettingsCard(ctx, current, canSave) {
   const text = (name, max, extra = {}) =>
     h('input', { class: 'input input-wide', type: 'text', maxlength: String(max), autocomplete: 'off', value: current?.[name] ?? '', ...extra });
   const controls = {
@@ -334,7 +410,7 @@ function slipSettingsCard(ctx, current) {
     ),
   );
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'slip-settings-save' }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'slip-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const prefixField = field('settings', 'slip_prefix', controls.slip_prefix, { label: t('slips.settings.prefix'), hint: t('slips.settings.prefix.hint') });
   prefixField.querySelector('.control').append(example);
   // The days with their unit beside them.
@@ -428,6 +504,7 @@ function slipSettingsCard(ctx, current) {
     ],
     submit,
   );
+  if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   return h(
     'div',
     { class: 'card', id: 'settings-slips' },
@@ -439,7 +516,7 @@ function slipSettingsCard(ctx, current) {
 
 // ---- 备份与局域网 -------------------------------------------------------------------------------
 
-function backupSettingsCard(ctx, current) {
+function backupSettingsCard(ctx, current, canSave) {
   const controls = {
     backup_folder: h('input', { class: 'input input-wide', type: 'text', maxlength: '260', autocomplete: 'off', spellcheck: 'false', value: current?.backup_folder ?? '' }),
     backup_keep: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.backup_keep ?? 14) }),
@@ -450,7 +527,7 @@ function backupSettingsCard(ctx, current) {
   controls.lan_open.id = 'settings-lan_open';
   controls.lan_open.name = 'lan_open';
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save' }, t('form.save'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const form = h(
     'form',
     { class: 'settings-form', id: 'backup-settings-form', novalidate: true, autocomplete: 'off' },
@@ -512,6 +589,7 @@ function backupSettingsCard(ctx, current) {
     submit();
   });
   enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow], submit);
+  if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   return h(
     'div',
     { class: 'card', id: 'settings-backup-lan' },
@@ -523,7 +601,7 @@ function backupSettingsCard(ctx, current) {
 
 // ---- 工作日历 ---------------------------------------------------------------------------------
 
-function calendarCard(ctx, firstYear, firstDays) {
+function calendarCard(ctx, firstYear, firstDays, canSave) {
   let shownYear = firstYear;
   const yearSelect = h(
     'select',
@@ -548,7 +626,7 @@ function calendarCard(ctx, firstYear, firstDays) {
   const nameInput = h('input', { class: 'input', type: 'text', maxlength: '20', autocomplete: 'off', placeholder: t('settings.calendar.name.placeholder') });
   const controls = { day: dayInput, kind: kinds, name: nameInput };
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const add = h('button', { type: 'submit', class: 'btn btn-primary', id: 'calendar-save' }, t('settings.calendar.save'));
+  const add = h('button', { type: 'submit', class: 'btn btn-primary', id: 'calendar-save', dataset: { needs: 'calendar.save' } }, t('settings.calendar.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const form = h(
     'form',
     { class: 'settings-form', id: 'calendar-form', novalidate: true, autocomplete: 'off' },
@@ -605,7 +683,7 @@ function calendarCard(ctx, firstYear, firstDays) {
                 { class: 'col-act' },
                 h(
                   'button',
-                  { type: 'button', class: 'btn btn-small calendar-normal', dataset: { day: d.day }, title: t('settings.calendar.normal.title'), onclick: () => saveDay({ day: d.day, kind: 'normal', name: '' }) },
+                  { type: 'button', class: 'btn btn-small calendar-normal', dataset: { day: d.day, needs: 'calendar.save' }, title: t('settings.calendar.normal.title'), onclick: () => saveDay({ day: d.day, kind: 'normal', name: '' }) },
                   t('settings.calendar.normal'),
                 ),
               ),
@@ -674,22 +752,31 @@ function calendarCard(ctx, firstYear, firstDays) {
   });
   enterSubmits(form, () => [dayInput, kinds.querySelector('input:checked'), nameInput], submit);
   showDays(firstDays);
+  const addHead = h('h3', { class: 'subhead' }, t('settings.calendar.add'));
+  // Read-only: the list stays, the form to add a day goes.
+  const note = canSave ? null : h('p', { class: 'notice settings-readonly' }, t('settings.readonly', { who: t('settings.readonly.calendar') }));
+  if (!canSave) {
+    form.dataset.readonly = 'true';
+    form.hidden = true;
+    addHead.hidden = true;
+  }
 
   return h(
     'div',
     { class: 'card', id: 'settings-calendar' },
     h('div', { class: 'section-head' }, h('h2', {}, t('settings.calendar')), h('div', { class: 'toolbar' }, yearSelect)),
     h('p', { class: 'hint card-lead' }, t('settings.calendar.lead')),
+    note,
     listError,
     listBox,
-    h('h3', { class: 'subhead' }, t('settings.calendar.add')),
+    addHead,
     form,
   );
 }
 
 // ---- 工程师 -----------------------------------------------------------------------------------
 
-function engineersCard(ctx, first) {
+function engineersCard(ctx, first, canSave) {
   let editing = null; // the engineer in the form, or null for a new one
   const listBox = h('div', { class: 'engineer-list' });
   const title = h('h3', { class: 'subhead', id: 'engineer-form-title' });
@@ -702,7 +789,7 @@ function engineersCard(ctx, first) {
   controls.active.id = 'engineer-active';
   controls.active.name = 'active';
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'engineer-save' }, t('form.save'));
+  const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'engineer-save', dataset: { needs: 'engineers.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const reset = h('button', { type: 'button', class: 'btn', id: 'engineer-new' }, t('settings.engineers.new'));
   const form = h(
     'form',
@@ -780,7 +867,7 @@ function engineersCard(ctx, first) {
                   {
                     type: 'button',
                     class: 'btn btn-small engineer-edit',
-                    dataset: { id: String(e.id) },
+                    dataset: { id: String(e.id), needs: 'engineers.save' },
                     onclick: () => {
                       fillForm(e);
                       controls.name.focus();
@@ -834,12 +921,20 @@ function engineersCard(ctx, first) {
   enterSubmits(form, () => [controls.name, controls.phone, controls.region, controls.active], submit);
   showList(first);
   fillForm(null);
+  // Read-only: the list stays, the form to add or change an engineer goes.
+  const note = canSave ? null : h('p', { class: 'notice settings-readonly' }, t('settings.readonly', { who: t('settings.readonly.engineers') }));
+  if (!canSave) {
+    form.dataset.readonly = 'true';
+    form.hidden = true;
+    title.hidden = true;
+  }
 
   return h(
     'div',
     { class: 'card', id: 'settings-engineers' },
     h('h2', {}, t('settings.engineers')),
     h('p', { class: 'hint card-lead' }, t('settings.engineers.lead')),
+    note,
     listBox,
     title,
     form,

@@ -46,7 +46,9 @@ function svg(tag, attrs = {}) {
 export async function render(root, ctx) {
   const view = await ctx.call('slips.template', {});
   if (!ctx.isCurrent()) return null;
-  const names = new Map(view.fields ?? []);
+  // Each field by its name (never its key): ours in the chosen language, else the core's.
+  const coreNames = new Map(view.fields ?? []);
+  const names = new Map([...coreNames.keys()].map((key) => [key, t(`slips.template.field.${key}`, {}, coreNames.get(key) || t('slips.template.field.unnamed'))]));
   const order = (view.fields ?? []).map(([key]) => key);
   let saved = view.template;
   let offset = { x: saved.offset_x ?? 0, y: saved.offset_y ?? 0 };
@@ -112,7 +114,7 @@ export async function render(root, ctx) {
         type: 'text',
         inputmode: 'decimal',
         value: box ? mm(box[k] ?? (k === 'size' ? 10 : 0)) : '',
-        'aria-label': t('slips.template.cell', { field: names.get(key) ?? key, what: t(`slips.template.col.${k}`) }),
+        'aria-label': t('slips.template.cell', { field: names.get(key), what: t(`slips.template.col.${k}`) }),
         placeholder: box ? '' : '—',
       });
       row[k] = input;
@@ -123,7 +125,7 @@ export async function render(root, ctx) {
       h(
         'tr',
         { dataset: { key }, class: box ? '' : 'is-unplaced' },
-        h('th', { scope: 'row', class: 'col-tname' }, names.get(key) ?? key, h('span', { class: 'muted tpl-key' }, ` ${key}`)),
+        h('th', { scope: 'row', class: 'col-tname' }, names.get(key)),
         cells,
       ),
     );
@@ -222,7 +224,7 @@ export async function render(root, ctx) {
       g.append(svg('rect', { x: v.x + offset.x, y: v.y + offset.y, width: v.w, height: v.h }));
       if (!key.startsWith('tick_')) {
         const label = svg('text', { x: v.x + offset.x + 1, y: v.y + offset.y + Math.min(v.h - 0.8, 4) });
-        label.textContent = names.get(key) ?? key;
+        label.textContent = names.get(key);
         g.append(label);
       }
       sketch.append(g);
@@ -315,7 +317,7 @@ export async function render(root, ctx) {
       for (const k of BOX_KEYS) {
         const v = number(row[k].value);
         if (v === null) {
-          errors.show({ field: 'fields', message: t('slips.template.cell.invalid', { field: names.get(key) ?? key, what: t(`slips.template.col.${k}`), value: row[k].value }) });
+          errors.show({ field: 'fields', message: t('slips.template.cell.invalid', { field: names.get(key), what: t(`slips.template.col.${k}`), value: row[k].value }) });
           row[k].focus();
           row[k].select();
           return null;

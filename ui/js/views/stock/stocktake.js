@@ -48,7 +48,7 @@ async function renderStart(root, ctx) {
     { class: 'input', id: 'stocktake-store', name: 'store_id' },
     stores.map((s) => h('option', { value: String(s.id) }, `${s.name}（${s.code}）`)),
   );
-  const start = h('button', { type: 'submit', id: 'stocktake-start', class: 'btn btn-primary' }, t('stocktake.start'));
+  const start = h('button', { type: 'submit', id: 'stocktake-start', class: 'btn btn-primary', dataset: { needs: 'stocktake.start' } }, t('stocktake.start'));
   const error = h('p', { class: 'field-error', dataset: { for: 'store_id' }, 'aria-live': 'polite' });
   const form = h(
     'form',
@@ -96,20 +96,60 @@ async function renderStart(root, ctx) {
   );
   setTitle(t('stocktake.title'));
 
+  // 开始盘点 freezes the store: first a summary of what that means, then 确认开始盘点.
+  const summary = h('div', { id: 'stocktake-start-summary' });
+  const startError = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
+  const yes = h('button', { type: 'button', id: 'stocktake-start-confirm', class: 'btn btn-danger' }, t('stocktake.start.confirm'));
+  const no = h('button', { type: 'button', id: 'stocktake-start-cancel', class: 'btn' }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
+  const dialog = h(
+    'dialog',
+    { id: 'stocktake-start-dialog', class: 'panel', 'aria-labelledby': 'stocktake-start-title', 'aria-describedby': 'stocktake-start-summary' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'stocktake-start-title' }, t('stocktake.start.title'))),
+    summary,
+    startError,
+    h('div', { class: 'panel-actions' }, yes, no),
+  );
+  root.querySelector('section.page').append(dialog);
+  const closeDialog = () => {
+    if (dialog.open) dialog.close();
+    select.focus();
+  };
+  no.addEventListener('click', closeDialog);
+  dialog.addEventListener('cancel', (event) => {
+    event.preventDefault();
+    closeDialog();
+  });
+
   let busy = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (busy) return;
-    busy = true;
-    start.disabled = true;
     error.textContent = '';
     select.removeAttribute('aria-invalid');
+    const store = stores.find((s) => String(s.id) === select.value);
+    if (!store) return;
+    // An open stocktake of this store is resumed, nothing new is frozen.
+    const resumed = open.find((take) => take.store_id === store.id);
+    if (resumed) {
+      ctx.navigate(`#/stocktake/${resumed.id}`);
+      return;
+    }
+    busy = true;
+    start.disabled = true;
     try {
-      const take = await ctx.call('stocktake.start', { store_id: Number(select.value) });
+      const report = await ctx.call('stock.report', { store_id: store.id });
       if (!ctx.isCurrent()) return;
-      writeJson(RECENT_KEY, [take.id, ...open.map((o) => o.id).filter((x) => x !== take.id)].slice(0, 20));
-      ctx.toast(t('stocktake.started', { store: take.store_name }));
-      ctx.navigate(`#/stocktake/${take.id}`);
+      const items = report?.items ?? [];
+      const units = items.reduce((sum, item) => sum + Number(item.on_hand ?? 0), 0);
+      clear(summary);
+      summary.append(
+        h('p', { id: 'stocktake-start-what' }, t('stocktake.start.what', { store: `${store.name}（${store.code}）`, parts: items.length, units })),
+        h('p', { class: 'merge-warning', id: 'stocktake-start-frozen' }, t('stocktake.start.frozen', { store: store.name })),
+        h('p', { class: 'hint' }, t('stocktake.start.then')),
+      );
+      startError.hidden = true;
+      if (!dialog.open) dialog.showModal();
+      no.focus();
     } catch (e) {
       if (!ctx.isCurrent()) return;
       error.textContent = errorText(e);
@@ -120,12 +160,36 @@ async function renderStart(root, ctx) {
       start.disabled = false;
     }
   });
+
+  yes.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    yes.disabled = true;
+    startError.hidden = true;
+    try {
+      const take = await ctx.call('stocktake.start', { store_id: Number(select.value) });
+      if (!ctx.isCurrent()) return;
+      writeJson(RECENT_KEY, [take.id, ...open.map((o) => o.id).filter((x) => x !== take.id)].slice(0, 20));
+      ctx.toast(t('stocktake.started', { store: take.store_name }));
+      if (dialog.open) dialog.close();
+      ctx.navigate(`#/stocktake/${take.id}`);
+    } catch (e) {
+      if (!ctx.isCurrent()) return;
+      startError.textContent = errorText(e);
+      startError.hidden = false;
+    } finally {
+      busy = false;
+      yes.disabled = false;
+    }
+  });
   select.focus();
   return {
     dispose() {
+      if (dialog.open) dialog.close();
       resetTitle();
     },
     onKey(event) {
+      if (dialog.open) return;
       if (event.key === 'Escape' && !isTyping(event.target)) {
         event.preventDefault();
         ctx.navigate('#/parts');
@@ -174,8 +238,9 @@ async function renderSheet(root, ctx) {
   );
   const pendingEmpty = h('p', { class: 'empty empty-small', id: 'stocktake-pending-empty' }, t('stocktake.pending.empty'));
   const errorsBox = h('div', { class: 'notice notice-error stocktake-errors', role: 'alert', hidden: true });
-  const save = h('button', { type: 'button', id: 'stocktake-save', class: 'btn btn-primary', title: t('stocktake.save.title') }, t('stocktake.save'), ' ', h('kbd', {}, 'Ctrl+S'));
-  const post = h('button', { type: 'button', id: 'stocktake-post', class: 'btn', title: t('stocktake.post.title') }, t('stocktake.post'));
+  const save = h('button', { type: 'button', id: 'stocktake-save', class: 'btn btn-primary', title: t('stocktake.save.title'), dataset: { needs: 'stocktake.count' } }, t('stocktake.save'), ' ', h('kbd', {}, 'Ctrl+S'));
+  // Posting is the manager's approval: the storekeeper counts, the manager posts.
+  const post = h('button', { type: 'button', id: 'stocktake-post', class: 'btn', title: t('stocktake.post.title'), dataset: { needs: 'stocktake.post' } }, t('stocktake.post'));
   const summary = h('span', { class: 'section-count muted', id: 'stocktake-summary' });
   const linesBody = h('tbody');
   const linesTable = h(
@@ -200,7 +265,7 @@ async function renderSheet(root, ctx) {
   const head = h('div', { class: 'page-head' });
   const countCard = h(
     'section',
-    { class: 'card card-wide file-section', id: 'stocktake-count' },
+    { class: 'card card-wide file-section', id: 'stocktake-count', dataset: { needs: 'stocktake.count' } },
     h('div', { class: 'section-head' }, h('h2', {}, t('stocktake.count'))),
     h(
       'div',
@@ -506,7 +571,7 @@ async function renderSheet(root, ctx) {
       if (confirm.isOpen()) return;
       if (isSave(event)) {
         event.preventDefault();
-        saveSheet();
+        if (!save.closest('.role-hidden')) saveSheet();
       } else if (event.key === 'Escape' && !isTyping(event.target)) {
         event.preventDefault();
         ctx.navigate('#/stocktake');
