@@ -1014,6 +1014,8 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
             crate::stock::parts::StoreId(store),
         )
     };
+    // Per part: when and from which store it was last issued (a return follows one).
+    let mut last_issue: Vec<Option<(i64, i64, u32)>> = vec![None; parts];
     let mut done = 0;
     while done < movements {
         // Positions in order: the n-th movement somewhere in the n-th slice of the axis.
@@ -1064,7 +1066,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
         };
         if store != 1 && here.0 < q {
             // A van running out is refilled from the main store, or the main store buys.
-            if main.0 >= q + 1 && done + 2 <= movements {
+            if main.0 > q && done + 2 <= movements {
                 let v = crate::stock::ledger::out_value(main, q);
                 let reference = format!("DB{day}");
                 post(
@@ -1087,8 +1089,16 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
                 continue;
             }
         } else if here.0 >= q && (store != 1 || main.0 > min || !restock || dice.chance(70)) {
-            if dice.chance(6) && here.0 > 0 {
-                // An unused part comes back from a job.
+            // (In the same month, so no month's report shows more back than out.)
+            let month = chrono::Datelike::month(&when.with_timezone(&zone()));
+            let lately = last_issue[i].is_some_and(|(at, store_was, month_was)| {
+                store_was == store
+                    && month_was == month
+                    && m - at < 3 * (cal.end - cal.start).num_minutes()
+            });
+            if lately && dice.chance(12) {
+                last_issue[i] = None;
+                // An unused part comes back from a job it was drawn for days ago.
                 let value = crate::stock::ledger::in_unit_cost(
                     &tx,
                     crate::stock::parts::PartId(part),
@@ -1103,6 +1113,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
                     &stamp_at,
                 )?;
             } else {
+                last_issue[i] = Some((m, store, month));
                 post(
                     &tx,
                     MovementKind::Issue,
@@ -1235,16 +1246,21 @@ struct KnownPart {
     label: String,
 }
 
+/// A machine: id, customer, model, the engineer whose cities cover its address, the day
+/// it was bought and the last day of its whole-machine warranty.
+type Machine = (
+    i64,
+    crate::archive::customers::CustomerId,
+    i64,
+    Option<usize>,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+);
+
 /// What the generator knows of the database before writing orders.
 struct Known {
     engineers: Vec<i64>,
-    /// Machine id, customer, model, and the engineer covering its address.
-    machines: Vec<(
-        i64,
-        crate::archive::customers::CustomerId,
-        i64,
-        Option<usize>,
-    )>,
+    machines: Vec<Machine>,
     /// Model id → category index.
     category: std::collections::HashMap<i64, usize>,
     parts: Vec<KnownPart>,
@@ -1278,8 +1294,10 @@ fn known(tx: &rusqlite::Transaction, at: &crate::platform::time::Stamp) -> Resul
         .collect();
     let machines = {
         let mut stmt = tx.prepare(
-            "SELECT e.id, e.customer_id, e.model_id, c.address FROM equipment e
-             JOIN customer c ON c.id = e.customer_id ORDER BY e.id",
+            "SELECT e.id, e.customer_id, e.model_id, c.address, e.purchase_date,
+                    (SELECT date(e.purchase_date, '+' || w.months || ' months', '-1 day')
+                     FROM warranty_policy w WHERE w.model_id = e.model_id AND w.component = '')
+             FROM equipment e JOIN customer c ON c.id = e.customer_id ORDER BY e.id",
         )?;
         let rows = stmt.query_map([], |r| {
             let address: String = r.get(3)?;
@@ -1287,7 +1305,11 @@ fn known(tx: &rusqlite::Transaction, at: &crate::platform::time::Stamp) -> Resul
                 .iter()
                 .find(|(_, w)| address.contains(w.as_str()))
                 .map(|(e, _)| *e);
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, covering))
+            let day = |i: usize| -> rusqlite::Result<Option<chrono::NaiveDate>> {
+                Ok(r.get::<_, Option<String>>(i)?
+                    .and_then(|d| crate::platform::dates::parse(&d)))
+            };
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, covering, day(4)?, day(5)?))
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
@@ -1616,7 +1638,15 @@ fn fill_orders_in(
             let n = counters.entry(year).or_insert(0);
             *n += 1;
             let number = format!("{prefix}{year}{:06}", n);
-            let (machine, customer, model, covering) = *dice.pick(&k.machines);
+            // A machine already bought on the day of the call (a few tries).
+            let mut picked = *dice.pick(&k.machines);
+            for _ in 0..8 {
+                if picked.4.is_none_or(|bought| bought <= local.date_naive()) {
+                    break;
+                }
+                picked = *dice.pick(&k.machines);
+            }
+            let (machine, customer, model, covering, _, until) = picked;
             let category = k.category.get(&model).copied();
             let cancelled = !is_open && dice.chance(2);
             let kind = *dice.pick(&[
@@ -1647,7 +1677,11 @@ fn fill_orders_in(
                 OrderStatus::Closed
             };
             let done = !is_open && !cancelled;
-            let in_warranty = dice.chance(55);
+            // The machine's own warranty on the day the call came in.
+            let in_warranty = match until {
+                Some(until) => local.date_naive() <= until,
+                None => dice.chance(55),
+            };
             let mut engineer = (status != OrderStatus::Registered
                 && !(cancelled && dice.chance(50)))
             .then(|| covering.unwrap_or_else(|| dice.below(k.engineers.len())));
@@ -1928,7 +1962,7 @@ fn fill_orders_in(
     }
     let tx = desk.write()?;
     // One complaint waiting for its reply, so the day board shows what one looks like.
-    if let Some(&(_, customer, _, _)) = k.machines.first() {
+    if let Some(&(_, customer, ..)) = k.machines.first() {
         crate::followup::complaints::insert(
             &tx,
             cal,

@@ -121,12 +121,10 @@ fn models_faults_and_parts_belong_to_one_category() {
     // Completed repairs used parts of their own category, drawn before completion.
     let used = rows::<String>(
         &t,
-        &format!(
-            "SELECT o.number, m.category, p.name, s.at, o.completed_at, s.kind, o.created_at
-             FROM order_part op JOIN work_order o ON o.id = op.order_id
-             JOIN product_model m ON m.id = o.model_id JOIN part p ON p.id = op.part_id
-             JOIN stock_movement s ON s.id = op.movement_id"
-        ),
+        "SELECT o.number, m.category, p.name, s.at, o.completed_at, s.kind, o.created_at
+         FROM order_part op JOIN work_order o ON o.id = op.order_id
+         JOIN product_model m ON m.id = o.model_id JOIN part p ON p.id = op.part_id
+         JOIN stock_movement s ON s.id = op.movement_id",
     );
     assert!(used.len() >= 10, "only {} orders used parts", used.len());
     for u in &used {
@@ -140,6 +138,15 @@ fn models_faults_and_parts_belong_to_one_category() {
             "drawn outside the order's time: {u:?}"
         );
     }
+    // A machine is bought before its first call; the warranty is its own on that day.
+    let wrong: i64 = t.sql(
+        "SELECT count(*) FROM work_order o JOIN equipment e ON e.id = o.equipment_id
+         JOIN warranty_policy w ON w.model_id = e.model_id AND w.component = ''
+         WHERE e.purchase_date > date(o.created_at, '+8 hours')
+            OR (o.warranty = 'in') <> (date(o.created_at, '+8 hours')
+                   <= date(e.purchase_date, '+' || w.months || ' months', '-1 day'))",
+    );
+    assert_eq!(wrong, 0);
     // Completion records the part on the order as the desk would.
     let priced: i64 = t.sql(
         "SELECT count(*) FROM order_part op JOIN part p ON p.id = op.part_id
@@ -261,6 +268,21 @@ fn every_report_and_stock_list_has_content() {
                     "{} empty in {lines} for month {month:?}: {}",
                     r["name"],
                     r[lines]
+                );
+            }
+        }
+        // No part comes back more than went out in any period.
+        let parts = &all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "parts")
+            .unwrap();
+        for lines in ["current_lines", "previous_lines", "last_year_lines"] {
+            for l in parts[lines].as_array().unwrap() {
+                assert!(
+                    l["values"][0].as_f64().unwrap() >= 0.0,
+                    "{month:?} {lines}: {l}"
                 );
             }
         }
