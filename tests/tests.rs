@@ -50,5 +50,7 @@ mod reports;
 mod windows;
 // The background jobs the doors tick: the daily backup, the clock alerts.
 mod jobs;
+// The demo database: categories that fit, prices, a year at working times, full reports.
+mod demo;
 // Random input for the import parsers and every command: no panic, only clear errors.
 mod fuzz;

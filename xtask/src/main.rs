@@ -354,8 +354,9 @@ fn run(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
     )?;
 
     let cli = ctx.debug_bin("aftersales");
-    // v2: demo databases made before logins existed have no accounts.
-    let data = ctx.target.join("demo-data-v2");
+    // v2: demo databases made before logins existed have no accounts; v3: before the demo
+    // had a year of history with faults and parts of each model's own category.
+    let data = ctx.target.join("demo-data-v3");
     if !data.join("desk.db").exists() {
         eprintln!("xtask: making a demo database in {}", data.display());
         let made = status(Command::new(&cli).arg("--data-dir").arg(&data).arg("demo"));
