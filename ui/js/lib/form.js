@@ -91,9 +91,12 @@ export function errorsFor(form, controls, formError) {
     }
     return first;
   }
+  // A field's message goes when the clerk edits it: typing in a text box, a new choice in
+  // a list or a tick. Not on a text box's `change`, which fires when the focus leaves it
+  // (showing the errors moves the focus, and must not wipe the message just put there).
+  const edited = (el) => (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio'].includes(el.type)) ? 'input' : 'change');
   for (const [name, control] of Object.entries(controls)) {
-    control?.addEventListener?.('input', () => clearOne(name));
-    control?.addEventListener?.('change', () => clearOne(name));
+    if (control?.addEventListener) control.addEventListener(edited(control), () => clearOne(name));
   }
   return { clearOne, clearAll, show };
 }
