@@ -22,6 +22,7 @@ import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { rove } from '../../lib/roving.js';
 import { readJson, writeJson } from '../../lib/store.js';
+import { deskDateTime } from '../../lib/dates.js';
 import { splitPhones } from '../archive/customer-form.js';
 
 const LOOKUP_MS = 250;
@@ -100,7 +101,12 @@ async function matchFor(ctx, customerId) {
 
 export async function render(root, ctx) {
   const presetId = Number(ctx.query.get('customer')) || null;
-  const [catalogue, preset] = await Promise.all([ctx.call('models.list', {}), presetId ? matchFor(ctx, presetId) : null]);
+  const [catalogue, preset, info] = await Promise.all([
+    ctx.call('models.list', {}),
+    presetId ? matchFor(ctx, presetId) : null,
+    // Who and which file, for the draft (the frame may not have asked yet after a reload).
+    ctx.info?.() ?? ctx.refreshInfo?.(),
+  ]);
   if (!ctx.isCurrent()) return null;
   const models = catalogue?.items ?? [];
   const presetNumber = preset ? preset.customer.phones?.[0]?.number ?? '' : '';
@@ -382,8 +388,11 @@ export async function render(root, ctx) {
     if (state.chosen) return { customer_id: state.chosen.match.customer.id, equipment_id: state.chosen.machine?.id ?? null };
     return null;
   }
+  // A draft belongs to one data file and one user: ids mean nothing in another file, and
+  // another clerk's half-typed call is not theirs to finish.
+  const owner = () => ({ file: info?.data_file ?? '', user: info?.user?.name ?? '' });
   function snapshot() {
-    return { v: 1, at: new Date().toISOString(), number: phone.value, caller: callerValues(), order: orderValues(), workFor: state.workFor };
+    return { v: 1, at: new Date().toISOString(), ...owner(), number: phone.value, caller: callerValues(), order: orderValues(), workFor: state.workFor };
   }
   /** Something typed: the frame asks before leaving (and the draft is kept). */
   function isDirty() {
@@ -475,7 +484,7 @@ export async function render(root, ctx) {
     draftNotice.append(
       h('strong', {}, t('intake.draft.restored')),
       ' ',
-      h('span', { class: 'muted' }, t('intake.draft.when', { at: saved?.at ? new Date(saved.at).toLocaleString('zh-CN', { hour12: false }) : '' })),
+      h('span', { class: 'muted' }, t('intake.draft.when', { at: deskDateTime(saved?.at) })),
       ' ',
       discard,
     );
@@ -642,7 +651,7 @@ export async function render(root, ctx) {
         customerHead(match.customer),
         change,
       ),
-      newOnes.length ? h('p', { class: 'caller-pending', id: 'caller-pending' }, h('span', { class: 'chip chip-pending' }, newOnes.join(' · ')), ' ', t('intake.pending.note')) : null,
+      newOnes.length ? h('p', { class: 'caller-pending', id: 'caller-pending' }, h('span', { class: 'chip chip-pending' }, newOnes.join(' · ')), ' ', t('intake.pending.note')) : '',
       machine
         ? h(
             'div',
@@ -1272,7 +1281,8 @@ export async function render(root, ctx) {
   }
 
   const draft = readJson(DRAFT_KEY);
-  if (draft?.v === 1 && (draft.caller || draft.number || draft.order)) {
+  const mine = owner();
+  if (draft?.v === 1 && draft.file === mine.file && draft.user === mine.user && (draft.caller || draft.number || draft.order)) {
     await apply(draft);
     if (!ctx.isCurrent()) return null;
     showDraftNotice(draft);
