@@ -132,6 +132,7 @@ static COMMANDS: &[Command] = &[
     command!("orders.create", DESK_AND_DISPATCH, orders::create),
     command!("orders.faults", EVERYONE, orders::faults),
     command!("orders.get", EVERYONE, orders::get),
+    command!("orders.intake", DESK_AND_DISPATCH, orders::intake),
     command!("orders.list", EVERYONE, orders::list),
     command!("orders.move", FIELD_AND_DISPATCH, orders::flow::move_to),
     command!("orders.pay", DESK, orders::flow::pay),

@@ -70,6 +70,7 @@ fn command_table_is_listed_with_roles() {
             "orders.create clerk,dispatcher,manager",
             "orders.faults clerk,dispatcher,engineer,storekeeper,manager,admin",
             "orders.get clerk,dispatcher,engineer,storekeeper,manager,admin",
+            "orders.intake clerk,dispatcher,manager",
             "orders.list clerk,dispatcher,engineer,storekeeper,manager,admin",
             "orders.move engineer,clerk,dispatcher,manager",
             "orders.pay clerk,manager",
@@ -134,6 +135,17 @@ fn error_json_is_pinned() {
     assert_eq!(
         Error::UnknownCommand("x.y".into()).to_json(),
         json!({"code": "unknown_command", "message": "没有这个功能：x.y"})
+    ); // A form refused as a whole: the first problem as before, then all of them.
+    let mut p = aftersales::platform::error::Problems::new();
+    p.note(Error::invalid("name", "客户名称不能为空")).unwrap();
+    p.note(Error::invalid("phones", "请至少填写一个联系电话"))
+        .unwrap();
+    p.note(Error::invalid("name", "客户名称不能超过50个字"))
+        .unwrap();
+    let several = p.finish(()).unwrap_err().within("customer");
+    assert_eq!(
+        serde_json::to_string(&several).unwrap(),
+        r#"{"code":"invalid","message":"客户名称不能为空","field":"customer.name","fields":[{"field":"customer.name","message":"客户名称不能为空"},{"field":"customer.phones","message":"请至少填写一个联系电话"}]}"#
     );
 }
 

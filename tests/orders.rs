@@ -1285,3 +1285,220 @@ fn a_fee_on_an_order_in_warranty_needs_its_reason_and_keeps_it_on_the_timeline()
     assert_eq!(done["total_fen"], 5000);
     assert!(!done.to_string().contains("保内收费原因"));
 }
+
+/// The intake's one command: a new caller, a new machine and the order, one transaction.
+fn intake_args(serial: &str, purchase: &str, fault: &str) -> Value {
+    json!({
+        "customer": {"name": "赵敏", "phones": ["+86 139 8765 4321"], "address": "北京市海淀区学院路5号"},
+        "equipment": {"model_id": 0, "serial": serial, "purchase_date": purchase},
+        "order": {"kind": "repair", "channel": "walk_in", "mode": "carry_in", "fault": fault}
+    })
+}
+
+#[test]
+fn intake_saves_caller_machine_and_order_together_or_nothing() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let counts = |t: &TestDesk| {
+        [
+            "SELECT count(*) FROM customer",
+            "SELECT count(*) FROM customer_phone",
+            "SELECT n FROM customer_count",
+            "SELECT count(*) FROM equipment",
+            "SELECT count(*) FROM work_order",
+            "SELECT count(*) FROM audit_entry WHERE action IN ('created', 'equipment_added')",
+        ]
+        .map(|sql| count(t, sql))
+    };
+    let before = counts(&t);
+
+    // The machine is refused (a bad serial, a purchase in the future) and the fault is
+    // missing: nothing of the caller is saved, every problem comes back at once.
+    let mut args = intake_args("SN 坏#1", "2099-01-01", "");
+    args["equipment"]["model_id"] = json!(s.model);
+    let e = t.err("orders.intake", args.clone());
+    assert_eq!(e["code"], "invalid", "{e}");
+    assert_eq!(e["field"], "equipment.serial", "{e}");
+    let fields: Vec<&str> = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["equipment.serial", "equipment.purchase_date", "fault"],
+        "{e}"
+    );
+    assert_eq!(e["message"], e["fields"][0]["message"]);
+    assert_eq!(counts(&t), before, "a refused intake leaves no trace");
+
+    // The customer is refused too: its fields come first, named as its part.
+    args["customer"]["name"] = json!("");
+    args["customer"]["phones"] = json!(["1381234"]);
+    let e = t.err("orders.intake", args.clone());
+    let fields: Vec<&str> = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "customer.name",
+            "customer.phones",
+            "equipment.serial",
+            "equipment.purchase_date",
+            "fault"
+        ],
+        "{e}"
+    );
+    assert_eq!(counts(&t), before);
+
+    // A check answers what would be saved, the warranty verdict included, saving nothing.
+    let recent = (t.desk.today() - chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut good = intake_args("sn-walk-0009", &recent, "热水忽冷忽热");
+    good["equipment"]["model_id"] = json!(s.model);
+    let mut check = good.clone();
+    check["check"] = json!(true);
+    check["order"] = Value::Null;
+    let seen = t.ok("orders.intake", check);
+    assert_eq!(seen["customer"]["name"], "赵敏");
+    assert_eq!(seen["customer"]["id"], 0);
+    assert_eq!(seen["customer"]["phones"][0]["number"], "13987654321");
+    assert_eq!(seen["equipment"]["serial"], "SN-WALK-0009");
+    assert_eq!(seen["equipment"]["warranty"]["status"], "in");
+    assert_eq!(seen["order"], Value::Null);
+    assert_eq!(counts(&t), before, "a check saves nothing");
+
+    // All valid: one transaction writes the three.
+    let done = t.ok("orders.intake", good);
+    let order = &done["order"];
+    assert_eq!(order["customer"]["name"], "赵敏");
+    assert_eq!(order["customer"]["id"], done["customer"]["id"]);
+    assert_eq!(order["equipment"]["serial"], "SN-WALK-0009");
+    assert_eq!(order["warranty"], "in");
+    assert_eq!(order["address"], "北京市海淀区学院路5号");
+    assert_eq!(order["phone"], "139 8765 4321");
+    assert_eq!(order["mode"], "carry_in");
+    let after = counts(&t);
+    assert_eq!(
+        [after[0], after[2], after[3], after[4], after[5]],
+        [
+            before[0] + 1,
+            before[2] + 1,
+            before[3] + 1,
+            before[4] + 1,
+            before[5] + 2
+        ]
+    );
+
+    // A caller on file with a machine on file: as orders.create.
+    let same = t.ok(
+        "orders.intake",
+        json!({"customer_id": s.customer, "equipment_id": s.machine_out,
+               "order": {"kind": "repair", "fault": "漏水"}}),
+    );
+    assert_eq!(same["order"]["warranty"], "out");
+    assert_eq!(same["equipment"]["id"], s.machine_out);
+    // Another customer's machine is refused by name.
+    let e = t.err(
+        "orders.intake",
+        json!({"customer_id": done["customer"]["id"], "equipment_id": s.machine_in,
+               "order": {"kind": "repair", "fault": "漏水"}}),
+    );
+    assert_eq!(e["field"], "equipment_id", "{e}");
+    // No caller at all.
+    let e = t.err(
+        "orders.intake",
+        json!({"order": {"kind": "repair", "fault": "漏水"}}),
+    );
+    assert_eq!(e["field"], "customer_id", "{e}");
+}
+
+#[test]
+fn intake_of_a_new_customer_needs_the_clerks_roles() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let dispatcher = session_with(&mut t, "paigong", &["dispatcher"]);
+    let before = count(&t, "SELECT count(*) FROM customer");
+    let mut args = intake_args("SN-D-1", "", "不点火");
+    args["equipment"]["model_id"] = json!(s.model);
+    let e = aftersales::api::call_in_session(&mut t.desk, Some(&dispatcher), "orders.intake", args)
+        .unwrap_err()
+        .to_json();
+    assert_eq!(e["code"], "forbidden", "{e}");
+    assert!(
+        !e["message"].as_str().unwrap().contains("customers.create"),
+        "{e}"
+    );
+    assert_eq!(count(&t, "SELECT count(*) FROM customer"), before);
+    // A caller on file is the dispatcher's to register.
+    let done = aftersales::api::call_in_session(
+        &mut t.desk,
+        Some(&dispatcher),
+        "orders.intake",
+        json!({"customer_id": s.customer, "order": {"kind": "repair", "fault": "漏水"}}),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.to_json()));
+    assert_eq!(done["order"]["customer"]["id"], s.customer);
+}
+
+#[test]
+fn the_confirmation_call_clock_stops_only_when_ticked() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    for args in [
+        json!({"customer_id": s.customer, "kind": "repair", "fault": "漏水"}),
+        json!({"customer_id": s.customer, "kind": "repair", "fault": "漏水", "confirmed": false}),
+    ] {
+        let o = t.ok("orders.create", args.clone());
+        assert_eq!(clock_of(&o, "confirm")["state"], "running", "{args}");
+        assert!(
+            o["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["kind"] != "confirmed"),
+            "{o}"
+        );
+    }
+    let unticked = t.ok(
+        "orders.intake",
+        json!({"customer_id": s.customer, "order": {"kind": "repair", "fault": "漏水"}}),
+    );
+    assert_eq!(clock_of(&unticked["order"], "confirm")["state"], "running");
+    let ticked = t.ok(
+        "orders.intake",
+        json!({"customer_id": s.customer, "order": {"kind": "repair", "fault": "漏水", "confirmed": true}}),
+    );
+    assert_eq!(clock_of(&ticked["order"], "confirm")["state"], "kept");
+}
+
+#[test]
+fn the_caller_lookup_folds_numbers_as_they_are_stored() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    for typed in [
+        "+86 138 1234 5678",
+        "0086-13812345678",
+        "１３８１２３４５６７８",
+        "＋８６ １３８１",
+        "138-1234",
+        "5678",
+    ] {
+        let found = t.ok("orders.caller", json!({"phone": typed}));
+        let ids: Vec<&Value> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["customer"]["id"])
+            .collect();
+        assert_eq!(ids, [&json!(s.customer)], "{typed}");
+    }
+    let e = t.err("orders.caller", json!({"phone": "+86"}));
+    assert_eq!(e["field"], "phone");
+}

@@ -70,3 +70,28 @@ fn one_box_finds_every_kind() {
     assert_eq!(find(&mut t, "没有这个人"), []);
     assert_eq!(find(&mut t, ""), []);
 }
+
+#[test]
+fn numbers_are_found_however_they_are_typed() {
+    let mut t = desk();
+    let yao = t.ok(
+        "customers.create",
+        json!({"name": "姚霞", "phones": ["176 1234 5678"]}),
+    )["id"]
+        .clone();
+    for typed in [
+        "17612345678",
+        "+86 176 1234 5678",
+        "+86 1761234",
+        "0086 17612345678",
+        "１７６１２３４５６７８",
+        "１７６-１２３４",
+        "5678",
+    ] {
+        let hits = t.ok("search.global", json!({"query": typed}));
+        assert_eq!(hits["items"][0]["customer_id"], yao, "{typed}: {hits}");
+        assert_eq!(hits["items"][0]["matched"], "phone", "{typed}: {hits}");
+        let page = t.ok("customers.search", json!({"query": typed}));
+        assert_eq!(page["items"][0]["id"], yao, "{typed}: {page}");
+    }
+}

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::words::{CustomerClass, CustomerKind};
 use crate::people::audit;
-use crate::platform::error::{Error, Result};
+use crate::platform::error::{Error, Problems, Result};
 use crate::platform::phone::Phone;
 use crate::platform::text::{self, index_form, phrase_query};
 use crate::Desk;
@@ -129,20 +129,48 @@ pub(crate) struct Valid {
     parent_id: Option<CustomerId>,
 }
 
-/// Checks a form in the order the eye reads it and returns the first problem.
+/// Checks a form in the order the eye reads it; refuses with every problem at once
+/// (the first one is the error's `field`/`message`).
 pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
-    let kind = match input.kind.as_deref() {
-        None => CustomerKind::Person,
+    let mut p = Problems::new();
+    let kind = p.keep_opt(match input.kind.as_deref() {
+        None => Ok(CustomerKind::Person),
         Some(word) => CustomerKind::from_word(word)
-            .ok_or_else(|| Error::invalid("kind", "客户类型只能是“个人”或“单位”"))?,
-    };
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid("name", "客户名称不能为空"));
-    }
-    let name = text::field("name", "客户名称", name, 50, false)?;
-    let typed: Vec<&str> = input
-        .phones
+            .ok_or_else(|| Error::invalid("kind", "客户类型只能是“个人”或“单位”")),
+    })?;
+    let name = p.keep(if input.name.trim().is_empty() {
+        Err(Error::invalid("name", "客户名称不能为空"))
+    } else {
+        text::field("name", "客户名称", &input.name, 50, false)
+    })?;
+    let phones = p.keep(valid_phones(&input.phones))?;
+    let address = p.keep(text::field("address", "地址", &input.address, 200, false))?;
+    let region = p.keep(text::field("region", "地区", &input.region, 20, false))?;
+    let class = p.keep_opt(match input.class.as_deref() {
+        None => Ok(CustomerClass::Normal),
+        Some(word) => CustomerClass::from_word(word)
+            .ok_or_else(|| Error::invalid("class", "客户级别只能是“普通”“VIP”或“大客户”")),
+    })?;
+    let notes = p.keep(text::field("notes", "备注", &input.notes, 2000, false))?;
+    let source = p.keep(text::field("source", "来源", &input.source, 20, false))?;
+    // A refused kind or class has a stand-in: `finish` refuses the form anyway.
+    p.finish(Valid {
+        kind: kind.unwrap_or(CustomerKind::Person),
+        name,
+        phones,
+        address,
+        region,
+        class: class.unwrap_or(CustomerClass::Normal),
+        notes,
+        source,
+        parent_id: input.parent_id,
+    })
+}
+
+/// The typed phones, normalised, without repeats: at least one, at most ten, each valid
+/// (the first bad one is named with its position).
+fn valid_phones(raw: &[String]) -> Result<Vec<Phone>> {
+    let typed: Vec<&str> = raw
         .iter()
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
@@ -162,26 +190,22 @@ pub(crate) fn validate(input: &CustomerInput) -> Result<Valid> {
             phones.push(phone);
         }
     }
-    let address = text::field("address", "地址", &input.address, 200, false)?;
-    let region = text::field("region", "地区", &input.region, 20, false)?;
-    let class = match input.class.as_deref() {
-        None => CustomerClass::Normal,
-        Some(word) => CustomerClass::from_word(word)
-            .ok_or_else(|| Error::invalid("class", "客户级别只能是“普通”“VIP”或“大客户”"))?,
-    };
-    let notes = text::field("notes", "备注", &input.notes, 2000, false)?;
-    let source = text::field("source", "来源", &input.source, 20, false)?;
-    Ok(Valid {
-        kind,
-        name,
-        phones,
-        address,
-        region,
-        class,
-        notes,
-        source,
-        parent_id: input.parent_id,
-    })
+    Ok(phones)
+}
+
+/// The whole form checked, the head office included: every problem at once. `id` is the
+/// customer being edited.
+pub(crate) fn checked(
+    conn: &Connection,
+    input: &CustomerInput,
+    id: Option<CustomerId>,
+) -> Result<Valid> {
+    let mut p = Problems::new();
+    let valid = p.keep_opt(validate(input))?;
+    p.keep_opt(check_parent(conn, input.parent_id, id))?;
+    // `validate` refused means a problem was noted, so `finish` refuses before this.
+    p.finish(valid)?
+        .ok_or_else(|| Error::invalid("name", "客户资料未通过检查"))
 }
 
 /// A chain is one level deep: the head office must be an active company that is not
@@ -317,27 +341,36 @@ fn unindex_text(tx: &Transaction, id: CustomerId) -> Result<()> {
 
 /// 新建客户.
 pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
-    let valid = validate(&input)?;
-    check_parent(desk.conn(), valid.parent_id, None)?;
+    let valid = checked(desk.conn(), &input, None)?;
     let at = desk.stamp();
     let tx = desk.write()?;
-    let id = insert(&tx, &valid, &at)?;
+    let id = add(&tx, &valid, &at)?;
+    tx.commit()?;
+    load(desk.conn(), id)?.ok_or_else(|| not_found(id))
+}
+
+/// Writes a checked new customer, its audit entry and the kept count, in the caller's
+/// transaction.
+pub(crate) fn add(
+    tx: &Transaction,
+    valid: &Valid,
+    at: &crate::platform::time::Stamp,
+) -> Result<CustomerId> {
+    let id = insert(tx, valid, at)?;
     audit::record(
-        &tx,
-        &at,
+        tx,
+        at,
         "created",
         "customer",
         id,
         &format!("建立客户档案 {}", valid.name),
     )?;
-    count_added(&tx, 1)?;
-    tx.commit()?;
-    load(desk.conn(), id)?.ok_or_else(|| not_found(id))
+    count_added(tx, 1)?;
+    Ok(id)
 }
 
 /// 修改客户: replaces every field; phones keep the order typed.
 pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
-    let valid = validate(&args.input)?;
     let id = args.id;
     let before = load(desk.conn(), id)?.ok_or_else(|| not_found(id))?;
     if let Some(into) = before.merged_into {
@@ -346,7 +379,7 @@ pub fn update(desk: &mut Desk, args: UpdateArgs) -> Result<Customer> {
             format!("该客户已合并到编号 {into}，请修改合并后的档案"),
         ));
     }
-    check_parent(desk.conn(), valid.parent_id, Some(id))?;
+    let valid = checked(desk.conn(), &args.input, Some(id))?;
     let at = desk.stamp();
     let tx = desk.write()?;
     tx.prepare_cached(
@@ -573,13 +606,11 @@ pub(crate) fn by_text(conn: &Connection, fragment: &str) -> Result<Vec<CustomerI
     Ok(ids)
 }
 
-/// Digits of a query that is a phone number (4+ digits, spaces and dashes allowed).
+/// What to look for when a query is a phone number or a piece of one (4+ digits):
+/// [`crate::platform::phone::lookup_digits`], the folding the stored numbers went through
+/// (`+86 176…`, `0086`, full-width digits, spaces, dashes).
 pub(crate) fn phone_digits(query: &str) -> Option<String> {
-    let digits: String = query
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    (digits.len() >= 4 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
+    crate::platform::phone::lookup_digits(query)
 }
 
 /// 查找客户: one box for phones and name/company/address fragments, paged.

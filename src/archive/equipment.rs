@@ -12,7 +12,7 @@ use crate::archive::models::{self, ModelId};
 use crate::archive::warranty::{self, Override, Warranty};
 use crate::people::audit;
 use crate::platform::dates::{self, show};
-use crate::platform::error::{Error, Result};
+use crate::platform::error::{Error, Problems, Result};
 use crate::platform::text::{self, char_len};
 use crate::Desk;
 
@@ -139,39 +139,93 @@ pub fn normalise_serial(s: &str) -> String {
 }
 
 /// Checks a machine form against the rules and the database (owner exists, model exists,
-/// serial free for this model, dates not after the desk's `today`). `except` is the
-/// machine being edited.
+/// serial free for this model, dates not after the desk's `today`), every problem at once.
+/// `except` is the machine being edited.
 fn check(
     conn: &Connection,
     input: &EquipmentInput,
     except: Option<EquipmentId>,
     today: NaiveDate,
 ) -> Result<ValidEquipment> {
+    let mut p = Problems::new();
+    p.keep_opt(check_owner(conn, input.customer_id))?;
+    let valid = check_fields(conn, input, except, today, &mut p)?;
+    p.finish(valid)
+}
+
+/// The owner of a new or edited machine: an existing customer, not merged away.
+fn check_owner(
+    conn: &Connection,
+    customer_id: crate::archive::customers::CustomerId,
+) -> Result<()> {
     let owner: Option<Option<i64>> = conn
         .prepare_cached("SELECT merged_into FROM customer WHERE id = ?1")?
-        .query_row([input.customer_id], |r| r.get(0))
+        .query_row([customer_id], |r| r.get(0))
         .optional()?;
     match owner {
-        None => {
-            return Err(Error::invalid(
-                "customer_id",
-                format!("客户不存在（编号 {}）", input.customer_id),
-            ))
-        }
-        Some(Some(into)) => {
-            return Err(Error::invalid(
-                "customer_id",
-                format!("该客户已合并到编号 {into}，请在合并后的档案中登记"),
-            ))
-        }
-        Some(None) => {}
+        None => Err(Error::invalid(
+            "customer_id",
+            format!("客户不存在（编号 {customer_id}）"),
+        )),
+        Some(Some(into)) => Err(Error::invalid(
+            "customer_id",
+            format!("该客户已合并到编号 {into}，请在合并后的档案中登记"),
+        )),
+        Some(None) => Ok(()),
     }
+}
+
+/// The machine's own fields (the owner aside), each problem noted in `p`; the value
+/// returned stands in for a refused field until `p` refuses the form.
+pub(crate) fn check_fields(
+    conn: &Connection,
+    input: &EquipmentInput,
+    except: Option<EquipmentId>,
+    today: NaiveDate,
+    p: &mut Problems,
+) -> Result<ValidEquipment> {
     let model_exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM product_model WHERE id = ?1)")?
         .query_row([input.model_id], |r| r.get(0))?;
     if !model_exists {
-        return Err(Error::invalid("model_id", "请选择型号"));
+        p.note(Error::invalid("model_id", "请选择型号"))?;
     }
+    let serial = p.keep(check_serial(conn, input, except, model_exists))?;
+    // In the order the eye reads: each date whole (readable, not in the future), then
+    // the two together.
+    let mut date = |field: &'static str, label: &str, text: Option<&str>| {
+        let d = p.keep(dates::field(field, label, text))?;
+        if d.is_some_and(|d| d > today) {
+            p.note(Error::invalid(field, format!("{label}不能晚于今天")))?;
+        }
+        Ok::<_, Error>(d)
+    };
+    let purchase_date = date("purchase_date", "购买日期", input.purchase_date.as_deref())?;
+    let install_date = date("install_date", "安装日期", input.install_date.as_deref())?;
+    if let (Some(b), Some(i)) = (purchase_date, install_date) {
+        if i < b {
+            p.note(Error::invalid("install_date", "安装日期不能早于购买日期"))?;
+        }
+    }
+    let site = p.keep(text::field("site", "安装位置", &input.site, 100, false))?;
+    Ok(ValidEquipment {
+        customer_id: input.customer_id,
+        model_id: input.model_id,
+        serial,
+        purchase_date,
+        install_date,
+        site,
+    })
+}
+
+/// The serial, normalised: present, short, of the allowed characters, and (when the
+/// model is known) not on another machine of the model.
+fn check_serial(
+    conn: &Connection,
+    input: &EquipmentInput,
+    except: Option<EquipmentId>,
+    model_known: bool,
+) -> Result<String> {
     let serial = normalise_serial(&input.serial);
     if serial.is_empty() {
         return Err(Error::invalid("serial", "序列号不能为空"));
@@ -188,42 +242,23 @@ fn check(
             format!("序列号只能包含字母、数字和 - _ / .（有“{c}”）"),
         ));
     }
-    if let Some((id, owner_id)) = find(conn, input.model_id, &serial)? {
-        if Some(id) != except {
-            let owner_name: String =
-                conn.query_row("SELECT name FROM customer WHERE id = ?1", [owner_id], |r| {
-                    r.get(0)
-                })?;
-            return Err(Error::invalid(
-                "serial",
-                format!(
-                    "该型号的序列号 {serial} 已登记在客户“{owner_name}”（编号 {owner_id}）名下"
-                ),
-            ));
+    if model_known {
+        if let Some((id, owner_id)) = find(conn, input.model_id, &serial)? {
+            if Some(id) != except {
+                let owner_name: String =
+                    conn.query_row("SELECT name FROM customer WHERE id = ?1", [owner_id], |r| {
+                        r.get(0)
+                    })?;
+                return Err(Error::invalid(
+                    "serial",
+                    format!(
+                        "该型号的序列号 {serial} 已登记在客户“{owner_name}”（编号 {owner_id}）名下"
+                    ),
+                ));
+            }
         }
     }
-    let purchase_date = dates::field("purchase_date", "购买日期", input.purchase_date.as_deref())?;
-    let install_date = dates::field("install_date", "安装日期", input.install_date.as_deref())?;
-    if purchase_date.is_some_and(|d| d > today) {
-        return Err(Error::invalid("purchase_date", "购买日期不能晚于今天"));
-    }
-    if install_date.is_some_and(|d| d > today) {
-        return Err(Error::invalid("install_date", "安装日期不能晚于今天"));
-    }
-    if let (Some(p), Some(i)) = (purchase_date, install_date) {
-        if i < p {
-            return Err(Error::invalid("install_date", "安装日期不能早于购买日期"));
-        }
-    }
-    let site = text::field("site", "安装位置", &input.site, 100, false)?;
-    Ok(ValidEquipment {
-        customer_id: input.customer_id,
-        model_id: input.model_id,
-        serial,
-        purchase_date,
-        install_date,
-        site,
-    })
+    Ok(serial)
 }
 
 /// Validates a new machine (for forms and imports) on the desk's `today`.
@@ -297,13 +332,31 @@ fn describe(conn: &Connection, e: &ValidEquipment) -> Result<String> {
 /// 登记设备.
 pub fn create(desk: &mut Desk, input: EquipmentInput) -> Result<Equipment> {
     let valid = check(desk.conn(), &input, None, desk.today())?;
-    let detail = describe(desk.conn(), &valid)?;
     let at = desk.stamp();
     let tx = desk.write()?;
-    let id = insert(&tx, &valid, &at)?;
-    audit::record(&tx, &at, "equipment_added", "equipment", id, &detail)?;
+    let id = add(&tx, &valid, &at)?;
     tx.commit()?;
     get(desk, GetArgs { id })
+}
+
+/// Writes a checked new machine with its audit entry (its history's first line), in the
+/// caller's transaction.
+pub(crate) fn add(
+    tx: &Transaction,
+    valid: &ValidEquipment,
+    at: &crate::platform::time::Stamp,
+) -> Result<EquipmentId> {
+    let detail = describe(tx, valid)?;
+    let id = insert(tx, valid, at)?;
+    audit::record(tx, at, "equipment_added", "equipment", id, &detail)?;
+    Ok(id)
+}
+
+/// One machine with its warranty verdict as of `today`, without its history.
+pub(crate) fn load(conn: &Connection, today: NaiveDate, id: EquipmentId) -> Result<Equipment> {
+    read(conn, today, &format!("{SELECT} WHERE e.id = ?1"), [id])?
+        .pop()
+        .ok_or_else(|| not_found(id))
 }
 
 /// 修改设备档案.

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerId};
 use crate::people::calendar::Calendar;
-use crate::platform::error::{Error, Result};
+use crate::platform::error::{Error, Problems, Result};
 use crate::platform::phone::Phone;
 use crate::platform::time::{self, stamp};
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
@@ -420,13 +420,26 @@ pub struct CreateArgs {
     pub confirmed: bool,
 }
 
-/// 登记工单: the request as the caller gives it.
-/// Checks a request and works out what the order will hold; nothing is written.
+/// Checks a request and works out what the order will hold; nothing is written. Every
+/// problem at once.
 pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
-    let now = desk.now();
-    let conn = desk.conn();
-    let customer = customers::load(conn, a.customer_id)?
-        .ok_or_else(|| Error::invalid("customer_id", "请先选择客户"))?;
+    let mut p = Problems::new();
+    let customer = p.keep_opt(caller_of(desk.conn(), a.customer_id))?;
+    let intake = check_order(
+        desk.conn(),
+        (desk.now(), desk.today()),
+        customer.as_ref(),
+        "",
+        a,
+        &mut p,
+    )?;
+    p.finish(intake)
+}
+
+/// The customer an order is for: on file and not merged away.
+fn caller_of(conn: &Connection, id: CustomerId) -> Result<customers::Customer> {
+    let customer =
+        customers::load(conn, id)?.ok_or_else(|| Error::invalid("customer_id", "请先选择客户"))?;
     if let Some(into) = customer.merged_into {
         return Err(Error::invalid(
             "customer_id",
@@ -436,103 +449,145 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
             ),
         ));
     }
-    let kind = OrderKind::parse_or_first(&a.kind, "kind")?;
-    let channel = Channel::parse_or_first(&a.channel, "channel")?;
-    let mode = Mode::parse_or_first(&a.mode, "mode")?;
-    let priority = Priority::parse_or_first(&a.priority, "priority")?;
+    Ok(customer)
+}
+
+/// The order's own fields, each problem noted in `p`. `customer` is `None` when the
+/// caller was refused (a new customer with a bad field): the fields that do not depend on
+/// the customer are still checked, and `address` (the new customer's typed address)
+/// stands in for the customer's. The value returned is only used when `p` stays empty.
+fn check_order(
+    conn: &Connection,
+    (now, today): (DateTime<Utc>, chrono::NaiveDate),
+    customer: Option<&customers::Customer>,
+    address_typed: &str,
+    a: CreateArgs,
+    p: &mut Problems,
+) -> Result<Intake> {
+    let kind = p
+        .keep_opt(OrderKind::parse_or_first(&a.kind, "kind"))?
+        .unwrap_or(OrderKind::Repair);
+    let channel = p
+        .keep_opt(Channel::parse_or_first(&a.channel, "channel"))?
+        .unwrap_or(Channel::Phone);
+    let mode = p.keep_opt(Mode::parse_or_first(&a.mode, "mode"))?;
+    let priority = p
+        .keep_opt(Priority::parse_or_first(&a.priority, "priority"))?
+        .unwrap_or(Priority::Normal);
     let mut tags = Vec::new();
     for tag in &a.fault_tags {
-        let tag = text::field("fault_tags", "常见故障", tag, 30, false)?;
+        let tag = p.keep(text::field("fault_tags", "常见故障", tag, 30, false))?;
         if !tag.is_empty() && !tags.contains(&tag) {
             tags.push(tag);
         }
     }
-    let free = text::field("fault", "故障现象", &a.fault, 500, false)?;
+    let free = p.keep(text::field("fault", "故障现象", &a.fault, 500, false))?;
     let fault = match (tags.is_empty(), free.is_empty()) {
-        (true, true) if kind == OrderKind::Repair => {
-            return Err(Error::invalid(
-                "fault",
-                "请填写故障现象（或选一个常见故障）",
-            ))
+        (true, true) => {
+            if kind == OrderKind::Repair && !p.has("fault") {
+                p.note(Error::invalid(
+                    "fault",
+                    "请填写故障现象（或选一个常见故障）",
+                ))?;
+            }
+            String::new()
         }
         (false, false) => format!("{}；{free}", tags.join("、")),
         (false, true) => tags.join("、"),
-        _ => free.clone(),
+        (true, false) => free.clone(),
     };
-    let contact = text::field("contact", "联系人", &a.contact, 40, false)?;
-    let contact = if contact.is_empty() {
-        customer.name.clone()
-    } else {
-        contact
+    let contact = p.keep(text::field("contact", "联系人", &a.contact, 40, false))?;
+    let contact = match customer {
+        Some(c) if contact.is_empty() => c.name.clone(),
+        _ => contact,
     };
-    let phone = text::field("phone", "联系电话", &a.phone, 40, false)?;
+    let phone = p.keep(text::field("phone", "联系电话", &a.phone, 40, false))?;
     let phone = if phone.is_empty() {
         customer
-            .phones
-            .first()
+            .and_then(|c| c.phones.first())
             .map(|p| p.number.clone())
             .unwrap_or_default()
     } else {
-        Phone::parse(&phone)
-            .map_err(|m| Error::invalid("phone", format!("联系电话：{m}")))?
-            .number()
+        p.keep(
+            Phone::parse(&phone)
+                .map(|p| p.number())
+                .map_err(|m| Error::invalid("phone", format!("联系电话：{m}"))),
+        )?
     };
-    let address = text::field("address", "服务地址", &a.address, 200, false)?;
-    let address = if address.is_empty() {
-        customer.address.clone()
-    } else {
+    let address = p.keep(text::field("address", "服务地址", &a.address, 200, false))?;
+    let address = if !address.is_empty() {
         address
+    } else if let Some(c) = customer {
+        c.address.clone()
+    } else {
+        address_typed.trim().to_string()
     };
-    if mode == Mode::OnSite && address.is_empty() {
-        return Err(Error::invalid("address", "上门服务请填写服务地址"));
+    if mode == Some(Mode::OnSite) && address.is_empty() && !p.has("address") {
+        p.note(Error::invalid("address", "上门服务请填写服务地址"))?;
     }
-    let from = local_time("appointment_from", "预约开始时间", &a.appointment_from)?;
-    let to = local_time("appointment_to", "预约结束时间", &a.appointment_to)?;
+    let from = p.keep(local_time(
+        "appointment_from",
+        "预约开始时间",
+        &a.appointment_from,
+    ))?;
+    let to = p.keep(local_time(
+        "appointment_to",
+        "预约结束时间",
+        &a.appointment_to,
+    ))?;
     if let (Some(f), Some(t)) = (from, to) {
         if t < f {
-            return Err(Error::invalid(
+            p.note(Error::invalid(
                 "appointment_to",
                 "预约结束时间应晚于开始时间",
-            ));
+            ))?;
         }
     }
-    let (equipment_id, model_id, verdict, reason) = match a.equipment_id {
-        Some(id) => {
-            let e = equipment::get(desk, equipment::GetArgs { id })
-                .map_err(|_| Error::invalid("equipment_id", format!("设备不存在（编号 {id}）")))?;
+    let mut machine = (
+        None,
+        None,
+        warranty::Status::Unknown,
+        "未选择设备，保修待定".to_string(),
+    );
+    if let (Some(id), Some(customer)) = (a.equipment_id, customer) {
+        let found = match equipment::load(conn, today, id) {
+            Ok(e) => Ok(e),
+            Err(Error::NotFound(_)) => Err(Error::invalid(
+                "equipment_id",
+                format!("设备不存在（编号 {id}）"),
+            )),
+            Err(e) => Err(e),
+        };
+        if let Some(e) = p.keep_opt(found)? {
             let owner_ok = e.customer_id == customer.id
                 || customer.branches.iter().any(|b| b.id == e.customer_id)
                 || customer
                     .parent
                     .as_ref()
                     .is_some_and(|p| p.id == e.customer_id);
-            if !owner_ok {
-                return Err(Error::invalid(
+            if owner_ok {
+                machine = (
+                    Some(e.id),
+                    Some(e.model.id),
+                    e.warranty.status,
+                    e.warranty.reason,
+                );
+            } else {
+                p.note(Error::invalid(
                     "equipment_id",
                     format!("设备 {} 不属于客户“{}”", e.serial, customer.name),
-                ));
+                ))?;
             }
-            (
-                Some(e.id),
-                Some(e.model.id),
-                e.warranty.status,
-                e.warranty.reason,
-            )
         }
-        None => (
-            None,
-            None,
-            warranty::Status::Unknown,
-            "未选择设备，保修待定".to_string(),
-        ),
-    };
-    let s = settings::load(desk.conn())?;
-    let cal = Calendar::load(desk.conn())?;
+    }
+    let (equipment_id, model_id, verdict, reason) = machine;
+    let s = settings::load(conn)?;
+    let cal = Calendar::load(conn)?;
     Ok(Intake {
         now,
         prefix: s.order_prefix,
         due: clocks::due(&cal, now),
-        customer_id: customer.id,
+        customer_id: customer.map(|c| c.id).unwrap_or_default(),
         equipment_id,
         model_id,
         contact,
@@ -540,7 +595,7 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
         address,
         kind,
         channel,
-        mode,
+        mode: mode.unwrap_or(Mode::OnSite),
         priority,
         fault,
         tags,
@@ -585,6 +640,162 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Order> {
     let id = insert(&tx, &intake)?;
     tx.commit()?;
     load(desk.conn(), desk.actor(), id, intake.now)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IntakeArgs {
+    /// The caller on file…
+    pub customer_id: Option<CustomerId>,
+    /// …or a new one, as `customers.create` takes it (wins over `customer_id`).
+    pub customer: Option<customers::CustomerInput>,
+    /// The machine on file (of the caller, a branch or the head office)…
+    pub equipment_id: Option<equipment::EquipmentId>,
+    /// …or a new one for the caller, as `equipment.create` takes it (its `customer_id` is
+    /// the caller's; wins over `equipment_id`).
+    pub equipment: Option<equipment::EquipmentInput>,
+    /// The request, as `orders.create` takes it (its `customer_id`/`equipment_id` are the
+    /// intake's). May be left out only by a check.
+    pub order: Option<CreateArgs>,
+    /// Check everything and answer what would be saved, saving nothing.
+    pub check: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntakeDone {
+    /// The caller as saved (a check: as it would be; a new one then has id 0).
+    pub customer: customers::Customer,
+    /// The machine the order is for, if any, with its warranty verdict (a check: a new one
+    /// has id 0).
+    pub equipment: Option<equipment::Equipment>,
+    /// The order registered; `null` for a check.
+    pub order: Option<Order>,
+}
+
+/// 来电登记 as one action: a new caller and/or a new machine and the order, all saved in
+/// one transaction or nothing. Every problem of every part comes back at once, the new
+/// customer's fields as `customer.<field>`, the new machine's as `equipment.<field>`, the
+/// order's as `orders.create` names them. A new customer or machine needs the roles of
+/// `customers.create` / `equipment.create`.
+pub fn intake(desk: &mut Desk, a: IntakeArgs) -> Result<IntakeDone> {
+    let (now, today, at) = (desk.now(), desk.today(), desk.stamp());
+    for (asked, command, what) in [
+        (a.customer.is_some(), "customers.create", "新建客户档案"),
+        (a.equipment.is_some(), "equipment.create", "登记新设备"),
+    ] {
+        if asked && !crate::may(desk.actor(), command) {
+            return Err(Error::Forbidden(format!(
+                "{}没有{what}的权限，请选择已有的客户和设备，或请前台登记",
+                desk.actor().name
+            )));
+        }
+    }
+    if a.order.is_none() && !a.check {
+        return Err(Error::BadRequest("缺少工单内容（order）".into()));
+    }
+    let tx = desk.write()?;
+    let mut p = Problems::new();
+    // The caller: a new one is written first (in this transaction) so the machine and
+    // the order can point at it; a refusal anywhere rolls it back.
+    let mut address_typed = String::new();
+    let new_customer = a.customer.is_some();
+    let customer_id = match (a.customer, a.customer_id) {
+        (Some(input), _) => {
+            address_typed = input.address.clone();
+            let checked = customers::checked(&tx, &input, None).map_err(|e| e.within("customer"));
+            match p.keep_opt(checked)? {
+                Some(valid) => Some(customers::add(&tx, &valid, &at)?),
+                None => None,
+            }
+        }
+        (None, Some(id)) => Some(id),
+        (None, None) => {
+            p.note(Error::invalid("customer_id", "请先选择客户，或填写新客户"))?;
+            None
+        }
+    };
+    let customer = match customer_id {
+        Some(id) => p.keep_opt(caller_of(&tx, id))?,
+        None => None,
+    };
+    let new_machine = a.equipment.is_some();
+    let equipment_id = match a.equipment {
+        Some(mut input) => {
+            input.customer_id = customer.as_ref().map(|c| c.id).unwrap_or_default();
+            let mut mp = Problems::new();
+            let valid = equipment::check_fields(&tx, &input, None, today, &mut mp)?;
+            match mp.finish(valid) {
+                Ok(valid) if customer.is_some() => Some(equipment::add(&tx, &valid, &at)?),
+                Ok(_) => None,
+                Err(e) => {
+                    p.note(e.within("equipment"))?;
+                    None
+                }
+            }
+        }
+        None => a.equipment_id,
+    };
+    let order = match a.order {
+        Some(o) => {
+            let o = CreateArgs {
+                customer_id: customer.as_ref().map(|c| c.id).unwrap_or_default(),
+                equipment_id,
+                ..o
+            };
+            Some(check_order(
+                &tx,
+                (now, today),
+                customer.as_ref(),
+                &address_typed,
+                o,
+                &mut p,
+            )?)
+        }
+        None => None,
+    };
+    // Refused: dropping the transaction rolls back the customer and machine written.
+    let customer = p
+        .finish(customer)?
+        .ok_or_else(|| Error::invalid("customer_id", "请先选择客户，或填写新客户"))?;
+    let equipment = match equipment_id {
+        Some(id) => Some(equipment::load(&tx, today, id)?),
+        None => None,
+    };
+    if a.check {
+        drop(tx);
+        let mut customer = customer;
+        let mut equipment = equipment;
+        if new_customer {
+            customer.id = CustomerId::default();
+            if let Some(e) = equipment.as_mut() {
+                e.customer_id = CustomerId::default();
+            }
+        }
+        if new_machine {
+            if let Some(e) = equipment.as_mut() {
+                e.id = equipment::EquipmentId::default();
+            }
+        }
+        return Ok(IntakeDone {
+            customer,
+            equipment,
+            order: None,
+        });
+    }
+    let order_id = match &order {
+        Some(i) => Some(insert(&tx, i)?),
+        None => None,
+    };
+    tx.commit()?;
+    let order = match order_id {
+        Some(id) => Some(load(desk.conn(), desk.actor(), id, now)?),
+        None => None,
+    };
+    Ok(IntakeDone {
+        customer,
+        equipment,
+        order,
+    })
 }
 
 /// Writes a prepared order, its number and first events, in the caller's transaction.

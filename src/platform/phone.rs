@@ -22,7 +22,7 @@ pub type Problem = &'static str;
 impl Phone {
     /// Normalises and checks what was typed.
     pub fn parse(input: &str) -> Result<Phone, Problem> {
-        let text: String = input.chars().map(half_width).collect();
+        let text = fold(input);
         let text = text.trim();
         if text.is_empty() {
             return Err("电话号码不能为空");
@@ -42,25 +42,12 @@ impl Phone {
         if extension.as_deref() == Some("") {
             extension = None;
         }
-        let groups: Vec<&str> = main
-            .split(|c: char| c == '-' || c.is_whitespace() || "()（）".contains(c))
-            .filter(|g| !g.is_empty())
-            .collect();
+        let groups: Vec<&str> = main.split(is_separator).filter(|g| !g.is_empty()).collect();
         let mut digits = String::new();
         for g in &groups {
             digits.push_str(&only_digits(g.trim_start_matches('+')).ok_or("电话号码只能包含数字")?);
         }
-        // Country code.
-        for cc in ["0086", "86"] {
-            let starts_plus = main.trim_start().starts_with('+');
-            if digits.starts_with(cc)
-                && (starts_plus || cc == "0086")
-                && digits.len() > cc.len() + 9
-            {
-                digits.drain(..cc.len());
-                break;
-            }
-        }
+        strip_country(&mut digits, main.trim_start().starts_with('+'), 10);
         // `021-61234567-801`: a trailing dash group after a complete landline is an extension.
         if extension.is_none() && digits.starts_with('0') && groups.len() >= 3 {
             let last = groups[groups.len() - 1];
@@ -147,6 +134,48 @@ impl Phone {
     }
 }
 
+/// What a lookup or a search box looks for when a clerk types a number or a piece of one:
+/// the stored form of a whole valid number ([`Phone::number`]); else the digits, folded the
+/// same way as [`Phone::parse`] folds them (full-width digits, `+86`/`0086`, spaces, dashes,
+/// brackets), so `+86 176 1234`, `０１７６１２３４` and `176-1234` find what was stored.
+/// `None` when the text is not a number (a letter in it) or has fewer than 4 digits.
+pub fn lookup_digits(input: &str) -> Option<String> {
+    if let Ok(phone) = Phone::parse(input) {
+        return Some(phone.number());
+    }
+    let text = fold(input);
+    let text = text.trim();
+    let plus = text.starts_with('+');
+    let mut digits = String::new();
+    for g in text.split(is_separator).filter(|g| !g.is_empty()) {
+        digits.push_str(&only_digits(g.trim_start_matches('+'))?);
+    }
+    // A piece of a number: the country code goes as soon as anything follows it.
+    strip_country(&mut digits, plus, 1);
+    (digits.len() >= 4).then_some(digits)
+}
+
+/// Full-width digits and signs as their ASCII selves, long dashes as `-`.
+fn fold(input: &str) -> String {
+    input.chars().map(half_width).collect()
+}
+
+/// What may stand between the groups of one number.
+fn is_separator(c: char) -> bool {
+    c == '-' || c.is_whitespace() || "()（）".contains(c)
+}
+
+/// Drops the country code: `0086` always, `86` only after a `+`, when at least `rest`
+/// digits follow it.
+fn strip_country(digits: &mut String, plus: bool, rest: usize) {
+    for cc in ["0086", "86"] {
+        if digits.starts_with(cc) && (plus || cc == "0086") && digits.len() >= cc.len() + rest {
+            digits.drain(..cc.len());
+            break;
+        }
+    }
+}
+
 /// Beijing 010 and the 02x cities have 3-digit area codes; the rest have 4.
 fn area_code_len(d: &str) -> usize {
     if d.starts_with("010") || d.starts_with("02") {
@@ -202,6 +231,23 @@ mod tests {
         assert_eq!(Phone::parse("138abc"), Err("电话号码只能包含数字"));
         assert_eq!(Phone::parse("  "), Err("电话号码不能为空"));
         assert_eq!(Phone::parse("021-123"), Err("固定电话应为区号加7到8位号码"));
+    }
+
+    #[test]
+    fn lookups_fold_like_storage() {
+        let l = |s: &str| lookup_digits(s);
+        assert_eq!(l("+86 176 1234 5678").as_deref(), Some("17612345678"));
+        assert_eq!(l("0086-17612345678").as_deref(), Some("17612345678"));
+        assert_eq!(l("１７６１２３４５６７８").as_deref(), Some("17612345678"));
+        assert_eq!(l("+86 1761").as_deref(), Some("1761"));
+        assert_eq!(l("００８６ １７６１").as_deref(), Some("1761"));
+        assert_eq!(l("5678").as_deref(), Some("5678"));
+        assert_eq!(l("176-1234").as_deref(), Some("1761234"));
+        assert_eq!(l("021-61234567 转 801").as_deref(), Some("02161234567-801"));
+        assert_eq!(l("+86"), None);
+        assert_eq!(l("567"), None);
+        assert_eq!(l("张伟"), None);
+        assert_eq!(l("SN1234"), None);
     }
 
     #[test]

@@ -40,11 +40,26 @@ fn bad_input_names_the_field_and_saves_nothing() {
     let mut t = desk();
     let e = t.err(
         "customers.create",
-        json!({"name": "", "phones": ["1381234567"]}),
+        json!({"name": "", "phones": ["13812345678"]}),
     );
     assert_eq!(
         e,
         json!({"code": "invalid", "field": "name", "message": "客户名称不能为空"})
+    );
+    // Every problem of the form at once, the first one also as field/message.
+    let e = t.err(
+        "customers.create",
+        json!({"name": "", "phones": ["1381234567"], "class": "gold", "region": "一二三四五六七八九十一二三四五六七八九十一"}),
+    );
+    assert_eq!(
+        e,
+        json!({"code": "invalid", "field": "name", "message": "客户名称不能为空",
+        "fields": [
+            {"field": "name", "message": "客户名称不能为空"},
+            {"field": "phones", "message": "手机号码应为11位数字（第1个电话：1381234567）"},
+            {"field": "region", "message": "地区不能超过20个字"},
+            {"field": "class", "message": "客户级别只能是“普通”“VIP”或“大客户”"}
+        ]})
     );
     let e = t.err(
         "customers.create",
@@ -76,6 +91,24 @@ fn bad_input_names_the_field_and_saves_nothing() {
     );
     assert_eq!(e["message"], "客户名称不能超过50个字");
     assert_eq!(count(&mut t), 0);
+}
+
+#[test]
+fn an_update_refuses_with_every_problem_and_changes_nothing() {
+    let mut t = desk();
+    let id = add(&mut t, "张伟", &["13812345678"], "");
+    let e = t.err(
+        "customers.update",
+        json!({"id": id, "name": "", "phones": [], "parent_id": id}),
+    );
+    let fields: Vec<&str> = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "phones", "parent_id"], "{e}");
+    assert_eq!(t.ok("customers.get", json!({"id": id}))["name"], "张伟");
 }
 
 #[test]

@@ -104,6 +104,42 @@ fn serials_are_unique_per_model_and_a_clash_names_the_owner() {
 }
 
 #[test]
+fn a_machine_form_is_refused_with_every_problem_at_once() {
+    let mut t = desk();
+    let c = customer(&mut t, "张伟", "13812345678");
+    let e = t.err(
+        "equipment.create",
+        json!({"customer_id": c, "model_id": 999, "serial": "坏 号", "purchase_date": "2099-01-01",
+               "install_date": "昨天", "site": "厨".repeat(101)}),
+    );
+    assert_eq!(e["field"], "model_id", "{e}");
+    let fields: Vec<(&str, &str)> = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("model_id", "请选择型号"),
+            ("serial", "序列号只能包含字母、数字和 - _ / .（有“坏”）"),
+            ("purchase_date", "购买日期不能晚于今天"),
+            (
+                "install_date",
+                "安装日期不是有效的日期：昨天（请写成 2024-03-15）"
+            ),
+            ("site", "安装位置不能超过100个字"),
+        ],
+        "{e}"
+    );
+    assert_eq!(
+        t.ok("equipment.list", json!({"customer_id": c}))["items"],
+        json!([])
+    );
+}
+
+#[test]
 fn bad_dates_name_the_field_and_value() {
     let mut t = desk();
     let m = model(&mut t, "JSQ25-13");

@@ -58,6 +58,7 @@ function asError(value, fallbackCode) {
   if (value && typeof value === 'object' && typeof value.code === 'string') {
     const error = { code: value.code, message: String(value.message ?? '') };
     if (value.field) error.field = value.field;
+    if (Array.isArray(value.fields)) error.fields = value.fields;
     return error;
   }
   if (typeof value === 'string') {

@@ -57,25 +57,46 @@ export function errorsFor(form, controls, formError) {
     formError.hidden = true;
     formError.textContent = '';
   }
-  function show(error) {
-    const name = error?.field;
-    const message = errorText(error);
-    const control = name ? controls[name] : null;
-    if (control && box(name)) {
-      box(name).textContent = message;
-      control.setAttribute('aria-invalid', 'true');
-      control.focus();
-      if (control.tagName === 'INPUT' && control.type === 'text') control.select();
-    } else {
-      formError.textContent = message;
+  /**
+   * Puts every message of the error under its field: the core's `fields` list when a
+   * form was refused as a whole, else its one `field`. Messages for no known field go to
+   * the form's box. The first refused field takes the focus (unless `focus` is false).
+   * Returns the element focused, or that would have been.
+   */
+  function show(error, { focus = true } = {}) {
+    const list = Array.isArray(error?.fields) && error.fields.length ? error.fields : [{ field: error?.field, message: errorText(error) }];
+    const loose = [];
+    let first = null;
+    for (const item of list) {
+      const name = item?.field;
+      const control = name ? controls[name] : null;
+      const where = name ? box(name) : null;
+      if (control && where) {
+        where.textContent = item.message || errorText(error);
+        control.setAttribute('aria-invalid', 'true');
+        first ??= control;
+      } else {
+        loose.push(item?.message || errorText(error));
+      }
+    }
+    if (loose.length) {
+      formError.textContent = loose.join(' ');
       formError.hidden = false;
       formError.tabIndex = -1;
-      formError.focus();
+      first ??= formError;
     }
+    if (focus && first) {
+      first.focus();
+      if (first.tagName === 'INPUT' && first.type === 'text') first.select();
+    }
+    return first;
   }
+  // A field's message goes when the clerk edits it: typing in a text box, a new choice in
+  // a list or a tick. Not on a text box's `change`, which fires when the focus leaves it
+  // (showing the errors moves the focus, and must not wipe the message just put there).
+  const edited = (el) => (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio'].includes(el.type)) ? 'input' : 'change');
   for (const [name, control] of Object.entries(controls)) {
-    control?.addEventListener?.('input', () => clearOne(name));
-    control?.addEventListener?.('change', () => clearOne(name));
+    if (control?.addEventListener) control.addEventListener(edited(control), () => clearOne(name));
   }
   return { clearOne, clearAll, show };
 }
