@@ -97,7 +97,8 @@ use ui_tests::{go, wait_until, Engine, Screen};
 const ALLOWED: &[&str] = &[
     "Ctrl", "Esc", "Enter", "Shift", "Alt", "Tab", "Insert", "Delete", "Backspace", "Space",
     "PageUp", "PageDown", "Home", "End", "PDF", "Excel", "xlsx", "csv", "CSV", "IP", "LAN",
-    "TLS", "QR", "SN", "URL", "English", "mm", "dpi", "kg", "Wi", "Fi",
+    "TLS", "QR", "SN", "URL", "English", "mm", "dpi", "kg", "Wi", "Fi", "VIP", "UTF", "GBK",
+    "xls", "IPv", "KB", "MB", "PNG", "JPEG",
 ];
 
 fn id_of(value: &Value) -> i64 {
@@ -132,6 +133,17 @@ fn findings(text: &str, data: &[String]) -> Vec<String> {
     }
     let mut found = Vec::new();
     for token in text.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
+        // A file path or an address is data, not a word of the screen.
+        if token.contains('/') || token.contains('\\') {
+            continue;
+        }
+        // A file name (desk-20261204-daily.db) is data too.
+        if [".db", ".xlsx", ".csv", ".pdf", ".png", ".jpg"]
+            .iter()
+            .any(|ext| token.to_ascii_lowercase().ends_with(ext))
+        {
+            continue;
+        }
         let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_');
         let token = token.trim_matches('.');
         let is_key = token.contains('.')
@@ -146,7 +158,11 @@ fn findings(text: &str, data: &[String]) -> Vec<String> {
             found.push(format!("raw key `{token}`"));
             continue;
         }
-        for word in token.split(|c: char| !c.is_ascii_alphabetic()) {
+        for word in token.split(|c: char| !c.is_ascii_alphanumeric()) {
+            // Letters with digits are a code (FW2026000001, P100, IPv4, F12), not a word.
+            if word.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
             if word.len() >= 2 && !ALLOWED.contains(&word) {
                 found.push(format!("`{word}`"));
             }
@@ -155,6 +171,16 @@ fn findings(text: &str, data: &[String]) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// Up to 24 characters either side of the first `word` in `text`, on one line.
+fn context(text: &str, word: &str) -> String {
+    let Some(at) = text.find(word) else {
+        return String::new();
+    };
+    let before: String = text[..at].chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[at..].chars().take(word.chars().count() + 24).collect();
+    format!("{before}{after}").replace('\n', " ⏎ ")
 }
 
 /// Data on every screen: a model, customer, machine, order, part with stock, an engineer,
@@ -192,11 +218,13 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
     );
     let order_id = id_of(&order);
     let number = order["number"].as_str().unwrap_or_default().to_string();
-    let complaint = id_of(&s.call(
+    let complaint = s.call(
         "complaints.create",
         json!({"customer_id": customer, "against": "company", "channel": "letter",
                "cause": "fees", "content": "上门费收得太高"}),
-    ));
+    );
+    let complaint_number = complaint["number"].as_str().unwrap_or_default().to_string();
+    let complaint = id_of(&complaint);
     let routes = [
         "#/day".to_string(),
         "#/customers".to_string(),
@@ -237,6 +265,9 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         "SNI18N0001".to_string(),
         "P100".to_string(),
         number,
+        complaint_number,
+        // the main store's own code
+        "MAIN".to_string(),
         ui_tests::DESK_LOGIN.to_string(),
     ];
     data.retain(|d| !d.is_empty());
@@ -250,7 +281,7 @@ async fn wait_rendered(s: &Screen, hash: &str) {
         let state = c
             .execute(
                 "const v = document.getElementById('view');
-                 return [location.hash, v.getAttribute('aria-busy'), v.innerText.trim().length];",
+                 return [location.hash.split('?')[0], v.getAttribute('aria-busy'), v.innerText.trim().length];",
                 vec![],
             )
             .await?;
@@ -266,10 +297,18 @@ async fn wait_rendered(s: &Screen, hash: &str) {
 async fn every_screen_in_chinese(s: &Screen) {
     let (routes, mut data) = i18n_data(s);
     let mut problems: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for role in ["clerk", "dispatcher", "engineer", "storekeeper", "manager", "admin"] {
+    let mut contexts: BTreeMap<String, String> = BTreeMap::new();
+    for (role, name) in [
+        ("clerk", "前台小周"),
+        ("dispatcher", "派工老孙"),
+        ("engineer", "工程师小吴"),
+        ("storekeeper", "库管老郑"),
+        ("manager", "主管老王"),
+        ("admin", "管理员小冯"),
+    ] {
         let login = format!("zh-{role}");
         data.push(login.clone());
-        s.log_in_as(&login, &format!("测试{role}"), &[role]).await;
+        s.log_in_as(&login, name, &[role]).await;
         for hash in &routes {
             go(s.client(), hash).await;
             wait_rendered(s, hash).await;
@@ -278,7 +317,13 @@ async fn every_screen_in_chinese(s: &Screen) {
                 .execute(VISIBLE_TEXT, vec![])
                 .await
                 .expect("visible text");
-            for found in findings(text.as_str().unwrap_or_default(), &data) {
+            let text = text.as_str().unwrap_or_default();
+            for found in findings(text, &data) {
+                let word = found
+                    .trim_start_matches("raw key ")
+                    .trim_matches('`')
+                    .to_string();
+                contexts.entry(found.clone()).or_insert_with(|| context(text, &word));
                 problems
                     .entry(found)
                     .or_default()
@@ -290,7 +335,8 @@ async fn every_screen_in_chinese(s: &Screen) {
         .iter()
         .map(|(word, wheres)| {
             let wheres: Vec<&String> = wheres.iter().collect();
-            format!("{word} on {wheres:?}")
+            let seen = contexts.get(word).map(String::as_str).unwrap_or_default();
+            format!("{word} in «{seen}» on {wheres:?}")
         })
         .collect();
     assert!(
