@@ -7,7 +7,7 @@
 // Search as you type keeps up with the hands: each keystroke asks at once unless a request
 // is already out; then, when it returns, the latest text is asked for (at most one request
 // in flight, the keystrokes between coalesce into one). A reply is painted only if its
-// query is still the text in the box.
+// query is still the text in the box. A single digit is not asked for.
 import { h, clear } from './lib/dom.js';
 import { t } from './i18n.js';
 
@@ -137,11 +137,14 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
   }
 
   const wanted = () => input.value.trim();
+  // One digit finds nothing a clerk looks for (phones go by 4 digits, orders by more) and
+  // is the core's slowest question at a million customers: wait for the second.
+  const tooShort = (text) => /^[0-9０-９]$/.test(text);
 
   /** Asks for the box's text now, unless a request is out (its return asks for the latest). */
   function lookUp() {
     const query = wanted();
-    if (!query) {
+    if (!query || tooShort(query)) {
       state.seq += 1;
       state.query = '';
       state.items = [];
@@ -173,7 +176,8 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
     const latest = wanted();
     if (latest && latest !== query) {
       // The clerk typed on: this reply is stale, never painted; ask for the text now.
-      await ask(latest, ++state.seq);
+      if (tooShort(latest)) lookUp();
+      else await ask(latest, ++state.seq);
       return;
     }
     if (!latest || document.activeElement !== input) return;

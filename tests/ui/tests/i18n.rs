@@ -95,10 +95,46 @@ use ui_tests::{go, wait_until, Engine, Screen};
 
 /// Latin words a Chinese screen may show: keys, file formats, network words, units.
 const ALLOWED: &[&str] = &[
-    "Ctrl", "Esc", "Enter", "Shift", "Alt", "Tab", "Insert", "Delete", "Backspace", "Space",
-    "PageUp", "PageDown", "Home", "End", "PDF", "Excel", "xlsx", "csv", "CSV", "IP", "LAN",
-    "TLS", "QR", "SN", "URL", "English", "mm", "dpi", "kg", "Wi", "Fi", "VIP", "UTF", "GBK",
-    "xls", "IPv", "KB", "MB", "PNG", "JPEG",
+    "Ctrl",
+    "Esc",
+    "Enter",
+    "Shift",
+    "Alt",
+    "Tab",
+    "Insert",
+    "Delete",
+    "Backspace",
+    "Space",
+    "PageUp",
+    "PageDown",
+    "Home",
+    "End",
+    "PDF",
+    "Excel",
+    "xlsx",
+    "csv",
+    "CSV",
+    "IP",
+    "LAN",
+    "TLS",
+    "QR",
+    "SN",
+    "URL",
+    "English",
+    "mm",
+    "dpi",
+    "kg",
+    "Wi",
+    "Fi",
+    "VIP",
+    "UTF",
+    "GBK",
+    "xls",
+    "IPv",
+    "KB",
+    "MB",
+    "PNG",
+    "JPEG",
 ];
 
 fn id_of(value: &Value) -> i64 {
@@ -144,16 +180,16 @@ fn findings(text: &str, data: &[String]) -> Vec<String> {
         {
             continue;
         }
-        let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_');
+        let token =
+            token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_');
         let token = token.trim_matches('.');
         let is_key = token.contains('.')
             && token.split('.').next().is_some_and(|head| {
                 !head.is_empty() && head.chars().all(|c| c.is_ascii_lowercase())
             })
-            && token
-                .split('.')
-                .skip(1)
-                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            && token.split('.').skip(1).all(|part| {
+                !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            });
         if is_key {
             found.push(format!("raw key `{token}`"));
             continue;
@@ -178,7 +214,14 @@ fn context(text: &str, word: &str) -> String {
     let Some(at) = text.find(word) else {
         return String::new();
     };
-    let before: String = text[..at].chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+    let before: String = text[..at]
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let after: String = text[at..].chars().take(word.chars().count() + 24).collect();
     format!("{before}{after}").replace('\n', " ⏎ ")
 }
@@ -323,7 +366,9 @@ async fn every_screen_in_chinese(s: &Screen) {
                     .trim_start_matches("raw key ")
                     .trim_matches('`')
                     .to_string();
-                contexts.entry(found.clone()).or_insert_with(|| context(text, &word));
+                contexts
+                    .entry(found.clone())
+                    .or_insert_with(|| context(text, &word));
                 problems
                     .entry(found)
                     .or_default()
@@ -349,13 +394,22 @@ async fn every_screen_in_chinese(s: &Screen) {
 #[test]
 fn i18n_findings_see_words_and_keys() {
     let data = vec!["JSQ25-13".to_string()];
-    assert_eq!(findings("按 Ctrl+S 保存，型号 JSQ25-13", &data), Vec::<String>::new());
-    assert_eq!(findings("状态 started", &data), vec!["`started`".to_string()]);
+    assert_eq!(
+        findings("按 Ctrl+S 保存，型号 JSQ25-13", &data),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        findings("状态 started", &data),
+        vec!["`started`".to_string()]
+    );
     assert_eq!(
         findings("字段 slip.field.number", &data),
         vec!["raw key `slip.field.number`".to_string()]
     );
-    assert_eq!(findings("F2 新建工单 · 导出 PDF", &data), Vec::<String>::new());
+    assert_eq!(
+        findings("F2 新建工单 · 导出 PDF", &data),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]

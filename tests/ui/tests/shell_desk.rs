@@ -58,7 +58,11 @@ async fn gate(client: &Client, command: &str, fail: bool) {
         )
         .await
         .expect("install the gate");
-    assert_eq!(installed, json!(true), "the gate could not replace the transport");
+    assert_eq!(
+        installed,
+        json!(true),
+        "the gate could not replace the transport"
+    );
 }
 
 /// Waits until the gated call is being held.
@@ -161,13 +165,19 @@ async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep(s: &Screen) {
     // 继续编辑 keeps the text; Esc in the question means the same.
     click(c, "#leave-stay").await;
     wait_gone(c, "#leave-dialog").await;
-    assert_eq!(value_of(c, "form#customer-form [name=name]").await, "谢婉清");
+    assert_eq!(
+        value_of(c, "form#customer-form [name=name]").await,
+        "谢婉清"
+    );
     press_key(c, Key::Escape).await;
     wait_shown(c, "#leave-dialog").await;
     press_key(c, Key::Escape).await;
     wait_gone(c, "#leave-dialog").await;
     assert_eq!(hash(c).await, "#/customers/new");
-    assert_eq!(value_of(c, "form#customer-form [name=phones]").await, "13766554433");
+    assert_eq!(
+        value_of(c, "form#customer-form [name=phones]").await,
+        "13766554433"
+    );
 
     // A navigation link asks too, and 继续编辑 brings the address back.
     click(c, ".sidenav a[data-view=board]").await;
@@ -176,13 +186,19 @@ async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep(s: &Screen) {
     click(c, "#leave-stay").await;
     wait_gone(c, "#leave-dialog").await;
     assert_eq!(hash(c).await, "#/customers/new");
-    assert_eq!(value_of(c, "form#customer-form [name=name]").await, "谢婉清");
+    assert_eq!(
+        value_of(c, "form#customer-form [name=name]").await,
+        "谢婉清"
+    );
 
     // 放弃 leaves, nothing saved.
     press_key(c, Key::Escape).await;
     wait_shown(c, "#leave-dialog").await;
     click(c, "#leave-discard").await;
-    wait_hash(c, "the customer list after 放弃", |h| h.starts_with("#/customers") && !h.contains("new")).await;
+    wait_hash(c, "the customer list after 放弃", |h| {
+        h.starts_with("#/customers") && !h.contains("new")
+    })
+    .await;
     assert_eq!(customers_named(s, "谢婉清"), 0, "放弃 saved nothing");
 
     // 保存 (Enter: the focused button) saves, then leaves where Esc was going.
@@ -193,7 +209,10 @@ async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep(s: &Screen) {
     wait_shown(c, "#leave-dialog").await;
     assert_eq!(active_id(c).await.expect("focus"), "leave-save");
     press_key(c, Key::Enter).await;
-    wait_hash(c, "the customer list after 保存", |h| h.starts_with("#/customers") && !h.contains("new")).await;
+    wait_hash(c, "the customer list after 保存", |h| {
+        h.starts_with("#/customers") && !h.contains("new")
+    })
+    .await;
     wait_until("the customer saved by 保存", || async {
         Ok(if customers_named(s, "谢婉清") == 1 {
             Ok(())
@@ -207,7 +226,10 @@ async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep(s: &Screen) {
     go(c, "#/customers/new").await;
     find(c, "form#customer-form").await;
     press_key(c, Key::Escape).await;
-    wait_hash(c, "the list after Esc on a clean form", |h| !h.contains("new")).await;
+    wait_hash(c, "the list after Esc on a clean form", |h| {
+        !h.contains("new")
+    })
+    .await;
     assert!(!shown(c, "#leave-dialog").await);
 }
 
@@ -254,7 +276,10 @@ async fn p07_screens_show_loading_and_an_error_with_retry(s: &Screen) {
     // The call failed: the message and 重试.
     let panel = wait_inner(c, "#view-error", &["重试"]).await;
     assert!(has_chinese(&panel), "a Chinese message: {panel:?}");
-    assert!(!shown(c, "#view-loading").await, "no loading note after the failure");
+    assert!(
+        !shown(c, "#view-loading").await,
+        "no loading note after the failure"
+    );
     s.screenshot("p07-error").await;
     click(c, "#view-error button.retry").await;
     wait_inner(c, "#view", &["柏立群"]).await;
@@ -384,14 +409,19 @@ async fn layout_checks(client: &Client, label: &str, customer: i64, part: i64) {
     // A long name ends in an ellipsis and says the whole name as its tooltip.
     go(client, "#/customers").await;
     wait_inner(client, "#view table", &["上海浦东"]).await;
-    let (text, title) = wait_until(&format!("{label}: the long name cut with a title"), || async {
-        let (text, title, cut, overflow) = cell(client, "#view tbody td.col-name").await;
-        Ok(if cut && overflow == "ellipsis" && title == LONG_NAME {
-            Ok((text, title))
-        } else {
-            Err(format!("{text:?} title={title:?} cut={cut} overflow={overflow}"))
-        })
-    })
+    let (text, title) = wait_until(
+        &format!("{label}: the long name cut with a title"),
+        || async {
+            let (text, title, cut, overflow) = cell(client, "#view tbody td.col-name").await;
+            Ok(if cut && overflow == "ellipsis" && title == LONG_NAME {
+                Ok((text, title))
+            } else {
+                Err(format!(
+                    "{text:?} title={title:?} cut={cut} overflow={overflow}"
+                ))
+            })
+        },
+    )
     .await;
     assert_eq!(text, LONG_NAME);
     assert_eq!(title, LONG_NAME);
@@ -484,7 +514,10 @@ async fn p09_enter_on_one_hit_opens_it_and_logout_clears_state(s: &Screen) {
     // Exactly one hit: Enter opens it.
     type_into(c, "#global-search", "0987").await;
     press_key(c, Key::Enter).await;
-    wait_hash(c, "the one hit's file", |h| h == format!("#/customers/{one}")).await;
+    wait_hash(c, "the one hit's file", |h| {
+        h == format!("#/customers/{one}")
+    })
+    .await;
     wait_inner(c, "#view", &["邝若曦"]).await;
 
     // Two hits: Enter opens the list, filtered.
@@ -503,7 +536,11 @@ async fn p09_enter_on_one_hit_opens_it_and_logout_clears_state(s: &Screen) {
     .await
     .expect("leave a draft");
     s.log_in_as("p09-next", "下一位", &["clerk"]).await;
-    assert_eq!(value_of(c, "#global-search").await, "", "the search box is empty for the next user");
+    assert_eq!(
+        value_of(c, "#global-search").await,
+        "",
+        "the search box is empty for the next user"
+    );
     let left = c
         .execute(
             "return Object.keys(localStorage).filter((k) => k.startsWith('draft.'))",
@@ -515,7 +552,10 @@ async fn p09_enter_on_one_hit_opens_it_and_logout_clears_state(s: &Screen) {
     let h = hash(c).await;
     assert!(!h.contains("q="), "no remembered query in the address: {h}");
     let view = inner_text(c, "#view").await.expect("view text");
-    assert!(!view.contains("邝若"), "nothing of the previous screens: {view:?}");
+    assert!(
+        !view.contains("邝若"),
+        "nothing of the previous screens: {view:?}"
+    );
     let list_hidden = c
         .execute(
             "const l = document.getElementById('global-search-results'); return !l || l.hidden;",
