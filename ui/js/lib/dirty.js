@@ -1,8 +1,8 @@
 // Nothing typed is lost: which screen has unsaved typing, and the question the frame asks
 // before leaving it (保存 / 放弃 / 继续编辑).
 //
-// A screen is dirty when the clerk typed into one of its forms (a trusted input or change
-// event inside a <form> of the view, not inside a dialog or a [data-no-dirty] part) since
+// A screen is dirty when the clerk typed into one of its forms (a trusted input event
+// inside a <form> of the view, not inside a dialog or a [data-no-dirty] part) since
 // the screen opened or since its last successful write command. A view handle may answer
 // for itself with `isDirty()` (or the older `hasDraft()`), and may offer `save()`.
 import { h } from './dom.js';
@@ -63,8 +63,9 @@ export function createDirtyTracker(root, active) {
     state.dirty = true;
     state.form = form;
   }
+  // Only `input`: every control fires it on a user's edit, while a `change` can come late
+  // (on blur) for a value the view itself reset after saving.
   root.addEventListener('input', onTyped, true);
-  root.addEventListener('change', onTyped, true);
 
   return {
     /** The screen changed: nothing typed yet. */
