@@ -33,10 +33,14 @@ import * as users from './views/people/users.js';
 import * as backup from './views/people/backup.js';
 import * as audit from './views/people/audit.js';
 import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
-import { initGlobalSearch } from './global-search.js';
+import { initGlobalSearch, resetGlobalSearch } from './global-search.js';
 import { deskDateTime } from './lib/dates.js';
 import { isCtrl, isSave } from './lib/keys.js';
 import { resetTitle } from './lib/title.js';
+import { askLeave, asking, createDirtyTracker } from './lib/dirty.js';
+import { errorPanel } from './lib/loading.js';
+import { fitTables } from './lib/fit.js';
+import { clearDrafts } from './lib/store.js';
 
 // path pattern → view module, area for the navigation, params from the match
 const ROUTES = [
@@ -125,14 +129,105 @@ export function hashFor(path, query = {}) {
   return `#${path}${text ? `?${text}` : ''}`;
 }
 
-function navigate(hash) {
+// ---- leaving a screen: nothing typed is lost --------------------------------------
+
+const dirty = createDirtyTracker(
+  viewRoot,
+  () => current !== null && !document.body.classList.contains('signed-out'),
+);
+let shownHash = location.hash; // the address of the screen on show
+let allowedHash = null; // a hash change the guard already agreed to
+let savingForLeave = false; // the guard's 保存 is running: the view's own navigation waits
+
+/** True when leaving the screen on show would lose typing. */
+function viewDirty() {
+  const handle = current?.handle;
+  if (typeof handle?.isDirty === 'function') return Boolean(handle.isDirty());
+  if (typeof handle?.hasDraft === 'function' && handle.hasDraft()) return true;
+  return dirty.typed();
+}
+
+/** Saves the screen on show for the guard; true when it saved (so leaving is safe). */
+async function saveForLeave() {
+  const handle = current?.handle;
+  savingForLeave = true;
+  try {
+    if (typeof handle?.save === 'function') {
+      const ok = await handle.save();
+      await dirty.settle();
+      return ok !== false && !viewDirty();
+    }
+    const form = dirty.form() ?? viewRoot.querySelector('form');
+    let submitted = false;
+    if (form) {
+      // A form the view does not handle must not post the page away.
+      const stop = (event) => {
+        submitted = event.defaultPrevented;
+        event.preventDefault();
+      };
+      form.addEventListener('submit', stop, { once: true });
+      form.requestSubmit();
+      form.removeEventListener('submit', stop);
+    }
+    if (!submitted) {
+      // The screen's own Ctrl+S.
+      const fake = new KeyboardEvent('keydown', { key: 's', ctrlKey: true, cancelable: true });
+      Object.defineProperty(fake, 'target', { value: dirty.form() ?? viewRoot });
+      handle?.onKey?.(fake);
+    }
+    await dirty.settle();
+    return !viewDirty();
+  } finally {
+    savingForLeave = false;
+  }
+}
+
+/**
+ * May the clerk leave the screen on show? Asks 保存 / 放弃 / 继续编辑 when there is unsaved
+ * typing; 保存 leaves only when the save went through.
+ */
+async function mayLeave() {
+  if (asking()) return false;
+  if (!current || !viewDirty()) return true;
+  const focused = document.activeElement;
+  const choice = await askLeave();
+  if (choice === 'discard') return true;
+  if (choice === 'save' && (await saveForLeave())) return true;
+  if (focused?.isConnected) focused.focus();
+  return false;
+}
+
+function go(hash) {
+  allowedHash = hash;
   if (location.hash === hash) route();
   else location.hash = hash;
+}
+
+async function navigate(hash) {
+  if (await mayLeave()) go(hash);
+}
+
+/** The view's navigate: while the guard saves, the guard decides where to go. */
+function viewNavigate(hash) {
+  if (!savingForLeave) navigate(hash);
+}
+
+async function onHashChange() {
+  const target = location.hash;
+  if (target === allowedHash || target === shownHash || !current || !viewDirty()) {
+    allowedHash = null;
+    route();
+    return;
+  }
+  // A link, the browser's Back or a typed address: the screen stays until the clerk says.
+  history.replaceState(history.state, '', shownHash);
+  if (await mayLeave()) go(target);
 }
 
 /** Changes the hash without re-rendering (e.g. the list remembering its query). */
 function replaceHash(hash) {
   if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  shownHash = location.hash;
 }
 
 let toastTimer = null;
@@ -144,17 +239,31 @@ function toast(message) {
   toastTimer = setTimeout(() => el.classList.remove('show'), 2600);
 }
 
-function showError(error) {
-  const message = error?.code === 'network' ? t('error.network') : error?.message || String(error);
+/** The screen could not open: the message in the clerk's words and 重试 (runs `retry`). */
+function showError(error, retry = route) {
   clear(viewRoot);
-  viewRoot.append(
-    h(
-      'section',
-      { class: 'page' },
-      h('p', { class: 'notice notice-error', role: 'alert' }, message),
-      h('p', {}, h('a', { href: HOME }, t('common.back'))),
-    ),
-  );
+  const panel = errorPanel(error, retry, { id: 'view-error', home: HOME });
+  viewRoot.append(panel);
+  panel.querySelector('button')?.focus({ preventScroll: true });
+}
+
+// 「正在加载…」 over the view while its render is pending, after a moment (fast screens do
+// not flicker).
+const LOADING_DELAY_MS = 150;
+const viewLoading = h('div', { id: 'view-loading', class: 'view-loading', role: 'status', hidden: true });
+let loadingTimer = null;
+function startLoading() {
+  clearTimeout(loadingTimer);
+  viewRoot.setAttribute('aria-busy', 'true');
+  loadingTimer = setTimeout(() => {
+    viewLoading.textContent = t('common.loading');
+    viewLoading.hidden = false;
+  }, LOADING_DELAY_MS);
+}
+function stopLoading() {
+  clearTimeout(loadingTimer);
+  viewLoading.hidden = true;
+  viewRoot.removeAttribute('aria-busy');
 }
 
 const ctx = {
@@ -191,24 +300,33 @@ async function route() {
     return;
   }
   const isCurrent = () => seq === renderSeq;
+  shownHash = location.hash;
+  dirty.reset();
   // A view may only rewrite the address of its own screen: once the clerk has moved on (the
   // hash changes at once, the hashchange event comes later) a late debounce must not pull
   // the address back to the old screen.
   const replaceOwnHash = (hash) => {
     if (isCurrent() && parseHash().path === path) replaceHash(hash);
   };
+  startLoading();
   try {
     const handle = await match.r.view.render(viewRoot, {
       ...ctx,
+      call: dirty.wrapCall(call, isCurrent),
+      navigate: viewNavigate,
       replaceHash: replaceOwnHash,
       params: match.r.params(match.m),
       query,
       isCurrent,
     });
-    if (isCurrent()) current = { view: match.r.view, handle };
-    else handle?.dispose?.();
+    if (isCurrent()) {
+      current = { view: match.r.view, handle };
+      fitTables(viewRoot);
+    } else handle?.dispose?.();
   } catch (error) {
     if (isCurrent()) showError(error);
+  } finally {
+    if (isCurrent()) stopLoading();
   }
 }
 
@@ -260,20 +378,10 @@ function focusGlobalSearch() {
   input.select();
 }
 
-/** A screen where leaving would lose what the clerk is typing: F2 and F4 stay there. */
-function inForm() {
-  return (
-    current?.view === customerForm ||
-    current?.view === equipmentForm ||
-    current?.view === parts.form ||
-    Boolean(current?.handle?.hasDraft?.())
-  );
-}
-
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
   const key = event.key;
-  if (help.open) return; // the dialog closes itself on Esc
+  if (help.open || asking()) return; // the dialog closes itself on Esc
   if (key === 'F1') {
     event.preventDefault();
     openHelp();
@@ -282,14 +390,13 @@ function onKeyDown(event) {
     focusGlobalSearch();
   } else if (key === 'F4') {
     event.preventDefault();
-    // Already in a form: stay, so nothing typed is lost.
-    if (!inForm() && current?.view !== intake && permitted.has('customers.create')) navigate('#/customers/new');
+    // From a form with typing, the guard asks first (nothing typed is lost).
+    if (current?.view !== intake && permitted.has('customers.create')) navigate('#/customers/new');
   } else if (key === 'F2') {
     event.preventDefault();
     if (!permitted.has('orders.create')) return;
     // The phone rings: the intake, with the customer on screen if there is one.
     if (current?.view === intake) current.handle?.focusPhone?.();
-    else if (inForm()) toast(t('intake.f2.busy'));
     else navigate(current?.handle?.newOrderHash?.() ?? '#/orders/new');
   } else if (key === 'Escape' && event.target?.id === 'global-search') {
     event.preventDefault();
@@ -310,7 +417,15 @@ function wireFrame() {
     if (event.target === help) help.close(); // a click on the backdrop
   });
   initGlobalSearch({ call, navigate, hashFor });
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', onHashChange);
+  // A reload or closing the browser tab with unsaved typing: the browser's own question.
+  window.addEventListener('beforeunload', (event) => {
+    if (current && viewDirty()) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+  document.querySelector('.frame').append(viewLoading);
 }
 
 // ---- who is at the desk ------------------------------------------------------------
@@ -343,7 +458,7 @@ async function signIn(message) {
   try {
     status = await call('auth.status', {});
   } catch (error) {
-    showError(error);
+    showError(error, () => signIn(message));
     return;
   }
   if (status.user) {
@@ -381,6 +496,7 @@ function enter(status, fresh = false) {
 }
 
 async function signOut() {
+  if (!(await mayLeave())) return;
   try {
     await call('auth.logout', { session: session() });
   } catch {
@@ -389,7 +505,22 @@ async function signOut() {
   setSession('');
   appInfo = null;
   document.getElementById('status-user').textContent = '';
+  forgetUser();
   signIn();
+}
+
+/** Nothing of the previous user stays for the next: search box, drafts, remembered lists. */
+function forgetUser() {
+  current?.handle?.dispose?.();
+  current = null;
+  dirty.reset();
+  clear(viewRoot);
+  resetGlobalSearch();
+  clearDrafts();
+  day.forget();
+  // The lists remember their query in the address: the next user starts from home.
+  history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
+  shownHash = location.hash;
 }
 
 async function start() {

@@ -1,12 +1,16 @@
 // The one search box at the top (F3 / Ctrl+K): as the clerk types, a dropdown of customers,
 // machines and work orders from `search.global`, each saying what matched. ↑↓ choose, Enter
-// opens the customer file (a machine opens its customer's file with that machine marked; an
-// order number opens the order). Enter with nothing chosen keeps the old behaviour: the
-// customer list, filtered by the text.
-import { h, clear, debounce } from './lib/dom.js';
+// opens the chosen one (a machine opens its customer's file with that machine marked; an
+// order number opens the order); Enter with nothing chosen opens the only hit if there is
+// exactly one, else the customer list, filtered by the text.
+//
+// Search as you type keeps up with the hands: each keystroke asks at once unless a request
+// is already out; then, when it returns, the latest text is asked for (at most one request
+// in flight, the keystrokes between coalesce into one). A reply is painted only if its
+// query is still the text in the box. A single digit is not asked for.
+import { h, clear } from './lib/dom.js';
 import { t } from './i18n.js';
 
-const DEBOUNCE_MS = 150;
 const LIMIT = 12;
 const MATCHED = ['phone', 'name', 'address', 'serial', 'order'];
 const KINDS = ['customer', 'equipment', 'order'];
@@ -18,6 +22,13 @@ export function resultHash(item) {
   return item.kind === 'equipment' && item.equipment_id != null
     ? `${base}?equipment=${item.equipment_id}`
     : base;
+}
+
+let resetBox = () => {};
+
+/** Empties the box and forgets its results (logout: the next clerk sees nothing of them). */
+export function resetGlobalSearch() {
+  resetBox();
 }
 
 export function initGlobalSearch({ call, navigate, hashFor }) {
@@ -36,7 +47,9 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
   input.setAttribute('aria-controls', list.id);
   input.setAttribute('aria-expanded', 'false');
 
-  const state = { items: [], active: -1, seq: 0, query: '' };
+  // items/query: the results on show and the text they are for; asked: the text of the
+  // request in flight (null when none); idle: resolves when no request is out.
+  const state = { items: [], active: -1, seq: 0, query: '', asked: null, idle: Promise.resolve() };
 
   const options = () => [...list.querySelectorAll('li[role="option"]')];
 
@@ -118,50 +131,92 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
       list.append(h('li', { class: 'search-foot', role: 'presentation' }, t('search.foot')));
     }
     list.hidden = false;
+    list.dataset.query = state.query;
     input.setAttribute('aria-expanded', 'true');
     state.active = -1;
   }
 
-  async function lookUp() {
-    const query = input.value.trim();
-    const seq = ++state.seq;
-    state.query = query;
-    if (!query) {
+  const wanted = () => input.value.trim();
+  // One digit finds nothing a clerk looks for (phones go by 4 digits, orders by more) and
+  // is the core's slowest question at a million customers: wait for the second.
+  const tooShort = (text) => /^[0-9０-９]$/.test(text);
+
+  /** Asks for the box's text now, unless a request is out (its return asks for the latest). */
+  function lookUp() {
+    const query = wanted();
+    if (!query || tooShort(query)) {
+      state.seq += 1;
+      state.query = '';
       state.items = [];
       close();
+      return state.idle;
+    }
+    if (state.asked !== null) return state.idle;
+    if (query === state.query && !list.hidden) return state.idle;
+    let finished;
+    state.idle = new Promise((resolve) => {
+      finished = resolve;
+    });
+    ask(query, ++state.seq).finally(finished);
+    return state.idle;
+  }
+
+  async function ask(query, seq) {
+    state.asked = query;
+    let result;
+    let failure = null;
+    try {
+      result = await call('search.global', { query, limit: LIMIT });
+    } catch (error) {
+      failure = error;
+    }
+    state.asked = null;
+    // Reset or logout meanwhile: this reply belongs to nobody.
+    if (seq !== state.seq) return;
+    const latest = wanted();
+    if (latest && latest !== query) {
+      // The clerk typed on: this reply is stale, never painted; ask for the text now.
+      if (tooShort(latest)) lookUp();
+      else await ask(latest, ++state.seq);
       return;
     }
-    try {
-      const result = await call('search.global', { query, limit: LIMIT });
-      if (seq !== state.seq || document.activeElement !== input) return;
-      state.items = result?.items ?? [];
-    } catch (error) {
-      if (seq !== state.seq) return;
+    if (!latest || document.activeElement !== input) return;
+    if (failure) {
       state.items = [];
+      state.query = '';
       clear(list);
-      list.append(h('li', { class: 'search-none notice-error', role: 'presentation' }, error?.message || String(error)));
+      list.append(h('li', { class: 'search-none notice-error', role: 'presentation' }, failure?.message || String(failure)));
       list.hidden = false;
       return;
     }
+    state.query = query;
+    state.items = result?.items ?? [];
     show();
   }
-  const lookUpSoon = debounce(lookUp, DEBOUNCE_MS);
 
-  input.addEventListener('input', lookUpSoon);
-  input.addEventListener('focus', () => {
-    if (input.value.trim() && state.items.length && state.query === input.value.trim()) show();
-  });
-  input.addEventListener('blur', () => {
-    lookUpSoon.cancel();
+  resetBox = () => {
+    state.seq += 1;
+    state.items = [];
+    state.query = '';
+    input.value = '';
     close();
+    clear(list);
+    delete list.dataset.query;
+  };
+
+  input.addEventListener('input', lookUp);
+  input.addEventListener('focus', () => {
+    if (wanted() && state.items.length && state.query === wanted()) show();
   });
+  input.addEventListener('blur', close);
   input.addEventListener('keydown', (event) => {
     if (event.isComposing) return;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       if (list.hidden) {
-        lookUpSoon.cancel();
-        lookUp().then(() => setActive(event.key === 'ArrowDown' ? 0 : -2));
+        lookUp().then(() => {
+          if (!list.hidden) setActive(event.key === 'ArrowDown' ? 0 : -2);
+        });
         return;
       }
       setActive(state.active + (event.key === 'ArrowDown' ? 1 : -1));
@@ -171,16 +226,24 @@ export function initGlobalSearch({ call, navigate, hashFor }) {
     } else if (event.key === 'Escape' && !list.hidden) {
       // First Esc closes the list; the next one (the frame's) leaves the box.
       event.preventDefault();
-      lookUpSoon.cancel();
       close();
     }
   });
-  form.addEventListener('submit', (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    lookUpSoon.cancel();
+    const text = wanted();
+    // The results for this very text decide: wait for them if they are on their way.
+    if (text && (state.query !== text || state.asked !== null)) {
+      lookUp();
+      await state.idle;
+      if (wanted() !== text) return;
+    }
+    if (text && state.query === text && state.items.length === 1) {
+      open(state.items[0]);
+      return;
+    }
     state.seq += 1;
     close();
-    const text = input.value.trim();
     navigate(hashFor('/customers', { q: text, focus: 'results' }));
   });
 }

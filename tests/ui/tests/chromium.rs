@@ -210,8 +210,9 @@ async fn bad_input_shows_the_message_under_the_field_and_saves_nothing() {
     // Nothing was saved.
     let found = door.call("customers.search", json!({"query": ""}));
     assert_eq!(found["total"], json!(0), "nothing should be saved: {found}");
-    // Esc leaves the form for the (still empty) list.
+    // Esc asks first (issue 15: nothing typed is lost); 放弃 leaves for the (still empty) list.
     press_key(c, Key::Escape).await;
+    click(c, "#leave-discard").await;
     wait_text(c, "#customer-empty", "F4").await;
     session.close().await;
 }
@@ -431,7 +432,7 @@ async fn global_search_finds_every_kind_and_opens_the_machine() {
     )
     .await;
 
-    // Enter with nothing chosen still goes to the customer list, filtered.
+    // Enter with nothing chosen and one hit opens it (issue 15); several go to the list.
     press_key(c, Key::F3).await;
     type_into(c, "#global-search", "海鸥").await;
     wait_until("the dropdown to show", || async move {
@@ -443,8 +444,14 @@ async fn global_search_finds_every_kind_and_opens_the_machine() {
         })
     })
     .await;
+    let hits = search_options(c).await.expect("the dropdown").len();
     press_key(c, Key::Enter).await;
-    wait_rows(c, "only the company for 海鸥", 1, |r| r.contains("海鸥")).await;
+    if hits == 1 {
+        wait_hash(c, "the one hit's file", |h| h.starts_with("#/customers/")).await;
+        wait_inner(c, "#view", &["海鸥"]).await;
+    } else {
+        wait_rows(c, "only the company for 海鸥", 1, |r| r.contains("海鸥")).await;
+    }
     session.close().await;
 }
 

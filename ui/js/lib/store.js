@@ -39,3 +39,21 @@ export function readJson(key, fallback = null, options = {}) {
 export function writeJson(key, value, options = {}) {
   writeText(key, value === null ? null : JSON.stringify(value), options);
 }
+
+/** Forgets every draft this browser keeps (localStorage keys starting with `draft.`). */
+export function clearDrafts() {
+  try {
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key?.startsWith('draft.')) keys.push(key);
+    }
+    for (const key of keys) localStorage.removeItem(key);
+    for (let i = sessionStorage.length - 1; i >= 0; i -= 1) {
+      const key = sessionStorage.key(i);
+      if (key?.startsWith('draft.')) sessionStorage.removeItem(key);
+    }
+  } catch {
+    // Storage disabled: there are no drafts to forget.
+  }
+}

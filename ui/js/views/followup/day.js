@@ -29,6 +29,11 @@ const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 // and coming back does not announce the same clock twice. Null until the first read.
 let seenAlerts = null;
 
+/** A new user at the desk: the alerts count as unseen again (the frame calls this at logout). */
+export function forget() {
+  seenAlerts = null;
+}
+
 
 /** "2026-11-23 周一" of the desk's day (UTC+8), from the core's now. */
 function deskDay(now) {

@@ -142,7 +142,7 @@ export async function render(root, ctx) {
       box('missing', r.missing),
       items.length
         ? h('span', { class: 'continuity-range num muted' }, t('slips.continuity.range', { first: items[0].number, last: items[items.length - 1].number, n: items.length }))
-        : null,
+        : '', // (append(null) would print "null")
     );
     verdict.className = `continuity-verdict ${r.missing > 0 ? 'notice notice-error' : 'is-ok'}`;
     verdict.textContent =
