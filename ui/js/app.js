@@ -191,7 +191,10 @@ async function mayLeave() {
   if (!current || !viewDirty()) return true;
   const focused = document.activeElement;
   const choice = await askLeave();
-  if (choice === 'discard') return true;
+  if (choice === 'discard') {
+    current?.handle?.discard?.();
+    return true;
+  }
   if (choice === 'save' && (await saveForLeave())) return true;
   if (focused?.isConnected) focused.focus();
   return false;
@@ -420,7 +423,8 @@ function wireFrame() {
   window.addEventListener('hashchange', onHashChange);
   // A reload or closing the browser tab with unsaved typing: the browser's own question.
   window.addEventListener('beforeunload', (event) => {
-    if (current && viewDirty()) {
+    // A screen that keeps its own draft (the intake) comes back after a reload as it was.
+    if (current && viewDirty() && !current.handle?.keepsDraft) {
       event.preventDefault();
       event.returnValue = '';
     }

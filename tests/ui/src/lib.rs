@@ -1094,7 +1094,9 @@ impl Screen {
                     .goto(&door.url)
                     .await
                     .expect("open the browser door");
-                find(&session.client, "#view").await;
+                // The desk is up once it has shown who is logged in (the frame, the
+                // search box and the first screen are built by then).
+                wait_nonempty(&session.client, "#status-user").await;
                 let data_dir = door.data_dir.path().to_path_buf();
                 Screen {
                     engine,
@@ -1112,6 +1114,7 @@ impl Screen {
                 let paths: Vec<(&str, &Path)> =
                     env.iter().map(|(k, v)| (*k, Path::new(*v))).collect();
                 let session = Session::desktop_with_env(dir.path(), &paths).await;
+                wait_nonempty(&session.client, "#status-user").await;
                 Screen {
                     engine,
                     session,

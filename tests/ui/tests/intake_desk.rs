@@ -155,11 +155,12 @@ async fn p02_esc_or_reload_keeps_the_typed_intake(s: &Screen) {
     })
     .await;
 
-    // Away by the navigation, and back: the intake is as it was, and says so.
+    // Away by the navigation or by Esc: the frame asks first, and 继续编辑 keeps every word.
     click(c, "a[data-view=\"board\"]").await;
-    find(c, "#board").await;
-    open_intake(c).await;
-    wait_text(c, "#intake-draft", "已恢复未完成的登记").await;
+    answer_leave(c, "#leave-stay").await;
+    press_key(c, Key::Escape).await;
+    answer_leave(c, "#leave-stay").await;
+    find(c, "#intake").await;
     wait_value(c, "#intake-fault", "热水忽冷忽热").await;
     wait_inner(c, "#caller-chosen", &["张伟", "SN-ZW-0001"]).await;
     assert_eq!(value_of(c, "#caller-phone").await, "13812345678");
@@ -201,6 +202,44 @@ async fn p02_esc_or_reload_keeps_the_typed_intake(s: &Screen) {
         .await
         .expect("read the notice");
     assert_eq!(notice_hidden, json!(true));
+
+    // Typed, then left with 放弃: the intake and its draft go.
+    find(c, "#intake-fault")
+        .await
+        .send_keys("异响")
+        .await
+        .expect("type the fault");
+    wait_until("the draft to be kept", || async move {
+        Ok(if draft(c).await.is_null() {
+            Err("no draft".to_string())
+        } else {
+            Ok(())
+        })
+    })
+    .await;
+    click(c, "a[data-view=\"board\"]").await;
+    answer_leave(c, "#leave-discard").await;
+    find(c, "#board").await;
+    assert_eq!(draft(c).await, Value::Null);
+}
+
+/// Waits for the frame's 保存 / 放弃 / 继续编辑 question and answers it with `button`.
+async fn answer_leave(c: &Client, button: &str) {
+    wait_until("the leave question", || async move {
+        let open = c
+            .execute(
+                "const d = document.getElementById('leave-dialog'); return Boolean(d && d.open);",
+                vec![],
+            )
+            .await?;
+        Ok(if open == json!(true) {
+            Ok(())
+        } else {
+            Err("not asked".to_string())
+        })
+    })
+    .await;
+    click(c, button).await;
 }
 
 #[tokio::test]

@@ -462,7 +462,7 @@ fn every_audit_kind_the_core_records_has_words_in_both_languages() {
             let text = std::fs::read_to_string(&path).expect("source");
             for (at, _) in text.match_indices("audit::record(") {
                 // record(tx, at, "action", "entity", …): the first two string literals.
-                let call = &text[at..text.len().min(at + 400)];
+                let call: String = text[at..].chars().take(400).collect();
                 let literals: Vec<&str> = call.split('"').skip(1).step_by(2).take(2).collect();
                 if let [action, entity] = literals[..] {
                     words.insert(format!("audit.action.{action}"));

@@ -1299,6 +1299,17 @@ export async function render(root, ctx) {
     },
     /** Something typed that leaving would lose (it is kept as a draft meanwhile). */
     isDirty,
+    /** The draft outlives a reload or a closed window: no browser warning is needed. */
+    keepsDraft: true,
+    /** The frame's 保存 when leaving: registers the order; true when it went through. */
+    async save() {
+      await submit();
+      return state.done === true;
+    },
+    /** The frame's 放弃: the typed intake goes, draft and all. */
+    discard() {
+      writeJson(DRAFT_KEY, null);
+    },
     dispose() {
       // Not saved here: every change was kept as it happened, and a logout that forgot the
       // drafts must not see this one written back.
