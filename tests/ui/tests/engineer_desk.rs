@@ -397,9 +397,15 @@ async fn p10_user_management_in_the_desk_style_and_ctrl_s_saves(s: &Screen) {
     find(c, "#user-form").await;
     wait_focus(c, "user-name").await;
     type_into(c, "#user-name", "赵磊师傅").await;
+    // Esc with a change typed: the frame asks; 继续编辑 keeps it.
     press_key(c, Key::Escape).await;
-    wait_inner(c, "#user-leaving", &["Ctrl+S"]).await;
+    wait_inner(c, "#leave-dialog", &["保存", "放弃", "继续编辑"]).await;
+    click(c, "#leave-stay").await;
     find(c, "#user-form").await;
+    assert_eq!(
+        find(c, "#user-name").await.prop("value").await.expect("name").as_deref(),
+        Some("赵磊师傅")
+    );
     shot(s, "p10-users-form").await;
     ctrl(c, 's').await;
     wait_inner(c, "#users-table", &["赵磊师傅"]).await;

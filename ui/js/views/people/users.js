@@ -204,7 +204,6 @@ async function renderForm(page, ctx, editId) {
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'user-save', title: t('form.save.title') }, t('users.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const cancel = h('button', { type: 'button', class: 'btn', id: 'user-cancel', title: t('form.cancel.title') }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
-  const leaving = h('p', { class: 'notice users-leaving', id: 'user-leaving', role: 'alert', hidden: true }, t('users.leave.confirm'));
   const form = h(
     'form',
     { class: 'form', id: 'user-form', novalidate: true, autocomplete: 'off' },
@@ -219,7 +218,6 @@ async function renderForm(page, ctx, editId) {
       hint: isNew ? t('users.password.hint') : t('users.password.reset.hint'),
     }),
     field('user', 'active', c.active, { label: t('users.active') }),
-    leaving,
     h('div', { class: 'form-actions' }, save, cancel),
   );
   const title = isNew ? t('users.new') : t('users.edit.title', { login: user.login });
@@ -240,11 +238,8 @@ async function renderForm(page, ctx, editId) {
 
   // Something typed that a step back would lose.
   let dirty = false;
-  let warned = false;
   form.addEventListener('input', () => {
     dirty = true;
-    warned = false;
-    leaving.hidden = true;
   });
   form.addEventListener('change', () => {
     dirty = true;
@@ -255,7 +250,6 @@ async function renderForm(page, ctx, editId) {
   async function submit() {
     if (saving) return;
     errors.clearAll();
-    leaving.hidden = true;
     const roles = [...form.querySelectorAll('input[name="roles"]:checked')].map((b) => b.value);
     const engineer = c.engineer_id.value;
     saving = true;
@@ -289,13 +283,8 @@ async function renderForm(page, ctx, editId) {
   });
   const back = () => ctx.navigate(ctx.hashFor('/users'));
   /** Esc: back to the list; with unsaved changes, the first Esc says so and a second one leaves. */
+  // Esc leaves like any way out: the frame asks 保存 / 放弃 / 继续编辑 while `hasDraft`.
   function escape() {
-    if (dirty && !warned) {
-      warned = true;
-      leaving.hidden = false;
-      return;
-    }
-    dirty = false;
     back();
   }
   cancel.addEventListener('click', () => {

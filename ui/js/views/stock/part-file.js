@@ -105,7 +105,7 @@ export async function render(root, ctx) {
         bits.push(
           h(
             'button',
-            { type: 'button', class: 'btn btn-small claim-next', dataset: { id: String(m.id), next }, title: t('claim.next.title') },
+            { type: 'button', class: 'btn btn-small claim-next', 'data-needs': 'stock.claim', dataset: { id: String(m.id), next }, title: t('claim.next.title') },
             t(`claim.next.${next}`),
           ),
         );
@@ -137,7 +137,7 @@ export async function render(root, ctx) {
         reversed
           ? h('span', { class: 'chip chip-reversed', title: t('ledger.reversed_by', { id: m.reversed_by }) }, t('ledger.reversed'))
           : canReverse
-            ? h('button', { type: 'button', class: 'btn btn-small reverse', dataset: { id: String(m.id) }, title: t('ledger.reverse.title') }, t('ledger.reverse'))
+            ? h('button', { type: 'button', class: 'btn btn-small reverse', 'data-needs': 'stock.reverse', dataset: { id: String(m.id) }, title: t('ledger.reverse.title') }, t('ledger.reverse'))
             : null,
       ),
     );
@@ -167,7 +167,7 @@ export async function render(root, ctx) {
 
   // ---- the moves ------------------------------------------------------------------------
   const actionButton = (kind) =>
-    h('button', { type: 'button', id: kind, class: 'btn', dataset: { kind }, title: t(`move.${kind}.title`) }, t(`move.${kind}`));
+    h('button', { type: 'button', id: kind, class: 'btn', 'data-needs': ACTIONS[kind].command, dataset: { kind }, title: t(`move.${kind}.title`) }, t(`move.${kind}`));
   const buttons = Object.fromEntries(Object.keys(ACTIONS).map((kind) => [kind, actionButton(kind)]));
   const moveSlot = h('div', { class: 'move-slot' });
   const edit = h('button', { type: 'button', id: 'part-edit', 'data-needs': 'parts.save', class: 'btn', title: t('part.edit.title') }, t('file.edit'), ' ', h('kbd', {}, 'E'));
