@@ -324,7 +324,9 @@ fn every_status_transition_is_allowed_or_refused_with_a_reason() {
                 json!({"id": o, "to": to, "reason": "客户要求"}),
             );
             if allowed.contains(&(from, to)) {
-                let after = result.unwrap_or_else(|e| panic!("{from} → {to}: {}", e.to_json()));
+                let after = result
+                    .unwrap_or_else(|e| panic!("{from} → {to}: {}", e.to_json()))
+                    .value();
                 assert_eq!(after["status"], to);
                 let events = after["events"].as_array().unwrap();
                 let last = events.last().unwrap();
@@ -865,7 +867,8 @@ fn session_with(t: &mut TestDesk, login: &str, roles: &[&str]) -> String {
         "auth.login",
         json!({"login": login, "password": "pass-1234"}),
     )
-    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()));
+    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()))
+    .value();
     out["session"].as_str().unwrap().to_string()
 }
 
@@ -877,6 +880,7 @@ fn get_as(t: &mut TestDesk, session: &str, id: i64) -> Value {
         json!({ "id": id }),
     )
     .unwrap_or_else(|e| panic!("orders.get: {}", e.to_json()))
+    .value()
 }
 
 #[test]
