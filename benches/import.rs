@@ -111,8 +111,9 @@ fn main() {
     let mut rows = Vec::new();
     let mut measure = |label: &str, command: &str, desk: &mut Desk| -> f64 {
         let start = Instant::now();
-        let out: Value = api::call(desk, command, args.clone()).expect(label);
+        let out = api::call(desk, command, args.clone()).expect(label);
         let secs = start.elapsed().as_secs_f64();
+        let out = out.value();
         let added = out
             .get("added")
             .or_else(|| out.get("to_add"))
@@ -172,7 +173,8 @@ fn commits(dir: &std::path::Path, desk: &mut Desk) {
     const PAYMENTS: usize = 200;
     const ROUNDS: usize = 15;
     const PER_ROUND: usize = 20;
-    let mut call = |command: &str, args: Value| api::call(desk, command, args).expect(command);
+    let mut call =
+        |command: &str, args: Value| api::call(desk, command, args).expect(command).value();
     // One completed order with enough owed to take 200 payments of 1 yuan.
     let engineer = call("engineers.save", json!({"name": "李强", "region": "海淀"}))["id"].clone();
     let order = call(

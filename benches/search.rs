@@ -25,7 +25,7 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
     let dir = target.join(format!("bench-data/search-v2-{CUSTOMERS}"));
     let mut desk = Desk::open_dir(&dir).expect("open bench desk");
-    let have = api::call(&mut desk, "app.info", json!({})).unwrap()["customers"]
+    let have = api::call(&mut desk, "app.info", json!({})).unwrap().value()["customers"]
         .as_u64()
         .unwrap();
     if have as usize != CUSTOMERS {
@@ -47,7 +47,8 @@ fn main() {
         "customers.search",
         json!({"page": 5000, "page_size": 100}),
     )
-    .unwrap();
+    .unwrap()
+    .value();
     let sample = &middle["items"][0];
     let mobile = sample["phones"][0]["number"].as_str().unwrap().to_string();
     let name = sample["name"].as_str().unwrap().to_string();
@@ -138,6 +139,7 @@ fn main() {
             let start = Instant::now();
             let out = api::call(&mut desk, command, args.clone()).expect(label);
             times.push(start.elapsed());
+            let out = out.value();
             total = match (&out["total"], &out["items"]) {
                 (Value::Number(n), _) if out["more"] == true => format!("{n}+"),
                 (Value::Number(n), _) => n.to_string(),

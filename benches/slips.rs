@@ -17,7 +17,9 @@ const RUNS: usize = 200;
 const CHROMIUM_RUNS: usize = 10;
 
 fn call(desk: &mut Desk, name: &str, args: Value) -> Value {
-    api::call(desk, name, args).unwrap_or_else(|e| panic!("{name}: {}", e.to_json()))
+    api::call(desk, name, args)
+        .unwrap_or_else(|e| panic!("{name}: {}", e.to_json()))
+        .value()
 }
 
 /// A completed order with `parts` part lines and a long address; returns its id.

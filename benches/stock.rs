@@ -22,7 +22,9 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
     let dir = target.join(format!("bench-data/stock-{PARTS}-{MOVEMENTS}"));
     let mut desk = Desk::open_dir(&dir).expect("open bench desk");
-    let parts = api::call(&mut desk, "parts.list", json!({"page_size": 1})).unwrap()["total"]
+    let parts = api::call(&mut desk, "parts.list", json!({"page_size": 1}))
+        .unwrap()
+        .value()["total"]
         .as_u64()
         .unwrap();
     let mut generation = String::new();
@@ -94,7 +96,9 @@ fn main() {
         },
     );
     // A 5,000-line count sheet, every line off by one, then posting it.
-    let take = api::call(&mut desk, "stocktake.start", json!({"store_id": 1})).unwrap();
+    let take = api::call(&mut desk, "stocktake.start", json!({"store_id": 1}))
+        .unwrap()
+        .value();
     let lines: Vec<serde_json::Value> = take["lines"]
         .as_array()
         .unwrap()
@@ -114,7 +118,7 @@ fn main() {
                 json!({"id": id, "lines": lines}),
             )
             .unwrap();
-            assert_eq!(r["stored"], true);
+            assert_eq!(r.value()["stored"], true);
         },
     );
     time(
@@ -123,7 +127,7 @@ fn main() {
         1000.0,
         &mut |_| {
             let r = api::call(&mut desk, "stocktake.post", json!({"id": id})).unwrap();
-            assert_eq!(r["variances"], 5000);
+            assert_eq!(r.value()["variances"], 5000);
         },
     );
     let section = format!(

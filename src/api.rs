@@ -1,12 +1,14 @@
 //! The one command table. Every use case is listed here once, with the roles allowed to
-//! run it; every door (desktop, browser, command line) calls [`call`] and gets JSON back.
+//! run it and the action it is for a person (收款, 派工…); every door (desktop, browser,
+//! command line) calls [`call`] and gets the reply's JSON text back, made once.
 //! A test lists the whole table, so no command can be added unseen.
 //!
 //! The roles are enforced here, for every command, whoever calls: [`call`] runs a command
 //! as the desk's acting user ([`Desk::act_as`]) and refuses it when none of the user's
-//! roles is listed. The doors go through [`call_in_session`], which first makes the desk
-//! act as the request's session user (or as nobody). A handful of commands are open to
-//! nobody too: logging in, the first-run wizard, the login screen's status.
+//! roles is listed, naming the action in Chinese. The doors go through
+//! [`call_in_session`], which first makes the desk act as the request's session user (or
+//! as nobody). A handful of commands are open to nobody too: logging in, the first-run
+//! wizard, the login screen's status.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -21,10 +23,12 @@ use crate::{
     Desk, Role,
 };
 
-type Handler = fn(&mut Desk, Value) -> Result<Value>;
+type Handler = fn(&mut Desk, Value) -> Result<Reply>;
 
 pub struct Command {
     pub name: &'static str,
+    /// The action as a person names it (收款, 盘点过账): what a refusal says, never `name`.
+    pub label: &'static str,
     pub roles: &'static [Role],
     handler: Handler,
 }
@@ -33,6 +37,49 @@ impl Command {
     /// Whether `actor` may run this command.
     pub fn allows(&self, actor: &Actor) -> bool {
         self.roles == PUBLIC || actor.holds_any(self.roles)
+    }
+}
+
+/// A command's answer as JSON text, serialized once, straight from the use case's typed
+/// result (no `serde_json::Value` in between): the doors send it as it is. An in-process
+/// caller that wants to look inside parses it back with [`Reply::value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply(String);
+
+impl Reply {
+    /// The JSON text of `out`.
+    pub fn of<T: Serialize + ?Sized>(out: &T) -> Result<Reply> {
+        serde_json::to_string(out)
+            .map(Reply)
+            .map_err(|e| Error::BadRequest(e.to_string()))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The JSON text, for a door's response body.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The reply parsed back into a `Value` (tests, the command line).
+    pub fn value(&self) -> Value {
+        // The text is what serde_json itself wrote from a typed value: always valid JSON.
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl From<Reply> for Value {
+    fn from(reply: Reply) -> Value {
+        reply.value()
+    }
+}
+
+impl std::fmt::Display for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -61,130 +108,260 @@ const MANAGER_DISPATCH: &[Role] = &[Manager, Dispatcher];
 const FIELD: &[Role] = &[Engineer, Clerk, Manager];
 const FIELD_AND_DISPATCH: &[Role] = &[Engineer, Clerk, Dispatcher, Manager];
 
-/// Turns a typed use case `fn(&mut Desk, Args) -> Result<Out>` into a table entry.
+/// Turns a typed use case `fn(&mut Desk, Args) -> Result<Out>` into a table entry: its
+/// name, the action in Chinese, the roles allowed.
 macro_rules! command {
-    ($name:literal, $roles:expr, $f:path) => {
+    ($name:literal, $label:literal, $roles:expr, $f:path) => {
         Command {
             name: $name,
+            label: $label,
             roles: $roles,
-            handler: |desk, args| respond($f(desk, parse(args)?)?),
+            handler: |desk, args| Reply::of(&$f(desk, parse(args)?)?),
         }
     };
 }
 
 static COMMANDS: &[Command] = &[
-    command!("app.info", EVERYONE, app_info),
-    command!("audit.list", MANAGER_ADMIN, audit::list),
-    command!("auth.login", PUBLIC, users::login),
-    command!("auth.logout", PUBLIC, users::logout),
-    command!("auth.password", EVERYONE, users::change_password),
-    command!("auth.setup", PUBLIC, users::setup),
-    command!("auth.status", PUBLIC, status),
-    command!("backup.list", MANAGER_ADMIN, backup::list_command),
-    command!("backup.now", MANAGER_ADMIN, backup::now),
-    command!("backup.restore", ADMIN, backup::restore_command),
-    command!("calendar.list", EVERYONE, calendar::list),
-    command!("calendar.save", MANAGER, calendar::save_day),
-    command!("callbacks.get", EVERYONE, callbacks::get),
-    command!("callbacks.queue", DESK, callbacks::queue),
-    command!("callbacks.record", DESK, callbacks::record),
-    command!("campaigns.create", MANAGER_DESK, campaigns::create),
-    command!("campaigns.get", EVERYONE, campaigns::get),
-    command!("campaigns.list", EVERYONE, campaigns::list),
-    command!("campaigns.preview", MANAGER_DESK, campaigns::preview),
-    command!("campaigns.record", FIELD, campaigns::record),
-    command!("campaigns.report", MANAGER_DESK, campaigns::report),
-    command!("complaints.causes", EVERYONE, complaints::causes),
-    command!("complaints.create", DESK, complaints::create),
-    command!("complaints.get", EVERYONE, complaints::get),
-    command!("complaints.list", DESK, complaints::list),
-    command!("complaints.update", DESK, complaints::update),
-    command!("customers.create", DESK, customers::create),
-    command!("customers.duplicates", DESK, customers::duplicates),
-    command!("customers.export", DESK, export::customers),
-    command!("customers.get", EVERYONE, customers::get),
-    command!("customers.merge", DESK, customers::merge),
-    command!("customers.search", EVERYONE, customers::search),
-    command!("customers.timeline", EVERYONE, orders::history::timeline),
-    command!("customers.update", DESK, customers::update),
-    command!("day.alerts", EVERYONE, dayboard::alerts),
-    command!("day.board", EVERYONE, dayboard::board),
-    command!("engineers.list", EVERYONE, engineers::list),
-    command!("engineers.save", MANAGER_DISPATCH, engineers::save),
-    command!("equipment.create", DESK, equipment::create),
-    command!("equipment.get", EVERYONE, equipment::get),
-    command!("equipment.list", EVERYONE, equipment::list),
+    command!("app.info", "查看程序信息", EVERYONE, app_info),
+    command!("audit.list", "查看操作日志", MANAGER_ADMIN, audit::list),
+    command!("auth.login", "登录", PUBLIC, users::login),
+    command!("auth.logout", "退出登录", PUBLIC, users::logout),
+    command!(
+        "auth.password",
+        "修改密码",
+        EVERYONE,
+        users::change_password
+    ),
+    command!("auth.setup", "首次设置", PUBLIC, users::setup),
+    command!("auth.status", "查看登录状态", PUBLIC, status),
+    command!(
+        "backup.list",
+        "查看备份",
+        MANAGER_ADMIN,
+        backup::list_command
+    ),
+    command!("backup.now", "立即备份", MANAGER_ADMIN, backup::now),
+    command!("backup.restore", "恢复数据", ADMIN, backup::restore_command),
+    command!("calendar.list", "查看工作日历", EVERYONE, calendar::list),
+    command!("calendar.save", "保存工作日历", MANAGER, calendar::save_day),
+    command!("callbacks.get", "查看回访", EVERYONE, callbacks::get),
+    command!("callbacks.queue", "查看回访队列", DESK, callbacks::queue),
+    command!("callbacks.record", "记录回访", DESK, callbacks::record),
+    command!(
+        "campaigns.create",
+        "新建主动服务",
+        MANAGER_DESK,
+        campaigns::create
+    ),
+    command!("campaigns.get", "查看主动服务", EVERYONE, campaigns::get),
+    command!(
+        "campaigns.list",
+        "查看主动服务列表",
+        EVERYONE,
+        campaigns::list
+    ),
+    command!(
+        "campaigns.preview",
+        "预览主动服务名单",
+        MANAGER_DESK,
+        campaigns::preview
+    ),
+    command!(
+        "campaigns.record",
+        "记录主动服务结果",
+        FIELD,
+        campaigns::record
+    ),
+    command!(
+        "campaigns.report",
+        "打印服务报告",
+        MANAGER_DESK,
+        campaigns::report
+    ),
+    command!(
+        "complaints.causes",
+        "查看投诉原因",
+        EVERYONE,
+        complaints::causes
+    ),
+    command!("complaints.create", "登记投诉", DESK, complaints::create),
+    command!("complaints.get", "查看投诉", EVERYONE, complaints::get),
+    command!("complaints.list", "查看投诉列表", DESK, complaints::list),
+    command!("complaints.update", "处理投诉", DESK, complaints::update),
+    command!("customers.create", "新建客户", DESK, customers::create),
+    command!(
+        "customers.duplicates",
+        "查找重复客户",
+        DESK,
+        customers::duplicates
+    ),
+    command!("customers.export", "导出客户档案", DESK, export::customers),
+    command!("customers.get", "查看客户档案", EVERYONE, customers::get),
+    command!("customers.merge", "合并客户", DESK, customers::merge),
+    command!("customers.search", "查找客户", EVERYONE, customers::search),
+    command!(
+        "customers.timeline",
+        "查看客户往来记录",
+        EVERYONE,
+        orders::history::timeline
+    ),
+    command!("customers.update", "修改客户档案", DESK, customers::update),
+    command!("day.alerts", "查看时限提醒", EVERYONE, dayboard::alerts),
+    command!("day.board", "查看今日看板", EVERYONE, dayboard::board),
+    command!("engineers.list", "查看工程师", EVERYONE, engineers::list),
+    command!(
+        "engineers.save",
+        "保存工程师",
+        MANAGER_DISPATCH,
+        engineers::save
+    ),
+    command!("equipment.create", "登记设备", DESK, equipment::create),
+    command!("equipment.get", "查看设备档案", EVERYONE, equipment::get),
+    command!("equipment.list", "查看设备列表", EVERYONE, equipment::list),
     command!(
         "equipment.override_warranty",
+        "保修特批",
         MANAGER_DESK,
         equipment::override_warranty
     ),
-    command!("equipment.update", DESK, equipment::update),
-    command!("import.commit", DESK, import::commit),
-    command!("import.preview", DESK, import::preview),
-    command!("models.list", EVERYONE, models::list),
-    command!("models.save", MANAGER_DESK, models::save),
-    command!("orders.assign", DISPATCH, orders::flow::assign),
-    command!("orders.board", EVERYONE, orders::board::board),
-    command!("orders.caller", DESK_AND_DISPATCH, orders::caller),
-    command!("orders.complete", FIELD, callbacks::complete),
-    command!("orders.confirm", DESK_AND_DISPATCH, orders::flow::confirm),
-    command!("orders.create", DESK_AND_DISPATCH, orders::create),
-    command!("orders.faults", EVERYONE, orders::faults),
-    command!("orders.get", EVERYONE, orders::get),
-    command!("orders.intake", DESK_AND_DISPATCH, orders::intake),
-    command!("orders.list", EVERYONE, orders::list),
-    command!("orders.move", FIELD_AND_DISPATCH, orders::flow::move_to),
-    command!("orders.pay", DESK, orders::flow::pay),
-    command!("orders.receivables", DESK, orders::board::receivables),
-    command!("orders.suggest", DISPATCH, orders::board::suggest),
-    command!("parts.get", EVERYONE, parts::get),
-    command!("parts.labels", STORE, crate::stock::labels::print),
-    command!("parts.list", EVERYONE, parts::list),
-    command!("parts.save", STORE, parts::save),
-    command!("reports.export", MANAGER, reports::export),
-    command!("reports.get", MANAGER, reports::get),
-    command!("reports.orders", MANAGER, reports::orders),
-    command!("search.global", EVERYONE, search::global),
-    command!("settings.get", EVERYONE, settings::get),
-    command!("settings.save", MANAGER_ADMIN, settings::save),
+    command!("equipment.update", "修改设备档案", DESK, equipment::update),
+    command!("import.commit", "导入客户档案", DESK, import::commit),
+    command!("import.preview", "预览导入", DESK, import::preview),
+    command!("models.list", "查看型号", EVERYONE, models::list),
+    command!("models.save", "保存型号", MANAGER_DESK, models::save),
+    command!("orders.assign", "派工", DISPATCH, orders::flow::assign),
+    command!(
+        "orders.board",
+        "查看派工看板",
+        EVERYONE,
+        orders::board::board
+    ),
+    command!(
+        "orders.caller",
+        "来电查询",
+        DESK_AND_DISPATCH,
+        orders::caller
+    ),
+    command!("orders.complete", "完工", FIELD, callbacks::complete),
+    command!(
+        "orders.confirm",
+        "回电确认",
+        DESK_AND_DISPATCH,
+        orders::flow::confirm
+    ),
+    command!(
+        "orders.create",
+        "登记工单",
+        DESK_AND_DISPATCH,
+        orders::create
+    ),
+    command!("orders.faults", "查看常见故障", EVERYONE, orders::faults),
+    command!("orders.get", "查看工单", EVERYONE, orders::get),
+    command!(
+        "orders.intake",
+        "来电登记",
+        DESK_AND_DISPATCH,
+        orders::intake
+    ),
+    command!("orders.list", "查看工单列表", EVERYONE, orders::list),
+    command!(
+        "orders.move",
+        "变更工单状态",
+        FIELD_AND_DISPATCH,
+        orders::flow::move_to
+    ),
+    command!("orders.pay", "收款", DESK, orders::flow::pay),
+    command!(
+        "orders.receivables",
+        "查看应收款",
+        DESK,
+        orders::board::receivables
+    ),
+    command!(
+        "orders.suggest",
+        "推荐派工工程师",
+        DISPATCH,
+        orders::board::suggest
+    ),
+    command!("parts.get", "查看备件", EVERYONE, parts::get),
+    command!(
+        "parts.labels",
+        "打印备件标签",
+        STORE,
+        crate::stock::labels::print
+    ),
+    command!("parts.list", "查看备件列表", EVERYONE, parts::list),
+    command!("parts.save", "保存备件", STORE, parts::save),
+    command!("reports.export", "导出报表", MANAGER, reports::export),
+    command!("reports.get", "查看报表", MANAGER, reports::get),
+    command!("reports.orders", "查看报表明细", MANAGER, reports::orders),
+    command!("search.global", "搜索", EVERYONE, search::global),
+    command!("settings.get", "查看设置", EVERYONE, settings::get),
+    command!("settings.save", "保存设置", MANAGER_ADMIN, settings::save),
     command!(
         "slips.calibration",
+        "打印校准页",
         MANAGER_DESK,
         slips::template::calibration
     ),
-    command!("slips.continuity", DESK, slips::continuity),
-    command!("slips.list", EVERYONE, slips::list),
-    command!("slips.opinion", FIELD, slips::opinion),
-    command!("slips.print", FIELD, slips::print),
-    command!("slips.template", EVERYONE, slips::template::get),
-    command!("slips.template_save", MANAGER_DESK, slips::template::save),
-    command!("slips.void", MANAGER_DESK, slips::void),
-    command!("stock.claim", STORE, ledger::claim),
-    command!("stock.defective", STORE, ledger::defective),
-    command!("stock.issue", STORE_AND_ENGINEER, ledger::issue),
-    command!("stock.ledger", EVERYONE, ledger::ledger),
-    command!("stock.low", EVERYONE, ledger::low),
-    command!("stock.purchase_request", STORE, ledger::purchase_request),
-    command!("stock.receive", STORE, ledger::receive),
-    command!("stock.report", EVERYONE, ledger::report),
+    command!(
+        "slips.continuity",
+        "查看服务单连号",
+        DESK,
+        slips::continuity
+    ),
+    command!("slips.list", "查看服务单", EVERYONE, slips::list),
+    command!("slips.opinion", "记录客户意见", FIELD, slips::opinion),
+    command!("slips.print", "打印服务单", FIELD, slips::print),
+    command!(
+        "slips.template",
+        "查看套打模板",
+        EVERYONE,
+        slips::template::get
+    ),
+    command!(
+        "slips.template_save",
+        "保存套打模板",
+        MANAGER_DESK,
+        slips::template::save
+    ),
+    command!("slips.void", "作废服务单", MANAGER_DESK, slips::void),
+    command!("stock.claim", "更新索赔状态", STORE, ledger::claim),
+    command!("stock.defective", "坏件返厂", STORE, ledger::defective),
+    command!("stock.issue", "领料", STORE_AND_ENGINEER, ledger::issue),
+    command!("stock.ledger", "查看库存流水", EVERYONE, ledger::ledger),
+    command!("stock.low", "查看低库存", EVERYONE, ledger::low),
+    command!(
+        "stock.purchase_request",
+        "生成采购申请",
+        STORE,
+        ledger::purchase_request
+    ),
+    command!("stock.receive", "入库", STORE, ledger::receive),
+    command!("stock.report", "查看库存报表", EVERYONE, ledger::report),
     command!(
         "stock.return",
+        "退料",
         STORE_AND_ENGINEER,
         ledger::return_from_order
     ),
-    command!("stock.reverse", STORE, ledger::reverse),
-    command!("stock.slow", EVERYONE, ledger::slow),
-    command!("stock.transfer", STORE, ledger::transfer),
-    command!("stocktake.count", STORE, stocktake::count),
-    command!("stocktake.count_file", STORE, stocktake::count_file),
-    command!("stocktake.get", EVERYONE, stocktake::get),
-    command!("stocktake.post", MANAGER, stocktake::post),
-    command!("stocktake.start", STORE, stocktake::start),
-    command!("stores.list", EVERYONE, parts::stores),
-    command!("stores.save", STORE, parts::save_store),
-    command!("users.list", ADMIN, users::list),
-    command!("users.save", ADMIN, users::save),
+    command!("stock.reverse", "冲销", STORE, ledger::reverse),
+    command!("stock.slow", "查看呆滞备件", EVERYONE, ledger::slow),
+    command!("stock.transfer", "调拨", STORE, ledger::transfer),
+    command!("stocktake.count", "录入盘点数", STORE, stocktake::count),
+    command!(
+        "stocktake.count_file",
+        "导入盘点表",
+        STORE,
+        stocktake::count_file
+    ),
+    command!("stocktake.get", "查看盘点", EVERYONE, stocktake::get),
+    command!("stocktake.post", "盘点过账", MANAGER, stocktake::post),
+    command!("stocktake.start", "开始盘点", STORE, stocktake::start),
+    command!("stores.list", "查看仓库", EVERYONE, parts::stores),
+    command!("stores.save", "保存仓库", STORE, parts::save_store),
+    command!("users.list", "查看用户", ADMIN, users::list),
+    command!("users.save", "保存用户", ADMIN, users::save),
 ];
 
 /// Every command, in name order.
@@ -202,8 +379,9 @@ pub fn allows(actor: &Actor, name: &str) -> bool {
 }
 
 /// Runs command `name` with JSON `args` (an object; `null` counts as `{}`) as the desk's
-/// acting user, if one of their roles allows it.
-pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {
+/// acting user, if one of their roles allows it, and answers the reply's JSON text. A
+/// refusal names the action (“收款”), the user, their roles and the roles that may.
+pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Reply> {
     let command = COMMANDS
         .iter()
         .find(|c| c.name == name)
@@ -214,7 +392,7 @@ pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {
         }
         let needed: Vec<&str> = command.roles.iter().map(|r| r.label()).collect();
         return Err(Error::Forbidden(format!(
-            "没有权限：{}（{}）不能使用“{}”，需要以下角色之一：{}",
+            "没有权限：{}（{}）不能“{}”，需要以下角色之一：{}",
             desk.actor().name,
             desk.actor()
                 .roles
@@ -222,7 +400,7 @@ pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Value> {
                 .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join("、"),
-            name,
+            command.label,
             needed.join("、")
         )));
     }
@@ -236,7 +414,7 @@ pub fn call_in_session(
     session: Option<&str>,
     name: &str,
     args: Value,
-) -> Result<Value> {
+) -> Result<Reply> {
     let actor = match session.filter(|s| !s.is_empty()) {
         Some(token) => users::resume(desk, token)?.unwrap_or_else(Actor::nobody),
         None => Actor::nobody(),
@@ -265,10 +443,6 @@ fn parse<A: DeserializeOwned>(args: Value) -> Result<A> {
         _ => return Err(Error::BadRequest("参数应为一个 JSON 对象".into())),
     };
     serde_json::from_value(args).map_err(|e| Error::BadRequest(e.to_string()))
-}
-
-fn respond<T: Serialize>(out: T) -> Result<Value> {
-    serde_json::to_value(out).map_err(|e| Error::BadRequest(e.to_string()))
 }
 
 #[derive(Debug, serde::Deserialize)]

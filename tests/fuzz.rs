@@ -59,7 +59,7 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// An error must say something a person can read.
-fn clear(result: aftersales::Result<Value>) -> Result<(), TestCaseError> {
+fn clear<T>(result: aftersales::Result<T>) -> Result<(), TestCaseError> {
     if let Err(e) = result {
         let message = e.to_string();
         prop_assert!(!message.trim().is_empty(), "empty message for {}", e.code());

@@ -324,7 +324,9 @@ fn every_status_transition_is_allowed_or_refused_with_a_reason() {
                 json!({"id": o, "to": to, "reason": "客户要求"}),
             );
             if allowed.contains(&(from, to)) {
-                let after = result.unwrap_or_else(|e| panic!("{from} → {to}: {}", e.to_json()));
+                let after = result
+                    .unwrap_or_else(|e| panic!("{from} → {to}: {}", e.to_json()))
+                    .value();
                 assert_eq!(after["status"], to);
                 let events = after["events"].as_array().unwrap();
                 let last = events.last().unwrap();
@@ -865,7 +867,8 @@ fn session_with(t: &mut TestDesk, login: &str, roles: &[&str]) -> String {
         "auth.login",
         json!({"login": login, "password": "pass-1234"}),
     )
-    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()));
+    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()))
+    .value();
     out["session"].as_str().unwrap().to_string()
 }
 
@@ -877,6 +880,7 @@ fn get_as(t: &mut TestDesk, session: &str, id: i64) -> Value {
         json!({ "id": id }),
     )
     .unwrap_or_else(|e| panic!("orders.get: {}", e.to_json()))
+    .value()
 }
 
 #[test]
@@ -1165,7 +1169,7 @@ fn mine_lists_the_linked_engineers_orders_only() {
             json!({"mine": true, "status": status}),
         )
         .map(|page| {
-            page["items"]
+            page.value()["items"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -1186,7 +1190,8 @@ fn mine_lists_the_linked_engineers_orders_only() {
         "orders.list",
         json!({"mine": true, "customer_id": s.customer}),
     )
-    .unwrap();
+    .unwrap()
+    .value();
     let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(id).collect();
     assert!(
         !ids.contains(&other) && !ids.contains(&unassigned),
@@ -1443,7 +1448,8 @@ fn intake_of_a_new_customer_needs_the_clerks_roles() {
         "orders.intake",
         json!({"customer_id": s.customer, "order": {"kind": "repair", "fault": "漏水"}}),
     )
-    .unwrap_or_else(|e| panic!("{}", e.to_json()));
+    .unwrap_or_else(|e| panic!("{}", e.to_json()))
+    .value();
     assert_eq!(done["order"]["customer"]["id"], s.customer);
 }
 
@@ -1501,4 +1507,164 @@ fn the_caller_lookup_folds_numbers_as_they_are_stored() {
     }
     let e = t.err("orders.caller", json!({"phone": "+86"}));
     assert_eq!(e["field"], "phone");
+}
+
+/// Issue 15, item 13: the suggestion and the board cite only parts that fit the order's
+/// model (a part listing other models is left out, even when a past order of this model
+/// used it), and every engineer says whether their regions cover the address; when none
+/// does, the reply says so.
+#[test]
+fn the_suggestion_cites_only_the_models_parts_and_says_who_does_not_cover_the_region() {
+    let mut t = desk();
+    clock(&mut t, MONDAY_10);
+    let model = |t: &mut TestDesk, code: &str, name: &str, category: &str| {
+        id(&t.ok(
+            "models.save",
+            json!({"code": code, "name": name, "category": category,
+                   "policies": [{"component": "", "months": 12, "basis": "purchase"}]}),
+        ))
+    };
+    let fridge = model(&mut t, "BCD-215", "双门冰箱 215L", "冰箱");
+    model(&mut t, "KFR-35GW", "挂壁空调 1.5匹", "空调");
+    let main = t.ok("stores.list", json!({}))["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let mut part = |code: &str, name: &str, models: Value| {
+        let p = id(&t.ok(
+            "parts.save",
+            json!({"code": code, "name": name, "models": models, "cost_fen": 1000, "price_fen": 3000}),
+        ));
+        t.ok(
+            "stock.receive",
+            json!({"part_id": p, "store_id": main, "quantity": 5, "unit_cost_fen": 1000}),
+        );
+        p
+    };
+    let capacitor = part("AC-CAP", "压缩机启动电容", json!(["KFR-35GW"]));
+    let thermostat = part("BX-TH", "冰箱温控器", json!(["bcd-215"]));
+    let fuse = part("FUSE-5A", "保险管", json!([]));
+    let li = id(&t.ok(
+        "engineers.save",
+        json!({"name": "李强", "phone": "13900002222", "region": "海淀 西城"}),
+    ));
+    t.ok(
+        "engineers.save",
+        json!({"name": "王磊", "phone": "13900001111", "region": "朝阳"}),
+    );
+    t.ok(
+        "engineers.save",
+        json!({"name": "赵勇", "phone": "13900003333"}),
+    );
+    let customer = |t: &mut TestDesk, name: &str, phone: &str, address: &str, region: &str| {
+        let c = id(&t.ok(
+            "customers.create",
+            json!({"name": name, "phones": [phone], "address": address, "region": region}),
+        ));
+        let m = id(&t.ok(
+            "equipment.create",
+            json!({"customer_id": c, "model_id": fridge, "serial": format!("SN-{phone}")}),
+        ));
+        (c, m)
+    };
+    let new_order = |t: &mut TestDesk, (c, m): (i64, i64)| {
+        id(&t.ok(
+            "orders.create",
+            json!({"customer_id": c, "equipment_id": m, "kind": "repair", "channel": "phone",
+                   "mode": "on_site", "fault": "不制冷", "confirmed": true}),
+        ))
+    };
+    let haidian = customer(
+        &mut t,
+        "张伟",
+        "13812345678",
+        "北京市海淀区中关村大街1号",
+        "",
+    );
+    // A past fridge order used all three parts: the capacitor was booked on it by mistake.
+    let past = new_order(&mut t, haidian);
+    t.ok("orders.assign", json!({"id": past, "engineer_id": li}));
+    t.ok(
+        "orders.move",
+        json!({"id": past, "to": "in_progress", "reason": ""}),
+    );
+    let parts: Vec<Value> = [capacitor, thermostat, fuse]
+        .iter()
+        .map(|p| json!({"part_id": p, "store_id": main, "quantity": 1}))
+        .collect();
+    t.ok(
+        "orders.complete",
+        json!({"id": past, "work_done": "更换温控器", "parts": parts}),
+    );
+
+    let o = new_order(&mut t, haidian);
+    let board = t.ok("orders.board", json!({}));
+    let card = board["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == o)
+        .unwrap()
+        .clone();
+    let mut codes: Vec<&str> = card["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["BX-TH", "FUSE-5A"]);
+    let s = t.ok("orders.suggest", json!({"id": o}));
+    assert_eq!(s["covered"], true);
+    assert_eq!(s["notice"], Value::Null);
+    let items = s["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        let reason = item["reason"].as_str().unwrap();
+        assert!(reason.contains("冰箱温控器"), "{reason}");
+        assert!(!reason.contains("压缩机"), "{reason}");
+    }
+    let by_name = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["engineer"]["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("李强")["region"], true);
+    assert_eq!(by_name("李强")["region_note"], "负责区域含“海淀”");
+    assert_eq!(by_name("王磊")["region"], false);
+    assert_eq!(
+        by_name("王磊")["region_note"],
+        "不负责该地区（服务区域：朝阳）"
+    );
+    assert!(by_name("王磊")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("不负责该地区"));
+    assert_eq!(
+        by_name("赵勇")["region_note"],
+        "不负责该地区（未设服务区域）"
+    );
+
+    // An address no engineer covers: each is marked, and the reply says so.
+    let tongzhou = customer(
+        &mut t,
+        "刘芳",
+        "13712345678",
+        "北京市通州区新华大街8号",
+        "通州",
+    );
+    let far = new_order(&mut t, tongzhou);
+    let s = t.ok("orders.suggest", json!({"id": far}));
+    assert_eq!(s["covered"], false);
+    assert_eq!(s["notice"], "没有工程师负责该地区（通州）");
+    assert!(s["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["region"] == false
+            && i["region_note"]
+                .as_str()
+                .unwrap()
+                .starts_with("不负责该地区")));
 }

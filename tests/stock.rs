@@ -460,7 +460,7 @@ fn property_random_movements_keep_balance_equal_to_the_ledger() {
             };
             match result {
                 Ok(v) => done.extend(
-                    v["movements"]
+                    v.value()["movements"]
                         .as_array()
                         .unwrap()
                         .iter()

@@ -20,7 +20,7 @@ impl TestDesk {
         // desk acting as nobody).
         self.desk.act_as(aftersales::Actor::script());
         match aftersales::api::call(&mut self.desk, command, args.clone()) {
-            Ok(v) => v,
+            Ok(reply) => reply.value(),
             Err(e) => panic!("{command} {args}: {}", e.to_json()),
         }
     }

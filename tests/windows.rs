@@ -21,7 +21,7 @@ fn chinese_folder(root: &Path) -> PathBuf {
 
 fn call(desk: &mut Desk, command: &str, args: Value) -> Value {
     match aftersales::api::call(desk, command, args.clone()) {
-        Ok(v) => v,
+        Ok(reply) => reply.value(),
         Err(e) => panic!("{command} {args}: {}", e.to_json()),
     }
 }

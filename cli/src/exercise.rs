@@ -48,7 +48,7 @@ struct Fixture {
 }
 
 fn call(desk: &mut Desk, command: &str, args: Value) -> Result<Value> {
-    api::call(desk, command, args)
+    api::call(desk, command, args).map(|reply| reply.value())
 }
 
 fn id(v: &Value) -> Result<i64> {

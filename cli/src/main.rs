@@ -136,7 +136,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
         Command::Commands => {
             for c in api::commands() {
                 let roles: Vec<&str> = c.roles.iter().map(|r| r.as_str()).collect();
-                println!("{}\t{}", c.name, roles.join(","));
+                println!("{}\t{}\t{}", c.name, roles.join(","), c.label);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -144,6 +144,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let result = serde_json::from_str(&json)
                 .map_err(|e| aftersales::Error::BadRequest(e.to_string()))
                 .and_then(|args| api::call(&mut open(cli.data_dir)?, &command, args))
+                .map(|reply| reply.value())
                 .and_then(|value| match &out {
                     Some(path) => save_file(value, path),
                     None => Ok(value),
@@ -198,11 +199,14 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             });
             let mut desk = open(cli.data_dir)?;
             let (verb, r) = if dry_run {
-                let mut r = api::call(&mut desk, "import.preview", args)?;
+                let mut r = api::call(&mut desk, "import.preview", args)?.value();
                 r["added"] = r["to_add"].take();
                 ("预览（未写入）：将新增", r)
             } else {
-                ("已导入：新增", api::call(&mut desk, "import.commit", args)?)
+                (
+                    "已导入：新增",
+                    api::call(&mut desk, "import.commit", args)?.value(),
+                )
             };
             let rejected = r["rejected"].as_array().cloned().unwrap_or_default();
             println!(
@@ -223,7 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
         }
         Command::Export(Export::Customers { file, query }) => {
             let mut desk = open(cli.data_dir)?;
-            let book = api::call(&mut desk, "customers.export", json!({"query": query}))?;
+            let book = api::call(&mut desk, "customers.export", json!({"query": query}))?.value();
             let saved = save_file(book, &file)?;
             println!("已导出 {} 行到 {}", saved["rows"], file.display());
             Ok(ExitCode::SUCCESS)
@@ -247,7 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 (dir, None) => {
                     let dir = dir.as_deref().map(absolute).transpose()?;
                     let dir = dir.map(|d| d.display().to_string());
-                    Some(api::call(&mut desk, "backup.now", json!({"dir": dir}))?)
+                    Some(api::call(&mut desk, "backup.now", json!({"dir": dir}))?.value())
                 }
             };
             match made {
@@ -263,7 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
         Command::Restore { file } => {
             let mut desk = open(cli.data_dir)?;
             let file = absolute(&file)?.display().to_string();
-            let done = api::call(&mut desk, "backup.restore", json!({"file": file}))?;
+            let done = api::call(&mut desk, "backup.restore", json!({"file": file}))?.value();
             println!(
                 "已从 {} 恢复数据；恢复前的数据已备份到 {}",
                 done["restored_from"].as_str().unwrap_or_default(),

@@ -123,7 +123,7 @@ async fn only_allowed(
             "code": "forbidden",
             "message": format!("此电脑（{}）不在允许访问的地址范围内，请联系管理员", peer.ip())
         });
-        return reply(StatusCode::FORBIDDEN, body);
+        return reply(StatusCode::FORBIDDEN, body.to_string());
     }
     next.run(request).await
 }
@@ -171,10 +171,14 @@ async fn api_call(
     })
     .await;
     match result {
-        Ok(Ok(value)) => reply(StatusCode::OK, value),
+        // The core's reply is JSON text already: it goes out as it is.
+        Ok(Ok(text)) => reply(StatusCode::OK, text.into_string()),
         Ok(Err(e)) => error_reply(e),
         // A panic in a use case is a bug, not the clerk's doing; the core words it.
-        Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, api::internal_error(e)),
+        Err(e) => reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            api::internal_error(e).to_string(),
+        ),
     }
 }
 
@@ -186,14 +190,15 @@ fn error_reply(e: aftersales::Error) -> Response {
         "forbidden" => StatusCode::FORBIDDEN,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    reply(status, e.to_json())
+    reply(status, e.to_json().to_string())
 }
 
-fn reply(status: StatusCode, body: Value) -> Response {
+/// A JSON body.
+fn reply(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
+        body,
     )
         .into_response()
 }

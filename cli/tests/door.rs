@@ -85,7 +85,8 @@ fn commands_lists_the_table_with_roles() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.lines().any(|l| l == "customers.create\tclerk,manager"),
+        text.lines()
+            .any(|l| l == "customers.create\tclerk,manager\t新建客户"),
         "{text}"
     );
     assert_eq!(text.lines().count(), aftersales::api::commands().len());

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aftersales::jobs::{self, Jobs};
-use aftersales::Desk;
+use aftersales::{api::Reply, Desk};
 use serde_json::{json, Value};
 use tauri::{Manager, Runtime};
 
@@ -47,7 +47,7 @@ pub fn forward(
     session: Option<&str>,
     command: &str,
     args: Value,
-) -> Result<Value, Value> {
+) -> Result<Reply, Value> {
     let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
     aftersales::api::call_in_session(&mut desk, session, command, args).map_err(|err| err.to_json())
 }
@@ -55,7 +55,8 @@ pub fn forward(
 /// The one IPC command: `invoke('call', {command, args, session})`.
 ///
 /// `args` may be left out, which means `{}`; `session` is what `auth.login` returned
-/// (left out before logging in). The result is the command's JSON; a failure rejects the
+/// (left out before logging in). The result is the command's JSON, the core's reply text
+/// handed to the window as it is (not parsed and serialized again); a failure rejects the
 /// promise with the core's error JSON.
 #[tauri::command]
 async fn call(
@@ -63,12 +64,12 @@ async fn call(
     command: String,
     args: Option<Value>,
     session: Option<String>,
-) -> Result<Value, Value> {
+) -> Result<tauri::ipc::Response, Value> {
     let desk = Arc::clone(&state.0);
     let args = args.unwrap_or_else(|| json!({}));
     let work = move || forward(&desk, session.as_deref(), &command, args);
     match tauri::async_runtime::spawn_blocking(work).await {
-        Ok(result) => result,
+        Ok(result) => result.map(|reply| tauri::ipc::Response::new(reply.into_string())),
         Err(join_error) => Err(aftersales::api::internal_error(join_error)),
     }
 }

@@ -28,11 +28,13 @@ fn forward_returns_results_and_error_json() {
     let err = forward(&desk, None, "app.info", json!({})).unwrap_err();
     assert_eq!(err["code"], "unauthorized");
     let login = json!({"login": "wang", "password": "secret1"});
-    let session = forward(&desk, None, "auth.login", login).unwrap()["session"]
+    let session = forward(&desk, None, "auth.login", login).unwrap().value()["session"]
         .as_str()
         .unwrap()
         .to_string();
-    let info = forward(&desk, Some(&session), "app.info", json!({})).unwrap();
+    let info = forward(&desk, Some(&session), "app.info", json!({}))
+        .unwrap()
+        .value();
     assert!(info["data_file"]
         .as_str()
         .unwrap()
@@ -41,6 +43,10 @@ fn forward_returns_results_and_error_json() {
     // A clerk is not the administrator.
     let err = forward(&desk, Some(&session), "users.list", json!({})).unwrap_err();
     assert_eq!(err["code"], "forbidden");
+    assert_eq!(
+        err["message"],
+        "没有权限：王芳（前台）不能“查看用户”，需要以下角色之一：管理员"
+    );
 
     let err = forward(&desk, Some(&session), "no.such.command", json!({})).unwrap_err();
     assert_eq!(err["code"], "unknown_command");

@@ -203,11 +203,17 @@ fn on_hand(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<i64>
     Ok(crate::stock::ledger::balance(conn, part_id, store_id)?.0)
 }
 
-/// The parts past orders of `model_id` used most: id, code, name, uses.
+/// The parts past orders of `model_id` used most: id, code, name, uses. Only parts that
+/// fit the model: a part whose 适用机型 (`models`) lists model codes is cited for those
+/// models only; a part that lists none is taken to fit any (a screw, a fuse).
 fn model_parts(conn: &Connection, model_id: ModelId) -> Result<Vec<(PartId, String, String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
-         WHERE mp.model_id = ?1 ORDER BY mp.uses DESC, p.code LIMIT ?2",
+           JOIN product_model m ON m.id = mp.model_id
+         WHERE mp.model_id = ?1
+           AND (p.models = ''
+                OR instr(',' || upper(p.models) || ',', ',' || upper(m.code) || ',') > 0)
+         ORDER BY mp.uses DESC, p.code LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![model_id, PROBABLE], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -425,7 +431,10 @@ pub struct Suggestion {
     /// 2: the van holds every probable part; 1: the main store does; 0: neither (or none
     /// known).
     pub parts: u8,
+    /// Whether one of the engineer's regions covers the customer's region or address.
     pub region: bool,
+    /// The region as the list shows it: `负责区域含“海淀”`, or why not: `不负责该地区（…）`.
+    pub region_note: String,
     pub active: i64,
     pub reason: String,
 }
@@ -433,6 +442,10 @@ pub struct Suggestion {
 #[derive(Debug, Serialize)]
 pub struct Suggestions {
     pub items: Vec<Suggestion>,
+    /// Whether some engineer's regions cover the address (false too with no engineer).
+    pub covered: bool,
+    /// `没有工程师负责该地区（…）` when engineers exist but none covers the address.
+    pub notice: Option<String>,
 }
 
 /// Whether one of the engineer's regions appears in the customer's region or address.
@@ -486,16 +499,18 @@ pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
             _ if needed.is_empty() => "该型号暂无用料记录".to_string(),
             _ => format!("常用备件（{}）库存不全", names.join("、")),
         });
-        reasons.push(match &matched {
+        let region_note = match &matched {
             Some(r) => format!("负责区域含“{r}”"),
-            None if e.region.is_empty() => "未设服务区域".to_string(),
-            None => format!("服务区域 {}", e.region),
-        });
+            None if e.region.trim().is_empty() => "不负责该地区（未设服务区域）".to_string(),
+            None => format!("不负责该地区（服务区域：{}）", e.region.trim()),
+        };
+        reasons.push(region_note.clone());
         reasons.push(format!("在办 {active} 单"));
         items.push(Suggestion {
             engineer: e,
             parts,
             region: matched.is_some(),
+            region_note,
             active,
             reason: reasons.join(" · "),
         });
@@ -507,7 +522,20 @@ pub fn suggest(desk: &mut Desk, a: SuggestArgs) -> Result<Suggestions> {
             .then(a.active.cmp(&b.active))
             .then(a.engineer.name.cmp(&b.engineer.name))
     });
-    Ok(Suggestions { items })
+    let covered = items.iter().any(|s| s.region);
+    let area = match region.trim() {
+        "" => order.address.trim(),
+        r => r,
+    };
+    let notice = (!covered && !items.is_empty()).then(|| match area {
+        "" => "没有工程师负责该地区（客户未填地址）".to_string(),
+        a => format!("没有工程师负责该地区（{a}）"),
+    });
+    Ok(Suggestions {
+        items,
+        covered,
+        notice,
+    })
 }
 
 #[derive(Debug, Serialize)]

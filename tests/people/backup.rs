@@ -27,7 +27,8 @@ fn names(desk: &mut Desk) -> Vec<String> {
         "customers.search",
         json!({"query": "", "page_size": 200}),
     )
-    .unwrap();
+    .unwrap()
+    .value();
     let mut names: Vec<String> = page["items"]
         .as_array()
         .unwrap()

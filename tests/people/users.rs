@@ -16,12 +16,15 @@ fn session_of(t: &mut TestDesk, login: &str, password: &str) -> String {
         "auth.login",
         json!({"login": login, "password": password}),
     )
-    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()));
+    .unwrap_or_else(|e| panic!("login {login}: {}", e.to_json()))
+    .value();
     out["session"].as_str().unwrap().to_string()
 }
 
 fn as_session(t: &mut TestDesk, session: &str, command: &str, args: Value) -> Result<Value, Value> {
-    call_in_session(&mut t.desk, Some(session), command, args).map_err(|e| e.to_json())
+    call_in_session(&mut t.desk, Some(session), command, args)
+        .map(|reply| reply.value())
+        .map_err(|e| e.to_json())
 }
 
 fn add_user(t: &mut TestDesk, login: &str, name: &str, roles: &[Role]) {
@@ -34,7 +37,9 @@ fn add_user(t: &mut TestDesk, login: &str, name: &str, roles: &[Role]) {
 #[test]
 fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     let mut t = desk();
-    let status = call_in_session(&mut t.desk, None, "auth.status", json!({})).unwrap();
+    let status = call_in_session(&mut t.desk, None, "auth.status", json!({}))
+        .unwrap()
+        .value();
     assert_eq!(status["needs_setup"], true);
     assert!(status["user"].is_null());
 
@@ -63,7 +68,9 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     let users: i64 = t.sql("SELECT count(*) FROM app_user");
     assert_eq!(users, 0);
 
-    let out = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw")).unwrap();
+    let out = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw"))
+        .unwrap()
+        .value();
     let session = out["session"].as_str().unwrap().to_string();
     assert_eq!(
         out["user"]["roles"].as_array().unwrap().len(),
@@ -124,7 +131,9 @@ fn wizard_failing_account_leaves_no_settings() {
     let company: i64 =
         t.sql("SELECT count(*) FROM setting WHERE key IN ('company_name', 'slip_prefix')");
     assert_eq!(company, 0);
-    let status = call_in_session(&mut t.desk, None, "auth.status", json!({})).unwrap();
+    let status = call_in_session(&mut t.desk, None, "auth.status", json!({}))
+        .unwrap()
+        .value();
     assert_eq!(status["needs_setup"], true);
 }
 

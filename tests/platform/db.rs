@@ -101,7 +101,8 @@ fn customers_from_before_the_text_split_are_still_found() {
             "customers.search",
             serde_json::json!({"query": q}),
         )
-        .unwrap()["total"]
+        .unwrap()
+        .value()["total"]
             .clone()
     };
     assert_eq!(find("阳玥"), 1);

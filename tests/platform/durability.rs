@@ -611,7 +611,7 @@ impl Run {
     fn call(&mut self, command: &str, args: Value) -> Value {
         self.desk.act_as(aftersales::Actor::script());
         let out = match api::call(&mut self.desk, command, args.clone()) {
-            Ok(v) => v,
+            Ok(reply) => reply.value(),
             Err(e) => panic!("{command} {args}: {}", e.to_json()),
         };
         let id = out["id"].as_i64().unwrap_or_default();
@@ -816,14 +816,16 @@ fn problems_after(image: &Image, effects: &[Effect]) -> Vec<String> {
         "customers.create",
         json!({"name": "赵敏", "phones": ["13600002222"], "address": "北京市朝阳区建国路88号"}),
     )
-    .expect("a customer on the reopened file")["id"]
+    .expect("a customer on the reopened file")
+    .value()["id"]
         .clone();
     let next = api::call(
         &mut desk,
         "orders.create",
         json!({"customer_id": customer, "fault": "漏水", "confirmed": true}),
     )
-    .expect("an order on the reopened file")["number"]
+    .expect("an order on the reopened file")
+    .value()["number"]
         .as_str()
         .unwrap()
         .to_string();

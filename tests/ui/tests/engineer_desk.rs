@@ -403,7 +403,12 @@ async fn p10_user_management_in_the_desk_style_and_ctrl_s_saves(s: &Screen) {
     click(c, "#leave-stay").await;
     find(c, "#user-form").await;
     assert_eq!(
-        find(c, "#user-name").await.prop("value").await.expect("name").as_deref(),
+        find(c, "#user-name")
+            .await
+            .prop("value")
+            .await
+            .expect("name")
+            .as_deref(),
         Some("赵磊师傅")
     );
     shot(s, "p10-users-form").await;

@@ -160,6 +160,8 @@ export function orderForms(page) {
           );
           return;
         }
+        // No engineer's regions cover the address: the core says so, above the list.
+        if (result.notice) list.append(h('p', { class: 'notice notice-uncovered', id: 'assign-uncovered', role: 'status' }, result.notice));
         const current = page.order.engineer?.id ?? null;
         const pick = items.find((s) => s.engineer.id !== current) ?? items[0];
         items.forEach((s, n) => {
@@ -185,6 +187,7 @@ export function orderForms(page) {
                   s.engineer.name,
                   n === 0 ? h('span', { class: 'chip chip-suggested' }, t('order.assign.best')) : null,
                   s.engineer.id === current ? h('span', { class: 'chip chip-kind' }, t('order.assign.current')) : null,
+                  s.region ? null : h('span', { class: 'chip chip-uncovered', title: s.region_note }, t('order.assign.uncovered')),
                 ),
                 h('span', { class: 'engineer-choice-reason' }, s.reason),
               ),
