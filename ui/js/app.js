@@ -479,7 +479,8 @@ async function signIn(message) {
 
 /**
  * Opens the desk for the logged-in user. After a login (`fresh`) the day board is the
- * first screen, as every morning; on a reload the screen stays, if the user may see it.
+ * first screen, as every morning (an engineer's account: 我的工单); on a reload the screen
+ * stays, if the user may see it.
  */
 function enter(status, fresh = false) {
   permitted = new Set(status.commands);
@@ -493,7 +494,8 @@ function enter(status, fresh = false) {
     return !link || permitted.has(link.dataset.needs);
   };
   const here = location.hash.split('?')[0];
-  let target = fresh ? HOME : here;
+  const first = status.user?.engineer_id ? '#/mine' : HOME;
+  let target = fresh ? first : here;
   if (!allowed(target)) target = links.find((a) => permitted.has(a.dataset.needs))?.getAttribute('href') ?? HOME;
   if (target !== location.hash) navigate(target);
   else route();

@@ -201,7 +201,8 @@ async fn p06_engineer_sees_his_own_orders(s: &Screen) {
     s.log_out().await;
     log_in_on_screen(c, "wanglei", "wanglei-pass-1").await;
     wait_inner(c, ".sidenav", &["我的工单"]).await;
-    click(c, ".sidenav a.nav-mine").await;
+    // His first screen after logging in is 我的工单.
+    wait_hash(c, "我的工单 first", |h| h == "#/mine").await;
     find(c, "#mine").await;
     wait_cards(s, &[number(&orders.today), number(&orders.later)]).await;
     let text = wait_inner(c, "#mine-today", &["今天预约", "张伟", "14:00"]).await;

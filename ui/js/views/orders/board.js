@@ -129,7 +129,7 @@ export async function render(root, ctx) {
     clear(engineers);
     engineersCount.textContent = t('board.count.engineers', { count: list.length });
     if (list.length === 0) {
-      engineers.append(h('li', { class: 'empty empty-small', id: 'board-engineers-empty' }, t('board.engineers.empty'), ' ', h('a', { href: '#/settings' }, t('board.engineers.empty.link'))));
+      engineers.append(h('li', { class: 'empty empty-small', id: 'board-engineers-empty' }, t('board.engineers.empty'), ' ', h('a', { href: '#/settings?section=engineers', 'data-needs': 'engineers.save' }, t('board.engineers.empty.link'))));
       return;
     }
     for (const e of list) {

@@ -155,7 +155,7 @@ export function orderForms(page) {
               { class: 'empty empty-small', id: 'assign-none' },
               t('order.assign.none'),
               ' ',
-              h('a', { href: '#/settings' }, t('order.assign.none.link')),
+              h('a', { href: '#/settings?section=engineers', 'data-needs': 'engineers.save' }, t('order.assign.none.link')),
             ),
           );
           return;
