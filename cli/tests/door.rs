@@ -66,7 +66,14 @@ fn call_failure_prints_the_error_json_and_exits_non_zero() {
     assert!(!ok);
     assert_eq!(
         e,
-        json!({"code": "invalid", "field": "name", "message": "客户名称不能为空"})
+        json!({
+            "code": "invalid", "field": "name", "message": "客户名称不能为空",
+            // Every refused field at once (issue 15), the first one also as field/message.
+            "fields": [
+                {"field": "name", "message": "客户名称不能为空"},
+                {"field": "phones", "message": "手机号码应为11位数字（第1个电话：1381234567）"}
+            ]
+        })
     );
     let out = aftersales(dir.path())
         .args(["call", "customers.get", "{not json"])
