@@ -372,6 +372,10 @@ export async function render(root, ctx) {
     if (panelState) closePanel({ focus: false });
     hideNotice();
     panelState = forms[action](action);
+    // Typed into: only then would leaving lose something (an opened panel alone does not).
+    panelState.element.addEventListener('input', (event) => {
+      if (event.isTrusted && panelState) panelState.touched = true;
+    });
     panel.append(panelState.element);
     panel.hidden = false;
     showActions();
@@ -399,7 +403,8 @@ export async function render(root, ctx) {
   (actionBar.querySelector('.btn-primary') ?? actionBar.querySelector('button') ?? back).focus();
 
   return {
-    hasDraft: () => panelState !== null || slipSide.hasSignature(),
+    /** Typing in an open panel, or a signature, that leaving would lose. */
+    isDirty: () => Boolean(panelState?.touched) || slipSide.hasSignature(),
     dispose() {
       panelState?.dispose?.();
       slipSide.dispose();
