@@ -1,12 +1,24 @@
 //! What every benchmark shares: writing its figures into docs/PERFORMANCE.md between its
 //! own markers, with the date and the machine they were measured on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// docs/PERFORMANCE.md of the workspace: the first one found from the benchmark's package
+/// up (the core's benches and the UI benchmark in tests/ui share this module).
+fn performance_md() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("docs/PERFORMANCE.md"))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/PERFORMANCE.md"))
+        })
+}
 
 /// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in
 /// docs/PERFORMANCE.md (adding it when missing), with a dated header of the machine.
 pub fn write_section(name: &str, body: &str) {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/PERFORMANCE.md"));
+    let path = performance_md();
     let doc = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         "# Performance\n\nMeasured by `cargo xtask bench` on generated data. Each section is rewritten by its \
          benchmark.\n"

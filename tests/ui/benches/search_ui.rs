@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../../../benches/report/mod.rs"]
+mod report;
+
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use ui_tests::{
@@ -270,74 +273,21 @@ async fn main() {
          measured in the page from the keydown's timestamp to the frame after the dropdown \
          shows the results for that keystroke's text or a later one (requestAnimationFrame, \
          then a macrotask). Real keystrokes through WebDriver, one character at a time, \
-         {ROUNDS} rounds after a warm-up round. Queries from the data: {}.\n\n{table}\n{verdict}\n\n",
+         {ROUNDS} rounds after a warm-up round; {}. Queries from the data: {}.\n\n{table}\n{verdict}\n\n",
+        chromium_version(),
         queries_text.join(", ")
     );
     println!("{section}");
     println!("took {:.1} s", started.elapsed().as_secs_f64());
-    write_section("search-ui", &section);
+    report::write_section("search-ui", &section);
 }
 
-/// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in
-/// docs/PERFORMANCE.md (adding it at the end when missing), dated, with the machine.
-fn write_section(name: &str, body: &str) {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/PERFORMANCE.md"
-    ));
-    let doc = std::fs::read_to_string(&path).expect("read docs/PERFORMANCE.md");
-    let (open, close) = (
-        format!("<!-- bench:{name} -->"),
-        format!("<!-- /bench:{name} -->"),
-    );
-    let section = format!(
-        "{open}\n## {name}\n\nMeasured {} on {}.\n\n{body}{close}",
-        today(),
-        machine()
-    );
-    let doc = match (doc.find(&open), doc.find(&close)) {
-        (Some(a), Some(b)) => format!("{}{section}{}", &doc[..a], &doc[b + close.len()..]),
-        _ => format!("{}\n{section}\n", doc.trim_end()),
-    };
-    std::fs::write(&path, doc).expect("write docs/PERFORMANCE.md");
-    println!("figures written to {}", path.display());
-}
-
-fn today() -> String {
-    let out = Command::new("date").arg("+%Y-%m-%d").output();
-    out.ok()
+/// `Chromium 156.0…` as the browser reports itself.
+fn chromium_version() -> String {
+    Command::new(std::env::var_os("CHROMIUM_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
+        .arg("--version")
+        .output()
+        .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default()
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let os = std::fs::read_to_string("/etc/os-release")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("PRETTY_NAME="))
-                .map(|l| l[12..].trim_matches('"').to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::OS.to_string());
-    let chromium = Command::new(
-        std::env::var_os("CHROMIUM_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()),
-    )
-    .arg("--version")
-    .output()
-    .ok()
-    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    .unwrap_or_default();
-    format!("{cores} cores ({cpu}), {os}, release build, {chromium}")
 }

@@ -188,16 +188,25 @@ pub struct Session {
 impl Session {
     /// Debian's chromium through chromedriver, headless, 1366×768.
     pub async fn chromium() -> Session {
-        Session::chromium_with(None).await
+        Session::chromium_with(None, (1366, 768), 1.0).await
+    }
+
+    /// Headless Chromium showing a `width`×`height` screen at a device scale factor, as a
+    /// 1920×1080 monitor at 125 % or 150 % Windows scaling: the page gets
+    /// `width/scale`×`height/scale` CSS pixels and screenshots have the full pixel size.
+    pub async fn chromium_scaled(width: u32, height: u32, scale: f64) -> Session {
+        let css = |px: u32| (f64::from(px) / scale).round() as u32;
+        Session::chromium_with(None, (css(width), css(height)), scale).await
     }
 
     /// Like [`Session::chromium`], but every download is saved, without asking, into
     /// `downloads` (Chromium's `download.default_directory`).
     pub async fn chromium_downloading_to(downloads: &Path) -> Session {
-        Session::chromium_with(Some(downloads)).await
+        Session::chromium_with(Some(downloads), (1366, 768), 1.0).await
     }
 
-    async fn chromium_with(downloads: Option<&Path>) -> Session {
+    /// `window`: the window size in CSS pixels; `scale`: the device scale factor.
+    async fn chromium_with(downloads: Option<&Path>, window: (u32, u32), scale: f64) -> Session {
         let port = free_port();
         let mut driver = Proc::spawn(
             "chromedriver",
@@ -223,7 +232,8 @@ impl Session {
                     "--disable-component-update",
                     "--disable-sync",
                     format!("--user-data-dir={}", profile.path().display()),
-                    "--window-size=1366,768",
+                    format!("--window-size={},{}", window.0, window.1),
+                    format!("--force-device-scale-factor={scale}"),
                 ]
             }
         });
@@ -1171,51 +1181,5 @@ impl Screen {
 
     pub async fn close(self) {
         self.session.close().await;
-    }
-}
-
-impl Session {
-    /// Headless Chromium showing a `width`×`height` screen at a device scale factor, as a
-    /// 1920×1080 monitor at 125 % or 150 % Windows scaling: the page gets
-    /// `width/scale`×`height/scale` CSS pixels and screenshots have the full pixel size.
-    pub async fn chromium_scaled(width: u32, height: u32, scale: f64) -> Session {
-        let port = free_port();
-        let mut driver = Proc::spawn(
-            "chromedriver",
-            Command::new(env_or("CHROMEDRIVER", "chromedriver"))
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        );
-        wait_for_port("chromedriver", port, &mut driver);
-        let profile = tempfile::tempdir().expect("temp browser profile");
-        let css_width = (f64::from(width) / scale).round() as u32;
-        let css_height = (f64::from(height) / scale).round() as u32;
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": env_or("CHROMIUM_BIN", "/usr/bin/chromium"),
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={css_width},{css_height}"),
-                    format!("--force-device-scale-factor={scale}"),
-                ]
-            }
-        });
-        let client = connect(port, caps).await;
-        Session {
-            client,
-            _driver: driver,
-            _dirs: vec![profile],
-        }
     }
 }
