@@ -407,23 +407,52 @@ pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Reply> {
     (command.handler)(desk, args)
 }
 
-/// What a door calls for every request: the desk acts as the user of `session` (nobody
-/// without a live one), then runs the command as [`call`] does.
-pub fn call_in_session(
-    desk: &mut Desk,
-    session: Option<&str>,
-    name: &str,
-    args: Value,
-) -> Result<Reply> {
-    let actor = match session.filter(|s| !s.is_empty()) {
-        Some(token) => users::resume(desk, token)?.unwrap_or_else(Actor::nobody),
+/// Who a request comes from, as its door saw it.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    /// The session token (`X-Desk-Session` on the browser door, the window's login on the
+    /// desktop); None before logging in.
+    pub session: Option<String>,
+    /// The peer's address on the browser door; None for the desktop window's own calls
+    /// and the command line.
+    pub peer: Option<std::net::IpAddr>,
+    /// The screen refreshing itself (a board's polling), not a person acting: such a call
+    /// does not keep an idle session alive.
+    pub background: bool,
+}
+
+impl Caller {
+    /// A person's request with this session (or none), from no particular address.
+    pub fn with(session: Option<&str>) -> Caller {
+        Caller {
+            session: session.map(str::to_string),
+            ..Caller::default()
+        }
+    }
+}
+
+/// What a door calls for every request: the desk acts as the user of the caller's session
+/// (nobody without a live one), then runs the command as [`call`] does.
+pub fn call_in_session(desk: &mut Desk, caller: &Caller, name: &str, args: Value) -> Result<Reply> {
+    let actor = match caller.session.as_deref().filter(|s| !s.is_empty()) {
+        Some(token) => {
+            users::resume(desk, token, !caller.background)?.unwrap_or_else(Actor::nobody)
+        }
         None => Actor::nobody(),
     };
     desk.act_as(actor);
+    desk.caller = caller.clone();
     let result = call(desk, name, args);
     // Between requests the shared desk acts as nobody, whatever happened.
     desk.act_as(Actor::nobody());
+    desk.caller = Caller::default();
     result
+}
+
+/// Whether `token` is a live session, without touching its idle clock: a door asks this
+/// before it reads a large body, so that only a logged-in user can send one.
+pub fn session_alive(desk: &Desk, token: &str) -> bool {
+    users::alive(desk, token)
 }
 
 /// The error JSON a door returns for a call that did not come back at all (the worker

@@ -67,6 +67,8 @@ pub struct Desk {
     /// The actor's name as SQL reads it (`desk_user()`), for every row that records who.
     acting: Arc<Mutex<String>>,
     sessions: people::users::Sessions,
+    /// Who the current request came from (its door's view), for the duration of one call.
+    caller: api::Caller,
 }
 
 pub use platform::time::CLOCK_VAR;
@@ -99,6 +101,7 @@ impl Desk {
             actor,
             acting,
             sessions: people::users::Sessions::default(),
+            caller: api::Caller::default(),
         })
     }
 
@@ -114,6 +117,12 @@ impl Desk {
     /// Who commands run as now.
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// Where the current request came from, as its door saw it (set by
+    /// [`api::call_in_session`] for one call; the default between calls).
+    pub fn caller(&self) -> &api::Caller {
+        &self.caller
     }
 
     /// Opens `dir/desk.db`, creating the directory when it does not exist yet.

@@ -863,7 +863,7 @@ fn session_with(t: &mut TestDesk, login: &str, roles: &[&str]) -> String {
     );
     let out = aftersales::api::call_in_session(
         &mut t.desk,
-        None,
+        &aftersales::api::Caller::with(None),
         "auth.login",
         json!({"login": login, "password": "pass-1234"}),
     )
@@ -875,7 +875,7 @@ fn session_with(t: &mut TestDesk, login: &str, roles: &[&str]) -> String {
 fn get_as(t: &mut TestDesk, session: &str, id: i64) -> Value {
     aftersales::api::call_in_session(
         &mut t.desk,
-        Some(session),
+        &aftersales::api::Caller::with(Some(session)),
         "orders.get",
         json!({ "id": id }),
     )
@@ -947,7 +947,7 @@ fn actions_offer_only_what_the_users_roles_may_run() {
     // payment, the clerk cannot dispatch.
     let e = aftersales::api::call_in_session(
         &mut t.desk,
-        Some(&engineer),
+        &aftersales::api::Caller::with(Some(&engineer)),
         "orders.pay",
         json!({"id": owed, "method": "cash", "amount_fen": 3000}),
     )
@@ -956,7 +956,7 @@ fn actions_offer_only_what_the_users_roles_may_run() {
     assert_eq!(e["code"], "forbidden");
     let e = aftersales::api::call_in_session(
         &mut t.desk,
-        Some(&clerk),
+        &aftersales::api::Caller::with(Some(&clerk)),
         "orders.assign",
         json!({"id": registered, "engineer_id": s.wang}),
     )
@@ -1164,7 +1164,7 @@ fn mine_lists_the_linked_engineers_orders_only() {
     let mine = |t: &mut TestDesk, session: &str, status: &str| {
         aftersales::api::call_in_session(
             &mut t.desk,
-            Some(session),
+            &aftersales::api::Caller::with(Some(session)),
             "orders.list",
             json!({"mine": true, "status": status}),
         )
@@ -1186,7 +1186,7 @@ fn mine_lists_the_linked_engineers_orders_only() {
     // The customer filter does not widen it.
     let page = aftersales::api::call_in_session(
         &mut t.desk,
-        Some(&linked),
+        &aftersales::api::Caller::with(Some(&linked)),
         "orders.list",
         json!({"mine": true, "customer_id": s.customer}),
     )
@@ -1432,9 +1432,14 @@ fn intake_of_a_new_customer_needs_the_clerks_roles() {
     let before = count(&t, "SELECT count(*) FROM customer");
     let mut args = intake_args("SN-D-1", "", "不点火");
     args["equipment"]["model_id"] = json!(s.model);
-    let e = aftersales::api::call_in_session(&mut t.desk, Some(&dispatcher), "orders.intake", args)
-        .unwrap_err()
-        .to_json();
+    let e = aftersales::api::call_in_session(
+        &mut t.desk,
+        &aftersales::api::Caller::with(Some(&dispatcher)),
+        "orders.intake",
+        args,
+    )
+    .unwrap_err()
+    .to_json();
     assert_eq!(e["code"], "forbidden", "{e}");
     assert!(
         !e["message"].as_str().unwrap().contains("customers.create"),
@@ -1444,7 +1449,7 @@ fn intake_of_a_new_customer_needs_the_clerks_roles() {
     // A caller on file is the dispatcher's to register.
     let done = aftersales::api::call_in_session(
         &mut t.desk,
-        Some(&dispatcher),
+        &aftersales::api::Caller::with(Some(&dispatcher)),
         "orders.intake",
         json!({"customer_id": s.customer, "order": {"kind": "repair", "fault": "漏水"}}),
     )

@@ -146,14 +146,20 @@ fn ui_dir() -> PathBuf {
 
 async fn api_call(
     State(door): State<Arc<Door>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(command): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let session = headers
-        .get("x-desk-session")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let caller = api::Caller {
+        session: headers
+            .get("x-desk-session")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        peer: Some(peer.ip()),
+        // The UI marks its own polling so that it does not keep an idle session alive.
+        background: headers.contains_key("x-desk-background"),
+    };
     let args: Value = if body.is_empty() {
         Value::Null
     } else {
@@ -167,7 +173,7 @@ async fn api_call(
             .desk
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        api::call_in_session(&mut desk, session.as_deref(), &command, args)
+        api::call_in_session(&mut desk, &caller, &command, args)
     })
     .await;
     match result {

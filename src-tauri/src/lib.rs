@@ -13,8 +13,9 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use aftersales::api::{Caller, Reply};
 use aftersales::jobs::{self, Jobs};
-use aftersales::{api::Reply, Desk};
+use aftersales::Desk;
 use serde_json::{json, Value};
 use tauri::{Manager, Runtime};
 
@@ -44,12 +45,12 @@ impl DeskState {
 /// later call: the core runs one transaction per call, so an aborted call left no trace.
 pub fn forward(
     desk: &Mutex<Desk>,
-    session: Option<&str>,
+    caller: &Caller,
     command: &str,
     args: Value,
 ) -> Result<Reply, Value> {
     let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
-    aftersales::api::call_in_session(&mut desk, session, command, args).map_err(|err| err.to_json())
+    aftersales::api::call_in_session(&mut desk, caller, command, args).map_err(|err| err.to_json())
 }
 
 /// The one IPC command: `invoke('call', {command, args, session})`.
@@ -64,10 +65,16 @@ async fn call(
     command: String,
     args: Option<Value>,
     session: Option<String>,
+    background: Option<bool>,
 ) -> Result<tauri::ipc::Response, Value> {
     let desk = Arc::clone(&state.0);
     let args = args.unwrap_or_else(|| json!({}));
-    let work = move || forward(&desk, session.as_deref(), &command, args);
+    let caller = Caller {
+        session,
+        peer: None,
+        background: background.unwrap_or(false),
+    };
+    let work = move || forward(&desk, &caller, &command, args);
     match tauri::async_runtime::spawn_blocking(work).await {
         Ok(result) => result.map(|reply| tauri::ipc::Response::new(reply.into_string())),
         Err(join_error) => Err(aftersales::api::internal_error(join_error)),

@@ -25,14 +25,16 @@ fn forward_returns_results_and_error_json() {
     let desk = Mutex::new(opened);
 
     // The window is not logged in yet: only the login screen's commands answer.
-    let err = forward(&desk, None, "app.info", json!({})).unwrap_err();
+    let err = forward(&desk, &Caller::with(None), "app.info", json!({})).unwrap_err();
     assert_eq!(err["code"], "unauthorized");
     let login = json!({"login": "wang", "password": "secret1"});
-    let session = forward(&desk, None, "auth.login", login).unwrap().value()["session"]
+    let session = forward(&desk, &Caller::with(None), "auth.login", login)
+        .unwrap()
+        .value()["session"]
         .as_str()
         .unwrap()
         .to_string();
-    let info = forward(&desk, Some(&session), "app.info", json!({}))
+    let info = forward(&desk, &Caller::with(Some(&session)), "app.info", json!({}))
         .unwrap()
         .value();
     assert!(info["data_file"]
@@ -41,14 +43,26 @@ fn forward_returns_results_and_error_json() {
         .ends_with(aftersales::DB_FILE));
     assert_eq!(info["user"]["name"], "王芳");
     // A clerk is not the administrator.
-    let err = forward(&desk, Some(&session), "users.list", json!({})).unwrap_err();
+    let err = forward(
+        &desk,
+        &Caller::with(Some(&session)),
+        "users.list",
+        json!({}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "forbidden");
     assert_eq!(
         err["message"],
         "没有权限：王芳（前台）不能“查看用户”，需要以下角色之一：管理员"
     );
 
-    let err = forward(&desk, Some(&session), "no.such.command", json!({})).unwrap_err();
+    let err = forward(
+        &desk,
+        &Caller::with(Some(&session)),
+        "no.such.command",
+        json!({}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "unknown_command");
     assert!(err["message"].is_string());
 }

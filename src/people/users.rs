@@ -298,9 +298,19 @@ impl From<&User> for Actor {
 
 // ---- sessions (used by api::call_in_session) --------------------------------------------
 
-/// The user of a live session, refreshing its idle clock; None when there is no such
-/// session, it has expired, or its user was deactivated since.
-pub(crate) fn resume(desk: &mut Desk, token: &str) -> Result<Option<Actor>> {
+/// Whether `token` is a session that has not idled out (its user is checked on use).
+pub(crate) fn alive(desk: &Desk, token: &str) -> bool {
+    let idle = Duration::minutes(SESSION_IDLE_MINUTES);
+    desk.sessions
+        .open
+        .get(token)
+        .is_some_and(|s| desk.now() - s.last_seen <= idle)
+}
+
+/// The user of a live session, refreshing its idle clock when `active` (a person acted,
+/// not a screen polling); None when there is no such session, it has expired, or its user
+/// was deactivated since.
+pub(crate) fn resume(desk: &mut Desk, token: &str, active: bool) -> Result<Option<Actor>> {
     let now = desk.now();
     let idle = Duration::minutes(SESSION_IDLE_MINUTES);
     let Some(session) = desk.sessions.open.get_mut(token) else {
@@ -310,7 +320,9 @@ pub(crate) fn resume(desk: &mut Desk, token: &str) -> Result<Option<Actor>> {
         desk.sessions.open.remove(token);
         return Ok(None);
     }
-    session.last_seen = now;
+    if active {
+        session.last_seen = now;
+    }
     let user_id = session.user_id;
     match user_by_id(desk.conn(), user_id)? {
         Some(user) if user.active => Ok(Some(Actor::from(&user))),

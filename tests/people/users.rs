@@ -2,7 +2,7 @@
 //! lockout, sessions that expire, the last administrator, who is recorded — and every
 //! command of the table called by a user lacking its role, refused.
 
-use aftersales::api::{self, call_in_session};
+use aftersales::api::{self, call_in_session, Caller};
 use aftersales::{Actor, Role};
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -12,7 +12,7 @@ use crate::util::{desk, TestDesk};
 fn session_of(t: &mut TestDesk, login: &str, password: &str) -> String {
     let out = call_in_session(
         &mut t.desk,
-        None,
+        &Caller::with(None),
         "auth.login",
         json!({"login": login, "password": password}),
     )
@@ -22,7 +22,7 @@ fn session_of(t: &mut TestDesk, login: &str, password: &str) -> String {
 }
 
 fn as_session(t: &mut TestDesk, session: &str, command: &str, args: Value) -> Result<Value, Value> {
-    call_in_session(&mut t.desk, Some(session), command, args)
+    call_in_session(&mut t.desk, &Caller::with(Some(session)), command, args)
         .map(|reply| reply.value())
         .map_err(|e| e.to_json())
 }
@@ -37,7 +37,7 @@ fn add_user(t: &mut TestDesk, login: &str, name: &str, roles: &[Role]) {
 #[test]
 fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     let mut t = desk();
-    let status = call_in_session(&mut t.desk, None, "auth.status", json!({}))
+    let status = call_in_session(&mut t.desk, &Caller::with(None), "auth.status", json!({}))
         .unwrap()
         .value();
     assert_eq!(status["needs_setup"], true);
@@ -52,25 +52,35 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
         })
     };
     // A typo in the repeated password: nothing is written.
-    let err = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-px"))
-        .unwrap_err()
-        .to_json();
+    let err = call_in_session(
+        &mut t.desk,
+        &Caller::with(None),
+        "auth.setup",
+        setup("s3cret-px"),
+    )
+    .unwrap_err()
+    .to_json();
     assert_eq!(err["field"], "password_again");
     let users: i64 = t.sql("SELECT count(*) FROM app_user");
     assert_eq!(users, 0);
     // A refused company setting: no administrator either (one transaction).
     let mut bad = setup("s3cret-pw");
     bad["settings"]["slip_prefix"] = json!("服务");
-    let err = call_in_session(&mut t.desk, None, "auth.setup", bad)
+    let err = call_in_session(&mut t.desk, &Caller::with(None), "auth.setup", bad)
         .unwrap_err()
         .to_json();
     assert_eq!(err["field"], "slip_prefix");
     let users: i64 = t.sql("SELECT count(*) FROM app_user");
     assert_eq!(users, 0);
 
-    let out = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw"))
-        .unwrap()
-        .value();
+    let out = call_in_session(
+        &mut t.desk,
+        &Caller::with(None),
+        "auth.setup",
+        setup("s3cret-pw"),
+    )
+    .unwrap()
+    .value();
     let session = out["session"].as_str().unwrap().to_string();
     assert_eq!(
         out["user"]["roles"].as_array().unwrap().len(),
@@ -86,9 +96,14 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     assert!(!hash.contains("s3cret-pw"));
 
     // Only once.
-    let again = call_in_session(&mut t.desk, None, "auth.setup", setup("s3cret-pw"))
-        .unwrap_err()
-        .to_json();
+    let again = call_in_session(
+        &mut t.desk,
+        &Caller::with(None),
+        "auth.setup",
+        setup("s3cret-pw"),
+    )
+    .unwrap_err()
+    .to_json();
     assert_eq!(again["field"], "login");
     let status = as_session(&mut t, &session, "auth.status", json!({})).unwrap();
     assert_eq!(status["needs_setup"], false);
@@ -119,7 +134,7 @@ fn wizard_failing_account_leaves_no_settings() {
         "password_again": "s3cret-pw",
         "settings": {"company_name": "华东制冷售后服务部", "slip_prefix": "HD"}
     });
-    let err = call_in_session(&mut t.desk, None, "auth.setup", setup).unwrap_err();
+    let err = call_in_session(&mut t.desk, &Caller::with(None), "auth.setup", setup).unwrap_err();
     assert!(
         err.to_string().contains("no accounts today"),
         "the trigger refused the account: {err}"
@@ -131,7 +146,7 @@ fn wizard_failing_account_leaves_no_settings() {
     let company: i64 =
         t.sql("SELECT count(*) FROM setting WHERE key IN ('company_name', 'slip_prefix')");
     assert_eq!(company, 0);
-    let status = call_in_session(&mut t.desk, None, "auth.status", json!({}))
+    let status = call_in_session(&mut t.desk, &Caller::with(None), "auth.status", json!({}))
         .unwrap()
         .value();
     assert_eq!(status["needs_setup"], true);
@@ -148,7 +163,7 @@ fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
     let wrong = |t: &mut TestDesk, login: &str, pw: &str| {
         call_in_session(
             &mut t.desk,
-            None,
+            &Caller::with(None),
             "auth.login",
             json!({"login": login, "password": pw}),
         )
@@ -185,7 +200,13 @@ fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
 
     // Logging out ends it at once; a deactivated user's sessions end too.
     let s1 = session_of(&mut t, "wangf", "pass-1234");
-    call_in_session(&mut t.desk, None, "auth.logout", json!({"session": s1})).unwrap();
+    call_in_session(
+        &mut t.desk,
+        &Caller::with(None),
+        "auth.logout",
+        json!({"session": s1}),
+    )
+    .unwrap();
     assert_eq!(
         as_session(&mut t, &s1, "app.info", json!({})).unwrap_err()["code"],
         "unauthorized"
@@ -202,7 +223,7 @@ fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
     );
     let gone = call_in_session(
         &mut t.desk,
-        None,
+        &Caller::with(None),
         "auth.login",
         json!({"login": "wangf", "password": "pass-1234"}),
     )
@@ -371,7 +392,7 @@ fn every_command_refuses_a_user_lacking_its_role() {
             }
         }
         if !public {
-            let err = call_in_session(&mut t.desk, None, command.name, json!({}))
+            let err = call_in_session(&mut t.desk, &Caller::with(None), command.name, json!({}))
                 .unwrap_err()
                 .to_json();
             assert_eq!(err["code"], "unauthorized", "{} as nobody", command.name);

@@ -1,6 +1,7 @@
 // The only file that knows how the UI reaches the core.
-//  - Desktop (Tauri): window.__TAURI__.core.invoke('call', {command, args, session})
-//  - Browser door:    POST /api/<command> with header X-Desk-Session
+//  - Desktop (Tauri): window.__TAURI__.core.invoke('call', {command, args, session, background})
+//  - Browser door:    POST /api/<command> with header X-Desk-Session (and X-Desk-Background
+//    on a screen's own polling, which does not keep an idle session alive)
 // Either way call() resolves with the result JSON or rejects with {code, message, field?}.
 
 const SESSION_KEY = 'desk.session';
@@ -71,12 +72,14 @@ function asError(value, fallbackCode) {
   return { code: fallbackCode, message: String(value ?? '') };
 }
 
-async function callHttp(command, args) {
+async function callHttp(command, args, background) {
+  const headers = { 'X-Desk-Session': session(), 'Content-Type': 'application/json' };
+  if (background) headers['X-Desk-Background'] = '1';
   let response;
   try {
     response = await fetch(`/api/${encodeURIComponent(command)}`, {
       method: 'POST',
-      headers: { 'X-Desk-Session': session(), 'Content-Type': 'application/json' },
+      headers,
       body: JSON.stringify(args),
     });
   } catch (cause) {
@@ -95,19 +98,24 @@ async function callHttp(command, args) {
   return body;
 }
 
-async function callTauri(invoke, command, args) {
+async function callTauri(invoke, command, args, background) {
   try {
-    return await invoke('call', { command, args, session: session() || null });
+    return await invoke('call', { command, args, session: session() || null, background });
   } catch (cause) {
     throw asError(cause, 'desktop');
   }
 }
 
-/** Runs one core command. Rejects with {code, message, field?}. */
-export async function call(command, args = {}) {
+/**
+ * Runs one core command. Rejects with {code, message, field?}. `background: true` marks a
+ * screen's own refresh (polling), which does not count as the user being active.
+ */
+export async function call(command, args = {}, { background = false } = {}) {
   const invoke = tauriInvoke();
   try {
-    return await (invoke ? callTauri(invoke, command, args) : callHttp(command, args));
+    return await (invoke
+      ? callTauri(invoke, command, args, background)
+      : callHttp(command, args, background));
   } catch (error) {
     if (error?.code === 'unauthorized' && !command.startsWith('auth.')) {
       setSession('');

@@ -84,8 +84,8 @@ export function createDirtyTracker(root, active) {
      * save to finish) and when a write succeeded.
      */
     wrapCall(call, isCurrent) {
-      return (command, args) => {
-        const promise = call(command, args);
+      return (command, args, options) => {
+        const promise = call(command, args, options);
         state.inflight.add(promise);
         const done = () => state.inflight.delete(promise);
         promise.then(

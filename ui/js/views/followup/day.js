@@ -301,11 +301,12 @@ export async function render(root, ctx) {
   }
 
   let seq = 0;
-  async function load() {
+  // `background`: the timer's refresh, which does not keep an idle session alive.
+  async function load({ background = false } = {}) {
     const mine = ++seq;
     refresh.disabled = true;
     try {
-      const board = await ctx.call('day.board', {});
+      const board = await ctx.call('day.board', {}, { background });
       if (mine !== seq || !ctx.isCurrent()) return;
       failure.hidden = true;
       date.textContent = deskDay(board.now);
@@ -313,7 +314,7 @@ export async function render(root, ctx) {
       for (const s of SECTIONS) showSection(s, board);
       refreshed.textContent = t('day.refreshed', { at: deskClock(new Date()) });
       try {
-        const alerts = await ctx.call('day.alerts', {});
+        const alerts = await ctx.call('day.alerts', {}, { background });
         if (mine === seq && ctx.isCurrent()) announce(alerts?.items ?? []);
       } catch {
         // The board is on screen; a missed alert comes back at the next read.
@@ -327,12 +328,12 @@ export async function render(root, ctx) {
       if (mine === seq) refresh.disabled = false;
     }
   }
-  refresh.addEventListener('click', load);
+  refresh.addEventListener('click', () => load());
 
   showNotify();
   await load();
   if (!ctx.isCurrent()) return null;
-  const timer = setInterval(load, REFRESH_MS);
+  const timer = setInterval(() => load({ background: true }), REFRESH_MS);
   const first = strip.querySelector('a') ?? grid.querySelector('a.day-item');
   if (first) first.focus({ preventScroll: true });
   else ctx.focusView();

@@ -167,11 +167,12 @@ export async function render(root, ctx) {
   }
 
   let seq = 0;
-  async function load() {
+  // `background`: the timer's refresh, which does not keep an idle session alive.
+  async function load({ background = false } = {}) {
     const mine = ++seq;
     refresh.disabled = true;
     try {
-      const board = await ctx.call('orders.board', {});
+      const board = await ctx.call('orders.board', {}, { background });
       if (mine !== seq || !ctx.isCurrent()) return;
       failure.hidden = true;
       showColumn('unassigned', board.unassigned ?? []);
@@ -189,11 +190,11 @@ export async function render(root, ctx) {
       if (mine === seq) refresh.disabled = false;
     }
   }
-  refresh.addEventListener('click', load);
+  refresh.addEventListener('click', () => load());
 
   await load();
   if (!ctx.isCurrent()) return null;
-  const timer = setInterval(load, REFRESH_MS);
+  const timer = setInterval(() => load({ background: true }), REFRESH_MS);
   (root.querySelector('.order-card') ?? newOrder).focus({ preventScroll: true });
 
   // ↑↓ move within a column, ←→ between the two columns, Enter opens (the card is a link).
