@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 mod exercise;
+mod guard;
 mod serve;
 
 #[derive(Parser)]

@@ -2,12 +2,14 @@
 //!
 //! By default it listens on 127.0.0.1 only. When the settings open it to the LAN
 //! (`lan_open`), it listens on every interface at `lan_port` and answers only addresses in
-//! `lan_allow` (and loopback); other desks then use it from a browser or from their own
-//! desktop app pointed at this PC.
+//! `lan_allow` (empty: the subnets of this PC's own interfaces) and loopback; other desks
+//! then use it from a browser or from their own desktop app pointed at this PC.
 //!
 //! Every API request runs as the user of its session (header `X-Desk-Session`, from
 //! `auth.login`); without one only the login screen's commands answer. Static files need
-//! no session: they hold no data.
+//! no session: they hold no data. The guards of [`crate::guard`] come first: the `Host`
+//! and `Origin` the door answers, JSON bodies only, size limits read before the body is,
+//! and the security headers of every reply.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -16,9 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use aftersales::jobs::{self, Jobs};
 use aftersales::{api, people::settings, Desk};
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -26,8 +27,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tower_http::services::ServeDir;
 
-/// Largest request body: a 64 MB spreadsheet as base64.
-const IMPORT_LIMIT: usize = 90 * 1024 * 1024;
+use crate::guard::{self, Guard};
 
 struct Door {
     desk: Mutex<Desk>,
@@ -35,7 +35,13 @@ struct Door {
 }
 
 pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
-    let lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
+    // No ranges set by the administrator: the subnets this PC is on, not every private range.
+    let own_subnets = lan.open && lan.allow.is_empty();
+    if own_subnets {
+        lan.allow = guard::own_subnets();
+    }
+    let ui = ui_dir()?;
     let (ip, port) = if lan.open {
         (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
     } else {
@@ -45,14 +51,6 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         desk: Mutex::new(desk),
         lan,
     });
-    let app = Router::new()
-        .route("/api/{command}", post(api_call))
-        // Imports arrive as base64 in the JSON body; axum's default cap is 2 MB, less
-        // than a 100,000-row spreadsheet.
-        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT))
-        .fallback_service(ServeDir::new(ui_dir()))
-        .layer(middleware::from_fn_with_state(door.clone(), only_allowed))
-        .with_state(door.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -78,19 +76,32 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         });
         let listener = tokio::net::TcpListener::bind(SocketAddr::from((ip, port))).await?;
         let port = listener.local_addr()?.port();
+        let own = if door.lan.open {
+            guard::own_addresses()
+        } else {
+            Vec::new()
+        };
+        let guard = Arc::new(Guard::new("http", port, &door.lan, &own));
+        let app = app(door.clone(), guard.clone(), ui);
         let mut out = std::io::stdout().lock();
         writeln!(out, "UI: http://127.0.0.1:{port}/")?;
         if door.lan.open {
             writeln!(
                 out,
-                "LAN: open on port {port} to {}",
+                "LAN: open on port {port} to {}{}",
                 door.lan
                     .allow
                     .iter()
                     .map(|(net, bits)| format!("{net}/{bits}"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if own_subnets {
+                    " (this PC's own subnets)"
+                } else {
+                    ""
+                }
             )?;
+            writeln!(out, "LAN: answers as {}", guard.hosts().join(", "))?;
         }
         out.flush()?;
         drop(out);
@@ -111,6 +122,18 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
     })
 }
 
+/// The door's routes inside its guards: the peer's address first, then the names and the
+/// origin, and the security headers around every reply, refusals included.
+fn app(door: Arc<Door>, guard: Arc<Guard>, ui: PathBuf) -> Router {
+    Router::new()
+        .route("/api/{command}", post(api_call))
+        .fallback_service(ServeDir::new(ui))
+        .layer(middleware::from_fn_with_state(guard, guard::check))
+        .layer(middleware::from_fn_with_state(door.clone(), only_allowed))
+        .layer(middleware::from_fn(guard::headers))
+        .with_state(door)
+}
+
 /// Answers only loopback and the LAN ranges the settings allow.
 async fn only_allowed(
     State(door): State<Arc<Door>>,
@@ -128,34 +151,61 @@ async fn only_allowed(
     next.run(request).await
 }
 
-/// `AFTERSALES_UI_DIR`, else the source tree's ui/ (a developer build), else ui/ beside
-/// the executable (an installed copy).
-fn ui_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AFTERSALES_UI_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
+/// `AFTERSALES_UI_DIR`, else ui/ beside the executable (an installed copy); never a folder
+/// named at compile time (a build's source tree is no place to serve pages from: whoever
+/// can write there would plant the UI). Neither holding index.html is an error naming both.
+fn ui_dir() -> std::io::Result<PathBuf> {
+    let dir = match std::env::var_os("AFTERSALES_UI_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::current_exe()?
+            .parent()
+            .map(|d| d.join("ui"))
+            .ok_or_else(|| std::io::Error::other("no folder beside the executable"))?,
+    };
+    if !dir.join("index.html").is_file() {
+        return Err(std::io::Error::other(format!(
+            "找不到界面文件 {}（请把 ui 文件夹放在程序旁边，或用环境变量 AFTERSALES_UI_DIR 指定）",
+            dir.join("index.html").display()
+        )));
     }
-    let source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui"));
-    if source.join("index.html").exists() {
-        return source;
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("ui")))
-        .unwrap_or_else(|| PathBuf::from("ui"))
+    Ok(dir)
 }
 
 async fn api_call(
     State(door): State<Arc<Door>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(command): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let token = headers
+        .get("x-desk-session")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // The limit is known before the body is read: a small body needs no session check, a
+    // larger one a live session (looked up without touching its idle clock).
+    let small =
+        guard::declared_length(&headers).is_some_and(|n| n <= guard::PRE_SESSION_LIMIT as u64);
+    let alive = match &token {
+        Some(token) if !small => {
+            let (door, token) = (door.clone(), token.clone());
+            tokio::task::spawn_blocking(move || {
+                let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
+                api::session_alive(&desk, &token)
+            })
+            .await
+            .unwrap_or(false)
+        }
+        _ => false,
+    };
+    let limit = guard::body_limit(&command, alive);
+    let body = match guard::read_body(body, &headers, limit, alive).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let caller = api::Caller {
-        session: headers
-            .get("x-desk-session")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        session: token,
         peer: Some(peer.ip()),
         // The UI marks its own polling so that it does not keep an idle session alive.
         background: headers.contains_key("x-desk-background"),

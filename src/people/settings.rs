@@ -46,16 +46,27 @@ pub struct Settings {
     /// The browser door listens on the LAN (not only on this PC). Off by default.
     pub lan_open: bool,
     pub lan_port: u16,
-    /// IPv4 ranges (CIDR) allowed to reach the door from the LAN, comma-separated.
+    /// IPv4 ranges (CIDR) allowed to reach the door from the LAN, comma-separated; empty:
+    /// the subnets of this PC's own network interfaces (the door works them out at start).
     pub lan_allow: String,
+    /// Host names other PCs use to reach this one (`desk-pc`, `shouhou.office.lan`),
+    /// comma-separated; the browser door answers those names besides its own addresses.
+    pub lan_names: String,
 }
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
 /// adds one more, so in practice 1–2 weeks back).
 pub const DEFAULT_BACKUP_KEEP: u32 = 14;
 pub const DEFAULT_LAN_PORT: u16 = 8765;
-/// The private ranges of RFC 1918: every office LAN is in one of them.
-pub const DEFAULT_LAN_ALLOW: &str = "192.168.0.0/16,10.0.0.0/8,172.16.0.0/12";
+/// What `lan_allow` held by default before issue 16 (every private range of RFC 1918, guest
+/// Wi-Fi included) and what the 设置 screen then wrote back on every save: read as empty,
+/// that is the subnets of this PC's own interfaces.
+const OLD_DEFAULT_LAN_ALLOW: &str = "192.168.0.0/16,10.0.0.0/8,172.16.0.0/12";
+/// The narrowest network prefix `lan_allow` takes: `/8` (a class-A private network);
+/// anything wider (`0.0.0.0/0`) is most of the internet.
+pub const LAN_ALLOW_MIN_PREFIX: u8 = 8;
+/// At most this many names in `lan_names`, each a host name of at most 253 characters.
+pub const LAN_NAMES_MAX: usize = 10;
 
 mod hhmm {
     use chrono::NaiveTime;
@@ -125,7 +136,11 @@ pub fn load(conn: &Connection) -> Result<Settings> {
             .get("lan_port")
             .and_then(|p| p.parse().ok())
             .unwrap_or(DEFAULT_LAN_PORT),
-        lan_allow: text("lan_allow", DEFAULT_LAN_ALLOW),
+        lan_allow: match text("lan_allow", "") {
+            old if old == OLD_DEFAULT_LAN_ALLOW => String::new(),
+            allow => allow,
+        },
+        lan_names: text("lan_names", ""),
     })
 }
 
@@ -157,6 +172,7 @@ pub struct SaveArgs {
     pub lan_open: Option<bool>,
     pub lan_port: Option<u32>,
     pub lan_allow: Option<String>,
+    pub lan_names: Option<String>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -300,6 +316,9 @@ pub(crate) fn save_in(
             .collect();
         out.push(("lan_allow".into(), text.join(",")));
     }
+    if let Some(names) = &a.lan_names {
+        out.push(("lan_names".into(), parse_names(names)?.join(",")));
+    }
     for (key, value) in &out {
         tx.execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2)
@@ -339,6 +358,7 @@ fn label(key: &str) -> String {
         "lan_open" => "向局域网开放",
         "lan_port" => "局域网端口",
         "lan_allow" => "允许的地址范围",
+        "lan_names" => "本机的局域网名称",
         other => {
             let paper = match other.strip_prefix("printer.") {
                 Some("a4") => "A4",
@@ -381,6 +401,7 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_open" => s.lan_open.to_string(),
         "lan_port" => s.lan_port.to_string(),
         "lan_allow" => s.lan_allow.clone(),
+        "lan_names" => s.lan_names.clone(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
 }
@@ -561,8 +582,12 @@ fn jpeg_size(b: &[u8]) -> Option<(usize, usize)> {
 pub struct Lan {
     pub open: bool,
     pub port: u16,
-    /// Allowed IPv4 ranges: network address (host bits cleared) and prefix length.
+    /// Allowed IPv4 ranges: network address (host bits cleared) and prefix length. Empty
+    /// when the administrator set none: the browser door then fills in the subnets of this
+    /// PC's own interfaces (it can list them; the core does not).
     pub allow: Vec<(Ipv4Addr, u8)>,
+    /// Host names (lower case) the door answers besides loopback and its own addresses.
+    pub names: Vec<String>,
 }
 
 impl Lan {
@@ -602,19 +627,25 @@ pub fn lan(desk: &Desk) -> Result<Lan> {
         open: s.lan_open,
         port: s.lan_port,
         allow: parse_ranges(&s.lan_allow)?,
+        names: parse_names(&s.lan_names)?,
     })
+}
+
+/// The separators people type between items of a list: `,` `，` `;` `；` `、`, spaces, new
+/// lines.
+fn items(text: &str) -> impl Iterator<Item = &str> {
+    text.split([',', '，', ';', '；', ' ', '\n', '\r', '\t', '、'])
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
 }
 
 /// `192.168.0.0/16, 10.0.0.0/8` (also separated by `，` `;` `；`, spaces or new lines) into
 /// ranges. A bare address is one host (`/32`); host bits set (`192.168.1.5/24`) are
-/// cleared. At least one range: an open door that lets nobody in is a mistake.
+/// cleared. Nothing at all is the default (this PC's own subnets); a range wider than
+/// [`LAN_ALLOW_MIN_PREFIX`] (`0.0.0.0/0`, `10.0.0.0/7`) is refused.
 pub fn parse_ranges(text: &str) -> Result<Vec<(Ipv4Addr, u8)>> {
     let mut out = Vec::new();
-    for item in text
-        .split([',', '，', ';', '；', ' ', '\n', '\r', '\t', '、'])
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-    {
+    for item in items(text) {
         let bad = || {
             Error::invalid(
                 "lan_allow",
@@ -628,16 +659,57 @@ pub fn parse_ranges(text: &str) -> Result<Vec<(Ipv4Addr, u8)>> {
         if bits > 32 {
             return Err(bad());
         }
+        if bits < LAN_ALLOW_MIN_PREFIX {
+            return Err(Error::invalid(
+                "lan_allow",
+                format!(
+                    "允许的地址范围“{item}”太大：网段前缀至少为 /{LAN_ALLOW_MIN_PREFIX}（例如 192.168.1.0/24）；留空则只允许本机所在的网段"
+                ),
+            ));
+        }
         let ip: Ipv4Addr = addr.trim().parse().map_err(|_| bad())?;
         let net = Ipv4Addr::from(u32::from(ip) & mask(bits));
         if !out.contains(&(net, bits)) {
             out.push((net, bits));
         }
     }
-    if out.is_empty() {
+    Ok(out)
+}
+
+/// `desk-pc, shouhou.office.lan` into lower-case host names (separated like
+/// [`parse_ranges`]'s ranges): letters, digits and `-` in dot-separated labels of 1–63
+/// characters, no label starting or ending with `-`, at most 253 characters, at most
+/// [`LAN_NAMES_MAX`] names. No ports, schemes or wildcards: a name is matched whole.
+pub fn parse_names(text: &str) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items(text) {
+        let name = item.to_ascii_lowercase();
+        let label_ok = |l: &str| {
+            (1..=63).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if name.len() > 253 || !name.split('.').all(label_ok) {
+            return Err(Error::invalid(
+                "lan_names",
+                format!(
+                    "本机的局域网名称“{}”写法不对，应写成 shouhou-pc 或 shouhou.office.lan 这样的主机名（不带 http:// 和端口）",
+                    item.chars().take(80).collect::<String>()
+                ),
+            ));
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    if out.len() > LAN_NAMES_MAX {
         return Err(Error::invalid(
-            "lan_allow",
-            "请至少填写一个允许访问的地址范围（例如 192.168.1.0/24）",
+            "lan_names",
+            format!(
+                "本机的局域网名称最多填写{LAN_NAMES_MAX}个（现有{}个）",
+                out.len()
+            ),
         ));
     }
     Ok(out)
@@ -652,12 +724,13 @@ mod tests {
             open: true,
             port: DEFAULT_LAN_PORT,
             allow: parse_ranges(allow).unwrap(),
+            names: Vec::new(),
         }
     }
 
     #[test]
     fn ranges_let_in_their_addresses_and_loopback_always() {
-        let l = lan(DEFAULT_LAN_ALLOW);
+        let l = lan("192.168.0.0/16,10.0.0.0/8,172.16.0.0/12");
         for ip in [
             "192.168.1.20",
             "10.1.2.3",
@@ -681,7 +754,10 @@ mod tests {
         let one = lan("192.168.1.5");
         assert!(one.allows("192.168.1.5".parse().unwrap()));
         assert!(!one.allows("192.168.1.6".parse().unwrap()));
-        assert!(lan("0.0.0.0/0").allows("8.8.8.8".parse().unwrap()));
+        // No range (the door had no interface to take one from): loopback only.
+        let none = lan("");
+        assert!(none.allows("127.0.0.1".parse().unwrap()));
+        assert!(!none.allows("192.168.1.5".parse().unwrap()));
     }
 
     #[test]
@@ -707,6 +783,47 @@ mod tests {
                 "{e}"
             );
         }
-        assert_eq!(parse_ranges(" , ").unwrap_err().field(), Some("lan_allow"));
+        // Nothing: the default, this PC's own subnets.
+        assert_eq!(parse_ranges(" , ").unwrap(), vec![]);
+        for wide in ["0.0.0.0/0", "10.0.0.0/7", "128.0.0.0/1"] {
+            let e = parse_ranges(wide).unwrap_err();
+            assert_eq!(e.field(), Some("lan_allow"));
+            assert!(e.to_string().contains("太大"), "{e}");
+        }
+        assert_eq!(
+            parse_ranges("10.0.0.0/8").unwrap(),
+            vec![(Ipv4Addr::new(10, 0, 0, 0), 8)]
+        );
+    }
+
+    #[test]
+    fn lan_names_are_host_names_bounded_in_number_and_length() {
+        assert_eq!(
+            parse_names("Shouhou-PC， shouhou.office.lan shouhou-pc").unwrap(),
+            vec!["shouhou-pc".to_string(), "shouhou.office.lan".to_string()]
+        );
+        assert_eq!(parse_names("").unwrap(), Vec::<String>::new());
+        let long_label = "a".repeat(64);
+        let long_name = ["abcdefghi"; 26].join(".");
+        for bad in [
+            "http://desk",
+            "desk:8765",
+            "*.office.lan",
+            "-desk",
+            "desk-.lan",
+            "desk..lan",
+            "前台电脑",
+            "desk_pc",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            let e = parse_names(bad).unwrap_err();
+            assert_eq!(e.field(), Some("lan_names"), "{bad}");
+            assert!(e.to_string().contains("本机的局域网名称"), "{e}");
+        }
+        let many: Vec<String> = (0..=LAN_NAMES_MAX).map(|i| format!("desk{i}")).collect();
+        let e = parse_names(&many.join(",")).unwrap_err();
+        assert_eq!(e.field(), Some("lan_names"));
+        assert!(e.to_string().contains("最多"), "{e}");
     }
 }

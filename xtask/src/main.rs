@@ -382,13 +382,15 @@ fn run(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
         )
     } else {
         eprintln!("xtask: no display (DISPLAY/WAYLAND_DISPLAY unset), so opening the browser door instead of the window");
-        // `serve` prints its own `UI: http://…` line on stdout, which is inherited.
+        // `serve` prints its own `UI: http://…` line on stdout, which is inherited. It
+        // serves only the UI it is told of (or ui/ beside it): the workspace's.
         status(
             Command::new(&cli)
                 .arg("--data-dir")
                 .arg(&data)
                 .arg("serve")
-                .args(extra),
+                .args(extra)
+                .env("AFTERSALES_UI_DIR", ctx.root.join("ui")),
         )
     }
 }
