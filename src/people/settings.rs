@@ -67,6 +67,9 @@ const OLD_DEFAULT_LAN_ALLOW: &str = "192.168.0.0/16,10.0.0.0/8,172.16.0.0/12";
 pub const LAN_ALLOW_MIN_PREFIX: u8 = 8;
 /// At most this many names in `lan_names`, each a host name of at most 253 characters.
 pub const LAN_NAMES_MAX: usize = 10;
+/// The longest text `lan_allow` and `lan_names` take, characters (32 ranges, 10 long names).
+pub const LAN_ALLOW_MAX_CHARS: usize = 1000;
+pub const LAN_NAMES_MAX_CHARS: usize = 2600;
 
 mod hhmm {
     use chrono::NaiveTime;
@@ -644,6 +647,12 @@ fn items(text: &str) -> impl Iterator<Item = &str> {
 /// cleared. Nothing at all is the default (this PC's own subnets); a range wider than
 /// [`LAN_ALLOW_MIN_PREFIX`] (`0.0.0.0/0`, `10.0.0.0/7`) is refused.
 pub fn parse_ranges(text: &str) -> Result<Vec<(Ipv4Addr, u8)>> {
+    if text.chars().count() > LAN_ALLOW_MAX_CHARS {
+        return Err(Error::invalid(
+            "lan_allow",
+            format!("允许的地址范围最多{LAN_ALLOW_MAX_CHARS}个字符"),
+        ));
+    }
     let mut out = Vec::new();
     for item in items(text) {
         let bad = || {
@@ -681,6 +690,12 @@ pub fn parse_ranges(text: &str) -> Result<Vec<(Ipv4Addr, u8)>> {
 /// characters, no label starting or ending with `-`, at most 253 characters, at most
 /// [`LAN_NAMES_MAX`] names. No ports, schemes or wildcards: a name is matched whole.
 pub fn parse_names(text: &str) -> Result<Vec<String>> {
+    if text.chars().count() > LAN_NAMES_MAX_CHARS {
+        return Err(Error::invalid(
+            "lan_names",
+            format!("本机的局域网名称最多{LAN_NAMES_MAX_CHARS}个字符"),
+        ));
+    }
     let mut out: Vec<String> = Vec::new();
     for item in items(text) {
         let name = item.to_ascii_lowercase();
@@ -825,5 +840,10 @@ mod tests {
         let e = parse_names(&many.join(",")).unwrap_err();
         assert_eq!(e.field(), Some("lan_names"));
         assert!(e.to_string().contains("最多"), "{e}");
+        // Repeats do not slip a long text through.
+        let e = parse_names(&"desk,".repeat(1000)).unwrap_err();
+        assert_eq!(e.field(), Some("lan_names"));
+        let e = parse_ranges(&"10.0.0.0/8,".repeat(100)).unwrap_err();
+        assert_eq!(e.field(), Some("lan_allow"));
     }
 }

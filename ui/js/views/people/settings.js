@@ -522,7 +522,8 @@ function backupSettingsCard(ctx, current, canSave) {
     backup_keep: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.backup_keep ?? 14) }),
     lan_open: h('input', { type: 'checkbox', checked: Boolean(current?.lan_open) }),
     lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
-    lan_allow: h('input', { class: 'input input-wide num', type: 'text', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
+    lan_allow: h('input', { class: 'input input-wide num', type: 'text', maxlength: '1000', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
+    lan_names: h('input', { class: 'input input-wide', type: 'text', maxlength: '2600', autocomplete: 'off', spellcheck: 'false', value: current?.lan_names ?? '' }),
   };
   controls.lan_open.id = 'settings-lan_open';
   controls.lan_open.name = 'lan_open';
@@ -548,6 +549,7 @@ function backupSettingsCard(ctx, current, canSave) {
     ),
     field('settings', 'lan_port', controls.lan_port, { label: t('settings.lan_port'), hint: t('settings.lan_port.hint') }),
     field('settings', 'lan_allow', controls.lan_allow, { label: t('settings.lan_allow'), hint: t('settings.lan_allow.hint') }),
+    field('settings', 'lan_names', controls.lan_names, { label: t('settings.lan_names'), hint: t('settings.lan_names.hint') }),
     h('div', { class: 'form-actions' }, save),
   );
   const errors = errorsFor(form, controls, formError);
@@ -574,8 +576,10 @@ function backupSettingsCard(ctx, current, canSave) {
         lan_open: controls.lan_open.checked,
         lan_port: Number(port),
         lan_allow: controls.lan_allow.value.trim(),
+        lan_names: controls.lan_names.value.trim(),
       });
       controls.lan_allow.value = saved.lan_allow;
+      controls.lan_names.value = saved.lan_names;
       ctx.toast(t('toast.saved'));
     } catch (error) {
       errors.show(error);
@@ -588,7 +592,7 @@ function backupSettingsCard(ctx, current, canSave) {
     event.preventDefault();
     submit();
   });
-  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow], submit);
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_names], submit);
   if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   return h(
     'div',
