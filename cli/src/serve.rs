@@ -34,8 +34,11 @@ struct Door {
     lan: settings::Lan,
 }
 
-pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
+pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     let lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
+    // An empty desk: the first run's one-time code, for the console only.
+    let setup_code = aftersales::people::users::setup_code(&mut desk)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let (ip, port) = if lan.open {
         (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
     } else {
@@ -79,6 +82,14 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from((ip, port))).await?;
         let port = listener.local_addr()?.port();
         let mut out = std::io::stdout().lock();
+        if let Some(code) = &setup_code {
+            // Before the UI line: whoever reads up to it has seen the code.
+            writeln!(
+                out,
+                "首次设置码: {}  http://127.0.0.1:{port}/#setup={code}",
+                aftersales::people::users::setup_code_shown(code)
+            )?;
+        }
         writeln!(out, "UI: http://127.0.0.1:{port}/")?;
         if door.lan.open {
             writeln!(
