@@ -12,7 +12,7 @@
 //!   not count). A password change, a reset by the administrator, a role change and a
 //!   deactivation end every other session of that user.
 //! - Wrong passwords slow down the address that sends them ([`PEER_FREE_FAILURES`] free,
-//!   then a doubling wait up to [`PEER_MAX_WAIT_SECONDS`]) and, once a login has drawn
+//!   then a wait from [`FIRST_WAIT_SECONDS`], doubling up to [`PEER_MAX_WAIT_SECONDS`]) and, once a login has drawn
 //!   [`LOGIN_FREE_FAILURES`] from anywhere, every address that failed recently on it; an
 //!   address with no recent failure always gets its password checked, so a foreign
 //!   machine cannot lock the right password out. Both tables forget after
@@ -137,7 +137,9 @@ pub const SESSION_IDLE_MINUTES: i64 = 240;
 pub const SESSION_LIFETIME_HOURS: i64 = 12;
 /// Wrong passwords an address may send before it has to wait.
 pub const PEER_FREE_FAILURES: u32 = 5;
-/// The longest an address waits between tries (the wait doubles from one second).
+/// The first wait, after the free failures; it doubles with each further failure.
+pub const FIRST_WAIT_SECONDS: i64 = 30;
+/// The longest an address waits between tries.
 pub const PEER_MAX_WAIT_SECONDS: i64 = 15 * 60;
 /// Wrong passwords for one login, from any address, before every address that failed on
 /// it recently has to wait too.
@@ -192,7 +194,8 @@ impl Strikes {
     }
 
     /// How much longer `key` must wait before its next try: after `free` failures the
-    /// wait is one second, then doubles with each further failure up to `max_seconds`.
+    /// wait is [`FIRST_WAIT_SECONDS`], then doubles with each further failure up to
+    /// `max_seconds`.
     fn wait(&self, key: &str, now: DateTime<Utc>, free: u32, max_seconds: i64) -> Option<Duration> {
         let count = self.count(key, now);
         if count < free {
@@ -200,7 +203,7 @@ impl Strikes {
         }
         let (_, last) = self.0.get(key)?;
         let doublings = (count - free).min(20);
-        let seconds = (1i64 << doublings).min(max_seconds);
+        let seconds = (FIRST_WAIT_SECONDS << doublings).min(max_seconds);
         let left = *last + Duration::seconds(seconds) - now;
         (left > Duration::zero()).then_some(left)
     }

@@ -156,7 +156,8 @@ fn f02_wrong_codes_make_the_address_wait() {
         "{err}"
     );
     assert_eq!(users_count(&t), 0);
-    t.desk.set_clock(Some(start() + Duration::seconds(2)));
+    t.desk
+        .set_clock(Some(start() + Duration::seconds(users::FIRST_WAIT_SECONDS)));
     run(&mut t, &local, "auth.setup", wizard(Some(&code))).unwrap();
 }
 
@@ -244,13 +245,19 @@ fn f09_an_address_waits_longer_after_each_failure_up_to_a_cap() {
     for _ in 0..PEER_FREE_FAILURES {
         login(&mut t, &peer, "wangf", "nope-nope").unwrap_err();
     }
-    // Doubling waits: 1 s, 2 s, 4 s… each try refused until its wait is over.
+    // Doubling waits: 30 s, 1 min, 2 min… each try refused until its wait is over.
     let mut waited = Vec::new();
-    for step in 0..14 {
+    for step in 0..8 {
         let err = login(&mut t, &peer, "wangf", "nope-nope").unwrap_err();
         let message = err["message"].as_str().unwrap().to_string();
         assert!(message.contains("后再试"), "step {step}: {message}");
-        let wait = (1i64 << step).min(users::PEER_MAX_WAIT_SECONDS);
+        if step == 0 {
+            assert!(message.contains("请 30 秒后再试"), "{message}");
+        }
+        let wait = (users::FIRST_WAIT_SECONDS << step).min(users::PEER_MAX_WAIT_SECONDS);
+        // One second short, it still waits.
+        t.desk.set_clock(Some(now + Duration::seconds(wait - 1)));
+        login(&mut t, &peer, "wangf", "pass-1234").unwrap_err();
         waited.push(wait);
         now += Duration::seconds(wait);
         t.desk.set_clock(Some(now));
