@@ -310,3 +310,47 @@ async fn f11_a_session_in_the_address_is_refused_at_a_real_desk() {
     wait_nonempty(c, "#status-user").await;
     session.close().await;
 }
+
+#[test]
+fn f02_the_door_answers_403_without_the_code_and_prints_it() {
+    let door = Door::start_empty();
+    // `serve` printed the code (the harness read it into the address).
+    let (code, wrong) = codes(&door.url);
+    let base = door.url.split_once('#').unwrap().0.to_string();
+    let mut args = json!({
+        "login": "admin", "name": "李经理", "password": "s3cret-pw", "password_again": "s3cret-pw",
+        "settings": {"company_name": "华东制冷售后服务部"}
+    });
+    let (status, body) = http_post(&base, "/api/auth.setup", None, &args.to_string());
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("首次设置码"), "{body}");
+    args["setup_code"] = json!(wrong);
+    let (status, body) = http_post(&base, "/api/auth.setup", None, &args.to_string());
+    assert_eq!(status, 403, "{body}");
+    assert!(users(door.data_dir.path()).is_empty());
+    args["setup_code"] = json!(code);
+    let (status, body) = http_post(&base, "/api/auth.setup", None, &args.to_string());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(users(door.data_dir.path()).len(), 1);
+}
+
+#[test]
+fn f10_aftersales_demo_refuses_a_real_data_folder() {
+    let dir = tempfile::tempdir().expect("temp data dir");
+    ensure_desk_user(dir.path());
+    let out = Command::new(required_path("AFTERSALES_BIN"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["demo", "--customers", "5", "--parts", "2", "--orders", "3"])
+        .output()
+        .expect("run aftersales demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("真实数据"), "{stderr}");
+    assert_eq!(customer_count(dir.path()), 0);
+    let logins: Vec<String> = users(dir.path())
+        .iter()
+        .map(|u| u["login"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(logins, vec![DESK_LOGIN.to_string()], "no demo account added");
+}
