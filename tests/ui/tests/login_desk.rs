@@ -352,5 +352,9 @@ fn f10_aftersales_demo_refuses_a_real_data_folder() {
         .iter()
         .map(|u| u["login"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(logins, vec![DESK_LOGIN.to_string()], "no demo account added");
+    assert_eq!(
+        logins,
+        vec![DESK_LOGIN.to_string()],
+        "no demo account added"
+    );
 }
