@@ -504,6 +504,20 @@ pub struct Status {
     pub user: Option<Actor>,
     /// The commands this user may run (the UI hides the rest).
     pub commands: Vec<&'static str>,
+    /// Whether the UI may take a session handed over in its address (`#session=`): only
+    /// in a test build ([`session_handover`]).
+    pub session_handover: bool,
+}
+
+/// The variable that turns on the UI tests' hooks (`#session=` in the address) in a
+/// debug build; a release build ignores it.
+pub const TEST_HOOKS_VAR: &str = "AFTERSALES_TEST_HOOKS";
+
+/// Whether a session handed over in the UI's address is honoured: only in a build with
+/// debug assertions (never a release) and with [`TEST_HOOKS_VAR`] set to `1`. Elsewhere a
+/// link carrying someone's session cannot log a desk in as them.
+pub fn session_handover() -> bool {
+    cfg!(debug_assertions) && std::env::var(TEST_HOOKS_VAR).is_ok_and(|v| v == "1")
 }
 
 /// 登录状态: whether the first-run wizard is due, and who is logged in with what rights.
@@ -518,5 +532,6 @@ pub fn status(desk: &mut Desk, _: users::NoArgs) -> Result<Status> {
         needs_setup: !users::any_user(desk.conn())?,
         user: (!actor.is_nobody()).then_some(actor),
         commands,
+        session_handover: session_handover(),
     })
 }

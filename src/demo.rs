@@ -2161,6 +2161,86 @@ fn busiest_free_engineer(desk: &Desk) -> Result<Option<(i64, String)>> {
     Ok(rusqlite::OptionalExtension::optional(found)?)
 }
 
+/// The highest id of `table` (0 when empty) and the highest an earlier demo run left
+/// marked for it in the audit trail (`demo` entries on `entity`; 0 without one).
+fn demo_marks(desk: &Desk, table: &str, entity: &str) -> Result<(i64, i64)> {
+    let conn = desk.conn();
+    let highest: i64 = conn.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?;
+    let marked: i64 = conn.query_row(
+        "SELECT coalesce(max(entity_id), 0) FROM audit_entry WHERE action = 'demo' AND entity = ?1",
+        [entity],
+        |r| r.get(0),
+    )?;
+    Ok((highest, marked))
+}
+
+/// Refuses a data folder that holds real data: demo data goes only into an empty folder
+/// or one that only a demo run has filled. Real data is an account or a customer that was
+/// not there when the last demo run ended ([`mark_demo`] records the highest of each), or
+/// an account whose login is not one of [`DEMO_USERS`]. A real desk that has its first
+/// administrator and no customer yet is refused too: the demo's `admin` with its known
+/// password would otherwise be added to it.
+pub fn refuse_real_data(desk: &Desk) -> Result<()> {
+    use crate::platform::error::Error;
+    let (users, users_marked) = demo_marks(desk, "app_user", "user")?;
+    let (customers, customers_marked) = demo_marks(desk, "customer", "customer")?;
+    let mut stmt = desk.conn().prepare("SELECT login FROM app_user")?;
+    let foreign = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .find(|login| !DEMO_USERS.iter().any(|u| u.0 == login));
+    let refuse = |what: String| {
+        Err(Error::invalid(
+            "data_dir",
+            format!(
+                "这个数据文件夹里已有真实数据（{what}），演示数据不能加进去：请用 --data-dir 指定一个新的空文件夹"
+            ),
+        ))
+    };
+    if let Some(login) = foreign {
+        return refuse(format!("账号 {login}"));
+    }
+    if users > users_marked {
+        return refuse("不是演示程序建立的账号".into());
+    }
+    if customers > customers_marked {
+        return refuse("不是演示程序建立的客户".into());
+    }
+    Ok(())
+}
+
+/// Records in the audit trail what this demo run leaves (the highest account and customer
+/// ids), so that a later run can tell them from real data ([`refuse_real_data`]).
+pub fn mark_demo(desk: &mut Desk) -> Result<()> {
+    let (users, _) = demo_marks(desk, "app_user", "user")?;
+    let (customers, _) = demo_marks(desk, "customer", "customer")?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "demo",
+        "user",
+        users,
+        &format!("演示数据：演示账号（密码 {DEMO_PASSWORD}）"),
+    )?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "demo",
+        "customer",
+        customers,
+        "演示数据：客户档案",
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,10 @@ mod platform {
     pub mod pdf;
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded
-// (users); backups made while the desk runs, restore and every way it must fail (backup).
+// (users); issue 16's first run, throttled logins, password rules, sessions that end
+// (auth); backups made while the desk runs, restore and every way it must fail (backup).
 mod people {
+    pub mod auth;
     pub mod backup;
     pub mod users;
 }

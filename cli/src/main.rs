@@ -169,10 +169,14 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             orders,
         } => {
             let mut desk = open(cli.data_dir)?;
+            // Never into a real desk: its customers, or the demo's admin with a known
+            // password added to it.
+            aftersales::demo::refuse_real_data(&desk)?;
             let added = aftersales::demo::fill(&mut desk, customers)?;
             let moves = aftersales::demo::fill_stock(&mut desk, parts, parts * 30)?;
             let orders = aftersales::demo::fill_orders(&mut desk, orders, 12.min(orders))?;
             aftersales::demo::fill_users(&mut desk)?;
+            aftersales::demo::mark_demo(&mut desk)?;
             println!(
                 "{added} demo customers, {parts} parts, {moves} stock movements and {orders} work orders added to {}",
                 desk.path().display()

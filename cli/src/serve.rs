@@ -34,7 +34,7 @@ struct Door {
     lan: settings::Lan,
 }
 
-pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
+pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     let mut lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
     // No ranges set by the administrator: the subnets this PC is on, not every private range.
     let own_subnets = lan.open && lan.allow.is_empty();
@@ -42,6 +42,9 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         lan.allow = guard::own_subnets();
     }
     let ui = ui_dir()?;
+    // An empty desk: the first run's one-time code, for the console only.
+    let setup_code = aftersales::people::users::setup_code(&mut desk)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let (ip, port) = if lan.open {
         (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
     } else {
@@ -84,6 +87,14 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
         let guard = Arc::new(Guard::new("http", port, &door.lan, &own));
         let app = app(door.clone(), guard.clone(), ui);
         let mut out = std::io::stdout().lock();
+        if let Some(code) = &setup_code {
+            // Before the UI line: whoever reads up to it has seen the code.
+            writeln!(
+                out,
+                "首次设置码: {}  http://127.0.0.1:{port}/#setup={code}",
+                aftersales::people::users::setup_code_shown(code)
+            )?;
+        }
         writeln!(out, "UI: http://127.0.0.1:{port}/")?;
         if door.lan.open {
             writeln!(

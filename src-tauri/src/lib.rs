@@ -53,6 +53,18 @@ pub fn forward(
     aftersales::api::call_in_session(&mut desk, caller, command, args).map_err(|err| err.to_json())
 }
 
+/// `auth.setup`'s arguments with the desk's one-time setup code (none once a user exists).
+fn with_setup_code(desk: &Mutex<Desk>, mut args: Value) -> Value {
+    let mut desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+    if let (Ok(Some(code)), Some(map)) = (
+        aftersales::people::users::setup_code(&mut desk),
+        args.as_object_mut(),
+    ) {
+        map.insert("setup_code".into(), Value::String(code));
+    }
+    args
+}
+
 /// The one IPC command: `invoke('call', {command, args, session})`.
 ///
 /// `args` may be left out, which means `{}`; `session` is what `auth.login` returned
@@ -74,7 +86,16 @@ async fn call(
         peer: None,
         background: background.unwrap_or(false),
     };
-    let work = move || forward(&desk, &caller, &command, args);
+    let work = move || {
+        // The window is the desk's own screen: the first run's code is put in here, the
+        // person at the desk never types it (the browser door prints it instead).
+        let args = if command == "auth.setup" {
+            with_setup_code(&desk, args)
+        } else {
+            args
+        };
+        forward(&desk, &caller, &command, args)
+    };
     match tauri::async_runtime::spawn_blocking(work).await {
         Ok(result) => result.map(|reply| tauri::ipc::Response::new(reply.into_string())),
         Err(join_error) => Err(aftersales::api::internal_error(join_error)),

@@ -20,14 +20,15 @@ fn downloads_never_overwrite() {
 fn forward_returns_results_and_error_json() {
     let dir = tempfile::tempdir().unwrap();
     let mut opened = Desk::open_dir(dir.path()).unwrap();
-    let user = json!({"login": "wang", "name": "王芳", "roles": ["clerk"], "password": "secret1"});
+    let user =
+        json!({"login": "wang", "name": "王芳", "roles": ["clerk"], "password": "secret-12"});
     aftersales::api::call(&mut opened, "users.save", user).unwrap();
     let desk = Mutex::new(opened);
 
     // The window is not logged in yet: only the login screen's commands answer.
     let err = forward(&desk, &Caller::with(None), "app.info", json!({})).unwrap_err();
     assert_eq!(err["code"], "unauthorized");
-    let login = json!({"login": "wang", "password": "secret1"});
+    let login = json!({"login": "wang", "password": "secret-12"});
     let session = forward(&desk, &Caller::with(None), "auth.login", login)
         .unwrap()
         .value()["session"]

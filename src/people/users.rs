@@ -7,11 +7,23 @@
 //!   door) never trust that: for every request they call [`crate::api::call_in_session`],
 //!   which makes the desk act as the session's user, or as nobody.
 //! - Sessions live in the desk's memory, not in the file: a restart of the door ends them
-//!   all, and a session unused for [`SESSION_IDLE_MINUTES`] ends by itself.
-//! - Five wrong passwords in a row lock a login for [`LOCK_MINUTES`] (against guessing
-//!   over the LAN); argon2 makes each guess cost tens of milliseconds too.
+//!   all; a session ends [`SESSION_LIFETIME_HOURS`] after its login whatever happens, and
+//!   after [`SESSION_IDLE_MINUTES`] without a person's request (a screen's own polling does
+//!   not count). A password change, a reset by the administrator, a role change and a
+//!   deactivation end every other session of that user.
+//! - Wrong passwords slow down the address that sends them ([`PEER_FREE_FAILURES`] free,
+//!   then a wait from [`FIRST_WAIT_SECONDS`], doubling up to [`PEER_MAX_WAIT_SECONDS`]) and, once a login has drawn
+//!   [`LOGIN_FREE_FAILURES`] from anywhere, every address that failed recently on it; an
+//!   address with no recent failure always gets its password checked, so a foreign
+//!   machine cannot lock the right password out. Both tables forget after
+//!   [`FAILURE_MEMORY_MINUTES`] and hold at most [`FAILURE_TABLE_MAX`] entries. An unknown
+//!   login is checked against a dummy hash, so it costs the same argon2 work as a known one.
+//! - While no user exists the desk holds a one-time setup code ([`setup_code`]): the first
+//!   run's wizard needs it, and is refused from any other computer than the desk's own.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -119,23 +131,177 @@ impl Actor {
     }
 }
 
-/// A session ends after this long without a request.
+/// A session ends after this long without a person's request.
 pub const SESSION_IDLE_MINUTES: i64 = 240;
-/// Wrong passwords in a row before a login is locked.
-pub const MAX_FAILURES: u32 = 5;
-/// How long a locked login stays locked.
-pub const LOCK_MINUTES: i64 = 5;
+/// A session ends this long after its login, however busy.
+pub const SESSION_LIFETIME_HOURS: i64 = 12;
+/// Wrong passwords an address may send before it has to wait.
+pub const PEER_FREE_FAILURES: u32 = 5;
+/// The first wait, after the free failures; it doubles with each further failure.
+pub const FIRST_WAIT_SECONDS: i64 = 30;
+/// The longest an address waits between tries.
+pub const PEER_MAX_WAIT_SECONDS: i64 = 15 * 60;
+/// Wrong passwords for one login, from any address, before every address that failed on
+/// it recently has to wait too.
+pub const LOGIN_FREE_FAILURES: u32 = 10;
+/// The longest such an address waits because of the login.
+pub const LOGIN_MAX_WAIT_SECONDS: i64 = 5 * 60;
+/// A failure is forgotten this long after the last one of its address (or login).
+pub const FAILURE_MEMORY_MINUTES: i64 = 60;
+/// Entries each failure table keeps at most; the oldest goes first.
+pub const FAILURE_TABLE_MAX: usize = 10_000;
+/// Shortest password, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 8;
 
-/// The logged-in sessions of one door and the failed logins, in memory.
+/// The logged-in sessions of one door, the failed logins and the first run's setup code,
+/// in memory.
 #[derive(Default)]
 pub(crate) struct Sessions {
     open: HashMap<String, OpenSession>,
-    failures: HashMap<String, (u32, DateTime<Utc>)>,
+    /// Failures per client address (the desk's own window and command line count as one).
+    by_peer: Strikes,
+    /// Failures per login, from every address.
+    by_login: Strikes,
+    /// Passwords checked against a hash (argon2 verifications), for the test that an
+    /// unknown login costs the same work as a known one.
+    checked: u64,
+    /// The one-time code of the first run, made when first asked for while no user exists.
+    setup_code: Option<String>,
 }
 
 struct OpenSession {
     user_id: i64,
+    started: DateTime<Utc>,
     last_seen: DateTime<Utc>,
+}
+
+/// Failed tries per key (an address or a login), each with its last time; bounded and
+/// forgetting.
+#[derive(Default)]
+struct Strikes(HashMap<String, (u32, DateTime<Utc>)>);
+
+impl Strikes {
+    fn fresh(last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        now - last <= Duration::minutes(FAILURE_MEMORY_MINUTES)
+    }
+
+    /// Recent failures of `key`.
+    fn count(&self, key: &str, now: DateTime<Utc>) -> u32 {
+        match self.0.get(key) {
+            Some((count, last)) if Strikes::fresh(*last, now) => *count,
+            _ => 0,
+        }
+    }
+
+    /// How much longer `key` must wait before its next try: after `free` failures the
+    /// wait is [`FIRST_WAIT_SECONDS`], then doubles with each further failure up to
+    /// `max_seconds`.
+    fn wait(&self, key: &str, now: DateTime<Utc>, free: u32, max_seconds: i64) -> Option<Duration> {
+        let count = self.count(key, now);
+        if count < free {
+            return None;
+        }
+        let (_, last) = self.0.get(key)?;
+        let doublings = (count - free).min(20);
+        let seconds = (FIRST_WAIT_SECONDS << doublings).min(max_seconds);
+        let left = *last + Duration::seconds(seconds) - now;
+        (left > Duration::zero()).then_some(left)
+    }
+
+    /// One more failure of `key`. A full table first drops what it has forgotten, then,
+    /// if still full, its oldest entry.
+    fn strike(&mut self, key: &str, now: DateTime<Utc>) {
+        if !self.0.contains_key(key) && self.0.len() >= FAILURE_TABLE_MAX {
+            self.0.retain(|_, (_, last)| Strikes::fresh(*last, now));
+            if self.0.len() >= FAILURE_TABLE_MAX {
+                let oldest = self
+                    .0
+                    .iter()
+                    .min_by_key(|(_, (_, last))| *last)
+                    .map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    self.0.remove(&oldest);
+                }
+            }
+        }
+        let entry = self.0.entry(key.to_string()).or_insert((0, now));
+        if !Strikes::fresh(entry.1, now) {
+            entry.0 = 0;
+        }
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+}
+
+/// How big the failure tables are now (addresses, logins): for the test that they stay
+/// bounded.
+pub fn failure_table_sizes(desk: &Desk) -> (usize, usize) {
+    (
+        desk.sessions.by_peer.0.len(),
+        desk.sessions.by_login.0.len(),
+    )
+}
+
+/// How many passwords this desk has checked against a stored (or the dummy) hash.
+pub fn password_checks(desk: &Desk) -> u64 {
+    desk.sessions.checked
+}
+
+/// The key an address is counted under: an IPv4 address (also written as IPv6), an IPv6
+/// network's /64 (one machine can pick any address inside its /64), or the desk itself
+/// (its window and command line have no address).
+fn peer_key(peer: Option<IpAddr>) -> String {
+    match peer.map(|ip| ip.to_canonical()) {
+        None => "local".into(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+/// The address as the audit trail names it.
+fn peer_label(peer: Option<IpAddr>) -> String {
+    match peer.map(|ip| ip.to_canonical()) {
+        None => "本机（桌面程序或命令行）".into(),
+        Some(ip) => ip.to_string(),
+    }
+}
+
+/// “请 N 秒后再试” / “请 N 分钟后再试”.
+fn try_again(left: Duration) -> String {
+    let seconds = left.num_seconds().max(1);
+    if seconds < 60 {
+        format!("请 {seconds} 秒后再试")
+    } else {
+        format!("请 {} 分钟后再试", (seconds + 59) / 60)
+    }
+}
+
+/// How long the calling address must still wait before trying a password again (its own
+/// failures; and, with `login`, those of the login when the address failed recently).
+fn throttled(desk: &Desk, login: Option<&str>) -> Option<Duration> {
+    let now = desk.now();
+    let peer = peer_key(desk.caller().peer);
+    let s = &desk.sessions;
+    if let Some(left) = s
+        .by_peer
+        .wait(&peer, now, PEER_FREE_FAILURES, PEER_MAX_WAIT_SECONDS)
+    {
+        return Some(left);
+    }
+    let login = login?;
+    if s.by_peer.count(&peer, now) == 0 {
+        // A desk with no recent failure always gets its password checked.
+        return None;
+    }
+    s.by_login
+        .wait(login, now, LOGIN_FREE_FAILURES, LOGIN_MAX_WAIT_SECONDS)
 }
 
 // ---- passwords --------------------------------------------------------------------------
@@ -151,7 +317,9 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Storage(format!("密码加密失败：{e}")))
 }
 
-fn password_matches(password: &str, stored: &str) -> bool {
+/// Checks `password` against `stored` (argon2 verification, counted on the desk).
+fn password_matches(desk: &mut Desk, password: &str, stored: &str) -> bool {
+    desk.sessions.checked += 1;
     PasswordHash::new(stored)
         .map(|h| {
             Argon2::default()
@@ -161,16 +329,61 @@ fn password_matches(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn check_password(field: &'static str, password: &str, login: &str) -> Result<()> {
+/// A hash of a random password nobody knows, made as every stored hash is (same
+/// algorithm and parameters): an unknown login is checked against it, so it costs the
+/// same work as a known one. Made once per process, on the first login of any kind.
+fn dummy_hash() -> Result<&'static str> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash);
+    }
+    let mut secret = [0u8; 24];
+    getrandom::fill(&mut secret).map_err(|e| Error::Storage(format!("无法生成随机数：{e}")))?;
+    let made = hash_password(
+        &secret
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    )?;
+    Ok(DUMMY.get_or_init(|| made))
+}
+
+/// The shipped list of common passwords (Chinese and English habits), one a line,
+/// lower case.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// Whether `password` is on the list of common passwords (case does not matter).
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.trim().to_lowercase();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .any(|line| !line.is_empty() && !line.starts_with('#') && line == lower)
+}
+
+/// The rules for a new password; `label` names the field in the message (密码, 新密码).
+fn check_password(field: &'static str, label: &str, password: &str, login: &str) -> Result<()> {
     let chars = password.chars().count();
-    if chars < 6 {
-        return Err(Error::invalid(field, "密码至少 6 位"));
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("{label}至少 {PASSWORD_MIN_CHARS} 位"),
+        ));
     }
     if chars > 128 {
-        return Err(Error::invalid(field, "密码最多 128 位"));
+        return Err(Error::invalid(field, format!("{label}最多 128 位")));
     }
     if password.eq_ignore_ascii_case(login) {
-        return Err(Error::invalid(field, "密码不能与登录名相同"));
+        return Err(Error::invalid(field, format!("{label}不能与登录名相同")));
+    }
+    let mut distinct: Vec<char> = password.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 3 || is_common_password(password) {
+        return Err(Error::invalid(
+            field,
+            format!("{label}太常见，容易被猜到，请换一个（可用字母、数字和符号组合）"),
+        ));
     }
     Ok(())
 }
@@ -298,25 +511,28 @@ impl From<&User> for Actor {
 
 // ---- sessions (used by api::call_in_session) --------------------------------------------
 
-/// Whether `token` is a session that has not idled out (its user is checked on use).
+/// Whether a session is still within its idle time and its lifetime at `now`.
+fn live(s: &OpenSession, now: DateTime<Utc>) -> bool {
+    now - s.last_seen <= Duration::minutes(SESSION_IDLE_MINUTES)
+        && now - s.started <= Duration::hours(SESSION_LIFETIME_HOURS)
+}
+
+/// Whether `token` is a session that has neither idled out nor outlived its lifetime (its
+/// user is checked on use).
 pub(crate) fn alive(desk: &Desk, token: &str) -> bool {
-    let idle = Duration::minutes(SESSION_IDLE_MINUTES);
-    desk.sessions
-        .open
-        .get(token)
-        .is_some_and(|s| desk.now() - s.last_seen <= idle)
+    let now = desk.now();
+    desk.sessions.open.get(token).is_some_and(|s| live(s, now))
 }
 
 /// The user of a live session, refreshing its idle clock when `active` (a person acted,
-/// not a screen polling); None when there is no such session, it has expired, or its user
-/// was deactivated since.
+/// not a screen polling); None when there is no such session, it has idled out or reached
+/// its lifetime, or its user was deactivated since.
 pub(crate) fn resume(desk: &mut Desk, token: &str, active: bool) -> Result<Option<Actor>> {
     let now = desk.now();
-    let idle = Duration::minutes(SESSION_IDLE_MINUTES);
     let Some(session) = desk.sessions.open.get_mut(token) else {
         return Ok(None);
     };
-    if now - session.last_seen > idle {
+    if !live(session, now) {
         desk.sessions.open.remove(token);
         return Ok(None);
     }
@@ -333,6 +549,13 @@ pub(crate) fn resume(desk: &mut Desk, token: &str, active: bool) -> Result<Optio
     }
 }
 
+/// Ends every session of user `id` but `keep` (the session that made the change).
+fn end_sessions(desk: &mut Desk, id: i64, keep: Option<&str>) {
+    desk.sessions
+        .open
+        .retain(|token, s| s.user_id != id || Some(token.as_str()) == keep);
+}
+
 fn new_token() -> Result<String> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|e| Error::Storage(format!("无法生成会话：{e}")))?;
@@ -342,14 +565,80 @@ fn new_token() -> Result<String> {
 fn open_session(desk: &mut Desk, user_id: i64) -> Result<String> {
     let token = new_token()?;
     let now = desk.now();
+    // Ended sessions go when a new one comes: the table holds only live ones.
+    desk.sessions.open.retain(|_, s| live(s, now));
     desk.sessions.open.insert(
         token.clone(),
         OpenSession {
             user_id,
+            started: now,
             last_seen: now,
         },
     );
     Ok(token)
+}
+
+// ---- the first run's setup code ----------------------------------------------------------
+
+/// The one-time code the first-run wizard needs while no user exists (None once one
+/// does): 8 random digits, made on the first ask and kept in this process's memory. The
+/// browser door prints it on its console; the desktop window hands it to `auth.setup`
+/// itself.
+pub fn setup_code(desk: &mut Desk) -> Result<Option<String>> {
+    if any_user(desk.conn())? {
+        desk.sessions.setup_code = None;
+        return Ok(None);
+    }
+    if desk.sessions.setup_code.is_none() {
+        desk.sessions.setup_code = Some(new_setup_code()?);
+    }
+    Ok(desk.sessions.setup_code.clone())
+}
+
+/// A code as a person reads it: `1234-5678`.
+pub fn setup_code_shown(code: &str) -> String {
+    let (a, b) = code.split_at(code.len() / 2);
+    format!("{a}-{b}")
+}
+
+fn new_setup_code() -> Result<String> {
+    // Uniform over 0..10^8: draws of 4,200,000,000 or more (a multiple of 10^8) are
+    // drawn again.
+    loop {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Storage(format!("无法生成随机数：{e}")))?;
+        let n = u32::from_le_bytes(bytes);
+        if n < 4_200_000_000 {
+            return Ok(format!("{:08}", n % 100_000_000));
+        }
+    }
+}
+
+/// Whether `typed` is `code`, read as a person may type it (dashes, spaces and full-width
+/// digits allowed); every character compared, whatever the first difference.
+fn same_code(code: &str, typed: &str) -> bool {
+    let digits: Option<String> = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
+        .map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        })
+        .take(64)
+        .collect();
+    let Some(digits) = digits else { return false };
+    digits.len() == code.len()
+        && digits
+            .bytes()
+            .zip(code.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Whether `ip` is this computer (127.0.0.0/8, ::1, or IPv4 loopback written as IPv6).
+fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 // ---- commands ----------------------------------------------------------------------------
@@ -370,51 +659,79 @@ pub struct LoggedIn {
     pub user: Actor,
 }
 
-/// 登录. A wrong login name and a wrong password get the same message.
+/// 登录. A wrong login name and a wrong password get the same message and the same work
+/// (an unknown login is checked against a dummy hash). Each wrong password is counted for
+/// the address it came from and for the login, and recorded in the audit trail (who was
+/// tried, from where; never the password); an address that has failed too often waits
+/// before its next try (see the module's notes).
 pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
-    let key = a.login.trim().to_lowercase();
-    if key.is_empty() {
+    let typed = a.login.trim();
+    if typed.is_empty() {
         return Err(Error::invalid("login", "请填写登录名"));
+    }
+    if typed.chars().count() > 32 {
+        return Err(Error::invalid("login", "登录名最多 32 个字"));
     }
     if a.password.is_empty() {
         return Err(Error::invalid("password", "请填写密码"));
     }
-    let now = desk.now();
-    if let Some((count, last)) = desk.sessions.failures.get(&key) {
-        let until = *last + Duration::minutes(LOCK_MINUTES);
-        if *count >= MAX_FAILURES && now < until {
-            let left = (until - now).num_minutes() + 1;
-            return Err(Error::invalid(
-                "password",
-                format!("密码连续输错 {MAX_FAILURES} 次，请 {left} 分钟后再试"),
-            ));
-        }
+    let typed = typed.to_string();
+    let key = typed.to_lowercase();
+    if let Some(left) = throttled(desk, Some(&key)) {
+        return Err(Error::invalid(
+            "password",
+            format!("密码错误次数过多，{}", try_again(left)),
+        ));
     }
+    // Made before the lookup, so that the first login of a process costs the same
+    // whether its login exists or not.
+    let dummy = dummy_hash()?;
     let found: Option<(i64, String, bool)> = desk
         .conn()
         .prepare_cached(
             "SELECT id, password_hash, active FROM app_user WHERE login = ?1 COLLATE NOCASE",
         )?
-        .query_row([a.login.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([&typed], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
+    let stored = found
+        .as_ref()
+        .map_or(dummy, |(_, hash, _)| hash.as_str())
+        .to_string();
+    let right = password_matches(desk, &a.password, &stored) && found.is_some();
     let user_id = match found {
-        Some((id, hash, active)) if password_matches(&a.password, &hash) => {
+        Some((id, _, active)) if right => {
             if !active {
                 return Err(Error::invalid("login", "该账号已停用，请联系管理员"));
             }
             id
         }
-        _ => {
-            let entry = desk.sessions.failures.entry(key).or_insert((0, now));
-            if now - entry.1 > Duration::minutes(LOCK_MINUTES) {
-                entry.0 = 0;
-            }
-            entry.0 += 1;
-            entry.1 = now;
+        other => {
+            let now = desk.now();
+            let peer = desk.caller().peer;
+            desk.sessions.by_peer.strike(&peer_key(peer), now);
+            desk.sessions.by_login.strike(&key, now);
+            let shown: String = typed
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            let at = desk.stamp();
+            let tx = desk.write()?;
+            audit::record(
+                &tx,
+                &at,
+                "login_failed",
+                "user",
+                other.map_or(0, |(id, _, _)| id),
+                &format!("登录失败：登录名“{shown}”，来自 {}", peer_label(peer)),
+            )?;
+            tx.commit()?;
             return Err(Error::invalid("password", "登录名或密码不正确"));
         }
     };
-    desk.sessions.failures.remove(&key);
+    // The address that knows the password starts afresh; the login's count stays (it
+    // slows only addresses that fail).
+    let peer = peer_key(desk.caller().peer);
+    desk.sessions.by_peer.forget(&peer);
     let user =
         user_by_id(desk.conn(), user_id)?.ok_or_else(|| Error::NotFound("用户不存在".into()))?;
     let actor = Actor::from(&user);
@@ -452,21 +769,84 @@ pub struct SetupArgs {
     pub name: String,
     pub password: String,
     pub password_again: String,
+    /// The first run's one-time code ([`setup_code`]): on the browser door's console, put
+    /// in by the desktop window itself. The desk's owner in-process (the command line)
+    /// needs none.
+    #[serde(default)]
+    pub setup_code: Option<String>,
+    /// The company only: names, hotline, address, logo, numbering, hours, terms. The LAN,
+    /// the backups and the printers are the administrator's, later, under 设置.
     #[serde(default)]
     pub settings: crate::people::settings::SaveArgs,
+}
+
+/// Whether the desk acts as the file's owner in-process (command line, scripts), not for
+/// a door's caller.
+fn is_owner(actor: &Actor) -> bool {
+    actor.id.is_none() && actor.login == Actor::script().login
+}
+
+/// Refuses the settings the wizard does not take, naming the first one given.
+fn company_only(s: &crate::people::settings::SaveArgs) -> Result<()> {
+    let admin_only: [(bool, &'static str, &str); 6] = [
+        (s.lan_open.is_some(), "lan_open", "局域网访问"),
+        (s.lan_port.is_some(), "lan_port", "局域网端口"),
+        (s.lan_allow.is_some(), "lan_allow", "允许访问的地址"),
+        (s.backup_folder.is_some(), "backup_folder", "备份文件夹"),
+        (s.backup_keep.is_some(), "backup_keep", "备份保留份数"),
+        (s.printers.is_some(), "printers", "打印机"),
+    ];
+    match admin_only.into_iter().find(|(given, _, _)| *given) {
+        Some((_, field, label)) => Err(Error::invalid(
+            field,
+            format!("首次设置只填写公司信息；{label}请由管理员登录后在“设置”中修改"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// 首次使用: writes the company settings and the first administrator (with every role: at
 /// a small desk one person does it all; the admin takes roles away from others later) in
 /// ONE transaction: a refused setting or a failing account insert leaves neither behind.
-/// Refused once any user exists.
+/// Refused once any user exists, from any computer but the desk's own, and without the
+/// one-time setup code (except for the file's owner in-process).
 pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
+    if let Some(ip) = desk.caller().peer.filter(|ip| !is_loopback(*ip)) {
+        return Err(Error::Forbidden(format!(
+            "首次设置只能在服务台这台电脑上进行（本机的浏览器或桌面程序），不能从其他电脑（{ip}）进行"
+        )));
+    }
     if any_user(desk.conn())? {
         return Err(Error::invalid("login", "系统已经设置过管理员，请直接登录"));
     }
+    if !is_owner(desk.actor()) {
+        if let Some(left) = throttled(desk, None) {
+            return Err(Error::Forbidden(format!(
+                "首次设置码错误次数过多，{}",
+                try_again(left)
+            )));
+        }
+        let typed = a.setup_code.as_deref().unwrap_or_default();
+        let right = desk
+            .sessions
+            .setup_code
+            .as_deref()
+            .is_some_and(|code| same_code(code, typed));
+        if !right {
+            let (peer, now) = (peer_key(desk.caller().peer), desk.now());
+            desk.sessions.by_peer.strike(&peer, now);
+            return Err(Error::Forbidden(if typed.trim().is_empty() {
+                "请填写首次设置码：它显示在服务台电脑上运行 aftersales serve 的窗口里".into()
+            } else {
+                "首次设置码不正确：请核对服务台电脑上 aftersales serve 窗口里显示的首次设置码"
+                    .into()
+            }));
+        }
+    }
+    company_only(&a.settings)?;
     let login = check_login(&a.login)?;
     let name = crate::platform::text::field("name", "姓名", &a.name, 20, true)?;
-    check_password("password", &a.password, &login)?;
+    check_password("password", "密码", &a.password, &login)?;
     if a.password != a.password_again {
         return Err(Error::invalid("password_again", "两次输入的密码不一致"));
     }
@@ -502,6 +882,8 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
         ),
     )?;
     tx.commit()?;
+    // One time only: the code is gone with the first account.
+    desk.sessions.setup_code = None;
     let user = user_by_id(desk.conn(), id)?.ok_or_else(|| Error::NotFound("用户".into()))?;
     let actor = Actor::from(&user);
     desk.act_as(actor.clone());
@@ -519,20 +901,30 @@ pub struct PasswordArgs {
     pub new_password_again: String,
 }
 
-/// 修改密码: one's own, knowing the old one.
+/// 修改密码: one's own, knowing the old one. A wrong old password counts as a failed try
+/// of the caller's address (someone at an unattended desk guessing it waits as at the
+/// login screen). Every other session of the user ends; the one that changed it stays.
 pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
     let Some(id) = desk.actor().id else {
         return Err(Error::invalid("old_password", "系统账户没有密码"));
     };
+    if let Some(left) = throttled(desk, None) {
+        return Err(Error::invalid(
+            "old_password",
+            format!("密码错误次数过多，{}", try_again(left)),
+        ));
+    }
     let (login, stored): (String, String) = desk.conn().query_row(
         "SELECT login, password_hash FROM app_user WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if !password_matches(&a.old_password, &stored) {
+    if !password_matches(desk, &a.old_password, &stored) {
+        let (peer, now) = (peer_key(desk.caller().peer), desk.now());
+        desk.sessions.by_peer.strike(&peer, now);
         return Err(Error::invalid("old_password", "原密码不正确"));
     }
-    check_password("new_password", &a.new_password, &login)?;
+    check_password("new_password", "新密码", &a.new_password, &login)?;
     if a.new_password != a.new_password_again {
         return Err(Error::invalid(
             "new_password_again",
@@ -548,6 +940,8 @@ pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
     )?;
     audit::record(&tx, &at, "password", "user", id, "修改了自己的密码")?;
     tx.commit()?;
+    let keep = desk.caller().session.clone();
+    end_sessions(desk, id, keep.as_deref());
     Ok(())
 }
 
@@ -634,14 +1028,16 @@ fn check_engineer(
 }
 
 /// Creates or changes an account. The last active administrator cannot be removed,
-/// stripped of the role or deactivated: someone must always be able to manage users.
+/// stripped of the role or deactivated: someone must always be able to manage users. A
+/// password reset, a change of roles and a deactivation end the account's sessions (all
+/// but the one making the change, when that is the account's own and it stays active).
 pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
     let login = check_login(&a.login)?;
     let name = crate::platform::text::field("name", "姓名", &a.name, 20, true)?;
     let roles = check_roles(&a.roles)?;
     let password = a.password.as_deref().filter(|p| !p.is_empty());
     if let Some(p) = password {
-        check_password("password", p, &login)?;
+        check_password("password", "密码", p, &login)?;
     }
     let hash = password.map(hash_password).transpose()?;
     let at = desk.stamp();
@@ -674,6 +1070,8 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
         .engineer_id
         .map(|e| check_engineer(&tx, e, a.id))
         .transpose()?;
+    // Whether the account's sessions end: a password reset, a role change, a deactivation.
+    let mut ends_sessions = false;
     let id = match a.id {
         None => {
             let Some(hash) = hash else {
@@ -771,6 +1169,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             if hash.is_some() {
                 changes.push("重设了密码".into());
             }
+            ends_sessions = hash.is_some() || before.roles != roles || !a.active;
             if !changes.is_empty() {
                 audit::record(
                     &tx,
@@ -785,8 +1184,70 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
         }
     };
     tx.commit()?;
-    if !a.active {
-        desk.sessions.open.retain(|_, s| s.user_id != id);
+    if ends_sessions {
+        // The session making the change stays when it is the account's own and the
+        // account stays active (an administrator resetting their own password).
+        let keep = desk.caller().session.clone().filter(|_| a.active);
+        end_sessions(desk, id, keep.as_deref());
     }
     user_by_id(desk.conn(), id)?.ok_or_else(|| Error::NotFound("用户".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    #[test]
+    fn f09_a_full_failure_table_drops_the_forgotten_then_the_oldest() {
+        let mut strikes = Strikes::default();
+        for i in 0..FAILURE_TABLE_MAX {
+            strikes.strike(&format!("old{i}"), at(0));
+        }
+        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX);
+        // All forgotten by now: a new key clears them out.
+        strikes.strike("new", at(FAILURE_MEMORY_MINUTES + 1));
+        assert_eq!(strikes.0.len(), 1);
+
+        let mut strikes = Strikes::default();
+        strikes.strike("first", at(0));
+        for i in 1..FAILURE_TABLE_MAX {
+            strikes.strike(&format!("k{i}"), at(1));
+        }
+        strikes.strike("newest", at(2));
+        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX, "never more");
+        assert!(!strikes.0.contains_key("first"), "the oldest went");
+        assert!(strikes.0.contains_key("newest"));
+        // A known key does not evict anything.
+        strikes.strike("newest", at(3));
+        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX);
+        assert_eq!(strikes.count("newest", at(3)), 2);
+    }
+
+    #[test]
+    fn f09_the_dummy_hash_is_made_like_every_stored_one() {
+        let real = hash_password("pass-1234").unwrap();
+        let dummy = PasswordHash::new(dummy_hash().unwrap()).unwrap();
+        let real = PasswordHash::new(&real).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
+    }
+
+    #[test]
+    fn f02_codes_are_eight_digits_and_read_as_typed() {
+        let code = new_setup_code().unwrap();
+        assert_eq!(code.len(), 8);
+        assert!(same_code(&code, &setup_code_shown(&code)));
+        assert!(same_code("12345678", "１２３４ ５６７８"));
+        assert!(!same_code("12345678", "1234567"));
+        assert!(!same_code("12345678", "123456789"));
+        assert!(!same_code("12345678", "1234567x"));
+        assert!(!same_code("12345678", ""));
+    }
 }

@@ -1,6 +1,7 @@
-//! Users, logins, sessions and roles (issue 9): the first-run wizard, argon2 hashes, the
-//! lockout, sessions that expire, the last administrator, who is recorded — and every
-//! command of the table called by a user lacking its role, refused.
+//! Users, logins, sessions and roles (issue 9): the first-run wizard, argon2 hashes,
+//! sessions that expire, the last administrator, who is recorded — and every command of
+//! the table called by a user lacking its role, refused. Issue 16's logins, sessions and
+//! first run (findings 2, 9, 10, 11) are in tests/people/auth.rs.
 
 use aftersales::api::{self, call_in_session, Caller};
 use aftersales::{Actor, Role};
@@ -8,6 +9,15 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use crate::util::{desk, TestDesk};
+
+/// `args` with the desk's one-time setup code, as the desktop window hands it over.
+fn with_code(t: &mut TestDesk, mut args: Value) -> Value {
+    let code = aftersales::people::users::setup_code(&mut t.desk)
+        .unwrap()
+        .expect("no user yet: a setup code");
+    args["setup_code"] = json!(code);
+    args
+}
 
 fn session_of(t: &mut TestDesk, login: &str, password: &str) -> String {
     let out = call_in_session(
@@ -43,10 +53,13 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
     assert_eq!(status["needs_setup"], true);
     assert!(status["user"].is_null());
 
+    let code = aftersales::people::users::setup_code(&mut t.desk)
+        .unwrap()
+        .unwrap();
     let setup = |password_again: &str| {
         json!({
             "login": "admin", "name": "李经理", "password": "s3cret-pw",
-            "password_again": password_again,
+            "password_again": password_again, "setup_code": code,
             "settings": {"company_name": "华东制冷售后服务部", "company_hotline": "400-800-1234",
                          "slip_prefix": "HD"}
         })
@@ -129,11 +142,14 @@ fn wizard_failing_account_leaves_no_settings() {
     )
     .unwrap();
     drop(conn);
-    let setup = json!({
-        "login": "admin", "name": "李经理", "password": "s3cret-pw",
-        "password_again": "s3cret-pw",
-        "settings": {"company_name": "华东制冷售后服务部", "slip_prefix": "HD"}
-    });
+    let setup = with_code(
+        &mut t,
+        json!({
+            "login": "admin", "name": "李经理", "password": "s3cret-pw",
+            "password_again": "s3cret-pw",
+            "settings": {"company_name": "华东制冷售后服务部", "slip_prefix": "HD"}
+        }),
+    );
     let err = call_in_session(&mut t.desk, &Caller::with(None), "auth.setup", setup).unwrap_err();
     assert!(
         err.to_string().contains("no accounts today"),
@@ -153,7 +169,7 @@ fn wizard_failing_account_leaves_no_settings() {
 }
 
 #[test]
-fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
+fn wrong_logins_read_the_same_and_sessions_expire() {
     let mut t = desk();
     let start = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap();
     t.desk.set_clock(Some(start));
@@ -172,23 +188,12 @@ fn logins_lock_after_five_wrong_passwords_and_sessions_expire() {
     };
     let a = wrong(&mut t, "nobody", "pass-1234");
     let b = wrong(&mut t, "wangf", "nope-nope");
-    assert_eq!(a["message"], b["message"]);
-    for _ in 0..4 {
-        wrong(&mut t, "WANGF", "nope-nope");
-    }
-    // Five in a row: even the right password waits.
-    let locked = wrong(&mut t, "wangf", "pass-1234");
-    assert!(
-        locked["message"].as_str().unwrap().contains("分钟后再试"),
-        "{locked}"
-    );
-    let unlocked = start + Duration::minutes(aftersales::people::users::LOCK_MINUTES + 1);
-    t.desk.set_clock(Some(unlocked));
+    assert_eq!(a, b);
     let session = session_of(&mut t, "Wangf", "pass-1234");
 
     // Used within the idle limit, the session lives on; idle past it, it ends.
     let idle = aftersales::people::users::SESSION_IDLE_MINUTES;
-    let mut at = unlocked;
+    let mut at = start;
     for _ in 0..3 {
         at += Duration::minutes(idle - 1);
         t.desk.set_clock(Some(at));

@@ -12,15 +12,23 @@ function tauriInvoke() {
 }
 
 // The session this window logged in with (auth.login / auth.setup). Kept for this window
-// only (sessionStorage), so closing it logs out; a test may hand one over as #session=….
+// only (sessionStorage), so closing it logs out. The UI tests may hand one over in the
+// address (#session=…): taken only when the core says so (auth.status.session_handover,
+// a debug build with the test hooks on); at a real desk a link carrying a session logs
+// nobody in.
 let memorySession = null;
 
-function takeSessionFromHash() {
+function sessionInHash() {
   const match = /(?:^#|[#&])session=([^&]+)/.exec(location.hash);
-  if (!match) return false;
-  setSession(decodeURIComponent(match[1]));
-  return true;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
 }
+
+const handedOver = sessionInHash();
 
 /** The session of this window ('' before logging in). */
 export function session() {
@@ -43,7 +51,7 @@ export function setSession(value) {
 }
 
 /** True when this page load carried a session in the hash (the app then resets the hash). */
-export const sessionArrived = takeSessionFromHash();
+export const sessionArrived = handedOver !== null;
 
 // Called when the core says the session has ended (expired, logged out elsewhere).
 let onSignedOut = () => {};
@@ -106,16 +114,29 @@ async function callTauri(invoke, command, args, background) {
   }
 }
 
+function send(command, args, background) {
+  const invoke = tauriInvoke();
+  return invoke ? callTauri(invoke, command, args, background) : callHttp(command, args, background);
+}
+
+// Settled once the handed-over session (if any) is taken or refused; every call waits for it.
+const handover =
+  handedOver === null
+    ? Promise.resolve()
+    : send('auth.status', {}, false)
+        .then((status) => {
+          if (status?.session_handover === true) setSession(handedOver);
+        })
+        .catch(() => {});
+
 /**
  * Runs one core command. Rejects with {code, message, field?}. `background: true` marks a
  * screen's own refresh (polling), which does not count as the user being active.
  */
 export async function call(command, args = {}, { background = false } = {}) {
-  const invoke = tauriInvoke();
+  await handover;
   try {
-    return await (invoke
-      ? callTauri(invoke, command, args, background)
-      : callHttp(command, args, background));
+    return await send(command, args, background);
   } catch (error) {
     if (error?.code === 'unauthorized' && !command.startsWith('auth.')) {
       setSession('');

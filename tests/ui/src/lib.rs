@@ -805,16 +805,23 @@ impl Door {
     /// when the database is opened), so that tests of the service-level clocks never depend
     /// on when they run.
     pub fn start_with_env(env: &[(&str, &str)]) -> Door {
-        Door::launch(env, true)
+        Door::launch(env, true, |_| {})
+    }
+
+    /// Like [`Door::start_with_env`], with `prepare` run on the still empty data folder
+    /// before the tests' account is made and the door starts (`aftersales demo` takes
+    /// only an empty folder).
+    pub fn start_prepared(env: &[(&str, &str)], prepare: impl FnOnce(&Path)) -> Door {
+        Door::launch(env, true, prepare)
     }
 
     /// A door on an empty data folder, no account in it: the first-run wizard's case.
-    /// `url` is the bare address (no session).
+    /// `url` is the address with the first run's code (`#setup=…`), no session.
     pub fn start_empty() -> Door {
-        Door::launch(&[], false)
+        Door::launch(&[], false, |_| {})
     }
 
-    fn launch(env: &[(&str, &str)], with_user: bool) -> Door {
+    fn launch(env: &[(&str, &str)], with_user: bool, prepare: impl FnOnce(&Path)) -> Door {
         let bin = required_path("AFTERSALES_BIN");
         let ui = required_path("AFTERSALES_UI_DIR");
         let data_dir = tempfile::tempdir().expect("temp data dir");
@@ -824,12 +831,16 @@ impl Door {
             .arg(data_dir.path())
             .args(["serve", "--port", "0"])
             .env("AFTERSALES_UI_DIR", &ui)
+            // A debug build then takes `#session=` in the address (below); a test may
+            // set it to 0 to see a real desk refuse it.
+            .env("AFTERSALES_TEST_HOOKS", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (key, value) in env {
             command.env(key, value);
         }
+        prepare(data_dir.path());
         if with_user {
             ensure_desk_user(data_dir.path());
         }
@@ -844,10 +855,15 @@ impl Door {
             }
         });
         let deadline = Instant::now() + TIMEOUT;
+        // An empty folder: the first run's code, printed before the UI line.
+        let mut setup = String::new();
         let url = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => {
+                    if let Some((_, code)) = line.split_once("#setup=") {
+                        setup = format!("#setup={}", code.trim());
+                    }
                     if let Some(url) = line.strip_prefix("UI: ") {
                         break url.trim().to_string();
                     }
@@ -867,7 +883,7 @@ impl Door {
             let session = http_login(&url, DESK_LOGIN, DESK_PASSWORD);
             format!("{url}#session={session}")
         } else {
-            url
+            format!("{url}{setup}")
         };
         Door {
             url,
@@ -1083,8 +1099,9 @@ impl Screen {
     }
 
     /// Opens the desk with extra environment for the app (e.g. `AFTERSALES_CLOCK`, also
-    /// used by [`Screen::call`]); `prepare` runs against the data folder before the page
-    /// or window opens (data made through the CLI door, as the file's owner).
+    /// used by [`Screen::call`]); `prepare` runs against the still empty data folder before
+    /// the tests' account is made and the page or window opens (data made through the CLI
+    /// door, as the file's owner; `aftersales demo` takes only an empty folder).
     pub async fn open_with(
         engine: Engine,
         env: &[(&str, &str)],
@@ -1096,8 +1113,7 @@ impl Screen {
             .collect();
         match engine {
             Engine::Chromium => {
-                let door = Door::start_with_env(env);
-                prepare(door.data_dir.path());
+                let door = Door::start_prepared(env, prepare);
                 let session = Session::chromium().await;
                 session
                     .client
@@ -1119,8 +1135,8 @@ impl Screen {
             }
             Engine::Desktop => {
                 let dir = tempfile::tempdir().expect("temp data dir");
-                ensure_desk_user(dir.path());
                 prepare(dir.path());
+                ensure_desk_user(dir.path());
                 let paths: Vec<(&str, &Path)> =
                     env.iter().map(|(k, v)| (*k, Path::new(*v))).collect();
                 let session = Session::desktop_with_env(dir.path(), &paths).await;

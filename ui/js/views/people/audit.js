@@ -9,7 +9,7 @@ import { deskDateTime } from '../../lib/dates.js';
 // record it names, each with its words in both languages; the filter offers them all.
 const ACTIONS = ['', 'created', 'updated', 'saved', 'opened', 'merged', 'merged_away', 'equipment_added',
   'equipment_updated', 'warranty_override', 'import', 'export', 'exported', 'labels', 'purchase_request',
-  'claim', 'started', 'posted', 'campaign', 'settings', 'calendar_day', 'slip_template', 'login', 'logout',
+  'claim', 'started', 'posted', 'campaign', 'settings', 'calendar_day', 'slip_template', 'login', 'login_failed', 'logout',
   'password', 'backup', 'restore'];
 const ENTITIES = ['', 'customer', 'equipment', 'model', 'part', 'store', 'stock_movement', 'stocktake',
   'campaign', 'engineer', 'user', 'setting', 'report', 'backup'];

@@ -1,7 +1,12 @@
 // 登录 and 首次使用: the two screens shown before anyone is logged in. The first-run
-// wizard creates the administrator and the company as it prints on slips; the login
-// screen takes a login name and password. Both end by handing the session to the frame.
-import { call, setSession } from '../../api.js';
+// wizard creates the administrator and the company as it prints on slips (the LAN, the
+// backups and the printers are the administrator's, later, under 设置); the login screen
+// takes a login name and password. Both end by handing the session to the frame.
+//
+// The wizard needs the desk's one-time setup code. The desktop window puts it in itself;
+// in a browser it comes from the address `serve` printed (…/#setup=12345678) or is typed
+// into 首次设置码.
+import { call, setSession, transport } from '../../api.js';
 import { h, clear } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
@@ -57,8 +62,19 @@ export function renderLogin(root, done, message = '') {
   login.focus();
 }
 
+/** The setup code carried in the address (`#setup=12345678`), or ''. */
+function codeFromAddress() {
+  const match = /(?:^#|[#&])setup=([0-9-]{1,16})(?:&|$)/.exec(location.hash);
+  return match ? match[1] : '';
+}
+
 /** The first-run wizard: the administrator, then the company. */
 export function renderSetup(root, done) {
+  // The desktop window hands the code over itself; a browser needs it.
+  const needsCode = transport() !== 'desktop';
+  const setupCode = needsCode
+    ? input('setup_code', 'text', { value: codeFromAddress(), inputmode: 'numeric', maxlength: 16 })
+    : null;
   const c = {
     login: input('login', 'text', { value: 'admin' }),
     name: input('name'),
@@ -82,6 +98,13 @@ export function renderSetup(root, done) {
     { class: 'card setup-card', id: 'setup', novalidate: true },
     h('h1', {}, t('setup.title')),
     h('p', {}, t('setup.intro')),
+    setupCode
+      ? field('setup', 'setup_code', setupCode, {
+          label: t('setup.setup_code'),
+          required: true,
+          hint: t('setup.setup_code.hint'),
+        })
+      : null,
     h(
       'fieldset',
       {},
@@ -106,13 +129,14 @@ export function renderSetup(root, done) {
     h('div', { class: 'actions' }, button),
   );
   // The core names settings fields by their own names; map them onto ours.
-  const errors = errorsFor(form, c, formError);
+  const errors = errorsFor(form, setupCode ? { ...c, setup_code: setupCode } : c, formError);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errors.clearAll();
     submitting(button, true);
     try {
       const out = await call('auth.setup', {
+        ...(setupCode ? { setup_code: setupCode.value } : {}),
         login: c.login.value,
         name: c.name.value,
         password: c.password.value,
@@ -129,14 +153,16 @@ export function renderSetup(root, done) {
       setSession(out.session);
       done(out);
     } catch (error) {
-      errors.show(error);
+      // A refusal of the code (missing, wrong, too many tries) belongs under its field.
+      const aboutCode = setupCode && error?.code === 'forbidden' && !error.field;
+      errors.show(aboutCode ? { ...error, field: 'setup_code' } : error);
     } finally {
       submitting(button, false);
     }
   });
   clear(root);
   root.append(h('section', { class: 'page page-login' }, form));
-  c.name.focus();
+  (setupCode && !setupCode.value ? setupCode : c.name).focus();
 }
 
 /** 修改密码: a dialog over the current screen; nothing else is lost. */
