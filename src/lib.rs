@@ -125,9 +125,11 @@ impl Desk {
         &self.caller
     }
 
-    /// Opens `dir/desk.db`, creating the directory when it does not exist yet.
+    /// Opens `dir/desk.db`, creating the directory (owner-only) when it does not exist
+    /// yet; the print spool's leftovers older than a day are swept.
     pub fn open_dir(dir: &Path) -> Result<Desk> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        platform::files::private_dir(dir)?;
+        platform::printing::sweep(dir);
         Desk::open(&dir.join(DB_FILE))
     }
 
