@@ -129,8 +129,9 @@ impl Desk {
     /// yet; the print spool's leftovers older than a day are swept.
     pub fn open_dir(dir: &Path) -> Result<Desk> {
         platform::files::private_dir(dir)?;
-        platform::printing::sweep(dir);
-        Desk::open(&dir.join(DB_FILE))
+        let desk = Desk::open(&dir.join(DB_FILE))?;
+        platform::printing::sweep(dir, desk.now());
+        Ok(desk)
     }
 
     /// The database file this desk works on.

@@ -671,8 +671,9 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
     let mut page_size = args.page_size;
     if !keeps {
         if query.is_empty() {
-            return Err(Error::Forbidden(
-                "请输入客户的电话、姓名、公司或地址查找：只有前台和主管可以浏览全部客户档案".into(),
+            return Err(Error::invalid(
+                "query",
+                "请输入客户的电话、姓名、公司或地址查找：只有前台和主管可以浏览全部客户档案",
             ));
         }
         if page > GLANCE_PAGES {

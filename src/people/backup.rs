@@ -643,11 +643,13 @@ fn restore_by_name(desk: &mut Desk, name: &str) -> Result<Restored> {
 fn restore_upload(desk: &mut Desk, file_name: &str, content: &str) -> Result<Restored> {
     use base64::Engine as _;
     let shown = crate::platform::text::field("file_name", "备份文件名", file_name, 200, false)?;
-    let shown = Path::new(&shown)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+    // Only the name, whichever OS's separators the path a browser sent was written with.
+    let shown = shown
+        .rsplit(['/', '\\'])
+        .next()
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "上传的备份文件".to_string());
+        .unwrap_or("上传的备份文件")
+        .to_string();
     let too_big = |bytes: usize| {
         Error::invalid(
             "file",

@@ -131,21 +131,21 @@ pub fn lp_arguments(file: &Path, title: &str, printer: Option<&str>) -> Result<V
     Ok(args)
 }
 
-/// Removes the spooled files in `data_dir`'s spool older than [`SPOOL_MAX_AGE`]: what a
-/// crash or a reader that never ended left there. Best effort (a file still open in a PDF
-/// reader on Windows stays until the next time).
-pub fn sweep(data_dir: &Path) {
+/// Removes the spooled files in `data_dir`'s spool older than [`SPOOL_MAX_AGE`] at `now`
+/// (the desk's clock): what a crash or a reader that never ended left there. Best effort
+/// (a file still open in a PDF reader on Windows stays until the next time).
+pub fn sweep(data_dir: &Path, now: chrono::DateTime<chrono::Utc>) {
     let Ok(entries) = std::fs::read_dir(spool_dir(data_dir)) else {
         return;
     };
-    let now = std::time::SystemTime::now();
+    let max_age = chrono::Duration::from_std(SPOOL_MAX_AGE).unwrap_or(chrono::Duration::MAX);
     for entry in entries.flatten() {
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
-            .and_then(|at| now.duration_since(at).ok())
-            .is_some_and(|age| age > SPOOL_MAX_AGE);
+            .map(chrono::DateTime::<chrono::Utc>::from)
+            .is_some_and(|at| now - at > max_age);
         if stale {
             let _ = std::fs::remove_file(entry.path());
         }
