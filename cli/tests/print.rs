@@ -229,7 +229,10 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
     assert!(ok, "{v}");
     let seen = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = seen.lines().collect();
-    assert_eq!(lines[..4], ["-d", "Front Desk (前台)", "-t", "服务单-FW2026000001"]);
+    assert_eq!(
+        lines[..4],
+        ["-d", "Front Desk (前台)", "-t", "服务单-FW2026000001"]
+    );
     let spooled = Path::new(lines[4]);
     let spool = dir.path().join("spool");
     assert_eq!(spooled.parent(), Some(spool.as_path()), "{seen}");
@@ -242,5 +245,8 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
     let mode = std::fs::metadata(&spool).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
     let left: Vec<_> = std::fs::read_dir(&spool).unwrap().collect();
-    assert!(left.is_empty(), "the spool is empty after printing: {left:?}");
+    assert!(
+        left.is_empty(),
+        "the spool is empty after printing: {left:?}"
+    );
 }

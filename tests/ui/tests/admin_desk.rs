@@ -35,8 +35,18 @@ async fn manager_sees_the_administrators_settings_read_only(engine: Engine) {
         assert!(disabled(&s, css).await, "{css} read-only for a manager");
     }
     assert!(!disabled(&s, "#settings-backup_keep").await);
-    wait_inner(c, "#settings-backup-lan .field-lan_allow", &["仅管理员可修改"]).await;
-    wait_inner(c, "#settings-backup-lan .field-backup_folder", &["仅管理员可修改"]).await;
+    wait_inner(
+        c,
+        "#settings-backup-lan .field-lan_allow",
+        &["仅管理员可修改"],
+    )
+    .await;
+    wait_inner(
+        c,
+        "#settings-backup-lan .field-backup_folder",
+        &["仅管理员可修改"],
+    )
+    .await;
     s.screenshot("admin-only-settings-manager").await;
     // What is the manager's is saved; the administrator's settings are untouched.
     fill_in(c, "#backup-settings-form", "backup_keep", "21").await;
