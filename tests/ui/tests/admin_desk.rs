@@ -3,7 +3,8 @@
 //! 仅管理员可修改 and still saves the rest; the backup screen's folder of one's choice is
 //! the administrator's; the administrator restores from the list by name and from an
 //! uploaded file) and 8 (an engineer finds a customer by name in the list and the global
-//! search, is told to type something instead of seeing everyone, and 我的工单 still opens).
+//! search, is told to type something instead of seeing everyone, and 我的工单 still opens;
+//! the dispatcher's board and search box work as before).
 
 use serde_json::json;
 use ui_tests::*;
@@ -168,6 +169,24 @@ async fn engineer_finds_a_customer_but_cannot_list_everyone(engine: Engine) {
     wait_inner(c, "#customer-table", &["测试客户07"]).await;
     // The global search finds him a customer too.
     global_search(c, "13900000011", "customer", "phone", "测试客户11").await;
+
+    // The dispatcher's board and search box work as before.
+    let order = s.call(
+        "orders.create",
+        json!({"customer_id": 1, "fault": "不制冷", "mode": "carry_in", "confirmed": true}),
+    );
+    s.log_in_as("sun", "派工老孙", &["dispatcher"]).await;
+    go(c, "#/board").await;
+    wait_inner(
+        c,
+        &format!(
+            "#board-unassigned a.order-card[data-id=\"{}\"]",
+            order["id"]
+        ),
+        &["测试客户00"],
+    )
+    .await;
+    global_search(c, "测试客户2", "customer", "name", "测试客户24").await;
     s.close().await;
 }
 
