@@ -393,6 +393,8 @@ fn label(key: &str) -> String {
         "lan_port" => "局域网端口",
         "lan_allow" => "允许的地址范围",
         "allow_network_paths" => "允许使用网络路径",
+        // A LAN setting without its own words yet still reads as one in Chinese.
+        other if other.starts_with("lan_") => "局域网设置",
         other => {
             let paper = match other.strip_prefix("printer.") {
                 Some("a4") => "A4",
