@@ -24,7 +24,7 @@ fn f04_the_windows_invocation_takes_the_printer_as_one_inert_argument_or_refuses
         for name in [
             format!("HP{bad}x"),
             format!("HP{bad}; Start-Process calc{bad}"),
-            format!("{bad}"),
+            bad.to_string(),
         ] {
             let refused = printing::windows_invocation(file, Some(&name))
                 .expect_err(&format!("{name} should be refused"));
