@@ -125,10 +125,13 @@ impl Desk {
         &self.caller
     }
 
-    /// Opens `dir/desk.db`, creating the directory when it does not exist yet.
+    /// Opens `dir/desk.db`, creating the directory (owner-only) when it does not exist
+    /// yet; the print spool's leftovers older than a day are swept.
     pub fn open_dir(dir: &Path) -> Result<Desk> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Desk::open(&dir.join(DB_FILE))
+        platform::files::private_dir(dir)?;
+        let desk = Desk::open(&dir.join(DB_FILE))?;
+        platform::printing::sweep(dir, desk.now());
+        Ok(desk)
     }
 
     /// The database file this desk works on.

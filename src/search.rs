@@ -2,6 +2,10 @@
 //! machines by serial number, whole or its tail, and work orders by number, in one ranked
 //! list. Each kind is read
 //! from its own index, so every query touches only the rows it returns.
+//!
+//! Bounded like the customer search (`archive::customers`): a role that does not keep the
+//! archive gets at most [`customers::GLANCE_PAGE_SIZE`] hits, and more than
+//! [`customers::BULK_READ`] customers in one answer are recorded in the audit trail.
 
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -96,9 +100,15 @@ fn customer_hits(conn: &Connection, ids: &[CustomerId], matched: &'static str) -
 
 /// 全局搜索.
 pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
+    let query = args.query.trim().to_string();
+    let query = query.as_str();
+    let cap = if customers::keeps_archive(desk.actor()) {
+        100
+    } else {
+        customers::GLANCE_PAGE_SIZE
+    };
+    let limit = i64::from(args.limit.clamp(1, cap));
     let conn = desk.conn();
-    let query = args.query.trim();
-    let limit = i64::from(args.limit.clamp(1, 100));
     let mut items = Vec::new();
     if query.is_empty() {
         return Ok(Hits { items });
@@ -138,5 +148,9 @@ pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
         );
     }
     items.truncate(limit as usize);
+    let found = items.iter().filter(|h| h.kind == "customer").count();
+    if found > customers::BULK_READ {
+        customers::record_bulk_read(desk, &format!("搜索“{query}”"), found)?;
+    }
     Ok(Hits { items })
 }

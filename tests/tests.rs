@@ -11,10 +11,12 @@ mod util;
 // acknowledged number and payment is still there (durability); one clock: a fixed desk
 // clock stamps every row and PDF, dates are checked on the desk's day (clock).
 mod platform {
+    pub mod at_rest;
     pub mod clock;
     pub mod db;
     pub mod durability;
     pub mod pdf;
+    pub mod printing;
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded
 // (users); issue 16's first run, throttled logins, password rules, sessions that end

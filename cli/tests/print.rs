@@ -186,3 +186,67 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
         "the original, not a reprint: {text}"
     );
 }
+
+// f14 (issue 16): the slip is spooled in the data folder's spool, owner-only, under a name
+// nobody can guess, and gone once `lp` has taken the job; the print system gets the
+// printer as one argument.
+#[test]
+fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = order(dir.path());
+    call(
+        dir.path(),
+        "settings.save",
+        json!({"printers": {"a4": "Front Desk (前台)"}}),
+    );
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = dir.path().join("lp.seen");
+    let lp = bin.join("lp");
+    // Records each argument on its own line, then the file's mode as lp found it.
+    std::fs::write(
+        &lp,
+        format!(
+            "#!/bin/sh\nfor a; do echo \"$a\"; done > '{log}'\nfor last; do :; done\nstat -c '%a' \"$last\" >> '{log}'\necho 'request id is Front-8 (1 file(s))'\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (ok, v) = call_env(
+        dir.path(),
+        Some(&path),
+        "slips.print",
+        json!({"order_id": id, "format": "a4", "send": true}),
+        None,
+    );
+    assert!(ok, "{v}");
+    let seen = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(
+        lines[..4],
+        ["-d", "Front Desk (前台)", "-t", "服务单-FW2026000001"]
+    );
+    let spooled = Path::new(lines[4]);
+    let spool = dir.path().join("spool");
+    assert_eq!(spooled.parent(), Some(spool.as_path()), "{seen}");
+    let name = spooled.file_name().unwrap().to_string_lossy();
+    assert!(
+        !name.contains("FW2026000001") && name.len() >= 32,
+        "an unguessable name: {name}"
+    );
+    assert_eq!(lines[5], "600", "the spooled slip was owner-only: {seen}");
+    let mode = std::fs::metadata(&spool).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    let left: Vec<_> = std::fs::read_dir(&spool).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the spool is empty after printing: {left:?}"
+    );
+}

@@ -10,6 +10,15 @@
 //! A chain (hotel or restaurant chain) is a head-office customer with branches
 //! (`parent_id`, one level). Customers are never deleted: merging marks one as
 //! `merged_into` the other, takes it out of search and moves its machines and branches.
+//!
+//! Reads are bounded by role (issue 16): the archive is kept by the roles that may export
+//! it (clerk, manager). Everyone else (engineer, storekeeper, dispatcher, an administrator
+//! without a desk role) finds a customer by what they know of them: no empty-query
+//! listing, at most [`GLANCE_PAGE_SIZE`] customers a page and [`GLANCE_PAGES`] pages. A
+//! bulk read (a page of more than [`BULK_READ`] customers, or a page beyond the first of
+//! a role that does not keep the archive) is recorded in the audit trail: who, what was
+//! searched, how many customers. The file's owner acting in-process (command line,
+//! benchmarks) is neither bounded nor recorded: whoever can open the file holds all of it.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -115,6 +124,44 @@ pub struct SearchPage {
 /// Searches count their matches up to this many: a clerk who sees "1000+" types more,
 /// and counting 15,000 address matches would cost more than finding the page.
 pub const COUNT_CAP: i64 = 1000;
+
+/// Customers per page for a role that does not keep the archive.
+pub const GLANCE_PAGE_SIZE: u32 = 20;
+/// Pages of one search such a role may see.
+pub const GLANCE_PAGES: u32 = 3;
+/// A page of more customers than this is a bulk read, recorded in the audit trail.
+pub const BULK_READ: usize = 20;
+
+/// Whether `actor` keeps the archive: may export it (clerk, manager), and so read it
+/// without bounds.
+pub(crate) fn keeps_archive(actor: &crate::Actor) -> bool {
+    crate::may(actor, "customers.export")
+}
+
+/// The file's owner acting in-process (no account): not recorded as reading in bulk.
+fn in_process(actor: &crate::Actor) -> bool {
+    actor.id.is_none() && !actor.is_nobody()
+}
+
+/// Records a bulk read of `count` customers (`what`: the search as a person reads it) in
+/// the audit trail, in a transaction of its own.
+pub(crate) fn record_bulk_read(desk: &mut Desk, what: &str, count: usize) -> Result<()> {
+    if in_process(desk.actor()) {
+        return Ok(());
+    }
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    audit::record(
+        &tx,
+        &at,
+        "bulk_read",
+        "customer",
+        0,
+        &format!("{what}：读取 {count} 位客户"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
 
 /// A customer that passed validation, ready to be written.
 pub(crate) struct Valid {
@@ -619,10 +666,27 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
         return Err(Error::invalid("page_size", "每页条数应在1到200之间"));
     }
     let page = args.page.max(1);
-    let limit = i64::from(args.page_size);
+    let query = args.query.trim();
+    let keeps = keeps_archive(desk.actor());
+    let mut page_size = args.page_size;
+    if !keeps {
+        if query.is_empty() {
+            return Err(Error::invalid(
+                "query",
+                "请输入客户的电话、姓名、公司或地址查找：只有前台和主管可以浏览全部客户档案",
+            ));
+        }
+        if page > GLANCE_PAGES {
+            return Err(Error::invalid(
+                "page",
+                format!("最多查看前 {GLANCE_PAGES} 页，请输入更完整的电话、姓名或地址缩小范围"),
+            ));
+        }
+        page_size = page_size.min(GLANCE_PAGE_SIZE);
+    }
+    let limit = i64::from(page_size);
     let offset = i64::from(page - 1) * limit;
     let conn = desk.conn();
-    let query = args.query.trim();
     let (total, ids) = if query.is_empty() {
         // Kept by triggers (migration 3): counting a million rows takes 100 ms.
         let total = conn
@@ -649,12 +713,20 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
     };
     let items = load_many(conn, &ids)?;
     let more = !query.is_empty() && total > COUNT_CAP;
+    if items.len() > BULK_READ || (!keeps && page > 1 && !items.is_empty()) {
+        let what = if query.is_empty() {
+            format!("浏览客户列表第 {page} 页")
+        } else {
+            format!("查找客户“{query}”第 {page} 页")
+        };
+        record_bulk_read(desk, &what, items.len())?;
+    }
     Ok(SearchPage {
         items,
         total: if more { COUNT_CAP as u64 } else { total as u64 },
         more,
         page,
-        page_size: args.page_size,
+        page_size,
     })
 }
 

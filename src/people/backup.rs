@@ -22,6 +22,15 @@
 //! backup of the current data, and then copies the checked copy into the live connection
 //! with the online backup API in one step: the running app keeps its connection, and a
 //! failure at any point leaves the current data as it was.
+//!
+//! Paths are the administrator's (issue 16): a backup to a folder of one's choice
+//! (`backup.now {dir}`) is theirs alone, a network path (`\\server\share`) is refused
+//! unless they allowed network paths in the settings, and `backup.restore` takes a backup
+//! of the backup folder by its name or a file uploaded with the request, never a path (only
+//! the file's owner on the command line names a path): its errors can then tell nobody
+//! whether some file exists elsewhere on the PC. Backups are owner-only files (`0600` on
+//! Unix, made so as they are created), and every backup made on demand is in the audit
+//! trail.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -120,11 +129,24 @@ const PREFIX: &str = "desk-";
 const EXTENSION: &str = ".db";
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// The backup folder: the setting, else `backups/` beside the database file.
+/// The largest backup taken as an upload by `backup.restore`, bytes (a desk of a few
+/// hundred thousand customers with their orders is well under it).
+pub const UPLOAD_MAX_BYTES: usize = 256 * 1024 * 1024;
+
+/// The backup folder: the setting, else `backups/` beside the database file. A network
+/// folder while network paths are not allowed (a value from before they were, or edited
+/// into the file) is refused rather than written to.
 pub fn folder(desk: &Desk) -> Result<PathBuf> {
-    let configured = settings::load(desk.conn())?.backup_folder;
-    if !configured.trim().is_empty() {
-        return Ok(PathBuf::from(configured.trim()));
+    let s = settings::load(desk.conn())?;
+    let configured = s.backup_folder.trim();
+    if crate::platform::files::is_network_path(configured) && !s.allow_network_paths {
+        return Err(Error::invalid(
+            "backup_folder",
+            settings::network_refusal("备份文件夹", configured),
+        ));
+    }
+    if !configured.is_empty() {
+        return Ok(PathBuf::from(configured));
     }
     let beside = desk.path().parent().unwrap_or(Path::new("."));
     Ok(beside.join("backups"))
@@ -234,7 +256,7 @@ fn parse_name(name: &str) -> Option<(String, Kind)> {
 /// Writes one backup of `desk` into `dir`; `field` names the setting or argument the
 /// folder came from, for the error message.
 fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<BackupFile> {
-    std::fs::create_dir_all(dir)
+    crate::platform::files::private_dir(dir)
         .map_err(|e| Error::invalid(field, format!("无法使用备份文件夹 {}：{e}", dir.display())))?;
     let stamp = desk
         .now()
@@ -275,6 +297,8 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
 /// The online backup of `live` into a new file at `path`, checked and on disk.
 fn copy_live(live: &Connection, path: &Path) -> Result<()> {
     remove_with_companions(path);
+    // Created owner-only before SQLite opens it (and so its journal too).
+    crate::platform::files::private_file(path).map_err(|e| Error::io(path, e))?;
     let mut copy = Connection::open(path).map_err(|e| storage(path, e))?;
     run_backup(live, &mut copy).map_err(|e| storage(path, e))?;
     // One self-contained file: no -wal/-shm beside it once closed.
@@ -346,8 +370,13 @@ fn remove_with_companions(path: &Path) {
 /// Replaces the desk's data with the backup in `file` (see the module comment for the
 /// checks and the order of the steps). On any error the current data is untouched.
 pub fn restore(desk: &mut Desk, file: &Path) -> Result<Restored> {
+    restore_shown(desk, file, &file.display().to_string())
+}
+
+/// [`restore`], the file called `shown` in messages and the audit trail (an upload's own
+/// name, not the temporary file it was written to).
+fn restore_shown(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> {
     let bad = |why: String| Error::invalid("file", why);
-    let shown = file.display().to_string();
     let mut head = [0u8; 16];
     let mut opened = std::fs::File::open(file).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -375,15 +404,23 @@ pub fn restore(desk: &mut Desk, file: &Path) -> Result<Restored> {
         .path()
         .with_file_name(format!(".restore-{}-{n}.db", std::process::id()));
     remove_with_companions(&work);
-    let result = restore_from_copy(desk, file, &work);
+    let result = restore_from_copy(desk, file, shown, &work);
     remove_with_companions(&work);
     result
 }
 
-fn restore_from_copy(desk: &mut Desk, file: &Path, work: &Path) -> Result<Restored> {
-    let shown = file.display().to_string();
+/// Copies `file` into the new owner-only file `work` (`std::fs::copy` would give the copy
+/// the permissions of the original).
+fn private_copy_of(file: &Path, work: &Path) -> std::io::Result<()> {
+    let mut from = std::fs::File::open(file)?;
+    let mut to = crate::platform::files::private_file(work)?;
+    std::io::copy(&mut from, &mut to)?;
+    to.sync_all()
+}
+
+fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> Result<Restored> {
     let bad = |why: String| Error::invalid("file", why);
-    std::fs::copy(file, work).map_err(|e| {
+    private_copy_of(file, work).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             bad(format!("找不到备份文件 {shown}"))
         } else {
@@ -432,10 +469,10 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, work: &Path) -> Result<Restor
     drop(source);
     // The restored file already has our schema; this also re-reads it on this connection.
     crate::platform::db::migrate(desk.conn_mut(), crate::platform::db::MIGRATIONS)?;
-    let name = file
+    let name = Path::new(shown)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
+        .unwrap_or_else(|| shown.to_string());
     let at = desk.stamp();
     let tx = desk.write()?;
     crate::people::audit::record(
@@ -472,36 +509,106 @@ pub fn list_command(desk: &mut Desk, _: ListArgs) -> Result<Listing> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NowArgs {
-    /// A folder (full path) for this backup; empty: the backup folder.
+    /// A folder (full path) for this backup, the administrator's only; empty: the backup
+    /// folder.
     pub dir: Option<String>,
 }
 
-/// `backup.now`: a backup on demand, to the backup folder or the folder given.
+/// `backup.now`: a backup on demand, to the backup folder or (the administrator) the
+/// folder given; recorded in the audit trail.
 pub fn now(desk: &mut Desk, a: NowArgs) -> Result<BackupFile> {
     let dir = a.dir.as_deref().map(str::trim).unwrap_or("");
-    if dir.is_empty() {
-        return write(desk, &folder(desk)?, Kind::Manual, "dir");
-    }
-    if !Path::new(dir).is_absolute() {
-        return Err(Error::invalid(
-            "dir",
-            format!("备份文件夹应写完整路径（例如 D:\\售后备份），“{dir}”不是"),
-        ));
-    }
-    backup_to(desk, Path::new(dir))
+    let made = if dir.is_empty() {
+        write(desk, &folder(desk)?, Kind::Manual, "dir")?
+    } else {
+        if !desk.actor().holds_any(&[crate::Role::Admin]) {
+            return Err(Error::Forbidden(
+                "没有权限：只有管理员可以备份到其他文件夹（“备份到文件夹”），请留空备份到备份文件夹"
+                    .into(),
+            ));
+        }
+        let text = crate::platform::text::field("dir", "备份到文件夹", dir, 260, false)?;
+        if !Path::new(&text).is_absolute() {
+            return Err(Error::invalid(
+                "dir",
+                format!("备份文件夹应写完整路径（例如 D:\\售后备份），“{text}”不是"),
+            ));
+        }
+        if crate::platform::files::is_network_path(&text)
+            && !settings::load(desk.conn())?.allow_network_paths
+        {
+            return Err(Error::invalid(
+                "dir",
+                settings::network_refusal("备份到文件夹", &text),
+            ));
+        }
+        backup_to(desk, Path::new(&text))?
+    };
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "backup",
+        "backup",
+        0,
+        &format!(
+            "立即备份到 {}（{} KB）",
+            made.file,
+            made.size.div_ceil(1024)
+        ),
+    )?;
+    tx.commit()?;
+    Ok(made)
 }
 
-#[derive(Debug, Deserialize)]
+/// What `backup.restore` takes: one of a backup in the backup folder by its name, a file
+/// uploaded with the request, or (the file's owner on the command line only) a path.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RestoreArgs {
-    /// The backup file (full path).
-    pub file: String,
+    /// A backup of the backup folder, by its file name (`desk-20261123-180000.db`).
+    pub name: Option<String>,
+    /// An uploaded backup: its own name (for messages) and its bytes in base64.
+    pub file_name: Option<String>,
+    pub content_base64: Option<String>,
+    /// A full path: only for the file's owner acting in-process (`aftersales restore
+    /// FILE`), who can open the file anyway; refused to every logged-in user.
+    pub file: Option<String>,
 }
 
 /// `backup.restore`: replaces the data with a backup, after the checks and a safety backup.
 pub fn restore_command(desk: &mut Desk, a: RestoreArgs) -> Result<Restored> {
-    let file = a.file.trim();
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let upload = a.content_base64.as_deref().filter(|c| !c.is_empty());
+    if [name.is_some(), upload.is_some(), given(&a.file)]
+        .iter()
+        .filter(|g| **g)
+        .count()
+        > 1
+    {
+        return Err(Error::invalid(
+            "file",
+            "请只选择一个备份：备份文件夹里的一份，或上传一个备份文件",
+        ));
+    }
+    if let Some(name) = name {
+        return restore_by_name(desk, name);
+    }
+    if let Some(content) = upload {
+        return restore_upload(desk, a.file_name.as_deref().unwrap_or(""), content);
+    }
+    let file = a.file.as_deref().map(str::trim).unwrap_or("");
     if file.is_empty() {
         return Err(Error::invalid("file", "请选择要恢复的备份文件"));
+    }
+    // Logged-in users (whatever door) have an id; the owner acting in-process has none.
+    if desk.actor().id.is_some() {
+        return Err(Error::invalid(
+            "file",
+            "只能从备份文件夹里的备份恢复，或上传一个备份文件；不能按路径打开文件",
+        ));
     }
     if !Path::new(file).is_absolute() {
         return Err(Error::invalid(
@@ -510,6 +617,65 @@ pub fn restore_command(desk: &mut Desk, a: RestoreArgs) -> Result<Restored> {
         ));
     }
     restore(desk, Path::new(file))
+}
+
+/// A backup of the backup folder, by a name as we name backups (no folder in it).
+fn restore_by_name(desk: &mut Desk, name: &str) -> Result<Restored> {
+    if parse_name(name).is_none() || name.contains(['/', '\\']) {
+        return Err(Error::invalid(
+            "name",
+            "请从备份列表里选择一份备份（文件名形如 desk-20261123-180000.db）",
+        ));
+    }
+    let dir = folder(desk)?;
+    let file = dir.join(name);
+    if !files_in(&dir)?.iter().any(|f| f.name == name) {
+        return Err(Error::invalid(
+            "name",
+            format!("备份文件夹里没有“{name}”，请刷新备份列表后重新选择"),
+        ));
+    }
+    restore_shown(desk, &file, name)
+}
+
+/// An uploaded backup: written owner-only under an unguessable name into the data folder,
+/// restored with every check, then deleted.
+fn restore_upload(desk: &mut Desk, file_name: &str, content: &str) -> Result<Restored> {
+    use base64::Engine as _;
+    let shown = crate::platform::text::field("file_name", "备份文件名", file_name, 200, false)?;
+    // Only the name, whichever OS's separators the path a browser sent was written with.
+    let shown = shown
+        .rsplit(['/', '\\'])
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("上传的备份文件")
+        .to_string();
+    let too_big = |bytes: usize| {
+        Error::invalid(
+            "file",
+            format!(
+                "上传的备份文件太大（{} MB），最多 {} MB",
+                bytes.div_ceil(1024 * 1024),
+                UPLOAD_MAX_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    // Refused before decoding when the text alone is already too long.
+    if content.len() / 4 * 3 > UPLOAD_MAX_BYTES + 3 {
+        return Err(too_big(content.len() / 4 * 3));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content.trim().as_bytes())
+        .map_err(|_| Error::invalid("file", "上传的备份文件内容不是有效的 base64"))?;
+    if bytes.len() > UPLOAD_MAX_BYTES {
+        return Err(too_big(bytes.len()));
+    }
+    let data_dir = desk.path().parent().unwrap_or(Path::new(".")).to_path_buf();
+    let upload = crate::platform::files::private_copy(&data_dir, ".upload-", ".db", &bytes)?;
+    drop(bytes);
+    let result = restore_shown(desk, &upload, &shown);
+    remove_with_companions(&upload);
+    result
 }
 
 #[cfg(test)]

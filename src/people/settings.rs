@@ -52,6 +52,9 @@ pub struct Settings {
     /// Host names other PCs use to reach this one (`desk-pc`, `shouhou.office.lan`),
     /// comma-separated; the browser door answers those names besides its own addresses.
     pub lan_names: String,
+    /// Network paths (`\\server\share`) may be used as backup folders. Off by default;
+    /// the administrator's alone, like every path and the LAN ([`admin_only`]).
+    pub allow_network_paths: bool,
 }
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
@@ -144,6 +147,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
             allow => allow,
         },
         lan_names: text("lan_names", ""),
+        allow_network_paths: v.get("allow_network_paths").is_some_and(|o| o == "true"),
     })
 }
 
@@ -176,6 +180,7 @@ pub struct SaveArgs {
     pub lan_port: Option<u32>,
     pub lan_allow: Option<String>,
     pub lan_names: Option<String>,
+    pub allow_network_paths: Option<bool>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -189,22 +194,42 @@ fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
     Ok(p.to_uppercase())
 }
 
+/// Settings only the administrator may change: where files go and who reaches the desk
+/// over the network. Every `lan_` key (those added later too), the backup folder and
+/// whether network paths are allowed. A manager keeps the rest of 设置.
+pub fn admin_only(key: &str) -> bool {
+    key.starts_with("lan_") || matches!(key, "backup_folder" | "allow_network_paths")
+}
+
 /// Saves the settings given. A prefix changes only numbers given from now on: numbers
 /// already given are never touched, and the year's sequence goes on without a gap.
+/// A user without the administrator's role who would change an [`admin_only`] setting is
+/// refused, naming it, and nothing is saved; the same value sent back unchanged is fine.
 pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
+    let admin = desk.actor().holds_any(&[crate::Role::Admin]);
     let at = desk.stamp();
     let tx = desk.write()?;
-    save_in(&tx, &at, &a)?;
+    save_checked(&tx, &at, &a, admin)?;
     tx.commit()?;
     load(desk.conn())
 }
 
 /// [`save`] inside the caller's transaction (the first-run wizard saves the company with
-/// the administrator, in one); `at` is the use case's now.
+/// the administrator, in one); `at` is the use case's now. The caller decides what may
+/// be given: no role is checked here.
 pub(crate) fn save_in(
     tx: &rusqlite::Transaction,
     at: &crate::platform::time::Stamp,
     a: &SaveArgs,
+) -> Result<()> {
+    save_checked(tx, at, a, true)
+}
+
+fn save_checked(
+    tx: &rusqlite::Transaction,
+    at: &crate::platform::time::Stamp,
+    a: &SaveArgs,
+    admin: bool,
 ) -> Result<()> {
     let current = load(tx)?;
     let mut out: Vec<(String, String)> = Vec::new();
@@ -275,8 +300,9 @@ pub(crate) fn save_in(
                     format!("没有“{format}”这种纸张格式"),
                 ));
             }
-            let p = crate::platform::text::field("printers", "打印机名称", printer, 100, false)?;
-            out.push((format!("printer.{format}"), p));
+            let key = format!("printer.{format}");
+            let p = crate::platform::printing::printer_name(&label(&key), printer)?;
+            out.push((key, p));
         }
     }
     if let Some(folder) = &a.backup_folder {
@@ -289,6 +315,23 @@ pub(crate) fn save_in(
             ));
         }
         out.push(("backup_folder".into(), folder));
+    }
+    if let Some(allow) = a.allow_network_paths {
+        out.push(("allow_network_paths".into(), allow.to_string()));
+    }
+    // A network folder needs the setting that allows one, as saved after this.
+    let folder = a
+        .backup_folder
+        .as_deref()
+        .map_or(current.backup_folder.as_str(), str::trim);
+    let network_allowed = a.allow_network_paths.unwrap_or(current.allow_network_paths);
+    if crate::platform::files::is_network_path(folder) && !network_allowed {
+        let field = if a.backup_folder.is_some() {
+            "backup_folder"
+        } else {
+            "allow_network_paths"
+        };
+        return Err(Error::invalid(field, network_refusal("备份文件夹", folder)));
     }
     if let Some(keep) = a.backup_keep {
         if !(1..=365).contains(&keep) {
@@ -321,6 +364,16 @@ pub(crate) fn save_in(
     }
     if let Some(names) = &a.lan_names {
         out.push(("lan_names".into(), parse_names(names)?.join(",")));
+    }
+    if !admin {
+        if let Some((key, _)) = out.iter().find(|(k, v)| {
+            admin_only(k) && current_value(&current, k).as_deref() != Some(v.as_str())
+        }) {
+            return Err(Error::Forbidden(format!(
+                "没有权限：只有管理员可以修改“{}”，未做任何改动",
+                label(key)
+            )));
+        }
     }
     for (key, value) in &out {
         tx.execute(
@@ -362,6 +415,9 @@ fn label(key: &str) -> String {
         "lan_port" => "局域网端口",
         "lan_allow" => "允许的地址范围",
         "lan_names" => "本机的局域网名称",
+        "allow_network_paths" => "允许使用网络路径",
+        // A LAN setting without its own words yet still reads as one in Chinese.
+        other if other.starts_with("lan_") => "局域网设置",
         other => {
             let paper = match other.strip_prefix("printer.") {
                 Some("a4") => "A4",
@@ -380,8 +436,8 @@ fn label(key: &str) -> String {
 /// A setting's value as the audit trail shows it: yes/no in words, empty as 「（空）」.
 fn shown(key: &str, value: &str) -> String {
     match (key, value) {
-        ("lan_open", "true") => "是".into(),
-        ("lan_open", "false") => "否".into(),
+        ("lan_open" | "allow_network_paths", "true") => "是".into(),
+        ("lan_open" | "allow_network_paths", "false") => "否".into(),
         (_, "") => "（空）".into(),
         _ => value.to_string(),
     }
@@ -405,8 +461,16 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_port" => s.lan_port.to_string(),
         "lan_allow" => s.lan_allow.clone(),
         "lan_names" => s.lan_names.clone(),
+        "allow_network_paths" => s.allow_network_paths.to_string(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
+}
+
+/// Why a network path (`\\server\share`) is refused for `what` (备份文件夹…).
+pub fn network_refusal(what: &str, path: &str) -> String {
+    format!(
+        "{what}“{path}”是网络路径（\\\\服务器\\共享）：备份里有全部客户档案和密码，默认只能放在本机或 U 盘上；确需放到网络上，请管理员先在设置中打开“允许使用网络路径”"
+    )
 }
 
 // ---- the company logo --------------------------------------------------------------------

@@ -244,7 +244,9 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let sent = if a.send {
         let printer = data.settings.printers.get(format.paper());
         let title = format!("服务单-{slip_number}");
-        match crate::platform::printing::send(&title, &bytes, printer.map(String::as_str)) {
+        let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
+        match crate::platform::printing::send(data_dir, &title, &bytes, printer.map(String::as_str))
+        {
             Ok(said) => Some(said),
             Err(refused) => {
                 return Err(unsent(desk, a.order_id, print_id, &slip_number, refused));

@@ -445,3 +445,145 @@ fn exporting_a_search_beyond_the_count_cap_is_refused_not_cut() {
     let all = t.ok("customers.export", json!({"query": ""}));
     assert!(all["rows"].as_u64().unwrap() >= 1010);
 }
+
+// ---- issue 16, finding 8: reads of the archive bounded by role ---------------------------
+
+fn person(name: &str, roles: &[aftersales::Role]) -> aftersales::Actor {
+    aftersales::Actor {
+        id: Some(900),
+        login: name.into(),
+        name: name.into(),
+        roles: roles.to_vec(),
+        engineer_id: None,
+    }
+}
+
+fn call_as(
+    t: &mut TestDesk,
+    actor: &aftersales::Actor,
+    command: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    t.desk.act_as(actor.clone());
+    let out = aftersales::api::call(&mut t.desk, command, args)
+        .map(|r| r.value())
+        .map_err(|e| e.to_json());
+    t.desk.act_as(aftersales::Actor::script());
+    out
+}
+
+fn bulk_reads(t: &TestDesk) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT user, detail FROM audit_entry WHERE action = 'bulk_read' ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+// f08: an engineer, a storekeeper and a dispatcher find a customer by what they know of
+// them, twenty at a time, three pages at most, never the whole list; their second page is
+// recorded. The clerk and the manager keep the archive and read it as before, a page of
+// more than twenty recorded with who, what and how many.
+#[test]
+fn f08_roles_that_do_not_keep_the_archive_read_it_bounded() {
+    use aftersales::Role::*;
+    let mut t = desk();
+    for n in 0..70 {
+        t.ok(
+            "customers.create",
+            json!({"name": format!("测试客户{n:02}"), "phones": [format!("139{n:08}")]}),
+        );
+    }
+    for role in [Engineer, Storekeeper, Dispatcher, Admin] {
+        let who = person(&format!("{}甲", role.label()), &[role]);
+        let e = call_as(&mut t, &who, "customers.search", json!({"query": ""})).unwrap_err();
+        assert_eq!(e["field"], "query", "{role:?}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("请输入"), "{e}");
+        let page = call_as(
+            &mut t,
+            &who,
+            "customers.search",
+            json!({"query": "测试", "page_size": 200}),
+        )
+        .unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 20, "{role:?}");
+        assert_eq!(page["page_size"], 20);
+        assert_eq!(page["total"], 70);
+        let third = call_as(
+            &mut t,
+            &who,
+            "customers.search",
+            json!({"query": "测试", "page": 3, "page_size": 20}),
+        )
+        .unwrap();
+        assert_eq!(third["items"].as_array().unwrap().len(), 20);
+        let e = call_as(
+            &mut t,
+            &who,
+            "customers.search",
+            json!({"query": "测试", "page": 4, "page_size": 20}),
+        )
+        .unwrap_err();
+        assert_eq!(e["field"], "page", "{role:?}: {e}");
+        let hits = call_as(
+            &mut t,
+            &who,
+            "search.global",
+            json!({"query": "测试", "limit": 100}),
+        )
+        .unwrap();
+        assert_eq!(hits["items"].as_array().unwrap().len(), 20, "{role:?}");
+        // A phone they were given still finds its customer.
+        let found = call_as(
+            &mut t,
+            &who,
+            "customers.search",
+            json!({"query": "13900000042"}),
+        )
+        .unwrap();
+        assert_eq!(found["items"][0]["name"], "测试客户42");
+    }
+    let audit = bulk_reads(&t);
+    assert_eq!(audit.len(), 4, "each one's third page: {audit:?}");
+    assert_eq!(audit[0].0, "工程师甲");
+    assert!(
+        audit[0].1.contains("测试") && audit[0].1.contains("20 位"),
+        "{audit:?}"
+    );
+
+    let clerk = person("前台乙", &[Clerk]);
+    let all = call_as(
+        &mut t,
+        &clerk,
+        "customers.search",
+        json!({"query": "", "page_size": 200}),
+    )
+    .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 70);
+    let small = call_as(
+        &mut t,
+        &clerk,
+        "customers.search",
+        json!({"query": "", "page": 2, "page_size": 20}),
+    )
+    .unwrap();
+    assert_eq!(small["items"].as_array().unwrap().len(), 20);
+    let manager = person("主管丙", &[Manager]);
+    let hits = call_as(
+        &mut t,
+        &manager,
+        "search.global",
+        json!({"query": "测试", "limit": 50}),
+    )
+    .unwrap();
+    assert_eq!(hits["items"].as_array().unwrap().len(), 50);
+    let audit = bulk_reads(&t);
+    assert_eq!(audit.len(), 6, "{audit:?}");
+    assert_eq!(audit[4].0, "前台乙");
+    assert!(audit[4].1.contains("70 位"), "{audit:?}");
+    assert_eq!(audit[5].0, "主管丙");
+    assert!(audit[5].1.contains("50 位"), "{audit:?}");
+}

@@ -312,3 +312,293 @@ fn a_failed_restore_leaves_the_current_data_untouched() {
     backup::restore(&mut t.desk, Path::new(&good.file)).unwrap();
     assert!(!names(&mut t.desk).contains(&"最后一位客户".to_string()));
 }
+
+// ---- issue 16, finding 7: paths and the LAN are the administrator's --------------------
+
+fn person(name: &str, roles: &[aftersales::Role]) -> aftersales::Actor {
+    aftersales::Actor {
+        id: Some(900),
+        login: name.into(),
+        name: name.into(),
+        roles: roles.to_vec(),
+        engineer_id: None,
+    }
+}
+
+/// Calls `command` as `actor` (a logged-in user), the reply or the error's JSON.
+fn call_as(
+    t: &mut TestDesk,
+    actor: &aftersales::Actor,
+    command: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    t.desk.act_as(actor.clone());
+    let out = aftersales::api::call(&mut t.desk, command, args)
+        .map(|r| r.value())
+        .map_err(|e| e.to_json());
+    t.desk.act_as(aftersales::Actor::script());
+    out
+}
+
+fn audit_details(t: &TestDesk, action: &str) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT user, detail FROM audit_entry WHERE action = ?1 ORDER BY id")
+        .unwrap();
+    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+// f07: a manager saving the LAN, the backup folder or the network-path switch is refused,
+// naming the setting in Chinese, and nothing of that save is written; the rest of 设置
+// (and the same values sent back unchanged) stays theirs.
+#[test]
+fn f07_a_manager_cannot_change_the_lan_or_the_paths() {
+    use aftersales::Role::*;
+    let mut t = desk();
+    let manager = person("周主管", &[Manager]);
+    let admin = person("管理员", &[Admin]);
+    let folder = tempfile::tempdir().unwrap();
+    let folder = folder.path().display().to_string();
+    for (args, label) in [
+        (json!({"lan_open": true}), "向局域网开放"),
+        (json!({"lan_port": 9000}), "局域网端口"),
+        (json!({"lan_allow": "0.0.0.0/0"}), "允许的地址范围"),
+        (json!({"backup_folder": folder}), "备份文件夹"),
+        (json!({"allow_network_paths": true}), "允许使用网络路径"),
+        (
+            json!({"company_name": "新公司", "lan_open": true}),
+            "向局域网开放",
+        ),
+    ] {
+        let e = call_as(&mut t, &manager, "settings.save", args.clone()).unwrap_err();
+        assert_eq!(e["code"], "forbidden", "{args}: {e}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(label), "{args}: {message}");
+        assert!(message.contains("只有管理员"), "{message}");
+    }
+    let s = t.ok("settings.get", json!({}));
+    assert_eq!(s["lan_open"], false);
+    assert_eq!(
+        s["lan_allow"],
+        aftersales::people::settings::DEFAULT_LAN_ALLOW
+    );
+    assert_eq!(s["backup_folder"], "");
+    assert_ne!(s["company_name"], "新公司");
+    // The screen sends the whole form back: unchanged admin-only values are no change.
+    let saved = call_as(
+        &mut t,
+        &manager,
+        "settings.save",
+        json!({"company_name": "新公司", "lan_open": false, "lan_port": 8765,
+               "lan_allow": s["lan_allow"], "backup_folder": "", "backup_keep": 20}),
+    )
+    .unwrap();
+    assert_eq!(saved["company_name"], "新公司");
+    assert_eq!(saved["backup_keep"], 20);
+    // Any later `lan_` key is the administrator's too.
+    assert!(aftersales::people::settings::admin_only("lan_names"));
+    assert!(aftersales::people::settings::admin_only("lan_plain_http"));
+    assert!(!aftersales::people::settings::admin_only("backup_keep"));
+    // The administrator may.
+    let saved = call_as(
+        &mut t,
+        &admin,
+        "settings.save",
+        json!({"lan_open": true, "lan_allow": "192.168.1.0/24", "backup_folder": folder}),
+    )
+    .unwrap();
+    assert_eq!(saved["lan_open"], true);
+    assert_eq!(saved["backup_folder"], folder);
+}
+
+// f07: network paths (UNC in every spelling) are refused as the backup folder and as a
+// backup's folder until the administrator allows them; turning the switch off under a
+// network folder is refused too.
+#[test]
+fn f07_network_paths_need_the_administrators_setting() {
+    use aftersales::platform::files::is_network_path;
+    for network in [
+        r"\\server\share",
+        "//server/share",
+        r"\\?\UNC\server\share\备份",
+        r"\\.\UNC\server\share",
+        r"/\server\share",
+        r"  \\192.168.1.5\d$",
+    ] {
+        assert!(is_network_path(network), "{network}");
+    }
+    for local in [
+        r"C:\售后备份",
+        r"\\?\D:\backups",
+        "/home/desk/backups",
+        "",
+        r"\backups",
+    ] {
+        assert!(!is_network_path(local), "{local}");
+    }
+    let mut t = desk();
+    // A share as the OS spells a full path to one.
+    let share = if cfg!(windows) {
+        r"\\nas\售后备份"
+    } else {
+        "//nas/售后备份"
+    };
+    let e = t.err("settings.save", json!({"backup_folder": share}));
+    assert_eq!(e["field"], "backup_folder");
+    assert!(e["message"].as_str().unwrap().contains("网络路径"), "{e}");
+    let e = t.err("backup.now", json!({"dir": share}));
+    assert_eq!(e["field"], "dir");
+    assert!(e["message"].as_str().unwrap().contains("网络路径"), "{e}");
+    let saved = t.ok(
+        "settings.save",
+        json!({"allow_network_paths": true, "backup_folder": share}),
+    );
+    assert_eq!(saved["backup_folder"], share);
+    assert_eq!(saved["allow_network_paths"], true);
+    let e = t.err("settings.save", json!({"allow_network_paths": false}));
+    assert_eq!(e["field"], "allow_network_paths");
+}
+
+// f07: a manager backs up into the backup folder but not to a folder of their choice; the
+// administrator may; every backup made on demand is in the audit trail, by whom, where.
+#[test]
+fn f07_backup_now_to_a_folder_is_the_administrators_and_audited() {
+    use aftersales::Role::*;
+    let mut t = desk();
+    add(&mut t, "张伟");
+    let manager = person("周主管", &[Manager]);
+    let admin = person("管理员", &[Admin]);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("U盘");
+    let made = call_as(&mut t, &manager, "backup.now", json!({})).unwrap();
+    let e = call_as(
+        &mut t,
+        &manager,
+        "backup.now",
+        json!({"dir": dir.display().to_string()}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "forbidden");
+    assert!(e["message"].as_str().unwrap().contains("只有管理员"), "{e}");
+    assert!(!dir.exists());
+    let elsewhere = call_as(
+        &mut t,
+        &admin,
+        "backup.now",
+        json!({"dir": dir.display().to_string()}),
+    )
+    .unwrap();
+    assert!(Path::new(elsewhere["file"].as_str().unwrap()).starts_with(&dir));
+    let audit = audit_details(&t, "backup");
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert_eq!(audit[0].0, "周主管");
+    assert!(
+        audit[0].1.contains(made["file"].as_str().unwrap()),
+        "{audit:?}"
+    );
+    assert_eq!(audit[1].0, "管理员");
+    assert!(audit[1].1.contains(elsewhere["file"].as_str().unwrap()));
+}
+
+// f07: a logged-in administrator restores from the backup folder by name or from an
+// upload, never from a path: a path is refused with the same words whether or not a file
+// is there, a name with a folder in it is refused, an upload goes through every check and
+// leaves no copy behind.
+#[test]
+fn f07_restore_only_from_the_backup_folder_or_an_upload() {
+    use aftersales::Role::*;
+    use base64::Engine as _;
+    let mut t = desk();
+    add(&mut t, "张伟");
+    let admin = person("管理员", &[Admin]);
+    let made = call_as(&mut t, &admin, "backup.now", json!({})).unwrap();
+    let name = made["name"].as_str().unwrap().to_string();
+    add(&mut t, "李娜");
+    let there = made["file"].as_str().unwrap().to_string();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let nowhere = elsewhere.path().join("none.db").display().to_string();
+    let a = call_as(&mut t, &admin, "backup.restore", json!({"file": there})).unwrap_err();
+    let b = call_as(&mut t, &admin, "backup.restore", json!({"file": nowhere})).unwrap_err();
+    assert_eq!(a, b, "a path's refusal says nothing of the file");
+    assert_eq!(a["field"], "file");
+    for bad in [
+        "../desk.db",
+        "desk-20261123-100000.db/../../x.db",
+        "/etc/passwd",
+        "desk.db",
+    ] {
+        let e = call_as(&mut t, &admin, "backup.restore", json!({"name": bad})).unwrap_err();
+        assert_eq!(e["field"], "name", "{bad}: {e}");
+    }
+    let e = call_as(
+        &mut t,
+        &admin,
+        "backup.restore",
+        json!({"name": "desk-20200101-000000.db"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "name");
+    assert_eq!(names(&mut t.desk), ["张伟", "李娜"]);
+
+    // By name.
+    let done = call_as(&mut t, &admin, "backup.restore", json!({"name": name})).unwrap();
+    assert_eq!(done["restored_from"], name);
+    assert_eq!(names(&mut t.desk), ["张伟"]);
+
+    // An upload: a damaged one is refused under its own name, a good one restores.
+    add(&mut t, "王磊");
+    let bytes = std::fs::read(&there).unwrap();
+    let encode = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let e = call_as(
+        &mut t,
+        &admin,
+        "backup.restore",
+        json!({"file_name": "客户.csv", "content_base64": encode(b"name,phone\n")}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "file");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("客户.csv") && message.contains("不是 SQLite"),
+        "{message}"
+    );
+    let e = call_as(
+        &mut t,
+        &admin,
+        "backup.restore",
+        json!({"file_name": "x.db", "content_base64": "不是base64"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "file");
+    let done = call_as(
+        &mut t,
+        &admin,
+        "backup.restore",
+        json!({"file_name": "C:\\备份\\周一.db", "content_base64": encode(&bytes)}),
+    )
+    .unwrap();
+    assert_eq!(done["restored_from"], "周一.db");
+    assert_eq!(names(&mut t.desk), ["张伟"]);
+    assert!(
+        files(&data_dir(&t)).iter().all(|f| !f.starts_with('.')),
+        "{:?}",
+        files(&data_dir(&t))
+    );
+    // Two at once is a mistake, not a choice made for the clerk.
+    let e = call_as(
+        &mut t,
+        &admin,
+        "backup.restore",
+        json!({"name": name, "file_name": "x.db", "content_base64": encode(&bytes)}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "file");
+    // The trail is the restored backup's, and then the restore itself.
+    let audit = audit_details(&t, "restore");
+    let (who, what) = audit.last().unwrap();
+    assert_eq!(who, "管理员");
+    assert!(what.contains("周一.db"), "{what}");
+}

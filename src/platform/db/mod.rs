@@ -57,8 +57,14 @@ pub(crate) fn next_in_year(tx: &rusqlite::Transaction, counter: Counter, year: i
         .query_row([year], |r| r.get(0))?)
 }
 
-/// Opens or creates the file and migrates it.
+/// Opens or creates the file and migrates it. A new file is created owner-only first
+/// (`0600` on Unix; SQLite gives its `-wal` and `-shm` the same permissions), see
+/// `platform::files`.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
+    // A `file:` URI names its own VFS (the power-cut tests): SQLite creates that file.
+    if !path.to_string_lossy().starts_with("file:") {
+        crate::platform::files::private_database(path)?;
+    }
     let mut conn =
         Connection::open(path).map_err(|e| Error::Storage(format!("{e}（{}）", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -68,13 +68,7 @@ async fn back_up_now_restore_from_the_list_and_a_refused_restore() {
     // A file that is not a backup: the dialog says why; nothing changes.
     let not_a_backup = door.data_dir.path().join("客户.csv");
     std::fs::write(&not_a_backup, "客户名称,电话\n").expect("write the csv");
-    fill_in(
-        c,
-        "#restore-form",
-        "file",
-        not_a_backup.to_str().expect("utf-8 path"),
-    )
-    .await;
+    upload(c, "#restore-file", &not_a_backup).await;
     click(c, "#restore-open").await;
     click(c, "#restore-confirm").await;
     wait_inner(

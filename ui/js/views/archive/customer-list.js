@@ -224,7 +224,15 @@ export async function render(root, ctx) {
     }
   });
 
-  await load();
+  try {
+    await load();
+  } catch (error) {
+    // Refused in place (a role that does not keep the archive is asked for a name or a
+    // phone instead of the whole list, issue 16); the search box stays usable.
+    empty.hidden = false;
+    empty.classList.add('notice-error');
+    empty.textContent = error?.message || String(error);
+  }
   if (focusResults && rows().length > 0) setActive(0);
   else search.focus();
 

@@ -1,14 +1,30 @@
 // 备份与恢复 — the backups in the backup folder (newest first, automatic ones rotated, the
-// others kept), a backup now (to the backup folder or a folder typed in), and a restore,
-// from the list or from a file typed in, after a confirmation that says what will happen:
-// the current data is backed up first, then replaced. Buttons are disabled and say what is
-// running while it runs; the result stays on screen.
+// others kept), a backup now (to the backup folder, or a folder typed in: the
+// administrator's alone), and a restore, from the list (by the backup's name) or from a
+// backup file uploaded from this PC (never a path on the server), after a confirmation
+// that says what will happen: the current data is backed up first, then replaced. Buttons
+// are disabled and say what is running while it runs; the result stays on screen.
 import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 
 const KINDS = ['manual', 'close', 'daily', 'before_restore'];
+/** The largest backup file taken as an upload (the core's `backup::UPLOAD_MAX_BYTES`). */
+const UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The file's bytes as base64, which is how a file crosses either door. */
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result ?? '');
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(file);
+  });
+}
 
 /** Bytes as people read them: 340 KB, 12.5 MB. */
 export function sizeText(bytes) {
@@ -18,8 +34,10 @@ export function sizeText(bytes) {
 }
 
 export async function render(root, ctx) {
-  const first = await ctx.call('backup.list', {});
+  const [first, status] = await Promise.all([ctx.call('backup.list', {}), ctx.call('auth.status', {})]);
   if (!ctx.isCurrent()) return null;
+  // A folder of one's choice is the administrator's (the core refuses it to anyone else).
+  const isAdmin = (status?.user?.roles ?? []).includes('admin');
   let listing = first;
   let busy = false;
 
@@ -42,6 +60,11 @@ export async function render(root, ctx) {
     h('div', { class: 'form-actions' }, now),
   );
   const nowErrors = errorsFor(nowForm, { dir }, nowError);
+  if (!isAdmin) {
+    dir.disabled = true;
+    dir.placeholder = '';
+    dir.closest('.control')?.append(h('div', { class: 'hint admin-only-note' }, t('settings.admin_only')));
+  }
 
   function setBusy(on, button, runningKey, idleKey) {
     busy = on;
@@ -57,7 +80,7 @@ export async function render(root, ctx) {
     result.hidden = true;
     setBusy(true, now, 'backup.now.running', 'backup.now');
     try {
-      const made = await ctx.call('backup.now', { dir: dir.value.trim() });
+      const made = await ctx.call('backup.now', isAdmin ? { dir: dir.value.trim() } : {});
       showResult(t('backup.now.done', { file: made.file, size: sizeText(made.size) }));
       ctx.toast(t('backup.now.toast'));
       await reload();
@@ -112,7 +135,7 @@ export async function render(root, ctx) {
                 { class: 'col-act' },
                 h(
                   'button',
-                  { type: 'button', class: 'btn btn-small backup-restore', dataset: { file: item.file }, onclick: () => confirmRestore(item.file, item) },
+                  { type: 'button', class: 'btn btn-small backup-restore', dataset: { name: item.name }, onclick: () => confirmRestore({ name: item.name }, item.name, item) },
                   t('backup.restore'),
                 ),
               ),
@@ -131,26 +154,41 @@ export async function render(root, ctx) {
     }
   }
 
-  // ---- restore from a file typed in ----
-  const file = h('input', { class: 'input input-wide', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: t('backup.file.placeholder') });
+  // ---- restore from a backup file uploaded from this PC ----
+  const file = h('input', { class: 'input input-wide', type: 'file', accept: '.db' });
   const open = h('button', { type: 'submit', class: 'btn', id: 'restore-open' }, t('backup.restore'));
   const fileError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const fileForm = h(
     'form',
     { class: 'settings-form', id: 'restore-form', novalidate: true, autocomplete: 'off' },
     fileError,
-    field('restore', 'file', file, { label: t('backup.file'), hint: t('backup.file.hint') }),
+    field('restore', 'file', file, { label: t('backup.file'), hint: t('backup.file.hint', { max: sizeText(UPLOAD_MAX_BYTES) }) }),
     h('div', { class: 'form-actions' }, open),
   );
   const fileErrors = errorsFor(fileForm, { file }, fileError);
-  fileForm.addEventListener('submit', (event) => {
+  file.addEventListener('change', () => fileErrors.clearAll());
+  fileForm.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (busy) return;
     fileErrors.clearAll();
-    if (!file.value.trim()) {
+    const chosen = file.files?.[0];
+    if (!chosen) {
       fileErrors.show({ field: 'file', message: t('backup.file.required') });
       return;
     }
-    confirmRestore(file.value.trim(), null);
+    if (chosen.size > UPLOAD_MAX_BYTES) {
+      fileErrors.show({ field: 'file', message: t('backup.file.too_big', { size: sizeText(chosen.size), max: sizeText(UPLOAD_MAX_BYTES) }) });
+      return;
+    }
+    let content;
+    try {
+      content = await readBase64(chosen);
+    } catch (error) {
+      fileErrors.show({ field: 'file', message: t('backup.file.unreadable', { name: chosen.name }) });
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    confirmRestore({ file_name: chosen.name, content_base64: content }, chosen.name, null);
   });
 
   // ---- the confirmation ----
@@ -161,7 +199,8 @@ export async function render(root, ctx) {
     h('div', { class: 'panel-head' }, h('h2', { id: 'restore-title' }, t('backup.confirm.title'))),
     dialogBody,
   );
-  function confirmRestore(path, item) {
+  /** `args` is what `backup.restore` takes (a name or an upload), `shown` the file's name. */
+  function confirmRestore(args, shown, item) {
     if (busy) return;
     const error = h('p', { class: 'notice notice-error', role: 'alert', hidden: true });
     const confirm = h('button', { type: 'button', class: 'btn btn-danger', id: 'restore-confirm' }, t('backup.confirm.go'));
@@ -169,7 +208,7 @@ export async function render(root, ctx) {
     const when = item ? t('backup.confirm.made', { at: deskDateTime(item.at) }) : '';
     clear(dialogBody);
     dialogBody.append(
-      h('p', { id: 'restore-what' }, t('backup.confirm.what', { file: path }), when ? ` ${when}` : ''),
+      h('p', { id: 'restore-what' }, t('backup.confirm.what', { file: shown }), when ? ` ${when}` : ''),
       h(
         'ol',
         { class: 'merge-list', id: 'restore-steps' },
@@ -190,7 +229,7 @@ export async function render(root, ctx) {
       confirm.textContent = t('backup.confirm.running');
       confirm.setAttribute('aria-busy', 'true');
       try {
-        const done = await ctx.call('backup.restore', { file: path });
+        const done = await ctx.call('backup.restore', args);
         dialog.close();
         // The accounts are now those of the backup: every session ended, log in again.
         ctx.signedOut(

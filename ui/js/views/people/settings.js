@@ -113,7 +113,7 @@ export async function render(root, ctx) {
     calendar: calendarCard(ctx, year, days?.items ?? [], may('calendar.save')),
     engineers: engineersCard(ctx, engineerList?.items ?? [], may('engineers.save')),
     slips: slipSettingsCard(ctx, orderSettings, may('settings.save')),
-    backup: backupSettingsCard(ctx, orderSettings, may('settings.save')),
+    backup: backupSettingsCard(ctx, orderSettings, may('settings.save'), (status?.user?.roles ?? []).includes('admin')),
   };
   const tabs = {};
   for (const name of SECTIONS) {
@@ -516,7 +516,11 @@ function slipSettingsCard(ctx, current, canSave) {
 
 // ---- 备份与局域网 -------------------------------------------------------------------------------
 
-function backupSettingsCard(ctx, current, canSave) {
+/** Settings only the administrator may change (the core refuses them to anyone else): the
+ * backup folder, network paths and every `lan_` setting. */
+const adminOnly = (key) => key.startsWith('lan_') || key === 'backup_folder' || key === 'allow_network_paths';
+
+function backupSettingsCard(ctx, current, canSave, isAdmin) {
   const controls = {
     backup_folder: h('input', { class: 'input input-wide', type: 'text', maxlength: '260', autocomplete: 'off', spellcheck: 'false', value: current?.backup_folder ?? '' }),
     backup_keep: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.backup_keep ?? 14) }),
@@ -524,9 +528,12 @@ function backupSettingsCard(ctx, current, canSave) {
     lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
     lan_allow: h('input', { class: 'input input-wide num', type: 'text', maxlength: '1000', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
     lan_names: h('input', { class: 'input input-wide', type: 'text', maxlength: '2600', autocomplete: 'off', spellcheck: 'false', value: current?.lan_names ?? '' }),
+    allow_network_paths: h('input', { type: 'checkbox', checked: Boolean(current?.allow_network_paths) }),
   };
   controls.lan_open.id = 'settings-lan_open';
   controls.lan_open.name = 'lan_open';
+  controls.allow_network_paths.id = 'settings-allow_network_paths';
+  controls.allow_network_paths.name = 'allow_network_paths';
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const form = h(
@@ -535,6 +542,18 @@ function backupSettingsCard(ctx, current, canSave) {
     formError,
     field('settings', 'backup_folder', controls.backup_folder, { label: t('settings.backup_folder'), hint: t('settings.backup_folder.hint') }),
     field('settings', 'backup_keep', controls.backup_keep, { label: t('settings.backup_keep'), hint: t('settings.backup_keep.hint') }),
+    h(
+      'div',
+      { class: 'field field-allow_network_paths' },
+      h('span', { class: 'label' }, t('settings.allow_network_paths')),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'settings-allow_network_paths' }, controls.allow_network_paths, ' ', t('settings.allow_network_paths.label')),
+        h('div', { class: 'field-error', dataset: { for: 'allow_network_paths' }, 'aria-live': 'polite' }),
+        h('div', { class: 'hint' }, t('settings.allow_network_paths.hint')),
+      ),
+    ),
     h(
       'div',
       { class: 'field field-lan_open' },
@@ -570,14 +589,18 @@ function backupSettingsCard(ctx, current, canSave) {
     busy = true;
     save.disabled = true;
     try {
-      const saved = await ctx.call('settings.save', {
+      const args = {
         backup_folder: controls.backup_folder.value.trim(),
         backup_keep: Number(keep),
         lan_open: controls.lan_open.checked,
         lan_port: Number(port),
         lan_allow: controls.lan_allow.value.trim(),
         lan_names: controls.lan_names.value.trim(),
-      });
+        allow_network_paths: controls.allow_network_paths.checked,
+      };
+      // A manager saves only what is theirs; the administrator's settings stay as shown.
+      if (!isAdmin) for (const key of Object.keys(args)) if (adminOnly(key)) delete args[key];
+      const saved = await ctx.call('settings.save', args);
       controls.lan_allow.value = saved.lan_allow;
       controls.lan_names.value = saved.lan_names;
       ctx.toast(t('toast.saved'));
@@ -592,8 +615,17 @@ function backupSettingsCard(ctx, current, canSave) {
     event.preventDefault();
     submit();
   });
-  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_names], submit);
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.allow_network_paths, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_names].filter((el) => !el.disabled), submit);
   if (!canSave) readOnly(form, save, 'settings.readonly.settings');
+  else if (!isAdmin) {
+    // The administrator's settings, shown read-only to a manager with a note saying why.
+    for (const [key, control] of Object.entries(controls)) {
+      if (!adminOnly(key)) continue;
+      control.disabled = true;
+      control.closest('.field')?.classList.add('field-admin-only');
+      control.closest('.control')?.append(h('div', { class: 'hint admin-only-note' }, t('settings.admin_only')));
+    }
+  }
   return h(
     'div',
     { class: 'card', id: 'settings-backup-lan' },
