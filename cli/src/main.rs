@@ -14,6 +14,7 @@ use serde_json::json;
 
 mod exercise;
 mod serve;
+mod tls;
 
 #[derive(Parser)]
 #[command(name = "aftersales", version, about = "售后服务台 — headless door")]

@@ -48,6 +48,14 @@ pub struct Settings {
     pub lan_port: u16,
     /// IPv4 ranges (CIDR) allowed to reach the door from the LAN, comma-separated.
     pub lan_allow: String,
+    /// The LAN door speaks plain HTTP instead of TLS (passwords and the archive in clear
+    /// on the office network). Off by default; only an explicit choice turns it on, and
+    /// every page then shows a permanent 未加密 banner to LAN clients.
+    pub lan_plain_http: bool,
+    /// SHA-256 of the LAN door's certificate (`AB:CD:…`), for the administrator to read
+    /// out to a second desk; `None` before the door first opened to the LAN over TLS.
+    /// Read from the data folder by [`get`] and [`save`], never stored as a setting.
+    pub lan_fingerprint: Option<String>,
 }
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
@@ -126,14 +134,26 @@ pub fn load(conn: &Connection) -> Result<Settings> {
             .and_then(|p| p.parse().ok())
             .unwrap_or(DEFAULT_LAN_PORT),
         lan_allow: text("lan_allow", DEFAULT_LAN_ALLOW),
+        lan_plain_http: v.get("lan_plain_http").is_some_and(|o| o == "true"),
+        lan_fingerprint: None,
     })
+}
+
+/// [`load`], with the LAN certificate's fingerprint read from the data folder.
+fn load_shown(desk: &Desk) -> Result<Settings> {
+    let mut s = load(desk.conn())?;
+    s.lan_fingerprint = desk
+        .path()
+        .parent()
+        .and_then(crate::platform::tls::stored_fingerprint);
+    Ok(s)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
 
 pub fn get(desk: &mut Desk, _: NoArgs) -> Result<Settings> {
-    load(desk.conn())
+    load_shown(desk)
 }
 
 /// What `settings.save` takes: any of the settings; those left out stay as they are.
@@ -157,6 +177,7 @@ pub struct SaveArgs {
     pub lan_open: Option<bool>,
     pub lan_port: Option<u32>,
     pub lan_allow: Option<String>,
+    pub lan_plain_http: Option<bool>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -177,7 +198,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
     let tx = desk.write()?;
     save_in(&tx, &at, &a)?;
     tx.commit()?;
-    load(desk.conn())
+    load_shown(desk)
 }
 
 /// [`save`] inside the caller's transaction (the first-run wizard saves the company with
@@ -300,6 +321,9 @@ pub(crate) fn save_in(
             .collect();
         out.push(("lan_allow".into(), text.join(",")));
     }
+    if let Some(plain) = a.lan_plain_http {
+        out.push(("lan_plain_http".into(), plain.to_string()));
+    }
     for (key, value) in &out {
         tx.execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2)
@@ -339,6 +363,7 @@ fn label(key: &str) -> String {
         "lan_open" => "向局域网开放",
         "lan_port" => "局域网端口",
         "lan_allow" => "允许的地址范围",
+        "lan_plain_http" => "局域网不加密（HTTP）",
         other => {
             let paper = match other.strip_prefix("printer.") {
                 Some("a4") => "A4",
@@ -359,6 +384,8 @@ fn shown(key: &str, value: &str) -> String {
     match (key, value) {
         ("lan_open", "true") => "是".into(),
         ("lan_open", "false") => "否".into(),
+        ("lan_plain_http", "true") => "是".into(),
+        ("lan_plain_http", "false") => "否".into(),
         (_, "") => "（空）".into(),
         _ => value.to_string(),
     }
@@ -381,6 +408,7 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_open" => s.lan_open.to_string(),
         "lan_port" => s.lan_port.to_string(),
         "lan_allow" => s.lan_allow.clone(),
+        "lan_plain_http" => s.lan_plain_http.to_string(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
 }
@@ -563,6 +591,8 @@ pub struct Lan {
     pub port: u16,
     /// Allowed IPv4 ranges: network address (host bits cleared) and prefix length.
     pub allow: Vec<(Ipv4Addr, u8)>,
+    /// Plain HTTP on the LAN instead of TLS (`lan_plain_http`).
+    pub plain_http: bool,
 }
 
 impl Lan {
@@ -602,6 +632,7 @@ pub fn lan(desk: &Desk) -> Result<Lan> {
         open: s.lan_open,
         port: s.lan_port,
         allow: parse_ranges(&s.lan_allow)?,
+        plain_http: s.lan_plain_http,
     })
 }
 
@@ -652,6 +683,7 @@ mod tests {
             open: true,
             port: DEFAULT_LAN_PORT,
             allow: parse_ranges(allow).unwrap(),
+            plain_http: false,
         }
     }
 
