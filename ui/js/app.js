@@ -529,7 +529,17 @@ function forgetUser() {
   shownHash = location.hash;
 }
 
+// A page reached over plain HTTP from another PC (the admin chose `lan_plain_http`)
+// carries passwords and the archive in clear: a red bar says so on every screen, for good.
+function markUnencrypted() {
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(location.hostname);
+  if (location.protocol !== 'http:' || loopback) return;
+  document.getElementById('unencrypted-banner').hidden = false;
+  document.body.classList.add('unencrypted');
+}
+
 async function start() {
+  markUnencrypted();
   if (sessionArrived || !location.hash || location.hash === '#' || location.hash === '#/') {
     history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
   }

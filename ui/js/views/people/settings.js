@@ -523,9 +523,20 @@ function backupSettingsCard(ctx, current, canSave) {
     lan_open: h('input', { type: 'checkbox', checked: Boolean(current?.lan_open) }),
     lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
     lan_allow: h('input', { class: 'input input-wide num', type: 'text', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
+    lan_plain_http: h('input', { type: 'checkbox', checked: Boolean(current?.lan_plain_http) }),
   };
   controls.lan_open.id = 'settings-lan_open';
   controls.lan_open.name = 'lan_open';
+  controls.lan_plain_http.id = 'settings-lan_plain_http';
+  controls.lan_plain_http.name = 'lan_plain_http';
+  // The LAN certificate's fingerprint, to read out to a second desk (read only).
+  const fingerprint = h('input', {
+    class: 'input input-wide num',
+    type: 'text',
+    readonly: true,
+    spellcheck: 'false',
+    value: current?.lan_fingerprint ?? t('settings.lan_fingerprint.none'),
+  });
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const form = h(
@@ -548,6 +559,19 @@ function backupSettingsCard(ctx, current, canSave) {
     ),
     field('settings', 'lan_port', controls.lan_port, { label: t('settings.lan_port'), hint: t('settings.lan_port.hint') }),
     field('settings', 'lan_allow', controls.lan_allow, { label: t('settings.lan_allow'), hint: t('settings.lan_allow.hint') }),
+    field('settings', 'lan_fingerprint', fingerprint, { label: t('settings.lan_fingerprint'), hint: t('settings.lan_fingerprint.hint') }),
+    h(
+      'div',
+      { class: 'field field-lan_plain_http' },
+      h('span', { class: 'label' }, t('settings.lan_plain_http')),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'settings-lan_plain_http' }, controls.lan_plain_http, ' ', t('settings.lan_plain_http.label')),
+        h('div', { class: 'field-error', dataset: { for: 'lan_plain_http' }, 'aria-live': 'polite' }),
+        h('div', { class: 'hint' }, t('settings.lan_plain_http.hint')),
+      ),
+    ),
     h('div', { class: 'form-actions' }, save),
   );
   const errors = errorsFor(form, controls, formError);
@@ -574,6 +598,7 @@ function backupSettingsCard(ctx, current, canSave) {
         lan_open: controls.lan_open.checked,
         lan_port: Number(port),
         lan_allow: controls.lan_allow.value.trim(),
+        lan_plain_http: controls.lan_plain_http.checked,
       });
       controls.lan_allow.value = saved.lan_allow;
       ctx.toast(t('toast.saved'));
@@ -588,7 +613,7 @@ function backupSettingsCard(ctx, current, canSave) {
     event.preventDefault();
     submit();
   });
-  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow], submit);
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_plain_http], submit);
   if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   return h(
     'div',
