@@ -652,6 +652,10 @@ fn tee(from: impl Read, to: &mut impl Write) -> Counts {
 /// while still using the same bundled Rust bindings. The Rust code checked is exactly
 /// what a real Windows build compiles. Only this cargo call gets the variable, and the
 /// Windows artefacts live in their own target subdirectory, so Linux builds stay warm.
+///
+/// The target is mingw's ([`WINDOWS_GNU`], the one `dist` ships), not MSVC's: the desktop's
+/// LAN client uses rustls with the `ring` provider, whose build script compiles C and
+/// assembly for the target, which mingw's gcc can do here and MSVC's absent cl.exe cannot.
 fn windows_check(ctx: &Ctx) -> Result<(), String> {
     status(
         ctx.cargo()
@@ -660,7 +664,7 @@ fn windows_check(ctx: &Ctx) -> Result<(), String> {
                 "-p",
                 "aftersales-desktop",
                 "--target",
-                WINDOWS_TARGET,
+                WINDOWS_GNU,
             ])
             .env("LIBSQLITE3_SYS_USE_PKG_CONFIG", "1"),
     )
