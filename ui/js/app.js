@@ -340,8 +340,11 @@ async function refreshInfo() {
     user.textContent = appInfo?.user?.name ?? '';
     user.title = users.roleNames(appInfo?.user?.roles);
     const file = document.getElementById('status-data-file');
-    file.textContent = appInfo?.data_file ?? '';
-    file.title = appInfo?.data_file ?? '';
+    // A desktop working with another PC's door (`--server`) names that PC first.
+    file.textContent = appInfo?.server
+      ? t('status.server', { server: appInfo.server, file: appInfo?.data_file ?? '' })
+      : appInfo?.data_file ?? '';
+    file.title = file.textContent;
   } catch (error) {
     document.getElementById('status-data-file').textContent =
       error?.code === 'network' ? t('status.offline') : error?.message ?? t('status.offline');

@@ -659,13 +659,7 @@ fn tee(from: impl Read, to: &mut impl Write) -> Counts {
 fn windows_check(ctx: &Ctx) -> Result<(), String> {
     status(
         ctx.cargo()
-            .args([
-                "check",
-                "-p",
-                "aftersales-desktop",
-                "--target",
-                WINDOWS_GNU,
-            ])
+            .args(["check", "-p", "aftersales-desktop", "--target", WINDOWS_GNU])
             .env("LIBSQLITE3_SYS_USE_PKG_CONFIG", "1"),
     )
 }
