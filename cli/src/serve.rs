@@ -39,12 +39,11 @@ struct Door {
 pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
     let lan = settings::lan(&desk).map_err(|e| std::io::Error::other(e.to_string()))?;
     // The LAN door's certificate, made on the first start in LAN mode and kept.
-    let identity = match lan.open && !lan.plain_http {
-        true => {
-            let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-            Some(crate::tls::load_or_create(data_dir)?)
-        }
-        false => None,
+    let identity = if lan.open && !lan.plain_http {
+        let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
+        Some(crate::tls::load_or_create(data_dir)?)
+    } else {
+        None
     };
     let (ip, port) = if lan.open {
         (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
@@ -134,7 +133,13 @@ pub fn run(desk: Desk, port: u16) -> std::io::Result<()> {
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
                     crate::tls::server_config(identity)?,
                 ));
-                axum_server::from_tcp_rustls(listener, config)?
+                // TCP_NODELAY: after the handshake the server writes its session tickets
+                // and then the reply; with Nagle the reply waited for the client's delayed
+                // ACK, 40 ms on every new connection (measured: PERFORMANCE.md, tls-door).
+                let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                    .acceptor(axum_server::accept::NoDelayAcceptor::new());
+                axum_server::from_tcp(listener)?
+                    .acceptor(acceptor)
                     .handle(handle)
                     .serve(service)
                     .await?

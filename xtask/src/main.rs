@@ -6,7 +6,7 @@
 //! - `test`: install what is missing, then fmt, clippy, build, the whole test suite under
 //!   Xvfb, a compile check for Windows, and the core's Windows-proofing tests
 //!   cross-compiled for Windows and run under Wine. Ends with one line `N passed, M failed`.
-//! - `bench`: the core's benchmarks in release mode.
+//! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
 //!   with mingw) with what they need beside them, a portable .zip of those, and the NSIS
 //!   installer when Tauri's bundler can make one here; all in one folder, listed.
@@ -404,6 +404,11 @@ fn bench(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
         // One chosen core benchmark: that is all.
         return Ok(());
     }
+    // What TLS adds to a request on the LAN door (the real `serve`, plain and TLS).
+    status(
+        ctx.cargo()
+            .args(["bench", "-p", "aftersales-cli", "--bench", "tls_door"]),
+    )?;
     // Search as you type in the real browser, on the 1,000,000 customers the search
     // benchmark above keeps in <target>/bench-data: the release CLI serves them to
     // headless Chromium.
