@@ -132,6 +132,30 @@ async fn f15_desktop_as_lan_client_over_tls_desktop() {
         .to_string();
     assert!(pins.contains(&fingerprint), "{pins} vs {fingerprint}");
     assert!(!own.path().join("desk.db").exists());
+
+    // 设置 on this window shows the server's fingerprint, to compare with what was pinned.
+    go(&c, "#/settings?section=backup").await;
+    wait_until("设置 to show the server's fingerprint", || async {
+        let value = c
+            .find(Locator::Css("#settings-lan_fingerprint"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        Ok(if value == fingerprint {
+            Ok(())
+        } else {
+            Err(value)
+        })
+    })
+    .await;
+    c.execute(
+        "document.getElementById('settings-lan_fingerprint').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .expect("scroll to the fingerprint");
+    screenshot(&c, "lan-desk-desktop-fingerprint").await;
     if let Err(e) = c.close().await {
         eprintln!("closing the WebDriver session: {e}");
     }
