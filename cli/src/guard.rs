@@ -346,6 +346,7 @@ mod tests {
             port: 8765,
             allow: vec![],
             names: names.iter().map(|n| n.to_string()).collect(),
+            plain_http: false,
         }
     }
 

@@ -15,6 +15,7 @@ use serde_json::json;
 mod exercise;
 mod guard;
 mod serve;
+mod tls;
 
 #[derive(Parser)]
 #[command(name = "aftersales", version, about = "售后服务台 — headless door")]

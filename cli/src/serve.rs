@@ -3,7 +3,10 @@
 //! By default it listens on 127.0.0.1 only. When the settings open it to the LAN
 //! (`lan_open`), it listens on every interface at `lan_port` and answers only addresses in
 //! `lan_allow` (empty: the subnets of this PC's own interfaces) and loopback; other desks
-//! then use it from a browser or from their own desktop app pointed at this PC.
+//! then use it from a browser or from their own desktop app pointed at this PC. On the LAN
+//! it speaks TLS (the certificate of [`crate::tls`], its fingerprint on the console and in
+//! 设置), on every address of that one listener, loopback included; plain HTTP only when
+//! the admin chose `lan_plain_http`.
 //!
 //! Every API request runs as the user of its session (header `X-Desk-Session`, from
 //! `auth.login`); without one only the login screen's commands answer. Static files need
@@ -45,6 +48,13 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     // An empty desk: the first run's one-time code, for the console only.
     let setup_code = aftersales::people::users::setup_code(&mut desk)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    // The LAN door's certificate, made on the first start in LAN mode and kept.
+    let identity = if lan.open && !lan.plain_http {
+        let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
+        Some(crate::tls::load_or_create(data_dir)?)
+    } else {
+        None
+    };
     let (ip, port) = if lan.open {
         (IpAddr::from(Ipv4Addr::UNSPECIFIED), lan.port)
     } else {
@@ -77,29 +87,45 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
                 }
             }
         });
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from((ip, port))).await?;
+        let listener = std::net::TcpListener::bind(SocketAddr::from((ip, port)))?;
+        listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
+        let scheme = if identity.is_some() { "https" } else { "http" };
         let own = if door.lan.open {
             guard::own_addresses()
         } else {
             Vec::new()
         };
-        let guard = Arc::new(Guard::new("http", port, &door.lan, &own));
+        let guard = Arc::new(Guard::new(scheme, port, &door.lan, &own));
         let app = app(door.clone(), guard.clone(), ui);
         let mut out = std::io::stdout().lock();
         if let Some(code) = &setup_code {
             // Before the UI line: whoever reads up to it has seen the code.
             writeln!(
                 out,
-                "首次设置码: {}  http://127.0.0.1:{port}/#setup={code}",
+                "首次设置码: {}  {scheme}://127.0.0.1:{port}/#setup={code}",
                 aftersales::people::users::setup_code_shown(code)
             )?;
         }
-        writeln!(out, "UI: http://127.0.0.1:{port}/")?;
+        writeln!(out, "UI: {scheme}://127.0.0.1:{port}/")?;
         if door.lan.open {
+            let first = crate::tls::interface_addresses()
+                .first()
+                .map(Ipv4Addr::to_string)
+                .unwrap_or_else(|| "127.0.0.1".into());
+            writeln!(out, "LAN: {scheme}://{first}:{port}/")?;
+            match &identity {
+                Some(identity) => {
+                    writeln!(out, "TLS fingerprint (SHA-256): {}", identity.fingerprint)?
+                }
+                None => writeln!(
+                    out,
+                    "LAN: 未加密 (lan_plain_http): passwords and data cross the network in clear"
+                )?,
+            }
             writeln!(
                 out,
-                "LAN: open on port {port} to {}{}",
+                "LAN allowed: {}{}",
                 door.lan
                     .allow
                     .iter()
@@ -116,14 +142,38 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
         }
         out.flush()?;
         drop(out);
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+        // One listener for loopback and the LAN alike: over TLS in LAN mode (the local
+        // browser too), else plain HTTP on 127.0.0.1 only.
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        match &identity {
+            Some(identity) => {
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
+                    crate::tls::server_config(identity)?,
+                ));
+                // TCP_NODELAY: after the handshake the server writes its session tickets
+                // and then the reply; with Nagle the reply waited for the client's delayed
+                // ACK, 40 ms on every new connection (measured: PERFORMANCE.md, tls-door).
+                let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                    .acceptor(axum_server::accept::NoDelayAcceptor::new());
+                axum_server::from_tcp(listener)?
+                    .acceptor(acceptor)
+                    .handle(handle)
+                    .serve(service)
+                    .await?
+            }
+            None => {
+                axum_server::from_tcp(listener)?
+                    .handle(handle)
+                    .serve(service)
+                    .await?
+            }
+        }
         // Stopped with Ctrl+C: leave a backup behind, as the desktop does when closed.
         let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(err) = jobs::on_close(&desk) {

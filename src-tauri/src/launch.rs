@@ -1,5 +1,5 @@
 //! What a launch asks for on its command line (or in the environment): the data folder,
-//! and another PC's browser door to show instead of this PC's data. Read once in
+//! and another PC's browser door to work with instead of this PC's data. Read once in
 //! [`crate::run`]; a test hands [`crate::build_app`] its own.
 
 use std::ffi::OsString;
@@ -9,8 +9,9 @@ use std::path::PathBuf;
 pub const DATA_DIR_ENV: &str = "AFTERSALES_DATA_DIR";
 
 /// Another PC's browser door this desktop works on instead of its own data (several desks
-/// on a LAN): `--server http://192.168.1.10:8765/` or [`SERVER_ENV`]. Its window then
-/// shows that PC's desk, with that PC's logins.
+/// on a LAN): `--server https://192.168.1.10:8765/` or [`SERVER_ENV`]. The window then
+/// works on that PC's desk, with that PC's logins, its calls sent over HTTPS from Rust
+/// ([`crate::remote`]); only `https://` is taken.
 pub const SERVER_ENV: &str = "AFTERSALES_SERVER";
 
 /// What this launch asks for. An `Err` is the sentence shown when the desk cannot start.
@@ -85,10 +86,12 @@ pub fn server_from(
     let Some(text) = found else { return Ok(None) };
     let text = text.to_string_lossy().trim().to_string();
     let url = tauri::Url::parse(&text).map_err(|e| {
-        format!("--server 应为另一台电脑的网址，如 http://192.168.1.10:8765/（{e}）")
+        format!("--server 应为另一台电脑的网址，如 https://192.168.1.10:8765/（{e}）")
     })?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(format!("--server 应以 http:// 开头：{text}"));
+    if url.scheme() != "https" {
+        return Err(format!(
+            "--server 应以 https:// 开头（局域网服务须加密；桌面程序不连接不加密的服务）：{text}"
+        ));
     }
     Ok(Some(url))
 }
@@ -105,18 +108,21 @@ mod tests {
     fn server_comes_from_the_argument_or_the_environment() {
         let none = server_from(args(&["--data-dir", "x"]), None).unwrap();
         assert_eq!(none, None);
-        let arg = server_from(args(&["--server", "http://192.168.1.10:8765/"]), None)
+        let arg = server_from(args(&["--server", "https://192.168.1.10:8765/"]), None)
             .unwrap()
             .unwrap();
-        assert_eq!(arg.as_str(), "http://192.168.1.10:8765/");
-        let env = server_from(args(&[]), Some("http://10.0.0.2:8765".into()))
+        assert_eq!(arg.as_str(), "https://192.168.1.10:8765/");
+        let env = server_from(args(&[]), Some("https://10.0.0.2:8765".into()))
             .unwrap()
             .unwrap();
         assert_eq!(env.host_str(), Some("10.0.0.2"));
         let err = server_from(args(&["--server", "192.168.1.10"]), None).unwrap_err();
         assert!(err.contains("网址"), "{err}");
         let err = server_from(args(&["--server", "file:///etc/passwd"]), None).unwrap_err();
-        assert!(err.contains("http://"), "{err}");
+        assert!(err.contains("https://"), "{err}");
+        // Plain HTTP would carry passwords and the archive in clear: refused.
+        let err = server_from(args(&["--server", "http://192.168.1.10:8765/"]), None).unwrap_err();
+        assert!(err.contains("https://"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! - runs each call on a blocking thread, because the core is synchronous (rusqlite),
 //! - returns errors as the core's error JSON `{code, message, field?}`,
 //! - keeps the timer of the core's background jobs ([`aftersales::jobs`]) and shows the
-//!   alerts they return as system notifications.
+//!   alerts they return as system notifications;
+//! - or, launched with `--server https://HOST:PORT/`, opens no database and sends every
+//!   call to that PC's door over HTTPS instead ([`remote`]), the window still showing its
+//!   own embedded UI.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,6 +24,7 @@ use tauri::{Manager, Runtime};
 
 pub mod launch;
 mod os;
+pub mod remote;
 #[cfg(test)]
 mod tests;
 
@@ -29,12 +33,16 @@ pub use launch::{Launch, DATA_DIR_ENV, SERVER_ENV};
 /// Label of the one window; its settings (title, size, minimum size) are in tauri.conf.json.
 pub const MAIN_WINDOW: &str = "main";
 
-/// The open database, shared by all calls. The core is `&mut`-based, so calls take turns.
-pub struct DeskState(Arc<Mutex<Desk>>);
+/// What the window's calls go to: this PC's open database, shared by all calls (the core
+/// is `&mut`-based, so calls take turns), or another PC's door on the LAN.
+pub enum DeskState {
+    Local(Arc<Mutex<Desk>>),
+    Remote(Arc<remote::Remote>),
+}
 
 impl DeskState {
     pub fn new(desk: Desk) -> Self {
-        DeskState(Arc::new(Mutex::new(desk)))
+        DeskState::Local(Arc::new(Mutex::new(desk)))
     }
 }
 
@@ -79,12 +87,20 @@ async fn call(
     session: Option<String>,
     background: Option<bool>,
 ) -> Result<tauri::ipc::Response, Value> {
-    let desk = Arc::clone(&state.0);
     let args = args.unwrap_or_else(|| json!({}));
     let caller = Caller {
         session,
         peer: None,
         background: background.unwrap_or(false),
+    };
+    let desk = match state.inner() {
+        DeskState::Local(desk) => Arc::clone(desk),
+        DeskState::Remote(server) => {
+            let reply = remote::forward(server, &caller, &command, &args).await?;
+            return Ok(tauri::ipc::Response::new(shown_remote(
+                server, &command, reply,
+            )));
+        }
     };
     let work = move || {
         // The window is the desk's own screen: the first run's code is put in here, the
@@ -99,6 +115,21 @@ async fn call(
     match tauri::async_runtime::spawn_blocking(work).await {
         Ok(result) => result.map(|reply| tauri::ipc::Response::new(reply.into_string())),
         Err(join_error) => Err(aftersales::api::internal_error(join_error)),
+    }
+}
+
+/// A remote door's reply as the window gets it: `app.info` also names the server this
+/// window works with (the status bar shows it); every other reply as it came.
+fn shown_remote(server: &remote::Remote, command: &str, reply: String) -> String {
+    if command != "app.info" {
+        return reply;
+    }
+    match serde_json::from_str::<Value>(&reply) {
+        Ok(Value::Object(mut info)) => {
+            info.insert("server".into(), Value::String(server.address.clone()));
+            Value::Object(info).to_string()
+        }
+        _ => reply,
     }
 }
 
@@ -204,12 +235,6 @@ pub fn build_app<R: Runtime>(
                     .unwrap_or_else(|e| fail(&format!("找不到系统的应用数据文件夹（{e}）"))),
                 Err(message) => fail(&message),
             };
-            let desk = Desk::open_dir(&dir)
-                .unwrap_or_else(|err| fail(&format!("打不开数据文件夹 {}：{err}", dir.display())));
-            let state = DeskState::new(desk);
-            tick_jobs(app.handle().clone(), Arc::clone(&state.0));
-            app.manage(state);
-
             let mut window = app
                 .config()
                 .app
@@ -218,9 +243,22 @@ pub fn build_app<R: Runtime>(
                 .find(|w| w.label == MAIN_WINDOW)
                 .cloned()
                 .ok_or("tauri.conf.json 中缺少主窗口（main）")?;
+            // The window always shows its own embedded UI, never a page from the network:
+            // with `--server` only the calls go to the other PC (see `remote`).
             match launch.server {
-                Ok(Some(url)) => window.url = tauri::WebviewUrl::External(url),
-                Ok(None) => {}
+                Ok(Some(url)) => {
+                    let server = remote::Remote::new(url, &dir).unwrap_or_else(|m| fail(&m));
+                    window.title = format!("{} — 服务器 {}", window.title, server.address);
+                    app.manage(DeskState::Remote(Arc::new(server)));
+                }
+                Ok(None) => {
+                    let desk = Desk::open_dir(&dir).unwrap_or_else(|err| {
+                        fail(&format!("打不开数据文件夹 {}：{err}", dir.display()))
+                    });
+                    let desk = Arc::new(Mutex::new(desk));
+                    tick_jobs(app.handle().clone(), Arc::clone(&desk));
+                    app.manage(DeskState::Local(desk));
+                }
                 Err(message) => fail(&message),
             }
             let downloads = download_folder(app.handle());
@@ -255,10 +293,12 @@ pub fn run() {
 /// (automatic, rotated).
 fn on_event<R: Runtime>(app: &tauri::AppHandle<R>, event: &tauri::RunEvent) {
     if let tauri::RunEvent::Exit = event {
-        let state = app.state::<DeskState>();
-        let desk = state.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Err(err) = jobs::on_close(&desk) {
-            eprintln!("{err}");
+        // Another PC's door keeps its own backups.
+        if let Some(DeskState::Local(desk)) = app.try_state::<DeskState>().as_deref() {
+            let desk = desk.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Err(err) = jobs::on_close(&desk) {
+                eprintln!("{err}");
+            }
         }
     }
 }

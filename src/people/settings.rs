@@ -55,6 +55,14 @@ pub struct Settings {
     /// Network paths (`\\server\share`) may be used as backup folders. Off by default;
     /// the administrator's alone, like every path and the LAN ([`admin_only`]).
     pub allow_network_paths: bool,
+    /// The LAN door speaks plain HTTP instead of TLS (passwords and the archive in clear
+    /// on the office network). Off by default; only an explicit choice turns it on, and
+    /// every page then shows a permanent 未加密 banner to LAN clients.
+    pub lan_plain_http: bool,
+    /// SHA-256 of the LAN door's certificate (`AB:CD:…`), for the administrator to read
+    /// out to a second desk; `None` before the door first opened to the LAN over TLS.
+    /// Read from the data folder by [`get`] and [`save`], never stored as a setting.
+    pub lan_fingerprint: Option<String>,
 }
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
@@ -148,14 +156,26 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         },
         lan_names: text("lan_names", ""),
         allow_network_paths: v.get("allow_network_paths").is_some_and(|o| o == "true"),
+        lan_plain_http: v.get("lan_plain_http").is_some_and(|o| o == "true"),
+        lan_fingerprint: None,
     })
+}
+
+/// [`load`], with the LAN certificate's fingerprint read from the data folder.
+fn load_shown(desk: &Desk) -> Result<Settings> {
+    let mut s = load(desk.conn())?;
+    s.lan_fingerprint = desk
+        .path()
+        .parent()
+        .and_then(crate::platform::tls::stored_fingerprint);
+    Ok(s)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
 
 pub fn get(desk: &mut Desk, _: NoArgs) -> Result<Settings> {
-    load(desk.conn())
+    load_shown(desk)
 }
 
 /// What `settings.save` takes: any of the settings; those left out stay as they are.
@@ -181,6 +201,7 @@ pub struct SaveArgs {
     pub lan_allow: Option<String>,
     pub lan_names: Option<String>,
     pub allow_network_paths: Option<bool>,
+    pub lan_plain_http: Option<bool>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -211,7 +232,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
     let tx = desk.write()?;
     save_checked(&tx, &at, &a, admin)?;
     tx.commit()?;
-    load(desk.conn())
+    load_shown(desk)
 }
 
 /// [`save`] inside the caller's transaction (the first-run wizard saves the company with
@@ -365,6 +386,9 @@ fn save_checked(
     if let Some(names) = &a.lan_names {
         out.push(("lan_names".into(), parse_names(names)?.join(",")));
     }
+    if let Some(plain) = a.lan_plain_http {
+        out.push(("lan_plain_http".into(), plain.to_string()));
+    }
     if !admin {
         if let Some((key, _)) = out.iter().find(|(k, v)| {
             admin_only(k) && current_value(&current, k).as_deref() != Some(v.as_str())
@@ -417,6 +441,7 @@ fn label(key: &str) -> String {
         "lan_names" => "本机的局域网名称",
         "allow_network_paths" => "允许使用网络路径",
         // A LAN setting without its own words yet still reads as one in Chinese.
+        "lan_plain_http" => "局域网不加密（HTTP）",
         other if other.starts_with("lan_") => "局域网设置",
         other => {
             let paper = match other.strip_prefix("printer.") {
@@ -438,6 +463,8 @@ fn shown(key: &str, value: &str) -> String {
     match (key, value) {
         ("lan_open" | "allow_network_paths", "true") => "是".into(),
         ("lan_open" | "allow_network_paths", "false") => "否".into(),
+        ("lan_plain_http", "true") => "是".into(),
+        ("lan_plain_http", "false") => "否".into(),
         (_, "") => "（空）".into(),
         _ => value.to_string(),
     }
@@ -462,6 +489,7 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_allow" => s.lan_allow.clone(),
         "lan_names" => s.lan_names.clone(),
         "allow_network_paths" => s.allow_network_paths.to_string(),
+        "lan_plain_http" => s.lan_plain_http.to_string(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
 }
@@ -655,6 +683,8 @@ pub struct Lan {
     pub allow: Vec<(Ipv4Addr, u8)>,
     /// Host names (lower case) the door answers besides loopback and its own addresses.
     pub names: Vec<String>,
+    /// Plain HTTP on the LAN instead of TLS (`lan_plain_http`).
+    pub plain_http: bool,
 }
 
 impl Lan {
@@ -695,6 +725,7 @@ pub fn lan(desk: &Desk) -> Result<Lan> {
         port: s.lan_port,
         allow: parse_ranges(&s.lan_allow)?,
         names: parse_names(&s.lan_names)?,
+        plain_http: s.lan_plain_http,
     })
 }
 
@@ -804,6 +835,7 @@ mod tests {
             port: DEFAULT_LAN_PORT,
             allow: parse_ranges(allow).unwrap(),
             names: Vec::new(),
+            plain_http: false,
         }
     }
 

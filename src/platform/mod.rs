@@ -14,4 +14,5 @@ pub mod printing;
 pub mod sheet;
 pub mod text;
 pub mod time;
+pub mod tls;
 pub mod words;

@@ -381,10 +381,8 @@ fn f07_a_manager_cannot_change_the_lan_or_the_paths() {
     }
     let s = t.ok("settings.get", json!({}));
     assert_eq!(s["lan_open"], false);
-    assert_eq!(
-        s["lan_allow"],
-        aftersales::people::settings::DEFAULT_LAN_ALLOW
-    );
+    // Empty: the door answers the subnets of this PC's own interfaces (issue 16).
+    assert_eq!(s["lan_allow"], "");
     assert_eq!(s["backup_folder"], "");
     assert_ne!(s["company_name"], "新公司");
     // The screen sends the whole form back: unchanged admin-only values are no change.

@@ -340,8 +340,11 @@ async function refreshInfo() {
     user.textContent = appInfo?.user?.name ?? '';
     user.title = users.roleNames(appInfo?.user?.roles);
     const file = document.getElementById('status-data-file');
-    file.textContent = appInfo?.data_file ?? '';
-    file.title = appInfo?.data_file ?? '';
+    // A desktop working with another PC's door (`--server`) names that PC first.
+    file.textContent = appInfo?.server
+      ? t('status.server', { server: appInfo.server, file: appInfo?.data_file ?? '' })
+      : appInfo?.data_file ?? '';
+    file.title = file.textContent;
   } catch (error) {
     document.getElementById('status-data-file').textContent =
       error?.code === 'network' ? t('status.offline') : error?.message ?? t('status.offline');
@@ -529,7 +532,17 @@ function forgetUser() {
   shownHash = location.hash;
 }
 
+// A page reached over plain HTTP from another PC (the admin chose `lan_plain_http`)
+// carries passwords and the archive in clear: a red bar says so on every screen, for good.
+function markUnencrypted() {
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(location.hostname);
+  if (location.protocol !== 'http:' || loopback) return;
+  document.getElementById('unencrypted-banner').hidden = false;
+  document.body.classList.add('unencrypted');
+}
+
 async function start() {
+  markUnencrypted();
   if (sessionArrived || !location.hash || location.hash === '#' || location.hash === '#/') {
     history.replaceState(null, '', `${location.pathname}${location.search}${HOME}`);
   }

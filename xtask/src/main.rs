@@ -6,7 +6,7 @@
 //! - `test`: install what is missing, then fmt, clippy, build, the whole test suite under
 //!   Xvfb, a compile check for Windows, and the core's Windows-proofing tests
 //!   cross-compiled for Windows and run under Wine. Ends with one line `N passed, M failed`.
-//! - `bench`: the core's benchmarks in release mode.
+//! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
 //!   with mingw) with what they need beside them, a portable .zip of those, and the NSIS
 //!   installer when Tauri's bundler can make one here; all in one folder, listed.
@@ -406,6 +406,11 @@ fn bench(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
         // One chosen core benchmark: that is all.
         return Ok(());
     }
+    // What TLS adds to a request on the LAN door (the real `serve`, plain and TLS).
+    status(
+        ctx.cargo()
+            .args(["bench", "-p", "aftersales-cli", "--bench", "tls_door"]),
+    )?;
     // Search as you type in the real browser, on the 1,000,000 customers the search
     // benchmark above keeps in <target>/bench-data: the release CLI serves them to
     // headless Chromium.
@@ -654,16 +659,14 @@ fn tee(from: impl Read, to: &mut impl Write) -> Counts {
 /// while still using the same bundled Rust bindings. The Rust code checked is exactly
 /// what a real Windows build compiles. Only this cargo call gets the variable, and the
 /// Windows artefacts live in their own target subdirectory, so Linux builds stay warm.
+///
+/// The target is mingw's ([`WINDOWS_GNU`], the one `dist` ships), not MSVC's: the desktop's
+/// LAN client uses rustls with the `ring` provider, whose build script compiles C and
+/// assembly for the target, which mingw's gcc can do here and MSVC's absent cl.exe cannot.
 fn windows_check(ctx: &Ctx) -> Result<(), String> {
     status(
         ctx.cargo()
-            .args([
-                "check",
-                "-p",
-                "aftersales-desktop",
-                "--target",
-                WINDOWS_TARGET,
-            ])
+            .args(["check", "-p", "aftersales-desktop", "--target", WINDOWS_GNU])
             .env("LIBSQLITE3_SYS_USE_PKG_CONFIG", "1"),
     )
 }

@@ -528,12 +528,23 @@ function backupSettingsCard(ctx, current, canSave, isAdmin) {
     lan_port: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.lan_port ?? 8765) }),
     lan_allow: h('input', { class: 'input input-wide num', type: 'text', maxlength: '1000', autocomplete: 'off', spellcheck: 'false', value: current?.lan_allow ?? '' }),
     lan_names: h('input', { class: 'input input-wide', type: 'text', maxlength: '2600', autocomplete: 'off', spellcheck: 'false', value: current?.lan_names ?? '' }),
+    lan_plain_http: h('input', { type: 'checkbox', checked: Boolean(current?.lan_plain_http) }),
     allow_network_paths: h('input', { type: 'checkbox', checked: Boolean(current?.allow_network_paths) }),
   };
   controls.lan_open.id = 'settings-lan_open';
   controls.lan_open.name = 'lan_open';
+  controls.lan_plain_http.id = 'settings-lan_plain_http';
+  controls.lan_plain_http.name = 'lan_plain_http';
   controls.allow_network_paths.id = 'settings-allow_network_paths';
   controls.allow_network_paths.name = 'allow_network_paths';
+  // The LAN certificate's fingerprint, to read out to a second desk (read only).
+  const fingerprint = h('input', {
+    class: 'input input-wide num',
+    type: 'text',
+    readonly: true,
+    spellcheck: 'false',
+    value: current?.lan_fingerprint ?? t('settings.lan_fingerprint.none'),
+  });
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'backup-settings-save', dataset: { needs: 'settings.save' } }, t('form.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const form = h(
@@ -569,6 +580,19 @@ function backupSettingsCard(ctx, current, canSave, isAdmin) {
     field('settings', 'lan_port', controls.lan_port, { label: t('settings.lan_port'), hint: t('settings.lan_port.hint') }),
     field('settings', 'lan_allow', controls.lan_allow, { label: t('settings.lan_allow'), hint: t('settings.lan_allow.hint') }),
     field('settings', 'lan_names', controls.lan_names, { label: t('settings.lan_names'), hint: t('settings.lan_names.hint') }),
+    field('settings', 'lan_fingerprint', fingerprint, { label: t('settings.lan_fingerprint'), hint: t('settings.lan_fingerprint.hint') }),
+    h(
+      'div',
+      { class: 'field field-lan_plain_http' },
+      h('span', { class: 'label' }, t('settings.lan_plain_http')),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'settings-lan_plain_http' }, controls.lan_plain_http, ' ', t('settings.lan_plain_http.label')),
+        h('div', { class: 'field-error', dataset: { for: 'lan_plain_http' }, 'aria-live': 'polite' }),
+        h('div', { class: 'hint' }, t('settings.lan_plain_http.hint')),
+      ),
+    ),
     h('div', { class: 'form-actions' }, save),
   );
   const errors = errorsFor(form, controls, formError);
@@ -596,6 +620,7 @@ function backupSettingsCard(ctx, current, canSave, isAdmin) {
         lan_port: Number(port),
         lan_allow: controls.lan_allow.value.trim(),
         lan_names: controls.lan_names.value.trim(),
+        lan_plain_http: controls.lan_plain_http.checked,
         allow_network_paths: controls.allow_network_paths.checked,
       };
       // A manager saves only what is theirs; the administrator's settings stay as shown.
@@ -615,7 +640,7 @@ function backupSettingsCard(ctx, current, canSave, isAdmin) {
     event.preventDefault();
     submit();
   });
-  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.allow_network_paths, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_names].filter((el) => !el.disabled), submit);
+  enterSubmits(form, () => [controls.backup_folder, controls.backup_keep, controls.allow_network_paths, controls.lan_open, controls.lan_port, controls.lan_allow, controls.lan_names, controls.lan_plain_http].filter((el) => !el.disabled), submit);
   if (!canSave) readOnly(form, save, 'settings.readonly.settings');
   else if (!isAdmin) {
     // The administrator's settings, shown read-only to a manager with a note saying why.
