@@ -672,3 +672,27 @@ fn f05_a_logo_declaring_60000_by_60000_pixels_is_refused_before_decoding() {
     let logo = settings::logo(&b64(&icon)).unwrap().unwrap();
     assert_eq!((logo.width, logo.height), (32, 32));
 }
+
+// ---- crashes the cargo-fuzz targets found (issue 16) --------------------------------------
+
+/// `api` target, 2026-12-04: `reports.get {"month": "-258-04"}` panicked ("a period's own
+/// date") when the period read back a date with a negative year; a period from year 0
+/// did the same through its year-earlier comparison. The input is kept in
+/// fuzz/corpus/api/crash-reports-negative-year.
+#[test]
+fn a_report_period_outside_four_digit_years_is_refused_not_a_panic() {
+    let mut t = desk();
+    for (args, field) in [
+        (json!({"month": "-258-04"}), "month"),
+        (json!({"month": "0001-01"}), "month"),
+        (json!({"month": "10000-01"}), "month"),
+        (json!({"from": "0000-01-01", "to": "0000-01-02"}), "from"),
+    ] {
+        for command in ["reports.get"] {
+            let result = api::call(&mut t.desk, command, args.clone());
+            let e = result.expect_err(&format!("{command} {args}"));
+            assert_eq!(e.field(), Some(field), "{command} {args}: {e}");
+        }
+    }
+    t.ok("reports.get", json!({"month": "2026-11"}));
+}

@@ -1362,10 +1362,6 @@ fn fuzz(ctx: &Ctx, args: &[OsString]) -> Result<(), String> {
             .arg("--target-dir")
             .arg(&work);
     };
-    let mut build = nightly();
-    build.arg("build");
-    dirs(&mut build);
-    status(&mut build)?;
     let targets: Vec<String> = match only {
         Some(t) => vec![t],
         None => FUZZ_TARGETS.iter().map(|t| t.to_string()).collect(),
@@ -1379,6 +1375,10 @@ fn fuzz(ctx: &Ctx, args: &[OsString]) -> Result<(), String> {
         for dir in [&scratch, &artifacts, &logs] {
             fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
+        let mut build = nightly();
+        build.args(["build", target]);
+        dirs(&mut build);
+        status(&mut build)?;
         let mut run = nightly();
         run.args(["run", target]);
         dirs(&mut run);
