@@ -45,6 +45,10 @@ pub const MAX_INFLATED_BYTES: u64 = 200 * 1024 * 1024;
 /// Bytes of one inflated part that is neither a worksheet nor the shared strings
 /// (workbook, styles, relationships): a few KB in a real file.
 const MAX_PART_BYTES: u64 = 16 * 1024 * 1024;
+/// Sheets of an .xlsx looked at for the first one with a filled cell, and cells (blank
+/// ones too) streamed from them all.
+const MAX_SHEETS: usize = 16;
+const MAX_STREAMED_CELLS: usize = 50_000_000;
 /// Parts of an .xlsx: a real one has a dozen.
 const MAX_ZIP_ENTRIES: usize = 10_000;
 /// Σ (continuation records of a record)² in an .xls: the reader takes them one by one
@@ -182,7 +186,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Grid> {
     check_zip(bytes)?;
     guarded(XLSX_DAMAGED, || {
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable(XLSX_DAMAGED))?;
-        for name in book.sheet_names() {
+        // Cells streamed over every sheet looked at, blank ones too: one pass over the
+        // largest sheet allowed, not one per sheet of a workbook that lists the same
+        // empty sheet a thousand times.
+        let mut streamed = 0usize;
+        for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
             let unreadable_sheet = || unreadable(format!("无法读取工作表“{name}”"));
             let mut cells = match book.worksheet_cells_reader(&name) {
                 Ok(cells) => cells,
@@ -199,6 +207,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<Grid> {
             }
             let mut sparse = Sparse::default();
             while let Some(cell) = cells.next_cell().map_err(|_| unreadable_sheet())? {
+                streamed += 1;
+                if streamed > MAX_STREAMED_CELLS {
+                    return Err(too_large());
+                }
                 let text = match cell.get_value() {
                     DataRef::Empty => continue,
                     DataRef::SharedString(s) => {
