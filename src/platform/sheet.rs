@@ -51,6 +51,9 @@ const MAX_SHEETS: usize = 16;
 const MAX_STREAMED_CELLS: usize = 50_000_000;
 /// Parts of an .xlsx: a real one has a dozen.
 const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Bytes of sheet records walked in an .xls, over all its sheets (a sheet listed twice is
+/// walked twice, by us and by the library).
+const MAX_WALKED_BYTES: u64 = 4 * MAX_FILE_BYTES as u64;
 /// Σ (continuation records of a record)² in an .xls: the reader takes them one by one
 /// from the front of a list, so this is its work; a real file stays far below.
 const MAX_CONTINUE_WORK: u64 = 200_000_000;
@@ -449,6 +452,8 @@ struct BiffScan {
     /// Bytes of text the cells would hold, at most.
     text: u64,
     continue_work: u64,
+    /// Bytes of sheet records walked, over every sheet.
+    walked: u64,
 }
 
 impl BiffScan {
@@ -566,6 +571,13 @@ fn biff_scan(stream: &mut [u8], fix: bool) -> Result<BiffScan> {
         };
         for record in records(stream, pos) {
             let r = record?;
+            // Every BoundSheet record is walked (and parsed by the library), even when
+            // they all point at the same place: the bytes walked are bounded too.
+            let end = r.more.last().map_or(r.data.end, |m| m.end);
+            scan.walked += (end - r.at) as u64;
+            if scan.walked > MAX_WALKED_BYTES {
+                return Err(damaged());
+            }
             let k = r.more.len() as u64;
             scan.continue_work = scan.continue_work.saturating_add(k * k);
             let data = &stream[r.data.clone()];
