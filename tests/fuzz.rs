@@ -13,6 +13,12 @@
 //! `backup.now` never gets `dir` (random absolute paths would create folders anywhere; it
 //! still backs up, into the temp folder's `backups/`).
 //!
+//! - The kept corpus of the cargo-fuzz targets (issue 16): every file of `fuzz/corpus/*`
+//!   through the same entry points as the targets (`fuzz/entry.rs`), so an input that once
+//!   crashed a target stays a regression test in the normal run.
+//! - Hostile logos: headers that declare 60000 × 60000 pixels are refused before any
+//!   pixel is decoded.
+//!
 //! Deterministic (proptest with a fixed seed), so a failure can be run again. Case counts
 //! are chosen so the whole module runs in well under a minute in a debug build; the counts
 //! tried are printed (`--nocapture`) and recorded in docs/RELIABILITY.md.
@@ -570,4 +576,121 @@ fn every_command_takes_any_json_without_panicking() {
         started.elapsed().as_secs_f64()
     );
     assert!(failures.is_empty(), "panics:\n{}", failures.join("\n"));
+}
+
+// ---- the cargo-fuzz corpus (issue 16) ----------------------------------------------------
+
+#[path = "../fuzz/entry.rs"]
+mod entry;
+
+#[test]
+fn the_kept_fuzz_corpus_runs_through_the_fuzz_entry_points() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut harness = entry::Harness::new();
+    for target in ["csv", "xlsx", "xls", "count_sheet", "logo", "api"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(target))
+            .unwrap_or_else(|e| panic!("fuzz/corpus/{target}: {e}"))
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "fuzz/corpus/{target} is empty");
+        for file in &files {
+            let data = std::fs::read(file).unwrap();
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match target {
+                "csv" => harness.csv(&data),
+                "xlsx" => harness.xlsx(&data),
+                "xls" => harness.xls(&data),
+                "count_sheet" => harness.count_sheet(&data),
+                "logo" => entry::logo(&data),
+                _ => harness.command(&data),
+            }));
+            assert!(run.is_ok(), "{} panicked", file.display());
+        }
+        eprintln!("fuzz corpus {target}: {} files", files.len());
+    }
+}
+
+// ---- hostile logos (issue 16) -------------------------------------------------------------
+
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 6, 0, 0, 0]);
+    let mut crc = !0u32;
+    for &b in &ihdr {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(13u32.to_be_bytes());
+    png.extend(ihdr);
+    png.extend((!crc).to_be_bytes());
+    png
+}
+
+fn jpeg_header(width: u16, height: u16) -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+    jpeg.extend(height.to_be_bytes());
+    jpeg.extend(width.to_be_bytes());
+    jpeg.extend([3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 0xFF, 0xD9]);
+    jpeg
+}
+
+#[test]
+fn f05_a_logo_declaring_60000_by_60000_pixels_is_refused_before_decoding() {
+    use aftersales::people::settings;
+    for (what, file) in [
+        ("PNG", png_header(60_000, 60_000)),
+        ("JPEG", jpeg_header(60_000, 60_000)),
+    ] {
+        let e = settings::logo(&b64(&file)).unwrap_err();
+        assert_eq!(e.field(), Some("company_logo"), "{what}");
+        assert!(e.to_string().contains("60000×60000"), "{what}: {e}");
+        // Through the command too, and nothing stored.
+        let mut t = desk();
+        let e = t.err("settings.save", json!({"company_logo": b64(&file)}));
+        assert_eq!(e["field"], "company_logo", "{what}: {e}");
+        assert_eq!(
+            t.ok("settings.get", json!({}))["company_logo"],
+            "",
+            "{what}"
+        );
+    }
+    // The window's own icon is a fine logo: the check refuses the size, not PNGs.
+    let icon = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src-tauri/icons/32x32.png"
+    ))
+    .unwrap();
+    let logo = settings::logo(&b64(&icon)).unwrap().unwrap();
+    assert_eq!((logo.width, logo.height), (32, 32));
+}
+
+// ---- crashes the cargo-fuzz targets found (issue 16) --------------------------------------
+
+/// `api` target, 2026-12-04: `reports.get {"month": "-258-04"}` panicked ("a period's own
+/// date") when the period read back a date with a negative year; a period from year 0
+/// did the same through its year-earlier comparison. The input is kept in
+/// fuzz/corpus/api/crash-reports-negative-year.
+#[test]
+fn a_report_period_outside_four_digit_years_is_refused_not_a_panic() {
+    let mut t = desk();
+    for (args, field) in [
+        (json!({"month": "-258-04"}), "month"),
+        (json!({"month": "0001-01"}), "month"),
+        (json!({"month": "10000-01"}), "month"),
+        (json!({"from": "0000-01-01", "to": "0000-01-02"}), "from"),
+    ] {
+        let result = api::call(&mut t.desk, "reports.get", args.clone());
+        let e = result.expect_err(&format!("reports.get {args}"));
+        assert_eq!(e.field(), Some(field), "{args}: {e}");
+    }
+    t.ok("reports.get", json!({"month": "2026-11"}));
 }

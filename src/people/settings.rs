@@ -511,6 +511,8 @@ pub const LOGO_MIN_SIDE: usize = 16;
 pub const LOGO_MAX_SIDE: usize = 4096;
 /// The longer side at most this many times the shorter: it has to fit a box in the head.
 pub const LOGO_MAX_RATIO: usize = 10;
+/// Memory the decoder may take for a logo: the largest one as 16-bit RGBA, and its buffers.
+const LOGO_MAX_DECODED_BYTES: u64 = 160 * 1024 * 1024;
 
 /// A logo as checked: its file, type and size in pixels.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -620,10 +622,23 @@ pub fn logo(value: &str) -> Result<Option<Logo>> {
             "公司标志图片为 {width}×{height} 像素，太细长：长边不能超过短边的 {LOGO_MAX_RATIO} 倍"
         )));
     }
-    // Sizes known and sane: now the whole picture is decoded, as the slips will.
-    let decoded =
-        printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| unreadable())?;
-    if (decoded.width, decoded.height) != (width, height) {
+    // Sizes known and sane: now the whole picture is decoded, as the slips will, by the
+    // same decoder held to the same sides and to a memory budget, so a file whose header
+    // reads one way here and another way to the decoder (a second frame header) cannot
+    // make it allocate more.
+    let format = if mime == "image/png" {
+        image::ImageFormat::Png
+    } else {
+        image::ImageFormat::Jpeg
+    };
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(LOGO_MAX_SIDE as u32);
+    limits.max_image_height = Some(LOGO_MAX_SIDE as u32);
+    limits.max_alloc = Some(LOGO_MAX_DECODED_BYTES);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|_| unreadable())?;
+    if (decoded.width() as usize, decoded.height() as usize) != (width, height) {
         return Err(unreadable());
     }
     Ok(Some(Logo {

@@ -118,11 +118,24 @@ pub struct PeriodArgs {
 
 fn period(desk: &Desk, a: &PeriodArgs) -> Result<Period> {
     let now = stamp(desk.now());
+    // Years of four digits, for the period and the ones compared with it (a year before);
+    // found by fuzzing (issue 16): year -258 panicked when a period read its dates back.
+    let in_range = |field: &'static str, d: NaiveDate| {
+        if (1901..=9999).contains(&d.year()) {
+            Ok(d)
+        } else {
+            Err(Error::invalid(
+                field,
+                format!("日期超出范围（1901 年到 9999 年）：{}", d.year()),
+            ))
+        }
+    };
     if !a.from.trim().is_empty() || !a.to.trim().is_empty() {
         let from = crate::platform::dates::field("from", "开始日期", Some(&a.from))?
             .ok_or_else(|| Error::invalid("from", "请填写开始日期"))?;
         let to = crate::platform::dates::field("to", "结束日期", Some(&a.to))?
             .ok_or_else(|| Error::invalid("to", "请填写结束日期"))?;
+        let (from, to) = (in_range("from", from)?, in_range("to", to)?);
         if to < from {
             return Err(Error::invalid("to", "结束日期应不早于开始日期"));
         }
@@ -135,9 +148,11 @@ fn period(desk: &Desk, a: &PeriodArgs) -> Result<Period> {
         let today = desk.today();
         today.with_day(1).unwrap_or(today)
     } else {
-        NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d").map_err(|_| {
-            Error::invalid("month", format!("月份应写成 2026-11：{}", a.month.trim()))
-        })?
+        let first = NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d")
+            .map_err(|_| {
+                Error::invalid("month", format!("月份应写成 2026-11：{}", a.month.trim()))
+            })?;
+        in_range("month", first)?
     };
     Ok(Period::of(
         first,

@@ -550,3 +550,409 @@ fn a_new_customer_whose_machine_is_refused_is_not_added_by_that_row() {
     assert_eq!(t.search("孙丽"), Vec::<String>::new());
     assert_eq!(t.search("周杰"), ["周杰"]);
 }
+
+// ---- issue 16, finding 5: hostile spreadsheets ------------------------------------------
+// Each file is made here: the small parts of an .xlsx written with the zip crate, the
+// bombs' deflate streams written bit by bit, the .xls patched from the committed one.
+
+const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const REL_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+const DOC_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// The parts of a one-sheet workbook other than the sheet itself.
+fn workbook_parts() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+             <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+             <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>"
+                .to_string(),
+        ),
+        (
+            "_rels/.rels",
+            format!("<Relationships xmlns=\"{REL_NS}\"><Relationship Id=\"rId1\" Type=\"{DOC_REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
+        ),
+        (
+            "xl/workbook.xml",
+            format!("<workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{DOC_REL}\"><sheets><sheet name=\"客户\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!("<Relationships xmlns=\"{REL_NS}\"><Relationship Id=\"rId1\" Type=\"{DOC_REL}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"),
+        ),
+    ]
+}
+
+/// A worksheet's XML: an optional `<dimension ref>` and text cells at the given places.
+fn sheet_xml(dimension: Option<&str>, cells: &[(&str, &str)]) -> String {
+    let mut xml =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN_NS}\">");
+    if let Some(d) = dimension {
+        xml += &format!("<dimension ref=\"{d}\"/>");
+    }
+    xml += "<sheetData>";
+    for (at, text) in cells {
+        let row: String = at.chars().filter(char::is_ascii_digit).collect();
+        xml += &format!(
+            "<row r=\"{row}\"><c r=\"{at}\" t=\"inlineStr\"><is><t>{text}</t></is></c></row>"
+        );
+    }
+    xml + "</sheetData></worksheet>"
+}
+
+/// An .xlsx holding `sheet` as its only worksheet, written with the zip crate.
+fn xlsx_of(sheet: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut parts = workbook_parts();
+    parts.push(("xl/worksheets/sheet1.xml", sheet.to_string()));
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A raw deflate stream (fixed Huffman codes): `head`, then `spaces` spaces made of
+/// back-references (258 bytes from 13 bits: about 1,000 to 1), then `tail`.
+fn deflate_bomb(head: &str, spaces: usize, tail: &str) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+    impl Bits {
+        fn put(&mut self, value: u32, bits: u32) {
+            self.acc |= u64::from(value) << self.n;
+            self.n += bits;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+        }
+        // Huffman codes go most significant bit first.
+        fn code(&mut self, code: u32, bits: u32) {
+            let reversed = code.reverse_bits() >> (32 - bits);
+            self.put(reversed, bits);
+        }
+        fn literal(&mut self, b: u8) {
+            match b {
+                0..=143 => self.code(0x30 + u32::from(b), 8),
+                _ => self.code(0x190 + u32::from(b) - 144, 9),
+            }
+        }
+    }
+    let mut w = Bits {
+        out: Vec::new(),
+        acc: 0,
+        n: 0,
+    };
+    w.put(1, 1); // the last block
+    w.put(1, 2); // fixed Huffman codes
+    head.bytes().for_each(|b| w.literal(b));
+    w.literal(b' ');
+    let mut left = spaces - 1;
+    while left >= 258 {
+        w.code(0xC5, 8); // length 258
+        w.code(0, 5); // distance 1
+        left -= 258;
+    }
+    (0..left).for_each(|_| w.literal(b' '));
+    tail.bytes().for_each(|b| w.literal(b));
+    w.code(0, 7); // end of block
+    w.put(0, 7);
+    w.out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A zip written byte by byte: `(name, method, data as stored, declared size, crc)`.
+fn raw_zip(parts: &[(&str, u16, Vec<u8>, u32, u32)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, method, data, size, crc) in parts {
+        let offset = out.len() as u32;
+        let header = |sig: u32, central: bool| {
+            let mut h = sig.to_le_bytes().to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes()); // made by
+            }
+            h.extend(20u16.to_le_bytes()); // needed
+            h.extend(0u16.to_le_bytes()); // flags
+            h.extend(method.to_le_bytes());
+            h.extend(0u32.to_le_bytes()); // time and date
+            h.extend(crc.to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend(size.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes()); // extra
+            if central {
+                h.extend([0u8; 6]); // comment, disk, internal attributes
+                h.extend(0u32.to_le_bytes()); // external attributes
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(header(0x0403_4B50, false));
+        out.extend(data);
+        central.extend(header(0x0201_4B50, true));
+    }
+    let at = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4B50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((parts.len() as u16).to_le_bytes());
+    out.extend((parts.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// An .xlsx whose sheet is `sheet` (any deflate stream, declaring `declared` bytes),
+/// the sheet first so it is the first part looked at.
+fn xlsx_with_raw_sheet(sheet: Vec<u8>, declared: u32) -> Vec<u8> {
+    let mut parts = vec![("xl/worksheets/sheet1.xml", 8u16, sheet, declared, 0u32)];
+    for (name, text) in workbook_parts() {
+        let bytes = text.into_bytes();
+        let (size, crc) = (bytes.len() as u32, crc32(&bytes));
+        parts.push((name, 0, bytes, size, crc));
+    }
+    raw_zip(&parts)
+}
+
+fn assert_refused(t: &mut TestDesk, name: &str, bytes: &[u8], says: &str) {
+    for command in ["import.preview", "import.commit"] {
+        let e = t.err(command, args(name, bytes));
+        assert_eq!(e["code"], "invalid", "{command}: {e}");
+        assert_eq!(e["field"], "file", "{command}: {e}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(says), "{command}: {message}");
+    }
+}
+
+/// A plain small sheet, to show the process is alive and reads files after a refusal.
+fn still_reads(t: &mut TestDesk) {
+    let sheet = sheet_xml(
+        None,
+        &[
+            ("A1", "客户名称"),
+            ("B1", "电话"),
+            ("A2", "王小明"),
+            ("B2", "13812345678"),
+        ],
+    );
+    let preview = t.ok("import.preview", args("正常.xlsx", &xlsx_of(&sheet)));
+    assert_eq!(preview["rows"], 1, "{preview}");
+    assert_eq!(preview["to_add"]["customers"], 1, "{preview}");
+}
+
+#[test]
+fn f05_sparse_sheet_is_refused_not_an_abort() {
+    let mut t = desk();
+    // Cells at A1 and XFD1048576: the library's grid would be 16,384 × 1,048,576 cells.
+    let cells = [("A1", "客户名称"), ("XFD1048576", "x")];
+    let sparse = xlsx_of(&sheet_xml(Some("A1:XFD1048576"), &cells));
+    assert!(
+        sparse.len() < 2_000,
+        "a 1.6 KB-class file: {} bytes",
+        sparse.len()
+    );
+    assert_refused(
+        &mut t,
+        "客户.xlsx",
+        &sparse,
+        "表格超出上限：最多 200,000 行、200 列",
+    );
+    // Without a <dimension>, and with one that lies (A1:B2): the cells themselves.
+    for dimension in [None, Some("A1:B2")] {
+        let file = xlsx_of(&sheet_xml(dimension, &cells));
+        assert_refused(&mut t, "客户.xlsx", &file, "表格超出上限");
+    }
+    // A declared dimension alone, over the limit, is refused before any cell is read.
+    let declared = xlsx_of(&sheet_xml(Some("A1:GS200001"), &[("A1", "客户名称")]));
+    assert_refused(&mut t, "客户.xlsx", &declared, "表格超出上限");
+    // Just inside: 200 columns of one row.
+    let wide = xlsx_of(&sheet_xml(
+        Some("A1:GR2"),
+        &[("A1", "客户名称"), ("GR2", "x")],
+    ));
+    t.ok("import.preview", args("宽.xlsx", &wide));
+    // The storekeeper's count sheet reads through the same checks.
+    let id = t.ok("stocktake.start", json!({"store_id": 1}))["id"].clone();
+    let e = t.err(
+        "stocktake.count_file",
+        json!({"id": id, "file_name": "盘点表.xlsx", "content_base64": b64(&sparse)}),
+    );
+    assert_eq!(e["field"], "file", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("表格超出上限"),
+        "{e}"
+    );
+    still_reads(&mut t);
+    assert_eq!(customers(&mut t), 0);
+}
+
+#[test]
+fn f05_zip_bomb_is_refused_without_inflating_it_all() {
+    let mut t = desk();
+    let head = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN_NS}\"><sheetData>"
+    );
+    let tail = "</sheetData></worksheet>";
+    let inflated = 210 * 1024 * 1024;
+    let bomb = deflate_bomb(&head, inflated, tail);
+    assert!(bomb.len() < 1_500_000, "{} bytes compressed", bomb.len());
+    let real = (head.len() + inflated + tail.len()) as u32;
+    // Declared honestly: over the limit from the zip's directory alone.
+    let honest = xlsx_with_raw_sheet(bomb.clone(), real);
+    assert_refused(&mut t, "炸弹.xlsx", &honest, "解压后超出上限：最多 200 MB");
+    // Declared as 100 KB: inflating stops one byte past what it declares.
+    let lying = xlsx_with_raw_sheet(bomb, 100 * 1024);
+    assert_refused(&mut t, "炸弹.xlsx", &lying, "大小与实际内容不符");
+    // The same bit writer makes a sheet that reads: the bombs were refused for their size.
+    let fine = sheet_xml(None, &[("A1", "客户名称"), ("A2", "李四")]);
+    let body = fine.strip_suffix("</sheetData></worksheet>").unwrap();
+    let small = deflate_bomb(body, 3_000, "</sheetData></worksheet>");
+    let size = (body.len() + 3_000 + tail.len()) as u32;
+    let mut readable = xlsx_with_raw_sheet(small, size);
+    // Its CRC must be right for the zip to read to the end.
+    let text = format!("{body}{}{tail}", " ".repeat(3_000));
+    let crc = crc32(text.as_bytes());
+    let at = 14; // the local header's CRC
+    readable[at..at + 4].copy_from_slice(&crc.to_le_bytes());
+    let central = central_start(&readable); // the sheet's entry comes first
+    readable[central + 16..central + 20].copy_from_slice(&crc.to_le_bytes());
+    let preview = t.ok("import.preview", args("小.xlsx", &readable));
+    assert_eq!(preview["rows"], 1, "{preview}");
+    still_reads(&mut t);
+}
+
+/// Where the central directory starts, from the end record.
+fn central_start(zip: &[u8]) -> usize {
+    let end = zip.len() - 22;
+    u32::from_le_bytes(zip[end + 16..end + 20].try_into().unwrap()) as usize
+}
+
+#[test]
+fn f05_shared_strings_that_declare_billions_are_refused() {
+    use std::io::Write as _;
+    let mut t = desk();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let mut parts = workbook_parts();
+    parts.push((
+        "xl/sharedStrings.xml",
+        format!("<sst xmlns=\"{MAIN_NS}\" count=\"1\" uniqueCount=\"1000000000000\"><si><t>客户名称</t></si></sst>"),
+    ));
+    parts.push((
+        "xl/worksheets/sheet1.xml",
+        format!("<worksheet xmlns=\"{MAIN_NS}\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>"),
+    ));
+    for (name, text) in parts {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    let file = zip.finish().unwrap().into_inner();
+    assert_refused(&mut t, "客户.xlsx", &file, "表格超出上限");
+    still_reads(&mut t);
+}
+
+/// The committed .xls with its workbook stream changed by `patch`.
+fn patched_xls(patch: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let bytes = include_bytes!("../fixtures/customers.xls");
+    let mut file = cfb::CompoundFile::open(std::io::Cursor::new(&bytes[..])).unwrap();
+    let mut stream = Vec::new();
+    file.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut stream)
+        .unwrap();
+    patch(&mut stream);
+    let mut out = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    out.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    out.flush().unwrap();
+    out.into_inner().into_inner()
+}
+
+/// Offsets of the records of one type in a BIFF stream (walked from its start).
+fn biff_records(stream: &[u8], typ: u16) -> Vec<usize> {
+    let mut at = 0;
+    let mut found = Vec::new();
+    while at + 4 <= stream.len() {
+        let t = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        if t == typ {
+            found.push(at);
+        }
+        at += 4 + len;
+    }
+    found
+}
+
+#[test]
+fn f05_sparse_and_oversized_xls_are_refused() {
+    let mut t = desk();
+    // Unchanged, the rebuilt file reads as before.
+    let same = patched_xls(|_| {});
+    assert_eq!(t.ok("import.preview", args("客户.xls", &same))["rows"], 4);
+    // One text cell moved to row 65,536, column 65,536.
+    let sparse = patched_xls(|s| {
+        let at = *biff_records(s, 0x00FD).last().expect("a text cell");
+        s[at + 4..at + 8].copy_from_slice(&[0xFF; 4]);
+    });
+    assert_refused(&mut t, "客户.xls", &sparse, "表格超出上限");
+    // The sheet's DIMENSIONS record declaring 65,536 rows × 256 columns.
+    let declared = patched_xls(|s| {
+        let at = biff_records(s, 0x0200)[0];
+        let len = u16::from_le_bytes([s[at + 2], s[at + 3]]) as usize;
+        assert_eq!(len, 14);
+        s[at + 4..at + 18].copy_from_slice(&[0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0]);
+    });
+    assert_refused(&mut t, "客户.xls", &declared, "表格超出上限");
+    still_reads(&mut t);
+}
+
+#[test]
+fn f05_csv_is_bounded_in_rows_columns_and_cell_length() {
+    let mut t = desk();
+    let rows = format!("客户名称,电话\n{}", "王小明,13812345678\n".repeat(200_000));
+    assert_refused(&mut t, "客户.csv", rows.as_bytes(), "最多 200,000 行");
+    let wide = format!("客户名称{}\n王小明\n", ",".repeat(200));
+    assert_refused(&mut t, "客户.csv", wide.as_bytes(), "200 列");
+    let long = format!("客户名称,备注\n王小明,{}\n", "长".repeat(32_768));
+    assert_refused(
+        &mut t,
+        "客户.csv",
+        long.as_bytes(),
+        "每个单元格最多 32,767 个字符",
+    );
+    let just = format!("客户名称,备注\n王小明,{}\n", "长".repeat(300));
+    assert_eq!(
+        t.ok("import.preview", args("客户.csv", just.as_bytes()))["rows"],
+        1
+    );
+}

@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench | dist` — the project's set-up and checks, so that a
+//! `cargo xtask run | test | bench | dist | fuzz` — the project's set-up and checks, so that a
 //! newcomer (and CI, through `.ci/run`) needs one command and nothing else.
 //!
 //! - `run`: install what is missing, build, make a demo database once, open the desktop
@@ -7,6 +7,7 @@
 //!   Xvfb, a compile check for Windows, and the core's Windows-proofing tests
 //!   cross-compiled for Windows and run under Wine. Ends with one line `N passed, M failed`.
 //! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
+//! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
 //!   with mingw) with what they need beside them, a portable .zip of those, and the NSIS
 //!   installer when Tauri's bundler can make one here; all in one folder, listed.
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Some("test") => return test(&ctx),
         Some("bench") => bench(&ctx, &rest),
         Some("dist") => dist(&ctx),
+        Some("fuzz") => fuzz(&ctx, &rest),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -104,6 +106,9 @@ fn print_help() {
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
          \x20 dist          the .deb, the Windows programs (+ .zip, NSIS installer if possible)\n\
          \x20               in one folder, listed with sizes\n\
+         \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
+         \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
+         \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
          \nMissing system packages and Rust components are installed first."
     );
 }
@@ -1292,6 +1297,166 @@ fn is_system_dll(dll: &str) -> bool {
     let lower = dll.to_lowercase();
     let stem = lower.strip_suffix(".dll").unwrap_or(&lower);
     lower.starts_with("api-ms-win-") || lower.starts_with("ext-ms-") || SYSTEM.contains(&stem)
+}
+
+// ---------------------------------------------------------------------------------------
+// fuzz: the cargo-fuzz targets of fuzz/ (issue 16), each for a set time or number of inputs
+
+/// The targets of fuzz/Cargo.toml, in the order they run.
+const FUZZ_TARGETS: &[&str] = &["csv", "xlsx", "xls", "count_sheet", "logo", "api"];
+/// libFuzzer's limits: the whole process, and any one allocation (a bigger one is a crash).
+const FUZZ_RSS_LIMIT_MB: u32 = 2048;
+const FUZZ_MALLOC_LIMIT_MB: u32 = 512;
+
+fn fuzz(ctx: &Ctx, args: &[OsString]) -> Result<(), String> {
+    let mut only = None;
+    let mut budget = "-max_total_time=60".to_string();
+    let mut args = args.iter().map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seconds" | "--runs" => {
+                let n: u64 = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(format!("{arg} needs a number"))?;
+                budget = if arg == "--seconds" {
+                    format!("-max_total_time={n}")
+                } else {
+                    format!("-runs={n}")
+                };
+            }
+            t if FUZZ_TARGETS.contains(&t) => only = Some(t.to_string()),
+            other => {
+                return Err(format!(
+                    "unknown fuzz argument `{other}` (targets: {})",
+                    FUZZ_TARGETS.join(", ")
+                ))
+            }
+        }
+    }
+    if query("rustup", &["run", "nightly", "rustc", "--version"]).is_none() {
+        status(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+        ]))?;
+    }
+    if find_program("cargo-fuzz").is_none() {
+        eprintln!("xtask: installing cargo-fuzz (~2 min)");
+        let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.args(["install", "cargo-fuzz", "--locked"]);
+        status(&mut cmd)?;
+    }
+    let fuzz_dir = ctx.root.join("fuzz");
+    let work = ctx.target.join("fuzz");
+    let nightly = || {
+        // The rustup proxy, so that `+nightly` picks the toolchain.
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&ctx.root)
+            .env("PATH", path_with_cargo_bin())
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .arg("+nightly")
+            .arg("fuzz");
+        cmd
+    };
+    let dirs = |cmd: &mut Command| {
+        cmd.arg("--fuzz-dir")
+            .arg(&fuzz_dir)
+            .arg("--target-dir")
+            .arg(&work);
+    };
+    let targets: Vec<String> = match only {
+        Some(t) => vec![t],
+        None => FUZZ_TARGETS.iter().map(|t| t.to_string()).collect(),
+    };
+    let mut crashed = Vec::new();
+    for target in &targets {
+        // New inputs go to a scratch corpus; the kept one (fuzz/corpus/) only seeds.
+        let scratch = work.join("corpus").join(target);
+        let artifacts = work.join("artifacts").join(target);
+        let logs = work.join("logs");
+        for dir in [&scratch, &artifacts, &logs] {
+            fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut build = nightly();
+        build.args(["build", target]);
+        dirs(&mut build);
+        status(&mut build)?;
+        let mut run = nightly();
+        run.args(["run", target]);
+        dirs(&mut run);
+        run.arg(&scratch)
+            .arg(fuzz_dir.join("corpus").join(target))
+            .arg("--")
+            .arg(&budget)
+            .arg(format!("-rss_limit_mb={FUZZ_RSS_LIMIT_MB}"))
+            .arg(format!("-malloc_limit_mb={FUZZ_MALLOC_LIMIT_MB}"))
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
+            .arg("-print_final_stats=1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        eprintln!("xtask: $ {}", describe(&run));
+        let log_path = logs.join(format!("{target}.log"));
+        let mut log = fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let mut child = run
+            .spawn()
+            .map_err(|e| format!("cannot start cargo fuzz: {e}"))?;
+        let mut last_pulse = String::new();
+        let mut stats = Vec::new();
+        if let Some(err) = child.stderr.take() {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = writeln!(log, "{line}");
+                if line.starts_with('#') && line.contains("cov:") {
+                    last_pulse = line;
+                } else if let Some(stat) = line.strip_prefix("stat::") {
+                    stats.push(stat.to_string());
+                }
+            }
+        }
+        let st = child.wait().map_err(|e| e.to_string())?;
+        let stat = |name: &str| {
+            stats
+                .iter()
+                .find_map(|s| {
+                    s.strip_prefix(name)?
+                        .trim_start_matches(':')
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .unwrap_or(0)
+        };
+        let word = |name: &str| {
+            last_pulse
+                .split_whitespace()
+                .skip_while(|w| *w != name)
+                .nth(1)
+                .unwrap_or("?")
+                .to_string()
+        };
+        let inputs = stat("number_of_executed_units");
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "fuzz {target}: {inputs} inputs in {secs:.0} s ({} /s), coverage {} edges, {} features, corpus {}, peak RSS {} MB, {}",
+            stat("average_exec_per_sec"),
+            word("cov:"),
+            word("ft:"),
+            word("corp:"),
+            stat("peak_rss_mb"),
+            if st.success() { "0 crashes".to_string() } else { format!("CRASHED (see {} and {})", artifacts.display(), log_path.display()) }
+        );
+        if !st.success() {
+            crashed.push(target.clone());
+        }
+    }
+    if crashed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzz targets crashed: {}", crashed.join(", ")))
+    }
 }
 
 #[cfg(test)]
