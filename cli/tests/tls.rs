@@ -84,6 +84,11 @@ struct Console {
 fn serve(dir: &Path) -> (Server, Console) {
     let child = aftersales(dir)
         .arg("serve")
+        // `serve` takes only the UI it is told of or the one beside it (issue 16, finding 13).
+        .env(
+            "AFTERSALES_UI_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui"),
+        )
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
