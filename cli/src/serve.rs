@@ -51,7 +51,7 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     // The LAN door's certificate, made on the first start in LAN mode and kept.
     let identity = if lan.open && !lan.plain_http {
         let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-        Some(crate::tls::load_or_create(data_dir)?)
+        Some(crate::tls::load_or_create(data_dir, desk.now().into())?)
     } else {
         None
     };

@@ -41,8 +41,9 @@ pub fn interface_addresses() -> Vec<Ipv4Addr> {
 }
 
 /// The identity kept in `data_dir`, made (and kept) first when there is none. A folder
-/// with only one of the two files (a start stopped halfway) gets a new pair.
-pub fn load_or_create(data_dir: &Path) -> io::Result<Identity> {
+/// with only one of the two files (a start stopped halfway) gets a new pair, valid from a
+/// day before `now` (the desk's clock) for twenty years.
+pub fn load_or_create(data_dir: &Path, now: std::time::SystemTime) -> io::Result<Identity> {
     let folder = tls::folder(data_dir);
     let (cert_path, key_path) = (folder.join(CERT_FILE), folder.join(KEY_FILE));
     if cert_path.is_file() && key_path.is_file() {
@@ -55,7 +56,7 @@ pub fn load_or_create(data_dir: &Path) -> io::Result<Identity> {
             fingerprint,
         });
     }
-    let identity = generate()?;
+    let identity = generate(now)?;
     create_private_dir(&folder)?;
     // The key first, then the certificate: a certificate on disk always has its key.
     write_new(&key_path, &identity.key, true)?;
@@ -64,7 +65,7 @@ pub fn load_or_create(data_dir: &Path) -> io::Result<Identity> {
 }
 
 /// A new self-signed certificate (ECDSA P-256) for this PC's names and addresses.
-fn generate() -> io::Result<Identity> {
+fn generate(now: std::time::SystemTime) -> io::Result<Identity> {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let mut names: Vec<String> = Vec::new();
     // A host name is a DNS name in the certificate only when it is one (ASCII labels).
@@ -87,7 +88,6 @@ fn generate() -> io::Result<Identity> {
     let mut dn = rcgen::DistinguishedName::new();
     dn.push(rcgen::DnType::CommonName, format!("售后服务台 {host}"));
     params.distinguished_name = dn;
-    let now = std::time::SystemTime::now();
     params.not_before = (now - std::time::Duration::from_secs(24 * 3600)).into();
     params.not_after = (now + std::time::Duration::from_secs(20 * 365 * 24 * 3600)).into();
     let key = rcgen::KeyPair::generate().map_err(io::Error::other)?;

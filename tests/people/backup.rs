@@ -365,7 +365,7 @@ fn f07_a_manager_cannot_change_the_lan_or_the_paths() {
     for (args, label) in [
         (json!({"lan_open": true}), "向局域网开放"),
         (json!({"lan_port": 9000}), "局域网端口"),
-        (json!({"lan_allow": "0.0.0.0/0"}), "允许的地址范围"),
+        (json!({"lan_allow": "10.0.0.0/8"}), "允许的地址范围"),
         (json!({"backup_folder": folder}), "备份文件夹"),
         (json!({"allow_network_paths": true}), "允许使用网络路径"),
         (
