@@ -5,6 +5,8 @@
 //! TLS handshake each time) and one kept-alive connection. Writes its figures into
 //! docs/PERFORMANCE.md between the `bench:tls-door` markers.
 
+#[path = "../tests/support/pinned.rs"]
+mod pinned;
 #[path = "../../benches/report/mod.rs"]
 mod report;
 
@@ -12,12 +14,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
 
 const FRESH: usize = 300;
 const KEPT: usize = 3000;
@@ -67,58 +64,6 @@ fn serve(dir: &Path) -> (Server, u16, Option<String>) {
     (server, port, fingerprint)
 }
 
-#[derive(Debug)]
-struct Pinned(String, rustls::crypto::WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Pinned {
-    fn verify_server_cert(
-        &self,
-        cert: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if aftersales::platform::tls::fingerprint(cert) == self.0 {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General("not pinned".into()))
-        }
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(m, c, d, &self.1)
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(m, c, d, &self.1)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.1.supported_schemes()
-    }
-}
-
-fn client(pin: &str) -> Arc<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let algorithms = provider.signature_verification_algorithms;
-    Arc::new(
-        rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Pinned(pin.into(), algorithms)))
-            .with_no_client_auth(),
-    )
-}
-
 /// One `auth.status` on `stream`; reads exactly the reply (Content-Length), so the
 /// connection can carry the next one.
 fn ask(stream: &mut impl ReadWrite, port: u16) {
@@ -156,8 +101,8 @@ fn connect(port: u16, pin: Option<&str>) -> Box<dyn ReadWrite> {
     match pin {
         None => Box::new(socket),
         Some(pin) => {
-            let name = ServerName::try_from("127.0.0.1").unwrap();
-            let connection = rustls::ClientConnection::new(client(pin), name).unwrap();
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+            let connection = rustls::ClientConnection::new(pinned::client(pin), name).unwrap();
             Box::new(rustls::StreamOwned::new(connection, socket))
         }
     }

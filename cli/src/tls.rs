@@ -26,13 +26,13 @@ pub struct Identity {
     pub fingerprint: String,
 }
 
-/// This PC's IPv4 addresses on its network interfaces, loopback left out, in the OS's
-/// order (the first is the one the console shows).
+/// This PC's IPv4 addresses on its network interfaces (the guard's enumeration, loopback
+/// and link-local left out), in the OS's order (the first is the one the console shows).
 pub fn interface_addresses() -> Vec<Ipv4Addr> {
     let mut out = Vec::new();
-    for interface in if_addrs::get_if_addrs().unwrap_or_default() {
-        if let IpAddr::V4(ip) = interface.ip() {
-            if !ip.is_loopback() && !ip.is_link_local() && !out.contains(&ip) {
+    for ip in crate::guard::own_addresses() {
+        if let IpAddr::V4(ip) = ip {
+            if !ip.is_link_local() && !out.contains(&ip) {
                 out.push(ip);
             }
         }

@@ -2,15 +2,14 @@
 //! folder opened to the LAN, on a free port, reached by a rustls client that pins the
 //! fingerprint the console printed.
 
+#[path = "support/pinned.rs"]
+mod pinned;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Lan-desk-2026";
@@ -119,68 +118,6 @@ fn serve(dir: &Path) -> (Server, Console) {
     )
 }
 
-/// Accepts exactly the certificate whose SHA-256 is `pin`; the handshake's signatures
-/// are checked as usual (the server must hold that certificate's key).
-#[derive(Debug)]
-struct Pinned {
-    pin: String,
-    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for Pinned {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if aftersales::platform::tls::fingerprint(end_entity) == self.pin {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General("certificate not pinned".into()))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-fn client(pin: &str) -> Arc<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let algorithms = provider.signature_verification_algorithms;
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned {
-            pin: pin.to_string(),
-            algorithms,
-        }))
-        .with_no_client_auth();
-    Arc::new(config)
-}
-
 /// One HTTP/1.1 request's text.
 fn request(port: u16, command: &str, session: Option<&str>, body: &str) -> String {
     let session = session
@@ -207,8 +144,8 @@ fn post_tls(
     session: Option<&str>,
     args: Value,
 ) -> Result<(u16, Value), std::io::Error> {
-    let name = ServerName::try_from("127.0.0.1").unwrap();
-    let connection = rustls::ClientConnection::new(client(pin), name).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let connection = rustls::ClientConnection::new(pinned::client(pin), name).unwrap();
     let socket = TcpStream::connect(("127.0.0.1", port))?;
     let mut tls = rustls::StreamOwned::new(connection, socket);
     tls.write_all(request(port, command, session, &args.to_string()).as_bytes())?;
