@@ -16,7 +16,8 @@ use serde_json::Value;
 
 use crate::platform::error::{Error, Result};
 use crate::{
-    archive::customers, archive::equipment, archive::export, archive::import, archive::models,
+    archive, archive::customers, archive::equipment, archive::export, archive::import,
+    archive::models,
     followup::callbacks, followup::campaigns, followup::complaints, followup::dayboard, orders,
     orders::engineers, people::audit, people::backup, people::calendar, people::settings,
     people::users, reports, search, slips, stock::ledger, stock::parts, stock::stocktake, Actor,
@@ -227,6 +228,12 @@ static COMMANDS: &[Command] = &[
     command!("equipment.update", "修改设备档案", DESK, equipment::update),
     command!("import.commit", "导入客户档案", DESK, import::commit),
     command!("import.preview", "预览导入", DESK, import::preview),
+    command!(
+        "import.report",
+        "下载导入报告",
+        DESK,
+        archive::import_report::report
+    ),
     command!("models.list", "查看型号", EVERYONE, models::list),
     command!("models.save", "保存型号", MANAGER_DESK, models::save),
     command!("orders.assign", "派工", DISPATCH, orders::flow::assign),

@@ -42,6 +42,45 @@ pub struct ImportArgs {
     /// Header → field (or `null` to ignore the column); overrides the recognised mapping.
     #[serde(default)]
     pub mapping: Option<BTreeMap<String, Option<String>>>,
+    /// Models to add to the catalogue in the same transaction as the rows: the preview's
+    /// unknown models as the clerk filled them in. One not used by any row is not added.
+    #[serde(default)]
+    pub new_models: Vec<NewModel>,
+}
+
+/// A model the clerk adds from the preview's list of unknown models.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewModel {
+    pub code: String,
+    /// Empty: the code.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub category: String,
+    /// Whole-machine warranty, months from the purchase date.
+    #[serde(default = "default_months")]
+    pub months: u32,
+}
+
+/// The whole-machine warranty a new model is offered with: a year, the term of the
+/// national 三包 rules for most household machines and the one most catalogues start from.
+pub const DEFAULT_WARRANTY_MONTHS: u32 = 12;
+
+fn default_months() -> u32 {
+    DEFAULT_WARRANTY_MONTHS
+}
+
+/// The most models one import may add (a real first import has a few dozen).
+pub const MAX_NEW_MODELS: usize = 500;
+
+/// A model code of the file that is not in the catalogue.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnknownModel {
+    pub code: String,
+    /// Rows of the file that name it.
+    pub rows: usize,
+    /// Whether this import adds it (it is among `new_models`).
+    pub added: bool,
 }
 
 fn default_kind() -> String {
@@ -58,13 +97,28 @@ pub struct Column {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Rejected {
     pub row: usize,
+    /// Every reason, joined with "；".
     pub reason: String,
+    /// Every problem of the row, in the order of its columns' checks.
+    pub reasons: Vec<String>,
+}
+
+impl Rejected {
+    fn new(row: usize, reasons: Vec<String>) -> Rejected {
+        Rejected {
+            row,
+            reason: reasons.join("；"),
+            reasons,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
     pub customers: usize,
     pub equipment: usize,
+    /// Models added to the catalogue (from `new_models`).
+    pub models: usize,
 }
 
 /// What an import would do.
@@ -80,6 +134,11 @@ pub struct Preview {
     /// Rows that add nothing: their customer (and machine) is already in the archive or
     /// earlier in the same file.
     pub already_present: usize,
+    /// Model codes of the file that are not in the catalogue, in the order met.
+    pub unknown_models: Vec<UnknownModel>,
+    /// Whether the user may add models (`models.save`); if not, the list is shown only.
+    pub can_create_models: bool,
+    pub default_warranty_months: u32,
 }
 
 /// What an import did.
@@ -89,6 +148,8 @@ pub struct Report {
     pub added: Counts,
     pub already_present: usize,
     pub rejected: Vec<Rejected>,
+    /// Codes of the models added to the catalogue.
+    pub models_added: Vec<String>,
 }
 
 /// The fields a column can feed, with the Chinese label used in reasons.
@@ -118,7 +179,8 @@ const SAMPLE_ROWS: usize = 20;
 /// anything the commit would not do.
 pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
     let (sheet, columns) = open(&args)?;
-    let outcome = attempt(desk, &sheet, &columns, |tx, _, outcome| {
+    let creating = new_models(desk, &args.new_models)?;
+    let outcome = attempt(desk, &sheet, &columns, &creating, |tx, _, outcome| {
         tx.rollback()?;
         Ok(outcome)
     })?;
@@ -135,14 +197,27 @@ pub fn preview(desk: &mut Desk, args: ImportArgs) -> Result<Preview> {
         to_add: outcome.added,
         already_present: outcome.already_present,
         rejected: outcome.rejected,
+        unknown_models: outcome.unknown,
+        can_create_models: crate::may(desk.actor(), "models.save"),
+        default_warranty_months: DEFAULT_WARRANTY_MONTHS,
     })
 }
 
 /// 导入: adds every valid row in one transaction and reports the rest.
 pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
     let (sheet, columns) = open(&args)?;
-    let outcome = attempt(desk, &sheet, &columns, |tx, at, outcome| {
+    let creating = new_models(desk, &args.new_models)?;
+    let outcome = attempt(desk, &sheet, &columns, &creating, |tx, at, outcome| {
         customers::count_added(&tx, outcome.added.customers)?;
+        let models = if outcome.created.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "，新建型号 {} 个（{}）",
+                outcome.created.len(),
+                outcome.created.join("、")
+            )
+        };
         audit::record(
             &tx,
             at,
@@ -150,7 +225,7 @@ pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
             "customer",
             0,
             &format!(
-                "导入“{}”：新增客户 {} 个、设备 {} 台，已存在 {} 行，未导入 {} 行",
+                "导入“{}”：新增客户 {} 个、设备 {} 台{models}，已存在 {} 行，未导入 {} 行",
                 args.file_name,
                 outcome.added.customers,
                 outcome.added.equipment,
@@ -167,7 +242,87 @@ pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
         added: outcome.added,
         already_present: outcome.already_present,
         rejected: outcome.rejected,
+        models_added: outcome.created,
     })
+}
+
+/// The rows an import leaves out, for the import's report (`import.report`): the plan
+/// run as by the preview (and rolled back), the rows as the file has them.
+pub(crate) fn plan(desk: &mut Desk, args: &ImportArgs) -> Result<(Sheet, Vec<Column>, Vec<Rejected>)> {
+    let (sheet, columns) = open(args)?;
+    let creating = new_models(desk, &args.new_models)?;
+    let rejected = attempt(desk, &sheet, &columns, &creating, |tx, _, outcome| {
+        tx.rollback()?;
+        Ok(outcome.rejected)
+    })?;
+    big_cache(desk, false)?;
+    Ok((sheet, columns, rejected))
+}
+
+/// A new model as it will be added: checked fields and its one whole-machine policy.
+struct Creating {
+    name: String,
+    category: String,
+    policies: Vec<crate::archive::warranty::Policy>,
+}
+
+/// The clerk's new models, checked (each problem names the model), by code. Adding models
+/// is `models.save`'s right: a user without it is refused here, before anything is read.
+fn new_models(desk: &Desk, given: &[NewModel]) -> Result<HashMap<String, Creating>> {
+    if given.is_empty() {
+        return Ok(HashMap::new());
+    }
+    if !crate::may(desk.actor(), "models.save") {
+        return Err(Error::Forbidden(
+            "您没有维护型号目录的权限，不能在导入时新建型号：请让经理先在“设置 → 型号与保修”中添加这些型号，或不勾选新建型号后导入其余的行"
+                .into(),
+        ));
+    }
+    if given.len() > MAX_NEW_MODELS {
+        return Err(Error::invalid(
+            "new_models",
+            format!("一次导入最多新建 {MAX_NEW_MODELS} 个型号"),
+        ));
+    }
+    let mut out = HashMap::new();
+    for m in given {
+        let code = crate::platform::text::field("new_models", "型号", &m.code, 40, true)?;
+        let named = |e: Error| match e {
+            Error::Invalid { message, .. } => {
+                Error::invalid("new_models", format!("新建型号 {code}：{message}"))
+            }
+            e => e,
+        };
+        let name = if m.name.trim().is_empty() {
+            code.clone()
+        } else {
+            crate::platform::text::field("new_models", "型号名称", &m.name, 60, true)
+                .map_err(named)?
+        };
+        let category = crate::platform::text::field("new_models", "类别", &m.category, 40, false)
+            .map_err(named)?;
+        let policies = models::check_policies(&[crate::archive::warranty::Policy {
+            component: String::new(),
+            months: m.months,
+            basis: crate::archive::warranty::Basis::Purchase,
+        }])
+        .map_err(named)?;
+        if out.contains_key(&code) {
+            return Err(Error::invalid(
+                "new_models",
+                format!("新建型号 {code} 重复了"),
+            ));
+        }
+        out.insert(
+            code,
+            Creating {
+                name,
+                category,
+                policies,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// Arguments for a file read from disk (the command line) rather than sent as base64.
@@ -177,6 +332,7 @@ pub fn args_for_file(file_name: &str, bytes: &[u8]) -> ImportArgs {
         file_name: file_name.to_string(),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         mapping: None,
+        new_models: Vec::new(),
     }
 }
 
@@ -517,6 +673,10 @@ struct Outcome {
     /// Rows whose new customer was written before its machine turned out bad: the
     /// transaction must be run again without them.
     again: Vec<Rejected>,
+    /// The file's model codes missing from the catalogue, with their rows.
+    unknown: Vec<UnknownModel>,
+    /// Codes of the models added (from the clerk's new models), in the order met.
+    created: Vec<String>,
 }
 
 /// Runs the rows in a transaction, and again without the rows that left a customer
@@ -528,9 +688,10 @@ fn attempt<T>(
     desk: &mut Desk,
     sheet: &Sheet,
     columns: &[Column],
+    creating: &HashMap<String, Creating>,
     finish: impl FnOnce(rusqlite::Transaction<'_>, &Stamp, Outcome) -> Result<T>,
 ) -> Result<T> {
-    let mut skip: HashMap<usize, String> = HashMap::new();
+    let mut skip: HashMap<usize, Vec<String>> = HashMap::new();
     let (at, today) = (desk.stamp(), desk.today());
     // A big import touches every index of several tables; with SQLite's default 2 MB
     // page cache it spends its time writing pages out and reading them back.
@@ -538,13 +699,13 @@ fn attempt<T>(
     loop {
         // A preview writes too (then rolls back): the writer's transaction either way.
         let tx = desk.write()?;
-        let mut outcome = run(&tx, (&at, today), sheet, columns, &skip)?;
+        let mut outcome = run(&tx, (&at, today), sheet, columns, creating, &skip)?;
         if outcome.again.is_empty() {
             // Back in row order with the rows skipped this time.
             outcome.rejected.sort_by_key(|r| r.row);
             return finish(tx, &at, outcome);
         }
-        skip.extend(outcome.again.drain(..).map(|r| (r.row, r.reason)));
+        skip.extend(outcome.again.drain(..).map(|r| (r.row, r.reasons)));
         tx.rollback()?;
     }
 }
@@ -671,16 +832,85 @@ fn reason(layout: &Layout, field: &str, value: &str, message: &str) -> String {
     }
 }
 
+/// The catalogue as the rows meet it: codes looked up once, the clerk's new models added
+/// at their first row, codes missing from the catalogue counted.
+struct Catalogue<'c> {
+    ids: HashMap<String, Option<models::ModelId>>,
+    creating: &'c HashMap<String, Creating>,
+    /// Index into `unknown` of each code missing from the catalogue before the import.
+    missing: HashMap<String, usize>,
+    unknown: Vec<UnknownModel>,
+    created: Vec<String>,
+}
+
+impl Catalogue<'_> {
+    /// The model with this code, adding it when the clerk asked for it; counts the row
+    /// when the code was not in the catalogue.
+    fn model(
+        &mut self,
+        tx: &rusqlite::Transaction,
+        at: &Stamp,
+        code: &str,
+    ) -> Result<Option<models::ModelId>> {
+        if let Some(&i) = self.missing.get(code) {
+            self.unknown[i].rows += 1;
+        }
+        if let Some(id) = self.ids.get(code) {
+            return Ok(*id);
+        }
+        let mut id = models::id_by_code(tx, code)?;
+        if id.is_none() {
+            let added = self.creating.get(code);
+            self.missing.insert(code.to_string(), self.unknown.len());
+            self.unknown.push(UnknownModel {
+                code: code.to_string(),
+                rows: 1,
+                added: added.is_some(),
+            });
+            if let Some(m) = added {
+                id = Some(models::insert(
+                    tx,
+                    (code, &m.name, &m.category),
+                    &m.policies,
+                    at,
+                )?);
+                self.created.push(code.to_string());
+            }
+        }
+        self.ids.insert(code.to_string(), id);
+        Ok(id)
+    }
+}
+
+/// Every refused field of `e` as a reason naming its column (the value too, unless
+/// `quiet` says the message repeats it in its own form).
+fn reasons_of(layout: &Layout, row: &Row, e: &Error, quiet: &[&str]) -> Vec<String> {
+    e.fields()
+        .iter()
+        .map(|f| {
+            let field = f.field.as_ref();
+            let value = if quiet.contains(&field) {
+                ""
+            } else {
+                layout.cell(row, field)
+            };
+            reason(layout, field, value, &f.message)
+        })
+        .collect()
+}
+
 /// Checks and writes every row inside `tx`. New customers are written as their first row
 /// is met, so later rows (and the serial checks) see them exactly as they would see a
-/// customer already in the archive: that is what merges rows of one customer.
+/// customer already in the archive: that is what merges rows of one customer. A row is
+/// checked whole: every problem of its customer and of its machine is reported.
 /// `now` is the desk's: the rows' stamp and the day dates are checked against.
 fn run(
     tx: &rusqlite::Transaction,
     now: (&Stamp, NaiveDate),
     sheet: &Sheet,
     columns: &[Column],
-    skip: &HashMap<usize, String>,
+    creating: &HashMap<String, Creating>,
+    skip: &HashMap<usize, Vec<String>>,
 ) -> Result<Outcome> {
     let layout = Layout::new(columns);
     let (at, today) = now;
@@ -689,55 +919,60 @@ fn run(
         added: Counts::default(),
         already_present: 0,
         again: Vec::new(),
+        unknown: Vec::new(),
+        created: Vec::new(),
     };
-    let mut model_ids: HashMap<String, Option<models::ModelId>> = HashMap::new();
+    let mut catalogue = Catalogue {
+        ids: HashMap::new(),
+        creating,
+        missing: HashMap::new(),
+        unknown: Vec::new(),
+        created: Vec::new(),
+    };
     // (model, serial) → row and customer name of the row in this file that registered it.
     let mut file_serials: HashMap<(models::ModelId, String), (usize, String)> = HashMap::new();
     // The customer of the row above, for rows that only carry a machine (merged cells).
     let mut above: Option<(customers::CustomerId, String)> = None;
     for row in &sheet.rows {
-        if let Some(reason) = skip.get(&row.number) {
-            out.rejected.push(Rejected {
-                row: row.number,
-                reason: reason.clone(),
-            });
+        let cell = |f: &str| layout.cell(row, f);
+        let machine_given = !cell("model_code").is_empty() || !cell("serial").is_empty();
+        if let Some(reasons) = skip.get(&row.number) {
+            // Still met, so that its model is counted as in the other runs.
+            if !cell("model_code").is_empty() {
+                catalogue.model(tx, at, cell("model_code"))?;
+            }
+            out.rejected.push(Rejected::new(row.number, reasons.clone()));
             continue;
         }
-        let cell = |f: &str| layout.cell(row, f);
-        let mut reject = |reason: String| {
-            out.rejected.push(Rejected {
-                row: row.number,
-                reason,
-            })
-        };
-        let machine_given = !cell("model_code").is_empty() || !cell("serial").is_empty();
         let phones: Vec<String> = split_phones(cell("phones"))
             .chain(split_phones(cell("phone2")))
             .map(str::to_string)
             .collect();
 
-        let owner = match owner_of(tx, &layout, row, phones, above.as_ref(), machine_given)? {
-            Ok(owner) => owner,
-            Err(why) => {
-                reject(why);
-                continue;
-            }
-        };
-
+        let (owner, mut reasons) =
+            match owner_of(tx, &layout, row, phones, above.as_ref(), machine_given)? {
+                Ok(owner) => (Some(owner), Vec::new()),
+                Err(why) => (None, why),
+            };
         let machine = match machine_of(
             tx,
+            at,
             &layout,
             row,
-            &owner,
-            &mut model_ids,
+            owner.as_ref(),
+            &mut catalogue,
             &file_serials,
             today,
         )? {
             Ok(machine) => machine,
             Err(why) => {
-                reject(why);
-                continue;
+                reasons.extend(why);
+                None
             }
+        };
+        let Some(owner) = owner.filter(|_| reasons.is_empty()) else {
+            out.rejected.push(Rejected::new(row.number, reasons));
+            continue;
         };
 
         // Write: a new customer and its machine land together or not at all.
@@ -750,21 +985,18 @@ fn run(
             input.customer_id = owner_id;
             let valid = match equipment::validate(tx, &input, today) {
                 Ok(v) => v,
-                Err(e) => {
-                    let field = e.field().unwrap_or("serial");
+                Err(e) if matches!(e, Error::Invalid { .. }) => {
                     // The serial's message repeats it normalised (upper case).
-                    let value = if field == "serial" { "" } else { cell(field) };
-                    let why = reason(&layout, field, value, &e.to_string());
+                    let why = reasons_of(&layout, row, &e, &["serial"]);
+                    let refused = Rejected::new(row.number, why);
                     if new_customer {
-                        out.again.push(Rejected {
-                            row: row.number,
-                            reason: why,
-                        });
+                        out.again.push(refused);
                     } else {
-                        reject(why);
+                        out.rejected.push(refused);
                     }
                     continue;
                 }
+                Err(e) => return Err(e),
             };
             // No audit entry per machine: the import's one entry (file, counts) is the
             // record, and 100,000 entries cost a fifth of the import's time.
@@ -782,6 +1014,9 @@ fn run(
         }
         above = Some((owner_id, owner_name));
     }
+    out.added.models = catalogue.created.len();
+    out.unknown = catalogue.unknown;
+    out.created = catalogue.created;
     Ok(out)
 }
 
@@ -794,7 +1029,7 @@ enum Owner {
 
 /// Whose row it is: a row without name or phone but with a machine belongs to the customer
 /// of the row above (merged cells); else a customer already in the archive (same name and a
-/// same phone) or a new one. `Ok(Err(reason))`: the row is refused.
+/// same phone) or a new one. `Ok(Err(reasons))`: the row is refused, for all of these.
 fn owner_of(
     tx: &rusqlite::Transaction,
     layout: &Layout,
@@ -802,71 +1037,84 @@ fn owner_of(
     phones: Vec<String>,
     above: Option<&(customers::CustomerId, String)>,
     machine_given: bool,
-) -> Result<std::result::Result<Owner, String>> {
+) -> Result<std::result::Result<Owner, Vec<String>>> {
     let cell = |f: &str| layout.cell(row, f);
-    Ok(Ok(
-        if cell("name").is_empty() && phones.is_empty() && machine_given && above.is_some() {
-            let (id, name) = above.cloned().unwrap_or_default();
-            Owner::Known(id, name)
-        } else {
-            let Some(kind) = parse_kind(cell("kind"), cell("name")) else {
-                return Ok(Err(reason(
-                    layout,
-                    "kind",
-                    cell("kind"),
-                    "客户类型应为“个人”或“单位”",
-                )));
-            };
-            let Some(class) = parse_class(cell("class")) else {
-                return Ok(Err(reason(
-                    layout,
-                    "class",
-                    cell("class"),
-                    "客户级别应为“普通”“VIP”或“大客户”",
-                )));
-            };
-            if phones.is_empty() && !layout.has("phones") && !layout.has("phone2") {
-                return Ok(Err("文件中没有电话列：每个客户至少要有一个联系电话".into()));
+    if cell("name").is_empty() && phones.is_empty() && machine_given && above.is_some() {
+        let (id, name) = above.cloned().unwrap_or_default();
+        return Ok(Ok(Owner::Known(id, name)));
+    }
+    let mut reasons = Vec::new();
+    let kind = parse_kind(cell("kind"), cell("name"));
+    if kind.is_none() {
+        reasons.push(reason(
+            layout,
+            "kind",
+            cell("kind"),
+            "客户类型应为“个人”或“单位”",
+        ));
+    }
+    let class = parse_class(cell("class"));
+    if class.is_none() {
+        reasons.push(reason(
+            layout,
+            "class",
+            cell("class"),
+            "客户级别应为“普通”“VIP”或“大客户”",
+        ));
+    }
+    let no_phone_column = phones.is_empty() && !layout.has("phones") && !layout.has("phone2");
+    if no_phone_column {
+        reasons.push("文件中没有电话列：每个客户至少要有一个联系电话".into());
+    }
+    let input = CustomerInput {
+        kind: kind.flatten().map(|k| k.to_string()),
+        name: cell("name").to_string(),
+        phones,
+        address: cell("address").to_string(),
+        region: cell("region").to_string(),
+        class: class.flatten().map(|c| c.to_string()),
+        notes: cell("notes").to_string(),
+        source: cell("source").to_string(),
+        ..CustomerInput::default()
+    };
+    let valid = match customers::validate(&input) {
+        Ok(v) => Some(v),
+        Err(e) if matches!(e, Error::Invalid { .. }) => {
+            let mut all = reasons_of(layout, row, &e, &["phones"]);
+            if no_phone_column {
+                // Said above, once.
+                all.retain(|r| !r.contains("电话"));
             }
-            let input = CustomerInput {
-                kind: kind.map(|k| k.to_string()),
-                name: cell("name").to_string(),
-                phones,
-                address: cell("address").to_string(),
-                region: cell("region").to_string(),
-                class: class.map(|c| c.to_string()),
-                notes: cell("notes").to_string(),
-                source: cell("source").to_string(),
-                ..CustomerInput::default()
-            };
-            let valid = match customers::validate(&input) {
-                Ok(v) => v,
-                Err(e) => {
-                    let field = e.field().unwrap_or("name");
-                    let value = if field == "phones" { "" } else { cell(field) };
-                    return Ok(Err(reason(layout, field, value, &e.to_string())));
-                }
-            };
-            let name = input.name.trim().to_string();
-            match customers::find_existing(tx, &valid)? {
-                Some(id) => Owner::Known(id, name),
-                None => Owner::New(valid, name),
-            }
-        },
-    ))
+            reasons.extend(all);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(valid) = valid.filter(|_| reasons.is_empty()) else {
+        return Ok(Err(reasons));
+    };
+    let name = input.name.trim().to_string();
+    Ok(Ok(match customers::find_existing(tx, &valid)? {
+        Some(id) => Owner::Known(id, name),
+        None => Owner::New(valid, name),
+    }))
 }
 
 /// The row's machine, if it has one: its model known, its serial not registered to another
-/// customer (in the archive or earlier in this file). `Ok(Err(reason))`: the row is refused.
+/// customer (in the archive or earlier in this file). `owner` is `None` when the row's
+/// customer was refused: the machine is then only checked, for its own problems.
+/// `Ok(Err(reasons))`: the row is refused, for all of these.
+#[allow(clippy::too_many_arguments)]
 fn machine_of(
     tx: &rusqlite::Transaction,
+    at: &Stamp,
     layout: &Layout,
     row: &Row,
-    owner: &Owner,
-    model_ids: &mut HashMap<String, Option<models::ModelId>>,
+    owner: Option<&Owner>,
+    catalogue: &mut Catalogue,
     file_serials: &HashMap<(models::ModelId, String), (usize, String)>,
     today: NaiveDate,
-) -> Result<std::result::Result<Option<equipment::EquipmentInput>, String>> {
+) -> Result<std::result::Result<Option<equipment::EquipmentInput>, Vec<String>>> {
     let cell = |f: &str| layout.cell(row, f);
     let (code, serial) = (cell("model_code"), cell("serial"));
     if code.is_empty() && serial.is_empty() {
@@ -874,50 +1122,80 @@ fn machine_of(
             .into_iter()
             .find(|f| !cell(f).is_empty())
         {
-            return Ok(Err(reason(
+            return Ok(Err(vec![reason(
                 layout,
                 field,
                 cell(field),
                 "填写了设备信息，但缺少型号和序列号",
-            )));
+            )]));
         }
         return Ok(Ok(None));
     }
+    let mut reasons = Vec::new();
     if code.is_empty() {
         let hint = if layout.has("model_code") {
             ""
         } else {
             "（文件中没有型号列）"
         };
-        return Ok(Err(format!(
+        reasons.push(format!(
             "有序列号 {serial} 但缺少型号{hint}：序列号按型号登记"
-        )));
-    }
-    if serial.is_empty() {
-        return Ok(Err(reason(
+        ));
+    } else if serial.is_empty() {
+        reasons.push(reason(
             layout,
             "serial",
             "",
             &format!("型号 {code} 缺少序列号"),
-        )));
+        ));
     }
-    let model_id = match model_ids.get(code) {
-        Some(id) => *id,
-        None => {
-            let id = models::id_by_code(tx, code)?;
-            model_ids.insert(code.to_string(), id);
-            id
-        }
+    let model_id = if code.is_empty() {
+        None
+    } else {
+        catalogue.model(tx, at, code)?
     };
-    let Some(model_id) = model_id else {
-        return Ok(Err(reason(
+    if model_id.is_none() && !code.is_empty() {
+        reasons.push(reason(
             layout,
             "model_code",
             code,
-            "型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加",
-        )));
+            "型号目录中没有这个型号：可在导入预览中新建，或先在“设置 → 型号与保修”中添加",
+        ));
+    }
+    let input = equipment::EquipmentInput {
+        customer_id: customers::CustomerId::default(),
+        model_id: model_id.unwrap_or_default(),
+        serial: equipment::normalise_serial(serial),
+        purchase_date: Some(cell("purchase_date").to_string()),
+        install_date: Some(cell("install_date").to_string()),
+        site: cell("site").to_string(),
     };
-    let serial = equipment::normalise_serial(serial);
+    let (Some(model_id), Some(owner)) = (model_id.filter(|_| reasons.is_empty()), owner) else {
+        // Refused already (or its customer is): its own fields are still looked at, so
+        // that the clerk mends the row once. Without a model (its problem is said above)
+        // and without an owner, no clash of serials is looked for.
+        let mut p = crate::platform::error::Problems::new();
+        let alone = equipment::EquipmentInput {
+            model_id: models::ModelId::default(),
+            ..input
+        };
+        equipment::check_fields(tx, &alone, None, today, &mut p)?;
+        if let Err(e) = p.finish(()) {
+            let said_serial = serial.is_empty();
+            reasons.extend(
+                reasons_of(layout, row, &e, &["serial"])
+                    .into_iter()
+                    .zip(e.fields())
+                    .filter(|(_, f)| f.field != "model_id" && !(f.field == "serial" && said_serial))
+                    .map(|(r, _)| r),
+            );
+        }
+        if reasons.is_empty() {
+            return Ok(Ok(None));
+        }
+        return Ok(Err(reasons));
+    };
+    let serial = input.serial.clone();
     let key = (model_id, serial.clone());
     let holder = match (owner, file_serials.get(&key)) {
         (Owner::Known(..), _) => equipment::find(tx, model_id, &serial)?.map(|(_, h)| h),
@@ -928,14 +1206,7 @@ fn machine_of(
         (Owner::New(..), None) => None,
     };
     let Some(holder) = holder else {
-        return Ok(Ok(Some(equipment::EquipmentInput {
-            customer_id: customers::CustomerId::default(),
-            model_id,
-            serial,
-            purchase_date: Some(cell("purchase_date").to_string()),
-            install_date: Some(cell("install_date").to_string()),
-            site: cell("site").to_string(),
-        })));
+        return Ok(Ok(Some(input)));
     };
     if matches!(owner, Owner::Known(id, _) if *id == holder) {
         // Already registered to this very customer: nothing to add.
@@ -958,7 +1229,7 @@ fn machine_of(
             }
         }
     };
-    Ok(Err(reason(layout, "serial", "", &why)))
+    Ok(Err(vec![reason(layout, "serial", "", &why)]))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod equipment;
 pub mod export;
 pub mod import;
+pub mod import_report;
 pub mod models;
 pub mod warranty;
 pub mod words;

@@ -1,12 +1,13 @@
 //! The model catalogue (型号) and each model's warranty policies: a whole-machine term and
 //! optional per-component terms. Owns `product_model` and `warranty_policy`.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::warranty::{Basis, Policy};
 use crate::platform::error::{Error, Result};
 use crate::platform::text;
+use crate::platform::time::Stamp;
 use crate::Desk;
 
 crate::ids! {
@@ -104,13 +105,11 @@ pub fn id_by_code(conn: &Connection, code: &str) -> Result<Option<ModelId>> {
         .optional()?)
 }
 
-/// 保存型号: creates, or replaces the fields and the whole policy list.
-pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
-    let code = text::field("code", "型号", &args.code, 40, true)?;
-    let name = text::field("name", "型号名称", &args.name, 60, true)?;
-    let category = args.category.trim().to_string();
+/// The policies of a model form, checked: months in range, no component twice, a
+/// whole-machine term present.
+pub(crate) fn check_policies(given: &[Policy]) -> Result<Vec<Policy>> {
     let mut policies: Vec<Policy> = Vec::new();
-    for p in &args.policies {
+    for p in given {
         let component = p.component.trim().to_string();
         let label = if component.is_empty() {
             "整机".to_string()
@@ -141,6 +140,74 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
             "请填写整机保修政策（部件留空即为整机）",
         ));
     }
+    Ok(policies)
+}
+
+/// Adds a model that is not in the catalogue yet (its code checked free by the caller)
+/// with its policies, inside the caller's transaction, and records it in the audit trail.
+/// `models.save` and the import's new models both add models here.
+pub(crate) fn insert(
+    tx: &Transaction,
+    (code, name, category): (&str, &str, &str),
+    policies: &[Policy],
+    at: &Stamp,
+) -> Result<ModelId> {
+    tx.prepare_cached(
+        "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![code, name, category, at])?;
+    let id = ModelId(tx.last_insert_rowid());
+    write_policies(tx, id, policies, at, code)?;
+    Ok(id)
+}
+
+fn write_policies(
+    tx: &Transaction,
+    id: ModelId,
+    policies: &[Policy],
+    at: &Stamp,
+    code: &str,
+) -> Result<()> {
+    for p in policies {
+        let basis = match p.basis {
+            Basis::Purchase => "purchase",
+            Basis::Install => "install",
+        };
+        tx.prepare_cached(
+            "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, p.component, p.months, basis])?;
+    }
+    let terms: Vec<String> = policies
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}个月",
+                if p.component.is_empty() {
+                    "整机"
+                } else {
+                    &p.component
+                },
+                p.months
+            )
+        })
+        .collect();
+    crate::people::audit::record(
+        tx,
+        at,
+        "saved",
+        "model",
+        id,
+        &format!("型号 {code}：{}", terms.join("，")),
+    )
+}
+
+/// 保存型号: creates, or replaces the fields and the whole policy list.
+pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
+    let code = text::field("code", "型号", &args.code, 40, true)?;
+    let name = text::field("name", "型号名称", &args.name, 60, true)?;
+    let category = args.category.trim().to_string();
+    let policies = check_policies(&args.policies)?;
     let at = desk.stamp();
     let tx = desk.write()?;
     if let Some(other) = tx
@@ -163,48 +230,11 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
                 return Err(Error::NotFound(format!("型号不存在（编号 {id}）")));
             }
             tx.execute("DELETE FROM warranty_policy WHERE model_id = ?1", [id])?;
+            write_policies(&tx, id, &policies, &at, &code)?;
             id
         }
-        None => {
-            tx.execute(
-                "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![code, name, category, at],
-            )?;
-            ModelId(tx.last_insert_rowid())
-        }
+        None => insert(&tx, (&code, &name, &category), &policies, &at)?,
     };
-    for p in &policies {
-        let basis = match p.basis {
-            Basis::Purchase => "purchase",
-            Basis::Install => "install",
-        };
-        tx.execute(
-            "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, ?2, ?3, ?4)",
-            params![id, p.component, p.months, basis],
-        )?;
-    }
-    let terms: Vec<String> = policies
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {}个月",
-                if p.component.is_empty() {
-                    "整机"
-                } else {
-                    &p.component
-                },
-                p.months
-            )
-        })
-        .collect();
-    crate::people::audit::record(
-        &tx,
-        &at,
-        "saved",
-        "model",
-        id,
-        &format!("型号 {code}：{}", terms.join("，")),
-    )?;
     tx.commit()?;
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("型号不存在（编号 {id}）")))
 }

@@ -2,6 +2,9 @@
 //! BOM, UTF-16 with BOM or GBK/GB18030 (what a Chinese Excel writes when it saves CSV). The
 //! customer import and the stocktake's counted sheet both read their files here; what the
 //! columns mean is theirs.
+//!
+//! Writing (at the end): what every workbook the desk makes shares — the number formats of
+//! money and dates, and sheet names made from titles within the xlsx rules.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
@@ -984,6 +987,60 @@ fn sheet_from_grid(grid: Grid, is_header: &dyn Fn(&str) -> bool) -> Result<Sheet
         })
         .collect();
     Ok(Sheet { headers, rows })
+}
+
+// ---- writing ---------------------------------------------------------------------------
+
+/// The number format of money cells: yuan with thousands separators and two decimals, as
+/// the screens show money (the value stays a number Excel can add up).
+pub const MONEY_FORMAT: &str = "¥#,##0.00";
+/// The number format of date cells (the value is a real date).
+pub const DATE_FORMAT: &str = "yyyy-mm-dd";
+/// The longest sheet name Excel opens, in UTF-16 units.
+pub const MAX_SHEET_NAME: usize = 31;
+
+/// A sheet's name from a title: the characters an xlsx sheet name may not hold
+/// (`[ ] : * ? / \`) become their full-width forms (`[]` → 【】, the others → ：＊？／＼),
+/// so brackets stay brackets; an apostrophe may not start or end it; at most
+/// [`MAX_SHEET_NAME`] UTF-16 units (a character outside the BMP counts two, as in Excel).
+pub fn sheet_name(title: &str) -> String {
+    let mut out = String::new();
+    let mut units = 0;
+    for c in title.trim().chars() {
+        let c = match c {
+            '[' => '【',
+            ']' => '】',
+            ':' => '：',
+            '*' => '＊',
+            '?' => '？',
+            '/' => '／',
+            '\\' => '＼',
+            c if c.is_control() => ' ',
+            c => c,
+        };
+        if units + c.len_utf16() > MAX_SHEET_NAME {
+            break;
+        }
+        units += c.len_utf16();
+        out.push(c);
+    }
+    if out.starts_with('\'') {
+        out.replace_range(..1, "’");
+    }
+    if out.ends_with('\'') {
+        out.pop();
+        out.push('’');
+    }
+    if out.trim().is_empty() {
+        "Sheet1".into()
+    } else {
+        out
+    }
+}
+
+/// An error of the xlsx writer, as the desk reports it.
+pub fn write_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Storage(format!("无法生成 Excel 文件：{e}"))
 }
 
 #[cfg(test)]

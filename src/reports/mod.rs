@@ -20,8 +20,11 @@
 //!   collected = payments received in the period less refunds (cash basis); outstanding =
 //!   what is still owed today of everything billed up to the period's end, aged at the
 //!   period's end (for this month: the receivables as they stand).
-//! - **parts**: issued to orders in the period less returns (units, value at cost); stock
-//!   value now; slow movers; shortages.
+//! - **parts**: issued to orders in the period less returns (units, value at cost); the
+//!   stock (units, value) at the period's end, summed from the stock ledger (append-only,
+//!   and the balances are held equal to its sums), so each period has its own; parts
+//!   below their minimum stock: the state now only (minimum stocks keep no history), so
+//!   the earlier periods have no such line.
 //!
 //! A period is `[from, to]` in local days; times are compared in UTC.
 
@@ -184,6 +187,18 @@ pub struct Report {
 }
 
 type Compute = fn(&Connection, &Period) -> Result<Vec<Line>>;
+
+/// Lines that are the state now (report, line key): only the period asked for has them.
+pub(crate) const NOW_LINES: &[(&str, &str)] = &[("parts", "shortages")];
+
+/// Cells without meaning (report, line key, column): the shortage line counts parts and
+/// has no value.
+pub(crate) const NO_FIGURE: &[(&str, &str, usize)] = &[("parts", "shortages", 1)];
+
+/// Whether a column of a report is money in yuan (its values are yuan with fen).
+pub(crate) fn is_money(column: &str) -> bool {
+    column.ends_with("（元）")
+}
 
 /// Every report: name, title, columns, how it is computed.
 const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
@@ -471,11 +486,13 @@ fn parts(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
         params![p.start, p.end],
         2,
     )?;
-    let (units, value): (i64, i64) = conn.query_row(
-        "SELECT coalesce(sum(quantity), 0), coalesce(sum(value_fen), 0) FROM stock_balance",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    // The ledger as of the period's end (for a period still running: as it stands).
+    let (units, value): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(quantity), 0), coalesce(sum(value_fen), 0) FROM stock_movement
+             WHERE at < ?1",
+        )?
+        .query_row([&p.end], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let short: i64 = conn.query_row(
         "SELECT count(*) FROM (SELECT p.id FROM part p LEFT JOIN stock_balance b ON b.part_id = p.id
          WHERE p.min_stock > 0 GROUP BY p.id HAVING coalesce(sum(b.quantity), 0) < p.min_stock)",
@@ -484,7 +501,7 @@ fn parts(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     )?;
     out.push(Line {
         key: "stock_value".into(),
-        label: "当前库存（数量、金额）".into(),
+        label: "期末库存（数量、金额）".into(),
         values: vec![units as f64, value as f64 / 100.0],
     });
     out.push(Line {
@@ -526,13 +543,18 @@ pub fn get(desk: &mut Desk, a: ReportArgs) -> Result<Reports> {
     let conn = desk.conn();
     let mut items = Vec::new();
     for (name, title, columns, compute) in chosen {
+        let earlier = |p: &Period| -> Result<Vec<Line>> {
+            let mut lines = compute(conn, p)?;
+            lines.retain(|l| !NOW_LINES.contains(&(*name, l.key.as_str())));
+            Ok(lines)
+        };
         items.push(Report {
             name,
             title,
             columns: columns.to_vec(),
             current_lines: compute(conn, &current)?,
-            previous_lines: compute(conn, &previous)?,
-            last_year_lines: compute(conn, &last_year)?,
+            previous_lines: earlier(&previous)?,
+            last_year_lines: earlier(&last_year)?,
             period: current.clone(),
             previous: previous.clone(),
             last_year: last_year.clone(),

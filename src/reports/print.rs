@@ -2,10 +2,11 @@
 //! Excel workbook (a sheet per report) and as an A4 PDF.
 
 use super::{Line, Report, Reports};
-use crate::platform::error::{Error, Result};
+use crate::platform::error::Result;
 
-/// Rows of one report: label, then each column for this period, the previous, last year.
-fn table_rows(r: &Report) -> Vec<(String, Vec<[Option<f64>; 3]>)> {
+/// Rows of one report: key, label, then each column for this period, the previous, last
+/// year (`None`: the period has no such line).
+fn table_rows(r: &Report) -> Vec<(String, String, Vec<[Option<f64>; 3]>)> {
     let find = |lines: &[Line], key: &str| {
         lines
             .iter()
@@ -26,21 +27,35 @@ fn table_rows(r: &Report) -> Vec<(String, Vec<[Option<f64>; 3]>)> {
                     ]
                 })
                 .collect();
-            (l.label.clone(), cells)
+            (l.key.clone(), l.label.clone(), cells)
         })
         .collect()
 }
 
+/// Whether the cell of a line and column holds no figure (see [`super::NO_FIGURE`]).
+fn no_figure(r: &Report, key: &str, col: usize) -> bool {
+    super::NO_FIGURE.contains(&(r.name, key, col))
+}
+
+/// A note under a report whose lines are not all figures of the three periods.
+fn note(r: &Report) -> Option<&'static str> {
+    (r.name == "parts").then_some(
+        "期末库存按库存流水计算到各期的最后一天；低于最低库存的备件是此刻的数字（最低库存没有历史记录），上期与去年同期不填。",
+    )
+}
+
+/// Every report of the period as a workbook, a sheet per report named by its title:
+/// numbers as numbers, money with the money format.
 pub(crate) fn xlsx(all: &Reports) -> Result<Vec<u8>> {
+    use crate::platform::sheet;
     use rust_xlsxwriter::{Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| Error::Storage(format!("无法生成 Excel 文件：{e}"));
+    let err = sheet::write_error;
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format(sheet::MONEY_FORMAT);
     for r in &all.items {
         let sheet = book.add_worksheet();
-        sheet
-            .set_name(r.title.replace(['（', '）'], "_"))
-            .map_err(err)?;
+        sheet.set_name(sheet::sheet_name(r.title)).map_err(err)?;
         sheet
             .write_string_with_format(
                 0,
@@ -63,18 +78,34 @@ pub(crate) fn xlsx(all: &Reports) -> Result<Vec<u8>> {
                 col += 1;
             }
         }
-        for (i, (label, cells)) in table_rows(r).iter().enumerate() {
+        let rows = table_rows(r);
+        for (i, (key, label, cells)) in rows.iter().enumerate() {
             let row = 3 + i as u32;
             sheet.write_string(row, 0, label).map_err(err)?;
             let mut col = 1u16;
-            for triple in cells {
+            for (c, triple) in cells.iter().enumerate() {
+                let is_money = super::is_money(r.columns[c]);
                 for v in triple {
-                    if let Some(v) = v {
-                        sheet.write_number(row, col, *v).map_err(err)?;
+                    match v {
+                        Some(_) if no_figure(r, key, c) => {}
+                        Some(v) if is_money => {
+                            sheet
+                                .write_number_with_format(row, col, *v, &money)
+                                .map_err(err)?;
+                        }
+                        Some(v) => {
+                            sheet.write_number(row, col, *v).map_err(err)?;
+                        }
+                        None => {}
                     }
                     col += 1;
                 }
             }
+        }
+        if let Some(note) = note(r) {
+            sheet
+                .write_string(4 + rows.len() as u32, 0, note)
+                .map_err(err)?;
         }
     }
     book.save_to_buffer().map_err(err)
@@ -86,6 +117,24 @@ fn number(v: Option<f64>) -> String {
         Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
         Some(v) => format!("{v:.1}"),
     }
+}
+
+/// Yuan as the screens show them: thousands separated, always two decimals (17,596.46).
+fn money(v: Option<f64>) -> String {
+    let Some(v) = v else {
+        return "—".into();
+    };
+    let fen = (v * 100.0).round() as i64;
+    let (sign, fen) = if fen < 0 { ("-", -fen) } else { ("", fen) };
+    let yuan = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in yuan.chars().enumerate() {
+        if i > 0 && (yuan.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
 }
 
 pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Vec<u8>> {
@@ -124,17 +173,25 @@ pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Ve
                 one_line: true,
             });
         }
-        let rows: Vec<Vec<String>> =
-            table_rows(r)
-                .into_iter()
-                .map(|(label, cells)| {
-                    let mut row = vec![label];
-                    row.extend(cells.iter().map(|t| {
-                        format!("{} / {} / {}", number(t[0]), number(t[1]), number(t[2]))
-                    }));
-                    row
-                })
-                .collect();
+        let rows: Vec<Vec<String>> = table_rows(r)
+            .into_iter()
+            .map(|(key, label, cells)| {
+                let mut row = vec![label];
+                row.extend(cells.iter().enumerate().map(|(c, t)| {
+                    let show = |v: Option<f64>| {
+                        if no_figure(r, &key, c) {
+                            "—".to_string()
+                        } else if super::is_money(r.columns[c]) {
+                            money(v)
+                        } else {
+                            number(v)
+                        }
+                    };
+                    format!("{} / {} / {}", show(t[0]), show(t[1]), show(t[2]))
+                }));
+                row
+            })
+            .collect();
         let table = Table {
             columns: &columns,
             size: 8.5,
@@ -142,7 +199,14 @@ pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Ve
             bottom: 198.0,
             continue_at: 12.0,
         };
-        doc.table(&table, 26.0, &rows);
+        let below = doc.table(&table, 26.0, &rows);
+        if let Some(note) = note(r) {
+            if below + 8.0 > 198.0 {
+                doc.add_page(297.0, 210.0);
+            }
+            let y = if below + 8.0 > 198.0 { 12.0 } else { below + 2.0 };
+            doc.text_box(Area::new(12.0, y, 273.0, 6.0), TextBox::new(8.0), note);
+        }
     }
     doc.finish()
 }
