@@ -101,6 +101,13 @@ enum Import {
         /// Check every row and print the report without writing anything
         #[arg(long)]
         dry_run: bool,
+        /// Add the file's models that are not in the catalogue (named by their code, with
+        /// the default whole-machine warranty) in the same transaction as the rows
+        #[arg(long)]
+        create_models: bool,
+        /// Also write the rows not imported, with a 原因 column, to this .xlsx
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
 }
 
@@ -119,11 +126,60 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`aftersales … | head -1`): it has all it wanted. Quietly,
+        // as `cat` or `ls` do, with success: the work itself was done.
+        Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("aftersales: {e}");
+            use std::io::Write as _;
+            // Not `eprintln!`: it panics should stderr be closed too.
+            let _ = writeln!(std::io::stderr(), "aftersales: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Why the command line stops: the desk refused or failed, or its output could not be
+/// written (the reader closed the pipe: not a failure of ours).
+enum Failure {
+    Desk(aftersales::Error),
+    ClosedPipe,
+    Output(std::io::Error),
+}
+
+impl From<aftersales::Error> for Failure {
+    fn from(e: aftersales::Error) -> Failure {
+        Failure::Desk(e)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Desk(e) => e.fmt(f),
+            Failure::ClosedPipe => f.write_str("输出管道已关闭"),
+            Failure::Output(e) => write!(f, "无法输出结果：{e}"),
+        }
+    }
+}
+
+/// One line to stdout. Unlike `println!`, a closed pipe is an answer
+/// ([`Failure::ClosedPipe`]), not a panic with a backtrace.
+fn say(line: std::fmt::Arguments) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(line)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+            _ => Failure::Output(e),
+        })
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))?
+    };
 }
 
 fn open(dir: Option<PathBuf>) -> Result<Desk, aftersales::Error> {
@@ -133,12 +189,12 @@ fn open(dir: Option<PathBuf>) -> Result<Desk, aftersales::Error> {
     Desk::open_dir(&dir)
 }
 
-fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Commands => {
             for c in api::commands() {
                 let roles: Vec<&str> = c.roles.iter().map(|r| r.as_str()).collect();
-                println!("{}\t{}\t{}", c.name, roles.join(","), c.label);
+                say!("{}\t{}\t{}", c.name, roles.join(","), c.label);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -155,7 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 Ok(v) => (v, ExitCode::SUCCESS),
                 Err(e) => (e.to_json(), ExitCode::FAILURE),
             };
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             );
@@ -178,19 +234,24 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let orders = aftersales::demo::fill_orders(&mut desk, orders, 12.min(orders))?;
             aftersales::demo::fill_users(&mut desk)?;
             aftersales::demo::mark_demo(&mut desk)?;
-            println!(
+            say!(
                 "{added} demo customers, {parts} parts, {moves} stock movements and {orders} work orders added to {}",
                 desk.path().display()
             );
             let logins: Vec<&str> = aftersales::demo::DEMO_USERS.iter().map(|u| u.0).collect();
-            println!(
+            say!(
                 "Demo logins (password {}): {}",
                 aftersales::demo::DEMO_PASSWORD,
                 logins.join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(Import::Customers { file, dry_run }) => {
+        Command::Import(Import::Customers {
+            file,
+            dry_run,
+            create_models,
+            report,
+        }) => {
             use base64::Engine as _;
             let bytes = std::fs::read(&file).map_err(|e| {
                 aftersales::Error::invalid("file", format!("无法读取 {}：{e}", file.display()))
@@ -199,35 +260,59 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let args = json!({
+            let mut args = json!({
                 "file_name": name,
                 "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
             });
             let mut desk = open(cli.data_dir)?;
+            if create_models {
+                // The preview names the unknown models; each is added as its code says.
+                let seen = api::call(&mut desk, "import.preview", args.clone())?.value();
+                let unknown = seen["unknown_models"].as_array().cloned().unwrap_or_default();
+                args["new_models"] = unknown
+                    .iter()
+                    .map(|m| json!({"code": m["code"], "months": seen["default_warranty_months"]}))
+                    .collect();
+            }
             let (verb, r) = if dry_run {
-                let mut r = api::call(&mut desk, "import.preview", args)?.value();
+                let mut r = api::call(&mut desk, "import.preview", args.clone())?.value();
                 r["added"] = r["to_add"].take();
                 ("预览（未写入）：将新增", r)
             } else {
                 (
                     "已导入：新增",
-                    api::call(&mut desk, "import.commit", args)?.value(),
+                    api::call(&mut desk, "import.commit", args.clone())?.value(),
                 )
             };
             let rejected = r["rejected"].as_array().cloned().unwrap_or_default();
-            println!(
+            say!(
                 "{verb}客户 {} 个、设备 {} 台；已存在 {} 行；未导入 {} 行",
                 r["added"]["customers"],
                 r["added"]["equipment"],
                 r["already_present"],
                 rejected.len()
             );
+            if let Some(models) = r["models_added"].as_array().filter(|m| !m.is_empty()) {
+                let codes: Vec<&str> = models.iter().filter_map(|m| m.as_str()).collect();
+                say!("新建型号 {} 个：{}", codes.len(), codes.join("、"));
+            } else if let Some(unknown) = r["unknown_models"].as_array().filter(|m| !m.is_empty()) {
+                let codes: Vec<String> = unknown
+                    .iter()
+                    .map(|m| format!("{}（{} 行）", m["code"].as_str().unwrap_or_default(), m["rows"]))
+                    .collect();
+                say!("型号目录中没有的型号：{}（加 --create-models 可在导入时新建）", codes.join("、"));
+            }
             for row in &rejected {
-                println!(
+                say!(
                     "第{}行\t{}",
                     row["row"],
                     row["reason"].as_str().unwrap_or_default()
                 );
+            }
+            if let Some(path) = report {
+                let made = api::call(&mut desk, "import.report", args)?.value();
+                let saved = save_file(made, &path)?;
+                say!("导入报告（{} 行）已保存到 {}", saved["rows"], path.display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -235,7 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let mut desk = open(cli.data_dir)?;
             let book = api::call(&mut desk, "customers.export", json!({"query": query}))?.value();
             let saved = save_file(book, &file)?;
-            println!("已导出 {} 行到 {}", saved["rows"], file.display());
+            say!("已导出 {} 行到 {}", saved["rows"], file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dir, auto } => {
@@ -247,7 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 (_, Some(Auto::Daily)) => {
                     let ticked = jobs::tick(&mut desk, &mut jobs::Jobs::backups_only());
                     if let Some(error) = ticked.errors.into_iter().next() {
-                        return Err(aftersales::Error::Storage(error));
+                        return Err(aftersales::Error::Storage(error).into());
                     }
                     ticked.backup.map(|b| json!(b))
                 }
@@ -261,12 +346,12 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
                 }
             };
             match made {
-                Some(f) => println!(
+                Some(f) => say!(
                     "已备份到 {}（{} 字节，完整性检查通过）",
                     f["file"].as_str().unwrap_or_default(),
                     f["size"]
                 ),
-                None => println!("今天已有自动备份，未再备份"),
+                None => say!("今天已有自动备份，未再备份"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -274,7 +359,7 @@ fn run(cli: Cli) -> Result<ExitCode, aftersales::Error> {
             let mut desk = open(cli.data_dir)?;
             let file = absolute(&file)?.display().to_string();
             let done = api::call(&mut desk, "backup.restore", json!({"file": file}))?.value();
-            println!(
+            say!(
                 "已从 {} 恢复数据；恢复前的数据已备份到 {}",
                 done["restored_from"].as_str().unwrap_or_default(),
                 done["safety"]["file"].as_str().unwrap_or_default()

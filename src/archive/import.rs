@@ -117,8 +117,6 @@ impl Rejected {
 pub struct Counts {
     pub customers: usize,
     pub equipment: usize,
-    /// Models added to the catalogue (from `new_models`).
-    pub models: usize,
 }
 
 /// What an import would do.
@@ -1014,7 +1012,6 @@ fn run(
         }
         above = Some((owner_id, owner_name));
     }
-    out.added.models = catalogue.created.len();
     out.unknown = catalogue.unknown;
     out.created = catalogue.created;
     Ok(out)

@@ -160,7 +160,7 @@ fn preview_reports_every_bad_row_with_its_number_and_writes_nothing() {
     );
     assert_eq!(
         bad[2].1,
-        "列“型号”“XX-9”：型号目录中没有这个型号，请先在“设置 → 型号与保修”中添加"
+        "列“型号”“XX-9”：型号目录中没有这个型号：可在导入预览中新建，或先在“设置 → 型号与保修”中添加"
     );
     assert_eq!(bad[3].1, "列“客户名称”：客户名称不能为空");
     assert_eq!(
@@ -955,4 +955,334 @@ fn f05_csv_is_bounded_in_rows_columns_and_cell_length() {
         t.ok("import.preview", args("客户.csv", just.as_bytes()))["rows"],
         1
     );
+}
+
+// ---- issue 17: a first import that helps ----------------------------------------------
+
+/// A customer sheet as a desk keeps it in Excel: mobiles typed as numbers, purchase dates
+/// as date cells, four models (SK-200, RH-50, RH-80, CW-300) a fresh desk does not know.
+fn fresh_desk_sheet() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy/m/d");
+    for (c, h) in ["客户名称", "手机", "地址", "型号", "序列号", "购买日期"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows: [(&str, f64, &str, &str, &str, (u16, u8, u8)); 9] = [
+        ("张伟", 13812345678.0, "上海市浦东新区", "SK-200", "SK2A0001", (2024, 3, 15)),
+        ("李娜", 13987654321.0, "杭州市西湖区", "RH-50", "RH5B0002", (2024, 5, 1)),
+        ("王芳", 13700001111.0, "南京市鼓楼区", "RH-80", "RH8C0003", (2023, 11, 20)),
+        ("赵敏", 13600002222.0, "苏州市工业园区", "CW-300", "CW3D0004", (2025, 1, 8)),
+        ("张伟", 13812345678.0, "上海市浦东新区", "RH-50", "RH5B0005", (2024, 6, 30)),
+        ("钱程", 13500003333.0, "宁波市鄞州区", "SK-200", "SK2A0006", (2022, 12, 31)),
+        ("孙丽", 13400004444.0, "无锡市梁溪区", "RH-80", "RH8C0007", (2024, 8, 8)),
+        ("周杰", 13300005555.0, "合肥市蜀山区", "SK-200", "SK2A0008", (2025, 2, 14)),
+        ("吴昊", 13200006666.0, "嘉兴市南湖区", "CW-300", "CW3D0009", (2023, 4, 1)),
+    ];
+    for (i, (name, phone, address, model, serial, (y, m, d))) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_string(r, 0, *name).unwrap();
+        sheet.write_number(r, 1, *phone).unwrap();
+        sheet.write_string(r, 2, *address).unwrap();
+        sheet.write_string(r, 3, *model).unwrap();
+        sheet.write_string(r, 4, *serial).unwrap();
+        let day = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+        sheet.write_datetime_with_format(r, 5, &day, &date).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn with_new_models(mut a: Value, models: Value) -> Value {
+    a["new_models"] = models;
+    a
+}
+
+#[test]
+fn a_fresh_desks_sheet_imports_nine_of_nine_rows_after_creating_its_four_models() {
+    // Issue 17: 0 of 9 rows, each refused for its model, on a new desk.
+    let mut t = desk();
+    let file = fresh_desk_sheet();
+    let p = t.ok("import.preview", args("客户清单.xlsx", &file));
+    assert_eq!(
+        p["unknown_models"],
+        json!([
+            {"code": "SK-200", "rows": 3, "added": false},
+            {"code": "RH-50", "rows": 2, "added": false},
+            {"code": "RH-80", "rows": 2, "added": false},
+            {"code": "CW-300", "rows": 2, "added": false},
+        ])
+    );
+    assert_eq!(p["can_create_models"], true);
+    assert_eq!(p["default_warranty_months"], 12);
+    assert_eq!(rejected(&p).len(), 9);
+
+    let models = json!([
+        {"code": "SK-200", "name": "商用净水器 SK-200", "category": "净水器", "months": 24},
+        {"code": "RH-50", "name": "电热水器 50L", "category": "热水器", "months": 12},
+        {"code": "RH-80", "name": "", "category": "热水器"},
+        {"code": "CW-300", "name": "厨房垃圾处理器", "category": "", "months": 36},
+    ]);
+    let p = t.ok(
+        "import.preview",
+        with_new_models(args("客户清单.xlsx", &file), models.clone()),
+    );
+    assert_eq!(rejected(&p), []);
+    assert_eq!(p["to_add"], json!({"customers": 8, "equipment": 9}));
+    assert_eq!(p["unknown_models"][0]["added"], true);
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM product_model"), 0, "a preview adds no model");
+
+    let r = t.ok(
+        "import.commit",
+        with_new_models(args("客户清单.xlsx", &file), models),
+    );
+    assert_eq!(rejected(&r), []);
+    assert_eq!(r["added"], json!({"customers": 8, "equipment": 9}));
+    assert_eq!(r["models_added"], json!(["SK-200", "RH-50", "RH-80", "CW-300"]));
+    let list = t.ok("models.list", json!({}));
+    let seen: Vec<(String, String, String, u64)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["code"].as_str().unwrap().to_string(),
+                m["name"].as_str().unwrap().to_string(),
+                m["category"].as_str().unwrap().to_string(),
+                m["policies"][0]["months"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let own = |c: &str, n: &str, k: &str, m: u64| (c.to_string(), n.to_string(), k.to_string(), m);
+    assert_eq!(
+        seen,
+        [
+            own("CW-300", "厨房垃圾处理器", "", 36),
+            own("RH-50", "电热水器 50L", "热水器", 12),
+            own("RH-80", "RH-80", "热水器", 12),
+            own("SK-200", "商用净水器 SK-200", "净水器", 24),
+        ]
+    );
+    let mut zhang = machines_of(&mut t, "张伟");
+    zhang.sort();
+    assert_eq!(zhang, ["RH5B0005", "SK2A0001"]);
+    // The warranty of an imported machine runs on its new model's term.
+    let audit: String = t.sql("SELECT detail FROM audit_entry WHERE action = 'import'");
+    assert!(audit.contains("新建型号 4 个（SK-200、RH-50、RH-80、CW-300）"), "{audit}");
+    // The same file again adds nothing, and asks for no model.
+    let again = t.ok("import.preview", args("客户清单.xlsx", &file));
+    assert_eq!(again["unknown_models"], json!([]));
+    assert_eq!(again["already_present"], 9);
+}
+
+#[test]
+fn new_models_and_the_rows_land_together_or_not_at_all() {
+    let mut t = desk();
+    let file = fresh_desk_sheet();
+    let models = json!([{"code": "SK-200"}, {"code": "RH-50"}, {"code": "RH-80"}, {"code": "CW-300"}]);
+    // The disk fails on the eighth row's machine, after the models and seven rows were
+    // written in the transaction (a trigger raising, as a full disk would).
+    {
+        let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER fail_mid_import BEFORE INSERT ON equipment WHEN NEW.serial = 'SK2A0008'
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .unwrap();
+    }
+    let e = t.err(
+        "import.commit",
+        with_new_models(args("客户清单.xlsx", &file), models.clone()),
+    );
+    assert_eq!(e["code"], "storage", "{e}");
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM product_model"), 0);
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM warranty_policy"), 0);
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM customer"), 0);
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM equipment"), 0);
+    // With the disk mended, the same import does it all.
+    {
+        let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+        conn.execute_batch("DROP TRIGGER fail_mid_import").unwrap();
+    }
+    let r = t.ok(
+        "import.commit",
+        with_new_models(args("客户清单.xlsx", &file), models),
+    );
+    assert_eq!(r["added"], json!({"customers": 8, "equipment": 9}));
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM product_model"), 4);
+}
+
+#[test]
+fn new_models_are_checked_and_need_the_right_to_edit_the_catalogue() {
+    let mut t = desk();
+    let file = fresh_desk_sheet();
+    let e = t.err(
+        "import.preview",
+        with_new_models(args("a.xlsx", &file), json!([{"code": "SK-200", "months": 0}])),
+    );
+    assert_eq!(e["field"], "new_models");
+    assert_eq!(e["message"], "新建型号 SK-200：整机的保修月数应在1到240之间");
+    let e = t.err(
+        "import.preview",
+        with_new_models(args("a.xlsx", &file), json!([{"code": "SK-200"}, {"code": " SK-200 "}])),
+    );
+    assert_eq!(e["message"], "新建型号 SK-200 重复了");
+
+    // A user whose roles may import but not keep the catalogue (the core's rule, whatever
+    // the table grants today) sees the models and cannot add them.
+    let keeper = aftersales::Actor {
+        id: Some(99),
+        login: "store".into(),
+        name: "库管".into(),
+        roles: vec![aftersales::Role::Storekeeper],
+        engineer_id: None,
+    };
+    t.desk.act_as(keeper);
+    let plain: aftersales::archive::import::ImportArgs =
+        serde_json::from_value(args("a.xlsx", &file)).unwrap();
+    let p = aftersales::archive::import::preview(&mut t.desk, plain).unwrap();
+    assert!(!p.can_create_models);
+    assert_eq!(p.unknown_models.len(), 4);
+    let asking: aftersales::archive::import::ImportArgs = serde_json::from_value(with_new_models(
+        args("a.xlsx", &file),
+        json!([{"code": "SK-200"}]),
+    ))
+    .unwrap();
+    let e = aftersales::archive::import::commit(&mut t.desk, asking).unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+    assert!(e.to_string().contains("没有维护型号目录的权限"), "{e}");
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM product_model"), 0);
+}
+
+#[test]
+fn every_problem_of_a_row_is_reported_not_only_the_first() {
+    // Issue 17: a 10-digit phone and month 13 on one row; only the phone was reported.
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let file = xlsx(&[
+        &["客户名称", "联系电话", "型号", "序列号", "购买日期", "客户级别"],
+        &["李娜", "1381234567", "JSQ25-13", "SN-001", "2024-13-05", ""],
+        &["", "13900001111", "XX-9", "", "", "金牌"],
+        &["王芳", "13900002222", "JSQ25-13", "SN-002", "2024-03-15", ""],
+    ]);
+    let p = t.ok("import.preview", args("a.xlsx", &file));
+    let rows = p["rejected"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{p}");
+    let first: Vec<&str> = rows[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first[0].starts_with("列“联系电话”"), "{first:?}");
+    assert!(
+        first[1].starts_with("列“购买日期”") && first[1].contains("2024-13-05"),
+        "{first:?}"
+    );
+    assert_eq!(rows[0]["reason"], first.join("；"));
+    let second: Vec<&str> = rows[1]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        second,
+        [
+            "列“客户级别”“金牌”：客户级别应为“普通”“VIP”或“大客户”",
+            "列“客户名称”：客户名称不能为空",
+            "列“序列号”：型号 XX-9 缺少序列号",
+            "列“型号”“XX-9”：型号目录中没有这个型号：可在导入预览中新建，或先在“设置 → 型号与保修”中添加",
+        ]
+    );
+    assert_eq!(p["to_add"], json!({"customers": 1, "equipment": 1}));
+}
+
+#[test]
+fn the_import_report_holds_the_clerks_rows_as_they_were_with_their_reasons() {
+    use calamine::{Data, Reader as _};
+    let mut t = desk();
+    model(&mut t, "JSQ25-13");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["客户编号", "客户名称", "联系电话", "型号", "序列号", "购买日期", "备注"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows: [(f64, &str, &str, &str, &str, Option<(u16, u8, u8)>, &str); 3] = [
+        (1.0, "张伟", "13812345678", "JSQ25-13", "SN-001", Some((2024, 3, 15)), ""),
+        (2.0, "李娜", "1381234567", "JSQ25-13", "SN-002", Some((2024, 5, 1)), "=HYPERLINK(\"x\")"),
+        (3.0, "王芳", "13700001111", "SK-200", "SN-003", None, ""),
+    ];
+    for (i, (no, name, phone, m, s, day, note)) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_number(r, 0, *no).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        sheet.write_string(r, 2, *phone).unwrap();
+        sheet.write_string(r, 3, *m).unwrap();
+        sheet.write_string(r, 4, *s).unwrap();
+        if let Some((y, mo, d)) = day {
+            let day = ExcelDateTime::from_ymd(*y, *mo, *d).unwrap();
+            sheet.write_datetime_with_format(r, 5, &day, &date).unwrap();
+        }
+        if !note.is_empty() {
+            sheet.write_string(r, 6, *note).unwrap();
+        }
+    }
+    let file = book.save_to_buffer().unwrap();
+    let out = t.ok("import.report", args("门店客户.xlsx", &file));
+    assert_eq!(out["file_name"], "导入报告-门店客户.xlsx");
+    assert_eq!(out["rows"], 2);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(out["content_base64"].as_str().unwrap())
+        .unwrap();
+    let mut report: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = report.worksheet_range("导入报告").unwrap();
+    let header: Vec<String> = (0..8)
+        .map(|c| range.get_value((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        header,
+        ["客户编号", "客户名称", "联系电话", "型号", "序列号", "购买日期", "备注", "原因"]
+    );
+    // Row 3 of the file: its number a number, its phone text, its date a date, the
+    // formula-looking note text.
+    assert_eq!(range.get_value((1, 0)), Some(&Data::Float(2.0)));
+    assert_eq!(range.get_value((1, 1)), Some(&Data::String("李娜".into())));
+    assert_eq!(
+        range.get_value((1, 2)),
+        Some(&Data::String("1381234567".into()))
+    );
+    match range.get_value((1, 5)) {
+        // 2024-05-01 as Excel counts days (2024-03-15 is 45366).
+        Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45413.0),
+        other => panic!("a date cell, got {other:?}"),
+    }
+    assert_eq!(
+        range.get_value((1, 6)),
+        Some(&Data::String("=HYPERLINK(\"x\")".into()))
+    );
+    let reason = range.get_value((1, 7)).unwrap().to_string();
+    assert!(reason.starts_with("第 3 行：列“联系电话”"), "{reason}");
+    assert_eq!(range.get_value((2, 1)), Some(&Data::String("王芳".into())));
+    let reason = range.get_value((2, 7)).unwrap().to_string();
+    assert!(reason.contains("“SK-200”：型号目录中没有这个型号"), "{reason}");
+    assert_eq!(range.get_size(), (3, 8), "only the rows left out");
+    // Mended, the report imports as it is: 原因 feeds no field.
+    let p = t.ok(
+        "import.preview",
+        with_new_models(args("导入报告-门店客户.xlsx", &xlsx(&[
+            &["客户名称", "联系电话", "型号", "序列号", "原因"],
+            &["王芳", "13700001111", "SK-200", "SN-003", "第 4 行：…"],
+        ])), json!([{"code": "SK-200"}])),
+    );
+    assert_eq!(p["columns"][4]["field"], Value::Null);
+    assert_eq!(p["to_add"], json!({"customers": 1, "equipment": 1}));
 }
