@@ -346,7 +346,17 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let r = report(&mut t, "parts", "2026-11");
     let parts = values(&r, "current_lines");
     assert_eq!(parts[0], row("P100 点火针", &[1.0, 10.0]));
-    assert_eq!(parts[1], row("当前库存（数量、金额）", &[4.0, 40.0]));
+    assert_eq!(parts[1], row("期末库存（数量、金额）", &[4.0, 40.0]));
+    // Issue 17: the earlier periods' stock is the ledger's at their end (October: the
+    // five received on 1 October; a year before: nothing), not today's; the shortage line
+    // is the state now and only the period asked for has it.
+    let before = values(&r, "previous_lines");
+    assert_eq!(before[0], row("期末库存（数量、金额）", &[5.0, 50.0]));
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(
+        values(&r, "last_year_lines"),
+        [row("期末库存（数量、金额）", &[0.0, 0.0])]
+    );
 
     // Drill down: the orders behind a number.
     let drill = t.ok(
@@ -436,7 +446,150 @@ fn the_reports_export_to_xlsx_and_pdf() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(
-        text.contains("工程师工作量") && text.contains("保外应收（完工）265/0/0"),
+        text.contains("工程师工作量") && text.contains("保外应收（完工）265.00/0.00/0.00"),
         "{text}"
     );
+    // Money with two decimals (17596.5 was printed for 17,596.46), counts as they are.
+    assert!(
+        text.contains("期末库存（数量、金额）4/5/040.00/50.00/0.00"),
+        "{text}"
+    );
+    assert!(text.contains("低于最低库存的备件（种）0/—/——/—/—"), "{text}");
+}
+
+/// The styles of an .xlsx: the number format code of each cell style (`s` index).
+fn cell_formats(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>) -> Vec<String> {
+    use std::io::Read as _;
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let custom: Vec<(String, String)> = styles
+        .split("<numFmt ")
+        .skip(1)
+        .map(|t| {
+            let t = format!(" {t}");
+            (attr(&t, "numFmtId").unwrap(), attr(&t, "formatCode").unwrap())
+        })
+        .collect();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    xfs.split("<xf ")
+        .skip(1)
+        .map(|t| {
+            let id = attr(&format!(" {t}"), "numFmtId").unwrap_or_else(|| "0".into());
+            custom
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, code)| code.replace("&amp;", "&"))
+                .unwrap_or(format!("builtin {id}"))
+        })
+        .collect()
+}
+
+/// The format code of cell `r` (A1 style) of sheet `n` (1-based), and whether it holds a
+/// value.
+fn format_of(
+    zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
+    formats: &[String],
+    n: usize,
+    r: &str,
+) -> Option<String> {
+    use std::io::Read as _;
+    let mut xml = String::new();
+    zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let at = xml.find(&format!("<c r=\"{r}\""))?;
+    let tag = &xml[at..at + xml[at..].find('>').unwrap()];
+    let s = tag
+        .split(" s=\"")
+        .nth(1)
+        .map(|t| t[..t.find('"').unwrap()].parse::<usize>().unwrap())
+        .unwrap_or(0);
+    Some(formats[s].clone())
+}
+
+#[test]
+fn report_exports_format_money_keep_titles_as_sheet_names_and_the_ledgers_past_stock() {
+    use base64::Engine as _;
+    use calamine::{Data, Reader as _};
+    // Issue 17: money cells without a money format, the parts report's past columns
+    // showing today's stock, sheet names without their brackets.
+    let mut t = desk();
+    november(&mut t);
+    let x = t.ok("reports.export", json!({"month": "2026-11"}));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(x["content_base64"].as_str().unwrap())
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "维修量（按型号）",
+            "维修量（按故障类别）",
+            "工程师工作量",
+            "回访",
+            "投诉（按原因）",
+            "服务时限达成",
+            "保外收费与应收",
+            "备件消耗",
+        ]
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let formats = cell_formats(&mut zip);
+    // 保外收费与应收 (sheet 7): 保外应收 this month, last month, last year, all money.
+    for cell in ["B4", "C4", "D4", "B5"] {
+        assert_eq!(
+            format_of(&mut zip, &formats, 7, cell).as_deref(),
+            Some("¥#,##0.00"),
+            "{cell}"
+        );
+    }
+    // A count is no money: 维修单数 (sheet 1).
+    assert_ne!(
+        format_of(&mut zip, &formats, 1, "B4").as_deref(),
+        Some("¥#,##0.00")
+    );
+    // 备件消耗 (sheet 8): 数量 (B–D) plain, 成本（元）(E–G) money.
+    assert_ne!(
+        format_of(&mut zip, &formats, 8, "B4").as_deref(),
+        Some("¥#,##0.00")
+    );
+    assert_eq!(
+        format_of(&mut zip, &formats, 8, "E4").as_deref(),
+        Some("¥#,##0.00")
+    );
+    let parts = book.worksheet_range("备件消耗").unwrap();
+    let cell = |r: u32, c: u32| parts.get_value((r, c)).cloned();
+    assert_eq!(
+        cell(4, 0),
+        Some(Data::String("期末库存（数量、金额）".into()))
+    );
+    // Stock at the end of November, October, November a year before; then value.
+    assert_eq!(cell(4, 1), Some(Data::Float(4.0)));
+    assert_eq!(cell(4, 2), Some(Data::Float(5.0)));
+    assert_eq!(cell(4, 3), Some(Data::Float(0.0)));
+    assert_eq!(cell(4, 5), Some(Data::Float(50.0)));
+    // The shortage line is the state now: no earlier figures, no value, and a note says so.
+    assert_eq!(
+        cell(5, 0),
+        Some(Data::String("低于最低库存的备件（种）".into()))
+    );
+    assert_eq!(cell(5, 1), Some(Data::Float(0.0)));
+    for c in [2, 3, 4, 5, 6] {
+        assert!(
+            matches!(cell(5, c), None | Some(Data::Empty)),
+            "column {c}: {:?}",
+            cell(5, c)
+        );
+    }
+    let note = cell(7, 0).unwrap().to_string();
+    assert!(note.contains("期末库存按库存流水计算"), "{note}");
 }

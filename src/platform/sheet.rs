@@ -1047,6 +1047,18 @@ pub fn write_error(e: rust_xlsxwriter::XlsxError) -> Error {
 mod tests {
     use super::*;
 
+    #[test]
+    fn sheet_names_keep_brackets_in_their_full_width_forms() {
+        assert_eq!(sheet_name("维修量（按型号）"), "维修量（按型号）");
+        assert_eq!(sheet_name("备件[主仓]: a/b\\c*?"), "备件【主仓】： a／b＼c＊？");
+        assert_eq!(sheet_name("'引号'"), "’引号’");
+        let long = "一".repeat(40);
+        assert_eq!(sheet_name(&long).chars().count(), 31);
+        // Outside the BMP a character is two UTF-16 units, as Excel counts.
+        assert_eq!(sheet_name(&"𠮷".repeat(20)).chars().count(), 15);
+        assert_eq!(sheet_name("  "), "Sheet1");
+    }
+
     fn no_header(_: &str) -> bool {
         false
     }

@@ -210,3 +210,17 @@ pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Ve
     }
     doc.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_prints_with_thousands_and_two_decimals() {
+        assert_eq!(money(Some(17596.46)), "17,596.46");
+        assert_eq!(money(Some(1330.0)), "1,330.00");
+        assert_eq!(money(Some(0.5)), "0.50");
+        assert_eq!(money(Some(-1234567.8)), "-1,234,567.80");
+        assert_eq!(money(None), "—");
+    }
+}
