@@ -73,3 +73,49 @@ fn import_prints_the_report_and_export_round_trips() {
         "{out}"
     );
 }
+
+#[test]
+fn import_names_unknown_models_creates_them_on_request_and_writes_its_report() {
+    use calamine::Reader as _;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("新客户.csv");
+    std::fs::write(
+        &csv,
+        "客户名称,手机,型号,序列号\r\n张伟,13812345678,SK-200,A1\r\n李娜,1381234567,RH-50,B2\r\n王芳,13900001111,SK-200,A3\r\n",
+    )
+    .unwrap();
+    let csv = csv.to_str().unwrap();
+    let (ok, out) = run(dir.path(), &["import", "customers", csv, "--dry-run"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("型号目录中没有的型号：SK-200（2 行）、RH-50（1 行）（加 --create-models 可在导入时新建）"),
+        "{out}"
+    );
+    let report = dir.path().join("导入报告.xlsx");
+    let (ok, out) = run(
+        dir.path(),
+        &[
+            "import",
+            "customers",
+            csv,
+            "--create-models",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.starts_with("已导入：新增客户 2 个、设备 2 台"), "{out}");
+    assert!(out.contains("新建型号 2 个：SK-200、RH-50"), "{out}");
+    assert!(
+        out.contains(&format!("导入报告（1 行）已保存到 {}", report.display())),
+        "{out}"
+    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&report).unwrap();
+    let range = book.worksheet_range("导入报告").unwrap();
+    assert_eq!(range.get_value((1, 0)).unwrap().to_string(), "李娜");
+    assert!(range
+        .get_value((1, 4))
+        .unwrap()
+        .to_string()
+        .starts_with("第 3 行：列“手机”"));
+}
