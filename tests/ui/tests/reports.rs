@@ -454,10 +454,12 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     press_key(c, Key::Escape).await;
     wait_closed(c).await;
 
-    // Parts: nothing issued; stock now is the state now.
+    // Parts: nothing issued; the stock of each period is the ledger's at its end (issue
+    // 17: it was today's in every column), the shortages are the state now only.
     tab(c, '8', "parts").await;
     wait_inner(c, "#report-empty-parts", &["没有"]).await;
-    wait_cell(c, "parts", "stock_value", 0, "previous", "—").await;
+    wait_cell(c, "parts", "stock_value", 0, "previous", "0").await;
+    wait_cell(c, "parts", "shortages", 0, "previous", "—").await;
     screenshot(c, "reports-parts").await;
 
     // A month that does not exist: the core's message under the period, the focus on the
@@ -495,6 +497,9 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx");
     let sheets = book.sheet_names().to_vec();
     assert_eq!(sheets.len(), 8, "{sheets:?}");
+    // Each sheet named by its report's title, brackets kept (issue 17).
+    assert_eq!(sheets[0], "维修量（按型号）");
+    assert_eq!(sheets[4], "投诉（按原因）");
     let fees = book
         .worksheet_range("保外收费与应收")
         .expect("the fees sheet");
@@ -520,8 +525,8 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     let text = pdf_text(&pdf);
     for needle in [
         "保外收费与应收2026-11-01至2026-11-30",
-        "保外应收（完工）150/80/0",
-        "期末应收未收（至今）100/",
+        "保外应收（完工）150.00/80.00/0.00",
+        "期末应收未收（至今）100.00/",
         "维修量（按型号）",
     ] {
         assert!(text.contains(needle), "{needle} not in the PDF: {text}");

@@ -1,5 +1,7 @@
 // 导入客户 — pick a spreadsheet, check how its columns are read, see every row that will
-// not be imported (with its row number as Excel shows it), then import the rest at once.
+// not be imported (with its row number as Excel shows it and every problem of the row), add
+// the models the catalogue lacks (in the same commit as the rows), then import the rest at
+// once; the rows left out download as an .xlsx with a 原因 column (下载导入报告).
 import { h, clear } from '../../lib/dom.js';
 import { download } from '../../lib/download.js';
 import { t } from '../../i18n.js';
@@ -36,7 +38,8 @@ function readBase64(file) {
 }
 
 export async function render(root, ctx) {
-  const state = { file: null, content: null, mapping: null, busy: false, disposed: false };
+  // models: code → { create, name, category, months } as the clerk set them in the preview.
+  const state = { file: null, content: null, mapping: null, models: new Map(), busy: false, disposed: false };
 
   const input = h('input', {
     id: 'import-file',
@@ -107,12 +110,122 @@ export async function render(root, ctx) {
   }
 
   function args() {
+    const newModels = [...state.models.entries()]
+      .filter(([, m]) => m.create)
+      .map(([code, m]) => ({ code, name: m.name, category: m.category, months: Number(m.months) }));
     return {
       kind: 'customers',
       file_name: state.file.name,
       content_base64: state.content,
       mapping: state.mapping,
+      new_models: newModels,
     };
+  }
+
+  /** The report of the rows left out, as the core writes it (.xlsx with 原因). */
+  function reportButton(id) {
+    const button = h(
+      'button',
+      { type: 'button', id, class: 'btn', 'data-needs': 'import.report', title: t('import.report.title') },
+      t('import.report.download'),
+    );
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const out = await ctx.call('import.report', args());
+        download(out.file_name, out.content_base64);
+        ctx.toast(t('import.report.done', { rows: out.rows, name: out.file_name }));
+      } catch (e) {
+        showError(e);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  }
+
+  /**
+   * The file's models the catalogue lacks: each once, with its rows; ticked ones are added
+   * with the rows when the clerk imports (all or nothing). Without the right to keep the
+   * catalogue the list is shown, read-only, with what to do instead.
+   */
+  function modelsCard(p) {
+    const unknown = p.unknown_models ?? [];
+    if (!unknown.length) return null;
+    const can = Boolean(p.can_create_models);
+    const rows = unknown.map((u) => {
+      const m = state.models.get(u.code);
+      const cell = (key, attrs) => {
+        const input = h('input', {
+          class: 'input',
+          disabled: !can,
+          dataset: { code: u.code, key },
+          'aria-label': t(`import.models.${key}.label`, { code: u.code }),
+          ...attrs,
+        });
+        input.value = m[key];
+        input.addEventListener('input', () => (m[key] = input.value));
+        return h('td', {}, input);
+      };
+      const tick = h('input', {
+        type: 'checkbox',
+        class: 'import-model-create',
+        disabled: !can,
+        dataset: { code: u.code },
+        'aria-label': t('import.models.create.label', { code: u.code }),
+      });
+      tick.checked = m.create;
+      tick.addEventListener('change', () => {
+        m.create = tick.checked;
+        runPreview();
+      });
+      return h(
+        'tr',
+        { dataset: { code: u.code } },
+        h('td', {}, tick),
+        h('td', { class: 'mono' }, u.code),
+        h('td', { class: 'num' }, String(u.rows)),
+        cell('name', { placeholder: u.code, maxlength: 60 }),
+        cell('category', { maxlength: 40 }),
+        cell('months', { type: 'number', min: 1, max: 240, step: 1, class: 'input import-model-months' }),
+      );
+    });
+    return h(
+      'div',
+      { id: 'import-models', class: 'card' },
+      h('h2', {}, t('import.models.title', { count: unknown.length })),
+      h('p', { class: can ? 'hint' : 'notice', id: 'import-models-hint' }, t(can ? 'import.models.hint' : 'import.models.forbidden')),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'grid import-models' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['create', 'code', 'rows', 'name', 'category', 'months'].map((k) => h('th', { scope: 'col' }, t(`import.models.col.${k}`))),
+            ),
+          ),
+          h('tbody', {}, rows),
+        ),
+      ),
+    );
+  }
+
+  /** New unknown models start ticked (when the user may add them), named by their code. */
+  function rememberModels(p) {
+    let added = false;
+    for (const u of p.unknown_models ?? []) {
+      if (state.models.has(u.code)) continue;
+      const create = Boolean(p.can_create_models);
+      state.models.set(u.code, { create, name: '', category: '', months: String(p.default_warranty_months ?? 12) });
+      added ||= create;
+    }
+    return added;
   }
 
   function rejectedTable(rejected) {
@@ -127,7 +240,14 @@ export async function render(root, ctx) {
         h(
           'tbody',
           {},
-          rejected.map((r) => h('tr', { dataset: { row: String(r.row) } }, h('td', { class: 'num' }, String(r.row)), h('td', {}, r.reason))),
+          rejected.map((r) =>
+            h(
+              'tr',
+              { dataset: { row: String(r.row) } },
+              h('td', { class: 'num' }, String(r.row)),
+              h('td', {}, (r.reasons?.length ? r.reasons : [r.reason]).map((why) => h('div', { class: 'import-reason' }, why))),
+            ),
+          ),
         ),
       ),
     );
@@ -153,6 +273,7 @@ export async function render(root, ctx) {
   function showPreview(p) {
     clear(preview);
     const canCommit = p.to_add.customers + p.to_add.equipment > 0;
+    const adding = (p.unknown_models ?? []).filter((u) => u.added).length;
     const commit = h(
       'button',
       { type: 'button', id: 'import-commit', class: 'btn btn-primary', disabled: !canCommit },
@@ -174,6 +295,7 @@ export async function render(root, ctx) {
             present: p.already_present,
             rejected: p.rejected.length,
           }),
+          adding ? ` ${t('import.preview.models', { count: adding })}` : '',
         ),
         h('p', { class: 'hint' }, t('import.map.hint')),
         h(
@@ -195,9 +317,14 @@ export async function render(root, ctx) {
             ),
           ),
         ),
+      ),
+      modelsCard(p),
+      h(
+        'div',
+        { class: 'card' },
         h('h2', {}, t('import.rejected.title', { count: p.rejected.length })),
         rejectedTable(p.rejected),
-        h('div', { class: 'toolbar' }, commit),
+        h('div', { class: 'toolbar' }, commit, p.rejected.length ? reportButton('import-report-download') : null),
       ),
     );
     preview.hidden = false;
@@ -209,7 +336,11 @@ export async function render(root, ctx) {
     result.hidden = true;
     busy(true, 'import.progress.preview');
     try {
-      const p = await ctx.call('import.preview', args());
+      let p = await ctx.call('import.preview', args());
+      if (state.disposed) return;
+      // Models met for the first time start ticked: preview again so the counts are the
+      // ones the commit will have.
+      if (rememberModels(p)) p = await ctx.call('import.preview', args());
       if (state.disposed) return;
       showPreview(p);
     } catch (e) {
@@ -225,7 +356,8 @@ export async function render(root, ctx) {
     if (state.busy) return;
     error.hidden = true;
     busy(true, 'import.progress.commit');
-    preview.querySelectorAll('button, select').forEach((el) => (el.disabled = true));
+    const controls = [...preview.querySelectorAll('button, select, input')].filter((el) => !el.disabled);
+    controls.forEach((el) => (el.disabled = true));
     try {
       const r = await ctx.call('import.commit', args());
       if (state.disposed) return;
@@ -246,9 +378,17 @@ export async function render(root, ctx) {
               rejected: r.rejected.length,
             }),
           ),
+          r.models_added?.length
+            ? h('p', { id: 'import-models-added' }, t('import.done.models', { count: r.models_added.length, codes: r.models_added.join('、') }))
+            : null,
           h('h2', {}, t('import.rejected.title', { count: r.rejected.length })),
           rejectedTable(r.rejected),
-          h('div', { class: 'toolbar' }, h('a', { href: '#/customers', class: 'btn btn-primary' }, t('import.done.open'))),
+          h(
+            'div',
+            { class: 'toolbar' },
+            h('a', { href: '#/customers', class: 'btn btn-primary' }, t('import.done.open')),
+            r.rejected.length ? reportButton('import-result-report') : null,
+          ),
         ),
       );
       result.hidden = false;
@@ -256,7 +396,7 @@ export async function render(root, ctx) {
       ctx.refreshInfo();
     } catch (e) {
       if (state.disposed) return;
-      preview.querySelectorAll('button, select').forEach((el) => (el.disabled = false));
+      controls.forEach((el) => (el.disabled = false));
       showError(e);
     } finally {
       busy(false);
@@ -268,6 +408,7 @@ export async function render(root, ctx) {
     if (!file) return;
     state.file = file;
     state.mapping = null;
+    state.models = new Map();
     preview.hidden = true;
     result.hidden = true;
     error.hidden = true;

@@ -78,8 +78,12 @@ const CHART = {
 /** Bars at most: the lines come most first. */
 const CHART_ITEMS = 10;
 
-/** Lines that are the state now, not a figure of the period (the same in every column). */
-const NOW_LINES = { parts: ['stock_value', 'shortages'] };
+/**
+ * Lines that are the state now, not a figure of the period: only the period asked for has
+ * them (the core leaves them out of the earlier periods). The stock is not one of them: the
+ * core sums the stock ledger to each period's end (issue 17).
+ */
+const NOW_LINES = { parts: ['shortages'] };
 /** Cells without meaning: the shortage line counts parts and has no value. */
 const SKIP = { parts: { shortages: [1] } };
 
