@@ -69,3 +69,154 @@ async fn import_a_csv_with_a_bad_row_and_read_the_report() {
     assert_eq!(door.call("customers.search", json!({}))["total"], 2);
     session.close().await;
 }
+
+/// A fresh desk's customer sheet as Excel saves it: mobiles as numbers, dates as date
+/// cells, four models the catalogue lacks; the last row has two problems.
+fn fresh_desk_xlsx(path: &std::path::Path) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy/m/d");
+    for (c, h) in ["客户名称", "手机", "地址", "型号", "序列号", "购买日期"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        ("张伟", 13812345678.0, "上海市浦东新区", "SK-200", "SK2A0001"),
+        ("李娜", 13987654321.0, "杭州市西湖区", "RH-50", "RH5B0002"),
+        ("王芳", 13700001111.0, "南京市鼓楼区", "RH-80", "RH8C0003"),
+        ("赵敏", 13600002222.0, "苏州市工业园区", "CW-300", "CW3D0004"),
+        ("张伟", 13812345678.0, "上海市浦东新区", "RH-50", "RH5B0005"),
+        ("钱程", 13500003333.0, "宁波市鄞州区", "SK-200", "SK2A0006"),
+        ("孙丽", 13400004444.0, "无锡市梁溪区", "RH-80", "RH8C0007"),
+        ("周杰", 13300005555.0, "合肥市蜀山区", "SK-200", "SK2A0008"),
+        ("吴昊", 13200006666.0, "嘉兴市南湖区", "CW-300", "CW3D0009"),
+    ];
+    for (i, (name, phone, address, model, serial)) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_string(r, 0, *name).unwrap();
+        sheet.write_number(r, 1, *phone).unwrap();
+        sheet.write_string(r, 2, *address).unwrap();
+        sheet.write_string(r, 3, *model).unwrap();
+        sheet.write_string(r, 4, *serial).unwrap();
+        let day = ExcelDateTime::from_ymd(2024, 1 + i as u8, 15).unwrap();
+        sheet.write_datetime_with_format(r, 5, &day, &date).unwrap();
+    }
+    for (c, text) in ["李雷", "1381234567", "北京市海淀区", "SK-200", "SK2A0010", "2024-13-05"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(10, c as u16, *text).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[tokio::test]
+async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_report() {
+    // Issue 17: on a new desk every row was refused for its model.
+    let door = Door::start();
+    let file = door.data_dir.path().join("门店客户.xlsx");
+    fresh_desk_xlsx(&file);
+    let downloads = tempfile::tempdir().expect("temp download folder");
+    let session = Session::chromium_downloading_to(downloads.path()).await;
+    let c = &session.client;
+    c.goto(&door.url).await.expect("open the browser door");
+    find(c, "#day").await;
+    go(c, "#/customers/import").await;
+    let input = find(c, "#import-file").await;
+    input
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose the file");
+
+    // The four models, each once with its rows, ticked: the counts are the commit's.
+    let models = wait_inner(
+        c,
+        "#import-models",
+        &["型号目录中没有的型号（4）", "SK-200", "RH-50", "RH-80", "CW-300"],
+    )
+    .await;
+    assert!(models.contains("整机保修（月）"), "{models}");
+    let rows = inner_text(c, "#import-models tr[data-code=\"SK-200\"]")
+        .await
+        .unwrap();
+    assert!(rows.contains('4'), "SK-200 is on four rows: {rows}");
+    let summary = wait_inner(
+        c,
+        "#import-summary",
+        &["共 10 行", "将新增客户 8 个、设备 9 台", "有问题 1 行", "将新建型号 4 个"],
+    )
+    .await;
+    assert!(!summary.contains("将新增客户 0 个"), "{summary}");
+    // Both problems of the last row, not only the first.
+    let bad = wait_inner(
+        c,
+        "#import-preview table.import-rejected tr[data-row=\"11\"]",
+        &["列“手机”", "列“购买日期”"],
+    )
+    .await;
+    assert!(bad.contains("2024-13-05"), "{bad}");
+
+    // The clerk names one model and gives another a longer warranty, by keyboard.
+    let name = find(c, "#import-models input[data-code=\"SK-200\"][data-key=\"name\"]").await;
+    name.send_keys("商用净水器").await.expect("type a name");
+    let months = find(c, "#import-models input[data-code=\"CW-300\"][data-key=\"months\"]").await;
+    months.clear().await.expect("clear the months");
+    months.send_keys("36").await.expect("type the months");
+    screenshot(c, "import-unknown-models").await;
+
+    click(c, "#import-commit").await;
+    let done = wait_inner(
+        c,
+        "#import-report",
+        &["新增客户 8 个、设备 9 台", "未导入 1 行"],
+    )
+    .await;
+    assert!(done.contains("已存在 0 行"), "{done}");
+    wait_inner(
+        c,
+        "#import-models-added",
+        &["已新建型号 4 个", "SK-200、RH-50、RH-80、CW-300"],
+    )
+    .await;
+    screenshot(c, "import-models-added").await;
+    let catalogue = door.call("models.list", json!({}));
+    let items = catalogue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{catalogue}");
+    let of = |code: &str| items.iter().find(|m| m["code"] == code).unwrap().clone();
+    assert_eq!(of("SK-200")["name"], "商用净水器");
+    assert_eq!(of("CW-300")["policies"][0]["months"], 36);
+    assert_eq!(of("RH-50")["policies"][0]["months"], 12);
+    assert_eq!(door.call("customers.search", json!({}))["total"], 8);
+
+    // The rows left out, as the clerk wrote them, with their reasons, as .xlsx.
+    click(c, "#import-result-report").await;
+    wait_text(c, "#toast", "已下载导入报告").await;
+    let report = wait_download(downloads.path(), ".xlsx").await;
+    assert_eq!(
+        report.file_name().unwrap().to_string_lossy(),
+        "导入报告-门店客户.xlsx"
+    );
+    use calamine::Reader as _;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&report).expect("an .xlsx");
+    let range = book.worksheet_range("导入报告").expect("the report's sheet");
+    let cell = |r: u32, c: u32| range.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+    assert_eq!(
+        (0..7).map(|col| cell(0, col)).collect::<Vec<_>>(),
+        ["客户名称", "手机", "地址", "型号", "序列号", "购买日期", "原因"]
+    );
+    assert_eq!(cell(1, 0), "李雷");
+    assert_eq!(
+        range.get_value((1, 1)),
+        Some(&calamine::Data::String("1381234567".into())),
+        "a phone stays text"
+    );
+    let why = cell(1, 6);
+    assert!(
+        why.starts_with("第 11 行：列“手机”") && why.contains("列“购买日期”"),
+        "{why}"
+    );
+    session.close().await;
+}
