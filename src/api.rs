@@ -17,11 +17,10 @@ use serde_json::Value;
 use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
-    archive::models,
-    followup::callbacks, followup::campaigns, followup::complaints, followup::dayboard, orders,
-    orders::engineers, people::audit, people::backup, people::calendar, people::settings,
-    people::users, reports, search, slips, stock::ledger, stock::parts, stock::stocktake, Actor,
-    Desk, Role,
+    archive::models, followup::callbacks, followup::campaigns, followup::complaints,
+    followup::dayboard, orders, orders::engineers, people::audit, people::backup, people::calendar,
+    people::settings, people::users, reports, search, slips, stock::ledger, stock::parts,
+    stock::stocktake, Actor, Desk, Role,
 };
 
 type Handler = fn(&mut Desk, Value) -> Result<Reply>;

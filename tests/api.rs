@@ -61,6 +61,7 @@ fn command_table_is_listed_with_roles() {
             "equipment.update clerk,manager 修改设备档案",
             "import.commit clerk,manager 导入客户档案",
             "import.preview clerk,manager 预览导入",
+            "import.report clerk,manager 下载导入报告",
             "models.list clerk,dispatcher,engineer,storekeeper,manager,admin 查看型号",
             "models.save manager,clerk 保存型号",
             "orders.assign dispatcher,manager 派工",

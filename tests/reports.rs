@@ -454,7 +454,10 @@ fn the_reports_export_to_xlsx_and_pdf() {
         text.contains("期末库存（数量、金额）4/5/040.00/50.00/0.00"),
         "{text}"
     );
-    assert!(text.contains("低于最低库存的备件（种）0/—/——/—/—"), "{text}");
+    assert!(
+        text.contains("低于最低库存的备件（种）0/—/——/—/—"),
+        "{text}"
+    );
 }
 
 /// The styles of an .xlsx: the number format code of each cell style (`s` index).
@@ -474,7 +477,10 @@ fn cell_formats(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>) -> Vec<Stri
         .skip(1)
         .map(|t| {
             let t = format!(" {t}");
-            (attr(&t, "numFmtId").unwrap(), attr(&t, "formatCode").unwrap())
+            (
+                attr(&t, "numFmtId").unwrap(),
+                attr(&t, "formatCode").unwrap(),
+            )
         })
         .collect();
     let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];

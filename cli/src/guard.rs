@@ -28,7 +28,12 @@ pub const SESSION_LIMIT: usize = 2 * 1024 * 1024;
 /// The commands that carry a file, and their largest body in a live session: a 64 MB
 /// spreadsheet as base64 (4/3 of its size) plus the JSON around it.
 pub const FILE_LIMIT: usize = 90 * 1024 * 1024;
-const FILE_COMMANDS: &[&str] = &["import.preview", "import.commit", "stocktake.count_file"];
+const FILE_COMMANDS: &[&str] = &[
+    "import.preview",
+    "import.commit",
+    "import.report",
+    "stocktake.count_file",
+];
 /// `backup.restore` with an uploaded backup (the administrator's): the core's largest
 /// upload as base64 plus the JSON around it.
 pub const RESTORE_LIMIT: usize = aftersales::people::backup::UPLOAD_MAX_BYTES / 3 * 4 + 64 * 1024;

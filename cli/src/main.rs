@@ -268,7 +268,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if create_models {
                 // The preview names the unknown models; each is added as its code says.
                 let seen = api::call(&mut desk, "import.preview", args.clone())?.value();
-                let unknown = seen["unknown_models"].as_array().cloned().unwrap_or_default();
+                let unknown = seen["unknown_models"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 args["new_models"] = unknown
                     .iter()
                     .map(|m| json!({"code": m["code"], "months": seen["default_warranty_months"]}))
@@ -298,9 +301,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             } else if let Some(unknown) = r["unknown_models"].as_array().filter(|m| !m.is_empty()) {
                 let codes: Vec<String> = unknown
                     .iter()
-                    .map(|m| format!("{}（{} 行）", m["code"].as_str().unwrap_or_default(), m["rows"]))
+                    .map(|m| {
+                        format!(
+                            "{}（{} 行）",
+                            m["code"].as_str().unwrap_or_default(),
+                            m["rows"]
+                        )
+                    })
                     .collect();
-                say!("型号目录中没有的型号：{}（加 --create-models 可在导入时新建）", codes.join("、"));
+                say!(
+                    "型号目录中没有的型号：{}（加 --create-models 可在导入时新建）",
+                    codes.join("、")
+                );
             }
             for row in &rejected {
                 say!(
@@ -312,7 +324,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             if let Some(path) = report {
                 let made = api::call(&mut desk, "import.report", args)?.value();
                 let saved = save_file(made, &path)?;
-                say!("导入报告（{} 行）已保存到 {}", saved["rows"], path.display());
+                say!(
+                    "导入报告（{} 行）已保存到 {}",
+                    saved["rows"],
+                    path.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

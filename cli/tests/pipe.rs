@@ -24,7 +24,10 @@ fn with_closed_pipe(dir: &std::path::Path, args: &[&str]) -> (std::process::Exit
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -246,7 +246,10 @@ pub fn commit(desk: &mut Desk, args: ImportArgs) -> Result<Report> {
 
 /// The rows an import leaves out, for the import's report (`import.report`): the plan
 /// run as by the preview (and rolled back), the rows as the file has them.
-pub(crate) fn plan(desk: &mut Desk, args: &ImportArgs) -> Result<(Sheet, Vec<Column>, Vec<Rejected>)> {
+pub(crate) fn plan(
+    desk: &mut Desk,
+    args: &ImportArgs,
+) -> Result<(Sheet, Vec<Column>, Vec<Rejected>)> {
     let (sheet, columns) = open(args)?;
     let creating = new_models(desk, &args.new_models)?;
     let rejected = attempt(desk, &sheet, &columns, &creating, |tx, _, outcome| {
@@ -939,7 +942,8 @@ fn run(
             if !cell("model_code").is_empty() {
                 catalogue.model(tx, at, cell("model_code"))?;
             }
-            out.rejected.push(Rejected::new(row.number, reasons.clone()));
+            out.rejected
+                .push(Rejected::new(row.number, reasons.clone()));
             continue;
         }
         let phones: Vec<String> = split_phones(cell("phones"))

@@ -69,7 +69,10 @@ pub fn report(desk: &mut Desk, args: ImportArgs) -> Result<Exported> {
         .map(|(stem, _)| stem.to_string())
         .unwrap_or_else(|| args.file_name.clone());
     Ok(Exported {
-        file_name: format!("导入报告-{}.xlsx", stem.chars().take(60).collect::<String>()),
+        file_name: format!(
+            "导入报告-{}.xlsx",
+            stem.chars().take(60).collect::<String>()
+        ),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: at as usize,
     })
@@ -94,8 +97,8 @@ fn write_cell(
     match column.field {
         Some("purchase_date" | "install_date") => {
             use chrono::Datelike;
-            if let Some(day) = crate::platform::dates::parse(text)
-                .filter(|d| (1900..=9999).contains(&d.year()))
+            if let Some(day) =
+                crate::platform::dates::parse(text).filter(|d| (1900..=9999).contains(&d.year()))
             {
                 let cell =
                     ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;

@@ -1050,7 +1050,10 @@ mod tests {
     #[test]
     fn sheet_names_keep_brackets_in_their_full_width_forms() {
         assert_eq!(sheet_name("维修量（按型号）"), "维修量（按型号）");
-        assert_eq!(sheet_name("备件[主仓]: a/b\\c*?"), "备件【主仓】： a／b＼c＊？");
+        assert_eq!(
+            sheet_name("备件[主仓]: a/b\\c*?"),
+            "备件【主仓】： a／b＼c＊？"
+        );
         assert_eq!(sheet_name("'引号'"), "’引号’");
         let long = "一".repeat(40);
         assert_eq!(sheet_name(&long).chars().count(), 31);

@@ -4,9 +4,11 @@
 use super::{Line, Report, Reports};
 use crate::platform::error::Result;
 
-/// Rows of one report: key, label, then each column for this period, the previous, last
-/// year (`None`: the period has no such line).
-fn table_rows(r: &Report) -> Vec<(String, String, Vec<[Option<f64>; 3]>)> {
+/// One row of a report's table: key, label, then each column for this period, the
+/// previous, last year (`None`: the period has no such line).
+type TableRow = (String, String, Vec<[Option<f64>; 3]>);
+
+fn table_rows(r: &Report) -> Vec<TableRow> {
     let find = |lines: &[Line], key: &str| {
         lines
             .iter()
@@ -204,7 +206,11 @@ pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Ve
             if below + 8.0 > 198.0 {
                 doc.add_page(297.0, 210.0);
             }
-            let y = if below + 8.0 > 198.0 { 12.0 } else { below + 2.0 };
+            let y = if below + 8.0 > 198.0 {
+                12.0
+            } else {
+                below + 2.0
+            };
             doc.text_box(Area::new(12.0, y, 273.0, 6.0), TextBox::new(8.0), note);
         }
     }

@@ -971,16 +971,79 @@ fn fresh_desk_sheet() -> Vec<u8> {
     {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
-    let rows: [(&str, f64, &str, &str, &str, (u16, u8, u8)); 9] = [
-        ("张伟", 13812345678.0, "上海市浦东新区", "SK-200", "SK2A0001", (2024, 3, 15)),
-        ("李娜", 13987654321.0, "杭州市西湖区", "RH-50", "RH5B0002", (2024, 5, 1)),
-        ("王芳", 13700001111.0, "南京市鼓楼区", "RH-80", "RH8C0003", (2023, 11, 20)),
-        ("赵敏", 13600002222.0, "苏州市工业园区", "CW-300", "CW3D0004", (2025, 1, 8)),
-        ("张伟", 13812345678.0, "上海市浦东新区", "RH-50", "RH5B0005", (2024, 6, 30)),
-        ("钱程", 13500003333.0, "宁波市鄞州区", "SK-200", "SK2A0006", (2022, 12, 31)),
-        ("孙丽", 13400004444.0, "无锡市梁溪区", "RH-80", "RH8C0007", (2024, 8, 8)),
-        ("周杰", 13300005555.0, "合肥市蜀山区", "SK-200", "SK2A0008", (2025, 2, 14)),
-        ("吴昊", 13200006666.0, "嘉兴市南湖区", "CW-300", "CW3D0009", (2023, 4, 1)),
+    let rows = [
+        (
+            "张伟",
+            13812345678.0,
+            "上海市浦东新区",
+            "SK-200",
+            "SK2A0001",
+            (2024, 3, 15),
+        ),
+        (
+            "李娜",
+            13987654321.0,
+            "杭州市西湖区",
+            "RH-50",
+            "RH5B0002",
+            (2024, 5, 1),
+        ),
+        (
+            "王芳",
+            13700001111.0,
+            "南京市鼓楼区",
+            "RH-80",
+            "RH8C0003",
+            (2023, 11, 20),
+        ),
+        (
+            "赵敏",
+            13600002222.0,
+            "苏州市工业园区",
+            "CW-300",
+            "CW3D0004",
+            (2025, 1, 8),
+        ),
+        (
+            "张伟",
+            13812345678.0,
+            "上海市浦东新区",
+            "RH-50",
+            "RH5B0005",
+            (2024, 6, 30),
+        ),
+        (
+            "钱程",
+            13500003333.0,
+            "宁波市鄞州区",
+            "SK-200",
+            "SK2A0006",
+            (2022, 12, 31),
+        ),
+        (
+            "孙丽",
+            13400004444.0,
+            "无锡市梁溪区",
+            "RH-80",
+            "RH8C0007",
+            (2024, 8, 8),
+        ),
+        (
+            "周杰",
+            13300005555.0,
+            "合肥市蜀山区",
+            "SK-200",
+            "SK2A0008",
+            (2025, 2, 14),
+        ),
+        (
+            "吴昊",
+            13200006666.0,
+            "嘉兴市南湖区",
+            "CW-300",
+            "CW3D0009",
+            (2023, 4, 1),
+        ),
     ];
     for (i, (name, phone, address, model, serial, (y, m, d))) in rows.iter().enumerate() {
         let r = 1 + i as u32;
@@ -1032,7 +1095,11 @@ fn a_fresh_desks_sheet_imports_nine_of_nine_rows_after_creating_its_four_models(
     assert_eq!(rejected(&p), []);
     assert_eq!(p["to_add"], json!({"customers": 8, "equipment": 9}));
     assert_eq!(p["unknown_models"][0]["added"], true);
-    assert_eq!(t.sql::<i64>("SELECT count(*) FROM product_model"), 0, "a preview adds no model");
+    assert_eq!(
+        t.sql::<i64>("SELECT count(*) FROM product_model"),
+        0,
+        "a preview adds no model"
+    );
 
     let r = t.ok(
         "import.commit",
@@ -1040,7 +1107,10 @@ fn a_fresh_desks_sheet_imports_nine_of_nine_rows_after_creating_its_four_models(
     );
     assert_eq!(rejected(&r), []);
     assert_eq!(r["added"], json!({"customers": 8, "equipment": 9}));
-    assert_eq!(r["models_added"], json!(["SK-200", "RH-50", "RH-80", "CW-300"]));
+    assert_eq!(
+        r["models_added"],
+        json!(["SK-200", "RH-50", "RH-80", "CW-300"])
+    );
     let list = t.ok("models.list", json!({}));
     let seen: Vec<(String, String, String, u64)> = list["items"]
         .as_array()
@@ -1070,7 +1140,10 @@ fn a_fresh_desks_sheet_imports_nine_of_nine_rows_after_creating_its_four_models(
     assert_eq!(zhang, ["RH5B0005", "SK2A0001"]);
     // The warranty of an imported machine runs on its new model's term.
     let audit: String = t.sql("SELECT detail FROM audit_entry WHERE action = 'import'");
-    assert!(audit.contains("新建型号 4 个（SK-200、RH-50、RH-80、CW-300）"), "{audit}");
+    assert!(
+        audit.contains("新建型号 4 个（SK-200、RH-50、RH-80、CW-300）"),
+        "{audit}"
+    );
     // The same file again adds nothing, and asks for no model.
     let again = t.ok("import.preview", args("客户清单.xlsx", &file));
     assert_eq!(again["unknown_models"], json!([]));
@@ -1081,7 +1154,8 @@ fn a_fresh_desks_sheet_imports_nine_of_nine_rows_after_creating_its_four_models(
 fn new_models_and_the_rows_land_together_or_not_at_all() {
     let mut t = desk();
     let file = fresh_desk_sheet();
-    let models = json!([{"code": "SK-200"}, {"code": "RH-50"}, {"code": "RH-80"}, {"code": "CW-300"}]);
+    let models =
+        json!([{"code": "SK-200"}, {"code": "RH-50"}, {"code": "RH-80"}, {"code": "CW-300"}]);
     // The disk fails on the eighth row's machine, after the models and seven rows were
     // written in the transaction (a trigger raising, as a full disk would).
     {
@@ -1120,13 +1194,22 @@ fn new_models_are_checked_and_need_the_right_to_edit_the_catalogue() {
     let file = fresh_desk_sheet();
     let e = t.err(
         "import.preview",
-        with_new_models(args("a.xlsx", &file), json!([{"code": "SK-200", "months": 0}])),
+        with_new_models(
+            args("a.xlsx", &file),
+            json!([{"code": "SK-200", "months": 0}]),
+        ),
     );
     assert_eq!(e["field"], "new_models");
-    assert_eq!(e["message"], "新建型号 SK-200：整机的保修月数应在1到240之间");
+    assert_eq!(
+        e["message"],
+        "新建型号 SK-200：整机的保修月数应在1到240之间"
+    );
     let e = t.err(
         "import.preview",
-        with_new_models(args("a.xlsx", &file), json!([{"code": "SK-200"}, {"code": " SK-200 "}])),
+        with_new_models(
+            args("a.xlsx", &file),
+            json!([{"code": "SK-200"}, {"code": " SK-200 "}]),
+        ),
     );
     assert_eq!(e["message"], "新建型号 SK-200 重复了");
 
@@ -1162,10 +1245,24 @@ fn every_problem_of_a_row_is_reported_not_only_the_first() {
     let mut t = desk();
     model(&mut t, "JSQ25-13");
     let file = xlsx(&[
-        &["客户名称", "联系电话", "型号", "序列号", "购买日期", "客户级别"],
+        &[
+            "客户名称",
+            "联系电话",
+            "型号",
+            "序列号",
+            "购买日期",
+            "客户级别",
+        ],
         &["李娜", "1381234567", "JSQ25-13", "SN-001", "2024-13-05", ""],
         &["", "13900001111", "XX-9", "", "", "金牌"],
-        &["王芳", "13900002222", "JSQ25-13", "SN-002", "2024-03-15", ""],
+        &[
+            "王芳",
+            "13900002222",
+            "JSQ25-13",
+            "SN-002",
+            "2024-03-15",
+            "",
+        ],
     ]);
     let p = t.ok("import.preview", args("a.xlsx", &file));
     let rows = p["rejected"].as_array().unwrap();
@@ -1209,15 +1306,39 @@ fn the_import_report_holds_the_clerks_rows_as_they_were_with_their_reasons() {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    for (c, h) in ["客户编号", "客户名称", "联系电话", "型号", "序列号", "购买日期", "备注"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "客户编号",
+        "客户名称",
+        "联系电话",
+        "型号",
+        "序列号",
+        "购买日期",
+        "备注",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
-    let rows: [(f64, &str, &str, &str, &str, Option<(u16, u8, u8)>, &str); 3] = [
-        (1.0, "张伟", "13812345678", "JSQ25-13", "SN-001", Some((2024, 3, 15)), ""),
-        (2.0, "李娜", "1381234567", "JSQ25-13", "SN-002", Some((2024, 5, 1)), "=HYPERLINK(\"x\")"),
+    let rows = [
+        (
+            1.0,
+            "张伟",
+            "13812345678",
+            "JSQ25-13",
+            "SN-001",
+            Some((2024, 3, 15)),
+            "",
+        ),
+        (
+            2.0,
+            "李娜",
+            "1381234567",
+            "JSQ25-13",
+            "SN-002",
+            Some((2024, 5, 1)),
+            "=HYPERLINK(\"x\")",
+        ),
         (3.0, "王芳", "13700001111", "SK-200", "SN-003", None, ""),
     ];
     for (i, (no, name, phone, m, s, day, note)) in rows.iter().enumerate() {
@@ -1250,7 +1371,16 @@ fn the_import_report_holds_the_clerks_rows_as_they_were_with_their_reasons() {
         .collect();
     assert_eq!(
         header,
-        ["客户编号", "客户名称", "联系电话", "型号", "序列号", "购买日期", "备注", "原因"]
+        [
+            "客户编号",
+            "客户名称",
+            "联系电话",
+            "型号",
+            "序列号",
+            "购买日期",
+            "备注",
+            "原因"
+        ]
     );
     // Row 3 of the file: its number a number, its phone text, its date a date, the
     // formula-looking note text.
@@ -1273,15 +1403,24 @@ fn the_import_report_holds_the_clerks_rows_as_they_were_with_their_reasons() {
     assert!(reason.starts_with("第 3 行：列“联系电话”"), "{reason}");
     assert_eq!(range.get_value((2, 1)), Some(&Data::String("王芳".into())));
     let reason = range.get_value((2, 7)).unwrap().to_string();
-    assert!(reason.contains("“SK-200”：型号目录中没有这个型号"), "{reason}");
+    assert!(
+        reason.contains("“SK-200”：型号目录中没有这个型号"),
+        "{reason}"
+    );
     assert_eq!(range.get_size(), (3, 8), "only the rows left out");
     // Mended, the report imports as it is: 原因 feeds no field.
     let p = t.ok(
         "import.preview",
-        with_new_models(args("导入报告-门店客户.xlsx", &xlsx(&[
-            &["客户名称", "联系电话", "型号", "序列号", "原因"],
-            &["王芳", "13700001111", "SK-200", "SN-003", "第 4 行：…"],
-        ])), json!([{"code": "SK-200"}])),
+        with_new_models(
+            args(
+                "导入报告-门店客户.xlsx",
+                &xlsx(&[
+                    &["客户名称", "联系电话", "型号", "序列号", "原因"],
+                    &["王芳", "13700001111", "SK-200", "SN-003", "第 4 行：…"],
+                ]),
+            ),
+            json!([{"code": "SK-200"}]),
+        ),
     );
     assert_eq!(p["columns"][4]["field"], Value::Null);
     assert_eq!(p["to_add"], json!({"customers": 1, "equipment": 1}));

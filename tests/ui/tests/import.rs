@@ -84,10 +84,22 @@ fn fresh_desk_xlsx(path: &std::path::Path) {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     let rows = [
-        ("张伟", 13812345678.0, "上海市浦东新区", "SK-200", "SK2A0001"),
+        (
+            "张伟",
+            13812345678.0,
+            "上海市浦东新区",
+            "SK-200",
+            "SK2A0001",
+        ),
         ("李娜", 13987654321.0, "杭州市西湖区", "RH-50", "RH5B0002"),
         ("王芳", 13700001111.0, "南京市鼓楼区", "RH-80", "RH8C0003"),
-        ("赵敏", 13600002222.0, "苏州市工业园区", "CW-300", "CW3D0004"),
+        (
+            "赵敏",
+            13600002222.0,
+            "苏州市工业园区",
+            "CW-300",
+            "CW3D0004",
+        ),
         ("张伟", 13812345678.0, "上海市浦东新区", "RH-50", "RH5B0005"),
         ("钱程", 13500003333.0, "宁波市鄞州区", "SK-200", "SK2A0006"),
         ("孙丽", 13400004444.0, "无锡市梁溪区", "RH-80", "RH8C0007"),
@@ -104,9 +116,16 @@ fn fresh_desk_xlsx(path: &std::path::Path) {
         let day = ExcelDateTime::from_ymd(2024, 1 + i as u8, 15).unwrap();
         sheet.write_datetime_with_format(r, 5, &day, &date).unwrap();
     }
-    for (c, text) in ["李雷", "1381234567", "北京市海淀区", "SK-200", "SK2A0010", "2024-13-05"]
-        .iter()
-        .enumerate()
+    for (c, text) in [
+        "李雷",
+        "1381234567",
+        "北京市海淀区",
+        "SK-200",
+        "SK2A0010",
+        "2024-13-05",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(10, c as u16, *text).unwrap();
     }
@@ -135,7 +154,13 @@ async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_re
     let models = wait_inner(
         c,
         "#import-models",
-        &["型号目录中没有的型号（4）", "SK-200", "RH-50", "RH-80", "CW-300"],
+        &[
+            "型号目录中没有的型号（4）",
+            "SK-200",
+            "RH-50",
+            "RH-80",
+            "CW-300",
+        ],
     )
     .await;
     assert!(models.contains("整机保修（月）"), "{models}");
@@ -146,7 +171,12 @@ async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_re
     let summary = wait_inner(
         c,
         "#import-summary",
-        &["共 10 行", "将新增客户 8 个、设备 9 台", "有问题 1 行", "将新建型号 4 个"],
+        &[
+            "共 10 行",
+            "将新增客户 8 个、设备 9 台",
+            "有问题 1 行",
+            "将新建型号 4 个",
+        ],
     )
     .await;
     assert!(!summary.contains("将新增客户 0 个"), "{summary}");
@@ -160,9 +190,17 @@ async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_re
     assert!(bad.contains("2024-13-05"), "{bad}");
 
     // The clerk names one model and gives another a longer warranty, by keyboard.
-    let name = find(c, "#import-models input[data-code=\"SK-200\"][data-key=\"name\"]").await;
+    let name = find(
+        c,
+        "#import-models input[data-code=\"SK-200\"][data-key=\"name\"]",
+    )
+    .await;
     name.send_keys("商用净水器").await.expect("type a name");
-    let months = find(c, "#import-models input[data-code=\"CW-300\"][data-key=\"months\"]").await;
+    let months = find(
+        c,
+        "#import-models input[data-code=\"CW-300\"][data-key=\"months\"]",
+    )
+    .await;
     months.clear().await.expect("clear the months");
     months.send_keys("36").await.expect("type the months");
     screenshot(c, "import-unknown-models").await;
@@ -201,11 +239,26 @@ async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_re
     );
     use calamine::Reader as _;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&report).expect("an .xlsx");
-    let range = book.worksheet_range("导入报告").expect("the report's sheet");
-    let cell = |r: u32, c: u32| range.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+    let range = book
+        .worksheet_range("导入报告")
+        .expect("the report's sheet");
+    let cell = |r: u32, c: u32| {
+        range
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
     assert_eq!(
         (0..7).map(|col| cell(0, col)).collect::<Vec<_>>(),
-        ["客户名称", "手机", "地址", "型号", "序列号", "购买日期", "原因"]
+        [
+            "客户名称",
+            "手机",
+            "地址",
+            "型号",
+            "序列号",
+            "购买日期",
+            "原因"
+        ]
     );
     assert_eq!(cell(1, 0), "李雷");
     assert_eq!(
