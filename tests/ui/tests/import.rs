@@ -189,6 +189,28 @@ async fn a_fresh_desk_adds_its_unknown_models_in_the_import_and_downloads_the_re
     .await;
     assert!(bad.contains("2024-13-05"), "{bad}");
 
+    // Untick RH-80 with the space bar: its two rows are refused, the focus stays on the
+    // tick through the new preview; tick it again.
+    let tick = "#import-models input.import-model-create[data-code=\"RH-80\"]";
+    find(c, tick)
+        .await
+        .send_keys(" ")
+        .await
+        .expect("space on the tick");
+    wait_inner(c, "#import-summary", &["有问题 3 行", "将新建型号 3 个"]).await;
+    let focused = c
+        .execute("return document.activeElement.dataset.code || ''", vec![])
+        .await
+        .expect("the focused element");
+    assert_eq!(focused, json!("RH-80"), "the focus stays on the tick");
+    c.active_element()
+        .await
+        .expect("the focused tick")
+        .send_keys(" ")
+        .await
+        .expect("space again");
+    wait_inner(c, "#import-summary", &["有问题 1 行", "将新建型号 4 个"]).await;
+
     // The clerk names one model and gives another a longer warranty, by keyboard.
     let name = find(
         c,

@@ -330,8 +330,29 @@ export async function render(root, ctx) {
     preview.hidden = false;
   }
 
+  /** What the focused control of the preview is, to find it again once the preview is redrawn. */
+  function focusedControl() {
+    const el = document.activeElement;
+    if (!el || !preview.contains(el)) return null;
+    const { code = '', key = '', header = '' } = el.dataset;
+    return { cls: el.className, code, key, header };
+  }
+
+  function refocus(was) {
+    if (!was) return;
+    const again = [...preview.querySelectorAll('input, select, button')].find(
+      (el) =>
+        el.className === was.cls &&
+        (el.dataset.code ?? '') === was.code &&
+        (el.dataset.key ?? '') === was.key &&
+        (el.dataset.header ?? '') === was.header,
+    );
+    again?.focus();
+  }
+
   async function runPreview() {
     if (state.busy) return;
+    const was = focusedControl();
     error.hidden = true;
     result.hidden = true;
     busy(true, 'import.progress.preview');
@@ -343,6 +364,8 @@ export async function render(root, ctx) {
       if (rememberModels(p)) p = await ctx.call('import.preview', args());
       if (state.disposed) return;
       showPreview(p);
+      // A tick or a column's field changed by keyboard: the hands stay where they were.
+      refocus(was);
     } catch (e) {
       if (state.disposed) return;
       preview.hidden = true;
