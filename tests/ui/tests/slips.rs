@@ -520,6 +520,8 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
         json!([]),
         "a preview recorded a slip: {slips}"
     );
+    // The order's history behind the dialog still has no slip.
+    find(c, "#order-slips-empty").await;
 
     // ---- 下载 PDF 打印: the first real print, the PDF downloaded ------------------------------
     click(c, "#slip-download").await;
@@ -604,6 +606,11 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     assert!(raw_text(&previewed).starts_with("预览"));
     let slips = desk(&door, "slips.list", json!({"order_id": s.signed}));
     assert_eq!(slips["items"][0]["prints"], 2, "{slips}");
+    find(
+        c,
+        "#order-slip-table tr[data-number=\"FW2026000002\"][data-prints=\"2\"]",
+    )
+    .await;
 
     // ---- 打印: straight to the A4 printer; what the print system said is shown ---------------
     click(c, "#slip-send").await;
