@@ -357,10 +357,19 @@ fn qr_text(d: &SlipData) -> String {
     format!("{} {}", d.number, d.order.number)
 }
 
-/// The slip number as the head shows it.
+/// The slip number, or on a preview before the first print what stands in its place.
+fn number_or_pending(d: &SlipData) -> &str {
+    if d.number.is_empty() {
+        "打印时编号"
+    } else {
+        &d.number
+    }
+}
+
+/// The slip number as the sheet's head shows it.
 fn number_text(d: &SlipData) -> String {
     if d.number.is_empty() {
-        "单号 打印时编号".to_string()
+        format!("单号 {}", number_or_pending(d))
     } else {
         format!("单号 No. {}", d.number)
     }
@@ -1131,7 +1140,7 @@ fn thermal(
         .map(|m| format!("{} 序列号 {}", m.model, m.serial))
         .unwrap_or_else(|| "—".into());
     for line in [
-        number_text(d).replacen(' ', "：", 1).replace("No. ", ""),
+        format!("单号：{}", number_or_pending(d)),
         format!("工单号：{}", o.number),
         format!("客户：{}　{}", o.customer.name, o.phone),
         format!("设备：{machine}"),
