@@ -6,17 +6,17 @@
 //!   content.
 //!
 //! A5 is laid out tighter than A4 (issue 17): customer and machine three cells a row, the
-//! fault, its cause and the work done side by side, the money beside the customer's opinion and signature,
-//! so that a slip with up to eight part lines and the terms (never under 7 pt on any
-//! sheet) fits one page.
+//! fault, its cause and the work done side by side, the money beside the customer's
+//! opinion and signature, so that a slip with up to eight part lines and the terms (never
+//! under 7 pt on any sheet) fits one page.
 //!
 //! With `copies: three` the slip is drawn three times, each copy labelled (第一联 存根 /
 //! 第二联 财务联 / 第三联 客户联: the third always stays with the customer). Long text wraps,
 //! then shrinks, inside its box; parts beyond the first page continue on the next with the
-//! slip's header (number, customer, machine) and the table header repeated; the foot (money,
-//! opinion and signature, terms) is measured whole and, when it does not fit, goes to a new
-//! page with that header too. A preview carries 预览 across every page. Every text is checked for glyphs first,
-//! so a missing character is refused with the field named.
+//! slip's header (number, customer, machine) and the table header repeated; the foot
+//! (money, opinion and signature, terms) is measured whole and, when it does not fit, goes
+//! to a new page with that header too. A preview carries 预览 across every page. Every text
+//! is checked for glyphs first, so a missing character is refused with the field named.
 //!
 //! The company logo (settings `company_logo`), when there is one, goes in the head of every
 //! page left of the company name, scaled into a fixed box keeping its proportions

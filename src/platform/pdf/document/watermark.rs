@@ -9,8 +9,8 @@ use super::{Pdf, Style, PT_PER_MM};
 
 impl Pdf {
     /// `text` in `grey` (0 black … 1 white) rising from left to right across the current
-    /// page (along its diagonal, at most 45°), centred, as large as fits well inside the page; drawn
-    /// under what the page already holds.
+    /// page (along its diagonal, at most 45°), centred, as large as fits well inside the
+    /// page; drawn under what the page already holds.
     pub fn watermark(&mut self, text: &str, grey: f32) {
         let (w, h) = self.page_size();
         if w <= 0.0 || h <= 0.0 || text.trim().is_empty() {
