@@ -2,7 +2,8 @@
 //! number, no print, no timeline event, no audit entry), so 补打 marks only a real second
 //! print; and A5 fits a slip with eight part lines on one page with the terms at 7 pt or
 //! more, a longer one continuing with the slip's header (number, customer, machine).
-//! PDFs read back with poppler (`pdftotext`, `pdfinfo`, `pdftotext -bbox` for sizes).
+//! PDFs read back with poppler (`pdftotext`, `pdfinfo`, `pdftotext -bbox` for sizes,
+//! `pdftoppm` for the mark's grey in the middle of the page).
 
 use std::path::Path;
 use std::process::Command;
@@ -96,6 +97,57 @@ fn a_preview_records_nothing_and_only_a_real_second_print_says_reprint() {
     let (path, _) = save_pdf(&second, "slip-second-print");
     let all = squeezed(&raw_text(&path));
     assert!(all.contains("补打") && !all.contains("预览"), "{all}");
+}
+
+/// Pixels of page 1 at 40 dpi in the preview mark's light grey (0.82 ≈ 209 of 255; the
+/// label cells' 0.92 and the table header's 0.88 are lighter) in the middle ninth of the page.
+fn mark_grey_in_the_middle(pdf: &Path) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("page");
+    run(Command::new("pdftoppm")
+        .args(["-r", "40", "-gray", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&stem));
+    let bytes = std::fs::read(stem.with_extension("pgm")).unwrap();
+    // Binary PGM: "P5\n<w> <h>\n255\n" then one byte a pixel.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let px = &bytes[at + 1..];
+    (h / 3..h * 2 / 3)
+        .flat_map(|row| (w / 3..w * 2 / 3).map(move |col| row * w + col))
+        .filter(|&i| (195..=220).contains(&px[i]))
+        .count()
+}
+
+#[test]
+fn the_preview_mark_lies_across_the_middle_of_every_format() {
+    let mut t = desk();
+    let order = completed_order(&mut t, "张伟", "北京市海淀区中关村大街1号", 2);
+    for format in ["a4", "a5", "continuous", "thermal", "overlay"] {
+        let p = preview(&mut t, order, format);
+        let (previewed, _) = save_pdf(&p, &format!("slip-preview-mark-{format}"));
+        let r = t.ok("slips.print", json!({"order_id": order, "format": format}));
+        let (printed, _) = save_pdf(&r, &format!("slip-print-no-mark-{format}"));
+        let (marked, plain) = (
+            mark_grey_in_the_middle(&previewed),
+            mark_grey_in_the_middle(&printed),
+        );
+        assert!(
+            marked > plain + 150,
+            "{format}: {marked} light-grey pixels in the middle of the preview, {plain} in the print"
+        );
+    }
 }
 
 #[test]
