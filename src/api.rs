@@ -318,6 +318,7 @@ static COMMANDS: &[Command] = &[
     ),
     command!("slips.list", "查看服务单", EVERYONE, slips::list),
     command!("slips.opinion", "记录客户意见", FIELD, slips::opinion),
+    command!("slips.preview", "预览服务单", FIELD, slips::preview),
     command!("slips.print", "打印服务单", FIELD, slips::print),
     command!(
         "slips.template",

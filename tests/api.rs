@@ -92,6 +92,7 @@ fn command_table_is_listed_with_roles() {
             "slips.continuity clerk,manager 查看服务单连号",
             "slips.list clerk,dispatcher,engineer,storekeeper,manager,admin 查看服务单",
             "slips.opinion engineer,clerk,manager 记录客户意见",
+            "slips.preview engineer,clerk,manager 预览服务单",
             "slips.print engineer,clerk,manager 打印服务单",
             "slips.template clerk,dispatcher,engineer,storekeeper,manager,admin 查看套打模板",
             "slips.template_save manager,clerk 保存套打模板",

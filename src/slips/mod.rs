@@ -9,6 +9,11 @@
 //!
 //! The PDF is drawn by [`render`] from a [`SlipData`] in one of the paper formats; a
 //! character the font lacks is refused with the field named before any number is used.
+//!
+//! A preview ([`preview`], issue 17) is not a print: it draws the same slip with 预览 across
+//! every page, reads the database and writes nothing — no number is given, no print is
+//! counted, nothing goes on the order's timeline — so the first paper the customer takes
+//! home is the original, and 补打 marks only a real second print.
 
 pub mod render;
 pub mod template;
@@ -85,9 +90,13 @@ pub struct SlipData {
     /// The company as it prints: name, hotline, terms, and the logo (`company_logo`, drawn
     /// in the head of every format but 套打).
     pub settings: Settings,
+    /// The slip's number; empty on a preview of a slip not printed yet (the number is given
+    /// by the first print).
     pub number: String,
-    /// 0 for the first print, n for the n-th reprint (补打).
+    /// 0 for the first print, n for the n-th reprint (补打); always 0 on a preview.
     pub reprint: i64,
+    /// A preview: 预览 across every page, nothing recorded.
+    pub preview: bool,
     /// When this print was made, by the desk's clock (the PDF is dated by it)…
     pub printed: DateTime<Utc>,
     /// …and as the slip shows it, local time.
@@ -120,6 +129,7 @@ fn data(
         settings: settings::load(conn)?,
         number: number.to_string(),
         reprint,
+        preview: false,
         printed: now,
         printed_at: local_text(&stamp(now)),
         order,
@@ -266,6 +276,72 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         file_name: format!("服务单-{slip_number}.pdf"),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         sent,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviewArgs {
+    pub order_id: OrderId,
+    /// As [`PrintArgs::format`].
+    pub format: String,
+    /// As [`PrintArgs::copies`].
+    pub copies: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Previewed {
+    /// The number the slip prints under: the live slip's, or empty when the order has
+    /// none yet (the first print gives it).
+    pub number: String,
+    pub pages: usize,
+    pub file_name: String,
+    pub content_base64: String,
+}
+
+/// 预览服务单: the order's slip as it would print, with 预览 across every page. Reads only:
+/// no number is given, no print recorded, nothing on the timeline, no audit entry; the
+/// paper shows the live slip's number if there is one, else says the number comes with
+/// the print. Refused as a print is: a cancelled order, an unknown paper, a character the
+/// font lacks.
+pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
+    use base64::Engine as _;
+    let format = Format::parse(&a.format)?;
+    let copies = Copies::parse(&a.copies)?;
+    let now = desk.now();
+    let conn = desk.conn();
+    let (order_number, status): (String, OrderStatus) = conn
+        .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
+        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
+    if status == OrderStatus::Cancelled {
+        return Err(Error::invalid(
+            "order_id",
+            format!("工单 {order_number} 已取消，不能打印服务单"),
+        ));
+    }
+    let number: String = conn
+        .prepare_cached(
+            "SELECT s.number FROM slip s WHERE s.order_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM slip_void v WHERE v.slip_id = s.id)",
+        )?
+        .query_row([a.order_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let mut data = data(conn, a.order_id, &number, 0, now)?;
+    data.preview = true;
+    let (bytes, pages) = render::render(&data, format, copies)?;
+    let shown = if number.is_empty() {
+        order_number
+    } else {
+        number.clone()
+    };
+    Ok(Previewed {
+        number,
+        pages,
+        file_name: format!("服务单预览-{shown}.pdf"),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
     })
 }
 

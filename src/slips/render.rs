@@ -5,11 +5,18 @@
 //! - `thermal`: 80 mm receipt paper, a short hand-over form for walk-ins, as long as its
 //!   content.
 //!
+//! A5 is laid out tighter than A4 (issue 17): customer and machine three cells a row, the
+//! fault, its cause and the work done side by side, the money beside the customer's
+//! opinion and signature, so that a slip with up to eight part lines and the terms (never
+//! under 7 pt on any sheet) fits one page.
+//!
 //! With `copies: three` the slip is drawn three times, each copy labelled (第一联 存根 /
 //! 第二联 财务联 / 第三联 客户联: the third always stays with the customer). Long text wraps,
 //! then shrinks, inside its box; parts beyond the first page continue on the next with the
-//! slip's header and the table header repeated. Every text is checked for glyphs first,
-//! so a missing character is refused with the field named.
+//! slip's header (number, customer, machine) and the table header repeated; the foot
+//! (money, opinion and signature, terms) is measured whole and, when it does not fit, goes
+//! to a new page with that header too. A preview carries 预览 across every page. Every text
+//! is checked for glyphs first, so a missing character is refused with the field named.
 //!
 //! The company logo (settings `company_logo`), when there is one, goes in the head of every
 //! page left of the company name, scaled into a fixed box keeping its proportions
@@ -118,13 +125,15 @@ impl Layout {
                 size: 10.0,
                 row: 7.5,
             },
+            // 6 mm top and bottom: inside what laser and inkjet printers reach (4–5 mm), and
+            // the room eight part lines need.
             Format::A5 => Layout {
                 w: 210.0,
                 h: 148.0,
                 left: 8.0,
                 right: 8.0,
-                top: 7.0,
-                bottom: 7.0,
+                top: 6.0,
+                bottom: 6.0,
                 size: 8.0,
                 row: 5.0,
             },
@@ -266,8 +275,19 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
         }
     }
     let pages = doc.page_count();
+    if d.preview {
+        for page in 0..pages {
+            doc.select_page(page);
+            doc.watermark(PREVIEW_MARK, PREVIEW_GREY);
+        }
+    }
     Ok((doc.finish()?, pages))
 }
+
+/// What a preview carries across every page, and how light (0 black … 1 white): seen at
+/// once, the slip still readable through it.
+pub const PREVIEW_MARK: &str = "预览";
+const PREVIEW_GREY: f32 = 0.82;
 
 /// Which 客户意见 box is ticked: `satisfied`, `basically`, `unsatisfied`.
 pub(crate) fn tick_of(opinion: &Option<Opinion>) -> Option<&'static str> {
@@ -330,8 +350,34 @@ pub(crate) fn field_value(d: &SlipData, key: &str) -> String {
 
 /// The QR code's text: slip and order numbers, so a scanner at the desk finds both.
 fn qr_text(d: &SlipData) -> String {
+    if d.number.is_empty() {
+        // A preview before the first print: no slip number exists yet.
+        return d.order.number.clone();
+    }
     format!("{} {}", d.number, d.order.number)
 }
+
+/// The slip number, or on a preview before the first print what stands in its place.
+fn number_or_pending(d: &SlipData) -> &str {
+    if d.number.is_empty() {
+        "打印时编号"
+    } else {
+        &d.number
+    }
+}
+
+/// The slip number as the sheet's head shows it.
+fn number_text(d: &SlipData) -> String {
+    if d.number.is_empty() {
+        format!("单号 {}", number_or_pending(d))
+    } else {
+        format!("单号 No. {}", d.number)
+    }
+}
+
+/// Height of a continuation page's head (numbers, 续页, customer and machine), in units of
+/// the paper's `k`; the parts table continues below it.
+const CONTINUED_HEAD: f32 = 22.0;
 
 /// The slip's head: company (and logo), title, numbers, QR, reprint mark, copy label.
 /// Returns the y below it.
@@ -384,9 +430,13 @@ fn head(
     );
     let small = 8.0 * k;
     let mut info = vec![
-        format!("单号 No. {}", d.number),
+        number_text(d),
         format!("工单号 {}", d.order.number),
-        format!("打印 {}", d.printed_at),
+        if d.preview {
+            format!("预览 {}", d.printed_at)
+        } else {
+            format!("打印 {}", d.printed_at)
+        },
     ];
     if d.reprint > 0 {
         info.push(format!("补打（第{}次）", d.reprint));
@@ -413,7 +463,22 @@ fn head(
             "补打",
         );
     }
-    y + if continued { 16.0 * k } else { 24.0 * k }
+    if continued {
+        // Whose slip this page belongs to, should the pages come apart.
+        let o = &d.order;
+        let machine = o
+            .equipment
+            .as_ref()
+            .map(|m| format!("　设备 {} {}", m.model, m.serial))
+            .unwrap_or_default();
+        doc.text_box(
+            Area::new(x, y + 16.0 * k, w, 5.0 * k),
+            TextBox::new(small).shrink_to(6.0).max_lines(1),
+            &format!("客户 {}　电话 {}{machine}", o.customer.name, o.phone),
+        );
+        return y + CONTINUED_HEAD * k;
+    }
+    y + 24.0 * k
 }
 
 /// A ruled cell: a grey label box and its value, the value wrapped and shrunk to fit.
@@ -503,9 +568,7 @@ fn sheet(
     let mut y = s.head(doc, false);
     y = details(doc, &s, y);
     y = parts_table(doc, &s, y);
-    y = money_and_warranty(doc, &s, y);
-    y = opinion_and_signature(doc, &s, y);
-    terms(doc, &s, y);
+    foot(doc, &s, y);
     page_numbers(doc, l, first_page);
 }
 
@@ -538,6 +601,59 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         .as_ref()
         .map(|e| e.name.clone())
         .unwrap_or_default();
+    let kind = format!("{} · {}", o.kind_label, o.mode.label());
+    let reported = crate::platform::time::local_text(&o.created_at);
+    // Two lines of body text, with a little air.
+    let tall = pdf::block_height(2, size) + 2.0;
+    // A long address gets two lines rather than a tiny one.
+    let one_line =
+        pdf::box_lines(&o.address, size, w - label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
+    let address_h = if one_line { l.row } else { tall };
+    if s.format == Format::A5 {
+        // A5 is wide and short: three cells a row, the warranty verdict (often a
+        // sentence) across the sheet, the fault, its cause and the work done side by side.
+        let third = w / 3.0;
+        let rows = [
+            [
+                ("客户", o.customer.name.clone()),
+                ("联系电话", o.phone.clone()),
+                ("联系人", o.contact.clone()),
+            ],
+            [("型号", model), ("序列号", serial), ("工程师", engineer)],
+            [
+                ("购买日期", date_only(&d.purchase_date)),
+                ("服务类型", kind),
+                ("报修时间", reported),
+            ],
+        ];
+        for row in &rows {
+            for (i, (label, value)) in row.iter().enumerate() {
+                let area = Area::new(x + third * i as f32, y, third, l.row);
+                cell(doc, area, label, value, size, label_w);
+            }
+            y += l.row;
+        }
+        for (label, value, h) in [
+            ("保修", warranty_text(o), l.row),
+            ("服务地址", o.address.clone(), address_h),
+        ] {
+            cell(doc, Area::new(x, y, w, h), label, &value, size, label_w);
+            y += h;
+        }
+        for (i, (label, value)) in [
+            ("故障现象", &o.fault),
+            ("故障原因", &o.diagnosis),
+            ("处理结果", &o.work_done),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let area = Area::new(x + third * i as f32, y, third, tall);
+            cell(doc, area, label, value, size, label_w);
+        }
+        y += tall;
+        return y + 1.5 * k;
+    }
     let pairs = [
         ("客户", o.customer.name.clone(), "联系电话", o.phone.clone()),
         ("联系人", o.contact.clone(), "工程师", engineer),
@@ -548,12 +664,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             "保修",
             warranty_text(o),
         ),
-        (
-            "服务类型",
-            format!("{} · {}", o.kind_label, o.mode.label()),
-            "报修时间",
-            crate::platform::time::local_text(&o.created_at),
-        ),
+        ("服务类型", kind, "报修时间", reported),
     ];
     for (l1, v1, l2, v2) in &pairs {
         cell(doc, Area::new(x, y, half, l.row), l1, v1, size, label_w);
@@ -567,12 +678,6 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         );
         y += l.row;
     }
-    // Two lines of body text, with a little air.
-    let tall = pdf::block_height(2, size) + 2.0;
-    // A long address gets two lines rather than a tiny one.
-    let one_line =
-        pdf::box_lines(&o.address, size, w - label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
-    let address_h = if one_line { l.row } else { tall };
     for (label, value, h) in [
         ("服务地址", o.address.as_str(), address_h),
         ("故障现象", o.fault.as_str(), tall),
@@ -634,7 +739,7 @@ fn parts_table(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             ]
         })
         .collect();
-    let continue_at = l.top + 16.0 * k;
+    let continue_at = l.top + CONTINUED_HEAD * k;
     let table = Table {
         columns: &columns,
         size: size * 0.9,
@@ -656,40 +761,106 @@ fn parts_table(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
     y
 }
 
-/// Fees, total (with the amount in capitals), and this repair's own warranty; a new page
-/// first when the foot would not fit.
-fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
+/// The smallest the terms are ever set, points (issue 17: A5 printed them at 5.6 pt).
+const TERMS_MIN: f32 = 7.0;
+
+/// The terms as they print: the company's, hotline and address, and on one-pass
+/// carbonless paper which part is which.
+fn terms_text(s: &Sheet) -> String {
+    let mut terms = s.d.settings.terms_line();
+    if s.format == Format::Continuous && s.label.is_none() {
+        terms.push_str(
+            "\n第一联 存根（白）　第二联 财务联（红）　第三联 客户联（黄），第三联交客户保存",
+        );
+    }
+    terms
+}
+
+/// The terms' size and height (mm) across the sheet: all of them, never cut.
+fn terms_measure(s: &Sheet) -> (f32, f32) {
+    let size = (s.size * 0.7).max(TERMS_MIN);
+    let lines = pdf::box_lines(&terms_text(s), size, s.w, true).map_or(1, |l| l.len());
+    (size, pdf::block_height(lines, size) + 0.5)
+}
+
+/// A5 sets the foot in two columns: the money on the left, opinion and signature on the
+/// right.
+fn two_column_foot(s: &Sheet) -> bool {
+    s.format == Format::A5
+}
+
+/// Heights of the three money rows (fees, total, repair warranty), mm: on the half-width
+/// A5 column the total and the warranty take two lines.
+fn money_rows(s: &Sheet) -> [f32; 3] {
+    let row = s.l.row;
+    if two_column_foot(s) {
+        let two = pdf::block_height(2, s.size * 0.9) + 1.2;
+        [row, two.max(row), two.max(row)]
+    } else {
+        [row; 3]
+    }
+}
+
+/// Height of the opinion and signature block, mm.
+fn opinion_height(s: &Sheet) -> f32 {
+    if two_column_foot(s) {
+        money_rows(s).iter().sum()
+    } else {
+        s.l.row * 2.6
+    }
+}
+
+/// Money and warranty, the customer's opinion and signature, and the terms, measured whole:
+/// when they do not fit below `y`, they go to a new page with the slip's head (number,
+/// customer, machine), so they never stand on a page that does not say whose they are.
+fn foot(doc: &mut Pdf, s: &Sheet, mut y: f32) {
+    let Sheet { l, k, x, w, .. } = *s;
+    let (terms_size, terms_h) = terms_measure(s);
+    let money_h: f32 = money_rows(s).iter().sum();
+    let block_h = if two_column_foot(s) {
+        money_h.max(opinion_height(s))
+    } else {
+        money_h + opinion_height(s)
+    };
+    let foot_h = block_h + 1.5 * k + terms_h;
+    if y + foot_h > l.h - l.bottom {
+        doc.add_page(l.w, l.h);
+        y = s.head(doc, true);
+    }
+    if two_column_foot(s) {
+        let half = w / 2.0;
+        money(doc, s, x, y, half);
+        opinion_and_signature(doc, s, Area::new(x + half, y, half, opinion_height(s)));
+        y += block_h;
+    } else {
+        y = money(doc, s, x, y, w);
+        y = opinion_and_signature(doc, s, Area::new(x, y, w, opinion_height(s)));
+    }
+    y += 1.5 * k;
+    let area = Area::new(x, y, w, (l.h - l.bottom - y).max(terms_h));
+    doc.text_box(
+        area,
+        TextBox::new(terms_size).shrink_to(TERMS_MIN),
+        &terms_text(s),
+    );
+}
+
+/// Fees, total (with the amount in capitals), and this repair's own warranty, in a column
+/// `w` wide at `x`; returns the y below them.
+fn money(doc: &mut Pdf, s: &Sheet, x: f32, mut y: f32, w: f32) -> f32 {
     let Sheet {
-        d,
-        l,
-        k,
-        x,
-        w,
-        size,
-        label_w,
-        ..
+        d, size, label_w, ..
     } = *s;
     let o = &d.order;
+    let [fees_h, total_h, warranty_h] = money_rows(s);
     let fees = o.fees.clone().unwrap_or_default();
     let fee_text: Vec<String> = fees
         .iter()
         .map(|f| format!("{} {}", f.description, money::yuan(f.amount_fen)))
         .collect();
-    let terms_lines = pdf::box_lines(&d.settings.terms_line(), size * 0.7, w, true)
-        .map_or(1, |l| l.len())
-        .min(8);
-    let foot_h = l.row * 2.0 // fees, total
-        + l.row // repair warranty
-        + l.row * 2.6 // opinion and signature
-        + pdf::block_height(terms_lines, size * 0.7)
-        + 4.0 * k;
-    if y + foot_h > l.h - l.bottom {
-        doc.add_page(l.w, l.h);
-        y = s.head(doc, true);
-    }
     cell(
         doc,
-        Area::new(x, y, w, l.row),
+        Area::new(x, y, w, fees_h),
         "费用明细",
         &if fee_text.is_empty() {
             "无".to_string()
@@ -699,10 +870,10 @@ fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         size,
         label_w,
     );
-    y += l.row;
+    y += fees_h;
     cell(
         doc,
-        Area::new(x, y, w, l.row),
+        Area::new(x, y, w, total_h),
         "合计",
         &format!(
             "{}　大写：{}　已收 {}　未收 {}",
@@ -714,7 +885,7 @@ fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         size,
         label_w,
     );
-    y += l.row;
+    y += total_h;
     let days = d.settings.repair_warranty_days;
     let scope = if days == 0 {
         "本次维修不另行保修".to_string()
@@ -723,37 +894,49 @@ fn money_and_warranty(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
     };
     cell(
         doc,
-        Area::new(x, y, w, l.row),
+        Area::new(x, y, w, warranty_h),
         "维修保修",
         &scope,
         size,
         label_w,
     );
-    y += l.row;
-    y
+    y + warranty_h
 }
 
-/// 客户意见 ticks and remarks on the left, the signature on the right.
-fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
-    let Sheet {
-        d,
-        l,
-        k,
-        x,
-        w,
-        size,
-        ..
-    } = *s;
+/// 客户意见 ticks and remarks on the left of `area`, the signature on the right (on A5's
+/// narrower column the ticks run across the top, remarks and signature below). Returns
+/// the y below the block.
+fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, area: Area) -> f32 {
+    let Sheet { d, k, size, .. } = *s;
     let o = &d.order;
+    let Area { x, y, w, h } = area;
     let half = w / 2.0;
-    let block_h = l.row * 2.6;
-    let left = Area::new(x, y, half, block_h);
-    let right = Area::new(x + half, y, half, block_h);
-    doc.rect(left, RULE);
-    doc.rect(right, RULE);
+    let compact = two_column_foot(s);
     let tick = 3.2 * k;
-    let mut tx = x + 2.0;
     let ty = y + 2.0 * k;
+    let (remark_area, sign_top) = if compact {
+        doc.rect(area, RULE);
+        doc.line((x + half, ty + tick + 1.0 * k), (x + half, y + h), RULE);
+        doc.line((x, ty + tick + 1.0 * k), (x + w, ty + tick + 1.0 * k), RULE);
+        let below = ty + tick + 1.0 * k;
+        (
+            Area::new(
+                x + 2.0,
+                below + 1.0 * k,
+                half - 4.0,
+                y + h - below - 2.0 * k,
+            ),
+            below,
+        )
+    } else {
+        doc.rect(Area::new(x, y, half, h), RULE);
+        doc.rect(Area::new(x + half, y, half, h), RULE);
+        (
+            Area::new(x + 2.0, ty + tick + 1.5 * k, half - 4.0, h - tick - 4.0 * k),
+            y,
+        )
+    };
+    let mut tx = x + 2.0;
     doc.text(tx, ty + tick * 0.85, Style::new(size).bold(), "客户意见：");
     tx += pdf::text_width("客户意见：", size) + 1.0;
     for &key in Opinion::ALL {
@@ -775,12 +958,6 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         tx += tick + 1.0;
         tx += doc.text(tx, ty + tick * 0.85, Style::new(size), text) + 3.0;
     }
-    let remark_area = Area::new(
-        x + 2.0,
-        ty + tick + 1.5 * k,
-        half - 4.0,
-        block_h - tick - 4.0 * k,
-    );
     let remark = if d.order.opinion_remarks.is_empty() {
         format!("意见：{}", d.order.opinion.map_or("", Opinion::label))
     } else {
@@ -793,11 +970,16 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
     );
     doc.text(
         x + half + 2.0,
-        y + 4.0 * k,
+        sign_top + 4.0 * k,
         Style::new(size).bold(),
         "客户签名：",
     );
-    let sign_area = Area::new(x + half + 2.0, y + 5.0 * k, half - 4.0, block_h - 10.0 * k);
+    let sign_area = Area::new(
+        x + half + 2.0,
+        sign_top + 5.0 * k,
+        half - 4.0,
+        (y + h - sign_top - 10.0 * k).max(2.0),
+    );
     if d.order.signature.is_empty() {
         let base = sign_area.bottom();
         doc.line(
@@ -820,30 +1002,14 @@ fn opinion_and_signature(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             .unwrap_or_else(|| "____年__月__日".into())
     );
     doc.text_box(
-        Area::new(x + half + 2.0, y + block_h - 4.5 * k, half - 4.0, 4.0 * k),
+        Area::new(x + half + 2.0, y + h - 4.5 * k, half - 4.0, 4.0 * k),
         TextBox::new(size * 0.8)
             .shrink_to(5.5)
             .max_lines(1)
             .align(Align::Right),
         &date_line,
     );
-    y += block_h + 1.5 * k;
-    y
-}
-
-/// Terms, hotline, and, on one-pass carbonless paper, which part is which.
-fn terms(doc: &mut Pdf, s: &Sheet, y: f32) {
-    let Sheet {
-        d, l, x, w, size, ..
-    } = *s;
-    let mut terms = d.settings.terms_line();
-    if s.format == Format::Continuous && s.label.is_none() {
-        terms.push_str(
-            "\n第一联 存根（白）　第二联 财务联（红）　第三联 客户联（黄），第三联交客户保存",
-        );
-    }
-    let foot = Area::new(x, y, w, (l.h - l.bottom - y).max(0.0));
-    doc.text_box(foot, TextBox::new(size * 0.7).shrink_to(5.0), &terms);
+    y + h
 }
 
 /// Page numbers of this copy, when it has more than one page.
@@ -974,14 +1140,18 @@ fn thermal(
         .map(|m| format!("{} 序列号 {}", m.model, m.serial))
         .unwrap_or_else(|| "—".into());
     for line in [
-        format!("单号：{}", d.number),
+        format!("单号：{}", number_or_pending(d)),
         format!("工单号：{}", o.number),
         format!("客户：{}　{}", o.customer.name, o.phone),
         format!("设备：{machine}"),
         format!("保修：{}", warranty_text(o)),
         format!("故障：{}", o.fault),
         format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
-        format!("打印：{}", d.printed_at),
+        if d.preview {
+            format!("预览：{}", d.printed_at)
+        } else {
+            format!("打印：{}", d.printed_at)
+        },
     ] {
         put(doc, &mut y, &line, body);
     }

@@ -12,6 +12,9 @@ use super::font::{self, face, PT_PER_MM};
 use super::qr::Qr;
 use crate::platform::error::Result;
 
+// The preview's 预览 across a page (issue 17, slips).
+mod watermark;
+
 /// Distance between baselines, as a multiple of the font size.
 pub const LEADING: f32 = 1.2;
 /// The smallest step a text box shrinks by, in points.

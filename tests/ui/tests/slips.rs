@@ -1,8 +1,9 @@
 //! 服务单 in headless Chromium against the real browser door: the customer signs on the
 //! signature pad (mouse and touch, as WebDriver pointer actions) and ticks 满意; the
-//! company and the A4 printer are set on the settings page; the slip is made as a PDF
-//! (the browser's own download, read back with `pdftotext`), made again in one click (a
-//! reprint, marked 补打), sent to the printer (an `lp` on the door's PATH that records what
+//! company and the A4 printer are set on the settings page; the slip is previewed (预览
+//! across it, nothing recorded: no number, no print in the order's history — issue 17),
+//! made as a PDF (the browser's own download, read back with `pdftotext`), previewed again
+//! (still one print), made again (a reprint, marked 补打), sent to the printer (an `lp` on the door's PATH that records what
 //! it was given, since this machine has no print server), voided with a reason, and printed
 //! again under a new number; the continuity report lists every number. The overlay
 //! template's offset moves in 0.5 mm steps and is saved. The desk's clock is fixed, data is
@@ -225,6 +226,71 @@ async fn take_pdf(downloads: &Path, kept: &Path, name: &str) -> PathBuf {
     to
 }
 
+/// Keeps every Blob the page turns into a URL (`window.__blobs`, by URL): the page's
+/// content security policy lets no script fetch a `blob:` URL, so the test reads the
+/// preview frame's PDF from its Blob.
+async fn keep_blobs(c: &Client) {
+    c.execute(
+        "if (!window.__blobs) {
+           window.__blobs = new Map();
+           const make = URL.createObjectURL;
+           URL.createObjectURL = (blob) => {
+             const url = make.call(URL, blob);
+             window.__blobs.set(url, blob);
+             return url;
+           };
+         }",
+        vec![],
+    )
+    .await
+    .expect("keep the page's blobs");
+}
+
+/// The PDF of the preview the dialog just made: from its frame (the engine shows PDFs) or
+/// its download (it does not), saved as `kept/name.pdf`. [`keep_blobs`] first.
+async fn previewed_pdf(c: &Client, downloads: &Path, kept: &Path, name: &str) -> PathBuf {
+    find(c, "#slip-result[data-preview=\"true\"]").await;
+    if c.find(Locator::Css("#slip-preview-frame")).await.is_err() {
+        return take_pdf(downloads, kept, name).await;
+    }
+    let bytes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const src = document.getElementById('slip-preview-frame').src;
+             window.__blobs.get(src).arrayBuffer()
+               .then((b) => done(Array.from(new Uint8Array(b))));",
+            vec![],
+        )
+        .await
+        .expect("the preview frame's PDF");
+    let bytes: Vec<u8> = bytes
+        .as_array()
+        .expect("the PDF's bytes")
+        .iter()
+        .map(|b| b.as_u64().unwrap_or_default() as u8)
+        .collect();
+    let to = kept.join(format!("{name}.pdf"));
+    std::fs::write(&to, bytes).expect("save the preview");
+    keep_for_people(&to, name);
+    to
+}
+
+/// The text in the PDF's own content order (`pdftotext -raw`), without whitespace: a
+/// preview's 预览 is drawn first, under the slip.
+fn raw_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext -raw {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// Opens the door's URL (with its #token), waits for the first screen (whichever is the
 /// home screen), then goes to `hash`.
 async fn open_at(door: &Door, c: &Client, hash: &str) {
@@ -429,12 +495,36 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
         .unwrap_or_else(|| panic!("no opinion event: {order}"));
     assert_eq!(last["detail"], "客户意见：满意，已签名 师傅很专业");
 
-    // ---- 打印服务单: Ctrl+P, A4 by default, the PDF downloaded -------------------------------
+    // ---- 预览 (issue 17): 预览 across the paper, no number, nothing recorded -----------------
+    keep_blobs(c).await;
     ctrl(c, 'p').await;
     wait_dialog(c, "slip-dialog", true).await;
     assert_eq!(value_of(c, "#slip-format").await, "a4");
     wait_text(c, "#slip-printer", "Front-Desk-A4").await;
     click(c, "#slip-preview").await;
+    let previewed = previewed_pdf(c, downloads.path(), tmp.path(), "slip-a4-preview").await;
+    find(c, "#slip-result[data-preview=\"true\"][data-number=\"\"]").await;
+    wait_text(c, "#slip-result", "未记为打印").await;
+    screenshot(c, "slips-preview-dialog").await;
+    let raw = raw_text(&previewed);
+    assert!(raw.starts_with("预览"), "{raw}");
+    let text = pdf_text(&previewed);
+    assert!(
+        text.contains("打印时编号") && text.contains("王喆玥"),
+        "{text}"
+    );
+    assert!(!text.contains("FW2026") && !text.contains("补打"), "{text}");
+    let slips = desk(&door, "slips.list", json!({"order_id": s.signed}));
+    assert_eq!(
+        slips["items"],
+        json!([]),
+        "a preview recorded a slip: {slips}"
+    );
+    // The order's history behind the dialog still has no slip.
+    find(c, "#order-slips-empty").await;
+
+    // ---- 下载 PDF 打印: the first real print, the PDF downloaded ------------------------------
+    click(c, "#slip-download").await;
     let first = take_pdf(downloads.path(), tmp.path(), "slip-a4-first").await;
     find(
         c,
@@ -457,8 +547,8 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
         assert!(text.contains(needle), "{needle} not in the slip: {text}");
     }
     assert!(
-        !text.contains("补打"),
-        "a first print is no reprint: {text}"
+        !text.contains("补打") && !raw_text(&first).contains("预览"),
+        "a first print is no reprint, and no preview: {text}"
     );
     // The signature is on the paper: below the header (numbers, QR code) the signed slip
     // differs from the same repair's unsigned one only where the strokes are.
@@ -483,7 +573,8 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     )
     .await;
 
-    // ---- one click: the remembered way (PDF, A4) again — a reprint, marked 补打 -------------
+    // ---- one click: the remembered way (the PDF) again — a reprint, marked 补打 --------------
+    wait_text(c, "#order-slip-print", "服务单 PDF").await;
     wait_text(c, "#order-slip-print", "A4").await;
     click(c, "#order-slip-print").await;
     let again = take_pdf(downloads.path(), tmp.path(), "slip-a4-reprint").await;
@@ -497,6 +588,29 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
         text.contains("FW2026000002") && text.contains("补打"),
         "{text}"
     );
+
+    // ---- 预览 of the printed slip: its number, no 补打, still two prints -----------------------
+    click(c, "#slip-preview").await;
+    let previewed =
+        previewed_pdf(c, downloads.path(), tmp.path(), "slip-a4-preview-numbered").await;
+    find(
+        c,
+        "#slip-result[data-preview=\"true\"][data-number=\"FW2026000002\"]",
+    )
+    .await;
+    let text = pdf_text(&previewed);
+    assert!(
+        text.contains("FW2026000002") && !text.contains("补打"),
+        "{text}"
+    );
+    assert!(raw_text(&previewed).starts_with("预览"));
+    let slips = desk(&door, "slips.list", json!({"order_id": s.signed}));
+    assert_eq!(slips["items"][0]["prints"], 2, "{slips}");
+    find(
+        c,
+        "#order-slip-table tr[data-number=\"FW2026000002\"][data-prints=\"2\"]",
+    )
+    .await;
 
     // ---- 打印: straight to the A4 printer; what the print system said is shown ---------------
     click(c, "#slip-send").await;

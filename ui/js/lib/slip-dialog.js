@@ -1,13 +1,16 @@
 // 打印服务单 — the small dialog on the order file that gets the slip out: the paper format
 // (A4 by default; the one used last is kept per desk), one or three parts (三联, for laser
-// printers: carbonless and continuous paper make their own copies), and two ways:
-//  - 预览/下载: the core draws the PDF; it is saved through the download helper, and shown
-//    in an <iframe> where the engine displays PDFs itself (Chromium, WebView2);
+// printers: carbonless and continuous paper make their own copies), and three ways:
+//  - 预览: `slips.preview`, the slip with 预览 across it; shown in an <iframe> where the
+//    engine displays PDFs itself (Chromium, WebView2), else downloaded. Not a print: no
+//    number, nothing counted, so the paper the customer takes home is never a 补打 of it;
+//  - 下载PDF打印: a real print (`slips.print`), the PDF downloaded (and shown) to print
+//    from the PDF viewer — the way to a printer the desk PC does not drive itself;
 //  - 打印: sent straight to the printer set for that paper in the settings; what the print
 //    system said is shown.
-// Every run is a print to the core (the first gives the slip its number, the next ones are
-// 补打), so the result line says which it was. `quick()` does the remembered way at once:
-// one click from the order file.
+// The last two are prints to the core (the first gives the slip its number, the next ones
+// are 补打), so the result line says which it was. `quick()` does the remembered way at
+// once: one click from the order file.
 import { h, clear } from './dom.js';
 import { download } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
@@ -18,7 +21,7 @@ import { readJson, writeJson } from './store.js';
 export const FORMATS = ['a4', 'a5', 'continuous', 'thermal', 'overlay'];
 /** Formats printed on a laser printer: only these may print three labelled parts. */
 const LASER = ['a4', 'a5'];
-const WAYS = ['preview', 'print'];
+const WAYS = ['preview', 'download', 'print'];
 const STORAGE_KEY = 'desk.slips';
 const DEFAULTS = { format: 'a4', copies: 'one', way: 'preview' };
 
@@ -86,7 +89,9 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const result = h('div', { id: 'slip-result', class: 'slip-result', 'aria-live': 'polite', hidden: true });
   const preview = h('button', { type: 'button', id: 'slip-preview', class: 'btn', title: t('slips.preview.title') }, t('slips.preview'));
+  const downloadButton = h('button', { type: 'button', id: 'slip-download', class: 'btn', title: t('slips.download.title') }, t('slips.download'));
   const send = h('button', { type: 'button', id: 'slip-send', class: 'btn', title: t('slips.send.title') }, t('slips.send'));
+  const wayButtons = { preview, download: downloadButton, print: send };
   const cancel = h('button', { type: 'button', id: 'slip-cancel', class: 'btn' }, t('slips.close'), ' ', h('kbd', {}, 'Esc'));
   const frameBox = h('div', { class: 'slip-frame-box', hidden: true });
 
@@ -114,7 +119,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
         h('div', { class: 'field-error', dataset: { for: 'printer' }, 'aria-live': 'polite' }),
       ),
     ),
-    h('div', { class: 'panel-actions slip-actions' }, preview, send, cancel),
+    h('div', { class: 'panel-actions slip-actions' }, preview, downloadButton, send, cancel),
     h('p', { class: 'hint slip-count-hint' }, t('slips.count.hint')),
     result,
   );
@@ -148,13 +153,16 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     copiesHint.textContent = t(laser ? 'slips.copies.hint.laser' : 'slips.copies.hint.carbon');
   }
 
+  const wayLabels = { preview: 'slips.preview', download: 'slips.download', print: 'slips.send' };
+  let primaryWay = 'preview';
+
   function showWay(way) {
-    preview.classList.toggle('btn-primary', way === 'preview');
-    send.classList.toggle('btn-primary', way === 'print');
-    clear(preview);
-    clear(send);
-    preview.append(t('slips.preview'), way === 'preview' ? ' ' : '', way === 'preview' ? h('kbd', {}, 'Enter') : '');
-    send.append(t('slips.send'), way === 'print' ? ' ' : '', way === 'print' ? h('kbd', {}, 'Enter') : '');
+    primaryWay = way;
+    for (const [w, button] of Object.entries(wayButtons)) {
+      button.classList.toggle('btn-primary', w === way);
+      clear(button);
+      button.append(t(wayLabels[w]), w === way ? ' ' : '', w === way ? h('kbd', {}, 'Enter') : '');
+    }
   }
 
   function dropPreview() {
@@ -206,7 +214,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   /** Opens the dialog for `order`; focus goes back to `from` when it closes. */
   function open(forOrder, from) {
     const saved = prepare(forOrder, from);
-    (saved.way === 'print' ? send : preview).focus();
+    wayButtons[saved.way].focus();
   }
 
   /** One click: the remembered way with the remembered paper, at once. */
@@ -223,7 +231,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       return;
     }
     prepare(forOrder, from);
-    await run('preview', choice());
+    await run(saved.way, choice());
   }
 
   function close() {
@@ -234,6 +242,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   }
 
   function resultLine(out) {
+    if (out.slip === undefined) return t('slips.result.preview', { pages: out.pages });
     const what = out.reprint > 0 ? t('slips.result.reprint', { n: out.reprint }) : t('slips.result.first');
     return t('slips.result', { number: out.slip.number, what, pages: out.pages });
   }
@@ -244,7 +253,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     // above the fields, word for word.
     if (error?.field && controls[error.field]) {
       errors.show(error);
-      if (error.field === 'printer') (way === 'print' ? send : preview).focus();
+      if (error.field === 'printer') wayButtons[way].focus();
     } else errors.show({ message: errorText(error) });
   }
 
@@ -255,11 +264,20 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   async function run(way, chosen, { quiet = false } = {}) {
     if (busy || !order) return { code: 'busy', message: t('slips.busy') };
     busy = true;
-    preview.disabled = true;
-    send.disabled = true;
+    for (const button of Object.values(wayButtons)) button.disabled = true;
     form.setAttribute('aria-busy', 'true');
     if (!quiet) errors.clearAll();
     try {
+      if (way === 'preview') {
+        // Not a print: the core records nothing, so the order file has nothing to reload.
+        const out = await ctx.call('slips.preview', { order_id: order.id, format: chosen.format, copies: chosen.copies });
+        remember({ ...chosen, way });
+        const shown = showPdf(out);
+        if (!shown) download(out.file_name, out.content_base64);
+        showResult(out, h('p', { class: 'slip-saved' }, t(shown ? 'slips.previewed' : 'slips.downloaded', { file: out.file_name })));
+        showWay(way);
+        return null;
+      }
       const out = await ctx.call('slips.print', { order_id: order.id, format: chosen.format, copies: chosen.copies, send: way === 'print' });
       remember({ ...chosen, way });
       onPrinted?.(out);
@@ -275,14 +293,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
         return null;
       }
       download(out.file_name, out.content_base64);
-      dropPreview();
-      if (canShowPdf()) {
-        url = pdfUrl(out.content_base64);
-        watchFrameBlocked();
-        frameBox.append(h('iframe', { id: 'slip-preview-frame', class: 'slip-frame', src: url, title: t('slips.preview.frame', { file: out.file_name }) }));
-        frameBox.hidden = false;
-        dialog.classList.add('has-preview');
-      }
+      showPdf(out);
       showResult(out, h('p', { class: 'slip-saved' }, t('slips.downloaded', { file: out.file_name })));
       showWay(way);
       ctx.toast(t('slips.downloaded', { file: out.file_name }));
@@ -292,22 +303,37 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       return error;
     } finally {
       busy = false;
-      preview.disabled = false;
-      send.disabled = false;
+      for (const button of Object.values(wayButtons)) button.disabled = false;
       form.removeAttribute('aria-busy');
     }
   }
 
+  /** Shows the PDF in the dialog where the engine can; whether it did. */
+  function showPdf(out) {
+    dropPreview();
+    if (!canShowPdf()) return false;
+    url = pdfUrl(out.content_base64);
+    watchFrameBlocked();
+    frameBox.append(h('iframe', { id: 'slip-preview-frame', class: 'slip-frame', src: url, title: t('slips.preview.frame', { file: out.file_name }) }));
+    frameBox.hidden = false;
+    dialog.classList.add('has-preview');
+    return true;
+  }
+
   function showResult(out, extra) {
     clear(result);
-    result.dataset.number = out.slip.number;
-    result.dataset.reprint = String(out.reprint);
-    result.append(h('p', { class: 'slip-result-line' }, h('strong', { class: 'num' }, out.slip.number), ' ', resultLine(out)), extra);
+    const previewed = out.slip === undefined;
+    result.dataset.preview = String(previewed);
+    result.dataset.number = previewed ? out.number : out.slip.number;
+    result.dataset.reprint = previewed ? '' : String(out.reprint);
+    const number = result.dataset.number || t('slips.result.unnumbered');
+    result.append(h('p', { class: 'slip-result-line' }, h('strong', { class: 'num' }, number), ' ', resultLine(out)), extra);
     result.hidden = false;
   }
 
   format.addEventListener('change', showPrinter);
   preview.addEventListener('click', () => run('preview', choice()));
+  downloadButton.addEventListener('click', () => run('download', choice()));
   send.addEventListener('click', () => run('print', choice()));
   cancel.addEventListener('click', close);
   form.addEventListener('submit', (event) => event.preventDefault());
@@ -315,7 +341,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   form.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter' || event.isComposing || event.target.tagName === 'BUTTON' || event.target.tagName === 'A') return;
     event.preventDefault();
-    run(send.classList.contains('btn-primary') ? 'print' : 'preview', choice());
+    run(primaryWay, choice());
   });
   dialog.addEventListener('cancel', (event) => {
     event.preventDefault();

@@ -56,13 +56,9 @@ export function orderSlips(page) {
     slipButtons.hidden = !printable();
     const choice = rememberedSlip();
     clear(slipQuick);
-    slipQuick.append(
-      t(choice.way === 'print' ? 'slips.quick.print' : 'slips.quick.preview'),
-      h('span', { class: 'slip-choice' }, choiceText(choice)),
-      ' ',
-      h('kbd', {}, 'Ctrl+P'),
-    );
-    slipQuick.title = t(choice.way === 'print' ? 'slips.quick.print.title' : 'slips.quick.preview.title', { choice: choiceText(choice) });
+    slipQuick.dataset.way = choice.way;
+    slipQuick.append(t(`slips.quick.${choice.way}`), h('span', { class: 'slip-choice' }, choiceText(choice)), ' ', h('kbd', {}, 'Ctrl+P'));
+    slipQuick.title = t(`slips.quick.${choice.way}.title`, { choice: choiceText(choice) });
   }
 
   async function loadSlips() {
