@@ -272,16 +272,16 @@ static COMMANDS: &[Command] = &[
     ),
     command!("orders.pay", "收款", DESK, orders::flow::pay),
     command!(
-        "orders.set_contact",
-        "修改联系人",
-        DESK_AND_DISPATCH,
-        orders::contact::set_contact
-    ),
-    command!(
         "orders.receivables",
         "查看应收款",
         DESK,
         orders::board::receivables
+    ),
+    command!(
+        "orders.set_contact",
+        "修改联系人",
+        DESK_AND_DISPATCH,
+        orders::contact::set_contact
     ),
     command!(
         "orders.suggest",

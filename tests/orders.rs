@@ -761,12 +761,15 @@ fn generated_orders_are_numbered_in_order_and_readable() {
     );
 }
 
-/// The names of the order's `actions`, the main one marked with `*`.
+/// The names of the order's `actions`, the main one marked with `*`: the flow's steps
+/// (`contact`, offered in every status, is pinned on its own in
+/// `a_contact_edit_is_offered_in_every_status_to_those_who_may_run_it`).
 fn actions(o: &Value) -> Vec<String> {
     o["actions"]
         .as_array()
         .unwrap_or_else(|| panic!("no actions in {o}"))
         .iter()
+        .filter(|a| a["name"] != "contact")
         .map(|a| {
             let name = a["name"].as_str().unwrap().to_string();
             if a["main"] == json!(true) {
@@ -1037,6 +1040,7 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "called_back",
                 "close",
                 "cancel",
+                "contact",
             ],
         ),
         (
@@ -1057,6 +1061,7 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "slip_void",
                 "callback",
                 "complaint",
+                "contact",
             ],
         ),
     ];
@@ -1696,15 +1701,6 @@ fn a_completed_orders_contact_and_phone_are_corrected_and_kept_in_its_timeline()
     );
     let got = t.ok("orders.get", json!({"id": o}));
     assert_eq!(got["status"], "completed");
-    assert!(
-        got["actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["name"] == "contact"),
-        "{}",
-        got["actions"]
-    );
     // A clerk corrects it; the phone goes through the one normaliser.
     as_role(&mut t, "wangf", aftersales::Role::Clerk);
     let edited = aftersales::api::call(
@@ -1811,4 +1807,44 @@ fn a_contact_edit_is_refused_for_a_bad_phone_an_empty_name_and_an_engineer() {
         ),
         0
     );
+}
+
+#[test]
+fn a_contact_edit_is_offered_in_every_status_to_those_who_may_run_it() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let offered = |o: &Value| {
+        o["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "contact" && a["main"] == json!(false))
+    };
+    for status in [
+        "registered",
+        "dispatched",
+        "in_progress",
+        "waiting_parts",
+        "completed",
+        "called_back",
+        "closed",
+        "cancelled",
+    ] {
+        let o = order_in(&mut t, &s, status);
+        let got = t.ok("orders.get", json!({ "id": o }));
+        assert!(offered(&got), "{status}: {}", got["actions"]);
+        // And the core takes it in that status.
+        let edited = t.ok(
+            "orders.set_contact",
+            json!({"order_id": o, "contact": "王芳", "phone": "010-6552 9988"}),
+        );
+        assert_eq!(edited["contact"], "王芳", "{status}");
+        assert_eq!(edited["status"], *status);
+        // An engineer is not offered it.
+        as_role(&mut t, "lis", aftersales::Role::Engineer);
+        let seen = aftersales::api::call(&mut t.desk, "orders.get", json!({ "id": o }))
+            .unwrap()
+            .value();
+        assert!(!offered(&seen), "{status}: {}", seen["actions"]);
+    }
 }
