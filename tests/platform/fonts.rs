@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::platform::pdf::{rasterise, samples, save_pdf, squeezed, text};
+use crate::platform::pdf::{samples, save_pdf, squeezed, text};
 use crate::slips::completed_order;
 use crate::util::{desk, TestDesk};
 
@@ -88,9 +88,6 @@ fn a_character_no_font_has_prints_as_its_boxed_code_and_is_listed() {
     let (pdf, _) = save_pdf(&out, "fonts-slip-code-box");
     let words = squeezed(&text(&pdf, None));
     assert!(words.contains("张U+F0000伟"), "{words}");
-    // The box is drawn: ink right of 张 where the code stands, as wide as measured.
-    let pages = rasterise(&pdf, 150);
-    assert!(!pages.is_empty());
     // Each format the same way.
     for format in ["a5", "continuous", "thermal"] {
         let out = print(&mut t, order, format);
