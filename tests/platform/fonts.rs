@@ -163,3 +163,67 @@ fn a_report_prints_an_engineer_with_a_rare_name() {
     let (pdf, _) = save_pdf(&out, "fonts-report");
     assert!(squeezed(&text(&pdf, None)).contains(RARE_NAME));
 }
+
+/// `font` (a TrueType font) wrapped as a one-face TrueType collection, as Windows ships
+/// SimSun, Microsoft YaHei and MingLiU-ExtB (`.ttc`): the collection header, then the face
+/// with its table offsets moved by the header's length.
+fn as_collection(font: &[u8]) -> Vec<u8> {
+    const HEADER: u32 = 16; // 'ttcf', version 1.0, one face, its offset
+    let mut out = Vec::with_capacity(font.len() + HEADER as usize);
+    out.extend_from_slice(b"ttcf");
+    out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+    out.extend_from_slice(&1u32.to_be_bytes());
+    out.extend_from_slice(&HEADER.to_be_bytes());
+    let mut face = font.to_vec();
+    let tables = u16::from_be_bytes([face[4], face[5]]) as usize;
+    for i in 0..tables {
+        let at = 12 + 16 * i + 8;
+        let offset = u32::from_be_bytes(face[at..at + 4].try_into().unwrap());
+        face[at..at + 4].copy_from_slice(&(offset + HEADER).to_be_bytes());
+    }
+    out.extend_from_slice(&face);
+    out
+}
+
+/// On Windows the fallback reads `.ttc` collections (face 0): such a face embeds and reads
+/// back (the collection built here from the compiled main font).
+#[test]
+fn a_font_collection_face_embeds_and_reads_back() {
+    use printpdf::{
+        Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem,
+        TextMatrix,
+    };
+    let main = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/wqy-microhei-gbk.ttf"),
+    )
+    .unwrap();
+    let ttc = as_collection(&main);
+    let face = ParsedFont::from_bytes(&ttc, 0, &mut Vec::new()).expect("face 0 of the collection");
+    let mut doc = PdfDocument::new("ttc");
+    let id = doc.add_font(&face);
+    let ops = vec![
+        Op::StartTextSection,
+        Op::SetFont {
+            font: PdfFontHandle::External(id),
+            size: Pt(12.0),
+        },
+        Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Mm(10.0).into(), Mm(20.0).into()),
+        },
+        Op::ShowText {
+            items: vec![TextItem::Text("刘德华 喆玥".into())],
+        },
+        Op::EndTextSection,
+    ];
+    let options = PdfSaveOptions {
+        subset_fonts: true,
+        ..PdfSaveOptions::default()
+    };
+    let bytes = doc
+        .with_pages(vec![PdfPage::new(Mm(100.0), Mm(40.0), ops)])
+        .save(&options, &mut Vec::new());
+    let path = samples().join("fonts-ttc-face.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(squeezed(&text(&path, None)), "刘德华喆玥");
+    assert!(bytes.len() < 20 * 1024, "subset: {} bytes", bytes.len());
+}
