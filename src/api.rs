@@ -284,6 +284,12 @@ static COMMANDS: &[Command] = &[
         orders::board::receivables
     ),
     command!(
+        "orders.set_contact",
+        "修改联系人",
+        DESK_AND_DISPATCH,
+        orders::contact::set_contact
+    ),
+    command!(
         "orders.suggest",
         "推荐派工工程师",
         DISPATCH,

@@ -761,12 +761,15 @@ fn generated_orders_are_numbered_in_order_and_readable() {
     );
 }
 
-/// The names of the order's `actions`, the main one marked with `*`.
+/// The names of the order's `actions`, the main one marked with `*`: the flow's steps
+/// (`contact`, offered in every status, is pinned on its own in
+/// `a_contact_edit_is_offered_in_every_status_to_those_who_may_run_it`).
 fn actions(o: &Value) -> Vec<String> {
     o["actions"]
         .as_array()
         .unwrap_or_else(|| panic!("no actions in {o}"))
         .iter()
+        .filter(|a| a["name"] != "contact")
         .map(|a| {
             let name = a["name"].as_str().unwrap().to_string();
             if a["main"] == json!(true) {
@@ -1037,6 +1040,7 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "called_back",
                 "close",
                 "cancel",
+                "contact",
             ],
         ),
         (
@@ -1057,6 +1061,7 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "slip_void",
                 "callback",
                 "complaint",
+                "contact",
             ],
         ),
     ];
@@ -1672,4 +1677,174 @@ fn the_suggestion_cites_only_the_models_parts_and_says_who_does_not_cover_the_re
                 .as_str()
                 .unwrap()
                 .starts_with("不负责该地区")));
+}
+
+// ---- issue 17: the contact and phone of an order are editable ------------------------------
+
+fn as_role(t: &mut TestDesk, login: &str, role: aftersales::Role) {
+    t.desk.act_as(aftersales::Actor {
+        id: None,
+        login: login.into(),
+        name: login.into(),
+        roles: vec![role],
+        engineer_id: None,
+    });
+}
+
+#[test]
+fn a_completed_orders_contact_and_phone_are_corrected_and_kept_in_its_timeline() {
+    let mut t = desk();
+    let o = crate::slips::completed_order(&mut t, "刘䶮", "广州", 0);
+    let before: (i64, i64) = (
+        t.sql(&format!("SELECT total_fen FROM work_order WHERE id = {o}")),
+        t.sql(&format!("SELECT paid_fen FROM work_order WHERE id = {o}")),
+    );
+    let got = t.ok("orders.get", json!({"id": o}));
+    assert_eq!(got["status"], "completed");
+    // A clerk corrects it; the phone goes through the one normaliser.
+    as_role(&mut t, "wangf", aftersales::Role::Clerk);
+    let edited = aftersales::api::call(
+        &mut t.desk,
+        "orders.set_contact",
+        json!({"order_id": o, "contact": "刘䶮（儿子）", "phone": "139 0000 1111"}),
+    )
+    .unwrap()
+    .value();
+    assert_eq!(edited["contact"], "刘䶮（儿子）");
+    assert_eq!(edited["phone"], "139 0000 1111");
+    let stored: String = t.sql(&format!("SELECT phone FROM work_order WHERE id = {o}"));
+    assert_eq!(stored, "13900001111");
+    let (kind, user, detail): (String, String, String) = {
+        let conn = Connection::open(t.desk.path()).unwrap();
+        conn.query_row(
+            "SELECT kind, user, detail FROM order_event WHERE order_id = ?1 ORDER BY id DESC LIMIT 1",
+            [o],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(kind, "contact");
+    assert_eq!(user, "wangf");
+    assert_eq!(
+        detail,
+        "联系人：刘䶮 → 刘䶮（儿子）；联系电话：138 1234 5678 → 139 0000 1111"
+    );
+    // The money and the status did not move.
+    let after: (i64, i64) = (
+        t.sql(&format!("SELECT total_fen FROM work_order WHERE id = {o}")),
+        t.sql(&format!("SELECT paid_fen FROM work_order WHERE id = {o}")),
+    );
+    assert_eq!(before, after);
+    assert_eq!(t.ok("orders.get", json!({"id": o}))["status"], "completed");
+    // The slip prints the corrected contact.
+    let slip = t.ok("slips.print", json!({"order_id": o}));
+    let (pdf, _) = crate::platform::pdf::save_pdf(&slip, "order-contact-edited");
+    let words = crate::platform::pdf::squeezed(&crate::platform::pdf::text(&pdf, None));
+    assert!(
+        words.contains("刘䶮（儿子）") && words.contains("13900001111"),
+        "{words}"
+    );
+    // The same pair again records nothing.
+    let events: i64 = count(
+        &t,
+        &format!("SELECT count(*) FROM order_event WHERE order_id = {o} AND kind = 'contact'"),
+    );
+    t.ok(
+        "orders.set_contact",
+        json!({"order_id": o, "contact": "刘䶮（儿子）", "phone": "13900001111"}),
+    );
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT count(*) FROM order_event WHERE order_id = {o} AND kind = 'contact'")
+        ),
+        events
+    );
+}
+
+#[test]
+fn a_contact_edit_is_refused_for_a_bad_phone_an_empty_name_and_an_engineer() {
+    let mut t = desk();
+    let o = crate::slips::completed_order(&mut t, "张伟", "北京", 0);
+    for (args, field) in [
+        (
+            json!({"order_id": o, "contact": "", "phone": "13900001111"}),
+            "contact",
+        ),
+        (
+            json!({"order_id": o, "contact": "张伟", "phone": "12345"}),
+            "phone",
+        ),
+        (
+            json!({"order_id": o, "contact": "张".repeat(41), "phone": ""}),
+            "contact",
+        ),
+    ] {
+        let e = t.err("orders.set_contact", args.clone());
+        assert_eq!(e["field"], field, "{args}: {e}");
+    }
+    let e = t.err(
+        "orders.set_contact",
+        json!({"order_id": 9999, "contact": "张伟"}),
+    );
+    assert_eq!(e["code"], "not_found", "{e}");
+    as_role(&mut t, "lis", aftersales::Role::Engineer);
+    let e = aftersales::api::call(
+        &mut t.desk,
+        "orders.set_contact",
+        json!({"order_id": o, "contact": "李四"}),
+    )
+    .unwrap_err()
+    .to_json();
+    assert_eq!(e["code"], "forbidden", "{e}");
+    // Nothing was written.
+    let contact: String = t.sql(&format!("SELECT contact FROM work_order WHERE id = {o}"));
+    assert_eq!(contact, "张伟");
+    assert_eq!(
+        count(
+            &t,
+            "SELECT count(*) FROM order_event WHERE kind = 'contact'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn a_contact_edit_is_offered_in_every_status_to_those_who_may_run_it() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let offered = |o: &Value| {
+        o["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "contact" && a["main"] == json!(false))
+    };
+    for status in [
+        "registered",
+        "dispatched",
+        "in_progress",
+        "waiting_parts",
+        "completed",
+        "called_back",
+        "closed",
+        "cancelled",
+    ] {
+        let o = order_in(&mut t, &s, status);
+        let got = t.ok("orders.get", json!({ "id": o }));
+        assert!(offered(&got), "{status}: {}", got["actions"]);
+        // And the core takes it in that status.
+        let edited = t.ok(
+            "orders.set_contact",
+            json!({"order_id": o, "contact": "王芳", "phone": "010-6552 9988"}),
+        );
+        assert_eq!(edited["contact"], "王芳", "{status}");
+        assert_eq!(edited["status"], *status);
+        // An engineer is not offered it.
+        as_role(&mut t, "lis", aftersales::Role::Engineer);
+        let seen = aftersales::api::call(&mut t.desk, "orders.get", json!({ "id": o }))
+            .unwrap()
+            .value();
+        assert!(!offered(&seen), "{status}: {}", seen["actions"]);
+    }
 }

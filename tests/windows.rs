@@ -227,3 +227,41 @@ fn a_database_held_by_another_program_is_a_storage_error_naming_the_file() {
     drop(held);
     Desk::open_dir(&dir).unwrap();
 }
+
+/// Issue 17 on Windows: names beyond GBK (Extensions A, B and E) print from the fonts
+/// compiled into the binary, with no font installed; a character no font has prints as its
+/// boxed code and is listed; the system fonts looked in are only files that exist (under
+/// `%SystemRoot%\Fonts` on Windows; none elsewhere).
+#[test]
+fn every_name_prints_on_windows_from_the_fonts_compiled_in() {
+    let mut t = crate::util::desk();
+    let o = crate::slips::completed_order(&mut t, "刘䶮𠮷𬌗\u{F0000}", "广州", 0);
+    let out = t.ok("slips.print", json!({"order_id": o, "format": "a4"}));
+    assert_eq!(out["unprintable"], json!(["U+F0000"]), "{out:#}");
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(out["content_base64"].as_str().unwrap())
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // WenQuanYi and the two Hanazono cuts, each embedded once.
+    let fonts = pdf.windows(10).filter(|w| w == b"/FontFile2").count();
+    assert_eq!(fonts, 3);
+    assert!(pdf.len() <= 60 * 1024, "{} bytes", pdf.len());
+    let files = aftersales::platform::pdf::system_font_files();
+    assert!(files.iter().all(|f| f.is_file()), "{files:?}");
+    #[cfg(windows)]
+    {
+        let root = std::env::var_os("SystemRoot").or_else(|| std::env::var_os("windir"));
+        let fonts_dir = PathBuf::from(root.expect("SystemRoot is set")).join("Fonts");
+        assert!(files.iter().all(|f| f.starts_with(&fonts_dir)), "{files:?}");
+        eprintln!("system fonts looked in: {files:?}");
+        // Where Segoe UI Symbol is installed (every Windows since 7; not Wine's own C:
+        // drive), ☺ (none of the compiled fonts has it) comes from it instead of a box.
+        if files.iter().any(|f| f.ends_with("seguisym.ttf")) {
+            let smile = crate::slips::completed_order(&mut t, "王☺", "广州", 0);
+            let out = t.ok("slips.print", json!({"order_id": smile, "format": "a4"}));
+            assert_eq!(out["unprintable"], json!([]), "{out:#}");
+        }
+    }
+    #[cfg(not(windows))]
+    assert!(files.is_empty(), "{files:?}");
+}

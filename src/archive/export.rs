@@ -59,6 +59,7 @@ pub fn customers(desk: &mut Desk, args: ExportArgs) -> Result<Exported> {
         file_name: book.file_name,
         content_base64: base64::engine::general_purpose::STANDARD.encode(&book.bytes),
         rows: book.rows,
+        unprintable: Vec::new(),
     })
 }
 

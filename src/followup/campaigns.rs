@@ -449,6 +449,8 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Task> {
 pub struct Report {
     pub file_name: String,
     pub content_base64: String,
+    /// Codes (`U+2A6D7`) of the characters no font has, printed as the code in a box.
+    pub unprintable: Vec<String>,
 }
 
 /// 服务报告 for one account (a head office includes its branches): machines checked,
@@ -468,9 +470,10 @@ pub fn report(desk: &mut Desk, a: GetArgs) -> Result<Report> {
         ));
     }
     let company = crate::people::settings::load(desk.conn())?.company_name;
-    let bytes = print::campaign_report(&c, &account.name, &company, desk.now())?;
+    let (bytes, unprintable) = print::campaign_report(&c, &account.name, &company, desk.now())?;
     Ok(Report {
         file_name: format!("服务报告-{}-{}.pdf", account.name, c.name),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        unprintable,
     })
 }

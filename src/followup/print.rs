@@ -14,15 +14,7 @@ pub(crate) fn campaign_report(
     account: &str,
     company: &str,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<u8>> {
-    for t in &c.tasks {
-        pdf::check("tasks", "客户或网点名称", &t.customer)?;
-        pdf::check("tasks", "安装地点", &t.site)?;
-        pdf::check("tasks", "检查结果", &t.result)?;
-    }
-    pdf::check("name", "活动名称", &c.name)?;
-    pdf::check("customer_id", "客户名称", account)?;
-    pdf::check("company_name", "公司名称", company)?;
+) -> Result<(Vec<u8>, Vec<String>)> {
     let mut doc = Pdf::new(&format!("服务报告 {account}"), at);
     let local = crate::platform::time::local_text(&crate::platform::time::stamp(at));
     let today = local.get(..10).unwrap_or_default();
@@ -148,5 +140,6 @@ pub(crate) fn campaign_report(
             "服务单位（盖章）：____________________　　客户确认：____________________",
         );
     }
-    doc.finish()
+    let unprintable = pdf::codes(doc.unprintable());
+    Ok((doc.finish()?, unprintable))
 }

@@ -14,6 +14,7 @@
 
 pub mod board;
 pub mod clocks;
+pub mod contact;
 pub mod engineers;
 pub mod flow;
 pub mod history;

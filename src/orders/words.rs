@@ -177,6 +177,7 @@ crate::words! {
         CalledBack = "called_back", "已回访";
         Close = "close", "关闭工单";
         Cancel = "cancel", "取消工单";
+        Contact = "contact", "修改联系人";
     }
 }
 
@@ -188,6 +189,7 @@ impl Step {
             Step::Assign | Step::Reassign => "orders.assign",
             Step::Complete => "orders.complete",
             Step::Pay => "orders.pay",
+            Step::Contact => "orders.set_contact",
             Step::Start
             | Step::Resume
             | Step::Reopen
@@ -257,6 +259,8 @@ pub fn steps(o: &Order) -> Vec<Step> {
     if s.may_move_to(Cancelled) {
         list.push(Step::Cancel);
     }
+    // In every status: it corrects the paper, not the money.
+    list.push(Step::Contact);
     list
 }
 
@@ -318,5 +322,6 @@ crate::words! {
         SlipVoid = "slip_void", "记录";
         Callback = "callback", "记录";
         Complaint = "complaint", "记录";
+        Contact = "contact", "修改联系人";
     }
 }

@@ -288,7 +288,6 @@ fn save_checked(
     for (value, key, label, max) in texts {
         if let Some(v) = value {
             let v = crate::platform::text::field(key, label, v, max, key == "company_name")?;
-            crate::platform::pdf::check(key, label, &v)?;
             out.push((key.into(), v));
         }
     }

@@ -28,6 +28,9 @@ pub struct Exported {
     /// Data rows in the file (a customer export: one per machine, one for a customer
     /// without machines).
     pub rows: usize,
+    /// For a PDF: codes (`U+2A6D7`) of the characters no font has, printed as the code in
+    /// a box. Empty for a workbook.
+    pub unprintable: Vec<String>,
 }
 
 /// Creates `dir` (and its missing parents) as a folder only its owner can enter (`0700` on

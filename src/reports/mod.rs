@@ -669,9 +669,12 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::platform::files::
     )?;
     let p = &all.items[0].period;
     let stem = format!("统计报表-{}-{}", p.from, p.to);
-    let (bytes, name) = match a.format.as_str() {
-        "" | "xlsx" => (print::xlsx(&all)?, format!("{stem}.xlsx")),
-        "pdf" => (print::pdf(&all, desk.now())?, format!("{stem}.pdf")),
+    let (bytes, name, unprintable) = match a.format.as_str() {
+        "" | "xlsx" => (print::xlsx(&all)?, format!("{stem}.xlsx"), Vec::new()),
+        "pdf" => {
+            let (bytes, unprintable) = print::pdf(&all, desk.now())?;
+            (bytes, format!("{stem}.pdf"), unprintable)
+        }
         _ => return Err(Error::invalid("format", "导出格式只能是 Excel 或 PDF")),
     };
     let at = desk.stamp();
@@ -682,5 +685,6 @@ pub fn export(desk: &mut Desk, a: ExportArgs) -> Result<crate::platform::files::
         file_name: name,
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: all.items.iter().map(|r| r.current_lines.len()).sum(),
+        unprintable,
     })
 }

@@ -139,13 +139,13 @@ fn money(v: Option<f64>) -> String {
     format!("{sign}{grouped}.{:02}", fen % 100)
 }
 
-pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Vec<u8>> {
-    use crate::platform::pdf::{check, Align, Area, Column, Pdf, Table, TextBox};
+pub(crate) fn pdf(
+    all: &Reports,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(Vec<u8>, Vec<String>)> {
+    use crate::platform::pdf::{codes, Align, Area, Column, Pdf, Table, TextBox};
     let mut doc = Pdf::new("统计报表", at);
     for r in &all.items {
-        for l in &r.current_lines {
-            check("report", "报表项目", &l.label)?;
-        }
         doc.add_page(297.0, 210.0);
         doc.text_box(
             Area::new(12.0, 10.0, 273.0, 8.0),
@@ -214,7 +214,8 @@ pub(crate) fn pdf(all: &Reports, at: chrono::DateTime<chrono::Utc>) -> Result<Ve
             doc.text_box(Area::new(12.0, y, 273.0, 6.0), TextBox::new(8.0), note);
         }
     }
-    doc.finish()
+    let unprintable = codes(doc.unprintable());
+    Ok((doc.finish()?, unprintable))
 }
 
 #[cfg(test)]

@@ -207,47 +207,13 @@ fn warranty_text(o: &crate::orders::Order) -> String {
     .to_string()
 }
 
-/// Everything printed, with the field it comes from, checked for glyphs before drawing.
-fn check(d: &SlipData) -> Result<()> {
-    let o = &d.order;
-    let s = &d.settings;
-    let mut fields: Vec<(&'static str, &str, &str)> = vec![
-        ("company_name", "公司名称", &s.company_name),
-        ("company_hotline", "服务热线", &s.company_hotline),
-        ("company_address", "公司地址", &s.company_address),
-        ("slip_terms", "服务条款", &s.slip_terms),
-        ("customer", "客户名称", &o.customer.name),
-        ("contact", "联系人", &o.contact),
-        ("address", "服务地址", &o.address),
-        ("fault", "故障现象", &o.fault),
-        ("warranty_reason", "保修说明", &o.warranty_reason),
-        ("diagnosis", "故障原因", &o.diagnosis),
-        ("work_done", "处理结果", &o.work_done),
-        ("remarks", "客户意见", &d.order.opinion_remarks),
-    ];
-    if let Some(m) = &o.equipment {
-        fields.push(("equipment", "设备型号", &m.model));
-        fields.push(("serial", "序列号", &m.serial));
-    }
-    if let Some(e) = &o.engineer {
-        fields.push(("engineer", "工程师", &e.name));
-    }
-    for (field, label, text) in fields {
-        pdf::check(field, label, text)?;
-    }
-    for p in o.parts.iter().flatten() {
-        pdf::check("parts", "备件名称", &p.name)?;
-        pdf::check("parts", "备件编码", &p.code)?;
-    }
-    for f in o.fees.iter().flatten() {
-        pdf::check("fees", "费用说明", &f.description)?;
-    }
-    Ok(())
-}
-
-/// `SlipData` as a PDF in `format`; returns the bytes and the page count.
-pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, usize)> {
-    check(d)?;
+/// `SlipData` as a PDF in `format`; returns the bytes, the page count and the codes of
+/// the characters no font has (drawn as boxed codes).
+pub fn render(
+    d: &SlipData,
+    format: Format,
+    copies: Copies,
+) -> Result<(Vec<u8>, usize, Vec<String>)> {
     let labels: Vec<Option<&str>> = match copies {
         Copies::One => vec![None],
         Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
@@ -281,7 +247,8 @@ pub fn render(d: &SlipData, format: Format, copies: Copies) -> Result<(Vec<u8>, 
             doc.watermark(PREVIEW_MARK, PREVIEW_GREY);
         }
     }
-    Ok((doc.finish()?, pages))
+    let unprintable = pdf::codes(doc.unprintable());
+    Ok((doc.finish()?, pages, unprintable))
 }
 
 /// What a preview carries across every page, and how light (0 black … 1 white): seen at

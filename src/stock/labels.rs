@@ -167,6 +167,8 @@ pub struct Printed {
     pub cut: Vec<String>,
     /// Part codes left out: a bin label was asked for and the part has no bin.
     pub skipped: Vec<String>,
+    /// Codes (`U+2A6D7`) of the characters no font has, printed as the code in a box.
+    pub unprintable: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,6 +337,7 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
         pages: rendered.pages,
         cut: rendered.cut,
         skipped,
+        unprintable: rendered.unprintable,
     })
 }
 
@@ -395,11 +398,13 @@ pub struct Rendered {
     pub pages: usize,
     /// Who had text cut to fit (see [`Label::who`]), each once.
     pub cut: Vec<String>,
+    /// Codes of the characters no font has, drawn as boxed codes.
+    pub unprintable: Vec<String>,
 }
 
 /// Checks and draws `labels`, `copies` of each, on `size`. Nothing is drawn until every
-/// label has passed: the glyphs of its text, and a barcode or QR code that can carry its
-/// value and still scan at this size.
+/// label has passed: a barcode or QR code that can carry its value and still scan at this
+/// size. Text is never refused: a character no font has prints as its code in a box.
 pub fn render(
     labels: &[Label],
     kind: Kind,
@@ -412,7 +417,6 @@ pub fn render(
     let inner = size.inner(cell);
     let mut symbols = Vec::with_capacity(labels.len());
     for label in labels {
-        check_text(label, kind)?;
         symbols.push(symbol(label, kind, symbology, size, inner)?);
     }
     let title = match kind {
@@ -437,28 +441,13 @@ pub fn render(
         }
     }
     let pages = pdf.page_count();
+    let unprintable = pdf::codes(pdf.unprintable());
     Ok(Rendered {
         bytes: pdf.finish()?,
         pages,
         cut,
+        unprintable,
     })
-}
-
-fn check_text(label: &Label, kind: Kind) -> Result<()> {
-    match kind {
-        Kind::Part => {
-            let who = format!("备件 {} 的", label.who);
-            pdf::check("code", &format!("{who}编码"), &label.title)?;
-            pdf::check("name", &format!("{who}名称"), &label.name)?;
-            pdf::check("spec", &format!("{who}规格"), &label.spec)?;
-            pdf::check("bin", &format!("{who}库位"), &label.bin)?;
-            pdf::check("barcode", &format!("{who}条码"), &label.value)
-        }
-        Kind::Bin => {
-            pdf::check("bin", "库位", &label.title)?;
-            pdf::check("name", &format!("{}的备件名称", label.who), &label.name)
-        }
-    }
 }
 
 /// The barcode or QR code of a label, refused when it cannot carry the value or would

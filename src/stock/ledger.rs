@@ -882,10 +882,10 @@ pub fn purchase_request(
     let lines = purchase_lines(desk)?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let today = crate::platform::dates::show(desk.today());
-    let bytes = if pdf {
+    let (bytes, unprintable) = if pdf {
         print::purchase_pdf(&lines, &today, desk.now())?
     } else {
-        print::purchase_xlsx(&lines, &today)?
+        (print::purchase_xlsx(&lines, &today)?, Vec::new())
     };
     let ext = if pdf { "pdf" } else { "xlsx" };
     let at = desk.stamp();
@@ -908,5 +908,6 @@ pub fn purchase_request(
         file_name: format!("采购申请-{}.{ext}", today.replace('-', "")),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: lines.len(),
+        unprintable,
     })
 }

@@ -69,17 +69,9 @@ pub(crate) fn purchase_pdf(
     lines: &[PurchaseLine],
     today: &str,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, Vec<String>)> {
     use crate::platform::money::yuan;
     use crate::platform::pdf::{Align, Column, Pdf, Style, Table};
-    for line in lines {
-        let p = &line.part;
-        let who = format!("备件 {} 的", p.code);
-        crate::platform::pdf::check("code", &format!("{who}编码"), &p.code)?;
-        crate::platform::pdf::check("name", &format!("{who}名称"), &p.name)?;
-        crate::platform::pdf::check("spec", &format!("{who}规格"), &p.spec)?;
-        crate::platform::pdf::check("unit", &format!("{who}单位"), &p.unit)?;
-    }
     const W: f32 = 210.0;
     const H: f32 = 297.0;
     const MARGIN: f32 = 15.0;
@@ -191,5 +183,6 @@ pub(crate) fn purchase_pdf(
             &format!("第 {} / {pages} 页", page + 1),
         );
     }
-    pdf.finish()
+    let unprintable = crate::platform::pdf::codes(pdf.unprintable());
+    Ok((pdf.finish()?, unprintable))
 }

@@ -516,22 +516,7 @@ fn a_name_too_long_even_at_the_smallest_size_is_cut_and_reported() {
 fn what_cannot_be_printed_is_refused_with_the_field_named() {
     let mut t = desk();
     let ids = three_parts(&mut t);
-    // U+20000 is outside GBK: the font has no glyph for it.
-    let odd = save_part(&mut t, "P010", "滤网𠀀", "", "", "D-1");
-    let e = t.err("parts.labels", json!({"part_ids": [ids[0], odd]}));
-    assert_eq!(
-        e,
-        json!({"code": "invalid", "field": "name",
-               "message": "备件 P010 的名称中的「𠀀」无法打印（字库中没有这个字）"})
-    );
-    let odd_bin = save_part(&mut t, "P011", "阀", "", "", "一号架😀");
-    let e = t.err(
-        "parts.labels",
-        json!({"part_ids": [odd_bin], "kind": "bin"}),
-    );
-    assert_eq!(e["field"], "bin", "{e}");
-    assert!(e["message"].as_str().unwrap().contains("「😀」"), "{e}");
-
+    // (A character no font has is not refused: tests/platform/fonts.rs.)
     // Code 128 carries ASCII only: a Chinese bin goes on a QR code instead.
     let chinese_bin = save_part(&mut t, "P012", "阀", "", "", "一号架");
     let e = t.err(
@@ -706,15 +691,14 @@ fn a_long_purchase_request_runs_over_pages_with_its_header_on_each() {
 }
 
 #[test]
-fn a_purchase_request_with_an_unprintable_name_is_refused() {
+fn a_purchase_request_with_a_name_no_font_has_prints_its_code() {
     let mut t = desk();
-    save_part(&mut t, "P020", "滤网𠀀", "", "", "");
-    let e = t.err("stock.purchase_request", json!({"format": "pdf"}));
-    assert_eq!(e["field"], "name", "{e}");
-    assert_eq!(
-        e["message"],
-        "备件 P020 的名称中的「𠀀」无法打印（字库中没有这个字）"
-    );
-    // The workbook has no font problem.
-    t.ok("stock.purchase_request", json!({"format": "xlsx"}));
+    save_part(&mut t, "P020", "滤网\u{F0000}", "", "", "");
+    let out = t.ok("stock.purchase_request", json!({"format": "pdf"}));
+    assert_eq!(out["unprintable"], json!(["U+F0000"]), "{out:#}");
+    let (pdf, _) = save_pdf(&out, "purchase-request-code-box");
+    assert!(squeezed(&text(&pdf, None)).contains("滤网U+F0000"));
+    // The workbook keeps the character as it is.
+    let out = t.ok("stock.purchase_request", json!({"format": "xlsx"}));
+    assert_eq!(out["unprintable"], json!([]));
 }

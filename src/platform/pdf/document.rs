@@ -8,7 +8,7 @@ use printpdf::{
 };
 
 use super::code128::Barcode;
-use super::font::{self, face, PT_PER_MM};
+use super::font::{self, face, fonts, PT_PER_MM};
 use super::qr::Qr;
 use crate::platform::error::Result;
 
@@ -217,13 +217,14 @@ struct Page {
     ops: Vec<Op>,
 }
 
-/// A PDF being drawn. Every text drawn must have been checked with [`super::check`]
-/// first (that is where the clerk learns which field holds a character the font lacks);
-/// [`Pdf::finish`] refuses a document with text that slipped past, rather than print a
-/// blank.
+/// A PDF being drawn. Text is set in the fonts of [`super::font`], switching font per
+/// character; a character no font has is drawn as its code in a box and listed in
+/// [`Pdf::unprintable`], never refused.
 pub struct Pdf {
     doc: PdfDocument,
-    font: FontId,
+    /// The document's font for each slot of the font chain, added on first use (an
+    /// ordinary paper embeds the main font only).
+    fonts: Vec<Option<FontId>>,
     pages: Vec<Page>,
     current: usize,
     unprintable: Vec<char>,
@@ -242,14 +243,32 @@ impl Pdf {
         info.modification_date = now;
         info.metadata_date = now;
         info.creator = "售后服务台".to_string();
-        let font = doc.add_font(&face().parsed);
         Pdf {
             doc,
-            font,
+            fonts: vec![None; fonts().slots.len()],
             pages: Vec::new(),
             current: 0,
             unprintable: Vec::new(),
         }
+    }
+
+    /// The characters drawn as a code box so far (no font has them), each once, in order.
+    pub fn unprintable(&self) -> &[char] {
+        &self.unprintable
+    }
+
+    /// The document's font for slot `slot` of the chain, added now if it is the first use.
+    fn font(&mut self, slot: usize) -> PdfFontHandle {
+        let id = match &self.fonts[slot] {
+            Some(id) => id.clone(),
+            None => {
+                let face = fonts().face_of_slot(slot);
+                let id = self.doc.add_font(&face.parsed);
+                self.fonts[slot] = Some(id.clone());
+                id
+            }
+        };
+        PdfFontHandle::External(id)
     }
 
     /// Starts a new page of `w` × `h` mm; drawing goes to it.
@@ -299,17 +318,12 @@ impl Pdf {
     /// One line of text with its baseline at `y`; `x` is its left edge, centre or right
     /// edge as `style.align` says. Returns its width, mm.
     pub fn text(&mut self, x: f32, y: f32, style: Style, text: &str) -> f32 {
-        for c in font::missing_glyphs(text) {
-            if !self.unprintable.contains(&c) {
-                self.unprintable.push(c);
-            }
-        }
         let text: String = text
             .chars()
             .map(|c| if c.is_whitespace() { ' ' } else { c })
             .collect();
         let width = font::text_width(&text, style.size);
-        let left = match style.align {
+        let mut left = match style.align {
             Align::Left => x,
             Align::Center => x - width / 2.0,
             Align::Right => x - width,
@@ -317,8 +331,28 @@ impl Pdf {
         if text.trim().is_empty() {
             return width;
         }
-        let at = self.point(left, y);
-        let font = PdfFontHandle::External(self.font.clone());
+        for run in font::runs(&text) {
+            let w = font::text_width(&run.text, style.size);
+            match run.slot {
+                Some(slot) => self.show(left, y, style, slot, run.text),
+                None => {
+                    for c in run.text.chars() {
+                        self.code_box(left, y, style, c);
+                        if !self.unprintable.contains(&c) {
+                            self.unprintable.push(c);
+                        }
+                    }
+                }
+            }
+            left += w;
+        }
+        width
+    }
+
+    /// `text`, all of it in the font of `slot`, from `x` on the baseline `y`.
+    fn show(&mut self, x: f32, y: f32, style: Style, slot: usize, text: String) {
+        let at = self.point(x, y);
+        let font = self.font(slot);
         let ops = &mut self.page().ops;
         if style.bold {
             // Bold from the one regular face: the outline stroked as well as filled.
@@ -347,7 +381,21 @@ impl Pdf {
         if style.bold {
             ops.push(Op::RestoreGraphicsState);
         }
-        width
+    }
+
+    /// A character no font has, at `x` on the baseline `y`: its code (`U+2A6D7`) small in
+    /// a thin box as wide as [`font::text_width`] measured it.
+    fn code_box(&mut self, x: f32, y: f32, style: Style, c: char) {
+        let (em, code) = fonts().code_box(c);
+        let (gap, w, above, h, size) = font::code_box_geometry(em, style.size);
+        let area = Area::new(x + gap, y - above, w, h);
+        self.rect(area, 0.1);
+        let main = face();
+        let baseline =
+            area.y + area.h / 2.0 + (main.ascent - main.descent) / 2.0 * size / PT_PER_MM;
+        let code_style = Style::new(size).align(Align::Center);
+        let centre = area.x + area.w / 2.0;
+        self.text(centre, baseline, code_style, &code);
     }
 
     /// Sets `text` inside `area` as `how` says (wrap, shrink, cut); nothing is drawn
@@ -543,13 +591,9 @@ impl Pdf {
         module
     }
 
-    /// The PDF's bytes, the font cut down to the glyphs used. Refused when some text had
-    /// characters the font lacks (a caller forgot [`super::check`]).
+    /// The PDF's bytes, each font cut down to the glyphs used. Characters no font has
+    /// were drawn as their codes ([`Pdf::unprintable`] lists them): never refused.
     pub fn finish(self) -> Result<Vec<u8>> {
-        if !self.unprintable.is_empty() {
-            let text: String = self.unprintable.iter().collect();
-            font::check("text", "要打印的内容", &text)?;
-        }
         let Pdf {
             mut doc, mut pages, ..
         } = self;

@@ -1,24 +1,46 @@
-//! The one font every PDF of the desk is set in: WenQuanYi Micro Hei cut to the GBK
-//! repertoire (assets/fonts/, see cut-font.sh there), compiled into the binary so a
-//! desk prints the same on every machine, with no font installed.
+//! The fonts every PDF of the desk is set in, compiled into the binary so a desk prints
+//! the same on every machine with no font installed (assets/fonts/, the scripts there say
+//! how each was cut):
 //!
-//! It is parsed once per process. What the font cannot draw is refused before anything is
-//! drawn ([`check`]): a PDF viewer would show nothing, or an empty box, for a character
-//! without a glyph, and a label or a slip with a silently missing character in a name is
-//! worse than a clear message.
+//! 1. WenQuanYi Micro Hei cut to GBK: the main font, parsed once per process, and all an
+//!    ordinary paper uses;
+//! 2. Hanazono Mincho A cut to the BMP Chinese characters WenQuanYi lacks (CJK Extension
+//!    A, the unified ideographs added after GBK, radicals, strokes, compatibility forms);
+//! 3. Hanazono Mincho B cut to the Supplementary Ideographic Plane (Extensions B–F);
+//! 4. on Windows, the system's fonts named in [`system_font_files`] (SimSun-ExtB and
+//!    others), read from disk.
+//!
+//! Text switches font character by character: each character is set in the first font of
+//! that order that has it. A fallback font is parsed only when a text asks for a character
+//! the fonts before it lack, so an ordinary slip costs nothing more. A character no font
+//! has is never refused: it is drawn as its code (`U+2A6D7`) in a small box, with the same
+//! width here as on paper, and the document lists it ([`super::Pdf::unprintable`]) so the
+//! clerk is told.
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use printpdf::ParsedFont;
 
-use crate::platform::error::{Error, Result};
+static MAIN: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei-gbk.ttf");
+static HANAZONO_BMP: &[u8] = include_bytes!("../../../assets/fonts/hanazono-bmp.ttf");
+static HANAZONO_SIP: &[u8] = include_bytes!("../../../assets/fonts/hanazono-sip.ttf");
 
-static FONT: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei-gbk.ttf");
+/// A system font file larger than this is not read (the largest Windows CJK font,
+/// SimSun-ExtB, is about 30 MB).
+const MAX_FONT_FILE: u64 = 64 * 1024 * 1024;
 
 /// Points per millimetre.
 pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 
-/// The parsed face and the few metrics layout needs, as fractions of the font size.
+/// The code of a character no font has is set at this fraction of the text's size.
+const CODE_SIZE: f32 = 0.4;
+/// Space between a code box and its neighbours, and inside it around the code, in ems of
+/// the text.
+const CODE_GAP: f32 = 0.08;
+const CODE_PAD: f32 = 0.06;
+
+/// A parsed face and the few metrics layout needs, as fractions of the font size.
 pub(crate) struct Face {
     pub parsed: ParsedFont,
     units_per_em: f32,
@@ -28,24 +50,22 @@ pub(crate) struct Face {
     pub descent: f32,
 }
 
-pub(crate) fn face() -> &'static Face {
-    static FACE: OnceLock<Face> = OnceLock::new();
-    FACE.get_or_init(|| {
-        let parsed = ParsedFont::from_bytes(FONT, 0, &mut Vec::new())
-            // The bytes are part of the binary; a test parses them.
-            .expect("assets/fonts/wqy-microhei-gbk.ttf is a TrueType font");
+impl Face {
+    fn parse(bytes: &[u8]) -> Option<Face> {
+        let parsed = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?;
         let metrics = &parsed.font_metrics;
         let units_per_em = f32::from(metrics.units_per_em);
-        Face {
+        if units_per_em <= 0.0 {
+            return None;
+        }
+        Some(Face {
             ascent: metrics.ascent / units_per_em,
             descent: metrics.descent.abs() / units_per_em,
             units_per_em,
             parsed,
-        }
-    })
-}
+        })
+    }
 
-impl Face {
     /// The glyph of `c`, if the font has one (`None` for .notdef).
     pub fn glyph(&self, c: char) -> Option<u16> {
         self.parsed
@@ -53,55 +73,262 @@ impl Face {
             .filter(|&gid| gid != 0)
     }
 
-    /// Advance of `c` in ems; whitespace advances as a space, a missing glyph as one em
-    /// (it is refused before drawing, measuring it must not be zero).
-    fn advance(&self, c: char) -> f32 {
-        let c = if c.is_whitespace() { ' ' } else { c };
-        match self.glyph(c) {
-            Some(gid) => f32::from(self.parsed.get_horizontal_advance(gid)) / self.units_per_em,
-            None => 1.0,
-        }
+    /// Advance of the glyph `gid`, in ems.
+    fn advance(&self, gid: u16) -> f32 {
+        f32::from(self.parsed.get_horizontal_advance(gid)) / self.units_per_em
     }
 }
 
-/// Characters of `text` the font has no glyph for, each once, in order of appearance.
-/// Whitespace is never missing: it is drawn as a space.
+/// Where a font's bytes come from.
+enum Source {
+    Compiled(&'static [u8]),
+    File(PathBuf),
+}
+
+/// One font of the chain, parsed on first use.
+pub(crate) struct Slot {
+    source: Source,
+    /// The characters it is asked about: the Hanazono cuts hold nothing outside their
+    /// range, so a miss there never parses them.
+    covers: fn(char) -> bool,
+    face: OnceLock<Option<Face>>,
+}
+
+impl Slot {
+    fn compiled(bytes: &'static [u8], covers: fn(char) -> bool) -> Slot {
+        Slot {
+            source: Source::Compiled(bytes),
+            covers,
+            face: OnceLock::new(),
+        }
+    }
+
+    fn file(path: PathBuf) -> Slot {
+        Slot {
+            source: Source::File(path),
+            covers: |_| true,
+            face: OnceLock::new(),
+        }
+    }
+
+    /// The face, parsed now if it was not yet; `None` when its file is missing, too
+    /// large or not a font (a system font is then skipped, never an error).
+    fn face(&self) -> Option<&Face> {
+        self.face
+            .get_or_init(|| match &self.source {
+                Source::Compiled(bytes) => Face::parse(bytes),
+                Source::File(path) => {
+                    let size = std::fs::metadata(path).ok()?.len();
+                    if size > MAX_FONT_FILE {
+                        return None;
+                    }
+                    Face::parse(&std::fs::read(path).ok()?)
+                }
+            })
+            .as_ref()
+    }
+
+    /// Whether the face has been parsed (for the test that an ordinary text parses no
+    /// fallback).
+    #[cfg(test)]
+    pub fn is_parsed(&self) -> bool {
+        self.face.get().is_some()
+    }
+}
+
+/// The fonts text is set in, in the order a character is looked up.
+pub(crate) struct Fonts {
+    pub slots: Vec<Slot>,
+}
+
+fn in_bmp(c: char) -> bool {
+    u32::from(c) <= 0xFFFF
+}
+
+fn in_sip(c: char) -> bool {
+    (0x20000..=0x2FFFF).contains(&u32::from(c))
+}
+
+impl Fonts {
+    /// The compiled fonts, then the font files `extra` (the system's, in order).
+    pub fn new(extra: Vec<PathBuf>) -> Fonts {
+        let mut slots = vec![
+            Slot::compiled(MAIN, |_| true),
+            Slot::compiled(HANAZONO_BMP, in_bmp),
+            Slot::compiled(HANAZONO_SIP, in_sip),
+        ];
+        slots.extend(extra.into_iter().map(Slot::file));
+        Fonts { slots }
+    }
+
+    /// The main font.
+    pub fn main(&self) -> &Face {
+        self.slots[0]
+            .face()
+            // The bytes are part of the binary; a test parses them.
+            .expect("assets/fonts/wqy-microhei-gbk.ttf is a TrueType font")
+    }
+
+    /// The first font that has `c`: its place in [`Fonts::slots`] and its face. Whitespace
+    /// is the main font's space.
+    pub fn find(&self, c: char) -> Option<(usize, &Face)> {
+        if c.is_whitespace() {
+            return Some((0, self.main()));
+        }
+        self.slots.iter().enumerate().find_map(|(i, slot)| {
+            if !(slot.covers)(c) {
+                return None;
+            }
+            let face = slot.face()?;
+            face.glyph(c).map(|_| (i, face))
+        })
+    }
+
+    /// The face of a slot [`Fonts::find`] returned (parsed then).
+    pub fn face_of_slot(&self, slot: usize) -> &Face {
+        self.slots[slot]
+            .face()
+            .expect("a slot find() returned has a parsed face")
+    }
+
+    /// Advance of `c` in ems: its font's glyph, a space for whitespace, the code box for
+    /// a character no font has.
+    fn advance(&self, c: char) -> f32 {
+        let c = if c.is_whitespace() { ' ' } else { c };
+        match self.find(c) {
+            Some((_, face)) => face.glyph(c).map_or(0.0, |gid| face.advance(gid)),
+            None => self.code_box(c).0,
+        }
+    }
+
+    /// For a character no font has: the width of its box with the gaps beside it, in
+    /// ems of the text, and the code written in it.
+    pub fn code_box(&self, c: char) -> (f32, String) {
+        let code = code_of(c);
+        let main = self.main();
+        let label: f32 = code
+            .chars()
+            .filter_map(|k| main.glyph(k))
+            .map(|gid| main.advance(gid))
+            .sum();
+        (label * CODE_SIZE + 2.0 * (CODE_GAP + CODE_PAD), code)
+    }
+}
+
+/// `U+4DAE`, `U+2A6D7`: how a character is named where it cannot be drawn.
+pub fn code_of(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// The codes of `chars` ([`code_of`]): the list a print reply carries for the clerk.
+pub fn codes(chars: &[char]) -> Vec<String> {
+    chars.iter().map(|&c| code_of(c)).collect()
+}
+
+/// Geometry of a code box drawn for a character at `size` points: (gap before the box,
+/// box width, box top above the baseline, box height, code size), all in mm but the size.
+pub(crate) fn code_box_geometry(width_em: f32, size: f32) -> (f32, f32, f32, f32, f32) {
+    let em = size / PT_PER_MM;
+    let gap = CODE_GAP * em;
+    (
+        gap,
+        width_em * em - 2.0 * gap,
+        0.78 * em,
+        0.94 * em,
+        CODE_SIZE * size,
+    )
+}
+
+/// The fonts of this process: the compiled ones, then the system's.
+pub(crate) fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts::new(system_font_files()))
+}
+
+/// The main font (its metrics set the lines of every text).
+pub(crate) fn face() -> &'static Face {
+    fonts().main()
+}
+
+/// The system fonts looked in, in order, when none of the compiled fonts has a character.
+///
+/// On Windows, from `%SystemRoot%\Fonts`: SimSun-ExtB and MingLiU-ExtB (Extension B, as
+/// the system cut it), SimSun-ExtG (Extensions G and H, on Windows 11), SimSun and
+/// Microsoft YaHei (the BMP), Microsoft Yi Baiti (Yi), Segoe UI Symbol and Segoe UI Emoji
+/// (symbols and emoji, drawn in outline). Scripts that need shaping (Tibetan, Mongolian,
+/// Uyghur) are left out on purpose: printpdf does not shape text, and unjoined letters
+/// would print a different word, where a code box says plainly what is missing.
+/// Elsewhere: none.
+pub fn system_font_files() -> Vec<PathBuf> {
+    #[cfg(windows)]
+    {
+        let root = std::env::var_os("SystemRoot")
+            .or_else(|| std::env::var_os("windir"))
+            .map_or_else(|| PathBuf::from(r"C:\Windows"), PathBuf::from);
+        let dir = root.join("Fonts");
+        [
+            "simsunb.ttf",
+            "mingliub.ttc",
+            "SimsunExtG.ttf",
+            "simsun.ttc",
+            "msyh.ttc",
+            "msyi.ttf",
+            "seguisym.ttf",
+            "seguiemj.ttf",
+        ]
+        .iter()
+        .map(|f| dir.join(f))
+        .filter(|p| p.is_file())
+        .collect()
+    }
+    #[cfg(not(windows))]
+    {
+        Vec::new()
+    }
+}
+
+/// Characters of `text` no font has (drawn as their code in a box), each once, in order
+/// of appearance. Whitespace is never missing: it is drawn as a space.
 pub fn missing_glyphs(text: &str) -> Vec<char> {
-    let face = face();
+    let fonts = fonts();
     let mut missing = Vec::new();
     for c in text.chars() {
-        if !c.is_whitespace() && face.glyph(c).is_none() && !missing.contains(&c) {
+        if !missing.contains(&c) && fonts.find(c).is_none() {
             missing.push(c);
         }
     }
     missing
 }
 
-/// Refuses `text` when the font cannot print all of it: `invalid` on `field`, naming
-/// what it is (`label`, e.g. "备件名称" or "备件 P001 的名称") and the characters, e.g.
-/// `备件名称中的「𠀀」无法打印（字库中没有这个字）`.
-pub fn check(field: &'static str, label: &str, text: &str) -> Result<()> {
-    let missing = missing_glyphs(text);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let chars: Vec<String> = missing.iter().map(|c| format!("「{c}」")).collect();
-    let which = if missing.len() == 1 {
-        "这个字"
-    } else {
-        "这些字"
-    };
-    Err(Error::invalid(
-        field,
-        format!("{label}中的{}无法打印（字库中没有{which}）", chars.concat()),
-    ))
+/// A stretch of text set in one font (`Some(slot)`), or one character no font has
+/// (`None`).
+pub(crate) struct Run {
+    pub slot: Option<usize>,
+    pub text: String,
 }
 
-/// Width of `text` set at `size` points, in millimetres (advances only: the font has no
+/// `text` cut where its font changes.
+pub(crate) fn runs(text: &str) -> Vec<Run> {
+    let fonts = fonts();
+    let mut out: Vec<Run> = Vec::new();
+    for c in text.chars() {
+        let slot = fonts.find(c).map(|(i, _)| i);
+        match out.last_mut() {
+            Some(run) if slot.is_some() && run.slot == slot => run.text.push(c),
+            _ => out.push(Run {
+                slot,
+                text: c.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Width of `text` set at `size` points, in millimetres (advances only: the fonts have no
 /// kerning the PDF would apply).
 pub fn text_width(text: &str, size: f32) -> f32 {
-    let face = face();
-    let ems: f32 = text.chars().map(|c| face.advance(c)).sum();
+    let fonts = fonts();
+    let ems: f32 = text.chars().map(|c| fonts.advance(c)).sum();
     ems * size / PT_PER_MM
 }
 
@@ -238,23 +465,63 @@ mod tests {
 
     #[test]
     fn the_font_has_the_gbk_only_given_names_and_the_desk_symbols() {
-        assert_eq!(missing_glyphs("喆玥堃昇珺垚彧祎旻赟"), Vec::<char>::new());
-        assert_eq!(
-            missing_glyphs("¥×№①⑩✓ＡＢ１２，。「」…—"),
-            Vec::<char>::new()
-        );
-        assert_eq!(missing_glyphs("A𠀀B😀𠀀 \t"), vec!['𠀀', '😀']);
+        let fonts = Fonts::new(Vec::new());
+        for c in "喆玥堃昇珺垚彧祎旻赟¥×№①⑩✓ＡＢ１２，。「」…—".chars()
+        {
+            assert_eq!(fonts.find(c).map(|(slot, _)| slot), Some(0), "{c}");
+        }
     }
 
     #[test]
-    fn a_missing_glyph_is_refused_naming_field_and_character() {
-        let e = check("name", "备件名称", "滤网𠀀").unwrap_err();
-        assert_eq!(e.field(), Some("name"));
+    fn extension_a_and_b_to_f_come_from_the_hanazono_cuts_and_only_when_asked() {
+        let fonts = Fonts::new(Vec::new());
+        // An ordinary name parses no fallback font.
+        for c in "张伟 王芳 Φ60 ¥1,230.00".chars() {
+            assert_eq!(fonts.find(c).map(|(slot, _)| slot), Some(0), "{c}");
+        }
+        assert!(!fonts.slots[1].is_parsed() && !fonts.slots[2].is_parsed());
+        // 䶮 (Extension A) from the BMP cut; 𠮷 (B) and 𬌗 (E) from the SIP cut.
+        assert_eq!(fonts.find('䶮').map(|(slot, _)| slot), Some(1));
+        assert!(!fonts.slots[2].is_parsed());
+        assert_eq!(fonts.find('𠮷').map(|(slot, _)| slot), Some(2));
+        assert_eq!(fonts.find('𬌗').map(|(slot, _)| slot), Some(2));
+        // A private-use character and an emoji: no font, and the SIP cut is not asked
+        // about the emoji's plane.
+        let fonts = Fonts::new(Vec::new());
+        assert!(fonts.find('\u{F0000}').is_none());
+        assert!(fonts.find('😀').is_none());
+        assert!(!fonts.slots[2].is_parsed());
+    }
+
+    #[test]
+    fn a_font_file_after_the_compiled_ones_is_asked_last_and_a_bad_one_is_skipped() {
+        let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+        let fonts = Fonts::new(vec![
+            assets.join("no-such-font.ttf"),
+            assets.join("cut-font.sh"),
+            assets.join("wqy-microhei-gbk.ttf"),
+        ]);
+        assert_eq!(fonts.slots.len(), 6);
+        // The compiled fonts win for what they have; the files are read only on a miss.
+        assert_eq!(fonts.find('中').map(|(slot, _)| slot), Some(0));
+        assert!(!fonts.slots[5].is_parsed());
+        assert!(fonts.find('😀').is_none());
+        assert!(fonts.slots[3].is_parsed() && fonts.slots[5].is_parsed());
+    }
+
+    #[test]
+    fn a_character_no_font_has_is_measured_as_its_code_box() {
         assert_eq!(
-            e.to_string(),
-            "备件名称中的「𠀀」无法打印（字库中没有这个字）"
+            missing_glyphs("A\u{F0000}B😀\u{F0000} \t䶮𠮷"),
+            vec!['\u{F0000}', '😀']
         );
-        assert!(check("name", "备件名称", "滤网 Φ60").is_ok());
+        assert_eq!(code_of('\u{2A6D7}'), "U+2A6D7");
+        assert_eq!(code_of('䶮'), "U+4DAE");
+        let (em, code) = fonts().code_box('😀');
+        assert_eq!(code, "U+1F600");
+        assert!(em > 1.0 && em < 3.0, "{em}");
+        let w = text_width("😀", 10.0);
+        assert!((w - em * 10.0 / PT_PER_MM).abs() < 0.001, "{w}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! PDF: the foundation every printed paper of the desk is drawn on (part and bin labels,
-//! the purchase request, and the service slips to come), in one embedded Chinese font.
+//! the purchase request, and the service slips to come), in embedded Chinese fonts.
 //!
-//! - [`font`]: the font (WenQuanYi Micro Hei, cut to GBK, compiled in and parsed once),
-//!   [`missing_glyphs`] and [`check`], which every renderer runs on what it is about to
-//!   print so that a character the font lacks is refused with the field named, never
-//!   printed as a blank; text measuring ([`text_width`]) and line breaking ([`wrap`]).
+//! - [`font`]: the fonts (WenQuanYi Micro Hei cut to GBK, then Hanazono Mincho cut to
+//!   the rest of GB 18030's Chinese characters, then on Windows the system's fonts), each
+//!   parsed when first needed; text switches font per character, and a character no font
+//!   has is drawn as its code in a box ([`missing_glyphs`], [`Pdf::unprintable`]), never
+//!   refused; text measuring ([`text_width`]) and line breaking ([`wrap`]).
 //! - [`Pdf`]: a document in millimetres from each page's top-left corner; pages of any
 //!   size (A4, A5, 241 mm continuous, 80 mm thermal, 40 × 30 mm labels); text at a point,
 //!   [`TextBox`] (wrap, then shrink, then cut with `…` and say so in [`Fit`]), lines,
@@ -25,6 +26,6 @@ pub use code128::Barcode;
 pub use document::{
     ascent, block_height, box_lines, Align, Area, Fit, Image, Pdf, Style, TextBox, VAlign, LEADING,
 };
-pub use font::{check, missing_glyphs, text_width, wrap};
+pub use font::{code_of, codes, missing_glyphs, system_font_files, text_width, wrap};
 pub use qr::Qr;
 pub use table::{Column, Table};

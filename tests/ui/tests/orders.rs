@@ -964,3 +964,94 @@ async fn wait_focus_class(c: &Client, class: &str) {
     )
     .await
 }
+
+/// Issue 17: the contact and phone of a completed order are corrected from the keyboard
+/// (E opens the form, Enter moves on and saves), the change shows in the timeline, and Esc
+/// with typing asks before the typing is lost.
+#[tokio::test]
+async fn the_contact_of_a_completed_order_is_corrected_from_the_keyboard() {
+    let door = door();
+    let s = seed(&door);
+    let o = new_order(&door, &s, "不点火");
+    desk(
+        &door,
+        "orders.assign",
+        json!({"id": o, "engineer_id": s.li}),
+    );
+    desk(
+        &door,
+        "orders.move",
+        json!({"id": o, "to": "in_progress", "reason": ""}),
+    );
+    desk(
+        &door,
+        "orders.complete",
+        json!({"id": o, "diagnosis": "点火针积碳", "work_done": "更换点火针"}),
+    );
+
+    let downloads = tempfile::tempdir().expect("temp download folder");
+    let session = Session::chromium_downloading_to(downloads.path()).await;
+    let c = &session.client;
+    open_at(&door, c, &format!("#/orders/{o}")).await;
+    wait_status(c, "已完工").await;
+    find(c, "#order-actions [data-action=\"contact\"]").await;
+
+    // Esc with typing asks first; 继续编辑 keeps what was typed.
+    key(c, 'e').await;
+    find(c, "#contact-form").await;
+    wait_focus(c, "contact-contact").await;
+    assert_eq!(value_of(c, "#contact-contact").await, "张伟");
+    type_into(c, "#contact-contact", "刘䶮").await;
+    press_key(c, Key::Escape).await;
+    find(c, "#leave-dialog").await;
+    screenshot(c, "orders-contact-esc-asks").await;
+    press_key(c, Key::Escape).await;
+    wait_gone(c, "#leave-dialog").await;
+    assert_eq!(value_of(c, "#contact-contact").await, "刘䶮");
+
+    // A phone the normaliser refuses: the message under the field, nothing saved.
+    type_into(c, "#contact-phone", "12345").await;
+    press_key(c, Key::Enter).await;
+    let message = wait_nonempty(c, "#contact-phone-error").await;
+    assert!(has_chinese(&message), "{message}");
+    assert_eq!(
+        desk(&door, "orders.get", json!({"id": o}))["contact"],
+        "张伟"
+    );
+
+    type_into(c, "#contact-phone", "139 0000 1111").await;
+    screenshot(c, "orders-contact-form").await;
+    ctrl(c, 's').await;
+    wait_gone(c, "#contact-form").await;
+    wait_text(c, "#order-details", "刘䶮").await;
+    wait_text(c, "#order-timeline", "联系人：张伟 → 刘䶮").await;
+    wait_status(c, "已完工").await;
+    screenshot(c, "orders-contact-saved").await;
+    let saved = desk(&door, "orders.get", json!({"id": o}));
+    assert_eq!(saved["contact"], "刘䶮");
+    assert_eq!(saved["phone"], "139 0000 1111");
+    assert_eq!(saved["status"], "completed");
+
+    // A character no font has (private use): the slip prints it as its code, and says so.
+    key(c, 'e').await;
+    type_into(c, "#contact-contact", "刘\u{F0000}").await;
+    ctrl(c, 's').await;
+    wait_gone(c, "#contact-form").await;
+    ctrl(c, 'p').await;
+    click(c, "#slip-preview").await;
+    let warning = wait_nonempty(c, "#slip-unprintable").await;
+    assert_eq!(warning, "以下字符无字形，已以编码代替：U+F0000");
+    let pdf = wait_download(downloads.path(), ".pdf").await;
+    let text = String::from_utf8(
+        std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext")
+            .stdout,
+    )
+    .unwrap();
+    // The code is set small in its box: pdftotext reads it as a block of its own.
+    assert!(text.contains("U+F0000") && text.contains("刘"), "{text}");
+    screenshot(c, "orders-slip-unprintable").await;
+}

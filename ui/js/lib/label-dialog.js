@@ -4,7 +4,7 @@
 // are kept (one desk, one label printer). Enter makes the PDF from any field, Esc closes;
 // the PDF arrives through the download helper.
 import { h } from './dom.js';
-import { download } from './download.js';
+import { download, unprintableText } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
 import { t } from '../i18n.js';
 import { parseQuantity } from './money.js';
@@ -132,6 +132,7 @@ export function labelDialog(ctx) {
       const notes = [t('labels.done', { count: out.rows, pages: out.pages, file: out.file_name })];
       if (out.cut?.length) notes.push(t('labels.cut', { codes: out.cut.join('、') }));
       if (out.skipped?.length) notes.push(t('labels.skipped', { codes: out.skipped.join('、') }));
+      if (out.unprintable?.length) notes.push(unprintableText(out));
       close();
       ctx.toast(notes.join('；'));
     } catch (error) {

@@ -12,7 +12,7 @@
 // are 补打), so the result line says which it was. `quick()` does the remembered way at
 // once: one click from the order file.
 import { h, clear } from './dom.js';
-import { download } from './download.js';
+import { download, unprintableText } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
 import { t } from '../i18n.js';
 import { isCtrl, isSave } from './keys.js';
@@ -328,6 +328,8 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     result.dataset.reprint = previewed ? '' : String(out.reprint);
     const number = result.dataset.number || t('slips.result.unnumbered');
     result.append(h('p', { class: 'slip-result-line' }, h('strong', { class: 'num' }, number), ' ', resultLine(out)), extra);
+    const missing = unprintableText(out);
+    if (missing) result.append(h('p', { class: 'notice notice-warning', id: 'slip-unprintable', role: 'alert' }, missing));
     result.hidden = false;
   }
 

@@ -8,7 +8,7 @@
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText, errorsFor } from '../../lib/form.js';
 import { t } from '../../i18n.js';
-import { download } from '../../lib/download.js';
+import { download, unprintableText } from '../../lib/download.js';
 import { choiceRow, enterSequence } from '../../lib/choice-row.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { statusChip } from '../orders/words.js';
@@ -239,7 +239,7 @@ export async function render(root, ctx) {
       const file = await ctx.call('campaigns.report', { id: campaign.id, customer_id: account.id });
       if (!ctx.isCurrent()) return;
       download(file.file_name, file.content_base64);
-      ctx.toast(t('campaign.report.done', { name: account.name }));
+      ctx.toast([t('campaign.report.done', { name: account.name }), unprintableText(file)].filter(Boolean).join('；'));
     } catch (e) {
       if (!ctx.isCurrent()) return;
       error.textContent = errorText(e);

@@ -20,6 +20,7 @@ export const ACTIONS = {
   called_back: { key: 'B', move: 'called_back' },
   close: { key: 'L', move: 'closed' },
   cancel: { key: 'X', form: true },
+  contact: { key: 'E', form: true },
 };
 
 /** The order's actions as the core sent them, those this screen knows how to start. */

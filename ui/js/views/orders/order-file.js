@@ -19,6 +19,7 @@ import { FEE_KINDS, orderKindLabel, PAY_METHODS, priorityChip, statusChip } from
 import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { timelineList } from '../../lib/timeline.js';
+import { askLeave } from '../../lib/dirty.js';
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -113,7 +114,8 @@ export async function render(root, ctx) {
     clear(actionBar);
     const buttons = actionButtons(order, { pressed: panelState?.action, run });
     actionBar.append(...buttons);
-    if (buttons.length === 0) actionBar.append(h('span', { class: 'muted', id: 'order-final' }, t('order.final')));
+    // 修改联系人 is offered in every status: an order with no other step is still finished.
+    if (!buttons.some((b) => b.dataset.action !== 'contact')) actionBar.append(h('span', { class: 'muted', id: 'order-final' }, t('order.final')));
     if (hadFocus) (actionBar.querySelector(`[data-action="${hadFocus}"]`) ?? actionBar.querySelector('button') ?? back).focus();
   }
 
@@ -307,6 +309,15 @@ export async function render(root, ctx) {
     }
   }
 
+  /** Esc in a form with typing: 保存 sends it, 放弃 closes it, 继续编辑 stays. */
+  async function askThenClose(state) {
+    const choice = await askLeave();
+    if (panelState !== state) return;
+    if (choice === 'save') state.submit();
+    else if (choice === 'discard') closePanel();
+    else state.focus?.();
+  }
+
   // ---- doing things ---------------------------------------------------------------------
   function hideNotice() {
     notice.hidden = true;
@@ -426,7 +437,8 @@ export async function render(root, ctx) {
       }
       if (event.key === 'Escape') {
         event.preventDefault();
-        if (panelState) closePanel();
+        if (panelState?.askOnEsc && panelState.touched) askThenClose(panelState);
+        else if (panelState) closePanel();
         // In the opinion form Esc leaves the form, never the page (and a signature with it).
         else if (opinionBox.contains(document.activeElement)) (actionBar.querySelector('button') ?? slipQuick).focus();
         else ctx.navigate('#/board');

@@ -1,6 +1,7 @@
 // The action panel's forms of the order file: 回电确认, 派工/改派, the reason for 待件,
 // 重新打开 and 取消, 完工 (diagnosis, work, parts, fees, the reason for a fee in warranty, the
-// late slip's reason; confirmed with a summary before anything happens) and 收款.
+// late slip's reason; confirmed with a summary before anything happens), 收款 and 修改联系人
+// (the contact and phone the slip prints, in any status).
 // Each builds its form for the panel and sends its step through the page; the page keeps
 // the order and decides which forms are offered (the core's `actions`).
 //
@@ -96,6 +97,37 @@ export function orderForms(page) {
     form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
     enterOrder(form, () => [reason], submit);
     return { action, element: form, submit, focus: () => reason.focus() };
+  }
+
+  // 修改联系人: the contact and phone the order copied, corrected in any status (the money
+  // does not change); the core reads the phone and keeps the change in the timeline.
+  function contactForm(action) {
+    const contact = h('input', { class: 'input', type: 'text', maxlength: '40', value: page.order.contact ?? '', autocomplete: 'off' });
+    const phone = h('input', { class: 'input num', type: 'tel', maxlength: '40', value: page.order.phone ?? '', autocomplete: 'off' });
+    const controls = { contact, phone };
+    const { form, formError } = panelForm(action, {
+      title: t('order.contact.title', { number: page.order.number }),
+      lead: t('order.contact.lead'),
+      fields: [
+        field('contact', 'contact', contact, { label: t('order.f.contact'), required: true }),
+        field('contact', 'phone', phone, { label: t('order.f.phone'), hint: t('order.contact.phone.hint') }),
+      ],
+      saveLabel: t('order.contact.save'),
+      formId: 'contact-form',
+    });
+    const errors = errorsFor(form, controls, formError);
+    const submit = () => {
+      errors.clearAll();
+      if (!contact.value.trim()) {
+        errors.show({ field: 'contact', message: t('order.contact.missing') });
+        return;
+      }
+      page.send('orders.set_contact', { order_id: page.order.id, contact: contact.value.trim(), phone: phone.value.trim() }, { done: t('order.done.contact'), onError: errors.show });
+    };
+    form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
+    enterOrder(form, () => [contact, phone], submit);
+    // Esc with typing asks first (保存 / 放弃 / 继续编辑), as the other forms do.
+    return { action, element: form, submit, askOnEsc: true, focus: () => (contact.focus(), contact.select()) };
   }
 
   // 派工 / 改派: the core's ranking with its reasons; the first is chosen.
@@ -858,5 +890,6 @@ export function orderForms(page) {
     cancel: reasonForm,
     complete: completeForm,
     pay: payForm,
+    contact: contactForm,
   };
 }

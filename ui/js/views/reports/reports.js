@@ -11,7 +11,7 @@
 // fixed lines in Chinese; the screen shows the i18n table's words for them by key in every
 // language, falling back to the core's for anything new.
 import { h, clear, isTyping } from '../../lib/dom.js';
-import { download } from '../../lib/download.js';
+import { download, unprintableText } from '../../lib/download.js';
 import { errorText } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
@@ -838,7 +838,7 @@ export async function render(root, ctx) {
     try {
       const out = await ctx.call('reports.export', { format, ...periodArgs() });
       download(out.file_name, out.content_base64);
-      ctx.toast(t('reports.export.done', { file: out.file_name }));
+      ctx.toast([t('reports.export.done', { file: out.file_name }), unprintableText(out)].filter(Boolean).join('；'));
     } catch (error) {
       if (!periodFailed(error)) ctx.toast(errorText(error));
     } finally {

@@ -3,7 +3,7 @@
 // an A4 PDF to sign) and
 // 呆滞件 (stock not issued for N days). Each row opens the part's file.
 import { h, clear, isTyping } from '../../lib/dom.js';
-import { download } from '../../lib/download.js';
+import { download, unprintableText } from '../../lib/download.js';
 import { t } from '../../i18n.js';
 import { parseQuantity, yuan } from '../../lib/money.js';
 import { deskDate } from '../../lib/dates.js';
@@ -253,7 +253,7 @@ export async function render(root, ctx) {
     try {
       const out = await ctx.call('stock.purchase_request', { format });
       download(out.file_name, out.content_base64);
-      ctx.toast(t('report.purchase.done', { rows: out.rows }));
+      ctx.toast([t('report.purchase.done', { rows: out.rows }), unprintableText(out)].filter(Boolean).join('；'));
     } catch (error) {
       ctx.toast(error?.message || String(error));
     } finally {
