@@ -75,6 +75,7 @@ pub fn report(desk: &mut Desk, args: ImportArgs) -> Result<Exported> {
         ),
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         rows: at as usize,
+        unprintable: Vec::new(),
     })
 }
 
