@@ -1038,7 +1038,8 @@ async fn the_contact_of_a_completed_order_is_corrected_from_the_keyboard() {
     ctrl(c, 's').await;
     wait_gone(c, "#contact-form").await;
     ctrl(c, 'p').await;
-    click(c, "#slip-preview").await;
+    // 下载 PDF 打印: the recorded print that downloads (预览 shows in the dialog instead).
+    click(c, "#slip-download").await;
     let warning = wait_nonempty(c, "#slip-unprintable").await;
     assert_eq!(warning, "以下字符无字形，已以编码代替：U+F0000");
     let pdf = wait_download(downloads.path(), ".pdf").await;
