@@ -16,6 +16,7 @@ mod platform {
     pub mod db;
     pub mod durability;
     pub mod pdf;
+    pub mod phone;
     pub mod printing;
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded

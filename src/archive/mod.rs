@@ -8,5 +8,6 @@ pub mod equipment;
 pub mod export;
 pub mod import;
 pub mod models;
+pub mod phones;
 pub mod warranty;
 pub mod words;

@@ -27,9 +27,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, OnceLock};
 
-use phonenumber::country::Id;
+use phonenumber::country::{Id, Source};
 use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
-use phonenumber::{Mode, ParseError};
+use phonenumber::{Mode, NationalNumber, ParseError, PhoneNumber};
 use regex::Regex;
 
 /// The longest text read as one phone number, in characters.
@@ -107,11 +107,20 @@ impl Phone {
     }
 
     /// The country or region of a number outside the mainland, in Chinese (`香港`, `美国`;
-    /// a region without a Chinese name here shows its ISO code). `None` at home.
+    /// else the main region of its country code). `None` at home.
     pub fn country(&self) -> Option<String> {
-        let rest = self.digits.strip_prefix('+')?;
-        let (meta, _) = national_of(rest).and_then(|(code, national)| classify(code, &national))?;
-        (meta.id() != "CN").then(|| region_name(meta.id()))
+        self.digits.strip_prefix('+')?;
+        let read = self.reading()?;
+        (read.meta.id() != "CN").then(|| region_name(read.meta.id()))
+    }
+
+    /// The stored digits read again (`None` when they do not parse as a valid number).
+    fn reading(&self) -> Option<Reading> {
+        let read = match self.digits.strip_prefix('+') {
+            Some(rest) => Reading::of(true, rest),
+            None => Reading::of(false, &self.digits),
+        };
+        read.ok().filter(|r| r.kind.is_some())
     }
 
     /// The form people read: `138 1234 5678`, `021 6123 4567 转 801`, `400 800 1234`,
@@ -129,30 +138,43 @@ impl Phone {
     }
 
     fn formatted(&self) -> Option<String> {
-        self.kind()?;
-        if self.digits.starts_with('+') {
-            let number = phonenumber::parse(None, &self.digits).ok()?;
-            let text = number.format().mode(Mode::International).to_string();
-            Some(match self.country() {
-                Some(place) => format!("{place} {text}"),
-                None => text,
-            })
+        let read = self.reading()?;
+        Some(if read.meta.id() == "CN" {
+            read.number.format().mode(Mode::National).to_string()
         } else {
-            let number = phonenumber::parse(Some(Id::CN), &self.digits).ok()?;
-            Some(number.format().mode(Mode::National).to_string())
-        }
+            let text = read.number.format().mode(Mode::International);
+            format!("{} {text}", region_name(read.meta.id()))
+        })
+    }
+
+    /// libphonenumber's own forms of this number (without its extension), `None` when it
+    /// does not parse: what other implementations of libphonenumber print, so this one can
+    /// be held against them (tests/platform/phone.rs).
+    pub fn forms(&self) -> Option<Forms> {
+        let read = self.reading()?;
+        let number = &read.number;
+        Some(Forms {
+            e164: number.format().mode(Mode::E164).to_string(),
+            national: number.format().mode(Mode::National).to_string(),
+            international: number.format().mode(Mode::International).to_string(),
+            region: read.meta.id().to_string(),
+        })
     }
 
     /// What kind of number this is, `None` when it does not parse.
     fn kind(&self) -> Option<Kind> {
-        let (code, national) = if let Some(rest) = self.digits.strip_prefix('+') {
-            national_of(rest)?
-        } else {
-            let n = phonenumber::parse(Some(Id::CN), &self.digits).ok()?;
-            (n.code().value(), n.national().to_string())
-        };
-        classify(code, &national).map(|(_, kind)| kind)
+        self.reading()?.kind
     }
+}
+
+/// A number as libphonenumber writes it: `+862161234567`, `021 6123 4567`,
+/// `+86 21 6123 4567`, region `CN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forms {
+    pub e164: String,
+    pub national: String,
+    pub international: String,
+    pub region: String,
 }
 
 /// The stored form of an existing number re-read by today's rules: `(number, digits)`
@@ -189,7 +211,7 @@ pub fn lookup_digits(input: &str) -> Option<String> {
     for c in text.chars() {
         match c {
             '0'..='9' => digits.push(c),
-            '+' | '(' | ')' | '-' | '.' | '/' => {}
+            '+' | '(' | ')' | '-' => {}
             c if c.is_whitespace() => {}
             _ => return None,
         }
@@ -221,7 +243,11 @@ impl Typed {
         if input.chars().count() > MAX_CHARS {
             return Err(format!("电话号码太长（最多{MAX_CHARS}个字符）"));
         }
-        let text: String = input.chars().map(half_width).collect::<String>().to_lowercase();
+        let text: String = input
+            .chars()
+            .map(half_width)
+            .collect::<String>()
+            .to_lowercase();
         let text = text.trim();
         if text.is_empty() {
             return Err("电话号码不能为空".into());
@@ -242,21 +268,15 @@ impl Typed {
         if digits.len() > MAX_DIGITS {
             return Err(format!("电话号码位数太多（{}位）", digits.len()));
         }
-        let clean = if plus { format!("+{digits}") } else { digits.clone() };
-        let parsed = match phonenumber::parse(Some(Id::CN), &clean) {
-            Ok(n) => n,
+        let read = match Reading::of(plus, &digits) {
+            Ok(read) => read,
             Err(ParseError::InvalidCountryCode) => return Err(no_country(&digits)),
             Err(_) => return Err(explain(plus, &digits)),
         };
-        let code = parsed.code().value();
-        let national = parsed.national().to_string();
-        let Some((meta, kind)) = classify(code, &national) else {
+        let (Some(kind), parsed, meta) = (read.kind, &read.number, read.meta) else {
             return Err(explain(plus, &digits));
         };
-        let extension = self
-            .extension
-            .clone()
-            .or_else(|| parsed.extension().map(|e| e.to_string()));
+        let extension = self.extension.clone().or_else(|| read.extension.clone());
         if let Some(ext) = &extension {
             if ext.len() > MAX_EXTENSION {
                 return Err(format!("分机号最多{MAX_EXTENSION}位"));
@@ -307,18 +327,150 @@ fn main_digits(main: &str) -> Result<(bool, String), Problem> {
         match c {
             '0'..='9' => digits.push(c),
             '+' if !plus && digits.is_empty() => plus = true,
-            '-' | '(' | ')' | '.' | '/' => {}
+            '-' | '(' | ')' => {}
             c if c.is_whitespace() => {}
-            _ => return Err("电话号码只能包含数字、空格、括号和“-”".into()),
+            _ => return Err("电话号码只能包含数字".into()),
         }
     }
     Ok((plus, digits))
 }
 
-/// A number's country code and national number from its E.164 digits (without `+`).
-fn national_of(rest: &str) -> Option<(u16, String)> {
-    let n = phonenumber::parse(None, format!("+{rest}")).ok()?;
-    Some((n.code().value(), n.national().to_string()))
+/// A number read by libphonenumber's rules: the crate's parse (country code, extension),
+/// its national number corrected where the crate strips a national prefix that
+/// libphonenumber keeps, and what region and kind of number that is.
+struct Reading {
+    /// With the corrected national number and no extension: what the formatter reads.
+    number: PhoneNumber,
+    meta: &'static Metadata,
+    /// `None`: not a valid number.
+    kind: Option<Kind>,
+    extension: Option<String>,
+}
+
+impl Reading {
+    /// `digits` as typed (after `+` when `plus`), default region mainland China.
+    fn of(plus: bool, digits: &str) -> Result<Reading, ParseError> {
+        let clean = if plus {
+            format!("+{digits}")
+        } else {
+            digits.to_string()
+        };
+        let parsed = phonenumber::parse(Some(Id::CN), &clean)?;
+        let code = parsed.code().value();
+        let main = DATABASE
+            .by_code(&code)
+            .and_then(|m| m.into_iter().next())
+            .ok_or(ParseError::InvalidCountryCode)?;
+        let national = significant(digits, &parsed, main);
+        let number = with_national(&parsed, &national).ok_or(ParseError::NoNumber)?;
+        let extension = parsed.extension().map(|e| e.to_string());
+        let (meta, kind) = match classify(code, &national) {
+            Some((meta, kind)) => (meta, Some(kind)),
+            None => (main, None),
+        };
+        Ok(Reading {
+            number,
+            meta,
+            kind,
+            extension,
+        })
+    }
+}
+
+/// libphonenumber's national significant number of what was typed: after the country
+/// code the crate found, the national prefix stripped by libphonenumber's rule. (The
+/// crate strips it even when that leaves no valid number: `+60 12-345 6789` became
+/// `+60 6789`.)
+fn significant(digits: &str, parsed: &PhoneNumber, meta: &'static Metadata) -> String {
+    let code = parsed.code().value().to_string();
+    let raw = match parsed.code().source() {
+        Source::Plus | Source::Number => digits.strip_prefix(code.as_str()),
+        Source::Idd => digits
+            .strip_prefix("00")
+            .and_then(|d| d.strip_prefix(code.as_str())),
+        Source::Default => Some(digits),
+    };
+    match raw {
+        Some(raw) => strip_national_prefix(meta, raw),
+        None => parsed.national().to_string(),
+    }
+}
+
+/// libphonenumber's `maybeStripNationalPrefixAndCarrierCode` followed by its length test:
+/// the prefix goes only when what remains is still a number of the region (or what was
+/// typed was none to begin with) and is not too short.
+fn strip_national_prefix(meta: &'static Metadata, raw: &str) -> String {
+    // Without a pattern of its own, the national prefix itself (as libphonenumber's
+    // metadata builder sets it): Taiwan's `0`.
+    let prefix = match meta.national_prefix_for_parsing() {
+        Some(pattern) => pattern.as_str(),
+        None => match meta.national_prefix() {
+            Some(prefix) => prefix,
+            None => return raw.to_string(),
+        },
+    };
+    let Some(re) = compiled(prefix, false) else {
+        return raw.to_string();
+    };
+    let Some(found) = re.captures(raw) else {
+        return raw.to_string();
+    };
+    let general = meta.descriptors().general();
+    let general_pattern = general.national_number().as_str();
+    let viable = whole_match(general_pattern, raw);
+    let last_group = (found.len() > 1)
+        .then(|| found.get(found.len() - 1))
+        .flatten();
+    let candidate = match (meta.national_prefix_transform_rule(), last_group) {
+        (Some(rule), Some(_)) => {
+            // `$1` in the metadata; `${1}` for the regex crate (a digit may follow).
+            let mut braced = String::new();
+            let mut chars = rule.chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, chars.peek().copied()) {
+                    ('$', Some(d)) if d.is_ascii_digit() => {
+                        braced.push_str(&format!("${{{d}}}"));
+                        chars.next();
+                    }
+                    _ => braced.push(c),
+                }
+            }
+            re.replace(raw, braced.as_str()).into_owned()
+        }
+        _ => raw[found.get(0).map_or(0, |m| m.end())..].to_string(),
+    };
+    if viable && !whole_match(general_pattern, &candidate) {
+        return raw.to_string();
+    }
+    let too_short = general
+        .possible_length()
+        .first()
+        .is_some_and(|min| candidate.len() < usize::from(*min));
+    let local_only = general
+        .possible_local_length()
+        .contains(&(candidate.len() as u16));
+    if too_short || local_only {
+        return raw.to_string();
+    }
+    candidate
+}
+
+/// The crate's number with another national number and no extension. The crate has no
+/// constructor for a number; its serde form is its public shape, so the national number
+/// is swapped there.
+fn with_national(parsed: &PhoneNumber, national: &str) -> Option<PhoneNumber> {
+    let zeros = national.bytes().take_while(|b| *b == b'0').count();
+    let value: u64 = if zeros == national.len() {
+        0
+    } else {
+        national[zeros..].parse().ok()?
+    };
+    let national = NationalNumber::new(value, u8::try_from(zeros).ok()?).ok()?;
+    let mut shape = serde_json::to_value(parsed).ok()?;
+    shape["national"] = serde_json::to_value(national).ok()?;
+    shape["extension"] = serde_json::Value::Null;
+    shape["carrier"] = serde_json::Value::Null;
+    serde_json::from_value(shape).ok()
 }
 
 /// The kinds of number the desk tells apart (libphonenumber's types, grouped).
@@ -355,7 +507,7 @@ fn classify(code: u16, national: &str) -> Option<(&'static Metadata, Kind)> {
 }
 
 /// libphonenumber's `getNumberType`, with whole-number matches; `None` for unknown.
-fn kind(meta: &Metadata, national: &str) -> Option<Kind> {
+fn kind(meta: &'static Metadata, national: &str) -> Option<Kind> {
     let d = meta.descriptors();
     let general = d.general();
     if !matches(Some(general), general, national) {
@@ -387,7 +539,7 @@ fn kind(meta: &Metadata, national: &str) -> Option<Kind> {
 
 /// Whether the whole of `national` is a number of this description: one of its possible
 /// lengths (the general ones when it lists none) and its pattern, anchored at both ends.
-fn matches(desc: Option<&Descriptor>, general: &Descriptor, national: &str) -> bool {
+fn matches(desc: Option<&'static Descriptor>, general: &Descriptor, national: &str) -> bool {
     let Some(desc) = desc else {
         return false;
     };
@@ -402,20 +554,29 @@ fn matches(desc: Option<&Descriptor>, general: &Descriptor, national: &str) -> b
     whole_match(desc.national_number().as_str(), national)
 }
 
-fn whole_match(pattern: &str, text: &str) -> bool {
-    static ANCHORED: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
-    let mut cache = ANCHORED
+fn whole_match(pattern: &'static str, text: &str) -> bool {
+    compiled(pattern, true).is_some_and(|re| re.is_match(text))
+}
+
+/// A metadata pattern compiled once, anchored at its start (and its end when `whole`).
+/// Patterns live in the crate's static database, so their address names them (some are
+/// kilobytes long: hashing the text at every match cost more than the match).
+fn compiled(pattern: &'static str, whole: bool) -> Option<Regex> {
+    type Cache = HashMap<(usize, usize, bool), Option<Regex>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let mut cache = CACHE
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let re = cache
-        .entry(pattern.to_string())
+    cache
+        .entry((pattern.as_ptr() as usize, pattern.len(), whole))
         .or_insert_with(|| {
             // The metadata's patterns are laid out over several lines with spaces.
             let compact: String = pattern.split_whitespace().collect();
-            Regex::new(&format!("^(?:{compact})$")).ok()
-        });
-    re.as_ref().is_some_and(|re| re.is_match(text))
+            let end = if whole { "$" } else { "" };
+            Regex::new(&format!("^(?:{compact}){end}")).ok()
+        })
+        .clone()
 }
 
 /// Why a number with no country code we know is refused.
@@ -451,13 +612,19 @@ fn explain(plus: bool, digits: &str) -> Problem {
             format!("{n} 不是有效的400/800电话号码")
         };
     }
-    let beijing_without_zero = n.starts_with("10") && n.len() <= 10;
+    if !trunk && home.len() == digits.len() && n.len() < 5 {
+        return format!("电话号码位数太少（{}位）", n.len());
+    }
+    if !trunk && home.len() == digits.len() && n.len() <= 6 && n.starts_with(['1', '9']) {
+        return format!("{n} 是服务短号，不能作为客户的联系电话，请填写手机号码或带区号的固定电话");
+    }
+    let beijing_without_zero = n.starts_with("10") && (9..=10).contains(&n.len());
     if trunk || (home.len() != digits.len() && !n.starts_with('1')) || beijing_without_zero {
         return explain_landline(n);
     }
     if n.starts_with('1') {
         return if n.len() != 11 {
-            format!("手机号码应为11位数字（现为{}位）", n.len())
+            "手机号码应为11位数字".to_string()
         } else {
             format!("手机号码 {} 开头不是有效的手机号段", &n[..3])
         };
@@ -477,7 +644,10 @@ fn explain(plus: bool, digits: &str) -> Problem {
     if n.len() <= 8 {
         return "固定电话请加区号（如 021-6123 4567），手机号码应为11位数字".into();
     }
-    format!("不是有效的电话号码（{}位）：固定电话以区号0开头，手机号码以1开头", n.len())
+    format!(
+        "不是有效的电话号码（{}位）：固定电话以区号0开头，手机号码以1开头",
+        n.len()
+    )
 }
 
 /// A mainland landline without its leading 0: which part is wrong, the area code or the
@@ -520,6 +690,20 @@ fn explain_landline(n: &str) -> Problem {
 /// asking the fixed-line metadata about sample numbers; empty when the area code does not
 /// exist.
 fn local_lengths(area: &str) -> BTreeSet<usize> {
+    static KNOWN: OnceLock<Mutex<HashMap<String, BTreeSet<usize>>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(found) = known.lock().unwrap_or_else(|e| e.into_inner()).get(area) {
+        return found.clone();
+    }
+    let found = probe_lengths(area);
+    known
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(area.to_string(), found.clone());
+    found
+}
+
+fn probe_lengths(area: &str) -> BTreeSet<usize> {
     let mut found = BTreeSet::new();
     let Some(cn) = DATABASE.by_id("CN") else {
         return found;
@@ -532,7 +716,10 @@ fn local_lengths(area: &str) -> BTreeSet<usize> {
                 for fill in ['0', '5'] {
                     let mut sample = format!("{area}{first}{second}");
                     sample.extend(std::iter::repeat_n(fill, len - 2));
-                    if matches!(kind(cn, &sample), Some(Kind::FixedLine | Kind::FixedOrMobile)) {
+                    let d = cn.descriptors();
+                    if matches(Some(d.general()), d.general(), &sample)
+                        && matches(d.fixed_line(), d.general(), &sample)
+                    {
                         found.insert(len);
                         break 'probe;
                     }
@@ -545,17 +732,12 @@ fn local_lengths(area: &str) -> BTreeSet<usize> {
 
 /// Why a number with a foreign country code is not valid.
 fn explain_abroad(rest: &str) -> Problem {
-    let Ok(n) = phonenumber::parse(None, format!("+{rest}")) else {
+    let Ok(read) = Reading::of(true, rest) else {
         return no_country(rest);
     };
-    let code = n.code().value();
-    let national = n.national().to_string();
-    let Some(meta) = DATABASE
-        .region(&code)
-        .and_then(|r| r.first().and_then(|id| DATABASE.by_id(*id)))
-    else {
-        return no_country(rest);
-    };
+    let code = read.number.code().value();
+    let national = read.number.national().to_string();
+    let meta = read.meta;
     let place = region_name(meta.id());
     let lengths = meta.descriptors().general().possible_length();
     if !lengths.is_empty() && !lengths.contains(&(national.len() as u16)) {
@@ -569,8 +751,22 @@ fn explain_abroad(rest: &str) -> Problem {
     format!("+{code} {national} 不是有效的{place}电话号码")
 }
 
-/// Chinese names of the places a desk meets most; others show their ISO code.
+/// Chinese names of the places a desk meets most; another region shows the name of its
+/// country code's main region (`GG` under +44: 英国), else 国外.
 fn region_name(id: &str) -> String {
+    if let Some(name) = known_region(id) {
+        return name.to_string();
+    }
+    DATABASE
+        .by_id(id)
+        .and_then(|meta| DATABASE.by_code(&meta.country_code()))
+        .and_then(|metas| metas.into_iter().find(|m| m.is_main_country_for_code()))
+        .and_then(|main| known_region(main.id()))
+        .unwrap_or("国外")
+        .to_string()
+}
+
+fn known_region(id: &str) -> Option<&'static str> {
     const NAMES: &[(&str, &str)] = &[
         ("HK", "香港"),
         ("MO", "澳门"),
@@ -611,8 +807,7 @@ fn region_name(id: &str) -> String {
     NAMES
         .iter()
         .find(|(code, _)| *code == id)
-        .map(|(_, name)| name.to_string())
-        .unwrap_or_else(|| id.to_string())
+        .map(|(_, name)| *name)
 }
 
 /// The cities of the area codes a clerk meets most (without the 0), for messages.
@@ -668,7 +863,7 @@ fn city(area: &str) -> Option<&'static str> {
 /// brackets and the ideographic space as theirs.
 fn half_width(c: char) -> char {
     match c {
-        '０'..='９' | '＋' | '－' | '＃' | '（' | '）' | '．' | '／' => {
+        '０'..='９' | '＋' | '－' | '＃' | '（' | '）' => {
             char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
         }
         'ｘ' | 'Ｘ' => 'x',
@@ -719,19 +914,28 @@ mod tests {
 
     #[test]
     fn refuses_with_a_reason_a_clerk_understands() {
-        assert_eq!(why("1381234567"), "手机号码应为11位数字（现为10位）");
+        assert_eq!(why("1381234567"), "手机号码应为11位数字");
         assert_eq!(why("12012345678"), "手机号码 120 开头不是有效的手机号段");
         assert_eq!(why("026-12345678"), "区号 026 不存在");
         assert_eq!(why("011-12345678"), "区号 011 不存在");
-        assert_eq!(why("021-1234567"), "上海的固定电话应为8位号码（区号后现为7位）");
-        assert_eq!(why("0755-123456"), "深圳的固定电话应为8位号码（区号后现为6位）");
-        assert_eq!(why("138abc"), "电话号码只能包含数字、空格、括号和“-”");
+        assert_eq!(
+            why("021-1234567"),
+            "上海的固定电话应为8位号码（区号后现为7位）"
+        );
+        assert_eq!(
+            why("0755-123456"),
+            "深圳的固定电话应为8位号码（区号后现为6位）"
+        );
+        assert_eq!(why("138abc"), "电话号码只能包含数字");
         assert_eq!(why("  "), "电话号码不能为空");
         assert_eq!(why("13812345678 转 8"), "手机号码不能带分机号");
         assert_eq!(why("021-61234567 转 1234567"), "分机号最多6位");
         assert!(why("95555").contains("企业客服短号"), "{}", why("95555"));
         assert!(why("61234567").starts_with("固定电话请加区号"));
-        assert_eq!(why("852 9123 4567"), "香港的号码请在前面加 +852（如 +852 91234567）");
+        assert_eq!(
+            why("852 9123 4567"),
+            "香港的号码请在前面加 +852（如 +852 91234567）"
+        );
         assert!(why(&"1".repeat(41)).starts_with("电话号码太长"));
     }
 
@@ -765,7 +969,10 @@ mod tests {
         assert_eq!(show("+852 9123 4567"), "香港 +852 9123 4567");
         assert_eq!(show("+1 415 555 2671"), "美国 +1 415-555-2671");
         assert_eq!(Phone::from_stored("02612345678").display(), "02612345678");
-        assert_eq!(Phone::parse("+853 2882 3456").unwrap().country().as_deref(), Some("澳门"));
+        assert_eq!(
+            Phone::parse("+853 2882 3456").unwrap().country().as_deref(),
+            Some("澳门")
+        );
         assert_eq!(Phone::parse("13812345678").unwrap().country(), None);
     }
 }

@@ -577,4 +577,37 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE app_user ADD COLUMN engineer_id INTEGER REFERENCES engineer (id);
     CREATE UNIQUE INDEX app_user_engineer ON app_user (engineer_id) WHERE engineer_id IS NOT NULL;
     "#,
+    // issue 17 (phone): every stored number re-read by libphonenumber's rules
+    // (platform::phone, through functions registered at open). A number that parses is
+    // rewritten in today's stored form (`+85291234567`, extensions after `-`); one that
+    // does not is kept exactly as written and listed in `phone_review` (待核对号码) with
+    // the reason, for the clerk to correct. The list shows a row only while the number is
+    // still the one stored, so correcting it takes it off without touching this table.
+    r#"
+    CREATE TABLE phone_review (
+        owner     TEXT NOT NULL CHECK (owner IN ('customer', 'order', 'engineer')),
+        owner_id  INTEGER NOT NULL,
+        number    TEXT NOT NULL,
+        problem   TEXT NOT NULL,
+        PRIMARY KEY (owner, owner_id, number)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
+        SELECT 'customer', customer_id, number, aftersales_phone_problem(number)
+        FROM customer_phone WHERE aftersales_phone_form(number) IS NULL;
+    UPDATE customer_phone
+        SET digits = aftersales_phone_digits(number), number = aftersales_phone_form(number)
+        WHERE aftersales_phone_form(number) IS NOT NULL AND aftersales_phone_form(number) <> number;
+    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
+        SELECT 'order', id, phone, aftersales_phone_problem(phone)
+        FROM work_order WHERE phone <> '' AND aftersales_phone_form(phone) IS NULL;
+    UPDATE work_order SET phone = aftersales_phone_form(phone)
+        WHERE phone <> '' AND aftersales_phone_form(phone) IS NOT NULL
+          AND aftersales_phone_form(phone) <> phone;
+    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
+        SELECT 'engineer', id, phone, aftersales_phone_problem(phone)
+        FROM engineer WHERE phone <> '' AND aftersales_phone_form(phone) IS NULL;
+    UPDATE engineer SET phone = aftersales_phone_form(phone)
+        WHERE phone <> '' AND aftersales_phone_form(phone) IS NOT NULL
+          AND aftersales_phone_form(phone) <> phone;
+    "#,
 ];
