@@ -177,13 +177,10 @@ pub struct Forms {
     pub region: String,
 }
 
-/// The stored form of an existing number re-read by today's rules: `(number, digits)`
-/// when it parses (digits: without extension, what the tail search indexes), `None` when
-/// it does not (it is then kept as written and listed for the clerk, with [`problem`]).
-pub fn stored_form(number: &str) -> Option<(String, String)> {
-    Phone::parse(number)
-        .ok()
-        .map(|p| (p.number(), p.digits.clone()))
+/// The stored form of an existing number re-read by today's rules, `None` when it does not
+/// parse (it is then kept as written and listed for the clerk, with [`problem`]).
+pub fn stored_form(number: &str) -> Option<String> {
+    Phone::parse(number).ok().map(|p| p.number())
 }
 
 /// Why an existing number no longer parses (empty when it does).
@@ -362,7 +359,14 @@ impl Reading {
             .and_then(|m| m.into_iter().next())
             .ok_or(ParseError::InvalidCountryCode)?;
         let national = significant(digits, &parsed, main);
-        let number = with_national(&parsed, &national).ok_or(ParseError::NoNumber)?;
+        let unchanged = parsed.national().to_string() == national
+            && parsed.extension().is_none()
+            && parsed.carrier().is_none();
+        let number = if unchanged {
+            parsed.clone()
+        } else {
+            with_national(&parsed, &national).ok_or(ParseError::NoNumber)?
+        };
         let extension = parsed.extension().map(|e| e.to_string());
         let (meta, kind) = match classify(code, &national) {
             Some((meta, kind)) => (meta, Some(kind)),

@@ -591,23 +591,29 @@ pub const MIGRATIONS: &[&str] = &[
         problem   TEXT NOT NULL,
         PRIMARY KEY (owner, owner_id, number)
     ) WITHOUT ROWID;
+    -- Each number is read once (into a temporary table); only the ones that change are
+    -- written, and only the ones that do not parse are asked why.
+    CREATE TEMP TABLE phone_reread AS
+        SELECT 'customer' AS owner, customer_id AS id, position AS pos, number,
+               aftersales_phone_form(number) AS form
+          FROM customer_phone
+        UNION ALL
+        SELECT 'order', id, 0, phone, aftersales_phone_form(phone) FROM work_order WHERE phone <> ''
+        UNION ALL
+        SELECT 'engineer', id, 0, phone, aftersales_phone_form(phone) FROM engineer WHERE phone <> '';
     INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
-        SELECT 'customer', customer_id, number, aftersales_phone_problem(number)
-        FROM customer_phone WHERE aftersales_phone_form(number) IS NULL;
+        SELECT owner, id, number, aftersales_phone_problem(number) FROM phone_reread WHERE form IS NULL;
+    DELETE FROM phone_reread WHERE form IS NULL OR form = number;
     UPDATE customer_phone
-        SET digits = aftersales_phone_digits(number), number = aftersales_phone_form(number)
-        WHERE aftersales_phone_form(number) IS NOT NULL AND aftersales_phone_form(number) <> number;
-    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
-        SELECT 'order', id, phone, aftersales_phone_problem(phone)
-        FROM work_order WHERE phone <> '' AND aftersales_phone_form(phone) IS NULL;
-    UPDATE work_order SET phone = aftersales_phone_form(phone)
-        WHERE phone <> '' AND aftersales_phone_form(phone) IS NOT NULL
-          AND aftersales_phone_form(phone) <> phone;
-    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
-        SELECT 'engineer', id, phone, aftersales_phone_problem(phone)
-        FROM engineer WHERE phone <> '' AND aftersales_phone_form(phone) IS NULL;
-    UPDATE engineer SET phone = aftersales_phone_form(phone)
-        WHERE phone <> '' AND aftersales_phone_form(phone) IS NOT NULL
-          AND aftersales_phone_form(phone) <> phone;
+        SET number = r.form,
+            digits = CASE WHEN instr(r.form, '-') > 0 THEN substr(r.form, 1, instr(r.form, '-') - 1)
+                          ELSE r.form END
+        FROM phone_reread r
+        WHERE r.owner = 'customer' AND r.id = customer_phone.customer_id AND r.pos = customer_phone.position;
+    UPDATE work_order SET phone = r.form FROM phone_reread r
+        WHERE r.owner = 'order' AND r.id = work_order.id;
+    UPDATE engineer SET phone = r.form FROM phone_reread r
+        WHERE r.owner = 'engineer' AND r.id = engineer.id;
+    DROP TABLE phone_reread;
     "#,
 ];

@@ -239,8 +239,9 @@ export async function render(root, ctx) {
     try {
       result = await ctx.call('phones.review', {});
     } catch {
-      return; // a role that may not see the list: the panel stays hidden
+      result = null; // a role that may not see the list: the panel stays hidden
     }
+    review.dataset.loaded = 'true';
     if (!ctx.isCurrent() || !result?.total) return;
     clear(review);
     review.append(
