@@ -110,8 +110,38 @@ impl Phone {
     /// else the main region of its country code). `None` at home.
     pub fn country(&self) -> Option<String> {
         self.digits.strip_prefix('+')?;
-        let read = self.reading()?;
-        (read.meta.id() != "CN").then(|| region_name(read.meta.id()))
+        self.shown().and_then(|(_, place)| place)
+    }
+
+    /// How the stored digits show, and the place abroad; `None` when they do not parse.
+    /// Remembered per number (a customer list shows the same numbers again and again, and
+    /// reading one costs tens of µs); the memory is emptied when it holds 10,000 numbers.
+    fn shown(&self) -> Option<(String, Option<String>)> {
+        type Shown = HashMap<String, Option<(String, Option<String>)>>;
+        static SHOWN: OnceLock<Mutex<Shown>> = OnceLock::new();
+        let memory = SHOWN.get_or_init(Default::default);
+        if let Some(known) = memory
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&self.digits)
+        {
+            return known.clone();
+        }
+        let shown = self.reading().map(|read| {
+            if read.meta.id() == "CN" {
+                (read.number.format().mode(Mode::National).to_string(), None)
+            } else {
+                let place = region_name(read.meta.id());
+                let text = read.number.format().mode(Mode::International);
+                (format!("{place} {text}"), Some(place))
+            }
+        });
+        let mut memory = memory.lock().unwrap_or_else(|e| e.into_inner());
+        if memory.len() >= 10_000 {
+            memory.clear();
+        }
+        memory.insert(self.digits.clone(), shown.clone());
+        shown
     }
 
     /// The stored digits read again (`None` when they do not parse as a valid number).
@@ -126,8 +156,8 @@ impl Phone {
     /// The form people read: `138 1234 5678`, `021 6123 4567 转 801`, `400 800 1234`,
     /// `香港 +852 9123 4567`. A number that does not parse shows as stored.
     pub fn display(&self) -> String {
-        let mut out = match self.formatted() {
-            Some(text) => text,
+        let mut out = match self.shown() {
+            Some((text, _)) => text,
             None => self.digits.clone(),
         };
         if let Some(ext) = &self.extension {
@@ -135,16 +165,6 @@ impl Phone {
             out.push_str(ext);
         }
         out
-    }
-
-    fn formatted(&self) -> Option<String> {
-        let read = self.reading()?;
-        Some(if read.meta.id() == "CN" {
-            read.number.format().mode(Mode::National).to_string()
-        } else {
-            let text = read.number.format().mode(Mode::International);
-            format!("{} {text}", region_name(read.meta.id()))
-        })
     }
 
     /// libphonenumber's own forms of this number (without its extension), `None` when it
@@ -934,7 +954,8 @@ mod tests {
         assert_eq!(why("  "), "电话号码不能为空");
         assert_eq!(why("13812345678 转 8"), "手机号码不能带分机号");
         assert_eq!(why("021-61234567 转 1234567"), "分机号最多6位");
-        assert!(why("95555").contains("企业客服短号"), "{}", why("95555"));
+        assert!(why("95555").contains("服务短号"), "{}", why("95555"));
+        assert!(why("10086").contains("服务短号"), "{}", why("10086"));
         assert!(why("61234567").starts_with("固定电话请加区号"));
         assert_eq!(
             why("852 9123 4567"),
