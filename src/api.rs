@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
-    archive::models, followup::callbacks, followup::campaigns, followup::complaints,
+    archive::models, archive::phones, followup::callbacks, followup::campaigns,
+    followup::complaints,
     followup::dayboard, orders, orders::engineers, people::audit, people::backup, people::calendar,
     people::settings, people::users, reports, search, slips, stock::ledger, stock::parts,
     stock::stocktake, Actor, Desk, Role,
@@ -304,6 +305,7 @@ static COMMANDS: &[Command] = &[
     ),
     command!("parts.list", "查看备件列表", EVERYONE, parts::list),
     command!("parts.save", "保存备件", STORE, parts::save),
+    command!("phones.review", "查看待核对号码", DESK, phones::review),
     command!("reports.export", "导出报表", MANAGER, reports::export),
     command!("reports.get", "查看报表", MANAGER, reports::get),
     command!("reports.orders", "查看报表明细", MANAGER, reports::orders),

@@ -215,11 +215,21 @@ fn customer(dice: &mut Dice) -> CustomerInput {
         dice.pick(MOBILE_PREFIXES),
         dice.next() % 100_000_000
     );
-    // Most cities have 8-digit local numbers now; a few smaller ones still have 7.
-    let local_len = if dice.chance(90) { 8 } else { 7 };
+    // Local numbers as long as libphonenumber says they are under each area code (issue
+    // 17): 8 digits, 7 in Lanzhou and Xiamen; starting 2–7 (some 8… ranges are not numbers). The
+    // dice are drawn as before, so the rest of the generated data stays the same.
+    let _ = dice.chance(90);
+    let local_len = if ["0931", "0592"].contains(area) {
+        7
+    } else {
+        8
+    };
+    let first = match 2 + dice.below(7) {
+        8 => 6,
+        d => d,
+    };
     let landline = format!(
-        "{area}-{}{:0width$}",
-        2 + dice.below(7),
+        "{area}-{first}{:0width$}",
         dice.next() % 10u64.pow(local_len as u32 - 1),
         width = local_len - 1
     );

@@ -83,6 +83,7 @@ fn command_table_is_listed_with_roles() {
             "parts.labels storekeeper,manager 打印备件标签",
             "parts.list clerk,dispatcher,engineer,storekeeper,manager,admin 查看备件列表",
             "parts.save storekeeper,manager 保存备件",
+            "phones.review clerk,manager 查看待核对号码",
             "reports.export manager 导出报表",
             "reports.get manager 查看报表",
             "reports.orders manager 查看报表明细",

@@ -17,6 +17,7 @@ mod platform {
     pub mod durability;
     pub mod fonts;
     pub mod pdf;
+    pub mod phone;
     pub mod printing;
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded

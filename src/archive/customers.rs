@@ -66,6 +66,9 @@ pub struct GetArgs {
 pub struct PhoneView {
     pub number: String,
     pub display: String,
+    /// The country or region of a number outside the mainland (`香港`), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -589,8 +592,14 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
     for row in rows {
         let (id, number) = row?;
         if let Some(c) = found.get_mut(&id) {
-            let display = Phone::from_stored(&number).display();
-            c.phones.push(PhoneView { number, display });
+            let phone = Phone::from_stored(&number);
+            let display = phone.display();
+            let country = phone.country();
+            c.phones.push(PhoneView {
+                number,
+                display,
+                country,
+            });
         }
     }
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())

@@ -9,5 +9,6 @@ pub mod export;
 pub mod import;
 pub mod import_report;
 pub mod models;
+pub mod phones;
 pub mod warranty;
 pub mod words;

@@ -28,7 +28,7 @@ fn create_normalises_and_get_returns_it() {
     assert_eq!(
         c["phones"],
         json!([{"number": "13812345678", "display": "138 1234 5678"},
-               {"number": "02161234567-801", "display": "021-6123 4567 转 801"}])
+               {"number": "02161234567-801", "display": "021 6123 4567 转 801"}])
     );
     let got = t.ok("customers.get", json!({"id": c["id"]}));
     assert_eq!(got, c);
@@ -76,7 +76,7 @@ fn bad_input_names_the_field_and_saves_nothing() {
     );
     assert_eq!(
         e["message"],
-        "固定电话请加区号（如 021），手机号码应以1开头（第2个电话：61234567）"
+        "固定电话请加区号（如 021-6123 4567），手机号码应为11位数字（第2个电话：61234567）"
     );
     let e = t.err("customers.create", json!({"name": "张伟", "phones": []}));
     assert_eq!(e["field"], "phones");

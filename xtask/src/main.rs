@@ -49,6 +49,8 @@ const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "poppler-utils",
+    // The phone tests write what an old version left in a desk file (tests/ui phones.rs).
+    "sqlite3",
     // zbarimg: the PDF tests scan the labels' barcodes and QR codes.
     "zbar-tools",
 ];
@@ -583,9 +585,36 @@ fn test(ctx: &Ctx) -> ExitCode {
     }
 }
 
+/// The version of the Python port of libphonenumber the phone tests hold our parser
+/// against (tests/platform/phone.rs): the same metadata as the `phonenumber` crate.
+const PHONENUMBERS: &str = "9.0.33";
+
+/// Installs PyPI `phonenumbers` into `target/pyref` once (skipped when it is there) and
+/// returns the folder, for `PYTHONPATH`.
+fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
+    let dir = ctx.target.join("pyref");
+    let marker = dir.join(format!("phonenumbers-{PHONENUMBERS}.dist-info"));
+    if marker.is_dir() {
+        return Ok(dir);
+    }
+    let python = find_program("python3").ok_or("python3 is needed for the phone tests")?;
+    status(Command::new(python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--target",
+        &dir.to_string_lossy(),
+        &format!("phonenumbers=={PHONENUMBERS}"),
+    ]))?;
+    Ok(dir)
+}
+
 /// `cargo test --workspace` under a virtual X display, output shown as it comes and the
 /// `test result:` lines counted.
 fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
+    let pyref = ensure_pyref(ctx)?;
     let mut cmd = match find_program("xvfb-run") {
         Some(xvfb) => {
             let mut c = Command::new(xvfb);
@@ -610,6 +639,9 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
             ctx.debug_bin("aftersales-desktop"),
         )
         .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
+        // The phone tests' reference; under xtask they fail rather than skip without it.
+        .env("AFTERSALES_PYREF", &pyref)
+        .env("AFTERSALES_XTASK", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -577,4 +577,43 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE app_user ADD COLUMN engineer_id INTEGER REFERENCES engineer (id);
     CREATE UNIQUE INDEX app_user_engineer ON app_user (engineer_id) WHERE engineer_id IS NOT NULL;
     "#,
+    // issue 17 (phone): every stored number re-read by libphonenumber's rules
+    // (platform::phone, through functions registered at open). A number that parses is
+    // rewritten in today's stored form (`+85291234567`, extensions after `-`); one that
+    // does not is kept exactly as written and listed in `phone_review` (待核对号码) with
+    // the reason, for the clerk to correct. The list shows a row only while the number is
+    // still the one stored, so correcting it takes it off without touching this table.
+    r#"
+    CREATE TABLE phone_review (
+        owner     TEXT NOT NULL CHECK (owner IN ('customer', 'order', 'engineer')),
+        owner_id  INTEGER NOT NULL,
+        number    TEXT NOT NULL,
+        problem   TEXT NOT NULL,
+        PRIMARY KEY (owner, owner_id, number)
+    ) WITHOUT ROWID;
+    -- Each number is read once (into a temporary table); only the ones that change are
+    -- written, and only the ones that do not parse are asked why.
+    CREATE TEMP TABLE phone_reread AS
+        SELECT 'customer' AS owner, customer_id AS id, position AS pos, number,
+               aftersales_phone_form(number) AS form
+          FROM customer_phone
+        UNION ALL
+        SELECT 'order', id, 0, phone, aftersales_phone_form(phone) FROM work_order WHERE phone <> ''
+        UNION ALL
+        SELECT 'engineer', id, 0, phone, aftersales_phone_form(phone) FROM engineer WHERE phone <> '';
+    INSERT OR IGNORE INTO phone_review (owner, owner_id, number, problem)
+        SELECT owner, id, number, aftersales_phone_problem(number) FROM phone_reread WHERE form IS NULL;
+    DELETE FROM phone_reread WHERE form IS NULL OR form = number;
+    UPDATE customer_phone
+        SET number = r.form,
+            digits = CASE WHEN instr(r.form, '-') > 0 THEN substr(r.form, 1, instr(r.form, '-') - 1)
+                          ELSE r.form END
+        FROM phone_reread r
+        WHERE r.owner = 'customer' AND r.id = customer_phone.customer_id AND r.pos = customer_phone.position;
+    UPDATE work_order SET phone = r.form FROM phone_reread r
+        WHERE r.owner = 'order' AND r.id = work_order.id;
+    UPDATE engineer SET phone = r.form FROM phone_reread r
+        WHERE r.owner = 'engineer' AND r.id = engineer.id;
+    DROP TABLE phone_reread;
+    "#,
 ];

@@ -92,6 +92,15 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| Ok(crate::platform::text::index_form(&ctx.get::<String>(0)?)),
     )?;
+    // The migration that re-reads stored phone numbers by today's rules (issue 17): the
+    // new stored form (NULL when it no longer parses), and why not.
+    let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("aftersales_phone_form", 1, pure, |ctx| {
+        Ok(crate::platform::phone::stored_form(&ctx.get::<String>(0)?))
+    })?;
+    conn.create_scalar_function("aftersales_phone_problem", 1, pure, |ctx| {
+        Ok(crate::platform::phone::problem(&ctx.get::<String>(0)?))
+    })?;
     migrate(&mut conn, MIGRATIONS)?;
     Ok(conn)
 }

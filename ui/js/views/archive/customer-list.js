@@ -58,6 +58,8 @@ export async function render(root, ctx) {
     tbody,
   );
   const empty = h('p', { class: 'empty', id: 'customer-empty', hidden: true, role: 'status' });
+  // 待核对号码: numbers an earlier version accepted that today's rules do not (issue 17).
+  const review = h('details', { id: 'phone-review', class: 'notice notice-review', hidden: true, 'data-needs': 'phones.review' });
   const totalText = h('span', { class: 'pager-total', role: 'status' });
   const pageText = h('span', { class: 'pager-page' });
   const hint = h('span', { class: 'pager-hint' }, t('list.hint'));
@@ -75,6 +77,7 @@ export async function render(root, ctx) {
         h('h1', {}, t('list.title')),
         h('div', { class: 'toolbar' }, search, newButton, listButtons(ctx, () => state.query)),
       ),
+      review,
       h('div', { class: 'table-wrap' }, table, empty),
       h(
         'div',
@@ -223,6 +226,59 @@ export async function render(root, ctx) {
       open(all[index].dataset.id);
     }
   });
+
+  /** Where a number to check belongs: its customer's file or its order. */
+  function owner(item) {
+    if (item.owner === 'customer') return h('a', { href: `#/customers/${item.owner_id}` }, item.name);
+    if (item.owner === 'order') return h('a', { href: `#/orders/${item.owner_id}` }, t('review.order', { number: item.name }));
+    return t('review.engineer', { name: item.name });
+  }
+
+  async function loadReview() {
+    let result;
+    try {
+      result = await ctx.call('phones.review', {});
+    } catch {
+      result = null; // a role that may not see the list: the panel stays hidden
+    }
+    review.dataset.loaded = 'true';
+    if (!ctx.isCurrent() || !result?.total) return;
+    clear(review);
+    review.append(
+      h('summary', {}, t('review.summary', { total: result.total })),
+      h('p', { class: 'hint' }, t('review.explain')),
+      h(
+        'table',
+        { class: 'grid grid-compact', id: 'phone-review-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('review.col.owner')),
+            h('th', { scope: 'col' }, t('review.col.number')),
+            h('th', { scope: 'col' }, t('review.col.problem')),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...result.items.map((item) =>
+            h(
+              'tr',
+              { dataset: { owner: item.owner, id: String(item.owner_id) } },
+              h('td', {}, owner(item)),
+              h('td', { class: 'num' }, item.number),
+              h('td', {}, item.problem),
+            ),
+          ),
+        ),
+      ),
+    );
+    review.hidden = false;
+  }
+  loadReview();
 
   try {
     await load();
