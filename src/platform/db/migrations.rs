@@ -577,4 +577,23 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE app_user ADD COLUMN engineer_id INTEGER REFERENCES engineer (id);
     CREATE UNIQUE INDEX app_user_engineer ON app_user (engineer_id) WHERE engineer_id IS NOT NULL;
     "#,
+    // issue 17 (calendar): a State Council notice the manager loaded for a year (the
+    // shipped years live in the code, src/people/calendar/official.rs); a loaded year
+    // replaces the shipped one as a whole. The manager's own days stay in calendar_day.
+    r#"
+    CREATE TABLE official_year (
+        year       INTEGER PRIMARY KEY,
+        title      TEXT NOT NULL,
+        number     TEXT NOT NULL DEFAULT '',
+        loaded_at  TEXT NOT NULL,
+        loaded_by  TEXT NOT NULL
+    );
+    CREATE TABLE official_day (
+        year  INTEGER NOT NULL REFERENCES official_year (year),
+        day   TEXT NOT NULL,
+        kind  TEXT NOT NULL CHECK (kind IN ('off', 'work')),
+        name  TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (year, day)
+    ) WITHOUT ROWID;
+    "#,
 ];
