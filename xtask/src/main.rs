@@ -598,7 +598,14 @@ fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
     let _ = fs::remove_dir_all(&dir);
     status(
         Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
             .arg(&dir)
             .args(PYREF),
     )

@@ -40,11 +40,19 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
     c.goto(&door.url).await.expect("open the browser door");
 
     // The day board: 2027 is missing; the manager gets the link to fix it.
-    let warning = wait_inner(c, "#day-calendar-warning", &["2027 年的法定节假日还没有载入"]).await;
+    let warning = wait_inner(
+        c,
+        "#day-calendar-warning",
+        &["2027 年的法定节假日还没有载入"],
+    )
+    .await;
     assert!(warning.contains("打开工作日历"), "{warning}");
     screenshot(c, "calendar-day-board-warning").await;
     click(c, "#day-calendar-link").await;
-    wait_hash(c, "the calendar settings", |h| h.contains("section=calendar")).await;
+    wait_hash(c, "the calendar settings", |h| {
+        h.contains("section=calendar")
+    })
+    .await;
 
     // 2026: the notice's days, with their source.
     find(c, "#calendar-year").await;
@@ -54,7 +62,12 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
     )
     .await
     .unwrap();
-    wait_inner(c, "#calendar-source", &["国办发明电〔2025〕7号", "随软件提供"]).await;
+    wait_inner(
+        c,
+        "#calendar-source",
+        &["国办发明电〔2025〕7号", "随软件提供"],
+    )
+    .await;
     wait_inner(
         c,
         "#calendar-days tr[data-day=\"2026-10-01\"]",
@@ -96,12 +109,11 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
     // A paragraph that cannot be read is named; nothing is loaded.
     paste(c, &NOTICE_2027.replace("2月5日（周五）", "2月5日（周四）")).await;
     click(c, "#calendar-notice-preview").await;
-    let message = wait_nonempty(
-        c,
-        "#calendar-notice-form .field-error[data-for=\"text\"]",
-    )
-    .await;
-    assert_eq!(message, "第二段“春节”读不懂：2月5日写的是周四，但那天是周五");
+    let message = wait_nonempty(c, "#calendar-notice-form .field-error[data-for=\"text\"]").await;
+    assert_eq!(
+        message,
+        "第二段“春节”读不懂：2月5日写的是周四，但那天是周五"
+    );
     assert_eq!(
         door.call("calendar.list", json!({"year": 2027}))["items"],
         json!([])
@@ -119,7 +131,13 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
     wait_inner(
         c,
         "#calendar-notice-items",
-        &["元旦", "1月1日 – 1月3日", "春节", "2月5日 – 2月12日", "2月14日"],
+        &[
+            "元旦",
+            "1月1日 – 1月3日",
+            "春节",
+            "2月5日 – 2月12日",
+            "2月14日",
+        ],
     )
     .await;
     let shown = inner_text(c, "#calendar-notice-result").await.unwrap();
@@ -150,7 +168,11 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
     )
     .await;
     let listed = door.call("calendar.list", json!({"year": 2027}));
-    assert_eq!(listed["items"].as_array().map(Vec::len), Some(12), "{listed}");
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(12),
+        "{listed}"
+    );
     assert_eq!(listed["official"]["origin"], "loaded");
     c.execute(
         "document.querySelector('#settings-calendar').scrollIntoView({block: 'start'});",
@@ -170,7 +192,12 @@ async fn the_calendar_shows_the_notices_days_and_loads_next_years_notice() {
         &["2026 年：找到 33 天放假、6 天调休上班"],
     )
     .await;
-    wait_inner(c, "#calendar-notice-result", &["将替换现有的", "国办发明电〔2025〕7号", "2026-10-10"]).await;
+    wait_inner(
+        c,
+        "#calendar-notice-result",
+        &["将替换现有的", "国办发明电〔2025〕7号", "2026-10-10"],
+    )
+    .await;
     click(c, "#calendar-notice-cancel").await;
 
     // Back on the day board: the warning is gone.
