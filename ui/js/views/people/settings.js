@@ -916,7 +916,9 @@ function noticeLoader(ctx, thisYear, loaded) {
   // Choosing a file is not typing: it does not make the screen ask before leaving.
   const file = h('input', { type: 'file', accept: '.txt,text/plain', class: 'visually-hidden', id: 'calendar-notice-file', tabIndex: -1, dataset: { noDirty: '' } });
   const open = h('button', { type: 'button', class: 'btn', id: 'calendar-notice-open' }, t('settings.calendar.notice.file'));
-  const preview = h('button', { type: 'submit', class: 'btn btn-primary', id: 'calendar-notice-preview', dataset: { needs: 'calendar.notice.preview' } }, t('settings.calendar.notice.preview'));
+  // Previewing is not saving: a plain button (the section's one save stays 保存日期); Ctrl+S
+  // in this form submits it, which previews.
+  const preview = h('button', { type: 'button', class: 'btn btn-primary', id: 'calendar-notice-preview', dataset: { needs: 'calendar.notice.preview' } }, t('settings.calendar.notice.preview'));
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
   const result = h('div', { class: 'calendar-notice-result', id: 'calendar-notice-result', hidden: true, 'aria-live': 'polite' });
   const form = h(
@@ -1042,6 +1044,7 @@ function noticeLoader(ctx, thisYear, loaded) {
     confirm.focus();
   }
 
+  preview.addEventListener('click', () => show());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     show();
