@@ -144,6 +144,18 @@ static COMMANDS: &[Command] = &[
     command!("backup.now", "立即备份", MANAGER_ADMIN, backup::now),
     command!("backup.restore", "恢复数据", ADMIN, backup::restore_command),
     command!("calendar.list", "查看工作日历", EVERYONE, calendar::list),
+    command!(
+        "calendar.notice.load",
+        "载入节假日通知",
+        MANAGER,
+        calendar::load_notice
+    ),
+    command!(
+        "calendar.notice.preview",
+        "预览节假日通知",
+        MANAGER,
+        calendar::preview_notice
+    ),
     command!("calendar.save", "保存工作日历", MANAGER, calendar::save_day),
     command!("callbacks.get", "查看回访", EVERYONE, callbacks::get),
     command!("callbacks.queue", "查看回访队列", DESK, callbacks::queue),

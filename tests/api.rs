@@ -27,6 +27,8 @@ fn command_table_is_listed_with_roles() {
             "backup.now manager,admin 立即备份",
             "backup.restore admin 恢复数据",
             "calendar.list clerk,dispatcher,engineer,storekeeper,manager,admin 查看工作日历",
+            "calendar.notice.load manager 载入节假日通知",
+            "calendar.notice.preview manager 预览节假日通知",
             "calendar.save manager 保存工作日历",
             "callbacks.get clerk,dispatcher,engineer,storekeeper,manager,admin 查看回访",
             "callbacks.queue clerk,manager 查看回访队列",

@@ -22,10 +22,13 @@ mod platform {
 }
 // People: users, logins, sessions, roles checked for every command, who is recorded
 // (users); issue 16's first run, throttled logins, password rules, sessions that end
-// (auth); backups made while the desk runs, restore and every way it must fail (backup).
+// (auth); backups made while the desk runs, restore and every way it must fail (backup);
+// the official calendar against chinesecalendar and holidays, notices read and loaded,
+// deadlines across holidays (calendar).
 mod people {
     pub mod auth;
     pub mod backup;
+    pub mod calendar;
     pub mod users;
 }
 // The archive: customers (validation, phones, chains, duplicates, merge), machines,

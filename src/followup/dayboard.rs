@@ -3,6 +3,7 @@
 //! due, open complaints, low stock, unpaid receivables. And the alerts the doors' background
 //! job turns into system notifications.
 
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::orders::clocks::ClockState;
@@ -33,6 +34,40 @@ pub struct DayBoard {
     pub complaints: Vec<complaints::Complaint>,
     pub low_stock: Vec<ledger::LowLine>,
     pub receivables: Receivables,
+    /// From December 1: next year has no official holidays on this desk yet.
+    pub calendar_warning: Option<CalendarWarning>,
+}
+
+/// Next year's State Council notice is not loaded: deadlines across its holidays would be
+/// wrong. `may_fix`: the user may load it (the screen links to the calendar settings).
+#[derive(Debug, Serialize)]
+pub struct CalendarWarning {
+    pub year: i32,
+    pub message: String,
+    pub may_fix: bool,
+}
+
+/// The warning, from December 1 while next year's official days are missing.
+fn calendar_warning(desk: &Desk) -> Result<Option<CalendarWarning>> {
+    let today = desk.today();
+    if today.month() != 12 {
+        return Ok(None);
+    }
+    let year = today.year() + 1;
+    if crate::people::calendar::has_official_year(desk.conn(), year)? {
+        return Ok(None);
+    }
+    let may_fix = crate::may(desk.actor(), "calendar.notice.load");
+    let message = if may_fix {
+        format!("{year}年的法定节假日还没有载入：国务院公布通知后，请在“设置 › 工作日历”中粘贴通知载入，否则节假日前后的时限会算错。")
+    } else {
+        format!("{year}年的法定节假日还没有载入，节假日前后的时限会算错。请告诉经理在“设置 › 工作日历”中载入国务院的通知。")
+    };
+    Ok(Some(CalendarWarning {
+        year,
+        message,
+        may_fix,
+    }))
 }
 
 fn urgent(o: &Order) -> bool {
@@ -81,6 +116,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let complaints = complaints::list(desk, complaints::ListArgs::default())?.items;
     let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
     let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
+    let calendar_warning = calendar_warning(desk)?;
     Ok(DayBoard {
         now: stamp(now).into(),
         appointments,
@@ -94,6 +130,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
             aged_fen: r.aged_fen,
             oldest: r.items.into_iter().take(10).collect(),
         },
+        calendar_warning,
     })
 }
 

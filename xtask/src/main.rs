@@ -585,35 +585,47 @@ fn test(ctx: &Ctx) -> ExitCode {
     }
 }
 
-/// The version of the Python port of libphonenumber the phone tests hold our parser
-/// against (tests/platform/phone.rs): the same metadata as the `phonenumber` crate.
-const PHONENUMBERS: &str = "9.0.33";
+/// The references of issue 17, pinned: the PyPI packages the official calendar days
+/// (tests/people/calendar.rs) and the phone parser (tests/platform/phone.rs: the Python
+/// port of libphonenumber with the same metadata as the `phonenumber` crate) are held
+/// against, installed once into `<target>/pyref` (a finished install is marked by
+/// a file naming the versions; a half one is thrown away and done again).
+const PYREF: &[&str] = &[
+    "chinesecalendar==1.11.0",
+    "holidays==0.108",
+    "phonenumbers==9.0.33",
+];
 
-/// Installs PyPI `phonenumbers` into `target/pyref` once (skipped when it is there) and
-/// returns the folder, for `PYTHONPATH`.
 fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
     let dir = ctx.target.join("pyref");
-    let marker = dir.join(format!("phonenumbers-{PHONENUMBERS}.dist-info"));
-    if marker.is_dir() {
+    let mark = dir.join("installed.txt");
+    let want = PYREF.join("\n");
+    if fs::read_to_string(&mark).is_ok_and(|have| have == want) {
         return Ok(dir);
     }
-    let python = find_program("python3").ok_or("python3 is needed for the phone tests")?;
-    status(Command::new(python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--target",
-        &dir.to_string_lossy(),
-        &format!("phonenumbers=={PHONENUMBERS}"),
-    ]))?;
+    let _ = fs::remove_dir_all(&dir);
+    status(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&dir)
+            .args(PYREF),
+    )
+    .map_err(|e| format!("the reference packages (calendar, phones) did not install: {e}"))?;
+    fs::write(&mark, want).map_err(|e| format!("{}: {e}", mark.display()))?;
     Ok(dir)
 }
 
 /// `cargo test --workspace` under a virtual X display, output shown as it comes and the
 /// `test result:` lines counted.
 fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
+    // Set for the tests, so the calendar's comparison fails (never skips) under xtask.
     let pyref = ensure_pyref(ctx)?;
     let mut cmd = match find_program("xvfb-run") {
         Some(xvfb) => {
@@ -639,7 +651,8 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
             ctx.debug_bin("aftersales-desktop"),
         )
         .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
-        // The phone tests' reference; under xtask they fail rather than skip without it.
+        // The calendar's and the phones' references; under xtask those tests fail rather
+        // than skip without them.
         .env("AFTERSALES_PYREF", &pyref)
         .env("AFTERSALES_XTASK", "1")
         .stdin(Stdio::null())

@@ -577,7 +577,7 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE app_user ADD COLUMN engineer_id INTEGER REFERENCES engineer (id);
     CREATE UNIQUE INDEX app_user_engineer ON app_user (engineer_id) WHERE engineer_id IS NOT NULL;
     "#,
-    // issue 17 (phone): every stored number re-read by libphonenumber's rules
+    // 16 (issue 17, phone): every stored number re-read by libphonenumber's rules
     // (platform::phone, through functions registered at open). A number that parses is
     // rewritten in today's stored form (`+85291234567`, extensions after `-`); one that
     // does not is kept exactly as written and listed in `phone_review` (待核对号码) with
@@ -615,5 +615,24 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE engineer SET phone = r.form FROM phone_reread r
         WHERE r.owner = 'engineer' AND r.id = engineer.id;
     DROP TABLE phone_reread;
+    "#,
+    // 17 (issue 17, calendar): a State Council notice the manager loaded for a year (the
+    // shipped years live in the code, src/people/calendar/official.rs); a loaded year
+    // replaces the shipped one as a whole. The manager's own days stay in calendar_day.
+    r#"
+    CREATE TABLE official_year (
+        year       INTEGER PRIMARY KEY,
+        title      TEXT NOT NULL,
+        number     TEXT NOT NULL DEFAULT '',
+        loaded_at  TEXT NOT NULL,
+        loaded_by  TEXT NOT NULL
+    );
+    CREATE TABLE official_day (
+        year  INTEGER NOT NULL REFERENCES official_year (year),
+        day   TEXT NOT NULL,
+        kind  TEXT NOT NULL CHECK (kind IN ('off', 'work')),
+        name  TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (year, day)
+    ) WITHOUT ROWID;
     "#,
 ];

@@ -156,6 +156,9 @@ export async function render(root, ctx) {
   const notify = h('span', { class: 'day-notify', id: 'day-notify-box' });
   const strip = h('div', { class: 'escalation-strip day-escalated', id: 'day-escalated', role: 'alert', hidden: true });
   const failure = h('p', { class: 'notice notice-error', id: 'day-error', role: 'alert', hidden: true });
+  // From December 1 while next year's official holidays are not loaded (the core decides,
+  // and whether this user may load them: only then the link).
+  const calendarNote = h('p', { class: 'notice notice-calendar', id: 'day-calendar-warning', hidden: true });
   const boxes = {};
   const grid = h('div', { class: 'day-grid' });
   for (const s of SECTIONS) {
@@ -181,6 +184,7 @@ export async function render(root, ctx) {
       { class: 'page page-day', id: 'day' },
       h('div', { class: 'page-head day-head' }, h('h1', {}, t('day.title')), date, refreshed, h('div', { class: 'toolbar' }, notify, refresh)),
       failure,
+      calendarNote,
       strip,
       grid,
     ),
@@ -243,6 +247,16 @@ export async function render(root, ctx) {
   }
 
   // ---- the board ------------------------------------------------------------------------
+  function showCalendar(warning) {
+    clear(calendarNote);
+    calendarNote.hidden = !warning;
+    if (!warning) return;
+    calendarNote.append(t(warning.may_fix ? 'day.calendar.fix' : 'day.calendar.tell', { year: warning.year }));
+    if (warning.may_fix) {
+      calendarNote.append(' ', h('a', { href: ctx.hashFor('/settings', { section: 'calendar' }), id: 'day-calendar-link' }, t('day.calendar.link')));
+    }
+  }
+
   function showStrip(board) {
     const escalated = (board.complaints ?? []).filter((k) => k.escalated);
     clear(strip);
@@ -310,6 +324,7 @@ export async function render(root, ctx) {
       if (mine !== seq || !ctx.isCurrent()) return;
       failure.hidden = true;
       date.textContent = deskDay(board.now);
+      showCalendar(board.calendar_warning ?? null);
       showStrip(board);
       for (const s of SECTIONS) showSection(s, board);
       refreshed.textContent = t('day.refreshed', { at: deskClock(new Date()) });

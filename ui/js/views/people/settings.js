@@ -110,7 +110,7 @@ export async function render(root, ctx) {
   const panels = {
     general,
     orders: orderSettingsCard(ctx, orderSettings, may('settings.save')),
-    calendar: calendarCard(ctx, year, days?.items ?? [], may('calendar.save')),
+    calendar: calendarCard(ctx, year, days ?? {}, may('calendar.save'), may('calendar.notice.load')),
     engineers: engineersCard(ctx, engineerList?.items ?? [], may('engineers.save')),
     slips: slipSettingsCard(ctx, orderSettings, may('settings.save')),
     backup: backupSettingsCard(ctx, orderSettings, may('settings.save'), (status?.user?.roles ?? []).includes('admin')),
@@ -662,7 +662,7 @@ function backupSettingsCard(ctx, current, canSave, isAdmin) {
 
 // ---- 工作日历 ---------------------------------------------------------------------------------
 
-function calendarCard(ctx, firstYear, firstDays, canSave) {
+function calendarCard(ctx, firstYear, firstList, canSave, canLoad) {
   let shownYear = firstYear;
   const yearSelect = h(
     'select',
@@ -704,6 +704,31 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
   );
   const errors = errorsFor(form, controls, formError);
 
+  // Where the year's official days come from (the State Council's notice), or that they
+  // are missing.
+  const sourceLine = h('p', { class: 'calendar-source', id: 'calendar-source', 'aria-live': 'polite' });
+  function showSource(official) {
+    clear(sourceLine);
+    sourceLine.classList.toggle('is-missing', !official);
+    if (!official) {
+      sourceLine.append(t('settings.calendar.source.missing', { year: shownYear }));
+      return;
+    }
+    sourceLine.append(
+      h('span', { class: 'chip chip-source-official' }, t('settings.calendar.source.official')),
+      ' ',
+      h('span', { id: 'calendar-source-name' }, official.source),
+      ' ',
+      h(
+        'span',
+        { class: 'muted' },
+        official.origin === 'loaded'
+          ? t('settings.calendar.source.loaded', { who: official.loaded_by ?? '', at: official.loaded_at ?? '' })
+          : t('settings.calendar.source.shipped'),
+      ),
+    );
+  }
+
   function showDays(items) {
     clear(listBox);
     if (items.length === 0) {
@@ -724,6 +749,7 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
             h('th', { scope: 'col', class: 'col-weekday' }, t('settings.calendar.weekday')),
             h('th', { scope: 'col', class: 'col-daykind' }, t('settings.calendar.kind')),
             h('th', { scope: 'col' }, t('settings.calendar.name')),
+            h('th', { scope: 'col', class: 'col-source' }, t('settings.calendar.source')),
             h('th', { scope: 'col', class: 'col-act' }, h('span', { class: 'visually-hidden' }, t('settings.calendar.normal'))),
           ),
         ),
@@ -732,21 +758,38 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
           {},
           items.map((d) => {
             const weekday = WEEKDAYS[new Date(`${d.day}T12:00:00Z`).getUTCDay()];
+            const own = d.source === 'manager';
+            // The manager's entry over an official day says what the notice had.
+            const differs = own && d.official_kind ? t('settings.calendar.source.over', { kind: t(`settings.calendar.${d.official_kind === 'work' ? 'work' : 'off'}`) }) : '';
             return h(
               'tr',
-              { dataset: { day: d.day, kind: d.kind } },
+              { dataset: { day: d.day, kind: d.kind, source: d.source } },
               h('td', { class: 'col-date num' }, d.day),
               h('td', { class: 'col-weekday' }, t(`settings.weekday.${weekday}`)),
               h('td', { class: 'col-daykind' }, h('span', { class: `chip chip-day-${d.kind === 'work' ? 'work' : 'off'}` }, t(`settings.calendar.${d.kind === 'work' ? 'work' : 'off'}`))),
               h('td', { title: d.name ?? '' }, d.name ?? ''),
               h(
                 'td',
+                { class: 'col-source' },
+                h('span', { class: `chip chip-source-${own ? 'manager' : 'official'}` }, t(`settings.calendar.source.${own ? 'manager' : 'official'}`)),
+                differs ? h('span', { class: 'calendar-over muted' }, ' ', differs) : null,
+              ),
+              h(
+                'td',
                 { class: 'col-act' },
-                h(
-                  'button',
-                  { type: 'button', class: 'btn btn-small calendar-normal', dataset: { day: d.day, needs: 'calendar.save' }, title: t('settings.calendar.normal.title'), onclick: () => saveDay({ day: d.day, kind: 'normal', name: '' }) },
-                  t('settings.calendar.normal'),
-                ),
+                own
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'btn btn-small calendar-normal',
+                        dataset: { day: d.day, needs: 'calendar.save' },
+                        title: t(d.official_kind ? 'settings.calendar.normal.official.title' : 'settings.calendar.normal.title'),
+                        onclick: () => saveDay({ day: d.day, kind: 'normal', name: '' }),
+                      },
+                      t(d.official_kind ? 'settings.calendar.normal.official' : 'settings.calendar.normal'),
+                    )
+                  : null,
               ),
             );
           }),
@@ -760,7 +803,10 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
     listError.hidden = true;
     try {
       const result = await ctx.call('calendar.list', { year: y });
-      if (shownYear === y) showDays(result?.items ?? []);
+      if (shownYear === y) {
+        showSource(result?.official ?? null);
+        showDays(result?.items ?? []);
+      }
     } catch (error) {
       listError.textContent = errorText(error);
       listError.hidden = false;
@@ -786,6 +832,7 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
         if (![...yearSelect.options].some((o) => o.value === String(y))) yearSelect.append(h('option', { value: String(y) }, t('settings.calendar.year.option', { year: y })));
         yearSelect.value = String(y);
         shownYear = y;
+        showSource(result?.official ?? null);
         showDays(result?.items ?? []);
         dayInput.value = '';
         nameInput.value = '';
@@ -812,8 +859,19 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
     submit();
   });
   enterSubmits(form, () => [dayInput, kinds.querySelector('input:checked'), nameInput], submit);
-  showDays(firstDays);
+  showSource(firstList.official ?? null);
+  showDays(firstList.items ?? []);
   const addHead = h('h3', { class: 'subhead' }, t('settings.calendar.add'));
+  const notice = canLoad
+    ? noticeLoader(ctx, firstYear, (result) => {
+        const y = Number(result?.official?.year ?? shownYear);
+        if (![...yearSelect.options].some((o) => o.value === String(y))) yearSelect.append(h('option', { value: String(y) }, t('settings.calendar.year.option', { year: y })));
+        yearSelect.value = String(y);
+        shownYear = y;
+        showSource(result?.official ?? null);
+        showDays(result?.items ?? []);
+      })
+    : null;
   // Read-only: the list stays, the form to add a day goes.
   const note = canSave ? null : h('p', { class: 'notice settings-readonly' }, t('settings.readonly', { who: t('settings.readonly.calendar') }));
   if (!canSave) {
@@ -828,10 +886,176 @@ function calendarCard(ctx, firstYear, firstDays, canSave) {
     h('div', { class: 'section-head' }, h('h2', {}, t('settings.calendar')), h('div', { class: 'toolbar' }, yearSelect)),
     h('p', { class: 'hint card-lead' }, t('settings.calendar.lead')),
     note,
+    sourceLine,
     listError,
     listBox,
     addHead,
     form,
+    notice,
+  );
+}
+
+/** A text file of at most this size is read into the notice box (a notice is ~3 KB). */
+const NOTICE_FILE_BYTES = 64 * 1024;
+
+/**
+ * 载入国务院节假日通知: paste the notice (or open it as a .txt file), preview the days the
+ * desk read from it, confirm. The core reads the text again on confirm and loads it whole
+ * or not at all; the manager's own days are kept.
+ */
+function noticeLoader(ctx, thisYear, loaded) {
+  const yearSelect = h(
+    'select',
+    { class: 'input input-year' },
+    [h('option', { value: '0' }, t('settings.calendar.notice.year.text'))].concat(
+      [thisYear, thisYear + 1].map((y) => h('option', { value: String(y) }, t('settings.calendar.year.option', { year: y }))),
+    ),
+  );
+  yearSelect.value = '0';
+  const text = h('textarea', { class: 'input input-wide calendar-notice-text', rows: '6', maxlength: '20000', spellcheck: false, placeholder: t('settings.calendar.notice.placeholder') });
+  // Choosing a file is not typing: it does not make the screen ask before leaving.
+  const file = h('input', { type: 'file', accept: '.txt,text/plain', class: 'visually-hidden', id: 'calendar-notice-file', tabIndex: -1, dataset: { noDirty: '' } });
+  const open = h('button', { type: 'button', class: 'btn', id: 'calendar-notice-open' }, t('settings.calendar.notice.file'));
+  // Previewing is not saving: a plain button (the section's one save stays 保存日期); Ctrl+S
+  // in this form submits it, which previews.
+  const preview = h('button', { type: 'button', class: 'btn btn-primary', id: 'calendar-notice-preview', dataset: { needs: 'calendar.notice.preview' } }, t('settings.calendar.notice.preview'));
+  const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  const result = h('div', { class: 'calendar-notice-result', id: 'calendar-notice-result', hidden: true, 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'settings-form calendar-notice-form', id: 'calendar-notice-form', novalidate: true, autocomplete: 'off' },
+    formError,
+    field('calendar-notice', 'year', yearSelect, { label: t('settings.calendar.year') }),
+    field('calendar-notice', 'text', text, { label: t('settings.calendar.notice.text'), hint: t('settings.calendar.notice.hint') }),
+    h('div', { class: 'form-actions' }, open, file, preview),
+  );
+  const errors = errorsFor(form, { year: yearSelect, text }, formError);
+  const args = () => ({ text: text.value, year: Number(yearSelect.value) });
+
+  // A file is read here into the box (UTF-8, else GB18030 as Notepad on a Chinese Windows
+  // saves it), then previewed: the same path as pasting.
+  open.addEventListener('click', () => file.click());
+  file.addEventListener('change', async () => {
+    const chosen = file.files?.[0];
+    file.value = '';
+    if (!chosen) return;
+    errors.clearAll();
+    if (chosen.size > NOTICE_FILE_BYTES) {
+      errors.show({ field: 'text', message: t('settings.calendar.notice.file.big', { kb: NOTICE_FILE_BYTES / 1024 }) });
+      return;
+    }
+    const bytes = new Uint8Array(await chosen.arrayBuffer());
+    try {
+      text.value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text.value = new TextDecoder('gb18030').decode(bytes);
+    }
+    show();
+  });
+
+  let busy = false;
+  async function show() {
+    if (busy) return;
+    busy = true;
+    preview.disabled = true;
+    errors.clearAll();
+    clear(result);
+    result.hidden = true;
+    try {
+      const p = await ctx.call('calendar.notice.preview', args());
+      showPreview(p);
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      preview.disabled = false;
+    }
+  }
+
+  const span = (days) => {
+    if (!days.length) return '—';
+    const md = (d) => t('settings.calendar.notice.md', { m: Number(d.slice(5, 7)), d: Number(d.slice(8, 10)) });
+    return days.length === 1 ? md(days[0]) : `${md(days[0])} – ${md(days[days.length - 1])}`;
+  };
+
+  function showPreview(p) {
+    clear(result);
+    const kept = (p.days ?? []).filter((d) => d.manager_kind);
+    const confirm = h('button', { type: 'button', class: 'btn btn-primary', id: 'calendar-notice-load', dataset: { needs: 'calendar.notice.load' } }, t('settings.calendar.notice.load', { year: p.year }));
+    const cancel = h('button', { type: 'button', class: 'btn', id: 'calendar-notice-cancel' }, t('settings.calendar.notice.cancel'));
+    // Element.append would write a null as the text "null": the optional lines go through h.
+    result.append(
+      h('p', { class: 'calendar-notice-summary', id: 'calendar-notice-summary' }, t('settings.calendar.notice.found', { year: p.year, off: p.off_count, work: p.work_count })),
+      h('p', { class: 'muted', id: 'calendar-notice-source' }, t('settings.calendar.notice.source', { source: p.source })),
+      h('div', {}, p.replaces ? h('p', { class: 'notice notice-replaces' }, t('settings.calendar.notice.replaces', { source: p.replaces.source })) : null),
+      h(
+        'table',
+        { class: 'grid grid-compact', id: 'calendar-notice-items' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('settings.calendar.name')),
+            h('th', { scope: 'col' }, t('settings.calendar.notice.off')),
+            h('th', { scope: 'col', class: 'num' }, t('settings.calendar.notice.days')),
+            h('th', { scope: 'col' }, t('settings.calendar.notice.work')),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          (p.items ?? []).map((i) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, i.name),
+              h('td', { class: 'num' }, span(i.off)),
+              h('td', { class: 'num' }, String(i.off.length)),
+              h('td', { class: 'num' }, i.work.length ? i.work.map((d) => span([d])).join('、') : '—'),
+            ),
+          ),
+        ),
+      ),
+      h('div', {}, kept.length ? h('p', { class: 'muted', id: 'calendar-notice-kept' }, t('settings.calendar.notice.kept', { days: kept.map((d) => d.day).join('、') })) : null),
+      h('div', { class: 'form-actions' }, cancel, confirm),
+    );
+    result.hidden = false;
+    cancel.addEventListener('click', () => {
+      clear(result);
+      result.hidden = true;
+      text.focus();
+    });
+    confirm.addEventListener('click', async () => {
+      confirm.disabled = true;
+      try {
+        const listed = await ctx.call('calendar.notice.load', args());
+        clear(result);
+        result.hidden = true;
+        text.value = '';
+        loaded(listed);
+        ctx.toast(t('settings.calendar.notice.done', { year: p.year }));
+      } catch (error) {
+        confirm.disabled = false;
+        errors.show(error);
+      }
+    });
+    confirm.focus();
+  }
+
+  preview.addEventListener('click', () => show());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    show();
+  });
+  return h(
+    'div',
+    { class: 'calendar-notice', id: 'calendar-notice' },
+    h('h3', { class: 'subhead' }, t('settings.calendar.notice')),
+    h('p', { class: 'hint' }, t('settings.calendar.notice.lead')),
+    form,
+    result,
   );
 }
 

@@ -12,6 +12,14 @@
 //! - a limit in days counts working days and keeps the time of day: 1 day from Friday 16:00
 //!   ends Monday 16:00 (24 h = one working day); a request that arrives outside working
 //!   hours starts its clock when the next working day begins.
+//!
+//! Which days are off or working comes from three layers, the later winning for a day:
+//! the week's rule (Monday to Friday), the official days (the State Council's notice of
+//! the year: shipped with the desk or loaded by the manager, [`official`]), and the
+//! manager's own entries (`calendar_day`), which nothing but the manager changes.
+
+pub mod notice;
+pub mod official;
 
 use std::collections::HashMap;
 
@@ -32,12 +40,18 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// The calendar of this desk: working hours from the settings, the days listed.
+    /// The calendar of this desk: working hours from the settings; the official days,
+    /// then the manager's own days over them.
     pub fn load(conn: &Connection) -> Result<Calendar> {
         let s = settings::load(conn)?;
+        let mut days = HashMap::new();
+        for year in official::years(conn)?.into_values() {
+            for d in year.days {
+                days.insert(d.day, !d.off);
+            }
+        }
         let mut stmt = conn.prepare_cached("SELECT day, kind FROM calendar_day")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut days = HashMap::new();
         for row in rows {
             let (day, kind) = row?;
             if let Some(d) = crate::platform::dates::parse(&day) {
@@ -121,13 +135,23 @@ impl Calendar {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+crate::words! {
+    /// Whose entry decides a day: the State Council's notice or the manager.
+    pub enum DaySource("来源") {
+        Official = "official", "国务院通知";
+        Manager = "manager", "本店设置";
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CalendarDay {
     pub day: String,
     /// `off` (holiday) or `work` (make-up working day, 调休).
     pub kind: String,
-    #[serde(default)]
     pub name: String,
+    pub source: DaySource,
+    /// What the notice says of a day the manager set otherwise (`off` / `work`).
+    pub official_kind: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,9 +163,21 @@ pub struct YearArgs {
 #[derive(Debug, Serialize)]
 pub struct CalendarDays {
     pub items: Vec<CalendarDay>,
+    /// The notice the official days of the year come from (none: not loaded yet, or all
+    /// years asked).
+    pub official: Option<official::Year>,
 }
 
-/// 工作日历: the holidays and make-up working days of a year (all years when 0).
+fn kind_word(off: bool) -> &'static str {
+    if off {
+        "off"
+    } else {
+        "work"
+    }
+}
+
+/// 工作日历: the holidays and make-up working days of a year (all years when 0), official
+/// and the manager's own, each with its source.
 pub fn list(desk: &mut Desk, a: YearArgs) -> Result<CalendarDays> {
     let (from, to) = if a.year == 0 {
         ("0000".to_string(), "9999".to_string())
@@ -151,18 +187,58 @@ pub fn list(desk: &mut Desk, a: YearArgs) -> Result<CalendarDays> {
             format!("{:04}-12-31", a.year),
         )
     };
+    let years = official::years(desk.conn())?;
+    let mut merged: std::collections::BTreeMap<String, CalendarDay> = Default::default();
+    for y in years.values() {
+        for d in &y.days {
+            let day = crate::platform::dates::show(d.day);
+            if day >= from && day <= to {
+                merged.insert(
+                    day.clone(),
+                    CalendarDay {
+                        day,
+                        kind: kind_word(d.off).into(),
+                        name: d.name.clone(),
+                        source: DaySource::Official,
+                        official_kind: None,
+                    },
+                );
+            }
+        }
+    }
     let mut stmt = desk.conn().prepare_cached(
         "SELECT day, kind, name FROM calendar_day WHERE day >= ?1 AND day <= ?2 ORDER BY day",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| {
-        Ok(CalendarDay {
-            day: r.get(0)?,
-            kind: r.get(1)?,
-            name: r.get(2)?,
-        })
-    })?;
+    let rows = stmt
+        .query_map(params![from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (day, kind, name) in rows {
+        let official_kind = merged.get(&day).map(|o| o.kind.clone());
+        merged.insert(
+            day.clone(),
+            CalendarDay {
+                day,
+                kind,
+                name,
+                source: DaySource::Manager,
+                official_kind,
+            },
+        );
+    }
+    let official = if a.year == 0 {
+        None
+    } else {
+        years.get(&a.year).cloned()
+    };
     Ok(CalendarDays {
-        items: rows.collect::<rusqlite::Result<_>>()?,
+        items: merged.into_values().collect(),
+        official,
     })
 }
 
@@ -170,7 +246,8 @@ pub fn list(desk: &mut Desk, a: YearArgs) -> Result<CalendarDays> {
 #[serde(default)]
 pub struct DayArgs {
     pub day: String,
-    /// `off`, `work`, or `normal` to take the day back to the week's rule.
+    /// `off`, `work`, or `normal` to drop the manager's own entry (the day follows the
+    /// official notice again, or the week's rule).
     pub kind: String,
     pub name: String,
 }
@@ -204,7 +281,7 @@ pub fn save_day(desk: &mut Desk, a: DayArgs) -> Result<CalendarDays> {
     let what = match a.kind.as_str() {
         "off" => "休息日",
         "work" => "调休上班",
-        _ => "恢复正常",
+        _ => "取消本店设置",
     };
     crate::people::audit::record(
         &tx,
@@ -216,6 +293,137 @@ pub fn save_day(desk: &mut Desk, a: DayArgs) -> Result<CalendarDays> {
     )?;
     tx.commit()?;
     list(desk, YearArgs { year: day.year() })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeArgs {
+    /// The notice's text as published (pasted, or read from a small .txt file).
+    pub text: String,
+    /// The year chosen on the screen; 0 takes it from the text.
+    pub year: i32,
+}
+
+/// A day of a notice as the preview shows it.
+#[derive(Debug, Serialize)]
+pub struct NoticeDay {
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+    /// The manager's own entry for that day, which stays and keeps winning.
+    pub manager_kind: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoticePreview {
+    pub year: i32,
+    pub title: String,
+    pub number: String,
+    pub source: String,
+    pub items: Vec<notice::Item>,
+    pub days: Vec<NoticeDay>,
+    pub off_count: usize,
+    pub work_count: usize,
+    /// The official days of that year the notice replaces (shipped or loaded before).
+    pub replaces: Option<official::Year>,
+}
+
+/// Reads the notice and checks the year against today: last year, this year or next.
+fn read_notice(desk: &Desk, a: &NoticeArgs) -> Result<notice::Notice> {
+    let this = desk.today().year();
+    if a.year != 0 && !(this - 1..=this + 1).contains(&a.year) {
+        return Err(Error::invalid(
+            "year",
+            format!("只能载入{}年到{}年的通知", this - 1, this + 1),
+        ));
+    }
+    let n = notice::read(&a.text, a.year)?;
+    if !(this - 1..=this + 1).contains(&n.year) {
+        return Err(Error::invalid(
+            "year",
+            format!(
+                "这是{}年的通知；只能载入{}年到{}年的通知",
+                n.year,
+                this - 1,
+                this + 1
+            ),
+        ));
+    }
+    Ok(n)
+}
+
+/// 预览节假日通知: what loading the notice would set, nothing written.
+pub fn preview_notice(desk: &mut Desk, a: NoticeArgs) -> Result<NoticePreview> {
+    let n = read_notice(desk, &a)?;
+    let mut own = HashMap::new();
+    {
+        let mut stmt = desk
+            .conn()
+            .prepare_cached("SELECT day, kind FROM calendar_day WHERE day >= ?1 AND day <= ?2")?;
+        let rows = stmt.query_map(
+            params![
+                format!("{:04}-12-01", n.year - 1),
+                format!("{:04}-12-31", n.year)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        for row in rows {
+            let (day, kind) = row?;
+            own.insert(day, kind);
+        }
+    }
+    let days: Vec<NoticeDay> = official::days_of(&n)
+        .into_iter()
+        .map(|d| {
+            let day = crate::platform::dates::show(d.day);
+            NoticeDay {
+                manager_kind: own.get(&day).cloned(),
+                day,
+                kind: kind_word(d.off).into(),
+                name: d.name,
+            }
+        })
+        .collect();
+    let replaces = official::years(desk.conn())?.remove(&n.year);
+    Ok(NoticePreview {
+        year: n.year,
+        source: n.source(),
+        off_count: days.iter().filter(|d| d.kind == "off").count(),
+        work_count: days.iter().filter(|d| d.kind == "work").count(),
+        title: n.title,
+        number: n.number,
+        items: n.items,
+        days,
+        replaces,
+    })
+}
+
+/// 载入节假日通知: the notice's days become the official days of its year, in one
+/// transaction; the manager's own days are kept and keep winning.
+pub fn load_notice(desk: &mut Desk, a: NoticeArgs) -> Result<CalendarDays> {
+    let n = read_notice(desk, &a)?;
+    let at = desk.stamp();
+    let by = match desk.actor() {
+        a if a.name.is_empty() => a.login.clone(),
+        a => a.name.clone(),
+    };
+    let tx = desk.write()?;
+    let count = official::store(&tx, &n, at.as_str(), &by)?;
+    crate::people::audit::record(
+        &tx,
+        &at,
+        "calendar_notice",
+        "setting",
+        0,
+        &format!("{}年 {}，{count}天", n.year, n.source()),
+    )?;
+    tx.commit()?;
+    list(desk, YearArgs { year: n.year })
+}
+
+/// Whether the official days of `year` are on this desk (shipped or loaded).
+pub fn has_official_year(conn: &Connection, year: i32) -> Result<bool> {
+    Ok(official::years(conn)?.contains_key(&year))
 }
 
 #[cfg(test)]
