@@ -18,10 +18,9 @@ use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
     archive::models, archive::phones, followup::callbacks, followup::campaigns,
-    followup::complaints,
-    followup::dayboard, orders, orders::engineers, people::audit, people::backup, people::calendar,
-    people::settings, people::users, reports, search, slips, stock::ledger, stock::parts,
-    stock::stocktake, Actor, Desk, Role,
+    followup::complaints, followup::dayboard, orders, orders::engineers, people::audit,
+    people::backup, people::calendar, people::settings, people::users, reports, search, slips,
+    stock::ledger, stock::parts, stock::stocktake, Actor, Desk, Role,
 };
 
 type Handler = fn(&mut Desk, Value) -> Result<Reply>;
