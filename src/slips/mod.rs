@@ -191,17 +191,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let at = stamp(now);
     let prefix = settings::load(desk.conn())?.slip_prefix;
     let tx = desk.write()?;
-    let (number, status): (String, OrderStatus) = tx
-        .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
-        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
-    if status == OrderStatus::Cancelled {
-        return Err(Error::invalid(
-            "order_id",
-            format!("工单 {number} 已取消，不能打印服务单"),
-        ));
-    }
+    let number = printable_order(&tx, a.order_id)?;
     let live: Option<(i64, String)> = tx
         .prepare_cached(
             "SELECT s.id, s.number FROM slip s WHERE s.order_id = ?1
@@ -308,25 +298,14 @@ pub struct Previewed {
 /// 预览服务单: the order's slip as it would print, with 预览 across every page. Reads only:
 /// no number is given, no print recorded, nothing on the timeline, no audit entry; the
 /// paper shows the live slip's number if there is one, else says the number comes with
-/// the print. Refused as a print is: a cancelled order, an unknown paper, a character the
-/// font lacks.
+/// the print. Refused as a print is: an unknown or cancelled order, an unknown paper.
 pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
     use base64::Engine as _;
     let format = Format::parse(&a.format)?;
     let copies = Copies::parse(&a.copies)?;
     let now = desk.now();
     let conn = desk.conn();
-    let (order_number, status): (String, OrderStatus) = conn
-        .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
-        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {}）", a.order_id)))?;
-    if status == OrderStatus::Cancelled {
-        return Err(Error::invalid(
-            "order_id",
-            format!("工单 {order_number} 已取消，不能打印服务单"),
-        ));
-    }
+    let order_number = printable_order(conn, a.order_id)?;
     let number: String = conn
         .prepare_cached(
             "SELECT s.number FROM slip s WHERE s.order_id = ?1
@@ -350,6 +329,23 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         unprintable,
     })
+}
+
+/// The number of an order whose slip may be drawn (printed or previewed): refused for an
+/// unknown order and for a cancelled one.
+fn printable_order(conn: &Connection, order_id: OrderId) -> Result<String> {
+    let (number, status): (String, OrderStatus) = conn
+        .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
+        .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::invalid("order_id", format!("工单不存在（编号 {order_id}）")))?;
+    if status == OrderStatus::Cancelled {
+        return Err(Error::invalid(
+            "order_id",
+            format!("工单 {number} 已取消，不能打印服务单"),
+        ));
+    }
+    Ok(number)
 }
 
 /// Marks a committed print the printer refused as unsent (and says so on the order's
