@@ -191,7 +191,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let at = stamp(now);
     let prefix = settings::load(desk.conn())?.slip_prefix;
     let tx = desk.write()?;
-    let number = printable_order(&tx, a.order_id)?;
+    printable_order(&tx, a.order_id)?;
     let live: Option<(i64, String)> = tx
         .prepare_cached(
             "SELECT s.id, s.number FROM slip s WHERE s.order_id = ?1
