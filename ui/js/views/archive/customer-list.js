@@ -278,8 +278,6 @@ export async function render(root, ctx) {
     );
     review.hidden = false;
   }
-  loadReview();
-
   try {
     await load();
   } catch (error) {
@@ -289,8 +287,16 @@ export async function render(root, ctx) {
     empty.classList.add('notice-error');
     empty.textContent = error?.message || String(error);
   }
-  if (focusResults && rows().length > 0) setActive(0);
-  else search.focus();
+  // The list first, then the numbers to check (the slower read: every stored number is
+  // read again by today's rules).
+  loadReview();
+  // Focus comes to the list only if the clerk has not gone on elsewhere (the search box
+  // at the top, say) while the list loaded.
+  const away = document.activeElement && document.activeElement !== document.body && !root.contains(document.activeElement);
+  if (!away) {
+    if (focusResults && rows().length > 0) setActive(0);
+    else search.focus();
+  }
 
   return {
     dispose: () => searchSoon.cancel(),
