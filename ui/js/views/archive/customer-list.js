@@ -18,6 +18,8 @@ export async function render(root, ctx) {
     active: -1,
   };
   const focusResults = ctx.query.get('focus') === 'results';
+  // Where the keys were when the list was asked for (the top search box after its Enter).
+  const focusAtStart = document.activeElement;
 
   const search = h('input', {
     id: 'customer-search',
@@ -290,9 +292,10 @@ export async function render(root, ctx) {
   // The list first, then the numbers to check (the slower read: every stored number is
   // read again by today's rules).
   loadReview();
-  // Focus comes to the list only if the clerk has not gone on elsewhere (the search box
-  // at the top, say) while the list loaded.
-  const away = document.activeElement && document.activeElement !== document.body && !root.contains(document.activeElement);
+  // Focus comes to the list only if the clerk has not gone on elsewhere (into the search
+  // box at the top, say) while the list loaded.
+  const now = document.activeElement;
+  const away = now && now !== focusAtStart && now !== document.body && !root.contains(now);
   if (!away) {
     if (focusResults && rows().length > 0) setActive(0);
     else search.focus();
