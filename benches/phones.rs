@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 mod report;
 
-use aftersales::platform::db::{migrate, MIGRATIONS};
 use aftersales::platform::phone::{lookup_digits, Phone};
 
 /// Numbers as clerks type them, every kind.
@@ -83,20 +82,8 @@ fn main() {
     // no longer parse, then opened (the migration runs once, in one transaction).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
-    let before = MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE TABLE phone_review"))
-        .expect("the phone migration");
     {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.create_scalar_function(
-            "aftersales_index_form",
-            1,
-            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
-            |ctx| ctx.get::<String>(0),
-        )
-        .unwrap();
-        migrate(&mut conn, &MIGRATIONS[..before]).unwrap();
+        let mut conn = before_phones::desk_before_phone_migration(&path);
         let tx = conn.transaction().unwrap();
         {
             let at = "2026-01-05T09:00:00+08:00";
@@ -147,3 +134,6 @@ fn main() {
     print!("{body}");
     report::write_section("phones", &body);
 }
+
+#[path = "../tests/fixtures/before_phones.rs"]
+mod before_phones;

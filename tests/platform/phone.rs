@@ -315,27 +315,12 @@ fn the_parser_agrees_with_python_phonenumbers_live() {
 /// no longer parse are kept exactly as written and listed for the clerk, never dropped.
 #[test]
 fn old_numbers_are_re_read_and_the_unreadable_kept_and_listed() {
-    use aftersales::platform::db::{migrate, MIGRATIONS};
     use serde_json::json;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
-    let before = MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE TABLE phone_review"))
-        .expect("the phone migration");
     {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        // Migration 4 re-tokenises the customers there are (none yet) with a function the
-        // desk registers at open; SQLite wants it to exist all the same.
-        conn.create_scalar_function(
-            "aftersales_index_form",
-            1,
-            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
-            |ctx| ctx.get::<String>(0),
-        )
-        .unwrap();
-        migrate(&mut conn, &MIGRATIONS[..before]).unwrap();
+        let conn = before_phones::desk_before_phone_migration(&path);
         let at = "2026-01-05T09:00:00+08:00";
         conn.execute_batch(&format!(
             "INSERT INTO customer (id, kind, name, created_at, updated_at) VALUES
@@ -457,3 +442,6 @@ fn old_numbers_are_re_read_and_the_unreadable_kept_and_listed() {
         .iter()
         .all(|i| i["name"] != "恒泰商贸"));
 }
+
+#[path = "../fixtures/before_phones.rs"]
+mod before_phones;
