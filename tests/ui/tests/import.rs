@@ -54,6 +54,9 @@ async fn import_a_csv_with_a_bad_row_and_read_the_report() {
     );
     let columns = inner_text(c, "#import-columns thead").await.unwrap();
     assert!(columns.contains("序列号"), "{columns}");
+    // A file whose models the catalogue knows shows no models card, and no stray word.
+    let whole = inner_text(c, "#import-preview").await.unwrap();
+    assert!(!whole.contains("null"), "{whole}");
     screenshot(c, "import-preview").await;
 
     click(c, "#import-commit").await;

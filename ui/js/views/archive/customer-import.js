@@ -280,6 +280,9 @@ export async function render(root, ctx) {
       t('import.commit'),
     );
     commit.addEventListener('click', runCommit);
+    // Only when the file names models the catalogue lacks (the DOM's own append would
+    // print a null as the word "null").
+    const models = modelsCard(p);
     preview.append(
       h(
         'div',
@@ -318,7 +321,7 @@ export async function render(root, ctx) {
           ),
         ),
       ),
-      modelsCard(p),
+      ...(models ? [models] : []),
       h(
         'div',
         { class: 'card' },
