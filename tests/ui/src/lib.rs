@@ -614,10 +614,20 @@ pub async fn fill_in(client: &Client, form_css: &str, name: &str, value: &str) {
     }
 }
 
-/// Clicks the element found by CSS (waiting for it first).
+/// Clicks the element found by CSS (waiting for it first), brought whole into view first:
+/// WebKit's driver does not scroll an element that is partly in view, and clicking its
+/// centre clipped by the scrolling page fails there (Chromium's driver scrolls itself).
 pub async fn click(client: &Client, css: &str) {
-    find(client, css)
+    let element = find(client, css).await;
+    let arg = serde_json::to_value(&element).expect("an element is JSON");
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'nearest'});",
+            vec![arg],
+        )
         .await
+        .unwrap_or_else(|e| panic!("scrolling {css} into view: {e}"));
+    element
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
