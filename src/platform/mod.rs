@@ -6,6 +6,7 @@
 pub mod dates;
 pub mod db;
 pub mod error;
+pub mod escpos;
 pub mod files;
 pub mod money;
 pub mod pdf;
