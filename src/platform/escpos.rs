@@ -147,7 +147,7 @@ impl Receipt {
             self.bytes.push(c as u8);
             return;
         }
-        match gbk(c) {
+        match gbk(stand_in(c)) {
             Some(code) => self.bytes.extend_from_slice(&code),
             None => {
                 self.unprintable.insert(c);
@@ -212,7 +212,7 @@ impl Receipt {
     }
 
     /// A Code 128 barcode drawn by the printer (`GS k` m = 73, code set B), `height` dots
-    /// tall, its text printed below it (`GS H 2`). The module width is the widest (3, then
+    /// tall, its text printed below it. The module width is the widest (3, then
     /// 2 dots) at which the symbol and its quiet zones fit the paper; a value that does
     /// not fit at 2 dots, or that code set B cannot carry (printable ASCII only), is refused
     /// with the field `code`.
@@ -248,6 +248,8 @@ impl Receipt {
         }
         self.bytes.extend_from_slice(&[GS, b'h', height.max(1)]);
         self.bytes.extend_from_slice(&[GS, b'w', module]);
+        // The text under it in font A (`GS f 0`), below the bars (`GS H 2`).
+        self.bytes.extend_from_slice(&[GS, b'f', 0]);
         self.bytes.extend_from_slice(&[GS, b'H', 2]);
         self.bytes
             .extend_from_slice(&[GS, b'k', 73, data.len() as u8]);
@@ -272,6 +274,17 @@ impl Receipt {
 impl Default for Receipt {
     fn default() -> Self {
         Receipt::new()
+    }
+}
+
+/// What prints for a character GBK lacks but has a form of: the yuan sign our money
+/// shows (¥, U+00A5) as the full-width ￥, an en dash as a hyphen, a bullet as a middle dot.
+fn stand_in(c: char) -> char {
+    match c {
+        '¥' => '￥',
+        '–' => '-',
+        '•' => '·',
+        c => c,
     }
 }
 
