@@ -652,10 +652,10 @@ mod raw {
 /// they are, past its driver.
 #[cfg(windows)]
 mod raw {
-    use windows_sys::Win32::Foundation::{GetLastError, HANDLE};
+    use windows_sys::Win32::Foundation::GetLastError;
     use windows_sys::Win32::Graphics::Printing::{
         ClosePrinter, EndDocPrinter, EndPagePrinter, OpenPrinterW, StartDocPrinterW,
-        StartPagePrinter, WritePrinter, DOC_INFO_1W,
+        StartPagePrinter, WritePrinter, DOC_INFO_1W, PRINTER_HANDLE,
     };
 
     use super::refused;
@@ -679,7 +679,7 @@ mod raw {
                 "打印到“{name}”失败（{step}，错误 {code}）：请确认打印机名称与“设备和打印机”中的一致，且打印机在线"
             ))
         };
-        let mut handle: HANDLE = std::ptr::null_mut();
+        let mut handle = PRINTER_HANDLE::default();
         // SAFETY: `printer` is a NUL-terminated UTF-16 string alive for the call; `handle`
         // receives the printer handle; no defaults are passed.
         if unsafe { OpenPrinterW(printer.as_ptr(), &mut handle, std::ptr::null()) } == 0 {

@@ -2,7 +2,8 @@
 //! thermal printer is set as a network ESC/POS printer (a bad port refused under the
 //! printer table first), and an 80 mm slip printed with 打印 from the order reaches a real
 //! TCP listener on this machine as ESC/POS: init, the slip's text in GBK, the QR command,
-//! the cut. The desk's clock is fixed; data is prepared through the CLI door.
+//! the cut. A part label sent with 打印 from the 打印标签 dialog reaches an ESC/POS label
+//! printer the same way. The desk's clock is fixed; data is prepared through the CLI door.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -172,5 +173,45 @@ async fn a_network_thermal_printer_set_on_screen_receives_the_80mm_slip_as_escpo
     );
     let slips = desk(&door, "slips.list", json!({"order_id": order}));
     assert_eq!(slips["items"][0]["prints"], 1, "{slips}");
+
+    // ---- 打印标签 → 打印: a part label straight to the ESC/POS label printer ---------------
+    let part = id(&desk(
+        &door,
+        "parts.save",
+        json!({"code": "P200", "name": "点火针", "spec": "通用", "unit": "个",
+               "barcode": "6901234567892", "bin": "B-12"}),
+    ));
+    let socket = TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let label_address = socket.local_addr().unwrap().to_string();
+    let label_printer = std::thread::spawn(move || {
+        let (mut conn, _) = socket.accept().expect("the job's connection");
+        let mut job = Vec::new();
+        conn.read_to_end(&mut job).expect("read the job");
+        job
+    });
+    desk(
+        &door,
+        "settings.save",
+        json!({"printers": {"label": label_address}, "printer_kinds": {"label": "escpos_network"}}),
+    );
+    go(c, &format!("#/parts/{part}")).await;
+    wait_text(c, "#part-file .part-name", "点火针").await;
+    click(c, "#part-labels").await;
+    find(c, "#label-dialog[open]").await;
+    screenshot(c, "thermal-label-dialog").await;
+    click(c, "#label-send").await;
+    let toast = wait_text(c, "#toast", "1 张标签已发送").await;
+    assert!(toast.contains(&label_address), "{toast}");
+    let job = label_printer.join().expect("the label printer's thread");
+    assert!(
+        contains(&job, b"\x1bE\x01\x1d!\x11P200\n"),
+        "the code big and bold"
+    );
+    assert!(contains(&job, &gbk("库位：B-12")));
+    assert!(
+        contains(&job, b"\x1dkI\x0f{B6901234567892"),
+        "the printer's own Code 128"
+    );
+    assert!(job.ends_with(b"\x1bd\x06\x1dV\x01"), "the cut last");
     session.close().await;
 }
