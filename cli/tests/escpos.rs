@@ -4,7 +4,10 @@
 //! listener of this test (`socket://127.0.0.1:PORT`, as a network receipt printer would
 //! be): `aftersales call parts.labels {send: true}` goes through `lp -o raw`, CUPS and its
 //! socket backend, and the listener receives the ESC/POS bytes unchanged. A queue CUPS
-//! does not know is refused in Chinese, naming it, and nothing is recorded.
+//! does not know is refused in Chinese, naming it, and nothing is recorded. The Windows
+//! build does the same under Wine through the spooler's API (`OpenPrinterW`,
+//! `StartDocPrinterW` with the RAW datatype, `WritePrinter`): Wine hands the job to the
+//! same CUPS queue.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -106,9 +109,19 @@ fn cups(dir: &Path) -> Option<Cups> {
 }
 
 fn call(data: &Path, cups: &Cups, command: &str, args: Value) -> (bool, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aftersales"))
-        .arg("--data-dir")
-        .arg(data)
+    run(
+        Command::new(env!("CARGO_BIN_EXE_aftersales"))
+            .arg("--data-dir")
+            .arg(data),
+        cups,
+        command,
+        args,
+    )
+}
+
+/// `aftersales call COMMAND ARGS` as `program` has been set up to start it.
+fn run(program: &mut Command, cups: &Cups, command: &str, args: Value) -> (bool, Value) {
+    let out = program
         .env_remove("AFTERSALES_DATA_DIR")
         .env("AFTERSALES_CLOCK", "2026-11-23T10:00:00+08:00")
         .env("CUPS_SERVER", &cups.socket)
@@ -232,4 +245,79 @@ fn labels_fed_raw_to_a_cups_queue_reach_the_printer_byte_for_byte() {
         )
         .unwrap();
     assert_eq!(runs, 1);
+}
+
+/// `AFTERSALES_WINE_EXE`: the Windows `aftersales.exe` (with the bcryptprimitives shim
+/// beside it for Wine 8), when the Windows build has been made; else the test says so.
+#[test]
+fn under_wine_the_windows_build_feeds_labels_raw_through_the_spooler_to_cups() {
+    let Some(exe) = std::env::var_os("AFTERSALES_WINE_EXE").map(PathBuf::from) else {
+        eprintln!(
+            "note: AFTERSALES_WINE_EXE not set: the Windows spooler's RAW path not tried under Wine"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(cups) = cups(&tmp.path().join("cups")) else {
+        return;
+    };
+    let printer = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = printer.local_addr().unwrap().port();
+    let receiver = std::thread::spawn(move || {
+        let (mut conn, _) = printer.accept().expect("CUPS' socket backend connects");
+        let mut job = Vec::new();
+        conn.read_to_end(&mut job).unwrap();
+        job
+    });
+    let added = Command::new("lpadmin")
+        .args(["-p", "XP80C", "-E", "-v"])
+        .arg(format!("socket://127.0.0.1:{port}"))
+        .args(["-m", "raw"])
+        .env("CUPS_SERVER", &cups.socket)
+        .output()
+        .unwrap();
+    assert!(added.status.success());
+    // Wine sees CUPS' queues as Windows printers of the same name.
+    let data = format!("Z:{}", tmp.path().join("desk").display());
+    let prefix = tmp.path().join("prefix");
+    let wine = |command: &str, args: Value| {
+        let mut cmd = Command::new("wine");
+        cmd.arg(&exe)
+            .arg("--data-dir")
+            .arg(&data)
+            .env("WINEPREFIX", &prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        let (ok, v) = run(&mut cmd, &cups, command, args);
+        assert!(ok, "{command}: {v}");
+        v
+    };
+    let part = wine(
+        "parts.save",
+        json!({"code": "P-7731", "name": "燃气热水器水流传感器总成", "unit": "个", "bin": "A-03-2",
+               "barcode": "6901234567892"}),
+    );
+    wine(
+        "settings.save",
+        json!({"printers": {"label": "XP80C"}, "printer_kinds": {"label": "escpos_raw"}}),
+    );
+    let out = wine(
+        "parts.labels",
+        json!({"part_ids": [part["id"]], "send": true}),
+    );
+    // What our spooler code says once EndDocPrinter succeeded: the printer and the job.
+    assert!(
+        out["sent"]
+            .as_str()
+            .unwrap()
+            .starts_with("已发送到XP80C（任务 "),
+        "{out}"
+    );
+    let job = receiver.join().unwrap();
+    assert_eq!(&job[..4], b"\x1b@\x1c&");
+    assert!(contains(&job, &gbk("燃气热水器水流传感器总成\n")));
+    assert!(contains(&job, b"\x1dkI\x0f{B6901234567892"));
+    assert!(job.ends_with(b"\x1bd\x06\x1dV\x01"));
 }
