@@ -782,3 +782,6 @@ fn a_bad_logo_is_refused_with_the_field_named_and_nothing_saved() {
 
 // Issue 17: a preview is not a print; A5 fits eight part lines.
 mod preview;
+
+// Issue 18: the 80 mm slip straight to an ESC/POS thermal printer.
+mod escpos;

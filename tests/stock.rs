@@ -570,3 +570,85 @@ fn a_count_sheet_file_is_checked_whole() {
     );
     assert_eq!(e["field"], "file");
 }
+
+/// Issue 18: part labels sent to a label printer set as an ESC/POS printer on the network
+/// reach it in its own commands — the code bold and double size, the bin, name and spec in
+/// GBK, the printer's own Code 128 barcode of the part's barcode, a cut after every label —
+/// and the print run is recorded only once the printer took them.
+#[test]
+fn part_labels_reach_a_network_label_printer_as_escpos() {
+    use crate::platform::escpos::{closed_address, find, gbk, Listener};
+    let mut t = desk();
+    let p = t.ok("parts.save", json!({"code": "P-7731", "name": "燃气热水器水流传感器总成", "spec": "DN15 12V", "unit": "个", "bin": "A-03-2", "barcode": "6901234567892"}))["id"].clone();
+    let audits =
+        |t: &TestDesk| -> i64 { t.sql("SELECT count(*) FROM audit_entry WHERE action = 'labels'") };
+    // Refused: nothing recorded, the printer named.
+    let closed = closed_address();
+    t.ok(
+        "settings.save",
+        json!({"printers": {"label": closed}, "printer_kinds": {"label": "escpos_network"}}),
+    );
+    let before = audits(&t);
+    let e = t.err(
+        "parts.labels",
+        json!({"part_ids": [p], "copies": 2, "send": true}),
+    );
+    assert_eq!(e["field"], "printer");
+    assert!(e["message"].as_str().unwrap().contains(&closed), "{e}");
+    assert_eq!(audits(&t), before);
+
+    let printer = Listener::start();
+    t.ok(
+        "settings.save",
+        json!({"printers": {"label": printer.address}}),
+    );
+    let out = t.ok(
+        "parts.labels",
+        json!({"part_ids": [p], "copies": 2, "send": true}),
+    );
+    let address = printer.address.clone();
+    let job = printer.job();
+    assert!(out["sent"].as_str().unwrap().contains(&address), "{out}");
+    assert_eq!(audits(&t), before + 1);
+    assert_eq!(&job[..4], b"\x1b@\x1c&");
+    let mut code = b"\x1bE\x01\x1d!\x11".to_vec();
+    code.extend_from_slice(b"P-7731\n");
+    assert_eq!(
+        job.windows(code.len())
+            .filter(|w| *w == code.as_slice())
+            .count(),
+        2
+    );
+    for text in ["库位：A-03-2", "燃气热水器水流传感器总成", "DN15 12V"] {
+        let mut line = gbk(text);
+        line.push(b'\n');
+        assert!(find(&job, &line).is_some(), "{text}");
+    }
+    let mut bars = b"\x1dkI\x0f{B".to_vec();
+    bars.extend_from_slice(b"6901234567892");
+    assert_eq!(
+        job.windows(bars.len())
+            .filter(|w| *w == bars.as_slice())
+            .count(),
+        2
+    );
+    assert_eq!(
+        job.windows(6)
+            .filter(|w| w == b"\x1bd\x06\x1dV\x01")
+            .count(),
+        2
+    );
+
+    // As QR codes: the printer's own QR command carrying the barcode.
+    let printer = Listener::start();
+    t.ok(
+        "settings.save",
+        json!({"printers": {"label": printer.address}}),
+    );
+    t.ok(
+        "parts.labels",
+        json!({"part_ids": [p], "code": "qr", "send": true}),
+    );
+    let job = printer.job();
+    assert!(find(&job, b"\x1d(k\x10\x001P06901234567892\x1d(k\x03\x001Q0").is_some());
+}

@@ -15,6 +15,7 @@ mod platform {
     pub mod clock;
     pub mod db;
     pub mod durability;
+    pub mod escpos;
     pub mod fonts;
     pub mod pdf;
     pub mod phone;

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
+use crate::platform::escpos::{Kind, Target};
 use crate::Desk;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +39,11 @@ pub struct Settings {
     /// Printer per paper format (`a4`, `a5`, `continuous`, `thermal`, `label`); none: the
     /// system's default printer.
     pub printers: BTreeMap<String, String>,
+    /// How the `thermal` and `label` printers are reached (issue 18), both always listed:
+    /// `system` (the PDF to the printer named in `printers`, default), `escpos_network`
+    /// (ESC/POS sent raw over TCP to the `host:port` in `printers`) or `escpos_raw`
+    /// (ESC/POS fed raw to the system printer named in `printers`).
+    pub printer_kinds: BTreeMap<String, String>,
     /// Folder of the automatic backups (and the default for backups made on demand); empty:
     /// `backups/` beside the database file.
     pub backup_folder: String,
@@ -93,6 +99,8 @@ mod hhmm {
 
 /// Paper formats that can have their own printer.
 pub const PRINTER_FORMATS: &[&str] = &["a4", "a5", "continuous", "thermal", "label"];
+/// Paper formats whose printer may be an ESC/POS printer (receipts and labels on a roll).
+pub const ESCPOS_FORMATS: &[&str] = &["thermal", "label"];
 
 const DEFAULT_TERMS: &str = "1. 保内维修免收工时费和备件费；保外维修按公司收费标准收取。\
 2. 本次维修更换的部件及维修工作在保修天数内出现同一故障免费返修。\
@@ -125,6 +133,16 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         })
         .filter(|(_, p)| !p.is_empty())
         .collect();
+    let printer_kinds = ESCPOS_FORMATS
+        .iter()
+        .map(|f| {
+            let word = v
+                .get(&format!("printer_kind.{f}"))
+                .map_or("", String::as_str);
+            let kind = Kind::parse(word).unwrap_or(Kind::System);
+            (f.to_string(), kind.word().to_string())
+        })
+        .collect();
     Ok(Settings {
         order_prefix: text("order_prefix", "WO"),
         slip_prefix: text("slip_prefix", "FW"),
@@ -140,6 +158,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
             .and_then(|d| d.parse().ok())
             .unwrap_or(90),
         printers,
+        printer_kinds,
         backup_folder: text("backup_folder", ""),
         backup_keep: v
             .get("backup_keep")
@@ -194,6 +213,8 @@ pub struct SaveArgs {
     pub slip_terms: Option<String>,
     pub repair_warranty_days: Option<u32>,
     pub printers: Option<BTreeMap<String, String>>,
+    /// `thermal` / `label` → `system`, `escpos_network` or `escpos_raw`.
+    pub printer_kinds: Option<BTreeMap<String, String>>,
     pub backup_folder: Option<String>,
     pub backup_keep: Option<u32>,
     pub lan_open: Option<bool>,
@@ -325,6 +346,7 @@ fn save_checked(
             out.push((key, p));
         }
     }
+    printer_kinds(&current, a, &mut out)?;
     if let Some(folder) = &a.backup_folder {
         let folder =
             crate::platform::text::field("backup_folder", "备份文件夹", folder, 260, false)?;
@@ -419,6 +441,72 @@ fn save_checked(
     Ok(())
 }
 
+/// Checks the printer kinds given, and every ESC/POS printer as it will be saved (its
+/// kind and its printer, each from this save or as it was): a network printer's address
+/// is checked and written with its port. Errors name the field `printers`.
+fn printer_kinds(current: &Settings, a: &SaveArgs, out: &mut Vec<(String, String)>) -> Result<()> {
+    if let Some(kinds) = &a.printer_kinds {
+        for (format, word) in kinds {
+            if !ESCPOS_FORMATS.contains(&format.as_str()) {
+                return Err(Error::invalid(
+                    "printers",
+                    format!("只有热敏纸和标签打印机可以设为 ESC/POS 打印机（不能用于“{format}”）"),
+                ));
+            }
+            let kind = Kind::parse(word).ok_or_else(|| {
+                Error::invalid(
+                    "printers",
+                    format!(
+                        "{}的连接方式只能是系统打印机、网络 ESC/POS 打印机或按名称的 ESC/POS 打印机（不是“{word}”）",
+                        label(&format!("printer.{format}"))
+                    ),
+                )
+            })?;
+            out.push((format!("printer_kind.{format}"), kind.word().to_string()));
+        }
+    }
+    for format in ESCPOS_FORMATS {
+        let kind_key = format!("printer_kind.{format}");
+        let printer_key = format!("printer.{format}");
+        let kind = out
+            .iter()
+            .find(|(k, _)| *k == kind_key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| current.printer_kinds.get(*format).cloned())
+            .unwrap_or_default();
+        let kind = Kind::parse(&kind).unwrap_or(Kind::System);
+        let given = out.iter().position(|(k, _)| *k == printer_key);
+        let printer = given
+            .map(|i| out[i].1.clone())
+            .or_else(|| current.printers.get(*format).cloned())
+            .unwrap_or_default();
+        if let Some(Target::Network(address)) = Target::of(&label(&printer_key), kind, &printer)? {
+            match given {
+                Some(i) => out[i].1 = address,
+                None if address != printer => out.push((printer_key, address)),
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Settings {
+    /// The ESC/POS printer set for `paper` (`thermal`, `label`), or None when that paper
+    /// goes to a system printer as a PDF. A value edited into the database by hand that no
+    /// longer passes is refused here, on `printer`.
+    pub fn escpos_printer(&self, paper: &str) -> Result<Option<Target>> {
+        let kind = self
+            .printer_kinds
+            .get(paper)
+            .and_then(|w| Kind::parse(w))
+            .unwrap_or(Kind::System);
+        let printer = self.printers.get(paper).map_or("", String::as_str);
+        Target::of(&label(&format!("printer.{paper}")), kind, printer)
+            .map_err(|e| Error::invalid("printer", format!("{e}。请在设置中改正打印机")))
+    }
+}
+
 /// What the audit trail calls a setting: its name on the 设置 screen, never its key.
 fn label(key: &str) -> String {
     let name = match key {
@@ -451,6 +539,9 @@ fn label(key: &str) -> String {
                 Some("label") => "标签",
                 _ => other,
             };
+            if let Some(format) = other.strip_prefix("printer_kind.") {
+                return format!("{}连接方式", label(&format!("printer.{format}")));
+            }
             return format!("{paper}打印机");
         }
     };
@@ -464,6 +555,11 @@ fn shown(key: &str, value: &str) -> String {
         ("lan_open" | "allow_network_paths", "false") => "否".into(),
         ("lan_plain_http", "true") => "是".into(),
         ("lan_plain_http", "false") => "否".into(),
+        (k, v) if k.starts_with("printer_kind.") => match v {
+            "escpos_network" => "网络 ESC/POS 打印机".into(),
+            "escpos_raw" => "ESC/POS 打印机（按名称）".into(),
+            _ => "系统打印机（PDF）".into(),
+        },
         (_, "") => "（空）".into(),
         _ => value.to_string(),
     }
@@ -489,6 +585,10 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_names" => s.lan_names.clone(),
         "allow_network_paths" => s.allow_network_paths.to_string(),
         "lan_plain_http" => s.lan_plain_http.to_string(),
+        k if k.starts_with("printer_kind.") => s
+            .printer_kinds
+            .get(k.strip_prefix("printer_kind.")?)?
+            .clone(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
 }

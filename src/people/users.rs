@@ -788,13 +788,14 @@ fn is_owner(actor: &Actor) -> bool {
 
 /// Refuses the settings the wizard does not take, naming the first one given.
 fn company_only(s: &crate::people::settings::SaveArgs) -> Result<()> {
-    let admin_only: [(bool, &'static str, &str); 6] = [
+    let admin_only: [(bool, &'static str, &str); 7] = [
         (s.lan_open.is_some(), "lan_open", "局域网访问"),
         (s.lan_port.is_some(), "lan_port", "局域网端口"),
         (s.lan_allow.is_some(), "lan_allow", "允许访问的地址"),
         (s.backup_folder.is_some(), "backup_folder", "备份文件夹"),
         (s.backup_keep.is_some(), "backup_keep", "备份保留份数"),
         (s.printers.is_some(), "printers", "打印机"),
+        (s.printer_kinds.is_some(), "printers", "打印机"),
     ];
     match admin_only.into_iter().find(|(given, _, _)| *given) {
         Some((_, field, label)) => Err(Error::invalid(

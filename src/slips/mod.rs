@@ -15,6 +15,7 @@
 //! counted, nothing goes on the order's timeline — so the first paper the customer takes
 //! home is the original, and 补打 marks only a real second print.
 
+pub mod receipt;
 pub mod render;
 pub mod template;
 
@@ -218,7 +219,21 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         )?
         .query_row([slip_id], |r| r.get(0))?;
     let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (bytes, pages, mut unprintable) = render::render(&data, format, copies)?;
+    // Sent to an ESC/POS thermal printer: the receipt in the printer's own commands
+    // (issue 18), encoded before the commit like the PDF.
+    let escpos = match (a.send, format) {
+        (true, Format::Thermal) => match data.settings.escpos_printer(format.paper())? {
+            Some(target) => Some((target, receipt::encode(&data, copies)?)),
+            None => None,
+        },
+        _ => None,
+    };
+    if let Some((_, (_, missing))) = &escpos {
+        unprintable.extend(missing.iter().cloned());
+        unprintable.sort();
+        unprintable.dedup();
+    }
     tx.prepare_cached(
         "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
@@ -248,8 +263,16 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         let printer = data.settings.printers.get(format.paper());
         let title = format!("服务单-{slip_number}");
         let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-        match crate::platform::printing::send(data_dir, &title, &bytes, printer.map(String::as_str))
-        {
+        let said = match &escpos {
+            Some((target, (job, _))) => crate::platform::escpos::send(target, &title, job),
+            None => crate::platform::printing::send(
+                data_dir,
+                &title,
+                &bytes,
+                printer.map(String::as_str),
+            ),
+        };
+        match said {
             Ok(said) => Some(said),
             Err(refused) => {
                 return Err(unsent(desk, a.order_id, print_id, &slip_number, refused));

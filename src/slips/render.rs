@@ -195,7 +195,7 @@ const LABEL_GREY: f32 = 0.92;
 
 /// The warranty verdict as printed: the reason already names it (保内：…); a bare verdict
 /// when there is no reason.
-fn warranty_text(o: &crate::orders::Order) -> String {
+pub(crate) fn warranty_text(o: &crate::orders::Order) -> String {
     if !o.warranty_reason.is_empty() {
         return o.warranty_reason.clone();
     }
@@ -316,7 +316,7 @@ pub(crate) fn field_value(d: &SlipData, key: &str) -> String {
 }
 
 /// The QR code's text: slip and order numbers, so a scanner at the desk finds both.
-fn qr_text(d: &SlipData) -> String {
+pub(crate) fn qr_text(d: &SlipData) -> String {
     if d.number.is_empty() {
         // A preview before the first print: no slip number exists yet.
         return d.order.number.clone();
@@ -325,7 +325,7 @@ fn qr_text(d: &SlipData) -> String {
 }
 
 /// The slip number, or on a preview before the first print what stands in its place.
-fn number_or_pending(d: &SlipData) -> &str {
+pub(crate) fn number_or_pending(d: &SlipData) -> &str {
     if d.number.is_empty() {
         "打印时编号"
     } else {

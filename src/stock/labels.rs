@@ -141,6 +141,9 @@ pub struct LabelArgs {
     pub size: String,
     /// Copies of each label, 1–100.
     pub copies: i64,
+    /// Also send them to the label printer of the settings (issue 18): an ESC/POS printer
+    /// gets them in its own commands ([`escpos`]), any other the PDF.
+    pub send: bool,
 }
 
 impl Default for LabelArgs {
@@ -151,6 +154,7 @@ impl Default for LabelArgs {
             code: "barcode".into(),
             size: "50x30".into(),
             copies: 1,
+            send: false,
         }
     }
 }
@@ -167,8 +171,11 @@ pub struct Printed {
     pub cut: Vec<String>,
     /// Part codes left out: a bin label was asked for and the part has no bin.
     pub skipped: Vec<String>,
-    /// Codes (`U+2A6D7`) of the characters no font has, printed as the code in a box.
+    /// Codes (`U+2A6D7`) of the characters no font has, printed as the code in a box
+    /// (or GBK lacks, printed as □ on an ESC/POS printer).
     pub unprintable: Vec<String>,
+    /// What the printer (or the print system) said, when they were sent to one.
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,7 +304,7 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
             format!("一次最多打印{MAX_LABELS}张标签（现在是 {total} 张）"),
         ));
     }
-    let rendered = render(
+    let mut rendered = render(
         &labels,
         kind,
         symbology,
@@ -305,6 +312,27 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
         args.copies as usize,
         desk.now(),
     )?;
+    // Sent before the print run is recorded: only labels the printer took are recorded.
+    let sent = if args.send {
+        let settings = crate::people::settings::load(desk.conn())?;
+        let title = format!("标签-{}", desk.today().format("%Y%m%d"));
+        Some(match settings.escpos_printer("label")? {
+            Some(target) => {
+                let (job, missing) = escpos(&labels, kind, symbology, args.copies as usize)?;
+                rendered.unprintable.extend(missing);
+                rendered.unprintable.sort();
+                rendered.unprintable.dedup();
+                crate::platform::escpos::send(&target, &title, &job)?
+            }
+            None => {
+                let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
+                let printer = settings.printers.get("label").map(String::as_str);
+                crate::platform::printing::send(data_dir, &title, &rendered.bytes, printer)?
+            }
+        })
+    } else {
+        None
+    };
 
     let what = match kind {
         Kind::Part => "备件标签",
@@ -338,7 +366,50 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
         cut: rendered.cut,
         skipped,
         unprintable: rendered.unprintable,
+        sent,
     })
+}
+
+/// The labels as one ESC/POS job for an 80 mm roll printer, `copies` of each, each cut:
+/// the code (or bin) big and bold, the bin, name and spec, then the barcode (Code 128) or
+/// QR code drawn by the printer. Returns the bytes and the codes of the characters GBK
+/// lacks. A barcode too long for the roll is refused naming the part.
+pub fn escpos(
+    labels: &[Label],
+    kind: Kind,
+    symbology: Symbology,
+    copies: usize,
+) -> Result<(Vec<u8>, Vec<String>)> {
+    use crate::platform::escpos::{Align, Correction, Receipt};
+    let mut r = Receipt::new();
+    for label in labels {
+        for _ in 0..copies {
+            r.align(Align::Center)
+                .bold(true)
+                .size(2, 2)
+                .text(&label.title);
+            r.size(1, 1).bold(false);
+            if kind == Kind::Part && !label.bin.trim().is_empty() {
+                r.text(&format!("库位：{}", label.bin));
+            }
+            r.text(&label.name);
+            if !label.spec.trim().is_empty() {
+                r.text(&label.spec);
+            }
+            r.feed(1);
+            match symbology {
+                Symbology::Barcode => {
+                    r.code128(&label.value, 80)
+                        .map_err(|e| Error::invalid("code", format!("{}：{e}", label.who)))?;
+                }
+                Symbology::Qr => {
+                    r.qr(&label.value, 6, Correction::M)?;
+                }
+            }
+            r.align(Align::Left).cut();
+        }
+    }
+    Ok(r.finish())
 }
 
 fn part_label(part: &Part) -> Label {

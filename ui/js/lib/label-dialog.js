@@ -2,7 +2,8 @@
 // (or an A4 sheet for the office printer): label kind, code type, size, copies. Defaults:
 // part label, barcode, 50×30, one copy; the kind, code and size last used on this desk
 // are kept (one desk, one label printer). Enter makes the PDF from any field, Esc closes;
-// the PDF arrives through the download helper.
+// the PDF arrives through the download helper. 打印 sends them to the label printer of the
+// settings instead (`send`): an ESC/POS printer gets them in its own commands (issue 18).
 import { h } from './dom.js';
 import { download, unprintableText } from './download.js';
 import { errorText, errorsFor, field } from './form.js';
@@ -53,6 +54,7 @@ export function labelDialog(ctx) {
     ' ',
     h('kbd', {}, 'Enter'),
   );
+  const send = h('button', { type: 'button', id: 'label-send', class: 'btn', title: t('labels.send.title') }, t('labels.send'));
   const cancel = h('button', { type: 'button', id: 'label-cancel', class: 'btn' }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const body = h('div', { class: 'label-fields' });
   const form = h(
@@ -61,7 +63,7 @@ export function labelDialog(ctx) {
     summary,
     formError,
     body,
-    h('div', { class: 'panel-actions' }, go, cancel),
+    h('div', { class: 'panel-actions' }, go, send, cancel),
   );
   const dialog = h(
     'dialog',
@@ -112,7 +114,7 @@ export function labelDialog(ctx) {
     returnFocus = null;
   }
 
-  async function submit() {
+  async function submit(toPrinter = false) {
     if (busy) return;
     errors.clearAll();
     const copies = parseQuantity(controls.copies.value);
@@ -123,13 +125,16 @@ export function labelDialog(ctx) {
     const choice = { kind: controls.kind.value, code: controls.code.value, size: controls.size.value };
     busy = true;
     go.disabled = true;
+    send.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      const out = await ctx.call('parts.labels', { part_ids: parts.map((p) => p.id), ...choice, copies });
+      const out = await ctx.call('parts.labels', { part_ids: parts.map((p) => p.id), ...choice, copies, send: toPrinter });
       if (!ctx.isCurrent()) return;
       remember(choice);
-      download(out.file_name, out.content_base64);
-      const notes = [t('labels.done', { count: out.rows, pages: out.pages, file: out.file_name })];
+      if (!toPrinter) download(out.file_name, out.content_base64);
+      const notes = [
+        toPrinter ? t('labels.sent', { count: out.rows, said: out.sent ?? '' }) : t('labels.done', { count: out.rows, pages: out.pages, file: out.file_name }),
+      ];
       if (out.cut?.length) notes.push(t('labels.cut', { codes: out.cut.join('、') }));
       if (out.skipped?.length) notes.push(t('labels.skipped', { codes: out.skipped.join('、') }));
       if (out.unprintable?.length) notes.push(unprintableText(out));
@@ -144,6 +149,7 @@ export function labelDialog(ctx) {
     } finally {
       busy = false;
       go.disabled = false;
+      send.disabled = false;
       form.removeAttribute('aria-busy');
     }
   }
@@ -159,6 +165,7 @@ export function labelDialog(ctx) {
       submit();
     }
   });
+  send.addEventListener('click', () => submit(true));
   cancel.addEventListener('click', close);
   dialog.addEventListener('cancel', (event) => {
     event.preventDefault();

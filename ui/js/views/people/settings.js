@@ -363,6 +363,9 @@ export function logoPicker(prefix, current, { label, hint }) {
 }
 
 const PRINTER_PAPERS = ['a4', 'a5', 'continuous', 'thermal', 'label'];
+/** Papers whose printer may be an ESC/POS thermal printer (issue 18), and how it is reached. */
+const ESCPOS_PAPERS = ['thermal', 'label'];
+const PRINTER_KINDS = ['system', 'escpos_network', 'escpos_raw'];
 
 function slipSettingsCard(ctx, current, canSave) {
   const text = (name, max, extra = {}) =>
@@ -391,6 +394,28 @@ function slipSettingsCard(ctx, current, canSave) {
       }),
     ]),
   );
+  // How the roll printers are reached: the placeholder says what to write for each.
+  const kinds = Object.fromEntries(
+    ESCPOS_PAPERS.map((paper) => {
+      const kind = h(
+        'select',
+        {
+          class: 'input input-printer-kind',
+          id: `settings-printer-kind-${paper}`,
+          name: `printer-kind-${paper}`,
+          'aria-label': t('slips.settings.printer_kind.label', { paper: t(`slips.paper.${paper}`) }),
+        },
+        PRINTER_KINDS.map((k) => h('option', { value: k }, t(`slips.settings.printer_kind.${k}`))),
+      );
+      kind.value = current?.printer_kinds?.[paper] ?? 'system';
+      const placeholder = () => {
+        printers[paper].placeholder = t(kind.value === 'system' ? 'slips.settings.printer.default' : `slips.settings.printer_kind.${kind.value}.placeholder`);
+      };
+      kind.addEventListener('change', placeholder);
+      placeholder();
+      return [paper, kind];
+    }),
+  );
   const logo = logoPicker('settings', current?.company_logo, { label: t('slips.settings.logo'), hint: t('slips.settings.logo.hint') });
   const example = h('span', { class: 'hint', id: 'slip-prefix-example' });
   const showExample = () => {
@@ -405,7 +430,12 @@ function slipSettingsCard(ctx, current, canSave) {
       'tbody',
       {},
       PRINTER_PAPERS.map((paper) =>
-        h('tr', { dataset: { paper } }, h('th', { scope: 'row' }, h('label', { for: `settings-printer-${paper}` }, t(`slips.paper.${paper}`))), h('td', {}, printers[paper])),
+        h(
+          'tr',
+          { dataset: { paper } },
+          h('th', { scope: 'row' }, h('label', { for: `settings-printer-${paper}` }, t(`slips.paper.${paper}`))),
+          h('td', {}, printers[paper], kinds[paper] ? h('div', { class: 'printer-kind' }, kinds[paper]) : ''),
+        ),
       ),
     ),
   );
@@ -447,6 +477,7 @@ function slipSettingsCard(ctx, current, canSave) {
             printerTable,
             h('div', { class: 'field-error', dataset: { for: 'printers' }, 'aria-live': 'polite' }),
             h('div', { class: 'hint' }, t('slips.settings.printers.hint')),
+            h('div', { class: 'hint' }, t('slips.settings.printer_kind.hint')),
           ),
         ),
       ),
@@ -455,6 +486,7 @@ function slipSettingsCard(ctx, current, canSave) {
   );
   const errors = errorsFor(form, { ...controls, company_logo: logo.control, printers: printerTable }, formError);
   printerTable.addEventListener('input', () => errors.clearOne('printers'));
+  printerTable.addEventListener('change', () => errors.clearOne('printers'));
   let busy = false;
   async function submit() {
     if (busy) return;
@@ -475,8 +507,11 @@ function slipSettingsCard(ctx, current, canSave) {
         slip_prefix: controls.slip_prefix.value.trim(),
         repair_warranty_days: Number(days),
         printers: Object.fromEntries(PRINTER_PAPERS.map((paper) => [paper, printers[paper].value.trim()])),
+        printer_kinds: Object.fromEntries(ESCPOS_PAPERS.map((paper) => [paper, kinds[paper].value])),
         company_logo: logo.value(),
       });
+      // A network printer's address comes back with its port (9100 when left out).
+      for (const paper of PRINTER_PAPERS) printers[paper].value = saved.printers?.[paper] ?? '';
       controls.slip_prefix.value = saved.slip_prefix;
       logo.saved(saved.company_logo);
       showExample();
@@ -501,6 +536,7 @@ function slipSettingsCard(ctx, current, canSave) {
       controls.slip_prefix,
       controls.repair_warranty_days,
       ...PRINTER_PAPERS.map((paper) => printers[paper]),
+      ...ESCPOS_PAPERS.map((paper) => kinds[paper]),
     ],
     submit,
   );
