@@ -594,6 +594,7 @@ const PYREF: &[&str] = &[
     "chinesecalendar==1.11.0",
     "holidays==0.108",
     "phonenumbers==9.0.33",
+    "python-escpos==3.1",
 ];
 
 fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
@@ -617,7 +618,7 @@ fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
             .arg(&dir)
             .args(PYREF),
     )
-    .map_err(|e| format!("the reference packages (calendar, phones) did not install: {e}"))?;
+    .map_err(|e| format!("the reference packages (calendar, phones, ESC/POS) did not install: {e}"))?;
     fs::write(&mark, want).map_err(|e| format!("{}: {e}", mark.display()))?;
     Ok(dir)
 }
