@@ -588,7 +588,8 @@ fn test(ctx: &Ctx) -> ExitCode {
 /// The references of issue 17, pinned: the PyPI packages the official calendar days
 /// (tests/people/calendar.rs) and the phone parser (tests/platform/phone.rs: the Python
 /// port of libphonenumber with the same metadata as the `phonenumber` crate) are held
-/// against, installed once into `<target>/pyref` (a finished install is marked by
+/// against, and (issue 18) python-escpos, whose commands the ESC/POS encoder's bytes
+/// (tests/platform/escpos.rs) must equal; installed once into `<target>/pyref` (a finished install is marked by
 /// a file naming the versions; a half one is thrown away and done again).
 const PYREF: &[&str] = &[
     "chinesecalendar==1.11.0",
