@@ -218,7 +218,8 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         )?
         .query_row([slip_id], |r| r.get(0))?;
     let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, unprintable) = render::render(&data, format, copies)?;
+    let bytes = drawing.to_pdf()?;
     tx.prepare_cached(
         "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
@@ -248,8 +249,11 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         let printer = data.settings.printers.get(format.paper());
         let title = format!("服务单-{slip_number}");
         let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-        match crate::platform::printing::send(data_dir, &title, &bytes, printer.map(String::as_str))
-        {
+        let job = crate::platform::printing::PrintJob {
+            printer: printer.cloned(),
+            copies: 1,
+        };
+        match crate::platform::printing::send(data_dir, &title, &drawing, &job) {
             Ok(said) => Some(said),
             Err(refused) => {
                 return Err(unsent(desk, a.order_id, print_id, &slip_number, refused));
@@ -316,7 +320,8 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
         .unwrap_or_default();
     let mut data = data(conn, a.order_id, &number, 0, now)?;
     data.preview = true;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, unprintable) = render::render(&data, format, copies)?;
+    let bytes = drawing.to_pdf()?;
     let shown = if number.is_empty() {
         order_number
     } else {
