@@ -18,6 +18,9 @@
 //!   text run of the drawing is already in one font of the chain (the per-character
 //!   switching of `pdf::font`), and each character is placed at the advance our layout
 //!   measured (`ExtTextOutW`'s `lpDx`), so lines break and align as on the PDF.
+//!   Characters beyond the BMP go as UTF-16 surrogate pairs (Windows' GDI looks them up
+//!   in the font's full cmap; Wine 8's printer driver does not, and prints a box: see
+//!   docs/WINDOWS.md).
 //! - The job counts as printed only when the spooler took it: `EndDoc` succeeded.
 //!
 //! [`metafile`] draws a page the same way into an enhanced metafile (EMF), where what GDI
@@ -544,25 +547,37 @@ impl Device {
         let height = (run.size / 72.0 * 25.4 * self.sy).round().max(1.0) as i32;
         let tenths = (run.angle.to_degrees() * 10.0).round() as i32;
         let font = fonts.get(&family, height, run.bold, tenths);
-        let units: Vec<u16> = run.text.encode_utf16().collect();
         // Each character where our layout put it: cumulative positions rounded, so the
-        // rounding never adds up along a line. Only for text without surrogate pairs
-        // (one advance per UTF-16 unit); the rest is spaced by the font itself.
-        let dx: Option<Vec<i32>> = (units.len() == run.text.chars().count()).then(|| {
-            let mut at = 0.0f32;
-            let mut last = 0i32;
-            run.text
-                .chars()
-                .map(|c| {
-                    at += text_width(&c.to_string(), run.size);
-                    let next = (at * self.sx).round() as i32;
-                    let step = next - last;
-                    last = next;
-                    step
-                })
-                .collect()
-        });
-        // SAFETY: the font is selected for the call and deselected after; the strings and
+        // rounding never adds up along a line.
+        let mut at = 0.0f32;
+        let mut last = 0i32;
+        let dx: Vec<i32> = run
+            .text
+            .chars()
+            .map(|c| {
+                at += text_width(&c.to_string(), run.size);
+                let next = (at * self.sx).round() as i32;
+                let step = next - last;
+                last = next;
+                step
+            })
+            .collect();
+        // One advance per UTF-16 unit: a character beyond the BMP (a surrogate pair) has
+        // its advance on the first unit and none on the second.
+        let units: Vec<u16> = run.text.encode_utf16().collect();
+        let dx: Vec<i32> = run
+            .text
+            .chars()
+            .zip(dx)
+            .flat_map(|(c, step)| {
+                if c.len_utf16() == 2 {
+                    vec![step, 0]
+                } else {
+                    vec![step]
+                }
+            })
+            .collect();
+        // SAFETY: the font is selected for the call and deselected after; the string and
         // the advances (one per UTF-16 unit) outlive the call.
         unsafe {
             let old = SelectObject(self.dc, font);
@@ -575,7 +590,7 @@ impl Device {
                 std::ptr::null(),
                 units.as_ptr(),
                 units.len() as u32,
-                dx.as_ref().map_or(std::ptr::null(), |d| d.as_ptr()),
+                dx.as_ptr(),
             );
             SelectObject(self.dc, old);
         }

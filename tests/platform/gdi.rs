@@ -194,15 +194,20 @@ fn poppler(reader: &str, tool: &str, unix_dir: &str, name: &str) -> String {
     output.to_string()
 }
 
-/// The PDF the queue makes of the next job: waited for (bounded), then read once it has
+/// The PDF the queue makes of the next job titled with `title` (cups-pdf names the file
+/// after the job's title, its ASCII kept): waited for (bounded), then read once it has
 /// stopped growing.
-fn next_pdf(dir: &Path, before: &[PathBuf]) -> PathBuf {
+fn next_pdf(dir: &Path, before: &[PathBuf], title: &str) -> PathBuf {
     let started = Instant::now();
     loop {
         let now: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "pdf") && !before.contains(p))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "pdf")
+                    && !before.contains(p)
+                    && p.to_string_lossy().to_lowercase().contains(title)
+            })
             .collect();
         if let Some(p) = now.first() {
             let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
@@ -250,7 +255,7 @@ fn a_slip_printed_through_gdi_reaches_the_cups_queue_at_its_paper_size() {
         sent.starts_with(&format!("已发送到“{queue}”（打印任务 ")),
         "{sent}"
     );
-    let pdf = next_pdf(&dir, &before);
+    let pdf = next_pdf(&dir, &before, "fw2026000001");
     let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
     let info = poppler(&reader, "pdfinfo", &unix_dir, &name);
     // Drawn by Wine's printer driver (PostScript), made a PDF by cups-pdf (Ghostscript).
@@ -270,8 +275,97 @@ fn a_slip_printed_through_gdi_reaches_the_cups_queue_at_its_paper_size() {
     for expected in ["FW2026000001", "服务维修单", "王喆玥"] {
         assert!(squeezed.contains(expected), "{expected} in {text}");
     }
-    let _ = std::fs::copy(
-        &pdf,
-        crate::platform::pdf::samples().join("wine-gdi-a5.pdf"),
+    // Kept for people to compare: what the queue made, and our own PDF of the same slip.
+    let samples = crate::platform::pdf::samples();
+    std::fs::copy(&pdf, samples.join("wine-gdi-a5-printed.pdf")).unwrap();
+    let ours = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        printed["content_base64"].as_str().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(samples.join("wine-gdi-a5-ours.pdf"), ours).unwrap();
+}
+
+/// A4 with what a slip never sends but a drawing may hold: the preview's turned grey
+/// 预览, a logo, a QR code, a character from Extension B (the second font) and one no
+/// font has (its code in a box).
+fn every_mark() -> Drawing {
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap();
+    let mut pdf = Pdf::new("预览 FW2026000001", at);
+    pdf.add_page(210.0, 297.0);
+    pdf.text(
+        20.0,
+        30.0,
+        Style::new(16.0).bold(),
+        "服务维修单 FW2026000001",
     );
+    pdf.text(20.0, 45.0, Style::new(11.0), "客户：王喆玥𠮷 \u{10FFFD}");
+    pdf.line((20.0, 75.0), (190.0, 75.0), 0.3);
+    pdf.rect(Area::new(20.0, 80.0, 170.0, 30.0), 0.2);
+    pdf.fill(Area::new(20.0, 115.0, 170.0, 8.0), 0.85);
+    pdf.barcode(
+        Area::new(20.0, 130.0, 60.0, 12.0),
+        2.0,
+        &Barcode::code128("FW2026000001").unwrap(),
+    );
+    pdf.qr(
+        Area::new(100.0, 130.0, 30.0, 30.0),
+        &aftersales::platform::pdf::Qr::new("FW2026000001").unwrap(),
+    );
+    let logo = crate::slips::png(
+        40,
+        20,
+        |x, _| if x < 20 { [200, 30, 30] } else { [0, 0, 0] },
+    );
+    let image = pdf.add_image(&logo).unwrap();
+    pdf.image(
+        Area::new(150.0, 20.0, 40.0, 20.0),
+        &image,
+        aftersales::platform::pdf::Align::Right,
+    );
+    pdf.watermark("预览", 0.85);
+    pdf.into_drawing()
+}
+
+#[test]
+fn every_kind_of_mark_prints_through_gdi_with_its_text() {
+    let Some((queue, unix_dir, reader)) = cups() else {
+        return;
+    };
+    let dir = windows_path(Path::new(&unix_dir));
+    let before: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let data = tempfile::tempdir().unwrap();
+    let job = aftersales::platform::printing::PrintJob {
+        printer: Some(queue),
+        copies: 1,
+    };
+    let drawing = every_mark();
+    aftersales::platform::printing::send(data.path(), "every-mark", &drawing, &job).unwrap();
+    let pdf = next_pdf(&dir, &before, "every-mark");
+    let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+    let info = poppler(&reader, "pdfinfo", &unix_dir, &name);
+    assert!(info.contains("(A4)"), "{info}");
+    let text: String = poppler(&reader, "pdftotext", &unix_dir, &name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    // The turned 预览 may read either way round; 𠮷 (Extension B) goes by glyph index
+    // and is seen on the page, not read back (see gdi.rs).
+    for expected in ["服务维修单FW2026000001", "王喆玥", "U+10FFFD"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(
+        text.contains("预览") || text.contains("览预"),
+        "预览 in {text}"
+    );
+    let samples = crate::platform::pdf::samples();
+    std::fs::copy(&pdf, samples.join("wine-gdi-every-mark-printed.pdf")).unwrap();
+    std::fs::write(
+        samples.join("wine-gdi-every-mark-ours.pdf"),
+        drawing.to_pdf().unwrap(),
+    )
+    .unwrap();
 }
