@@ -695,7 +695,8 @@ fn family_of_slot(slot: usize) -> Option<String> {
                         bytes.as_ptr().cast(),
                         bytes.len() as u32,
                         std::ptr::null(),
-                        &mut count,
+                        // Written by GDI (windows-sys declares it const).
+                        std::ptr::addr_of_mut!(count).cast_const(),
                     )
                 };
                 (!handle.is_null() && count > 0).then_some(family)
