@@ -369,3 +369,22 @@ fn every_kind_of_mark_prints_through_gdi_with_its_text() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_printer_this_pc_does_not_have_is_refused_by_name_before_any_job() {
+    let data = tempfile::tempdir().unwrap();
+    let job = aftersales::platform::printing::PrintJob {
+        printer: Some("前台 不存在的打印机".into()),
+        copies: 1,
+    };
+    let e = aftersales::platform::printing::send(data.path(), "服务单-FW1", &a5_page(), &job)
+        .unwrap_err();
+    assert_eq!(e.field(), Some("printer"));
+    assert!(
+        e.to_string()
+            .starts_with("找不到打印机“前台 不存在的打印机”：请确认它已安装在这台电脑上"),
+        "{e}"
+    );
+    // Nothing was written for it: GDI needs no file.
+    assert!(!aftersales::platform::printing::spool_dir(data.path()).exists());
+}
