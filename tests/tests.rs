@@ -14,9 +14,12 @@ mod platform {
     pub mod at_rest;
     pub mod clock;
     pub mod db;
+    pub mod drawing;
     pub mod durability;
     pub mod escpos;
     pub mod fonts;
+    #[cfg(windows)]
+    pub mod gdi;
     pub mod pdf;
     pub mod phone;
     pub mod printing;

@@ -9,6 +9,8 @@ pub mod db;
 pub mod error;
 pub mod escpos;
 pub mod files;
+#[cfg(windows)]
+pub mod gdi;
 pub mod money;
 pub mod pdf;
 pub mod phone;

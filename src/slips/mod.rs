@@ -219,7 +219,8 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         )?
         .query_row([slip_id], |r| r.get(0))?;
     let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
-    let (bytes, pages, mut unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, mut unprintable) = render::render(&data, format, copies)?;
+    let bytes = drawing.to_pdf()?;
     // Sent to an ESC/POS thermal printer: the receipt in the printer's own commands
     // (issue 18), encoded before the commit like the PDF.
     let escpos = match (a.send, format) {
@@ -265,12 +266,13 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
         let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
         let said = match &escpos {
             Some((target, (job, _))) => crate::platform::escpos::send(target, &title, job),
-            None => crate::platform::printing::send(
-                data_dir,
-                &title,
-                &bytes,
-                printer.map(String::as_str),
-            ),
+            None => {
+                let job = crate::platform::printing::PrintJob {
+                    printer: printer.cloned(),
+                    copies: 1,
+                };
+                crate::platform::printing::send(data_dir, &title, &drawing, &job)
+            }
         };
         match said {
             Ok(said) => Some(said),
@@ -339,7 +341,8 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
         .unwrap_or_default();
     let mut data = data(conn, a.order_id, &number, 0, now)?;
     data.preview = true;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, unprintable) = render::render(&data, format, copies)?;
+    let bytes = drawing.to_pdf()?;
     let shown = if number.is_empty() {
         order_number
     } else {

@@ -326,8 +326,11 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
             }
             None => {
                 let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-                let printer = settings.printers.get("label").map(String::as_str);
-                crate::platform::printing::send(data_dir, &title, &rendered.bytes, printer)?
+                let job = crate::platform::printing::PrintJob {
+                    printer: settings.printers.get("label").cloned(),
+                    copies: 1,
+                };
+                crate::platform::printing::send(data_dir, &title, &rendered.drawing, &job)?
             }
         })
     } else {
@@ -466,6 +469,8 @@ fn bin_labels(parts: &[Part]) -> Result<(Vec<Label>, Vec<String>)> {
 /// A rendered set of labels.
 pub struct Rendered {
     pub bytes: Vec<u8>,
+    /// The same labels as marks, for a printer drawn on directly (Windows' GDI).
+    pub drawing: crate::platform::pdf::Drawing,
     pub pages: usize,
     /// Who had text cut to fit (see [`Label::who`]), each once.
     pub cut: Vec<String>,
@@ -513,8 +518,10 @@ pub fn render(
     }
     let pages = pdf.page_count();
     let unprintable = pdf::codes(pdf.unprintable());
+    let drawing = pdf.into_drawing();
     Ok(Rendered {
-        bytes: pdf.finish()?,
+        bytes: drawing.to_pdf()?,
+        drawing,
         pages,
         cut,
         unprintable,
