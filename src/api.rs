@@ -339,6 +339,13 @@ static COMMANDS: &[Command] = &[
     command!("slips.opinion", "记录客户意见", FIELD, slips::opinion),
     command!("slips.preview", "预览服务单", FIELD, slips::preview),
     command!("slips.print", "打印服务单", FIELD, slips::print),
+    command!("slips.record", "记录服务单打印", FIELD, slips::record),
+    command!(
+        "slips.render",
+        "准备打印服务单",
+        FIELD,
+        slips::render_for_print
+    ),
     command!(
         "slips.template",
         "查看套打模板",
@@ -509,6 +516,10 @@ struct AppInfo {
     data_file: String,
     user: Actor,
     customers: u64,
+    /// Whether this PC's printers are the clerk's: true for the desktop window and for a
+    /// browser on this PC (loopback); false for a browser on another PC, which then prints
+    /// through its own print dialog (`slips.render`, then `slips.record`).
+    prints_here: bool,
 }
 
 /// What the status bar shows: version, data file, who is at the desk.
@@ -518,6 +529,10 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
         data_file: desk.path().display().to_string(),
         user: desk.actor().clone(),
         customers: customers::count(desk)?,
+        prints_here: desk
+            .caller()
+            .peer
+            .is_none_or(|p| p.to_canonical().is_loopback()),
     })
 }
 

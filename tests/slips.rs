@@ -782,3 +782,4 @@ fn a_bad_logo_is_refused_with_the_field_named_and_nothing_saved() {
 
 // Issue 17: a preview is not a print; A5 fits eight part lines.
 mod preview;
+mod render_record;
