@@ -57,8 +57,7 @@ pub fn printers(data_dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn parse(text: &str) -> Result<Value, Value> {
-    serde_json::from_str(text)
-        .map_err(|e| error("http", format!("服务器的答复不是 JSON：{e}")))
+    serde_json::from_str(text).map_err(|e| error("http", format!("服务器的答复不是 JSON：{e}")))
 }
 
 async fn print_here(remote: &Remote, caller: &Caller, args: &Value) -> Result<String, Value> {
@@ -136,12 +135,16 @@ async fn settings_save(remote: &Remote, caller: &Caller, args: &Value) -> Result
     let mut rest: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
     let asked = rest.remove("printers").unwrap_or(Value::Null);
     let Some(asked) = asked.as_object() else {
-        return Err(json!({"code": "invalid", "field": "printers", "message": "打印机设置应为“纸张: 打印机名称”的列表"}));
+        return Err(
+            json!({"code": "invalid", "field": "printers", "message": "打印机设置应为“纸张: 打印机名称”的列表"}),
+        );
     };
     let mut kept = printers(&remote.data_dir);
     for (paper, name) in asked {
         if !PRINTER_FORMATS.contains(&paper.as_str()) {
-            return Err(json!({"code": "invalid", "field": "printers", "message": format!("没有“{paper}”这种纸张格式")}));
+            return Err(
+                json!({"code": "invalid", "field": "printers", "message": format!("没有“{paper}”这种纸张格式")}),
+            );
         }
         let name = printing::printer_name("本机打印机", name.as_str().unwrap_or_default())
             .map_err(|e| e.to_json())?;
