@@ -324,6 +324,8 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     const out = await ctx.call('slips.render', { order_id: order.id, format: chosen.format, copies: chosen.copies });
     remember({ ...chosen, way: 'print' });
     dropPending();
+    result.hidden = true;
+    clear(result);
     pending = out;
     const what = out.reprint > 0 ? t('slips.result.reprint', { n: out.reprint }) : t('slips.result.first');
     let dialogOpened = false;
@@ -333,7 +335,9 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       frame.addEventListener('load', () => {
         try {
           frame.contentWindow.focus();
+          // Returns once the clerk closed the print dialog: then the question is next.
           frame.contentWindow.print();
+          if (pending === out) printed.focus();
         } catch {
           // A frame the engine will not print from: the PDF is shown instead, to print from.
           showPdf(out);
@@ -376,7 +380,12 @@ export function slipDialog(ctx, { onPrinted } = {}) {
         dropPending();
         onPrinted?.({ ...out, slip: null });
         showError(error, 'print');
-      } else showError(error, 'record');
+      } else {
+        // A token the core will never take (used, expired, voided since): the question
+        // goes, the message stays; anything else (the network) leaves it to answer again.
+        if (error?.field === 'token') dropPending();
+        showError(error, 'record');
+      }
     } finally {
       busy = false;
       printed.disabled = false;
