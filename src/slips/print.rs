@@ -221,6 +221,18 @@ fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64
     Ok((format!("{prefix}{year}{n:06}"), n))
 }
 
+/// A print token as issued, with its slip.
+struct Issued {
+    slip_id: i64,
+    format: String,
+    reprint: i64,
+    expires_at: String,
+    used_at: Option<String>,
+    number: String,
+    order_id: OrderId,
+    voided: bool,
+}
+
 /// The print as recorded.
 #[derive(Debug, Serialize)]
 pub struct Recorded {
@@ -253,16 +265,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     let now = desk.now();
     let at = stamp(now);
     let tx = desk.write()?;
-    let found: Option<(
-        i64,
-        String,
-        i64,
-        String,
-        Option<String>,
-        String,
-        OrderId,
-        bool,
-    )> = tx
+    let found: Option<Issued> = tx
         .prepare_cached(
             "SELECT k.slip_id, k.format, k.reprint, k.expires_at, k.used_at, s.number, s.order_id,
                     EXISTS (SELECT 1 FROM slip_void v WHERE v.slip_id = s.id)
@@ -270,19 +273,28 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
               WHERE k.hash = ?1 AND k.user = desk_user()",
         )?
         .query_row([hash(token)], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
+            Ok(Issued {
+                slip_id: r.get(0)?,
+                format: r.get(1)?,
+                reprint: r.get(2)?,
+                expires_at: r.get(3)?,
+                used_at: r.get(4)?,
+                number: r.get(5)?,
+                order_id: r.get(6)?,
+                voided: r.get(7)?,
+            })
         })
         .optional()?;
-    let Some((slip_id, format, reprint, expires_at, used_at, number, order_id, voided)) = found
+    let Some(Issued {
+        slip_id,
+        format,
+        reprint,
+        expires_at,
+        used_at,
+        number,
+        order_id,
+        voided,
+    }) = found
     else {
         return Err(Error::invalid(
             "token",
