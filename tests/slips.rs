@@ -441,7 +441,7 @@ fn every_format_prints_inside_its_paper_for_a_normal_and_a_worst_case_order() {
 
 /// A PNG of `w` × `h` RGB pixels, written by hand without compression (stored deflate
 /// blocks): the tests need no image encoder, and noise cannot be made small.
-fn png(w: usize, h: usize, rgb: impl Fn(usize, usize) -> [u8; 3]) -> Vec<u8> {
+pub(crate) fn png(w: usize, h: usize, rgb: impl Fn(usize, usize) -> [u8; 3]) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
         for &b in bytes {

@@ -14,6 +14,7 @@ mod platform {
     pub mod at_rest;
     pub mod clock;
     pub mod db;
+    pub mod drawing;
     pub mod durability;
     pub mod fonts;
     pub mod pdf;

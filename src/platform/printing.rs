@@ -1,11 +1,13 @@
-//! Sending a finished PDF to a printer without a dialog: the printer set for its paper
-//! format in the settings, or the system's default printer.
+//! Sending a paper's [`Drawing`] to a printer without a dialog ([`send`] with a
+//! [`PrintJob`]: the printer set for its paper format in the settings, or the system's
+//! default printer; copies).
 //!
 //! No shell ever runs, and no text of a program is ever built from a setting: the printer's
 //! name reaches the OS as one argument of its own.
 //!
-//! - Linux and other Unix: CUPS' `lp`, started directly with its arguments as separate
-//!   argv elements (`lp -d PRINTER -t TITLE FILE`); no shell reads them.
+//! - Linux and other Unix: the drawing's PDF to CUPS' `lp`, started directly with its
+//!   arguments as separate argv elements (`lp -d PRINTER -n COPIES -t TITLE FILE`); no
+//!   shell reads them.
 //! - Windows: the shell's `printto` verb (`print` for the default printer) on the PDF,
 //!   asked of the Windows API (`ShellExecuteExW`) with the printer as the verb's parameter.
 //!   It is carried out by the PDF reader registered on that PC (Adobe Reader, Foxit and
@@ -29,7 +31,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::platform::error::{Error, Result};
+use crate::platform::pdf::Drawing;
 
 /// The spool folder inside the data folder.
 pub const SPOOL_FOLDER: &str = "spool";
@@ -116,14 +121,23 @@ pub fn windows_invocation(file: &Path, printer: Option<&str>) -> Result<ShellPri
     })
 }
 
-/// The arguments of CUPS' `lp` for printing `file` as `title` on `printer` (None: the
-/// default printer), one argv element each. A name that does not pass [`printer_name`] is
-/// refused.
-pub fn lp_arguments(file: &Path, title: &str, printer: Option<&str>) -> Result<Vec<OsString>> {
+/// The arguments of CUPS' `lp` for printing `copies` of `file` as `title` on `printer`
+/// (None: the default printer), one argv element each. A name that does not pass
+/// [`printer_name`] is refused.
+pub fn lp_arguments(
+    file: &Path,
+    title: &str,
+    printer: Option<&str>,
+    copies: u32,
+) -> Result<Vec<OsString>> {
     let mut args: Vec<OsString> = Vec::new();
     if let Some(p) = printer {
         args.push("-d".into());
         args.push(printer_name("", p)?.into());
+    }
+    if copies > 1 {
+        args.push("-n".into());
+        args.push(copies.to_string().into());
     }
     args.push("-t".into());
     args.push(title.into());
@@ -156,30 +170,65 @@ fn printer_error(message: String) -> Error {
     Error::invalid("printer", message)
 }
 
-/// Sends `bytes` (a PDF) to `printer` (None: the default printer), spooled in the data
-/// folder `data_dir`. Returns what the print system said (e.g. `request id is Office-12
-/// (1 file(s))`).
-pub fn send(data_dir: &Path, title: &str, bytes: &[u8], printer: Option<&str>) -> Result<String> {
-    // Checked before anything is written: a bad name spools nothing.
-    if let Some(p) = printer {
-        printer_name("", p).map_err(|e| printer_error(e.to_string()))?;
-    }
-    let file = crate::platform::files::private_copy(&spool_dir(data_dir), "slip-", ".pdf", bytes)?;
-    let said = hand_over(&file, title, printer);
-    said.map(|said| {
-        if said.is_empty() {
-            format!("已发送到{}", printer.unwrap_or("默认打印机"))
-        } else {
-            said
+/// How a drawing is printed: on which printer (None: the system's default printer), how
+/// many copies the print system makes of it (1–99).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PrintJob {
+    pub printer: Option<String>,
+    pub copies: u32,
+}
+
+impl Default for PrintJob {
+    fn default() -> Self {
+        PrintJob {
+            printer: None,
+            copies: 1,
         }
+    }
+}
+
+/// The most copies one job asks the print system for.
+pub const MAX_COPIES: u32 = 99;
+
+/// Prints `drawing` as `title` on the printer `job` names, spooled in the data folder
+/// `data_dir` where the print system needs a file. Returns what the print system said
+/// (e.g. `request id is Office-12 (1 file(s))`); `Ok` only once the print system has
+/// accepted the job.
+pub fn send(data_dir: &Path, title: &str, drawing: &Drawing, job: &PrintJob) -> Result<String> {
+    // Checked before anything is written: a bad name or count spools nothing.
+    let printer = match job.printer.as_deref() {
+        Some(p) => Some(printer_name("", p).map_err(|e| printer_error(e.to_string()))?),
+        None => None,
+    };
+    if !(1..=MAX_COPIES).contains(&job.copies) {
+        return Err(printer_error(format!(
+            "打印份数应为 1 到 {MAX_COPIES} 份，收到 {}",
+            job.copies
+        )));
+    }
+    drawing.check()?;
+    let said = hand_over(data_dir, title, drawing, printer.as_deref(), job.copies)?;
+    Ok(if said.is_empty() {
+        format!("已发送到{}", printer.as_deref().unwrap_or("默认打印机"))
+    } else {
+        said
     })
 }
 
-/// CUPS has its copy of the job once `lp` returns: the spooled file goes then, printed or
-/// refused.
+/// The PDF of `drawing`, spooled into the data folder, given to CUPS' `lp`. CUPS has its
+/// copy of the job once `lp` returns: the spooled file goes then, printed or refused.
 #[cfg(not(windows))]
-fn hand_over(file: &Path, title: &str, printer: Option<&str>) -> Result<String> {
-    let result = lp_arguments(file, title, printer).and_then(|args| {
+fn hand_over(
+    data_dir: &Path,
+    title: &str,
+    drawing: &Drawing,
+    printer: Option<&str>,
+    copies: u32,
+) -> Result<String> {
+    let bytes = drawing.to_pdf()?;
+    let file = crate::platform::files::private_copy(&spool_dir(data_dir), "slip-", ".pdf", &bytes)?;
+    let result = lp_arguments(&file, title, printer, copies).and_then(|args| {
         std::process::Command::new("lp")
             .args(args)
             .output()
@@ -189,7 +238,7 @@ fn hand_over(file: &Path, title: &str, printer: Option<&str>) -> Result<String> 
                 ))
             })
     });
-    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_file(&file);
     let out = result?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -199,12 +248,21 @@ fn hand_over(file: &Path, title: &str, printer: Option<&str>) -> Result<String> 
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// Until the GDI path: the PDF of `drawing` handed to the shell's `printto` verb.
 #[cfg(windows)]
-fn hand_over(file: &Path, _title: &str, printer: Option<&str>) -> Result<String> {
-    let invocation = match windows_invocation(file, printer) {
+fn hand_over(
+    data_dir: &Path,
+    _title: &str,
+    drawing: &Drawing,
+    printer: Option<&str>,
+    _copies: u32,
+) -> Result<String> {
+    let bytes = drawing.to_pdf()?;
+    let file = crate::platform::files::private_copy(&spool_dir(data_dir), "slip-", ".pdf", &bytes)?;
+    let invocation = match windows_invocation(&file, printer) {
         Ok(i) => i,
         Err(e) => {
-            let _ = std::fs::remove_file(file);
+            let _ = std::fs::remove_file(&file);
             return Err(e);
         }
     };
@@ -214,7 +272,7 @@ fn hand_over(file: &Path, _title: &str, printer: Option<&str>) -> Result<String>
             Ok(String::new())
         }
         Err(e) => {
-            let _ = std::fs::remove_file(file);
+            let _ = std::fs::remove_file(&file);
             let which = printer.unwrap_or("默认打印机");
             Err(printer_error(format!(
                 "打印到“{which}”失败（{e}）。请确认这台电脑装有能打印 PDF 的阅读器，或先下载 PDF 再打印"

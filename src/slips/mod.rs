@@ -187,7 +187,8 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
         .unwrap_or_default();
     let mut data = data(conn, a.order_id, &number, 0, now)?;
     data.preview = true;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, unprintable) = render::render(&data, format, copies)?;
+    let bytes = drawing.to_pdf()?;
     let shown = if number.is_empty() {
         order_number
     } else {

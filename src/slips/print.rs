@@ -36,6 +36,8 @@ use super::{data, of_order, printable_order, Slip};
 use crate::orders::{self, OrderId};
 use crate::people::settings;
 use crate::platform::error::{Error, Result};
+use crate::platform::pdf::Drawing;
+use crate::platform::printing::PrintJob;
 use crate::platform::time::{self, stamp};
 use crate::Desk;
 
@@ -85,6 +87,9 @@ pub struct RenderArgs {
     pub format: String,
     /// As [`PrintArgs::copies`].
     pub copies: String,
+    /// The paper as our own drawing ([`Drawing`], for a desktop that prints it on its own
+    /// printers) instead of the PDF (for a browser's print dialog).
+    pub drawing: bool,
 }
 
 /// A slip rendered for a print, not recorded yet.
@@ -105,7 +110,11 @@ pub struct Rendered {
     pub title: String,
     pub pages: usize,
     pub file_name: String,
+    /// The PDF; empty when the drawing was asked for.
     pub content_base64: String,
+    /// The drawing, when asked for ([`RenderArgs::drawing`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawing: Option<Drawing>,
     /// As [`Printed::unprintable`].
     pub unprintable: Vec<String>,
 }
@@ -129,17 +138,22 @@ const REASON_MAX: usize = 500;
 pub fn render_for_print(desk: &mut Desk, a: RenderArgs) -> Result<Rendered> {
     let format = Format::parse(&a.format)?;
     let copies = Copies::parse(&a.copies)?;
-    let (rendered, _) = prepare(desk, a.order_id, format, copies)?;
+    let (mut rendered, drawing) = prepare(desk, a.order_id, format, copies, !a.drawing)?;
+    if a.drawing {
+        rendered.drawing = Some(drawing);
+    }
     Ok(rendered)
 }
 
-/// Renders and issues the token; also hands back the PDF's bytes for the local path.
+/// Renders (the PDF too, with `pdf`) and issues the token; also hands back the drawing,
+/// for a printer.
 fn prepare(
     desk: &mut Desk,
     order_id: OrderId,
     format: Format,
     copies: Copies,
-) -> Result<(Rendered, Vec<u8>)> {
+    pdf: bool,
+) -> Result<(Rendered, Drawing)> {
     let now = desk.now();
     let at = stamp(now);
     let expires_at = stamp(now + chrono::Duration::minutes(TOKEN_LIFETIME_MINUTES));
@@ -179,7 +193,9 @@ fn prepare(
         )?
         .query_row(params![slip_id, at], |r| r.get(0))?;
     let data = data(&tx, order_id, &number, reprint, now)?;
-    let (bytes, pages, unprintable) = render::render(&data, format, copies)?;
+    let (drawing, pages, unprintable) = render::render(&data, format, copies)?;
+    // Made before the commit: a paper that cannot be made uses no number.
+    let bytes = if pdf { drawing.to_pdf()? } else { Vec::new() };
     tx.prepare_cached(
         "INSERT INTO slip_print_token (hash, slip_id, format, reprint, user, issued_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, desk_user(), ?5, ?6)",
@@ -202,11 +218,16 @@ fn prepare(
         title: format!("服务单-{number}"),
         pages,
         file_name: format!("服务单-{number}.pdf"),
-        content_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+        content_base64: if pdf {
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        } else {
+            String::new()
+        },
+        drawing: None,
         unprintable,
         number,
     };
-    Ok((rendered, bytes))
+    Ok((rendered, drawing))
 }
 
 fn hash(token: &str) -> String {
@@ -413,23 +434,21 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
             ));
         }
     }
-    let (rendered, bytes) = prepare(desk, a.order_id, format, copies)?;
+    let (rendered, drawing) = prepare(desk, a.order_id, format, copies, true)?;
     let sent = if a.send {
-        let printer = settings::load(desk.conn())?
-            .printers
-            .get(format.paper())
-            .cloned();
+        let job = PrintJob {
+            printer: settings::load(desk.conn())?
+                .printers
+                .get(format.paper())
+                .cloned(),
+            copies: 1,
+        };
         let data_dir = desk
             .path()
             .parent()
             .unwrap_or(std::path::Path::new("."))
             .to_path_buf();
-        match crate::platform::printing::send(
-            &data_dir,
-            &rendered.title,
-            &bytes,
-            printer.as_deref(),
-        ) {
+        match crate::platform::printing::send(&data_dir, &rendered.title, &drawing, &job) {
             Ok(said) => Some(said),
             Err(refused) => {
                 let reason = refused.to_string();

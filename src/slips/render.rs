@@ -28,7 +28,7 @@ use crate::orders::Opinion;
 use crate::platform::error::{Error, Result};
 use crate::platform::money;
 use crate::platform::pdf::{
-    self, Align, Area, Column, Image, Pdf, Qr, Style, Table, TextBox, VAlign,
+    self, Align, Area, Column, Drawing, Image, Pdf, Qr, Style, Table, TextBox, VAlign,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,13 +207,14 @@ fn warranty_text(o: &crate::orders::Order) -> String {
     .to_string()
 }
 
-/// `SlipData` as a PDF in `format`; returns the bytes, the page count and the codes of
-/// the characters no font has (drawn as boxed codes).
+/// `SlipData` drawn in `format`; returns the drawing (for the PDF, [`Drawing::to_pdf`], or
+/// a printer), the page count and the codes of the characters no font has (drawn as boxed
+/// codes).
 pub fn render(
     d: &SlipData,
     format: Format,
     copies: Copies,
-) -> Result<(Vec<u8>, usize, Vec<String>)> {
+) -> Result<(Drawing, usize, Vec<String>)> {
     let labels: Vec<Option<&str>> = match copies {
         Copies::One => vec![None],
         Copies::Three => COPY_LABELS.iter().map(|l| Some(*l)).collect(),
@@ -248,7 +249,7 @@ pub fn render(
         }
     }
     let unprintable = pdf::codes(doc.unprintable());
-    Ok((doc.finish()?, pages, unprintable))
+    Ok((doc.into_drawing(), pages, unprintable))
 }
 
 /// What a preview carries across every page, and how light (0 black … 1 white): seen at

@@ -81,7 +81,7 @@ pub(crate) struct Raster {
     pub(crate) w: usize,
     pub(crate) h: usize,
     dpi: f32,
-    px: Vec<u8>,
+    pub(crate) px: Vec<u8>,
 }
 
 impl Raster {

@@ -29,7 +29,7 @@ fn f04_the_windows_invocation_takes_the_printer_as_one_inert_argument_or_refuses
             let refused = printing::windows_invocation(file, Some(&name))
                 .expect_err(&format!("{name} should be refused"));
             assert_eq!(refused.field(), Some("printers"), "{name}");
-            let refused = printing::lp_arguments(file, "服务单-FW1", Some(&name))
+            let refused = printing::lp_arguments(file, "服务单-FW1", Some(&name), 1)
                 .expect_err(&format!("{name} should be refused by lp too"));
             assert_eq!(refused.field(), Some("printers"), "{name}");
         }
@@ -52,7 +52,7 @@ fn f04_the_windows_invocation_takes_the_printer_as_one_inert_argument_or_refuses
         // One argument: its only quotes are the two around it.
         let p = shell.parameters.unwrap();
         assert_eq!(p.matches('"').count(), 2, "{p}");
-        let lp = printing::lp_arguments(file, "服务单-FW1", Some(good)).unwrap();
+        let lp = printing::lp_arguments(file, "服务单-FW1", Some(good), 1).unwrap();
         assert_eq!(lp[0], "-d");
         assert_eq!(lp[1], good);
         assert_eq!(lp[4], file.as_os_str());

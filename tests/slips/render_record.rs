@@ -85,6 +85,38 @@ fn a_render_records_no_print_and_the_record_consumes_its_token_once() {
 }
 
 #[test]
+fn a_render_for_a_desktop_carries_the_drawing_that_makes_the_same_paper() {
+    let mut t = desk();
+    let order = completed_order(&mut t, "郑爽", "南京", 1);
+    let r = t.ok(
+        "slips.render",
+        json!({"order_id": order, "format": "a5", "drawing": true}),
+    );
+    assert_eq!(
+        r["content_base64"], "",
+        "no PDF when the drawing is asked for"
+    );
+    let drawing: aftersales::platform::pdf::Drawing =
+        serde_json::from_value(r["drawing"].clone()).expect("a drawing");
+    assert_eq!(drawing.pages.len() as u64, r["pages"].as_u64().unwrap());
+    // The drawing as the LAN client turns it into its printer's PDF.
+    use base64::Engine as _;
+    let pdf = drawing.to_pdf().expect("the drawing's PDF");
+    let shown = json!({"file_name": r["file_name"], "content_base64": base64::engine::general_purpose::STANDARD.encode(pdf)});
+    let (path, _) = save_pdf(&shown, "slip-rendered-drawing");
+    let words = squeezed(&text(&path, None));
+    assert!(
+        words.contains("FW2026000001") && words.contains("郑爽"),
+        "{words}"
+    );
+    // Recorded like any render.
+    assert_eq!(
+        t.ok("slips.record", json!({"token": r["token"]}))["reprint"],
+        0
+    );
+}
+
+#[test]
 fn a_forged_token_or_another_users_token_is_refused_in_chinese() {
     let mut t = desk();
     let order = completed_order(&mut t, "李娜", "北京市朝阳区建国路88号", 0);

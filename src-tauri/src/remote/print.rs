@@ -2,7 +2,8 @@
 //!
 //! 打印 (`slips.print` with `send`) is not forwarded as "print on the server": the slip is
 //! rendered on the server (`slips.render`: its number and 补打 decided, a print token, no
-//! print recorded), printed here on this PC's printer for that paper, and the print then
+//! print recorded) as our own drawing (`platform::pdf::Drawing`, checked here before it is
+//! used), printed here on this PC's printer for that paper, and the print then
 //! recorded on the server (`slips.record` with the token), or recorded as not printed
 //! with this printer's refusal. The window gets the same answer as from its own database.
 //!
@@ -17,8 +18,8 @@ use std::path::Path;
 
 use aftersales::api::Caller;
 use aftersales::people::settings::PRINTER_FORMATS;
-use aftersales::platform::printing;
-use base64::Engine as _;
+use aftersales::platform::pdf::Drawing;
+use aftersales::platform::printing::{self, PrintJob};
 use serde_json::{json, Map, Value};
 
 use super::{error, forward, Remote};
@@ -65,22 +66,29 @@ async fn print_here(remote: &Remote, caller: &Caller, args: &Value) -> Result<St
         "order_id": args["order_id"],
         "format": args["format"],
         "copies": args["copies"],
+        "drawing": true,
     });
-    let rendered = parse(&forward(remote, caller, "slips.render", &render_args).await?)?;
+    let mut rendered = parse(&forward(remote, caller, "slips.render", &render_args).await?)?;
     let token = rendered["token"].as_str().unwrap_or_default().to_string();
     let number = rendered["number"].as_str().unwrap_or_default().to_string();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(rendered["content_base64"].as_str().unwrap_or_default())
-        .map_err(|e| error("http", format!("服务器发来的服务单 {number} 读不出：{e}")))?;
+    // The server's drawing is checked (sizes, counts, fonts, images) before it is printed:
+    // `printing::send` refuses one out of bounds on `drawing`, in Chinese.
+    let drawing: Drawing = serde_json::from_value(rendered["drawing"].take()).map_err(|e| {
+        error(
+            "http",
+            format!("服务器发来的服务单 {number} 读不出（不是服务单的图形）：{e}"),
+        )
+    })?;
     let paper = rendered["paper"].as_str().unwrap_or("a4").to_string();
-    let printer = printers(&remote.data_dir).remove(&paper);
+    let job = PrintJob {
+        printer: printers(&remote.data_dir).remove(&paper),
+        copies: 1,
+    };
     let title = rendered["title"].as_str().unwrap_or("服务单").to_string();
     let dir = remote.data_dir.clone();
-    let sent = tokio::task::spawn_blocking(move || {
-        printing::send(&dir, &title, &bytes, printer.as_deref())
-    })
-    .await
-    .unwrap_or_else(|e| Err(aftersales::platform::error::Error::Storage(e.to_string())));
+    let sent = tokio::task::spawn_blocking(move || printing::send(&dir, &title, &drawing, &job))
+        .await
+        .unwrap_or_else(|e| Err(aftersales::platform::error::Error::Storage(e.to_string())));
     let said = match sent {
         Ok(said) => said,
         Err(refused) => {

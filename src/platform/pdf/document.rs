@@ -1,13 +1,12 @@
 //! [`Pdf`]: a document being drawn, in millimetres from each page's top-left corner (as a
-//! ruler on paper measures), on printpdf's operations, which count points from the
-//! bottom-left. Pages may be of any size and differ within a document.
+//! ruler on paper measures). It lays out (text boxes, codes, images) and records the
+//! result as a [`Drawing`] of our own marks, which becomes the PDF ([`Pdf::finish`]) or
+//! is drawn on a printer. Pages may be of any size and differ within a document.
 
-use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
-};
+use serde::{Deserialize, Serialize};
 
 use super::code128::Barcode;
+use super::drawing::{Drawing, Mark, Picture, Run, Sheet};
 use super::font::{self, face, fonts, PT_PER_MM};
 use super::qr::Qr;
 use crate::platform::error::Result;
@@ -24,7 +23,7 @@ const SHRINK_STEP: f32 = 0.5;
 const SIDE_BEARING: f32 = 0.1;
 
 /// A rectangle on the page: millimetres from the top-left corner, width and height.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Area {
     pub x: f32,
     pub y: f32,
@@ -211,23 +210,12 @@ pub fn ascent(size: f32) -> f32 {
     face().ascent * size / PT_PER_MM
 }
 
-struct Page {
-    w: f32,
-    h: f32,
-    ops: Vec<Op>,
-}
-
-/// A PDF being drawn. Text is set in the fonts of [`super::font`], switching font per
+/// A document being drawn. Text is set in the fonts of [`super::font`], switching font per
 /// character; a character no font has is drawn as its code in a box and listed in
 /// [`Pdf::unprintable`], never refused.
 pub struct Pdf {
-    doc: PdfDocument,
-    /// The document's font for each slot of the font chain, added on first use (an
-    /// ordinary paper embeds the main font only).
-    fonts: Vec<Option<FontId>>,
-    pages: Vec<Page>,
+    drawing: Drawing,
     current: usize,
-    unprintable: Vec<char>,
 }
 
 impl Pdf {
@@ -235,84 +223,65 @@ impl Pdf {
     /// desk's time the document is made: by the one clock, so a fixed clock makes the same
     /// file).
     pub fn new(title: &str, at: chrono::DateTime<chrono::Utc>) -> Pdf {
-        let mut doc = PdfDocument::new(title);
-        let now = printpdf::OffsetDateTime::from_unix_timestamp(at.timestamp())
-            .unwrap_or_else(|_| printpdf::OffsetDateTime::epoch());
-        let info = &mut doc.metadata.info;
-        info.creation_date = now;
-        info.modification_date = now;
-        info.metadata_date = now;
-        info.creator = "售后服务台".to_string();
         Pdf {
-            doc,
-            fonts: vec![None; fonts().slots.len()],
-            pages: Vec::new(),
+            drawing: Drawing {
+                title: title.to_string(),
+                made_at: at.timestamp(),
+                pages: Vec::new(),
+                images: Vec::new(),
+                unprintable: Vec::new(),
+            },
             current: 0,
-            unprintable: Vec::new(),
         }
     }
 
     /// The characters drawn as a code box so far (no font has them), each once, in order.
     pub fn unprintable(&self) -> &[char] {
-        &self.unprintable
-    }
-
-    /// The document's font for slot `slot` of the chain, added now if it is the first use.
-    fn font(&mut self, slot: usize) -> PdfFontHandle {
-        let id = match &self.fonts[slot] {
-            Some(id) => id.clone(),
-            None => {
-                let face = fonts().face_of_slot(slot);
-                let id = self.doc.add_font(&face.parsed);
-                self.fonts[slot] = Some(id.clone());
-                id
-            }
-        };
-        PdfFontHandle::External(id)
+        &self.drawing.unprintable
     }
 
     /// Starts a new page of `w` × `h` mm; drawing goes to it.
     pub fn add_page(&mut self, w: f32, h: f32) {
-        self.pages.push(Page {
+        self.drawing.pages.push(Sheet {
             w,
             h,
-            ops: Vec::new(),
+            marks: Vec::new(),
         });
-        self.current = self.pages.len() - 1;
+        self.current = self.drawing.pages.len() - 1;
     }
 
     pub fn page_count(&self) -> usize {
-        self.pages.len()
+        self.drawing.pages.len()
     }
 
     /// Goes back to page `index` (from 0), e.g. to write "第 1 / 3 页" once the count is
     /// known.
     pub fn select_page(&mut self, index: usize) {
-        assert!(index < self.pages.len(), "page {index} does not exist");
+        assert!(
+            index < self.drawing.pages.len(),
+            "page {index} does not exist"
+        );
         self.current = index;
     }
 
     /// Width and height of the current page, mm.
     pub fn page_size(&self) -> (f32, f32) {
-        self.pages
+        self.drawing
+            .pages
             .get(self.current)
             .map_or((0.0, 0.0), |p| (p.w, p.h))
     }
 
-    fn page(&mut self) -> &mut Page {
-        if self.pages.is_empty() {
+    fn page(&mut self) -> &mut Sheet {
+        if self.drawing.pages.is_empty() {
             // Drawing before the first page: an A4 page, rather than a panic.
             self.add_page(210.0, 297.0);
         }
-        &mut self.pages[self.current]
+        &mut self.drawing.pages[self.current]
     }
 
-    fn point(&mut self, x: f32, y: f32) -> Point {
-        let h = self.page().h;
-        Point {
-            x: Mm(x).into(),
-            y: Mm(h - y).into(),
-        }
+    fn mark(&mut self, mark: Mark) {
+        self.page().marks.push(mark);
     }
 
     /// One line of text with its baseline at `y`; `x` is its left edge, centre or right
@@ -338,8 +307,8 @@ impl Pdf {
                 None => {
                     for c in run.text.chars() {
                         self.code_box(left, y, style, c);
-                        if !self.unprintable.contains(&c) {
-                            self.unprintable.push(c);
+                        if !self.drawing.unprintable.contains(&c) {
+                            self.drawing.unprintable.push(c);
                         }
                     }
                 }
@@ -351,36 +320,16 @@ impl Pdf {
 
     /// `text`, all of it in the font of `slot`, from `x` on the baseline `y`.
     fn show(&mut self, x: f32, y: f32, style: Style, slot: usize, text: String) {
-        let at = self.point(x, y);
-        let font = self.font(slot);
-        let ops = &mut self.page().ops;
-        if style.bold {
-            // Bold from the one regular face: the outline stroked as well as filled.
-            ops.push(Op::SaveGraphicsState);
-            ops.push(Op::SetTextRenderingMode {
-                mode: TextRenderingMode::FillStroke,
-            });
-            ops.push(Op::SetOutlineThickness {
-                pt: Pt(style.size * 0.04),
-            });
-        }
-        ops.extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font,
-                size: Pt(style.size),
-            },
-            Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(at.x, at.y),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text)],
-            },
-            Op::EndTextSection,
-        ]);
-        if style.bold {
-            ops.push(Op::RestoreGraphicsState);
-        }
+        self.mark(Mark::Text(Run {
+            x,
+            y,
+            size: style.size,
+            bold: style.bold,
+            slot,
+            text,
+            grey: 0.0,
+            angle: 0.0,
+        }));
     }
 
     /// A character no font has, at `x` on the baseline `y`: its code (`U+2A6D7`) small in
@@ -461,77 +410,26 @@ impl Pdf {
     }
 
     /// A straight line `width` mm thick.
-    pub fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32), width: f32) {
-        let a = self.point(x1, y1);
-        let b = self.point(x2, y2);
-        let ops = &mut self.page().ops;
-        ops.push(Op::SetOutlineThickness {
-            pt: Mm(width).into(),
-        });
-        ops.push(Op::DrawLine {
-            line: Line {
-                points: vec![
-                    LinePoint {
-                        p: a,
-                        bezier: false,
-                    },
-                    LinePoint {
-                        p: b,
-                        bezier: false,
-                    },
-                ],
-                is_closed: false,
-            },
-        });
+    pub fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32) {
+        self.mark(Mark::Line { from, to, width });
     }
 
     /// The outline of `area`, `width` mm thick, drawn inside the area.
     pub fn rect(&mut self, area: Area, width: f32) {
-        let inner = area.inset(width / 2.0, width / 2.0);
-        let rectangle = self.rectangle(inner, PaintMode::Stroke);
-        let ops = &mut self.page().ops;
-        ops.push(Op::SetOutlineThickness {
-            pt: Mm(width).into(),
-        });
-        ops.push(Op::DrawRectangle { rectangle });
+        let area = area.inset(width / 2.0, width / 2.0);
+        self.mark(Mark::Outline { area, width });
     }
 
     /// `area` filled with grey (0 black … 1 white).
     pub fn fill(&mut self, area: Area, grey: f32) {
-        let rectangle = self.rectangle(area, PaintMode::Fill);
-        let ops = &mut self.page().ops;
-        ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale {
-                percent: grey.clamp(0.0, 1.0),
-                icc_profile: None,
-            }),
-        });
-        ops.push(Op::DrawRectangle { rectangle });
-        ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale {
-                percent: 0.0,
-                icc_profile: None,
-            }),
-        });
-    }
-
-    fn rectangle(&mut self, area: Area, mode: PaintMode) -> Rect {
-        let bottom_left = self.point(area.x, area.bottom());
-        Rect {
-            x: bottom_left.x,
-            y: bottom_left.y,
-            width: Mm(area.w).into(),
-            height: Mm(area.h).into(),
-            mode: Some(mode),
-            winding_order: None,
-        }
+        let grey = grey.clamp(0.0, 1.0);
+        self.mark(Mark::Fill { area, grey });
     }
 
     /// Black rectangles, e.g. bars and modules (one fill per rectangle).
     fn black(&mut self, areas: impl IntoIterator<Item = Area>) {
         for area in areas {
-            let rectangle = self.rectangle(area, PaintMode::Fill);
-            self.page().ops.push(Op::DrawRectangle { rectangle });
+            self.mark(Mark::Black { area });
         }
     }
 
@@ -591,28 +489,20 @@ impl Pdf {
         module
     }
 
+    /// What was drawn, page by page: for the PDF ([`Drawing::to_pdf`]) or a printer.
+    pub fn drawing(&self) -> &Drawing {
+        &self.drawing
+    }
+
+    /// The drawing, done.
+    pub fn into_drawing(self) -> Drawing {
+        self.drawing
+    }
+
     /// The PDF's bytes, each font cut down to the glyphs used. Characters no font has
     /// were drawn as their codes ([`Pdf::unprintable`] lists them): never refused.
     pub fn finish(self) -> Result<Vec<u8>> {
-        let Pdf {
-            mut doc, mut pages, ..
-        } = self;
-        if pages.is_empty() {
-            pages.push(Page {
-                w: 210.0,
-                h: 297.0,
-                ops: Vec::new(),
-            });
-        }
-        let pages = pages
-            .into_iter()
-            .map(|p| PdfPage::new(Mm(p.w), Mm(p.h), p.ops))
-            .collect();
-        let options = PdfSaveOptions {
-            subset_fonts: true,
-            ..PdfSaveOptions::default()
-        };
-        Ok(doc.with_pages(pages).save(&options, &mut Vec::new()))
+        self.drawing.to_pdf()
     }
 }
 
@@ -623,7 +513,8 @@ impl Pdf {
 /// pages still carry the company logo once).
 #[derive(Debug, Clone)]
 pub struct Image {
-    id: printpdf::XObjectId,
+    /// Its place in [`Drawing::images`].
+    id: usize,
     /// Size in pixels.
     pub width: usize,
     pub height: usize,
@@ -657,56 +548,22 @@ impl Pdf {
             return None;
         }
         let (width, height) = (raw.width, raw.height);
-        let id = self.doc.add_image(&eight_bit(raw));
+        let id = self.drawing.images.len();
+        self.drawing.images.push(Picture {
+            bytes: bytes.to_vec(),
+            width,
+            height,
+        });
         Some(Image { id, width, height })
     }
 
     /// Draws `image` where [`Image::fit`] puts it in `area`; returns that area.
     pub fn image(&mut self, area: Area, image: &Image, align: Align) -> Area {
         let at = image.fit(area, align);
-        // printpdf sizes an image at `dpi` (1 px = 25.4 / dpi mm), then scales it.
-        let dpi = 300.0;
-        let natural = |px: usize| px as f32 * 25.4 / dpi;
-        let page_h = self.page().h;
-        let transform = printpdf::XObjectTransform {
-            translate_x: Some(Mm(at.x).into()),
-            translate_y: Some(Mm(page_h - at.bottom()).into()),
-            scale_x: Some(at.w / natural(image.width)),
-            scale_y: Some(at.h / natural(image.height)),
-            dpi: Some(dpi),
-            ..Default::default()
-        };
-        self.page().ops.push(Op::UseXobject {
-            id: image.id.clone(),
-            transform,
+        self.mark(Mark::Image {
+            image: image.id,
+            area: at,
         });
         at
-    }
-}
-
-/// 8 bits a channel, as printpdf compresses and masks best: it writes a 16-bit picture
-/// uncompressed (a 1.5 KB logo became 27 KB of PDF) and a 16-bit one with alpha blank.
-fn eight_bit(raw: printpdf::RawImage) -> printpdf::RawImage {
-    use printpdf::{RawImageData, RawImageFormat as F};
-    let data_format = match raw.data_format {
-        F::R16 => F::R8,
-        F::RG16 => F::RG8,
-        F::RGB16 | F::RGBF32 => F::RGB8,
-        F::RGBA16 | F::RGBAF32 => F::RGBA8,
-        other => other,
-    };
-    let pixels = match raw.pixels {
-        RawImageData::U16(p) => RawImageData::U8(p.iter().map(|v| (v >> 8) as u8).collect()),
-        RawImageData::F32(p) => RawImageData::U8(
-            p.iter()
-                .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
-                .collect(),
-        ),
-        eight => eight,
-    };
-    printpdf::RawImage {
-        pixels,
-        data_format,
-        ..raw
     }
 }

@@ -12,12 +12,17 @@
 //!   rectangles, Code 128 barcodes ([`Barcode`]), QR codes ([`Qr`]) and ruled tables over
 //!   several pages ([`Table`]).
 //!
+//! - [`Drawing`]: what [`Pdf`] records, in our own marks (text runs, lines, outlines,
+//!   fills, black rectangles, images), serde both ways: [`Drawing::to_pdf`] makes the PDF,
+//!   `platform::gdi` draws the same marks on a Windows printer.
+//!
 //! Layout is our own, on printpdf's drawing operations: printpdf's HTML layout engine is
 //! not compiled in (the `text_layout` feature alone is what subsets the font, so a PDF
 //! is tens of kilobytes, not the 3 MB of the whole font).
 
 pub mod code128;
 mod document;
+pub mod drawing;
 pub mod font;
 mod qr;
 mod table;
@@ -26,6 +31,7 @@ pub use code128::Barcode;
 pub use document::{
     ascent, block_height, box_lines, Align, Area, Fit, Image, Pdf, Style, TextBox, VAlign, LEADING,
 };
+pub use drawing::{Drawing, Mark, Picture, Run, Sheet};
 pub use font::{code_of, codes, missing_glyphs, system_font_files, text_width, wrap};
 pub use qr::Qr;
 pub use table::{Column, Table};

@@ -3,9 +3,7 @@
 //! preview cannot pass for a print even as text), drawn through [`Pdf::text`] like every
 //! other text (same font checks), then turned and moved beneath the page's content.
 
-use printpdf::{Color, Greyscale, Op, Pt, TextMatrix};
-
-use super::{Pdf, Style, PT_PER_MM};
+use super::{Mark, Pdf, Style, PT_PER_MM};
 
 impl Pdf {
     /// `text` in `grey` (0 black … 1 white) rising from left to right across the current
@@ -27,47 +25,25 @@ impl Pdf {
         let width = unit * size;
         let em = size / PT_PER_MM;
         // The middle of the word (its width, and about 0.38 em above the baseline) on the
-        // middle of the page; printpdf counts up from the bottom, in points.
-        let pt = |mm: f32| mm * PT_PER_MM;
-        let (cx, cy) = (pt(w / 2.0), pt(h / 2.0));
-        let (half, lift) = (pt(width / 2.0), pt(0.38 * em));
+        // middle of the page, in mm from the top-left (y down).
+        let (cx, cy) = (w / 2.0, h / 2.0);
+        let (half, lift) = (width / 2.0, 0.38 * em);
         let x0 = cx - half * cos + lift * sin;
-        let y0 = cy - half * sin - lift * cos;
-        let before = self.page().ops.len();
+        let y0 = cy + half * sin + lift * cos;
+        let before = self.page().marks.len();
         // Drawn level at the page's top-left corner, then each text run turned about the
         // word's start (a run's offset along the line kept along the slope).
         self.text(0.0, 0.0, Style::new(size), text);
-        let mut drawn: Vec<Op> = self.page().ops.drain(before..).collect();
-        for op in &mut drawn {
-            if let Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(along), _),
-            } = op
-            {
-                let along = *along;
-                *op = Op::SetTextMatrix {
-                    matrix: TextMatrix::Raw([
-                        cos,
-                        sin,
-                        -sin,
-                        cos,
-                        x0 + along * cos,
-                        y0 + along * sin,
-                    ]),
-                };
+        let mut under: Vec<Mark> = self.page().marks.drain(before..).collect();
+        for mark in &mut under {
+            if let Mark::Text(run) = mark {
+                let along = run.x;
+                run.x = x0 + along * cos;
+                run.y = y0 - along * sin;
+                run.angle = angle;
+                run.grey = grey.clamp(0.0, 1.0);
             }
         }
-        let mut under = vec![
-            Op::SaveGraphicsState,
-            Op::SetFillColor {
-                col: Color::Greyscale(Greyscale {
-                    percent: grey.clamp(0.0, 1.0),
-                    icc_profile: None,
-                }),
-            },
-        ];
-        under.extend(drawn);
-        under.push(Op::RestoreGraphicsState);
-        let ops = &mut self.page().ops;
-        ops.splice(0..0, under);
+        self.page().marks.splice(0..0, under);
     }
 }
