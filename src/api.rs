@@ -455,6 +455,13 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the request came through the browser door from another PC (a peer that is
+    /// not loopback; IPv4-mapped loopback is loopback): this PC's printers are not that
+    /// clerk's (issue 18).
+    pub fn is_another_pc(&self) -> bool {
+        self.peer.is_some_and(|p| !p.to_canonical().is_loopback())
+    }
+
     /// A person's request with this session (or none), from no particular address.
     pub fn with(session: Option<&str>) -> Caller {
         Caller {
@@ -529,10 +536,7 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
         data_file: desk.path().display().to_string(),
         user: desk.actor().clone(),
         customers: customers::count(desk)?,
-        prints_here: desk
-            .caller()
-            .peer
-            .is_none_or(|p| p.to_canonical().is_loopback()),
+        prints_here: !desk.caller().is_another_pc(),
     })
 }
 

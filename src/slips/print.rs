@@ -421,11 +421,7 @@ pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
     let format = Format::parse(&a.format)?;
     let copies = Copies::parse(&a.copies)?;
     if a.send {
-        if let Some(peer) = desk
-            .caller()
-            .peer
-            .filter(|p| !p.to_canonical().is_loopback())
-        {
+        if let Some(peer) = desk.caller().peer.filter(|_| desk.caller().is_another_pc()) {
             return Err(Error::invalid(
                 "printer",
                 format!(
