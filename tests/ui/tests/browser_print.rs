@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use ui_tests::*;
@@ -191,8 +192,8 @@ async fn a_browser_desk_prints_in_its_own_dialog_and_records_on_printed() {
     screenshot(c, "browser-print-question").await;
     assert_eq!(active_id(c).await.expect("focus"), "slip-printed");
 
-    // ---- 已打印: recorded once ----------------------------------------------------------------
-    click(c, "#slip-printed").await;
+    // ---- 已打印 (Enter: the focus is on it after the dialog): recorded once --------------------
+    press_key(c, Key::Enter).await;
     wait_text(c, "#slip-sent", "已记为打印").await;
     assert_eq!(prints(&door, order)[0]["prints"], 1);
     find(
@@ -207,9 +208,24 @@ async fn a_browser_desk_prints_in_its_own_dialog_and_records_on_printed() {
         "the question stays after it was answered"
     );
 
-    // ---- 没有打印出来: recorded as not printed, said in Chinese by the buttons ------------------
-    click(c, "#slip-send").await;
+    // ---- the one click (打印 remembered): the dialog opens with the question ----------------
+    click(c, "#slip-cancel").await;
+    wait_until("the print dialog to close", || async {
+        let open = c
+            .execute("return document.getElementById('slip-dialog').open", vec![])
+            .await?;
+        Ok(if open == json!(false) {
+            Ok(())
+        } else {
+            Err(open.to_string())
+        })
+    })
+    .await;
+    click(c, "#order-slip-print").await;
     wait_text(c, "#slip-browser-question", "补打（第 1 次）").await;
+    assert_eq!(prints(&door, order)[0]["prints"], 1);
+
+    // ---- 没有打印出来: recorded as not printed, said in Chinese by the buttons ------------------
     click(c, "#slip-not-printed").await;
     wait_text(c, "#slip-print-error", "已记录，但没有打印出来").await;
     assert_eq!(prints(&door, order)[0]["prints"], 1);
