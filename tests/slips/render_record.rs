@@ -293,3 +293,42 @@ fn a_browser_on_another_pc_cannot_send_to_this_pcs_printer() {
         assert_eq!(info["prints_here"], true, "{here}");
     }
 }
+
+#[test]
+fn two_doors_on_one_file_rendering_at_the_same_time_take_turns_and_never_share_a_count() {
+    let mut t = desk();
+    let order = completed_order(&mut t, "钱进", "杭州", 0);
+    t.ok("slips.print", json!({"order_id": order, "format": "a4"}));
+    let dir = t.desk.path().parent().unwrap().to_path_buf();
+    // Two doors (serve and the server PC's own desktop) on the same database file, each
+    // rendering the same slip ten times, at once.
+    let counts: Vec<i64> = std::thread::scope(|s| {
+        let door = |_| {
+            let dir = dir.clone();
+            s.spawn(move || {
+                let mut desk = aftersales::Desk::open_dir(&dir).unwrap();
+                desk.act_as(Actor::script());
+                (0..10)
+                    .map(|_| {
+                        api::call(
+                            &mut desk,
+                            "slips.render",
+                            json!({"order_id": order, "format": "a4", "drawing": true}),
+                        )
+                        .unwrap()
+                        .value()["reprint"]
+                            .as_i64()
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        let (a, b) = (door(0), door(1));
+        let mut all = a.join().unwrap();
+        all.extend(b.join().unwrap());
+        all
+    });
+    let mut sorted = counts.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=20).collect::<Vec<i64>>(), "{counts:?}");
+}
