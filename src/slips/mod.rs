@@ -1,8 +1,9 @@
 //! Service slips (服务维修单): a work order printed for the customer to sign.
 //!
 //! Numbers: a slip number (`{slip_prefix}{year}{sequence:06}`) is given when an order's
-//! slip is first printed, in the same transaction that records the print, and never
-//! given again. Printing it again is a reprint (补打, counted and marked on the paper).
+//! slip is first rendered for a print (issue 18: the paper must carry it, whichever PC
+//! prints it; see `print.rs` for the render/record split and its print token), and
+//! never given again. Printing it again is a reprint (补打, counted and marked on the paper).
 //! A spoiled slip is voided with a reason: its number stays, marked void, and the order's
 //! next print takes a new number. The continuity report lists every number of a period
 //! as printed, voided or missing. `slip`, `slip_print` and `slip_void` are append-only.
