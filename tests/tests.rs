@@ -17,6 +17,8 @@ mod platform {
     pub mod drawing;
     pub mod durability;
     pub mod fonts;
+    #[cfg(windows)]
+    pub mod gdi;
     pub mod pdf;
     pub mod phone;
     pub mod printing;

@@ -1,10 +1,11 @@
 //! Slips from the command line: `aftersales call slips.print … --out FILE` writes the PDF,
-//! and `send: true` hands it to CUPS' `lp` after the print is committed (here an `lp` on
-//! PATH that refuses, or records what it was given, since this machine has no print
-//! server; the real `lp` takes the same arguments).
+//! and `send: true` hands it to CUPS' `lp` after the print is committed: here to the real
+//! CUPS server `cargo xtask` starts (xtask/src/cups.rs), whose cups-pdf queue turns each
+//! job into a PDF, read back with poppler (page size, text).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -102,39 +103,93 @@ fn a_slip_pdf_from_the_command_line() {
     assert_eq!(e["code"], "bad_request");
 }
 
+/// The queue of `cargo xtask`'s CUPS server (xtask/src/cups.rs: `CUPS_SERVER`, inherited
+/// by the `aftersales` started here and by its `lp`) and the folder its PDFs land in; None
+/// (said) when not run under it, a failure under xtask.
+fn cups() -> Option<(String, PathBuf)> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (var("AFTERSALES_CUPS_QUEUE"), var("AFTERSALES_CUPS_PDF_DIR")) {
+        (Some(q), Some(d)) if var("CUPS_SERVER").is_some() => Some((q, PathBuf::from(d))),
+        _ if var("AFTERSALES_XTASK").is_some() => {
+            panic!("no CUPS queue: cargo xtask starts one and sets AFTERSALES_CUPS_QUEUE")
+        }
+        _ => {
+            eprintln!("no CUPS queue (CUPS_SERVER, AFTERSALES_CUPS_QUEUE): see cargo xtask cups");
+            None
+        }
+    }
+}
+
+fn pdfs(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect()
+}
+
+/// The PDF the queue makes of the job `request` (`AftersalesPDF-12`): cups-pdf names it
+/// after the job's number; waited for (bounded) until complete.
+fn queued_pdf(dir: &Path, request: &str) -> PathBuf {
+    let job = request
+        .split_whitespace()
+        .find_map(|w| w.rsplit_once('-').and_then(|(_, n)| n.parse::<u32>().ok()))
+        .unwrap_or_else(|| panic!("no job number in {request}"));
+    let suffix = format!("job_{job}.pdf");
+    let started = Instant::now();
+    loop {
+        if let Some(p) = pdfs(dir)
+            .into_iter()
+            .find(|p| p.to_string_lossy().ends_with(&suffix))
+        {
+            let size = std::fs::metadata(&p).unwrap().len();
+            std::thread::sleep(Duration::from_millis(300));
+            if size > 0 && std::fs::metadata(&p).unwrap().len() == size {
+                return p;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no {suffix} from the queue in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `pdfinfo`'s page size, in points (rounded).
+fn page_size(file: &Path) -> (u32, u32) {
+    let out = Command::new("pdfinfo").arg(file).output().unwrap();
+    let info = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("Page size:"))
+        .unwrap_or_else(|| panic!("{info}"));
+    let n: Vec<f32> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0].round() as u32, n[1].round() as u32)
+}
+
 #[test]
-fn sending_a_slip_to_the_printer_set_for_its_paper() {
+fn a_slip_sent_to_the_printer_set_for_its_paper_lands_in_the_real_cups_queue() {
+    let Some((queue, out)) = cups() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let id = order(dir.path());
+    // A printer the server does not have: CUPS' own refusal reaches the clerk, and the
+    // slip is recorded anyway (the print was committed before the printer was asked) but
+    // not printed.
     call(
         dir.path(),
         "settings.save",
         json!({"printers": {"a4": "Front-Desk"}}),
     );
-    // An `lp` on PATH: first one that refuses, then one that keeps its arguments and a
-    // copy of the file.
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let log = dir.path().join("lp.args");
-    let copy = dir.path().join("lp.pdf");
-    let lp = bin.join("lp");
-    std::fs::write(
-        &lp,
-        "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    // A printer that refuses: the clerk sees why, and that the slip is recorded anyway
-    // (the print was committed before the printer was asked) but not printed.
     let (ok, e) = call_env(
         dir.path(),
-        Some(&path),
+        None,
         "slips.print",
         json!({"order_id": id, "format": "a4", "send": true}),
         None,
@@ -154,51 +209,82 @@ fn sending_a_slip_to_the_printer_set_for_its_paper() {
     let slips = call(dir.path(), "slips.list", json!({"order_id": id}));
     assert_eq!(slips["items"][0]["number"], "FW2026000001");
 
-    // The printer works again: the same slip, printed as the original.
-    std::fs::write(
-        &lp,
-        format!(
-            "#!/bin/sh\necho \"$@\" > '{}'\nfor last; do :; done\ncp \"$last\" '{}'\necho 'request id is Front-Desk-7 (1 file(s))'\n",
-            log.display(),
-            copy.display()
-        ),
-    )
-    .unwrap();
+    // The printer set right: the same slip, printed as the original, on A4.
+    call(
+        dir.path(),
+        "settings.save",
+        json!({"printers": {"a4": queue}}),
+    );
     let (ok, v) = call_env(
         dir.path(),
-        Some(&path),
+        None,
         "slips.print",
         json!({"order_id": id, "format": "a4", "send": true}),
         None,
     );
     assert!(ok, "{v}");
-    assert_eq!(v["sent"], "request id is Front-Desk-7 (1 file(s))");
-    assert_eq!(v["reprint"], 0);
-    let args = std::fs::read_to_string(&log).unwrap();
+    let sent = v["sent"].as_str().unwrap();
     assert!(
-        args.starts_with("-d Front-Desk -t 服务单-FW2026000001 "),
-        "{args}"
+        sent.starts_with(&format!("request id is {queue}-")),
+        "{sent}"
     );
-    let text = pdftotext(&copy);
-    assert!(text.contains("FW2026000001"), "{text}");
+    assert_eq!(v["reprint"], 0);
+    let pdf = queued_pdf(&out, sent);
+    // A4 is 595 × 842 points.
+    assert_eq!(page_size(&pdf), (595, 842));
+    let text: String = pdftotext(&pdf)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for expected in ["服务维修单", "售后服务中心", "赵玥"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
     assert!(
         !text.contains("补打"),
         "the original, not a reprint: {text}"
     );
+
+    // The 80 mm receipt: on a custom paper 80 mm wide (226.8 points; Ghostscript writes
+    // whole points), as long as it is.
+    call(
+        dir.path(),
+        "settings.save",
+        json!({"printers": {"thermal": queue}}),
+    );
+    let (ok, v) = call_env(
+        dir.path(),
+        None,
+        "slips.print",
+        json!({"order_id": id, "format": "thermal", "send": true}),
+        None,
+    );
+    assert!(ok, "{v}");
+    let pdf = queued_pdf(&out, v["sent"].as_str().unwrap());
+    let (w, h) = page_size(&pdf);
+    assert!((226..=227).contains(&w), "80 mm wide: {w} pt");
+    assert!(h > 200 && h < 1000, "as long as the receipt: {h} pt");
 }
 
 // f14 (issue 16): the slip is spooled in the data folder's spool, owner-only, under a name
 // nobody can guess, and gone once `lp` has taken the job; the print system gets the
-// printer as one argument.
+// printer as one argument. Seen by an `lp` on PATH that notes what it was given and then
+// hands it to the real `lp` (and the real queue).
 #[test]
 fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
+    let Some((queue, out)) = cups() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let id = order(dir.path());
     call(
         dir.path(),
         "settings.save",
-        json!({"printers": {"a4": "Front Desk (前台)"}}),
+        json!({"printers": {"a4": queue}}),
     );
+    let real_lp = ["/usr/bin/lp", "/bin/lp"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("CUPS' lp");
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     let log = dir.path().join("lp.seen");
@@ -207,7 +293,7 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
     std::fs::write(
         &lp,
         format!(
-            "#!/bin/sh\nfor a; do echo \"$a\"; done > '{log}'\nfor last; do :; done\nstat -c '%a' \"$last\" >> '{log}'\necho 'request id is Front-8 (1 file(s))'\n",
+            "#!/bin/sh\nfor a; do echo \"$a\"; done > '{log}'\nfor last; do :; done\nstat -c '%a' \"$last\" >> '{log}'\nexec {real_lp} \"$@\"\n",
             log = log.display()
         ),
     )
@@ -230,10 +316,19 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
     let seen = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = seen.lines().collect();
     assert_eq!(
-        lines[..4],
-        ["-d", "Front Desk (前台)", "-t", "服务单-FW2026000001"]
+        lines[..8],
+        [
+            "-d",
+            queue.as_str(),
+            "-o",
+            "media=A4",
+            "-o",
+            "print-scaling=none",
+            "-t",
+            "服务单-FW2026000001"
+        ]
     );
-    let spooled = Path::new(lines[4]);
+    let spooled = Path::new(lines[8]);
     let spool = dir.path().join("spool");
     assert_eq!(spooled.parent(), Some(spool.as_path()), "{seen}");
     let name = spooled.file_name().unwrap().to_string_lossy();
@@ -241,7 +336,7 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
         !name.contains("FW2026000001") && name.len() >= 32,
         "an unguessable name: {name}"
     );
-    assert_eq!(lines[5], "600", "the spooled slip was owner-only: {seen}");
+    assert_eq!(lines[9], "600", "the spooled slip was owner-only: {seen}");
     let mode = std::fs::metadata(&spool).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
     let left: Vec<_> = std::fs::read_dir(&spool).unwrap().collect();
@@ -249,4 +344,7 @@ fn f14_a_spooled_slip_is_private_and_gone_after_printing() {
         left.is_empty(),
         "the spool is empty after printing: {left:?}"
     );
+    // And the job reached the queue.
+    let pdf = queued_pdf(&out, v["sent"].as_str().unwrap());
+    assert_eq!(page_size(&pdf), (595, 842));
 }

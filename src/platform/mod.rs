@@ -7,6 +7,8 @@ pub mod dates;
 pub mod db;
 pub mod error;
 pub mod files;
+#[cfg(windows)]
+pub mod gdi;
 pub mod money;
 pub mod pdf;
 pub mod phone;

@@ -6,26 +6,23 @@
 //! name reaches the OS as one argument of its own.
 //!
 //! - Linux and other Unix: the drawing's PDF to CUPS' `lp`, started directly with its
-//!   arguments as separate argv elements (`lp -d PRINTER -n COPIES -t TITLE FILE`); no
+//!   arguments as separate argv elements (`lp -d PRINTER -n COPIES -o media=A5 -o
+//!   print-scaling=none -t TITLE FILE`: the paper of the first page, actual size); no
 //!   shell reads them.
-//! - Windows: the shell's `printto` verb (`print` for the default printer) on the PDF,
-//!   asked of the Windows API (`ShellExecuteExW`) with the printer as the verb's parameter.
-//!   It is carried out by the PDF reader registered on that PC (Adobe Reader, Foxit and
-//!   SumatraPDF print silently; see docs/WINDOWS.md for what could not be tried here).
-//!   Until issue 16 this was a PowerShell script with the name quoted inside it, and
-//!   PowerShell also ends a quoted string at ‘ ’ ‚ ‛: a printer name could run code.
+//! - Windows: the drawing drawn on the printer's page through GDI and the print spooler
+//!   ([`super::gdi`]): the printer's status checked first, the paper from the page size,
+//!   actual size, our own fonts, copies; no PDF, no PDF reader, no file. (Until issue 18
+//!   the PDF went to the shell's `printto` verb, which on a Windows with only Edge as its
+//!   PDF reader opened a window instead of printing.)
 //!
 //! A printer name is checked when it is saved ([`printer_name`]) and again before it is
 //! used (a value edited into the file by hand): no control characters, no quotes of any
 //! kind, none of the characters a shell or a command line gives a meaning to.
 //!
-//! The PDF is spooled into the data folder (`<data>/spool/`, owner-only), under a name
-//! nobody can guess, and deleted once the print system has it: CUPS copies a job into its
-//! own spool before `lp` returns, so the file goes as soon as `lp` has answered; on
-//! Windows the PDF reader reads it after `ShellExecuteExW` returns, so it is deleted when
-//! the reader's process ends (or after a few minutes when the reader was already running
-//! and no process is handed back). What a crash leaves behind is swept at the next start
-//! ([`sweep`]: spool files older than a day).
+//! On Linux the PDF is spooled into the data folder (`<data>/spool/`, owner-only), under a
+//! name nobody can guess, and deleted as soon as `lp` has answered (CUPS copies a job into
+//! its own spool before `lp` returns). What a crash leaves behind is swept at the next
+//! start ([`sweep`]: spool files older than a day).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -87,48 +84,92 @@ pub fn printer_name(what: &str, value: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// What is asked of the Windows shell to print `file`: a verb on the file, with the
-/// printer as the verb's parameter. Plain data, built (and tested) on every OS; only
-/// Windows carries it out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShellPrint {
-    /// `printto` with a printer, `print` for the default one.
-    pub verb: &'static str,
-    pub file: PathBuf,
-    /// The printer, in double quotes so that the reader's registered command line
-    /// (`"%1" "%2"`) takes it as one argument; None for the default printer. The name has
-    /// passed [`printer_name`], so it holds no quote that could end the quoted argument.
-    pub parameters: Option<String>,
+/// Spooler status bits of a Windows printer (`PRINTER_INFO_2.Status`) that mean a job
+/// would not print now, and the attribute of a printer set to work offline.
+pub mod status {
+    pub const PAUSED: u32 = 0x1;
+    pub const ERROR: u32 = 0x2;
+    pub const PENDING_DELETION: u32 = 0x4;
+    pub const PAPER_JAM: u32 = 0x8;
+    pub const PAPER_OUT: u32 = 0x10;
+    pub const PAPER_PROBLEM: u32 = 0x40;
+    pub const OFFLINE: u32 = 0x80;
+    pub const NOT_AVAILABLE: u32 = 0x1000;
+    pub const NO_TONER: u32 = 0x40000;
+    pub const USER_INTERVENTION: u32 = 0x100000;
+    pub const DOOR_OPEN: u32 = 0x400000;
+    pub const SERVER_UNKNOWN: u32 = 0x800000;
+    /// `PRINTER_INFO_2.Attributes`: 脱机使用打印机 ticked.
+    pub const ATTRIBUTE_WORK_OFFLINE: u32 = 0x400;
 }
 
-/// The Windows invocation for printing `file` on `printer` (None: the default printer).
-/// A name that does not pass [`printer_name`] is refused here too.
-pub fn windows_invocation(file: &Path, printer: Option<&str>) -> Result<ShellPrint> {
-    Ok(match printer {
-        Some(p) => {
-            let name = printer_name("", p)?;
-            ShellPrint {
-                verb: "printto",
-                file: file.to_path_buf(),
-                parameters: Some(format!("\"{name}\"")),
-            }
+/// What keeps `printer` from printing now, in the words the clerk reads, from its spooler
+/// `status` and `attributes` (Windows' `PRINTER_INFO_2`); `None` when it is ready. The
+/// most pressing first: offline before out of paper before paused.
+pub fn printer_problem(printer: &str, status: u32, attributes: u32) -> Option<String> {
+    use status::*;
+    let has = |bit: u32| status & bit != 0;
+    let why = if has(OFFLINE)
+        || has(NOT_AVAILABLE)
+        || has(SERVER_UNKNOWN)
+        || attributes & ATTRIBUTE_WORK_OFFLINE != 0
+    {
+        "处于脱机状态：请检查打印机的电源和数据线（或网络），并在 Windows 的“打印机和扫描仪”中取消“脱机使用打印机”"
+    } else if has(PAPER_OUT) {
+        "缺纸：请装好纸后再打印"
+    } else if has(PAPER_JAM) {
+        "卡纸：请取出卡住的纸后再打印"
+    } else if has(PAPER_PROBLEM) {
+        "纸张有问题：请检查纸张后再打印"
+    } else if has(DOOR_OPEN) {
+        "机盖打开着：请合上后再打印"
+    } else if has(NO_TONER) {
+        "缺墨或缺碳粉：请更换后再打印"
+    } else if has(PAUSED) {
+        "已暂停：请在 Windows 的“打印机和扫描仪”中打开它的打印队列，选择“继续”后再打印"
+    } else if has(PENDING_DELETION) {
+        "正在被删除：请在 设置 → 打印机 中改选一台"
+    } else if has(ERROR) || has(USER_INTERVENTION) {
+        "报告了错误，需要处理：请查看打印机上的提示"
+    } else {
+        return None;
+    };
+    Some(format!("打印机“{printer}”{why}"))
+}
+
+/// CUPS' name for the paper of a `w` × `h` mm page: `A4` and `A5` (either way round;
+/// CUPS turns a landscape page onto them), any other size `Custom.WxHmm` (the 241 mm
+/// continuous form, the 80 mm roll as long as the receipt).
+pub fn lp_media(w: f32, h: f32) -> String {
+    let near = |a: f32, b: f32| (a - b).abs() < 1.0;
+    let (short, long) = (w.min(h), w.max(h));
+    if near(short, 210.0) && near(long, 297.0) {
+        return "A4".into();
+    }
+    if near(short, 148.0) && near(long, 210.0) {
+        return "A5".into();
+    }
+    let mm = |v: f32| {
+        let v = (v * 10.0).round() / 10.0;
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
         }
-        None => ShellPrint {
-            verb: "print",
-            file: file.to_path_buf(),
-            parameters: None,
-        },
-    })
+    };
+    format!("Custom.{}x{}mm", mm(w), mm(h))
 }
 
 /// The arguments of CUPS' `lp` for printing `copies` of `file` as `title` on `printer`
-/// (None: the default printer), one argv element each. A name that does not pass
+/// (None: the default printer) on the paper of a `page` (w, h mm; None: the printer's
+/// own), at actual size, one argv element each. A name that does not pass
 /// [`printer_name`] is refused.
 pub fn lp_arguments(
     file: &Path,
     title: &str,
     printer: Option<&str>,
     copies: u32,
+    page: Option<(f32, f32)>,
 ) -> Result<Vec<OsString>> {
     let mut args: Vec<OsString> = Vec::new();
     if let Some(p) = printer {
@@ -138,6 +179,12 @@ pub fn lp_arguments(
     if copies > 1 {
         args.push("-n".into());
         args.push(copies.to_string().into());
+    }
+    if let Some((w, h)) = page {
+        args.push("-o".into());
+        args.push(format!("media={}", lp_media(w, h)).into());
+        args.push("-o".into());
+        args.push("print-scaling=none".into());
     }
     args.push("-t".into());
     args.push(title.into());
@@ -228,7 +275,8 @@ fn hand_over(
 ) -> Result<String> {
     let bytes = drawing.to_pdf()?;
     let file = crate::platform::files::private_copy(&spool_dir(data_dir), "slip-", ".pdf", &bytes)?;
-    let result = lp_arguments(&file, title, printer, copies).and_then(|args| {
+    let page = drawing.pages.first().map(|p| (p.w, p.h));
+    let result = lp_arguments(&file, title, printer, copies, page).and_then(|args| {
         std::process::Command::new("lp")
             .args(args)
             .output()
@@ -248,104 +296,14 @@ fn hand_over(
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Until the GDI path: the PDF of `drawing` handed to the shell's `printto` verb.
+/// `drawing` drawn on the printer through GDI ([`super::gdi`]): no file, no PDF reader.
 #[cfg(windows)]
 fn hand_over(
-    data_dir: &Path,
-    _title: &str,
+    _data_dir: &Path,
+    title: &str,
     drawing: &Drawing,
     printer: Option<&str>,
-    _copies: u32,
+    copies: u32,
 ) -> Result<String> {
-    let bytes = drawing.to_pdf()?;
-    let file = crate::platform::files::private_copy(&spool_dir(data_dir), "slip-", ".pdf", &bytes)?;
-    let invocation = match windows_invocation(&file, printer) {
-        Ok(i) => i,
-        Err(e) => {
-            let _ = std::fs::remove_file(&file);
-            return Err(e);
-        }
-    };
-    match shell::execute(&invocation) {
-        Ok(process) => {
-            shell::remove_when_done(file.to_path_buf(), process);
-            Ok(String::new())
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&file);
-            let which = printer.unwrap_or("默认打印机");
-            Err(printer_error(format!(
-                "打印到“{which}”失败（{e}）。请确认这台电脑装有能打印 PDF 的阅读器，或先下载 PDF 再打印"
-            )))
-        }
-    }
-}
-
-/// The Windows shell, asked through its API: no command line, no script.
-#[cfg(windows)]
-mod shell {
-    use std::os::windows::ffi::OsStrExt;
-    use std::path::PathBuf;
-    use std::time::Duration;
-
-    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
-    use windows_sys::Win32::System::Threading::WaitForSingleObject;
-    use windows_sys::Win32::UI::Shell::{
-        ShellExecuteExW, SEE_MASK_FLAG_NO_UI, SEE_MASK_NOASYNC, SEE_MASK_NOCLOSEPROCESS,
-        SHELLEXECUTEINFOW,
-    };
-    use windows_sys::Win32::UI::WindowsAndMessaging::SW_HIDE;
-
-    use super::ShellPrint;
-
-    /// The reader's process, when the shell started one.
-    pub struct Process(HANDLE);
-    // A process handle may be waited on and closed from any thread.
-    unsafe impl Send for Process {}
-
-    fn wide(s: &std::ffi::OsStr) -> Vec<u16> {
-        s.encode_wide().chain(std::iter::once(0)).collect()
-    }
-
-    pub fn execute(p: &ShellPrint) -> std::io::Result<Option<Process>> {
-        let verb = wide(p.verb.as_ref());
-        let file = wide(p.file.as_os_str());
-        let parameters = p.parameters.as_deref().map(|s| wide(s.as_ref()));
-        // SAFETY: SHELLEXECUTEINFOW is a plain C struct for which all-zero is the documented
-        // "nothing set" state; every pointer set below outlives the call.
-        let mut info: SHELLEXECUTEINFOW = unsafe { std::mem::zeroed() };
-        info.cbSize = std::mem::size_of::<SHELLEXECUTEINFOW>() as u32;
-        info.fMask = SEE_MASK_NOCLOSEPROCESS | SEE_MASK_FLAG_NO_UI | SEE_MASK_NOASYNC;
-        info.lpVerb = verb.as_ptr();
-        info.lpFile = file.as_ptr();
-        info.lpParameters = parameters.as_ref().map_or(std::ptr::null(), |w| w.as_ptr());
-        info.nShow = SW_HIDE;
-        // SAFETY: `info` is initialised as the API requires (cbSize set, strings
-        // NUL-terminated UTF-16 alive for the call).
-        let ok = unsafe { ShellExecuteExW(&mut info) };
-        if ok == 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok((!info.hProcess.is_null()).then_some(Process(info.hProcess)))
-    }
-
-    /// Deletes `file` once the reader's process has ended (waited on for at most ten
-    /// minutes), or after a few minutes when no process was handed back (a reader already
-    /// running took the job over). On a thread of its own: the clerk does not wait.
-    pub fn remove_when_done(file: PathBuf, process: Option<Process>) {
-        std::thread::spawn(move || {
-            match process {
-                Some(Process(handle)) => {
-                    // SAFETY: the handle came from ShellExecuteExW with NOCLOSEPROCESS and
-                    // is closed exactly once, here.
-                    unsafe {
-                        WaitForSingleObject(handle, 10 * 60 * 1000);
-                        CloseHandle(handle);
-                    }
-                }
-                None => std::thread::sleep(Duration::from_secs(3 * 60)),
-            }
-            let _ = std::fs::remove_file(&file);
-        });
-    }
+    super::gdi::print(title, drawing, printer, copies)
 }

@@ -23,6 +23,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod cups;
+
 /// The Windows target whose code we compile-check (there is no MSVC linker here).
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-msvc";
 /// The Windows target we can build real executables for here: Debian's mingw-w64 links it.
@@ -53,6 +55,9 @@ const TEST_PACKAGES: &[&str] = &[
     "sqlite3",
     // zbarimg: the PDF tests scan the labels' barcodes and QR codes.
     "zbar-tools",
+    // A real print server with a PDF queue, for the printing tests (xtask/src/cups.rs).
+    "cups",
+    "printer-driver-cups-pdf",
 ];
 /// Debian packages for Windows builds made here: the mingw-w64 C compiler and linker (the
 /// core compiles SQLite from C), and Wine, which runs the core's tests built for Windows.
@@ -83,6 +88,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&ctx, &rest),
         Some("dist") => dist(&ctx),
         Some("fuzz") => fuzz(&ctx, &rest),
+        Some("cups") => cups::serve(&ctx.target),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -111,6 +117,8 @@ fn print_help() {
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
+         \x20 cups          a CUPS server with a cups-pdf queue, for print tests run by hand:\n\
+         \x20               prints what to export; stops at the end of its input\n\
          \nMissing system packages and Rust components are installed first."
     );
 }
@@ -627,6 +635,8 @@ fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
 fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // Set for the tests, so the calendar's comparison fails (never skips) under xtask.
     let pyref = ensure_pyref(ctx)?;
+    // The printing tests print to a real CUPS queue; stopped when the tests end.
+    let cups = cups::Cups::start(&ctx.target)?;
     let mut cmd = match find_program("xvfb-run") {
         Some(xvfb) => {
             let mut c = Command::new(xvfb);
@@ -655,6 +665,7 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         // than skip without them.
         .env("AFTERSALES_PYREF", &pyref)
         .env("AFTERSALES_XTASK", "1")
+        .envs(cups.env())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -215,6 +215,74 @@ impl Fonts {
     }
 }
 
+/// Where the font of a slot comes from, for drawing it outside the PDF (a Windows
+/// printer's device context): the bytes compiled into the program, or a font file of the
+/// system (installed there already).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) enum SlotFont {
+    Compiled(&'static [u8]),
+    File(PathBuf),
+}
+
+#[cfg_attr(not(windows), allow(dead_code))]
+impl Fonts {
+    /// The source of slot `slot`, if there is such a slot.
+    pub(crate) fn source_of_slot(&self, slot: usize) -> Option<SlotFont> {
+        Some(match &self.slots.get(slot)?.source {
+            Source::Compiled(bytes) => SlotFont::Compiled(bytes),
+            Source::File(path) => SlotFont::File(path.clone()),
+        })
+    }
+}
+
+/// The family name a font file gives itself (the `name` table's name 1, Windows
+/// platform, US English first), as GDI looks a font up by; the first face of a
+/// collection (`.ttc`). `None` when the bytes are not such a font.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) fn family_name(bytes: &[u8]) -> Option<String> {
+    let u16_at = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+    };
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let face = if bytes.get(0..4)? == b"ttcf" {
+        u32_at(12)?
+    } else {
+        0
+    };
+    let tables = usize::from(u16_at(face + 4)?);
+    let name = (0..tables)
+        .map(|i| face + 12 + i * 16)
+        .find(|&record| bytes.get(record..record + 4) == Some(b"name"))
+        .and_then(|record| u32_at(record + 8))?;
+    let count = usize::from(u16_at(name + 2)?);
+    let strings = name + usize::from(u16_at(name + 4)?);
+    let mut best: Option<(u8, String)> = None;
+    for i in 0..count {
+        let r = name + 6 + i * 12;
+        let (platform, encoding, language, id) =
+            (u16_at(r)?, u16_at(r + 2)?, u16_at(r + 4)?, u16_at(r + 6)?);
+        if platform != 3 || !(encoding == 1 || encoding == 10) || id != 1 {
+            continue;
+        }
+        let (len, off) = (usize::from(u16_at(r + 8)?), usize::from(u16_at(r + 10)?));
+        let raw = bytes.get(strings + off..strings + off + len)?;
+        let units: Vec<u16> = raw
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        let Ok(text) = String::from_utf16(&units) else {
+            continue;
+        };
+        let rank = if language == 0x0409 { 0 } else { 1 };
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, text));
+        }
+    }
+    best.map(|(_, name)| name).filter(|n| !n.is_empty())
+}
+
 /// `U+4DAE`, `U+2A6D7`: how a character is named where it cannot be drawn.
 pub fn code_of(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
@@ -462,6 +530,15 @@ pub(crate) fn ellipsize(text: &str, size: f32, width: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_compiled_font_names_its_family_as_gdi_looks_it_up() {
+        assert_eq!(family_name(MAIN).as_deref(), Some("WenQuanYi Micro Hei"));
+        assert_eq!(family_name(HANAZONO_BMP).as_deref(), Some("HanaMinA"));
+        assert_eq!(family_name(HANAZONO_SIP).as_deref(), Some("HanaMinB"));
+        assert_eq!(family_name(b"not a font"), None);
+        assert_eq!(family_name(&MAIN[..64]), None);
+    }
 
     #[test]
     fn the_font_has_the_gbk_only_given_names_and_the_desk_symbols() {
