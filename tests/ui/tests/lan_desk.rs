@@ -349,7 +349,10 @@ async fn the_lan_client_prints_on_its_own_printer_and_records_on_the_server_desk
     wait_text(&c, "#slip-sent", "request id is client-1").await;
     screenshot(&c, "lan-desk-client-printed").await;
     let job = std::fs::read_to_string(logs.path().join("client.log")).expect("the client's lp");
-    assert!(job.starts_with("-d Client-A4 -t 服务单-FW"), "{job}");
+    assert!(
+        job.starts_with("-d Client-A4 ") && job.contains(" -t 服务单-FW"),
+        "{job}"
+    );
     let out = Command::new("pdftotext")
         .arg(logs.path().join("client.pdf"))
         .arg("-")
