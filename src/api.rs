@@ -339,6 +339,13 @@ static COMMANDS: &[Command] = &[
     command!("slips.opinion", "记录客户意见", FIELD, slips::opinion),
     command!("slips.preview", "预览服务单", FIELD, slips::preview),
     command!("slips.print", "打印服务单", FIELD, slips::print),
+    command!("slips.record", "记录服务单打印", FIELD, slips::record),
+    command!(
+        "slips.render",
+        "准备打印服务单",
+        FIELD,
+        slips::render_for_print
+    ),
     command!(
         "slips.template",
         "查看套打模板",
@@ -448,6 +455,13 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the request came through the browser door from another PC (a peer that is
+    /// not loopback; IPv4-mapped loopback is loopback): this PC's printers are not that
+    /// clerk's (issue 18).
+    pub fn is_another_pc(&self) -> bool {
+        self.peer.is_some_and(|p| !p.to_canonical().is_loopback())
+    }
+
     /// A person's request with this session (or none), from no particular address.
     pub fn with(session: Option<&str>) -> Caller {
         Caller {
@@ -509,6 +523,10 @@ struct AppInfo {
     data_file: String,
     user: Actor,
     customers: u64,
+    /// Whether this PC's printers are the clerk's: true for the desktop window and for a
+    /// browser on this PC (loopback); false for a browser on another PC, which then prints
+    /// through its own print dialog (`slips.render`, then `slips.record`).
+    prints_here: bool,
 }
 
 /// What the status bar shows: version, data file, who is at the desk.
@@ -518,6 +536,7 @@ fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
         data_file: desk.path().display().to_string(),
         user: desk.actor().clone(),
         customers: customers::count(desk)?,
+        prints_here: !desk.caller().is_another_pc(),
     })
 }
 

@@ -98,6 +98,8 @@ fn command_table_is_listed_with_roles() {
             "slips.opinion engineer,clerk,manager 记录客户意见",
             "slips.preview engineer,clerk,manager 预览服务单",
             "slips.print engineer,clerk,manager 打印服务单",
+            "slips.record engineer,clerk,manager 记录服务单打印",
+            "slips.render engineer,clerk,manager 准备打印服务单",
             "slips.template clerk,dispatcher,engineer,storekeeper,manager,admin 查看套打模板",
             "slips.template_save manager,clerk 保存套打模板",
             "slips.void manager,clerk 作废服务单",

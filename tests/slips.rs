@@ -785,3 +785,4 @@ mod preview;
 
 // Issue 18: the 80 mm slip straight to an ESC/POS thermal printer.
 mod escpos;
+mod render_record;

@@ -652,3 +652,78 @@ fn part_labels_reach_a_network_label_printer_as_escpos() {
     let job = printer.job();
     assert!(find(&job, b"\x1d(k\x10\x001P06901234567892\x1d(k\x03\x001Q0").is_some());
 }
+
+/// Issue 18: a browser on another PC (or a desktop using this door) cannot send labels to
+/// the label printer of the PC the door runs on: it gets the PDF and prints on its own side.
+/// From this PC itself the same call still sends.
+#[test]
+fn labels_cannot_be_sent_to_the_servers_printer_from_another_pc() {
+    use crate::platform::escpos::Listener;
+    use aftersales::api::{self, Caller};
+    use aftersales::Role;
+    let mut t = desk();
+    let p = part(&mut t, "P-9001", 1200);
+    let printer = Listener::start();
+    t.ok(
+        "settings.save",
+        json!({"printers": {"label": printer.address}, "printer_kinds": {"label": "escpos_network"}}),
+    );
+    t.ok(
+        "users.save",
+        json!({"login": "keeper", "name": "库管", "roles": [Role::Storekeeper], "password": "pass-1234"}),
+    );
+    let session = api::call_in_session(
+        &mut t.desk,
+        &Caller::default(),
+        "auth.login",
+        json!({"login": "keeper", "password": "pass-1234"}),
+    )
+    .unwrap()
+    .value()["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let from = |peer: &str| Caller {
+        session: Some(session.clone()),
+        peer: Some(peer.parse().unwrap()),
+        background: false,
+    };
+    let audits =
+        |t: &TestDesk| -> i64 { t.sql("SELECT count(*) FROM audit_entry WHERE action = 'labels'") };
+    let args = json!({"part_ids": [p], "copies": 1, "send": true});
+    let e = api::call_in_session(
+        &mut t.desk,
+        &from("192.0.2.9"),
+        "parts.labels",
+        args.clone(),
+    )
+    .unwrap_err()
+    .to_json();
+    assert_eq!(e["field"], "printer", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("这台电脑（192.0.2.9）不能用服务器的标签打印机打印"),
+        "{e}"
+    );
+    assert_eq!(audits(&t), 0, "nothing recorded for a refused send");
+    // The PDF for its own side is still there.
+    let pdf = api::call_in_session(
+        &mut t.desk,
+        &from("192.0.2.9"),
+        "parts.labels",
+        json!({"part_ids": [p], "copies": 1}),
+    )
+    .unwrap()
+    .value();
+    assert!(
+        pdf["content_base64"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{pdf}"
+    );
+    // From this PC itself (loopback) it is sent.
+    api::call_in_session(&mut t.desk, &from("127.0.0.1"), "parts.labels", args).unwrap();
+    assert!(!printer.job().is_empty(), "the label printer got the job");
+}

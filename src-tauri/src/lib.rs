@@ -96,7 +96,10 @@ async fn call(
     let desk = match state.inner() {
         DeskState::Local(desk) => Arc::clone(desk),
         DeskState::Remote(server) => {
-            let reply = remote::forward(server, &caller, &command, &args).await?;
+            let reply = match remote::print::handle(server, &caller, &command, &args).await {
+                Some(answered) => answered?,
+                None => remote::forward(server, &caller, &command, &args).await?,
+            };
             return Ok(tauri::ipc::Response::new(shown_remote(
                 server, &command, reply,
             )));
@@ -119,7 +122,9 @@ async fn call(
 }
 
 /// A remote door's reply as the window gets it: `app.info` also names the server this
-/// window works with (the status bar shows it); every other reply as it came.
+/// window works with (the status bar shows it), and says that 打印 prints on this PC
+/// (`prints_here`: the window prints on its own printers, see `remote::print`); every
+/// other reply as it came.
 fn shown_remote(server: &remote::Remote, command: &str, reply: String) -> String {
     if command != "app.info" {
         return reply;
@@ -127,6 +132,7 @@ fn shown_remote(server: &remote::Remote, command: &str, reply: String) -> String
     match serde_json::from_str::<Value>(&reply) {
         Ok(Value::Object(mut info)) => {
             info.insert("server".into(), Value::String(server.address.clone()));
+            info.insert("prints_here".into(), Value::Bool(true));
             Value::Object(info).to_string()
         }
         _ => reply,

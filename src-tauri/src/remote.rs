@@ -10,6 +10,9 @@
 //! the call fails with a Chinese message naming both fingerprints and what to do. The
 //! handshake's signatures are verified as usual, so presenting the pinned certificate
 //! means holding its key.
+//!
+//! Printing is the one call not simply forwarded: the slip is rendered on the server and
+//! printed on this PC's own printers, then the print recorded on the server ([`print`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +46,8 @@ pub struct Remote {
     host: String,
     port: u16,
     pins: PathBuf,
+    /// This desk's own data folder (its pins, its printers, its print spool).
+    pub data_dir: PathBuf,
     /// Read-modify-write of the pins file, one call at a time.
     pin_lock: Mutex<()>,
 }
@@ -71,6 +76,7 @@ impl Remote {
             host,
             port,
             pins: data_dir.join(PINS_FILE),
+            data_dir: data_dir.to_path_buf(),
             pin_lock: Mutex::new(()),
         })
     }
@@ -285,5 +291,6 @@ pub async fn forward(
     }
 }
 
+pub mod print;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
 //! Service slips (服务维修单): a work order printed for the customer to sign.
 //!
 //! Numbers: a slip number (`{slip_prefix}{year}{sequence:06}`) is given when an order's
-//! slip is first printed, in the same transaction that records the print, and never
-//! given again. Printing it again is a reprint (补打, counted and marked on the paper).
+//! slip is first rendered for a print (issue 18: the paper must carry it, whichever PC
+//! prints it; see `print.rs` for the render/record split and its print token), and
+//! never given again. Printing it again is a reprint (补打, counted and marked on the paper).
 //! A spoiled slip is voided with a reason: its number stays, marked void, and the order's
 //! next print takes a new number. The continuity report lists every number of a period
 //! as printed, voided or missing. `slip`, `slip_print` and `slip_void` are append-only.
@@ -15,20 +16,25 @@
 //! counted, nothing goes on the order's timeline — so the first paper the customer takes
 //! home is the original, and 补打 marks only a real second print.
 
+mod print;
 pub mod receipt;
 pub mod render;
 pub mod template;
 
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::orders::{self, Opinion, Order, OrderId, OrderStatus};
 use crate::people::settings::{self, Settings};
 use crate::platform::error::{Error, Result};
-use crate::platform::time::{self, local_text, stamp};
+use crate::platform::time::{local_text, stamp};
 use crate::Desk;
 
+pub use print::{
+    print, record, render_for_print, PrintArgs, Printed, RecordArgs, RenderArgs, Rendered,
+    TOKEN_LIFETIME_MINUTES,
+};
 pub use render::{Copies, Format};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -110,7 +116,7 @@ pub struct SlipData {
 }
 
 /// The data of order `id`'s slip `number` (not checked for printability yet).
-fn data(
+pub(crate) fn data(
     conn: &Connection,
     id: OrderId,
     number: &str,
@@ -137,164 +143,6 @@ fn data(
         purchase_date,
         install_date,
         template: template::load(conn)?,
-    })
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PrintArgs {
-    pub order_id: OrderId,
-    /// `a4` (default), `a5`, `continuous` (241 mm, three-part paper), `thermal` (80 mm),
-    /// `overlay` (套打: the data only, onto the pre-printed form).
-    pub format: String,
-    /// `three` (存根 / 客户联 / 财务联 as three labelled pages, laser printers) or `one`
-    /// (default; three-part carbonless paper makes its own copies).
-    pub copies: String,
-    /// Also send it to the printer set for this format (or the default printer).
-    pub send: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Printed {
-    pub slip: Slip,
-    /// 0: first print; n: the n-th reprint (补打).
-    pub reprint: i64,
-    pub pages: usize,
-    pub file_name: String,
-    pub content_base64: String,
-    /// What the print system said, when it was sent to a printer.
-    pub sent: Option<String>,
-    /// Codes (`U+2A6D7`) of the characters no font has, printed as the code in a box.
-    pub unprintable: Vec<String>,
-}
-
-fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64)> {
-    let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Slip, year)?;
-    Ok((format!("{prefix}{year}{n:06}"), n))
-}
-
-/// 打印服务单: the order's live slip (a new number on the first print or after a void),
-/// the print recorded, the PDF returned. One transaction: if the slip cannot be drawn no
-/// number is used and nothing is recorded. A character no font has never stops it: it is
-/// printed as its code in a box, and [`Printed::unprintable`] lists it.
-///
-/// With `send`, the PDF goes to the printer only AFTER that commit (nothing slow or
-/// external inside a transaction). A printer that refuses it leaves the slip and the print
-/// recorded, marked unsent (`slip_print_unsent`, with the reason) in a second transaction,
-/// and the caller gets an error on `printer` saying the slip is recorded but not printed.
-/// An unsent print is not counted as a print of the paper: printing the slip again gives
-/// the original, not a reprint (补打).
-pub fn print(desk: &mut Desk, a: PrintArgs) -> Result<Printed> {
-    use base64::Engine as _;
-    let format = Format::parse(&a.format)?;
-    let copies = Copies::parse(&a.copies)?;
-    let now = desk.now();
-    let at = stamp(now);
-    let prefix = settings::load(desk.conn())?.slip_prefix;
-    let tx = desk.write()?;
-    printable_order(&tx, a.order_id)?;
-    let live: Option<(i64, String)> = tx
-        .prepare_cached(
-            "SELECT s.id, s.number FROM slip s WHERE s.order_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM slip_void v WHERE v.slip_id = s.id)",
-        )?
-        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (slip_id, slip_number) = match live {
-        Some(s) => s,
-        None => {
-            let year = now.with_timezone(&time::zone()).year();
-            let (slip_number, seq) = next_number(&tx, &prefix, year)?;
-            tx.prepare_cached(
-                "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, desk_user())",
-            )?
-            .execute(params![slip_number, year, seq, a.order_id, at])?;
-            (tx.last_insert_rowid(), slip_number)
-        }
-    };
-    let reprint: i64 = tx
-        .prepare_cached(
-            "SELECT count(*) FROM slip_print p WHERE p.slip_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)",
-        )?
-        .query_row([slip_id], |r| r.get(0))?;
-    let data = data(&tx, a.order_id, &slip_number, reprint, now)?;
-    let (drawing, pages, mut unprintable) = render::render(&data, format, copies)?;
-    let bytes = drawing.to_pdf()?;
-    // Sent to an ESC/POS thermal printer: the receipt in the printer's own commands
-    // (issue 18), encoded before the commit like the PDF.
-    let escpos = match (a.send, format) {
-        (true, Format::Thermal) => match data.settings.escpos_printer(format.paper())? {
-            Some(target) => Some((target, receipt::encode(&data, copies)?)),
-            None => None,
-        },
-        _ => None,
-    };
-    if let Some((_, (_, missing))) = &escpos {
-        unprintable.extend(missing.iter().cloned());
-        unprintable.sort();
-        unprintable.dedup();
-    }
-    tx.prepare_cached(
-        "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
-    )?
-    .execute(params![
-        slip_id,
-        at,
-        format.name(),
-        (reprint > 0) as i64
-    ])?;
-    let print_id = tx.last_insert_rowid();
-    let what = if reprint > 0 {
-        format!("补打服务单 {slip_number}（第{reprint}次补打）")
-    } else {
-        format!("打印服务单 {slip_number}")
-    };
-    orders::event(
-        &tx,
-        a.order_id,
-        &at,
-        orders::EventKind::Slip,
-        (None, None),
-        &what,
-    )?;
-    tx.commit()?;
-    // Committed: now (and only now) the printer.
-    let sent = if a.send {
-        let printer = data.settings.printers.get(format.paper());
-        let title = format!("服务单-{slip_number}");
-        let data_dir = desk.path().parent().unwrap_or(std::path::Path::new("."));
-        let said = match &escpos {
-            Some((target, (job, _))) => crate::platform::escpos::send(target, &title, job),
-            None => {
-                let job = crate::platform::printing::PrintJob {
-                    printer: printer.cloned(),
-                    copies: 1,
-                };
-                crate::platform::printing::send(data_dir, &title, &drawing, &job)
-            }
-        };
-        match said {
-            Ok(said) => Some(said),
-            Err(refused) => {
-                return Err(unsent(desk, a.order_id, print_id, &slip_number, refused));
-            }
-        }
-    } else {
-        None
-    };
-    let slip = of_order(desk.conn(), a.order_id)?
-        .into_iter()
-        .find(|s| s.id == slip_id)
-        .ok_or_else(|| Error::NotFound(slip_number.clone()))?;
-    Ok(Printed {
-        slip,
-        reprint,
-        pages,
-        file_name: format!("服务单-{slip_number}.pdf"),
-        content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-        sent,
-        unprintable,
     })
 }
 
@@ -359,7 +207,7 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
 
 /// The number of an order whose slip may be drawn (printed or previewed): refused for an
 /// unknown order and for a cancelled one.
-fn printable_order(conn: &Connection, order_id: OrderId) -> Result<String> {
+pub(crate) fn printable_order(conn: &Connection, order_id: OrderId) -> Result<String> {
     let (number, status): (String, OrderStatus) = conn
         .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
         .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -372,48 +220,6 @@ fn printable_order(conn: &Connection, order_id: OrderId) -> Result<String> {
         ));
     }
     Ok(number)
-}
-
-/// Marks a committed print the printer refused as unsent (and says so on the order's
-/// timeline), in its own transaction; returns the error for the caller, which says the
-/// slip is recorded but not printed.
-fn unsent(
-    desk: &mut Desk,
-    order_id: OrderId,
-    print_id: i64,
-    number: &str,
-    refused: Error,
-) -> Error {
-    let reason = refused.to_string();
-    let at = stamp(desk.now());
-    let marked = (|| -> Result<()> {
-        let tx = desk.write()?;
-        tx.prepare_cached(
-            "INSERT INTO slip_print_unsent (print_id, at, reason) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![print_id, at, reason])?;
-        let what = format!("服务单 {number} 未送到打印机：{reason}");
-        orders::event(
-            &tx,
-            order_id,
-            &at,
-            orders::EventKind::Slip,
-            (None, None),
-            &what,
-        )?;
-        tx.commit()?;
-        Ok(())
-    })();
-    let mark = match marked {
-        Ok(()) => String::new(),
-        Err(e) => format!("（未能记下未打印：{e}）"),
-    };
-    Error::invalid(
-        "printer",
-        format!(
-            "服务单 {number} 已记录，但没有打印出来：{reason}{mark}。请检查打印机后重新打印，或下载 PDF 打印"
-        ),
-    )
 }
 
 #[derive(Debug, Default, Deserialize)]

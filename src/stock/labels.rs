@@ -312,6 +312,16 @@ pub fn print(desk: &mut Desk, args: LabelArgs) -> Result<Printed> {
         args.copies as usize,
         desk.now(),
     )?;
+    // Only the printers of the PC this core runs on can be sent to: a browser on another
+    // PC (or a desktop using this door) prints the PDF on its own side (issue 18).
+    if args.send {
+        if let Some(peer) = desk.caller().peer.filter(|_| desk.caller().is_another_pc()) {
+            return Err(Error::invalid(
+                "printer",
+                format!("这台电脑（{peer}）不能用服务器的标签打印机打印：请生成 PDF，在本机打印"),
+            ));
+        }
+    }
     // Sent before the print run is recorded: only labels the printer took are recorded.
     let sent = if args.send {
         let settings = crate::people::settings::load(desk.conn())?;

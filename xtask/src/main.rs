@@ -627,7 +627,9 @@ fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
             .arg(&dir)
             .args(PYREF),
     )
-    .map_err(|e| format!("the reference packages (calendar, phones, ESC/POS) did not install: {e}"))?;
+    .map_err(|e| {
+        format!("the reference packages (calendar, phones, ESC/POS) did not install: {e}")
+    })?;
     fs::write(&mark, want).map_err(|e| format!("{}: {e}", mark.display()))?;
     Ok(dir)
 }

@@ -174,3 +174,75 @@ fn f15_only_https_servers_are_taken() {
     assert_eq!(remote.address, "[fd00::2]:8765");
     assert_eq!(remote.host, "fd00::2");
 }
+
+fn handled(remote: &Remote, session: &str, command: &str, args: Value) -> Result<Value, Value> {
+    let caller = Caller {
+        session: Some(session.to_string()),
+        peer: None,
+        background: false,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(print::handle(remote, &caller, command, &args))
+        .expect("answered on this PC")
+        .map(|text| serde_json::from_str(&text).unwrap())
+}
+
+// Issue 18: a LAN client's printers are its own: kept in its data folder, never in the
+// server's settings; a bad name saves nothing, here or there.
+#[test]
+fn the_clients_printers_are_kept_here_and_the_rest_goes_to_the_server() {
+    let port = free_port();
+    let own = tempfile::tempdir().unwrap();
+    let url: tauri::Url = format!("https://127.0.0.1:{port}/").parse().unwrap();
+    let remote = Remote::new(url, own.path()).unwrap();
+    let server_dir = lan_desk(port, "客户");
+    cli(
+        server_dir.path(),
+        "settings.save",
+        json!({"printers": {"a4": "Server-A4"}}),
+    );
+    let (_server, _) = serve(server_dir.path());
+    let login = json!({"login": "boss", "password": PASSWORD});
+    let session = call(&remote, None, "auth.login", login).unwrap()["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = own.path().join(print::PRINTERS_FILE);
+
+    // Refused as the core refuses it, before anything is sent: nothing saved anywhere.
+    let bad = json!({"company_name": "新名字", "printers": {"a4": "Front;A4"}});
+    let err = handled(&remote, &session, "settings.save", bad).unwrap_err();
+    assert_eq!(err["field"], "printers", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("本机打印机名称"),
+        "{err}"
+    );
+    assert!(!file.exists());
+    let on_server = call(&remote, Some(&session), "settings.get", json!({})).unwrap();
+    assert_ne!(on_server["company_name"], "新名字");
+
+    // Taken: the printer here, the company there; the server's printer untouched.
+    let good = json!({"company_name": "新名字", "printers": {"a4": "Client-A4", "thermal": ""}});
+    let saved = handled(&remote, &session, "settings.save", good).unwrap();
+    assert_eq!(saved["printers"], json!({"a4": "Client-A4"}), "{saved}");
+    assert_eq!(saved["company_name"], "新名字");
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert!(kept.contains("Client-A4"), "{kept}");
+    let on_server = call(&remote, Some(&session), "settings.get", json!({})).unwrap();
+    assert_eq!(
+        on_server["printers"],
+        json!({"a4": "Server-A4"}),
+        "{on_server}"
+    );
+    assert_eq!(on_server["company_name"], "新名字");
+    // What the window reads: this PC's printers.
+    let shown = handled(&remote, &session, "settings.get", json!({})).unwrap();
+    assert_eq!(shown["printers"], json!({"a4": "Client-A4"}), "{shown}");
+}

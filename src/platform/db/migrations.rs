@@ -635,4 +635,23 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (year, day)
     ) WITHOUT ROWID;
     "#,
+    // issue 18 (printwhere): a print token — a slip rendered for a print on some PC, not
+    // recorded yet. The print is recorded against it once that PC's printer accepted the
+    // job; the token is consumed then (used_at), so it records one print at most. Only
+    // the token's SHA-256 is kept. Rows are never deleted (a used or expired token stays
+    // as the trace of a paper rendered for print).
+    r#"
+    CREATE TABLE slip_print_token (
+        hash        TEXT PRIMARY KEY,
+        slip_id     INTEGER NOT NULL REFERENCES slip (id),
+        format      TEXT NOT NULL,
+        reprint     INTEGER NOT NULL,
+        user        TEXT NOT NULL,
+        issued_at   TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        used_at     TEXT,
+        print_id    INTEGER REFERENCES slip_print (id)
+    ) WITHOUT ROWID;
+    CREATE INDEX slip_print_token_slip ON slip_print_token (slip_id, used_at);
+    "#,
 ];

@@ -22,6 +22,11 @@ impl Drop for Served {
 /// `aftersales serve` on `data_dir` (opened to the LAN beforehand); returns once it has
 /// printed its LAN lines (it listens by then).
 fn serve_lan(data_dir: &Path) -> Served {
+    serve_lan_with_path(data_dir, &std::env::var("PATH").unwrap_or_default())
+}
+
+/// [`serve_lan`] with `path` as the server's PATH (its `lp`).
+fn serve_lan_with_path(data_dir: &Path, path: &str) -> Served {
     let mut proc = Served(
         Command::new(required_path("AFTERSALES_BIN"))
             .arg("--data-dir")
@@ -29,6 +34,7 @@ fn serve_lan(data_dir: &Path) -> Served {
             .arg("serve")
             .env_remove("AFTERSALES_DATA_DIR")
             .env("AFTERSALES_UI_DIR", required_path("AFTERSALES_UI_DIR"))
+            .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -230,5 +236,140 @@ fn wait_listening(port: u16) {
             "tauri-driver did not listen on port {port} within {TIMEOUT:?}"
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// An `lp` that appends each job's arguments to `NAME.log` and keeps the last file as
+/// `NAME.pdf`, answering like CUPS; the folder to put first on PATH.
+fn logging_lp(dir: &Path, name: &str) -> PathBuf {
+    let bin = dir.join(format!("{name}-bin"));
+    std::fs::create_dir_all(&bin).expect("bin folder");
+    let lp = bin.join("lp");
+    std::fs::write(
+        &lp,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{log}'\nfor last; do :; done\ncp \"$last\" '{copy}'\n\
+             echo 'request id is {name}-1 (1 file(s))'\n",
+            log = dir.join(format!("{name}.log")).display(),
+            copy = dir.join(format!("{name}.pdf")).display(),
+        ),
+    )
+    .expect("write lp");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).expect("chmod lp");
+    bin
+}
+
+// Issue 18, print where the clerk is: the desktop as a LAN client sets its own A4 printer
+// on 设置 (kept in its own data folder, not on the server), and 打印 prints the slip the
+// server rendered on this PC's own `lp` (an `lp` on the window's PATH that logs the job
+// and keeps the file), then records the print on the server. The server's `lp` (another
+// logging `lp` on serve's PATH) is never asked.
+#[tokio::test]
+async fn the_lan_client_prints_on_its_own_printer_and_records_on_the_server_desktop() {
+    let logs = tempfile::tempdir().expect("temp folder");
+    let (server_dir, port) = second_desk(json!({"printers": {"a4": "Server-A4"}}));
+    let order = cli_call(
+        server_dir.path(),
+        "orders.create",
+        json!({"customer_id": 1, "fault": "不制冷", "mode": "carry_in", "confirmed": true}),
+    )["id"]
+        .as_i64()
+        .expect("an order on the server");
+    let server_path = format!(
+        "{}:{}",
+        logging_lp(logs.path(), "server").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let _server = serve_lan_with_path(server_dir.path(), &server_path);
+    let url = format!("https://127.0.0.1:{port}/");
+    let own = tempfile::tempdir().expect("own data dir");
+    let client_path = format!(
+        "{}:{}",
+        logging_lp(logs.path(), "client").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let driver_port = free_port();
+    let native_port = free_port();
+    let _driver = Proc::spawn(
+        "tauri-driver",
+        Command::new(tauri_driver())
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // Passed on to WebKitWebDriver and so to the app: its `lp` is the client's.
+            .env("PATH", &client_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    );
+    wait_listening(driver_port);
+    let serde_json::Value::Object(caps) = json!({
+        "browserName": "wry",
+        "tauri:options": {
+            "application": required_path("AFTERSALES_DESKTOP_BIN"),
+            "args": ["--data-dir", own.path(), "--server", url],
+        }
+    }) else {
+        unreachable!("an object")
+    };
+    let c = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a WebDriver session on the desktop window");
+    log_in_on_screen(&c, DESK_LOGIN, DESK_PASSWORD).await;
+
+    // ---- 设置: this PC's printer for A4, kept here; the server's stays the server's ---------
+    go(&c, "#/settings?section=slips").await;
+    wait_text(&c, "#settings-printers-hint", "本机的打印机").await;
+    let field = find(&c, "#settings-printer-a4").await;
+    assert_eq!(
+        field.prop("value").await.expect("value").as_deref(),
+        Some(""),
+        "the server's printer is not shown as this PC's"
+    );
+    field.clear().await.expect("clear");
+    field.send_keys("Client-A4").await.expect("type");
+    click(&c, "#slip-settings-save").await;
+    wait_text(&c, "#toast", "已保存").await;
+    let kept = std::fs::read_to_string(own.path().join("printers.json")).expect("printers.json");
+    assert!(kept.contains("\"a4\": \"Client-A4\""), "{kept}");
+    let server = cli_call(server_dir.path(), "settings.get", json!({}));
+    assert_eq!(server["printers"]["a4"], "Server-A4", "{server}");
+
+    // ---- 打印 on the order: printed here, recorded there -----------------------------------
+    go(&c, &format!("#/orders/{order}")).await;
+    click(&c, "#order-slip-options").await;
+    wait_text(&c, "#slip-printer", "Client-A4").await;
+    click(&c, "#slip-send").await;
+    wait_text(&c, "#slip-sent", "request id is client-1").await;
+    screenshot(&c, "lan-desk-client-printed").await;
+    let job = std::fs::read_to_string(logs.path().join("client.log")).expect("the client's lp");
+    assert!(
+        job.starts_with("-d Client-A4 ") && job.contains(" -t 服务单-FW"),
+        "{job}"
+    );
+    let out = Command::new("pdftotext")
+        .arg(logs.path().join("client.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("远端客户欧阳") && text.contains("FW"),
+        "{text}"
+    );
+    let slips = cli_call(server_dir.path(), "slips.list", json!({"order_id": order}));
+    assert_eq!(slips["items"][0]["prints"], 1, "{slips}");
+    assert!(
+        !logs.path().join("server.log").exists(),
+        "the server's printer was used"
+    );
+    if let Err(e) = c.close().await {
+        eprintln!("closing the WebDriver session: {e}");
     }
 }

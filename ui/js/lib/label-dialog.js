@@ -55,6 +55,9 @@ export function labelDialog(ctx) {
     h('kbd', {}, 'Enter'),
   );
   const send = h('button', { type: 'button', id: 'label-send', class: 'btn', title: t('labels.send.title') }, t('labels.send'));
+  // 打印 sends to the label printer of the PC the core runs on: offered only there. A browser
+  // on another PC, or the desktop as a LAN client, prints the downloaded PDF itself (issue 18).
+  send.hidden = ctx.info?.()?.prints_here === false || Boolean(ctx.info?.()?.server);
   const cancel = h('button', { type: 'button', id: 'label-cancel', class: 'btn' }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const body = h('div', { class: 'label-fields' });
   const form = h(

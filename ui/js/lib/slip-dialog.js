@@ -6,8 +6,15 @@
 //    number, nothing counted, so the paper the customer takes home is never a 补打 of it;
 //  - 下载PDF打印: a real print (`slips.print`), the PDF downloaded (and shown) to print
 //    from the PDF viewer — the way to a printer the desk PC does not drive itself;
-//  - 打印: sent straight to the printer set for that paper in the settings; what the print
-//    system said is shown.
+//  - 打印: where the clerk sits. On the PC whose core this is (the desktop window, a
+//    browser on the server PC itself: `app.info.prints_here`) it is sent straight to the
+//    printer set for that paper (`slips.print` with `send`; the desktop as a LAN client
+//    does the same call and prints on its own printers, see src-tauri/src/remote/print.rs);
+//    what the print system said is shown. A browser on another PC gets the paper rendered
+//    for print (`slips.render`, number and 补打 decided, a print token, nothing recorded)
+//    in its own print dialog, from a hidden frame holding the PDF; the browser does not say
+//    whether the job was accepted, so the print is recorded (`slips.record`) when the
+//    clerk answers 已打印 here, or recorded as not printed on 没有打印出来.
 // The last two are prints to the core (the first gives the slip its number, the next ones
 // are 补打), so the result line says which it was. `quick()` does the remembered way at
 // once: one click from the order file.
@@ -94,8 +101,22 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   const wayButtons = { preview, download: downloadButton, print: send };
   const cancel = h('button', { type: 'button', id: 'slip-cancel', class: 'btn' }, t('slips.close'), ' ', h('kbd', {}, 'Esc'));
   const frameBox = h('div', { class: 'slip-frame-box', hidden: true });
+  // The print's own refusals (the printer, a print token) show here, by the buttons, never
+  // outlined on a field of the form.
+  const printError = h('p', { id: 'slip-print-error', class: 'notice notice-error slip-print-error', role: 'alert', hidden: true });
+  // The browser's print dialog: the question after it, and the frame that holds the PDF.
+  const printed = h('button', { type: 'button', id: 'slip-printed', class: 'btn btn-primary' }, t('slips.browser.printed'));
+  const notPrinted = h('button', { type: 'button', id: 'slip-not-printed', class: 'btn' }, t('slips.browser.not_printed'));
+  const confirmBox = h(
+    'div',
+    { id: 'slip-browser-confirm', class: 'slip-browser-confirm', role: 'group', 'aria-labelledby': 'slip-browser-question', hidden: true },
+    h('p', { id: 'slip-browser-question', class: 'slip-browser-question' }),
+    h('p', { class: 'hint' }, t('slips.browser.scale')),
+    h('div', { class: 'panel-actions' }, printed, notPrinted),
+  );
+  const printFrameBox = h('div', { class: 'slip-print-frame-box', 'aria-hidden': 'true' });
 
-  const controls = { format, copies: copiesGroup, printer: format };
+  const controls = { format, copies: copiesGroup };
   const form = h(
     'form',
     { id: 'slip-form', class: 'slip-form', novalidate: true, autocomplete: 'off' },
@@ -120,6 +141,8 @@ export function slipDialog(ctx, { onPrinted } = {}) {
       ),
     ),
     h('div', { class: 'panel-actions slip-actions' }, preview, downloadButton, send, cancel),
+    printError,
+    confirmBox,
     h('p', { class: 'hint slip-count-hint' }, t('slips.count.hint')),
     result,
   );
@@ -128,6 +151,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     { id: 'slip-dialog', class: 'panel slip-dialog', 'aria-labelledby': 'slip-title', 'aria-describedby': 'slip-summary' },
     h('div', { class: 'panel-head' }, title),
     h('div', { class: 'slip-dialog-body' }, form, frameBox),
+    printFrameBox,
   );
   const errors = errorsFor(form, controls, formError);
 
@@ -136,6 +160,12 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   let returnFocus = null;
   let busy = false;
   let url = null;
+  // The slip rendered for the browser's print dialog, waiting for 已打印 / 没有打印出来.
+  let pending = null;
+  let printUrl = null;
+
+  /** Whether 打印 reaches a printer of this PC through the core (else: the browser's dialog). */
+  const printsHere = () => ctx.info?.()?.prints_here !== false;
 
   const checkedCopies = () => copiesGroup.querySelector('input:checked')?.value ?? 'one';
   const choice = () => ({ format: format.value, copies: LASER.includes(format.value) ? checkedCopies() : 'one' });
@@ -143,7 +173,12 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   function showPrinter() {
     const paper = paperOf(format.value);
     const name = settings?.printers?.[paper];
-    printerName.textContent = name
+    const browser = !printsHere();
+    printerHint.hidden = browser;
+    send.title = t(browser ? 'slips.send.title.browser' : 'slips.send.title');
+    printerName.textContent = browser
+      ? t('slips.printer.browser', { paper: t(`slips.paper.${paper}`) })
+      : name
       ? t('slips.printer.named', { printer: name, paper: t(`slips.paper.${paper}`) })
       : t('slips.printer.default', { paper: t(`slips.paper.${paper}`) });
     printerName.classList.toggle('is-default', !name);
@@ -201,6 +236,8 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     title.textContent = t('slips.dialog.title', { number: order.number });
     summary.textContent = t('slips.dialog.summary', { customer: order.customer?.name ?? '', status: order.status_label ?? '' });
     errors.clearAll();
+    clearPrintError();
+    dropPending();
     result.hidden = true;
     clear(result);
     dropPreview();
@@ -220,7 +257,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   /** One click: the remembered way with the remembered paper, at once. */
   async function quick(forOrder, from) {
     const saved = remembered();
-    if (saved.way === 'print') {
+    if (saved.way === 'print' && printsHere()) {
       // Straight to the printer; the dialog opens only when the printer refuses.
       order = forOrder;
       const error = await run('print', { format: saved.format, copies: LASER.includes(saved.format) ? saved.copies : 'one' }, { quiet: true });
@@ -237,6 +274,7 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   function close() {
     if (dialog.open) dialog.close();
     dropPreview();
+    dropPending();
     if (returnFocus?.isConnected) returnFocus.focus();
     returnFocus = null;
   }
@@ -247,14 +285,112 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     return t('slips.result', { number: out.slip.number, what, pages: out.pages });
   }
 
+  function clearPrintError() {
+    printError.hidden = true;
+    printError.textContent = '';
+    send.removeAttribute('aria-describedby');
+  }
+
   function showError(error, way) {
-    // The printer's refusal goes under the printer line; a paper or copies refusal under
-    // its field; anything else (a character the font lacks, naming the field it is in)
+    // A paper or copies refusal goes under its field; the print's own (the printer, a
+    // print token, the network) by the print buttons, the button that was used keeping
+    // the focus; anything else (a character the font lacks, naming the field it is in)
     // above the fields, word for word.
     if (error?.field && controls[error.field]) {
       errors.show(error);
-      if (error.field === 'printer') wayButtons[way].focus();
+    } else if (way === 'print' || way === 'record' || ['printer', 'token'].includes(error?.field)) {
+      printError.textContent = errorText(error);
+      printError.hidden = false;
+      send.setAttribute('aria-describedby', 'slip-print-error');
+      (way === 'record' && !confirmBox.hidden ? printed : wayButtons.print).focus();
     } else errors.show({ message: errorText(error) });
+  }
+
+  function dropPending() {
+    pending = null;
+    confirmBox.hidden = true;
+    if (printUrl) URL.revokeObjectURL(printUrl);
+    printUrl = null;
+    clear(printFrameBox);
+  }
+
+  /**
+   * A browser on another PC: the slip rendered for print (`slips.render`), put in a hidden
+   * frame whose print dialog opens (the PDF viewer's own: it prints the PDF's pages at
+   * their size unless the clerk picks 适合页面), then the question 已打印? Nothing is
+   * recorded until the answer. An engine that shows no PDF itself gets it as a download.
+   */
+  async function browserPrint(chosen) {
+    const out = await ctx.call('slips.render', { order_id: order.id, format: chosen.format, copies: chosen.copies });
+    remember({ ...chosen, way: 'print' });
+    dropPending();
+    result.hidden = true;
+    clear(result);
+    pending = out;
+    const what = out.reprint > 0 ? t('slips.result.reprint', { n: out.reprint }) : t('slips.result.first');
+    let dialogOpened = false;
+    if (canShowPdf()) {
+      printUrl = pdfUrl(out.content_base64);
+      const frame = h('iframe', { id: 'slip-print-frame', class: 'slip-print-frame', src: printUrl, title: out.file_name, tabIndex: -1, dataset: { number: out.number, reprint: String(out.reprint) } });
+      frame.addEventListener('load', () => {
+        try {
+          frame.contentWindow.focus();
+          // Returns once the clerk closed the print dialog: then the question is next.
+          frame.contentWindow.print();
+          if (pending === out) printed.focus();
+        } catch {
+          // A frame the engine will not print from: the PDF is shown instead, to print from.
+          showPdf(out);
+        }
+      });
+      printFrameBox.append(frame);
+      dialogOpened = true;
+    } else {
+      download(out.file_name, out.content_base64);
+    }
+    document.getElementById('slip-browser-question').textContent = t(dialogOpened ? 'slips.browser.question' : 'slips.browser.question.download', {
+      number: out.number,
+      what,
+      file: out.file_name,
+    });
+    confirmBox.hidden = false;
+    printed.focus();
+  }
+
+  /** 已打印, or 没有打印出来 (`refused`): the pending print recorded as such. */
+  async function recordPending(refused) {
+    if (busy || !pending) return;
+    busy = true;
+    printed.disabled = true;
+    notPrinted.disabled = true;
+    clearPrintError();
+    const out = pending;
+    try {
+      const args = refused ? { token: out.token, refused: '' } : { token: out.token };
+      const recorded = await ctx.call('slips.record', args);
+      dropPending();
+      const made = { ...out, slip: recorded.slip, reprint: recorded.reprint, sent: null };
+      onPrinted?.(made);
+      showResult(made, h('p', { id: 'slip-sent', class: 'slip-sent' }, t('slips.browser.recorded', { number: recorded.slip.number })));
+      showWay('print');
+      ctx.toast(resultLine(made));
+    } catch (error) {
+      if (refused && error?.field === 'printer') {
+        // Recorded as not printed: that is the answer the clerk gave.
+        dropPending();
+        onPrinted?.({ ...out, slip: null });
+        showError(error, 'print');
+      } else {
+        // A token the core will never take (used, expired, voided since): the question
+        // goes, the message stays; anything else (the network) leaves it to answer again.
+        if (error?.field === 'token') dropPending();
+        showError(error, 'record');
+      }
+    } finally {
+      busy = false;
+      printed.disabled = false;
+      notPrinted.disabled = false;
+    }
   }
 
   /**
@@ -266,8 +402,15 @@ export function slipDialog(ctx, { onPrinted } = {}) {
     busy = true;
     for (const button of Object.values(wayButtons)) button.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    if (!quiet) errors.clearAll();
+    if (!quiet) {
+      errors.clearAll();
+      clearPrintError();
+    }
     try {
+      if (way === 'print' && !printsHere()) {
+        await browserPrint(chosen);
+        return null;
+      }
       if (way === 'preview') {
         // Not a print: the core records nothing, so the order file has nothing to reload.
         const out = await ctx.call('slips.preview', { order_id: order.id, format: chosen.format, copies: chosen.copies });
@@ -334,6 +477,8 @@ export function slipDialog(ctx, { onPrinted } = {}) {
   }
 
   format.addEventListener('change', showPrinter);
+  printed.addEventListener('click', () => recordPending(false));
+  notPrinted.addEventListener('click', () => recordPending(true));
   preview.addEventListener('click', () => run('preview', choice()));
   downloadButton.addEventListener('click', () => run('download', choice()));
   send.addEventListener('click', () => run('print', choice()));

@@ -476,7 +476,8 @@ function slipSettingsCard(ctx, current, canSave) {
             { class: 'control' },
             printerTable,
             h('div', { class: 'field-error', dataset: { for: 'printers' }, 'aria-live': 'polite' }),
-            h('div', { class: 'hint' }, t('slips.settings.printers.hint')),
+            // The desktop as a LAN client keeps its own printers (src-tauri/src/remote/print.rs).
+            h('div', { class: 'hint', id: 'settings-printers-hint' }, ctx.info?.()?.server ? t('slips.settings.printers.hint.client', { server: ctx.info().server }) : t('slips.settings.printers.hint')),
             h('div', { class: 'hint' }, t('slips.settings.printer_kind.hint')),
           ),
         ),
