@@ -10,7 +10,8 @@
 ;                folders removed by name, never the install folder wholesale)
 ;   OUTFILE      the installer to write
 ;   ICON         src-tauri/icons/icon.ico
-;   FAST         (optional) zlib instead of solid LZMA: the test's build of the installer
+;   FAST         (optional) no compression: the test's build of the installer, made at
+;                every `cargo xtask test` around debug programs (seconds instead of minutes)
 ;
 ; Per user, no administrator rights: into %LOCALAPPDATA%\售后服务台, shortcuts and the
 ; uninstall entry under the user's own profile and HKCU. The data folder
@@ -23,7 +24,7 @@ Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel user
 !ifdef FAST
-  SetCompressor zlib
+  SetCompress off
 !else
   ; Solid, with a dictionary larger than one program: both programs carry the same
   ; embedded fonts, which the second time cost almost nothing.
@@ -67,6 +68,7 @@ ShowUninstDetails show
 !insertmacro MUI_PAGE_COMPONENTS
 !insertmacro MUI_PAGE_INSTFILES
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${DESKTOP_EXE}"
+!define MUI_PAGE_CUSTOMFUNCTION_PRE FinishPre
 !insertmacro MUI_PAGE_FINISH
 
 !insertmacro MUI_UNPAGE_CONFIRM
@@ -145,15 +147,14 @@ Function HasWebView2
   ${EndIf}
 FunctionEnd
 
-Function .onInstSuccess
-  ; A silent install shows nothing, this included.
-  ${IfNot} ${Silent}
-    Call HasWebView2
-    ${If} $0 == ""
-      MessageBox MB_YESNO|MB_ICONEXCLAMATION "$(NoWebView2)" IDNO done
-      ExecShell "open" "${WEBVIEW2_PAGE}"
-      done:
-    ${EndIf}
+; Before the finish page (whose "run" box would start a desk that cannot open): on the
+; installer's own thread, after the files. A silent install shows no page, and so nothing.
+Function FinishPre
+  Call HasWebView2
+  ${If} $0 == ""
+    MessageBox MB_YESNO|MB_ICONEXCLAMATION "$(NoWebView2)" IDNO done
+    ExecShell "open" "${WEBVIEW2_PAGE}"
+    done:
   ${EndIf}
 FunctionEnd
 
