@@ -298,15 +298,16 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         "poppler-utils",
     ])?;
     let product = product(ctx)?;
-    // The programs of the test's installer: the debug builds of the Windows target (the
-    // wine steps build the core for it anyway), not a release build of Tauri for Windows
-    // (15–25 min cold); the script, the payload's layout and the checks are dist's.
+    // The programs of the test's installer: the debug builds of the Windows target, not a
+    // release build of Tauri for Windows (15–25 min cold); the script, the payload's layout
+    // and the checks are dist's. Two cargo calls, so that the command line is built with
+    // its own features only (one call would unify the desktop's into its dependencies),
+    // the same build the other Wine steps make of it.
+    status(ctx.cargo().args(["build", "--target", WINDOWS_GNU, "-p", "aftersales-cli"]))?;
     status(ctx.cargo().args([
         "build",
         "--target",
         WINDOWS_GNU,
-        "-p",
-        "aftersales-cli",
         "-p",
         "aftersales-desktop",
         "--features",
