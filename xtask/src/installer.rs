@@ -26,7 +26,7 @@ const WINE_STEP_LIMIT: Duration = Duration::from_secs(5 * 60);
 /// How the programs are put into the portable folder.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Programs {
-    /// As built (release: already stripped by the `dist` profile).
+    /// As built (already stripped by the `ship` profile).
     AsBuilt,
     /// Debug builds with debug info and symbols taken out by mingw's `strip --strip-all` (the test's installer:
     /// the same code, a tenth of the size, so makensis and the install take seconds).
@@ -303,7 +303,10 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // and the checks are dist's. Two cargo calls, so that the command line is built with
     // its own features only (one call would unify the desktop's into its dependencies),
     // the same build the other Wine steps make of it.
-    status(ctx.cargo().args(["build", "--target", WINDOWS_GNU, "-p", "aftersales-cli"]))?;
+    status(
+        ctx.cargo()
+            .args(["build", "--target", WINDOWS_GNU, "-p", "aftersales-cli"]),
+    )?;
     status(ctx.cargo().args([
         "build",
         "--target",
@@ -549,6 +552,8 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         (took - built_in).as_secs_f64()
     );
     if checks.failed.is_empty() {
+        // ~1 GB of debug programs, installer and prefix: kept only when a check failed.
+        let _ = fs::remove_dir_all(&work);
         Ok(())
     } else {
         Err(format!("failed: {}", checks.failed.join("; ")))

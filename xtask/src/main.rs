@@ -84,7 +84,7 @@ fn main() -> ExitCode {
         Some("run") => run(&ctx, &rest),
         Some("test") => return test(&ctx),
         Some("bench") => bench(&ctx, &rest),
-        Some("dist") => dist(&ctx),
+        Some("dist") => dist(&ctx, &rest),
         // The test's wine-installer step alone (the step's own checks, counted).
         Some("test-installer") => {
             let mut counts = Counts::default();
@@ -117,8 +117,9 @@ fn print_help() {
          \x20               the core's Windows tests and the installer under Wine\n\
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
          \x20 test-installer only the test's step that installs the installer under Wine\n\
-         \x20 dist          the .deb, the Windows programs, a portable .zip and the installer\n\
-         \x20               in one folder, listed with sizes\n\
+         \x20 dist [--windows]\n\
+         \x20               the .deb, the Windows programs, a portable .zip and the installer\n\
+         \x20               in one folder, listed with sizes (--windows: all but the .deb)\n\
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
@@ -907,8 +908,15 @@ fn product(ctx: &Ctx) -> Result<Product, String> {
 }
 
 /// `cargo xtask dist`: builds what goes to the desks into `<target>/dist/`, lists it.
-fn dist(ctx: &Ctx) -> Result<(), String> {
+fn dist(ctx: &Ctx, args: &[OsString]) -> Result<(), String> {
     let started = Instant::now();
+    // `--windows`: the Windows programs, the .zip and the installer only (no .deb, whose
+    // Linux release build is the other half of a cold `dist`).
+    let windows_only = match args {
+        [] => false,
+        [flag] if flag == "--windows" => true,
+        _ => return Err("dist takes no arguments but --windows".into()),
+    };
     ensure(Needs::Dist)?;
     let product = product(ctx)?;
     let out = ctx.target.join("dist");
@@ -916,23 +924,25 @@ fn dist(ctx: &Ctx) -> Result<(), String> {
         fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let tauri = ensure_tauri_cli(ctx)?;
 
     // 1. Linux: the .deb, made by the tauri CLI (a release build with the UI embedded).
-    let deb_dir = ctx.target.join("release/bundle/deb");
-    let _ = fs::remove_dir_all(&deb_dir);
-    status(tauri_cmd(ctx, &tauri).args(["build", "--bundles", "deb", "--ci"]))?;
-    for deb in files_ending(&deb_dir, ".deb")? {
-        copy_into(&deb, &out)?;
+    if !windows_only {
+        let tauri = ensure_tauri_cli(ctx)?;
+        let deb_dir = ctx.target.join("release/bundle/deb");
+        let _ = fs::remove_dir_all(&deb_dir);
+        status(tauri_cmd(ctx, &tauri).args(["build", "--bundles", "deb", "--ci"]))?;
+        for deb in files_ending(&deb_dir, ".deb")? {
+            copy_into(&deb, &out)?;
+        }
     }
 
-    // 2. Windows: both programs cross-compiled with mingw in the `dist` profile (release
+    // 2. Windows: both programs cross-compiled with mingw in the `ship` profile (release
     //    with LTO, one codegen unit, no symbols; Cargo.toml), so the desktop program is a
     //    GUI program (main.rs sets windows_subsystem outside debug builds).
     status(ctx.cargo().args([
         "build",
         "--profile",
-        "dist",
+        "ship",
         "--target",
         WINDOWS_GNU,
         "-p",
@@ -942,7 +952,7 @@ fn dist(ctx: &Ctx) -> Result<(), String> {
         "--features",
         "aftersales-desktop/custom-protocol",
     ]))?;
-    let built = ctx.target.join(WINDOWS_GNU).join("dist");
+    let built = ctx.target.join(WINDOWS_GNU).join("ship");
     let win_name = format!("{}-{}-windows-x64", product.name, product.version);
     let win = out.join(&win_name);
     // The portable folder, its programs' PE headers checked (installer.rs).
