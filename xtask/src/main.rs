@@ -4,13 +4,14 @@
 //! - `run`: install what is missing, build, make a demo database once, open the desktop
 //!   window — or, with no display, the browser door (`aftersales serve`).
 //! - `test`: install what is missing, then fmt, clippy, build, the whole test suite under
-//!   Xvfb, a compile check for Windows, and the core's Windows-proofing tests
-//!   cross-compiled for Windows and run under Wine. Ends with one line `N passed, M failed`.
+//!   Xvfb, a compile check for Windows, the core's Windows-proofing tests
+//!   cross-compiled for Windows and run under Wine, and the Windows installer installed,
+//!   used and removed under Wine (installer.rs). Ends with one line `N passed, M failed`.
 //! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
 //! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
-//!   with mingw) with what they need beside them, a portable .zip of those, and the NSIS
-//!   installer when Tauri's bundler can make one here; all in one folder, listed.
+//!   with mingw) with what they need beside them, a portable .zip of those, and the Windows
+//!   installer from our own NSIS script (installer.rs); all in one folder, listed.
 //!
 //! Standard library only, on purpose: xtask must build in seconds on a cold machine.
 
@@ -24,13 +25,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod cups;
+mod installer;
 
 /// The Windows target whose code we compile-check (there is no MSVC linker here).
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-msvc";
 /// The Windows target we can build real executables for here: Debian's mingw-w64 links it.
 const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
 /// The tauri CLI (`@tauri-apps/cli` from npm ships it prebuilt: seconds instead of the
-/// ten minutes of `cargo install tauri-cli`). It makes the .deb and tries the NSIS installer.
+/// ten minutes of `cargo install tauri-cli`). It makes the .deb.
 const TAURI_CLI: &str = "@tauri-apps/cli@2.12.5";
 /// Which tests of the core run under Wine: the Windows-proofing module (tests/windows.rs),
 /// plus import and the database, which read files and open SQLite the Windows way. The
@@ -62,8 +64,8 @@ const TEST_PACKAGES: &[&str] = &[
 /// Debian packages for Windows builds made here: the mingw-w64 C compiler and linker (the
 /// core compiles SQLite from C), and Wine, which runs the core's tests built for Windows.
 const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "wine", "wine64"];
-/// Debian packages `dist` needs besides: NSIS for the installer attempt, zip, and npm for
-/// the tauri CLI.
+/// Debian packages `dist` needs besides: NSIS (makensis 3.08) for the installer, zip, and
+/// npm for the tauri CLI.
 const DIST_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "nsis", "zip"];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -86,7 +88,14 @@ fn main() -> ExitCode {
         Some("run") => run(&ctx, &rest),
         Some("test") => return test(&ctx),
         Some("bench") => bench(&ctx, &rest),
-        Some("dist") => dist(&ctx),
+        Some("dist") => dist(&ctx, &rest),
+        // The test's wine-installer step alone (the step's own checks, counted).
+        Some("test-installer") => {
+            let mut counts = Counts::default();
+            let result = installer::wine_installer(&ctx, &mut counts);
+            println!("{} passed, {} failed", counts.passed, counts.failed);
+            result
+        }
         Some("fuzz") => fuzz(&ctx, &rest),
         Some("cups") => cups::serve(&ctx.target),
         Some("help" | "-h" | "--help") | None => {
@@ -110,10 +119,12 @@ fn print_help() {
          \n  run [ARGS]    build, make a demo database once, open the desktop window\n\
          \x20               (or the browser door when there is no display); ARGS go to it\n\
          \x20 test          fmt, clippy, build, all tests under Xvfb, Windows compile check,\n\
-         \x20               the core's Windows tests under Wine\n\
+         \x20               the core's Windows tests and the installer under Wine\n\
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
-         \x20 dist          the .deb, the Windows programs (+ .zip, NSIS installer if possible)\n\
-         \x20               in one folder, listed with sizes\n\
+         \x20 test-installer only the test's step that installs the installer under Wine\n\
+         \x20 dist [--windows]\n\
+         \x20               the .deb, the Windows programs, a portable .zip and the installer\n\
+         \x20               in one folder, listed with sizes (--windows: all but the .deb)\n\
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
@@ -504,7 +515,7 @@ fn test(ctx: &Ctx) -> ExitCode {
     let mut counts = Counts::default();
     let mut failure: Option<String> = None;
 
-    let plan: [&'static str; 7] = [
+    let plan: [&'static str; 8] = [
         "setup",
         "fmt",
         "clippy",
@@ -512,6 +523,7 @@ fn test(ctx: &Ctx) -> ExitCode {
         "test",
         "windows-check",
         "wine-tests",
+        "wine-installer",
     ];
     for name in plan {
         if failure.is_some() {
@@ -545,6 +557,7 @@ fn test(ctx: &Ctx) -> ExitCode {
             "test" => run_tests(ctx, &mut counts),
             "windows-check" => windows_check(ctx),
             "wine-tests" => wine_tests(ctx, &mut counts),
+            "wine-installer" => installer::wine_installer(ctx, &mut counts),
             _ => unreachable!("every step of the plan is handled"),
         };
         let outcome = match result {
@@ -909,8 +922,15 @@ fn product(ctx: &Ctx) -> Result<Product, String> {
 }
 
 /// `cargo xtask dist`: builds what goes to the desks into `<target>/dist/`, lists it.
-fn dist(ctx: &Ctx) -> Result<(), String> {
+fn dist(ctx: &Ctx, args: &[OsString]) -> Result<(), String> {
     let started = Instant::now();
+    // `--windows`: the Windows programs, the .zip and the installer only (no .deb, whose
+    // Linux release build is the other half of a cold `dist`).
+    let windows_only = match args {
+        [] => false,
+        [flag] if flag == "--windows" => true,
+        _ => return Err("dist takes no arguments but --windows".into()),
+    };
     ensure(Needs::Dist)?;
     let product = product(ctx)?;
     let out = ctx.target.join("dist");
@@ -918,21 +938,25 @@ fn dist(ctx: &Ctx) -> Result<(), String> {
         fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let tauri = ensure_tauri_cli(ctx)?;
 
     // 1. Linux: the .deb, made by the tauri CLI (a release build with the UI embedded).
-    let deb_dir = ctx.target.join("release/bundle/deb");
-    let _ = fs::remove_dir_all(&deb_dir);
-    status(tauri_cmd(ctx, &tauri).args(["build", "--bundles", "deb", "--ci"]))?;
-    for deb in files_ending(&deb_dir, ".deb")? {
-        copy_into(&deb, &out)?;
+    if !windows_only {
+        let tauri = ensure_tauri_cli(ctx)?;
+        let deb_dir = ctx.target.join("release/bundle/deb");
+        let _ = fs::remove_dir_all(&deb_dir);
+        status(tauri_cmd(ctx, &tauri).args(["build", "--bundles", "deb", "--ci"]))?;
+        for deb in files_ending(&deb_dir, ".deb")? {
+            copy_into(&deb, &out)?;
+        }
     }
 
-    // 2. Windows: both programs cross-compiled with mingw, in release mode (so the desktop
-    //    program is a GUI program: main.rs sets windows_subsystem outside debug builds).
+    // 2. Windows: both programs cross-compiled with mingw in the `ship` profile (release
+    //    with LTO, one codegen unit, no symbols; Cargo.toml), so the desktop program is a
+    //    GUI program (main.rs sets windows_subsystem outside debug builds).
     status(ctx.cargo().args([
         "build",
-        "--release",
+        "--profile",
+        "ship",
         "--target",
         WINDOWS_GNU,
         "-p",
@@ -942,25 +966,12 @@ fn dist(ctx: &Ctx) -> Result<(), String> {
         "--features",
         "aftersales-desktop/custom-protocol",
     ]))?;
-    let built = ctx.target.join(WINDOWS_GNU).join("release");
+    let built = ctx.target.join(WINDOWS_GNU).join("ship");
     let win_name = format!("{}-{}-windows-x64", product.name, product.version);
     let win = out.join(&win_name);
-    fs::create_dir_all(&win).map_err(|e| e.to_string())?;
-    let desktop = copy_into(&built.join("aftersales-desktop.exe"), &win)?;
-    let cli = copy_into(&built.join("aftersales.exe"), &win)?;
-    // The gnu build of webview2-com links WebView2Loader.dll dynamically (the msvc build
-    // links it statically): it must sit beside the program.
-    copy_into(&webview2_loader(ctx, &built)?, &win)?;
-    // `aftersales serve` (the browser door) serves ui/ from beside its executable; the
-    // desktop program has ui/ compiled in, and the font is compiled into both.
-    copy_dir(&ctx.root.join("ui"), &win.join("ui"))?;
-    fs::write(win.join("说明.txt"), WINDOWS_README.replace('\n', "\r\n"))
-        .map_err(|e| e.to_string())?;
-
-    // The checks: PE32+ (x86-64), GUI for the window, console for the command line, and
-    // every DLL they import that Windows does not have is beside them.
-    check_pe(&desktop, Subsystem::Gui, &win)?;
-    check_pe(&cli, Subsystem::Console, &win)?;
+    // The portable folder, its programs' PE headers checked (installer.rs).
+    let (desktop, cli) =
+        installer::portable_folder(ctx, &built, &win, installer::Programs::AsBuilt)?;
 
     // 3. A portable .zip of that folder: unzip anywhere, double-click the program.
     let zip = out.join(format!("{win_name}.zip"));
@@ -972,37 +983,17 @@ fn dist(ctx: &Ctx) -> Result<(), String> {
             .current_dir(&out),
     )?;
 
-    // 4. The NSIS installer, if Tauri's bundler can make it on this machine.
-    let nsis_dir = built.join("bundle/nsis");
-    let _ = fs::remove_dir_all(&nsis_dir);
-    let nsis = tauri_cmd(ctx, &tauri)
-        .args([
-            "bundle",
-            "--bundles",
-            "nsis",
-            "--target",
-            WINDOWS_GNU,
-            "--ci",
-        ])
-        .output()
-        .map_err(|e| format!("cannot start the tauri CLI: {e}"))?;
-    let made: Vec<PathBuf> = files_ending(&nsis_dir, "-setup.exe").unwrap_or_default();
-    if nsis.status.success() && !made.is_empty() {
-        for setup in made {
-            let setup = copy_into(&setup, &out)?;
-            check_pe(&setup, Subsystem::Gui, &out)?;
-        }
-    } else {
-        let said = String::from_utf8_lossy(&nsis.stderr);
-        let last: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
-        eprintln!(
-            "xtask: no NSIS installer from this machine: `tauri bundle --bundles nsis` said:\n  {}\n\
-             xtask: (it downloads nsis_tauri_utils.dll from GitHub and, for \"offlineInstaller\", \
-             the WebView2 installer from Microsoft; the Windows workflow in .github/workflows \
-             makes the installers)",
-            last[last.len().saturating_sub(4)..].join("\n  ")
-        );
-    }
+    // 4. The installer: our own NSIS script around the same folder, by Debian's makensis
+    //    (packaging/windows/installer.nsi; Tauri's bundler cannot work offline).
+    let setup = out.join(installer::setup_name(&product.name, &product.version));
+    installer::make_installer(
+        ctx,
+        &win,
+        &product.version,
+        &setup,
+        installer::Compression::Smallest,
+    )?;
+    check_pe(&setup, Subsystem::Gui, &out)?;
 
     // The listing.
     let mut out_lock = io::stdout().lock();
@@ -1072,13 +1063,14 @@ fn tauri_cmd(ctx: &Ctx, tauri: &Path) -> Command {
     cmd
 }
 
-/// WebView2Loader.dll for x64, as webview2-com-sys's build script copied it.
-fn webview2_loader(ctx: &Ctx, built: &Path) -> Result<PathBuf, String> {
+/// WebView2Loader.dll for x64, as webview2-com-sys's build script copied it into `built`
+/// (a Windows target's profile folder) or left it in its own output.
+fn webview2_loader(built: &Path) -> Result<PathBuf, String> {
     let beside = built.join("WebView2Loader.dll");
     if beside.is_file() {
         return Ok(beside);
     }
-    let build = ctx.target.join(WINDOWS_GNU).join("release/build");
+    let build = built.join("build");
     let mut found: Vec<PathBuf> = fs::read_dir(&build)
         .map_err(|e| format!("{}: {e}", build.display()))?
         .flatten()
