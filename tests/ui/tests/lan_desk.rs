@@ -23,12 +23,15 @@ impl Drop for Served {
 /// printed its LAN lines (it listens by then).
 fn serve_lan(data_dir: &Path) -> Served {
     let mut proc = Served(
-        Command::new(required_path("AFTERSALES_BIN"))
+        aftersales()
             .arg("--data-dir")
-            .arg(data_dir)
+            .arg(door_path(data_dir))
             .arg("serve")
             .env_remove("AFTERSALES_DATA_DIR")
-            .env("AFTERSALES_UI_DIR", required_path("AFTERSALES_UI_DIR"))
+            .env(
+                "AFTERSALES_UI_DIR",
+                door_path(&required_path("AFTERSALES_UI_DIR")),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
