@@ -441,6 +441,41 @@ fn run_counted(cmd: &mut Command, limit: Duration, counts: &mut Counts) -> Resul
     }
 }
 
+/// The browser suite's test binaries (package ui-tests), as the `test` step built them:
+/// the same `cargo test --workspace`, so nothing is built again with other features.
+fn ui_test_binaries(ctx: &Ctx) -> Result<Vec<PathBuf>, String> {
+    let mut cmd = ctx.cargo();
+    cmd.args([
+        "test",
+        "--workspace",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ])
+    .stdout(Stdio::piped());
+    let shown = describe(&cmd);
+    eprintln!("xtask: $ {shown}");
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("`{shown}` failed ({})", out.status));
+    }
+    let found: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            l.contains(r#""reason":"compiler-artifact""#)
+                && l.contains("#ui-tests@")
+                && l.contains(r#""kind":["test"]"#)
+        })
+        .filter_map(|l| crate::json_string_field(l, "executable"))
+        .map(PathBuf::from)
+        .collect();
+    if found.is_empty() {
+        return Err(format!("`{shown}` named no ui-tests test binary"));
+    }
+    Ok(found)
+}
+
 /// Builds the core's integration-test binary for [`WINDOWS_GNU`]; returns its path.
 fn build_windows_tests(ctx: &Ctx) -> Result<PathBuf, String> {
     let mut cmd = ctx.cargo();
@@ -485,6 +520,13 @@ const UI_SKIPS_UNDER_WINE: &[(&str, &str)] = &[
          on Linux (the harness fails, never falls back, should one be missed)",
     ),
     (
+        "a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_number",
+        "its last part sends the slip to the printer through a stand-in `lp` put on the \
+         door's PATH and reads what that `lp` was given: the Linux print path. The Windows \
+         door never calls `lp` (it prints through Windows' own print path), so under Wine \
+         the slip never reaches the stand-in and the test waits for a request id in vain",
+    ),
+    (
         "i18n_",
         "the three checks of the translation files read ui/i18n and start no door: they ran \
          in the test step already",
@@ -504,23 +546,43 @@ pub(crate) fn wine_ui(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     prng_shim(ctx, &dir)?;
     let wine = Wine::new(ctx);
     // One wineserver for the whole run (each `wine` then starts in a fraction of a
-    // second), and the prefix made before two tests could race to make it.
+    // second), and the prefix made before two tests could race to make it. Whatever an
+    // earlier run left in the prefix goes first (`-p` fails while a server runs).
+    wine.stop();
     let mut server = Command::new("wineserver");
     wine.env(&mut server);
     status(server.arg("-p"))?;
     let started = status(wine.command(&exe).arg("commands").stdout(Stdio::null()));
     let result = started.and_then(|()| {
-        let mut cmd = ctx.cargo();
-        cmd.args(["test", "-p", "ui-tests", "--tests", "--"]);
-        for (name, _why) in UI_SKIPS_UNDER_WINE {
-            cmd.args(["--skip", name]);
+        let ui = ctx.root.join("tests").join("ui");
+        let deadline = std::time::Instant::now() + UI_TIMEOUT;
+        let mut failed = Vec::new();
+        for binary in ui_test_binaries(ctx)? {
+            let mut cmd = Command::new(&binary);
+            for (name, _why) in UI_SKIPS_UNDER_WINE {
+                cmd.args(["--skip", name]);
+            }
+            wine.env(&mut cmd);
+            // As `cargo test` runs them: in the package's folder, the driver on PATH.
+            cmd.current_dir(&ui)
+                .env("CARGO_MANIFEST_DIR", &ui)
+                .env("PATH", crate::path_with_cargo_bin())
+                .env("AFTERSALES_WINDOWS_BIN", &exe)
+                .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
+                .env("AFTERSALES_XTASK", "1");
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match run_counted(&mut cmd, left, counts) {
+                Ok(()) => {}
+                // A file whose tests are all skipped here (the desktop's own files).
+                Err(e) if e.contains("ran no tests") => {}
+                Err(e) if e.starts_with("stopped after") => return Err(e),
+                Err(e) => failed.push(e),
+            }
         }
-        wine.env(&mut cmd);
-        cmd.env("PATH", crate::path_with_cargo_bin())
-            .env("AFTERSALES_WINDOWS_BIN", &exe)
-            .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
-            .env("AFTERSALES_XTASK", "1");
-        run_counted(&mut cmd, UI_TIMEOUT, counts)
+        match failed.len() {
+            0 => Ok(()),
+            _ => Err(failed.join("; ")),
+        }
     });
     wine.stop();
     result

@@ -90,6 +90,19 @@ pub fn door_path(path: &Path) -> std::ffi::OsString {
     format!("Z:{}", shown.replace('/', "\\")).into()
 }
 
+/// A path the door gave back (a backup's `file`), as a file here: the inverse of
+/// [`door_path`] (`Z:\tmp\x.db` → `/tmp/x.db` under Wine; as it is otherwise).
+pub fn host_path(shown: &str) -> PathBuf {
+    if windows_bin().is_none() {
+        return PathBuf::from(shown);
+    }
+    let rest = shown
+        .strip_prefix("Z:")
+        .or_else(|| shown.strip_prefix("z:"))
+        .unwrap_or_else(|| panic!("not a path on drive Z: {shown}"));
+    PathBuf::from(rest.replace('\\', "/"))
+}
+
 /// Whether the door is the Windows build under Wine (the desktop window cannot run there).
 pub fn door_under_wine() -> bool {
     windows_bin().is_some()
@@ -199,6 +212,12 @@ impl Door {
     /// The database file this door serves.
     pub fn data_file(&self) -> PathBuf {
         self.data_dir.path().join("desk.db")
+    }
+
+    /// [`Door::data_file`] as the door itself names it (the status bar): under Wine the
+    /// Windows build says `Z:\tmp\…\desk.db`.
+    pub fn data_file_shown(&self) -> String {
+        door_path(&self.data_file()).to_string_lossy().into_owned()
     }
 
     /// `aftersales --data-dir D call COMMAND ARGS` — the same data, through the CLI door.
@@ -671,20 +690,31 @@ pub async fn fill_in(client: &Client, form_css: &str, name: &str, value: &str) {
 /// Clicks the element found by CSS (waiting for it first), brought whole into view first:
 /// WebKit's driver does not scroll an element that is partly in view, and clicking its
 /// centre clipped by the scrolling page fails there (Chromium's driver scrolls itself).
+/// An element the page drew anew between finding and clicking it (a list that reloads
+/// when its tab opens: seen against the slower door under Wine) is found again.
 pub async fn click(client: &Client, css: &str) {
-    let element = find(client, css).await;
-    let arg = serde_json::to_value(&element).expect("an element is JSON");
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'nearest'});",
-            vec![arg],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("scrolling {css} into view: {e}"));
-    element
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let element = find(client, css).await;
+        let arg = serde_json::to_value(&element).expect("an element is JSON");
+        let clicked = match client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'nearest'});",
+                vec![arg],
+            )
+            .await
+        {
+            Ok(_) => element.click().await.map(drop),
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+                tokio::time::sleep(POLL).await;
+            }
+            Err(e) => panic!("clicking {css}: {e}"),
+        }
+    }
 }
 
 /// The element's innerText, as the engine lays it out (hidden text excluded).

@@ -5,7 +5,6 @@
 //! with heater faults and the heater parts used.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
 use ui_tests::*;
