@@ -403,7 +403,7 @@ pub(crate) fn wine_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         .env("AFTERSALES_PYREF", &pyref)
         .env("AFTERSALES_XTASK", "1")
         .current_dir(dir);
-    let result = run_counted(&mut cmd, CORE_TIMEOUT, counts);
+    let result = run_counted(&mut cmd, CORE_TIMEOUT, &wine, counts);
     drop(bridge);
     wine.stop();
     result
@@ -411,7 +411,15 @@ pub(crate) fn wine_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
 
 /// Runs `cmd` with its output passed through and its `test result:` lines counted into
 /// `counts`; stopped after `limit`.
-fn run_counted(cmd: &mut Command, limit: Duration, counts: &mut Counts) -> Result<(), String> {
+/// On a timeout, `wine` is stopped and the output readers are left behind: a Wine process
+/// (or a browser the killed test started) may hold the pipes open, and waiting for them
+/// would hang the very run the limit is for.
+fn run_counted(
+    cmd: &mut Command,
+    limit: Duration,
+    wine: &Wine,
+    counts: &mut Counts,
+) -> Result<(), String> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -424,13 +432,20 @@ fn run_counted(cmd: &mut Command, limit: Duration, counts: &mut Counts) -> Resul
     let err = child.stderr.take().expect("stderr is piped");
     let err_reader = thread::spawn(move || tee(err, &mut io::stderr()));
     let out_reader = thread::spawn(move || tee(out, &mut io::stdout()));
-    let waited = wait_at_most(&mut child, limit);
+    let st = match wait_at_most(&mut child, limit) {
+        Ok(st) => st,
+        Err(e) => {
+            wine.stop();
+            // What ran is unknown: counted as one failure, so the summary cannot pass.
+            counts.failed += 1;
+            return Err(e);
+        }
+    };
     let got = out_reader.join().unwrap_or_default();
     let _ = err_reader.join();
     counts.passed += got.passed;
     counts.failed += got.failed;
     counts.ignored += got.ignored;
-    let st = waited?;
     if got.passed + got.failed == 0 {
         return Err(format!("`{shown}` ran no tests ({st})"));
     }
@@ -571,7 +586,7 @@ pub(crate) fn wine_ui(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
                 .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
                 .env("AFTERSALES_XTASK", "1");
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match run_counted(&mut cmd, left, counts) {
+            match run_counted(&mut cmd, left, &wine, counts) {
                 Ok(()) => {}
                 // A file whose tests are all skipped here (the desktop's own files).
                 Err(e) if e.contains("ran no tests") => {}
