@@ -691,7 +691,9 @@ pub async fn fill_in(client: &Client, form_css: &str, name: &str, value: &str) {
 /// WebKit's driver does not scroll an element that is partly in view, and clicking its
 /// centre clipped by the scrolling page fails there (Chromium's driver scrolls itself).
 /// An element the page drew anew between finding and clicking it (a list that reloads
-/// when its tab opens: seen against the slower door under Wine) is found again.
+/// when its tab opens), or not yet interactable (a dialog's button while the dialog
+/// opens), is found and tried again until [`TIMEOUT`]: both seen against the slower door
+/// under Wine on a busy machine.
 pub async fn click(client: &Client, css: &str) {
     let deadline = Instant::now() + TIMEOUT;
     loop {
@@ -709,7 +711,10 @@ pub async fn click(client: &Client, css: &str) {
         };
         match clicked {
             Ok(()) => return,
-            Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+            Err(e)
+                if (e.is_stale_element_reference() || e.is_element_not_interactable())
+                    && Instant::now() < deadline =>
+            {
                 tokio::time::sleep(POLL).await;
             }
             Err(e) => panic!("clicking {css}: {e}"),
