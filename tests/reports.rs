@@ -435,11 +435,8 @@ fn the_reports_export_to_xlsx_and_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.pdf");
     std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
+    let out =
+        crate::tools::output(std::process::Command::new("pdftotext").arg(&file).arg("-")).unwrap();
     let text: String = String::from_utf8(out.stdout)
         .unwrap()
         .chars()

@@ -4,6 +4,9 @@
 
 // Shared helpers: a fresh desk in a temp dir, calling commands by name.
 mod util;
+// The Linux programs that read our files back (poppler, zbar, python3), on Linux directly
+// and under Wine through the xtask's bridge.
+mod tools;
 
 // The platform: opening, pragmas, migrations and the schema snapshot (db); PDFs read back,
 // labels and the purchase request (pdftotext, pdftoppm, zbarimg), with the helpers the

@@ -311,7 +311,12 @@ fn copy_live(live: &Connection, path: &Path) -> Result<()> {
         ))
     })?;
     copy.close().map_err(|(_, e)| storage(path, e))?;
-    std::fs::File::open(path)
+    // Opened for writing: on Windows, FlushFileBuffers (what sync_all calls) refuses a
+    // handle without GENERIC_WRITE with "Access denied" (Microsoft's documentation of
+    // FlushFileBuffers), which failed every backup there (found under Wine, issue 18).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::io(path, e))
 }
@@ -378,6 +383,11 @@ pub fn restore(desk: &mut Desk, file: &Path) -> Result<Restored> {
 fn restore_shown(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> {
     let bad = |why: String| Error::invalid("file", why);
     let mut head = [0u8; 16];
+    // Asked before opening: Windows refuses to open a folder as a file ("Access denied"),
+    // which said nothing about the mistake (found under Wine, issue 18).
+    if std::fs::metadata(file).is_ok_and(|m| m.is_dir()) {
+        return Err(bad(format!("{shown} 是文件夹，请选择一个备份文件")));
+    }
     let mut opened = std::fs::File::open(file).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             bad(format!("找不到备份文件 {shown}"))
@@ -385,9 +395,6 @@ fn restore_shown(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> 
             bad(format!("无法读取备份文件 {shown}：{e}"))
         }
     })?;
-    if opened.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(bad(format!("{shown} 是文件夹，请选择一个备份文件")));
-    }
     if opened.read_exact(&mut head).is_err() || &head != SQLITE_MAGIC {
         return Err(bad(format!(
             "{shown} 不是售后服务台的备份文件（不是 SQLite 数据文件），未做任何改动"

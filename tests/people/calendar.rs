@@ -72,13 +72,14 @@ fn reference() -> Option<Value> {
         );
         return None;
     };
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(REFERENCE_SCRIPT)
-        .env("PYTHONPATH", &path)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 runs");
+    let out = crate::tools::output(
+        Command::new("python3")
+            .arg("-c")
+            .arg(REFERENCE_SCRIPT)
+            .env("PYTHONPATH", &path)
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+    )
+    .expect("python3 runs");
     assert!(
         out.status.success(),
         "the reference packages in {path:?} did not run: {}",

@@ -43,8 +43,7 @@ pub(crate) fn save_pdf(result: &Value, name: &str) -> (PathBuf, Vec<u8>) {
 }
 
 pub(crate) fn run(command: &mut Command) -> Vec<u8> {
-    let out = command
-        .output()
+    let out = crate::tools::output(command)
         .unwrap_or_else(|e| panic!("cannot run {command:?}: {e} (cargo xtask test installs it)"));
     assert!(
         out.status.success(),
@@ -163,11 +162,13 @@ pub(crate) fn scan(pdf: &Path, dpi: u32) -> Vec<String> {
         .arg(dir.path().join("p")));
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let out = Command::new("zbarimg")
-            .args(["-q", "--nodbus"])
-            .arg(entry.unwrap().path())
-            .output()
-            .expect("zbarimg (zbar-tools; cargo xtask test installs it)");
+        // zbarimg exits 4 when it finds nothing: not a failure here.
+        let out = crate::tools::output(
+            Command::new("zbarimg")
+                .args(["-q", "--nodbus"])
+                .arg(entry.unwrap().path()),
+        )
+        .expect("zbarimg (zbar-tools; cargo xtask test installs it)");
         found.extend(
             String::from_utf8_lossy(&out.stdout)
                 .lines()
@@ -189,11 +190,12 @@ fn scan_area(pdf: &Path, page: usize, (x, y, w, h): (f32, f32, f32, f32), dpi: u
         .args(["-x", &px(x), "-y", &px(y), "-W", &px(w), "-H", &px(h)])
         .arg(pdf)
         .arg(&png));
-    let out = Command::new("zbarimg")
-        .args(["-q", "--nodbus"])
-        .arg(png.with_extension("png"))
-        .output()
-        .expect("zbarimg (zbar-tools; cargo xtask test installs it)");
+    let out = crate::tools::output(
+        Command::new("zbarimg")
+            .args(["-q", "--nodbus"])
+            .arg(png.with_extension("png")),
+    )
+    .expect("zbarimg (zbar-tools; cargo xtask test installs it)");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)

@@ -12,8 +12,7 @@
 //! Where we refuse what libphonenumber accepts, on purpose (docs/DECISIONS.md, issue 17):
 //! a mobile with an extension, an extension over 6 digits, text other than a number's.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use aftersales::platform::phone::{Forms, Phone};
 
@@ -230,21 +229,24 @@ fn generated() -> Vec<String> {
 
 /// `phonenumbers` live on the given inputs, one verdict each.
 fn python(pyref: &str, inputs: &[String]) -> Vec<Verdict> {
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(SCRIPT)
-        .env("PYTHONPATH", pyref)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = String::new();
     for input in inputs {
-        writeln!(stdin, "{input}").unwrap();
+        lines.push_str(input);
+        lines.push('\n');
     }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "phones_reference.py failed");
+    let out = crate::tools::output_with_input(
+        Command::new("python3")
+            .arg("-c")
+            .arg(SCRIPT)
+            .env("PYTHONPATH", pyref),
+        lines.as_bytes(),
+    )
+    .expect("python3");
+    assert!(
+        out.status.success(),
+        "phones_reference.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let verdicts: Vec<Verdict> = text
         .lines()
@@ -268,11 +270,12 @@ fn the_parser_agrees_with_python_phonenumbers_live() {
         return;
     };
     let pyref = pyref.to_string_lossy().to_string();
-    let version = Command::new("python3")
-        .args(["-c", "import phonenumbers; print(phonenumbers.__version__)"])
-        .env("PYTHONPATH", &pyref)
-        .output()
-        .expect("python3");
+    let version = crate::tools::output(
+        Command::new("python3")
+            .args(["-c", "import phonenumbers; print(phonenumbers.__version__)"])
+            .env("PYTHONPATH", &pyref),
+    )
+    .expect("python3");
     assert_eq!(
         String::from_utf8_lossy(&version.stdout).trim(),
         PYTHON_VERSION,

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{
     check_pe, copy_dir, copy_into, describe, ensure_apt, product, status, wait_at_most,
-    webview2_loader, Counts, Ctx, Subsystem, PRNG_SHIM_C, WINDOWS_GNU, WINDOWS_README,
+    webview2_loader, Counts, Ctx, Subsystem, WINDOWS_GNU, WINDOWS_README,
 };
 
 /// The script, relative to the workspace root.
@@ -560,19 +560,9 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     }
 }
 
-/// Builds Wine 8.0's `bcryptprimitives.dll` stand-in into the prefix's system32.
+/// Wine 8.0's `bcryptprimitives.dll` stand-in (wine.rs), into the test prefix's system32.
 fn put_prng_shim(ctx: &Ctx, prefix: &Path) -> Result<(), String> {
-    let dir = ctx.target.join("wine-installer");
-    let src = dir.join("bcryptprimitives.c");
-    fs::write(&src, PRNG_SHIM_C).map_err(|e| e.to_string())?;
-    let dll = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
-    status(
-        Command::new("x86_64-w64-mingw32-gcc")
-            .args(["-shared", "-O2", "-o"])
-            .arg(&dll)
-            .arg(&src)
-            .arg("-ladvapi32"),
-    )
+    super::wine::prng_shim(ctx, &prefix.join("drive_c/windows/system32"))
 }
 
 fn pdftotext(pdf: &Path) -> Result<String, String> {

@@ -4,9 +4,11 @@
 //! - `run`: install what is missing, build, make a demo database once, open the desktop
 //!   window — or, with no display, the browser door (`aftersales serve`).
 //! - `test`: install what is missing, then fmt, clippy, build, the whole test suite under
-//!   Xvfb, a compile check for Windows, the core's Windows-proofing tests
-//!   cross-compiled for Windows and run under Wine, and the Windows installer installed,
-//!   used and removed under Wine (installer.rs). Ends with one line `N passed, M failed`.
+//!   Xvfb, a compile check for Windows, the core's whole suite cross-compiled for Windows
+//!   and run under Wine, the browser suite against the Windows `aftersales.exe` under
+//!   Wine (wine.rs), and the Windows installer installed, used and removed under Wine
+//!   (installer.rs). Ends with one line `N passed, M failed`.
+//! - `wine [tests|ui]`: only the two Wine suites, with the same summary line.
 //! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
 //! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
@@ -26,6 +28,7 @@ use std::time::{Duration, Instant};
 
 mod cups;
 mod installer;
+mod wine;
 
 /// The Windows target whose code we compile-check (there is no MSVC linker here).
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-msvc";
@@ -34,11 +37,6 @@ const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
 /// The tauri CLI (`@tauri-apps/cli` from npm ships it prebuilt: seconds instead of the
 /// ten minutes of `cargo install tauri-cli`). It makes the .deb.
 const TAURI_CLI: &str = "@tauri-apps/cli@2.12.5";
-/// Which tests of the core run under Wine: the Windows-proofing module (tests/windows.rs),
-/// plus import and the database, which read files and open SQLite the Windows way. The
-/// other modules shell out to poppler and zbar, which do not exist under Wine.
-const WINE_TEST_FILTERS: &[&str] = &["windows::", "import::", "db::"];
-
 /// Debian packages needed to build anything (the core compiles SQLite from C).
 const BUILD_PACKAGES: &[&str] = &["build-essential", "pkg-config"];
 /// Debian packages needed to build and run the desktop window (Tauri on WebKitGTK).
@@ -98,6 +96,7 @@ fn main() -> ExitCode {
         }
         Some("fuzz") => fuzz(&ctx, &rest),
         Some("cups") => cups::serve(&ctx.target),
+        Some("wine") => wine::alone(&ctx, &rest),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -119,12 +118,15 @@ fn print_help() {
          \n  run [ARGS]    build, make a demo database once, open the desktop window\n\
          \x20               (or the browser door when there is no display); ARGS go to it\n\
          \x20 test          fmt, clippy, build, all tests under Xvfb, Windows compile check,\n\
-         \x20               the core's Windows tests and the installer under Wine\n\
+         \x20               the core's and the browser suite against Windows builds under Wine,\n\
+         \x20               the installer installed, used and removed under Wine\n\
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
          \x20 test-installer only the test's step that installs the installer under Wine\n\
          \x20 dist [--windows]\n\
          \x20               the .deb, the Windows programs, a portable .zip and the installer\n\
          \x20               in one folder, listed with sizes (--windows: all but the .deb)\n\
+         \x20 wine [tests|ui]\n\
+         \x20               only the steps wine-tests and wine-ui of `test` (both by default)\n\
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
@@ -515,7 +517,7 @@ fn test(ctx: &Ctx) -> ExitCode {
     let mut counts = Counts::default();
     let mut failure: Option<String> = None;
 
-    let plan: [&'static str; 8] = [
+    let plan: [&'static str; 9] = [
         "setup",
         "fmt",
         "clippy",
@@ -523,6 +525,7 @@ fn test(ctx: &Ctx) -> ExitCode {
         "test",
         "windows-check",
         "wine-tests",
+        "wine-ui",
         "wine-installer",
     ];
     for name in plan {
@@ -556,7 +559,8 @@ fn test(ctx: &Ctx) -> ExitCode {
             ])),
             "test" => run_tests(ctx, &mut counts),
             "windows-check" => windows_check(ctx),
-            "wine-tests" => wine_tests(ctx, &mut counts),
+            "wine-tests" => wine::wine_tests(ctx, &mut counts),
+            "wine-ui" => wine::wine_ui(ctx, &mut counts),
             "wine-installer" => installer::wine_installer(ctx, &mut counts),
             _ => unreachable!("every step of the plan is handled"),
         };
@@ -747,121 +751,6 @@ fn windows_check(ctx: &Ctx) -> Result<(), String> {
             .args(["check", "-p", "aftersales-desktop", "--target", WINDOWS_GNU])
             .env("LIBSQLITE3_SYS_USE_PKG_CONFIG", "1"),
     )
-}
-
-// ---------------------------------------------------------------------------------------
-// Windows: the core's tests under Wine
-
-/// `ProcessPrng` for Wine 8.0 (Debian 12), which has no `bcryptprimitives.dll`: Rust's
-/// standard library imports its random numbers from there since Rust 1.78 (Windows 10+),
-/// so every Rust program fails to start under that Wine with "Library
-/// bcryptprimitives.dll ... not found" (status c0000135). Wine 8.13 and later have the DLL.
-/// This stand-in is put beside the test executable only; it asks advapi32's
-/// `RtlGenRandom` (SystemFunction036), the system's generator, for the bytes.
-const PRNG_SHIM_C: &str = r#"#include <windows.h>
-BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
-__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
-    while (len > 0) {
-        ULONG chunk = len > 0x10000000 ? 0x10000000 : (ULONG)len;
-        if (!SystemFunction036(data, chunk)) return FALSE;
-        data += chunk;
-        len -= chunk;
-    }
-    return TRUE;
-}
-"#;
-
-/// Longest a Wine test run may take before it is stopped (a hung Wine must not hang CI).
-const WINE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
-
-/// Cross-compiles the core's integration tests for Windows (mingw) and runs the
-/// [`WINE_TEST_FILTERS`] subset under Wine, counting its `test result:` line.
-fn wine_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
-    let exe = build_windows_tests(ctx)?;
-    let dir = exe.parent().ok_or("test executable has no folder")?;
-    let shim = dir.join("bcryptprimitives.dll");
-    if !shim.is_file() {
-        let src = ctx.target.join("wine").join("bcryptprimitives.c");
-        fs::create_dir_all(src.parent().unwrap_or(&ctx.target)).map_err(|e| e.to_string())?;
-        fs::write(&src, PRNG_SHIM_C).map_err(|e| e.to_string())?;
-        status(
-            Command::new("x86_64-w64-mingw32-gcc")
-                .args(["-shared", "-O2", "-o"])
-                .arg(&shim)
-                .arg(&src)
-                .arg("-ladvapi32"),
-        )?;
-    }
-
-    let prefix = ctx.target.join("wine").join("prefix");
-    let mut cmd = Command::new("wine");
-    cmd.arg(&exe)
-        .args(WINE_TEST_FILTERS)
-        // A Wine prefix of our own (a Windows C: drive), made on first use (~10 s), kept.
-        .env("WINEPREFIX", &prefix)
-        .env("WINEDEBUG", "-all")
-        // No Mono/Gecko install prompts while the prefix is made: the tests need neither.
-        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let shown = describe(&cmd);
-    eprintln!("xtask: $ {shown}");
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
-    let out = child.stdout.take().expect("stdout is piped");
-    let err = child.stderr.take().expect("stderr is piped");
-    let err_reader = thread::spawn(move || tee(err, &mut io::stderr()));
-    let out_reader = thread::spawn(move || tee(out, &mut io::stdout()));
-    let st = wait_at_most(&mut child, WINE_TIMEOUT)?;
-    let got = out_reader.join().unwrap_or_default();
-    let _ = err_reader.join();
-    if got.passed + got.failed == 0 {
-        return Err(format!("`{shown}` ran no tests ({st})"));
-    }
-    counts.passed += got.passed;
-    counts.failed += got.failed;
-    counts.ignored += got.ignored;
-    if st.success() {
-        Ok(())
-    } else {
-        Err(format!("`{shown}` failed ({st})"))
-    }
-}
-
-/// Builds the core's integration-test binary for [`WINDOWS_GNU`]; returns its path.
-fn build_windows_tests(ctx: &Ctx) -> Result<PathBuf, String> {
-    let mut cmd = ctx.cargo();
-    cmd.args([
-        "test",
-        "--no-run",
-        "-p",
-        "aftersales",
-        "--test",
-        "integration",
-        "--target",
-        WINDOWS_GNU,
-        "--message-format=json-render-diagnostics",
-    ])
-    .stdout(Stdio::piped());
-    let shown = describe(&cmd);
-    eprintln!("xtask: $ {shown}");
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("`{shown}` failed ({})", out.status));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains(r#""reason":"compiler-artifact""#))
-        .find_map(|l| json_string_field(l, "executable"))
-        .map(PathBuf::from)
-        .ok_or_else(|| format!("`{shown}` named no test executable"))
 }
 
 /// The value of `"key":"…"` in one line of cargo's JSON (paths here have no escapes

@@ -3,7 +3,8 @@
 //! for the page instead of sleeping.
 //!
 //! Binaries come from the environment set by `cargo xtask test`: `AFTERSALES_BIN`,
-//! `AFTERSALES_DESKTOP_BIN`, `AFTERSALES_UI_DIR`. Optional: `CHROMEDRIVER` (default
+//! `AFTERSALES_DESKTOP_BIN`, `AFTERSALES_UI_DIR`; and, for the browser suite against the
+//! Windows build under Wine, `AFTERSALES_WINDOWS_BIN` (see [`aftersales`]). Optional: `CHROMEDRIVER` (default
 //! `chromedriver`), `CHROMIUM_BIN` (default `/usr/bin/chromium`), `TAURI_DRIVER`
 //! (default `tauri-driver`, then `~/.cargo/bin/tauri-driver`).
 
@@ -43,6 +44,68 @@ pub fn required_path(var: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+// ---- the door's program: Linux, or the Windows build under Wine -----------------------------
+
+/// The Windows build of `aftersales` (`aftersales.exe`) when `cargo xtask test` (step
+/// wine-ui) runs the browser suite against it under Wine; None for the Linux build.
+fn windows_bin() -> Option<PathBuf> {
+    std::env::var_os("AFTERSALES_WINDOWS_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `aftersales`, ready for its arguments: `AFTERSALES_BIN`, or `wine aftersales.exe` when
+/// `AFTERSALES_WINDOWS_BIN` names the Windows build (Wine's prefix and settings come from
+/// the environment the xtask sets). Paths given to it go through [`door_path`].
+pub fn aftersales() -> Command {
+    match windows_bin() {
+        Some(exe) => {
+            assert!(
+                exe.exists(),
+                "AFTERSALES_WINDOWS_BIN={} does not exist",
+                exe.display()
+            );
+            let mut wine = Command::new("wine");
+            wine.arg(exe);
+            wine
+        }
+        None => Command::new(required_path("AFTERSALES_BIN")),
+    }
+}
+
+/// A path as [`aftersales`] must be given it: as it is for the Linux build; for the
+/// Windows build under Wine the same file on drive Z:, which Wine maps to `/`
+/// (`/tmp/.tmpAb/x.pdf` → `Z:\tmp\.tmpAb\x.pdf`): a Windows program takes `/tmp/…` for a
+/// folder on its current drive.
+pub fn door_path(path: &Path) -> std::ffi::OsString {
+    if windows_bin().is_none() {
+        return path.as_os_str().to_owned();
+    }
+    let shown = path
+        .to_str()
+        .unwrap_or_else(|| panic!("not Unicode: {path:?}"));
+    assert!(shown.starts_with('/'), "not an absolute path: {shown}");
+    format!("Z:{}", shown.replace('/', "\\")).into()
+}
+
+/// A path the door gave back (a backup's `file`), as a file here: the inverse of
+/// [`door_path`] (`Z:\tmp\x.db` → `/tmp/x.db` under Wine; as it is otherwise).
+pub fn host_path(shown: &str) -> PathBuf {
+    if windows_bin().is_none() {
+        return PathBuf::from(shown);
+    }
+    let rest = shown
+        .strip_prefix("Z:")
+        .or_else(|| shown.strip_prefix("z:"))
+        .unwrap_or_else(|| panic!("not a path on drive Z: {shown}"));
+    PathBuf::from(rest.replace('\\', "/"))
+}
+
+/// Whether the door is the Windows build under Wine (the desktop window cannot run there).
+pub fn door_under_wine() -> bool {
+    windows_bin().is_some()
 }
 
 fn env_or(var: &str, default: &str) -> PathBuf {
@@ -151,6 +214,12 @@ impl Door {
         self.data_dir.path().join("desk.db")
     }
 
+    /// [`Door::data_file`] as the door itself names it (the status bar): under Wine the
+    /// Windows build says `Z:\tmp\…\desk.db`.
+    pub fn data_file_shown(&self) -> String {
+        door_path(&self.data_file()).to_string_lossy().into_owned()
+    }
+
     /// `aftersales --data-dir D call COMMAND ARGS` — the same data, through the CLI door.
     pub fn call(&self, command: &str, args: Value) -> Value {
         cli_call(self.data_dir.path(), command, args)
@@ -159,10 +228,9 @@ impl Door {
 
 /// Runs one command through the CLI against a data dir and returns its result JSON.
 pub fn cli_call(data_dir: &Path, command: &str, args: Value) -> Value {
-    let bin = required_path("AFTERSALES_BIN");
-    let out = Command::new(bin)
+    let out = aftersales()
         .arg("--data-dir")
-        .arg(data_dir)
+        .arg(door_path(data_dir))
         .args(["call", command, &args.to_string()])
         .output()
         .expect("run aftersales call");
@@ -263,6 +331,11 @@ impl Session {
     /// it on to WebKitWebDriver and so to the app, e.g. `[("HOME", tmp)]` to choose
     /// where the app's downloads (`$HOME/Downloads`) go.
     pub async fn desktop_with_env(data_dir: &Path, env: &[(&str, &Path)]) -> Session {
+        assert!(
+            !door_under_wine(),
+            "the desktop window (WebView2) cannot run under Wine: a test that opens it must \
+             be skipped by name in the wine-ui step (its name says `desktop`)"
+        );
         let app = required_path("AFTERSALES_DESKTOP_BIN");
         let driver_bin = match std::env::var_os("TAURI_DRIVER").filter(|v| !v.is_empty()) {
             Some(bin) => PathBuf::from(bin),
@@ -617,20 +690,36 @@ pub async fn fill_in(client: &Client, form_css: &str, name: &str, value: &str) {
 /// Clicks the element found by CSS (waiting for it first), brought whole into view first:
 /// WebKit's driver does not scroll an element that is partly in view, and clicking its
 /// centre clipped by the scrolling page fails there (Chromium's driver scrolls itself).
+/// An element the page drew anew between finding and clicking it (a list that reloads
+/// when its tab opens), or not yet interactable (a dialog's button while the dialog
+/// opens), is found and tried again until [`TIMEOUT`]: both seen against the slower door
+/// under Wine on a busy machine.
 pub async fn click(client: &Client, css: &str) {
-    let element = find(client, css).await;
-    let arg = serde_json::to_value(&element).expect("an element is JSON");
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'nearest'});",
-            vec![arg],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("scrolling {css} into view: {e}"));
-    element
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let element = find(client, css).await;
+        let arg = serde_json::to_value(&element).expect("an element is JSON");
+        let clicked = match client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'nearest'});",
+                vec![arg],
+            )
+            .await
+        {
+            Ok(_) => element.click().await.map(drop),
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(e)
+                if (e.is_stale_element_reference() || e.is_element_not_interactable())
+                    && Instant::now() < deadline =>
+            {
+                tokio::time::sleep(POLL).await;
+            }
+            Err(e) => panic!("clicking {css}: {e}"),
+        }
+    }
 }
 
 /// The element's innerText, as the engine lays it out (hidden text excluded).
@@ -832,15 +921,14 @@ impl Door {
     }
 
     fn launch(env: &[(&str, &str)], with_user: bool, prepare: impl FnOnce(&Path)) -> Door {
-        let bin = required_path("AFTERSALES_BIN");
         let ui = required_path("AFTERSALES_UI_DIR");
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let mut command = Command::new(&bin);
+        let mut command = aftersales();
         command
             .arg("--data-dir")
-            .arg(data_dir.path())
+            .arg(door_path(data_dir.path()))
             .args(["serve", "--port", "0"])
-            .env("AFTERSALES_UI_DIR", &ui)
+            .env("AFTERSALES_UI_DIR", door_path(&ui))
             // A debug build then takes `#session=` in the address (below); a test may
             // set it to 0 to see a real desk refuse it.
             .env("AFTERSALES_TEST_HOOKS", "1")
@@ -915,10 +1003,9 @@ pub fn cli_call_with_env(
     command: &str,
     args: Value,
 ) -> Value {
-    let bin = required_path("AFTERSALES_BIN");
-    let mut cli = Command::new(bin);
+    let mut cli = aftersales();
     cli.arg("--data-dir")
-        .arg(data_dir)
+        .arg(door_path(data_dir))
         .args(["call", command, &args.to_string()]);
     for (key, value) in env {
         cli.env(key, value);

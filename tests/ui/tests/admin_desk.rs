@@ -96,10 +96,14 @@ async fn administrator_restores_from_the_list_and_an_upload(engine: Engine) {
     // A backup carried on a USB stick: two customers.
     let carried = s.call(
         "backup.now",
-        json!({"dir": outside.path().display().to_string()}),
+        json!({"dir": door_path(outside.path()).to_string_lossy()}),
     );
     let upload_file = outside.path().join("周一备份.db");
-    std::fs::rename(carried["file"].as_str().expect("file"), &upload_file).expect("rename");
+    std::fs::rename(
+        host_path(carried["file"].as_str().expect("file")),
+        &upload_file,
+    )
+    .expect("rename");
     s.call(
         "customers.create",
         json!({"name": "王磊", "phones": ["13712345678"]}),

@@ -10,8 +10,7 @@ async fn open(door: &Door, session: &Session) {
     let c = &session.client;
     c.goto(&door.url).await.expect("open the browser door");
     find(c, "#day").await;
-    let file = door.data_file();
-    wait_content(c, "#status-data-file", &file.display().to_string()).await;
+    wait_content(c, "#status-data-file", &door.data_file_shown()).await;
     // The token left the address bar; the day board (今日) is the home screen. These
     // tests start from the customer list.
     wait_hash(c, "the hash to become #/day", |h| {

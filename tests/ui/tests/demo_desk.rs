@@ -5,7 +5,6 @@
 //! with heater faults and the heater parts used.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
 use ui_tests::*;
@@ -32,10 +31,10 @@ const OTHER_FAULTS: &[&str] = &["不制冷", "不出冰", "打印不清", "不�
 
 /// `aftersales --data-dir D demo` with the desk's clock.
 fn make_demo(dir: &Path) {
-    let out = Command::new(required_path("AFTERSALES_BIN"))
+    let out = aftersales()
         .env(CLOCK, NOW)
         .arg("--data-dir")
-        .arg(dir)
+        .arg(door_path(dir))
         .arg("demo")
         .output()
         .expect("run aftersales demo");

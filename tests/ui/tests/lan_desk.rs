@@ -28,12 +28,15 @@ fn serve_lan(data_dir: &Path) -> Served {
 /// [`serve_lan`] with `path` as the server's PATH (its `lp`).
 fn serve_lan_with_path(data_dir: &Path, path: &str) -> Served {
     let mut proc = Served(
-        Command::new(required_path("AFTERSALES_BIN"))
+        aftersales()
             .arg("--data-dir")
-            .arg(data_dir)
+            .arg(door_path(data_dir))
             .arg("serve")
             .env_remove("AFTERSALES_DATA_DIR")
-            .env("AFTERSALES_UI_DIR", required_path("AFTERSALES_UI_DIR"))
+            .env(
+                "AFTERSALES_UI_DIR",
+                door_path(&required_path("AFTERSALES_UI_DIR")),
+            )
             .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

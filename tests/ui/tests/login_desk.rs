@@ -338,9 +338,9 @@ fn f02_the_door_answers_403_without_the_code_and_prints_it() {
 fn f10_aftersales_demo_refuses_a_real_data_folder() {
     let dir = tempfile::tempdir().expect("temp data dir");
     ensure_desk_user(dir.path());
-    let out = Command::new(required_path("AFTERSALES_BIN"))
+    let out = aftersales()
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(door_path(dir.path()))
         .args(["demo", "--customers", "5", "--parts", "2", "--orders", "3"])
         .output()
         .expect("run aftersales demo");

@@ -75,16 +75,16 @@ fn order(door: &Door) -> i64 {
 /// The order's A4 slip through the CLI door (`--out FILE`), and the images `pdfimages
 /// -list` finds in it: (width, height) of each drawn.
 fn print_a4(door: &Door, order: i64, file: &Path) -> Vec<(u32, u32)> {
-    let out = Command::new(required_path("AFTERSALES_BIN"))
+    let out = aftersales()
         .arg("--data-dir")
-        .arg(door.data_dir.path())
+        .arg(door_path(door.data_dir.path()))
         .args([
             "call",
             "slips.print",
             &json!({"order_id": order, "format": "a4"}).to_string(),
         ])
         .arg("--out")
-        .arg(file)
+        .arg(door_path(file))
         .output()
         .expect("run aftersales call slips.print");
     assert!(

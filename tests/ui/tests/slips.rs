@@ -139,9 +139,9 @@ fn seed(door: &Door) -> Seed {
 
 /// `aftersales call slips.print … --out FILE` with the desk's clock: the PDF in a file.
 fn cli_print(door: &Door, order: i64, file: &Path) -> Value {
-    let out = Command::new(required_path("AFTERSALES_BIN"))
+    let out = aftersales()
         .arg("--data-dir")
-        .arg(door.data_dir.path())
+        .arg(door_path(door.data_dir.path()))
         .env(CLOCK, MONDAY_10)
         .args([
             "call",
@@ -149,7 +149,7 @@ fn cli_print(door: &Door, order: i64, file: &Path) -> Value {
             &json!({"order_id": order, "format": "a4"}).to_string(),
         ])
         .arg("--out")
-        .arg(file)
+        .arg(door_path(file))
         .output()
         .expect("run aftersales call slips.print");
     let text = String::from_utf8_lossy(&out.stdout);
