@@ -149,16 +149,12 @@ fn a_page_drawn_into_a_metafile_keeps_its_paper_size_fonts_and_text() {
     assert!((*y as f32 / sy - 20.0).abs() < 0.5, "y {y} at {sy} px/mm");
 }
 
-/// The queue, its PDF folder (a Linux path) and the PDF reader of `cargo xtask`'s CUPS, or
-/// None (said) when not run under it.
-fn cups() -> Option<(String, String, String)> {
+/// The queue and its PDF folder (a Linux path) of `cargo xtask`'s CUPS, or None (said)
+/// when not run under it.
+fn cups() -> Option<(String, String)> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
-        var("AFTERSALES_CUPS_QUEUE"),
-        var("AFTERSALES_CUPS_PDF_DIR"),
-        var("AFTERSALES_POPPLER"),
-    ) {
-        (Some(q), Some(d), Some(r)) => Some((q, d, r)),
+    match (var("AFTERSALES_CUPS_QUEUE"), var("AFTERSALES_CUPS_PDF_DIR")) {
+        (Some(q), Some(d)) => Some((q, d)),
         _ if std::env::var_os("AFTERSALES_XTASK").is_some() => {
             panic!("no CUPS queue: cargo xtask starts one and sets AFTERSALES_CUPS_QUEUE")
         }
@@ -179,19 +175,21 @@ fn windows_path(unix: &Path) -> PathBuf {
     }
 }
 
-/// `tool` (pdfinfo, pdftotext) on the queue's PDF `name`, asked of the reader `cargo
-/// xtask` runs beside CUPS (a Windows program cannot start a Linux one under Wine).
-fn poppler(reader: &str, tool: &str, unix_dir: &str, name: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(reader).unwrap();
-    stream
-        .write_all(format!("{tool} {unix_dir}/{name}\n").as_bytes())
-        .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (status, output) = answer.split_once('\n').unwrap_or((&answer, ""));
-    assert_eq!(status, "ok", "{tool} {name}: {output}");
-    output.to_string()
+/// `tool` (pdfinfo, pdftotext) on the queue's PDF `name`, run as every test runs the
+/// Linux tools (crate::tools: under Wine through the xtask's bridge).
+fn poppler(tool: &str, dir: &Path, name: &str) -> String {
+    let mut cmd = std::process::Command::new(tool);
+    cmd.arg(dir.join(name));
+    if tool == "pdftotext" {
+        cmd.args(["-layout", "-"]);
+    }
+    let out = crate::tools::output(&mut cmd).expect("poppler runs");
+    assert!(
+        out.status.success(),
+        "{tool} {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The PDF the queue makes of the next job titled with `title` (cups-pdf names the file
@@ -227,7 +225,7 @@ fn next_pdf(dir: &Path, before: &[PathBuf], title: &str) -> PathBuf {
 
 #[test]
 fn a_slip_printed_through_gdi_reaches_the_cups_queue_at_its_paper_size() {
-    let Some((queue, unix_dir, reader)) = cups() else {
+    let Some((queue, unix_dir)) = cups() else {
         return;
     };
     let dir = windows_path(Path::new(&unix_dir));
@@ -257,7 +255,7 @@ fn a_slip_printed_through_gdi_reaches_the_cups_queue_at_its_paper_size() {
     );
     let pdf = next_pdf(&dir, &before, "fw2026000001");
     let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
-    let info = poppler(&reader, "pdfinfo", &unix_dir, &name);
+    let info = poppler("pdfinfo", &dir, &name);
     // Drawn by Wine's printer driver (PostScript), made a PDF by cups-pdf (Ghostscript).
     assert!(info.contains("Wine PostScript Driver"), "{info}");
     // A5, in either orientation: 148 × 210 mm is 420 × 595 points.
@@ -270,7 +268,7 @@ fn a_slip_printed_through_gdi_reaches_the_cups_queue_at_its_paper_size() {
         size.contains("420") && size.contains("595") || size.contains("(A5)"),
         "{size}"
     );
-    let text = poppler(&reader, "pdftotext", &unix_dir, &name);
+    let text = poppler("pdftotext", &dir, &name);
     let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     for expected in ["FW2026000001", "服务维修单", "王喆玥"] {
         assert!(squeezed.contains(expected), "{expected} in {text}");
@@ -329,7 +327,7 @@ fn every_mark() -> Drawing {
 
 #[test]
 fn every_kind_of_mark_prints_through_gdi_with_its_text() {
-    let Some((queue, unix_dir, reader)) = cups() else {
+    let Some((queue, unix_dir)) = cups() else {
         return;
     };
     let dir = windows_path(Path::new(&unix_dir));
@@ -346,9 +344,9 @@ fn every_kind_of_mark_prints_through_gdi_with_its_text() {
     aftersales::platform::printing::send(data.path(), "every-mark", &drawing, &job).unwrap();
     let pdf = next_pdf(&dir, &before, "every-mark");
     let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
-    let info = poppler(&reader, "pdfinfo", &unix_dir, &name);
+    let info = poppler("pdfinfo", &dir, &name);
     assert!(info.contains("(A4)"), "{info}");
-    let text: String = poppler(&reader, "pdftotext", &unix_dir, &name)
+    let text: String = poppler("pdftotext", &dir, &name)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();

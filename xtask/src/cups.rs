@@ -12,11 +12,8 @@
 //! server's queues as Windows printers), `AFTERSALES_CUPS_QUEUE` and
 //! `AFTERSALES_CUPS_PDF_DIR`.
 //!
-//! A program built for Windows cannot start Linux programs under Wine 8 (it has no way to
-//! run an ELF file), so the Windows tests read a queue's PDF back through a small reader
-//! beside the server ([`reader`], `AFTERSALES_POPPLER`): one request a connection on
-//! 127.0.0.1, `pdfinfo` or `pdftotext` of one PDF in the queue's folder, the tool's output
-//! back.
+//! The Windows tests under Wine read a queue's PDF back with poppler through the bridge of
+//! wine.rs, like every other Linux tool they use.
 //!
 //! cups-pdf reads its settings from `/etc/cups` and nowhere else (the path is compiled
 //! in): `/etc/cups/cups-pdf-<instance>.conf`, where the instance is the path of the
@@ -25,7 +22,6 @@
 //! (the backend is mode 0700), so the server must be started by root.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -50,8 +46,6 @@ pub struct Cups {
     config: PathBuf,
     /// The server's own folder in the temp folder, removed when it stops.
     root: PathBuf,
-    /// The PDF reader for the Windows tests ([`reader`]).
-    pub reader: String,
 }
 
 impl Cups {
@@ -151,7 +145,6 @@ impl Cups {
             pdf_dir,
             config,
             root,
-            reader: String::new(),
         };
         let started = Instant::now();
         while TcpStream::connect(&cups.server).is_err() {
@@ -181,7 +174,6 @@ impl Cups {
             "pdftops-renderer-default=pdftocairo",
         ])?;
         cups.lpadmin(&["-d", QUEUE])?;
-        cups.reader = reader(cups.pdf_dir.clone())?;
         eprintln!(
             "xtask: CUPS at {} with queue {QUEUE} writing into {}",
             cups.server,
@@ -217,7 +209,6 @@ impl Cups {
                 "AFTERSALES_CUPS_PDF_DIR",
                 self.pdf_dir.display().to_string(),
             ),
-            ("AFTERSALES_POPPLER", self.reader.clone()),
         ]
     }
 }
@@ -248,57 +239,6 @@ pub fn serve(target: &Path) -> Result<(), String> {
         line.clear();
     }
     Ok(())
-}
-
-/// Starts the PDF reader on a free port of 127.0.0.1; returns its address. A request is
-/// one line, `pdfinfo PATH` or `pdftotext PATH`, PATH a PDF directly in `dir`; the answer
-/// is `ok` or `error` on a line, then the tool's output (its error for `error`). It lives
-/// as long as this process.
-fn reader(dir: PathBuf) -> Result<String, String> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no port for the reader: {e}"))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| e.to_string())?
-        .to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let _ = answer(&dir, stream);
-        }
-    });
-    Ok(addr)
-}
-
-fn answer(dir: &Path, mut stream: TcpStream) -> std::io::Result<()> {
-    let mut line = String::new();
-    BufReader::new(stream.try_clone()?)
-        .take(4096)
-        .read_line(&mut line)?;
-    let (tool, path) = line.trim_end().split_once(' ').unwrap_or(("", ""));
-    let path = Path::new(path);
-    let allowed = matches!(tool, "pdfinfo" | "pdftotext")
-        && path.parent() == Some(dir)
-        && path.extension().is_some_and(|e| e == "pdf")
-        && path.is_file();
-    if !allowed {
-        return stream.write_all(b"error\nnot a PDF of the queue, or not pdfinfo/pdftotext\n");
-    }
-    let mut cmd = Command::new(tool);
-    cmd.arg(path);
-    if tool == "pdftotext" {
-        cmd.args(["-layout", "-"]);
-    }
-    match cmd.stdin(Stdio::null()).output() {
-        Ok(out) if out.status.success() => {
-            stream.write_all(b"ok\n")?;
-            stream.write_all(&out.stdout)
-        }
-        Ok(out) => {
-            stream.write_all(b"error\n")?;
-            stream.write_all(&out.stderr)
-        }
-        Err(e) => stream.write_all(format!("error\n{tool}: {e}\n").as_bytes()),
-    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

@@ -84,7 +84,7 @@ fn main() -> ExitCode {
     };
     let result = match task.as_deref() {
         Some("run") => run(&ctx, &rest),
-        Some("test") => return test(&ctx),
+        Some("test") => return test(&ctx, rest.iter().any(|a| a == "--wine-ui-all")),
         Some("bench") => bench(&ctx, &rest),
         Some("dist") => dist(&ctx, &rest),
         // The test's wine-installer step alone (the step's own checks, counted).
@@ -117,16 +117,19 @@ fn print_help() {
         "usage: cargo xtask <task>\n\
          \n  run [ARGS]    build, make a demo database once, open the desktop window\n\
          \x20               (or the browser door when there is no display); ARGS go to it\n\
-         \x20 test          fmt, clippy, build, all tests under Xvfb, Windows compile check,\n\
-         \x20               the core's and the browser suite against Windows builds under Wine,\n\
+         \x20 test [--wine-ui-all]\n\
+         \x20               fmt, clippy, build, all tests under Xvfb, Windows compile check,\n\
+         \x20               the core's suite and a browser test of every screen against the\n\
+         \x20               Windows builds under Wine (--wine-ui-all: the whole browser suite),\n\
          \x20               the installer installed, used and removed under Wine\n\
          \x20 bench [ARGS]  cargo bench -p aftersales in release mode; ARGS go to cargo bench\n\
          \x20 test-installer only the test's step that installs the installer under Wine\n\
          \x20 dist [--windows]\n\
          \x20               the .deb, the Windows programs, a portable .zip and the installer\n\
          \x20               in one folder, listed with sizes (--windows: all but the .deb)\n\
-         \x20 wine [tests|ui]\n\
-         \x20               only the steps wine-tests and wine-ui of `test` (both by default)\n\
+         \x20 wine [tests|ui] [--all]\n\
+         \x20               only the steps wine-tests and wine-ui of `test` (both by default;\n\
+         \x20               --all: the whole browser suite)\n\
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
@@ -512,7 +515,7 @@ impl Counts {
     }
 }
 
-fn test(ctx: &Ctx) -> ExitCode {
+fn test(ctx: &Ctx, wine_ui_all: bool) -> ExitCode {
     let mut steps: Vec<Step> = Vec::new();
     let mut counts = Counts::default();
     let mut failure: Option<String> = None;
@@ -560,7 +563,7 @@ fn test(ctx: &Ctx) -> ExitCode {
             "test" => run_tests(ctx, &mut counts),
             "windows-check" => windows_check(ctx),
             "wine-tests" => wine::wine_tests(ctx, &mut counts),
-            "wine-ui" => wine::wine_ui(ctx, &mut counts),
+            "wine-ui" => wine::wine_ui(ctx, &mut counts, wine_ui_all),
             "wine-installer" => installer::wine_installer(ctx, &mut counts),
             _ => unreachable!("every step of the plan is handled"),
         };
