@@ -7,7 +7,7 @@
 //! lines of the hand-over (order, customer, machine, warranty, fault, dates, money), a
 //! rule, the note and the hotline; then the cut. Three copies are three receipts, each cut.
 
-use super::render::{number_or_pending, qr_text, warranty_text, Copies, COPY_LABELS};
+use super::render::{number_or_pending, qr_text, Copies, COPY_LABELS};
 use super::SlipData;
 use crate::platform::error::Result;
 use crate::platform::escpos::{Align, Correction, Receipt};
@@ -51,25 +51,7 @@ fn receipt(r: &mut Receipt, d: &SlipData, label: Option<&str>) -> Result<()> {
     r.size(1, 1).bold(false).feed(1);
     r.qr(&qr_text(d), QR_MODULE, Correction::M)?;
     r.feed(1).align(Align::Left);
-    let machine = o
-        .equipment
-        .as_ref()
-        .map(|m| format!("{} 序列号 {}", m.model, m.serial))
-        .unwrap_or_else(|| "—".into());
-    for line in [
-        format!("单号：{}", number_or_pending(d)),
-        format!("工单号：{}", o.number),
-        format!("客户：{}　{}", o.customer.name, o.phone),
-        format!("设备：{machine}"),
-        format!("保修：{}", warranty_text(o)),
-        format!("故障：{}", o.fault),
-        format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
-        if d.preview {
-            format!("预览：{}", d.printed_at)
-        } else {
-            format!("打印：{}", d.printed_at)
-        },
-    ] {
+    for line in super::render::roll_lines(d) {
         r.text(&line);
     }
     if o.total_fen > 0 {

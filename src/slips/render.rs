@@ -1102,25 +1102,7 @@ fn thermal(
         y += side + 1.0;
     }
     let body = TextBox::new(8.0).shrink_to(6.5);
-    let machine = o
-        .equipment
-        .as_ref()
-        .map(|m| format!("{} 序列号 {}", m.model, m.serial))
-        .unwrap_or_else(|| "—".into());
-    for line in [
-        format!("单号：{}", number_or_pending(d)),
-        format!("工单号：{}", o.number),
-        format!("客户：{}　{}", o.customer.name, o.phone),
-        format!("设备：{machine}"),
-        format!("保修：{}", warranty_text(o)),
-        format!("故障：{}", o.fault),
-        format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
-        if d.preview {
-            format!("预览：{}", d.printed_at)
-        } else {
-            format!("打印：{}", d.printed_at)
-        },
-    ] {
+    for line in roll_lines(d) {
         put(doc, &mut y, &line, body);
     }
     if o.total_fen > 0 {
@@ -1172,4 +1154,29 @@ impl crate::people::settings::Settings {
         }
         out
     }
+}
+
+/// The body lines of the 80 mm roll slip, the same on the PDF and on the ESC/POS receipt:
+/// numbers, customer, machine, warranty, fault, when registered and when printed.
+pub(crate) fn roll_lines(d: &SlipData) -> [String; 8] {
+    let o = &d.order;
+    let machine = o
+        .equipment
+        .as_ref()
+        .map(|m| format!("{} 序列号 {}", m.model, m.serial))
+        .unwrap_or_else(|| "—".into());
+    [
+        format!("单号：{}", number_or_pending(d)),
+        format!("工单号：{}", o.number),
+        format!("客户：{}　{}", o.customer.name, o.phone),
+        format!("设备：{machine}"),
+        format!("保修：{}", warranty_text(o)),
+        format!("故障：{}", o.fault),
+        format!("登记：{}", crate::platform::time::local_text(&o.created_at)),
+        if d.preview {
+            format!("预览：{}", d.printed_at)
+        } else {
+            format!("打印：{}", d.printed_at)
+        },
+    ]
 }

@@ -102,13 +102,15 @@ fn reference() -> Option<Value> {
         );
         return None;
     };
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(REFERENCE_SCRIPT)
-        .env("PYTHONPATH", &path)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 runs");
+    // Through the tests' one way to run a Linux program (under Wine: the xtask's bridge).
+    let out = crate::tools::output(
+        Command::new("python3")
+            .arg("-c")
+            .arg(REFERENCE_SCRIPT)
+            .env("PYTHONPATH", &path)
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+    )
+    .expect("python3 runs");
     assert!(
         out.status.success(),
         "python-escpos in {path:?} did not run: {}",

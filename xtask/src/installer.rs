@@ -459,7 +459,8 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         "the installed aftersales.exe finds a demo customer by name",
         wine.run(&cli, &["call", "customers.search", r#"{"query":""}"#])
             .and_then(|all| {
-                let name = json_field(&all, "name").ok_or(format!("no customer in {all}"))?;
+                let name = crate::json_string_field(&all, "name")
+                    .ok_or(format!("no customer in {all}"))?;
                 let found = wine.run(
                     &cli,
                     &[
@@ -485,7 +486,7 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
             let order = wine.run(&cli, &["call", "orders.get", r#"{"id":1}"#])?;
             let customer = order
                 .find("\"customer\": {")
-                .and_then(|at| json_field(&order[at..], "name"))
+                .and_then(|at| crate::json_string_field(&order[at..], "name"))
                 .ok_or(format!("no customer in order 1: {order}"))?;
             let printed = wine.run(
                 &cli,
@@ -497,8 +498,8 @@ pub fn wine_installer(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
                     r"C:\xtask\服务单 1.pdf",
                 ],
             )?;
-            let number =
-                json_field(&printed, "number").ok_or(format!("no slip number: {printed}"))?;
+            let number = crate::json_string_field(&printed, "number")
+                .ok_or(format!("no slip number: {printed}"))?;
             let text = pdftotext(&slip_dir.join("服务单 1.pdf"))?;
             for want in [number.as_str(), customer.as_str(), "服务维修单"] {
                 if !text.contains(want) {
@@ -579,21 +580,6 @@ fn pdftotext(pdf: &Path) -> Result<String, String> {
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The first `"key": "value"` of pretty-printed JSON (the command line's output).
-fn json_field(json: &str, key: &str) -> Option<String> {
-    let start = json.find(&format!("\"{key}\": \""))? + key.len() + 5;
-    let mut value = String::new();
-    let mut chars = json[start..].chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Some(value),
-            '\\' => value.push(chars.next()?),
-            c => value.push(c),
-        }
-    }
-    None
 }
 
 /// Files under `dir`, relative, sorted.

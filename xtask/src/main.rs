@@ -756,12 +756,14 @@ fn windows_check(ctx: &Ctx) -> Result<(), String> {
     )
 }
 
-/// The value of `"key":"…"` in one line of cargo's JSON (paths here have no escapes
-/// other than `\\` and `\"`, which are undone).
+/// The value of the first `"key":"…"` (or `"key": "…"`, as pretty-printed) in JSON text:
+/// cargo's lines, the command line's output (paths and values here have no escapes other
+/// than `\\` and `\"`, which are undone).
 fn json_string_field(line: &str, key: &str) -> Option<String> {
-    let start = line.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let after_key = line.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let rest = line[after_key..].trim_start();
+    let mut chars = rest.strip_prefix('"')?.chars();
     let mut value = String::new();
-    let mut chars = line[start..].chars();
     while let Some(c) = chars.next() {
         match c {
             '"' => return Some(value),
