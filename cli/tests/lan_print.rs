@@ -5,6 +5,10 @@
 //! door's PATH that logs every job, so a job sent to it would show; a loopback client's
 //! 打印 does reach it (the log is not empty for a reason that cannot happen).
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{aftersales, call, free_port};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,36 +17,6 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Lan-print-2026";
-
-fn aftersales(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftersales"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("AFTERSALES_DATA_DIR");
-    cmd
-}
-
-fn call(dir: &Path, command: &str, args: Value) -> Value {
-    let out = aftersales(dir)
-        .args(["call", command, &args.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{command}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct Server(Child);
 

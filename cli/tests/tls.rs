@@ -5,44 +5,18 @@
 #[path = "support/pinned.rs"]
 mod pinned;
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{aftersales, call, free_port};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Lan-desk-2026";
-
-fn aftersales(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftersales"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env_remove("AFTERSALES_DATA_DIR");
-    cmd
-}
-
-fn call(dir: &Path, command: &str, args: Value) -> Value {
-    let out = aftersales(dir)
-        .args(["call", command, &args.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{command}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A data folder opened to the LAN on a free port, with one administrator.
 fn lan_folder(plain_http: bool) -> (tempfile::TempDir, u16) {
