@@ -437,8 +437,27 @@ pub fn call(desk: &mut Desk, name: &str, args: Value) -> Result<Reply> {
             needed.join("、")
         )));
     }
-    (command.handler)(desk, args)
+    desk.tell_store_who_acts()?;
+    // On PostgreSQL a command whose transaction met another desk's at the same rows is
+    // rolled back whole by the server (SERIALIZABLE); it runs again, a few times, before
+    // the clerk is told. SQLite's single writer never answers this.
+    if desk.engine() == crate::platform::db::Engine::Sqlite {
+        return (command.handler)(desk, args);
+    }
+    let mut tries = 0;
+    loop {
+        match (command.handler)(desk, args.clone()) {
+            Err(Error::Contended) if tries < CONTENDED_TRIES => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(2 << tries));
+            }
+            result => return result,
+        }
+    }
 }
+
+/// How many times a command that met another desk's transaction runs again.
+const CONTENDED_TRIES: u32 = 8;
 
 /// Who a request comes from, as its door saw it.
 #[derive(Clone, Debug, Default)]

@@ -748,7 +748,7 @@ const SERIAL_PREFIXES: &[&str] = &["GW", "HX", "MD", "SK", "AO", "RN"];
 
 /// Adds the demo models unless they are there; returns their ids.
 fn ensure_models(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     at: &str,
 ) -> Result<Vec<crate::archive::models::ModelId>> {
     let mut ids = Vec::new();
@@ -761,7 +761,7 @@ fn ensure_models(
             "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![code, name, category, at],
         )?;
-        let id = crate::archive::models::ModelId(tx.last_insert_rowid());
+        let id = crate::archive::models::ModelId(tx.last_insert_rowid()?);
         tx.execute(
             "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, '', ?2, 'purchase')",
             rusqlite::params![id, months],
@@ -994,7 +994,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
     let total = axis.total.max(1);
     // Low-stock parts are not bought again in the last four months.
     let restock_until = total - 4 * 21 * (cal.end - cal.start).num_minutes();
-    let post = |tx: &rusqlite::Transaction,
+    let post = |tx: &crate::platform::db::Db,
                 kind: MovementKind,
                 (part_id, store_id): (i64, i64),
                 (quantity, value): (i64, i64),
@@ -1017,7 +1017,7 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
             at,
         )
     };
-    let balance = |tx: &rusqlite::Transaction, part: i64, store: i64| {
+    let balance = |tx: &crate::platform::db::Db, part: i64, store: i64| {
         crate::stock::ledger::balance(
             tx,
             crate::stock::parts::PartId(part),
@@ -1177,13 +1177,13 @@ pub fn fill_stock(desk: &mut Desk, parts: usize, movements: usize) -> Result<usi
 
 /// The van store of the `v`-th engineer (made unless there).
 fn van(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     v: usize,
     engineer: &str,
     at: &crate::platform::time::Stamp,
 ) -> Result<i64> {
     let code = format!("VAN{:02}", v + 1);
-    let id: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
+    let id: Option<i64> = crate::platform::db::Optional::optional(tx.query_row(
         "SELECT id FROM store WHERE code = ?1",
         [&code],
         |r| r.get(0),
@@ -1195,7 +1195,7 @@ fn van(
                 "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, 'van', ?3, ?4)",
                 rusqlite::params![code, format!("{engineer}车载库"), engineer, at],
             )?;
-            tx.last_insert_rowid()
+            tx.last_insert_rowid()?
         }
     })
 }
@@ -1232,9 +1232,15 @@ pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize>
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let prefix = crate::people::settings::load(desk.conn())?.order_prefix;
     // A bigger page cache while millions of rows go in (restored below).
-    desk.conn().execute_batch("PRAGMA cache_size = -1000000")?;
+    // (SQLite only: PostgreSQL's cache is the server's.)
+    let sqlite = desk.conn().engine() == crate::platform::db::Engine::Sqlite;
+    if sqlite {
+        desk.conn().execute_batch("PRAGMA cache_size = -1000000")?;
+    }
     let filled = fill_orders_in(desk, orders, open, (now, &cal, &prefix), &mut dice);
-    desk.conn().execute_batch("PRAGMA cache_size = -65536")?;
+    if sqlite {
+        desk.conn().execute_batch("PRAGMA cache_size = -65536")?;
+    }
     filled
 }
 
@@ -1282,7 +1288,7 @@ struct Known {
     vans: Vec<Option<i64>>,
 }
 
-fn known(tx: &rusqlite::Transaction, at: &crate::platform::time::Stamp) -> Result<Known> {
+fn known(tx: &crate::platform::db::Db, at: &crate::platform::time::Stamp) -> Result<Known> {
     use std::collections::HashMap;
     let mut engineers = Vec::new();
     for (name, region) in ENGINEERS {
@@ -1602,14 +1608,14 @@ fn fill_orders_in(
          FROM customer c WHERE c.id = ?27",
     )?;
         let mut insert_event = tx.prepare(
-            "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
+            "INSERT INTO order_event (order_id, at, \"user\", kind, from_status, to_status, detail)
          VALUES (?1, ?2, '前台', ?3, ?4, ?5, ?6)",
         )?;
         let mut insert_fee = tx.prepare(
         "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, ?3, ?4, ?2)",
     )?;
         let mut insert_payment = tx.prepare(
-        "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, '前台', ?3, ?4, '')",
+        "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, '前台', ?3, ?4, '')",
     )?;
         let mut insert_part = tx.prepare(
             "INSERT INTO order_part (order_id, part_id, store_id, quantity, unit_price_fen, charged_fen,
@@ -1621,7 +1627,7 @@ fn fill_orders_in(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         let mut insert_attempt = tx.prepare(
-            "INSERT INTO callback_attempt (callback_id, at, user, reached, note) VALUES (?1, ?2, '前台', 1, ?3)",
+            "INSERT INTO callback_attempt (callback_id, at, \"user\", reached, note) VALUES (?1, ?2, '前台', 1, ?3)",
         )?;
         let mut learn_part = tx.prepare(
             "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
@@ -1847,7 +1853,7 @@ fn fill_orders_in(
                 started.map(stamp),
                 started.is_some() as i64,
             ])?;
-            let id = OrderId(tx.last_insert_rowid());
+            let id = OrderId(tx.last_insert_rowid()?);
             insert_event.execute(rusqlite::params![
                 id,
                 stamp(created),
@@ -1918,7 +1924,7 @@ fn fill_orders_in(
                         remark
                     ])?;
                     insert_attempt.execute(rusqlite::params![
-                        tx.last_insert_rowid(),
+                        tx.last_insert_rowid()?,
                         stamp(called),
                         remark
                     ])?;
@@ -2001,7 +2007,7 @@ fn fill_orders_in(
 /// A complaint about a completed order a little after it was done; answered (and, when
 /// old enough, closed) at working times unless it is recent.
 fn complain(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     (cal, axis): (&crate::people::calendar::Calendar, &WorkAxis),
     (customer, order, has_engineer): (crate::archive::customers::CustomerId, OrderId, bool),
     done: i64,
@@ -2053,7 +2059,7 @@ fn complain(
         ComplaintStatus::Replied
     ])?;
     let mut event = tx.prepare_cached(
-        "INSERT INTO complaint_event (complaint_id, at, user, kind, detail) VALUES (?1, ?2, '主管李明', ?3, ?4)",
+        "INSERT INTO complaint_event (complaint_id, at, \"user\", kind, detail) VALUES (?1, ?2, '主管李明', ?3, ?4)",
     )?;
     event.execute(rusqlite::params![
         id,
@@ -2168,7 +2174,7 @@ fn busiest_free_engineer(desk: &Desk) -> Result<Option<(i64, String)>> {
         [names, open],
         |r| Ok((r.get(0)?, r.get(1)?)),
     );
-    Ok(rusqlite::OptionalExtension::optional(found)?)
+    Ok(crate::platform::db::Optional::optional(found)?)
 }
 
 /// The highest id of `table` (0 when empty) and the highest an earlier demo run left

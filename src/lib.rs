@@ -60,7 +60,7 @@ pub const DB_FILE: &str = "desk.db";
 /// One open desk database. Not `Sync`: doors keep it behind a mutex and call it from a
 /// blocking thread.
 pub struct Desk {
-    conn: rusqlite::Connection,
+    conn: platform::db::Db,
     path: PathBuf,
     clock: platform::time::Clock,
     actor: Actor,
@@ -95,7 +95,7 @@ impl Desk {
             },
         )?;
         Ok(Desk {
-            conn,
+            conn: platform::db::Db::sqlite(conn),
             path: path.to_path_buf(),
             clock,
             actor,
@@ -105,6 +105,28 @@ impl Desk {
         })
     }
 
+    /// Opens the desk of a chain on the PostgreSQL database at `url`, bringing its schema
+    /// up to date; `dir` is this door's own data folder (print spool, certificate),
+    /// created owner-only when missing.
+    pub fn open_postgres(url: &str, dir: &Path) -> Result<Desk> {
+        platform::files::private_dir(dir)?;
+        let conn = platform::db::open_postgres(url)?;
+        let actor = Actor::script();
+        let acting = Arc::new(Mutex::new(actor.name.clone()));
+        let desk = Desk {
+            conn,
+            path: dir.to_path_buf(),
+            clock: platform::time::Clock::from_env()?,
+            actor: Actor::script(),
+            acting,
+            sessions: people::users::Sessions::default(),
+            caller: api::Caller::default(),
+        };
+        desk.tell_store_who_acts()?;
+        platform::printing::sweep(dir, desk.now());
+        Ok(desk)
+    }
+
     /// From now on, commands run as `actor` (their role checked, their name recorded).
     pub fn act_as(&mut self, actor: Actor) {
         *self
@@ -112,6 +134,34 @@ impl Desk {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = actor.name.clone();
         self.actor = actor;
+    }
+
+    /// PostgreSQL reads who acts from the session (`desk_user()`); SQLite calls back into
+    /// `acting`. Set before each command runs.
+    pub(crate) fn tell_store_who_acts(&self) -> Result<()> {
+        if let Some(pg) = self.conn.pg() {
+            pg.set_user(&self.actor.name)?;
+        }
+        Ok(())
+    }
+
+    /// A second connection to the same store, apart from this desk's (a test's look at
+    /// the rows, a second door): the same file, or the same PostgreSQL database.
+    pub fn another_connection(&self) -> Result<platform::db::Db> {
+        match self.conn.pg() {
+            Some(pg) => Ok(platform::db::Db::postgres(pg.reopen()?)),
+            None => {
+                let conn = rusqlite::Connection::open(&self.path)
+                    .map_err(|e| Error::Storage(format!("{e}（{}）", self.path.display())))?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(platform::db::Db::sqlite(conn))
+            }
+        }
+    }
+
+    /// Which engine holds this desk.
+    pub fn engine(&self) -> platform::db::Engine {
+        self.conn.engine()
     }
 
     /// Who commands run as now.
@@ -169,19 +219,29 @@ impl Desk {
     /// entry, and every preview that writes then rolls back, opens its transaction here.
     /// A use case that only reads may open a deferred transaction on [`Desk::conn_mut`]
     /// for a consistent view of several queries.
-    pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    pub fn write(&mut self) -> Result<platform::db::Tx<'_>> {
+        Ok(self.conn.write()?)
     }
 
-    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+    pub(crate) fn conn(&self) -> &platform::db::Db {
         &self.conn
     }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut rusqlite::Connection {
-        &mut self.conn
+    /// The SQLite file's own connection, for what works on the file itself (its online
+    /// backup and restore); on PostgreSQL the server's own tools do that.
+    pub(crate) fn sqlite_file(&self) -> Result<&rusqlite::Connection> {
+        self.conn.sqlite_conn().ok_or_else(not_a_file)
     }
+
+    pub(crate) fn sqlite_file_mut(&mut self) -> Result<&mut rusqlite::Connection> {
+        self.conn.sqlite_conn_mut().ok_or_else(not_a_file)
+    }
+}
+
+fn not_a_file() -> Error {
+    Error::Storage(
+        "这个服务台的数据在 PostgreSQL 数据库服务器上，不是一个数据文件：这项操作请用数据库服务器的工具".into(),
+    )
 }
 
 /// The app's identifier; the OS data folder is named after it (same as the desktop's).

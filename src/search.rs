@@ -7,7 +7,8 @@
 //! archive gets at most [`customers::GLANCE_PAGE_SIZE`] hits, and more than
 //! [`customers::BULK_READ`] customers in one answer are recorded in the audit trail.
 
-use rusqlite::{params, Connection};
+use crate::platform::db::Db;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerId};
@@ -48,7 +49,7 @@ pub struct Hits {
 }
 
 /// Machines whose serial equals, starts with or ends with `q` (4+ characters), exact first.
-fn serial_hits(conn: &Connection, q: &str, limit: i64) -> Result<Vec<Hit>> {
+fn serial_hits(conn: &Db, q: &str, limit: i64) -> Result<Vec<Hit>> {
     let rev: String = q.chars().rev().collect();
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.customer_id, e.serial, m.code, c.name FROM equipment e
@@ -75,7 +76,7 @@ fn serial_hits(conn: &Connection, q: &str, limit: i64) -> Result<Vec<Hit>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn customer_hits(conn: &Connection, ids: &[CustomerId], matched: &'static str) -> Result<Vec<Hit>> {
+fn customer_hits(conn: &Db, ids: &[CustomerId], matched: &'static str) -> Result<Vec<Hit>> {
     Ok(customers::load_many(conn, ids)?
         .into_iter()
         .map(|c| {

@@ -4,7 +4,6 @@
 //! on a desk whose clock is fixed mid-month.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::util::{desk, TestDesk};
@@ -26,7 +25,7 @@ fn demo_desk() -> TestDesk {
 }
 
 fn rows<T: rusqlite::types::FromSql>(t: &TestDesk, sql: &str) -> Vec<Vec<T>> {
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mut stmt = conn.prepare(sql).unwrap();
     let n = stmt.column_count();
     let rows = stmt

@@ -1,5 +1,4 @@
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::util::{desk, TestDesk};
@@ -126,7 +125,7 @@ fn id(v: &Value) -> i64 {
 }
 
 fn count(t: &TestDesk, sql: &str) -> i64 {
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -513,7 +512,7 @@ fn completion_takes_parts_out_of_the_ledger_in_one_transaction() {
     assert_eq!(r["aged_fen"], json!([13500, 0, 0, 0]));
     assert_eq!(r["items"].as_array().unwrap().len(), 2);
     // Payments are append-only.
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     assert!(conn
         .execute("UPDATE payment SET amount_fen = 0", [])
         .is_err());
@@ -717,7 +716,7 @@ fn generated_orders_are_numbered_in_order_and_readable() {
     aftersales::demo::fill(&mut t.desk, 200).unwrap();
     aftersales::demo::fill_stock(&mut t.desk, 30, 600).unwrap();
     aftersales::demo::fill_orders(&mut t.desk, 2000, 15).unwrap();
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     // Per year: numbers 1..=n without a gap, in time order, and the counter at n.
     let mut stmt = conn
         .prepare("SELECT number, created_at FROM work_order ORDER BY id")
@@ -1721,7 +1720,7 @@ fn a_completed_orders_contact_and_phone_are_corrected_and_kept_in_its_timeline()
     let stored: String = t.sql(&format!("SELECT phone FROM work_order WHERE id = {o}"));
     assert_eq!(stored, "13900001111");
     let (kind, user, detail): (String, String, String) = {
-        let conn = Connection::open(t.desk.path()).unwrap();
+        let conn = t.db();
         conn.query_row(
             "SELECT kind, user, detail FROM order_event WHERE order_id = ?1 ORDER BY id DESC LIMIT 1",
             [o],

@@ -2,7 +2,6 @@
 //! continuity report, the customer's opinion and signature; and the PDFs themselves read
 //! back with pdftotext and pdftoppm in every format.
 
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::util::{desk, TestDesk};
@@ -166,7 +165,7 @@ fn numbers_are_given_once_reprints_are_counted_and_voids_keep_their_number() {
     );
     assert_eq!(report["missing"], 0);
     // Slips are append-only.
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     assert!(conn.execute("DELETE FROM slip WHERE seq = 2", []).is_err());
     assert!(conn.execute("DELETE FROM slip_void", []).is_err());
     assert!(conn
@@ -194,7 +193,7 @@ fn a_missing_number_shows_in_the_continuity_report() {
     let a = completed_order(&mut t, "张伟", "北京", 0);
     print(&mut t, a, "a4");
     // A number taken by the counter but never printed (as if a row were lost).
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     conn.execute("UPDATE slip_counter SET last = last + 1", [])
         .unwrap();
     drop(conn);
@@ -259,7 +258,7 @@ fn a_refused_printer_leaves_the_slip_recorded_and_marked_unsent() {
     let marks: i64 = t.sql("SELECT count(*) FROM slip_print_unsent");
     assert_eq!(marks, 1);
     // The mark is append-only like the print itself.
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     assert!(conn.execute("DELETE FROM slip_print_unsent", []).is_err());
 }
 

@@ -337,7 +337,7 @@ fn the_ledger_is_append_only() {
         "stock.receive",
         json!({"part_id": p, "store_id": MAIN, "quantity": 1, "unit_cost_fen": 100}),
     );
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     assert!(conn
         .execute("UPDATE stock_movement SET quantity = 5", [])
         .is_err());
@@ -359,7 +359,7 @@ impl Dice {
 /// For every part and store: balance = sum of movement quantities, value = sum of
 /// movement values, never negative, and zero units are worth zero.
 fn assert_invariant(t: &TestDesk, context: &str) {
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mut stmt = conn
         .prepare(
             "SELECT b.part_id, b.store_id, b.quantity, b.value_fen, coalesce(sum(m.quantity), 0), coalesce(sum(m.value_fen), 0)
@@ -488,7 +488,6 @@ fn two_clerks_issuing_the_last_unit_exactly_one_succeeds() {
         "stock.receive",
         json!({"part_id": p, "store_id": MAIN, "quantity": 1, "unit_cost_fen": 100}),
     );
-    let path = t.desk.path().to_path_buf();
     for round in 0..5 {
         if round > 0 {
             t.ok(
@@ -499,10 +498,9 @@ fn two_clerks_issuing_the_last_unit_exactly_one_succeeds() {
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
         let handles: Vec<_> = (0..2)
             .map(|i| {
-                let path = path.clone();
+                let mut desk = t.second_desk();
                 let barrier = barrier.clone();
                 std::thread::spawn(move || {
-                    let mut desk = aftersales::Desk::open(&path).unwrap();
                     barrier.wait();
                     aftersales::api::call(&mut desk, "stock.issue", json!({"part_id": p, "store_id": MAIN, "quantity": 1, "work_order": format!("WO-{i}")}))
                 })

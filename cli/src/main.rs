@@ -23,8 +23,36 @@ struct Cli {
     /// Folder holding desk.db [default: the OS app-data folder]
     #[arg(long, global = true, env = "AFTERSALES_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The PostgreSQL database of a chain of service centres,
+    /// postgres://USER@HOST:PORT/DATABASE (the password in the URL, in PGPASSWORD, or the
+    /// whole URL in --database-url-file) [default: desk.db in the data folder]
+    #[arg(
+        long,
+        global = true,
+        env = "AFTERSALES_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+    /// A file readable by its owner only that holds the database URL (so no password is
+    /// on a command line or in the environment)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "database_url"
+    )]
+    database_url_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where the desk's data is: the data folder (the SQLite file, or this door's own files
+/// beside a PostgreSQL database) and the database URL when there is one.
+struct Place {
+    dir: Option<PathBuf>,
+    url: Option<String>,
+    url_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -182,14 +210,34 @@ macro_rules! say {
     };
 }
 
-fn open(dir: Option<PathBuf>) -> Result<Desk, aftersales::Error> {
-    let dir = dir.or_else(aftersales::default_data_dir).ok_or_else(|| {
-        aftersales::Error::Storage("找不到数据文件夹，请用 --data-dir 指定".into())
-    })?;
-    Desk::open_dir(&dir)
+fn open(place: &Place) -> Result<Desk, aftersales::Error> {
+    let dir = place
+        .dir
+        .clone()
+        .or_else(aftersales::default_data_dir)
+        .ok_or_else(|| {
+            aftersales::Error::Storage("找不到数据文件夹，请用 --data-dir 指定".into())
+        })?;
+    let url = match (&place.url, &place.url_file) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(file)) => Some(aftersales::platform::files::read_secret(
+            file,
+            "database_url_file",
+        )?),
+        (None, None) => None,
+    };
+    match url {
+        Some(url) => Desk::open_postgres(&url, &dir),
+        None => Desk::open_dir(&dir),
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let place = Place {
+        dir: cli.data_dir,
+        url: cli.database_url,
+        url_file: cli.database_url_file,
+    };
     match cli.command {
         Command::Commands => {
             for c in api::commands() {
@@ -201,7 +249,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Call { command, json, out } => {
             let result = serde_json::from_str(&json)
                 .map_err(|e| aftersales::Error::BadRequest(e.to_string()))
-                .and_then(|args| api::call(&mut open(cli.data_dir)?, &command, args))
+                .and_then(|args| api::call(&mut open(&place)?, &command, args))
                 .map(|reply| reply.value())
                 .and_then(|value| match &out {
                     Some(path) => save_file(value, path),
@@ -225,7 +273,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             parts,
             orders,
         } => {
-            let mut desk = open(cli.data_dir)?;
+            let mut desk = open(&place)?;
             // Never into a real desk: its customers, or the demo's admin with a known
             // password added to it.
             aftersales::demo::refuse_real_data(&desk)?;
@@ -264,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "file_name": name,
                 "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
             });
-            let mut desk = open(cli.data_dir)?;
+            let mut desk = open(&place)?;
             if create_models {
                 // The preview names the unknown models; each is added as its code says.
                 let seen = api::call(&mut desk, "import.preview", args.clone())?.value();
@@ -333,14 +381,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(Export::Customers { file, query }) => {
-            let mut desk = open(cli.data_dir)?;
+            let mut desk = open(&place)?;
             let book = api::call(&mut desk, "customers.export", json!({"query": query}))?.value();
             let saved = save_file(book, &file)?;
             say!("已导出 {} 行到 {}", saved["rows"], file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { dir, auto } => {
-            let mut desk = open(cli.data_dir)?;
+            let mut desk = open(&place)?;
             let made = match (dir, auto) {
                 // The automatic backups are not a command of the table (a person's backup
                 // is `backup.now`, never rotated away): a scheduled task runs the same job
@@ -372,7 +420,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => {
-            let mut desk = open(cli.data_dir)?;
+            let mut desk = open(&place)?;
             let file = absolute(&file)?.display().to_string();
             let done = api::call(&mut desk, "backup.restore", json!({"file": file}))?.value();
             say!(
@@ -383,11 +431,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Exercise { seed } => {
-            exercise::run(open(cli.data_dir)?, seed)?;
+            exercise::run(open(&place)?, seed)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { port } => {
-            let desk = open(cli.data_dir)?;
+            let desk = open(&place)?;
             serve::run(desk, port)
                 .map_err(|e| aftersales::Error::Storage(format!("无法启动网页服务：{e}")))?;
             Ok(ExitCode::SUCCESS)

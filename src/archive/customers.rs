@@ -20,7 +20,8 @@
 //! searched, how many customers. The file's owner acting in-process (command line,
 //! benchmarks) is neither bounded nor recorded: whoever can open the file holds all of it.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::words::{CustomerClass, CustomerKind};
@@ -245,11 +246,7 @@ fn valid_phones(raw: &[String]) -> Result<Vec<Phone>> {
 
 /// The whole form checked, the head office included: every problem at once. `id` is the
 /// customer being edited.
-pub(crate) fn checked(
-    conn: &Connection,
-    input: &CustomerInput,
-    id: Option<CustomerId>,
-) -> Result<Valid> {
+pub(crate) fn checked(conn: &Db, input: &CustomerInput, id: Option<CustomerId>) -> Result<Valid> {
     let mut p = Problems::new();
     let valid = p.keep_opt(validate(input))?;
     p.keep_opt(check_parent(conn, input.parent_id, id))?;
@@ -260,11 +257,7 @@ pub(crate) fn checked(
 
 /// A chain is one level deep: the head office must be an active company that is not
 /// itself a branch, and a customer cannot be its own head office.
-fn check_parent(
-    conn: &Connection,
-    parent_id: Option<CustomerId>,
-    id: Option<CustomerId>,
-) -> Result<()> {
+fn check_parent(conn: &Db, parent_id: Option<CustomerId>, id: Option<CustomerId>) -> Result<()> {
     let Some(parent_id) = parent_id else {
         return Ok(());
     };
@@ -318,7 +311,7 @@ fn check_parent(
 
 /// The active customer with the same name and at least one same phone, if any: what an
 /// import treats as "already present".
-pub(crate) fn find_existing(conn: &Connection, c: &Valid) -> Result<Option<CustomerId>> {
+pub(crate) fn find_existing(conn: &Db, c: &Valid) -> Result<Option<CustomerId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM customer_phone p JOIN customer c ON c.id = p.customer_id
          WHERE p.number = ?1 AND c.name = ?2 AND c.merged_into IS NULL LIMIT 1",
@@ -336,7 +329,7 @@ pub(crate) fn find_existing(conn: &Connection, c: &Valid) -> Result<Option<Custo
 
 /// Writes a new customer inside the caller's transaction; the caller adds the number it
 /// inserted to the kept count with [`count_added`].
-pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId> {
+pub(crate) fn insert(tx: &Db, c: &Valid, at: &str) -> Result<CustomerId> {
     tx.prepare_cached(
         "INSERT INTO customer (kind, name, address, region, class, notes, source, parent_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -344,12 +337,12 @@ pub(crate) fn insert(tx: &Transaction, c: &Valid, at: &str) -> Result<CustomerId
     .execute(params![
         c.kind, c.name, c.address, c.region, c.class, c.notes, c.source, c.parent_id, at
     ])?;
-    let id = CustomerId(tx.last_insert_rowid());
+    let id = CustomerId(tx.last_insert_rowid()?);
     write_children(tx, id, c)?;
     Ok(id)
 }
 
-fn write_children(tx: &Transaction, id: CustomerId, c: &Valid) -> Result<()> {
+fn write_children(tx: &Db, id: CustomerId, c: &Valid) -> Result<()> {
     let mut phone = tx.prepare_cached(
         "INSERT INTO customer_phone (customer_id, position, number, digits) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -363,7 +356,7 @@ fn write_children(tx: &Transaction, id: CustomerId, c: &Valid) -> Result<()> {
 /// Adds `n` new customers to the kept count of active customers; called once per
 /// transaction by whoever inserted them (a trigger per row slows bulk inserts, see
 /// migration 5). Merges subtract through a trigger.
-pub(crate) fn count_added(tx: &Transaction, n: usize) -> Result<()> {
+pub(crate) fn count_added(tx: &Db, n: usize) -> Result<()> {
     if n > 0 {
         tx.prepare_cached("UPDATE customer_count SET n = n + ?1")?
             .execute([n as i64])?;
@@ -372,7 +365,7 @@ pub(crate) fn count_added(tx: &Transaction, n: usize) -> Result<()> {
 }
 
 /// Puts a customer's name and address into the full-text tables.
-fn index_text(tx: &Transaction, id: CustomerId, name: &str, address: &str) -> Result<()> {
+fn index_text(tx: &Db, id: CustomerId, name: &str, address: &str) -> Result<()> {
     tx.prepare_cached("INSERT INTO customer_name_text (rowid, name) VALUES (?1, ?2)")?
         .execute(params![id, index_form(name)])?;
     tx.prepare_cached("INSERT INTO customer_address_text (rowid, address) VALUES (?1, ?2)")?
@@ -381,7 +374,7 @@ fn index_text(tx: &Transaction, id: CustomerId, name: &str, address: &str) -> Re
 }
 
 /// Takes a customer out of the full-text tables (before re-indexing, or when merged away).
-fn unindex_text(tx: &Transaction, id: CustomerId) -> Result<()> {
+fn unindex_text(tx: &Db, id: CustomerId) -> Result<()> {
     tx.prepare_cached("DELETE FROM customer_name_text WHERE rowid = ?1")?
         .execute([id])?;
     tx.prepare_cached("DELETE FROM customer_address_text WHERE rowid = ?1")?
@@ -401,11 +394,7 @@ pub fn create(desk: &mut Desk, input: CustomerInput) -> Result<Customer> {
 
 /// Writes a checked new customer, its audit entry and the kept count, in the caller's
 /// transaction.
-pub(crate) fn add(
-    tx: &Transaction,
-    valid: &Valid,
-    at: &crate::platform::time::Stamp,
-) -> Result<CustomerId> {
+pub(crate) fn add(tx: &Db, valid: &Valid, at: &crate::platform::time::Stamp) -> Result<CustomerId> {
     let id = insert(tx, valid, at)?;
     audit::record(
         tx,
@@ -512,13 +501,13 @@ pub fn get(desk: &mut Desk, args: GetArgs) -> Result<Customer> {
     Ok(customer)
 }
 
-pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Option<Customer>> {
+pub(crate) fn load(conn: &Db, id: CustomerId) -> Result<Option<Customer>> {
     Ok(load_many(conn, &[id])?.pop())
 }
 
 /// Customers by id, in the order asked, those that exist. Three queries whatever the
 /// number (rows, branches, phones): a page of 50 read one by one took 150 statements.
-pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Customer>> {
+pub(crate) fn load_many(conn: &Db, ids: &[CustomerId]) -> Result<Vec<Customer>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -529,7 +518,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
         "SELECT c.id, c.kind, c.name, c.address, c.region, c.class, c.notes, c.created_at, c.updated_at,
                 c.source, c.parent_id, p.name, c.merged_into
          FROM customer c LEFT JOIN customer p ON p.id = c.parent_id
-         WHERE c.id IN (SELECT value FROM json_each(?1))",
+         WHERE c.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1))",
     )?;
     let rows = stmt.query_map([&list], |r| {
         let parent_id: Option<CustomerId> = r.get(10)?;
@@ -564,7 +553,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
     if found.values().any(|c| c.kind == CustomerKind::Company) {
         let mut stmt = conn.prepare_cached(
             "SELECT parent_id, id, name FROM customer
-             WHERE parent_id IN (SELECT value FROM json_each(?1)) AND merged_into IS NULL ORDER BY name",
+             WHERE parent_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1)) AND merged_into IS NULL ORDER BY name",
         )?;
         let rows = stmt.query_map([&list], |r| {
             Ok((
@@ -584,7 +573,7 @@ pub(crate) fn load_many(conn: &Connection, ids: &[CustomerId]) -> Result<Vec<Cus
     }
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, number FROM customer_phone
-         WHERE customer_id IN (SELECT value FROM json_each(?1)) ORDER BY customer_id, position",
+         WHERE customer_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1)) ORDER BY customer_id, position",
     )?;
     let rows = stmt.query_map([&list], |r| {
         Ok((r.get::<_, CustomerId>(0)?, r.get::<_, String>(1)?))
@@ -617,7 +606,7 @@ const PHONE_MATCHES: &str = "SELECT p.id FROM (
      WHERE c.merged_into IS NULL ORDER BY p.id DESC LIMIT ?2";
 
 /// Customer ids whose phone matches, newest first (at most the count cap + 1).
-pub(crate) fn by_phone(conn: &Connection, digits: &str) -> Result<Vec<CustomerId>> {
+pub(crate) fn by_phone(conn: &Db, digits: &str) -> Result<Vec<CustomerId>> {
     collect_ids(conn, PHONE_MATCHES, params![digits, COUNT_CAP + 1])
 }
 
@@ -627,7 +616,7 @@ pub(crate) fn by_phone(conn: &Connection, digits: &str) -> Result<Vec<CustomerId
 /// others from the full-text tables, newest first; each tier reads at most one more id
 /// than the count cap, so nothing reads or sorts all matches of a broad fragment. Merged
 /// customers are not in the text tables.
-pub(crate) fn by_text(conn: &Connection, fragment: &str) -> Result<Vec<CustomerId>> {
+pub(crate) fn by_text(conn: &Db, fragment: &str) -> Result<Vec<CustomerId>> {
     let Some(phrase) = phrase_query(fragment) else {
         return Ok(Vec::new());
     };
@@ -740,9 +729,9 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
 }
 
 fn collect_ids(
-    conn: &Connection,
+    conn: &Db,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::platform::db::Args,
 ) -> Result<Vec<CustomerId>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, |r| r.get(0))?;

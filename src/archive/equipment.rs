@@ -4,8 +4,9 @@
 //! verdict computed from its model's policies (see [`crate::archive::warranty`]) unless overridden
 //! with a reason. Every change lands in the audit trail, which is the machine's history.
 
+use crate::platform::db::{Db, Optional};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::models::{self, ModelId};
@@ -142,7 +143,7 @@ pub fn normalise_serial(s: &str) -> String {
 /// serial free for this model, dates not after the desk's `today`), every problem at once.
 /// `except` is the machine being edited.
 fn check(
-    conn: &Connection,
+    conn: &Db,
     input: &EquipmentInput,
     except: Option<EquipmentId>,
     today: NaiveDate,
@@ -154,10 +155,7 @@ fn check(
 }
 
 /// The owner of a new or edited machine: an existing customer, not merged away.
-fn check_owner(
-    conn: &Connection,
-    customer_id: crate::archive::customers::CustomerId,
-) -> Result<()> {
+fn check_owner(conn: &Db, customer_id: crate::archive::customers::CustomerId) -> Result<()> {
     let owner: Option<Option<i64>> = conn
         .prepare_cached("SELECT merged_into FROM customer WHERE id = ?1")?
         .query_row([customer_id], |r| r.get(0))
@@ -178,7 +176,7 @@ fn check_owner(
 /// The machine's own fields (the owner aside), each problem noted in `p`; the value
 /// returned stands in for a refused field until `p` refuses the form.
 pub(crate) fn check_fields(
-    conn: &Connection,
+    conn: &Db,
     input: &EquipmentInput,
     except: Option<EquipmentId>,
     today: NaiveDate,
@@ -221,7 +219,7 @@ pub(crate) fn check_fields(
 /// The serial, normalised: present, short, of the allowed characters, and (when the
 /// model is known) not on another machine of the model.
 fn check_serial(
-    conn: &Connection,
+    conn: &Db,
     input: &EquipmentInput,
     except: Option<EquipmentId>,
     model_known: bool,
@@ -262,17 +260,13 @@ fn check_serial(
 }
 
 /// Validates a new machine (for forms and imports) on the desk's `today`.
-pub fn validate(
-    conn: &Connection,
-    input: &EquipmentInput,
-    today: NaiveDate,
-) -> Result<ValidEquipment> {
+pub fn validate(conn: &Db, input: &EquipmentInput, today: NaiveDate) -> Result<ValidEquipment> {
     check(conn, input, None, today)
 }
 
 /// The machine with this model and serial, and its owner.
 pub fn find(
-    conn: &Connection,
+    conn: &Db,
     model_id: ModelId,
     serial: &str,
 ) -> Result<Option<(EquipmentId, crate::archive::customers::CustomerId)>> {
@@ -291,7 +285,7 @@ fn reversed(s: &str) -> String {
 }
 
 /// Writes a new machine inside the caller's transaction (no audit entry: callers decide).
-pub fn insert(tx: &Transaction, e: &ValidEquipment, at: &str) -> Result<EquipmentId> {
+pub fn insert(tx: &Db, e: &ValidEquipment, at: &str) -> Result<EquipmentId> {
     tx.prepare_cached(
         "INSERT INTO equipment (customer_id, model_id, serial, serial_rev, purchase_date, install_date, site,
                                 created_at, updated_at)
@@ -307,10 +301,10 @@ pub fn insert(tx: &Transaction, e: &ValidEquipment, at: &str) -> Result<Equipmen
         e.site,
         at
     ])?;
-    Ok(EquipmentId(tx.last_insert_rowid()))
+    Ok(EquipmentId(tx.last_insert_rowid()?))
 }
 
-fn describe(conn: &Connection, e: &ValidEquipment) -> Result<String> {
+fn describe(conn: &Db, e: &ValidEquipment) -> Result<String> {
     let code: String = conn.query_row(
         "SELECT code FROM product_model WHERE id = ?1",
         [e.model_id],
@@ -342,7 +336,7 @@ pub fn create(desk: &mut Desk, input: EquipmentInput) -> Result<Equipment> {
 /// Writes a checked new machine with its audit entry (its history's first line), in the
 /// caller's transaction.
 pub(crate) fn add(
-    tx: &Transaction,
+    tx: &Db,
     valid: &ValidEquipment,
     at: &crate::platform::time::Stamp,
 ) -> Result<EquipmentId> {
@@ -353,7 +347,7 @@ pub(crate) fn add(
 }
 
 /// One machine with its warranty verdict as of `today`, without its history.
-pub(crate) fn load(conn: &Connection, today: NaiveDate, id: EquipmentId) -> Result<Equipment> {
+pub(crate) fn load(conn: &Db, today: NaiveDate, id: EquipmentId) -> Result<Equipment> {
     read(conn, today, &format!("{SELECT} WHERE e.id = ?1"), [id])?
         .pop()
         .ok_or_else(|| not_found(id))
@@ -449,10 +443,10 @@ const SELECT: &str = "SELECT e.id, e.customer_id, c.name, m.id, m.code, m.name, 
 
 /// Machines with their warranty verdict as of `today` (the desk's day).
 fn read(
-    conn: &Connection,
+    conn: &Db,
     today: chrono::NaiveDate,
     sql: &str,
-    p: impl rusqlite::Params,
+    p: impl crate::platform::db::Args,
 ) -> Result<Vec<Equipment>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| {

@@ -690,7 +690,7 @@ fn attempt<T>(
     sheet: &Sheet,
     columns: &[Column],
     creating: &HashMap<String, Creating>,
-    finish: impl FnOnce(rusqlite::Transaction<'_>, &Stamp, Outcome) -> Result<T>,
+    finish: impl FnOnce(crate::platform::db::Tx<'_>, &Stamp, Outcome) -> Result<T>,
 ) -> Result<T> {
     let mut skip: HashMap<usize, Vec<String>> = HashMap::new();
     let (at, today) = (desk.stamp(), desk.today());
@@ -714,13 +714,16 @@ fn attempt<T>(
 /// Raises the page and statement caches for an import (64 MB) and puts the defaults back
 /// afterwards (an import that fails half-way leaves them raised: harmless, memory only).
 fn big_cache(desk: &Desk, on: bool) -> Result<()> {
+    // SQLite only: PostgreSQL keeps its cache in the server and every statement prepared.
+    let Some(conn) = desk.conn().sqlite_conn() else {
+        return Ok(());
+    };
     let kib: i64 = if on { 65_536 } else { 2_000 };
-    desk.conn().pragma_update(None, "cache_size", -kib)?;
+    conn.pragma_update(None, "cache_size", -kib)?;
     // One row runs more distinct statements (customer, phones, text index, machine,
     // model, audit …) than rusqlite's default statement cache of 16 holds: re-preparing
     // them every row cost a tenth of the time.
-    desk.conn()
-        .set_prepared_statement_cache_capacity(if on { 64 } else { 16 });
+    conn.set_prepared_statement_cache_capacity(if on { 64 } else { 16 });
     Ok(())
 }
 
@@ -849,7 +852,7 @@ impl Catalogue<'_> {
     /// when the code was not in the catalogue.
     fn model(
         &mut self,
-        tx: &rusqlite::Transaction,
+        tx: &crate::platform::db::Db,
         at: &Stamp,
         code: &str,
     ) -> Result<Option<models::ModelId>> {
@@ -906,7 +909,7 @@ fn reasons_of(layout: &Layout, row: &Row, e: &Error, quiet: &[&str]) -> Vec<Stri
 /// checked whole: every problem of its customer and of its machine is reported.
 /// `now` is the desk's: the rows' stamp and the day dates are checked against.
 fn run(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     now: (&Stamp, NaiveDate),
     sheet: &Sheet,
     columns: &[Column],
@@ -1032,7 +1035,7 @@ enum Owner {
 /// of the row above (merged cells); else a customer already in the archive (same name and a
 /// same phone) or a new one. `Ok(Err(reasons))`: the row is refused, for all of these.
 fn owner_of(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     layout: &Layout,
     row: &Row,
     phones: Vec<String>,
@@ -1107,7 +1110,7 @@ fn owner_of(
 /// `Ok(Err(reasons))`: the row is refused, for all of these.
 #[allow(clippy::too_many_arguments)]
 fn machine_of(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     at: &Stamp,
     layout: &Layout,
     row: &Row,

@@ -1,7 +1,8 @@
 //! The model catalogue (型号) and each model's warranty policies: a whole-machine term and
 //! optional per-component terms. Owns `product_model` and `warranty_policy`.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::warranty::{Basis, Policy};
@@ -57,7 +58,7 @@ pub fn list(desk: &mut Desk, _: NoArgs) -> Result<ModelList> {
     Ok(ModelList { items })
 }
 
-pub(crate) fn load(conn: &Connection, id: ModelId) -> Result<Option<Model>> {
+pub(crate) fn load(conn: &Db, id: ModelId) -> Result<Option<Model>> {
     let model = conn
         .prepare_cached("SELECT id, code, name, category FROM product_model WHERE id = ?1")?
         .query_row([id], |r| {
@@ -78,7 +79,7 @@ pub(crate) fn load(conn: &Connection, id: ModelId) -> Result<Option<Model>> {
 }
 
 /// The model's policies, whole machine first.
-pub(crate) fn policies(conn: &Connection, id: ModelId) -> Result<Vec<Policy>> {
+pub(crate) fn policies(conn: &Db, id: ModelId) -> Result<Vec<Policy>> {
     let mut stmt = conn.prepare_cached(
         "SELECT component, months, basis FROM warranty_policy WHERE model_id = ?1 ORDER BY component <> '', component",
     )?;
@@ -98,7 +99,7 @@ pub(crate) fn policies(conn: &Connection, id: ModelId) -> Result<Vec<Policy>> {
 }
 
 /// The id of the model with this code (as an import file names it).
-pub fn id_by_code(conn: &Connection, code: &str) -> Result<Option<ModelId>> {
+pub fn id_by_code(conn: &Db, code: &str) -> Result<Option<ModelId>> {
     Ok(conn
         .prepare_cached("SELECT id FROM product_model WHERE code = ?1")?
         .query_row([code.trim()], |r| r.get(0))
@@ -147,7 +148,7 @@ pub(crate) fn check_policies(given: &[Policy]) -> Result<Vec<Policy>> {
 /// with its policies, inside the caller's transaction, and records it in the audit trail.
 /// `models.save` and the import's new models both add models here.
 pub(crate) fn insert(
-    tx: &Transaction,
+    tx: &Db,
     (code, name, category): (&str, &str, &str),
     policies: &[Policy],
     at: &Stamp,
@@ -156,18 +157,12 @@ pub(crate) fn insert(
         "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![code, name, category, at])?;
-    let id = ModelId(tx.last_insert_rowid());
+    let id = ModelId(tx.last_insert_rowid()?);
     write_policies(tx, id, policies, at, code)?;
     Ok(id)
 }
 
-fn write_policies(
-    tx: &Transaction,
-    id: ModelId,
-    policies: &[Policy],
-    at: &Stamp,
-    code: &str,
-) -> Result<()> {
+fn write_policies(tx: &Db, id: ModelId, policies: &[Policy], at: &Stamp, code: &str) -> Result<()> {
     for p in policies {
         let basis = match p.basis {
             Basis::Purchase => "purchase",

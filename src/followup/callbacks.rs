@@ -4,8 +4,9 @@
 //! records whether the problem is solved, the satisfaction and remarks: solved moves the
 //! order to called back; not solved reopens it; 不满意 can open a complaint in the same step.
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::followup::complaints;
@@ -49,7 +50,7 @@ pub fn complete(desk: &mut Desk, a: orders::flow::CompleteArgs) -> Result<orders
 /// reopen gets a new one, unless one is still open). Consultations answered on the phone
 /// need none.
 pub(crate) fn open_for(
-    tx: &Transaction,
+    tx: &Db,
     order_id: OrderId,
     kind: OrderKind,
     completed: DateTime<Utc>,
@@ -118,9 +119,9 @@ const SELECT: &str = "SELECT b.id, b.order_id, o.number, o.customer_id, c.name, 
     LEFT JOIN product_model m ON m.id = o.model_id LEFT JOIN engineer g ON g.id = o.engineer_id";
 
 fn read(
-    conn: &Connection,
+    conn: &Db,
     tail: &str,
-    p: impl rusqlite::Params,
+    p: impl crate::platform::db::Args,
     now: DateTime<Utc>,
 ) -> Result<Vec<Callback>> {
     let company = crate::people::settings::load(conn)?.company_name;
@@ -180,7 +181,7 @@ fn read(
     })?;
     let mut out: Vec<Callback> = rows.collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT at, user, reached, note FROM callback_attempt WHERE callback_id = ?1 ORDER BY id",
+        "SELECT at, \"user\", reached, note FROM callback_attempt WHERE callback_id = ?1 ORDER BY id",
     )?;
     for c in &mut out {
         let rows = stmt.query_map([c.id], |r| {
@@ -251,7 +252,7 @@ pub fn queue(desk: &mut Desk, a: QueueArgs) -> Result<Queue> {
     })
 }
 
-pub(crate) fn load(conn: &Connection, id: CallbackId, now: DateTime<Utc>) -> Result<Callback> {
+pub(crate) fn load(conn: &Db, id: CallbackId, now: DateTime<Utc>) -> Result<Callback> {
     read(conn, "WHERE b.id = ?1", [id], now)?
         .pop()
         .ok_or_else(|| Error::NotFound(format!("回访不存在（编号 {id}）")))
@@ -320,7 +321,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
     let tx = desk.write()?;
     let called = open_callback(&tx, a.id)?;
     tx.prepare_cached(
-        "INSERT INTO callback_attempt (callback_id, at, user, reached, note) VALUES (?1, ?2, desk_user(), ?3, ?4)",
+        "INSERT INTO callback_attempt (callback_id, at, \"user\", reached, note) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
     .execute(params![a.id, at, a.reached as i64, remarks])?;
     let mut complaint_id = None;
@@ -430,7 +431,7 @@ struct Called {
 }
 
 /// The callback `id`, refused when it does not exist or is already done.
-fn open_callback(tx: &Transaction, id: CallbackId) -> Result<Called> {
+fn open_callback(tx: &Db, id: CallbackId) -> Result<Called> {
     let (status, called): (CallbackStatus, Called) = tx
         .prepare_cached(
             "SELECT b.status, b.order_id, o.status, o.customer_id, o.engineer_id

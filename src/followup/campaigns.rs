@@ -5,8 +5,9 @@
 //! (PDF) of what was checked, what was found, and what is still open. Reporting that
 //! honestly to a chain's head office is what wins its next order.
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{customers::CustomerId, equipment::EquipmentId};
@@ -50,12 +51,7 @@ fn cutoff(now: DateTime<Utc>, months: u32) -> String {
 }
 
 /// The machines matching, newest customer first: (equipment, customer).
-fn matching(
-    conn: &Connection,
-    c: &Criteria,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<(i64, i64)>> {
+fn matching(conn: &Db, c: &Criteria, now: DateTime<Utc>, limit: i64) -> Result<Vec<(i64, i64)>> {
     let mut sql = String::from(
         "SELECT e.id, e.customer_id FROM equipment e JOIN customer c ON c.id = e.customer_id
          WHERE c.merged_into IS NULL",
@@ -90,9 +86,7 @@ fn matching(
         args.len()
     ));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
+    let rows = stmt.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -192,7 +186,7 @@ const TASKS: &str =
     LEFT JOIN customer h ON h.id = c.parent_id
     LEFT JOIN work_order o ON o.id = t.order_id";
 
-fn tasks(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<Task>> {
+fn tasks(conn: &Db, tail: &str, p: impl crate::platform::db::Args) -> Result<Vec<Task>> {
     let mut stmt = conn.prepare_cached(&format!("{TASKS} {tail}"))?;
     let rows = stmt.query_map(p, |r| {
         Ok(Task {
@@ -224,7 +218,7 @@ pub(crate) fn still_open(t: &Task) -> bool {
             .is_some_and(|s| orders::OrderStatus::DONE.contains(&s))
 }
 
-fn load(conn: &Connection, id: CampaignId, customer: Option<CustomerId>) -> Result<Campaign> {
+fn load(conn: &Db, id: CampaignId, customer: Option<CustomerId>) -> Result<Campaign> {
     let (name, kind, criteria, created_at): (String, CampaignKind, String, String) = conn
         .prepare_cached("SELECT name, kind, criteria, created_at FROM campaign WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -279,10 +273,10 @@ pub fn create(desk: &mut Desk, a: CreateArgs) -> Result<Campaign> {
     let at = stamp(desk.now());
     let tx = desk.write()?;
     tx.execute(
-        "INSERT INTO campaign (name, kind, criteria, created_at, user) VALUES (?1, ?2, ?3, ?4, desk_user())",
+        "INSERT INTO campaign (name, kind, criteria, created_at, \"user\") VALUES (?1, ?2, ?3, ?4, desk_user())",
         params![name, kind, criteria, at],
     )?;
-    let id = CampaignId(tx.last_insert_rowid());
+    let id = CampaignId(tx.last_insert_rowid()?);
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO campaign_task (campaign_id, equipment_id, customer_id, status) VALUES (?1, ?2, ?3, ?4)",

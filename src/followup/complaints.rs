@@ -5,8 +5,9 @@
 //! day board and in the list). Then: justified or not, the measures taken, the reply told
 //! to the customer, their feedback, closed. Every step is an event (append-only).
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::CustomerId;
@@ -70,9 +71,9 @@ const SELECT: &str =
     LEFT JOIN work_order o ON o.id = k.order_id LEFT JOIN engineer g ON g.id = k.engineer_id";
 
 fn read(
-    conn: &Connection,
+    conn: &Db,
     tail: &str,
-    p: impl rusqlite::Params,
+    p: impl crate::platform::db::Args,
     now: DateTime<Utc>,
 ) -> Result<Vec<Complaint>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} {tail}"))?;
@@ -111,12 +112,12 @@ fn read(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(crate) fn load(conn: &Connection, id: ComplaintId, now: DateTime<Utc>) -> Result<Complaint> {
+pub(crate) fn load(conn: &Db, id: ComplaintId, now: DateTime<Utc>) -> Result<Complaint> {
     let mut c = read(conn, "WHERE k.id = ?1", [id], now)?
         .pop()
         .ok_or_else(|| Error::NotFound(format!("投诉不存在（编号 {id}）")))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT at, user, kind, detail FROM complaint_event WHERE complaint_id = ?1 ORDER BY id",
+        "SELECT at, \"user\", kind, detail FROM complaint_event WHERE complaint_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([id], |r| {
         Ok(Event {
@@ -130,9 +131,9 @@ pub(crate) fn load(conn: &Connection, id: ComplaintId, now: DateTime<Utc>) -> Re
     Ok(c)
 }
 
-fn event(tx: &Transaction, id: ComplaintId, at: &str, kind: &str, detail: &str) -> Result<()> {
+fn event(tx: &Db, id: ComplaintId, at: &str, kind: &str, detail: &str) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO complaint_event (complaint_id, at, user, kind, detail) VALUES (?1, ?2, desk_user(), ?3, ?4)",
+        "INSERT INTO complaint_event (complaint_id, at, \"user\", kind, detail) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
     .execute(params![id, at, kind, detail])?;
     Ok(())
@@ -154,7 +155,7 @@ pub struct CreateArgs {
 
 /// Registers a complaint inside the caller's transaction; returns its id.
 pub(crate) fn insert(
-    tx: &Transaction,
+    tx: &Db,
     cal: &Calendar,
     now: DateTime<Utc>,
     a: &CreateArgs,
@@ -220,7 +221,7 @@ pub(crate) fn insert(
         due,
         ComplaintStatus::Open
     ])?;
-    let id = ComplaintId(tx.last_insert_rowid());
+    let id = ComplaintId(tx.last_insert_rowid()?);
     event(
         tx,
         id,

@@ -7,8 +7,9 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::platform::db::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::{clocks, not_found, read, Machine, Named, OrderId, OrderKind, OrderStatus, Priority};
@@ -89,14 +90,17 @@ const CARD_SELECT: &str = "SELECT o.id, o.number, o.customer_id, c.name, o.equip
     LEFT JOIN engineer g ON g.id = o.engineer_id";
 
 /// Column `i` as text, borrowed from the row (None: NULL).
-fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+fn text<'r>(
+    r: &'r crate::platform::db::Row<'_, '_>,
+    i: usize,
+) -> rusqlite::Result<Option<&'r str>> {
     r.get_ref(i)?.as_str_or_null().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
     })
 }
 
 /// The cards of `SELECT … {tail}` (parts are added later); clocks as they stand at `now`.
-fn read_cards(conn: &Connection, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
+fn read_cards(conn: &Db, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
     let mut stmt = conn.prepare_cached(&format!("{CARD_SELECT} {tail}"))?;
     let rows = stmt.query_map([BOARD_LIMIT], |r| {
         let status: OrderStatus = r.get(10)?;
@@ -193,20 +197,20 @@ pub struct Board {
 #[derive(Debug, Deserialize)]
 pub struct NoArgs {}
 
-fn main_store(conn: &Connection) -> Result<StoreId> {
+fn main_store(conn: &Db) -> Result<StoreId> {
     Ok(conn
         .prepare_cached("SELECT id FROM store WHERE kind = 'main' ORDER BY id LIMIT 1")?
         .query_row([], |r| r.get(0))?)
 }
 
-fn on_hand(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<i64> {
+fn on_hand(conn: &Db, part_id: PartId, store_id: StoreId) -> Result<i64> {
     Ok(crate::stock::ledger::balance(conn, part_id, store_id)?.0)
 }
 
 /// The parts past orders of `model_id` used most: id, code, name, uses. Only parts that
 /// fit the model: a part whose 适用机型 (`models`) lists model codes is cited for those
 /// models only; a part that lists none is taken to fit any (a screw, a fuse).
-fn model_parts(conn: &Connection, model_id: ModelId) -> Result<Vec<(PartId, String, String, i64)>> {
+fn model_parts(conn: &Db, model_id: ModelId) -> Result<Vec<(PartId, String, String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.code, p.name, mp.uses FROM model_part mp JOIN part p ON p.id = mp.part_id
            JOIN product_model m ON m.id = mp.model_id
@@ -223,7 +227,7 @@ fn model_parts(conn: &Connection, model_id: ModelId) -> Result<Vec<(PartId, Stri
 
 /// The parts past orders of `model_id` used most, with stock in the main store and `van`.
 fn probable(
-    conn: &Connection,
+    conn: &Db,
     model_id: Option<ModelId>,
     main: StoreId,
     van: Option<StoreId>,
@@ -250,7 +254,7 @@ fn probable(
 
 /// Fills in the probable parts of every card: each model's parts read once, each part's
 /// stock in every store read once.
-fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer]) -> Result<()> {
+fn add_parts(conn: &Db, cards: &mut [&mut Card], engineers: &[Engineer]) -> Result<()> {
     let main = main_store(conn)?;
     let vans: HashMap<EngineerId, Option<StoreId>> =
         engineers.iter().map(|e| (e.id, e.van_store_id)).collect();
@@ -309,7 +313,7 @@ fn add_parts(conn: &Connection, cards: &mut [&mut Card], engineers: &[Engineer])
 /// Each engineer's load and today's appointments, from the active column when it holds every
 /// active order, else from the database.
 fn loads(
-    conn: &Connection,
+    conn: &Db,
     engineers: &[Engineer],
     active: &[Card],
     (from, to): (&str, &str),

@@ -4,7 +4,7 @@
 //! contact), not the money, which does not change. Each change is kept in the order's
 //! timeline: what it was, what it is now, who, when.
 
-use rusqlite::OptionalExtension;
+use crate::platform::db::Optional;
 use serde::Deserialize;
 
 use super::{event, load, not_found, EventKind, Order, OrderId};

@@ -1,7 +1,8 @@
 //! Service engineers (服务工程师): who can be dispatched, their phone and region. An
 //! engineer's van store is the store of kind `van` whose engineer is this name.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -31,7 +32,7 @@ const SELECT: &str = "SELECT e.id, e.name, e.phone, e.region, e.active,
         (SELECT s.id FROM store s WHERE s.kind = 'van' AND s.engineer = e.name ORDER BY s.id LIMIT 1)
     FROM engineer e";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Engineer> {
+fn row(r: &crate::platform::db::Row<'_, '_>) -> rusqlite::Result<Engineer> {
     let phone: String = r.get(2)?;
     Ok(Engineer {
         id: r.get(0)?,
@@ -48,7 +49,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Engineer> {
     })
 }
 
-pub(crate) fn load(conn: &Connection, id: EngineerId) -> Result<Option<Engineer>> {
+pub(crate) fn load(conn: &Db, id: EngineerId) -> Result<Option<Engineer>> {
     Ok(conn
         .prepare_cached(&format!("{SELECT} WHERE e.id = ?1"))?
         .query_row([id], row)
@@ -56,7 +57,7 @@ pub(crate) fn load(conn: &Connection, id: EngineerId) -> Result<Option<Engineer>
 }
 
 /// Active engineers by name.
-pub(crate) fn active(conn: &Connection) -> Result<Vec<Engineer>> {
+pub(crate) fn active(conn: &Db) -> Result<Vec<Engineer>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE e.active = 1 ORDER BY e.name"))?;
     let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -150,7 +151,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Engineer> {
                 "INSERT INTO engineer (name, phone, region, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![name, phone, region, a.active as i64, at],
             )?;
-            EngineerId(tx.last_insert_rowid())
+            EngineerId(tx.last_insert_rowid()?)
         }
     };
     crate::people::audit::record(

@@ -9,8 +9,9 @@
 //!   e.g. when the callback finds the problem not solved;
 //! - closed and cancelled are final.
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::Deserialize;
 
 use super::words::{EventKind, FeeKind, Method, Mode, OrderKind, OrderStatus, OrderStatus::*};
@@ -46,7 +47,7 @@ struct Row {
     paid_fen: i64,
 }
 
-fn row(tx: &Transaction, id: OrderId) -> Result<Row> {
+fn row(tx: &Db, id: OrderId) -> Result<Row> {
     tx.prepare_cached(
         "SELECT number, status, kind, mode, warranty, engineer_id, model_id, slip_due,
                 total_fen, paid_fen FROM work_order WHERE id = ?1",
@@ -86,7 +87,7 @@ fn refused(o: &Row, to: OrderStatus, hint: &str) -> Error {
 /// otherwise the callback is only told on the order's history. `detail` says what the
 /// customer said.
 pub(crate) fn called_back(
-    tx: &Transaction,
+    tx: &Db,
     id: OrderId,
     from: OrderStatus,
     solved: bool,
@@ -106,7 +107,7 @@ pub(crate) fn called_back(
 /// when work first started, the starts (visits) and the setbacks (waiting for parts,
 /// reopened).
 pub(crate) fn set_status(
-    tx: &Transaction,
+    tx: &Db,
     id: OrderId,
     from: OrderStatus,
     status: OrderStatus,
@@ -358,7 +359,7 @@ pub struct CompleteArgs {
 pub fn complete(
     desk: &mut Desk,
     a: CompleteArgs,
-    then: impl FnOnce(&Transaction, OrderId, OrderKind, DateTime<Utc>, &Calendar) -> Result<()>,
+    then: impl FnOnce(&Db, OrderId, OrderKind, DateTime<Utc>, &Calendar) -> Result<()>,
 ) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
@@ -504,7 +505,7 @@ fn check_quantities(parts: &[PartUse]) -> Result<()> {
 /// counts it for the model's probable parts. Returns the parts fee and the lines as the
 /// order's history tells them.
 fn use_parts(
-    tx: &Transaction,
+    tx: &Db,
     id: OrderId,
     o: &Row,
     used: &[PartUse],
@@ -579,7 +580,7 @@ fn use_parts(
 
 /// Writes the fee lines and returns the order's total: a reopened order completed again
 /// keeps what it billed the first time.
-fn bill(tx: &Transaction, id: OrderId, fees: &[FeeLine]) -> Result<i64> {
+fn bill(tx: &Db, id: OrderId, fees: &[FeeLine]) -> Result<i64> {
     for f in fees {
         tx.prepare_cached(
             "INSERT INTO fee_line (order_id, kind, description, amount_fen) VALUES (?1, ?2, ?3, ?4)",
@@ -658,7 +659,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
     tx.prepare_cached(
-        "INSERT INTO payment (order_id, at, user, method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
+        "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
     .execute(params![a.id, at, method, amount, note])?;
     if kind != EventKind::OnAccount {

@@ -2,7 +2,7 @@
 //! of the customer and the machines ([`customers::timeline`]); the orders are added here,
 //! because the archive sits below the orders and never reads their table.
 
-use rusqlite::Connection;
+use crate::platform::db::Db;
 
 use crate::archive::customers::{self, GetArgs, Timeline, TimelineItem};
 use crate::platform::error::Result;
@@ -15,7 +15,7 @@ pub fn timeline(desk: &mut Desk, args: GetArgs) -> Result<Timeline> {
     customers::timeline(desk, args, items)
 }
 
-fn orders_of(conn: &Connection, customer_id: customers::CustomerId) -> Result<Vec<TimelineItem>> {
+fn orders_of(conn: &Db, customer_id: customers::CustomerId) -> Result<Vec<TimelineItem>> {
     let mut items = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT created_at, number, kind, status, fault, id FROM work_order

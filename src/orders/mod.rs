@@ -20,8 +20,9 @@ pub mod flow;
 pub mod history;
 pub mod words;
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::{self, CustomerId};
@@ -187,10 +188,10 @@ pub(crate) const SELECT: &str =
 /// Reads orders with `SELECT … {tail}`; clocks as they stand at `now`, actions as
 /// `actor` may take them.
 pub(crate) fn read(
-    conn: &Connection,
+    conn: &Db,
     actor: &Actor,
     tail: &str,
-    p: impl rusqlite::Params,
+    p: impl crate::platform::db::Args,
     now: DateTime<Utc>,
 ) -> Result<Vec<Order>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} {tail}"))?;
@@ -298,17 +299,12 @@ pub(crate) fn not_found(id: OrderId) -> Error {
 }
 
 /// One order with its timeline, parts, fees and payments.
-pub(crate) fn load(
-    conn: &Connection,
-    actor: &Actor,
-    id: OrderId,
-    now: DateTime<Utc>,
-) -> Result<Order> {
+pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) -> Result<Order> {
     let mut o = read(conn, actor, "WHERE o.id = ?1", [id], now)?
         .pop()
         .ok_or_else(|| not_found(id))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT at, user, kind, from_status, to_status, detail FROM order_event
+        "SELECT at, \"user\", kind, from_status, to_status, detail FROM order_event
          WHERE order_id = ?1 ORDER BY id",
     )?;
     let events = stmt.query_map([id], |r| {
@@ -359,7 +355,7 @@ pub(crate) fn load(
     })?;
     o.fees = Some(fees.collect::<rusqlite::Result<_>>()?);
     let mut stmt = conn.prepare_cached(
-        "SELECT at, user, method, amount_fen, note FROM payment WHERE order_id = ?1 ORDER BY id",
+        "SELECT at, \"user\", method, amount_fen, note FROM payment WHERE order_id = ?1 ORDER BY id",
     )?;
     let payments = stmt.query_map([id], |r| {
         Ok(Payment {
@@ -376,7 +372,7 @@ pub(crate) fn load(
 
 /// Appends one event to the order's timeline.
 pub(crate) fn event(
-    tx: &Transaction,
+    tx: &Db,
     order_id: OrderId,
     at: &str,
     kind: EventKind,
@@ -384,7 +380,7 @@ pub(crate) fn event(
     detail: &str,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO order_event (order_id, at, user, kind, from_status, to_status, detail)
+        "INSERT INTO order_event (order_id, at, \"user\", kind, from_status, to_status, detail)
          VALUES (?1, ?2, desk_user(), ?3, ?4, ?5, ?6)",
     )?
     .execute(params![order_id, at, kind, from, to, detail])?;
@@ -392,7 +388,7 @@ pub(crate) fn event(
 }
 
 /// The next number of `year`, counted in the caller's transaction.
-fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<String> {
+fn next_number(tx: &Db, prefix: &str, year: i32) -> Result<String> {
     let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Order, year)?;
     Ok(format!("{prefix}{year}{n:06}"))
 }
@@ -438,7 +434,7 @@ pub(crate) fn prepare(desk: &mut Desk, a: CreateArgs) -> Result<Intake> {
 }
 
 /// The customer an order is for: on file and not merged away.
-fn caller_of(conn: &Connection, id: CustomerId) -> Result<customers::Customer> {
+fn caller_of(conn: &Db, id: CustomerId) -> Result<customers::Customer> {
     let customer =
         customers::load(conn, id)?.ok_or_else(|| Error::invalid("customer_id", "请先选择客户"))?;
     if let Some(into) = customer.merged_into {
@@ -458,7 +454,7 @@ fn caller_of(conn: &Connection, id: CustomerId) -> Result<customers::Customer> {
 /// the customer are still checked, and `address` (the new customer's typed address)
 /// stands in for the customer's. The value returned is only used when `p` stays empty.
 fn check_order(
-    conn: &Connection,
+    conn: &Db,
     (now, today): (DateTime<Utc>, chrono::NaiveDate),
     customer: Option<&customers::Customer>,
     address_typed: &str,
@@ -800,7 +796,7 @@ pub fn intake(desk: &mut Desk, a: IntakeArgs) -> Result<IntakeDone> {
 }
 
 /// Writes a prepared order, its number and first events, in the caller's transaction.
-pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
+pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
     let [confirm_due, reply_due, slip_due] = i.due;
     let at = stamp(i.now);
     let year = i.now.with_timezone(&time::zone()).year();
@@ -838,7 +834,7 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
         i.tags.first().cloned().unwrap_or_default(),
         OrderStatus::Registered,
     ])?;
-    let id = OrderId(tx.last_insert_rowid());
+    let id = OrderId(tx.last_insert_rowid()?);
     let detail = format!(
         "{} · {} · {}{}",
         i.kind.label(),
@@ -877,7 +873,7 @@ pub(crate) fn insert(tx: &Transaction, i: &Intake) -> Result<OrderId> {
 /// Counts the faults of a new order for its model: the picked ones, and short phrases of
 /// the free text (split at punctuation), so the next caller's list offers them.
 fn learn_faults(
-    tx: &Transaction,
+    tx: &Db,
     model_id: crate::archive::models::ModelId,
     tags: &[String],
     free: &str,
@@ -1097,7 +1093,7 @@ pub fn faults(desk: &mut Desk, a: FaultsArgs) -> Result<Faults> {
 /// its ten digits (year and sequence) without the prefix. Shorter digit strings are left to
 /// the phone search (a phone's last 4 digits must not bring up an order).
 pub(crate) fn find_number(
-    conn: &Connection,
+    conn: &Db,
     actor: &Actor,
     query: &str,
     now: DateTime<Utc>,

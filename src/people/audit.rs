@@ -3,7 +3,8 @@
 //! a bug in our own code can rewrite history. Machine histories, customer timelines and
 //! the export log are read from here.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::Result;
@@ -24,7 +25,7 @@ pub struct Entry {
 /// Appends one entry inside the caller's transaction, so it lands only with the change.
 /// `at` is the use case's now, from the desk.
 pub fn record(
-    tx: &Transaction,
+    tx: &Db,
     at: &Stamp,
     action: &str,
     entity: &str,
@@ -33,7 +34,7 @@ pub fn record(
 ) -> Result<()> {
     let entity_id: i64 = entity_id.into();
     tx.prepare_cached(
-        "INSERT INTO audit_entry (at, user, action, entity, entity_id, detail) VALUES (?1, desk_user(), ?2, ?3, ?4, ?5)",
+        "INSERT INTO audit_entry (at, \"user\", action, entity, entity_id, detail) VALUES (?1, desk_user(), ?2, ?3, ?4, ?5)",
     )?
     .execute(params![at, action, entity, entity_id, detail])?;
     Ok(())
@@ -41,13 +42,13 @@ pub fn record(
 
 /// One row of `table` as (column, value as text), for [`changes`]. Empty when absent.
 pub(crate) fn snapshot(
-    conn: &Connection,
+    conn: &Db,
     table: &str,
     id: impl Into<i64>,
 ) -> Result<Vec<(String, String)>> {
     let id: i64 = id.into();
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
-    let names: Vec<String> = stmt.column_names().map(String::from).collect();
+    let names: Vec<String> = stmt.column_names();
     let values = stmt
         .query_row([id], |r| {
             (0..names.len())
@@ -98,17 +99,17 @@ pub(crate) fn changes(
 }
 
 /// Entries of one record, newest first.
-pub(crate) fn of(conn: &Connection, entity: &str, entity_id: impl Into<i64>) -> Result<Vec<Entry>> {
+pub(crate) fn of(conn: &Db, entity: &str, entity_id: impl Into<i64>) -> Result<Vec<Entry>> {
     let entity_id: i64 = entity_id.into();
     query(
         conn,
-        "SELECT id, at, user, action, entity, entity_id, detail FROM audit_entry
+        "SELECT id, at, \"user\", action, entity, entity_id, detail FROM audit_entry
          WHERE entity = ?1 AND entity_id = ?2 ORDER BY id DESC",
         params![entity, entity_id],
     )
 }
 
-fn query(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Entry>> {
+fn query(conn: &Db, sql: &str, p: impl crate::platform::db::Args) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| {
         Ok(Entry {
@@ -169,7 +170,7 @@ fn date(field: &'static str, text: &str) -> Result<chrono::NaiveDate> {
 pub fn list(desk: &mut Desk, args: ListArgs) -> Result<ListPage> {
     let limit = args.limit.clamp(1, 1000);
     let mut sql = String::from(
-        "SELECT id, at, user, action, entity, entity_id, detail FROM audit_entry WHERE 1",
+        "SELECT id, at, \"user\", action, entity, entity_id, detail FROM audit_entry WHERE 1 = 1",
     );
     let mut values: Vec<String> = Vec::new();
     let mut filter = |clause: &str, value: String| {
@@ -186,7 +187,7 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<ListPage> {
         filter(" AND entity = ?", v.to_string());
     }
     if let Some(v) = given(&args.user) {
-        filter(" AND instr(user, ?) > 0", v.to_string());
+        filter(" AND instr(\"user\", ?) > 0", v.to_string());
     }
     if let Some(v) = given(&args.text) {
         filter(" AND instr(detail, ?) > 0", v.to_string());
@@ -201,6 +202,6 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<ListPage> {
         filter(" AND at < ?", stamp(next));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-    let items = query(desk.conn(), &sql, rusqlite::params_from_iter(values.iter()))?;
+    let items = query(desk.conn(), &sql, values.as_slice())?;
     Ok(ListPage { items })
 }

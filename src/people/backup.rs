@@ -275,7 +275,7 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
     }
     let target = dir.join(&name);
     let part = dir.join(format!(".{name}.part"));
-    let result = copy_live(desk.conn(), &part)
+    let result = copy_live(desk.sqlite_file()?, &part)
         .and_then(|()| std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e)));
     if let Err(e) = result {
         remove_with_companions(&part);
@@ -471,11 +471,11 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
         other => other,
     })?;
     let safety = write(desk, &folder(desk)?, Kind::BeforeRestore, "backup_folder")?;
-    run_backup(&source, desk.conn_mut())
+    run_backup(&source, desk.sqlite_file_mut()?)
         .map_err(|e| Error::Storage(format!("恢复失败，当前数据未改动：{e}")))?;
     drop(source);
     // The restored file already has our schema; this also re-reads it on this connection.
-    crate::platform::db::migrate(desk.conn_mut(), crate::platform::db::MIGRATIONS)?;
+    crate::platform::db::migrate(desk.sqlite_file_mut()?, crate::platform::db::MIGRATIONS)?;
     let name = Path::new(shown)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

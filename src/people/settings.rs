@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::platform::db::Db;
 use chrono::NaiveTime;
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -111,13 +112,13 @@ fn hm(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
 }
 
-fn values(conn: &Connection) -> Result<BTreeMap<String, String>> {
+fn values(conn: &Db) -> Result<BTreeMap<String, String>> {
     let mut stmt = conn.prepare_cached("SELECT key, value FROM setting")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn load(conn: &Connection) -> Result<Settings> {
+pub fn load(conn: &Db) -> Result<Settings> {
     let v = values(conn)?;
     let text = |key: &str, default: &str| v.get(key).cloned().unwrap_or_else(|| default.into());
     let time = |key: &str, default: (u32, u32)| {
@@ -260,7 +261,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Settings> {
 /// the administrator, in one); `at` is the use case's now. The caller decides what may
 /// be given: no role is checked here.
 pub(crate) fn save_in(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     at: &crate::platform::time::Stamp,
     a: &SaveArgs,
 ) -> Result<()> {
@@ -268,7 +269,7 @@ pub(crate) fn save_in(
 }
 
 fn save_checked(
-    tx: &rusqlite::Transaction,
+    tx: &crate::platform::db::Db,
     at: &crate::platform::time::Stamp,
     a: &SaveArgs,
     admin: bool,

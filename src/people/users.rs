@@ -25,10 +25,11 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+use crate::platform::db::Optional;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -466,7 +467,7 @@ const SELECT_USERS: &str = "SELECT u.id, u.login, u.name, u.roles, u.active, u.c
         u.engineer_id, g.name, g.active
     FROM app_user u LEFT JOIN engineer g ON g.id = u.engineer_id";
 
-fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+fn user_row(r: &crate::platform::db::Row<'_, '_>) -> rusqlite::Result<User> {
     let engineer_id: Option<i64> = r.get(6)?;
     Ok(User {
         id: r.get(0)?,
@@ -486,14 +487,14 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
     })
 }
 
-fn user_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
+fn user_by_id(conn: &crate::platform::db::Db, id: i64) -> Result<Option<User>> {
     Ok(conn
         .prepare_cached(&format!("{SELECT_USERS} WHERE u.id = ?1"))?
         .query_row([id], user_row)
         .optional()?)
 }
 
-pub(crate) fn any_user(conn: &rusqlite::Connection) -> Result<bool> {
+pub(crate) fn any_user(conn: &crate::platform::db::Db) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM app_user)", [], |r| r.get(0))?)
 }
 
@@ -689,7 +690,7 @@ pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
     let found: Option<(i64, String, bool)> = desk
         .conn()
         .prepare_cached(
-            "SELECT id, password_hash, active FROM app_user WHERE login = ?1 COLLATE NOCASE",
+            "SELECT id, password_hash, active FROM app_user WHERE lower(login) = lower(?1)",
         )?
         .query_row([&typed], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
@@ -870,7 +871,7 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
          VALUES (?1, ?2, ?3, ?4, 1, ?5)",
         params![login, name, hash, roles_text(&roles), at],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     audit::record(
         &tx,
         &at,
@@ -954,7 +955,7 @@ pub struct UserList {
 /// 用户管理: every account, active ones first.
 pub fn list(desk: &mut Desk, _: NoArgs) -> Result<UserList> {
     let mut stmt = desk.conn().prepare_cached(&format!(
-        "{SELECT_USERS} ORDER BY u.active DESC, u.login COLLATE NOCASE"
+        "{SELECT_USERS} ORDER BY u.active DESC, lower(u.login)"
     ))?;
     let items = stmt
         .query_map([], user_row)?
@@ -987,7 +988,7 @@ fn yes() -> bool {
 /// (unless the account already had this link: an engineer who left keeps his account's
 /// history) and is linked to no other account.
 fn check_engineer(
-    conn: &rusqlite::Connection,
+    conn: &crate::platform::db::Db,
     engineer_id: i64,
     account: Option<i64>,
 ) -> Result<String> {
@@ -1002,7 +1003,7 @@ fn check_engineer(
         ));
     };
     let kept: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM app_user WHERE id IS ?1 AND engineer_id = ?2)",
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE id IS NOT DISTINCT FROM ?1 AND engineer_id = ?2)",
         params![account, engineer_id],
         |r| r.get(0),
     )?;
@@ -1045,7 +1046,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
     let tx = desk.write()?;
     let taken: Option<i64> = tx
         .query_row(
-            "SELECT id FROM app_user WHERE login = ?1 COLLATE NOCASE",
+            "SELECT id FROM app_user WHERE lower(login) = lower(?1)",
             [&login],
             |r| r.get(0),
         )
@@ -1092,7 +1093,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
                     a.engineer_id
                 ],
             )?;
-            let id = tx.last_insert_rowid();
+            let id = tx.last_insert_rowid()?;
             let state = if a.active { "" } else { "（停用）" };
             let link = engineer
                 .as_ref()

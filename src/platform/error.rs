@@ -43,6 +43,11 @@ pub enum Error {
     /// The user is logged in but none of their roles may run this command.
     #[error("{0}")]
     Forbidden(String),
+    /// Another desk changed the same records at the same moment (PostgreSQL could not
+    /// serialise the two transactions). The command table runs the command again; a clerk
+    /// sees this only when that kept failing.
+    #[error("其他服务台正在同时修改相同的记录，请稍后再试")]
+    Contended,
 }
 
 /// One refused field of a form: what `fields` lists in the error JSON.
@@ -115,6 +120,7 @@ impl Error {
             Error::Storage(_) => "storage",
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
+            Error::Contended => "contended",
         }
     }
 
@@ -216,5 +222,14 @@ impl Problems {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         Error::Storage(e.to_string())
+    }
+}
+
+impl From<crate::platform::db::DbError> for Error {
+    fn from(e: crate::platform::db::DbError) -> Error {
+        match e {
+            crate::platform::db::DbError::Postgres(p) if p.retry => Error::Contended,
+            e => Error::Storage(e.to_string()),
+        }
     }
 }

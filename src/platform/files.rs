@@ -119,3 +119,41 @@ pub fn is_network_path(path: &str) -> bool {
         && rest[3] == ':';
     !local_long_form
 }
+
+/// The first line of a small file holding a secret (a database URL with its password),
+/// refused when other accounts could read it (Unix: any group or other permission bit)
+/// or when it is not a small text file. `field` names the option for the message.
+pub fn read_secret(path: &Path, field: &'static str) -> Result<String> {
+    const LIMIT: u64 = 4096;
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::invalid(field, format!("无法读取文件 {shown}：{e}")))?;
+    if !meta.is_file() || meta.len() > LIMIT {
+        return Err(Error::invalid(
+            field,
+            format!("{shown} 应是一个不超过 {LIMIT} 字节的文本文件"),
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::invalid(
+                field,
+                format!("{shown} 的权限是 {mode:o}，其他账户也能读到其中的密码：请改为 600（chmod 600）"),
+            ));
+        }
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::invalid(field, format!("无法读取文件 {shown}：{e}")))?;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.is_empty() {
+        return Err(Error::invalid(field, format!("{shown} 是空的")));
+    }
+    Ok(line.to_string())
+}

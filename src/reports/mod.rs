@@ -28,8 +28,9 @@
 //!
 //! A period is `[from, to]` in local days; times are compared in UTC.
 
+use crate::platform::db::Db;
 use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::warranty;
@@ -186,7 +187,7 @@ pub struct Report {
     pub last_year_lines: Vec<Line>,
 }
 
-type Compute = fn(&Connection, &Period) -> Result<Vec<Line>>;
+type Compute = fn(&Db, &Period) -> Result<Vec<Line>>;
 
 /// Lines that are the state now (report, line key): only the period asked for has them.
 pub(crate) const NOW_LINES: &[(&str, &str)] = &[("parts", "shortages")];
@@ -251,7 +252,7 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
     ("parts", "备件消耗", &["数量", "成本（元）"], parts),
 ];
 
-fn lines(conn: &Connection, sql: &str, p: impl rusqlite::Params, n: usize) -> Result<Vec<Line>> {
+fn lines(conn: &Db, sql: &str, p: impl crate::platform::db::Args, n: usize) -> Result<Vec<Line>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| {
         let mut values = Vec::with_capacity(n);
@@ -282,7 +283,7 @@ fn pct(part: f64, whole: f64) -> f64 {
     }
 }
 
-fn repairs_by_model(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn repairs_by_model(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
     lines(
         conn,
@@ -297,7 +298,7 @@ fn repairs_by_model(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     )
 }
 
-fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn repairs_by_fault(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
     lines(
         conn,
@@ -312,7 +313,7 @@ fn repairs_by_fault(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     )
 }
 
-fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn engineers(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     // From the counts the status flow keeps on each order (starts, setbacks, first start).
     let on_site = Mode::OnSite;
     let mut out = lines(
@@ -335,7 +336,7 @@ fn engineers(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     Ok(out)
 }
 
-fn callbacks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn callbacks(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let (satisfied, basically, unsatisfied) =
         (Opinion::Satisfied, Opinion::Basically, Opinion::Unsatisfied);
     let mut out = lines(
@@ -357,7 +358,7 @@ fn callbacks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     Ok(out)
 }
 
-fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn complaints(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let mut out = lines(
         conn,
         "SELECT cause, cause, count(*), count(replied_at), sum(replied_at IS NOT NULL AND replied_at <= reply_due),
@@ -378,7 +379,7 @@ fn complaints(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     Ok(out)
 }
 
-fn clocks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn clocks(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     // One pass over the period's orders for the three clocks: kept, missed, broken.
     let cancelled = OrderStatus::Cancelled;
     let counts: Vec<f64> = conn
@@ -414,7 +415,7 @@ fn clocks(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     .collect())
 }
 
-fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let one = |sql: &str| -> Result<i64> {
         Ok(conn
             .prepare_cached(sql)?
@@ -473,7 +474,7 @@ fn fees(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
     ])
 }
 
-fn parts(conn: &Connection, p: &Period) -> Result<Vec<Line>> {
+fn parts(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     let mut out = lines(
         conn,
         &format!(
@@ -634,7 +635,7 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
         desk.conn(),
         desk.actor(),
         &format!("{tail} ORDER BY o.id DESC LIMIT 501"),
-        rusqlite::params_from_iter(args),
+        args,
         now,
     )?;
     let more = items.len() > 500;

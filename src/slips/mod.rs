@@ -21,8 +21,9 @@ pub mod receipt;
 pub mod render;
 pub mod template;
 
+use crate::platform::db::{Db, Optional};
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::orders::{self, Opinion, Order, OrderId, OrderStatus};
@@ -58,10 +59,10 @@ pub struct Slip {
 
 const SELECT: &str = "SELECT s.id, s.number, s.order_id, s.created_at,
         (SELECT count(*) FROM slip_print p WHERE p.slip_id = s.id
-            AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)), v.at, v.user, v.reason
+            AND NOT EXISTS (SELECT 1 FROM slip_print_unsent u WHERE u.print_id = p.id)), v.at, v.\"user\", v.reason
     FROM slip s LEFT JOIN slip_void v ON v.slip_id = s.id";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Slip> {
+fn row(r: &crate::platform::db::Row<'_, '_>) -> rusqlite::Result<Slip> {
     let at: Option<String> = r.get(5)?;
     Ok(Slip {
         id: r.get(0)?,
@@ -81,7 +82,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Slip> {
 }
 
 /// The slips of an order, oldest first (voided ones included).
-pub(crate) fn of_order(conn: &Connection, order_id: OrderId) -> Result<Vec<Slip>> {
+pub(crate) fn of_order(conn: &Db, order_id: OrderId) -> Result<Vec<Slip>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE s.order_id = ?1 ORDER BY s.id"))?;
     let rows = stmt.query_map([order_id], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -117,7 +118,7 @@ pub struct SlipData {
 
 /// The data of order `id`'s slip `number` (not checked for printability yet).
 pub(crate) fn data(
-    conn: &Connection,
+    conn: &Db,
     id: OrderId,
     number: &str,
     reprint: i64,
@@ -207,7 +208,7 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Previewed> {
 
 /// The number of an order whose slip may be drawn (printed or previewed): refused for an
 /// unknown order and for a cancelled one.
-pub(crate) fn printable_order(conn: &Connection, order_id: OrderId) -> Result<String> {
+pub(crate) fn printable_order(conn: &Db, order_id: OrderId) -> Result<String> {
     let (number, status): (String, OrderStatus) = conn
         .prepare_cached("SELECT number, status FROM work_order WHERE id = ?1")?
         .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -243,7 +244,7 @@ pub fn void(desk: &mut Desk, a: VoidArgs) -> Result<Slip> {
         .ok_or_else(|| Error::invalid("number", format!("没有服务单号 {number}")))?;
     let done = tx
         .prepare_cached(
-            "INSERT INTO slip_void (slip_id, at, user, reason) VALUES (?1, ?2, desk_user(), ?3)
+            "INSERT INTO slip_void (slip_id, at, \"user\", reason) VALUES (?1, ?2, desk_user(), ?3)
              ON CONFLICT (slip_id) DO NOTHING",
         )?
         .execute(params![slip_id, at, reason])?;

@@ -25,9 +25,10 @@
 //! A browser desk on another PC never reaches this PC's printer: [`print`] with `send`
 //! is refused for a caller the browser door saw coming from another address.
 
+use crate::platform::db::{Db, Optional};
 use base64::Engine as _;
 use chrono::Datelike;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
@@ -176,10 +177,10 @@ fn prepare(
             let year = now.with_timezone(&time::zone()).year();
             let (number, seq) = next_number(&tx, &prefix, year)?;
             tx.prepare_cached(
-                "INSERT INTO slip (number, year, seq, order_id, created_at, user) VALUES (?1, ?2, ?3, ?4, ?5, desk_user())",
+                "INSERT INTO slip (number, year, seq, order_id, created_at, \"user\") VALUES (?1, ?2, ?3, ?4, ?5, desk_user())",
             )?
             .execute(params![number, year, seq, order_id, at])?;
-            (tx.last_insert_rowid(), number)
+            (tx.last_insert_rowid()?, number)
         }
     };
     // The prints the paper follows: those recorded (and sent), and those rendered on
@@ -197,7 +198,7 @@ fn prepare(
     // Made before the commit: a paper that cannot be made uses no number.
     let bytes = if pdf { drawing.to_pdf()? } else { Vec::new() };
     tx.prepare_cached(
-        "INSERT INTO slip_print_token (hash, slip_id, format, reprint, user, issued_at, expires_at)
+        "INSERT INTO slip_print_token (hash, slip_id, format, reprint, \"user\", issued_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, desk_user(), ?5, ?6)",
     )?
     .execute(params![
@@ -237,7 +238,7 @@ fn hash(token: &str) -> String {
         .collect()
 }
 
-fn next_number(tx: &Transaction, prefix: &str, year: i32) -> Result<(String, i64)> {
+fn next_number(tx: &Db, prefix: &str, year: i32) -> Result<(String, i64)> {
     let n = crate::platform::db::next_in_year(tx, crate::platform::db::Counter::Slip, year)?;
     Ok((format!("{prefix}{year}{n:06}"), n))
 }
@@ -291,7 +292,7 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
             "SELECT k.slip_id, k.format, k.reprint, k.expires_at, k.used_at, s.number, s.order_id,
                     EXISTS (SELECT 1 FROM slip_void v WHERE v.slip_id = s.id)
                FROM slip_print_token k JOIN slip s ON s.id = k.slip_id
-              WHERE k.hash = ?1 AND k.user = desk_user()",
+              WHERE k.hash = ?1 AND k.\"user\" = desk_user()",
         )?
         .query_row([hash(token)], |r| {
             Ok(Issued {
@@ -346,10 +347,10 @@ pub fn record(desk: &mut Desk, a: RecordArgs) -> Result<Recorded> {
         ));
     }
     tx.prepare_cached(
-        "INSERT INTO slip_print (slip_id, at, user, format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
+        "INSERT INTO slip_print (slip_id, at, \"user\", format, reprint) VALUES (?1, ?2, desk_user(), ?3, ?4)",
     )?
     .execute(params![slip_id, at, format, (reprint > 0) as i64])?;
-    let print_id = tx.last_insert_rowid();
+    let print_id = tx.last_insert_rowid()?;
     let consumed = tx
         .prepare_cached(
             "UPDATE slip_print_token SET used_at = ?2, print_id = ?3 WHERE hash = ?1 AND used_at IS NULL",

@@ -124,8 +124,8 @@ impl Default for Template {
 }
 
 /// The saved template, or the default.
-pub fn load(conn: &rusqlite::Connection) -> Result<Template> {
-    let text: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
+pub fn load(conn: &crate::platform::db::Db) -> Result<Template> {
+    let text: Option<String> = crate::platform::db::Optional::optional(conn.query_row(
         "SELECT value FROM setting WHERE key = 'slip_template'",
         [],
         |r| r.get(0),

@@ -11,7 +11,8 @@
 //! at once are serialised and the second finds nothing left. A store with an open
 //! stocktake takes no movements but the stocktake's own adjustments.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -41,7 +42,7 @@ pub(crate) struct Post<'a> {
 }
 
 /// On hand and value of a part in a store.
-pub fn balance(conn: &Connection, part_id: PartId, store_id: StoreId) -> Result<(i64, i64)> {
+pub fn balance(conn: &Db, part_id: PartId, store_id: StoreId) -> Result<(i64, i64)> {
     Ok(conn
         .prepare_cached(
             "SELECT quantity, value_fen FROM stock_balance WHERE part_id = ?1 AND store_id = ?2",
@@ -63,7 +64,7 @@ pub(crate) fn out_value((on_hand, value): (i64, i64), quantity: i64) -> i64 {
 
 /// Unit cost for units coming back in: the average on hand, else the catalogue cost.
 pub(crate) fn in_unit_cost(
-    conn: &Connection,
+    conn: &Db,
     part_id: PartId,
     (on_hand, value): (i64, i64),
 ) -> Result<i64> {
@@ -78,7 +79,7 @@ pub(crate) fn in_unit_cost(
 }
 
 fn shortage(
-    conn: &Connection,
+    conn: &Db,
     part_id: PartId,
     store_id: StoreId,
     on_hand: i64,
@@ -99,11 +100,7 @@ fn shortage(
 }
 
 /// Adds one movement and moves the balance with it; refuses to go below zero.
-pub(crate) fn post(
-    tx: &Transaction,
-    m: &Post,
-    at: &crate::platform::time::Stamp,
-) -> Result<MovementId> {
+pub(crate) fn post(tx: &Db, m: &Post, at: &crate::platform::time::Stamp) -> Result<MovementId> {
     if m.stocktake_id.is_none() {
         let frozen: Option<i64> = tx
             .prepare_cached(&format!(
@@ -125,7 +122,7 @@ pub(crate) fn post(
         return Err(shortage(tx, m.part_id, m.store_id, on_hand, -m.quantity)?);
     }
     tx.prepare_cached(
-        "INSERT INTO stock_movement (at, user, kind, part_id, store_id, quantity, value_fen, reference, note,
+        "INSERT INTO stock_movement (at, \"user\", kind, part_id, store_id, quantity, value_fen, reference, note,
                                      pair_id, reverses, stocktake_id)
          VALUES (?1, desk_user(), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
@@ -142,7 +139,7 @@ pub(crate) fn post(
         m.reverses,
         m.stocktake_id
     ])?;
-    let id = MovementId(tx.last_insert_rowid());
+    let id = MovementId(tx.last_insert_rowid()?);
     let issued = if m.kind == MovementKind::Issue {
         Some(at)
     } else {
@@ -179,7 +176,7 @@ fn positive(quantity: i64) -> Result<i64> {
     Ok(quantity)
 }
 
-fn check_part(conn: &Connection, part_id: PartId) -> Result<()> {
+fn check_part(conn: &Db, part_id: PartId) -> Result<()> {
     if parts::load(conn, part_id)?.is_none() {
         return Err(Error::invalid(
             "part_id",
@@ -222,13 +219,13 @@ pub struct Posted {
 }
 
 const MOVEMENT: &str =
-    "SELECT m.id, m.at, m.user, m.kind, m.part_id, m.store_id, s.name, m.quantity, m.value_fen,
+    "SELECT m.id, m.at, m.\"user\", m.kind, m.part_id, m.store_id, s.name, m.quantity, m.value_fen,
         m.reference, m.note, m.reverses, r.id, c.form_no, c.reason, c.status
      FROM stock_movement m JOIN store s ON s.id = m.store_id
      LEFT JOIN stock_movement r ON r.reverses = m.id
      LEFT JOIN defective_claim c ON c.movement_id = m.id";
 
-fn movements(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Movement>> {
+fn movements(conn: &Db, sql: &str, p: impl crate::platform::db::Args) -> Result<Vec<Movement>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(p, |r| {
         let form_no: Option<String> = r.get(13)?;
@@ -289,7 +286,7 @@ fn post_one(
     kind: MovementKind,
     (part_id, store_id, quantity): (PartId, StoreId, i64),
     signed: i64,
-    value: impl FnOnce(&Transaction, (i64, i64), i64) -> Result<i64>,
+    value: impl FnOnce(&Db, (i64, i64), i64) -> Result<i64>,
     reference: &str,
     note: &str,
 ) -> Result<Posted> {
@@ -378,7 +375,7 @@ pub fn return_from_order(desk: &mut Desk, a: OrderArgs) -> Result<Posted> {
     let work_order = text::field("work_order", "工单号", &a.work_order, 40, true)?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let (part_id, what) = (a.part_id, (a.part_id, a.store_id, quantity));
-    let value = |tx: &Transaction, bal, q| Ok(q * in_unit_cost(tx, part_id, bal)?);
+    let value = |tx: &Db, bal, q| Ok(q * in_unit_cost(tx, part_id, bal)?);
     post_one(
         desk,
         MovementKind::Return,
@@ -694,16 +691,26 @@ pub fn report(desk: &mut Desk, a: ReportArgs) -> Result<Report> {
          FROM part p JOIN stock_balance b ON b.part_id = p.id
          WHERE b.quantity > 0 AND (?1 IS NULL OR b.store_id = ?1) ORDER BY p.code, b.store_id",
     )?;
-    let mut rows = stmt.query([a.store_id])?;
+    let rows = stmt.query_map([a.store_id], |r| {
+        Ok((
+            r.get::<_, PartId>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            (
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ),
+        ))
+    })?;
     let mut items: Vec<ReportLine> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let part_id: PartId = r.get(0)?;
-        let (store_id, on_hand, value): (i64, i64, i64) = (r.get(3)?, r.get(4)?, r.get(5)?);
+    for r in rows {
+        let (part_id, code, name, (store_id, on_hand, value)) = r?;
         if items.last().map(|l| l.part_id) != Some(part_id) {
             items.push(ReportLine {
                 part_id,
-                code: r.get(1)?,
-                name: r.get(2)?,
+                code,
+                name,
                 on_hand: 0,
                 avg_cost_fen: 0,
                 value_fen: 0,

@@ -1,7 +1,8 @@
 //! The spare-parts catalogue (备件) and the stores that hold them: the main store and a
 //! van store per engineer. Owns `part` and `store`; stock itself lives in [`crate::stock::ledger`].
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -78,7 +79,7 @@ pub fn stores(desk: &mut Desk, _: NoArgs) -> Result<StoreList> {
     })
 }
 
-pub(crate) fn store(conn: &Connection, id: StoreId) -> Result<Store> {
+pub(crate) fn store(conn: &Db, id: StoreId) -> Result<Store> {
     conn.prepare_cached("SELECT id, code, name, kind, engineer FROM store WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Store {
@@ -136,7 +137,7 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
                 "INSERT INTO store (code, name, kind, engineer, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![code, name, kind, engineer, at],
             )?;
-            StoreId(tx.last_insert_rowid())
+            StoreId(tx.last_insert_rowid()?)
         }
     };
     crate::people::audit::record(
@@ -310,7 +311,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
                 params![code, name, spec, unit, models_text, args.cost_fen, args.price_fen, barcode, bin, args.min_stock, at],
             )?;
-            PartId(tx.last_insert_rowid())
+            PartId(tx.last_insert_rowid()?)
         }
     };
     let detail = if before.is_empty() {
@@ -332,7 +333,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("备件不存在（编号 {id}）")))
 }
 
-pub(crate) fn load(conn: &Connection, id: PartId) -> Result<Option<Part>> {
+pub(crate) fn load(conn: &Db, id: PartId) -> Result<Option<Part>> {
     let part = conn
         .prepare_cached(
             "SELECT id, code, name, spec, unit, models, cost_fen, price_fen, barcode, bin, min_stock FROM part WHERE id = ?1",
@@ -393,9 +394,9 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<PartPage> {
         return Err(Error::invalid("page_size", "每页条数应在1到200之间"));
     }
     let page = args.page.max(1);
-    let like = format!("%{}%", args.query.trim().replace(['%', '_'], ""));
+    let like = format!("%{}%", args.query.trim().replace(['%', '_'], "")).to_lowercase();
     let conn = desk.conn();
-    const WHERE: &str = "WHERE code LIKE ?1 OR name LIKE ?1 OR spec LIKE ?1 OR barcode LIKE ?1";
+    const WHERE: &str = "WHERE lower(code) LIKE ?1 OR lower(name) LIKE ?1 OR lower(spec) LIKE ?1 OR lower(barcode) LIKE ?1";
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM part {WHERE}"),
         [&like],
@@ -428,7 +429,7 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<PartPage> {
 }
 
 /// The part with this code or barcode (as a scanner types it).
-pub(crate) fn find(conn: &Connection, code_or_barcode: &str) -> Result<Option<(PartId, String)>> {
+pub(crate) fn find(conn: &Db, code_or_barcode: &str) -> Result<Option<(PartId, String)>> {
     let key = code_or_barcode.trim();
     Ok(conn
         .prepare_cached("SELECT id, code FROM part WHERE code = upper(?1) OR barcode = ?1 LIMIT 1")?

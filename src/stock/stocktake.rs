@@ -4,7 +4,8 @@
 //! the shelf should hold. A count sheet is checked whole: every bad line is reported at
 //! once and nothing of it is stored until all lines are good.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::platform::db::{Db, Optional};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -48,7 +49,7 @@ pub struct IdArgs {
     pub id: i64,
 }
 
-fn load(conn: &Connection, id: i64) -> Result<Stocktake> {
+fn load(conn: &Db, id: i64) -> Result<Stocktake> {
     let head = conn
         .query_row(
             "SELECT t.store_id, s.name, t.status, t.started_at, t.posted_at FROM stocktake t JOIN store s ON s.id = t.store_id
@@ -117,10 +118,10 @@ pub fn start(desk: &mut Desk, a: StartArgs) -> Result<Stocktake> {
         return load(desk.conn(), open);
     }
     tx.execute(
-        "INSERT INTO stocktake (store_id, status, user, started_at) VALUES (?1, ?2, desk_user(), ?3)",
+        "INSERT INTO stocktake (store_id, status, \"user\", started_at) VALUES (?1, ?2, desk_user(), ?3)",
         params![store.id, StocktakeStatus::Open, at],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     tx.execute(
         "INSERT INTO stocktake_line (stocktake_id, part_id, expected)
          SELECT ?1, part_id, quantity FROM stock_balance WHERE store_id = ?2 AND quantity > 0",

@@ -414,7 +414,7 @@ fn an_update_is_in_the_timeline_and_audit_is_append_only() {
     t.ok("customers.update", json!({"id": id, "name": "王芳", "phones": ["13912345678"], "address": "杭州市西湖区", "class": "vip"}));
     let timeline = t.ok("customers.timeline", json!({"id": id}));
     assert_eq!(timeline["items"][0]["detail"], "修改了地址、等级");
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let e = conn
         .execute("UPDATE audit_entry SET detail = 'x'", [])
         .unwrap_err();
@@ -473,7 +473,7 @@ fn call_as(
 }
 
 fn bulk_reads(t: &TestDesk) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mut stmt = conn
         .prepare("SELECT user, detail FROM audit_entry WHERE action = 'bulk_read' ORDER BY id")
         .unwrap();

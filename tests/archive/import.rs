@@ -1064,7 +1064,7 @@ fn new_models_and_the_rows_land_together_or_not_at_all() {
     // The disk fails on the eighth row's machine, after the models and seven rows were
     // written in the transaction (a trigger raising, as a full disk would).
     {
-        let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+        let conn = t.db();
         conn.execute_batch(
             "CREATE TRIGGER fail_mid_import BEFORE INSERT ON equipment WHEN NEW.serial = 'SK2A0008'
              BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
@@ -1082,7 +1082,7 @@ fn new_models_and_the_rows_land_together_or_not_at_all() {
     assert_eq!(t.sql::<i64>("SELECT count(*) FROM equipment"), 0);
     // With the disk mended, the same import does it all.
     {
-        let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+        let conn = t.db();
         conn.execute_batch("DROP TRIGGER fail_mid_import").unwrap();
     }
     let r = t.ok(

@@ -61,7 +61,7 @@ fn a_backup_is_a_checked_complete_copy_made_while_the_desk_runs() {
     add(&mut t, "张伟");
     add(&mut t, "李娜");
     // Another door on the same file, in the middle of reading.
-    let other = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let other = t.db();
     other
         .execute_batch("BEGIN; SELECT count(*) FROM customer;")
         .unwrap();
@@ -341,7 +341,7 @@ fn call_as(
 }
 
 fn audit_details(t: &TestDesk, action: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mut stmt = conn
         .prepare("SELECT user, detail FROM audit_entry WHERE action = ?1 ORDER BY id")
         .unwrap();

@@ -135,7 +135,7 @@ fn the_first_run_wizard_creates_the_admin_and_the_company_once() {
 fn wizard_failing_account_leaves_no_settings() {
     let mut t = desk();
     let settings_before: i64 = t.sql("SELECT count(*) FROM setting");
-    let conn = rusqlite::Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     conn.execute_batch(
         "CREATE TRIGGER refuse_accounts BEFORE INSERT ON app_user
          BEGIN SELECT RAISE(ABORT, 'no accounts today'); END;",

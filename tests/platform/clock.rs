@@ -2,8 +2,8 @@
 //! command writes carries desk time, and dates are checked against the desk's own day
 //! (China Standard Time), not the computer's.
 
+use aftersales::platform::db::{Both, Db};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::util::{desk, TestDesk};
@@ -22,14 +22,18 @@ fn id(v: &Value) -> i64 {
 }
 
 /// Every column named `at` or `…_at` in the file, as (table, column).
-fn time_columns(conn: &Connection) -> Vec<(String, String)> {
+fn time_columns(conn: &Db) -> Vec<(String, String)> {
     let mut stmt = conn
-        .prepare(
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+        .prepare(&Both {
+            sqlite: "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
                AND (p.name = 'at' OR p.name LIKE '%\\_at' ESCAPE '\\')
              ORDER BY m.name, p.name",
-        )
+            postgres: "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema()
+               AND (column_name = 'at' OR column_name LIKE '%\\_at' ESCAPE '\\')
+             ORDER BY 1, 2",
+        })
         .unwrap();
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     rows.collect::<rusqlite::Result<_>>().unwrap()
@@ -117,7 +121,7 @@ fn a_fixed_clock_stamps_every_row_it_writes_with_desk_time() {
         json!({"login": "wang", "password": "pass-1234"}),
     );
 
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mut stamped = Vec::new();
     let mut wrong = Vec::new();
     for (table, column) in time_columns(&conn) {

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 #[test]
 fn open_sets_wal_and_foreign_keys() {
     let t = crate::util::desk();
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

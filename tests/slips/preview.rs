@@ -8,7 +8,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::completed_order;
@@ -17,7 +16,7 @@ use crate::util::{desk, TestDesk};
 
 /// What a preview must not change: slips, prints, counters, timeline events, audit.
 fn traces(t: &TestDesk) -> Vec<i64> {
-    let conn = Connection::open(t.desk.path()).unwrap();
+    let conn = t.db();
     [
         "SELECT count(*) FROM slip",
         "SELECT count(*) FROM slip_print",

@@ -299,14 +299,12 @@ fn two_doors_on_one_file_rendering_at_the_same_time_take_turns_and_never_share_a
     let mut t = desk();
     let order = completed_order(&mut t, "钱进", "杭州", 0);
     t.ok("slips.print", json!({"order_id": order, "format": "a4"}));
-    let dir = t.desk.path().parent().unwrap().to_path_buf();
     // Two doors (serve and the server PC's own desktop) on the same database file, each
     // rendering the same slip ten times, at once.
     let counts: Vec<i64> = std::thread::scope(|s| {
         let door = |_| {
-            let dir = dir.clone();
+            let mut desk = t.second_desk();
             s.spawn(move || {
-                let mut desk = aftersales::Desk::open_dir(&dir).unwrap();
                 desk.act_as(Actor::script());
                 (0..10)
                     .map(|_| {

@@ -23,8 +23,9 @@ pub mod official;
 
 use std::collections::HashMap;
 
+use crate::platform::db::Db;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::platform::error::{Error, Result};
@@ -42,7 +43,7 @@ pub struct Calendar {
 impl Calendar {
     /// The calendar of this desk: working hours from the settings; the official days,
     /// then the manager's own days over them.
-    pub fn load(conn: &Connection) -> Result<Calendar> {
+    pub fn load(conn: &Db) -> Result<Calendar> {
         let s = settings::load(conn)?;
         let mut days = HashMap::new();
         for year in official::years(conn)?.into_values() {
@@ -422,7 +423,7 @@ pub fn load_notice(desk: &mut Desk, a: NoticeArgs) -> Result<CalendarDays> {
 }
 
 /// Whether the official days of `year` are on this desk (shipped or loaded).
-pub fn has_official_year(conn: &Connection, year: i32) -> Result<bool> {
+pub fn has_official_year(conn: &Db, year: i32) -> Result<bool> {
     Ok(official::years(conn)?.contains_key(&year))
 }
 

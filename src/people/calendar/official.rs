@@ -15,8 +15,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::platform::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::notice::{Item, Notice};
@@ -153,7 +154,7 @@ pub struct Year {
 
 /// Every year with official days on this desk: shipped ones, each replaced by a loaded
 /// notice of the same year.
-pub fn years(conn: &Connection) -> Result<BTreeMap<i32, Year>> {
+pub fn years(conn: &Db) -> Result<BTreeMap<i32, Year>> {
     let mut out = BTreeMap::new();
     for n in shipped() {
         out.insert(
@@ -230,7 +231,7 @@ pub fn years(conn: &Connection) -> Result<BTreeMap<i32, Year>> {
 
 /// Puts a notice in place of the official days of its year, inside the caller's
 /// transaction. The manager's own days are not touched.
-pub fn store(tx: &Transaction, n: &Notice, at: &str, by: &str) -> Result<usize> {
+pub fn store(tx: &Db, n: &Notice, at: &str, by: &str) -> Result<usize> {
     tx.execute("DELETE FROM official_day WHERE year = ?1", [n.year])?;
     tx.execute(
         "INSERT INTO official_year (year, title, number, loaded_at, loaded_by) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -30,8 +30,15 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::platform::error::{Error, Result};
 
 mod migrations;
+mod migrations_pg;
+pub mod postgres;
+mod store;
 
 pub use migrations::MIGRATIONS;
+pub use migrations_pg::PG_MIGRATIONS;
+pub use store::{
+    Args, Both, Column, Db, DbError, DbResult, Engine, Optional, Row, Rows, Sql, Stmt, Tx,
+};
 
 /// Counters that number records per year without a gap (work orders, slips, complaints).
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +50,7 @@ pub(crate) enum Counter {
 
 /// The next number of `year` on `counter`, taken in the caller's transaction: a rolled-back
 /// transaction gives its number back, a committed one never gives it again.
-pub(crate) fn next_in_year(tx: &rusqlite::Transaction, counter: Counter, year: i32) -> Result<i64> {
+pub(crate) fn next_in_year(tx: &Db, counter: Counter, year: i32) -> Result<i64> {
     let table = match counter {
         Counter::Order => "order_counter",
         Counter::Slip => "slip_counter",
@@ -140,9 +147,101 @@ pub fn schema(conn: &Connection) -> Result<String> {
     Ok(out)
 }
 
+/// Key of the advisory lock the doors of one PostgreSQL database take to migrate it, so
+/// two starting at once migrate it once.
+const PG_MIGRATE_LOCK: i64 = 0x6166_7465_7273_0001;
+
+/// Connects to a PostgreSQL database and brings its schema up to date: the same version
+/// numbers as SQLite's list, kept in `aftersales_version`, every pending migration in one
+/// transaction under an advisory lock (PostgreSQL's DDL is transactional, so a failing
+/// migration leaves the database as it was).
+pub fn open_postgres(url: &str) -> Result<Db> {
+    let pg = postgres::Pg::connect(url)?;
+    let db = Db::postgres(pg);
+    migrate_postgres(&db, PG_MIGRATIONS)?;
+    Ok(db)
+}
+
+/// Runs the PostgreSQL migrations `db` has not seen yet.
+pub fn migrate_postgres(db: &Db, migrations: &[&str]) -> Result<()> {
+    let pg = db
+        .pg()
+        .ok_or_else(|| Error::Storage("不是 PostgreSQL 数据库".into()))?;
+    pg.begin(true)?;
+    let done = (|| -> Result<()> {
+        db.execute("SELECT pg_advisory_xact_lock(?1)", [PG_MIGRATE_LOCK])?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS aftersales_version (version BIGINT NOT NULL);
+             INSERT INTO aftersales_version (version)
+               SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM aftersales_version);",
+        )?;
+        let version: i64 =
+            db.query_row("SELECT version FROM aftersales_version", [], |r| r.get(0))?;
+        let version = version as usize;
+        if version > migrations.len() {
+            return Err(Error::Storage(format!(
+                "数据库版本（{version}）比本程序新（{}），请升级程序",
+                migrations.len()
+            )));
+        }
+        for (i, sql) in migrations.iter().enumerate().skip(version) {
+            if !sql.trim().is_empty() {
+                db.execute_batch(*sql)
+                    .map_err(|e| Error::Storage(format!("升级数据库到第{}版失败：{e}", i + 1)))?;
+            }
+        }
+        db.execute(
+            "UPDATE aftersales_version SET version = ?1",
+            [migrations.len() as i64],
+        )?;
+        Ok(())
+    })();
+    match done {
+        Ok(()) => Ok(pg.end("COMMIT")?),
+        Err(e) => {
+            let _ = pg.end("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// The schema as PostgreSQL describes it (tables and columns, indexes, constraints,
+/// triggers), one line each, sorted: for snapshot tests.
+pub fn schema_postgres(db: &Db) -> Result<String> {
+    let mut stmt = db.prepare(
+        "SELECT line FROM (
+           SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type
+                  || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
+                  || coalesce(' default ' || column_default, '') AS line
+             FROM information_schema.columns WHERE table_schema = current_schema()
+           UNION ALL
+           SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+           UNION ALL
+           SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' '
+                  || pg_get_constraintdef(oid)
+             FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+           UNION ALL
+           SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger
+            WHERE NOT tgisinternal
+              AND tgrelid IN (SELECT oid FROM pg_class
+                              WHERE relnamespace = current_schema()::regnamespace)
+         ) AS s ORDER BY line",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = String::new();
+    for row in rows {
+        out.push_str(&row?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 impl crate::Desk {
-    /// The schema of this desk's file (see [`schema`]).
+    /// The schema of this desk's store (see [`schema`] and [`schema_postgres`]).
     pub fn schema(&self) -> Result<String> {
-        schema(self.conn())
+        match self.conn().sqlite_conn() {
+            Some(c) => schema(c),
+            None => schema_postgres(self.conn()),
+        }
     }
 }
