@@ -170,6 +170,7 @@ CREATE TABLE stock_movement (
     stocktake_id BIGINT
 );
 CREATE INDEX stock_movement_part_store ON stock_movement (part_id, store_id, id);
+CREATE INDEX stock_movement_at ON stock_movement (at);
 CREATE UNIQUE INDEX stock_movement_reverses ON stock_movement (reverses) WHERE reverses IS NOT NULL;
 CREATE TABLE stock_balance (
     part_id       BIGINT NOT NULL REFERENCES part (id),
