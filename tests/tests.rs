@@ -12,7 +12,8 @@ mod tools;
 // labels and the purchase request (pdftotext, pdftoppm, zbarimg), with the helpers the
 // slip and campaign tests share (pdf); power cuts at every sync point, after which every
 // acknowledged number and payment is still there (durability); one clock: a fixed desk
-// clock stamps every row and PDF, dates are checked on the desk's day (clock).
+// clock stamps every row and PDF, dates are checked on the desk's day (clock); the
+// PostgreSQL schema script against the migrated SQLite schema on a real server (pg_schema).
 mod platform {
     pub mod at_rest;
     pub mod clock;
@@ -24,6 +25,7 @@ mod platform {
     #[cfg(windows)]
     pub mod gdi;
     pub mod pdf;
+    pub mod pg_schema;
     pub mod phone;
     pub mod printing;
 }

@@ -11,6 +11,7 @@
 //! - `wine [tests|ui]`: only the two Wine suites, with the same summary line.
 //! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
 //! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
+//! - `pg [COMMAND…]`: the tests' throw-away PostgreSQL, for a developer (postgres.rs).
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
 //!   with mingw) with what they need beside them, a portable .zip of those, and the Windows
 //!   installer from our own NSIS script (installer.rs); all in one folder, listed.
@@ -28,6 +29,7 @@ use std::time::{Duration, Instant};
 
 mod cups;
 mod installer;
+mod postgres;
 mod wine;
 
 /// The Windows target whose code we compile-check (there is no MSVC linker here).
@@ -58,6 +60,8 @@ const TEST_PACKAGES: &[&str] = &[
     // A real print server with a PDF queue, for the printing tests (xtask/src/cups.rs).
     "cups",
     "printer-driver-cups-pdf",
+    // A throw-away PostgreSQL server for the tests of the store on it (postgres.rs).
+    postgres::PACKAGE,
 ];
 /// Debian packages for Windows builds made here: the mingw-w64 C compiler and linker (the
 /// core compiles SQLite from C), and Wine, which runs the core's tests built for Windows.
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
         }
         Some("fuzz") => fuzz(&ctx, &rest),
         Some("cups") => cups::serve(&ctx.target),
+        Some("pg") => postgres::serve(&ctx.target, &rest),
         Some("wine") => wine::alone(&ctx, &rest),
         Some("help" | "-h" | "--help") | None => {
             print_help();
@@ -135,6 +140,8 @@ fn print_help() {
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
          \x20 cups          a CUPS server with a cups-pdf queue, for print tests run by hand:\n\
          \x20               prints what to export; stops at the end of its input\n\
+         \x20 pg [COMMAND…] a throw-away PostgreSQL: prints its URL and what to export, runs\n\
+         \x20               until Ctrl+C; with COMMAND, runs it with that set, then stops\n\
          \nMissing system packages and Rust components are installed first."
     );
 }
@@ -661,6 +668,9 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     let pyref = ensure_pyref(ctx)?;
     // The printing tests print to a real CUPS queue; stopped when the tests end.
     let cups = cups::Cups::start(&ctx.target)?;
+    // The tests of the store on PostgreSQL get a server of their own; stopped and removed
+    // when the tests end, also when they fail.
+    let pg = postgres::Cluster::start(&ctx.target)?;
     let mut cmd = match find_program("xvfb-run") {
         Some(xvfb) => {
             let mut c = Command::new(xvfb);
@@ -690,6 +700,7 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         .env("AFTERSALES_PYREF", &pyref)
         .env("AFTERSALES_XTASK", "1")
         .envs(cups.env())
+        .envs(pg.env())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
