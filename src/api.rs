@@ -552,7 +552,7 @@ struct AppInfo {
 fn app_info(desk: &mut Desk, _: NoArgs) -> Result<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
-        data_file: desk.path().display().to_string(),
+        data_file: desk.store_name(),
         user: desk.actor().clone(),
         customers: customers::count(desk)?,
         prints_here: !desk.caller().is_another_pc(),

@@ -1631,11 +1631,11 @@ fn fill_orders_in(
         )?;
         let mut learn_part = tx.prepare(
             "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
-         ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
+         ON CONFLICT (model_id, part_id) DO UPDATE SET uses = model_part.uses + 1",
         )?;
         let mut learn_fault = tx.prepare(
             "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
-         ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
+         ON CONFLICT (model_id, fault) DO UPDATE SET uses = model_fault.uses + 1",
         )?;
         for i in start..end {
             // Oldest first, so numbers run in time order; the open ones are the newest.

@@ -159,6 +159,15 @@ impl Desk {
         }
     }
 
+    /// Where the desk's data is, as the status bar and 设置 show it: the SQLite file's
+    /// path, or `PostgreSQL host:port/database` (never a password).
+    pub fn store_name(&self) -> String {
+        match self.conn.pg() {
+            Some(pg) => format!("PostgreSQL {}", pg.place()),
+            None => self.path.display().to_string(),
+        }
+    }
+
     /// Which engine holds this desk.
     pub fn engine(&self) -> platform::db::Engine {
         self.conn.engine()

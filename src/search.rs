@@ -55,24 +55,33 @@ fn serial_hits(conn: &Db, q: &str, limit: i64) -> Result<Vec<Hit>> {
         "SELECT e.id, e.customer_id, e.serial, m.code, c.name FROM equipment e
            JOIN product_model m ON m.id = e.model_id JOIN customer c ON c.id = e.customer_id
          WHERE e.id IN (
-             SELECT id FROM (SELECT id FROM equipment WHERE serial >= ?1 AND serial < ?1 || char(1114111) LIMIT ?3)
+             SELECT id FROM (SELECT id FROM equipment WHERE serial >= ?1 AND serial < ?4 LIMIT ?3) AS a
              UNION
-             SELECT id FROM (SELECT id FROM equipment WHERE serial_rev >= ?2 AND serial_rev < ?2 || char(1114111) LIMIT ?3))
+             SELECT id FROM (SELECT id FROM equipment WHERE serial_rev >= ?2 AND serial_rev < ?5 LIMIT ?3) AS b)
          ORDER BY e.serial <> ?1, e.id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![q, rev, limit], |r| {
-        let serial: String = r.get(2)?;
-        let code: String = r.get(3)?;
-        Ok(Hit {
-            kind: "equipment",
-            customer_id: r.get(1)?,
-            equipment_id: Some(r.get(0)?),
-            order_id: None,
-            title: format!("{code} · {serial}"),
-            detail: r.get(4)?,
-            matched: "serial",
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![
+            q,
+            rev,
+            limit,
+            customers::past_every_start(q),
+            customers::past_every_start(&rev)
+        ],
+        |r| {
+            let serial: String = r.get(2)?;
+            let code: String = r.get(3)?;
+            Ok(Hit {
+                kind: "equipment",
+                customer_id: r.get(1)?,
+                equipment_id: Some(r.get(0)?),
+                order_id: None,
+                title: format!("{code} · {serial}"),
+                detail: r.get(4)?,
+                matched: "serial",
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

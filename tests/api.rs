@@ -183,7 +183,14 @@ fn unknown_commands_and_malformed_args_are_refused() {
 fn app_info_names_the_data_file() {
     let mut t = crate::util::desk();
     let info = t.ok("app.info", serde_json::Value::Null);
-    assert!(info["data_file"].as_str().unwrap().ends_with("desk.db"));
+    let store = info["data_file"].as_str().unwrap();
+    match t.desk.engine() {
+        aftersales::platform::db::Engine::Sqlite => assert!(store.ends_with("desk.db"), "{store}"),
+        aftersales::platform::db::Engine::Postgres => {
+            assert!(store.starts_with("PostgreSQL 127.0.0.1:"), "{store}");
+            assert!(!store.contains("postgres://"), "{store}");
+        }
+    }
     // In-process, the desk acts for the owner of the file, with every role.
     assert_eq!(info["user"]["name"], "系统");
     assert_eq!(

@@ -56,9 +56,14 @@ fn working_day(t: &mut TestDesk) -> impl Fn(&str) -> bool {
     }
 }
 
-/// Local weekday (0 = Sunday) and time of a stored UTC column, in SQL.
-fn local(column: &str) -> String {
-    format!("strftime('%w', {column}, '+8 hours'), time({column}, '+8 hours'), {column}")
+/// A stored UTC stamp as [local weekday (0 = Sunday), local time, the stamp itself].
+fn local(stamp: &str) -> [String; 3] {
+    let at = DateTime::parse_from_rfc3339(stamp).unwrap() + chrono::Duration::hours(8);
+    [
+        at.format("%w").to_string(),
+        at.format("%H:%M:%S").to_string(),
+        stamp.to_string(),
+    ]
 }
 
 #[test]
@@ -66,10 +71,17 @@ fn every_part_is_sold_above_its_cost_at_a_price_list_amount() {
     let t = demo_desk();
     let parts: Vec<Vec<Value>> = rows::<String>(
         &t,
-        "SELECT json_array(code, name, cost_fen, price_fen) FROM part",
+        "SELECT code, name, CAST(cost_fen AS TEXT), CAST(price_fen AS TEXT) FROM part",
     )
     .into_iter()
-    .map(|r| vec![serde_json::from_str(&r[0]).unwrap()])
+    .map(|r| {
+        vec![json!([
+            r[0],
+            r[1],
+            r[2].parse::<i64>().unwrap(),
+            r[3].parse::<i64>().unwrap()
+        ])]
+    })
     .collect();
     assert_eq!(parts.len(), 60);
     for p in parts {
@@ -185,8 +197,15 @@ fn a_year_of_history_at_working_times() {
     // make-up Saturday a working day.
     assert!(!working("2026-02-17T02:00:00Z"));
     assert!(working("2026-02-14T02:00:00Z"));
-    let months: i64 =
-        t.sql("SELECT count(DISTINCT substr(datetime(at, '+8 hours'), 1, 7)) FROM stock_movement");
+    let months: i64 = rows::<String>(&t, "SELECT at FROM stock_movement")
+        .iter()
+        .map(|r| {
+            (DateTime::parse_from_rfc3339(&r[0]).unwrap() + chrono::Duration::hours(8))
+                .format("%Y-%m")
+                .to_string()
+        })
+        .collect::<std::collections::HashSet<_>>()
+        .len() as i64;
     assert!(months >= 13, "stock movements in only {months} months");
     let kinds: i64 = t.sql("SELECT count(DISTINCT kind) FROM stock_movement");
     assert!(
@@ -201,13 +220,13 @@ fn a_year_of_history_at_working_times() {
         ("callback", "done_at"),
         ("complaint", "created_at"),
     ] {
-        let found = rows::<String>(
+        let found: Vec<[String; 3]> = rows::<String>(
             &t,
-            &format!(
-                "SELECT {} FROM {what} WHERE {column} IS NOT NULL",
-                local(column)
-            ),
-        );
+            &format!("SELECT {column} FROM {what} WHERE {column} IS NOT NULL"),
+        )
+        .iter()
+        .map(|r| local(&r[0]))
+        .collect();
         assert!(!found.is_empty(), "no {what}.{column}");
         for r in &found {
             assert!(
@@ -239,14 +258,18 @@ fn a_year_of_history_at_working_times() {
 fn visits_are_booked_in_working_hours_and_some_are_coming() {
     let mut t = demo_desk();
     let working = working_day(&mut t);
-    let visits = rows::<String>(
+    let visits: Vec<Vec<String>> = rows::<String>(
         &t,
-        &format!(
-            "SELECT {}, {}, o.status FROM work_order o WHERE appointment_from IS NOT NULL",
-            local("appointment_from"),
-            local("appointment_to")
-        ),
-    );
+        "SELECT appointment_from, appointment_to, o.status FROM work_order o WHERE appointment_from IS NOT NULL",
+    )
+    .iter()
+    .map(|r| {
+        let mut v: Vec<String> = local(&r[0]).into();
+        v.extend(local(&r[1]));
+        v.push(r[2].clone());
+        v
+    })
+    .collect();
     assert!(visits.len() > 100, "only {} visits", visits.len());
     for v in &visits {
         assert!(

@@ -610,6 +610,12 @@ pub(crate) fn by_phone(conn: &Db, digits: &str) -> Result<Vec<CustomerId>> {
     collect_ids(conn, PHONE_MATCHES, params![digits, COUNT_CAP + 1])
 }
 
+/// The least text above every text that starts with `prefix`: the prefix and the last
+/// code point (U+10FFFF), bound as a value so both engines range over one index.
+pub(crate) fn past_every_start(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
 /// Customer ids matching a name/company/address fragment, ranked in tiers: the exact
 /// name, names starting with the fragment, names containing it, then address-only
 /// matches. The first two come from the name's B-tree (an equality and a range), the
@@ -628,8 +634,8 @@ pub(crate) fn by_text(conn: &Db, fragment: &str) -> Result<Vec<CustomerId>> {
     )?;
     let mut starts = collect_ids(
         conn,
-        "SELECT id FROM customer WHERE name > ?1 AND name < ?1 || char(1114111) AND merged_into IS NULL LIMIT ?2",
-        params![fragment, cap],
+        "SELECT id FROM customer WHERE name > ?1 AND name < ?3 AND merged_into IS NULL LIMIT ?2",
+        params![fragment, cap, past_every_start(fragment)],
     )?;
     starts.sort_unstable_by(|a, b| b.cmp(a));
     ids.extend(starts);

@@ -206,7 +206,7 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
     let at = desk.stamp();
     let tx = desk.write()?;
     if let Some(other) = tx
-        .prepare_cached("SELECT id FROM product_model WHERE code = ?1 AND id IS NOT ?2")?
+        .prepare_cached("SELECT id FROM product_model WHERE code = ?1 AND id IS DISTINCT FROM ?2")?
         .query_row(params![code, args.id], |r| r.get::<_, i64>(0))
         .optional()?
     {

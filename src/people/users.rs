@@ -1015,7 +1015,7 @@ fn check_engineer(
     }
     let other: Option<(String, String)> = conn
         .query_row(
-            "SELECT login, name FROM app_user WHERE engineer_id = ?1 AND id IS NOT ?2",
+            "SELECT login, name FROM app_user WHERE engineer_id = ?1 AND id IS DISTINCT FROM ?2",
             params![engineer_id, account],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -1057,7 +1057,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
     // The audit trail and every timeline record who by name: names must tell people apart.
     let same_name: Option<i64> = tx
         .query_row(
-            "SELECT id FROM app_user WHERE name = ?1 AND id IS NOT ?2",
+            "SELECT id FROM app_user WHERE name = ?1 AND id IS DISTINCT FROM ?2",
             params![name, a.id],
             |r| r.get(0),
         )
@@ -1119,7 +1119,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             let stays_admin = a.active && roles.contains(&Role::Admin);
             if was_admin && !stays_admin {
                 let others: i64 = tx.query_row(
-                    "SELECT count(*) FROM app_user WHERE active AND id <> ?1
+                    "SELECT count(*) FROM app_user WHERE active = 1 AND id <> ?1
                      AND (',' || roles || ',') LIKE '%,admin,%'",
                     [id],
                     |r| r.get(0),

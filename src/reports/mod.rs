@@ -28,7 +28,7 @@
 //!
 //! A period is `[from, to]` in local days; times are compared in UTC.
 
-use crate::platform::db::Db;
+use crate::platform::db::{Both, Db};
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -291,7 +291,7 @@ fn repairs_by_model(conn: &Db, p: &Period) -> Result<Vec<Line>> {
             "SELECT coalesce(o.model_id, 0), coalesce(m.code || ' ' || m.name, '未选设备'), count(*)
          FROM work_order o LEFT JOIN product_model m ON m.id = o.model_id
          WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
-         GROUP BY o.model_id ORDER BY count(*) DESC, 2"
+         GROUP BY o.model_id, m.code, m.name ORDER BY count(*) DESC, 2"
         ),
         params![p.start, p.end],
         1,
@@ -433,11 +433,18 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     ))?;
     // Still owed today of what was billed up to the period's end (through the index of
     // orders owing), aged at the period's end.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o INDEXED BY work_order_owed
+    // (SQLite is told the index; PostgreSQL's planner reads its statistics.)
+    let owed = |hint: &str| {
+        format!(
+            "SELECT o.completed_at, o.total_fen - o.paid_fen FROM work_order o {hint}
          WHERE o.total_fen > o.paid_fen AND o.completed_at IS NOT NULL AND o.completed_at < ?1
            AND o.status <> '{cancelled}'",
-    ))?;
+        )
+    };
+    let mut stmt = conn.prepare_cached(&Both {
+        sqlite: owed("INDEXED BY work_order_owed"),
+        postgres: owed(""),
+    })?;
     let end = time::parse(&p.end).expect("a period's own bound");
     let mut aged = [0i64; 4];
     for row in stmt.query_map([&p.end], |r| {
@@ -481,7 +488,7 @@ fn parts(conn: &Db, p: &Period) -> Result<Vec<Line>> {
             "SELECT p.id, p.code || ' ' || p.name, -sum(m.quantity), -sum(m.value_fen) / 100.0
              FROM stock_movement m JOIN part p ON p.id = m.part_id
              WHERE m.at >= ?1 AND m.at < ?2 AND m.kind IN {}
-             GROUP BY m.part_id HAVING sum(m.quantity) <> 0 ORDER BY -sum(m.value_fen) DESC LIMIT 50",
+             GROUP BY p.id HAVING sum(m.quantity) <> 0 ORDER BY -sum(m.value_fen) DESC LIMIT 50",
             MovementKind::sql_list(MovementKind::USED_ON_ORDERS)
         ),
         params![p.start, p.end],
@@ -496,7 +503,7 @@ fn parts(conn: &Db, p: &Period) -> Result<Vec<Line>> {
         .query_row([&p.end], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let short: i64 = conn.query_row(
         "SELECT count(*) FROM (SELECT p.id FROM part p LEFT JOIN stock_balance b ON b.part_id = p.id
-         WHERE p.min_stock > 0 GROUP BY p.id HAVING coalesce(sum(b.quantity), 0) < p.min_stock)",
+         WHERE p.min_stock > 0 GROUP BY p.id HAVING coalesce(sum(b.quantity), 0) < p.min_stock) AS short",
         [],
         |r| r.get(0),
     )?;

@@ -689,7 +689,7 @@ pub fn report(desk: &mut Desk, a: ReportArgs) -> Result<Report> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.code, p.name, b.store_id, b.quantity, b.value_fen
          FROM part p JOIN stock_balance b ON b.part_id = p.id
-         WHERE b.quantity > 0 AND (?1 IS NULL OR b.store_id = ?1) ORDER BY p.code, b.store_id",
+         WHERE b.quantity > 0 AND (CAST(?1 AS BIGINT) IS NULL OR b.store_id = ?1) ORDER BY p.code, b.store_id",
     )?;
     let rows = stmt.query_map([a.store_id], |r| {
         Ok((
@@ -758,7 +758,7 @@ pub fn low(desk: &mut Desk, _: parts::NoArgs) -> Result<LowList> {
     let mut stmt = desk.conn().prepare_cached(
         "SELECT p.id, p.code, p.name, coalesce(sum(b.quantity), 0) AS on_hand, p.min_stock
          FROM part p LEFT JOIN stock_balance b ON b.part_id = p.id
-         WHERE p.min_stock > 0 GROUP BY p.id HAVING on_hand < p.min_stock ORDER BY p.code",
+         WHERE p.min_stock > 0 GROUP BY p.id HAVING coalesce(sum(b.quantity), 0) < p.min_stock ORDER BY p.code",
     )?;
     let rows = stmt.query_map([], |r| {
         let on_hand: i64 = r.get(3)?;
@@ -813,7 +813,9 @@ pub fn slow(desk: &mut Desk, a: SlowArgs) -> Result<SlowList> {
     let mut stmt = desk.conn().prepare_cached(
         "SELECT p.id, p.code, p.name, sum(b.quantity) AS on_hand, sum(b.value_fen), max(b.last_issue_at) AS last
          FROM part p JOIN stock_balance b ON b.part_id = p.id
-         GROUP BY p.id HAVING on_hand > 0 AND (last IS NULL OR last < ?1) ORDER BY sum(b.value_fen) DESC",
+         GROUP BY p.id
+         HAVING sum(b.quantity) > 0 AND (max(b.last_issue_at) IS NULL OR max(b.last_issue_at) < ?1)
+         ORDER BY sum(b.value_fen) DESC",
     )?;
     let rows = stmt.query_map([since], |r| {
         Ok(SlowLine {

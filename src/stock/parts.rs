@@ -113,7 +113,7 @@ pub fn save_store(desk: &mut Desk, args: StoreArgs) -> Result<Store> {
     let tx = desk.write()?;
     let clash: Option<i64> = tx
         .query_row(
-            "SELECT id FROM store WHERE code = ?1 AND id IS NOT ?2",
+            "SELECT id FROM store WHERE code = ?1 AND id IS DISTINCT FROM ?2",
             params![code, args.id],
             |r| r.get(0),
         )
@@ -262,7 +262,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
     let tx = desk.write()?;
     if let Some(other) = tx
         .query_row(
-            "SELECT name FROM part WHERE code = ?1 AND id IS NOT ?2",
+            "SELECT name FROM part WHERE code = ?1 AND id IS DISTINCT FROM ?2",
             params![code, args.id],
             |r| r.get::<_, String>(0),
         )
@@ -276,7 +276,7 @@ pub fn save(desk: &mut Desk, args: PartArgs) -> Result<Part> {
     if let Some(b) = &barcode {
         if let Some(other) = tx
             .query_row(
-                "SELECT code FROM part WHERE barcode = ?1 AND id IS NOT ?2",
+                "SELECT code FROM part WHERE barcode = ?1 AND id IS DISTINCT FROM ?2",
                 params![b, args.id],
                 |r| r.get::<_, String>(0),
             )

@@ -475,7 +475,7 @@ fn call_as(
 fn bulk_reads(t: &TestDesk) -> Vec<(String, String)> {
     let conn = t.db();
     let mut stmt = conn
-        .prepare("SELECT user, detail FROM audit_entry WHERE action = 'bulk_read' ORDER BY id")
+        .prepare("SELECT \"user\", detail FROM audit_entry WHERE action = 'bulk_read' ORDER BY id")
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()

@@ -1,6 +1,7 @@
 //! Import of customers and machines from real files made here (xlsx with rust_xlsxwriter,
 //! GBK/GB18030 CSV with encoding_rs, a committed .xls made by xlwt), and export to xlsx.
 
+use aftersales::platform::db::Both;
 use base64::Engine as _;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{json, Value};
@@ -1065,10 +1066,14 @@ fn new_models_and_the_rows_land_together_or_not_at_all() {
     // written in the transaction (a trigger raising, as a full disk would).
     {
         let conn = t.db();
-        conn.execute_batch(
-            "CREATE TRIGGER fail_mid_import BEFORE INSERT ON equipment WHEN NEW.serial = 'SK2A0008'
+        conn.execute_batch(&Both {
+            sqlite: "CREATE TRIGGER fail_mid_import BEFORE INSERT ON equipment WHEN NEW.serial = 'SK2A0008'
              BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
-        )
+            postgres: "CREATE FUNCTION fail_mid_import() RETURNS trigger LANGUAGE plpgsql
+               AS $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$;
+             CREATE TRIGGER fail_mid_import BEFORE INSERT ON equipment
+               FOR EACH ROW WHEN (NEW.serial = 'SK2A0008') EXECUTE FUNCTION fail_mid_import();",
+        })
         .unwrap();
     }
     let e = t.err(
@@ -1083,7 +1088,11 @@ fn new_models_and_the_rows_land_together_or_not_at_all() {
     // With the disk mended, the same import does it all.
     {
         let conn = t.db();
-        conn.execute_batch("DROP TRIGGER fail_mid_import").unwrap();
+        conn.execute_batch(&Both {
+            sqlite: "DROP TRIGGER fail_mid_import",
+            postgres: "DROP TRIGGER fail_mid_import ON equipment",
+        })
+        .unwrap();
     }
     let r = t.ok(
         "import.commit",

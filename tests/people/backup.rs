@@ -343,7 +343,7 @@ fn call_as(
 fn audit_details(t: &TestDesk, action: &str) -> Vec<(String, String)> {
     let conn = t.db();
     let mut stmt = conn
-        .prepare("SELECT user, detail FROM audit_entry WHERE action = ?1 ORDER BY id")
+        .prepare("SELECT \"user\", detail FROM audit_entry WHERE action = ?1 ORDER BY id")
         .unwrap();
     stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()

@@ -4,6 +4,7 @@
 //! first run (findings 2, 9, 10, 11) are in tests/people/auth.rs.
 
 use aftersales::api::{self, call_in_session, Caller};
+use aftersales::platform::db::Both;
 use aftersales::{Actor, Role};
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -136,10 +137,14 @@ fn wizard_failing_account_leaves_no_settings() {
     let mut t = desk();
     let settings_before: i64 = t.sql("SELECT count(*) FROM setting");
     let conn = t.db();
-    conn.execute_batch(
-        "CREATE TRIGGER refuse_accounts BEFORE INSERT ON app_user
+    conn.execute_batch(&Both {
+        sqlite: "CREATE TRIGGER refuse_accounts BEFORE INSERT ON app_user
          BEGIN SELECT RAISE(ABORT, 'no accounts today'); END;",
-    )
+        postgres: "CREATE FUNCTION refuse_accounts() RETURNS trigger LANGUAGE plpgsql
+           AS $$ BEGIN RAISE EXCEPTION 'no accounts today'; END $$;
+         CREATE TRIGGER refuse_accounts BEFORE INSERT ON app_user
+           FOR EACH ROW EXECUTE FUNCTION refuse_accounts();",
+    })
     .unwrap();
     drop(conn);
     let setup = with_code(
@@ -304,13 +309,13 @@ fn changes_record_who_made_them() {
     .unwrap();
     let id = customer["id"].as_i64().unwrap();
     let who: String = t.sql(&format!(
-        "SELECT user FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'created'"
+        "SELECT \"user\" FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'created'"
     ));
     assert_eq!(who, "王芳");
     // Opening the file is recorded too, with who.
     as_session(&mut t, &session, "customers.get", json!({"id": id})).unwrap();
     let opened: String = t.sql(&format!(
-        "SELECT user FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'opened'"
+        "SELECT \"user\" FROM audit_entry WHERE entity = 'customer' AND entity_id = {id} AND action = 'opened'"
     ));
     assert_eq!(opened, "王芳");
 

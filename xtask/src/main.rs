@@ -755,7 +755,12 @@ fn run_counted(cmd: &mut Command) -> (Counts, Result<(), String>) {
     eprintln!("xtask: $ {shown}");
     let mut child = match cmd.spawn() {
         Ok(child) => child,
-        Err(e) => return (Counts::default(), Err(format!("cannot start `{shown}`: {e}"))),
+        Err(e) => {
+            return (
+                Counts::default(),
+                Err(format!("cannot start `{shown}`: {e}")),
+            )
+        }
     };
 
     // libtest prints `test result:` on stdout, and only stdout is counted; cargo's own

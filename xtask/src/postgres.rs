@@ -53,6 +53,10 @@ const SOCKET_PATH_MAX: usize = 107;
 static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// A running throw-away cluster; stopped and removed when dropped.
+/// The role of the test cluster whose password is checked (`cli/tests/postgres.rs`
+/// creates it with a password of its choosing).
+pub const PASSWORD_ROLE: &str = "desk_password_check";
+
 pub struct Cluster {
     /// The cluster's folder: `data/`, the socket and `server.log`.
     dir: PathBuf,
@@ -137,6 +141,15 @@ impl Cluster {
              synchronous_commit = off\n"
         ));
         fs::write(&conf, text).map_err(|e| format!("{}: {e}", conf.display()))?;
+        // One role whose password is checked (the rest trust): the door test of a wrong
+        // password (cli/tests/postgres.rs) logs in as it. Rules are read top down.
+        let hba = cluster.dir.join("data/pg_hba.conf");
+        let rules = fs::read_to_string(&hba).map_err(|e| format!("{}: {e}", hba.display()))?;
+        fs::write(
+            &hba,
+            format!("host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n{rules}"),
+        )
+        .map_err(|e| format!("{}: {e}", hba.display()))?;
 
         let started = Instant::now();
         // A free port found by binding may be taken again before the server binds it.
@@ -195,7 +208,8 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// The URL the tests connect with (trust authentication, no password).
+    /// The URL the tests connect with (trust authentication, no password; the role
+    /// [`PASSWORD_ROLE`] alone must give its password).
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }

@@ -59,7 +59,7 @@ pub(crate) fn next_in_year(tx: &Db, counter: Counter, year: i32) -> Result<i64> 
     Ok(tx
         .prepare_cached(&format!(
             "INSERT INTO {table} (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last"
+             ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last"
         ))?
         .query_row([year], |r| r.get(0))?)
 }

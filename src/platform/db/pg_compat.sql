@@ -33,3 +33,38 @@ CREATE FUNCTION aftersales_count_true(total BIGINT, holds BOOLEAN) RETURNS BIGIN
     AS $$ SELECT CASE WHEN holds IS NULL THEN total
                       ELSE coalesce(total, 0) + CASE WHEN holds THEN 1 ELSE 0 END END $$;
 CREATE AGGREGATE sum(BOOLEAN) (SFUNC = aftersales_count_true, STYPE = BIGINT);
+
+-- max(a, b) and min(a, b) of two integers (SQLite's scalar forms; PostgreSQL says GREATEST
+-- and LEAST). Beside the one-argument aggregates of the same names.
+CREATE FUNCTION max(a BIGINT, b BIGINT) RETURNS BIGINT
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT GREATEST(a, b) $$;
+CREATE FUNCTION min(a BIGINT, b BIGINT) RETURNS BIGINT
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT LEAST(a, b) $$;
+-- (A sum of integers is NUMERIC on PostgreSQL.)
+CREATE FUNCTION max(a NUMERIC, b NUMERIC) RETURNS NUMERIC
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT GREATEST(a, b) $$;
+CREATE FUNCTION min(a NUMERIC, b NUMERIC) RETURNS NUMERIC
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT LEAST(a, b) $$;
+
+-- group_concat(text, separator): the values joined in the order they come, NULLs left out.
+CREATE FUNCTION aftersales_join(joined TEXT, item TEXT, separator TEXT) RETURNS TEXT
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN item IS NULL THEN joined
+                      WHEN joined IS NULL THEN item
+                      ELSE joined || separator || item END $$;
+CREATE AGGREGATE group_concat(TEXT, TEXT) (SFUNC = aftersales_join, STYPE = TEXT);
+
+-- date(day, modifier…): the day (YYYY-MM-DD) moved by '+N months', '-N days', '+N years'…,
+-- as SQLite's date() with modifiers. One difference, PostgreSQL's: a month added to the
+-- 31st lands on the month's last day (SQLite runs on into the next month).
+CREATE FUNCTION date(day TEXT, VARIADIC modifiers TEXT[]) RETURNS TEXT
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    moved DATE := CAST(substr(day, 1, 10) AS DATE);
+    modifier TEXT;
+BEGIN
+    FOREACH modifier IN ARRAY modifiers LOOP
+        moved := moved + CAST(trim(modifier) AS INTERVAL);
+    END LOOP;
+    RETURN to_char(moved, 'YYYY-MM-DD');
+END $$;

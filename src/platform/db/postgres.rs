@@ -224,7 +224,14 @@ impl Pg {
         if let Some(p) = self.prepared.borrow().get(sql) {
             return Ok(p.clone());
         }
-        let statement = self.client()?.prepare(&placeholders(sql))?;
+        let statement = self
+            .client()?
+            .prepare(&placeholders(sql))
+            .inspect_err(|e| {
+                if std::env::var_os("AFTERSALES_SQL_DEBUG").is_some() {
+                    eprintln!("SQL refused by PostgreSQL: {e}\n{sql}\n");
+                }
+            })?;
         let names: Arc<[String]> = statement
             .columns()
             .iter()
@@ -438,6 +445,15 @@ impl ToSql for Arg {
             (Value::Real(f), &Type::FLOAT4) => out.extend_from_slice(&(*f as f32).to_be_bytes()),
             (Value::Real(f), t) if text_type(t) => out.extend_from_slice(f.to_string().as_bytes()),
             (Value::Text(s), t) if text_type(t) => out.extend_from_slice(s.as_bytes()),
+            // SQLite's column affinity: a text that reads as a number, bound where a
+            // number is wanted, is that number.
+            (Value::Text(s), &Type::INT8 | &Type::INT4 | &Type::INT2 | &Type::FLOAT8) => {
+                let number = match s.trim().parse::<i64>() {
+                    Ok(i) => Value::Integer(i),
+                    Err(_) => Value::Real(s.trim().parse::<f64>()?),
+                };
+                return Arg(number).to_sql(ty, out);
+            }
             (Value::Blob(b), &Type::BYTEA) => out.extend_from_slice(b),
             (v, t) => return Err(format!("值 {v:?} 不能作为 {t} 类型的参数").into()),
         }

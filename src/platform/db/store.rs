@@ -51,18 +51,19 @@ impl Sql for String {
     }
 }
 
-/// A statement that must be written differently for each engine.
+/// A statement that must be written differently for each engine (its two texts fixed, or
+/// built for the call).
 #[derive(Debug, Clone, Copy)]
-pub struct Both {
-    pub sqlite: &'static str,
-    pub postgres: &'static str,
+pub struct Both<S = &'static str> {
+    pub sqlite: S,
+    pub postgres: S,
 }
 
-impl Sql for Both {
+impl<S: AsRef<str>> Sql for Both<S> {
     fn text(&self, engine: Engine) -> &str {
         match engine {
-            Engine::Sqlite => self.sqlite,
-            Engine::Postgres => self.postgres,
+            Engine::Sqlite => self.sqlite.as_ref(),
+            Engine::Postgres => self.postgres.as_ref(),
         }
     }
 }
