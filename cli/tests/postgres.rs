@@ -5,6 +5,7 @@
 //! file must be the owner's only.
 
 #[path = "support/cli.rs"]
+#[allow(dead_code)] // `call` runs on a data folder's file; these tests name a URL
 mod cli;
 use cli::{aftersales, free_port};
 
