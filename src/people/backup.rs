@@ -211,7 +211,11 @@ pub fn automatic(desk: &Desk, why: Automatic) -> Result<Option<BackupFile>> {
         }
     };
     let made = write(desk, &dir, kind, "backup_folder")?;
-    rotate(&dir, extension(desk), settings::load(desk.conn())?.backup_keep as usize);
+    rotate(
+        &dir,
+        extension(desk),
+        settings::load(desk.conn())?.backup_keep as usize,
+    );
     Ok(Some(made))
 }
 
