@@ -657,7 +657,7 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
     if let Some(user) = config.get_user() {
         cmd.env("PGUSER", user);
     }
-    if let Some(db) = config.get_dbname() {
+    if let Some(db) = database(config) {
         cmd.env("PGDATABASE", db);
     }
     cmd.env("PGAPPNAME", "aftersales-backup");
@@ -678,6 +678,12 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
     }
     cmd.stdin(std::process::Stdio::null());
     Ok((cmd, guard))
+}
+
+/// The database a URL names; without one, the user's name (the rule of the client and of
+/// libpq alike).
+fn database(config: &postgres::Config) -> Option<&str> {
+    config.get_dbname().or(config.get_user())
 }
 
 /// Runs a prepared tool command; its stderr is the reason when it fails.
@@ -848,7 +854,7 @@ fn restore_dump(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> {
             "--no-owner",
             "--no-privileges",
         ]);
-        if let Some(db) = desk.conn().pg().and_then(|p| p.config().get_dbname()) {
+        if let Some(db) = desk.conn().pg().and_then(|p| database(p.config())) {
             cmd.arg(format!("--dbname={db}"));
         }
         cmd.arg(&work);
