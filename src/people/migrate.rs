@@ -196,7 +196,15 @@ pub fn from_sqlite(desk: &mut Desk, source: &Path) -> Result<Migrated> {
         tx.execute(&format!("DELETE FROM {table} WHERE {own}"), [])?;
     }
     for name in &copied_order {
-        copy_table(&src, &tx, &tables[name])?;
+        copy_table(&src, &tx, &tables[name]).map_err(|e| {
+            Error::Storage(format!(
+                "复制表 {name} 时出错，已全部撤销，数据库未改动：{}",
+                match e {
+                    Error::Storage(m) => m,
+                    other => other.to_string(),
+                }
+            ))
+        })?;
     }
     // The self-references are checked here, then the keys are as the schema made them.
     tx.execute_batch("SET CONSTRAINTS ALL IMMEDIATE")?;
