@@ -23,6 +23,15 @@ fn backups(t: &mut TestDesk) -> Vec<String> {
         .collect()
 }
 
+/// A backup's name on this desk's engine: a SQLite file's copies end in `.db`, a
+/// PostgreSQL desk's pg_dump archives in `.dump`.
+fn named(t: &TestDesk, stem: &str) -> String {
+    match t.desk.engine() {
+        aftersales::platform::db::Engine::Sqlite => format!("{stem}.db"),
+        aftersales::platform::db::Engine::Postgres => format!("{stem}.dump"),
+    }
+}
+
 #[test]
 fn the_daily_backup_is_made_once_a_day_and_rotated() {
     let mut t = desk();
@@ -33,7 +42,7 @@ fn the_daily_backup_is_made_once_a_day_and_rotated() {
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     assert_eq!(
         first.backup.map(|b| b.name),
-        Some("desk-20261123-090000-daily.db".to_string())
+        Some(named(&t, "desk-20261123-090000-daily"))
     );
     // The next look is an hour later; then today already has one.
     clock(&mut t, "2026-11-23T09:59:00+08:00");
@@ -50,13 +59,13 @@ fn the_daily_backup_is_made_once_a_day_and_rotated() {
     assert_eq!(
         backups(&mut t),
         vec![
-            "desk-20261125-003000-daily.db".to_string(),
-            "desk-20261124-003000-daily.db".to_string()
+            named(&t, "desk-20261125-003000-daily"),
+            named(&t, "desk-20261124-003000-daily")
         ]
     );
     // A door closing leaves one more behind, rotated alike.
     let closed = jobs::on_close(&t.desk).unwrap();
-    assert_eq!(closed.name, "desk-20261125-003000-close.db");
+    assert_eq!(closed.name, named(&t, "desk-20261125-003000-close"));
     assert_eq!(backups(&mut t).len(), 2);
     // The browser door's jobs never look at alerts.
     assert!(jobs::tick(&mut t.desk, &mut jobs).notify.is_empty());

@@ -33,11 +33,14 @@ mod platform {
 // (users); issue 16's first run, throttled logins, password rules, sessions that end
 // (auth); backups made while the desk runs, restore and every way it must fail (backup);
 // the official calendar against chinesecalendar and holidays, notices read and loaded,
-// deadlines across holidays (calendar).
+// deadlines across holidays (calendar); a desk's file moved onto PostgreSQL, counted and
+// checksummed (migrate); backups on PostgreSQL with pg_dump and pg_restore (pg_backup).
 mod people {
     pub mod auth;
     pub mod backup;
     pub mod calendar;
+    pub mod migrate;
+    pub mod pg_backup;
     pub mod users;
 }
 // The archive: customers (validation, phones, chains, duplicates, merge), machines,

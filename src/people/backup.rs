@@ -31,6 +31,20 @@
 //! whether some file exists elsewhere on the PC. Backups are owner-only files (`0600` on
 //! Unix, made so as they are created), and every backup made on demand is in the audit
 //! trail.
+//!
+//! On PostgreSQL (a chain's desk, issue 19) the server's own tools do the copying: a
+//! backup is `pg_dump -Fc` (its custom format, a consistent snapshot taken in one
+//! transaction while the desk runs) into the same folder, with the same names (ending in
+//! `.dump` instead of `.db`), rotation and audit; it is read back whole with `pg_restore`
+//! before it is renamed into place. Restore makes the same checks first — a file that is
+//! not a pg_dump archive, or one without our tables, is not our backup; `pg_restore
+//! --list` reads its table of contents and then every block of it is read through, so a
+//! damaged file is refused; its schema version (the `aftersales_version` row inside) must
+//! not be newer than ours — then takes the safety backup and runs `pg_restore --clean
+//! --single-transaction` into the database: all of it or nothing. The tools are found on
+//! the PATH, else in PostgreSQL's usual folders; the password reaches them in an
+//! owner-only password file (`PGPASSFILE`), never on a command line, in the environment
+//! or in a message.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -40,6 +54,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::platform::db::Engine;
 use crate::platform::error::{Error, Result};
 use crate::{people::settings, Desk};
 
@@ -126,8 +141,30 @@ pub struct Restored {
 }
 
 const PREFIX: &str = "desk-";
+/// A SQLite desk's backups: copies of its file.
 const EXTENSION: &str = ".db";
+/// A PostgreSQL desk's backups: pg_dump's custom format.
+const DUMP_EXTENSION: &str = ".dump";
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// How pg_dump's custom-format archives begin.
+const DUMP_MAGIC: &[u8; 5] = b"PGDMP";
+
+/// The extension of this desk's backups.
+fn extension(desk: &Desk) -> &'static str {
+    match desk.engine() {
+        Engine::Sqlite => EXTENSION,
+        Engine::Postgres => DUMP_EXTENSION,
+    }
+}
+
+/// The desk's own folder: the one holding the SQLite file, or a PostgreSQL desk's data
+/// folder (print spool, certificate).
+fn data_dir(desk: &Desk) -> PathBuf {
+    match desk.engine() {
+        Engine::Sqlite => desk.path().parent().unwrap_or(Path::new(".")).to_path_buf(),
+        Engine::Postgres => desk.path().to_path_buf(),
+    }
+}
 
 /// The largest backup taken as an upload by `backup.restore`, bytes (a desk of a few
 /// hundred thousand customers with their orders is well under it).
@@ -148,8 +185,7 @@ pub fn folder(desk: &Desk) -> Result<PathBuf> {
     if !configured.is_empty() {
         return Ok(PathBuf::from(configured));
     }
-    let beside = desk.path().parent().unwrap_or(Path::new("."));
-    Ok(beside.join("backups"))
+    Ok(data_dir(desk).join("backups"))
 }
 
 /// Backs the live database up into `dir` (created when missing), on demand. Never rotated.
@@ -165,7 +201,7 @@ pub fn automatic(desk: &Desk, why: Automatic) -> Result<Option<BackupFile>> {
         Automatic::Close => Kind::Close,
         Automatic::Daily => {
             let today = desk.today().format("%Y%m%d").to_string();
-            let done = files_in(&dir)?
+            let done = files_in(&dir, extension(desk))?
                 .iter()
                 .any(|f| f.kind.automatic() && f.name[PREFIX.len()..].starts_with(&today));
             if done {
@@ -175,14 +211,20 @@ pub fn automatic(desk: &Desk, why: Automatic) -> Result<Option<BackupFile>> {
         }
     };
     let made = write(desk, &dir, kind, "backup_folder")?;
-    rotate(&dir, settings::load(desk.conn())?.backup_keep as usize);
+    rotate(
+        &dir,
+        extension(desk),
+        settings::load(desk.conn())?.backup_keep as usize,
+    );
     Ok(Some(made))
 }
 
 /// Deletes the automatic backups beyond the newest `keep`. Best effort: a file that cannot
 /// be deleted (open in another program) stays and is tried again next time.
-fn rotate(dir: &Path, keep: usize) {
-    let Ok(files) = files_in(dir) else { return };
+fn rotate(dir: &Path, extension: &str, keep: usize) {
+    let Ok(files) = files_in(dir, extension) else {
+        return;
+    };
     for old in files
         .iter()
         .filter(|f| f.kind.automatic())
@@ -198,12 +240,13 @@ pub fn list(desk: &Desk) -> Result<Listing> {
     Ok(Listing {
         folder: dir.display().to_string(),
         keep: settings::load(desk.conn())?.backup_keep,
-        items: files_in(&dir)?,
+        items: files_in(&dir, extension(desk))?,
     })
 }
 
-/// Backup files in `dir` (named as we name them), newest first. A missing folder has none.
-fn files_in(dir: &Path) -> Result<Vec<BackupFile>> {
+/// Backup files in `dir` (named as we name them, ending in `extension`), newest first. A
+/// missing folder has none.
+fn files_in(dir: &Path, extension: &str) -> Result<Vec<BackupFile>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -212,6 +255,9 @@ fn files_in(dir: &Path) -> Result<Vec<BackupFile>> {
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(extension) {
+            continue;
+        }
         let Some((at, kind)) = parse_name(&name) else {
             continue;
         };
@@ -232,9 +278,12 @@ fn files_in(dir: &Path) -> Result<Vec<BackupFile>> {
     Ok(out)
 }
 
-/// `desk-20261123-100000[-reason][-n].db` → (UTC time, kind).
+/// `desk-20261123-100000[-reason][-n].db` (or `.dump`) → (UTC time, kind).
 fn parse_name(name: &str) -> Option<(String, Kind)> {
-    let stem = name.strip_prefix(PREFIX)?.strip_suffix(EXTENSION)?;
+    let name = name.strip_prefix(PREFIX)?;
+    let stem = name
+        .strip_suffix(EXTENSION)
+        .or_else(|| name.strip_suffix(DUMP_EXTENSION))?;
     let stamp = stem.get(..15)?;
     let local = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()?;
     let rest = &stem[15..];
@@ -267,16 +316,21 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
         "" => format!("{PREFIX}{stamp}"),
         s => format!("{PREFIX}{stamp}-{s}"),
     };
-    let mut name = format!("{base}{EXTENSION}");
+    let extension = extension(desk);
+    let mut name = format!("{base}{extension}");
     let mut n = 1;
     while dir.join(&name).exists() {
         n += 1;
-        name = format!("{base}-{n}{EXTENSION}");
+        name = format!("{base}-{n}{extension}");
     }
     let target = dir.join(&name);
     let part = dir.join(format!(".{name}.part"));
-    let result = copy_live(desk.sqlite_file()?, &part)
-        .and_then(|()| std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e)));
+    let copied = match desk.engine() {
+        Engine::Sqlite => copy_live(desk.sqlite_file()?, &part),
+        Engine::Postgres => dump_live(desk, &part),
+    };
+    let result =
+        copied.and_then(|()| std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e)));
     if let Err(e) = result {
         remove_with_companions(&part);
         return Err(e);
@@ -395,7 +449,17 @@ fn restore_shown(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> 
             bad(format!("无法读取备份文件 {shown}：{e}"))
         }
     })?;
-    if opened.read_exact(&mut head).is_err() || &head != SQLITE_MAGIC {
+    let read = opened.read_exact(&mut head).is_ok();
+    if desk.engine() == Engine::Postgres {
+        drop(opened);
+        if !read || !head.starts_with(DUMP_MAGIC) {
+            return Err(bad(format!(
+                "{shown} 不是售后服务台的备份文件（不是 PostgreSQL 的 pg_dump 备份），未做任何改动"
+            )));
+        }
+        return restore_dump(desk, file, shown);
+    }
+    if !read || &head != SQLITE_MAGIC {
         return Err(bad(format!(
             "{shown} 不是售后服务台的备份文件（不是 SQLite 数据文件），未做任何改动"
         )));
@@ -476,6 +540,11 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
     drop(source);
     // The restored file already has our schema; this also re-reads it on this connection.
     crate::platform::db::migrate(desk.sqlite_file_mut()?, crate::platform::db::MIGRATIONS)?;
+    finish_restore(desk, shown, safety)
+}
+
+/// After either engine's restore: the audit entry, and everyone logs in again.
+fn finish_restore(desk: &mut Desk, shown: &str, safety: BackupFile) -> Result<Restored> {
     let name = Path::new(shown)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -501,6 +570,304 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
         restored_from: name,
         safety,
     })
+}
+
+// ---- PostgreSQL: pg_dump and pg_restore ------------------------------------------------
+
+/// The server's tool `name` (`pg_dump`, `pg_restore`): on the PATH, else in PostgreSQL's
+/// usual folders (Debian's `/usr/lib/postgresql/<version>/bin`, the Windows installer's
+/// `C:\Program Files\PostgreSQL\<version>\bin`), the newest version first.
+fn pg_tool(name: &str) -> Result<PathBuf> {
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    if let Some(found) = on_path.iter().map(|d| d.join(&file)).find(|f| f.is_file()) {
+        return Ok(found);
+    }
+    for base in ["/usr/lib/postgresql", "C:\\Program Files\\PostgreSQL"] {
+        let Ok(entries) = std::fs::read_dir(base) else {
+            continue;
+        };
+        let mut versions: Vec<(u32, PathBuf)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let version = e.file_name().to_string_lossy().parse::<f64>().ok()?;
+                let tool = e.path().join("bin").join(&file);
+                tool.is_file().then_some(((version * 100.0) as u32, tool))
+            })
+            .collect();
+        versions.sort();
+        if let Some((_, tool)) = versions.pop() {
+            return Ok(tool);
+        }
+    }
+    Err(Error::Storage(format!(
+        "找不到 PostgreSQL 的 {name} 程序（PATH 里和 PostgreSQL 的安装文件夹里都没有）：请在这台电脑上安装 PostgreSQL 客户端工具（与数据库服务器同一大版本或更新），或把它所在的文件夹加入 PATH"
+    )))
+}
+
+/// An owner-only password file for one run of a tool, deleted when dropped.
+struct PassFile(Option<PathBuf>);
+
+impl Drop for PassFile {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A command running `tool` against the desk's database: where it is through libpq's
+/// environment variables (PGHOST, PGPORT, PGUSER, PGDATABASE), the password in an
+/// owner-only password file named by PGPASSFILE (PostgreSQL's documentation advises
+/// against PGPASSWORD, which some systems show to other users). The file lives as long
+/// as the returned guard.
+fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFile)> {
+    let pg = desk
+        .conn()
+        .pg()
+        .ok_or_else(|| Error::Storage("不是 PostgreSQL 数据库".into()))?;
+    let config = pg.config();
+    let mut cmd = std::process::Command::new(tool);
+    // Whatever the caller's environment says, the tool goes where this desk goes.
+    for var in [
+        "PGPASSWORD",
+        "PGSERVICE",
+        "PGSERVICEFILE",
+        "PGHOSTADDR",
+        "PGOPTIONS",
+        "PGPASSFILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => {
+            cmd.env("PGHOST", host);
+        }
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(dir)) => {
+            cmd.env("PGHOST", dir);
+        }
+        None => {}
+    }
+    if let Some(port) = config.get_ports().first() {
+        cmd.env("PGPORT", port.to_string());
+    }
+    if let Some(user) = config.get_user() {
+        cmd.env("PGUSER", user);
+    }
+    if let Some(db) = database(config) {
+        cmd.env("PGDATABASE", db);
+    }
+    cmd.env("PGAPPNAME", "aftersales-backup");
+    cmd.env("PGCONNECT_TIMEOUT", "10");
+    let mut guard = PassFile(None);
+    if let Some(password) = config.get_password() {
+        let password = String::from_utf8_lossy(password);
+        // One line matching any host, port, database and user; `\` and `:` escaped
+        // (PostgreSQL's documentation of the password file).
+        let line = format!(
+            "*:*:*:*:{}\n",
+            password.replace('\\', "\\\\").replace(':', "\\:")
+        );
+        let file =
+            crate::platform::files::private_copy(&data_dir(desk), ".pgpass-", "", line.as_bytes())?;
+        cmd.env("PGPASSFILE", &file);
+        guard.0 = Some(file);
+    }
+    cmd.stdin(std::process::Stdio::null());
+    Ok((cmd, guard))
+}
+
+/// The database a URL names; without one, the user's name (the rule of the client and of
+/// libpq alike).
+fn database(config: &postgres::Config) -> Option<&str> {
+    config.get_dbname().or(config.get_user())
+}
+
+/// Runs a prepared tool command; its stderr is the reason when it fails.
+fn run_tool(mut cmd: std::process::Command, what: &str) -> Result<std::process::Output> {
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Storage(format!("无法运行 {what}：{e}")))?;
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(Error::Storage(format!(
+            "{what} 失败：{}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// `pg_dump -Fc` of the desk's database into the new owner-only file `path`, then read
+/// back whole (see [`read_dump`]) and flushed to disk.
+fn dump_live(desk: &Desk, path: &Path) -> Result<()> {
+    let tool = pg_tool("pg_dump")?;
+    remove_with_companions(path);
+    // Created owner-only first: pg_dump then writes into it and keeps its permissions.
+    drop(crate::platform::files::private_file(path).map_err(|e| Error::io(path, e))?);
+    let (mut cmd, _pass) = pg_command(desk, &tool)?;
+    cmd.arg("--format=custom").arg("--file").arg(path);
+    run_tool(cmd, "pg_dump").map_err(|e| match e {
+        Error::Storage(m) => Error::Storage(format!("备份未完成：{m}")),
+        other => other,
+    })?;
+    read_dump(path).map_err(|problem| {
+        Error::Storage(format!(
+            "备份副本读不回来（{problem}），备份未完成（{}）",
+            path.display()
+        ))
+    })?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// What a pg_dump archive holds, as far as restore asks.
+#[derive(Debug)]
+struct DumpContents {
+    /// The tables in its table of contents.
+    tables: Vec<String>,
+    /// The row of `aftersales_version`, when the archive has it.
+    version: Option<i64>,
+}
+
+/// Reads the archive at `path` through: `pg_restore --list` (its table of contents),
+/// then every block of it into a script that is read and dropped, keeping only the
+/// schema version. A damaged or truncated archive fails one or the other.
+fn read_dump(path: &Path) -> std::result::Result<DumpContents, String> {
+    use std::io::BufRead as _;
+    let tool = pg_tool("pg_restore").map_err(|e| e.to_string())?;
+    let list = std::process::Command::new(&tool)
+        .arg("--list")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("无法运行 pg_restore：{e}"))?;
+    if !list.status.success() {
+        return Err(String::from_utf8_lossy(&list.stderr).trim().to_string());
+    }
+    // Lines as `215; 1259 16390 TABLE public customer postgres`.
+    let tables = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter(|l| !l.starts_with(';'))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace().skip_while(|w| *w != "TABLE");
+            words.next()?;
+            let _schema = words.next()?;
+            words.next().map(str::to_string)
+        })
+        .collect();
+    let mut child = std::process::Command::new(&tool)
+        .arg("--file=-")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("无法运行 pg_restore：{e}"))?;
+    let mut version = None;
+    let mut in_version = false;
+    let mut line = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        let mut out = std::io::BufReader::new(out);
+        loop {
+            line.clear();
+            match out.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if in_version {
+                if version.is_none() {
+                    version = std::str::from_utf8(&line)
+                        .ok()
+                        .and_then(|l| l.trim().parse::<i64>().ok());
+                }
+                in_version = false;
+            } else if line.starts_with(b"COPY ")
+                && line
+                    .windows(b"aftersales_version ".len())
+                    .any(|w| w == b"aftersales_version ")
+            {
+                in_version = true;
+            }
+        }
+    }
+    let done = child
+        .wait_with_output()
+        .map_err(|e| format!("pg_restore：{e}"))?;
+    if !done.status.success() {
+        return Err(String::from_utf8_lossy(&done.stderr).trim().to_string());
+    }
+    Ok(DumpContents { tables, version })
+}
+
+/// Restores the pg_dump archive `file` into the desk's database, after the checks (see the
+/// module comment); on any refusal nothing is changed.
+fn restore_dump(desk: &mut Desk, file: &Path, shown: &str) -> Result<Restored> {
+    let bad = |why: String| Error::invalid("file", why);
+    static RESTORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = RESTORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = data_dir(desk).join(format!(".restore-{}-{n}.dump", std::process::id()));
+    let _ = std::fs::remove_file(&work);
+    let result = (|| {
+        private_copy_of(file, &work).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                bad(format!("找不到备份文件 {shown}"))
+            } else {
+                bad(format!("无法读取备份文件 {shown}：{e}"))
+            }
+        })?;
+        // Found before the checks: a missing tool is said as such, not as a damaged file.
+        let tool = pg_tool("pg_restore")?;
+        let contents = read_dump(&work).map_err(|detail| {
+            bad(format!(
+                "备份文件 {shown} 已损坏，不能恢复（{detail}），未做任何改动"
+            ))
+        })?;
+        let ours_tables = ["customer", "customer_phone", "aftersales_version"]
+            .iter()
+            .all(|t| contents.tables.iter().any(|have| have == t));
+        let Some(version) = contents.version.filter(|_| ours_tables) else {
+            return Err(bad(format!(
+                "{shown} 不是售后服务台的备份文件（没有客户档案等数据表），未做任何改动"
+            )));
+        };
+        let ours = crate::platform::db::PG_MIGRATIONS.len() as i64;
+        if version > ours {
+            return Err(bad(format!(
+                "这个备份来自更新版本的售后服务台（数据版本 {version}，本程序只认到 {ours}），请先升级程序再恢复，未做任何改动"
+            )));
+        }
+        let safety = write(desk, &folder(desk)?, Kind::BeforeRestore, "backup_folder")?;
+        let (mut cmd, _pass) = pg_command(desk, &tool)?;
+        // One transaction: every object dropped and made again with its rows, or nothing.
+        cmd.args([
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            "--no-privileges",
+        ]);
+        if let Some(db) = desk.conn().pg().and_then(|p| database(p.config())) {
+            cmd.arg(format!("--dbname={db}"));
+        }
+        cmd.arg(&work);
+        run_tool(cmd, "pg_restore")
+            .map_err(|e| Error::Storage(format!("恢复失败，当前数据未改动：{e}")))?;
+        // An older backup's schema is brought up to ours (PostgreSQL's DDL is
+        // transactional: a migration that fails leaves the restored data as restored).
+        crate::platform::db::migrate_postgres(desk.conn(), crate::platform::db::PG_MIGRATIONS)?;
+        Ok(safety)
+    })();
+    let _ = std::fs::remove_file(&work);
+    let safety = result?;
+    finish_restore(desk, shown, safety)
 }
 
 // ---- commands ---------------------------------------------------------------------------
@@ -631,12 +998,18 @@ fn restore_by_name(desk: &mut Desk, name: &str) -> Result<Restored> {
     if parse_name(name).is_none() || name.contains(['/', '\\']) {
         return Err(Error::invalid(
             "name",
-            "请从备份列表里选择一份备份（文件名形如 desk-20261123-180000.db）",
+            format!(
+                "请从备份列表里选择一份备份（文件名形如 desk-20261123-180000{}）",
+                extension(desk)
+            ),
         ));
     }
     let dir = folder(desk)?;
     let file = dir.join(name);
-    if !files_in(&dir)?.iter().any(|f| f.name == name) {
+    if !files_in(&dir, extension(desk))?
+        .iter()
+        .any(|f| f.name == name)
+    {
         return Err(Error::invalid(
             "name",
             format!("备份文件夹里没有“{name}”，请刷新备份列表后重新选择"),
@@ -677,8 +1050,8 @@ fn restore_upload(desk: &mut Desk, file_name: &str, content: &str) -> Result<Res
     if bytes.len() > UPLOAD_MAX_BYTES {
         return Err(too_big(bytes.len()));
     }
-    let data_dir = desk.path().parent().unwrap_or(Path::new(".")).to_path_buf();
-    let upload = crate::platform::files::private_copy(&data_dir, ".upload-", ".db", &bytes)?;
+    let upload =
+        crate::platform::files::private_copy(&data_dir(desk), ".upload-", extension(desk), &bytes)?;
     drop(bytes);
     let result = restore_shown(desk, &upload, &shown);
     remove_with_companions(&upload);
@@ -707,12 +1080,18 @@ mod tests {
             parse_name("desk-20261123-100000-2.db").map(|p| p.1),
             Some(Kind::Manual)
         );
+        assert_eq!(
+            parse_name("desk-20261123-100000-close.dump"),
+            Some(("2026-11-23T02:00:00Z".into(), Kind::Close))
+        );
         for other in [
             "desk.db",
             "desk-2026.db",
             ".desk-20261123-100000.db.part",
             "desk-20261323-100000.db",
             "desk-20261123-100000x.db",
+            "desk-20261123-100000.dump.part",
+            "desk-20261123-100000.sql",
         ] {
             assert_eq!(parse_name(other), None, "{other}");
         }

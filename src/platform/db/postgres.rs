@@ -189,6 +189,12 @@ impl Pg {
         place(&self.config)
     }
 
+    /// The connection's settings (host, port, user, database, password): what the
+    /// server's own tools (pg_dump, pg_restore) are told through their environment.
+    pub(crate) fn config(&self) -> &postgres::Config {
+        &self.config
+    }
+
     /// A new connection with the same settings (another door, a test's second look).
     pub fn reopen(&self) -> Result<Pg> {
         let client = self
