@@ -737,14 +737,17 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
 
 /// The integration tests that are about SQLite's own file, not the store: its pragmas,
 /// migrations and snapshot, power cuts at its sync points, its permissions at rest, its
-/// online backup and restore, the re-reading of the numbers in an old file, and the schema
-/// comparison (which opens both engines itself). Skipped in the PostgreSQL pass.
+/// online backup and restore, the re-reading of the numbers in an old file; and the tests
+/// that open both engines themselves (the schema comparison, migrate-from, pg_dump
+/// backups), which the first pass runs already. Skipped in the PostgreSQL pass.
 const SQLITE_ONLY: &[&str] = &[
     "platform::db::",
     "platform::durability::",
     "platform::at_rest::",
     "platform::pg_schema::",
     "people::backup::",
+    "people::migrate::",
+    "people::pg_backup::",
     "platform::phone::old_numbers_are_re_read",
 ];
 
