@@ -45,12 +45,20 @@ struct Row {
     slip_due: String,
     total_fen: i64,
     paid_fen: i64,
+    version: i64,
+}
+
+impl Row {
+    /// Refused when the clerk's screen showed an older version (see `check_version`).
+    fn seen(&self, version: Option<i64>) -> Result<()> {
+        super::check_version(&self.number, version, self.version)
+    }
 }
 
 fn row(tx: &Db, id: OrderId) -> Result<Row> {
     tx.prepare_cached(
         "SELECT number, status, kind, mode, warranty, engineer_id, model_id, slip_due,
-                total_fen, paid_fen FROM work_order WHERE id = ?1",
+                total_fen, paid_fen, version FROM work_order WHERE id = ?1",
     )?
     .query_row([id], |r| {
         Ok(Row {
@@ -64,6 +72,7 @@ fn row(tx: &Db, id: OrderId) -> Result<Row> {
             slip_due: r.get(7)?,
             total_fen: r.get(8)?,
             paid_fen: r.get(9)?,
+            version: r.get(10)?,
         })
     })
     .optional()?
@@ -133,6 +142,8 @@ pub struct MoveArgs {
     pub id: OrderId,
     pub to: String,
     pub reason: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 改状态: start, wait for parts, resume, called back, close, reopen, cancel.
@@ -142,6 +153,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
+    o.seen(a.version)?;
     let Some(to) = OrderStatus::from_word(&a.to) else {
         return Err(Error::invalid(
             "status",
@@ -208,6 +220,8 @@ pub struct AssignArgs {
     pub reason: String,
     pub appointment_from: String,
     pub appointment_to: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 派工 / 改派: names the engineer (and may set the appointment); stops the reply clock.
@@ -230,6 +244,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
     }
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
+    o.seen(a.version)?;
     let (kind, to_status) = match (o.status, o.engineer_id) {
         (Registered, _) => (EventKind::Assigned, Dispatched),
         (Dispatched | InProgress | WaitingParts, Some(old)) if old == engineer.id => {
@@ -287,6 +302,8 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
 pub struct ConfirmArgs {
     pub id: OrderId,
     pub note: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 回电确认: the confirmation call was made (stops the 3-minute clock).
@@ -296,6 +313,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
+    o.seen(a.version)?;
     if !o.status.is_open() {
         // Only an open order waits for its confirmation call.
         return Err(Error::invalid(
@@ -344,6 +362,8 @@ pub struct CompleteArgs {
     /// Why an order in warranty is charged a fee (labour, call-out, other): required then,
     /// recorded in the completion's entry of the order's timeline.
     pub fee_reason: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 完工: diagnosis, work done, parts used (each line out through the ledger in this same
@@ -372,6 +392,7 @@ pub fn complete(
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
+    o.seen(a.version)?;
     if !o.status.may_complete(o.mode) {
         let hint = match o.status {
             Registered | Dispatched => "（请先开始处理）",
@@ -602,6 +623,8 @@ pub struct PayArgs {
     /// Received (> 0) or refunded (< 0, with a reason in `note`).
     pub amount_fen: i64,
     pub note: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 收款: a payment, a refund, or the rest put on account (挂账, it stays a receivable).
@@ -615,6 +638,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
+    o.seen(a.version)?;
     if !OrderStatus::DONE.contains(&o.status) {
         return Err(Error::invalid(
             "id",
