@@ -400,7 +400,7 @@ fn assert_invariant(t: &TestDesk, context: &str) {
     }
     let orphans: i64 = conn
         .query_row(
-            "SELECT count(*) FROM (SELECT part_id, store_id FROM stock_movement EXCEPT SELECT part_id, store_id FROM stock_balance)",
+            "SELECT count(*) FROM (SELECT part_id, store_id FROM stock_movement EXCEPT SELECT part_id, store_id FROM stock_balance) AS orphan",
             [],
             |r| r.get(0),
         )

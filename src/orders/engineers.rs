@@ -127,7 +127,7 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Engineer> {
     let tx = desk.write()?;
     let clash: Option<i64> = tx
         .query_row(
-            "SELECT id FROM engineer WHERE name = ?1 AND id IS NOT ?2",
+            "SELECT id FROM engineer WHERE name = ?1 AND id IS DISTINCT FROM ?2",
             params![name, a.id],
             |r| r.get(0),
         )

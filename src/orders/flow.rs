@@ -127,12 +127,14 @@ pub(crate) fn set_status(
     let setback = status == OrderStatus::WaitingParts || reopened;
     tx.prepare_cached(
         "UPDATE work_order SET status = ?2, updated_at = ?3,
-             started_at = CASE WHEN ?5 THEN coalesce(started_at, ?3) ELSE started_at END,
+             started_at = CASE WHEN ?5 = 1 THEN coalesce(started_at, ?3) ELSE started_at END,
              starts = starts + ?5,
              setbacks = setbacks + ?4
          WHERE id = ?1",
     )?
-    .execute(params![id, status, at, setback, started])?;
+    // Counts as integers: PostgreSQL types a parameter by its first use, and `?5` is both
+    // a condition and a number here.
+    .execute(params![id, status, at, i64::from(setback), i64::from(started)])?;
     Ok(())
 }
 
@@ -590,7 +592,7 @@ fn use_parts(
         if let Some(model_id) = o.model_id {
             tx.prepare_cached(
                 "INSERT INTO model_part (model_id, part_id, uses) VALUES (?1, ?2, 1)
-                 ON CONFLICT (model_id, part_id) DO UPDATE SET uses = uses + 1",
+                 ON CONFLICT (model_id, part_id) DO UPDATE SET uses = model_part.uses + 1",
             )?
             .execute(params![model_id, p.part_id])?;
         }

@@ -911,7 +911,7 @@ fn learn_faults(
     }
     let mut stmt = tx.prepare_cached(
         "INSERT INTO model_fault (model_id, fault, uses) VALUES (?1, ?2, 1)
-         ON CONFLICT (model_id, fault) DO UPDATE SET uses = uses + 1",
+         ON CONFLICT (model_id, fault) DO UPDATE SET uses = model_fault.uses + 1",
     )?;
     for p in phrases {
         stmt.execute(params![model_id, p])?;
