@@ -134,7 +134,13 @@ pub(crate) fn set_status(
     )?
     // Counts as integers: PostgreSQL types a parameter by its first use, and `?5` is both
     // a condition and a number here.
-    .execute(params![id, status, at, i64::from(setback), i64::from(started)])?;
+    .execute(params![
+        id,
+        status,
+        at,
+        i64::from(setback),
+        i64::from(started)
+    ])?;
     Ok(())
 }
 
@@ -155,7 +161,6 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    o.seen(a.version)?;
     let Some(to) = OrderStatus::from_word(&a.to) else {
         return Err(Error::invalid(
             "status",
@@ -197,6 +202,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
         }
         _ => {}
     }
+    o.seen(a.version)?;
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
         EventKind::Reopened
@@ -246,7 +252,6 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
     }
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    o.seen(a.version)?;
     let (kind, to_status) = match (o.status, o.engineer_id) {
         (Registered, _) => (EventKind::Assigned, Dispatched),
         (Dispatched | InProgress | WaitingParts, Some(old)) if old == engineer.id => {
@@ -263,6 +268,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
         }
         _ => return Err(refused(&o, Dispatched, "（只有未完工的工单可以派工）")),
     };
+    o.seen(a.version)?;
     tx.prepare_cached(
         "UPDATE work_order SET engineer_id = ?2, status = ?3, updated_at = ?4,
              reply_at = coalesce(reply_at, ?4),
@@ -315,7 +321,6 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    o.seen(a.version)?;
     if !o.status.is_open() {
         // Only an open order waits for its confirmation call.
         return Err(Error::invalid(
@@ -327,6 +332,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
             ),
         ));
     }
+    o.seen(a.version)?;
     let n = tx.execute(
         "UPDATE work_order SET confirm_at = ?2, updated_at = ?2 WHERE id = ?1 AND confirm_at IS NULL",
         params![a.id, at],
@@ -394,7 +400,6 @@ pub fn complete(
     let cal = crate::people::calendar::Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    o.seen(a.version)?;
     if !o.status.may_complete(o.mode) {
         let hint = match o.status {
             Registered | Dispatched => "（请先开始处理）",
@@ -421,6 +426,7 @@ pub fn complete(
             ),
         ));
     }
+    o.seen(a.version)?;
     let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(
@@ -640,7 +646,6 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     let note = text::field("note", "备注", &a.note, 200, false)?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    o.seen(a.version)?;
     if !OrderStatus::DONE.contains(&o.status) {
         return Err(Error::invalid(
             "id",
@@ -684,6 +689,7 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     } else {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
+    o.seen(a.version)?;
     tx.prepare_cached(
         "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?

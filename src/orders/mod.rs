@@ -308,14 +308,16 @@ pub(crate) fn not_found(id: OrderId) -> Error {
 /// which changes the order as it stands now), `current` the version read in the command's
 /// own write transaction. The version moves on with every change of the order's row (a
 /// trigger, migration of issue 19), so a second desk that saved first makes the first
-/// desk's version stale. On PostgreSQL two desks that read the same version at once both
+/// desk's version stale. Each command checks it after the order's own rules and before
+/// its first write: a step the order no longer allows is refused with that reason (it says
+/// more), a step still allowed but decided on an older state is refused here. On PostgreSQL two desks that read the same version at once both
 /// pass here, but only one can update the row: SERIALIZABLE fails the other (40001), and
 /// when the command table runs it again it reads the new version and is refused here.
 pub(crate) fn check_version(number: &str, seen: Option<i64>, current: i64) -> Result<()> {
     match seen {
         Some(seen) if seen != current => Err(Error::invalid(
             "version",
-            format!("工单 {number} 在你打开后已被其他服务台修改，请核对最新内容后重新操作"),
+            format!("工单 {number} 在你打开后已被其他服务台修改，请核对后重新操作。"),
         )),
         _ => Ok(()),
     }
