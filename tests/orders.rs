@@ -1722,7 +1722,7 @@ fn a_completed_orders_contact_and_phone_are_corrected_and_kept_in_its_timeline()
     let (kind, user, detail): (String, String, String) = {
         let conn = t.db();
         conn.query_row(
-            "SELECT kind, user, detail FROM order_event WHERE order_id = ?1 ORDER BY id DESC LIMIT 1",
+            "SELECT kind, \"user\", detail FROM order_event WHERE order_id = ?1 ORDER BY id DESC LIMIT 1",
             [o],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
