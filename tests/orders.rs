@@ -1947,9 +1947,17 @@ fn a_stale_order_version_is_refused_and_changes_nothing() {
     assert_eq!(opinion["version"], v + 2);
     let e = t.err(
         "orders.pay",
-        json!({"id": o, "method": "cash", "amount_fen": 3000, "version": v + 1}),
+        json!({"id": o, "method": "on_account", "version": v + 1}),
     );
     assert!(stale(&e), "{e}");
+    // What is owed put on account receives nothing, and still moves the version on.
+    let on_account = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "on_account", "version": v + 2}),
+    );
+    assert_eq!(on_account["version"], v + 3);
+    assert_eq!(on_account["paid_fen"], 2000);
+    assert_eq!(on_account["outstanding_fen"], 3000);
 }
 
 /// Issue 19: the same order edited at two desks at once, many times over: each time one

@@ -694,12 +694,17 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
     .execute(params![a.id, at, method, amount, note])?;
-    if kind != EventKind::OnAccount {
-        tx.prepare_cached(
-            "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
-        )?
-        .execute(params![a.id, amount, at])?;
-    }
+    // Put on account, nothing is received: the row is still touched, so that the order's
+    // version moves on (a desk that saw what was owed before must not act on it unseen).
+    let received = if kind == EventKind::OnAccount {
+        0
+    } else {
+        amount
+    };
+    tx.prepare_cached(
+        "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![a.id, received, at])?;
     let detail = format!(
         "{} {}{}",
         method.label(),
