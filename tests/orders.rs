@@ -1977,8 +1977,7 @@ fn the_same_order_edited_at_two_desks_one_wins_and_the_other_is_told() {
         )
     });
     let mut winners = Vec::new();
-    for round in 0..ROUNDS {
-        let (a, b) = (&outcomes[0][round], &outcomes[1][round]);
+    for (round, (a, b)) in outcomes[0].iter().zip(&outcomes[1]).enumerate() {
         let (won, lost) = match (a, b) {
             (Ok(_), Err(e)) => (0, e),
             (Err(e), Ok(_)) => (1, e),

@@ -803,10 +803,15 @@ fn slips_printed_at_n_desks_at_once_take_one_number_per_order_without_gap() {
             json!({"order_id": of_round[2 * round + desk / 2], "format": "a4"}),
         )
     });
-    for round in 0..ROUNDS {
-        for pair in [0, 2] {
-            let got: Vec<&Value> = (pair..pair + 2)
-                .map(|desk| match &outcomes[desk][round] {
+    let rounds = outcomes[0]
+        .iter()
+        .zip(&outcomes[1])
+        .zip(outcomes[2].iter().zip(&outcomes[3]));
+    for (round, (first_pair, second_pair)) in rounds.enumerate() {
+        for (pair, (a, b)) in [(0, first_pair), (2, second_pair)] {
+            let got: Vec<&Value> = [(pair, a), (pair + 1, b)]
+                .into_iter()
+                .map(|(desk, outcome)| match outcome {
                     Ok(v) => v,
                     Err(e) => panic!("desk {desk} round {round}: {}", e.to_json()),
                 })
