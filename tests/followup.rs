@@ -363,3 +363,44 @@ fn the_day_board_gathers_the_day() {
     assert_eq!(day["receivables"]["total_fen"], 5000);
     assert!(day["low_stock"].is_array());
 }
+
+/// Issue 19: complaints registered at several desks at once are numbered per year with no
+/// gap and no repeat, each complaint its own number.
+#[test]
+fn complaints_registered_at_n_desks_at_once_are_numbered_without_gap_or_repeat() {
+    let mut t = desk();
+    let customer = t.ok(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678"], "address": "北京市海淀区"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let outcomes = crate::at_once::at_once(&t, 4, 12, move |desk, round| {
+        (
+            "complaints.create",
+            json!({"customer_id": customer, "against": "company", "channel": "phone",
+                   "content": format!("第{round}轮{desk}号台登记的投诉")}),
+        )
+    });
+    let mut told: Vec<String> = Vec::new();
+    for (desk, results) in outcomes.iter().enumerate() {
+        for (round, r) in results.iter().enumerate() {
+            match r {
+                Ok(v) => told.push(v["number"].as_str().unwrap().to_string()),
+                Err(e) => panic!("desk {desk} round {round}: {}", e.to_json()),
+            }
+        }
+    }
+    let conn = t.db();
+    let stored: Vec<String> = conn
+        .prepare("SELECT number FROM complaint ORDER BY number")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored.len(), 48);
+    told.sort();
+    assert_eq!(told, stored);
+    crate::at_once::assert_gapless(&stored, 5, "complaints");
+}

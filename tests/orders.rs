@@ -1853,3 +1853,299 @@ fn a_contact_edit_is_offered_in_every_status_to_those_who_may_run_it() {
         assert!(!offered(&seen), "{status}: {}", seen["actions"]);
     }
 }
+
+fn stale(e: &Value) -> bool {
+    e["code"] == "invalid"
+        && e["field"] == "version"
+        && e["message"]
+            .as_str()
+            .unwrap()
+            .contains("已被其他服务台修改")
+}
+
+/// Issue 19: every command that changes an order is given the version the clerk saw; a
+/// stale one is refused whole, a script that sends none changes the order as it stands.
+#[test]
+fn a_stale_order_version_is_refused_and_changes_nothing() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = order(&mut t, &s, s.machine_out);
+    assert_eq!(o["version"], 1);
+    let o = id(&o);
+    let edited = t.ok(
+        "orders.set_contact",
+        json!({"order_id": o, "contact": "张伟（前台）", "phone": "", "version": 1}),
+    );
+    assert_eq!(edited["version"], 2);
+    let events = |t: &TestDesk| {
+        count(
+            t,
+            &format!("SELECT count(*) FROM order_event WHERE order_id = {o}"),
+        )
+    };
+    let before = events(&t);
+    // Every command a clerk sends from the order's screen, with the version seen before.
+    for (command, args) in [
+        (
+            "orders.set_contact",
+            json!({"order_id": o, "contact": "别人", "phone": "", "version": 1}),
+        ),
+        ("orders.confirm", json!({"id": o, "version": 1})),
+        (
+            "orders.assign",
+            json!({"id": o, "engineer_id": s.wang, "version": 1}),
+        ),
+        (
+            "orders.move",
+            json!({"id": o, "to": "cancelled", "reason": "客户不修了", "version": 1}),
+        ),
+    ] {
+        let e = t.err(command, args);
+        assert!(stale(&e), "{command}: {e}");
+    }
+    assert_eq!(events(&t), before);
+    let now = t.ok("orders.get", json!({"id": o}));
+    assert_eq!(
+        (now["version"].as_i64(), now["contact"].as_str()),
+        (Some(2), Some("张伟（前台）"))
+    );
+    assert_eq!(now["status"], "registered");
+    // The current version goes through and moves on; no version at all (a script) too.
+    let v = t.ok(
+        "orders.assign",
+        json!({"id": o, "engineer_id": s.wang, "version": 2}),
+    )["version"]
+        .clone();
+    assert_eq!(v, 3);
+    t.ok("orders.move", json!({"id": o, "to": "in_progress"}));
+    let e = t.err(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针", "fees": [{"kind": "labour", "amount_fen": 5000}], "version": 3}),
+    );
+    assert!(stale(&e), "{e}");
+    let done = t.ok(
+        "orders.complete",
+        json!({"id": o, "work_done": "更换点火针", "fees": [{"kind": "labour", "amount_fen": 5000}], "version": 4}),
+    );
+    let v = done["version"].as_i64().unwrap();
+    let e = t.err(
+        "orders.pay",
+        json!({"id": o, "method": "cash", "amount_fen": 5000, "version": v - 1}),
+    );
+    assert!(stale(&e), "{e}");
+    assert_eq!(t.ok("orders.get", json!({"id": o}))["paid_fen"], 0);
+    let paid = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "cash", "amount_fen": 2000, "version": v}),
+    );
+    assert_eq!(paid["version"], v + 1);
+    // A change made in another area (the customer's opinion on the slip) moves it on too.
+    let opinion = t.ok(
+        "slips.opinion",
+        json!({"order_id": o, "opinion": "satisfied"}),
+    );
+    assert_eq!(opinion["version"], v + 2);
+    let e = t.err(
+        "orders.pay",
+        json!({"id": o, "method": "on_account", "version": v + 1}),
+    );
+    assert!(stale(&e), "{e}");
+    // What is owed put on account receives nothing, and still moves the version on.
+    let on_account = t.ok(
+        "orders.pay",
+        json!({"id": o, "method": "on_account", "version": v + 2}),
+    );
+    assert_eq!(on_account["version"], v + 3);
+    assert_eq!(on_account["paid_fen"], 2000);
+    assert_eq!(on_account["outstanding_fen"], 3000);
+}
+
+/// Issue 19: the same order edited at two desks at once, many times over: each time one
+/// desk's change is kept and the other desk is told, never both kept one over the other.
+#[test]
+fn the_same_order_edited_at_two_desks_one_wins_and_the_other_is_told() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = id(&order(&mut t, &s, s.machine_out));
+    const ROUNDS: usize = 20;
+    // Exactly one change per round: the version both desks saw at round r is 1 + r.
+    let outcomes = crate::at_once::at_once(&t, 2, ROUNDS, move |desk, round| {
+        (
+            "orders.set_contact",
+            json!({"order_id": o, "contact": format!("第{round}轮{desk}号台"), "phone": "13812345678",
+                   "version": 1 + round}),
+        )
+    });
+    let mut winners = Vec::new();
+    for (round, (a, b)) in outcomes[0].iter().zip(&outcomes[1]).enumerate() {
+        let (won, lost) = match (a, b) {
+            (Ok(_), Err(e)) => (0, e),
+            (Err(e), Ok(_)) => (1, e),
+            _ => panic!("round {round}: not one winner and one told: {a:?} {b:?}"),
+        };
+        assert!(stale(&lost.to_json()), "round {round}: {}", lost.to_json());
+        winners.push(format!("第{round}轮{won}号台"));
+    }
+    let now = t.ok("orders.get", json!({"id": o}));
+    assert_eq!(now["version"], 1 + ROUNDS as i64);
+    assert_eq!(now["contact"], winners.last().unwrap().as_str());
+    // The timeline holds each winner's change, each from the one before it: nothing lost.
+    let conn = t.db();
+    let details: Vec<String> = conn
+        .prepare(
+            "SELECT detail FROM order_event WHERE order_id = ?1 AND kind = 'contact' ORDER BY id",
+        )
+        .unwrap()
+        .query_map([o], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut was = "张伟".to_string();
+    let want: Vec<String> = winners
+        .iter()
+        .map(|w| format!("联系人：{} → {w}", std::mem::replace(&mut was, w.clone())))
+        .collect();
+    assert_eq!(details, want);
+}
+
+/// Issue 19: orders opened at several desks at once take numbers that run on per year
+/// with no gap and no repeat, each order its own.
+#[test]
+fn orders_opened_at_n_desks_at_once_are_numbered_without_gap_or_repeat() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let (customer, machine) = (s.customer, s.machine_in);
+    let outcomes = crate::at_once::at_once(&t, 4, 12, move |_, _| {
+        (
+            "orders.create",
+            json!({"customer_id": customer, "equipment_id": machine, "kind": "repair",
+                   "fault_tags": ["不点火"], "fault": "打开热水后没有火", "confirmed": true}),
+        )
+    });
+    let mut told: Vec<String> = Vec::new();
+    for (desk, results) in outcomes.iter().enumerate() {
+        for (round, r) in results.iter().enumerate() {
+            match r {
+                Ok(v) => told.push(v["number"].as_str().unwrap().to_string()),
+                Err(e) => panic!("desk {desk} round {round}: {}", e.to_json()),
+            }
+        }
+    }
+    let conn = t.db();
+    let stored: Vec<String> = conn
+        .prepare("SELECT number FROM work_order ORDER BY number")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored.len(), 48);
+    told.sort();
+    assert_eq!(
+        told, stored,
+        "the numbers the desks were told are the ones stored"
+    );
+    crate::at_once::assert_gapless(&stored, 6, "orders");
+}
+
+/// Issue 19: a command whose transaction PostgreSQL could not serialise is run again, and
+/// what the clerk sees is its result or a sentence, never the server's error. Here a
+/// transaction at another connection holds the order's row changed while a desk changes
+/// it too: the desk's first try must fail on PostgreSQL (SQLite's writer waits instead),
+/// and its rerun reads what the other committed.
+#[test]
+fn a_serialisation_failure_is_run_again_and_reads_what_the_other_desk_committed() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = id(&order(&mut t, &s, s.machine_out));
+    for round in 0..5 {
+        // Opened first: opening a desk migrates, which waits for SQLite's writer.
+        let mut desk = t.second_desk();
+        desk.act_as(aftersales::Actor::script());
+        let mut other = t.db();
+        let tx = other.write().unwrap();
+        tx.execute(
+            "UPDATE work_order SET contact = ?2 WHERE id = ?1",
+            rusqlite::params![o, format!("另一台{round}")],
+        )
+        .unwrap();
+        let edit = std::thread::spawn(move || {
+            aftersales::api::call(
+                &mut desk,
+                "orders.set_contact",
+                json!({"order_id": o, "contact": format!("本台{round}"), "phone": "13812345678"}),
+            )
+            .map(|r| r.value())
+        });
+        if t.desk.engine() == aftersales::platform::db::Engine::Postgres {
+            wait_until_a_desk_waits_for_a_row(&t);
+        }
+        tx.commit().unwrap();
+        let edited = edit
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.to_json()));
+        assert_eq!(edited["contact"], format!("本台{round}"));
+        let detail: String = t.sql(&format!(
+            "SELECT detail FROM order_event WHERE order_id = {o} AND kind = 'contact' ORDER BY id DESC LIMIT 1"
+        ));
+        assert_eq!(detail, format!("联系人：另一台{round} → 本台{round}"));
+    }
+}
+
+/// Until another session of this test's database waits for a lock (PostgreSQL).
+fn wait_until_a_desk_waits_for_a_row(t: &TestDesk) {
+    let conn = t.db();
+    for _ in 0..6000 {
+        let waiting: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("no desk ever waited for the row the other transaction holds");
+}
+
+/// Issue 19: many desks pay on one order at once (no version: a script's way, the rows
+/// collide every time): every call is paid or told in a sentence, and what was paid is
+/// exactly what the order and its payments say.
+#[test]
+fn desks_colliding_on_one_order_are_paid_or_told_and_nothing_is_counted_twice() {
+    let mut t = desk();
+    let o = crate::slips::completed_order(&mut t, "张伟", "北京", 0);
+    let outcomes = crate::at_once::at_once(&t, 4, 15, move |_, _| {
+        (
+            "orders.pay",
+            json!({"id": o, "method": "cash", "amount_fen": 10}),
+        )
+    });
+    let mut paid = 0;
+    for (desk, results) in outcomes.iter().enumerate() {
+        for (round, r) in results.iter().enumerate() {
+            match r {
+                Ok(_) => paid += 10,
+                Err(e) => {
+                    crate::at_once::assert_told_plainly(e, &format!("desk {desk} round {round}"))
+                }
+            }
+        }
+    }
+    assert!(paid > 0);
+    assert_eq!(
+        t.sql::<i64>(&format!("SELECT paid_fen FROM work_order WHERE id = {o}")),
+        paid
+    );
+    assert_eq!(
+        t.sql::<i64>(&format!(
+            "SELECT sum(amount_fen) FROM payment WHERE order_id = {o}"
+        )),
+        paid
+    );
+}

@@ -785,3 +785,62 @@ mod preview;
 // Issue 18: the 80 mm slip straight to an ESC/POS thermal printer.
 mod escpos;
 mod render_record;
+
+/// Issue 19: slips printed at several desks at once, two desks at a time on the same
+/// order's first print: one number per order (the other desk's paper is its reprint), and
+/// the numbers run on per year with no gap and no repeat.
+#[test]
+fn slips_printed_at_n_desks_at_once_take_one_number_per_order_without_gap() {
+    let mut t = desk();
+    const ROUNDS: usize = 5;
+    let orders: Vec<i64> = (0..2 * ROUNDS)
+        .map(|i| completed_order(&mut t, &format!("客户{i}"), "北京市海淀区", 0))
+        .collect();
+    let of_round = orders.clone();
+    let outcomes = crate::at_once::at_once(&t, 4, ROUNDS, move |desk, round| {
+        (
+            "slips.print",
+            json!({"order_id": of_round[2 * round + desk / 2], "format": "a4"}),
+        )
+    });
+    let rounds = outcomes[0]
+        .iter()
+        .zip(&outcomes[1])
+        .zip(outcomes[2].iter().zip(&outcomes[3]));
+    for (round, (first_pair, second_pair)) in rounds.enumerate() {
+        for (pair, (a, b)) in [(0, first_pair), (2, second_pair)] {
+            let got: Vec<&Value> = [(pair, a), (pair + 1, b)]
+                .into_iter()
+                .map(|(desk, outcome)| match outcome {
+                    Ok(v) => v,
+                    Err(e) => panic!("desk {desk} round {round}: {}", e.to_json()),
+                })
+                .collect();
+            assert_eq!(
+                got[0]["slip"]["number"], got[1]["slip"]["number"],
+                "round {round}"
+            );
+            let mut reprints = [got[0]["reprint"].as_i64(), got[1]["reprint"].as_i64()];
+            reprints.sort();
+            assert_eq!(reprints, [Some(0), Some(1)], "round {round}");
+        }
+    }
+    let conn = t.db();
+    let numbers: Vec<String> = conn
+        .prepare("SELECT number FROM slip")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(numbers.len(), orders.len());
+    crate::at_once::assert_gapless(&numbers, 6, "slips");
+    for o in orders {
+        let slips: i64 = conn
+            .query_row("SELECT count(*) FROM slip WHERE order_id = ?1", [o], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(slips, 1, "order {o}");
+    }
+}

@@ -400,7 +400,7 @@ fn assert_invariant(t: &TestDesk, context: &str) {
     }
     let orphans: i64 = conn
         .query_row(
-            "SELECT count(*) FROM (SELECT part_id, store_id FROM stock_movement EXCEPT SELECT part_id, store_id FROM stock_balance) AS missing",
+            "SELECT count(*) FROM (SELECT part_id, store_id FROM stock_movement EXCEPT SELECT part_id, store_id FROM stock_balance) AS orphan",
             [],
             |r| r.get(0),
         )
@@ -724,4 +724,76 @@ fn labels_cannot_be_sent_to_the_servers_printer_from_another_pc() {
     // From this PC itself (loopback) it is sent.
     api::call_in_session(&mut t.desk, &from("127.0.0.1"), "parts.labels", args).unwrap();
     assert!(!printer.job().is_empty(), "the label printer got the job");
+}
+
+/// Issue 19: desks issuing and receiving the same part in the same store at once, more
+/// asked for than there is: a balance never below zero and always the sum of its ledger,
+/// and every call either done or refused in a sentence (a shortage, or at worst the
+/// “try again” of a command that kept colliding).
+#[test]
+fn issues_and_receipts_at_n_desks_at_once_never_go_negative_and_keep_ledger_equal_to_balance() {
+    let mut t = desk();
+    let p = part(&mut t, "RACE", 100);
+    t.ok(
+        "stock.receive",
+        json!({"part_id": p, "store_id": MAIN, "quantity": 2, "unit_cost_fen": 100}),
+    );
+    // Three desks issue one each, one desk receives one: the store runs short most rounds.
+    let outcomes = crate::at_once::at_once(&t, 4, 25, move |desk, round| {
+        if desk == 3 {
+            (
+                "stock.receive",
+                json!({"part_id": p, "store_id": MAIN, "quantity": 1, "unit_cost_fen": 100 + round}),
+            )
+        } else {
+            (
+                "stock.issue",
+                json!({"part_id": p, "store_id": MAIN, "quantity": 1, "work_order": format!("WO-{desk}-{round}")}),
+            )
+        }
+    });
+    let (mut issued, mut received, mut short) = (0, 0, 0);
+    for (desk, results) in outcomes.iter().enumerate() {
+        for (round, r) in results.iter().enumerate() {
+            let context = format!("desk {desk} round {round}");
+            match r {
+                Ok(_) if desk == 3 => received += 1,
+                Ok(_) => issued += 1,
+                Err(e) if e.field() == Some("quantity") => short += 1,
+                Err(e) => crate::at_once::assert_told_plainly(e, &context),
+            }
+        }
+        assert_invariant(&t, &format!("after desk {desk}"));
+    }
+    assert!(issued > 0 && short > 0, "issued {issued}, short {short}");
+    assert_eq!(on_hand(&mut t, p)[0]["on_hand"], 2 + received - issued);
+    assert_invariant(&t, "after the race");
+}
+
+/// Issue 19: the first receipts of a part into a store at several desks at once: the
+/// store's balance row is made once, and holds every unit received.
+#[test]
+fn first_receipts_of_a_part_at_n_desks_at_once_make_one_balance_with_every_unit() {
+    let mut t = desk();
+    let parts: Vec<i64> = (0..10)
+        .map(|i| part(&mut t, &format!("NEW{i}"), 100))
+        .collect();
+    let round_parts = parts.clone();
+    let outcomes = crate::at_once::at_once(&t, 4, parts.len(), move |_, round| {
+        (
+            "stock.receive",
+            json!({"part_id": round_parts[round], "store_id": MAIN, "quantity": 1, "unit_cost_fen": 100}),
+        )
+    });
+    for (desk, results) in outcomes.iter().enumerate() {
+        for (round, r) in results.iter().enumerate() {
+            if let Err(e) = r {
+                panic!("desk {desk} round {round}: {}", e.to_json());
+            }
+        }
+    }
+    for p in parts {
+        assert_eq!(on_hand(&mut t, p)[0]["on_hand"], 4, "part {p}");
+    }
+    assert_invariant(&t, "after the first receipts");
 }

@@ -7,6 +7,9 @@ mod util;
 // The Linux programs that read our files back (poppler, zbar, python3), on Linux directly
 // and under Wine through the xtask's bridge.
 mod tools;
+// Several desks (threads, each its own connection) calling at the same moment, a barrier
+// per round; the checks every concurrency test shares (issue 19).
+mod at_once;
 
 // The platform: opening, pragmas, migrations and the schema snapshot (db); PDFs read back,
 // labels and the purchase request (pdftotext, pdftoppm, zbarimg), with the helpers the

@@ -23,6 +23,8 @@ pub struct ContactArgs {
     /// The phone to call back, any way a clerk types it (read by the desk's one phone
     /// normaliser); empty: none.
     pub phone: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// A phone as the timeline shows it; `（空）` for none.
@@ -47,11 +49,14 @@ pub fn set_contact(desk: &mut Desk, a: ContactArgs) -> Result<Order> {
     };
     let at = stamp(desk.now());
     let tx = desk.write()?;
-    let (old_contact, old_phone): (String, String) = tx
-        .prepare_cached("SELECT contact, phone FROM work_order WHERE id = ?1")?
-        .query_row([a.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (old_contact, old_phone, number, version): (String, String, String, i64) = tx
+        .prepare_cached("SELECT contact, phone, number, version FROM work_order WHERE id = ?1")?
+        .query_row([a.order_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?
         .ok_or_else(|| not_found(a.order_id))?;
+    super::check_version(&number, a.version, version)?;
     let mut changes = Vec::new();
     if old_contact != contact {
         changes.push(format!("联系人：{old_contact} → {contact}"));

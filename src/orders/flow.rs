@@ -45,12 +45,20 @@ struct Row {
     slip_due: String,
     total_fen: i64,
     paid_fen: i64,
+    version: i64,
+}
+
+impl Row {
+    /// Refused when the clerk's screen showed an older version (see `check_version`).
+    fn seen(&self, version: Option<i64>) -> Result<()> {
+        super::check_version(&self.number, version, self.version)
+    }
 }
 
 fn row(tx: &Db, id: OrderId) -> Result<Row> {
     tx.prepare_cached(
         "SELECT number, status, kind, mode, warranty, engineer_id, model_id, slip_due,
-                total_fen, paid_fen FROM work_order WHERE id = ?1",
+                total_fen, paid_fen, version FROM work_order WHERE id = ?1",
     )?
     .query_row([id], |r| {
         Ok(Row {
@@ -64,6 +72,7 @@ fn row(tx: &Db, id: OrderId) -> Result<Row> {
             slip_due: r.get(7)?,
             total_fen: r.get(8)?,
             paid_fen: r.get(9)?,
+            version: r.get(10)?,
         })
     })
     .optional()?
@@ -123,7 +132,15 @@ pub(crate) fn set_status(
              setbacks = setbacks + ?4
          WHERE id = ?1",
     )?
-    .execute(params![id, status, at, setback, started])?;
+    // Counts as integers: PostgreSQL types a parameter by its first use, and `?5` is both
+    // a condition and a number here.
+    .execute(params![
+        id,
+        status,
+        at,
+        i64::from(setback),
+        i64::from(started)
+    ])?;
     Ok(())
 }
 
@@ -133,6 +150,8 @@ pub struct MoveArgs {
     pub id: OrderId,
     pub to: String,
     pub reason: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 改状态: start, wait for parts, resume, called back, close, reopen, cancel.
@@ -183,6 +202,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
         }
         _ => {}
     }
+    o.seen(a.version)?;
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
         EventKind::Reopened
@@ -208,6 +228,8 @@ pub struct AssignArgs {
     pub reason: String,
     pub appointment_from: String,
     pub appointment_to: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 派工 / 改派: names the engineer (and may set the appointment); stops the reply clock.
@@ -246,6 +268,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
         }
         _ => return Err(refused(&o, Dispatched, "（只有未完工的工单可以派工）")),
     };
+    o.seen(a.version)?;
     tx.prepare_cached(
         "UPDATE work_order SET engineer_id = ?2, status = ?3, updated_at = ?4,
              reply_at = coalesce(reply_at, ?4),
@@ -287,6 +310,8 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
 pub struct ConfirmArgs {
     pub id: OrderId,
     pub note: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 回电确认: the confirmation call was made (stops the 3-minute clock).
@@ -307,6 +332,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
             ),
         ));
     }
+    o.seen(a.version)?;
     let n = tx.execute(
         "UPDATE work_order SET confirm_at = ?2, updated_at = ?2 WHERE id = ?1 AND confirm_at IS NULL",
         params![a.id, at],
@@ -344,6 +370,8 @@ pub struct CompleteArgs {
     /// Why an order in warranty is charged a fee (labour, call-out, other): required then,
     /// recorded in the completion's entry of the order's timeline.
     pub fee_reason: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 完工: diagnosis, work done, parts used (each line out through the ledger in this same
@@ -398,6 +426,7 @@ pub fn complete(
             ),
         ));
     }
+    o.seen(a.version)?;
     let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(
@@ -602,6 +631,8 @@ pub struct PayArgs {
     /// Received (> 0) or refunded (< 0, with a reason in `note`).
     pub amount_fen: i64,
     pub note: String,
+    /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
+    pub version: Option<i64>,
 }
 
 /// 收款: a payment, a refund, or the rest put on account (挂账, it stays a receivable).
@@ -658,16 +689,22 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     } else {
         return Err(Error::invalid("amount_fen", "请填写金额"));
     };
+    o.seen(a.version)?;
     tx.prepare_cached(
         "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
     )?
     .execute(params![a.id, at, method, amount, note])?;
-    if kind != EventKind::OnAccount {
-        tx.prepare_cached(
-            "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
-        )?
-        .execute(params![a.id, amount, at])?;
-    }
+    // Put on account, nothing is received: the row is still touched, so that the order's
+    // version moves on (a desk that saw what was owed before must not act on it unseen).
+    let received = if kind == EventKind::OnAccount {
+        0
+    } else {
+        amount
+    };
+    tx.prepare_cached(
+        "UPDATE work_order SET paid_fen = paid_fen + ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![a.id, received, at])?;
     let detail = format!(
         "{} {}{}",
         method.label(),

@@ -171,6 +171,10 @@ pub struct Order {
     pub fees: Option<Vec<FeeLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<Payment>>,
+    /// How many times the order's row has changed (1 when registered): what a command that
+    /// changes the order is given back, so that a change made meanwhile at another desk is
+    /// not overwritten unseen (see [`check_version`]).
+    pub version: i64,
 }
 
 pub(crate) const SELECT: &str =
@@ -179,7 +183,7 @@ pub(crate) const SELECT: &str =
         o.priority, o.fault, o.warranty, o.warranty_reason, o.appointment_from, o.appointment_to,
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
-        o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature
+        o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
@@ -284,6 +288,7 @@ pub(crate) fn read(
             parts: None,
             fees: None,
             payments: None,
+            version: r.get(39)?,
         })
     })?;
     let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
@@ -296,6 +301,26 @@ pub(crate) fn read(
 
 pub(crate) fn not_found(id: OrderId) -> Error {
     Error::NotFound(format!("工单不存在（编号 {id}）"))
+}
+
+/// Refuses a change to the order when the clerk decided it on an older state of it:
+/// `seen` is the `version` their screen showed (None from a script that did not say,
+/// which changes the order as it stands now), `current` the version read in the command's
+/// own write transaction. The version moves on with every change of the order's row (a
+/// trigger, migration of issue 19), so a second desk that saved first makes the first
+/// desk's version stale. Each command checks it after the order's own rules and before
+/// its first write: a step the order no longer allows is refused with that reason (it says
+/// more), a step still allowed but decided on an older state is refused here. On PostgreSQL two desks that read the same version at once both
+/// pass here, but only one can update the row: SERIALIZABLE fails the other (40001), and
+/// when the command table runs it again it reads the new version and is refused here.
+pub(crate) fn check_version(number: &str, seen: Option<i64>, current: i64) -> Result<()> {
+    match seen {
+        Some(seen) if seen != current => Err(Error::invalid(
+            "version",
+            format!("工单 {number} 在你打开后已被其他服务台修改，请核对后重新操作。"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One order with its timeline, parts, fees and payments.

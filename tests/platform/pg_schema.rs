@@ -20,6 +20,16 @@ use rusqlite::Connection;
 
 const SCRIPT: &str = include_str!("../../src/platform/db/pg_schema.sql");
 
+/// The schema of version 18 and every PostgreSQL migration after it (those are written
+/// for both engines at once, so the catalogues compare at the latest version).
+fn script() -> String {
+    let mut all = SCRIPT.to_string();
+    for later in &aftersales::platform::db::PG_MIGRATIONS[18..] {
+        all.push_str(later);
+    }
+    all
+}
+
 /// A database of its own on the test server, dropped afterwards.
 struct PgDb {
     client: Option<postgres::Client>,
@@ -84,7 +94,7 @@ fn schema_on_pg(test: &str) -> Option<PgDb> {
         name,
     };
     let mut tx = db.client().transaction().unwrap();
-    tx.batch_execute(SCRIPT)
+    tx.batch_execute(&script())
         .unwrap_or_else(|e| panic!("pg_schema.sql on an empty database: {}", why(&e)));
     tx.commit().unwrap();
     Some(db)

@@ -654,4 +654,18 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX slip_print_token_slip ON slip_print_token (slip_id, used_at);
     "#,
+    // issue 19 (concurrency): an order's version, which every change of its row moves on
+    // (the trigger, whoever writes: the order flow, the slip's opinion, a callback). A
+    // command that changes an order the clerk had on screen is given the version the clerk
+    // saw and refuses when it is no longer the current one: an order edited at two desks
+    // is never silently overwritten (src/orders/mod.rs, `check_version`). The guard stops
+    // the trigger's own update from counting twice.
+    r#"
+    ALTER TABLE work_order ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    CREATE TRIGGER work_order_version AFTER UPDATE ON work_order
+        WHEN NEW.version = OLD.version
+    BEGIN
+        UPDATE work_order SET version = OLD.version + 1 WHERE id = NEW.id;
+    END;
+    "#,
 ];

@@ -29,6 +29,22 @@ pub const PG_MIGRATIONS: &[&str] = &[
         include_str!("pg_schema.sql"),
         include_str!("pg_search.sql")
     ),
+    // issue 19 (concurrency): an order's version, as in SQLite's list (an AFTER UPDATE
+    // trigger with SQLite's guard, so that both engines count the same changes).
+    r#"
+    ALTER TABLE work_order ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+    CREATE FUNCTION work_order_version() RETURNS trigger
+        LANGUAGE plpgsql
+        AS $$
+    BEGIN
+        UPDATE work_order SET version = OLD.version + 1 WHERE id = NEW.id;
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER work_order_version AFTER UPDATE ON work_order
+        FOR EACH ROW WHEN (NEW.version = OLD.version)
+        EXECUTE FUNCTION work_order_version();
+    "#,
 ];
 
 #[cfg(test)]

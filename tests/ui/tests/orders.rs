@@ -1066,3 +1066,57 @@ async fn the_contact_of_a_completed_order_is_corrected_from_the_keyboard() {
     assert!(text.contains("U+F0000") && text.contains("刘"), "{text}");
     screenshot(c, "orders-slip-unprintable").await;
 }
+
+/// Issue 19: an order changed at another desk while the clerk had it open. The clerk's
+/// step carries the version the page showed; the core refuses it, the page reads the order
+/// again, the notice says another desk changed it, and what was typed stays. Sent again on
+/// the order as it now is, the step goes through.
+#[tokio::test]
+async fn an_order_changed_at_another_desk_is_read_again_and_the_clerk_told() {
+    let door = door();
+    let s = seed(&door);
+    let o = new_order(&door, &s, "不点火");
+
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open_at(&door, c, &format!("#/orders/{o}")).await;
+    wait_status(c, "已登记").await;
+    find(c, "#order-actions [data-action=\"contact\"]").await;
+    key(c, 'e').await;
+    find(c, "#contact-form").await;
+    type_into(c, "#contact-contact", "刘䶮").await;
+
+    // Behind the page's back: another desk corrects the contact first.
+    desk(
+        &door,
+        "orders.set_contact",
+        json!({"order_id": o, "contact": "王芳", "phone": "13812345678"}),
+    );
+    let before = desk(&door, "orders.get", json!({"id": o}));
+
+    ctrl(c, 's').await;
+    let message = wait_nonempty(c, "#order-error").await;
+    assert!(
+        message.contains("其他服务台") && message.contains("最新内容"),
+        "{message}"
+    );
+    // The page shows the other desk's change; the typing is still in the form.
+    wait_text(c, "#order-details", "王芳").await;
+    assert_eq!(value_of(c, "#contact-contact").await, "刘䶮");
+    screenshot(c, "orders-changed-elsewhere").await;
+    assert_eq!(
+        desk(&door, "orders.get", json!({"id": o})),
+        before,
+        "the refused step changed nothing"
+    );
+
+    // Sent again, now on the order as it is: saved over the other desk's change, seen.
+    ctrl(c, 's').await;
+    wait_gone(c, "#contact-form").await;
+    wait_text(c, "#order-details", "刘䶮").await;
+    wait_text(c, "#order-timeline", "联系人：王芳 → 刘䶮").await;
+    let saved = desk(&door, "orders.get", json!({"id": o}));
+    assert_eq!(saved["contact"], "刘䶮");
+    assert_eq!(saved["version"], before["version"].as_i64().unwrap() + 1);
+    session.close().await;
+}

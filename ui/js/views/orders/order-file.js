@@ -3,7 +3,9 @@
 // (and letter) for each next step the core offers the logged-in user (`order.actions`,
 // order-actions.js). Each step that needs words opens a small form in the action panel
 // (order-forms.js); a refused step shows the core's message there, reloads the order so the
-// page tells the truth, and keeps what was typed. The slips and the customer's opinion and
+// page tells the truth, and keeps what was typed. Every step carries the order's `version`
+// as shown; when another desk changed the order first, the step is refused, the order is
+// read again and the notice above it says so. The slips and the customer's opinion and
 // signature are order-slips.js.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
@@ -344,7 +346,9 @@ export async function render(root, ctx) {
     panel.setAttribute('aria-busy', 'true');
     hideNotice();
     try {
-      const result = await ctx.call(command, { id, ...args });
+      // The version the clerk has on screen: the core refuses the step if another desk
+      // changed the order since (issue 19).
+      const result = await ctx.call(command, { id, version: order.version, ...args });
       if (!ctx.isCurrent()) return false;
       order = result;
       if (panelState) closePanel({ focus: false });
@@ -354,6 +358,13 @@ export async function render(root, ctx) {
       return true;
     } catch (error) {
       if (!ctx.isCurrent()) return false;
+      if (error?.field === 'version') {
+        // Another desk changed the order meanwhile: the page shows it as it is now and says
+        // so above it; what was typed stays in the panel, to check and send again.
+        await reload();
+        showNotice({ message: `${errorText(error)}${t('order.stale.reloaded')}` });
+        return false;
+      }
       onError(error);
       await reload();
       return false;
