@@ -23,6 +23,8 @@ CREATE TABLE customer (
     parent_id   BIGINT REFERENCES customer (id),
     merged_into BIGINT REFERENCES customer (id)
 );
+-- A company's branches, read with every page of customers that has a company on it.
+CREATE INDEX customer_parent ON customer (parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE customer_phone (
     customer_id BIGINT NOT NULL REFERENCES customer (id),
     position    BIGINT NOT NULL,
