@@ -34,6 +34,10 @@ CREATE INDEX customer_address_text_gin ON customer_address_text USING gin (addre
 -- The exact name and names starting with the fragment: a range in byte order (COLLATE
 -- "C", as SQLite compares), newest first among equal names as SQLite's (name, rowid).
 CREATE INDEX customer_name ON customer (name, id);
+-- With the default 100 the histogram put names starting with 王 at 353 rows (10,770 are),
+-- and the planner sorted all of them instead of reading the first 1,001 in index order
+-- (186 ms against 2 ms). 1,000 buckets place a one-character prefix right.
+ALTER TABLE customer ALTER COLUMN name SET STATISTICS 1000;
 
 -- Phones: the whole number or its start (a range on the number), the last four digits
 -- (SQLite's substr(digits, -4); PostgreSQL's substr counts a negative start otherwise).
