@@ -45,10 +45,10 @@ SELECT setval(pg_get_serial_sequence('work_order', 'id'), (SELECT max(id) FROM w
 $psql "$pg" -f "$root/src/platform/db/pg_search.sql"
 $psql "$pg" -f "$here/index_form.sql"
 $psql "$pg" -c "
-INSERT INTO customer_name_text (customer_id, name)
-SELECT id, desk_index_vector(bench_index_form(name)) FROM customer WHERE merged_into IS NULL;
-INSERT INTO customer_address_text (customer_id, address)
-SELECT id, desk_index_vector(bench_index_form(address)) FROM customer WHERE merged_into IS NULL;
+INSERT INTO customer_name_text (rowid, name)
+SELECT id, bench_index_form(name) FROM customer WHERE merged_into IS NULL ORDER BY id;
+INSERT INTO customer_address_text (rowid, address)
+SELECT id, bench_index_form(address) FROM customer WHERE merged_into IS NULL ORDER BY id;
 "
 $psql "$pg" -c 'VACUUM (ANALYZE)'
 echo "loaded in $(( $(date +%s) - start )) s"

@@ -57,10 +57,8 @@ def phrase_tsquery(fragment):
 EXACT = "SELECT id FROM customer WHERE name = $1 AND merged_into IS NULL ORDER BY id DESC LIMIT 100"
 STARTS = ("SELECT id FROM customer WHERE name > $1 AND name < $1 || chr(1114111) AND merged_into IS NULL "
           "ORDER BY name, id LIMIT $2")
-NAME_TEXT = ("SELECT customer_id FROM customer_name_text WHERE name @@ $1::tsquery "
-             "ORDER BY customer_id DESC LIMIT $2")
-ADDRESS_TEXT = ("SELECT customer_id FROM customer_address_text WHERE address @@ $1::tsquery "
-                "ORDER BY customer_id DESC LIMIT $2")
+NAME_TEXT = "SELECT rowid FROM customer_name_text WHERE tokens @@ $1::tsquery ORDER BY rowid DESC LIMIT $2"
+ADDRESS_TEXT = "SELECT rowid FROM customer_address_text WHERE tokens @@ $1::tsquery ORDER BY rowid DESC LIMIT $2"
 PHONE = """SELECT p.id FROM (
          SELECT customer_id AS id FROM customer_phone WHERE number >= $1 AND number < $1 || ':'
          UNION

@@ -1,52 +1,43 @@
--- The search box's indexes on PostgreSQL (issue 19). Applied after pg_schema.sql (the
--- tables customer, customer_phone, equipment, work_order in the issue's conventions:
--- BIGINT ids, TEXT COLLATE "C"). Each statement below has its SQLite twin in the
--- migrations; docs/DECISIONS.md "Issue 19: search on PostgreSQL" has the queries that
--- read them and their figures at 1,000,000 customers.
+-- The search index's rows on PostgreSQL (issue 19), applied after pg_schema.sql: the same
+-- two tables the SQLite migrations make as FTS5 tables, keyed by the customer's id
+-- (SQLite's rowid), holding the index form (platform::text::index_form: a space around
+-- every Chinese character, other words lower-cased, punctuation a space). The Rust side
+-- writes and deletes their rows with the same statements on both engines; only the
+-- search reads them differently. docs/DECISIONS.md "Issue 19: search on PostgreSQL" has
+-- the queries and their figures at 1,000,000 customers.
+--
+-- The other indexes the search box reads are pg_schema.sql's, as SQLite's are in its
+-- migrations: customer (name) for the exact name and names starting with the fragment,
+-- customer_phone (number) and (right(digits, 4)) for phones, equipment (serial) and
+-- (serial_rev) for serials, work_order's UNIQUE number, customer (parent_id) for the
+-- branches on a page of results.
 
--- Names and addresses as SQLite's FTS5 tables hold them: the text in
--- platform::text::index_form (a space around every Chinese character, other words
--- lower-cased, punctuation a space), one token per character, each at its position.
--- The Rust side makes the form, as for SQLite; this function only turns it into a
--- tsvector without PostgreSQL's parser or dictionaries (which would split, fold or drop
--- tokens in their own way): token n of the form is lexeme 'token' at position n.
-CREATE FUNCTION desk_index_vector(form text) RETURNS tsvector
+-- Token n of an index form as lexeme 'token' at position n, without PostgreSQL's parser
+-- or dictionaries (which split, fold or drop words their own way): one token per Chinese
+-- character, so that a fragment is the phrase '张' <-> '伟'.
+CREATE FUNCTION desk_index_vector(form TEXT) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN coalesce((SELECT string_agg(quote_literal(t) || ':' || n, ' ')
                    FROM regexp_split_to_table(btrim(form), ' +') WITH ORDINALITY AS x(t, n)
                   WHERE t <> '')::tsvector, ''::tsvector);
 
--- One row per active customer (merged ones are taken out, as from the FTS5 tables); a
--- table of its own per field, narrow, so that the phrase recheck reads little.
+-- The tokens are kept beside the form (stored, not an index expression) because GIN
+-- keeps no positions: a phrase is found by the lists of its characters, then rechecked
+-- on each candidate row, which then reads the stored tsvector instead of re-splitting.
 CREATE TABLE customer_name_text (
-    customer_id BIGINT PRIMARY KEY REFERENCES customer (id),
-    name        tsvector NOT NULL
+    rowid   BIGINT PRIMARY KEY,
+    name    TEXT COLLATE "C" NOT NULL,
+    tokens  tsvector GENERATED ALWAYS AS (desk_index_vector(name)) STORED
 );
 CREATE TABLE customer_address_text (
-    customer_id BIGINT PRIMARY KEY REFERENCES customer (id),
-    address     tsvector NOT NULL
+    rowid   BIGINT PRIMARY KEY,
+    address TEXT COLLATE "C" NOT NULL,
+    tokens  tsvector GENERATED ALWAYS AS (desk_index_vector(address)) STORED
 );
--- GIN keeps no positions: a phrase ('张' <-> '伟') is answered by the lists of its
--- characters, then rechecked on the row's tsvector.
-CREATE INDEX customer_name_text_gin ON customer_name_text USING gin (name);
-CREATE INDEX customer_address_text_gin ON customer_address_text USING gin (address);
+CREATE INDEX customer_name_text_tokens ON customer_name_text USING gin (tokens);
+CREATE INDEX customer_address_text_tokens ON customer_address_text USING gin (tokens);
 
--- The exact name and names starting with the fragment: a range in byte order (COLLATE
--- "C", as SQLite compares), newest first among equal names as SQLite's (name, rowid).
-CREATE INDEX customer_name ON customer (name, id);
--- With the default 100 the histogram put names starting with 王 at 353 rows (10,770 are),
--- and the planner sorted all of them instead of reading the first 1,001 in index order
--- (186 ms against about 3 ms). 1,000 buckets place a one-character prefix right.
+-- With the default 100 buckets the histogram put the names starting with 王 at 353 rows
+-- (10,770 are), and the planner sorted all of them instead of reading the first 1,001 in
+-- the name index's order (186 ms against about 3 ms). 1,000 place a one-character prefix.
 ALTER TABLE customer ALTER COLUMN name SET STATISTICS 1000;
-
--- Phones: the whole number or its start (a range on the number), the last four digits
--- (SQLite's substr(digits, -4); PostgreSQL's substr counts a negative start otherwise).
-CREATE INDEX customer_phone_number ON customer_phone (number);
-CREATE INDEX customer_phone_tail ON customer_phone (right(digits, 4));
-
--- Serials: whole or start on the serial, tail on the reversed serial (filled by the Rust
--- side, as for SQLite).
-CREATE INDEX equipment_serial ON equipment (serial, id);
-CREATE INDEX equipment_serial_rev ON equipment (serial_rev, id);
-
--- Work-order numbers need nothing more: work_order.number is UNIQUE in pg_schema.sql.
