@@ -3,7 +3,7 @@
 # PostgreSQL database: the tables the search box reads (tables.sql, a stand-in for
 # pg_schema.sql), then src/platform/db/pg_search.sql. The text index's forms are made
 # here by index_form.sql, the SQL twin of platform::text::index_form for the characters
-# the demo data has; measure.sh checks that both engines answer every query alike.
+# the demo data has; measure.py checks that both engines answer every query alike.
 #
 #   benches/pg_search/load.sh DESK.db 'host=127.0.0.1 port=55432 user=postgres dbname=desk'
 set -eu
