@@ -20,7 +20,7 @@
 //! searched, how many customers. The file's owner acting in-process (command line,
 //! benchmarks) is neither bounded nor recorded: whoever can open the file holds all of it.
 
-use crate::platform::db::{Db, Optional};
+use crate::platform::db::{Both, Db, Optional};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
@@ -597,17 +597,28 @@ pub(crate) fn load_many(conn: &Db, ids: &[CustomerId]) -> Result<Vec<Customer>> 
 /// Active customers whose phone starts with, equals or ends with `?1` (4+ digits): each
 /// half of the union is one index range (the number; the last four digits), newest first,
 /// at most one more than the count cap.
-const PHONE_MATCHES: &str = "SELECT p.id FROM (
+/// (The tail index is on `substr(digits, -4)` in SQLite, `right(digits, 4)` in
+/// PostgreSQL, whose `substr` counts a negative start differently.)
+const PHONE_MATCHES: Both = Both {
+    sqlite: "SELECT p.id FROM (
          SELECT customer_id AS id FROM customer_phone WHERE number >= ?1 AND number < ?1 || ':'
          UNION
          SELECT customer_id FROM customer_phone
           WHERE substr(digits, -4) = substr(?1, -4) AND digits LIKE '%' || ?1) p
        JOIN customer c ON c.id = p.id
-     WHERE c.merged_into IS NULL ORDER BY p.id DESC LIMIT ?2";
+     WHERE c.merged_into IS NULL ORDER BY p.id DESC LIMIT ?2",
+    postgres: "SELECT p.id FROM (
+         SELECT customer_id AS id FROM customer_phone WHERE number >= ?1 AND number < ?1 || ':'
+         UNION
+         SELECT customer_id FROM customer_phone
+          WHERE right(digits, 4) = right(?1, 4) AND digits LIKE '%' || ?1) p
+       JOIN customer c ON c.id = p.id
+     WHERE c.merged_into IS NULL ORDER BY p.id DESC LIMIT ?2",
+};
 
 /// Customer ids whose phone matches, newest first (at most the count cap + 1).
 pub(crate) fn by_phone(conn: &Db, digits: &str) -> Result<Vec<CustomerId>> {
-    collect_ids(conn, PHONE_MATCHES, params![digits, COUNT_CAP + 1])
+    collect_ids(conn, &PHONE_MATCHES, params![digits, COUNT_CAP + 1])
 }
 
 /// The least text above every text that starts with `prefix`: the prefix and the last
@@ -640,15 +651,23 @@ pub(crate) fn by_text(conn: &Db, fragment: &str) -> Result<Vec<CustomerId>> {
     starts.sort_unstable_by(|a, b| b.cmp(a));
     ids.extend(starts);
     let mut seen: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
+    // FTS5's MATCH on SQLite; on PostgreSQL the same phrase as a tsquery against the GIN
+    // index of one token per character (pg_search.sql).
     let tiers = [
-        "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-        "SELECT rowid FROM customer_address_text WHERE customer_address_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+        Both {
+            sqlite: "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            postgres: "SELECT rowid FROM customer_name_text WHERE tokens @@ desk_phrase_query(?1) ORDER BY rowid DESC LIMIT ?2",
+        },
+        Both {
+            sqlite: "SELECT rowid FROM customer_address_text WHERE customer_address_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            postgres: "SELECT rowid FROM customer_address_text WHERE tokens @@ desk_phrase_query(?1) ORDER BY rowid DESC LIMIT ?2",
+        },
     ];
     for sql in tiers {
         if ids.len() as i64 >= cap {
             break;
         }
-        for id in collect_ids(conn, sql, params![phrase, cap])? {
+        for id in collect_ids(conn, &sql, params![phrase, cap])? {
             if seen.insert(id) {
                 ids.push(id);
             }
@@ -736,7 +755,7 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
 
 fn collect_ids(
     conn: &Db,
-    sql: &str,
+    sql: &(impl crate::platform::db::Sql + ?Sized),
     params: impl crate::platform::db::Args,
 ) -> Result<Vec<CustomerId>> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -867,8 +886,12 @@ pub fn duplicates(desk: &mut Desk, args: DuplicatesArgs) -> Result<Duplicates> {
             if !pieces.is_empty() {
                 let candidates = collect_ids(
                     conn,
-                    "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1
+                    &Both {
+                        sqlite: "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1
                      ORDER BY rowid DESC LIMIT 200",
+                        postgres: "SELECT rowid FROM customer_name_text WHERE tokens @@ desk_phrase_query(?1)
+                     ORDER BY rowid DESC LIMIT 200",
+                    },
                     [pieces.join(" OR ")],
                 )?;
                 for id in candidates {

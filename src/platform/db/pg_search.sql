@@ -41,3 +41,19 @@ CREATE INDEX customer_address_text_tokens ON customer_address_text USING gin (to
 -- (10,770 are), and the planner sorted all of them instead of reading the first 1,001 in
 -- the name index's order (186 ms against about 3 ms). 1,000 place a one-character prefix.
 ALTER TABLE customer ALTER COLUMN name SET STATISTICS 1000;
+
+-- The search box's query as the areas bind it for SQLite's FTS5 (platform::text::
+-- phrase_query: quoted phrases of letter-and-digit tokens, a `*` after a phrase whose last
+-- token is a prefix, phrases joined by ` OR `) as a tsquery: the tokens of a phrase
+-- FOLLOWED BY one another (<->), the prefix `:*`, phrases joined by `|`. So one bound
+-- value serves both engines and only the statement's text differs.
+CREATE FUNCTION desk_phrase_query(q TEXT) RETURNS tsquery
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (SELECT string_agg(
+            '(' || (SELECT string_agg(quote_literal(t), ' <-> ' ORDER BY n)
+                      FROM regexp_split_to_table(btrim(translate(p, '"*', '  ')), ' +')
+                           WITH ORDINALITY AS w(t, n)
+                     WHERE t <> '')
+                || CASE WHEN right(btrim(p), 1) = '*' THEN ':*' ELSE '' END || ')',
+            ' | ' ORDER BY k)
+          FROM regexp_split_to_table(q, ' OR ') WITH ORDINALITY AS ph(p, k))::tsquery;
