@@ -29,6 +29,7 @@ mod platform {
     pub mod gdi;
     pub mod pdf;
     pub mod pg_schema;
+    pub mod pg_store;
     pub mod phone;
     pub mod printing;
 }

@@ -41,6 +41,12 @@ pub fn desk() -> TestDesk {
     }
 }
 
+/// Whether this run is on PostgreSQL (a test of the server's own behaviour says so and
+/// stops on SQLite).
+pub fn on_postgres() -> bool {
+    pg::server().is_some()
+}
+
 pub mod pg {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Mutex, OnceLock};
@@ -85,7 +91,7 @@ pub mod pg {
         })
     }
 
-    fn run(sql: &str) {
+    pub fn run(sql: &str) {
         admin()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -177,6 +183,11 @@ impl TestDesk {
         self.desk
             .another_connection()
             .unwrap_or_else(|e| panic!("a second connection: {}", e.to_json()))
+    }
+
+    /// The test's own PostgreSQL database (None on SQLite).
+    pub fn database_url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     /// A second desk on the same store (another door).

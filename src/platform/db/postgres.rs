@@ -51,8 +51,12 @@ impl From<postgres::Error> for DbError {
                 Some(d) => format!("{}（{}）", db.message(), d),
                 None => db.message().to_string(),
             },
-            None if lost => format!("与数据库服务器的连接已断开（{e}）"),
             None => e.to_string(),
+        };
+        let message = if lost {
+            format!("与数据库服务器的连接已断开，本次操作没有保存（{message}）")
+        } else {
+            message
         };
         DbError::Postgres(PgError {
             message,
@@ -130,6 +134,10 @@ fn place(config: &postgres::Config) -> String {
 /// The clerk's sentence for a connection that failed, naming the server and what was
 /// wrong, without the password.
 fn refused(config: &postgres::Config, e: &postgres::Error) -> Error {
+    Error::Storage(refusal(config, e))
+}
+
+fn refusal(config: &postgres::Config, e: &postgres::Error) -> String {
     let at = place(config);
     let user = config.get_user().unwrap_or("");
     let why = match e.code() {
@@ -149,7 +157,7 @@ fn refused(config: &postgres::Config, e: &postgres::Error) -> Error {
             e.source().map_or_else(|| e.to_string(), |s| s.to_string())
         ),
     };
-    Error::Storage(format!("无法打开数据库 {at}：{why}"))
+    format!("无法打开数据库 {at}：{why}")
 }
 
 impl Pg {
@@ -214,7 +222,13 @@ impl Pg {
     fn client(&self) -> DbResult<std::cell::RefMut<'_, postgres::Client>> {
         let closed = self.client.borrow().is_closed();
         if closed && !self.in_tx.get() {
-            let fresh = self.config.connect(postgres::NoTls)?;
+            let fresh = self.config.connect(postgres::NoTls).map_err(|e| {
+                DbError::Postgres(PgError {
+                    message: refusal(&self.config, &e),
+                    retry: false,
+                    lost: true,
+                })
+            })?;
             *self.client.borrow_mut() = fresh;
             self.prepared.borrow_mut().clear();
             let user = self.user.borrow().clone();
