@@ -493,10 +493,10 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
             safety.file
         ),
     )?;
-    tx.commit()?;
     // The accounts are now those of the backup: a session may name someone else now, so
     // everyone logs in again.
-    desk.sessions = Default::default();
+    crate::people::users::forget_all_logins(&tx)?;
+    tx.commit()?;
     Ok(Restored {
         restored_from: name,
         safety,

@@ -86,6 +86,17 @@ fn schema_on_pg(test: &str) -> Option<PgDb> {
     let mut tx = db.client().transaction().unwrap();
     tx.batch_execute(SCRIPT)
         .unwrap_or_else(|e| panic!("pg_schema.sql on an empty database: {}", why(&e)));
+    // The migrations written for both engines after the whole schema of version 18 (from
+    // issue 19 on), as every desk's database gets them: SQLite's side is migrated to the
+    // last version too.
+    for (i, later) in aftersales::platform::db::PG_MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(18)
+    {
+        tx.batch_execute(later)
+            .unwrap_or_else(|e| panic!("PostgreSQL migration {}: {}", i + 1, why(&e)));
+    }
     tx.commit().unwrap();
     Some(db)
 }

@@ -654,4 +654,34 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX slip_print_token_slip ON slip_print_token (slip_id, used_at);
     "#,
+    // issue 19 (stateless): what a door kept in memory about logins, in the database so that
+    // any door serves any desk. A session is kept as the SHA-256 of its token with its
+    // clocks; failed password tries per address (`peer`) and per login (`login`); the
+    // first run's one-time setup code (one row at most, gone with the first account); and
+    // the clock alerts already notified, so that each is notified once across doors.
+    r#"
+    CREATE TABLE login_session (
+        hash        TEXT PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES app_user (id),
+        started_at  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX login_session_user ON login_session (user_id);
+    CREATE TABLE login_failure (
+        kind      TEXT NOT NULL CHECK (kind IN ('peer', 'login')),
+        key       TEXT NOT NULL,
+        failures  INTEGER NOT NULL,
+        last_at   TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE setup_code (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        code     TEXT NOT NULL,
+        made_at  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_notified (
+        key  TEXT PRIMARY KEY,
+        at   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
