@@ -8,11 +8,16 @@
 //! job decides (when a backup is due, which alert is new) is decided here, by the desk's
 //! clock, so two doors on the same database behave alike.
 //!
-//! The jobs run once across the doors of one database (issue 19). On PostgreSQL a tick
-//! takes a session-level advisory lock ([`JOBS_LOCK`], `pg_try_advisory_lock`) for its
-//! whole run, so a door whose tick meets another's skips this one and looks again at its
-//! next; on SQLite only one door writes the file at a time anyway. What a job hands out
-//! once (an alert to notify) is recorded in the database (`alert_notified`), in a write
+//! The jobs run once across the doors of one database (issue 19): a tick first takes the
+//! jobs' turn for its whole run, and a door whose tick meets another's skips this one and
+//! looks again at its next. On PostgreSQL the turn is a session-level advisory lock
+//! ([`JOBS_LOCK`], `pg_try_advisory_lock`), which the server gives back if the door dies.
+//! SQLite has no such lock, and its write lock alone is not enough: the daily backup is
+//! written outside any transaction, and two doors started together both found no backup
+//! of today and wrote the same file at once (the two-door test saw it). There the turn is
+//! a lease in the database (`job_turn`), taken by one statement and given back at the
+//! end, or by itself after [`TURN_LEASE`] if the door died. What a job hands out once (an
+//! alert to notify) is recorded in the database (`alert_notified`), in a write
 //! transaction: each alert is notified by one door, whichever ticks first.
 
 use std::time::Duration;
@@ -21,7 +26,7 @@ use chrono::{DateTime, Utc};
 
 use crate::followup::dayboard::{self, Alert};
 use crate::people::backup::{self, BackupFile};
-use crate::platform::db::Both;
+use crate::platform::db::{Engine, Optional};
 use crate::platform::error::Result;
 use crate::{Actor, Desk};
 
@@ -29,19 +34,9 @@ use crate::{Actor, Desk};
 /// (the migrations take `...0001`: see `platform::db`).
 pub const JOBS_LOCK: i64 = 0x6166_7465_7273_0002;
 
-/// Takes the jobs' turn without waiting: true when this door has it. The lock is the
-/// session's (not a transaction's): the jobs open and close their own transactions
-/// inside it. SQLite has no such lock and needs none: the turn is always taken.
-const TAKE_TURN: Both = Both {
-    sqlite: "SELECT ?1 IS NOT NULL",
-    postgres: "SELECT pg_try_advisory_lock(?1)",
-};
-
-/// Gives the turn back (PostgreSQL also gives it back when the connection closes).
-const GIVE_TURN: Both = Both {
-    sqlite: "SELECT ?1 IS NOT NULL",
-    postgres: "SELECT pg_advisory_unlock(?1)",
-};
+/// How long a SQLite door's turn lasts at most: a door that died in its tick holds the
+/// jobs no longer than this (a daily backup of a large desk takes seconds).
+pub const TURN_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 /// How often a door calls [`tick`]: the clocks are minutes long.
 pub const EVERY: Duration = Duration::from_secs(60);
@@ -105,22 +100,73 @@ pub fn tick(desk: &mut Desk, jobs: &mut Jobs) -> Ticked {
     if let Err(err) = desk.tell_store_who_acts() {
         out.errors.push(format!("后台任务无法开始：{err}"));
     }
-    match turn(desk, TAKE_TURN) {
-        Ok(true) => {
+    match take_turn(desk) {
+        Ok(Some(turn)) => {
             run(desk, jobs, &mut out);
-            if let Err(err) = turn(desk, GIVE_TURN) {
+            if let Err(err) = give_turn(desk, &turn) {
                 out.errors.push(format!("后台任务结束时出错：{err}"));
             }
         }
-        Ok(false) => {}
+        Ok(None) => {}
         Err(err) => out.errors.push(format!("后台任务无法开始：{err}")),
     }
     desk.act_as(before);
     out
 }
 
-fn turn(desk: &Desk, sql: Both) -> Result<bool> {
-    Ok(desk.conn().query_row(&sql, [JOBS_LOCK], |r| r.get(0))?)
+/// This door's turn to run the jobs: on SQLite, the lease's holder.
+struct Turn(String);
+
+/// Takes the jobs' turn without waiting; None while another door has it. Each statement
+/// is its own transaction: the jobs open and close theirs inside the turn. The one place
+/// that asks the engine: what each offers for this differs in kind, not in wording.
+fn take_turn(desk: &Desk) -> Result<Option<Turn>> {
+    let db = desk.conn();
+    match db.engine() {
+        Engine::Postgres => {
+            let taken: bool =
+                db.query_row("SELECT pg_try_advisory_lock(?1)", [JOBS_LOCK], |r| r.get(0))?;
+            Ok(taken.then(|| Turn(String::new())))
+        }
+        Engine::Sqlite => {
+            let now = desk.now();
+            let mut bytes = [0u8; 8];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| crate::Error::Storage(format!("无法生成随机数：{e}")))?;
+            let holder: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let taken: Option<String> = db
+                .query_row(
+                    "INSERT INTO job_turn (id, holder, until) VALUES (1, ?1, ?2)
+                     ON CONFLICT (id) DO UPDATE
+                       SET holder = excluded.holder, until = excluded.until
+                       WHERE job_turn.until <= ?3
+                     RETURNING holder",
+                    rusqlite::params![
+                        holder,
+                        crate::platform::time::stamp(now + TURN_LEASE),
+                        crate::platform::time::stamp(now)
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(taken.map(Turn))
+        }
+    }
+}
+
+fn give_turn(desk: &Desk, turn: &Turn) -> Result<()> {
+    let db = desk.conn();
+    match db.engine() {
+        Engine::Postgres => {
+            db.query_row("SELECT pg_advisory_unlock(?1)", [JOBS_LOCK], |r| {
+                r.get::<_, bool>(0)
+            })?;
+        }
+        Engine::Sqlite => {
+            db.execute("DELETE FROM job_turn WHERE holder = ?1", [&turn.0])?;
+        }
+    }
+    Ok(())
 }
 
 /// The jobs themselves, once this door has the turn.

@@ -657,8 +657,10 @@ pub const MIGRATIONS: &[&str] = &[
     // issue 19 (stateless): what a door kept in memory about logins, in the database so that
     // any door serves any desk. A session is kept as the SHA-256 of its token with its
     // clocks; failed password tries per address (`peer`) and per login (`login`); the
-    // first run's one-time setup code (one row at most, gone with the first account); and
-    // the clock alerts already notified, so that each is notified once across doors.
+    // first run's one-time setup code (one row at most, gone with the first account); the
+    // clock alerts already notified, so that each is notified once across doors; and on
+    // SQLite the door whose turn it is to run the background jobs (a lease: PostgreSQL
+    // takes an advisory lock instead and leaves the table empty).
     r#"
     CREATE TABLE login_session (
         hash        TEXT PRIMARY KEY,
@@ -682,6 +684,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE alert_notified (
         key  TEXT PRIMARY KEY,
         at   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE job_turn (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        holder  TEXT NOT NULL,
+        until   TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
 ];

@@ -31,7 +31,8 @@ pub const PG_MIGRATIONS: &[&str] = &[
     ),
     // issue 19 (stateless): sessions (the SHA-256 of each token), failed password tries,
     // the first run's setup code and the clock alerts already notified, in the database
-    // so that any door serves any desk; as SQLite's entry 19.
+    // so that any door serves any desk; as SQLite's entry 19 (job_turn stays empty here:
+    // the jobs take an advisory lock on PostgreSQL).
     r#"
     CREATE TABLE login_session (
         hash        TEXT COLLATE "C" PRIMARY KEY,
@@ -55,6 +56,11 @@ pub const PG_MIGRATIONS: &[&str] = &[
     CREATE TABLE alert_notified (
         key  TEXT COLLATE "C" PRIMARY KEY,
         at   TEXT COLLATE "C" NOT NULL
+    );
+    CREATE TABLE job_turn (
+        id      BIGINT PRIMARY KEY CHECK (id = 1),
+        holder  TEXT COLLATE "C" NOT NULL,
+        until   TEXT COLLATE "C" NOT NULL
     );
     "#,
 ];
