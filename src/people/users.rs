@@ -721,10 +721,23 @@ pub fn setup_code(desk: &mut Desk) -> Result<Option<String>> {
         desk.conn().execute("DELETE FROM setup_code", [])?;
         return Ok(None);
     }
+    // Two doors starting at once: the first insert wins, both read it back. On
+    // PostgreSQL the second insert, meeting the first's row while it was uncommitted,
+    // cannot be serialised with it: the second door then simply reads again. (Doors call
+    // this at start, outside the command table and its retries.)
+    let mut tries = 0;
+    loop {
+        match make_setup_code(desk) {
+            Err(Error::Contended) if tries < 3 => tries += 1,
+            made => return made.map(Some),
+        }
+    }
+}
+
+fn make_setup_code(desk: &mut Desk) -> Result<String> {
     let fresh = new_setup_code()?;
     let at = desk.stamp();
     let tx = desk.write()?;
-    // Two doors starting at once: the first insert wins, both read it back.
     tx.execute(
         "INSERT INTO setup_code (id, code, made_at) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO NOTHING",
@@ -733,7 +746,7 @@ pub fn setup_code(desk: &mut Desk) -> Result<Option<String>> {
     let code: String =
         tx.query_row("SELECT code FROM setup_code WHERE id = 1", [], |r| r.get(0))?;
     tx.commit()?;
-    Ok(Some(code))
+    Ok(code)
 }
 
 fn stored_setup_code(db: &Db) -> Result<Option<String>> {

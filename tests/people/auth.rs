@@ -833,3 +833,50 @@ fn f09_a_full_failure_table_drops_the_forgotten_then_the_oldest() {
     let count: i64 = t.sql("SELECT failures FROM login_failure WHERE key = '10.1.1.1'");
     assert_eq!(count, 2);
 }
+
+/// Regression: two doors of a PostgreSQL database starting at once both make a setup
+/// code; the second's insert met the first's uncommitted row and, under SERIALIZABLE, failed
+/// to serialise (40001) instead of reading the first door's code, and `serve` would not
+/// start. Here the other door's insert waits uncommitted until this door's is blocked on it.
+#[test]
+fn i19_two_doors_making_the_setup_code_at_once_both_get_the_first_ones() {
+    let t = desk();
+    let Some(server) = crate::util::pg::server() else {
+        eprintln!("not run: needs PostgreSQL (AFTERSALES_TEST_ENGINE=postgres)");
+        return;
+    };
+    let url = crate::util::pg::with_database(server, &t.sql::<String>("SELECT current_database()"));
+    let mut first = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = first
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::Serializable)
+        .start()
+        .unwrap();
+    tx.execute(
+        "INSERT INTO setup_code (id, code, made_at) VALUES (1, '24681357', '2026-11-23T01:00:00Z')",
+        &[],
+    )
+    .unwrap();
+    let mut second = t.second_desk();
+    let door = std::thread::spawn(move || users::setup_code(&mut second).map_err(|e| e.to_json()));
+    // Wait until the second door's insert is blocked on the first one's row (or the door
+    // is done already, which the assertion below then judges).
+    let mut watch = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    while !door.is_finished() {
+        let waiting: i64 = watch
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    tx.commit().unwrap();
+    let code = door.join().unwrap();
+    assert_eq!(code, Ok(Some("24681357".to_string())));
+}
