@@ -100,7 +100,101 @@ fn each_clock_alert_is_returned_once_while_it_lasts() {
     t.desk.act_as(aftersales::Actor::nobody());
     assert!(jobs::tick(&mut t.desk, &mut jobs).notify.is_empty());
     assert!(t.desk.actor().is_nobody());
-    // A second door's jobs (its own memory) notify it once too.
+    // Issue 19: what was notified is the database's, not a door's memory: a second door's
+    // jobs do not notify it again.
     let mut other = Jobs::with_alerts();
-    assert_eq!(jobs::tick(&mut t.desk, &mut other).notify.len(), 1);
+    assert!(jobs::tick(&mut t.desk, &mut other).notify.is_empty());
+}
+
+/// A complaint whose 24-hour reply is under four hours from due at the clock set: one
+/// clock alert. Its key.
+fn one_alert(t: &mut TestDesk) -> String {
+    let o = completed_order(t, "张伟", "北京市海淀区", 0);
+    clock(t, "2026-11-27T16:00:00+08:00");
+    let k = t.ok(
+        "complaints.create",
+        json!({"customer_id": 1, "order_id": o, "against": "engineer", "channel": "phone",
+               "cause": "attitude", "content": "工程师态度差"}),
+    );
+    clock(t, "2026-11-30T13:00:00+08:00");
+    format!("complaint:{}", k["id"])
+}
+
+#[test]
+fn a_clock_alert_is_notified_by_one_door_of_the_database_only() {
+    let mut t = desk();
+    let key = one_alert(&mut t);
+    let mut other = t.second_desk();
+    other.set_clock(Some(t.desk.now()));
+    let first = jobs::tick(&mut other, &mut Jobs::with_alerts());
+    let keys: Vec<&str> = first.notify.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, vec![key.as_str()]);
+    assert!(jobs::tick(&mut t.desk, &mut Jobs::with_alerts())
+        .notify
+        .is_empty());
+    let recorded: i64 = t.sql("SELECT count(*) FROM alert_notified");
+    assert_eq!(recorded, 1);
+}
+
+#[test]
+fn a_door_skips_its_jobs_while_another_door_has_their_turn() {
+    let mut t = desk();
+    clock(&mut t, "2026-11-23T09:00:00+08:00");
+    let now = t.desk.now();
+    let postgres = t.desk.engine() == aftersales::platform::db::Engine::Postgres;
+    // Another door has the turn, as during its own tick: PostgreSQL's advisory lock on its
+    // own connection, SQLite's lease row.
+    let other = t.db();
+    if postgres {
+        let taken: bool = other
+            .query_row("SELECT pg_try_advisory_lock(?1)", [jobs::JOBS_LOCK], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(taken);
+    } else {
+        other
+            .execute(
+                "INSERT INTO job_turn (id, holder, until) VALUES (1, 'another door', ?1)",
+                [aftersales::platform::time::stamp(now + jobs::TURN_LEASE)],
+            )
+            .unwrap();
+    }
+    // The daily backup is due at a door's first tick: skipped, it is not even tried.
+    let mut memory = Jobs::backups_only();
+    let skipped = jobs::tick(&mut t.desk, &mut memory);
+    assert!(skipped.backup.is_none());
+    assert!(skipped.errors.is_empty(), "{:?}", skipped.errors);
+    assert!(backups(&mut t).is_empty(), "nothing ran");
+    if postgres {
+        // Given back by the other door.
+        let released: bool = other
+            .query_row("SELECT pg_advisory_unlock(?1)", [jobs::JOBS_LOCK], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(released);
+    } else {
+        // Never given back (the door died): the lease runs out.
+        t.desk.set_clock(Some(now + jobs::TURN_LEASE));
+    }
+    // The next tick runs the jobs: the backup is made (SQLite) or tried (PostgreSQL, where
+    // a desk has no file to copy and the job says so).
+    let ran = jobs::tick(&mut t.desk, &mut memory);
+    assert!(
+        ran.backup.is_some() || ran.errors.iter().any(|e| e.contains("自动备份")),
+        "{ran:?}"
+    );
+    // And the tick gave the turn back.
+    if postgres {
+        let free: bool = other
+            .query_row("SELECT pg_try_advisory_lock(?1)", [jobs::JOBS_LOCK], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(free, "the lock was given back");
+    } else {
+        let held: i64 = t.sql("SELECT count(*) FROM job_turn");
+        assert_eq!(held, 0, "the lease was given back");
+    }
 }

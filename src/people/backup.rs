@@ -562,10 +562,10 @@ fn finish_restore(desk: &mut Desk, shown: &str, safety: BackupFile) -> Result<Re
             safety.file
         ),
     )?;
-    tx.commit()?;
     // The accounts are now those of the backup: a session may name someone else now, so
     // everyone logs in again.
-    desk.sessions = Default::default();
+    crate::people::users::forget_all_logins(&tx)?;
+    tx.commit()?;
     Ok(Restored {
         restored_from: name,
         safety,

@@ -6,31 +6,38 @@
 //!   whoever can open the file holds all of it anyway. The doors (desktop window, browser
 //!   door) never trust that: for every request they call [`crate::api::call_in_session`],
 //!   which makes the desk act as the session's user, or as nobody.
-//! - Sessions live in the desk's memory, not in the file: a restart of the door ends them
-//!   all; a session ends [`SESSION_LIFETIME_HOURS`] after its login whatever happens, and
-//!   after [`SESSION_IDLE_MINUTES`] without a person's request (a screen's own polling does
-//!   not count). A password change, a reset by the administrator, a role change and a
-//!   deactivation end every other session of that user.
+//! - Sessions, failed tries and the setup code live in the database (issue 19), not in a
+//!   door's memory, so any door serves any desk: a session opened through one door works
+//!   through another, failures through every door count together, and the setup code
+//!   the first door printed is the one all accept. A session is stored as the SHA-256 of
+//!   its token, never the token. It ends [`SESSION_LIFETIME_HOURS`] after its login
+//!   whatever happens, and after [`SESSION_IDLE_MINUTES`] without a person's request (a
+//!   screen's own polling does not count). A password change, a reset by the
+//!   administrator, a role change and a deactivation end every other session of that
+//!   user, in the transaction that makes the change.
 //! - Wrong passwords slow down the address that sends them ([`PEER_FREE_FAILURES`] free,
 //!   then a wait from [`FIRST_WAIT_SECONDS`], doubling up to [`PEER_MAX_WAIT_SECONDS`]) and, once a login has drawn
 //!   [`LOGIN_FREE_FAILURES`] from anywhere, every address that failed recently on it; an
 //!   address with no recent failure always gets its password checked, so a foreign
-//!   machine cannot lock the right password out. Both tables forget after
-//!   [`FAILURE_MEMORY_MINUTES`] and hold at most [`FAILURE_TABLE_MAX`] entries. An unknown
+//!   machine cannot lock the right password out. Both tables (`login_failure`) forget
+//!   after [`FAILURE_MEMORY_MINUTES`] and hold at most [`FAILURE_TABLE_MAX`] entries
+//!   each. Times are stored to the second, as every stamp is. An unknown
 //!   login is checked against a dummy hash, so it costs the same argon2 work as a known one.
-//! - While no user exists the desk holds a one-time setup code ([`setup_code`]): the first
-//!   run's wizard needs it, and is refused from any other computer than the desk's own.
+//! - While no user exists the database holds a one-time setup code ([`setup_code`]): the
+//!   first run's wizard needs it, and is refused from any other computer than the desk's
+//!   own. The first account's transaction deletes it.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use crate::platform::db::Optional;
+use crate::platform::db::{Db, Optional};
+use crate::platform::time::Stamp;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 
 use crate::platform::error::{Error, Result};
 use crate::{people::audit, Desk};
@@ -154,97 +161,148 @@ pub const FAILURE_TABLE_MAX: usize = 10_000;
 /// Shortest password, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 8;
 
-/// The logged-in sessions of one door, the failed logins and the first run's setup code,
-/// in memory.
+/// What a desk keeps in its own memory about logins: only a counter for tests. Sessions,
+/// failed tries and the setup code live in the database (see the module's notes), so
+/// that any door serves any desk.
 #[derive(Default)]
 pub(crate) struct Sessions {
-    open: HashMap<String, OpenSession>,
-    /// Failures per client address (the desk's own window and command line count as one).
-    by_peer: Strikes,
-    /// Failures per login, from every address.
-    by_login: Strikes,
     /// Passwords checked against a hash (argon2 verifications), for the test that an
     /// unknown login costs the same work as a known one.
     checked: u64,
-    /// The one-time code of the first run, made when first asked for while no user exists.
-    setup_code: Option<String>,
 }
 
-struct OpenSession {
-    user_id: i64,
-    started: DateTime<Utc>,
-    last_seen: DateTime<Utc>,
+/// The two tables of failed tries, one per kind of key, in `login_failure.kind`.
+#[derive(Debug, Clone, Copy)]
+enum Strikes {
+    /// Per client address (the desk's own window and command line count as one).
+    Peer,
+    /// Per login, from every address.
+    Login,
 }
 
-/// Failed tries per key (an address or a login), each with its last time; bounded and
-/// forgetting.
-#[derive(Default)]
-struct Strikes(HashMap<String, (u32, DateTime<Utc>)>);
+/// A key's recent failures and the time of the last one.
+#[derive(Debug, Clone, Copy)]
+struct Struck {
+    failures: u32,
+    last: DateTime<Utc>,
+}
 
 impl Strikes {
+    fn kind(self) -> &'static str {
+        match self {
+            Strikes::Peer => "peer",
+            Strikes::Login => "login",
+        }
+    }
+
     fn fresh(last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
         now - last <= Duration::minutes(FAILURE_MEMORY_MINUTES)
     }
 
+    /// The row of `key`, as stored (forgotten or not).
+    fn row(self, db: &Db, key: &str) -> Result<Option<Struck>> {
+        Ok(db
+            .prepare_cached(
+                "SELECT failures, last_at FROM login_failure WHERE kind = ?1 AND key = ?2",
+            )?
+            .query_row([self.kind(), key], |r| {
+                Ok(Struck {
+                    failures: r.get(0)?,
+                    last: r.get::<_, Stamp>(1)?.instant(),
+                })
+            })
+            .optional()?)
+    }
+
     /// Recent failures of `key`.
-    fn count(&self, key: &str, now: DateTime<Utc>) -> u32 {
-        match self.0.get(key) {
-            Some((count, last)) if Strikes::fresh(*last, now) => *count,
+    fn count(self, db: &Db, key: &str, now: DateTime<Utc>) -> Result<u32> {
+        Ok(match self.row(db, key)? {
+            Some(s) if Strikes::fresh(s.last, now) => s.failures,
             _ => 0,
-        }
+        })
     }
 
     /// How much longer `key` must wait before its next try: after `free` failures the
     /// wait is [`FIRST_WAIT_SECONDS`], then doubles with each further failure up to
     /// `max_seconds`.
-    fn wait(&self, key: &str, now: DateTime<Utc>, free: u32, max_seconds: i64) -> Option<Duration> {
-        let count = self.count(key, now);
-        if count < free {
-            return None;
+    fn wait(
+        self,
+        db: &Db,
+        key: &str,
+        now: DateTime<Utc>,
+        free: u32,
+        max_seconds: i64,
+    ) -> Result<Option<Duration>> {
+        let Some(struck) = self.row(db, key)? else {
+            return Ok(None);
+        };
+        if !Strikes::fresh(struck.last, now) || struck.failures < free {
+            return Ok(None);
         }
-        let (_, last) = self.0.get(key)?;
-        let doublings = (count - free).min(20);
+        let doublings = (struck.failures - free).min(20);
         let seconds = (FIRST_WAIT_SECONDS << doublings).min(max_seconds);
-        let left = *last + Duration::seconds(seconds) - now;
-        (left > Duration::zero()).then_some(left)
+        let left = struck.last + Duration::seconds(seconds) - now;
+        Ok((left > Duration::zero()).then_some(left))
     }
 
-    /// One more failure of `key`. A full table first drops what it has forgotten, then,
-    /// if still full, its oldest entry.
-    fn strike(&mut self, key: &str, now: DateTime<Utc>) {
-        if !self.0.contains_key(key) && self.0.len() >= FAILURE_TABLE_MAX {
-            self.0.retain(|_, (_, last)| Strikes::fresh(*last, now));
-            if self.0.len() >= FAILURE_TABLE_MAX {
-                let oldest = self
-                    .0
-                    .iter()
-                    .min_by_key(|(_, (_, last))| *last)
-                    .map(|(k, _)| k.clone());
-                if let Some(oldest) = oldest {
-                    self.0.remove(&oldest);
-                }
+    /// One more failure of `key`, written in the caller's transaction. A full table first
+    /// drops what it has forgotten, then, if still full, its oldest entry.
+    fn strike(self, tx: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
+        let before = self.row(tx, key)?;
+        if before.is_none() && self.size(tx)? >= FAILURE_TABLE_MAX {
+            let forgotten = Stamp::from(now - Duration::minutes(FAILURE_MEMORY_MINUTES));
+            tx.execute(
+                "DELETE FROM login_failure WHERE kind = ?1 AND last_at < ?2",
+                params![self.kind(), forgotten],
+            )?;
+            if self.size(tx)? >= FAILURE_TABLE_MAX {
+                tx.execute(
+                    "DELETE FROM login_failure WHERE kind = ?1 AND key =
+                       (SELECT key FROM login_failure WHERE kind = ?1
+                        ORDER BY last_at, key LIMIT 1)",
+                    [self.kind()],
+                )?;
             }
         }
-        let entry = self.0.entry(key.to_string()).or_insert((0, now));
-        if !Strikes::fresh(entry.1, now) {
-            entry.0 = 0;
-        }
-        entry.0 = entry.0.saturating_add(1);
-        entry.1 = now;
+        let failures = match before {
+            Some(s) if Strikes::fresh(s.last, now) => s.failures.saturating_add(1),
+            _ => 1,
+        };
+        tx.prepare_cached(
+            "INSERT INTO login_failure (kind, key, failures, last_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kind, key) DO UPDATE
+               SET failures = excluded.failures, last_at = excluded.last_at",
+        )?
+        .execute(params![self.kind(), key, failures, Stamp::from(now)])?;
+        Ok(())
     }
 
-    fn forget(&mut self, key: &str) {
-        self.0.remove(key);
+    fn forget(self, tx: &Db, key: &str) -> Result<()> {
+        tx.execute(
+            "DELETE FROM login_failure WHERE kind = ?1 AND key = ?2",
+            [self.kind(), key],
+        )?;
+        Ok(())
+    }
+
+    /// Entries of this table, forgotten ones included.
+    fn size(self, db: &Db) -> Result<usize> {
+        let n: i64 = db.query_row(
+            "SELECT count(*) FROM login_failure WHERE kind = ?1",
+            [self.kind()],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
     }
 }
 
 /// How big the failure tables are now (addresses, logins): for the test that they stay
 /// bounded.
-pub fn failure_table_sizes(desk: &Desk) -> (usize, usize) {
-    (
-        desk.sessions.by_peer.0.len(),
-        desk.sessions.by_login.0.len(),
-    )
+pub fn failure_table_sizes(desk: &Desk) -> Result<(usize, usize)> {
+    Ok((
+        Strikes::Peer.size(desk.conn())?,
+        Strikes::Login.size(desk.conn())?,
+    ))
 }
 
 /// How many passwords this desk has checked against a stored (or the dummy) hash.
@@ -285,24 +343,25 @@ fn try_again(left: Duration) -> String {
 }
 
 /// How long the calling address must still wait before trying a password again (its own
-/// failures; and, with `login`, those of the login when the address failed recently).
-fn throttled(desk: &Desk, login: Option<&str>) -> Option<Duration> {
+/// failures; and, with `login`, those of the login when the address failed recently), as
+/// every door has counted them.
+fn throttled(desk: &Desk, login: Option<&str>) -> Result<Option<Duration>> {
     let now = desk.now();
     let peer = peer_key(desk.caller().peer);
-    let s = &desk.sessions;
-    if let Some(left) = s
-        .by_peer
-        .wait(&peer, now, PEER_FREE_FAILURES, PEER_MAX_WAIT_SECONDS)
+    let db = desk.conn();
+    if let Some(left) =
+        Strikes::Peer.wait(db, &peer, now, PEER_FREE_FAILURES, PEER_MAX_WAIT_SECONDS)?
     {
-        return Some(left);
+        return Ok(Some(left));
     }
-    let login = login?;
-    if s.by_peer.count(&peer, now) == 0 {
+    let Some(login) = login else {
+        return Ok(None);
+    };
+    if Strikes::Peer.count(db, &peer, now)? == 0 {
         // A desk with no recent failure always gets its password checked.
-        return None;
+        return Ok(None);
     }
-    s.by_login
-        .wait(login, now, LOGIN_FREE_FAILURES, LOGIN_MAX_WAIT_SECONDS)
+    Strikes::Login.wait(db, login, now, LOGIN_FREE_FAILURES, LOGIN_MAX_WAIT_SECONDS)
 }
 
 // ---- passwords --------------------------------------------------------------------------
@@ -512,49 +571,114 @@ impl From<&User> for Actor {
 
 // ---- sessions (used by api::call_in_session) --------------------------------------------
 
-/// Whether a session is still within its idle time and its lifetime at `now`.
-fn live(s: &OpenSession, now: DateTime<Utc>) -> bool {
-    now - s.last_seen <= Duration::minutes(SESSION_IDLE_MINUTES)
-        && now - s.started <= Duration::hours(SESSION_LIFETIME_HOURS)
+/// A session as stored: its user and its clocks.
+struct OpenSession {
+    user_id: i64,
+    started: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+}
+
+impl OpenSession {
+    /// Whether it is still within its idle time and its lifetime at `now`.
+    fn live(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_seen <= Duration::minutes(SESSION_IDLE_MINUTES)
+            && now - self.started <= Duration::hours(SESSION_LIFETIME_HOURS)
+    }
+}
+
+/// What is stored of a token: its SHA-256, in hex. Whoever reads the database (or a
+/// backup of it) learns no session that would let them in.
+fn token_hash(token: &str) -> String {
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn session_by_hash(db: &Db, hash: &str) -> Result<Option<OpenSession>> {
+    Ok(db
+        .prepare_cached("SELECT user_id, started_at, last_seen FROM login_session WHERE hash = ?1")?
+        .query_row([hash], |r| {
+            Ok(OpenSession {
+                user_id: r.get(0)?,
+                started: r.get::<_, Stamp>(1)?.instant(),
+                last_seen: r.get::<_, Stamp>(2)?.instant(),
+            })
+        })
+        .optional()?)
 }
 
 /// Whether `token` is a session that has neither idled out nor outlived its lifetime (its
-/// user is checked on use).
+/// user is checked on use). A store that cannot answer counts as no session.
 pub(crate) fn alive(desk: &Desk, token: &str) -> bool {
     let now = desk.now();
-    desk.sessions.open.get(token).is_some_and(|s| live(s, now))
+    session_by_hash(desk.conn(), &token_hash(token))
+        .ok()
+        .flatten()
+        .is_some_and(|s| s.live(now))
 }
 
 /// The user of a live session, refreshing its idle clock when `active` (a person acted,
 /// not a screen polling); None when there is no such session, it has idled out or reached
 /// its lifetime, or its user was deactivated since.
+///
+/// Its writes are single statements, each its own transaction (no read before them in
+/// the same transaction, so SQLite's busy wait applies; on PostgreSQL a row lock, not a
+/// serialisation failure, orders two doors refreshing one session): this runs before the
+/// command, outside the command table's retries.
 pub(crate) fn resume(desk: &mut Desk, token: &str, active: bool) -> Result<Option<Actor>> {
     let now = desk.now();
-    let Some(session) = desk.sessions.open.get_mut(token) else {
+    let hash = token_hash(token);
+    let Some(session) = session_by_hash(desk.conn(), &hash)? else {
         return Ok(None);
     };
-    if !live(session, now) {
-        desk.sessions.open.remove(token);
+    let forget = |desk: &Desk| -> Result<()> {
+        desk.conn()
+            .execute("DELETE FROM login_session WHERE hash = ?1", [&hash])?;
+        Ok(())
+    };
+    if !session.live(now) {
+        forget(desk)?;
         return Ok(None);
     }
     if active {
-        session.last_seen = now;
+        // Only when the stored second moved: a burst of requests writes once.
+        desk.conn()
+            .prepare_cached(
+                "UPDATE login_session SET last_seen = ?2 WHERE hash = ?1 AND last_seen < ?2",
+            )?
+            .execute(params![hash, Stamp::from(now)])?;
     }
-    let user_id = session.user_id;
-    match user_by_id(desk.conn(), user_id)? {
+    match user_by_id(desk.conn(), session.user_id)? {
         Some(user) if user.active => Ok(Some(Actor::from(&user))),
         _ => {
-            desk.sessions.open.remove(token);
+            forget(desk)?;
             Ok(None)
         }
     }
 }
 
-/// Ends every session of user `id` but `keep` (the session that made the change).
-fn end_sessions(desk: &mut Desk, id: i64, keep: Option<&str>) {
-    desk.sessions
-        .open
-        .retain(|token, s| s.user_id != id || Some(token.as_str()) == keep);
+/// Ends every session of user `id` but `keep` (the token of the session that made the
+/// change), in the caller's transaction.
+fn end_sessions(tx: &Db, id: i64, keep: Option<&str>) -> Result<()> {
+    match keep {
+        Some(token) => tx.execute(
+            "DELETE FROM login_session WHERE user_id = ?1 AND hash <> ?2",
+            params![id, token_hash(token)],
+        )?,
+        None => tx.execute("DELETE FROM login_session WHERE user_id = ?1", [id])?,
+    };
+    Ok(())
+}
+
+/// Ends every session, forgets every failed try and the setup code: after a restore the
+/// accounts are those of the backup (a session may name someone else now), so everyone
+/// logs in again, as they did when all this lived in a door's memory.
+pub(crate) fn forget_all_logins(tx: &Db) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM login_session; DELETE FROM login_failure; DELETE FROM setup_code;",
+    )?;
+    Ok(())
 }
 
 fn new_token() -> Result<String> {
@@ -563,37 +687,72 @@ fn new_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn open_session(desk: &mut Desk, user_id: i64) -> Result<String> {
+/// A new session of `user_id` from `now`, written in the caller's transaction; the token
+/// (only its hash is stored).
+fn open_session(tx: &Db, user_id: i64, now: DateTime<Utc>) -> Result<String> {
     let token = new_token()?;
-    let now = desk.now();
     // Ended sessions go when a new one comes: the table holds only live ones.
-    desk.sessions.open.retain(|_, s| live(s, now));
-    desk.sessions.open.insert(
-        token.clone(),
-        OpenSession {
-            user_id,
-            started: now,
-            last_seen: now,
-        },
-    );
+    tx.execute(
+        "DELETE FROM login_session WHERE last_seen < ?1 OR started_at < ?2",
+        params![
+            Stamp::from(now - Duration::minutes(SESSION_IDLE_MINUTES)),
+            Stamp::from(now - Duration::hours(SESSION_LIFETIME_HOURS))
+        ],
+    )?;
+    let at = Stamp::from(now);
+    tx.execute(
+        "INSERT INTO login_session (hash, user_id, started_at, last_seen)
+         VALUES (?1, ?2, ?3, ?3)",
+        params![token_hash(&token), user_id, at],
+    )?;
     Ok(token)
 }
 
 // ---- the first run's setup code ----------------------------------------------------------
 
 /// The one-time code the first-run wizard needs while no user exists (None once one
-/// does): 8 random digits, made on the first ask and kept in this process's memory. The
-/// browser door prints it on its console; the desktop window hands it to `auth.setup`
-/// itself.
+/// does): 8 random digits, made on the first ask by any door and kept in the database, so
+/// that the code the first door printed is the one every door accepts. The browser door
+/// prints it on its console; the desktop window hands it to `auth.setup` itself. It is
+/// kept as it is, not hashed: the doors must show it, and whoever reads the database
+/// holds the desk anyway.
 pub fn setup_code(desk: &mut Desk) -> Result<Option<String>> {
     if any_user(desk.conn())? {
-        desk.sessions.setup_code = None;
+        desk.conn().execute("DELETE FROM setup_code", [])?;
         return Ok(None);
     }
-    if desk.sessions.setup_code.is_none() {
-        desk.sessions.setup_code = Some(new_setup_code()?);
+    // Two doors starting at once: the first insert wins, both read it back. On
+    // PostgreSQL the second insert, meeting the first's row while it was uncommitted,
+    // cannot be serialised with it: the second door then simply reads again. (Doors call
+    // this at start, outside the command table and its retries.)
+    let mut tries = 0;
+    loop {
+        match make_setup_code(desk) {
+            Err(Error::Contended) if tries < 3 => tries += 1,
+            made => return made.map(Some),
+        }
     }
-    Ok(desk.sessions.setup_code.clone())
+}
+
+fn make_setup_code(desk: &mut Desk) -> Result<String> {
+    let fresh = new_setup_code()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    tx.execute(
+        "INSERT INTO setup_code (id, code, made_at) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO NOTHING",
+        params![fresh, at],
+    )?;
+    let code: String =
+        tx.query_row("SELECT code FROM setup_code WHERE id = 1", [], |r| r.get(0))?;
+    tx.commit()?;
+    Ok(code)
+}
+
+fn stored_setup_code(db: &Db) -> Result<Option<String>> {
+    Ok(db
+        .query_row("SELECT code FROM setup_code WHERE id = 1", [], |r| r.get(0))
+        .optional()?)
 }
 
 /// A code as a person reads it: `1234-5678`.
@@ -678,7 +837,7 @@ pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
     }
     let typed = typed.to_string();
     let key = typed.to_lowercase();
-    if let Some(left) = throttled(desk, Some(&key)) {
+    if let Some(left) = throttled(desk, Some(&key))? {
         return Err(Error::invalid(
             "password",
             format!("密码错误次数过多，{}", try_again(left)),
@@ -709,14 +868,15 @@ pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
         other => {
             let now = desk.now();
             let peer = desk.caller().peer;
-            desk.sessions.by_peer.strike(&peer_key(peer), now);
-            desk.sessions.by_login.strike(&key, now);
             let shown: String = typed
                 .chars()
                 .map(|c| if c.is_control() { '?' } else { c })
                 .collect();
             let at = desk.stamp();
+            // Counted where every door reads them, with the audit entry.
             let tx = desk.write()?;
+            Strikes::Peer.strike(&tx, &peer_key(peer), now)?;
+            Strikes::Login.strike(&tx, &key, now)?;
             audit::record(
                 &tx,
                 &at,
@@ -732,16 +892,16 @@ pub fn login(desk: &mut Desk, a: LoginArgs) -> Result<LoggedIn> {
     // The address that knows the password starts afresh; the login's count stays (it
     // slows only addresses that fail).
     let peer = peer_key(desk.caller().peer);
-    desk.sessions.by_peer.forget(&peer);
     let user =
         user_by_id(desk.conn(), user_id)?.ok_or_else(|| Error::NotFound("用户不存在".into()))?;
     let actor = Actor::from(&user);
     desk.act_as(actor.clone());
-    let at = desk.stamp();
+    let (at, now) = (desk.stamp(), desk.now());
     let tx = desk.write()?;
+    Strikes::Peer.forget(&tx, &peer)?;
     audit::record(&tx, &at, "login", "user", user_id, "登录")?;
+    let session = open_session(&tx, user_id, now)?;
     tx.commit()?;
-    let session = open_session(desk, user_id)?;
     Ok(LoggedIn {
         session,
         user: actor,
@@ -755,12 +915,19 @@ pub struct LogoutArgs {
 
 /// 退出登录: the session ends at once.
 pub fn logout(desk: &mut Desk, a: LogoutArgs) -> Result<()> {
-    if let Some(s) = desk.sessions.open.remove(&a.session) {
-        let at = desk.stamp();
-        let tx = desk.write()?;
-        audit::record(&tx, &at, "logout", "user", s.user_id, "退出登录")?;
-        tx.commit()?;
+    let at = desk.stamp();
+    let tx = desk.write()?;
+    let ended: Option<i64> = tx
+        .query_row(
+            "DELETE FROM login_session WHERE hash = ?1 RETURNING user_id",
+            [token_hash(&a.session)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(user_id) = ended {
+        audit::record(&tx, &at, "logout", "user", user_id, "退出登录")?;
     }
+    tx.commit()?;
     Ok(())
 }
 
@@ -822,21 +989,19 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
         return Err(Error::invalid("login", "系统已经设置过管理员，请直接登录"));
     }
     if !is_owner(desk.actor()) {
-        if let Some(left) = throttled(desk, None) {
+        if let Some(left) = throttled(desk, None)? {
             return Err(Error::Forbidden(format!(
                 "首次设置码错误次数过多，{}",
                 try_again(left)
             )));
         }
         let typed = a.setup_code.as_deref().unwrap_or_default();
-        let right = desk
-            .sessions
-            .setup_code
-            .as_deref()
-            .is_some_and(|code| same_code(code, typed));
+        let right = stored_setup_code(desk.conn())?.is_some_and(|code| same_code(&code, typed));
         if !right {
             let (peer, now) = (peer_key(desk.caller().peer), desk.now());
-            desk.sessions.by_peer.strike(&peer, now);
+            let tx = desk.write()?;
+            Strikes::Peer.strike(&tx, &peer, now)?;
+            tx.commit()?;
             return Err(Error::Forbidden(if typed.trim().is_empty() {
                 "请填写首次设置码：它显示在服务台电脑上运行 aftersales serve 的窗口里".into()
             } else {
@@ -861,10 +1026,15 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
         roles: roles.clone(),
         engineer_id: None,
     });
-    let at = desk.stamp();
+    let (at, now) = (desk.stamp(), desk.now());
     // One transaction: the company settings, then the account and its audit entry. Any
     // error drops `tx` uncommitted, so nothing of the wizard is written.
     let tx = desk.write()?;
+    // Another door may have taken the wizard since the check above: its account is in,
+    // or (PostgreSQL) this transaction cannot be serialised with it and runs again.
+    if any_user(&tx)? {
+        return Err(Error::invalid("login", "系统已经设置过管理员，请直接登录"));
+    }
     crate::people::settings::save_in(&tx, &at, &a.settings)?;
     tx.execute(
         "INSERT INTO app_user (login, name, password_hash, roles, active, created_at)
@@ -883,13 +1053,13 @@ pub fn setup(desk: &mut Desk, a: SetupArgs) -> Result<LoggedIn> {
             roles_label(&roles)
         ),
     )?;
-    tx.commit()?;
     // One time only: the code is gone with the first account.
-    desk.sessions.setup_code = None;
+    tx.execute("DELETE FROM setup_code", [])?;
+    let session = open_session(&tx, id, now)?;
+    tx.commit()?;
     let user = user_by_id(desk.conn(), id)?.ok_or_else(|| Error::NotFound("用户".into()))?;
     let actor = Actor::from(&user);
     desk.act_as(actor.clone());
-    let session = open_session(desk, id)?;
     Ok(LoggedIn {
         session,
         user: actor,
@@ -910,7 +1080,7 @@ pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
     let Some(id) = desk.actor().id else {
         return Err(Error::invalid("old_password", "系统账户没有密码"));
     };
-    if let Some(left) = throttled(desk, None) {
+    if let Some(left) = throttled(desk, None)? {
         return Err(Error::invalid(
             "old_password",
             format!("密码错误次数过多，{}", try_again(left)),
@@ -923,7 +1093,9 @@ pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
     )?;
     if !password_matches(desk, &a.old_password, &stored) {
         let (peer, now) = (peer_key(desk.caller().peer), desk.now());
-        desk.sessions.by_peer.strike(&peer, now);
+        let tx = desk.write()?;
+        Strikes::Peer.strike(&tx, &peer, now)?;
+        tx.commit()?;
         return Err(Error::invalid("old_password", "原密码不正确"));
     }
     check_password("new_password", "新密码", &a.new_password, &login)?;
@@ -935,15 +1107,15 @@ pub fn change_password(desk: &mut Desk, a: PasswordArgs) -> Result<()> {
     }
     let hash = hash_password(&a.new_password)?;
     let at = desk.stamp();
+    let keep = desk.caller().session.clone();
     let tx = desk.write()?;
     tx.execute(
         "UPDATE app_user SET password_hash = ?1 WHERE id = ?2",
         params![hash, id],
     )?;
     audit::record(&tx, &at, "password", "user", id, "修改了自己的密码")?;
+    end_sessions(&tx, id, keep.as_deref())?;
     tx.commit()?;
-    let keep = desk.caller().session.clone();
-    end_sessions(desk, id, keep.as_deref());
     Ok(())
 }
 
@@ -1043,6 +1215,9 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
     }
     let hash = password.map(hash_password).transpose()?;
     let at = desk.stamp();
+    // The session making the change stays when it is the account's own and the account
+    // stays active (an administrator resetting their own password).
+    let keep = desk.caller().session.clone().filter(|_| a.active);
     let tx = desk.write()?;
     let taken: Option<i64> = tx
         .query_row(
@@ -1185,50 +1360,16 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<User> {
             id
         }
     };
-    tx.commit()?;
     if ends_sessions {
-        // The session making the change stays when it is the account's own and the
-        // account stays active (an administrator resetting their own password).
-        let keep = desk.caller().session.clone().filter(|_| a.active);
-        end_sessions(desk, id, keep.as_deref());
+        end_sessions(&tx, id, keep.as_deref())?;
     }
+    tx.commit()?;
     user_by_id(desk.conn(), id)?.ok_or_else(|| Error::NotFound("用户".into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn at(minute: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap() + Duration::minutes(minute)
-    }
-
-    #[test]
-    fn f09_a_full_failure_table_drops_the_forgotten_then_the_oldest() {
-        let mut strikes = Strikes::default();
-        for i in 0..FAILURE_TABLE_MAX {
-            strikes.strike(&format!("old{i}"), at(0));
-        }
-        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX);
-        // All forgotten by now: a new key clears them out.
-        strikes.strike("new", at(FAILURE_MEMORY_MINUTES + 1));
-        assert_eq!(strikes.0.len(), 1);
-
-        let mut strikes = Strikes::default();
-        strikes.strike("first", at(0));
-        for i in 1..FAILURE_TABLE_MAX {
-            strikes.strike(&format!("k{i}"), at(1));
-        }
-        strikes.strike("newest", at(2));
-        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX, "never more");
-        assert!(!strikes.0.contains_key("first"), "the oldest went");
-        assert!(strikes.0.contains_key("newest"));
-        // A known key does not evict anything.
-        strikes.strike("newest", at(3));
-        assert_eq!(strikes.0.len(), FAILURE_TABLE_MAX);
-        assert_eq!(strikes.count("newest", at(3)), 2);
-    }
 
     #[test]
     fn f09_the_dummy_hash_is_made_like_every_stored_one() {

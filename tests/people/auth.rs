@@ -343,13 +343,13 @@ fn f09_the_failure_tables_stay_small() {
     let long = "x".repeat(5000);
     let err = login(&mut t, &from("10.1.1.1", None), &long, "nope-nope").unwrap_err();
     assert_eq!(err["field"], "login");
-    assert_eq!(users::failure_table_sizes(&t.desk), (0, 0));
+    assert_eq!(users::failure_table_sizes(&t.desk).unwrap(), (0, 0));
     // IPv6 addresses count by their /64: one machine cannot rotate out of its wait.
     for i in 1..=PEER_FREE_FAILURES {
         let ip = format!("2001:db8:1:2::{i:x}");
         login(&mut t, &from(&ip, None), &format!("nobody{i}"), "nope-nope").unwrap_err();
     }
-    assert_eq!(users::failure_table_sizes(&t.desk).0, 1);
+    assert_eq!(users::failure_table_sizes(&t.desk).unwrap().0, 1);
     let err = login(&mut t, &from("2001:db8:1:2::ff", None), "x", "nope-nope").unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("后再试"), "{err}");
 }
@@ -625,4 +625,258 @@ fn f11_the_session_handover_is_for_test_builds_only() {
     if !hooks {
         assert_eq!(status["session_handover"], false);
     }
+}
+
+// ---- issue 19: doors that hold no state of their own ---------------------------------------
+
+fn session_of(reply: Value) -> String {
+    reply["session"].as_str().unwrap().to_string()
+}
+
+fn in_session(
+    desk: &mut aftersales::Desk,
+    caller: &Caller,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    call_in_session(desk, caller, command, args)
+        .map(|reply| reply.value())
+        .map_err(|e| e.to_json())
+}
+
+#[test]
+fn i19_a_session_opened_through_one_door_works_through_another_until_logged_out() {
+    let mut t = desk();
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+    let mut other = t.second_desk();
+    let s = session_of(login(&mut t, &Caller::with(None), "wangf", "pass-1234").unwrap());
+    let me = Caller::with(Some(&s));
+    let info = in_session(&mut other, &me, "auth.status", json!({})).unwrap();
+    assert_eq!(info["user"]["login"], "wangf", "{info}");
+    assert!(aftersales::api::session_alive(&other, &s));
+    // Only the token's SHA-256 is stored.
+    use sha2::Digest as _;
+    let hash: String = sha2::Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stored: i64 = t.sql(&format!(
+        "SELECT count(*) FROM login_session WHERE hash = '{hash}'"
+    ));
+    let plain: i64 = t.sql(&format!(
+        "SELECT count(*) FROM login_session WHERE hash = '{s}'"
+    ));
+    assert_eq!((stored, plain), (1, 0));
+    // Logged out through the second door, the first refuses it.
+    in_session(&mut other, &me, "auth.logout", json!({"session": s})).unwrap();
+    let err = in_session(&mut t.desk, &me, "app.info", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthorized", "{err}");
+    assert!(!aftersales::api::session_alive(&t.desk, &s));
+}
+
+#[test]
+fn i19_a_password_change_through_one_door_ends_the_sessions_another_door_serves() {
+    let mut t = desk();
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+    let mut other = t.second_desk();
+    let here = session_of(login(&mut t, &Caller::with(None), "wangf", "pass-1234").unwrap());
+    let there = session_of(
+        in_session(
+            &mut other,
+            &Caller::with(None),
+            "auth.login",
+            json!({"login": "wangf", "password": "pass-1234"}),
+        )
+        .unwrap(),
+    );
+    run(
+        &mut t,
+        &Caller::with(Some(&here)),
+        "auth.password",
+        json!({"old_password": "pass-1234", "new_password": "fresh-pw-77", "new_password_again": "fresh-pw-77"}),
+    )
+    .unwrap();
+    let err = in_session(
+        &mut other,
+        &Caller::with(Some(&there)),
+        "app.info",
+        json!({}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "unauthorized", "{err}");
+    in_session(
+        &mut other,
+        &Caller::with(Some(&here)),
+        "app.info",
+        json!({}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn i19_idle_time_counts_a_persons_request_through_any_door() {
+    let mut t = desk();
+    t.desk.set_clock(Some(start()));
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+    let mut other = t.second_desk();
+    let s = session_of(login(&mut t, &Caller::with(None), "wangf", "pass-1234").unwrap());
+    let me = Caller::with(Some(&s));
+    // A request through the other door, shortly before the idle time is up…
+    let late = start() + Duration::minutes(users::SESSION_IDLE_MINUTES - 1);
+    other.set_clock(Some(late));
+    in_session(&mut other, &me, "app.info", json!({})).unwrap();
+    // …keeps it alive through the first door past the first idle end.
+    t.desk
+        .set_clock(Some(late + Duration::minutes(users::SESSION_IDLE_MINUTES)));
+    run(&mut t, &me, "app.info", json!({})).unwrap();
+}
+
+#[test]
+fn i19_wrong_passwords_through_two_doors_count_together() {
+    let mut t = desk();
+    t.desk.set_clock(Some(start()));
+    add_user(&mut t, "wangf", "王芳", &[Role::Clerk]);
+    let mut other = t.second_desk();
+    other.set_clock(Some(start()));
+    let peer = from("192.168.1.77", None);
+    let wrong = json!({"login": "wangf", "password": "nope-nope"});
+    for i in 0..PEER_FREE_FAILURES {
+        let err = if i % 2 == 0 {
+            login(&mut t, &peer, "wangf", "nope-nope").unwrap_err()
+        } else {
+            in_session(&mut other, &peer, "auth.login", wrong.clone()).unwrap_err()
+        };
+        assert!(err["message"].as_str().unwrap().contains("不正确"), "{err}");
+    }
+    // Neither door had all of them, yet both now make the address wait.
+    for err in [
+        login(&mut t, &peer, "wangf", "pass-1234").unwrap_err(),
+        in_session(&mut other, &peer, "auth.login", wrong).unwrap_err(),
+    ] {
+        assert!(
+            err["message"].as_str().unwrap().contains("秒后再试"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn i19_the_setup_code_of_the_first_door_is_the_one_every_door_accepts() {
+    let mut t = desk();
+    let mut other = t.second_desk();
+    let code = users::setup_code(&mut t.desk).unwrap().unwrap();
+    assert_eq!(users::setup_code(&mut other).unwrap().unwrap(), code);
+    let local = from("127.0.0.1", None);
+    in_session(&mut other, &local, "auth.setup", wizard(Some(&code))).unwrap();
+    assert_eq!(users_count(&t), 1);
+    // Used once: gone for every door.
+    assert_eq!(users::setup_code(&mut t.desk).unwrap(), None);
+    let left: i64 = t.sql("SELECT count(*) FROM setup_code");
+    assert_eq!(left, 0);
+    let err = run(&mut t, &local, "auth.setup", wizard(Some(&code))).unwrap_err();
+    assert!(
+        err["message"].as_str().unwrap().contains("已经设置过"),
+        "{err}"
+    );
+}
+
+/// Fills the address table with `n` failures of keys `{prefix}{i}` at `at`.
+fn seed_failures(t: &TestDesk, prefix: &str, n: usize, at: DateTime<Utc>) {
+    let at = aftersales::platform::time::stamp(at);
+    t.db()
+        .execute_batch(&format!(
+            "INSERT INTO login_failure (kind, key, failures, last_at)
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+             SELECT 'peer', '{prefix}' || i, 1, '{at}' FROM n"
+        ))
+        .unwrap();
+}
+
+#[test]
+fn f09_a_full_failure_table_drops_the_forgotten_then_the_oldest() {
+    let mut t = desk();
+    seed_failures(&t, "10.9.0.", users::FAILURE_TABLE_MAX, start());
+    assert_eq!(
+        users::failure_table_sizes(&t.desk).unwrap().0,
+        users::FAILURE_TABLE_MAX
+    );
+    // All forgotten by now: a new address clears them out.
+    t.desk.set_clock(Some(
+        start() + Duration::minutes(users::FAILURE_MEMORY_MINUTES + 1),
+    ));
+    login(&mut t, &from("10.1.1.1", None), "ghost", "nope-nope").unwrap_err();
+    assert_eq!(users::failure_table_sizes(&t.desk).unwrap().0, 1);
+
+    let mut t = desk();
+    seed_failures(&t, "10.8.0.", 1, start());
+    seed_failures(
+        &t,
+        "10.9.0.",
+        users::FAILURE_TABLE_MAX - 1,
+        start() + Duration::minutes(1),
+    );
+    t.desk.set_clock(Some(start() + Duration::minutes(2)));
+    login(&mut t, &from("10.1.1.1", None), "ghost", "nope-nope").unwrap_err();
+    assert_eq!(
+        users::failure_table_sizes(&t.desk).unwrap().0,
+        users::FAILURE_TABLE_MAX,
+        "never more"
+    );
+    let first: i64 = t.sql("SELECT count(*) FROM login_failure WHERE key = '10.8.0.1'");
+    assert_eq!(first, 0, "the oldest went");
+    // A known address does not evict anything, and counts on.
+    login(&mut t, &from("10.1.1.1", None), "ghost", "nope-nope").unwrap_err();
+    assert_eq!(
+        users::failure_table_sizes(&t.desk).unwrap().0,
+        users::FAILURE_TABLE_MAX
+    );
+    let count: i64 = t.sql("SELECT failures FROM login_failure WHERE key = '10.1.1.1'");
+    assert_eq!(count, 2);
+}
+
+/// Regression: two doors of a PostgreSQL database starting at once both make a setup
+/// code; the second's insert met the first's uncommitted row and, under SERIALIZABLE, failed
+/// to serialise (40001) instead of reading the first door's code, and `serve` would not
+/// start. Here the other door's insert waits uncommitted until this door's is blocked on it.
+#[test]
+fn i19_two_doors_making_the_setup_code_at_once_both_get_the_first_ones() {
+    let t = desk();
+    let Some(server) = crate::util::pg::server() else {
+        eprintln!("not run: needs PostgreSQL (AFTERSALES_TEST_ENGINE=postgres)");
+        return;
+    };
+    let url = crate::util::pg::with_database(server, &t.sql::<String>("SELECT current_database()"));
+    let mut first = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = first
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::Serializable)
+        .start()
+        .unwrap();
+    tx.execute(
+        "INSERT INTO setup_code (id, code, made_at) VALUES (1, '24681357', '2026-11-23T01:00:00Z')",
+        &[],
+    )
+    .unwrap();
+    let mut second = t.second_desk();
+    let door = std::thread::spawn(move || users::setup_code(&mut second).map_err(|e| e.to_json()));
+    // Wait until the second door's insert is blocked on the first one's row (or the door
+    // is done already, which the assertion below then judges).
+    let mut watch = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    while !door.is_finished() {
+        let waiting: i64 = watch
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    tx.commit().unwrap();
+    let code = door.join().unwrap();
+    assert_eq!(code, Ok(Some("24681357".to_string())));
 }

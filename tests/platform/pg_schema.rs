@@ -20,16 +20,6 @@ use rusqlite::Connection;
 
 const SCRIPT: &str = include_str!("../../src/platform/db/pg_schema.sql");
 
-/// The schema of version 18 and every PostgreSQL migration after it (those are written
-/// for both engines at once, so the catalogues compare at the latest version).
-fn script() -> String {
-    let mut all = SCRIPT.to_string();
-    for later in &aftersales::platform::db::PG_MIGRATIONS[18..] {
-        all.push_str(later);
-    }
-    all
-}
-
 /// A database of its own on the test server, dropped afterwards.
 struct PgDb {
     client: Option<postgres::Client>,
@@ -94,8 +84,19 @@ fn schema_on_pg(test: &str) -> Option<PgDb> {
         name,
     };
     let mut tx = db.client().transaction().unwrap();
-    tx.batch_execute(&script())
+    tx.batch_execute(SCRIPT)
         .unwrap_or_else(|e| panic!("pg_schema.sql on an empty database: {}", why(&e)));
+    // The migrations written for both engines after the whole schema of version 18 (from
+    // issue 19 on), as every desk's database gets them: SQLite's side is migrated to the
+    // last version too.
+    for (i, later) in aftersales::platform::db::PG_MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(18)
+    {
+        tx.batch_execute(later)
+            .unwrap_or_else(|e| panic!("PostgreSQL migration {}: {}", i + 1, why(&e)));
+    }
     tx.commit().unwrap();
     Some(db)
 }

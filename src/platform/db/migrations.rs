@@ -654,7 +654,7 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX slip_print_token_slip ON slip_print_token (slip_id, used_at);
     "#,
-    // issue 19 (concurrency): an order's version, which every change of its row moves on
+    // 19, issue 19 (concurrency): an order's version, which every change of its row moves on
     // (the trigger, whoever writes: the order flow, the slip's opinion, a callback). A
     // command that changes an order the clerk had on screen is given the version the clerk
     // saw and refuses when it is no longer the current one: an order edited at two desks
@@ -667,5 +667,42 @@ pub const MIGRATIONS: &[&str] = &[
     BEGIN
         UPDATE work_order SET version = OLD.version + 1 WHERE id = NEW.id;
     END;
+    "#,
+    // 20, issue 19 (stateless): what a door kept in memory about logins, in the database so that
+    // any door serves any desk. A session is kept as the SHA-256 of its token with its
+    // clocks; failed password tries per address (`peer`) and per login (`login`); the
+    // first run's one-time setup code (one row at most, gone with the first account); the
+    // clock alerts already notified, so that each is notified once across doors; and on
+    // SQLite the door whose turn it is to run the background jobs (a lease: PostgreSQL
+    // takes an advisory lock instead and leaves the table empty).
+    r#"
+    CREATE TABLE login_session (
+        hash        TEXT PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES app_user (id),
+        started_at  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX login_session_user ON login_session (user_id);
+    CREATE TABLE login_failure (
+        kind      TEXT NOT NULL CHECK (kind IN ('peer', 'login')),
+        key       TEXT NOT NULL,
+        failures  INTEGER NOT NULL,
+        last_at   TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE setup_code (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        code     TEXT NOT NULL,
+        made_at  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_notified (
+        key  TEXT PRIMARY KEY,
+        at   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE job_turn (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        holder  TEXT NOT NULL,
+        until   TEXT NOT NULL
+    ) WITHOUT ROWID;
     "#,
 ];

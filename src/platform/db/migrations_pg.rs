@@ -29,7 +29,7 @@ pub const PG_MIGRATIONS: &[&str] = &[
         include_str!("pg_schema.sql"),
         include_str!("pg_search.sql")
     ),
-    // issue 19 (concurrency): an order's version, as in SQLite's list (an AFTER UPDATE
+    // 19, issue 19 (concurrency): an order's version, as in SQLite's list (an AFTER UPDATE
     // trigger with SQLite's guard, so that both engines count the same changes).
     r#"
     ALTER TABLE work_order ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
@@ -44,6 +44,40 @@ pub const PG_MIGRATIONS: &[&str] = &[
     CREATE TRIGGER work_order_version AFTER UPDATE ON work_order
         FOR EACH ROW WHEN (NEW.version = OLD.version)
         EXECUTE FUNCTION work_order_version();
+    "#,
+    // 20, issue 19 (stateless): sessions (the SHA-256 of each token), failed password tries,
+    // the first run's setup code and the clock alerts already notified, in the database
+    // so that any door serves any desk; as SQLite's entry 20 (job_turn stays empty here:
+    // the jobs take an advisory lock on PostgreSQL).
+    r#"
+    CREATE TABLE login_session (
+        hash        TEXT COLLATE "C" PRIMARY KEY,
+        user_id     BIGINT NOT NULL REFERENCES app_user (id),
+        started_at  TEXT COLLATE "C" NOT NULL,
+        last_seen   TEXT COLLATE "C" NOT NULL
+    );
+    CREATE INDEX login_session_user ON login_session (user_id);
+    CREATE TABLE login_failure (
+        kind      TEXT COLLATE "C" NOT NULL CHECK (kind IN ('peer', 'login')),
+        key       TEXT COLLATE "C" NOT NULL,
+        failures  BIGINT NOT NULL,
+        last_at   TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE TABLE setup_code (
+        id       BIGINT PRIMARY KEY CHECK (id = 1),
+        code     TEXT COLLATE "C" NOT NULL,
+        made_at  TEXT COLLATE "C" NOT NULL
+    );
+    CREATE TABLE alert_notified (
+        key  TEXT COLLATE "C" PRIMARY KEY,
+        at   TEXT COLLATE "C" NOT NULL
+    );
+    CREATE TABLE job_turn (
+        id      BIGINT PRIMARY KEY CHECK (id = 1),
+        holder  TEXT COLLATE "C" NOT NULL,
+        until   TEXT COLLATE "C" NOT NULL
+    );
     "#,
 ];
 
