@@ -535,8 +535,11 @@ pub fn list(desk: &mut Desk, args: ListArgs) -> Result<EquipmentList> {
         desk.conn(),
         desk.today(),
         &format!(
-            "{SELECT} WHERE e.customer_id = ?1
-                 OR e.customer_id IN (SELECT id FROM customer WHERE parent_id = ?1)
+            // One IN over the customer and its branches, not an OR: PostgreSQL answered
+            // the OR with a scan of every machine (676 ms at 3M), the IN from the two
+            // indexes; SQLite reads both the same way.
+            "{SELECT} WHERE e.customer_id IN
+                 (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT id FROM customer WHERE parent_id = ?1)
              ORDER BY e.customer_id <> ?1, c.name, e.id DESC"
         ),
         [args.customer_id],
