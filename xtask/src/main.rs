@@ -9,7 +9,8 @@
 //!   Wine (wine.rs), and the Windows installer installed, used and removed under Wine
 //!   (installer.rs). Ends with one line `N passed, M failed`.
 //! - `wine [tests|ui]`: only the two Wine suites, with the same summary line.
-//! - `bench`: the core's benchmarks in release mode, the TLS door's, then search as you type.
+//! - `bench`: the core's benchmarks in release mode, the TLS door's, fifty desks on SQLite and
+//!   PostgreSQL (a throw-away cluster), then search as you type.
 //! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
 //! - `pg [COMMAND…]`: the tests' throw-away PostgreSQL, for a developer (postgres.rs).
 //! - `dist`: what goes to the desks: the Linux .deb, the Windows programs (cross-compiled
@@ -459,6 +460,16 @@ fn bench(ctx: &Ctx, extra: &[OsString]) -> Result<(), String> {
         ctx.cargo()
             .args(["bench", "-p", "aftersales-cli", "--bench", "tls_door"]),
     )?;
+    // Fifty desks on the real `serve`, SQLite then PostgreSQL (issue 19): the PostgreSQL
+    // doors get a throw-away cluster as the tests do, stopped when the benchmark ends.
+    ensure_apt(&[postgres::PACKAGE])?;
+    let pg = postgres::Cluster::start(&ctx.target)?;
+    status(
+        ctx.cargo()
+            .args(["bench", "-p", "aftersales-cli", "--bench", "load"])
+            .envs(pg.env()),
+    )?;
+    drop(pg);
     // Search as you type in the real browser, on the 1,000,000 customers the search
     // benchmark above keeps in <target>/bench-data: the release CLI serves them to
     // headless Chromium.
