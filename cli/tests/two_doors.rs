@@ -41,6 +41,11 @@ impl Store {
             .ok()
             .filter(|u| !u.is_empty())
         else {
+            // Under `cargo xtask test` a missing server is a failure, not a skip.
+            assert!(
+                std::env::var_os("AFTERSALES_REQUIRE_PG").is_none(),
+                "two_doors::{test}: AFTERSALES_REQUIRE_PG is set but AFTERSALES_TEST_PG is not"
+            );
             eprintln!(
                 "two_doors::{test} on PostgreSQL: did not run (AFTERSALES_TEST_PG is not set)"
             );
