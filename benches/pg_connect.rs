@@ -67,12 +67,17 @@ fn main() {
             p95.as_secs_f64() * 1e3
         ));
     }
+    let profile = if cfg!(debug_assertions) {
+        "debug build (`cargo xtask pg cargo test --bench pg_connect`)"
+    } else {
+        "release build (`cargo xtask pg cargo bench --bench pg_connect`)"
+    };
     report::write_section(
         "pg-connect",
         &format!(
             "`Pg::connect` to the test cluster on loopback (PostgreSQL 15, trust \
              authentication, a new connection each, closed after), {CONNECTS} connects each, \
-             release build (`cargo xtask pg cargo bench --bench pg_connect`). TLS: rustls \
+             {profile}. TLS: rustls \
              (ring), TLS 1.3, ECDSA P-256 certificate signed by the cluster's CA.\n\n\
              | connection | ms, median / 95th percentile | TLS adds, median (ms) |\n\
              | --- | --- | --- |\n{rows}\n"

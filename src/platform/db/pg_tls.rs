@@ -225,13 +225,15 @@ pub fn split(url: &str) -> Result<(String, Option<TlsOptions>)> {
         Some(file) => Roots::File(PathBuf::from(file)),
     };
     let mode = match (mode, &roots) {
-        (Some(m), Roots::System) if m != SslMode::VerifyFull => return Err(Error::invalid(
-            FIELD,
-            format!(
+        (Some(m), Roots::System) if m != SslMode::VerifyFull => {
+            return Err(Error::invalid(
+                FIELD,
+                format!(
                 "数据库地址的 sslrootcert=system 只能与 sslmode=verify-full 一起用（现在是 {}）",
                 m.word()
             ),
-        )),
+            ))
+        }
         (Some(m), _) => m,
         // A CA named means it is to be checked, host name and all.
         (None, Roots::File(_) | Roots::System) => SslMode::VerifyFull,
