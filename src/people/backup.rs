@@ -619,7 +619,8 @@ impl Drop for PassFile {
 }
 
 /// A command running `tool` against the desk's database: where it is through libpq's
-/// environment variables (PGHOST, PGPORT, PGUSER, PGDATABASE), the password in an
+/// environment variables (PGHOST, PGPORT, PGUSER, PGDATABASE, and PGSSLMODE,
+/// PGSSLROOTCERT for the same TLS as the desk's), the password in an
 /// owner-only password file named by PGPASSFILE (PostgreSQL's documentation advises
 /// against PGPASSWORD, which some systems show to other users). The file lives as long
 /// as the returned guard.
@@ -638,6 +639,7 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
         "PGHOSTADDR",
         "PGOPTIONS",
         "PGPASSFILE",
+        "PGSSLROOTCERT",
     ] {
         cmd.env_remove(var);
     }
@@ -662,6 +664,8 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
     }
     cmd.env("PGAPPNAME", "aftersales-backup");
     cmd.env("PGCONNECT_TIMEOUT", "10");
+    // The same TLS as the desk's own connection (sslmode, sslrootcert of its URL).
+    cmd.envs(pg.libpq_tls_env());
     let mut guard = PassFile(None);
     if let Some(password) = config.get_password() {
         let password = String::from_utf8_lossy(password);

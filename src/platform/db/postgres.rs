@@ -15,6 +15,7 @@ use postgres::error::SqlState;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use rusqlite::types::{Value, ValueRef};
 
+use super::pg_tls::{self, Tls};
 use super::store::{DbError, DbResult};
 use crate::platform::error::{Error, Result};
 
@@ -106,6 +107,8 @@ impl Prepared {
 /// One connection to a PostgreSQL database.
 pub struct Pg {
     config: postgres::Config,
+    /// TLS as the URL's sslmode and sslrootcert ask (pg_tls.rs).
+    tls: Tls,
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, Prepared>>,
     in_tx: Cell<bool>,
@@ -133,17 +136,29 @@ fn place(config: &postgres::Config) -> String {
 
 /// The clerk's sentence for a connection that failed, naming the server and what was
 /// wrong, without the password.
-fn refused(config: &postgres::Config, e: &postgres::Error) -> Error {
-    Error::Storage(refusal(config, e))
+fn refused(config: &postgres::Config, tls: &Tls, e: &postgres::Error) -> Error {
+    Error::Storage(refusal(config, tls, e))
 }
 
-fn refusal(config: &postgres::Config, e: &postgres::Error) -> String {
+fn refusal(config: &postgres::Config, tls: &Tls, e: &postgres::Error) -> String {
     let at = place(config);
     let user = config.get_user().unwrap_or("");
+    let host = at.rsplit_once(':').map_or(at.as_str(), |(h, _)| h);
+    if let Some(why) = pg_tls::explain(e, tls, host) {
+        return format!("无法打开数据库 {at}：{why}");
+    }
     let why = match e.code() {
         Some(c) if c == &SqlState::INVALID_PASSWORD => format!("用户 {user} 的密码不正确"),
         Some(c) if c == &SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-            format!("数据库服务器不认识用户 {user}，或不允许它从这里登录")
+            let plain = if tls.options.mode == pg_tls::SslMode::Disable {
+                "；本连接没有加密（sslmode=disable），服务器可能只允许加密连接"
+            } else {
+                ""
+            };
+            let said = e
+                .as_db_error()
+                .map_or_else(String::new, |d| format!("（服务器说：{}）", d.message()));
+            format!("数据库服务器不认识用户 {user}，或不允许它从这里登录{plain}{said}")
         }
         Some(c) if c == &SqlState::INVALID_CATALOG_NAME => {
             format!("数据库 {} 不存在", config.get_dbname().unwrap_or(""))
@@ -164,6 +179,8 @@ impl Pg {
     /// Connects to `url` (`postgres://user:password@host:port/database`), refusing in
     /// Chinese with the server named and the password never shown.
     pub fn connect(url: &str) -> Result<Pg> {
+        // sslmode's verify- values and sslrootcert are ours to read (pg_tls.rs).
+        let (url, tls_options) = pg_tls::split(url)?;
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             Error::invalid(
                 "database_url",
@@ -180,11 +197,13 @@ impl Pg {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name("aftersales");
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| refused(&config, &e))?;
+        let tls = Tls::new(tls_options, &mut config)?;
+        let client = tls
+            .connect(&config)
+            .map_err(|e| refused(&config, &tls, &e))?;
         Ok(Pg {
             config,
+            tls,
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
@@ -203,14 +222,20 @@ impl Pg {
         &self.config
     }
 
+    /// The same TLS in libpq's environment (PGSSLMODE, PGSSLROOTCERT) for those tools.
+    pub(crate) fn libpq_tls_env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        self.tls.libpq_env()
+    }
+
     /// A new connection with the same settings (another door, a test's second look).
     pub fn reopen(&self) -> Result<Pg> {
         let client = self
-            .config
-            .connect(postgres::NoTls)
-            .map_err(|e| refused(&self.config, &e))?;
+            .tls
+            .connect(&self.config)
+            .map_err(|e| refused(&self.config, &self.tls, &e))?;
         Ok(Pg {
             config: self.config.clone(),
+            tls: self.tls.clone(),
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
@@ -222,9 +247,9 @@ impl Pg {
     fn client(&self) -> DbResult<std::cell::RefMut<'_, postgres::Client>> {
         let closed = self.client.borrow().is_closed();
         if closed && !self.in_tx.get() {
-            let fresh = self.config.connect(postgres::NoTls).map_err(|e| {
+            let fresh = self.tls.connect(&self.config).map_err(|e| {
                 DbError::Postgres(PgError {
-                    message: refusal(&self.config, &e),
+                    message: refusal(&self.config, &self.tls, &e),
                     retry: false,
                     lost: true,
                 })
