@@ -711,7 +711,7 @@ pub const MIGRATIONS: &[&str] = &[
     // attachments, never removed: voided with a reason (src/orders/attachments.rs).
     r#"
     CREATE TABLE stored_file (
-        sha256   TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        sha256   TEXT NOT NULL PRIMARY KEY CHECK (length(sha256) = 64),
         size     INTEGER NOT NULL CHECK (size >= 0),
         content  BLOB
     );
