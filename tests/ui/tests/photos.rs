@@ -64,6 +64,22 @@ async fn choose_file(c: &Client, css: &str, path: &std::path::Path) {
         .send_keys(&path.display().to_string())
         .await
         .unwrap_or_else(|e| panic!("choose {}: {e}", path.display()));
+    c.execute(
+        "document.querySelector(arguments[0]).hidden = true",
+        vec![json!(css)],
+    )
+    .await
+    .expect("hide the file input again");
+}
+
+/// Scrolls the element `css` into the view (for a screenshot of it).
+async fn into_view(c: &Client, css: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+        vec![json!(css)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
 }
 
 #[tokio::test]
@@ -130,6 +146,7 @@ async fn a_camera_picture_taken_at_intake_is_on_the_orders_page_chromium() {
     )
     .await;
     wait_inner(c, "#order-timeline", &["添加附件", "拍照-"]).await;
+    into_view(c, "#order-photos").await;
     s.screenshot("photos-order-after-intake").await;
 
     // The thumbnail opens the original; Esc closes it and stays on the order.
@@ -177,7 +194,10 @@ async fn a_file_is_added_on_the_order_a_program_refused_and_a_photo_voided_chrom
     wait_text(c, "#order-photo-empty", "还没有照片").await;
 
     // A PNG chosen from the disk (the project's own screenshot).
-    let png = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshot.png");
+    let png = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/screenshot.png")
+        .canonicalize()
+        .expect("docs/screenshot.png");
     choose_file(c, "#order-photo-file", &png).await;
     find(c, "#order-photo-list li[data-kind=\"png\"] img.photo-thumb").await;
     wait_inner(c, "#order-photos", &["screenshot.png", "1366×768"]).await;
@@ -198,6 +218,7 @@ async fn a_file_is_added_on_the_order_a_program_refused_and_a_photo_voided_chrom
             .len(),
         1
     );
+    into_view(c, "#order-photos").await;
     s.screenshot("photos-order-refused").await;
 
     // 作废 with a reason, typed: Enter sends it; the photo stays, struck out.
@@ -224,6 +245,13 @@ async fn a_file_is_added_on_the_order_a_program_refused_and_a_photo_voided_chrom
     let list = s.call("orders.attachments", json!({"order_id": order}));
     assert_eq!(list[0]["voided"], true);
     assert_eq!(list[0]["void_reason"], "拍错了工单");
+    wait_js(
+        c,
+        "the refusal to be cleared by the void",
+        "return document.getElementById('order-photo-error').textContent === '';",
+    )
+    .await;
+    into_view(c, "#order-photos").await;
     s.screenshot("photos-order-voided").await;
     s.close().await;
 }

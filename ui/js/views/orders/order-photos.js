@@ -97,7 +97,7 @@ function picker({ prefix, onPicked }) {
     h('h2', { id: `${prefix}-photo-dialog-title` }, t('photos.camera.dialog')),
     video,
     cameraNote,
-    h('div', { class: 'form-actions' }, snap, close),
+    h('div', { class: 'form-actions form-actions-plain' }, snap, close),
   );
   let stream = null;
   function stop() {
@@ -200,7 +200,7 @@ export function orderPhotos({ ctx, orderId, onChange }) {
   const viewTitle = h('h2', { id: 'photo-view-title' });
   const viewSave = h('button', { type: 'button', class: 'btn', id: 'photo-view-save' }, t('photos.save'));
   const viewClose = h('button', { type: 'button', class: 'btn btn-primary', id: 'photo-view-close' }, t('photos.camera.close'), ' ', h('kbd', {}, 'Esc'));
-  const viewer = h('dialog', { class: 'photo-dialog photo-viewer', id: 'photo-view', 'aria-labelledby': 'photo-view-title' }, viewTitle, viewImg, h('div', { class: 'form-actions' }, viewSave, viewClose));
+  const viewer = h('dialog', { class: 'photo-dialog photo-viewer', id: 'photo-view', 'aria-labelledby': 'photo-view-title' }, viewTitle, viewImg, h('div', { class: 'form-actions form-actions-plain' }, viewSave, viewClose));
   let viewUrl = null;
   let viewFile = null;
   let returnFocus = null;
@@ -264,6 +264,7 @@ export function orderPhotos({ ctx, orderId, onChange }) {
         await ctx.call('orders.attachment_void', { id: item.id, reason: reason.value });
         if (!ctx.isCurrent()) return;
         ctx.toast(t('photos.voided', { name: item.file_name }));
+        pick.showError('');
         await load();
         onChange?.();
         list.querySelector(`[data-id="${item.id}"] .photo-open`)?.focus();
@@ -355,6 +356,7 @@ export function intakePhotos({ ctx }) {
     onPicked(file) {
       pending.push(file);
       show();
+      strip.lastElementChild?.scrollIntoView({ block: 'nearest' });
     },
   });
   function show() {
