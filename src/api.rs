@@ -249,6 +249,30 @@ static COMMANDS: &[Command] = &[
     command!("models.save", "保存型号", MANAGER_DESK, models::save),
     command!("orders.assign", "派工", DISPATCH, orders::flow::assign),
     command!(
+        "orders.attach",
+        "添加工单附件",
+        FIELD_AND_DISPATCH,
+        orders::attachments::attach
+    ),
+    command!(
+        "orders.attachment_download",
+        "下载工单附件",
+        EVERYONE,
+        orders::attachments::download
+    ),
+    command!(
+        "orders.attachment_void",
+        "作废工单附件",
+        FIELD_AND_DISPATCH,
+        orders::attachments::void
+    ),
+    command!(
+        "orders.attachments",
+        "查看工单附件",
+        EVERYONE,
+        orders::attachments::list
+    ),
+    command!(
         "orders.board",
         "查看派工看板",
         EVERYONE,

@@ -1067,6 +1067,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "callback",
                 "complaint",
                 "contact",
+                "attached",
+                "attachment_void",
             ],
         ),
     ];

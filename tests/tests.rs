@@ -65,6 +65,8 @@ mod stock;
 // Work orders: intake, numbers, the status flow, clocks on the working calendar,
 // completion through the ledger, payment, the dispatch board.
 mod orders;
+// 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
+mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.
 mod slips;
 // After the repair: callbacks, complaints, proactive campaigns, the day board.

@@ -37,6 +37,10 @@ const FILE_COMMANDS: &[&str] = &[
 /// `backup.restore` with an uploaded backup (the administrator's): the core's largest
 /// upload as base64 plus the JSON around it.
 pub const RESTORE_LIMIT: usize = aftersales::people::backup::UPLOAD_MAX_BYTES / 3 * 4 + 64 * 1024;
+/// `orders.attach` (issue 20: a photo or a PDF on an order): the core's 10 MB as base64 (4/3
+/// of it, as a `data:` address too) plus the JSON around it.
+pub const ATTACH_LIMIT: usize =
+    aftersales::orders::attachments::MAX_BYTES.div_ceil(3) * 4 + 64 * 1024;
 /// `auth.setup` comes before anyone can log in and may carry the company logo (512 KB as
 /// base64, about 700 KB): it alone gets 1 MB without a session.
 pub const SETUP_LIMIT: usize = 1024 * 1024;
@@ -268,13 +272,15 @@ pub async fn headers(request: Request, next: Next) -> Response {
 
 /// The largest body `command` may send: [`FILE_LIMIT`] for the commands carrying a file and
 /// [`SESSION_LIMIT`] for the others in a live session, [`PRE_SESSION_LIMIT`] without one
-/// (`auth.setup` [`SETUP_LIMIT`]; an uploaded backup [`RESTORE_LIMIT`]).
+/// (`auth.setup` [`SETUP_LIMIT`]; an uploaded backup [`RESTORE_LIMIT`]; a photo
+/// [`ATTACH_LIMIT`]).
 pub fn body_limit(command: &str, session_alive: bool) -> usize {
     match (session_alive, command) {
         (_, "auth.setup") => SETUP_LIMIT,
         (false, _) => PRE_SESSION_LIMIT,
         (true, c) if FILE_COMMANDS.contains(&c) => FILE_LIMIT,
         (true, "backup.restore") => RESTORE_LIMIT,
+        (true, "orders.attach") => ATTACH_LIMIT,
         (true, _) => SESSION_LIMIT,
     }
 }
@@ -410,6 +416,8 @@ mod tests {
         assert_eq!(body_limit("backup.restore", false), PRE_SESSION_LIMIT);
         assert_eq!(body_limit("customers.create", true), SESSION_LIMIT);
         assert_eq!(body_limit("auth.setup", false), SETUP_LIMIT);
+        assert_eq!(body_limit("orders.attach", true), ATTACH_LIMIT);
+        assert_eq!(body_limit("orders.attach", false), PRE_SESSION_LIMIT);
         // Every file command is a real command.
         for c in FILE_COMMANDS {
             assert!(

@@ -12,6 +12,7 @@
 //! Every change is an event on the order's timeline (`order_event`, append-only) with who
 //! and when; money is integer fen.
 
+pub mod attachments;
 pub mod board;
 pub mod clocks;
 pub mod contact;
@@ -33,7 +34,8 @@ use crate::platform::time::{self, stamp};
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
 
 pub use words::{
-    Action, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority, Step,
+    Action, AttachmentKind, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority,
+    Step,
 };
 
 crate::ids! {

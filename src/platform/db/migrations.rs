@@ -705,4 +705,36 @@ pub const MIGRATIONS: &[&str] = &[
         until   TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 21, issue 20 (intake photos): files kept under the SHA-256 of their bytes
+    // (platform/stored.rs: on SQLite the bytes are files in the data folder's `files/`, the
+    // row's content NULL; a backup copy carries them in `content`), and an order's
+    // attachments, never removed: voided with a reason (src/orders/attachments.rs).
+    r#"
+    CREATE TABLE stored_file (
+        sha256   TEXT NOT NULL PRIMARY KEY CHECK (length(sha256) = 64),
+        size     INTEGER NOT NULL CHECK (size >= 0),
+        content  BLOB
+    );
+    CREATE TRIGGER stored_file_no_delete BEFORE DELETE ON stored_file
+        BEGIN SELECT RAISE(ABORT, 'stored files are never removed'); END;
+    CREATE TABLE order_attachment (
+        id           INTEGER PRIMARY KEY,
+        order_id     INTEGER NOT NULL REFERENCES work_order (id),
+        sha256       TEXT NOT NULL REFERENCES stored_file (sha256),
+        file_name    TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('jpeg', 'png', 'pdf')),
+        size         INTEGER NOT NULL CHECK (size > 0),
+        width        INTEGER,
+        height       INTEGER,
+        thumbnail    BLOB,
+        at           TEXT NOT NULL,
+        "user"       TEXT NOT NULL,
+        voided_at    TEXT,
+        voided_by    TEXT,
+        void_reason  TEXT
+    );
+    CREATE INDEX order_attachment_order ON order_attachment (order_id, id);
+    CREATE TRIGGER order_attachment_no_delete BEFORE DELETE ON order_attachment
+        BEGIN SELECT RAISE(ABORT, 'attachments are voided, never removed'); END;
+    "#,
 ];

@@ -299,6 +299,10 @@ impl Session {
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
+                    // A camera for 接机拍照 (issue 20): Chromium's own test pattern, and
+                    // the permission granted without its prompt.
+                    "--use-fake-device-for-media-stream",
+                    "--use-fake-ui-for-media-stream",
                     format!("--user-data-dir={}", profile.path().display()),
                     format!("--window-size={},{}", window.0, window.1),
                     format!("--force-device-scale-factor={scale}"),

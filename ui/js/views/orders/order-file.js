@@ -22,6 +22,7 @@ import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { timelineList } from '../../lib/timeline.js';
 import { askLeave } from '../../lib/dirty.js';
+import { orderPhotos } from './order-photos.js';
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -64,6 +65,8 @@ export async function render(root, ctx) {
     back,
   });
   const { slipButtons, slipQuick, slipsBox, opinionBox, loadSlips, openPrint } = slipSide;
+  // 照片与附件 (order-photos.js): a new one or a void is a new entry on the timeline.
+  const photos = orderPhotos({ ctx, orderId: Number(id), onChange: reload });
 
 
   clear(root);
@@ -83,6 +86,7 @@ export async function render(root, ctx) {
       money,
       opinionBox,
       slipsBox,
+      photos.element,
       timeline,
       ...slipSide.dialogs,
     ),
@@ -422,6 +426,7 @@ export async function render(root, ctx) {
 
   show();
   loadSlips();
+  photos.load();
   (actionBar.querySelector('.btn-primary') ?? actionBar.querySelector('button') ?? back).focus();
 
   return {
@@ -430,11 +435,12 @@ export async function render(root, ctx) {
     dispose() {
       panelState?.dispose?.();
       slipSide.dispose();
+      photos.dispose();
       resetTitle();
     },
     onKey(event) {
       const ctrl = ctrlHeld(event);
-      if (slipSide.dialogOpen()) return;
+      if (slipSide.dialogOpen() || photos.dialogOpen()) return;
       // Ctrl+P prints the slip, never the web page (from anywhere on the order file).
       if (isCtrl(event, 'p')) {
         event.preventDefault();
