@@ -48,6 +48,7 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["slips"],
     &["followup"],
+    &["notify"],
     &["reports"],
 ];
 
