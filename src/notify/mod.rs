@@ -606,15 +606,27 @@ pub struct Log {
 pub fn log(desk: &mut Desk, a: LogArgs) -> Result<Log> {
     let limit = i64::from(a.limit.unwrap_or(100).clamp(1, 500));
     let db = desk.conn();
-    let mut stmt = db.prepare_cached(
-        "SELECT a.id, a.order_id, coalesce(o.number, ''), a.at, a.channel, a.recipient, a.body,
-                a.reply, a.status
-         FROM notify_attempt a LEFT JOIN work_order o ON o.id = a.order_id
-         WHERE (?1 IS NULL OR a.order_id = ?1)
-         ORDER BY a.id DESC LIMIT ?2",
-    )?;
+    // Two texts rather than `?1 IS NULL OR …`: PostgreSQL cannot type a parameter seen
+    // only beside IS NULL.
+    let (sql, args): (&str, Vec<i64>) = match a.order_id {
+        Some(id) => (
+            "SELECT a.id, a.order_id, coalesce(o.number, ''), a.at, a.channel, a.recipient, a.body,
+                    a.reply, a.status
+             FROM notify_attempt a LEFT JOIN work_order o ON o.id = a.order_id
+             WHERE a.order_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+            vec![id.get(), limit],
+        ),
+        None => (
+            "SELECT a.id, a.order_id, coalesce(o.number, ''), a.at, a.channel, a.recipient, a.body,
+                    a.reply, a.status
+             FROM notify_attempt a LEFT JOIN work_order o ON o.id = a.order_id
+             ORDER BY a.id DESC LIMIT ?1",
+            vec![limit],
+        ),
+    };
+    let mut stmt = db.prepare_cached(sql)?;
     let items = stmt
-        .query_map(params![a.order_id, limit], |r| {
+        .query_map(args, |r| {
             let channel: NotifyChannel = r.get(4)?;
             let status: AttemptStatus = r.get(8)?;
             Ok(Attempt {
