@@ -124,13 +124,7 @@ pub fn send(config: &Config, m: &Message, now: chrono::DateTime<chrono::Utc>) ->
         .collect();
     sent.push(("Authorization", auth));
     let url = format!("{}/?{query}", endpoint.trim_end_matches('/'));
-    match http::post(&url, &sent, b"") {
-        Ok(answer) => outcome(answer),
-        Err(e) => Outcome::Failed {
-            reply: e,
-            retry: true,
-        },
-    }
+    http::post_judged(&url, &sent, b"", outcome)
 }
 
 #[cfg(test)]

@@ -69,6 +69,40 @@ pub fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> Result<Answer
     answer(request.send(body))
 }
 
+/// POSTs `body` to `url` and judges the answer with `judge`; a request that got no answer
+/// (no connection, a time-out) may pass later.
+pub fn post_judged(
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    judge: impl FnOnce(Answer) -> super::channels::Outcome,
+) -> super::channels::Outcome {
+    match post(url, headers, body) {
+        Ok(answer) => judge(answer),
+        Err(e) => super::channels::Outcome::Failed {
+            reply: e,
+            retry: true,
+        },
+    }
+}
+
+/// The answer of Tencent's WeChat platforms (企业微信 robot, service account): `errcode` 0
+/// is sent; a 5xx or one of `passing` (busy, too many) may pass later. Returns the
+/// `errcode` too.
+pub fn errcode(answer: Answer, passing: &[i64]) -> (super::channels::Outcome, Option<i64>) {
+    let code = serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["errcode"].as_i64());
+    let outcome = match code {
+        Some(0) if answer.status == 200 => super::channels::Outcome::Sent(answer.body),
+        code => super::channels::Outcome::Failed {
+            retry: answer.status >= 500 || code.is_some_and(|c| passing.contains(&c)),
+            reply: format!("HTTP {}：{}", answer.status, answer.body),
+        },
+    };
+    (outcome, code)
+}
+
 /// GETs `url`.
 pub fn get(url: &str) -> Result<Answer, String> {
     answer(agent().get(url).call())

@@ -119,13 +119,7 @@ pub fn send(config: &Config, m: &Message, now: chrono::DateTime<chrono::Utc>) ->
         ("X-TC-Timestamp", timestamp.to_string()),
         ("X-TC-Region", config.get("tencent_region").to_string()),
     ];
-    match http::post(endpoint, &headers, &payload) {
-        Ok(answer) => outcome(answer),
-        Err(e) => Outcome::Failed {
-            reply: e,
-            retry: true,
-        },
-    }
+    http::post_judged(endpoint, &headers, &payload, outcome)
 }
 
 #[cfg(test)]

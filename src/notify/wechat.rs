@@ -70,32 +70,20 @@ pub fn send(config: &Config, session: &mut Session, m: &Message) -> Outcome {
         percent(&token)
     );
     let payload = body(m).to_string();
-    match http::post(
+    // An expired or refused token (40001, 42001) is fetched anew at the next attempt.
+    let mut stale = false;
+    let outcome = http::post_judged(
         &url,
         &[("Content-Type", "application/json".to_string())],
         payload.as_bytes(),
-    ) {
-        Ok(answer) => {
-            let code = serde_json::from_str::<serde_json::Value>(&answer.body)
-                .ok()
-                .and_then(|v| v["errcode"].as_i64());
-            match code {
-                Some(0) if answer.status == 200 => Outcome::Sent(answer.body),
-                code => {
-                    if matches!(code, Some(40001) | Some(42001)) {
-                        session.wechat_token = None;
-                    }
-                    Outcome::Failed {
-                        retry: answer.status >= 500
-                            || matches!(code, Some(-1) | Some(45009) | Some(40001) | Some(42001)),
-                        reply: format!("HTTP {}：{}", answer.status, answer.body),
-                    }
-                }
-            }
-        }
-        Err(e) => Outcome::Failed {
-            reply: e,
-            retry: true,
+        |answer| {
+            let (outcome, code) = http::errcode(answer, &[-1, 45009, 40001, 42001]);
+            stale = matches!(code, Some(40001) | Some(42001));
+            outcome
         },
+    );
+    if stale {
+        session.wechat_token = None;
     }
+    outcome
 }

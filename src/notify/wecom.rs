@@ -24,26 +24,10 @@ pub fn send(config: &Config, m: &Message) -> Outcome {
         return Outcome::Refused("未设置企业微信群机器人地址".into());
     }
     let payload = body(config.get("wecom_msgtype"), &m.text).to_string();
-    match http::post(
+    http::post_judged(
         webhook,
         &[("Content-Type", "application/json".to_string())],
         payload.as_bytes(),
-    ) {
-        Ok(answer) => {
-            let code = serde_json::from_str::<serde_json::Value>(&answer.body)
-                .ok()
-                .and_then(|v| v["errcode"].as_i64());
-            match code {
-                Some(0) if answer.status == 200 => Outcome::Sent(answer.body),
-                code => Outcome::Failed {
-                    retry: answer.status >= 500 || matches!(code, Some(45009) | Some(-1)),
-                    reply: format!("HTTP {}：{}", answer.status, answer.body),
-                },
-            }
-        }
-        Err(e) => Outcome::Failed {
-            reply: e,
-            retry: true,
-        },
-    }
+        |answer| http::errcode(answer, &[-1, 45009]).0,
+    )
 }
