@@ -444,9 +444,7 @@ pub fn test(desk: &mut Desk, a: TestArgs) -> Result<Tested> {
         text,
         provider_template: template.provider_template.clone(),
     };
-    let outcome = if channel.needs_approval()
-        && !(template.approved && !template.provider_template.is_empty())
-    {
+    let outcome = if !template.approved_for_sending() {
         Outcome::Refused(format!(
             "“{}”的{}模板未通过审核，不能发送（测试用“已登记”的模板）",
             crate::orders::words::OrderStatus::Registered.label(),

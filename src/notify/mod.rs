@@ -81,6 +81,14 @@ pub struct Template {
     pub saved: bool,
 }
 
+impl Template {
+    /// Whether the provider will take it: the 企业微信 group always; SMS and WeChat only a
+    /// template marked approved with the provider's template code.
+    pub fn approved_for_sending(&self) -> bool {
+        !self.channel.needs_approval() || (self.approved && !self.provider_template.is_empty())
+    }
+}
+
 /// The default text of a template.
 pub fn default_body(status: OrderStatus, channel: NotifyChannel) -> String {
     if channel == NotifyChannel::Wechat {

@@ -194,8 +194,7 @@ fn prepare(
             ),
         );
     }
-    if d.channel.needs_approval() && !(template.approved && !template.provider_template.is_empty())
-    {
+    if !template.approved_for_sending() {
         return refused(
             m,
             format!(
