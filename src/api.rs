@@ -18,7 +18,7 @@ use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
     archive::models, archive::phones, followup::callbacks, followup::campaigns,
-    followup::complaints, followup::dayboard, orders, orders::engineers, people::audit,
+    followup::complaints, followup::dayboard, notify, orders, orders::engineers, people::audit,
     people::backup, people::calendar, people::settings, people::users, reports, search, slips,
     stock::ledger, stock::parts, stock::stocktake, Actor, Desk, Role,
 };
@@ -247,6 +247,40 @@ static COMMANDS: &[Command] = &[
     ),
     command!("models.list", "查看型号", EVERYONE, models::list),
     command!("models.save", "保存型号", MANAGER_DESK, models::save),
+    command!(
+        "notify.customer",
+        "查看客户通知设置",
+        EVERYONE,
+        notify::customer
+    ),
+    command!("notify.log", "查看通知记录", EVERYONE, notify::log),
+    command!("notify.preview", "预览通知", MANAGER, notify::preview),
+    command!(
+        "notify.save_customer",
+        "修改客户通知设置",
+        DESK,
+        notify::save_customer
+    ),
+    command!(
+        "notify.save_settings",
+        "保存通知设置",
+        MANAGER,
+        notify::save_settings
+    ),
+    command!(
+        "notify.save_template",
+        "保存通知模板",
+        MANAGER,
+        notify::save_template
+    ),
+    command!("notify.settings", "查看通知设置", MANAGER, notify::settings),
+    command!(
+        "notify.templates",
+        "查看通知模板",
+        MANAGER,
+        notify::templates
+    ),
+    command!("notify.test", "发送测试通知", MANAGER, notify::test),
     command!("orders.assign", "派工", DISPATCH, orders::flow::assign),
     command!(
         "orders.attach",

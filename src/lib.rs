@@ -33,6 +33,7 @@ pub mod archive;
 pub mod demo;
 pub mod followup;
 pub mod jobs;
+pub mod notify;
 pub mod orders;
 pub mod people;
 pub mod platform;

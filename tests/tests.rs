@@ -71,6 +71,8 @@ mod attachments;
 mod slips;
 // After the repair: callbacks, complaints, proactive campaigns, the day board.
 mod followup;
+// Status messages to the customer: outbox, jobs, providers' fakes (issue 20).
+mod notify;
 // The monthly numbers, checked against a month worked out by hand; export.
 mod reports;
 // Windows-proofing: Chinese paths, files in use, Excel's CSV; also run under Wine.

@@ -19,6 +19,7 @@ pub mod contact;
 pub mod engineers;
 pub mod flow;
 pub mod history;
+pub mod notice;
 pub mod words;
 
 use crate::platform::db::{Db, Optional};
@@ -411,7 +412,11 @@ pub(crate) fn event(
          VALUES (?1, ?2, desk_user(), ?3, ?4, ?5, ?6)",
     )?
     .execute(params![order_id, at, kind, from, to, detail])?;
-    Ok(())
+    // A new status may tell the customer: its messages join the outbox in this transaction.
+    match to {
+        Some(status) if from != to => notice::queue(tx, order_id, status, at),
+        _ => Ok(()),
+    }
 }
 
 /// The next number of `year`, counted in the caller's transaction.

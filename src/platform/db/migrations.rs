@@ -737,4 +737,51 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER order_attachment_no_delete BEFORE DELETE ON order_attachment
         BEGIN SELECT RAISE(ABORT, 'attachments are voided, never removed'); END;
     "#,
+    // 22, issue 20 (status messages to the customer, 通知): a template per order status
+    // and channel (switched on per status; SMS and WeChat templates name the provider's
+    // approved template), a customer's opt-out and WeChat openid, the outbox (one row per
+    // message with the order's facts at the change, written in the status change's own transaction, sent by the jobs after it
+    // commits, retried with back-off) and every attempt with the provider's reply.
+    r#"
+    CREATE TABLE notify_template (
+        status      TEXT NOT NULL CHECK (status IN ('registered', 'dispatched', 'waiting_parts', 'completed', 'called_back')),
+        channel     TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'wechat')),
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        body        TEXT NOT NULL,
+        provider_template TEXT NOT NULL DEFAULT '',
+        approved    INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (status, channel)
+    ) WITHOUT ROWID;
+    CREATE TABLE notify_customer (
+        customer_id   INTEGER PRIMARY KEY REFERENCES customer (id),
+        opt_out       INTEGER NOT NULL DEFAULT 0,
+        wechat_openid TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE notify_outbox (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        status      TEXT NOT NULL,
+        channel     TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'wechat')),
+        facts       TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'refused')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_at     TEXT NOT NULL
+    );
+    CREATE INDEX notify_outbox_due ON notify_outbox (state, next_at);
+    CREATE INDEX notify_outbox_order ON notify_outbox (order_id);
+    CREATE TABLE notify_attempt (
+        id          INTEGER PRIMARY KEY,
+        outbox_id   INTEGER REFERENCES notify_outbox (id),
+        order_id    INTEGER REFERENCES work_order (id),
+        at          TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        recipient   TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        reply       TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('sent', 'failed', 'refused', 'skipped'))
+    );
+    CREATE INDEX notify_attempt_order ON notify_attempt (order_id, id);
+    "#,
 ];

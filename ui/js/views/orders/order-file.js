@@ -21,6 +21,7 @@ import { FEE_KINDS, orderKindLabel, PAY_METHODS, priorityChip, statusChip } from
 import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { timelineList } from '../../lib/timeline.js';
+import { orderNotices } from '../notify/notify-parts.js';
 import { askLeave } from '../../lib/dirty.js';
 import { orderPhotos } from './order-photos.js';
 
@@ -37,6 +38,8 @@ function item(labelKey, value, { id, cls = '' } = {}) {
 export async function render(root, ctx) {
   const { id } = ctx.params;
   let order = await ctx.call('orders.get', { id });
+  // The status messages about the order (issue 20), shown among its events.
+  let notices = await orderNotices(ctx.call, id);
   if (!ctx.isCurrent()) return null;
 
   const head = h('header', { class: 'file-head order-head' });
@@ -289,7 +292,7 @@ export async function render(root, ctx) {
 
   function showTimeline() {
     clear(timeline);
-    const events = order.events ?? [];
+    const events = [...(order.events ?? []), ...notices].sort((a, b) => String(a.at).localeCompare(String(b.at)));
     timeline.append(
       h('div', { class: 'section-head' }, h('h2', {}, t('order.timeline')), h('span', { class: 'section-count' }, t('order.timeline.lead'))),
       timelineList(events, { id: 'order-timeline', className: 'order-timeline', kindOf: (e) => e.kind ?? '', withUser: true }),
@@ -309,6 +312,7 @@ export async function render(root, ctx) {
   async function reload() {
     try {
       order = await ctx.call('orders.get', { id });
+      notices = await orderNotices(ctx.call, id);
       if (ctx.isCurrent()) show();
     } catch {
       // The refusal is already on screen; the next action will try again.

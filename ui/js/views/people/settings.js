@@ -86,6 +86,12 @@ export async function render(root, ctx) {
       ),
       h(
         'a',
+        { href: '#/settings/notify', id: 'settings-notify', class: 'settings-link', dataset: { needs: 'notify.settings' } },
+        h('span', { class: 'settings-link-title' }, t('notify.title'), ' ›'),
+        h('span', { class: 'hint' }, t('notify.link.lead')),
+      ),
+      h(
+        'a',
         { href: '#/backup', id: 'settings-backup', class: 'settings-link', dataset: { needs: 'backup.list' } },
         h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
         h('span', { class: 'hint' }, t('settings.backup.link.lead')),
