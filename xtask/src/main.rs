@@ -706,7 +706,8 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
             Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         }
     };
-    cmd.args(["test", "--workspace"])
+    // The restart test stops its server: it runs below, alone, on a cluster of its own.
+    cmd.args(["test", "--workspace", "--", "--skip", RESTART_TEST])
         .current_dir(&ctx.root)
         .env("CARGO_TARGET_DIR", &ctx.target)
         .env("PATH", path_with_cargo_bin())
@@ -753,8 +754,31 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     counts.passed += on_pg.passed;
     counts.failed += on_pg.failed;
     counts.ignored += on_pg.ignored;
+    result?;
+
+    // The server stopped and started again under load (cli/tests/pg_restart.rs), on a
+    // second throw-away cluster: its outages must not reach the other tests' server.
+    let restartable = postgres::Cluster::start_restartable(&ctx.target)?;
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(["test", "-p", "aftersales-cli", "--test", "pg_restart"])
+        .current_dir(&ctx.root)
+        .env("CARGO_TARGET_DIR", &ctx.target)
+        .env("PATH", path_with_cargo_bin())
+        .env("AFTERSALES_XTASK", "1")
+        .envs(restartable.restart_env())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (restarted, result) = run_counted(&mut cmd);
+    drop(restartable);
+    counts.passed += restarted.passed;
+    counts.failed += restarted.failed;
+    counts.ignored += restarted.ignored;
     result
 }
+
+/// The test that stops and starts its PostgreSQL server; the first pass skips it.
+const RESTART_TEST: &str = "the_cluster_restarted_under_load";
 
 /// The integration tests that are about SQLite's own file, not the store: its pragmas,
 /// migrations and snapshot, power cuts at its sync points, its permissions at rest, its

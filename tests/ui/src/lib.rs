@@ -7,6 +7,12 @@
 //! Windows build under Wine, `AFTERSALES_WINDOWS_BIN` (see [`aftersales`]). Optional: `CHROMEDRIVER` (default
 //! `chromedriver`), `CHROMIUM_BIN` (default `/usr/bin/chromium`), `TAURI_DRIVER`
 //! (default `tauri-driver`, then `~/.cargo/bin/tauri-driver`).
+//!
+//! With `AFTERSALES_TEST_ENGINE=postgres` every browser door runs on PostgreSQL (issue
+//! 19): each [`Door`] gets a fresh database of its own on the server of
+//! `AFTERSALES_TEST_PG` (dropped with the door), and every helper that takes a door's
+//! data folder reaches that database through [`aftersales_on`]. The desktop window takes
+//! only SQLite (a desk's own file), so its tests are left out of that pass.
 
 use std::future::Future;
 use std::io::{BufRead, BufReader};
@@ -202,6 +208,8 @@ pub struct Door {
     pub url: String,
     pub data_dir: TempDir,
     _proc: Proc,
+    /// Its PostgreSQL database, dropped after the door is stopped (declared after it).
+    _database: Option<Database>,
 }
 
 impl Door {
@@ -228,9 +236,7 @@ impl Door {
 
 /// Runs one command through the CLI against a data dir and returns its result JSON.
 pub fn cli_call(data_dir: &Path, command: &str, args: Value) -> Value {
-    let out = aftersales()
-        .arg("--data-dir")
-        .arg(door_path(data_dir))
+    let out = aftersales_on(data_dir)
         .args(["call", command, &args.to_string()])
         .output()
         .expect("run aftersales call");
@@ -923,10 +929,10 @@ impl Door {
     fn launch(env: &[(&str, &str)], with_user: bool, prepare: impl FnOnce(&Path)) -> Door {
         let ui = required_path("AFTERSALES_UI_DIR");
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let mut command = aftersales();
+        // On PostgreSQL: the door's database, made before anything is written to it.
+        let database = Database::for_door(data_dir.path());
+        let mut command = aftersales_on(data_dir.path());
         command
-            .arg("--data-dir")
-            .arg(door_path(data_dir.path()))
             .args(["serve", "--port", "0"])
             .env("AFTERSALES_UI_DIR", door_path(&ui))
             // A debug build then takes `#session=` in the address (below); a test may
@@ -987,6 +993,7 @@ impl Door {
             url,
             data_dir,
             _proc: proc,
+            _database: database,
         }
     }
 
@@ -1003,10 +1010,8 @@ pub fn cli_call_with_env(
     command: &str,
     args: Value,
 ) -> Value {
-    let mut cli = aftersales();
-    cli.arg("--data-dir")
-        .arg(door_path(data_dir))
-        .args(["call", command, &args.to_string()]);
+    let mut cli = aftersales_on(data_dir);
+    cli.args(["call", command, &args.to_string()]);
     for (key, value) in env {
         cli.env(key, value);
     }
@@ -1310,5 +1315,109 @@ impl Screen {
 
     pub async fn close(self) {
         self.session.close().await;
+    }
+}
+
+// ---- issue 19: every browser door on PostgreSQL ---------------------------------------------
+
+/// Whether this run puts every door on PostgreSQL (`AFTERSALES_TEST_ENGINE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("AFTERSALES_TEST_ENGINE").is_ok_and(|e| e == "postgres")
+}
+
+/// The databases of the doors on PostgreSQL, by the door's data folder.
+static DATABASES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// `aftersales --data-dir DIR`, and on PostgreSQL `--database-url URL` of the door whose
+/// data folder `DIR` is: the CLI door then works on the same database as the browser.
+/// A folder no door has (a test's own) stays on SQLite.
+pub fn aftersales_on(dir: &Path) -> Command {
+    let mut cmd = aftersales();
+    cmd.env_remove("AFTERSALES_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(door_path(dir));
+    if let Some(url) = database_url(dir) {
+        cmd.arg("--database-url").arg(url);
+    }
+    cmd
+}
+
+/// The PostgreSQL database of the door on `dir`, if it has one.
+pub fn database_url(dir: &Path) -> Option<String> {
+    DATABASES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(d, _)| d == dir)
+        .map(|(_, url)| url.clone())
+}
+
+/// A door's own database on the server of `AFTERSALES_TEST_PG`, dropped when the door goes.
+pub struct Database {
+    admin: String,
+    name: String,
+    dir: PathBuf,
+}
+
+impl Database {
+    /// On PostgreSQL: a new empty database for the door on `dir`; None on SQLite.
+    fn for_door(dir: &Path) -> Option<Database> {
+        if !on_postgres() {
+            return None;
+        }
+        let admin = std::env::var("AFTERSALES_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .expect("AFTERSALES_TEST_ENGINE=postgres needs AFTERSALES_TEST_PG (cargo xtask pg)");
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("ui_{}_{n}", std::process::id());
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("no PostgreSQL answers at {admin}: {e}"));
+        // Two statements apart: neither may run inside a transaction block.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client
+                .batch_execute(&sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        // The server's URL with our database in place of its own.
+        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let cut = base
+            .rfind('/')
+            .filter(|&i| i > "postgres://".len())
+            .unwrap_or(base.len());
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        let url = format!("{}/{name}{query}", &base[..cut]);
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((dir.to_path_buf(), url));
+        Some(Database {
+            admin,
+            name,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _)| d != &self.dir);
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
     }
 }
