@@ -224,7 +224,13 @@ impl Door {
 
     /// [`Door::data_file`] as the door itself names it (the status bar): under Wine the
     /// Windows build says `Z:\tmp\…\desk.db`.
+    /// On PostgreSQL it says `PostgreSQL host:port/database` instead.
     pub fn data_file_shown(&self) -> String {
+        if let Some(url) = database_url(self.data_dir.path()) {
+            let place = url.split('?').next().unwrap_or(&url);
+            let place = place.rsplit('@').next().unwrap_or(place);
+            return format!("PostgreSQL {place}");
+        }
         door_path(&self.data_file()).to_string_lossy().into_owned()
     }
 
@@ -1372,17 +1378,15 @@ impl Database {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("ui_{}_{n}", std::process::id());
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("no PostgreSQL answers at {admin}: {e}"));
         // Two statements apart: neither may run inside a transaction block.
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            client
-                .batch_execute(&sql)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        }
+        on_server(
+            &admin,
+            vec![
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                format!("CREATE DATABASE {name}"),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         // The server's URL with our database in place of its own.
         let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
         let cut = base
@@ -1413,11 +1417,31 @@ impl Drop for Database {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(d, _)| d != &self.dir);
-        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
+        let _ = on_server(
+            &self.admin,
+            vec![format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
-            ));
-        }
+            )],
+        );
     }
+}
+
+/// Runs `statements` one by one on the server at `admin`. On a thread of its own: the
+/// synchronous client starts a runtime of its own, which a test's async runtime forbids
+/// on its threads.
+fn on_server(admin: &str, statements: Vec<String>) -> Result<(), String> {
+    let admin = admin.to_string();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .map_err(|e| format!("no PostgreSQL answers at {admin}: {e}"))?;
+        for sql in &statements {
+            client
+                .batch_execute(sql)
+                .map_err(|e| format!("{sql}: {e}"))?;
+        }
+        Ok(())
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the PostgreSQL thread panicked".into()))
 }
