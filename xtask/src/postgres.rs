@@ -391,6 +391,60 @@ impl Cluster {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The cluster a test stops and starts again (cli/tests/pg_restart.rs): a second one, so
+// that its outages disturb no other test.
+
+impl Cluster {
+    /// A cluster for the restart test: [`Cluster::start`]'s, with two settings more in its
+    /// configuration file. `synchronous_commit = on`: the test crashes the server
+    /// (`pg_ctl stop -m immediate`), and with it off a commit already answered may be
+    /// lost in a server crash (PostgreSQL's "Asynchronous Commit"), which is not what a
+    /// chain's server does. (`fsync` may stay off: the operating system does not crash
+    /// here, and what the server wrote is in its page cache.) `port`: so that a plain
+    /// `pg_ctl start` brings it back on the same port.
+    pub fn start_restartable(target: &Path) -> Result<Cluster, String> {
+        let cluster = Cluster::start(target)?;
+        let conf = cluster.dir.join("data/postgresql.conf");
+        let mut text = fs::read_to_string(&conf).map_err(|e| format!("{}: {e}", conf.display()))?;
+        // Later lines win over earlier ones.
+        text.push_str(&format!(
+            "\n# cargo xtask: the restart test's cluster\n\
+             synchronous_commit = on\n\
+             port = {}\n",
+            cluster.port
+        ));
+        fs::write(&conf, text).map_err(|e| format!("{}: {e}", conf.display()))?;
+        cluster.run("pg_ctl", &["-D", "data", "reload"])?;
+        Ok(cluster)
+    }
+
+    /// What the restart test is told: the server, and how to stop and start it (its
+    /// `pg_ctl`, data folder, log, and the user it runs as when that is not us).
+    pub fn restart_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("AFTERSALES_TEST_PG_RESTART_URL", self.url()),
+            (
+                "AFTERSALES_TEST_PG_RESTART_CTL",
+                self.bin.join("pg_ctl").display().to_string(),
+            ),
+            (
+                "AFTERSALES_TEST_PG_RESTART_DATA",
+                self.dir.join("data").display().to_string(),
+            ),
+            (
+                "AFTERSALES_TEST_PG_RESTART_LOG",
+                self.dir.join("server.log").display().to_string(),
+            ),
+            ("AFTERSALES_REQUIRE_PG", "1".to_string()),
+        ];
+        if let Some(user) = self.run_as {
+            env.push(("AFTERSALES_TEST_PG_RESTART_AS", user.to_string()));
+        }
+        env
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let started = Instant::now();

@@ -43,7 +43,12 @@ impl From<postgres::Error> for DbError {
         let code = e.code();
         let retry = code == Some(&SqlState::T_R_SERIALIZATION_FAILURE)
             || code == Some(&SqlState::T_R_DEADLOCK_DETECTED);
+        // The socket failed under the client (the server crashed or was stopped while a
+        // statement was on its way): the crate says "error communicating with the server"
+        // with the I/O error as its source, not "connection closed".
+        let io = e.source().is_some_and(|s| s.is::<std::io::Error>());
         let lost = e.is_closed()
+            || io
             || code.is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"));
         let message = match e.as_db_error() {
             // A trigger's RAISE: its own words, as SQLite shows them.
@@ -54,11 +59,9 @@ impl From<postgres::Error> for DbError {
             },
             None => e.to_string(),
         };
-        let message = if lost {
-            format!("与数据库服务器的连接已断开，本次操作没有保存（{message}）")
-        } else {
-            message
-        };
+        // Lost: the clerk's sentence alone; what the client or the server said about it
+        // is in English and tells a clerk nothing more.
+        let message = if lost { LOST.to_string() } else { message };
         DbError::Postgres(PgError {
             message,
             retry,
@@ -96,6 +99,10 @@ impl PgRow {
 pub struct Prepared {
     statement: postgres::Statement,
     names: Arc<[String]>,
+    /// The text it was prepared from, to prepare it again on a new connection.
+    sql: Arc<str>,
+    /// Which connection it was prepared on (see [`Pg::generation`]).
+    generation: u64,
 }
 
 impl Prepared {
@@ -114,6 +121,9 @@ pub struct Pg {
     in_tx: Cell<bool>,
     /// Who acts, as `desk_user()` reads it on this connection.
     user: RefCell<String>,
+    /// How many times the connection was opened again: a statement prepared on an
+    /// earlier one does not exist on the server any more.
+    generation: Cell<u64>,
 }
 
 /// Where a URL points, for a message: `host:port/database`, never the password.
@@ -167,10 +177,18 @@ fn refusal(config: &postgres::Config, tls: &Tls, e: &postgres::Error) -> String 
         Some(_) => e
             .as_db_error()
             .map_or_else(|| e.to_string(), |d| d.message().to_string()),
-        None => format!(
-            "连不上服务器（{}）",
-            e.source().map_or_else(|| e.to_string(), |s| s.to_string())
-        ),
+        None => match e.source().and_then(|s| s.downcast_ref::<std::io::Error>()) {
+            Some(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                "连不上服务器（连接被拒绝：服务器没有运行，或端口不对）".into()
+            }
+            Some(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                "连不上服务器（等待应答超时）".into()
+            }
+            _ => format!(
+                "连不上服务器（{}）",
+                e.source().map_or_else(|| e.to_string(), |s| s.to_string())
+            ),
+        },
     };
     format!("无法打开数据库 {at}：{why}")
 }
@@ -208,6 +226,7 @@ impl Pg {
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
             user: RefCell::new(String::new()),
+            generation: Cell::new(0),
         })
     }
 
@@ -240,6 +259,7 @@ impl Pg {
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
             user: RefCell::new(String::new()),
+            generation: Cell::new(0),
         })
     }
 
@@ -256,6 +276,7 @@ impl Pg {
             })?;
             *self.client.borrow_mut() = fresh;
             self.prepared.borrow_mut().clear();
+            self.generation.set(self.generation.get() + 1);
             let user = self.user.borrow().clone();
             if !user.is_empty() {
                 self.user.borrow_mut().clear();
@@ -282,20 +303,39 @@ impl Pg {
             .iter()
             .map(|c| c.name().to_string())
             .collect();
-        let p = Prepared { statement, names };
+        let p = Prepared {
+            statement,
+            names,
+            sql: Arc::from(sql),
+            generation: self.generation.get(),
+        };
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), p.clone());
         Ok(p)
     }
 
+    /// `p`, prepared again when the connection it was prepared on has been replaced
+    /// (the server restarted between its preparing and its use).
+    fn current(&self, p: &Prepared) -> DbResult<Prepared> {
+        // Opens the connection again first when the server dropped it.
+        drop(self.client()?);
+        if p.generation == self.generation.get() {
+            Ok(p.clone())
+        } else {
+            self.prepare(&p.sql)
+        }
+    }
+
     pub fn execute(&self, p: &Prepared, args: &[&dyn rusqlite::ToSql]) -> DbResult<usize> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         Ok(self.client()?.execute(&p.statement, &refs)? as usize)
     }
 
     pub fn query(&self, p: &Prepared, args: &[&dyn rusqlite::ToSql]) -> DbResult<Vec<PgRow>> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         let rows = self.client()?.query(&p.statement, &refs)?;
@@ -307,6 +347,7 @@ impl Pg {
         p: &Prepared,
         args: &[&dyn rusqlite::ToSql],
     ) -> DbResult<Option<PgRow>> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         let mut client = self.client()?;
@@ -353,7 +394,20 @@ impl Pg {
                 _ => Err(postgres_lost()),
             };
         }
-        Ok(client.batch_execute(sql)?)
+        client
+            .batch_execute(sql)
+            .map_err(|e| match DbError::from(e) {
+                // The COMMIT went out and the connection died before its answer came: the
+                // server may have committed it or not, and nobody here can know which.
+                DbError::Postgres(PgError { lost: true, .. }) if sql == "COMMIT" => {
+                    DbError::Postgres(PgError {
+                        message: IN_DOUBT.into(),
+                        retry: false,
+                        lost: true,
+                    })
+                }
+                other => other,
+            })
     }
 
     /// Who acts from now on, as `desk_user()` reads it (set only when it changes).
@@ -368,9 +422,16 @@ impl Pg {
     }
 }
 
+/// What a clerk is told when the connection to the server was lost in a command.
+const LOST: &str = "与数据库服务器的连接已断开，本次操作没有保存，请稍后再试";
+
+/// What a clerk is told when the connection was lost while the server committed.
+const IN_DOUBT: &str =
+    "保存时与数据库服务器的连接断开了，无法确认是否已保存，请稍后刷新查看后再决定是否重做";
+
 fn postgres_lost() -> DbError {
     DbError::Postgres(PgError {
-        message: "与数据库服务器的连接已断开，本次操作没有保存".into(),
+        message: LOST.into(),
         retry: false,
         lost: true,
     })
