@@ -17,8 +17,10 @@
 //! It is a test server: nothing in it outlives the run, so it skips what only protects
 //! against an operating-system crash (`initdb --no-sync`; `fsync`, `full_page_writes`,
 //! `synchronous_commit` off, PostgreSQL's own "Non-Durable Settings", which pg_upgrade
-//! uses for its new cluster too). A server process that crashes still loses nothing
-//! committed, so the tests that stop and restart it still prove what they claim.
+//! uses for its new cluster too). `synchronous_commit = off` may lose the last commits
+//! when the server process itself crashes (PostgreSQL's "Asynchronous Commit"), so the
+//! cluster of the restart test (`Cluster::start_restartable`) turns it back on: that test
+//! crashes the server and counts every acknowledged commit.
 //!
 //! The tests are told `AFTERSALES_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres`
 //! (trust authentication: no password) and `AFTERSALES_REQUIRE_PG=1`, so a PostgreSQL
