@@ -254,7 +254,7 @@ fn unknown_and_revoked_codes_get_the_same_404() {
     };
     let (r, u) = (median(&mut revoked), median(&mut unknown));
     eprintln!("status page 404: revoked median {r:?}, never existed median {u:?}");
-    let gap = if r > u { r - u } else { u - r };
+    let gap = r.abs_diff(u);
     assert!(
         gap < Duration::from_millis(5) || gap < r.max(u) / 2,
         "{r:?} vs {u:?}"

@@ -315,7 +315,7 @@ fn appointment(from: Option<&str>, to: Option<&str>) -> Option<String> {
 /// What the door answers for `GET /s/{code}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
-    Found(PublicStatus),
+    Found(Box<PublicStatus>),
     /// No such code (never was, revoked, or not a code's shape).
     NotFound,
     /// The peer asked more than [`HITS_PER_MINUTE`] times this minute.
@@ -362,7 +362,7 @@ pub fn lookup(desk: &Desk, peer: Option<IpAddr>, code: &str) -> Result<Lookup> {
         return Ok(Lookup::Limited);
     }
     Ok(match public_view(desk, code)? {
-        Some(view) => Lookup::Found(view),
+        Some(view) => Lookup::Found(Box::new(view)),
         None => Lookup::NotFound,
     })
 }
