@@ -360,6 +360,12 @@ static COMMANDS: &[Command] = &[
         orders::contact::set_contact
     ),
     command!(
+        "orders.status_code_revoke",
+        "作废进度查询链接",
+        DESK,
+        orders::status_page::revoke
+    ),
+    command!(
         "orders.suggest",
         "推荐派工工程师",
         DISPATCH,

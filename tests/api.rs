@@ -93,6 +93,7 @@ fn command_table_is_listed_with_roles() {
             "orders.pay clerk,manager 收款",
             "orders.receivables clerk,manager 查看应收款",
             "orders.set_contact clerk,dispatcher,manager 修改联系人",
+            "orders.status_code_revoke clerk,manager 作废进度查询链接",
             "orders.suggest dispatcher,manager 推荐派工工程师",
             "parts.get clerk,dispatcher,engineer,storekeeper,manager,admin 查看备件",
             "parts.labels storekeeper,manager 打印备件标签",

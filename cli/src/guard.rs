@@ -247,14 +247,28 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Every reply: the content policy, no sniffing, no framing, no referrer; API replies are
 /// never stored by the browser (they hold customers' data and session tokens).
+///
+/// The status page (`/s/…`, issue 20) has its own stricter policy (nothing loads, its
+/// inline style by hash), is never stored by the browser or a proxy on the way (the code
+/// in its address is its key), and asks search engines to keep out.
 pub async fn headers(request: Request, next: Next) -> Response {
     let api = is_api(request.uri());
+    let status = crate::status_page::is_status_path(request.uri().path());
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    let policy = if status {
+        HeaderValue::from_str(&crate::status_page::CSP).unwrap_or(HeaderValue::from_static(CSP))
+    } else {
+        HeaderValue::from_static(CSP)
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if status {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::HeaderName::from_static("x-robots-tag"),
+            HeaderValue::from_static("noindex, nofollow"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -15,6 +15,7 @@ use serde_json::json;
 mod exercise;
 mod guard;
 mod serve;
+mod status_page;
 mod tls;
 
 #[derive(Parser)]

@@ -25,15 +25,15 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use tower_http::services::ServeDir;
 
 use crate::guard::{self, Guard};
 
-struct Door {
-    desk: Mutex<Desk>,
+pub(crate) struct Door {
+    pub(crate) desk: Mutex<Desk>,
     lan: settings::Lan,
 }
 
@@ -188,6 +188,9 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
 fn app(door: Arc<Door>, guard: Arc<Guard>, ui: PathBuf) -> Router {
     Router::new()
         .route("/api/{command}", post(api_call))
+        // The customer's status page (issue 20): no session; anything under /s/.
+        .route("/s/", get(crate::status_page::page))
+        .route("/s/{*rest}", get(crate::status_page::page))
         .fallback_service(ServeDir::new(ui))
         .layer(middleware::from_fn_with_state(guard, guard::check))
         .layer(middleware::from_fn_with_state(door.clone(), only_allowed))

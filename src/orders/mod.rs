@@ -20,6 +20,7 @@ pub mod engineers;
 pub mod flow;
 pub mod history;
 pub mod notice;
+pub mod status_page;
 pub mod words;
 
 use crate::platform::db::{Db, Optional};
@@ -178,6 +179,14 @@ pub struct Order {
     /// changes the order is given back, so that a change made meanwhile at another desk is
     /// not overwritten unseen (see [`check_version`]).
     pub version: i64,
+    /// The customer's status page (进度查询, issue 20): `/s/{code}` on the browser door,
+    /// no login; on one order's detail only (`orders.get`), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_path: Option<String>,
+    /// The page's full address when 设置 has the public one (`public_url` + path): what
+    /// the slip's QR code holds and the clerk copies for the customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
 }
 
 pub(crate) const SELECT: &str =
@@ -292,6 +301,8 @@ pub(crate) fn read(
             fees: None,
             payments: None,
             version: r.get(39)?,
+            status_path: None,
+            status_url: None,
         })
     })?;
     let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
@@ -349,6 +360,13 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
         })
     })?;
     o.events = Some(events.collect::<rusqlite::Result<_>>()?);
+    o.status_path = status_page::path_of(conn, id)?;
+    o.status_url = match &o.status_path {
+        Some(path) => Some(settings::load(conn)?.public_url)
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("{u}{path}")),
+        None => None,
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT l.part_id, p.code, p.name, p.unit, l.store_id, s.name, l.quantity, l.unit_price_fen,
                 l.charged_fen, l.in_warranty, l.movement_id
@@ -867,6 +885,7 @@ pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
         OrderStatus::Registered,
     ])?;
     let id = OrderId(tx.last_insert_rowid()?);
+    status_page::issue(tx, id)?;
     let detail = format!(
         "{} · {} · {}{}",
         i.kind.label(),

@@ -784,4 +784,24 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notify_attempt_order ON notify_attempt (order_id, id);
     "#,
+    // 23, issue 20 (the status page): each order's status code, the key of its page
+    // without login (`/s/{code}`): 96 random bits as lowercase hex, one per order, unique;
+    // revoking replaces it. Orders made before get theirs here from SQLite's randomness
+    // (randomblob: ChaCha20 seeded from the OS); new ones from the OS in Rust
+    // (orders::status_page). The page's hits per peer and minute, in the database so that
+    // every door counts a peer together (issue 19); only the current minute is kept.
+    r#"
+    CREATE TABLE order_status_code (
+        order_id  INTEGER PRIMARY KEY REFERENCES work_order (id),
+        code      TEXT NOT NULL UNIQUE
+    );
+    INSERT INTO order_status_code (order_id, code)
+        SELECT id, lower(hex(randomblob(12))) FROM work_order;
+    CREATE TABLE status_page_hit (
+        peer    TEXT NOT NULL,
+        minute  TEXT NOT NULL,
+        hits    INTEGER NOT NULL,
+        PRIMARY KEY (peer, minute)
+    ) WITHOUT ROWID;
+    "#,
 ];

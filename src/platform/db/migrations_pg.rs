@@ -160,6 +160,26 @@ pub const PG_MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notify_attempt_order ON notify_attempt (order_id, id);
     "#,
+    // 23, issue 20 (the status page): as SQLite's entry 23. Orders made before get their
+    // code from gen_random_uuid() (the server's strong random source): the first 12 hex
+    // digits of a version-4 UUID are all random (the version digit comes after them), two
+    // of them make 96 bits, the shape Rust gives new orders.
+    r#"
+    CREATE TABLE order_status_code (
+        order_id  BIGINT PRIMARY KEY REFERENCES work_order (id),
+        code      TEXT COLLATE "C" NOT NULL UNIQUE
+    );
+    INSERT INTO order_status_code (order_id, code)
+        SELECT id, substr(replace(gen_random_uuid()::text, '-', ''), 1, 12)
+                   || substr(replace(gen_random_uuid()::text, '-', ''), 1, 12)
+          FROM work_order;
+    CREATE TABLE status_page_hit (
+        peer    TEXT COLLATE "C" NOT NULL,
+        minute  TEXT COLLATE "C" NOT NULL,
+        hits    BIGINT NOT NULL,
+        PRIMARY KEY (peer, minute)
+    );
+    "#,
 ];
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ import { clockLabel, clockState, clockStateText } from './clocks.js';
 import { ACTIONS, actionButtons, actionForLetter } from './order-actions.js';
 import { orderForms } from './order-forms.js';
 import { DONE, orderSlips } from './order-slips.js';
+import { statusLink } from './order-status-link.js';
 import { FEE_KINDS, orderKindLabel, PAY_METHODS, priorityChip, statusChip } from './words.js';
 import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
@@ -147,6 +148,7 @@ export async function render(root, ctx) {
       item('order.f.fault', order.fault, { id: 'order-fault', cls: 'notes' }),
       item('order.f.engineer', order.engineer?.name ?? null, { id: 'order-engineer' }),
       item('order.f.appointment', appointmentText(order.appointment_from, order.appointment_to), { id: 'order-appointment', cls: 'num' }),
+      order.status_path ? item('order.f.status_link', statusLink(order, { ctx, reload }), { id: 'order-status-link-box' }) : null,
       order.diagnosis ? item('order.f.diagnosis', order.diagnosis, { cls: 'notes' }) : null,
       order.work_done ? item('order.f.work_done', order.work_done, { id: 'order-work-done', cls: 'notes' }) : null,
       order.slip_late_reason ? item('order.f.late_reason', order.slip_late_reason, { cls: 'notes' }) : null,
