@@ -135,6 +135,8 @@ const ALLOWED: &[&str] = &[
     "MB",
     "PNG",
     "JPEG",
+    // WeChat's own name for a follower's id, as its console and documents write it.
+    "OpenID",
 ];
 
 fn id_of(value: &Value) -> i64 {
