@@ -165,9 +165,7 @@ async fn templates_preview_channels_test_send_timeline_and_opt_out() {
         second["id"].as_i64().unwrap(),
         second["number"].as_str().unwrap().to_string(),
     );
-    let out = aftersales()
-        .arg("--data-dir")
-        .arg(door_path(door.data_dir.path()))
+    let out = aftersales_on(door.data_dir.path())
         .args(["backup", "--auto", "daily"])
         .output()
         .expect("run the jobs");
