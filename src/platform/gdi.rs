@@ -54,6 +54,7 @@ use windows_sys::Win32::Storage::Xps::{AbortDoc, EndDoc, EndPage, StartDocW, Sta
 
 use crate::platform::error::{Error, Result};
 use crate::platform::pdf::font::{family_name, fonts, SlotFont};
+use crate::platform::pdf::glyph_names::with_glyph_names;
 use crate::platform::pdf::{text_width, Drawing, Mark, Picture, Run, Sheet};
 use crate::platform::printing::printer_problem;
 
@@ -688,8 +689,17 @@ fn family_of_slot(slot: usize) -> Option<String> {
         .or_insert_with(|| match fonts().source_of_slot(slot)? {
             SlotFont::Compiled(bytes) => {
                 let family = family_name(bytes)?;
+                // The glyphs named by their characters, so a PostScript driver's page
+                // keeps its text (glyph_names.rs); the original bytes if that fails.
+                let face = fonts().face_of_slot(slot);
+                let bytes: &'static [u8] =
+                    match with_glyph_names(bytes, |c| face.parsed.lookup_glyph_index(c)) {
+                        // Kept for the process's life, like the font GDI made of it.
+                        Some(named) => Vec::leak(named),
+                        None => bytes,
+                    };
                 let mut count: u32 = 0;
-                // SAFETY: the bytes are 'static (compiled in); GDI copies what it needs.
+                // SAFETY: the bytes live as long as the process; GDI copies what it needs.
                 let handle: HANDLE = unsafe {
                     AddFontMemResourceEx(
                         bytes.as_ptr().cast(),

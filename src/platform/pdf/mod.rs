@@ -24,6 +24,7 @@ pub mod code128;
 mod document;
 pub mod drawing;
 pub mod font;
+pub(crate) mod glyph_names;
 mod qr;
 mod table;
 
