@@ -326,11 +326,15 @@ fn client_config(options: &TlsOptions) -> Result<rustls::ClientConfig> {
             .map_err(|e| Error::Storage(format!("无法建立数据库的证书检查：{e}")))
     };
     let verifier: Arc<dyn ServerCertVerifier> = match (options.mode, &options.roots) {
-        (SslMode::Prefer | SslMode::Require, Roots::Unnamed) => {
-            Arc::new(EncryptionOnly(provider.clone()))
-        }
+        (SslMode::Prefer | SslMode::Require, Roots::Unnamed) => Arc::new(Lenient {
+            chain: None,
+            provider: provider.clone(),
+        }),
         (SslMode::VerifyFull, roots) => chain(root_store(roots)?)?,
-        (_, roots) => Arc::new(ChainOnly(chain(root_store(roots)?)?)),
+        (_, roots) => Arc::new(Lenient {
+            chain: Some(chain(root_store(roots)?)?),
+            provider: provider.clone(),
+        }),
     };
     Ok(
         rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -416,13 +420,20 @@ fn read_root_file(path: &Path) -> Result<RootCertStore> {
     Ok(store)
 }
 
-/// `verify-ca` (and `prefer`/`require` with a CA file): the chain to the trusted roots,
-/// dates and usage checked as for `verify-full`; only a name that does not match is let
-/// through (rustls checks the name last, after the chain).
+/// The checks short of `verify-full`, in libpq's meanings. With a chain (`verify-ca`,
+/// and `prefer`/`require` with a CA file): the chain to the trusted roots, dates and
+/// usage checked as for `verify-full`; only a name that does not match is let through
+/// (rustls checks the name last, after the chain). Without (`prefer` and `require` with
+/// no CA named): the traffic is encrypted, whoever the server is. Either way the
+/// handshake's signatures are checked against the certificate shown, so the session's
+/// keys belong to it.
 #[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+struct Lenient {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+}
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -431,10 +442,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -448,52 +459,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` with no CA named (libpq's meaning): the traffic is encrypted,
-/// whoever the server is. The handshake's signatures are still checked against the
-/// certificate shown, so the session's keys belong to it.
-#[derive(Debug)]
-struct EncryptionOnly(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for EncryptionOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -507,12 +477,14 @@ impl ServerCertVerifier for EncryptionOnly {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
