@@ -515,6 +515,13 @@ struct Counts {
 }
 
 impl Counts {
+    /// Adds another pass's totals.
+    fn add(&mut self, other: &Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.ignored += other.ignored;
+    }
+
     /// Adds one line such as
     /// `test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`.
     fn add_line(&mut self, line: &str) {
@@ -682,8 +689,44 @@ fn ensure_pyref(ctx: &Ctx) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// `cargo test --workspace` under a virtual X display, output shown as it comes and the
-/// `test result:` lines counted.
+/// `cargo ARGS` from the workspace's root as every test pass runs it: into the target,
+/// cargo's bin folder on PATH, `AFTERSALES_XTASK` set (tests that need a part fail rather
+/// than skip), output piped to be shown and counted. With `display`, under a virtual X
+/// display larger than the 1280×800 window (with xvfb's small default some elements count
+/// as invisible to WebDriver and screenshots are cut).
+fn test_pass(ctx: &Ctx, display: bool, args: &[&str]) -> Command {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let xvfb = if display {
+        find_program("xvfb-run")
+    } else {
+        None
+    };
+    let mut cmd = match xvfb {
+        Some(xvfb) => {
+            let mut c = Command::new(xvfb);
+            c.args(["-a", "-s", "-screen 0 1920x1080x24"]).arg(cargo);
+            c
+        }
+        None => {
+            if display {
+                eprintln!("xtask: xvfb-run not found; tests that open a window need a display");
+            }
+            Command::new(cargo)
+        }
+    };
+    cmd.args(args)
+        .current_dir(&ctx.root)
+        .env("CARGO_TARGET_DIR", &ctx.target)
+        .env("PATH", path_with_cargo_bin())
+        .env("AFTERSALES_XTASK", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// `cargo test --workspace` under a virtual X display, then the passes on PostgreSQL:
+/// output shown as it comes and the `test result:` lines counted.
 fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // Set for the tests, so the calendar's comparison fails (never skips) under xtask.
     let pyref = ensure_pyref(ctx)?;
@@ -692,26 +735,13 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // The tests of the store on PostgreSQL get a server of their own; stopped and removed
     // when the tests end, also when they fail.
     let pg = postgres::Cluster::start(&ctx.target)?;
-    let mut cmd = match find_program("xvfb-run") {
-        Some(xvfb) => {
-            let mut c = Command::new(xvfb);
-            // A screen larger than the 1280×800 window: with xvfb's small default some
-            // elements count as invisible to WebDriver and screenshots are cut.
-            c.args(["-a", "-s", "-screen 0 1920x1080x24"])
-                .arg(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-            c
-        }
-        None => {
-            eprintln!("xtask: xvfb-run not found; tests that open a window need a display");
-            Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        }
-    };
     // The restart test stops its server: it runs below, alone, on a cluster of its own.
-    cmd.args(["test", "--workspace", "--", "--skip", RESTART_TEST])
-        .current_dir(&ctx.root)
-        .env("CARGO_TARGET_DIR", &ctx.target)
-        .env("PATH", path_with_cargo_bin())
-        .env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))
+    let mut cmd = test_pass(
+        ctx,
+        true,
+        &["test", "--workspace", "--", "--skip", RESTART_TEST],
+    );
+    cmd.env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))
         .env(
             "AFTERSALES_DESKTOP_BIN",
             ctx.debug_bin("aftersales-desktop"),
@@ -720,90 +750,56 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         // The calendar's and the phones' references; under xtask those tests fail rather
         // than skip without them.
         .env("AFTERSALES_PYREF", &pyref)
-        .env("AFTERSALES_XTASK", "1")
         .envs(cups.env())
-        .envs(pg.env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .envs(pg.env());
     let (made, result) = run_counted(&mut cmd);
     *counts = made;
     result?;
 
     // The core's whole integration suite again with every desk on PostgreSQL (issue 19),
     // less the tests of SQLite's own file (SQLITE_ONLY).
-    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(["test", "--test", "integration", "--"])
-        .args(SQLITE_ONLY.iter().flat_map(|t| ["--skip", t]))
-        .current_dir(&ctx.root)
-        .env("CARGO_TARGET_DIR", &ctx.target)
-        .env("PATH", path_with_cargo_bin())
-        .env("AFTERSALES_PYREF", &pyref)
-        .env("AFTERSALES_XTASK", "1")
+    let mut args = vec!["test", "--test", "integration", "--"];
+    args.extend(SQLITE_ONLY.iter().flat_map(|t| ["--skip", *t]));
+    let mut cmd = test_pass(ctx, false, &args);
+    cmd.env("AFTERSALES_PYREF", &pyref)
         .env("AFTERSALES_TEST_ENGINE", "postgres")
         .envs(cups.env())
-        .envs(pg.env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .envs(pg.env());
     let (on_pg, result) = run_counted(&mut cmd);
     eprintln!(
         "xtask: the integration suite on PostgreSQL: {} passed, {} failed",
         on_pg.passed, on_pg.failed
     );
-    counts.passed += on_pg.passed;
-    counts.failed += on_pg.failed;
-    counts.ignored += on_pg.ignored;
+    counts.add(&on_pg);
     result?;
 
     // The server stopped and started again under load (cli/tests/pg_restart.rs), on a
     // second throw-away cluster: its outages must not reach the other tests' server.
     let restartable = postgres::Cluster::start_restartable(&ctx.target)?;
-    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(["test", "-p", "aftersales-cli", "--test", "pg_restart"])
-        .current_dir(&ctx.root)
-        .env("CARGO_TARGET_DIR", &ctx.target)
-        .env("PATH", path_with_cargo_bin())
-        .env("AFTERSALES_XTASK", "1")
-        .envs(restartable.restart_env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = test_pass(
+        ctx,
+        false,
+        &["test", "-p", "aftersales-cli", "--test", "pg_restart"],
+    );
+    cmd.envs(restartable.restart_env());
     let (restarted, result) = run_counted(&mut cmd);
     drop(restartable);
-    counts.passed += restarted.passed;
-    counts.failed += restarted.failed;
-    counts.ignored += restarted.ignored;
+    counts.add(&restarted);
     result?;
 
     // The browser suite again with every door on PostgreSQL (each door a database of its
     // own on the suite's cluster), less the desktop window's tests: the window opens only
     // a desk's own SQLite file (docs/DECISIONS.md, issue 19).
     let started = Instant::now();
-    let mut cmd = match find_program("xvfb-run") {
-        Some(xvfb) => {
-            let mut c = Command::new(xvfb);
-            c.args(["-a", "-s", "-screen 0 1920x1080x24"])
-                .arg(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-            c
-        }
-        None => Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
-    };
-    cmd.args(["test", "-p", "ui-tests", "--tests", "--"])
-        .args(UI_SQLITE_ONLY.iter().flat_map(|t| ["--skip", t]))
-        .current_dir(&ctx.root)
-        .env("CARGO_TARGET_DIR", &ctx.target)
-        .env("PATH", path_with_cargo_bin())
-        .env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))
+    let mut args = vec!["test", "-p", "ui-tests", "--tests", "--"];
+    args.extend(UI_SQLITE_ONLY.iter().flat_map(|t| ["--skip", *t]));
+    let mut cmd = test_pass(ctx, true, &args);
+    cmd.env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))
         .env("AFTERSALES_UI_DIR", ctx.root.join("ui"))
         .env("AFTERSALES_PYREF", &pyref)
-        .env("AFTERSALES_XTASK", "1")
         .env("AFTERSALES_TEST_ENGINE", "postgres")
         .envs(cups.env())
-        .envs(pg.env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .envs(pg.env());
     let (ui_on_pg, result) = run_counted(&mut cmd);
     eprintln!(
         "xtask: the browser suite on PostgreSQL: {} passed, {} failed in {} s",
@@ -811,9 +807,7 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
         ui_on_pg.failed,
         started.elapsed().as_secs()
     );
-    counts.passed += ui_on_pg.passed;
-    counts.failed += ui_on_pg.failed;
-    counts.ignored += ui_on_pg.ignored;
+    counts.add(&ui_on_pg);
     result
 }
 

@@ -458,9 +458,7 @@ fn run_counted(
     };
     let got = out_reader.join().unwrap_or_default();
     let _ = err_reader.join();
-    counts.passed += got.passed;
-    counts.failed += got.failed;
-    counts.ignored += got.ignored;
+    counts.add(&got);
     if got.passed + got.failed == 0 {
         return Err(format!("`{shown}` ran no tests ({st})"));
     }
