@@ -786,6 +786,22 @@ fn templates_are_checked_and_previewed_with_a_real_orders_values() {
         format!("张伟：{number}，王磊，2026-11-24 09:30，¥0.00，[]")
     );
     assert_eq!(p["order_number"], number);
+    // With the desk's public address set, {查询链接} is the order's status page.
+    t.ok(
+        "settings.save",
+        json!({"public_url": "https://fuwu.example.com"}),
+    );
+    let path = t.ok("orders.get", json!({"id": id}))["status_path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(path.starts_with("/s/"), "{path}");
+    let p = t.ok(
+        "notify.preview",
+        json!({"status": "dispatched", "channel": "sms", "order_id": id,
+               "body": "进度：{查询链接}"}),
+    );
+    assert_eq!(p["text"], format!("进度：https://fuwu.example.com{path}"));
     // Nothing saved by a preview.
     assert_eq!(t.sql::<i64>("SELECT count(*) FROM notify_template"), 0);
     for (args, field) in [

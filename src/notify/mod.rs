@@ -11,8 +11,8 @@
 //! the provider's reply and the outcome.
 //!
 //! The templates are Chinese text with the fields `{客户}` `{工单号}` `{工程师}`
-//! `{预约时间}` `{金额}` `{查询链接}`. `{查询链接}` is the order's status page (another part of
-//! issue 20): until the desk has one it renders empty.
+//! `{预约时间}` `{金额}` `{查询链接}`. `{查询链接}` is the order's status page at the desk's
+//! public address (`public_url`); empty while 设置 has none.
 //!
 //! Secrets (access keys, the robot's webhook key, the service account's secret) are kept
 //! as settings rows but never shown back ([`settings`] says only whether one is set) and
@@ -347,8 +347,7 @@ pub fn values(facts: &Facts) -> Vec<(&'static str, String)> {
                 "工程师" => facts.engineer.clone(),
                 "预约时间" => facts.appointment.clone(),
                 "金额" => money::yuan(facts.due_fen),
-                // The status page is another part of issue 20, not on this desk yet.
-                _ => String::new(),
+                _ => facts.link.clone(),
             };
             (f, v)
         })
@@ -433,7 +432,18 @@ pub fn preview(desk: &mut Desk, a: PreviewArgs) -> Result<Preview> {
     };
     let facts = match id {
         Some(id) => notice::facts(db, id)?,
-        None => example(),
+        None => {
+            // The address a real order's page would have, when the desk has one.
+            let base = crate::people::settings::load(db)?.public_url;
+            Facts {
+                link: if base.is_empty() {
+                    String::new()
+                } else {
+                    format!("{base}/s/…")
+                },
+                ..example()
+            }
+        }
     };
     let text = render(&body, &facts);
     let wechat = if channel == NotifyChannel::Wechat {

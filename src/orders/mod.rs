@@ -337,6 +337,16 @@ pub(crate) fn check_version(number: &str, seen: Option<i64>, current: i64) -> Re
     }
 }
 
+/// The full address of order `id`'s status page (`public_url` and the page's path), when
+/// the desk has a public address and the order a code.
+pub(crate) fn status_url(conn: &Db, id: OrderId) -> Result<Option<String>> {
+    let Some(path) = status_page::path_of(conn, id)? else {
+        return Ok(None);
+    };
+    let base = settings::load(conn)?.public_url;
+    Ok((!base.is_empty()).then(|| format!("{base}{path}")))
+}
+
 /// One order with its timeline, parts, fees and payments.
 pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) -> Result<Order> {
     let mut o = read(conn, actor, "WHERE o.id = ?1", [id], now)?
@@ -361,12 +371,7 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
     })?;
     o.events = Some(events.collect::<rusqlite::Result<_>>()?);
     o.status_path = status_page::path_of(conn, id)?;
-    o.status_url = match &o.status_path {
-        Some(path) => Some(settings::load(conn)?.public_url)
-            .filter(|u| !u.is_empty())
-            .map(|u| format!("{u}{path}")),
-        None => None,
-    };
+    o.status_url = status_url(conn, id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT l.part_id, p.code, p.name, p.unit, l.store_id, s.name, l.quantity, l.unit_price_fen,
                 l.charged_fen, l.in_warranty, l.movement_id

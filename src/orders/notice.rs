@@ -43,6 +43,9 @@ pub struct Facts {
     pub due_fen: i64,
     /// The order's phone to call back (where an SMS goes).
     pub phone: String,
+    /// 查询链接: the order's status page, the public address (`public_url`) and its
+    /// path; "" while the desk has no public address or the code was revoked.
+    pub link: String,
 }
 
 /// The facts of order `id` now, read in the caller's transaction.
@@ -68,6 +71,10 @@ pub fn facts(tx: &Db, id: OrderId) -> Result<Facts> {
     })
     .optional()?
     .ok_or_else(|| not_found(id))
+    .and_then(|mut facts| {
+        facts.link = super::status_url(tx, id)?.unwrap_or_default();
+        Ok(facts)
+    })
 }
 
 /// Puts the messages of order `id` reaching `status` in the outbox (nothing when the
