@@ -25,16 +25,18 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use tower_http::services::ServeDir;
 
 use crate::guard::{self, Guard};
 
-struct Door {
-    desk: Mutex<Desk>,
+pub(crate) struct Door {
+    pub(crate) desk: Mutex<Desk>,
     lan: settings::Lan,
+    /// 来电弹屏: the rings pushed to this door's desks (crate::cti).
+    pub(crate) rings: crate::cti::Rings,
 }
 
 pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
@@ -63,11 +65,13 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     let door = Arc::new(Door {
         desk: Mutex::new(desk),
         lan,
+        rings: crate::cti::Rings::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        crate::cti::start(door.clone())?;
         // The core's background jobs (the daily backup) on a timer; nothing to notify.
         let ticker = door.clone();
         tokio::spawn(async move {
@@ -188,6 +192,8 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
 fn app(door: Arc<Door>, guard: Arc<Guard>, ui: PathBuf) -> Router {
     Router::new()
         .route("/api/{command}", post(api_call))
+        .route("/api/events", get(crate::cti::events))
+        .route("/cti/ring", post(crate::cti::webhook))
         .fallback_service(ServeDir::new(ui))
         .layer(middleware::from_fn_with_state(guard, guard::check))
         .layer(middleware::from_fn_with_state(door.clone(), only_allowed))
@@ -284,7 +290,11 @@ async fn api_call(
             .desk
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        api::call_in_session(&mut desk, &caller, &command, args)
+        let result = api::call_in_session(&mut desk, &caller, &command, args);
+        if result.is_ok() {
+            crate::cti::after_command(&door, &command);
+        }
+        result
     })
     .await;
     match result {
@@ -299,7 +309,7 @@ async fn api_call(
     }
 }
 
-fn error_reply(e: aftersales::Error) -> Response {
+pub(crate) fn error_reply(e: aftersales::Error) -> Response {
     let status = match e.code() {
         "invalid" | "bad_request" => StatusCode::BAD_REQUEST,
         "not_found" | "unknown_command" => StatusCode::NOT_FOUND,

@@ -1291,6 +1291,16 @@ export async function render(root, ctx) {
     await startFresh();
     if (!ctx.isCurrent()) return null;
   }
+  // 来电弹屏's 来电登记 (issue 20): the number that rang, looked up as if typed.
+  const rang = ctx.query.get('phone');
+  if (rang && !preset) {
+    phone.value = rang.slice(0, 40);
+    phone.dispatchEvent(new Event('input'));
+    lookUpSoon.cancel();
+    await lookUp();
+    if (!ctx.isCurrent()) return null;
+    phone.focus();
+  }
 
   return {
     focusPhone() {
