@@ -458,11 +458,14 @@ fn on_postgresql_a_ring_at_one_door_reaches_a_desk_on_another() {
     };
     let name = format!("ring_two_doors_{}", std::process::id());
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
-        .unwrap();
+    // One statement each: DROP and CREATE DATABASE refuse to run inside a transaction,
+    // which two statements in one batch are.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin.batch_execute(&sql).unwrap();
+    }
     let url = with_database(&server, &name);
     let folders = tempfile::tempdir().unwrap();
     let on_pg = |own: &str| {
