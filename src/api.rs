@@ -18,7 +18,7 @@ use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
     archive::models, archive::phones, calls, followup::callbacks, followup::campaigns,
-    followup::complaints, followup::dayboard, orders, orders::engineers, people::audit,
+    followup::complaints, followup::dayboard, notify, orders, orders::engineers, people::audit,
     people::backup, people::calendar, people::settings, people::users, reports, search, slips,
     stock::ledger, stock::parts, stock::stocktake, Actor, Desk, Role,
 };
@@ -255,7 +255,65 @@ static COMMANDS: &[Command] = &[
     ),
     command!("models.list", "查看型号", EVERYONE, models::list),
     command!("models.save", "保存型号", MANAGER_DESK, models::save),
+    command!(
+        "notify.customer",
+        "查看客户通知设置",
+        EVERYONE,
+        notify::customer
+    ),
+    command!("notify.log", "查看通知记录", EVERYONE, notify::log),
+    command!("notify.preview", "预览通知", MANAGER, notify::preview),
+    command!(
+        "notify.save_customer",
+        "修改客户通知设置",
+        DESK,
+        notify::save_customer
+    ),
+    command!(
+        "notify.save_settings",
+        "保存通知设置",
+        MANAGER,
+        notify::save_settings
+    ),
+    command!(
+        "notify.save_template",
+        "保存通知模板",
+        MANAGER,
+        notify::save_template
+    ),
+    command!("notify.settings", "查看通知设置", MANAGER, notify::settings),
+    command!(
+        "notify.templates",
+        "查看通知模板",
+        MANAGER,
+        notify::templates
+    ),
+    command!("notify.test", "发送测试通知", MANAGER, notify::test),
     command!("orders.assign", "派工", DISPATCH, orders::flow::assign),
+    command!(
+        "orders.attach",
+        "添加工单附件",
+        FIELD_AND_DISPATCH,
+        orders::attachments::attach
+    ),
+    command!(
+        "orders.attachment_download",
+        "下载工单附件",
+        EVERYONE,
+        orders::attachments::download
+    ),
+    command!(
+        "orders.attachment_void",
+        "作废工单附件",
+        FIELD_AND_DISPATCH,
+        orders::attachments::void
+    ),
+    command!(
+        "orders.attachments",
+        "查看工单附件",
+        EVERYONE,
+        orders::attachments::list
+    ),
     command!(
         "orders.board",
         "查看派工看板",
@@ -308,6 +366,12 @@ static COMMANDS: &[Command] = &[
         "修改联系人",
         DESK_AND_DISPATCH,
         orders::contact::set_contact
+    ),
+    command!(
+        "orders.status_code_revoke",
+        "作废进度查询链接",
+        DESK,
+        orders::status_page::revoke
     ),
     command!(
         "orders.suggest",

@@ -1595,6 +1595,9 @@ fn fill_orders_in(
     while start < orders {
         let end = (start + ORDER_CHUNK).min(orders);
         let tx = desk.write()?;
+        let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM work_order", [], |r| {
+            r.get(0)
+        })?;
         let mut insert_order = tx.prepare(
         "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
              kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
@@ -1973,6 +1976,8 @@ fn fill_orders_in(
             learn_part,
             learn_fault,
         ));
+        // Each order its status page's code (issue 20), as an order taken at the desk has.
+        crate::orders::status_page::fill_missing(&tx, before)?;
         tx.commit()?;
         start = end;
     }

@@ -1,5 +1,6 @@
 //! The background jobs, written once for every door: the daily automatic backup (with its
-//! rotation), the service-level clock alerts a desktop shows as system notifications, and
+//! rotation), the service-level clock alerts a desktop shows as system notifications, the
+//! status messages to customers waiting in the outbox (issue 20, `notify::outbox`), and
 //! the backup left behind when a door closes.
 //!
 //! These are plain synchronous functions on the desk. A door keeps only a timer that calls
@@ -83,6 +84,8 @@ pub struct Ticked {
     pub notify: Vec<Alert>,
     /// What failed, as a sentence for the door's log; the other jobs ran anyway.
     pub errors: Vec<String>,
+    /// The status messages this tick handed to their providers (issue 20).
+    pub messages: crate::notify::outbox::Run,
 }
 
 /// Runs the jobs that are due: the daily automatic backup (at the first tick, then once
@@ -178,6 +181,12 @@ fn run(desk: &mut Desk, jobs: &mut Jobs, out: &mut Ticked) {
             Ok(made) => out.backup = made,
             Err(err) => out.errors.push(format!("自动备份失败：{err}")),
         }
+    }
+    // Status messages whose change committed (issue 20): every door's jobs send them, once
+    // across the doors (this turn), never inside a transaction.
+    match crate::notify::outbox::send_due(desk) {
+        Ok(run) => out.messages = run,
+        Err(err) => out.errors.push(format!("发送通知失败：{err}")),
     }
     if jobs.alerts {
         match dayboard::alerts(desk, dayboard::NoArgs {}).and_then(|a| fresh(desk, a.items)) {

@@ -36,6 +36,7 @@ pub mod calls;
 pub mod demo;
 pub mod followup;
 pub mod jobs;
+pub mod notify;
 pub mod orders;
 pub mod people;
 pub mod platform;

@@ -1067,6 +1067,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "callback",
                 "complaint",
                 "contact",
+                "attached",
+                "attachment_void",
             ],
         ),
     ];
@@ -2149,3 +2151,6 @@ fn desks_colliding_on_one_order_are_paid_or_told_and_nothing_is_counted_twice() 
         paid
     );
 }
+
+// 进度查询 (issue 20): status codes, the public view, revoking, the limit, the slip's QR.
+mod status_page;

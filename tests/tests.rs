@@ -68,10 +68,14 @@ mod stock;
 // Work orders: intake, numbers, the status flow, clocks on the working calendar,
 // completion through the ledger, payment, the dispatch board.
 mod orders;
+// 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
+mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.
 mod slips;
 // After the repair: callbacks, complaints, proactive campaigns, the day board.
 mod followup;
+// Status messages to the customer: outbox, jobs, providers' fakes (issue 20).
+mod notify;
 // The monthly numbers, checked against a month worked out by hand; export.
 mod reports;
 // Windows-proofing: Chinese paths, files in use, Excel's CSV; also run under Wine.

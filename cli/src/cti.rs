@@ -87,9 +87,19 @@ impl Rings {
     }
 }
 
-/// Starts the door's poller (and the caller-ID box's reader when a port is set): from the
-/// newest ring at start, every ring recorded after it is sent to the door's streams.
-pub fn start(door: Arc<Door>) -> std::io::Result<()> {
+/// Where the door's poller starts: its own connection, the newest ring at start and the
+/// rings it must not push again, and the sources' settings. Read before the door's
+/// runtime runs: the PostgreSQL client blocks on a runtime of its own, which tokio refuses
+/// to start on a thread that drives async tasks (the door on PostgreSQL did not start).
+pub struct Start {
+    conn: aftersales::platform::db::Db,
+    last: i64,
+    pushed: VecDeque<i64>,
+    settings: calls::cti::CtiSettings,
+}
+
+/// Reads where the poller starts (see [`Start`]); outside the door's runtime.
+pub fn prepare(door: &Door) -> std::io::Result<Start> {
     let (conn, settings) = {
         let desk = door.desk.lock().unwrap_or_else(|p| p.into_inner());
         let conn = desk
@@ -98,12 +108,30 @@ pub fn start(door: Arc<Door>) -> std::io::Result<()> {
         let settings = calls::cti::load(&conn).map_err(|e| std::io::Error::other(e.to_string()))?;
         (conn, settings)
     };
-    let mut last = calls::last_ring(&conn).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let last = calls::last_ring(&conn).map_err(|e| std::io::Error::other(e.to_string()))?;
     // The rings of before the start, those the first polls look back at included, are
     // the call log's, not this door's to push.
-    let mut pushed: VecDeque<i64> = calls::ring_ids_after(&conn, (last - LOOK_BACK).max(0), 100)
+    let pushed: VecDeque<i64> = calls::ring_ids_after(&conn, (last - LOOK_BACK).max(0), 100)
         .map_err(|e| std::io::Error::other(e.to_string()))?
         .into();
+    Ok(Start {
+        conn,
+        last,
+        pushed,
+        settings,
+    })
+}
+
+/// Starts the door's poller (and the caller-ID box's reader when a port is set) inside its
+/// runtime: from the newest ring at start, every ring recorded after it is sent to the
+/// door's streams.
+pub fn start(door: Arc<Door>, from: Start) {
+    let Start {
+        conn,
+        mut last,
+        mut pushed,
+        settings,
+    } = from;
     let conn = Arc::new(Mutex::new(conn));
     let poller = door.clone();
     tokio::spawn(async move {
@@ -151,7 +179,6 @@ pub fn start(door: Arc<Door>) -> std::io::Result<()> {
     if !settings.serial_port.is_empty() {
         serial::start(door, settings.serial_port, settings.serial_baud);
     }
-    Ok(())
 }
 
 /// A live session of a user who takes calls: `Ok`, else the error the stream answers with.

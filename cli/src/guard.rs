@@ -37,6 +37,10 @@ const FILE_COMMANDS: &[&str] = &[
 /// `backup.restore` with an uploaded backup (the administrator's): the core's largest
 /// upload as base64 plus the JSON around it.
 pub const RESTORE_LIMIT: usize = aftersales::people::backup::UPLOAD_MAX_BYTES / 3 * 4 + 64 * 1024;
+/// `orders.attach` (issue 20: a photo or a PDF on an order): the core's 10 MB as base64 (4/3
+/// of it, as a `data:` address too) plus the JSON around it.
+pub const ATTACH_LIMIT: usize =
+    aftersales::orders::attachments::MAX_BYTES.div_ceil(3) * 4 + 64 * 1024;
 /// `auth.setup` comes before anyone can log in and may carry the company logo (512 KB as
 /// base64, about 700 KB): it alone gets 1 MB without a session.
 pub const SETUP_LIMIT: usize = 1024 * 1024;
@@ -243,14 +247,28 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Every reply: the content policy, no sniffing, no framing, no referrer; API replies are
 /// never stored by the browser (they hold customers' data and session tokens).
+///
+/// The status page (`/s/…`, issue 20) has its own stricter policy (nothing loads, its
+/// inline style by hash), is never stored by the browser or a proxy on the way (the code
+/// in its address is its key), and asks search engines to keep out.
 pub async fn headers(request: Request, next: Next) -> Response {
     let api = is_api(request.uri());
+    let status = crate::status_page::is_status_path(request.uri().path());
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    let policy = if status {
+        HeaderValue::from_str(&crate::status_page::CSP).unwrap_or(HeaderValue::from_static(CSP))
+    } else {
+        HeaderValue::from_static(CSP)
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if status {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::HeaderName::from_static("x-robots-tag"),
+            HeaderValue::from_static("noindex, nofollow"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -268,13 +286,15 @@ pub async fn headers(request: Request, next: Next) -> Response {
 
 /// The largest body `command` may send: [`FILE_LIMIT`] for the commands carrying a file and
 /// [`SESSION_LIMIT`] for the others in a live session, [`PRE_SESSION_LIMIT`] without one
-/// (`auth.setup` [`SETUP_LIMIT`]; an uploaded backup [`RESTORE_LIMIT`]).
+/// (`auth.setup` [`SETUP_LIMIT`]; an uploaded backup [`RESTORE_LIMIT`]; a photo
+/// [`ATTACH_LIMIT`]).
 pub fn body_limit(command: &str, session_alive: bool) -> usize {
     match (session_alive, command) {
         (_, "auth.setup") => SETUP_LIMIT,
         (false, _) => PRE_SESSION_LIMIT,
         (true, c) if FILE_COMMANDS.contains(&c) => FILE_LIMIT,
         (true, "backup.restore") => RESTORE_LIMIT,
+        (true, "orders.attach") => ATTACH_LIMIT,
         (true, _) => SESSION_LIMIT,
     }
 }
@@ -410,6 +430,8 @@ mod tests {
         assert_eq!(body_limit("backup.restore", false), PRE_SESSION_LIMIT);
         assert_eq!(body_limit("customers.create", true), SESSION_LIMIT);
         assert_eq!(body_limit("auth.setup", false), SETUP_LIMIT);
+        assert_eq!(body_limit("orders.attach", true), ATTACH_LIMIT);
+        assert_eq!(body_limit("orders.attach", false), PRE_SESSION_LIMIT);
         // Every file command is a real command.
         for c in FILE_COMMANDS {
             assert!(

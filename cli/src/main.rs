@@ -16,6 +16,7 @@ mod cti;
 mod exercise;
 mod guard;
 mod serve;
+mod status_page;
 mod tls;
 
 #[derive(Parser)]

@@ -67,11 +67,12 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
         lan,
         rings: crate::cti::Rings::default(),
     });
+    let rings_from = crate::cti::prepare(&door)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        crate::cti::start(door.clone())?;
+        crate::cti::start(door.clone(), rings_from);
         // The core's background jobs (the daily backup) on a timer; nothing to notify.
         let ticker = door.clone();
         tokio::spawn(async move {
@@ -194,6 +195,9 @@ fn app(door: Arc<Door>, guard: Arc<Guard>, ui: PathBuf) -> Router {
         .route("/api/{command}", post(api_call))
         .route("/api/events", get(crate::cti::events))
         .route("/cti/ring", post(crate::cti::webhook))
+        // The customer's status page (issue 20): no session; anything under /s/.
+        .route("/s/", get(crate::status_page::page))
+        .route("/s/{*rest}", get(crate::status_page::page))
         .fallback_service(ServeDir::new(ui))
         .layer(middleware::from_fn_with_state(guard, guard::check))
         .layer(middleware::from_fn_with_state(door.clone(), only_allowed))

@@ -1037,3 +1037,29 @@ fn f03_the_lan_door_answers_its_own_names_and_subnets() {
     );
     assert_eq!(ok.status, 200, "{}", ok.body);
 }
+
+/// `orders.attach` (issue 20) takes a 10 MB photo as base64 in a session: a 9 MB one reaches
+/// the core (which reads it and answers for its bytes), 15 MB is refused by the door before
+/// it is read; without a session 64 KB as for everything else.
+#[test]
+fn f06_a_photo_fits_the_attach_limit_and_more_does_not() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    add_user(dir.path(), "wangf", "王芳", &["clerk"]);
+    let (_server, port) = serve(dir.path());
+    let json_type = "Content-Type: application/json\r\n";
+    let token = login(port, "wangf");
+    let session = format!("X-Desk-Session: {token}\r\n{json_type}");
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    photo.resize(9 << 20, 0);
+    let text = base64::engine::general_purpose::STANDARD.encode(&photo);
+    let body = json!({"order_id": 1, "file_name": "a.jpg", "content_base64": text}).to_string();
+    let got = api(port, "orders.attach", &session, &body);
+    assert_ne!(got.status, 413, "{}", got.body);
+    assert!(got.status == 400 || got.status == 404, "{}", got.body);
+    let got = api(port, "orders.attach", json_type, &body);
+    assert_eq!(got.status, 413, "{}", got.body);
+    let huge = json!({"order_id": 1, "file_name": "a.jpg", "content_base64": "A".repeat(15 << 20)});
+    let got = api(port, "orders.attach", &session, &huge.to_string());
+    assert_eq!(got.status, 413, "{}", got.body);
+}

@@ -12,12 +12,15 @@
 //! Every change is an event on the order's timeline (`order_event`, append-only) with who
 //! and when; money is integer fen.
 
+pub mod attachments;
 pub mod board;
 pub mod clocks;
 pub mod contact;
 pub mod engineers;
 pub mod flow;
 pub mod history;
+pub mod notice;
+pub mod status_page;
 pub mod words;
 
 use crate::platform::db::{Db, Optional};
@@ -33,7 +36,8 @@ use crate::platform::time::{self, stamp};
 use crate::{archive::equipment, archive::warranty, people::settings, platform::text, Actor, Desk};
 
 pub use words::{
-    Action, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority, Step,
+    Action, AttachmentKind, Channel, EventKind, Mode, Opinion, OrderKind, OrderStatus, Priority,
+    Step,
 };
 
 crate::ids! {
@@ -175,6 +179,14 @@ pub struct Order {
     /// changes the order is given back, so that a change made meanwhile at another desk is
     /// not overwritten unseen (see [`check_version`]).
     pub version: i64,
+    /// The customer's status page (进度查询, issue 20): `/s/{code}` on the browser door,
+    /// no login; on one order's detail only (`orders.get`), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_path: Option<String>,
+    /// The page's full address when 设置 has the public one (`public_url` + path): what
+    /// the slip's QR code holds and the clerk copies for the customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
 }
 
 pub(crate) const SELECT: &str =
@@ -289,6 +301,8 @@ pub(crate) fn read(
             fees: None,
             payments: None,
             version: r.get(39)?,
+            status_path: None,
+            status_url: None,
         })
     })?;
     let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
@@ -346,6 +360,13 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
         })
     })?;
     o.events = Some(events.collect::<rusqlite::Result<_>>()?);
+    o.status_path = status_page::path_of(conn, id)?;
+    o.status_url = match &o.status_path {
+        Some(path) => Some(settings::load(conn)?.public_url)
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("{u}{path}")),
+        None => None,
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT l.part_id, p.code, p.name, p.unit, l.store_id, s.name, l.quantity, l.unit_price_fen,
                 l.charged_fen, l.in_warranty, l.movement_id
@@ -409,7 +430,11 @@ pub(crate) fn event(
          VALUES (?1, ?2, desk_user(), ?3, ?4, ?5, ?6)",
     )?
     .execute(params![order_id, at, kind, from, to, detail])?;
-    Ok(())
+    // A new status may tell the customer: its messages join the outbox in this transaction.
+    match to {
+        Some(status) if from != to => notice::queue(tx, order_id, status, at),
+        _ => Ok(()),
+    }
 }
 
 /// The next number of `year`, counted in the caller's transaction.
@@ -860,6 +885,7 @@ pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
         OrderStatus::Registered,
     ])?;
     let id = OrderId(tx.last_insert_rowid()?);
+    status_page::issue(tx, id)?;
     let detail = format!(
         "{} · {} · {}{}",
         i.kind.label(),

@@ -323,5 +323,17 @@ crate::words! {
         Callback = "callback", "记录";
         Complaint = "complaint", "记录";
         Contact = "contact", "修改联系人";
+        Attached = "attached", "添加附件";
+        AttachmentVoid = "attachment_void", "作废附件";
+    }
+}
+
+crate::words! {
+    /// What an attachment of an order is (`order_attachment.kind`), decided by the file's
+    /// first bytes, never its name (orders/attachments.rs).
+    pub enum AttachmentKind("附件类型") {
+        Jpeg = "jpeg", "JPEG 照片";
+        Png = "png", "PNG 图片";
+        Pdf = "pdf", "PDF 文件";
     }
 }

@@ -159,7 +159,7 @@ fn extension(desk: &Desk) -> &'static str {
 
 /// The desk's own folder: the one holding the SQLite file, or a PostgreSQL desk's data
 /// folder (print spool, certificate).
-fn data_dir(desk: &Desk) -> PathBuf {
+pub(crate) fn data_dir(desk: &Desk) -> PathBuf {
     match desk.engine() {
         Engine::Sqlite => desk.path().parent().unwrap_or(Path::new(".")).to_path_buf(),
         Engine::Postgres => desk.path().to_path_buf(),
@@ -326,7 +326,12 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
     let target = dir.join(&name);
     let part = dir.join(format!(".{name}.part"));
     let copied = match desk.engine() {
-        Engine::Sqlite => copy_live(desk.sqlite_file()?, &part),
+        Engine::Sqlite => {
+            // The safety copy before a restore takes what files there are: it must not
+            // stop the restore that may bring a lost one back.
+            let lenient = kind == Kind::BeforeRestore;
+            copy_live(desk.sqlite_file()?, &part, &data_dir(desk), lenient)
+        }
         Engine::Postgres => dump_live(desk, &part),
     };
     let result =
@@ -348,13 +353,16 @@ fn write(desk: &Desk, dir: &Path, kind: Kind, field: &'static str) -> Result<Bac
     })
 }
 
-/// The online backup of `live` into a new file at `path`, checked and on disk.
-fn copy_live(live: &Connection, path: &Path) -> Result<()> {
+/// The online backup of `live` into a new file at `path`, with the stored files of the
+/// data folder `data` inside it (platform/stored.rs; `lenient`: see `stored::embed`),
+/// checked and on disk.
+fn copy_live(live: &Connection, path: &Path, data: &Path, lenient: bool) -> Result<()> {
     remove_with_companions(path);
     // Created owner-only before SQLite opens it (and so its journal too).
     crate::platform::files::private_file(path).map_err(|e| Error::io(path, e))?;
     let mut copy = Connection::open(path).map_err(|e| storage(path, e))?;
     run_backup(live, &mut copy).map_err(|e| storage(path, e))?;
+    crate::platform::stored::embed(&copy, data, lenient)?;
     // One self-contained file: no -wal/-shm beside it once closed.
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(|e| storage(path, e))?;
@@ -515,6 +523,8 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
             )));
         }
         integrity(&copy).map_err(damaged)?;
+        // Every stored file (the orders' photos) is in the backup, as it was.
+        crate::platform::stored::check_embedded(&copy).map_err(damaged)?;
         let tables: i64 = copy
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('customer', 'customer_phone')",
@@ -535,6 +545,8 @@ fn restore_from_copy(desk: &mut Desk, file: &Path, shown: &str, work: &Path) -> 
         other => other,
     })?;
     let safety = write(desk, &folder(desk)?, Kind::BeforeRestore, "backup_folder")?;
+    // The backup's files back into the data folder, then the copy holds rows only.
+    crate::platform::stored::unpack(&source, &data_dir(desk))?;
     run_backup(&source, desk.sqlite_file_mut()?)
         .map_err(|e| Error::Storage(format!("恢复失败，当前数据未改动：{e}")))?;
     drop(source);
@@ -619,7 +631,8 @@ impl Drop for PassFile {
 }
 
 /// A command running `tool` against the desk's database: where it is through libpq's
-/// environment variables (PGHOST, PGPORT, PGUSER, PGDATABASE), the password in an
+/// environment variables (PGHOST, PGPORT, PGUSER, PGDATABASE, and PGSSLMODE,
+/// PGSSLROOTCERT for the same TLS as the desk's), the password in an
 /// owner-only password file named by PGPASSFILE (PostgreSQL's documentation advises
 /// against PGPASSWORD, which some systems show to other users). The file lives as long
 /// as the returned guard.
@@ -638,6 +651,7 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
         "PGHOSTADDR",
         "PGOPTIONS",
         "PGPASSFILE",
+        "PGSSLROOTCERT",
     ] {
         cmd.env_remove(var);
     }
@@ -662,6 +676,8 @@ fn pg_command(desk: &Desk, tool: &Path) -> Result<(std::process::Command, PassFi
     }
     cmd.env("PGAPPNAME", "aftersales-backup");
     cmd.env("PGCONNECT_TIMEOUT", "10");
+    // The same TLS as the desk's own connection (sslmode, sslrootcert of its URL).
+    cmd.envs(pg.libpq_tls_env());
     let mut guard = PassFile(None);
     if let Some(password) = config.get_password() {
         let password = String::from_utf8_lossy(password);
@@ -772,6 +788,9 @@ fn read_dump(path: &Path) -> std::result::Result<DumpContents, String> {
         .map_err(|e| format!("无法运行 pg_restore：{e}"))?;
     let mut version = None;
     let mut in_version = false;
+    // The stored files' rows (the orders' photos): each checked against its hash.
+    let mut in_files = false;
+    let mut files_problem = None;
     let mut line = Vec::new();
     if let Some(out) = child.stdout.take() {
         let mut out = std::io::BufReader::new(out);
@@ -781,7 +800,15 @@ fn read_dump(path: &Path) -> std::result::Result<DumpContents, String> {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
-            if in_version {
+            if in_files {
+                if line == b"\\.\n" {
+                    in_files = false;
+                } else if files_problem.is_none() {
+                    files_problem = crate::platform::stored::check_dump_row(&line).err();
+                }
+            } else if line.starts_with(b"COPY public.stored_file ") {
+                in_files = true;
+            } else if in_version {
                 if version.is_none() {
                     version = std::str::from_utf8(&line)
                         .ok()
@@ -802,6 +829,9 @@ fn read_dump(path: &Path) -> std::result::Result<DumpContents, String> {
         .map_err(|e| format!("pg_restore：{e}"))?;
     if !done.status.success() {
         return Err(String::from_utf8_lossy(&done.stderr).trim().to_string());
+    }
+    if let Some(problem) = files_problem {
+        return Err(problem);
     }
     Ok(DumpContents { tables, version })
 }

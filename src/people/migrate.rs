@@ -274,6 +274,9 @@ pub fn from_sqlite(desk: &mut Desk, source: &Path) -> Result<Migrated> {
             wrong.join("；")
         )));
     }
+    // The stored files (the orders' photos) were files beside the SQLite desk; on
+    // PostgreSQL their bytes are in their rows (platform/stored.rs).
+    crate::platform::stored::fill_from_folder(&tx, source.parent().unwrap_or(Path::new(".")))?;
     let total: u64 = out.iter().map(|c| c.rows).sum();
     crate::people::audit::record(
         &tx,

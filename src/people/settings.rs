@@ -70,6 +70,11 @@ pub struct Settings {
     /// out to a second desk; `None` before the door first opened to the LAN over TLS.
     /// Read from the data folder by [`get`] and [`save`], never stored as a setting.
     pub lan_fingerprint: Option<String>,
+    /// Where customers reach the status page from outside (issue 20): the address of the
+    /// company's gateway in front of the browser door, `https://fuwu.example.com`, without
+    /// a trailing `/`; the slip's QR code is this plus `/s/{code}`. Empty: the QR code
+    /// holds the slip and order numbers, as before.
+    pub public_url: String,
 }
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
@@ -178,6 +183,7 @@ pub fn load(conn: &Db) -> Result<Settings> {
         allow_network_paths: v.get("allow_network_paths").is_some_and(|o| o == "true"),
         lan_plain_http: v.get("lan_plain_http").is_some_and(|o| o == "true"),
         lan_fingerprint: None,
+        public_url: text("public_url", ""),
     })
 }
 
@@ -224,6 +230,7 @@ pub struct SaveArgs {
     pub lan_names: Option<String>,
     pub allow_network_paths: Option<bool>,
     pub lan_plain_http: Option<bool>,
+    pub public_url: Option<String>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -411,6 +418,9 @@ fn save_checked(
     if let Some(plain) = a.lan_plain_http {
         out.push(("lan_plain_http".into(), plain.to_string()));
     }
+    if let Some(url) = &a.public_url {
+        out.push(("public_url".into(), public_url(url)?));
+    }
     if !admin {
         if let Some((key, _)) = out.iter().find(|(k, v)| {
             admin_only(k) && current_value(&current, k).as_deref() != Some(v.as_str())
@@ -528,6 +538,7 @@ fn label(key: &str) -> String {
         "lan_allow" => "允许的地址范围",
         "lan_names" => "本机的局域网名称",
         "allow_network_paths" => "允许使用网络路径",
+        "public_url" => "进度查询网址",
         // A LAN setting without its own words yet still reads as one in Chinese.
         "lan_plain_http" => "局域网不加密（HTTP）",
         other if other.starts_with("lan_") => "局域网设置",
@@ -586,12 +597,79 @@ fn current_value(s: &Settings, key: &str) -> Option<String> {
         "lan_names" => s.lan_names.clone(),
         "allow_network_paths" => s.allow_network_paths.to_string(),
         "lan_plain_http" => s.lan_plain_http.to_string(),
+        "public_url" => s.public_url.clone(),
         k if k.starts_with("printer_kind.") => s
             .printer_kinds
             .get(k.strip_prefix("printer_kind.")?)?
             .clone(),
         k => s.printers.get(k.strip_prefix("printer.")?)?.clone(),
     })
+}
+
+/// The longest `public_url`, characters: a QR code on the slip holds it with the page's
+/// `/s/` and a 24-character code.
+pub const PUBLIC_URL_MAX_CHARS: usize = 200;
+
+/// `public_url` checked: empty, or `http(s)://host[:port][/path]` with a host name or IPv4
+/// address, no user, query or fragment, path characters that need no escaping; written
+/// without its trailing `/`.
+pub fn public_url(value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = |why: &str| {
+        Error::invalid(
+            "public_url",
+            format!(
+                "进度查询网址{why}，应写成 https://fuwu.example.com 这样（公司网关对外的地址）"
+            ),
+        )
+    };
+    if v.chars().count() > PUBLIC_URL_MAX_CHARS {
+        return Err(bad(&format!("太长（最多 {PUBLIC_URL_MAX_CHARS} 个字符）")));
+    }
+    let lower = v.to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &v[8..]
+    } else if lower.starts_with("http://") {
+        &v[7..]
+    } else {
+        return Err(bad("应以 https:// 或 http:// 开头"));
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if host.is_empty() || host.len() > 253 || !host.split('.').all(label_ok) {
+        return Err(bad("的主机名不对"));
+    }
+    if let Some(port) = port {
+        if !port.parse::<u16>().is_ok_and(|p| p > 0) || port.starts_with('0') {
+            return Err(bad("的端口不对"));
+        }
+    }
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~'));
+    if !path_ok || path.contains("//") {
+        return Err(bad("的路径只能有字母、数字和 / - . _ ~（不能带 ? # 等）"));
+    }
+    let scheme_len = v.len() - rest.len();
+    Ok(format!(
+        "{}{}{}",
+        &lower[..scheme_len],
+        authority.to_ascii_lowercase(),
+        path.trim_end_matches('/')
+    ))
 }
 
 /// Why a network path (`\\server\share`) is refused for `what` (备份文件夹…).
@@ -943,6 +1021,41 @@ pub fn parse_names(text: &str) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_url_is_an_http_address_without_query_or_user() {
+        for (given, kept) in [
+            ("", ""),
+            ("  https://Fuwu.Example.com/  ", "https://fuwu.example.com"),
+            ("http://203.0.113.7:8443", "http://203.0.113.7:8443"),
+            (
+                "HTTPS://desk.example.com/shouhou/",
+                "https://desk.example.com/shouhou",
+            ),
+        ] {
+            assert_eq!(public_url(given).unwrap(), kept, "{given}");
+        }
+        let long = format!("https://{}.example.com", "a".repeat(200));
+        for bad in [
+            "fuwu.example.com",
+            "javascript:alert(1)",
+            "ftp://example.com",
+            "https://",
+            "https://user@example.com",
+            "https://example.com/?q=1",
+            "https://example.com/#x",
+            "https://example.com:0",
+            "https://example.com:99999",
+            "https://exa mple.com",
+            "https://example.com/<script>",
+            "https://-x.example.com",
+            "https://[::1]",
+            long.as_str(),
+        ] {
+            let e = public_url(bad).unwrap_err();
+            assert_eq!(e.field(), Some("public_url"), "{bad}");
+        }
+    }
 
     fn lan(allow: &str) -> Lan {
         Lan {

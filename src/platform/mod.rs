@@ -16,6 +16,7 @@ pub mod pdf;
 pub mod phone;
 pub mod printing;
 pub mod sheet;
+pub mod stored;
 pub mod text;
 pub mod time;
 pub mod tls;

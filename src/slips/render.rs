@@ -316,8 +316,14 @@ pub(crate) fn field_value(d: &SlipData, key: &str) -> String {
     }
 }
 
-/// The QR code's text: slip and order numbers, so a scanner at the desk finds both.
+/// The QR code's text: with the status page's address set (`public_url`, issue 20) the
+/// order's page, `{public_url}/s/{code}`, which the customer opens on their phone; else
+/// the slip and order numbers, so a scanner at the desk finds both (the numbers are
+/// printed beside it either way).
 pub(crate) fn qr_text(d: &SlipData) -> String {
+    if let Some(url) = &d.order.status_url {
+        return url.clone();
+    }
     if d.number.is_empty() {
         // A preview before the first print: no slip number exists yet.
         return d.order.number.clone();

@@ -735,6 +735,11 @@ const ONE_OF_EACH: &str = r#"
         VALUES (1, 1, 't', 'u', 'created');
     INSERT INTO app_user (id, login, name, password_hash, roles, created_at)
         VALUES (1, 'admin', '管理员', 'h', 'admin', 't');
+    INSERT INTO stored_file (sha256, size)
+        VALUES ('0000000000000000000000000000000000000000000000000000000000000000', 1);
+    INSERT INTO order_attachment (id, order_id, sha256, file_name, kind, size, at, "user")
+        VALUES (1, 1, '0000000000000000000000000000000000000000000000000000000000000000',
+                'a.jpg', 'jpeg', 1, 't', 'u');
 "#;
 
 #[test]

@@ -33,6 +33,7 @@ import * as users from './views/people/users.js';
 import * as backup from './views/people/backup.js';
 import * as audit from './views/people/audit.js';
 import * as ringPopup from './views/calls/ring-popup.js';
+import * as notify from './views/notify/notify.js';
 import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
 import { initGlobalSearch, resetGlobalSearch } from './global-search.js';
 import { deskDateTime } from './lib/dates.js';
@@ -62,6 +63,7 @@ const ROUTES = [
   },
   { pattern: /^\/settings\/?$/, view: settings, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/models\/?$/, view: models, area: 'settings', params: () => ({}) },
+  { pattern: /^\/settings\/notify\/?$/, view: notify, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/slip-template\/?$/, view: slipTemplate, area: 'settings', params: () => ({}) },
   { pattern: /^\/slips\/continuity\/?$/, view: slipContinuity, area: 'settings', params: () => ({}) },
   {

@@ -17,12 +17,21 @@
 //! It is a test server: nothing in it outlives the run, so it skips what only protects
 //! against an operating-system crash (`initdb --no-sync`; `fsync`, `full_page_writes`,
 //! `synchronous_commit` off, PostgreSQL's own "Non-Durable Settings", which pg_upgrade
-//! uses for its new cluster too). A server process that crashes still loses nothing
-//! committed, so the tests that stop and restart it still prove what they claim.
+//! uses for its new cluster too). `synchronous_commit = off` may lose the last commits
+//! when the server process itself crashes (PostgreSQL's "Asynchronous Commit"), so the
+//! cluster of the restart test (`Cluster::start_restartable`) turns it back on: that test
+//! crashes the server and counts every acknowledged commit.
 //!
 //! The tests are told `AFTERSALES_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres`
 //! (trust authentication: no password) and `AFTERSALES_REQUIRE_PG=1`, so a PostgreSQL
 //! test fails rather than skips under xtask.
+//!
+//! TLS (issue 19): the server has `ssl = on` with a certificate for 127.0.0.1 signed by a
+//! CA made for the cluster (`<cluster>/tls/`), told to the tests as
+//! `AFTERSALES_TEST_PG_CA`; its Unix socket (plain text only, as PostgreSQL's socket always
+//! is) as `AFTERSALES_TEST_PG_SOCKET`. The URL names no sslmode, so the desks connect as
+//! libpq's default `prefer` does: over TLS, the certificate not checked (the door tests
+//! of cli/tests/postgres.rs check it). The role [`TLS_ROLE`] may log in over TLS only.
 //!
 //! `cargo xtask pg` starts one for a developer and waits for Ctrl+C; `cargo xtask pg
 //! COMMAND…` runs one command with the environment set and stops the server after it.
@@ -56,6 +65,14 @@ static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// The role of the test cluster whose password is checked (`cli/tests/postgres.rs`
 /// creates it with a password of its choosing).
 pub const PASSWORD_ROLE: &str = "desk_password_check";
+/// The role of the test cluster that may log in over TLS only (`cli/tests/postgres.rs`
+/// creates it): a connection as it proves TLS was used.
+pub const TLS_ROLE: &str = "desk_tls_check";
+/// The cluster's TLS files, in `<cluster>/tls/`.
+const TLS_DIR: &str = "tls";
+const CA_CERT: &str = "ca.crt";
+const SERVER_CERT: &str = "server.crt";
+const SERVER_KEY: &str = "server.key";
 
 pub struct Cluster {
     /// The cluster's folder: `data/`, the socket and `server.log`.
@@ -141,13 +158,35 @@ impl Cluster {
              synchronous_commit = off\n"
         ));
         fs::write(&conf, text).map_err(|e| format!("{}: {e}", conf.display()))?;
+        // TLS on the TCP port (the socket stays plain, as PostgreSQL's always is): a CA of
+        // the cluster's own and a certificate for 127.0.0.1 it signed.
+        let tls = cluster.make_certificates()?;
+        fs::write(&conf, {
+            let mut text =
+                fs::read_to_string(&conf).map_err(|e| format!("{}: {e}", conf.display()))?;
+            let quoted = |p: &Path| p.display().to_string().replace('\'', "''");
+            text.push_str(&format!(
+                "ssl = on\n\
+                 ssl_cert_file = '{}'\n\
+                 ssl_key_file = '{}'\n",
+                quoted(&tls.join(SERVER_CERT)),
+                quoted(&tls.join(SERVER_KEY)),
+            ));
+            text
+        })
+        .map_err(|e| format!("{}: {e}", conf.display()))?;
         // One role whose password is checked (the rest trust): the door test of a wrong
-        // password (cli/tests/postgres.rs) logs in as it. Rules are read top down.
+        // password (cli/tests/postgres.rs) logs in as it; and one that may log in over
+        // TLS only, refused in plain text. Rules are read top down.
         let hba = cluster.dir.join("data/pg_hba.conf");
         let rules = fs::read_to_string(&hba).map_err(|e| format!("{}: {e}", hba.display()))?;
         fs::write(
             &hba,
-            format!("host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n{rules}"),
+            format!(
+                "hostnossl all {TLS_ROLE} 127.0.0.1/32 reject\n\
+                 hostssl all {TLS_ROLE} 127.0.0.1/32 trust\n\
+                 host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n{rules}"
+            ),
         )
         .map_err(|e| format!("{}: {e}", hba.display()))?;
 
@@ -214,12 +253,117 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    /// What the tests are told.
+    /// What the tests are told: the URL, the CA that signed the server's certificate
+    /// (for `sslmode=verify-full&sslrootcert=…`) and the folder of the server's Unix
+    /// socket (a path on which the server speaks plain text only).
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AFTERSALES_TEST_PG", self.url()),
             ("AFTERSALES_REQUIRE_PG", "1".to_string()),
+            (
+                "AFTERSALES_TEST_PG_CA",
+                self.dir.join(TLS_DIR).join(CA_CERT).display().to_string(),
+            ),
+            ("AFTERSALES_TEST_PG_SOCKET", self.dir.display().to_string()),
         ]
+    }
+
+    /// Makes `tls/` in the cluster's folder: a CA (its key removed once it has signed), the
+    /// server's certificate for 127.0.0.1 only (so `localhost` is another name) and its
+    /// key, owned by the server's user and readable by it alone (PostgreSQL refuses a
+    /// key others may read). By Debian's `openssl`, which the `postgresql` package
+    /// depends on (through `ssl-cert`), so xtask stays free of crates.
+    fn make_certificates(&self) -> Result<PathBuf, String> {
+        let tls = self.dir.join(TLS_DIR);
+        make_dir(&tls, self.run_as)?;
+        fs::write(
+            tls.join("server.ext"),
+            "subjectAltName = IP:127.0.0.1\n\
+             basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature, keyEncipherment\n\
+             extendedKeyUsage = serverAuth\n",
+        )
+        .map_err(|e| format!("{}: {e}", tls.display()))?;
+        let key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [Vec<&str>; 3] = [
+            [
+                &["req", "-x509"][..],
+                &key,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    CA_CERT,
+                    "-days",
+                    "7",
+                    "-subj",
+                    "/CN=aftersales test CA",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ],
+            ]
+            .concat(),
+            [
+                &["req"][..],
+                &key,
+                &[
+                    "-keyout",
+                    SERVER_KEY,
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+            vec![
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                CA_CERT,
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "7",
+                "-extfile",
+                "server.ext",
+                "-out",
+                SERVER_CERT,
+            ],
+        ];
+        for args in steps {
+            let out = command_as(Path::new("openssl"), self.run_as, &tls)
+                .args(&args)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("cannot start openssl: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "openssl {} failed ({}): {}",
+                    args.join(" "),
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+        }
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(tls.join(SERVER_KEY), fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{SERVER_KEY}: {e}"))?;
+        for spent in ["ca.key", "server.csr", "server.ext", "ca.srl"] {
+            let _ = fs::remove_file(tls.join(spent));
+        }
+        Ok(tls)
     }
 
     /// A server program, as the cluster's owner, run in the cluster's folder (as the
@@ -246,6 +390,60 @@ impl Cluster {
                 String::from_utf8_lossy(&out.stderr).trim()
             ))
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The cluster a test stops and starts again (cli/tests/pg_restart.rs): a second one, so
+// that its outages disturb no other test.
+
+impl Cluster {
+    /// A cluster for the restart test: [`Cluster::start`]'s, with two settings more in its
+    /// configuration file. `synchronous_commit = on`: the test crashes the server
+    /// (`pg_ctl stop -m immediate`), and with it off a commit already answered may be
+    /// lost in a server crash (PostgreSQL's "Asynchronous Commit"), which is not what a
+    /// chain's server does. (`fsync` may stay off: the operating system does not crash
+    /// here, and what the server wrote is in its page cache.) `port`: so that a plain
+    /// `pg_ctl start` brings it back on the same port.
+    pub fn start_restartable(target: &Path) -> Result<Cluster, String> {
+        let cluster = Cluster::start(target)?;
+        let conf = cluster.dir.join("data/postgresql.conf");
+        let mut text = fs::read_to_string(&conf).map_err(|e| format!("{}: {e}", conf.display()))?;
+        // Later lines win over earlier ones.
+        text.push_str(&format!(
+            "\n# cargo xtask: the restart test's cluster\n\
+             synchronous_commit = on\n\
+             port = {}\n",
+            cluster.port
+        ));
+        fs::write(&conf, text).map_err(|e| format!("{}: {e}", conf.display()))?;
+        cluster.run("pg_ctl", &["-D", "data", "reload"])?;
+        Ok(cluster)
+    }
+
+    /// What the restart test is told: the server, and how to stop and start it (its
+    /// `pg_ctl`, data folder, log, and the user it runs as when that is not us).
+    pub fn restart_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("AFTERSALES_TEST_PG_RESTART_URL", self.url()),
+            (
+                "AFTERSALES_TEST_PG_RESTART_CTL",
+                self.bin.join("pg_ctl").display().to_string(),
+            ),
+            (
+                "AFTERSALES_TEST_PG_RESTART_DATA",
+                self.dir.join("data").display().to_string(),
+            ),
+            (
+                "AFTERSALES_TEST_PG_RESTART_LOG",
+                self.dir.join("server.log").display().to_string(),
+            ),
+            ("AFTERSALES_REQUIRE_PG", "1".to_string()),
+        ];
+        if let Some(user) = self.run_as {
+            env.push(("AFTERSALES_TEST_PG_RESTART_AS", user.to_string()));
+        }
+        env
     }
 }
 

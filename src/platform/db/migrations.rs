@@ -705,7 +705,106 @@ pub const MIGRATIONS: &[&str] = &[
         until   TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
-    // 21, issue 20 (来电弹屏): the rings, each with the caller's screen as built when it
+    // 21, issue 20 (intake photos): files kept under the SHA-256 of their bytes
+    // (platform/stored.rs: on SQLite the bytes are files in the data folder's `files/`, the
+    // row's content NULL; a backup copy carries them in `content`), and an order's
+    // attachments, never removed: voided with a reason (src/orders/attachments.rs).
+    r#"
+    CREATE TABLE stored_file (
+        sha256   TEXT NOT NULL PRIMARY KEY CHECK (length(sha256) = 64),
+        size     INTEGER NOT NULL CHECK (size >= 0),
+        content  BLOB
+    );
+    CREATE TRIGGER stored_file_no_delete BEFORE DELETE ON stored_file
+        BEGIN SELECT RAISE(ABORT, 'stored files are never removed'); END;
+    CREATE TABLE order_attachment (
+        id           INTEGER PRIMARY KEY,
+        order_id     INTEGER NOT NULL REFERENCES work_order (id),
+        sha256       TEXT NOT NULL REFERENCES stored_file (sha256),
+        file_name    TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('jpeg', 'png', 'pdf')),
+        size         INTEGER NOT NULL CHECK (size > 0),
+        width        INTEGER,
+        height       INTEGER,
+        thumbnail    BLOB,
+        at           TEXT NOT NULL,
+        "user"       TEXT NOT NULL,
+        voided_at    TEXT,
+        voided_by    TEXT,
+        void_reason  TEXT
+    );
+    CREATE INDEX order_attachment_order ON order_attachment (order_id, id);
+    CREATE TRIGGER order_attachment_no_delete BEFORE DELETE ON order_attachment
+        BEGIN SELECT RAISE(ABORT, 'attachments are voided, never removed'); END;
+    "#,
+    // 22, issue 20 (status messages to the customer, 通知): a template per order status
+    // and channel (switched on per status; SMS and WeChat templates name the provider's
+    // approved template), a customer's opt-out and WeChat openid, the outbox (one row per
+    // message with the order's facts at the change, written in the status change's own transaction, sent by the jobs after it
+    // commits, retried with back-off) and every attempt with the provider's reply.
+    r#"
+    CREATE TABLE notify_template (
+        status      TEXT NOT NULL CHECK (status IN ('registered', 'dispatched', 'waiting_parts', 'completed', 'called_back')),
+        channel     TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'wechat')),
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        body        TEXT NOT NULL,
+        provider_template TEXT NOT NULL DEFAULT '',
+        approved    INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (status, channel)
+    ) WITHOUT ROWID;
+    CREATE TABLE notify_customer (
+        customer_id   INTEGER PRIMARY KEY REFERENCES customer (id),
+        opt_out       INTEGER NOT NULL DEFAULT 0,
+        wechat_openid TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE notify_outbox (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        status      TEXT NOT NULL,
+        channel     TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'wechat')),
+        facts       TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'refused')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        next_at     TEXT NOT NULL
+    );
+    CREATE INDEX notify_outbox_due ON notify_outbox (state, next_at);
+    CREATE INDEX notify_outbox_order ON notify_outbox (order_id);
+    CREATE TABLE notify_attempt (
+        id          INTEGER PRIMARY KEY,
+        outbox_id   INTEGER REFERENCES notify_outbox (id),
+        order_id    INTEGER REFERENCES work_order (id),
+        at          TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        recipient   TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        reply       TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('sent', 'failed', 'refused', 'skipped'))
+    );
+    CREATE INDEX notify_attempt_order ON notify_attempt (order_id, id);
+    "#,
+    // 23, issue 20 (the status page): each order's status code, the key of its page
+    // without login (`/s/{code}`): 96 random bits as lowercase hex, one per order, unique;
+    // revoking replaces it. Orders made before get theirs here from SQLite's randomness
+    // (randomblob: ChaCha20 seeded from the OS); new ones from the OS in Rust
+    // (orders::status_page). The page's hits per peer and minute, in the database so that
+    // every door counts a peer together (issue 19); only the current minute is kept.
+    r#"
+    CREATE TABLE order_status_code (
+        order_id  INTEGER PRIMARY KEY REFERENCES work_order (id),
+        code      TEXT NOT NULL UNIQUE
+    );
+    INSERT INTO order_status_code (order_id, code)
+        SELECT id, lower(hex(randomblob(12))) FROM work_order;
+    CREATE TABLE status_page_hit (
+        peer    TEXT NOT NULL,
+        minute  TEXT NOT NULL,
+        hits    INTEGER NOT NULL,
+        PRIMARY KEY (peer, minute)
+    ) WITHOUT ROWID;
+    "#,
+    // 24, issue 20 (来电弹屏): the rings, each with the caller's screen as built when it
     // rang (JSON), which every door polls for and pushes to its desks; kept 7 days.
     r#"
     CREATE TABLE call_ring (

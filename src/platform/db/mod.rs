@@ -31,6 +31,7 @@ use crate::platform::error::{Error, Result};
 
 mod migrations;
 mod migrations_pg;
+pub mod pg_tls;
 pub mod postgres;
 mod store;
 

@@ -15,6 +15,7 @@ use postgres::error::SqlState;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use rusqlite::types::{Value, ValueRef};
 
+use super::pg_tls::{self, Tls};
 use super::store::{DbError, DbResult};
 use crate::platform::error::{Error, Result};
 
@@ -42,7 +43,12 @@ impl From<postgres::Error> for DbError {
         let code = e.code();
         let retry = code == Some(&SqlState::T_R_SERIALIZATION_FAILURE)
             || code == Some(&SqlState::T_R_DEADLOCK_DETECTED);
+        // The socket failed under the client (the server crashed or was stopped while a
+        // statement was on its way): the crate says "error communicating with the server"
+        // with the I/O error as its source, not "connection closed".
+        let io = e.source().is_some_and(|s| s.is::<std::io::Error>());
         let lost = e.is_closed()
+            || io
             || code.is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"));
         let message = match e.as_db_error() {
             // A trigger's RAISE: its own words, as SQLite shows them.
@@ -53,11 +59,9 @@ impl From<postgres::Error> for DbError {
             },
             None => e.to_string(),
         };
-        let message = if lost {
-            format!("与数据库服务器的连接已断开，本次操作没有保存（{message}）")
-        } else {
-            message
-        };
+        // Lost: the clerk's sentence alone; what the client or the server said about it
+        // is in English and tells a clerk nothing more.
+        let message = if lost { LOST.to_string() } else { message };
         DbError::Postgres(PgError {
             message,
             retry,
@@ -95,6 +99,10 @@ impl PgRow {
 pub struct Prepared {
     statement: postgres::Statement,
     names: Arc<[String]>,
+    /// The text it was prepared from, to prepare it again on a new connection.
+    sql: Arc<str>,
+    /// Which connection it was prepared on (see [`Pg::generation`]).
+    generation: u64,
 }
 
 impl Prepared {
@@ -106,11 +114,16 @@ impl Prepared {
 /// One connection to a PostgreSQL database.
 pub struct Pg {
     config: postgres::Config,
+    /// TLS as the URL's sslmode and sslrootcert ask (pg_tls.rs).
+    tls: Tls,
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, Prepared>>,
     in_tx: Cell<bool>,
     /// Who acts, as `desk_user()` reads it on this connection.
     user: RefCell<String>,
+    /// How many times the connection was opened again: a statement prepared on an
+    /// earlier one does not exist on the server any more.
+    generation: Cell<u64>,
 }
 
 /// Where a URL points, for a message: `host:port/database`, never the password.
@@ -133,17 +146,29 @@ fn place(config: &postgres::Config) -> String {
 
 /// The clerk's sentence for a connection that failed, naming the server and what was
 /// wrong, without the password.
-fn refused(config: &postgres::Config, e: &postgres::Error) -> Error {
-    Error::Storage(refusal(config, e))
+fn refused(config: &postgres::Config, tls: &Tls, e: &postgres::Error) -> Error {
+    Error::Storage(refusal(config, tls, e))
 }
 
-fn refusal(config: &postgres::Config, e: &postgres::Error) -> String {
+fn refusal(config: &postgres::Config, tls: &Tls, e: &postgres::Error) -> String {
     let at = place(config);
     let user = config.get_user().unwrap_or("");
+    let host = at.rsplit_once(':').map_or(at.as_str(), |(h, _)| h);
+    if let Some(why) = pg_tls::explain(e, tls, host) {
+        return format!("无法打开数据库 {at}：{why}");
+    }
     let why = match e.code() {
         Some(c) if c == &SqlState::INVALID_PASSWORD => format!("用户 {user} 的密码不正确"),
         Some(c) if c == &SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-            format!("数据库服务器不认识用户 {user}，或不允许它从这里登录")
+            let plain = if tls.options.mode == pg_tls::SslMode::Disable {
+                "；本连接没有加密（sslmode=disable），服务器可能只允许加密连接"
+            } else {
+                ""
+            };
+            let said = e
+                .as_db_error()
+                .map_or_else(String::new, |d| format!("（服务器说：{}）", d.message()));
+            format!("数据库服务器不认识用户 {user}，或不允许它从这里登录{plain}{said}")
         }
         Some(c) if c == &SqlState::INVALID_CATALOG_NAME => {
             format!("数据库 {} 不存在", config.get_dbname().unwrap_or(""))
@@ -152,10 +177,18 @@ fn refusal(config: &postgres::Config, e: &postgres::Error) -> String {
         Some(_) => e
             .as_db_error()
             .map_or_else(|| e.to_string(), |d| d.message().to_string()),
-        None => format!(
-            "连不上服务器（{}）",
-            e.source().map_or_else(|| e.to_string(), |s| s.to_string())
-        ),
+        None => match e.source().and_then(|s| s.downcast_ref::<std::io::Error>()) {
+            Some(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                "连不上服务器（连接被拒绝：服务器没有运行，或端口不对）".into()
+            }
+            Some(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                "连不上服务器（等待应答超时）".into()
+            }
+            _ => format!(
+                "连不上服务器（{}）",
+                e.source().map_or_else(|| e.to_string(), |s| s.to_string())
+            ),
+        },
     };
     format!("无法打开数据库 {at}：{why}")
 }
@@ -164,6 +197,8 @@ impl Pg {
     /// Connects to `url` (`postgres://user:password@host:port/database`), refusing in
     /// Chinese with the server named and the password never shown.
     pub fn connect(url: &str) -> Result<Pg> {
+        // sslmode's verify- values and sslrootcert are ours to read (pg_tls.rs).
+        let (url, tls_options) = pg_tls::split(url)?;
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             Error::invalid(
                 "database_url",
@@ -180,15 +215,18 @@ impl Pg {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name("aftersales");
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| refused(&config, &e))?;
+        let tls = Tls::new(tls_options, &mut config)?;
+        let client = tls
+            .connect(&config)
+            .map_err(|e| refused(&config, &tls, &e))?;
         Ok(Pg {
             config,
+            tls,
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
             user: RefCell::new(String::new()),
+            generation: Cell::new(0),
         })
     }
 
@@ -203,18 +241,25 @@ impl Pg {
         &self.config
     }
 
+    /// The same TLS in libpq's environment (PGSSLMODE, PGSSLROOTCERT) for those tools.
+    pub(crate) fn libpq_tls_env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        self.tls.libpq_env()
+    }
+
     /// A new connection with the same settings (another door, a test's second look).
     pub fn reopen(&self) -> Result<Pg> {
         let client = self
-            .config
-            .connect(postgres::NoTls)
-            .map_err(|e| refused(&self.config, &e))?;
+            .tls
+            .connect(&self.config)
+            .map_err(|e| refused(&self.config, &self.tls, &e))?;
         Ok(Pg {
             config: self.config.clone(),
+            tls: self.tls.clone(),
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
             user: RefCell::new(String::new()),
+            generation: Cell::new(0),
         })
     }
 
@@ -222,15 +267,16 @@ impl Pg {
     fn client(&self) -> DbResult<std::cell::RefMut<'_, postgres::Client>> {
         let closed = self.client.borrow().is_closed();
         if closed && !self.in_tx.get() {
-            let fresh = self.config.connect(postgres::NoTls).map_err(|e| {
+            let fresh = self.tls.connect(&self.config).map_err(|e| {
                 DbError::Postgres(PgError {
-                    message: refusal(&self.config, &e),
+                    message: refusal(&self.config, &self.tls, &e),
                     retry: false,
                     lost: true,
                 })
             })?;
             *self.client.borrow_mut() = fresh;
             self.prepared.borrow_mut().clear();
+            self.generation.set(self.generation.get() + 1);
             let user = self.user.borrow().clone();
             if !user.is_empty() {
                 self.user.borrow_mut().clear();
@@ -257,20 +303,39 @@ impl Pg {
             .iter()
             .map(|c| c.name().to_string())
             .collect();
-        let p = Prepared { statement, names };
+        let p = Prepared {
+            statement,
+            names,
+            sql: Arc::from(sql),
+            generation: self.generation.get(),
+        };
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), p.clone());
         Ok(p)
     }
 
+    /// `p`, prepared again when the connection it was prepared on has been replaced
+    /// (the server restarted between its preparing and its use).
+    fn current(&self, p: &Prepared) -> DbResult<Prepared> {
+        // Opens the connection again first when the server dropped it.
+        drop(self.client()?);
+        if p.generation == self.generation.get() {
+            Ok(p.clone())
+        } else {
+            self.prepare(&p.sql)
+        }
+    }
+
     pub fn execute(&self, p: &Prepared, args: &[&dyn rusqlite::ToSql]) -> DbResult<usize> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         Ok(self.client()?.execute(&p.statement, &refs)? as usize)
     }
 
     pub fn query(&self, p: &Prepared, args: &[&dyn rusqlite::ToSql]) -> DbResult<Vec<PgRow>> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         let rows = self.client()?.query(&p.statement, &refs)?;
@@ -282,6 +347,7 @@ impl Pg {
         p: &Prepared,
         args: &[&dyn rusqlite::ToSql],
     ) -> DbResult<Option<PgRow>> {
+        let p = &self.current(p)?;
         let values = arguments(args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         let mut client = self.client()?;
@@ -328,7 +394,20 @@ impl Pg {
                 _ => Err(postgres_lost()),
             };
         }
-        Ok(client.batch_execute(sql)?)
+        client
+            .batch_execute(sql)
+            .map_err(|e| match DbError::from(e) {
+                // The COMMIT went out and the connection died before its answer came: the
+                // server may have committed it or not, and nobody here can know which.
+                DbError::Postgres(PgError { lost: true, .. }) if sql == "COMMIT" => {
+                    DbError::Postgres(PgError {
+                        message: IN_DOUBT.into(),
+                        retry: false,
+                        lost: true,
+                    })
+                }
+                other => other,
+            })
     }
 
     /// Who acts from now on, as `desk_user()` reads it (set only when it changes).
@@ -343,9 +422,16 @@ impl Pg {
     }
 }
 
+/// What a clerk is told when the connection to the server was lost in a command.
+const LOST: &str = "与数据库服务器的连接已断开，本次操作没有保存，请稍后再试";
+
+/// What a clerk is told when the connection was lost while the server committed.
+const IN_DOUBT: &str =
+    "保存时与数据库服务器的连接断开了，无法确认是否已保存，请稍后刷新查看后再决定是否重做";
+
 fn postgres_lost() -> DbError {
     DbError::Postgres(PgError {
-        message: "与数据库服务器的连接已断开，本次操作没有保存".into(),
+        message: LOST.into(),
         retry: false,
         lost: true,
     })

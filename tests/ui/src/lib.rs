@@ -7,6 +7,12 @@
 //! Windows build under Wine, `AFTERSALES_WINDOWS_BIN` (see [`aftersales`]). Optional: `CHROMEDRIVER` (default
 //! `chromedriver`), `CHROMIUM_BIN` (default `/usr/bin/chromium`), `TAURI_DRIVER`
 //! (default `tauri-driver`, then `~/.cargo/bin/tauri-driver`).
+//!
+//! With `AFTERSALES_TEST_ENGINE=postgres` every browser door runs on PostgreSQL (issue
+//! 19): each [`Door`] gets a fresh database of its own on the server of
+//! `AFTERSALES_TEST_PG` (dropped with the door), and every helper that takes a door's
+//! data folder reaches that database through [`aftersales_on`]. The desktop window takes
+//! only SQLite (a desk's own file), so its tests are left out of that pass.
 
 use std::future::Future;
 use std::io::{BufRead, BufReader};
@@ -202,6 +208,8 @@ pub struct Door {
     pub url: String,
     pub data_dir: TempDir,
     _proc: Proc,
+    /// Its PostgreSQL database, dropped after the door is stopped (declared after it).
+    _database: Option<Database>,
 }
 
 impl Door {
@@ -216,7 +224,13 @@ impl Door {
 
     /// [`Door::data_file`] as the door itself names it (the status bar): under Wine the
     /// Windows build says `Z:\tmp\…\desk.db`.
+    /// On PostgreSQL it says `PostgreSQL host:port/database` instead.
     pub fn data_file_shown(&self) -> String {
+        if let Some(url) = database_url(self.data_dir.path()) {
+            let place = url.split('?').next().unwrap_or(&url);
+            let place = place.rsplit('@').next().unwrap_or(place);
+            return format!("PostgreSQL {place}");
+        }
         door_path(&self.data_file()).to_string_lossy().into_owned()
     }
 
@@ -228,9 +242,7 @@ impl Door {
 
 /// Runs one command through the CLI against a data dir and returns its result JSON.
 pub fn cli_call(data_dir: &Path, command: &str, args: Value) -> Value {
-    let out = aftersales()
-        .arg("--data-dir")
-        .arg(door_path(data_dir))
+    let out = aftersales_on(data_dir)
         .args(["call", command, &args.to_string()])
         .output()
         .expect("run aftersales call");
@@ -299,6 +311,10 @@ impl Session {
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
+                    // A camera for 接机拍照 (issue 20): Chromium's own test pattern, and
+                    // the permission granted without its prompt.
+                    "--use-fake-device-for-media-stream",
+                    "--use-fake-ui-for-media-stream",
                     format!("--user-data-dir={}", profile.path().display()),
                     format!("--window-size={},{}", window.0, window.1),
                     format!("--force-device-scale-factor={scale}"),
@@ -923,10 +939,10 @@ impl Door {
     fn launch(env: &[(&str, &str)], with_user: bool, prepare: impl FnOnce(&Path)) -> Door {
         let ui = required_path("AFTERSALES_UI_DIR");
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let mut command = aftersales();
+        // On PostgreSQL: the door's database, made before anything is written to it.
+        let database = Database::for_door(data_dir.path());
+        let mut command = aftersales_on(data_dir.path());
         command
-            .arg("--data-dir")
-            .arg(door_path(data_dir.path()))
             .args(["serve", "--port", "0"])
             .env("AFTERSALES_UI_DIR", door_path(&ui))
             // A debug build then takes `#session=` in the address (below); a test may
@@ -987,6 +1003,7 @@ impl Door {
             url,
             data_dir,
             _proc: proc,
+            _database: database,
         }
     }
 
@@ -1003,10 +1020,8 @@ pub fn cli_call_with_env(
     command: &str,
     args: Value,
 ) -> Value {
-    let mut cli = aftersales();
-    cli.arg("--data-dir")
-        .arg(door_path(data_dir))
-        .args(["call", command, &args.to_string()]);
+    let mut cli = aftersales_on(data_dir);
+    cli.args(["call", command, &args.to_string()]);
     for (key, value) in env {
         cli.env(key, value);
     }
@@ -1311,4 +1326,126 @@ impl Screen {
     pub async fn close(self) {
         self.session.close().await;
     }
+}
+
+// ---- issue 19: every browser door on PostgreSQL ---------------------------------------------
+
+/// Whether this run puts every door on PostgreSQL (`AFTERSALES_TEST_ENGINE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("AFTERSALES_TEST_ENGINE").is_ok_and(|e| e == "postgres")
+}
+
+/// The databases of the doors on PostgreSQL, by the door's data folder.
+static DATABASES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// `aftersales --data-dir DIR`, and on PostgreSQL `--database-url URL` of the door whose
+/// data folder `DIR` is: the CLI door then works on the same database as the browser.
+/// A folder no door has (a test's own) stays on SQLite.
+pub fn aftersales_on(dir: &Path) -> Command {
+    let mut cmd = aftersales();
+    cmd.env_remove("AFTERSALES_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(door_path(dir));
+    if let Some(url) = database_url(dir) {
+        cmd.arg("--database-url").arg(url);
+    }
+    cmd
+}
+
+/// The PostgreSQL database of the door on `dir`, if it has one.
+pub fn database_url(dir: &Path) -> Option<String> {
+    DATABASES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(d, _)| d == dir)
+        .map(|(_, url)| url.clone())
+}
+
+/// A door's own database on the server of `AFTERSALES_TEST_PG`, dropped when the door goes.
+pub struct Database {
+    admin: String,
+    name: String,
+    dir: PathBuf,
+}
+
+impl Database {
+    /// On PostgreSQL: a new empty database for the door on `dir`; None on SQLite.
+    fn for_door(dir: &Path) -> Option<Database> {
+        if !on_postgres() {
+            return None;
+        }
+        let admin = std::env::var("AFTERSALES_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .expect("AFTERSALES_TEST_ENGINE=postgres needs AFTERSALES_TEST_PG (cargo xtask pg)");
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("ui_{}_{n}", std::process::id());
+        // Two statements apart: neither may run inside a transaction block.
+        on_server(
+            &admin,
+            vec![
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                format!("CREATE DATABASE {name}"),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        // The server's URL with our database in place of its own.
+        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let cut = base
+            .rfind('/')
+            .filter(|&i| i > "postgres://".len())
+            .unwrap_or(base.len());
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        let url = format!("{}/{name}{query}", &base[..cut]);
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((dir.to_path_buf(), url));
+        Some(Database {
+            admin,
+            name,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _)| d != &self.dir);
+        let _ = on_server(
+            &self.admin,
+            vec![format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )],
+        );
+    }
+}
+
+/// Runs `statements` one by one on the server at `admin`. On a thread of its own: the
+/// synchronous client starts a runtime of its own, which a test's async runtime forbids
+/// on its threads.
+fn on_server(admin: &str, statements: Vec<String>) -> Result<(), String> {
+    let admin = admin.to_string();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .map_err(|e| format!("no PostgreSQL answers at {admin}: {e}"))?;
+        for sql in &statements {
+            client
+                .batch_execute(sql)
+                .map_err(|e| format!("{sql}: {e}"))?;
+        }
+        Ok(())
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the PostgreSQL thread panicked".into()))
 }

@@ -31,10 +31,8 @@ const OTHER_FAULTS: &[&str] = &["不制冷", "不出冰", "打印不清", "不�
 
 /// `aftersales --data-dir D demo` with the desk's clock.
 fn make_demo(dir: &Path) {
-    let out = aftersales()
+    let out = aftersales_on(dir)
         .env(CLOCK, NOW)
-        .arg("--data-dir")
-        .arg(door_path(dir))
         .arg("demo")
         .output()
         .expect("run aftersales demo");

@@ -135,6 +135,8 @@ const ALLOWED: &[&str] = &[
     "MB",
     "PNG",
     "JPEG",
+    // WeChat's own name for a follower's id, as its console and documents write it.
+    "OpenID",
 ];
 
 fn id_of(value: &Value) -> i64 {
@@ -173,8 +175,8 @@ fn findings(text: &str, data: &[String]) -> Vec<String> {
         if token.contains('/') || token.contains('\\') {
             continue;
         }
-        // A file name (desk-20261204-daily.db) is data too.
-        if [".db", ".xlsx", ".csv", ".pdf", ".png", ".jpg"]
+        // A file name (desk-20261204-daily.db, or .dump: pg_dump's on PostgreSQL) is data too.
+        if [".db", ".dump", ".xlsx", ".csv", ".pdf", ".png", ".jpg"]
             .iter()
             .any(|ext| token.to_ascii_lowercase().ends_with(ext))
         {

@@ -75,9 +75,7 @@ fn order(door: &Door) -> i64 {
 /// The order's A4 slip through the CLI door (`--out FILE`), and the images `pdfimages
 /// -list` finds in it: (width, height) of each drawn.
 fn print_a4(door: &Door, order: i64, file: &Path) -> Vec<(u32, u32)> {
-    let out = aftersales()
-        .arg("--data-dir")
-        .arg(door_path(door.data_dir.path()))
+    let out = aftersales_on(door.data_dir.path())
         .args([
             "call",
             "slips.print",

@@ -139,9 +139,7 @@ fn seed(door: &Door) -> Seed {
 
 /// `aftersales call slips.print … --out FILE` with the desk's clock: the PDF in a file.
 fn cli_print(door: &Door, order: i64, file: &Path) -> Value {
-    let out = aftersales()
-        .arg("--data-dir")
-        .arg(door_path(door.data_dir.path()))
+    let out = aftersales_on(door.data_dir.path())
         .env(CLOCK, MONDAY_10)
         .args([
             "call",

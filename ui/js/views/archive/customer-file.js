@@ -12,6 +12,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { rove } from '../../lib/roving.js';
 import { timelineList } from '../../lib/timeline.js';
+import { customerNotifySection } from '../notify/notify-parts.js';
 
 // `merged_away` (this file went into another) is sent by the core beside the contract's kinds.
 const TIMELINE_KINDS = ['created', 'updated', 'merged', 'merged_away', 'equipment_added', 'warranty_override', 'exported', 'order'];
@@ -325,6 +326,7 @@ export async function render(root, ctx) {
       ),
       equipmentSection,
       ordersSection(),
+      merged ? null : customerNotifySection(ctx, id),
       timelineSection(),
       merge.dialog,
     ),

@@ -24,6 +24,7 @@ import { rove } from '../../lib/roving.js';
 import { readJson, writeJson } from '../../lib/store.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { splitPhones } from '../archive/customer-form.js';
+import { intakePhotos } from './order-photos.js';
 
 const LOOKUP_MS = 250;
 const DUPLICATE_MS = 350;
@@ -203,6 +204,8 @@ export async function render(root, ctx) {
   const save = h('button', { type: 'submit', id: 'intake-save', class: 'btn btn-primary', title: t('intake.save.title') }, t('intake.save'), ' ', h('kbd', {}, 'Ctrl+S'));
   const cancel = h('button', { type: 'button', id: 'intake-cancel', class: 'btn', onclick: () => leave() }, t('form.cancel'), ' ', h('kbd', {}, 'Esc'));
   const formError = h('p', { class: 'notice notice-error form-error', role: 'alert', hidden: true });
+  // 接机拍照: pictures taken or chosen now, sent to the order once it is registered.
+  const photos = intakePhotos({ ctx });
   const form = h(
     'form',
     { id: 'intake-form', class: 'form intake-form', novalidate: true, autocomplete: 'off' },
@@ -254,6 +257,7 @@ export async function render(root, ctx) {
         ),
       ),
     ),
+    photos.element,
     h('div', { class: 'form-actions' }, save, cancel),
   );
 
@@ -1216,8 +1220,10 @@ export async function render(root, ctx) {
       state.done = true;
       writeJson(DRAFT_KEY, null);
       if (caller.customer) ctx.refreshInfo();
+      const refused = photos.count() ? await photos.sendAll(done.order.id) : [];
       if (!ctx.isCurrent()) return;
       ctx.toast(t('intake.done', { number: done.order.number }));
+      if (refused.length) ctx.toast(t('photos.intake.refused', { list: refused.join('；') }));
       ctx.navigate(`#/orders/${done.order.id}`);
     } catch (error) {
       if (ctx.isCurrent()) showAll(error);
@@ -1325,9 +1331,11 @@ export async function render(root, ctx) {
       // drafts must not see this one written back.
       lookUpSoon.cancel();
       closeInline();
+      photos.dispose();
       resetTitle();
     },
     onKey(event) {
+      if (photos.dialogOpen()) return;
       if (isSave(event)) {
         event.preventDefault();
         submit();

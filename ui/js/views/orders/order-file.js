@@ -17,11 +17,14 @@ import { clockLabel, clockState, clockStateText } from './clocks.js';
 import { ACTIONS, actionButtons, actionForLetter } from './order-actions.js';
 import { orderForms } from './order-forms.js';
 import { DONE, orderSlips } from './order-slips.js';
+import { statusLink } from './order-status-link.js';
 import { FEE_KINDS, orderKindLabel, PAY_METHODS, priorityChip, statusChip } from './words.js';
 import { ctrlHeld, isCtrl, isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { timelineList } from '../../lib/timeline.js';
+import { orderNotices } from '../notify/notify-parts.js';
 import { askLeave } from '../../lib/dirty.js';
+import { orderPhotos } from './order-photos.js';
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -36,6 +39,8 @@ function item(labelKey, value, { id, cls = '' } = {}) {
 export async function render(root, ctx) {
   const { id } = ctx.params;
   let order = await ctx.call('orders.get', { id });
+  // The status messages about the order (issue 20), shown among its events.
+  let notices = await orderNotices(ctx.call, id);
   if (!ctx.isCurrent()) return null;
 
   const head = h('header', { class: 'file-head order-head' });
@@ -64,6 +69,8 @@ export async function render(root, ctx) {
     back,
   });
   const { slipButtons, slipQuick, slipsBox, opinionBox, loadSlips, openPrint } = slipSide;
+  // 照片与附件 (order-photos.js): a new one or a void is a new entry on the timeline.
+  const photos = orderPhotos({ ctx, orderId: Number(id), onChange: reload });
 
 
   clear(root);
@@ -83,6 +90,7 @@ export async function render(root, ctx) {
       money,
       opinionBox,
       slipsBox,
+      photos.element,
       timeline,
       ...slipSide.dialogs,
     ),
@@ -140,6 +148,7 @@ export async function render(root, ctx) {
       item('order.f.fault', order.fault, { id: 'order-fault', cls: 'notes' }),
       item('order.f.engineer', order.engineer?.name ?? null, { id: 'order-engineer' }),
       item('order.f.appointment', appointmentText(order.appointment_from, order.appointment_to), { id: 'order-appointment', cls: 'num' }),
+      order.status_path ? item('order.f.status_link', statusLink(order, { ctx, reload }), { id: 'order-status-link-box' }) : null,
       order.diagnosis ? item('order.f.diagnosis', order.diagnosis, { cls: 'notes' }) : null,
       order.work_done ? item('order.f.work_done', order.work_done, { id: 'order-work-done', cls: 'notes' }) : null,
       order.slip_late_reason ? item('order.f.late_reason', order.slip_late_reason, { cls: 'notes' }) : null,
@@ -285,7 +294,7 @@ export async function render(root, ctx) {
 
   function showTimeline() {
     clear(timeline);
-    const events = order.events ?? [];
+    const events = [...(order.events ?? []), ...notices].sort((a, b) => String(a.at).localeCompare(String(b.at)));
     timeline.append(
       h('div', { class: 'section-head' }, h('h2', {}, t('order.timeline')), h('span', { class: 'section-count' }, t('order.timeline.lead'))),
       timelineList(events, { id: 'order-timeline', className: 'order-timeline', kindOf: (e) => e.kind ?? '', withUser: true }),
@@ -305,6 +314,7 @@ export async function render(root, ctx) {
   async function reload() {
     try {
       order = await ctx.call('orders.get', { id });
+      notices = await orderNotices(ctx.call, id);
       if (ctx.isCurrent()) show();
     } catch {
       // The refusal is already on screen; the next action will try again.
@@ -422,6 +432,7 @@ export async function render(root, ctx) {
 
   show();
   loadSlips();
+  photos.load();
   (actionBar.querySelector('.btn-primary') ?? actionBar.querySelector('button') ?? back).focus();
 
   return {
@@ -430,11 +441,12 @@ export async function render(root, ctx) {
     dispose() {
       panelState?.dispose?.();
       slipSide.dispose();
+      photos.dispose();
       resetTitle();
     },
     onKey(event) {
       const ctrl = ctrlHeld(event);
-      if (slipSide.dialogOpen()) return;
+      if (slipSide.dialogOpen() || photos.dialogOpen()) return;
       // Ctrl+P prints the slip, never the web page (from anywhere on the order file).
       if (isCtrl(event, 'p')) {
         event.preventDefault();

@@ -86,6 +86,12 @@ export async function render(root, ctx) {
       ),
       h(
         'a',
+        { href: '#/settings/notify', id: 'settings-notify', class: 'settings-link', dataset: { needs: 'notify.settings' } },
+        h('span', { class: 'settings-link-title' }, t('notify.title'), ' ›'),
+        h('span', { class: 'hint' }, t('notify.link.lead')),
+      ),
+      h(
+        'a',
         { href: '#/backup', id: 'settings-backup', class: 'settings-link', dataset: { needs: 'backup.list' } },
         h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
         h('span', { class: 'hint' }, t('settings.backup.link.lead')),
@@ -374,6 +380,8 @@ function slipSettingsCard(ctx, current, canSave) {
     company_name: text('company_name', 40),
     company_hotline: text('company_hotline', 40, { class: 'input input-hotline num', inputmode: 'tel' }),
     company_address: text('company_address', 100),
+    // 进度查询网址 (issue 20): the slip's QR code becomes this + /s/{code}.
+    public_url: text('public_url', 200, { class: 'input input-wide num', inputmode: 'url', spellcheck: 'false', placeholder: 'https://fuwu.example.com' }),
     slip_terms: h('textarea', { class: 'input input-wide', rows: 4, maxlength: '600', value: current?.slip_terms ?? '' }),
     slip_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.slip_prefix ?? '' }),
     repair_warranty_days: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.repair_warranty_days ?? '') }),
@@ -459,6 +467,7 @@ function slipSettingsCard(ctx, current, canSave) {
         field('settings', 'company_name', controls.company_name, { label: t('slips.settings.company_name'), required: true }),
         field('settings', 'company_hotline', controls.company_hotline, { label: t('slips.settings.company_hotline') }),
         field('settings', 'company_address', controls.company_address, { label: t('slips.settings.company_address') }),
+        field('settings', 'public_url', controls.public_url, { label: t('slips.settings.public_url'), hint: t('slips.settings.public_url.hint') }),
         logo.field,
         field('settings', 'slip_terms', controls.slip_terms, { label: t('slips.settings.terms'), hint: t('slips.settings.terms.hint') }),
       ),
@@ -504,6 +513,7 @@ function slipSettingsCard(ctx, current, canSave) {
         company_name: controls.company_name.value.trim(),
         company_hotline: controls.company_hotline.value.trim(),
         company_address: controls.company_address.value.trim(),
+        public_url: controls.public_url.value.trim(),
         slip_terms: controls.slip_terms.value.trim(),
         slip_prefix: controls.slip_prefix.value.trim(),
         repair_warranty_days: Number(days),
@@ -514,6 +524,7 @@ function slipSettingsCard(ctx, current, canSave) {
       // A network printer's address comes back with its port (9100 when left out).
       for (const paper of PRINTER_PAPERS) printers[paper].value = saved.printers?.[paper] ?? '';
       controls.slip_prefix.value = saved.slip_prefix;
+      controls.public_url.value = saved.public_url ?? '';
       logo.saved(saved.company_logo);
       showExample();
       ctx.toast(t('toast.saved'));
@@ -534,6 +545,7 @@ function slipSettingsCard(ctx, current, canSave) {
       controls.company_name,
       controls.company_hotline,
       controls.company_address,
+      controls.public_url,
       controls.slip_prefix,
       controls.repair_warranty_days,
       ...PRINTER_PAPERS.map((paper) => printers[paper]),
