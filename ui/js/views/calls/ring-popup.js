@@ -28,6 +28,26 @@ const queue = [];
 const seen = [];
 let popup = null;
 let returnFocus = null;
+// The ring holds the focus until the clerk presses a key or clicks: a screen that finishes
+// loading (and focuses its first field) or a dialog giving the focus back does not take it.
+let holdFocus = false;
+let guarding = false;
+
+function guardFocus() {
+  if (guarding) return;
+  guarding = true;
+  const release = () => {
+    holdFocus = false;
+  };
+  document.addEventListener('keydown', release, true);
+  document.addEventListener('pointerdown', release, true);
+  document.addEventListener('focusin', (event) => {
+    if (!holdFocus || !popup || popup.contains(event.target)) return;
+    // Where the screen wanted the focus is where it goes back when the pop-up closes.
+    returnFocus = event.target;
+    popup.querySelector('.ring-take')?.focus();
+  });
+}
 
 /** Starts listening for rings when this user takes calls (the frame calls it on login). */
 export function start(frame, permitted) {
@@ -51,6 +71,7 @@ export function stop() {
   seen.length = 0;
   popup?.remove();
   popup = null;
+  holdFocus = false;
   delete document.body.dataset.rings;
 }
 
@@ -70,6 +91,8 @@ export function show(screen) {
   if (!wasShown) {
     returnFocus = document.activeElement;
     popup.querySelector('.ring-take')?.focus();
+    guardFocus();
+    holdFocus = true;
   }
 }
 
@@ -79,6 +102,7 @@ function closeCurrent() {
     draw();
     popup.querySelector('.ring-take')?.focus();
   } else {
+    holdFocus = false;
     popup?.remove();
     popup = null;
     if (returnFocus?.isConnected) returnFocus.focus();
