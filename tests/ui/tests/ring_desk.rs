@@ -39,6 +39,18 @@ fn webhook(url: &str, body: &str) -> u16 {
     reply[9..12].parse().unwrap()
 }
 
+/// Latin words of two letters or more on the pop-up, less the keys' names and the test's
+/// own codes (model, serial, order number: letters with digits): a Chinese screen shows
+/// none (as tests/ui/tests/i18n.rs holds for the screens).
+fn latin_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .flat_map(|w| w.split('-'))
+        .filter(|w| w.len() >= 2 && !["Enter", "Esc"].contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
 async fn value_of(c: &Client, css: &str) -> String {
     find(c, css)
         .await
@@ -127,6 +139,7 @@ async fn a_call_centres_ring_pops_up_and_is_taken_into_intake() {
         .unwrap();
     assert!(first_open.contains("已登记"), "{first_open}");
     screenshot(c, "ring-popup-known-chromium").await;
+    assert_eq!(latin_words(&text), Vec::<String>::new(), "{text}");
 
     // Another screen: the pop-up stays.
     go(c, "#/customers").await;
@@ -150,6 +163,8 @@ async fn a_call_centres_ring_pops_up_and_is_taken_into_intake() {
     .await;
     find(c, "#ring-new").await;
     screenshot(c, "ring-popup-unknown-chromium").await;
+    let unknown = inner_text(c, "#ring-popup").await.unwrap();
+    assert_eq!(latin_words(&unknown), Vec::<String>::new(), "{unknown}");
     // Enter on 来电登记 (focused as the next ring shows): the intake with the number, the
     // pop-up gone.
     wait_focus(c, "ring-take").await;
