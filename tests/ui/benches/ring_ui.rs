@@ -234,6 +234,16 @@ async fn main() {
     } else {
         format!("p95 {p95:.1} ms > {TARGET_MS} ms target: **missed**.")
     };
+    // The target is the issue's, at a million customers: a smaller trial says so.
+    let verdict = if size == DEFAULT_CUSTOMERS {
+        verdict
+    } else {
+        format!(
+            "{verdict} A trial at {size} customers (`RING_UI_CUSTOMERS`), not the target's \
+             {DEFAULT_CUSTOMERS}: it says the path works and what it costs apart from the \
+             data's size, not that the target is met."
+        )
+    };
     let section = format!(
         "A call centre's ring (`POST /cti/ring`, secret checked, the caller's screen built and \
          recorded) → the pop-up painted in a logged-in headless Chromium desk (the door's event \
