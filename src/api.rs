@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
-    archive::models, archive::phones, followup::callbacks, followup::campaigns,
+    archive::models, archive::phones, calls, followup::callbacks, followup::campaigns,
     followup::complaints, followup::dayboard, notify, orders, orders::engineers, people::audit,
     people::backup, people::calendar, people::settings, people::users, reports, search, slips,
     stock::ledger, stock::parts, stock::stocktake, Actor, Desk, Role,
@@ -159,6 +159,14 @@ static COMMANDS: &[Command] = &[
     command!("callbacks.get", "查看回访", EVERYONE, callbacks::get),
     command!("callbacks.queue", "查看回访队列", DESK, callbacks::queue),
     command!("callbacks.record", "记录回访", DESK, callbacks::record),
+    command!("calls.ring", "来电", DESK_AND_DISPATCH, calls::ring),
+    command!("calls.settings", "查看来电设置", MANAGER, calls::cti::get),
+    command!(
+        "calls.settings.save",
+        "保存来电设置",
+        MANAGER,
+        calls::cti::save
+    ),
     command!(
         "campaigns.create",
         "新建主动服务",
@@ -576,6 +584,27 @@ pub fn call_in_session(desk: &mut Desk, caller: &Caller, name: &str, args: Value
 /// before it reads a large body, so that only a logged-in user can send one.
 pub fn session_alive(desk: &Desk, token: &str) -> bool {
     users::alive(desk, token)
+}
+
+/// Whether `token` is a live session whose user may run `command`, without touching its
+/// idle clock: a door's event stream (the rings of issue 20) asks this when a desk
+/// subscribes and before each event, so that a logged-out desk, or one whose user may not
+/// take calls, is sent nothing. `Unauthorized` without a live session; `Forbidden` when
+/// its user's roles do not allow the command.
+pub fn session_may(desk: &mut Desk, token: &str, command: &str) -> Result<()> {
+    let actor = users::resume(desk, token, false)?.ok_or(Error::Unauthorized)?;
+    if allows(&actor, command) {
+        Ok(())
+    } else {
+        let label = COMMANDS
+            .iter()
+            .find(|c| c.name == command)
+            .map_or(command, |c| c.label);
+        Err(Error::Forbidden(format!(
+            "没有权限：{}不能“{label}”",
+            actor.name
+        )))
+    }
 }
 
 /// The error JSON a door returns for a call that did not come back at all (the worker

@@ -20,6 +20,8 @@
 //! - [`slips`]: service slips (服务维修单): numbers, prints, voids, continuity, every paper
 //!   format, 套打 templates.
 //! - [`followup`]: callbacks, complaints, proactive campaigns, the day board.
+//! - [`calls`]: 来电弹屏, the caller's screen when the phone rings and the rings pushed to
+//!   the desks (beside `followup`: neither uses the other).
 //! - [`reports`]: the monthly numbers, drill-down and export.
 //!
 //! Above the areas: [`Desk`] (one open database file; every use case takes `&mut Desk` and
@@ -30,6 +32,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod calls;
 pub mod demo;
 pub mod followup;
 pub mod jobs;

@@ -47,7 +47,7 @@ const LAYERS: &[&[&str]] = &[
     &["archive", "stock"],
     &["orders"],
     &["slips"],
-    &["followup"],
+    &["followup", "calls"],
     &["notify"],
     &["reports"],
 ];

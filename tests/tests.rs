@@ -58,6 +58,9 @@ mod archive {
 mod architecture;
 // The command table and the error JSON that crosses every door.
 mod api;
+// 来电弹屏: the caller's screen, the rings the doors push, the webhook's secret and the
+// caller-ID box's lines (issue 20).
+mod calls;
 // The one search box across customers and machines.
 mod search;
 // The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.

@@ -12,6 +12,7 @@ use aftersales::{api, jobs, Desk};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
+mod cti;
 mod exercise;
 mod guard;
 mod serve;

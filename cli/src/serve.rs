@@ -35,6 +35,8 @@ use crate::guard::{self, Guard};
 pub(crate) struct Door {
     pub(crate) desk: Mutex<Desk>,
     lan: settings::Lan,
+    /// 来电弹屏: the rings pushed to this door's desks (crate::cti).
+    pub(crate) rings: crate::cti::Rings,
 }
 
 pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
@@ -63,11 +65,14 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
     let door = Arc::new(Door {
         desk: Mutex::new(desk),
         lan,
+        rings: crate::cti::Rings::default(),
     });
+    let rings_from = crate::cti::prepare(&door)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        crate::cti::start(door.clone(), rings_from);
         // The core's background jobs (the daily backup) on a timer; nothing to notify.
         let ticker = door.clone();
         tokio::spawn(async move {
@@ -188,6 +193,8 @@ pub fn run(mut desk: Desk, port: u16) -> std::io::Result<()> {
 fn app(door: Arc<Door>, guard: Arc<Guard>, ui: PathBuf) -> Router {
     Router::new()
         .route("/api/{command}", post(api_call))
+        .route("/api/events", get(crate::cti::events))
+        .route("/cti/ring", post(crate::cti::webhook))
         // The customer's status page (issue 20): no session; anything under /s/.
         .route("/s/", get(crate::status_page::page))
         .route("/s/{*rest}", get(crate::status_page::page))
@@ -287,7 +294,11 @@ async fn api_call(
             .desk
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        api::call_in_session(&mut desk, &caller, &command, args)
+        let result = api::call_in_session(&mut desk, &caller, &command, args);
+        if result.is_ok() {
+            crate::cti::after_command(&door, &command);
+        }
+        result
     })
     .await;
     match result {
@@ -302,7 +313,7 @@ async fn api_call(
     }
 }
 
-fn error_reply(e: aftersales::Error) -> Response {
+pub(crate) fn error_reply(e: aftersales::Error) -> Response {
     let status = match e.code() {
         "invalid" | "bad_request" => StatusCode::BAD_REQUEST,
         "not_found" | "unknown_command" => StatusCode::NOT_FOUND,

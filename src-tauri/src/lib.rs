@@ -9,6 +9,8 @@
 //! - returns errors as the core's error JSON `{code, message, field?}`,
 //! - keeps the timer of the core's background jobs ([`aftersales::jobs`]) and shows the
 //!   alerts they return as system notifications;
+//! - sends the window the rings of 来电弹屏 ([`rings`], issue 20) once it asks with its
+//!   session;
 //! - or, launched with `--server https://HOST:PORT/`, opens no database and sends every
 //!   call to that PC's door over HTTPS instead ([`remote`]), the window still showing its
 //!   own embedded UI.
@@ -25,6 +27,7 @@ use tauri::{Manager, Runtime};
 pub mod launch;
 mod os;
 pub mod remote;
+pub mod rings;
 #[cfg(test)]
 mod tests;
 
@@ -231,7 +234,7 @@ pub fn build_app<R: Runtime>(
     };
     builder
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![call])
+        .invoke_handler(tauri::generate_handler![call, rings::rings])
         .setup(move |app| {
             let dir = match launch.data_dir {
                 Ok(Some(dir)) => dir,

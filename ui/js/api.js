@@ -145,3 +145,104 @@ export async function call(command, args = {}, { background = false } = {}) {
     throw error;
   }
 }
+
+// ---- rings (来电弹屏, issue 20) ------------------------------------------------------------
+
+/** One server-sent event block ("event: ring\nid: 7\ndata: {…}") as {event, data}. */
+function sseEvent(block) {
+  let event = 'message';
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const at = line.indexOf(':');
+    const name = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
+    if (name === 'event') event = value;
+    else if (name === 'data') data.push(value);
+  }
+  return { event, data: data.join('\n') };
+}
+
+/**
+ * Listens for the rings pushed to this desk: `handlers.ring(screen)` for each caller's
+ * screen, `handlers.state('ready' | 'retrying' | 'refused')` as the stream goes. Desktop:
+ * the `rings` command with this window's session and a channel the screens come down.
+ * Browser: GET /api/events with this window's session (read
+ * with fetch, which can send the session header; EventSource cannot), opened again two
+ * seconds after it drops, given up when the door refuses the session. Returns stop().
+ */
+export function listenRings(handlers) {
+  const invoke = tauriInvoke();
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (invoke) {
+    if (typeof Channel !== 'function') return () => {};
+    let live = true;
+    const channel = new Channel();
+    channel.onmessage = (text) => {
+      if (!live) return;
+      try {
+        handlers.ring(typeof text === 'string' ? JSON.parse(text) : text);
+      } catch {
+        // A malformed ring is dropped; the next one is shown.
+      }
+    };
+    invoke('rings', { session: session() || null, onRing: channel }).then(
+      () => live && handlers.state?.('ready'),
+      () => live && handlers.state?.('refused'),
+    );
+    return () => {
+      live = false;
+    };
+  }
+  let stopped = false;
+  let controller = null;
+  (async () => {
+    while (!stopped) {
+      controller = new AbortController();
+      try {
+        const response = await fetch('/api/events', {
+          headers: { 'X-Desk-Session': session(), Accept: 'text/event-stream' },
+          signal: controller.signal,
+          cache: 'no-store',
+        });
+        if (response.status === 401 || response.status === 403) {
+          handlers.state?.('refused');
+          return;
+        }
+        if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replace(/\r\n?/g, '\n');
+          let at;
+          while ((at = buffer.indexOf('\n\n')) >= 0) {
+            const { event, data } = sseEvent(buffer.slice(0, at));
+            buffer = buffer.slice(at + 2);
+            if (event === 'ready') handlers.state?.('ready');
+            else if (event === 'signed_out') {
+              handlers.state?.('refused');
+              return;
+            } else if (event === 'ring') {
+              try {
+                handlers.ring(JSON.parse(data));
+              } catch {
+                // A malformed event is dropped; the next ring is shown.
+              }
+            }
+          }
+        }
+      } catch {
+        if (stopped) return;
+      }
+      if (stopped) return;
+      handlers.state?.('retrying');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  })();
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
+}

@@ -32,6 +32,7 @@ import * as campaignFile from './views/followup/campaign-file.js';
 import * as users from './views/people/users.js';
 import * as backup from './views/people/backup.js';
 import * as audit from './views/people/audit.js';
+import * as ringPopup from './views/calls/ring-popup.js';
 import * as notify from './views/notify/notify.js';
 import { openPasswordDialog, renderLogin, renderSetup } from './views/people/login.js';
 import { initGlobalSearch, resetGlobalSearch } from './global-search.js';
@@ -406,6 +407,10 @@ function onKeyDown(event) {
     // The phone rings: the intake, with the customer on screen if there is one.
     if (current?.view === intake) current.handle?.focusPhone?.();
     else navigate(current?.handle?.newOrderHash?.() ?? '#/orders/new');
+  } else if (key === 'F8') {
+    // 来电: the clerk rings the number in by hand (no call centre, no caller-ID box).
+    event.preventDefault();
+    if (permitted.has('calls.ring')) ringPopup.ask();
   } else if (key === 'Escape' && event.target?.id === 'global-search') {
     event.preventDefault();
     event.target.blur();
@@ -493,6 +498,7 @@ function enter(status, fresh = false) {
   document.body.classList.toggle('engineer-linked', Boolean(status.user?.engineer_id)); // 我的工单
   document.body.classList.remove('signed-out');
   refreshInfo();
+  ringPopup.start({ call, navigate, hashFor }, permitted);
   const links = [...document.querySelectorAll('.sidenav a[data-needs]')];
   const allowed = (hash) => {
     const link = links.find((a) => a.getAttribute('href') === hash);
@@ -524,6 +530,7 @@ async function signOut() {
 function forgetUser() {
   current?.handle?.dispose?.();
   current = null;
+  ringPopup.stop();
   dirty.reset();
   clear(viewRoot);
   resetGlobalSearch();

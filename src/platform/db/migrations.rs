@@ -804,4 +804,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (peer, minute)
     ) WITHOUT ROWID;
     "#,
+    // 24, issue 20 (来电弹屏): the rings, each with the caller's screen as built when it
+    // rang (JSON), which every door polls for and pushes to its desks; kept 7 days.
+    r#"
+    CREATE TABLE call_ring (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        phone   TEXT NOT NULL,
+        line    TEXT NOT NULL DEFAULT '',
+        source  TEXT NOT NULL CHECK (source IN ('desk', 'webhook', 'serial')),
+        screen  TEXT NOT NULL
+    );
+    CREATE INDEX call_ring_at ON call_ring (at);
+    "#,
 ];

@@ -64,7 +64,8 @@ export async function render(root, ctx) {
       type: 'text',
       inputmode: 'tel',
       autocomplete: 'off',
-      value: (customer?.phones ?? []).map((p) => p.number).join('，'),
+      // A new customer from 来电弹屏 (issue 20) comes with the number that rang.
+      value: customer ? (customer.phones ?? []).map((p) => p.number).join('，') : (ctx.query?.get('phone') ?? '').slice(0, 40),
     }),
     region: h('input', { class: 'input', type: 'text', autocomplete: 'off', value: customer?.region ?? '' }),
     address: h('input', { class: 'input input-wide', type: 'text', autocomplete: 'off', value: customer?.address ?? '' }),

@@ -111,6 +111,9 @@ export async function render(root, ctx) {
   if (!ctx.isCurrent()) return null;
   const models = catalogue?.items ?? [];
   const presetNumber = preset ? preset.customer.phones?.[0]?.number ?? '' : '';
+  // 来电弹屏's 来电登记 (issue 20): a new call with the number that rang, not an earlier
+  // half-typed one (its draft stays stored until the clerk types in this one).
+  const rang = preset ? '' : (ctx.query?.get('phone') ?? '').slice(0, 40);
 
   const state = {
     matches: [],
@@ -403,7 +406,7 @@ export async function render(root, ctx) {
     if (state.done) return false;
     if (state.inline || state.chosen?.pending) return true;
     const number = phone.value.trim();
-    return orderTyped() || (number !== '' && number !== presetNumber);
+    return orderTyped() || (number !== '' && number !== presetNumber && number !== rang);
   }
   function keepDraft() {
     if (state.applying || state.done) return;
@@ -1286,7 +1289,7 @@ export async function render(root, ctx) {
     if (preset) phone.select();
   }
 
-  const draft = readJson(DRAFT_KEY);
+  const draft = rang ? null : readJson(DRAFT_KEY);
   const mine = owner();
   if (draft?.v === 1 && draft.file === mine.file && draft.user === mine.user && (draft.caller || draft.number || draft.order)) {
     await apply(draft);
@@ -1296,6 +1299,18 @@ export async function render(root, ctx) {
   } else {
     await startFresh();
     if (!ctx.isCurrent()) return null;
+  }
+  // The number that rang, looked up as if typed; not typing of the clerk's (leaving asks
+  // nothing, no draft is written for it).
+  if (rang) {
+    phone.value = rang;
+    state.applying = true;
+    phone.dispatchEvent(new Event('input'));
+    state.applying = false;
+    lookUpSoon.cancel();
+    await lookUp();
+    if (!ctx.isCurrent()) return null;
+    phone.focus();
   }
 
   return {
