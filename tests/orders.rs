@@ -2153,4 +2153,5 @@ fn desks_colliding_on_one_order_are_paid_or_told_and_nothing_is_counted_twice() 
 }
 
 // 进度查询 (issue 20): status codes, the public view, revoking, the limit, the slip's QR.
+mod pauses;
 mod status_page;
