@@ -346,7 +346,12 @@ static COMMANDS: &[Command] = &[
         FIELD_AND_DISPATCH,
         orders::flow::move_to
     ),
-    command!("orders.pause", "暂停计时", FIELD_AND_DISPATCH, orders::pauses::pause),
+    command!(
+        "orders.pause",
+        "暂停计时",
+        FIELD_AND_DISPATCH,
+        orders::pauses::pause
+    ),
     command!("orders.pay", "收款", DESK, orders::flow::pay),
     command!(
         "orders.receivables",

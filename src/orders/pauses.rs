@@ -31,8 +31,8 @@ use super::{event, load, not_found, Order, OrderId};
 use crate::people::calendar::Calendar;
 use crate::platform::db::{Db, Optional};
 use crate::platform::error::{Error, Result};
-use crate::platform::time::{self, stamp};
 use crate::platform::text;
+use crate::platform::time::{self, stamp};
 use crate::Desk;
 
 /// The order's open pause, as every read of an order shows it (`order.pause`).
@@ -150,7 +150,9 @@ pub(crate) fn due_after(
     now: DateTime<Utc>,
 ) -> Result<String> {
     Ok(match (open(tx, id)?, time::parse(due)) {
-        (Some((_, _, since)), Some(d)) => stamp(cal.add_working(d, working(cal, &since, now))).into(),
+        (Some((_, _, since)), Some(d)) => {
+            stamp(cal.add_working(d, working(cal, &since, now))).into()
+        }
         _ => due.to_string(),
     })
 }
@@ -214,11 +216,7 @@ pub(crate) fn end(
         moved(slip_due, slip_at),
         at
     ])?;
-    let mut detail = format!(
-        "{}，暂停工作时间 {}",
-        reason.label(),
-        working_text(covered)
-    );
+    let mut detail = format!("{}，暂停工作时间 {}", reason.label(), working_text(covered));
     if !why.is_empty() {
         detail.push_str(&format!("（{why}）"));
     }

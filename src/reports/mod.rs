@@ -254,9 +254,11 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         &["按时", "超时", "进行中已超时", "达成率%"],
         clocks,
     ),
+    ("fees", "保外收费与应收", &["金额（元）"], fees),
+    ("parts", "备件消耗", &["数量", "成本（元）"], parts),
     (
         "pauses",
-        "暂停计时（待料 / 待客户）",
+        "暂停计时（待料、待客户）",
         &["暂停次数", "工单数", "暂停工作小时"],
         pauses,
     ),
@@ -266,8 +268,6 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         &["暂停工作小时", "暂停次数"],
         paused_longest,
     ),
-    ("fees", "保外收费与应收", &["金额（元）"], fees),
-    ("parts", "备件消耗", &["数量", "成本（元）"], parts),
 ];
 
 fn lines(conn: &Db, sql: &str, p: impl crate::platform::db::Args, n: usize) -> Result<Vec<Line>> {

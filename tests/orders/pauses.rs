@@ -67,10 +67,7 @@ fn a_pause_across_month_end_and_the_national_day_holiday_counts_only_working_tim
     assert_eq!(clock_of(&now, "confirm")["state"], "kept");
     assert_eq!(t.ok("orders.board", json!({}))["warnings"], 0);
     let alerts = t.ok("day.alerts", json!({}));
-    assert!(
-        alerts["items"].as_array().unwrap().is_empty(),
-        "{alerts}"
-    );
+    assert!(alerts["items"].as_array().unwrap().is_empty(), "{alerts}");
     // The compliance report does not count it broken while it is paused.
     let r = t.ok(
         "reports.get",
@@ -82,7 +79,10 @@ fn a_pause_across_month_end_and_the_national_day_holiday_counts_only_working_tim
     // Resumed at 11:00: 16:30–17:30 on 09-30 and 08:30–11:00 on 10-08 are working time,
     // the holiday is not: 3 h 30 min. The due times move on by that much.
     clock(&mut t, "2026-10-08T11:00:00+08:00");
-    let back = t.ok("orders.unpause", json!({"id": id, "version": now["version"]}));
+    let back = t.ok(
+        "orders.unpause",
+        json!({"id": id, "version": now["version"]}),
+    );
     assert!(back["pause"].is_null());
     assert_eq!(back["paused_minutes"], 210);
     assert_eq!(clock_of(&back, "reply")["due"], "2026-10-08T05:30:00Z");
@@ -122,7 +122,12 @@ fn a_pause_across_month_end_and_the_national_day_holiday_counts_only_working_tim
         "reports.get",
         json!({"report": "pauses", "from": "2026-10-01", "to": "2026-10-31"}),
     );
-    let total = r["items"][0]["current_lines"].as_array().unwrap().last().unwrap().clone();
+    let total = r["items"][0]["current_lines"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(total["values"], json!([0.0, 0.0, 0.0]));
 }
 
@@ -164,7 +169,10 @@ fn a_pause_over_the_leap_day_ends_with_the_next_move_and_saves_the_clock() {
     let lines = r["items"][0]["current_lines"].as_array().unwrap().clone();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["key"], id.to_string());
-    assert!(lines[0]["label"].as_str().unwrap().starts_with(d["number"].as_str().unwrap()));
+    assert!(lines[0]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with(d["number"].as_str().unwrap()));
     assert_eq!(lines[0]["values"], json!([10.0, 1.0]));
     let drill = t.ok(
         "reports.orders",
@@ -205,10 +213,7 @@ fn waiting_for_parts_pauses_and_completion_judges_the_moved_slip_clock() {
     assert_eq!(w["pause"]["note"], "缺主板");
     assert_eq!(clock_of(&w, "slip")["state"], "paused");
     // Two pauses in a row: refused, naming the pause.
-    let e = t.err(
-        "orders.pause",
-        json!({"id": id, "reason": "customer_away"}),
-    );
+    let e = t.err("orders.pause", json!({"id": id, "reason": "customer_away"}));
     assert_eq!(e["field"], "pause");
     assert!(e["message"].as_str().unwrap().contains("已在暂停"), "{e}");
     // Friday 11-27 15:00 the board arrives; 继续处理 ends the pause: Mon 15:00–17:30,
@@ -223,10 +228,7 @@ fn waiting_for_parts_pauses_and_completion_judges_the_moved_slip_clock() {
     clock(&mut t, "2026-11-30T16:00:00+08:00");
     // Paused again for the customer, then completed: completion ends the pause and the
     // slip is judged against the due time moved on by this pause too.
-    t.ok(
-        "orders.pause",
-        json!({"id": id, "reason": "quote_pending"}),
-    );
+    t.ok("orders.pause", json!({"id": id, "reason": "quote_pending"}));
     clock(&mut t, "2026-12-01T12:00:00+08:00");
     let done = t.ok(
         "orders.complete",
@@ -257,8 +259,14 @@ fn a_pause_is_refused_with_the_field_named_and_nothing_written() {
     for (args, field) in [
         (json!({"id": id, "reason": ""}), "reason"),
         (json!({"id": id, "reason": "lunch"}), "reason"),
-        (json!({"id": id, "reason": "parts", "note": "长".repeat(201)}), "note"),
-        (json!({"id": id, "reason": "parts", "version": 0}), "version"),
+        (
+            json!({"id": id, "reason": "parts", "note": "长".repeat(201)}),
+            "note",
+        ),
+        (
+            json!({"id": id, "reason": "parts", "version": 0}),
+            "version",
+        ),
     ] {
         let e = t.err("orders.pause", args.clone());
         assert_eq!(e["field"], field, "{args} → {e}");

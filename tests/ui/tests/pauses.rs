@@ -109,17 +109,16 @@ async fn an_order_is_paused_for_the_customer_and_resumed_from_the_keyboard() {
         "paused",
     )
     .await;
-    wait_inner(
-        c,
-        "#order-clocks li[data-kind=\"slip\"]",
-        &["已暂停，剩"],
-    )
-    .await;
+    wait_inner(c, "#order-clocks li[data-kind=\"slip\"]", &["已暂停，剩"]).await;
     find(c, "#order-actions [data-action=\"unpause\"]").await;
     wait_gone(c, "#order-actions [data-action=\"pause\"]").await;
     wait_inner(c, "#order-timeline", &["暂停计时", "打了三次电话无人接听"]).await;
     let paused = door.call("orders.get", json!({"id": order}));
-    assert_eq!(paused["pause"]["reason"], json!("customer_unreachable"), "{paused}");
+    assert_eq!(
+        paused["pause"]["reason"],
+        json!("customer_unreachable"),
+        "{paused}"
+    );
     screenshot(c, "pauses-order-paused").await;
 
     // The same pause by the CLI on the late order: the board's warnings leave it out.

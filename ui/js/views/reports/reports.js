@@ -23,7 +23,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
-const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'pauses', 'paused_longest', 'fees', 'parts'];
+const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest'];
 const PERIODS = ['current', 'previous', 'last_year'];
 
 /** How each column's values read: count, money (yuan), percent, hours. */
