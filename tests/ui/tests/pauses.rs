@@ -133,6 +133,19 @@ async fn an_order_is_paused_for_the_customer_and_resumed_from_the_keyboard() {
         after.as_i64() < before.as_i64(),
         "warnings {before} → {after}"
     );
+    // On the board its card is calm and says its clocks are paused.
+    go(c, "#/board").await;
+    let card = format!("#board-unassigned a.order-card[data-id=\"{late}\"]");
+    wait_attr(c, &card, "data-clock", "ok").await;
+    wait_inner(
+        c,
+        &format!("{card} .chip-clock[data-kind=\"reply\"][data-state=\"paused\"]"),
+        &["24小时答复", "已暂停"],
+    )
+    .await;
+    screenshot(c, "pauses-board").await;
+    go(c, &format!("#/orders/{order}")).await;
+    find(c, "#order-actions [data-action=\"unpause\"]").await;
 
     // H again: resumed at once, the clocks run and the timeline says so.
     press(c, &[], 'h').await;
