@@ -164,5 +164,27 @@ async fn an_order_is_paused_for_the_customer_and_resumed_from_the_keyboard() {
     assert!(back["pause"].is_null(), "{back}");
     assert_eq!(back["pauses"].as_array().map(Vec::len), Some(1), "{back}");
     screenshot(c, "pauses-order-resumed").await;
+
+    // 统计报表, key 9: this month's pauses, by reason and in all (the late order's is still
+    // open); key 0: the orders paused longest.
+    click(c, "a[data-view=\"reports\"]").await;
+    find(c, "#reports-period").await;
+    press(c, &[], '9').await;
+    find(c, "#reports-tab-pauses[aria-selected=\"true\"]").await;
+    let cell = |key: &str, col: usize| {
+        format!("#report-table-pauses tr[data-key=\"{key}\"][data-col=\"{col}\"] td[data-of=\"current\"]")
+    };
+    wait_text(c, &cell("total", 0), "2").await;
+    wait_text(c, &cell("customer_unreachable", 0), "1").await;
+    wait_text(c, &cell("parts", 1), "1").await;
+    screenshot(c, "pauses-report").await;
+    press(c, &[], '0').await;
+    find(c, "#reports-tab-paused_longest[aria-selected=\"true\"]").await;
+    wait_inner(
+        c,
+        "#report-table-paused_longest",
+        &["WO2026000001", "WO2026000002"],
+    )
+    .await;
     session.close().await;
 }
