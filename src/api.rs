@@ -354,6 +354,12 @@ static COMMANDS: &[Command] = &[
         FIELD_AND_DISPATCH,
         orders::flow::move_to
     ),
+    command!(
+        "orders.pause",
+        "暂停计时",
+        FIELD_AND_DISPATCH,
+        orders::pauses::pause
+    ),
     command!("orders.pay", "收款", DESK, orders::flow::pay),
     command!(
         "orders.receivables",
@@ -378,6 +384,12 @@ static COMMANDS: &[Command] = &[
         "推荐派工工程师",
         DISPATCH,
         orders::board::suggest
+    ),
+    command!(
+        "orders.unpause",
+        "恢复计时",
+        FIELD_AND_DISPATCH,
+        orders::pauses::unpause
     ),
     command!("parts.get", "查看备件", EVERYONE, parts::get),
     command!(

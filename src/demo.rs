@@ -1865,6 +1865,7 @@ fn fill_orders_in(
                 OrderStatus::Registered,
                 fault
             ])?;
+            demo_pause(&tx, cal, id, status, (created, started, completed))?;
             if let Some(c) = completed {
                 let mut detail =
                     format!("{work_done}；合计 {}", crate::platform::money::yuan(total));
@@ -2318,4 +2319,76 @@ mod tests {
             );
         }
     }
+}
+
+/// The demo's pauses (issue 21), chosen by the order's id so that the dice's draws, and so
+/// every other figure of the demo, stay as they were: an order waiting for parts is paused
+/// for them since work started; one done order in seven waited in the middle of its work
+/// (for parts, or for a customer who did not answer, was not home or had a quote to
+/// approve), its slip clock's due time moved on by the working time it waited, as
+/// `orders::pauses` does.
+fn demo_pause(
+    tx: &crate::platform::db::Db,
+    cal: &crate::people::calendar::Calendar,
+    id: OrderId,
+    status: OrderStatus,
+    (created, started, completed): (
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ),
+) -> Result<()> {
+    use crate::orders::words::{EventKind, PauseReason};
+    let insert = |reason: PauseReason, from: chrono::DateTime<chrono::Utc>| -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO order_pause (order_id, reason, started_at, started_by) VALUES (?1, ?2, ?3, '前台')",
+        )?
+        .execute(rusqlite::params![id, reason, stamp(from)])?;
+        tx.prepare_cached(
+            "INSERT INTO order_event (order_id, at, \"user\", kind, detail) VALUES (?1, ?2, '前台', ?3, ?4)",
+        )?
+        .execute(rusqlite::params![id, stamp(from), EventKind::Paused, reason.label()])?;
+        Ok(())
+    };
+    if status == OrderStatus::WaitingParts {
+        return insert(PauseReason::Parts, started.unwrap_or(created));
+    }
+    let Some(done) = completed.filter(|_| id.0 % 7 == 3) else {
+        return Ok(());
+    };
+    let span = done - created;
+    if span < chrono::Duration::hours(2) {
+        return Ok(());
+    }
+    let reason = PauseReason::ALL[(id.0 / 7) as usize % PauseReason::ALL.len()];
+    let (from, to) = (created + span / 4, created + span * 3 / 4);
+    insert(reason, from)?;
+    let covered = cal.working_between(from, to);
+    tx.prepare_cached(
+        "UPDATE order_pause SET ended_at = ?2, ended_by = '前台', working_seconds = ?3
+         WHERE order_id = ?1 AND ended_at IS NULL",
+    )?
+    .execute(rusqlite::params![id, stamp(to), covered.num_seconds()])?;
+    let slip_due: String =
+        tx.query_row("SELECT slip_due FROM work_order WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
+    if let Some(due) = crate::platform::time::parse(&slip_due) {
+        tx.prepare_cached("UPDATE work_order SET slip_due = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![id, stamp(cal.add_working(due, covered))])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO order_event (order_id, at, \"user\", kind, detail) VALUES (?1, ?2, '前台', ?3, ?4)",
+    )?
+    .execute(rusqlite::params![
+        id,
+        stamp(to),
+        EventKind::Resumed,
+        format!(
+            "{}，暂停工作时间 {}",
+            reason.label(),
+            crate::orders::pauses::working_text(covered)
+        )
+    ])?;
+    Ok(())
 }

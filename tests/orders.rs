@@ -791,10 +791,17 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
     let mut t = desk();
     let s = setup(&mut t);
     let expected: &[(&str, &[&str])] = &[
-        ("registered", &["assign*", "cancel"]),
-        ("dispatched", &["reassign", "start*", "cancel"]),
-        ("in_progress", &["reassign", "wait", "complete*", "cancel"]),
-        ("waiting_parts", &["reassign", "resume*", "cancel"]),
+        // 暂停计时 on every open order; 待料 is itself a pause (issue 21): 恢复计时.
+        ("registered", &["assign*", "pause", "cancel"]),
+        ("dispatched", &["reassign", "start*", "pause", "cancel"]),
+        (
+            "in_progress",
+            &["reassign", "wait", "pause", "complete*", "cancel"],
+        ),
+        (
+            "waiting_parts",
+            &["reassign", "resume*", "unpause", "cancel"],
+        ),
         // Nothing to pay (no fees): no 收款, 已回访 is next.
         ("completed", &["reopen", "called_back*"]),
         ("called_back", &["reopen", "close*"]),
@@ -813,9 +820,12 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
         "orders.create",
         json!({"customer_id": s.customer, "kind": "repair", "mode": "on_site", "fault": "漏水"}),
     );
-    assert_eq!(actions(&unconfirmed), ["confirm", "assign*", "cancel"]);
+    assert_eq!(
+        actions(&unconfirmed),
+        ["confirm", "assign*", "pause", "cancel"]
+    );
     let confirmed = t.ok("orders.confirm", json!({"id": unconfirmed["id"]}));
-    assert_eq!(actions(&confirmed), ["assign*", "cancel"]);
+    assert_eq!(actions(&confirmed), ["assign*", "pause", "cancel"]);
 
     // Phone help: completed straight from registered, and that is the main step.
     let phone = t.ok(
@@ -823,14 +833,14 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
         json!({"customer_id": s.customer, "kind": "consultation", "mode": "phone_help",
                "fault": "问怎么调水温", "confirmed": true}),
     );
-    assert_eq!(actions(&phone), ["assign", "complete*", "cancel"]);
+    assert_eq!(actions(&phone), ["assign", "pause", "complete*", "cancel"]);
     // Carry-in is not phone help: it is dispatched first, as the core enforces.
     let carried = t.ok(
         "orders.create",
         json!({"customer_id": s.customer, "kind": "repair", "mode": "carry_in",
                "fault": "不出热水", "confirmed": true}),
     );
-    assert_eq!(actions(&carried), ["assign*", "cancel"]);
+    assert_eq!(actions(&carried), ["assign*", "pause", "cancel"]);
     let e = t.err(
         "orders.complete",
         json!({"id": carried["id"], "work_done": "修好了"}),
@@ -919,17 +929,17 @@ fn actions_offer_only_what_the_users_roles_may_run() {
     let cases: &[Case] = &[
         (
             registered,
-            &["cancel"],
-            &["cancel"],
+            &["pause", "cancel"],
+            &["pause", "cancel"],
             &[],
-            &["assign*", "cancel"],
+            &["assign*", "pause", "cancel"],
         ),
         (
             working,
-            &["wait", "complete*", "cancel"],
-            &["wait", "complete*", "cancel"],
+            &["wait", "pause", "complete*", "cancel"],
+            &["wait", "pause", "complete*", "cancel"],
             &[],
-            &["reassign", "wait", "cancel"],
+            &["reassign", "wait", "pause", "cancel"],
         ),
         (
             owed,
@@ -1046,6 +1056,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "close",
                 "cancel",
                 "contact",
+                "pause",
+                "unpause",
             ],
         ),
         (
@@ -1069,6 +1081,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "contact",
                 "attached",
                 "attachment_void",
+                "paused",
+                "resumed",
             ],
         ),
     ];
@@ -2153,4 +2167,5 @@ fn desks_colliding_on_one_order_are_paid_or_told_and_nothing_is_counted_twice() 
 }
 
 // 进度查询 (issue 20): status codes, the public view, revoking, the limit, the slip's QR.
+mod pauses;
 mod status_page;

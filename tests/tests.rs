@@ -66,7 +66,8 @@ mod search;
 // The spare-parts ledger: movements, value, stocktake, the invariant, the last-unit race.
 mod stock;
 // Work orders: intake, numbers, the status flow, clocks on the working calendar,
-// completion through the ledger, payment, the dispatch board.
+// completion through the ledger, payment, the dispatch board; clocks that pause
+// (orders/pauses.rs, issue 21).
 mod orders;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;

@@ -80,7 +80,14 @@ fn read(
     let rows = stmt.query_map(p, |r| {
         let due: String = r.get(15)?;
         let replied: Option<String> = r.get(16)?;
-        let clock = clocks::state(clocks::Kind::Reply, &due, replied.as_deref(), false, now);
+        let clock = clocks::state(
+            clocks::Kind::Reply,
+            &due,
+            replied.as_deref(),
+            false,
+            None,
+            now,
+        );
         let cause: String = r.get(10)?;
         Ok(Complaint {
             id: r.get(0)?,

@@ -75,6 +75,8 @@ pub struct Card {
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
     pub clocks: Vec<super::clocks::Clock>,
+    /// The open pause (待料 / 待客户): its clocks stand still, no alert.
+    pub pause: Option<super::pauses::Current>,
     pub parts: Parts,
 }
 
@@ -83,11 +85,12 @@ const CARD_SELECT: &str = "SELECT o.id, o.number, o.customer_id, c.name, o.equip
         o.model_id, m.code || ' ' || m.name, e.serial, o.address, o.kind, o.status, o.priority,
         o.fault, o.warranty, o.warranty_reason, o.engineer_id, g.name, o.appointment_from,
         o.appointment_to, o.confirm_due, o.confirm_at, o.reply_due, o.reply_at, o.slip_due,
-        o.slip_at
+        o.slip_at, p.reason, p.note, p.started_at, p.started_by
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
-    LEFT JOIN engineer g ON g.id = o.engineer_id";
+    LEFT JOIN engineer g ON g.id = o.engineer_id
+    LEFT JOIN order_pause p ON p.order_id = o.id AND p.ended_at IS NULL";
 
 /// Column `i` as text, borrowed from the row (None: NULL).
 fn text<'r>(
@@ -105,12 +108,15 @@ fn read_cards(conn: &Db, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
     let rows = stmt.query_map([BOARD_LIMIT], |r| {
         let status: OrderStatus = r.get(10)?;
         let cancelled = status == OrderStatus::Cancelled;
+        let pause = super::pauses::current_at(r, 25)?;
+        let since = pause.as_ref().map(|p| p.since.as_str());
         let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
             Ok(clocks::state(
                 kind,
                 text(r, due)?.unwrap_or_default(),
                 text(r, due + 1)?,
                 cancelled,
+                since,
                 now,
             ))
         };
@@ -154,6 +160,7 @@ fn read_cards(conn: &Db, tail: &str, now: DateTime<Utc>) -> Result<Vec<Card>> {
                 clock(clocks::Kind::Reply, 21)?,
                 clock(clocks::Kind::Slip, 23)?,
             ],
+            pause,
             parts: Parts::default(),
         })
     })?;

@@ -9,7 +9,10 @@
 //!   and a late one needs a recorded reason.
 //!
 //! Due times and the moment each clock stopped are stored on the order; whether it was
-//! kept is read from them. A running clock warns before it breaks: 1 minute before for the
+//! kept is read from them. While the order is paused (待料 / 待客户, [`super::pauses`]) the
+//! reply and slip clocks stand still (`paused`, their time left as it was when the pause
+//! began, never an alert); when the pause ends their due times move on by the working
+//! time it covered, so kept and missed are read from the stored times as before. A running clock warns before it breaks: 1 minute before for the
 //! confirmation call, 4 hours for the reply, 8 hours for the slip.
 
 use chrono::{DateTime, Duration, Utc};
@@ -32,12 +35,13 @@ crate::words! {
 
 crate::words! {
     /// Where a clock stands: `running`, `warning` (about to break), `broken` (past due,
-    /// still running), `kept`, `missed` (stopped late), `stopped` (the order was cancelled
-    /// before it stopped).
+    /// still running), `paused` (the order waits for parts or the customer), `kept`,
+    /// `missed` (stopped late), `stopped` (the order was cancelled before it stopped).
     pub enum ClockState("时限状态") {
         Running = "running", "进行中";
         Warning = "warning", "即将超时";
         Broken = "broken", "已超时";
+        Paused = "paused", "已暂停";
         Kept = "kept", "按时完成";
         Missed = "missed", "超时完成";
         Stopped = "stopped", "已停止";
@@ -45,13 +49,19 @@ crate::words! {
 }
 
 impl ClockState {
-    /// About to break or broken: the desk is alerted.
+    /// About to break or broken: the desk is alerted (never while paused).
     pub fn alarming(self) -> bool {
         matches!(self, ClockState::Warning | ClockState::Broken)
     }
 }
 
 impl Kind {
+    /// The clocks a pause stops: the reply and the slip (the 3-minute confirmation call
+    /// is the desk's own call, nobody waits for it).
+    pub fn pauses(self) -> bool {
+        matches!(self, Kind::Reply | Kind::Slip)
+    }
+
     fn warn_before(self) -> Duration {
         match self {
             Kind::Confirm => Duration::minutes(1),
@@ -81,15 +91,19 @@ pub struct Clock {
     pub minutes_left: Option<i64>,
 }
 
-/// One clock as it stands at `now`.
+/// One clock as it stands at `now`; `paused_since`: when the order's open pause began.
 pub fn state(
     kind: Kind,
     due: &str,
     done_at: Option<&str>,
     cancelled: bool,
+    paused_since: Option<&str>,
     now: DateTime<Utc>,
 ) -> Clock {
     let due_t = crate::platform::time::parse(due).unwrap_or(now);
+    let paused = paused_since
+        .filter(|_| kind.pauses())
+        .map(|since| crate::platform::time::parse(since).unwrap_or(now));
     let (state, minutes_left) = match done_at {
         Some(done) => {
             let done_t = crate::platform::time::parse(done).unwrap_or(now);
@@ -103,6 +117,11 @@ pub fn state(
             )
         }
         None if cancelled => (ClockState::Stopped, None),
+        // Standing still: the time left as the pause found it.
+        None if paused.is_some() => {
+            let left = due_t - paused.unwrap_or(now);
+            (ClockState::Paused, Some(left.num_seconds().div_euclid(60)))
+        }
         None => {
             let left = due_t - now;
             let state = if left < Duration::zero() {

@@ -159,6 +159,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let reason = text::field("reason", "原因", &a.reason, 200, false)?;
+    let cal = Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let Some(to) = OrderStatus::from_word(&a.to) else {
@@ -203,6 +204,7 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
         _ => {}
     }
     o.seen(a.version)?;
+    super::pauses::on_move(&tx, &cal, a.id, to, &reason, now)?;
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
         EventKind::Reopened
@@ -250,6 +252,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
             ));
         }
     }
+    let cal = Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     let (kind, to_status) = match (o.status, o.engineer_id) {
@@ -269,6 +272,7 @@ pub fn assign(desk: &mut Desk, a: AssignArgs) -> Result<Order> {
         _ => return Err(refused(&o, Dispatched, "（只有未完工的工单可以派工）")),
     };
     o.seen(a.version)?;
+    super::pauses::end(&tx, &cal, a.id, now, kind.label())?;
     tx.prepare_cached(
         "UPDATE work_order SET engineer_id = ?2, status = ?3, updated_at = ?4,
              reply_at = coalesce(reply_at, ?4),
@@ -319,6 +323,7 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let note = text::field("note", "备注", &a.note, 200, false)?;
+    let cal = Calendar::load(desk.conn())?;
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
     if !o.status.is_open() {
@@ -343,6 +348,8 @@ pub fn confirm(desk: &mut Desk, a: ConfirmArgs) -> Result<Order> {
             format!("工单 {} 已经确认过", o.number),
         ));
     }
+    // The customer was reached: a wait for them is over.
+    super::pauses::end(&tx, &cal, a.id, now, EventKind::Confirmed.label())?;
     event(&tx, a.id, &at, EventKind::Confirmed, (None, None), &note)?;
     tx.commit()?;
     load(desk.conn(), desk.actor(), a.id, now)
@@ -408,7 +415,9 @@ pub fn complete(
         };
         return Err(refused(&o, Completed, hint));
     }
-    let late = crate::platform::time::parse(&o.slip_due).is_some_and(|due| now > due);
+    // A paused order's slip clock is judged as it stands once completion ends the pause.
+    let slip_due = super::pauses::due_after(&tx, &cal, a.id, &o.slip_due, now)?;
+    let late = crate::platform::time::parse(&slip_due).is_some_and(|due| now > due);
     if late && late_reason.is_empty() {
         return Err(Error::invalid(
             "late_reason",
@@ -427,6 +436,7 @@ pub fn complete(
         ));
     }
     o.seen(a.version)?;
+    super::pauses::end(&tx, &cal, a.id, now, EventKind::Completed.label())?;
     let (parts_fee, names) = use_parts(&tx, a.id, &o, &a.parts, in_warranty, &at)?;
     if parts_fee > 0 {
         fees.insert(

@@ -8,6 +8,8 @@
 //!   completion (parts out through the ledger in the same transaction), payment.
 //! - [`board`]: the dispatch board, engineer suggestions, receivables.
 //! - [`clocks`]: the service-level clocks on the working calendar.
+//! - [`pauses`]: 暂停 / 恢复, the clocks standing still while the order waits for parts
+//!   or the customer (issue 21).
 //!
 //! Every change is an event on the order's timeline (`order_event`, append-only) with who
 //! and when; money is integer fen.
@@ -20,6 +22,7 @@ pub mod engineers;
 pub mod flow;
 pub mod history;
 pub mod notice;
+pub mod pauses;
 pub mod status_page;
 pub mod words;
 
@@ -163,6 +166,8 @@ pub struct Order {
     /// The customer's signature as pen strokes in a 0–1 box (empty: not signed on screen).
     pub signature: Vec<Vec<[f32; 2]>>,
     pub clocks: Vec<clocks::Clock>,
+    /// The open pause (待料 / 待客户, issue 21): its reply and slip clocks stand still.
+    pub pause: Option<pauses::Current>,
     /// Statuses the order may move to now by `orders.move`.
     pub moves: Vec<OrderStatus>,
     /// What the acting user may do on the order now, in display order (the buttons).
@@ -175,6 +180,12 @@ pub struct Order {
     pub fees: Option<Vec<FeeLine>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<Payment>>,
+    /// Every pause of the order, oldest first (one order's detail only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pauses: Option<Vec<pauses::Pause>>,
+    /// The working minutes it was paused in all, an open pause up to now (detail only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_minutes: Option<i64>,
     /// How many times the order's row has changed (1 when registered): what a command that
     /// changes the order is given back, so that a change made meanwhile at another desk is
     /// not overwritten unseen (see [`check_version`]).
@@ -195,11 +206,13 @@ pub(crate) const SELECT: &str =
         o.priority, o.fault, o.warranty, o.warranty_reason, o.appointment_from, o.appointment_to,
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
-        o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version
+        o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version,
+        p.reason, p.note, p.started_at, p.started_by
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
-    LEFT JOIN engineer g ON g.id = o.engineer_id";
+    LEFT JOIN engineer g ON g.id = o.engineer_id
+    LEFT JOIN order_pause p ON p.order_id = o.id AND p.ended_at IS NULL";
 
 /// Reads orders with `SELECT … {tail}`; clocks as they stand at `now`, actions as
 /// `actor` may take them.
@@ -218,6 +231,8 @@ pub(crate) fn read(
         let engineer_id: Option<crate::orders::engineers::EngineerId> = r.get(20)?;
         let total_fen: i64 = r.get(25)?;
         let paid_fen: i64 = r.get(26)?;
+        let pause = pauses::current_at(r, 40)?;
+        let since = pause.as_ref().map(|p| p.since.as_str());
         let clock = |kind, due: usize| -> rusqlite::Result<clocks::Clock> {
             let due_text: String = r.get(due)?;
             let done: Option<String> = r.get(due + 1)?;
@@ -226,6 +241,7 @@ pub(crate) fn read(
                 &due_text,
                 done.as_deref(),
                 cancelled,
+                since,
                 now,
             ))
         };
@@ -296,10 +312,13 @@ pub(crate) fn read(
                 clock(clocks::Kind::Reply, 32)?,
                 clock(clocks::Kind::Slip, 34)?,
             ],
+            pause,
             events: None,
             parts: None,
             fees: None,
             payments: None,
+            pauses: None,
+            paused_minutes: None,
             version: r.get(39)?,
             status_path: None,
             status_url: None,
@@ -418,6 +437,10 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
         })
     })?;
     o.payments = Some(payments.collect::<rusqlite::Result<_>>()?);
+    let cal = crate::people::calendar::Calendar::load(conn)?;
+    let (list, minutes) = pauses::history(conn, &cal, id, now)?;
+    o.pauses = Some(list);
+    o.paused_minutes = Some(minutes);
     Ok(o)
 }
 

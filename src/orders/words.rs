@@ -178,6 +178,19 @@ crate::words! {
         Close = "close", "关闭工单";
         Cancel = "cancel", "取消工单";
         Contact = "contact", "修改联系人";
+        Pause = "pause", "暂停计时";
+        Unpause = "unpause", "恢复计时";
+    }
+}
+
+crate::words! {
+    /// 暂停原因 (issue 21): what a paused order waits for. Parts, or the customer: not
+    /// answering, not at home, a quote not yet approved.
+    pub enum PauseReason("暂停原因") {
+        Parts = "parts", "待料";
+        CustomerUnreachable = "customer_unreachable", "待客户：联系不上";
+        CustomerAway = "customer_away", "待客户：不在家";
+        QuotePending = "quote_pending", "待客户：报价待确认";
     }
 }
 
@@ -190,6 +203,8 @@ impl Step {
             Step::Complete => "orders.complete",
             Step::Pay => "orders.pay",
             Step::Contact => "orders.set_contact",
+            Step::Pause => "orders.pause",
+            Step::Unpause => "orders.unpause",
             Step::Start
             | Step::Resume
             | Step::Reopen
@@ -243,6 +258,12 @@ pub fn steps(o: &Order) -> Vec<Step> {
     }
     if s.may_move_to(WaitingParts) {
         list.push(Step::Wait);
+    }
+    // 暂停 / 恢复: the clocks of an open order (pauses.rs).
+    if o.pause.is_some() {
+        list.push(Step::Unpause);
+    } else if s.is_open() {
+        list.push(Step::Pause);
     }
     if s.may_move_to(Completed) || s.may_complete(o.mode) {
         list.push(Step::Complete);
@@ -325,6 +346,8 @@ crate::words! {
         Contact = "contact", "修改联系人";
         Attached = "attached", "添加附件";
         AttachmentVoid = "attachment_void", "作废附件";
+        Paused = "paused", "暂停计时";
+        Resumed = "resumed", "恢复计时";
     }
 }
 

@@ -16,6 +16,12 @@
 //! - **clocks**: the three clocks of orders registered in the period (cancelled left
 //!   out): kept, missed, broken (past due, still running), compliance = kept / all ended
 //!   or broken.
+//! - **pauses** (issue 21): the pauses (待料 / 待客户) begun in the period, by reason and in
+//!   all: how many, on how many orders, the working hours they covered (an open one up
+//!   to now), on the desk's working calendar; **paused_longest**: the ten orders whose
+//!   pauses begun in the period covered the most working time. The clocks above already
+//!   leave paused time out (a pause moves the due times on), so these say how much was
+//!   left out and where.
 //! - **fees**: billed = totals of out-of-warranty orders completed in the period;
 //!   collected = payments received in the period less refunds (cash basis); outstanding =
 //!   what is still owed today of everything billed up to the period's end, aged at the
@@ -250,6 +256,18 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
     ),
     ("fees", "保外收费与应收", &["金额（元）"], fees),
     ("parts", "备件消耗", &["数量", "成本（元）"], parts),
+    (
+        "pauses",
+        "暂停计时（待料、待客户）",
+        &["暂停次数", "工单数", "暂停工作小时"],
+        pauses,
+    ),
+    (
+        "paused_longest",
+        "暂停最久的工单",
+        &["暂停工作小时", "暂停次数"],
+        paused_longest,
+    ),
 ];
 
 fn lines(conn: &Db, sql: &str, p: impl crate::platform::db::Args, n: usize) -> Result<Vec<Line>> {
@@ -387,10 +405,16 @@ fn clocks(conn: &Db, p: &Period) -> Result<Vec<Line>> {
             "SELECT sum(confirm_at <= confirm_due), sum(confirm_at > confirm_due),
                     sum(confirm_at IS NULL AND confirm_due < ?3),
                     sum(reply_at <= reply_due), sum(reply_at > reply_due),
-                    sum(reply_at IS NULL AND reply_due < ?3),
+                    sum(reply_at IS NULL AND reply_due < now_at),
                     sum(slip_at <= slip_due), sum(slip_at > slip_due),
-                    sum(slip_at IS NULL AND slip_due < ?3)
-             FROM work_order WHERE created_at >= ?1 AND created_at < ?2 AND status <> '{cancelled}'",
+                    sum(slip_at IS NULL AND slip_due < now_at)
+             FROM (SELECT o.confirm_at, o.confirm_due, o.reply_at, o.reply_due, o.slip_at, o.slip_due,
+                          o.created_at, o.status,
+                          -- a paused order's clock stands still where the pause found it
+                          coalesce(p.started_at, ?3) AS now_at
+                   FROM work_order o
+                   LEFT JOIN order_pause p ON p.order_id = o.id AND p.ended_at IS NULL) w
+             WHERE created_at >= ?1 AND created_at < ?2 AND status <> '{cancelled}'",
         ))?
         .query_row(params![p.start, p.end, p.now], |r| {
             (0..9)
@@ -413,6 +437,97 @@ fn clocks(conn: &Db, p: &Period) -> Result<Vec<Line>> {
         }
     })
     .collect())
+}
+
+/// One pause begun in the period: its order (id, number, customer), reason and the
+/// working seconds it covered (an open one up to the period's now).
+struct Paused {
+    order_id: i64,
+    order: String,
+    reason: crate::orders::words::PauseReason,
+    seconds: i64,
+}
+
+fn paused_in(conn: &Db, p: &Period) -> Result<Vec<Paused>> {
+    let cal = crate::people::calendar::Calendar::load(conn)?;
+    // The period's now is the desk's clock, always a stamp; nothing is open without it.
+    let Some(now) = time::parse(&p.now) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.order_id, o.number || ' ' || c.name, p.reason, p.started_at, p.working_seconds
+         FROM order_pause p JOIN work_order o ON o.id = p.order_id
+         JOIN customer c ON c.id = o.customer_id
+         WHERE p.started_at >= ?1 AND p.started_at < ?2 ORDER BY p.id",
+    )?;
+    let rows = stmt.query_map(params![p.start, p.end], |r| {
+        let started: String = r.get(3)?;
+        let seconds: Option<i64> = r.get(4)?;
+        Ok(Paused {
+            order_id: r.get(0)?,
+            order: r.get(1)?,
+            reason: r.get(2)?,
+            seconds: seconds.unwrap_or_else(|| {
+                crate::orders::pauses::working(&cal, &started, now).num_seconds()
+            }),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Working seconds as hours with one decimal.
+fn hours(seconds: i64) -> f64 {
+    (seconds as f64 / 360.0).round() / 10.0
+}
+
+fn pauses(conn: &Db, p: &Period) -> Result<Vec<Line>> {
+    use crate::orders::words::PauseReason;
+    let all = paused_in(conn, p)?;
+    let line = |key: &str, label: &str, of: &dyn Fn(&Paused) -> bool| {
+        let chosen: Vec<&Paused> = all.iter().filter(|x| of(x)).collect();
+        let mut orders: Vec<i64> = chosen.iter().map(|x| x.order_id).collect();
+        orders.sort_unstable();
+        orders.dedup();
+        Line {
+            key: key.to_string(),
+            label: label.to_string(),
+            values: vec![
+                chosen.len() as f64,
+                orders.len() as f64,
+                hours(chosen.iter().map(|x| x.seconds).sum()),
+            ],
+        }
+    };
+    let mut out: Vec<Line> = PauseReason::ALL
+        .iter()
+        .map(|r| line(r.as_str(), r.label(), &|x: &Paused| x.reason == *r))
+        .collect();
+    out.push(line("total", "合计", &|_: &Paused| true));
+    Ok(out)
+}
+
+fn paused_longest(conn: &Db, p: &Period) -> Result<Vec<Line>> {
+    let mut by_order: Vec<(i64, String, i64, i64)> = Vec::new();
+    for x in paused_in(conn, p)? {
+        match by_order.iter_mut().find(|o| o.0 == x.order_id) {
+            Some(o) => {
+                o.2 += x.seconds;
+                o.3 += 1;
+            }
+            None => by_order.push((x.order_id, x.order, x.seconds, 1)),
+        }
+    }
+    // Longest first; the same time: the earlier order first.
+    by_order.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    Ok(by_order
+        .into_iter()
+        .take(10)
+        .map(|(id, order, seconds, n)| Line {
+            key: id.to_string(),
+            label: order,
+            values: vec![hours(seconds), n as f64],
+        })
+        .collect())
 }
 
 fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
@@ -618,11 +733,34 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
                 ("confirm_due", _) => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
                     AND (o.confirm_at > o.confirm_due OR (o.confirm_at IS NULL AND o.confirm_due < ?3))"),
                 ("reply_due", _) => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
-                    AND (o.reply_at > o.reply_due OR (o.reply_at IS NULL AND o.reply_due < ?3))"),
+                    AND (o.reply_at > o.reply_due OR (o.reply_at IS NULL AND o.reply_due < coalesce(p.started_at, ?3)))"),
                 _ => format!("WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.status <> '{cancelled}'
-                    AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < ?3))"),
+                    AND (o.slip_at > o.slip_due OR (o.slip_at IS NULL AND o.slip_due < coalesce(p.started_at, ?3)))"),
             };
             (tail, vec![p.start, p.end, stamp(now).into()])
+        }
+        "pauses" => {
+            let reason = match key.as_str() {
+                "total" => String::new(),
+                word => crate::orders::words::PauseReason::parse(word, "key")?
+                    .as_str()
+                    .to_string(),
+            };
+            (
+                "WHERE o.id IN (SELECT order_id FROM order_pause
+                   WHERE started_at >= ?1 AND started_at < ?2 AND (?3 = '' OR reason = ?3))"
+                    .to_string(),
+                vec![p.start, p.end, reason],
+            )
+        }
+        "paused_longest" => {
+            let id: i64 = key
+                .parse()
+                .map_err(|_| Error::invalid("key", "没有这张工单"))?;
+            (
+                "WHERE o.id = CAST(?1 AS INTEGER)".to_string(),
+                vec![id.to_string()],
+            )
         }
         "fees" if key == "billed" => (
             format!(

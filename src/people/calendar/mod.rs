@@ -102,9 +102,30 @@ impl Calendar {
 
     /// `at` plus `minutes` of working time.
     pub fn add_minutes(&self, at: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+        self.add_working(at, Duration::minutes(minutes))
+    }
+
+    /// The working time between `from` and `to` (zero when `to` is not later): nights,
+    /// days off and holidays count nothing. What a pause of an order's clocks covered
+    /// (orders/pauses.rs).
+    pub fn working_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        let zone = time::zone();
+        let end = to.with_timezone(&zone);
+        let mut cur = self.working_moment(from.with_timezone(&zone));
+        let mut total = Duration::zero();
+        while cur < end {
+            let stop = time::local(cur.date_naive(), self.end).min(end);
+            total += stop - cur;
+            cur = time::local(self.next_working_day(cur.date_naive()), self.start);
+        }
+        total
+    }
+
+    /// `at` plus `working` time on the calendar.
+    pub fn add_working(&self, at: DateTime<Utc>, working: Duration) -> DateTime<Utc> {
         let zone = time::zone();
         let mut cur = self.working_moment(at.with_timezone(&zone));
-        let mut left = Duration::minutes(minutes);
+        let mut left = working;
         loop {
             let end_today = time::local(cur.date_naive(), self.end);
             let room = end_today - cur;

@@ -817,4 +817,27 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX call_ring_at ON call_ring (at);
     "#,
+    // 25, issue 21 (clocks that pause, 待料 / 待客户): an order's pauses, each with its
+    // reason, note, who and when it started and ended, and the working time it covered
+    // (on the desk's calendar, set when it ends). At most one pause of an order is open
+    // (the partial unique index); while it is, the order's reply and slip clocks stand
+    // still, and when it ends their due times move on by the working time it covered
+    // (src/orders/pauses.rs).
+    r#"
+    CREATE TABLE order_pause (
+        id              INTEGER PRIMARY KEY,
+        order_id        INTEGER NOT NULL REFERENCES work_order (id),
+        reason          TEXT NOT NULL CHECK (reason IN ('parts', 'customer_unreachable', 'customer_away', 'quote_pending')),
+        note            TEXT NOT NULL DEFAULT '',
+        started_at      TEXT NOT NULL,
+        started_by      TEXT NOT NULL,
+        ended_at        TEXT,
+        ended_by        TEXT,
+        working_seconds INTEGER CHECK (working_seconds >= 0),
+        CHECK ((ended_at IS NULL) = (working_seconds IS NULL))
+    );
+    CREATE UNIQUE INDEX order_pause_open ON order_pause (order_id) WHERE ended_at IS NULL;
+    CREATE INDEX order_pause_order ON order_pause (order_id, id);
+    CREATE INDEX order_pause_started ON order_pause (started_at);
+    "#,
 ];

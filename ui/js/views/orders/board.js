@@ -39,7 +39,8 @@ function partLine(p, assigned) {
 }
 
 function card(o) {
-  const clocks = (o.clocks ?? []).filter((c) => ['running', 'warning', 'broken'].includes(c.state));
+  // A paused clock (待料 / 待客户) shows as such, never as the card's warning.
+  const clocks = (o.clocks ?? []).filter((c) => ['running', 'warning', 'broken', 'paused'].includes(c.state));
   const worst = clocks.some((c) => c.state === 'broken') ? 'broken' : clocks.some((c) => c.state === 'warning') ? 'warning' : '';
   const assigned = Boolean(o.engineer);
   const parts = o.parts ?? [];

@@ -5,7 +5,7 @@ import { deskDateTime } from '../../lib/dates.js';
 import { t } from '../../i18n.js';
 
 const CLOCK_KINDS = ['confirm', 'reply', 'slip'];
-const CLOCK_STATES = ['running', 'warning', 'broken', 'kept', 'missed', 'stopped'];
+const CLOCK_STATES = ['running', 'warning', 'broken', 'paused', 'kept', 'missed', 'stopped'];
 
 /** A clock's state, one the screen knows ('running' for anything new). */
 export function clockState(clock) {
@@ -38,6 +38,8 @@ export function clockStateText(clock) {
   if (state === 'running') return t('clock.state.running', { left: durationText(left) });
   if (state === 'warning') return t('clock.state.warning', { left: durationText(left) });
   if (state === 'broken') return t('clock.state.broken', { over: durationText(left) });
+  // Standing still (待料 / 待客户): what was left when the pause began, or how much over.
+  if (state === 'paused') return Number(left) < 0 ? t('clock.state.paused_over', { over: durationText(left) }) : t('clock.state.paused', { left: durationText(left) });
   return t(`clock.state.${state}`);
 }
 

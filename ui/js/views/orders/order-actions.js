@@ -2,7 +2,7 @@
 // every order JSON: names in display order, `main` on the step the order waits for, already
 // filtered by the logged-in user's roles); this module only knows how each one is drawn and
 // started: its keyboard letter, and whether it opens a form in the action panel or makes a
-// move straight away.
+// move (or runs a command) straight away.
 import { h } from '../../lib/dom.js';
 import { t } from '../../i18n.js';
 
@@ -21,6 +21,9 @@ export const ACTIONS = {
   close: { key: 'L', move: 'closed' },
   cancel: { key: 'X', form: true },
   contact: { key: 'E', form: true },
+  // 暂停 / 恢复 the clocks (issue 21): one letter, only one of them is offered at a time.
+  pause: { key: 'H', form: true },
+  unpause: { key: 'H', command: 'orders.unpause' },
 };
 
 /** The order's actions as the core sent them, those this screen knows how to start. */

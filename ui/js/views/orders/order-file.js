@@ -13,7 +13,7 @@ import { warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
 import { appointmentText, deskDateTime } from '../../lib/dates.js';
-import { clockLabel, clockState, clockStateText } from './clocks.js';
+import { clockLabel, clockState, clockStateText, durationText } from './clocks.js';
 import { ACTIONS, actionButtons, actionForLetter } from './order-actions.js';
 import { orderForms } from './order-forms.js';
 import { DONE, orderSlips } from './order-slips.js';
@@ -156,10 +156,33 @@ export async function render(root, ctx) {
     details.append(...rows.flat().filter(Boolean));
   }
 
+  /** The open pause (reason, since when, by whom) and the working time paused in all. */
+  function pauseBox() {
+    const p = order.pause;
+    const total = Number(order.paused_minutes ?? 0);
+    if (!p && total <= 0) return null;
+    return h(
+      'div',
+      { class: `order-pause${p ? ' order-pause-open' : ''}`, id: 'order-pause', dataset: { reason: p?.reason ?? '' } },
+      p
+        ? h(
+            'p',
+            { class: 'order-pause-now' },
+            h('span', { class: 'chip chip-clock chip-clock-paused', id: 'order-pause-reason' }, t(`order.pause.reason.${p.reason}`)),
+            ' ',
+            h('span', { class: 'num', id: 'order-pause-since' }, t('order.pause.since', { at: deskDateTime(p.since), user: p.by })),
+            p.note ? h('span', { class: 'muted' }, ` · ${p.note}`) : null,
+          )
+        : null,
+      total > 0 ? h('p', { class: 'muted num', id: 'order-paused-total' }, t('order.pause.total', { time: durationText(total) })) : null,
+    );
+  }
+
   function showClocks() {
     clear(clocksBox);
     clocksBox.append(
       h('h2', {}, t('order.clocks')),
+      pauseBox() ?? '',
       h(
         'ul',
         { class: 'clock-list', id: 'order-clocks' },
@@ -395,6 +418,11 @@ export async function render(root, ctx) {
     if (spec.move) {
       if (panelState) closePanel({ focus: false });
       send('orders.move', { to: spec.move, reason: '' }, { done: t(`order.done.${action}`), onError: showNotice });
+      return;
+    }
+    if (spec.command) {
+      if (panelState) closePanel({ focus: false });
+      send(spec.command, {}, { done: t(`order.done.${action}`), onError: showNotice });
       return;
     }
     if (panelState?.action === action) {

@@ -1,5 +1,5 @@
 // The action panel's forms of the order file: 回电确认, 派工/改派, the reason for 待件,
-// 重新打开 and 取消, 完工 (diagnosis, work, parts, fees, the reason for a fee in warranty, the
+// 重新打开 and 取消, 暂停计时 (what the order waits for), 完工 (diagnosis, work, parts, fees, the reason for a fee in warranty, the
 // late slip's reason; confirmed with a summary before anything happens), 收款 and 修改联系人
 // (the contact and phone the slip prints, in any status).
 // Each builds its form for the panel and sends its step through the page; the page keeps
@@ -96,6 +96,37 @@ export function orderForms(page) {
     };
     form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
     enterOrder(form, () => [reason], submit);
+    return { action, element: form, submit, focus: () => reason.focus() };
+  }
+
+  // 暂停计时: what the order waits for (parts, or the customer) and a note; the core stops
+  // the reply and slip clocks until 恢复 or the order's next move.
+  function pauseForm(action) {
+    const reasons = ['parts', 'customer_unreachable', 'customer_away', 'quote_pending'];
+    const reason = h(
+      'select',
+      { class: 'input' },
+      reasons.map((r) => h('option', { value: r }, t(`order.pause.reason.${r}`))),
+    );
+    const note = h('input', { class: 'input input-wide', type: 'text', maxlength: '200', placeholder: t('order.pause.placeholder') });
+    const controls = { reason, note, pause: null, status: null };
+    const { form, formError } = panelForm(action, {
+      title: t('order.pause.title', { number: page.order.number }),
+      lead: t('order.pause.lead'),
+      fields: [
+        field('pause', 'reason', reason, { label: t('order.pause.reason'), required: true }),
+        field('pause', 'note', note, { label: t('order.f.note') }),
+      ],
+      saveLabel: t('order.pause.save'),
+      formId: 'pause-form',
+    });
+    const errors = errorsFor(form, controls, formError);
+    const submit = () => {
+      errors.clearAll();
+      page.send('orders.pause', { reason: reason.value, note: note.value.trim() }, { done: t('order.done.pause'), onError: errors.show });
+    };
+    form.addEventListener('submit', (e) => (e.preventDefault(), submit()));
+    enterOrder(form, () => [reason, note], submit);
     return { action, element: form, submit, focus: () => reason.focus() };
   }
 
@@ -891,5 +922,6 @@ export function orderForms(page) {
     complete: completeForm,
     pay: payForm,
     contact: contactForm,
+    pause: pauseForm,
   };
 }

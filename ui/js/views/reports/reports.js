@@ -23,7 +23,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
-const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts'];
+const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest'];
 const PERIODS = ['current', 'previous', 'last_year'];
 
 /** How each column's values read: count, money (yuan), percent, hours. */
@@ -34,6 +34,8 @@ const KINDS = {
   callbacks: ['count', 'count', 'count', 'percent', 'count', 'count', 'count', 'percent'],
   complaints: ['count', 'count', 'count', 'hours', 'count'],
   clocks: ['count', 'count', 'count', 'percent'],
+  pauses: ['count', 'count', 'hours'],
+  paused_longest: ['hours', 'count'],
   fees: ['money'],
   parts: ['count', 'money'],
 };
@@ -59,6 +61,9 @@ const DRILL = {
   repairs_by_fault: { cols: [0] },
   engineers: { cols: [0] },
   clocks: { cols: [1, 2] },
+  // The orders paused in the period (by reason, or all); the longest list: the order itself.
+  pauses: { cols: [0, 1] },
+  paused_longest: { cols: [0] },
   fees: { cols: [0], lines: ['billed'] },
 };
 /** The clock state behind each drillable column of the clocks report. */
@@ -72,6 +77,8 @@ const CHART = {
   callbacks: 'columns',
   complaints: 0,
   clocks: 3,
+  pauses: 2,
+  paused_longest: 0,
   fees: 0,
   parts: 1,
 };
@@ -94,6 +101,7 @@ const FIXED_LINES = {
   callbacks: { all: 'all' },
   complaints: Object.fromEntries(['attitude', 'quality', 'timeliness', 'fees', 'parts', 'product', 'other'].map((k) => [k, `cause.${k}`])),
   clocks: { confirm: 'confirm', reply: 'reply', slip: 'slip' },
+  pauses: Object.fromEntries(['parts', 'customer_unreachable', 'customer_away', 'quote_pending', 'total'].map((k) => [k, `pause.${k}`])),
   fees: Object.fromEntries(['billed', 'collected', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90'].map((k) => [k, k])),
   parts: { stock_value: 'stock_value', shortages: 'shortages' },
 };
@@ -113,6 +121,8 @@ const COLUMNS = {
   callbacks: ['due', 'made', 'in_time', 'completion', 'satisfied', 'basic', 'unsatisfied', 'satisfaction'],
   complaints: ['count', 'replied', 'replied_24h', 'reply_hours', 'justified'],
   clocks: ['kept', 'missed', 'broken_open', 'compliance'],
+  pauses: ['count', 'orders', 'hours'],
+  paused_longest: ['hours', 'count'],
   fees: ['amount'],
   parts: ['quantity', 'cost'],
 };
@@ -332,7 +342,7 @@ export async function render(root, ctx) {
           id: `reports-tab-${name}`,
           class: 'tab',
           'aria-controls': `reports-panel-${name}`,
-          title: t('reports.tab.title', { n: i + 1 }),
+          title: t('reports.tab.title', { n: (i + 1) % 10 }),
           dataset: { tab: name },
         },
         t(`reports.tab.${name}`),
@@ -887,15 +897,16 @@ export async function render(root, ctx) {
       resetTitle();
     },
     onKey(event) {
-      // 1–8 switch the reports, PageUp / PageDown the month, when nothing is being typed.
+      // 1–9 and 0 (the tenth) switch the reports, PageUp / PageDown the month, when
+      // nothing is being typed.
       if (dialog.open || isTyping(event.target) || modified(event)) return;
       if (event.key === 'PageUp' || event.key === 'PageDown') {
         event.preventDefault();
         stepMonth(event.key === 'PageUp' ? -1 : 1);
         return;
       }
-      const n = Number(event.key);
-      if (Number.isInteger(n) && n >= 1 && n <= REPORTS.length) {
+      const n = event.key === '0' ? 10 : Number(event.key);
+      if (/^\d$/.test(event.key) && n >= 1 && n <= REPORTS.length) {
         event.preventDefault();
         select(REPORTS[n - 1], true);
       }
