@@ -65,6 +65,8 @@ mod stock;
 // Work orders: intake, numbers, the status flow, clocks on the working calendar,
 // completion through the ledger, payment, the dispatch board.
 mod orders;
+// 备用机 (issue 21): the register, lending once, deposits and refunds, overdue, the slip.
+mod loaners;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

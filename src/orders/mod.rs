@@ -19,6 +19,7 @@ pub mod contact;
 pub mod engineers;
 pub mod flow;
 pub mod history;
+pub mod loaners;
 pub mod notice;
 pub mod status_page;
 pub mod words;

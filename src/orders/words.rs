@@ -325,6 +325,17 @@ crate::words! {
         Contact = "contact", "修改联系人";
         Attached = "attached", "添加附件";
         AttachmentVoid = "attachment_void", "作废附件";
+        LoanerLent = "loaner_lent", "借出备用机";
+        LoanerReturned = "loaner_returned", "归还备用机";
+    }
+}
+
+crate::words! {
+    /// 备用机状况: of a loaner in the register, when lent and when it comes back.
+    pub enum LoanerCondition("备用机状况") {
+        Good = "good", "完好";
+        Worn = "worn", "有使用痕迹";
+        Damaged = "damaged", "损坏";
     }
 }
 
