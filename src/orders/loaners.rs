@@ -407,6 +407,27 @@ fn money(
     Ok(())
 }
 
+/// The order's timeline and the audit trail for a loan lent or returned: the audit's
+/// action is the event's word (`loaner_lent`, `loaner_returned`).
+fn record(
+    tx: &Db,
+    at: &Stamp,
+    (order, number): (OrderId, &str),
+    loaner: LoanerId,
+    kind: EventKind,
+    what: &str,
+) -> Result<()> {
+    event(tx, order, at, kind, (None, None), what)?;
+    crate::people::audit::record(
+        tx,
+        at,
+        kind.as_str(),
+        "loaner",
+        loaner,
+        &format!("工单 {number} {what}"),
+    )
+}
+
 /// 借出备用机: lends a loaner to an open order's customer, takes the deposit.
 pub fn lend(desk: &mut Desk, a: LendArgs) -> Result<Loaner> {
     let method = Method::from_word(&a.method)
@@ -500,21 +521,13 @@ pub fn lend(desk: &mut Desk, a: LendArgs) -> Result<Loaner> {
         deposit_fen,
         &format!("备用机押金：{} {}", loaner.model, loaner.serial),
     )?;
-    event(
-        &tx,
-        a.order_id,
-        &at,
-        EventKind::LoanerLent,
-        (None, None),
-        &what,
-    )?;
-    crate::people::audit::record(
+    record(
         &tx,
         &at,
-        "loaner_lent",
-        "loaner",
+        (a.order_id, &number),
         loaner.id,
-        &format!("工单 {number} {what}"),
+        EventKind::LoanerLent,
+        &what,
     )?;
     tx.commit()?;
     load(desk.conn(), a.loaner_id, today)
@@ -592,21 +605,13 @@ pub fn return_loaner(desk: &mut Desk, a: ReturnArgs) -> Result<Loaner> {
         -loan.deposit_fen,
         &format!("退备用机押金：{} {}", loaner.model, loaner.serial),
     )?;
-    event(
-        &tx,
-        loan.order_id,
-        &at,
-        EventKind::LoanerReturned,
-        (None, None),
-        &what,
-    )?;
-    crate::people::audit::record(
+    record(
         &tx,
         &at,
-        "loaner_returned",
-        "loaner",
+        (loan.order_id, &loan.order_number),
         loaner.id,
-        &format!("工单 {} {what}", loan.order_number),
+        EventKind::LoanerReturned,
+        &what,
     )?;
     tx.commit()?;
     load(desk.conn(), a.loaner_id, today)

@@ -41,15 +41,6 @@ async fn wait_focused(c: &Client, id: &str) {
     .await
 }
 
-async fn into_view(c: &Client, css: &str) {
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
-        vec![json!(css)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
-}
-
 #[tokio::test]
 async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
     let s = Screen::open_with(Engine::Chromium, &[(CLOCK, FRIDAY_10)], |_| {}).await;

@@ -6,7 +6,7 @@
 // Keys: ↑↓ through the rows, Enter edits the row (归还 for a user who may not edit), R takes
 // back the loaner of the row, N a new loaner, A shows the retired ones too, Esc closes 归还.
 import { h, clear, isTyping } from '../../lib/dom.js';
-import { enterMovesOn, errorsFor, errorText, field } from '../../lib/form.js';
+import { enterMovesOn, errorsFor, errorText, field, sender } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { parseYuan, yuan, yuanInput } from '../../lib/money.js';
 import { modified } from '../../lib/keys.js';
@@ -212,38 +212,23 @@ export async function render(root, ctx) {
     }
   }
 
-  let busy = false;
-  async function submit() {
-    if (busy) return;
+  const submit = sender(save, errors, async () => {
     const fen = parseYuan(controls.deposit_fen.value);
-    if (fen === null) {
-      errors.show({ field: 'deposit_fen', message: t('loaner.f.deposit.bad') });
-      return;
-    }
-    busy = true;
-    save.disabled = true;
-    errors.clearAll();
-    try {
-      const saved = await ctx.call('loaners.save', {
-        id: editing?.id ?? null,
-        model: controls.model.value.trim(),
-        serial: controls.serial.value.trim(),
-        condition: controls.condition.value,
-        deposit_fen: fen,
-        note: controls.note.value.trim(),
-        retired: controls.retired.checked,
-      });
-      ctx.toast(t('loaner.saved', { serial: saved.serial }));
-      fill(null);
-      await reload();
-      controls.model.focus();
-    } catch (error) {
-      errors.show(error);
-    } finally {
-      busy = false;
-      save.disabled = false;
-    }
-  }
+    if (fen === null) throw { field: 'deposit_fen', message: t('loaner.f.deposit.bad') };
+    const saved = await ctx.call('loaners.save', {
+      id: editing?.id ?? null,
+      model: controls.model.value.trim(),
+      serial: controls.serial.value.trim(),
+      condition: controls.condition.value,
+      deposit_fen: fen,
+      note: controls.note.value.trim(),
+      retired: controls.retired.checked,
+    });
+    ctx.toast(t('loaner.saved', { serial: saved.serial }));
+    fill(null);
+    await reload();
+    controls.model.focus();
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit();

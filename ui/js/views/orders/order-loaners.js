@@ -5,7 +5,7 @@
 // J on the order screen jumps to the lend form. The return form is shared with the register
 // screen (loaners.js).
 import { h, clear } from '../../lib/dom.js';
-import { enterMovesOn, errorsFor, field } from '../../lib/form.js';
+import { enterMovesOn, errorsFor, field, sender } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { parseYuan, yuan, yuanInput } from '../../lib/money.js';
 import { deskDate } from '../../lib/dates.js';
@@ -57,23 +57,11 @@ export function returnForm(ctx, loan, { prefix, onDone, onCancel }) {
     h('div', { class: 'form-actions' }, save, cancel),
   );
   const errors = errorsFor(form, controls, formError);
-  let busy = false;
-  async function submit() {
-    if (busy) return;
-    busy = true;
-    save.disabled = true;
-    errors.clearAll();
-    try {
-      const back = await ctx.call('loaners.return', { loaner_id: loan.loaner_id, condition: controls.condition.value, note: controls.note.value.trim() });
-      ctx.toast(t('loaner.return.done', { serial: back.serial, deposit: yuan(loan.deposit_fen) }));
-      onDone(back);
-    } catch (error) {
-      errors.show(error);
-    } finally {
-      busy = false;
-      save.disabled = false;
-    }
-  }
+  const submit = sender(save, errors, async () => {
+    const back = await ctx.call('loaners.return', { loaner_id: loan.loaner_id, condition: controls.condition.value, note: controls.note.value.trim() });
+    ctx.toast(t('loaner.return.done', { serial: back.serial, deposit: yuan(loan.deposit_fen) }));
+    onDone(back);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit();
@@ -160,36 +148,21 @@ export function orderLoaners({ ctx, orderId, onChange }) {
       h('div', { class: 'form-actions' }, save),
     );
     const errors = errorsFor(form, controls, formError);
-    let busy = false;
-    async function submit() {
-      if (busy) return;
+    const submit = sender(save, errors, async () => {
       const fen = parseYuan(controls.deposit_fen.value);
-      if (fen === null) {
-        errors.show({ field: 'deposit_fen', message: t('loaner.f.deposit.bad') });
-        return;
-      }
-      busy = true;
-      save.disabled = true;
-      errors.clearAll();
-      try {
-        const lent = await ctx.call('loaners.lend', {
-          loaner_id: Number(controls.loaner_id.value),
-          order_id: orderId,
-          deposit_fen: fen,
-          method: controls.method.value,
-          due_date: controls.due_date.value.trim(),
-        });
-        ctx.toast(t('loaner.lend.done', { serial: lent.serial, due: lent.loan?.due_date ?? '' }));
-        await load();
-        onChange?.();
-        element.querySelector(`.loan-return[data-loaner="${lent.id}"]`)?.focus();
-      } catch (error) {
-        errors.show(error);
-      } finally {
-        busy = false;
-        save.disabled = false;
-      }
-    }
+      if (fen === null) throw { field: 'deposit_fen', message: t('loaner.f.deposit.bad') };
+      const lent = await ctx.call('loaners.lend', {
+        loaner_id: Number(controls.loaner_id.value),
+        order_id: orderId,
+        deposit_fen: fen,
+        method: controls.method.value,
+        due_date: controls.due_date.value.trim(),
+      });
+      ctx.toast(t('loaner.lend.done', { serial: lent.serial, due: lent.loan?.due_date ?? '' }));
+      await load();
+      onChange?.();
+      element.querySelector(`.loan-return[data-loaner="${lent.id}"]`)?.focus();
+    });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       submit();
