@@ -395,3 +395,44 @@ fn the_slip_prints_the_loaner_and_its_return_date() {
     let (path, _) = save_pdf(&r, "slip-loaner-returned");
     assert!(!squeezed(&text(&path, None)).contains("LN-0001"));
 }
+
+/// Four desks lend the same loaner at the same moment, round after round: one wins, the
+/// others are told in Chinese who has it; one loan and one deposit per loaner, whatever
+/// the engine (SQLite's single writer, PostgreSQL's SERIALIZABLE and the partial unique
+/// index `loan_open`).
+#[test]
+fn four_desks_lending_one_loaner_at_once_lend_it_once() {
+    const ROUNDS: usize = 6;
+    let mut t = desk();
+    clock(&mut t, FRIDAY_10);
+    let orders: Vec<i64> = (0..4)
+        .map(|i| open_order(&mut t, &format!("客户{i}"), &format!("1381234560{i}")))
+        .collect();
+    let loaners: Vec<i64> = (0..ROUNDS)
+        .map(|i| loaner(&mut t, &format!("LN-{i:04}"), 20000))
+        .collect();
+    let (o, l) = (orders.clone(), loaners.clone());
+    let outcomes = crate::at_once::at_once(&t, 4, ROUNDS, move |desk, round| {
+        (
+            "loaners.lend",
+            json!({"loaner_id": l[round], "order_id": o[desk], "method": "cash",
+                   "due_date": "2026-12-20"}),
+        )
+    });
+    for round in 0..ROUNDS {
+        let won = outcomes.iter().filter(|d| d[round].is_ok()).count();
+        assert_eq!(won, 1, "round {round}: {outcomes:?}");
+        for d in &outcomes {
+            if let Err(e) = &d[round] {
+                crate::at_once::assert_told_plainly(e, "lend at once");
+                assert_eq!(e.field(), Some("loaner_id"), "{e:?}");
+            }
+        }
+    }
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM loan"), ROUNDS as i64);
+    assert_eq!(
+        t.sql::<i64>("SELECT count(DISTINCT loaner_id) FROM loan WHERE returned_at IS NULL"),
+        ROUNDS as i64
+    );
+    assert_eq!(money_of_loans(&t), (ROUNDS as i64, ROUNDS as i64 * 20000));
+}

@@ -296,6 +296,10 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Loaner> {
     let today = desk.today();
     let at = desk.stamp();
     let tx = desk.write()?;
+    if let Some(id) = a.id {
+        // Retiring races a lending of the same machine: both write this row first.
+        touch(&tx, id, &at)?;
+    }
     let clash: Option<LoanerId> = tx
         .query_row(
             "SELECT id FROM loaner WHERE serial = ?1 AND id IS DISTINCT FROM ?2",
@@ -360,6 +364,20 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Loaner> {
     )?;
     tx.commit()?;
     load(desk.conn(), id, today)
+}
+
+/// Writes the loaner's row before anything is read of it. Two desks lending (or taking
+/// back) the same machine at once then queue on that row: on SQLite the write lock already
+/// does it; on PostgreSQL the later transaction, at SERIALIZABLE, is rolled back when the
+/// first commits (40001) and the command table runs it again, when it reads the loan the
+/// first one made and is refused in words. Without it both would read "not lent" and the
+/// later one would meet the unique index `loan_open` as a bare storage error.
+fn touch(tx: &Db, id: LoanerId, at: &Stamp) -> Result<()> {
+    tx.execute(
+        "UPDATE loaner SET updated_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
 }
 
 fn open_loan(tx: &Db, id: LoanerId) -> Result<Option<LoanId>> {
@@ -454,6 +472,7 @@ pub fn lend(desk: &mut Desk, a: LendArgs) -> Result<Loaner> {
     }
     let at = desk.stamp();
     let tx = desk.write()?;
+    touch(&tx, a.loaner_id, &at)?;
     let loaner = load(&tx, a.loaner_id, today)?;
     if loaner.retired {
         return Err(Error::invalid(
@@ -555,6 +574,7 @@ pub fn return_loaner(desk: &mut Desk, a: ReturnArgs) -> Result<Loaner> {
     let today = desk.today();
     let at = desk.stamp();
     let tx = desk.write()?;
+    touch(&tx, a.loaner_id, &at)?;
     let loaner = load(&tx, a.loaner_id, today)?;
     let Some(loan) = loaner.loan else {
         return Err(Error::invalid(
