@@ -52,6 +52,19 @@ fn money_of_loans(t: &TestDesk) -> (i64, i64) {
         .unwrap()
 }
 
+/// The monthly fees report's 实收（含退款） of `month`, in yuan.
+fn collected(t: &mut TestDesk, month: &str) -> f64 {
+    let r = t.ok("reports.get", json!({"report": "fees", "month": month}));
+    r["items"][0]["current_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"] == "实收（含退款）")
+        .unwrap_or_else(|| panic!("no 实收 in {r}"))["values"][0]
+        .as_f64()
+        .unwrap()
+}
+
 fn field(e: &Value) -> &str {
     e["field"].as_str().unwrap_or_default()
 }
@@ -141,6 +154,9 @@ fn a_loaner_out_is_not_lent_twice_and_its_return_refunds_the_deposit() {
         .iter()
         .any(|e| e["kind"] == "loaner_lent"));
 
+    // Nor is it 回款 in the month's numbers: money held, not income.
+    assert_eq!(collected(&mut t, "2026-11"), 0.0);
+
     // Lent twice: refused, naming the loaner and who has it; nothing written.
     let e = t.err(
         "loaners.lend",
@@ -190,6 +206,7 @@ fn a_loaner_out_is_not_lent_twice_and_its_return_refunds_the_deposit() {
         "门封圈破裂"
     );
     assert_eq!(t.ok("orders.get", json!({"id": zhang}))["paid_fen"], 0);
+    assert_eq!(collected(&mut t, "2026-12"), 0.0);
     // Returned twice: refused.
     let e = t.err(
         "loaners.return",
