@@ -253,6 +253,20 @@ static COMMANDS: &[Command] = &[
         DESK,
         archive::import_report::report
     ),
+    command!("loaners.lend", "借出备用机", DESK, orders::loaners::lend),
+    command!(
+        "loaners.list",
+        "查看备用机",
+        EVERYONE,
+        orders::loaners::list
+    ),
+    command!(
+        "loaners.return",
+        "归还备用机",
+        DESK,
+        orders::loaners::return_loaner
+    ),
+    command!("loaners.save", "保存备用机", MANAGER, orders::loaners::save),
     command!("models.list", "查看型号", EVERYONE, models::list),
     command!("models.save", "保存型号", MANAGER_DESK, models::save),
     command!(

@@ -69,6 +69,8 @@ mod stock;
 // completion through the ledger, payment, the dispatch board; clocks that pause
 // (orders/pauses.rs, issue 21).
 mod orders;
+// 备用机 (issue 21): the register, lending once, deposits and refunds, overdue, the slip.
+mod loaners;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

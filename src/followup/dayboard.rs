@@ -1,6 +1,6 @@
 //! The day board (今日看板): what the desk starts the day with, in one read: today's
 //! appointments, service-level clocks about to break (orders and complaints), callbacks
-//! due, open complaints, low stock, unpaid receivables. And the alerts the doors' background
+//! due, open complaints, low stock, unpaid receivables, loaners not back on time. And the alerts the doors' background
 //! job turns into system notifications.
 
 use chrono::Datelike;
@@ -34,6 +34,8 @@ pub struct DayBoard {
     pub complaints: Vec<complaints::Complaint>,
     pub low_stock: Vec<ledger::LowLine>,
     pub receivables: Receivables,
+    /// Loaners past their expected return date (calendar days), the longest late first.
+    pub overdue_loaners: Vec<orders::loaners::Loan>,
     /// From December 1: next year has no official holidays on this desk yet.
     pub calendar_warning: Option<CalendarWarning>,
 }
@@ -117,6 +119,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let low_stock = ledger::low(desk, crate::stock::parts::NoArgs {})?.items;
     let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
     let calendar_warning = calendar_warning(desk)?;
+    let overdue_loaners = orders::loaners::overdue(desk.conn(), desk.today())?;
     Ok(DayBoard {
         now: stamp(now).into(),
         appointments,
@@ -130,6 +133,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
             aged_fen: r.aged_fen,
             oldest: r.items.into_iter().take(10).collect(),
         },
+        overdue_loaners,
         calendar_warning,
     })
 }

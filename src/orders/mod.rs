@@ -21,6 +21,7 @@ pub mod contact;
 pub mod engineers;
 pub mod flow;
 pub mod history;
+pub mod loaners;
 pub mod notice;
 pub mod pauses;
 pub mod status_page;

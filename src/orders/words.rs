@@ -348,6 +348,17 @@ crate::words! {
         AttachmentVoid = "attachment_void", "作废附件";
         Paused = "paused", "暂停计时";
         Resumed = "resumed", "恢复计时";
+        LoanerLent = "loaner_lent", "借出备用机";
+        LoanerReturned = "loaner_returned", "归还备用机";
+    }
+}
+
+crate::words! {
+    /// 备用机状况: of a loaner in the register, when lent and when it comes back.
+    pub enum LoanerCondition("备用机状况") {
+        Good = "good", "完好";
+        Worn = "worn", "有使用痕迹";
+        Damaged = "damaged", "损坏";
     }
 }
 

@@ -23,7 +23,8 @@
 //!   leave paused time out (a pause moves the due times on), so these say how much was
 //!   left out and where.
 //! - **fees**: billed = totals of out-of-warranty orders completed in the period;
-//!   collected = payments received in the period less refunds (cash basis); outstanding =
+//!   collected = payments received in the period less refunds (cash basis; a loaner's
+//!   deposit and its refund left out, issue 21); outstanding =
 //!   what is still owed today of everything billed up to the period's end, aged at the
 //!   period's end (for this month: the receivables as they stand).
 //! - **parts**: issued to orders in the period less returns (units, value at cost); the
@@ -544,7 +545,8 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
          WHERE completed_at >= ?1 AND completed_at < ?2 AND warranty <> '{in_warranty}' AND status <> '{cancelled}'",
     ))?;
     let collected = one(&format!(
-        "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> '{on_account}'",
+        // A loaner's deposit and its refund (issue 21) are held for the customer, not collected.
+        "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> '{on_account}' AND loan_id IS NULL",
     ))?;
     // Still owed today of what was billed up to the period's end (through the index of
     // orders owing), aged at the period's end.

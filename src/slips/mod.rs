@@ -114,6 +114,9 @@ pub struct SlipData {
     pub install_date: Option<String>,
     /// Where 套打 puts each field.
     pub template: template::Template,
+    /// The loaners the order's customer has out (issue 21), one line each: model, serial,
+    /// deposit and the date it is due back.
+    pub loaners: Vec<String>,
 }
 
 /// The data of order `id`'s slip `number` (not checked for printability yet).
@@ -125,6 +128,7 @@ pub(crate) fn data(
     now: DateTime<Utc>,
 ) -> Result<SlipData> {
     let order = orders::load(conn, &crate::Actor::nobody(), id, now)?;
+    let order_customer = order.customer.id;
     let (purchase_date, install_date) = match &order.equipment {
         Some(m) => conn
             .prepare_cached("SELECT purchase_date, install_date FROM equipment WHERE id = ?1")?
@@ -144,6 +148,23 @@ pub(crate) fn data(
         purchase_date,
         install_date,
         template: template::load(conn)?,
+        loaners: orders::loaners::out_with(
+            conn,
+            order_customer,
+            now.with_timezone(&crate::platform::time::zone())
+                .date_naive(),
+        )?
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}，押金 {}，应还日期 {}",
+                l.model,
+                l.serial,
+                crate::platform::money::yuan(l.deposit_fen),
+                l.due_date
+            )
+        })
+        .collect(),
     })
 }
 

@@ -614,6 +614,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             cell(doc, Area::new(x, y, w, h), label, &value, size, label_w);
             y += h;
         }
+        y = loaner_row(doc, s, y);
         for (i, (label, value)) in [
             ("故障现象", &o.fault),
             ("故障原因", &o.diagnosis),
@@ -661,8 +662,34 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         cell(doc, Area::new(x, y, w, h), label, value, size, label_w);
         y += h;
     }
+    y = loaner_row(doc, s, y);
     y += 2.0 * k;
     y
+}
+
+/// 备用机 (issue 21): the loaners the customer has out and the date each is due back,
+/// across the sheet, when there are any.
+fn loaner_row(doc: &mut Pdf, s: &Sheet, y: f32) -> f32 {
+    if s.d.loaners.is_empty() {
+        return y;
+    }
+    let text = s.d.loaners.join("；");
+    let one_line =
+        pdf::box_lines(&text, s.size, s.w - s.label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
+    let h = if one_line {
+        s.l.row
+    } else {
+        pdf::block_height(2, s.size) + 2.0
+    };
+    cell(
+        doc,
+        Area::new(s.x, y, s.w, h),
+        "备用机",
+        &text,
+        s.size,
+        s.label_w,
+    );
+    y + h
 }
 
 /// The parts used, in a ruled table over as many pages as it takes; the pages it runs

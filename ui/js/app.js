@@ -18,6 +18,7 @@ import * as intake from './views/orders/intake.js';
 import * as orderFile from './views/orders/order-file.js';
 import * as board from './views/orders/board.js';
 import * as mine from './views/orders/mine.js';
+import * as loaners from './views/orders/loaners.js';
 import * as reports from './views/reports/reports.js';
 import * as slipContinuity from './views/slips/slip-continuity.js';
 import * as slipTemplate from './views/slips/slip-template.js';
@@ -96,6 +97,7 @@ const ROUTES = [
   { pattern: /^\/orders\/(\d+)$/, view: orderFile, area: 'board', params: (m) => ({ id: Number(m[1]) }) },
   { pattern: /^\/board\/?$/, view: board, area: 'board', params: () => ({}) },
   { pattern: /^\/mine\/?$/, view: mine, area: 'mine', params: () => ({}) },
+  { pattern: /^\/loaners\/?$/, view: loaners, area: 'loaners', params: () => ({}) },
   { pattern: /^\/day\/?$/, view: day, area: 'day', params: () => ({}) },
   { pattern: /^\/callbacks\/?$/, view: callbacks, area: 'callbacks', params: () => ({}) },
   { pattern: /^\/callbacks\/(\d+)$/, view: callbacks, area: 'callbacks', params: (m) => ({ id: Number(m[1]) }) },

@@ -840,4 +840,44 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX order_pause_order ON order_pause (order_id, id);
     CREATE INDEX order_pause_started ON order_pause (started_at);
     "#,
+    // 26, issue 21 (备用机): the register of loaner machines and their loans. A loan
+    // open (not returned) is at most one per loaner, by a partial unique index, so two
+    // desks lending the same machine cannot both succeed. The deposit and its refund are
+    // rows of `payment` on the loan's order, tied to the loan by `loan_id`: they are money
+    // held for the customer, not paid towards the order (work_order.paid_fen leaves them
+    // out, and so does the monthly 回款).
+    r#"
+    CREATE TABLE loaner (
+        id          INTEGER PRIMARY KEY,
+        model       TEXT NOT NULL,
+        serial      TEXT NOT NULL UNIQUE,
+        condition   TEXT NOT NULL CHECK (condition IN ('good', 'worn', 'damaged')),
+        deposit_fen INTEGER NOT NULL CHECK (deposit_fen >= 0),
+        retired     INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+        note        TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE loan (
+        id               INTEGER PRIMARY KEY,
+        loaner_id        INTEGER NOT NULL REFERENCES loaner (id),
+        order_id         INTEGER NOT NULL REFERENCES work_order (id),
+        customer_id      INTEGER NOT NULL REFERENCES customer (id),
+        lent_at          TEXT NOT NULL,
+        lent_by          TEXT NOT NULL,
+        due_date         TEXT NOT NULL,
+        deposit_fen      INTEGER NOT NULL CHECK (deposit_fen >= 0),
+        deposit_method   TEXT NOT NULL CHECK (deposit_method IN ('cash', 'transfer', 'wechat', 'alipay')),
+        lent_condition   TEXT NOT NULL CHECK (lent_condition IN ('good', 'worn', 'damaged')),
+        returned_at      TEXT,
+        returned_by      TEXT,
+        return_condition TEXT CHECK (return_condition IN ('good', 'worn', 'damaged')),
+        return_note      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX loan_open ON loan (loaner_id) WHERE returned_at IS NULL;
+    CREATE INDEX loan_customer ON loan (customer_id) WHERE returned_at IS NULL;
+    CREATE INDEX loan_due ON loan (due_date) WHERE returned_at IS NULL;
+    CREATE INDEX loan_order ON loan (order_id);
+    ALTER TABLE payment ADD COLUMN loan_id INTEGER REFERENCES loan (id);
+    "#,
 ];

@@ -644,6 +644,17 @@ pub async fn choose(client: &Client, name: &str, value: &str) {
         .unwrap_or_else(|e| panic!("choosing {value} in {name}: {e}"));
 }
 
+/// Scrolls the element `css` into the middle of the view (for a screenshot of it).
+pub async fn into_view(client: &Client, css: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
 /// Types into an element found by CSS, replacing what was there.
 pub async fn type_into(client: &Client, css: &str, text: &str) {
     let el = find(client, css).await;

@@ -270,6 +270,18 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
     );
     let complaint_number = complaint["number"].as_str().unwrap_or_default().to_string();
     let complaint = id_of(&complaint);
+    // 备用机 (issue 21): one lent on the order, so the register and the order show a loan.
+    let loaner = id_of(&s.call(
+        "loaners.save",
+        json!({"model": "小天鹅 洗衣机", "serial": "LNI18N0001", "condition": "good", "deposit_fen": 50000}),
+    ));
+    let due = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    s.call(
+        "loaners.lend",
+        json!({"loaner_id": loaner, "order_id": order_id, "method": "cash", "due_date": due}),
+    );
     let routes = [
         "#/day".to_string(),
         "#/customers".to_string(),
@@ -289,6 +301,7 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         format!("#/complaints/{complaint}"),
         "#/campaigns".to_string(),
         "#/campaigns/new".to_string(),
+        "#/loaners".to_string(),
         "#/parts".to_string(),
         "#/parts/new".to_string(),
         format!("#/parts/{part}"),
@@ -308,6 +321,7 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
     let mut data = vec![
         "JSQ25-13".to_string(),
         "SNI18N0001".to_string(),
+        "LNI18N0001".to_string(),
         "P100".to_string(),
         number,
         complaint_number,

@@ -72,16 +72,6 @@ async fn choose_file(c: &Client, css: &str, path: &std::path::Path) {
     .expect("hide the file input again");
 }
 
-/// Scrolls the element `css` into the view (for a screenshot of it).
-async fn into_view(c: &Client, css: &str) {
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
-        vec![json!(css)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
-}
-
 #[tokio::test]
 async fn a_camera_picture_taken_at_intake_is_on_the_orders_page_chromium() {
     let s = Screen::open_with(Engine::Chromium, &[(CLOCK, MONDAY_10)], |_| {}).await;

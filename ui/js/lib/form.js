@@ -114,3 +114,26 @@ export function enterMovesOn(form, order, submit) {
     else list[index + 1].focus();
   });
 }
+
+/**
+ * A form's send: `work` runs once at a time with the `save` button off meanwhile; the
+ * form's messages are cleared first and a refusal (thrown `{field, message}` or the core's
+ * error) goes under its field.
+ */
+export function sender(save, errors, work) {
+  let busy = false;
+  return async () => {
+    if (busy) return;
+    busy = true;
+    save.disabled = true;
+    errors.clearAll();
+    try {
+      await work();
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      busy = false;
+      save.disabled = false;
+    }
+  };
+}

@@ -1,6 +1,7 @@
 // 今日 — the desk's home screen: the day in one read (core `day.board`). Complaints whose
 // 24-hour reply is about to break or broke, unanswered, stand in a red strip at the top:
-// the manager must see them. Below, six sections: orders whose clocks are about to break,
+// the manager must see them. Loaners not back by their date (备用机, issue 21) stand in a
+// strip below it while there are any. Below, six sections: orders whose clocks are about to break,
 // open complaints (escalated first), callbacks due, today's appointments, parts under
 // their minimum, unpaid fees. Every item opens its record; an empty section says what is
 // good. The board reads itself again every 60 seconds while on screen and says when it
@@ -155,6 +156,7 @@ export async function render(root, ctx) {
   const refresh = h('button', { type: 'button', class: 'btn', id: 'day-refresh', title: t('day.refresh.title') }, t('day.refresh'), ' ', h('kbd', {}, 'R'));
   const notify = h('span', { class: 'day-notify', id: 'day-notify-box' });
   const strip = h('div', { class: 'escalation-strip day-escalated', id: 'day-escalated', role: 'alert', hidden: true });
+  const loanerStrip = h('div', { class: 'day-loaners', id: 'day-loaners', hidden: true });
   const failure = h('p', { class: 'notice notice-error', id: 'day-error', role: 'alert', hidden: true });
   // From December 1 while next year's official holidays are not loaded (the core decides,
   // and whether this user may load them: only then the link).
@@ -186,6 +188,7 @@ export async function render(root, ctx) {
       failure,
       calendarNote,
       strip,
+      loanerStrip,
       grid,
     ),
   );
@@ -280,6 +283,35 @@ export async function render(root, ctx) {
     );
   }
 
+  // 逾期未还的备用机: each opens the order it was lent on (where 归还 is).
+  function showLoaners(board) {
+    const late = board.overdue_loaners ?? [];
+    clear(loanerStrip);
+    loanerStrip.hidden = late.length === 0;
+    if (!late.length) return;
+    loanerStrip.append(
+      h('a', { href: '#/loaners', class: 'day-loaners-title', tabIndex: -1 }, t('day.loaners.title', { count: late.length })),
+      h(
+        'ul',
+        { class: 'day-loaners-list' },
+        late.map((l) =>
+          h(
+            'li',
+            {},
+            h(
+              'a',
+              { href: `#/orders/${l.order_id}`, class: 'day-loaner-link', dataset: { id: String(l.id), serial: l.serial } },
+              h('strong', { class: 'num' }, l.serial),
+              ` ${l.customer} · `,
+              h('span', { class: 'chip chip-low' }, t('day.loaners.late', { days: l.days_overdue })),
+              h('span', { class: 'muted num' }, ` ${t('day.loaners.line', { model: l.model, number: l.order_number, due: l.due_date, deposit: yuan(l.deposit_fen) })}`),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
   function showSection(s, board) {
     const box = boxes[s.key];
     const focused = box.list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
@@ -326,6 +358,7 @@ export async function render(root, ctx) {
       date.textContent = deskDay(board.now);
       showCalendar(board.calendar_warning ?? null);
       showStrip(board);
+      showLoaners(board);
       for (const s of SECTIONS) showSection(s, board);
       refreshed.textContent = t('day.refreshed', { at: deskClock(new Date()) });
       try {
@@ -354,7 +387,7 @@ export async function render(root, ctx) {
   else ctx.focusView();
 
   function items() {
-    return [...root.querySelectorAll('.day-escalated-link, a.day-item')];
+    return [...root.querySelectorAll('.day-escalated-link, .day-loaner-link, a.day-item')];
   }
 
   function move(event) {

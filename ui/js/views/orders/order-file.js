@@ -25,6 +25,7 @@ import { timelineList } from '../../lib/timeline.js';
 import { orderNotices } from '../notify/notify-parts.js';
 import { askLeave } from '../../lib/dirty.js';
 import { orderPhotos } from './order-photos.js';
+import { orderLoaners } from './order-loaners.js';
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -71,6 +72,8 @@ export async function render(root, ctx) {
   const { slipButtons, slipQuick, slipsBox, opinionBox, loadSlips, openPrint } = slipSide;
   // 照片与附件 (order-photos.js): a new one or a void is a new entry on the timeline.
   const photos = orderPhotos({ ctx, orderId: Number(id), onChange: reload });
+  // 备用机 (order-loaners.js, issue 21): the deposit and its refund are the order's payments.
+  const loaners = orderLoaners({ ctx, orderId: Number(id), onChange: reload });
 
 
   clear(root);
@@ -88,6 +91,7 @@ export async function render(root, ctx) {
         h('div', { class: 'order-columns' }, details, clocksBox),
       ),
       money,
+      loaners.element,
       opinionBox,
       slipsBox,
       photos.element,
@@ -331,6 +335,7 @@ export async function render(root, ctx) {
     showClocks();
     showMoney();
     slipSide.show();
+    loaners.setStatus(order.status);
     showTimeline();
   }
 
@@ -461,6 +466,7 @@ export async function render(root, ctx) {
   show();
   loadSlips();
   photos.load();
+  loaners.load(order.status);
   (actionBar.querySelector('.btn-primary') ?? actionBar.querySelector('button') ?? back).focus();
 
   return {
@@ -486,6 +492,8 @@ export async function render(root, ctx) {
         panelState?.submit();
         return;
       }
+      // Esc in the 备用机 card's forms is theirs (the return form closes itself).
+      if (event.key === 'Escape' && loaners.contains(document.activeElement)) return;
       if (event.key === 'Escape') {
         event.preventDefault();
         if (panelState?.askOnEsc && panelState.touched) askThenClose(panelState);
@@ -497,6 +505,12 @@ export async function render(root, ctx) {
       }
       if (panelState || isTyping(event.target) || ctrl || event.altKey || event.key.length !== 1) return;
       const letter = event.key.toUpperCase();
+      // J: to 借出备用机 (issue 21).
+      if (letter === 'J') {
+        event.preventDefault();
+        loaners.focusLend();
+        return;
+      }
       // O: to the customer's opinion (from completion on).
       if (letter === 'O' && !opinionBox.hidden && opinionBox.firstChild) {
         event.preventDefault();
