@@ -310,7 +310,12 @@ async fn a_caller_id_box_on_a_serial_line_pops_up_on_the_desk() {
     assert!(text.contains("来电盒"), "{text}");
     assert!(text.contains("洗衣机不脱水"), "{text}");
     assert_eq!(
-        find(c, "#ring-popup").await.attr("data-phone").await.unwrap().as_deref(),
+        find(c, "#ring-popup")
+            .await
+            .attr("data-phone")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("13698765432")
     );
     // The phone rang: the focus is on the pop-up's 来电登记, so Esc reaches it.
