@@ -67,6 +67,7 @@ pub fn facts(tx: &Db, id: OrderId) -> Result<Facts> {
             appointment: time::local_text(&r.get::<_, String>(5)?),
             due_fen: r.get(6)?,
             phone: r.get(7)?,
+            link: String::new(),
         })
     })
     .optional()?
