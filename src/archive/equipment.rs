@@ -10,6 +10,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::models::{self, ModelId};
+use crate::archive::sanbao;
 use crate::archive::warranty::{self, Override, Warranty};
 use crate::people::audit;
 use crate::platform::dates::{self, show};
@@ -481,6 +482,8 @@ fn read(
         ))
     })?;
     let mut out = Vec::new();
+    // The calendar and the repairs' own warranty, read once and only for a covered model.
+    let mut sanbao_ctx = None;
     for row in rows {
         let (mut e, end, reason) = row?;
         let policies = models::policies(conn, e.model.id)?;
@@ -490,6 +493,27 @@ fn read(
         };
         let o = end.map(|end| Override { end, reason });
         e.warranty = warranty::verdict(&policies, &d, o, today);
+        if models::sanbao(conn, e.model.id)? {
+            if sanbao_ctx.is_none() {
+                sanbao_ctx = Some((
+                    crate::people::calendar::Calendar::load(conn)?,
+                    crate::people::settings::load(conn)?.repair_warranty_days,
+                ));
+            }
+            if let Some((cal, part_days)) = &sanbao_ctx {
+                let repairs = sanbao::repairs(conn, e.id, today)?;
+                let facts = sanbao::Facts {
+                    purchase: d.purchase,
+                    months: policies
+                        .iter()
+                        .find(|p| p.component.is_empty())
+                        .map(|p| p.months),
+                    repairs: &repairs,
+                    part_days: *part_days,
+                };
+                e.warranty.sanbao = Some(sanbao::verdict(&facts, cal, today));
+            }
+        }
         out.push(e);
     }
     Ok(out)
