@@ -495,23 +495,17 @@ fn read(
         e.warranty = warranty::verdict(&policies, &d, o, today);
         if models::sanbao(conn, e.model.id)? {
             if sanbao_ctx.is_none() {
-                sanbao_ctx = Some((
-                    crate::people::calendar::Calendar::load(conn)?,
-                    crate::people::settings::load(conn)?.repair_warranty_days,
-                ));
+                sanbao_ctx = Some(sanbao::Context::load(conn)?);
             }
-            if let Some((cal, part_days)) = &sanbao_ctx {
-                let repairs = sanbao::repairs(conn, e.id, today)?;
-                let facts = sanbao::Facts {
-                    purchase: d.purchase,
-                    months: policies
-                        .iter()
-                        .find(|p| p.component.is_empty())
-                        .map(|p| p.months),
-                    repairs: &repairs,
-                    part_days: *part_days,
-                };
-                e.warranty.sanbao = Some(sanbao::verdict(&facts, cal, today));
+            if let Some(ctx) = &sanbao_ctx {
+                e.warranty.sanbao = Some(sanbao::of(
+                    conn,
+                    ctx,
+                    (e.id, d.purchase),
+                    &policies,
+                    today,
+                    None,
+                )?);
             }
         }
         out.push(e);

@@ -20,7 +20,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::equipment::EquipmentId;
+use super::equipment::{Equipment, EquipmentId};
+use super::warranty::Policy;
 use super::warranty::end_of;
 use crate::people::calendar::Calendar;
 use crate::platform::dates::show;
@@ -74,6 +75,61 @@ pub struct Facts<'a> {
     pub repairs: &'a [Repair],
     /// The warranty of a repair, in days from its completion (setting `repair_warranty_days`).
     pub part_days: u32,
+    /// The fault category reported now (a new order's), when known: the same-fault rule
+    /// then looks at that category only; none: at any category.
+    pub fault: Option<&'a str>,
+}
+
+/// What every machine's verdict reads the same: the desk's calendar and the repairs' own
+/// warranty.
+pub(crate) struct Context {
+    cal: Calendar,
+    part_days: u32,
+}
+
+impl Context {
+    pub(crate) fn load(conn: &Db) -> Result<Context> {
+        Ok(Context {
+            cal: Calendar::load(conn)?,
+            part_days: crate::people::settings::load(conn)?.repair_warranty_days,
+        })
+    }
+}
+
+/// The verdict of machine `id` of a covered model with these `policies`.
+pub(crate) fn of(
+    conn: &Db,
+    ctx: &Context,
+    (id, purchase): (EquipmentId, Option<NaiveDate>),
+    policies: &[Policy],
+    today: NaiveDate,
+    fault: Option<&str>,
+) -> Result<Sanbao> {
+    let repairs = repairs(conn, id, today)?;
+    let facts = Facts {
+        purchase,
+        months: policies
+            .iter()
+            .find(|p| p.component.is_empty())
+            .map(|p| p.months),
+        repairs: &repairs,
+        part_days: ctx.part_days,
+        fault,
+    };
+    Ok(verdict(&facts, &ctx.cal, today))
+}
+
+/// The verdict of a machine as read by `equipment`, for the fault reported now.
+pub(crate) fn for_machine(
+    conn: &Db,
+    e: &Equipment,
+    today: NaiveDate,
+    fault: Option<&str>,
+) -> Result<Sanbao> {
+    let ctx = Context::load(conn)?;
+    let policies = super::models::policies(conn, e.model.id)?;
+    let purchase = e.purchase_date.as_deref().and_then(crate::platform::dates::parse);
+    of(conn, &ctx, (e.id, purchase), &policies, today, fault)
 }
 
 fn local_day(t: DateTime<Utc>) -> NaiveDate {
@@ -281,6 +337,7 @@ pub fn verdict(f: &Facts, cal: &Calendar, today: NaiveDate) -> Sanbao {
         let mut done: Vec<&&Repair> = within
             .iter()
             .filter(|r| r.completed.is_some() && !r.fault_category.is_empty())
+            .filter(|r| f.fault.is_none_or(|now| now == r.fault_category))
             .collect();
         done.sort_by_key(|r| (r.completed, r.number.clone()));
         for (i, first) in done.iter().enumerate() {
@@ -367,6 +424,7 @@ mod tests {
                 months: Some(12),
                 repairs,
                 part_days: 90,
+                fault: None,
             },
             &cal(&[]),
             d(today),
@@ -413,6 +471,7 @@ mod tests {
             months: Some(12),
             repairs: &[],
             part_days: 90,
+            fault: None,
         };
         let s = verdict(&f, &c, d("2026-10-09"));
         assert_eq!(s.remedy, Remedy::Return);
@@ -492,6 +551,20 @@ mod tests {
             s.reason,
             "换货：同一故障（不制冷）已修理两次（工单 WO1 于 2025-03-03、工单 WO3 于 2025-06-02 修好），仍不能正常使用的可换货（无同型号同规格产品时退货）；三包有效期自购买日期 2025-01-31 起 12 个月至 2026-01-30，加修理占用 5 日顺延至 2026-02-04"
         );
+        // Reported now as another fault, the two 不制冷 repairs do not count.
+        let other = Facts {
+            purchase: Some(d("2025-01-31")),
+            months: Some(12),
+            repairs: &r,
+            part_days: 90,
+            fault: Some("漏水"),
+        };
+        assert_eq!(verdict(&other, &cal(&[]), d("2025-07-01")).remedy, Remedy::Repair);
+        let same = Facts {
+            fault: Some("不制冷"),
+            ..other
+        };
+        assert_eq!(verdict(&same, &cal(&[]), d("2025-07-01")).remedy, Remedy::Exchange);
         // Two different faults, or unclassified ones, are not the same fault.
         let r = [
             repair("WO1", "2025-03-01", Some("2025-03-03"), "不制冷", 0),
@@ -542,6 +615,7 @@ mod tests {
             months: Some(12),
             repairs: &[],
             part_days: 90,
+            fault: None,
         };
         let s = verdict(&f, &cal(&[]), d("2025-01-01"));
         assert_eq!(s.remedy, Remedy::None);
@@ -551,6 +625,7 @@ mod tests {
             months: None,
             repairs: &[],
             part_days: 90,
+            fault: None,
         };
         assert_eq!(
             verdict(&f, &cal(&[]), d("2025-01-01")).reason,
