@@ -890,7 +890,6 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK (sanbao_remedy IN ('return', 'exchange', 'repair', 'none'));
     ALTER TABLE work_order ADD COLUMN sanbao_until TEXT;
     ALTER TABLE work_order ADD COLUMN sanbao_reason TEXT NOT NULL DEFAULT '';
-    CREATE INDEX work_order_sanbao ON work_order (created_at)
-        WHERE sanbao_remedy IN ('return', 'exchange');
+    CREATE INDEX work_order_sanbao ON work_order (created_at) WHERE sanbao_remedy IS NOT NULL;
     "#,
 ];

@@ -252,8 +252,7 @@ pub const PG_MIGRATIONS: &[&str] = &[
         CHECK (sanbao_remedy IN ('return', 'exchange', 'repair', 'none'));
     ALTER TABLE work_order ADD COLUMN sanbao_until TEXT COLLATE "C";
     ALTER TABLE work_order ADD COLUMN sanbao_reason TEXT COLLATE "C" NOT NULL DEFAULT '';
-    CREATE INDEX work_order_sanbao ON work_order (created_at)
-        WHERE sanbao_remedy IN ('return', 'exchange');
+    CREATE INDEX work_order_sanbao ON work_order (created_at) WHERE sanbao_remedy IS NOT NULL;
     "#,
 ];
 
