@@ -69,12 +69,18 @@ fn start(t: &mut TestDesk, order: &Value) {
         "orders.assign",
         json!({"id": order["id"], "engineer_id": engineer}),
     );
-    t.ok("orders.move", json!({"id": order["id"], "to": "in_progress"}));
+    t.ok(
+        "orders.move",
+        json!({"id": order["id"], "to": "in_progress"}),
+    );
 }
 
 fn complete(t: &mut TestDesk, order: &Value) {
     if t.ok("orders.get", json!({"id": order["id"]}))["status"] != "in_progress" {
-        t.ok("orders.move", json!({"id": order["id"], "to": "in_progress"}));
+        t.ok(
+            "orders.move",
+            json!({"id": order["id"], "to": "in_progress"}),
+        );
     }
     t.ok(
         "orders.complete",
@@ -103,7 +109,10 @@ fn a_model_is_marked_and_only_its_machines_get_a_sanbao_verdict() {
         .collect();
     assert_eq!(
         flags,
-        [("JSQ25-13".to_string(), false), ("KFR-35GW".to_string(), true)]
+        [
+            ("JSQ25-13".to_string(), false),
+            ("KFR-35GW".to_string(), true)
+        ]
     );
     // Bought Thursday 2026-01-29: the 7th day is Thursday 02-05.
     let (_, m) = machine(&mut t, covered, "SB-0001", "2026-01-29");
@@ -117,7 +126,10 @@ fn a_model_is_marked_and_only_its_machines_get_a_sanbao_verdict() {
     );
     clock(&mut t, "2026-02-06T10:00:00+08:00");
     let s = sanbao_of(&mut t, m);
-    assert_eq!((s["remedy"].as_str(), s["until"].as_str()), (Some("exchange"), Some("2026-02-13")));
+    assert_eq!(
+        (s["remedy"].as_str(), s["until"].as_str()),
+        (Some("exchange"), Some("2026-02-13"))
+    );
     clock(&mut t, "2026-02-14T10:00:00+08:00");
     assert_eq!(sanbao_of(&mut t, m)["remedy"], "repair");
     // A model not covered: no sanbao in the verdict, and none on its orders.
@@ -229,6 +241,44 @@ fn days_in_repair_extend_the_period_and_the_same_fault_twice_entitles_an_exchang
         t.ok("orders.get", json!({"id": leak["id"]}))["sanbao"]["remedy"],
         "repair"
     );
+    // The month's 三包 report by model: June's two repair orders of the covered model,
+    // one of them entitled to an exchange (cancelled for it, and still counted).
+    let r = t.ok(
+        "reports.get",
+        json!({"report": "sanbao", "month": "2026-06"}),
+    );
+    let report = &r["items"][0];
+    assert_eq!(report["title"], "三包退换（按型号）");
+    assert_eq!(
+        report["columns"],
+        json!(["三包维修单数", "可退货", "可换货", "退换率%"])
+    );
+    assert_eq!(
+        report["current_lines"],
+        json!([{"key": covered.to_string(), "label": "KFR-35GW 变频空调 1.5匹",
+                "values": [2.0, 0.0, 1.0, 50.0]}])
+    );
+    // May: none registered (the second repair was registered on 04-30).
+    assert_eq!(report["previous_lines"], json!([]));
+    let april = t.ok(
+        "reports.get",
+        json!({"report": "sanbao", "month": "2026-04"}),
+    );
+    assert_eq!(
+        april["items"][0]["current_lines"][0]["values"],
+        json!([1.0, 0.0, 0.0, 0.0])
+    );
+    let drill = t.ok(
+        "reports.orders",
+        json!({"report": "sanbao", "key": covered.to_string(), "month": "2026-06"}),
+    );
+    let numbers: Vec<&Value> = drill["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["number"])
+        .collect();
+    assert_eq!(numbers, [&again["number"]]);
 }
 
 #[test]
@@ -245,7 +295,11 @@ fn after_the_period_the_repair_keeps_its_own_ninety_days() {
     // One day in repair: the period ends 2025-02-28.
     clock(&mut t, "2025-02-28T10:00:00+08:00");
     let s = sanbao_of(&mut t, m);
-    assert_eq!((s["remedy"].as_str(), s["until"].as_str()), (Some("repair"), Some("2025-02-28")), "{s}");
+    assert_eq!(
+        (s["remedy"].as_str(), s["until"].as_str()),
+        (Some("repair"), Some("2025-02-28")),
+        "{s}"
+    );
     clock(&mut t, "2025-03-01T10:00:00+08:00");
     let s = sanbao_of(&mut t, m);
     assert_eq!(s["remedy"], "repair", "{s}");

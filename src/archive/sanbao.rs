@@ -21,8 +21,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::equipment::{Equipment, EquipmentId};
-use super::warranty::Policy;
 use super::warranty::end_of;
+use super::warranty::Policy;
 use crate::people::calendar::Calendar;
 use crate::platform::dates::show;
 use crate::platform::db::Db;
@@ -128,7 +128,10 @@ pub(crate) fn for_machine(
 ) -> Result<Sanbao> {
     let ctx = Context::load(conn)?;
     let policies = super::models::policies(conn, e.model.id)?;
-    let purchase = e.purchase_date.as_deref().and_then(crate::platform::dates::parse);
+    let purchase = e
+        .purchase_date
+        .as_deref()
+        .and_then(crate::platform::dates::parse);
     of(conn, &ctx, (e.id, purchase), &policies, today, fault)
 }
 
@@ -559,12 +562,18 @@ mod tests {
             part_days: 90,
             fault: Some("漏水"),
         };
-        assert_eq!(verdict(&other, &cal(&[]), d("2025-07-01")).remedy, Remedy::Repair);
+        assert_eq!(
+            verdict(&other, &cal(&[]), d("2025-07-01")).remedy,
+            Remedy::Repair
+        );
         let same = Facts {
             fault: Some("不制冷"),
             ..other
         };
-        assert_eq!(verdict(&same, &cal(&[]), d("2025-07-01")).remedy, Remedy::Exchange);
+        assert_eq!(
+            verdict(&same, &cal(&[]), d("2025-07-01")).remedy,
+            Remedy::Exchange
+        );
         // Two different faults, or unclassified ones, are not the same fault.
         let r = [
             repair("WO1", "2025-03-01", Some("2025-03-03"), "不制冷", 0),
