@@ -122,7 +122,7 @@ fn a_model_is_marked_and_only_its_machines_get_a_sanbao_verdict() {
     assert_eq!(s["end"], "2027-01-28");
     assert_eq!(
         s["reason"],
-        "退货：购买日期 2026-01-29 起 7 日内（至 2026-02-05）出现性能故障，可选择退货、换货或修理"
+        "退货：购买日期 2026-01-29 起 7 日内（至 2026-02-05）出现性能故障，可选择退货、换货或修理；三包有效期自购买日期 2026-01-29 起 12 个月至 2027-01-28"
     );
     clock(&mut t, "2026-02-06T10:00:00+08:00");
     let s = sanbao_of(&mut t, m);
@@ -312,4 +312,38 @@ fn after_the_period_the_repair_keeps_its_own_ninety_days() {
     // The setting changes the repair's own warranty.
     t.ok("settings.save", json!({"repair_warranty_days": 180}));
     assert_eq!(sanbao_of(&mut t, m)["until"], "2025-08-20");
+}
+
+#[test]
+fn the_slip_prints_the_remedy_and_the_period() {
+    use crate::platform::pdf::{save_pdf, squeezed, text};
+    let mut t = desk();
+    clock(&mut t, "2026-02-06T10:00:00+08:00");
+    let covered = model(&mut t, "KFR-35GW", true);
+    let (c, m) = machine(&mut t, covered, "SB-0401", "2026-01-29");
+    let o = repair_order(&mut t, c, m, "不制冷");
+    start(&mut t, &o);
+    complete(&mut t, &o);
+    for format in ["a4", "a5", "continuous"] {
+        let r = t.ok(
+            "slips.print",
+            json!({"order_id": o["id"], "format": format}),
+        );
+        let (path, _) = save_pdf(&r, &format!("slip-sanbao-{format}"));
+        let read = squeezed(&text(&path, None));
+        assert!(
+            // The sentence takes two lines beside its label: pdftotext reads them apart.
+            read.contains("换货：购买日期2026-01-29起15日内（至2026-02-13）出现性能故障，可选择换货或修理；三包有效期自购买日期2026-01-29起12个月至2027-01-28"),
+            "{format}: {read}"
+        );
+    }
+    // A model not covered prints no 三包 row.
+    let plain = model(&mut t, "JSQ25-13", false);
+    let (c, m) = machine(&mut t, plain, "SB-0402", "2026-01-29");
+    let o = repair_order(&mut t, c, m, "不点火");
+    start(&mut t, &o);
+    complete(&mut t, &o);
+    let r = t.ok("slips.print", json!({"order_id": o["id"], "format": "a4"}));
+    let (path, _) = save_pdf(&r, "slip-sanbao-plain");
+    assert!(!squeezed(&text(&path, None)).contains("三包"));
 }

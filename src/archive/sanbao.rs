@@ -288,7 +288,7 @@ pub fn verdict(f: &Facts, cal: &Calendar, today: NaiveDate) -> Sanbao {
             Remedy::Return,
             d7,
             format!(
-                "退货：购买日期 {} 起 7 日内（至 {}{}）出现性能故障，可选择退货、换货或修理",
+                "退货：购买日期 {} 起 7 日内（至 {}{}）出现性能故障，可选择退货、换货或修理；{period}",
                 show(purchase),
                 show(d7),
                 moved(n7, d7, 7)
@@ -301,7 +301,7 @@ pub fn verdict(f: &Facts, cal: &Calendar, today: NaiveDate) -> Sanbao {
             Remedy::Exchange,
             d15,
             format!(
-                "换货：购买日期 {} 起 15 日内（至 {}{}）出现性能故障，可选择换货或修理",
+                "换货：购买日期 {} 起 15 日内（至 {}{}）出现性能故障，可选择换货或修理；{period}",
                 show(purchase),
                 show(d15),
                 moved(n15, d15, 15)
@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(s.until.as_deref(), Some("2026-02-05"));
         assert_eq!(
             s.reason,
-            "退货：购买日期 2026-01-29 起 7 日内（至 2026-02-05）出现性能故障，可选择退货、换货或修理"
+            "退货：购买日期 2026-01-29 起 7 日内（至 2026-02-05）出现性能故障，可选择退货、换货或修理；三包有效期自购买日期 2026-01-29 起 12 个月至 2027-01-28"
         );
         let s = at("2026-01-29", &[], "2026-02-06");
         assert_eq!(s.remedy, Remedy::Exchange);
@@ -480,7 +480,7 @@ mod tests {
         assert_eq!(s.remedy, Remedy::Return);
         assert_eq!(
             s.reason,
-            "退货：购买日期 2026-09-27 起 7 日内（至 2026-10-09（第 7 日 2026-10-04 为休息日，顺延至 2026-10-09））出现性能故障，可选择退货、换货或修理"
+            "退货：购买日期 2026-09-27 起 7 日内（至 2026-10-09（第 7 日 2026-10-04 为休息日，顺延至 2026-10-09））出现性能故障，可选择退货、换货或修理；三包有效期自购买日期 2026-09-27 起 12 个月至 2027-09-26"
         );
         // The 15th day, 10-12, is a Monday: not moved; the 10th is a make-up working
         // Saturday and changes nothing.
