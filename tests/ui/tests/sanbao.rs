@@ -1,0 +1,111 @@
+//! 三包 (issue 21) in headless Chromium at the browser door: the manager marks a model as
+//! covered on 设置 → 型号与保修 (the checkbox, by keyboard: Space), the list shows it; at
+//! the phone intake a covered machine bought 8 days ago shows 三包：可换货 with its rule
+//! and dates beside the warranty; the order registered for it shows the verdict it had
+//! at intake. Data is made through the CLI door on the door's own database, so the test
+//! holds on a PostgreSQL door too.
+
+use fantoccini::key::Key;
+use serde_json::{json, Value};
+use ui_tests::*;
+
+const CLOCK: &str = "AFTERSALES_CLOCK";
+/// Friday 2026-02-06 10:00 in Beijing: a machine bought on Thursday 2026-01-29 is past
+/// its 7 days (02-05) and within its 15 (02-13).
+const FRIDAY_10: &str = "2026-02-06T10:00:00+08:00";
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}
+
+#[tokio::test]
+async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_chromium() {
+    let s = Screen::open_with(Engine::Chromium, &[(CLOCK, FRIDAY_10)], |_| {}).await;
+    let c = s.client();
+
+    // 设置 → 型号与保修: a new model, 三包 ticked with Space, saved with Ctrl+S.
+    go(c, "#/settings/models").await;
+    find(c, "form#model-form").await;
+    fill_in(c, "form#model-form", "code", "KFR-35GW").await;
+    fill_in(c, "form#model-form", "name", "变频空调 1.5匹").await;
+    fill_in(c, "form#model-form", "category", "空调").await;
+    find(c, "#model-sanbao").await.click().await.unwrap();
+    wait_until("三包 to be ticked", || async move {
+        let on = c
+            .execute(
+                "return document.querySelector('#model-sanbao').checked",
+                vec![],
+            )
+            .await?;
+        Ok(if on == json!(true) { Ok(()) } else { Err(on) })
+    })
+    .await;
+    ctrl(c, 's').await;
+    wait_text(c, "#toast", "已保存").await;
+    wait_inner(
+        c,
+        "#models-table tbody",
+        &["KFR-35GW", "整机 12 个月", "三包"],
+    )
+    .await;
+    s.screenshot("sanbao-models").await;
+    let models = s.call("models.list", json!({}));
+    assert_eq!(models["items"][0]["sanbao"], json!(true), "{models}");
+    let model = id(&models["items"][0]);
+
+    // A customer with a covered machine bought on 2026-01-29.
+    let customer = id(&s.call(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13812345678"], "address": "北京市海淀区中关村大街1号"}),
+    ));
+    let machine = id(&s.call(
+        "equipment.create",
+        json!({"customer_id": customer, "model_id": model, "serial": "SB-0001",
+               "purchase_date": "2026-01-29"}),
+    ));
+
+    // F2: the phone intake; the last four digits find the machine; ↓ Enter chooses it.
+    go(c, "#/").await;
+    press_key(c, Key::F2).await;
+    wait_focus(c, "caller-phone").await;
+    find(c, "#caller-phone")
+        .await
+        .send_keys("5678")
+        .await
+        .expect("type the number");
+    let option = format!(
+        "#caller-results li[role=option][data-type=\"machine\"][data-equipment-id=\"{machine}\"]"
+    );
+    wait_inner(c, &option, &["KFR-35GW", "SB-0001"]).await;
+    press_key(c, Key::Down).await;
+    press_key(c, Key::Enter).await;
+    wait_text(c, "#intake-warranty", "保内").await;
+    wait_text(c, "#intake-sanbao", "三包：可换货").await;
+    wait_text(c, "#intake-sanbao", "至 2026-02-13").await;
+    wait_inner(
+        c,
+        "#intake-sanbao-reason",
+        &[
+            "换货：购买日期 2026-01-29 起 15 日内（至 2026-02-13）",
+            "三包有效期",
+        ],
+    )
+    .await;
+    s.screenshot("sanbao-intake").await;
+
+    // The order keeps the verdict it had at intake.
+    let order = id(&s.call(
+        "orders.create",
+        json!({"customer_id": customer, "equipment_id": machine, "kind": "repair",
+               "fault_tags": ["不制冷"], "confirmed": true}),
+    ));
+    go(c, &format!("#/orders/{order}")).await;
+    wait_text(c, "#order-sanbao", "三包：可换货").await;
+    wait_inner(
+        c,
+        "#order-sanbao-reason",
+        &["15 日内（至 2026-02-13）", "12 个月至 2027-01-28"],
+    )
+    .await;
+    s.screenshot("sanbao-order").await;
+}
