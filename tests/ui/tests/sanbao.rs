@@ -1,5 +1,5 @@
 //! 三包 (issue 21) in headless Chromium at the browser door: the manager marks a model as
-//! covered on 设置 → 型号与保修 (the checkbox, by keyboard: Space), the list shows it; at
+//! covered on 设置 → 型号与保修 (the checkbox ticked, Ctrl+S), the list shows it; at
 //! the phone intake a covered machine bought 8 days ago shows 三包：可换货 with its rule
 //! and dates beside the warranty; the order registered for it shows the verdict it had
 //! at intake. Data is made through the CLI door on the door's own database, so the test
@@ -23,7 +23,7 @@ async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_ch
     let s = Screen::open_with(Engine::Chromium, &[(CLOCK, FRIDAY_10)], |_| {}).await;
     let c = s.client();
 
-    // 设置 → 型号与保修: a new model, 三包 ticked with Space, saved with Ctrl+S.
+    // 设置 → 型号与保修: a new model, 三包 ticked, saved with Ctrl+S.
     go(c, "#/settings/models").await;
     find(c, "form#model-form").await;
     fill_in(c, "form#model-form", "code", "KFR-35GW").await;
@@ -37,7 +37,11 @@ async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_ch
                 vec![],
             )
             .await?;
-        Ok(if on == json!(true) { Ok(()) } else { Err(on) })
+        Ok(if on == json!(true) {
+            Ok(())
+        } else {
+            Err(on.to_string())
+        })
     })
     .await;
     ctrl(c, 's').await;
@@ -93,13 +97,18 @@ async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_ch
     .await;
     s.screenshot("sanbao-intake").await;
 
-    // The order keeps the verdict it had at intake.
-    let order = id(&s.call(
-        "orders.create",
-        json!({"customer_id": customer, "equipment_id": machine, "kind": "repair",
-               "fault_tags": ["不制冷"], "confirmed": true}),
-    ));
-    go(c, &format!("#/orders/{order}")).await;
+    // The fault in the caller's words, Ctrl+S: the order is registered and opens with
+    // the verdict it had at intake.
+    find(c, "#intake-fault")
+        .await
+        .send_keys("空调不制冷")
+        .await
+        .expect("type the fault");
+    ctrl(c, 's').await;
+    wait_hash(c, "the new order", |h| {
+        h.starts_with("#/orders/") && h != "#/orders/new"
+    })
+    .await;
     wait_text(c, "#order-sanbao", "三包：可换货").await;
     wait_inner(
         c,
@@ -108,4 +117,9 @@ async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_ch
     )
     .await;
     s.screenshot("sanbao-order").await;
+    let orders = s.call("orders.list", json!({}));
+    assert_eq!(
+        orders["items"][0]["sanbao"]["remedy"], "exchange",
+        "{orders}"
+    );
 }
