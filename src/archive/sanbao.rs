@@ -244,9 +244,21 @@ pub fn verdict(f: &Facts, cal: &Calendar, today: NaiveDate) -> Sanbao {
     let Some(base_end) = end_of(purchase, months) else {
         return none("三包：三包有效期超出可计算的日期范围", None);
     };
+    // The machine as it stood on `today`: a later order is not seen, a completion after
+    // `today` not yet made (the demo data writes orders with their future; a verdict asked
+    // for a past day reads the same).
+    let seen: Vec<Repair> = f
+        .repairs
+        .iter()
+        .filter(|r| r.registered <= today)
+        .map(|r| Repair {
+            completed: r.completed.filter(|c| *c <= today),
+            ..r.clone()
+        })
+        .collect();
     // The period grows by the days of each repair registered within it (as grown so far),
     // oldest first: a repair begun after the period ended extends nothing.
-    let mut repairs: Vec<&Repair> = f.repairs.iter().collect();
+    let mut repairs: Vec<&Repair> = seen.iter().collect();
     repairs.sort_by_key(|r| (r.registered, r.number.clone()));
     let mut end = base_end;
     let mut repair_days = 0;
@@ -365,8 +377,7 @@ pub fn verdict(f: &Facts, cal: &Calendar, today: NaiveDate) -> Sanbao {
         return with_end(Remedy::Repair, end, format!("修理：{period}"));
     }
     // After the period: the latest repair's own warranty.
-    let part = f
-        .repairs
+    let part = seen
         .iter()
         .filter_map(|r| r.completed.map(|c| (c, r)))
         .max_by_key(|(c, r)| (*c, r.number.clone()));
@@ -615,6 +626,23 @@ mod tests {
             80,
         )];
         assert_eq!(at("2023-12-01", &r, "2024-05-11").remedy, Remedy::Repair);
+    }
+
+    #[test]
+    fn a_verdict_of_a_past_day_does_not_see_later_orders_or_completions() {
+        let r = [
+            repair("WO1", "2025-03-01", Some("2025-03-03"), "不制冷", 0),
+            repair("WO2", "2025-04-10", Some("2025-04-20"), "不制冷", 0),
+        ];
+        // On 04-15 the second repair is open (5 days so far), not a second completed one.
+        let s = at("2025-01-31", &r, "2025-04-15");
+        assert_eq!(s.remedy, Remedy::Repair, "{}", s.reason);
+        assert_eq!(s.end.as_deref(), Some("2026-02-06"));
+        // On 02-28 neither is seen.
+        assert_eq!(
+            at("2025-01-31", &r, "2025-02-28").end.as_deref(),
+            Some("2026-01-30")
+        );
     }
 
     #[test]

@@ -758,7 +758,9 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
         "sanbao" => (
             format!(
                 "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}'
-               AND o.sanbao_remedy IN ('return', 'exchange') AND o.model_id = CAST(?3 AS INTEGER)"
+               AND o.sanbao_remedy IN ('{}', '{}') AND o.model_id = CAST(?3 AS INTEGER)",
+                crate::archive::sanbao::Remedy::Return,
+                crate::archive::sanbao::Remedy::Exchange
             ),
             vec![p.start, p.end, key],
         ),
