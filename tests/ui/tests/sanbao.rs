@@ -122,4 +122,31 @@ async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_ch
         orders["items"][0]["sanbao"]["remedy"], "exchange",
         "{orders}"
     );
+
+    // The machine's file shows today's verdict under the warranty.
+    go(c, &format!("#/equipment/{machine}")).await;
+    wait_text(c, "#warranty-sanbao-chip", "三包：可换货").await;
+    wait_text(c, "#warranty-sanbao", "三包有效期自购买日期 2026-01-29").await;
+    s.screenshot("sanbao-machine").await;
+
+    // 统计报表, the 11th tab (no digit key: ← → reach it): this month's order of the model,
+    // entitled to an exchange.
+    go(c, "#/reports").await;
+    click(c, "#reports-tab-sanbao").await;
+    wait_inner(
+        c,
+        "#report-table-sanbao",
+        &[
+            "KFR-35GW 变频空调 1.5匹",
+            "三包维修单数",
+            "可换货",
+            "退换率%",
+        ],
+    )
+    .await;
+    let cell = format!(
+        "#report-table-sanbao tr[data-key=\"{model}\"][data-col=\"2\"] td[data-of=\"current\"]"
+    );
+    wait_text(c, &cell, "1").await;
+    s.screenshot("sanbao-report").await;
 }
