@@ -347,3 +347,38 @@ fn the_slip_prints_the_remedy_and_the_period() {
     let (path, _) = save_pdf(&r, "slip-sanbao-plain");
     assert!(!squeezed(&text(&path, None)).contains("三包"));
 }
+
+#[test]
+fn a_repair_waiting_for_parts_past_ninety_days_entitles_an_exchange() {
+    let mut t = desk();
+    clock(&mut t, "2026-03-02T10:00:00+08:00");
+    let covered = model(&mut t, "KFR-35GW", true);
+    let (c, m) = machine(&mut t, covered, "SB-0501", "2025-12-31");
+    let o = repair_order(&mut t, c, m, "压缩机不启动");
+    start(&mut t, &o);
+    // 待料 from the day it came in: the order's pause for parts runs from then.
+    t.ok("orders.move", json!({"id": o["id"], "to": "waiting_parts"}));
+    // 90 days after 送修 (05-31), still within the limit: repair, the period grown by them.
+    clock(&mut t, "2026-05-31T10:00:00+08:00");
+    let s = sanbao_of(&mut t, m);
+    assert_eq!(s["remedy"], "repair", "{s}");
+    assert_eq!(s["end"], "2027-03-30");
+    // The 91st day: exchange, the order and its day named.
+    clock(&mut t, "2026-06-01T10:00:00+08:00");
+    let s = sanbao_of(&mut t, m);
+    assert_eq!(s["remedy"], "exchange", "{s}");
+    let number = o["number"].as_str().unwrap();
+    assert!(
+        s["reason"].as_str().unwrap().starts_with(&format!(
+            "换货：工单 {number} 自送修之日 2026-03-02 起已 91 日（超过 90 日）因缺零配件未修好"
+        )),
+        "{s}"
+    );
+    // Parts came and it was repaired: the repair was taken, the period keeps the 92 days.
+    t.ok("orders.move", json!({"id": o["id"], "to": "in_progress"}));
+    clock(&mut t, "2026-06-02T10:00:00+08:00");
+    complete(&mut t, &o);
+    let s = sanbao_of(&mut t, m);
+    assert_eq!(s["remedy"], "repair", "{s}");
+    assert_eq!(s["end"], "2027-04-01");
+}
