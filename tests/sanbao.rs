@@ -138,7 +138,17 @@ fn a_model_is_marked_and_only_its_machines_get_a_sanbao_verdict() {
     assert!(e["warranty"].get("sanbao").is_none(), "{e}");
     let o = repair_order(&mut t, c, other, "不点火");
     assert!(o.get("sanbao").is_none(), "{o}");
-    // Unmarking the model takes the verdict away; marking it again brings it back.
+    // The model's history says it is covered.
+    let audit: String = t
+        .db()
+        .query_row(
+            "SELECT detail FROM audit_entry WHERE entity = 'model' AND entity_id = ?1 ORDER BY id LIMIT 1",
+            [covered],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit, "型号 KFR-35GW：整机 12个月；适用三包");
+    // Unmarking the model takes the verdict away.
     t.ok(
         "models.save",
         json!({"id": covered, "code": "KFR-35GW", "name": "变频空调 1.5匹", "sanbao": false,

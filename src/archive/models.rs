@@ -164,19 +164,28 @@ pub(crate) fn sanbao(conn: &Db, id: ModelId) -> Result<bool> {
 pub(crate) fn insert(
     tx: &Db,
     (code, name, category): (&str, &str, &str),
+    sanbao: bool,
     policies: &[Policy],
     at: &Stamp,
 ) -> Result<ModelId> {
     tx.prepare_cached(
-        "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO product_model (code, name, category, created_at, sanbao) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![code, name, category, at])?;
+    .execute(params![code, name, category, at, i64::from(sanbao)])?;
     let id = ModelId(tx.last_insert_rowid()?);
-    write_policies(tx, id, policies, at, code)?;
+    write_policies(tx, id, (policies, sanbao), at, code)?;
     Ok(id)
 }
 
-fn write_policies(tx: &Db, id: ModelId, policies: &[Policy], at: &Stamp, code: &str) -> Result<()> {
+/// Writes the model's policies and the audit entry of the save (the terms, and 三包 when
+/// the model is covered).
+fn write_policies(
+    tx: &Db,
+    id: ModelId,
+    (policies, sanbao): (&[Policy], bool),
+    at: &Stamp,
+    code: &str,
+) -> Result<()> {
     for p in policies {
         let basis = match p.basis {
             Basis::Purchase => "purchase",
@@ -207,7 +216,11 @@ fn write_policies(tx: &Db, id: ModelId, policies: &[Policy], at: &Stamp, code: &
         "saved",
         "model",
         id,
-        &format!("型号 {code}：{}", terms.join("，")),
+        &format!(
+            "型号 {code}：{}{}",
+            terms.join("，"),
+            if sanbao { "；适用三包" } else { "" }
+        ),
     )
 }
 
@@ -239,16 +252,10 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
                 return Err(Error::NotFound(format!("型号不存在（编号 {id}）")));
             }
             tx.execute("DELETE FROM warranty_policy WHERE model_id = ?1", [id])?;
-            write_policies(&tx, id, &policies, &at, &code)?;
+            write_policies(&tx, id, (&policies, args.sanbao), &at, &code)?;
             id
         }
-        None => {
-            let id = insert(&tx, (&code, &name, &category), &policies, &at)?;
-            if args.sanbao {
-                tx.execute("UPDATE product_model SET sanbao = 1 WHERE id = ?1", [id])?;
-            }
-            id
-        }
+        None => insert(&tx, (&code, &name, &category), args.sanbao, &policies, &at)?,
     };
     tx.commit()?;
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("型号不存在（编号 {id}）")))
