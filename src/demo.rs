@@ -2275,64 +2275,6 @@ pub fn mark_demo(desk: &mut Desk) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_generated_customer_is_valid() {
-        let mut dice = Dice(42);
-        for _ in 0..5000 {
-            let input = customer(&mut dice);
-            if let Err(e) = validate(&input) {
-                panic!("{input:?}: {e}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_catalogue_holds_together() {
-        let mut names = std::collections::HashSet::new();
-        for c in CATEGORIES {
-            assert!(
-                MODELS.iter().any(|m| m.2 == c.name),
-                "{} has no model",
-                c.name
-            );
-            for (p, part) in c.parts.iter().enumerate() {
-                assert!(names.insert(part.0), "{} twice", part.0);
-                assert!(
-                    part.4 * 100 >= part.3 * 120 && part.4 * 100 <= part.3 * 180,
-                    "{}",
-                    part.0
-                );
-                assert!(part.3 % 100 == 0 && part.4 % 50 == 0, "{}", part.0);
-                assert!(
-                    c.faults.iter().any(|f| f.3 == Some(p)),
-                    "no fault needs {}",
-                    part.0
-                );
-            }
-            assert!(
-                c.faults.iter().any(|f| f.3.is_none()),
-                "{}: every fault needs a part",
-                c.name
-            );
-            assert!(c
-                .faults
-                .iter()
-                .all(|f| f.3.is_none_or(|p| p < c.parts.len())));
-        }
-        for m in MODELS {
-            assert!(
-                CATEGORIES.iter().any(|c| c.name == m.2),
-                "{} has no category",
-                m.0
-            );
-        }
-    }
-}
-
 /// The 三包 verdict a repair order of a covered model is registered with (issue 21), as
 /// `orders::create` copies it: computed on the day of the call from the machine's
 /// purchase date and its repair orders written so far (the orders are written oldest
@@ -2458,4 +2400,62 @@ fn demo_pause(
         )
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_generated_customer_is_valid() {
+        let mut dice = Dice(42);
+        for _ in 0..5000 {
+            let input = customer(&mut dice);
+            if let Err(e) = validate(&input) {
+                panic!("{input:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_catalogue_holds_together() {
+        let mut names = std::collections::HashSet::new();
+        for c in CATEGORIES {
+            assert!(
+                MODELS.iter().any(|m| m.2 == c.name),
+                "{} has no model",
+                c.name
+            );
+            for (p, part) in c.parts.iter().enumerate() {
+                assert!(names.insert(part.0), "{} twice", part.0);
+                assert!(
+                    part.4 * 100 >= part.3 * 120 && part.4 * 100 <= part.3 * 180,
+                    "{}",
+                    part.0
+                );
+                assert!(part.3 % 100 == 0 && part.4 % 50 == 0, "{}", part.0);
+                assert!(
+                    c.faults.iter().any(|f| f.3 == Some(p)),
+                    "no fault needs {}",
+                    part.0
+                );
+            }
+            assert!(
+                c.faults.iter().any(|f| f.3.is_none()),
+                "{}: every fault needs a part",
+                c.name
+            );
+            assert!(c
+                .faults
+                .iter()
+                .all(|f| f.3.is_none_or(|p| p < c.parts.len())));
+        }
+        for m in MODELS {
+            assert!(
+                CATEGORIES.iter().any(|c| c.name == m.2),
+                "{} has no category",
+                m.0
+            );
+        }
+    }
 }

@@ -1083,6 +1083,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "attachment_void",
                 "paused",
                 "resumed",
+                "loaner_lent",
+                "loaner_returned",
             ],
         ),
     ];

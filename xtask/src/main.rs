@@ -743,10 +743,19 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // when the tests end, also when they fail.
     let pg = postgres::Cluster::start(&ctx.target)?;
     // The restart test stops its server: it runs below, alone, on a cluster of its own.
+    // Every pass runs all its test binaries (`--no-fail-fast`), so one run names every
+    // failure.
     let mut cmd = test_pass(
         ctx,
         true,
-        &["test", "--workspace", "--", "--skip", RESTART_TEST],
+        &[
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--",
+            "--skip",
+            RESTART_TEST,
+        ],
     );
     cmd.env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))
         .env(
@@ -765,7 +774,7 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
 
     // The core's whole integration suite again with every desk on PostgreSQL (issue 19),
     // less the tests of SQLite's own file (SQLITE_ONLY).
-    let mut args = vec!["test", "--test", "integration", "--"];
+    let mut args = vec!["test", "--test", "integration", "--no-fail-fast", "--"];
     args.extend(SQLITE_ONLY.iter().flat_map(|t| ["--skip", *t]));
     let mut cmd = test_pass(ctx, false, &args);
     cmd.env("AFTERSALES_PYREF", &pyref)
@@ -786,7 +795,14 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     let mut cmd = test_pass(
         ctx,
         false,
-        &["test", "-p", "aftersales-cli", "--test", "pg_restart"],
+        &[
+            "test",
+            "-p",
+            "aftersales-cli",
+            "--test",
+            "pg_restart",
+            "--no-fail-fast",
+        ],
     );
     cmd.envs(restartable.restart_env());
     let (restarted, result) = run_counted(&mut cmd);
@@ -798,7 +814,7 @@ fn run_tests(ctx: &Ctx, counts: &mut Counts) -> Result<(), String> {
     // own on the suite's cluster), less the desktop window's tests: the window opens only
     // a desk's own SQLite file (docs/DECISIONS.md, issue 19).
     let started = Instant::now();
-    let mut args = vec!["test", "-p", "ui-tests", "--tests", "--"];
+    let mut args = vec!["test", "-p", "ui-tests", "--tests", "--no-fail-fast", "--"];
     args.extend(UI_SQLITE_ONLY.iter().flat_map(|t| ["--skip", *t]));
     let mut cmd = test_pass(ctx, true, &args);
     cmd.env("AFTERSALES_BIN", ctx.debug_bin("aftersales"))

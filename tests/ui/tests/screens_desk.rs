@@ -442,6 +442,46 @@ async fn p10_audit_and_slip_template_show_no_internal_words_desktop() {
     s.close().await;
 }
 
+/// The arguments of a call whose text starts after its `(`, split at its own commas (not
+/// those inside brackets or strings), each trimmed.
+fn call_arguments(text: &str) -> Vec<String> {
+    let (mut args, mut arg, mut depth, mut quoted, mut escaped) =
+        (Vec::new(), String::new(), 0u32, false, false);
+    for c in text.chars() {
+        if quoted {
+            arg.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                quoted = true;
+                arg.push(c);
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                arg.push(c);
+            }
+            ')' | ']' | '}' if depth == 0 => break,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                arg.push(c);
+            }
+            ',' if depth == 0 => args.push(std::mem::take(&mut arg).trim().to_string()),
+            _ => arg.push(c),
+        }
+    }
+    if !arg.trim().is_empty() {
+        args.push(arg.trim().to_string());
+    }
+    args
+}
+
 /// Every action and record kind the core writes to the audit trail has its words in both
 /// languages (read from the source, so a new kind without words fails here).
 #[test]
@@ -461,13 +501,26 @@ fn every_audit_kind_the_core_records_has_words_in_both_languages() {
             }
             let text = std::fs::read_to_string(&path).expect("source");
             for (at, _) in text.match_indices("audit::record(") {
-                // record(tx, at, "action", "entity", …): the first two string literals.
-                let call: String = text[at..].chars().take(400).collect();
-                let literals: Vec<&str> = call.split('"').skip(1).step_by(2).take(2).collect();
-                if let [action, entity] = literals[..] {
+                // record(tx, at, action, entity, …): the third and fourth arguments. The
+                // entity is always a literal; an action that is an expression (the loaners'
+                // `kind.as_str()`) cannot be read here and is left out.
+                let args = call_arguments(&text[at + "audit::record(".len()..]);
+                let literal = |i: usize| {
+                    args.get(i)
+                        .and_then(|a| a.strip_prefix('"'))
+                        .and_then(|a| a.strip_suffix('"'))
+                        .map(str::to_string)
+                };
+                if let Some(action) = literal(2) {
                     words.insert(format!("audit.action.{action}"));
-                    words.insert(format!("audit.entity.{entity}"));
                 }
+                let entity = literal(3).unwrap_or_else(|| {
+                    panic!(
+                        "{}: the audit entity is not a literal: {args:?}",
+                        path.display()
+                    )
+                });
+                words.insert(format!("audit.entity.{entity}"));
             }
         }
     }
