@@ -746,6 +746,11 @@ const MODELS: &[DemoModel] = &[
 
 const SERIAL_PREFIXES: &[&str] = &["GW", "HX", "MD", "SK", "AO", "RN"];
 
+/// The demo's categories covered by 三包 (issue 21): household appliances of the 1995
+/// list (燃气热水器, 空调器, 电冰箱, 洗衣机, 吸排油烟机); the electric water heater, the
+/// commercial ice maker and the tax register are left without, so both kinds are seen.
+const SANBAO_CATEGORIES: &[&str] = &["燃气热水器", "空调", "冰箱", "洗衣机", "油烟机"];
+
 /// Adds the demo models unless they are there; returns their ids.
 fn ensure_models(
     tx: &crate::platform::db::Db,
@@ -771,6 +776,9 @@ fn ensure_models(
                 "INSERT INTO warranty_policy (model_id, component, months, basis) VALUES (?1, ?2, ?3, 'install')",
                 rusqlite::params![id, part, months],
             )?;
+        }
+        if SANBAO_CATEGORIES.contains(category) {
+            tx.execute("UPDATE product_model SET sanbao = 1 WHERE id = ?1", [id])?;
         }
         ids.push(id);
     }
@@ -1590,6 +1598,7 @@ fn fill_orders_in(
     let gap = (orders / 60).clamp(8, 150);
     let mut since_complaint = 0;
     let mut start = 0;
+    let sanbao = DemoSanbao::load(desk.conn())?;
     // In chunks: each commit lets the WAL be checkpointed, so no transaction outgrows the
     // page cache.
     while start < orders {
@@ -1866,6 +1875,9 @@ fn fill_orders_in(
                 fault
             ])?;
             demo_pause(&tx, cal, id, status, (created, started, completed))?;
+            if kind == OrderKind::Repair {
+                sanbao.copy(&tx, id, (machine, model, picked.4), local.date_naive())?;
+            }
             if let Some(c) = completed {
                 let mut detail =
                     format!("{work_done}；合计 {}", crate::platform::money::yuan(total));
@@ -2261,6 +2273,61 @@ pub fn mark_demo(desk: &mut Desk) -> Result<()> {
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// The 三包 verdict a repair order of a covered model is registered with (issue 21), as
+/// `orders::create` copies it: computed on the day of the call from the machine's
+/// purchase date and its repair orders written so far (the orders are written oldest
+/// first). The dice are not drawn.
+struct DemoSanbao {
+    ctx: crate::archive::sanbao::Context,
+    /// Covered model id → its policies.
+    models: std::collections::HashMap<i64, Vec<crate::archive::warranty::Policy>>,
+}
+
+impl DemoSanbao {
+    fn load(conn: &crate::platform::db::Db) -> Result<DemoSanbao> {
+        let ids: Vec<i64> = {
+            let mut stmt = conn.prepare("SELECT id FROM product_model WHERE sanbao = 1")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut models = std::collections::HashMap::new();
+        for id in ids {
+            let policies =
+                crate::archive::models::policies(conn, crate::archive::models::ModelId(id))?;
+            models.insert(id, policies);
+        }
+        Ok(DemoSanbao {
+            ctx: crate::archive::sanbao::Context::load(conn)?,
+            models,
+        })
+    }
+
+    fn copy(
+        &self,
+        tx: &crate::platform::db::Db,
+        id: OrderId,
+        (machine, model, purchase): (i64, i64, Option<chrono::NaiveDate>),
+        day: chrono::NaiveDate,
+    ) -> Result<()> {
+        let Some(policies) = self.models.get(&model) else {
+            return Ok(());
+        };
+        let v = crate::archive::sanbao::of(
+            tx,
+            &self.ctx,
+            (crate::archive::equipment::EquipmentId(machine), purchase),
+            policies,
+            day,
+            None,
+        )?;
+        tx.prepare_cached(
+            "UPDATE work_order SET sanbao_remedy = ?2, sanbao_until = ?3, sanbao_reason = ?4 WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![id, v.remedy, v.until, v.reason])?;
+        Ok(())
+    }
 }
 
 /// The demo's pauses (issue 21), chosen by the order's id so that the dice's draws, and so

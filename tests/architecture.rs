@@ -222,9 +222,15 @@ const VOCABULARIES: &[(&[&str], &[&str])] = &[
             "waiting_parts",
             "completed",
             "called_back",
-            "cancelled",
         ],
         &["src/orders/words.rs"],
+    ),
+    // 三包 (issue 21) reads the machine's repair orders in the archive, which may not
+    // depend on the orders area (areas depend one way): it spells the one status it
+    // leaves out.
+    (
+        &["cancelled"],
+        &["src/orders/words.rs", "src/archive/sanbao.rs"],
     ),
     // A complaint is closed too (followup::words::ComplaintStatus).
     (
@@ -235,7 +241,6 @@ const VOCABULARIES: &[(&[&str], &[&str])] = &[
         &[
             "receipt",
             "issue",
-            "return",
             "transfer_out",
             "transfer_in",
             "defective",
@@ -243,6 +248,11 @@ const VOCABULARIES: &[(&[&str], &[&str])] = &[
             "reversal",
         ],
         &["src/stock/words.rs"],
+    ),
+    // 三包's remedy 退货 is `return` too (archive::sanbao::Remedy, issue 21).
+    (
+        &["return"],
+        &["src/stock/words.rs", "src/archive/sanbao.rs"],
     ),
 ];
 

@@ -71,6 +71,9 @@ mod stock;
 mod orders;
 // 备用机 (issue 21): the register, lending once, deposits and refunds, overdue, the slip.
 mod loaners;
+// 三包 (issue 21): the model's mark, the verdict's windows on the official calendar, the
+// period extended by repairs, exchanges, the repair's own days, the order's copy.
+mod sanbao;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

@@ -10,6 +10,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::models::{self, ModelId};
+use crate::archive::sanbao;
 use crate::archive::warranty::{self, Override, Warranty};
 use crate::people::audit;
 use crate::platform::dates::{self, show};
@@ -481,6 +482,8 @@ fn read(
         ))
     })?;
     let mut out = Vec::new();
+    // The calendar and the repairs' own warranty, read once and only for a covered model.
+    let mut sanbao_ctx = None;
     for row in rows {
         let (mut e, end, reason) = row?;
         let policies = models::policies(conn, e.model.id)?;
@@ -490,6 +493,21 @@ fn read(
         };
         let o = end.map(|end| Override { end, reason });
         e.warranty = warranty::verdict(&policies, &d, o, today);
+        if models::sanbao(conn, e.model.id)? {
+            if sanbao_ctx.is_none() {
+                sanbao_ctx = Some(sanbao::Context::load(conn)?);
+            }
+            if let Some(ctx) = &sanbao_ctx {
+                e.warranty.sanbao = Some(sanbao::of(
+                    conn,
+                    ctx,
+                    (e.id, d.purchase),
+                    &policies,
+                    today,
+                    None,
+                )?);
+            }
+        }
         out.push(e);
     }
     Ok(out)

@@ -872,9 +872,11 @@ impl Catalogue<'_> {
                 added: added.is_some(),
             });
             if let Some(m) = added {
+                // An imported model is not covered by 三包 until the manager says so.
                 id = Some(models::insert(
                     tx,
                     (code, &m.name, &m.category),
+                    false,
                     &m.policies,
                     at,
                 )?);

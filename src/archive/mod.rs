@@ -10,5 +10,6 @@ pub mod import;
 pub mod import_report;
 pub mod models;
 pub mod phones;
+pub mod sanbao;
 pub mod warranty;
 pub mod words;

@@ -22,6 +22,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub category: String,
+    /// Covered by 三包 (issue 21): its machines' warranty verdict carries `sanbao`.
+    pub sanbao: bool,
     pub policies: Vec<Policy>,
 }
 
@@ -32,6 +34,8 @@ pub struct SaveArgs {
     pub code: String,
     pub name: String,
     pub category: String,
+    /// Covered by 三包; absent: not covered.
+    pub sanbao: bool,
     pub policies: Vec<Policy>,
 }
 
@@ -60,13 +64,14 @@ pub fn list(desk: &mut Desk, _: NoArgs) -> Result<ModelList> {
 
 pub(crate) fn load(conn: &Db, id: ModelId) -> Result<Option<Model>> {
     let model = conn
-        .prepare_cached("SELECT id, code, name, category FROM product_model WHERE id = ?1")?
+        .prepare_cached("SELECT id, code, name, category, sanbao FROM product_model WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Model {
                 id: r.get(0)?,
                 code: r.get(1)?,
                 name: r.get(2)?,
                 category: r.get(3)?,
+                sanbao: r.get::<_, i64>(4)? == 1,
                 policies: Vec::new(),
             })
         })
@@ -144,25 +149,43 @@ pub(crate) fn check_policies(given: &[Policy]) -> Result<Vec<Policy>> {
     Ok(policies)
 }
 
+/// Whether the model is covered by 三包.
+pub(crate) fn sanbao(conn: &Db, id: ModelId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT sanbao FROM product_model WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))
+        .optional()?
+        == Some(1))
+}
+
 /// Adds a model that is not in the catalogue yet (its code checked free by the caller)
 /// with its policies, inside the caller's transaction, and records it in the audit trail.
 /// `models.save` and the import's new models both add models here.
 pub(crate) fn insert(
     tx: &Db,
     (code, name, category): (&str, &str, &str),
+    sanbao: bool,
     policies: &[Policy],
     at: &Stamp,
 ) -> Result<ModelId> {
     tx.prepare_cached(
-        "INSERT INTO product_model (code, name, category, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO product_model (code, name, category, created_at, sanbao) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![code, name, category, at])?;
+    .execute(params![code, name, category, at, i64::from(sanbao)])?;
     let id = ModelId(tx.last_insert_rowid()?);
-    write_policies(tx, id, policies, at, code)?;
+    write_policies(tx, id, (policies, sanbao), at, code)?;
     Ok(id)
 }
 
-fn write_policies(tx: &Db, id: ModelId, policies: &[Policy], at: &Stamp, code: &str) -> Result<()> {
+/// Writes the model's policies and the audit entry of the save (the terms, and 三包 when
+/// the model is covered).
+fn write_policies(
+    tx: &Db,
+    id: ModelId,
+    (policies, sanbao): (&[Policy], bool),
+    at: &Stamp,
+    code: &str,
+) -> Result<()> {
     for p in policies {
         let basis = match p.basis {
             Basis::Purchase => "purchase",
@@ -193,7 +216,11 @@ fn write_policies(tx: &Db, id: ModelId, policies: &[Policy], at: &Stamp, code: &
         "saved",
         "model",
         id,
-        &format!("型号 {code}：{}", terms.join("，")),
+        &format!(
+            "型号 {code}：{}{}",
+            terms.join("，"),
+            if sanbao { "；适用三包" } else { "" }
+        ),
     )
 }
 
@@ -218,17 +245,17 @@ pub fn save(desk: &mut Desk, args: SaveArgs) -> Result<Model> {
     let id = match args.id {
         Some(id) => {
             let n = tx.execute(
-                "UPDATE product_model SET code = ?2, name = ?3, category = ?4 WHERE id = ?1",
-                params![id, code, name, category],
+                "UPDATE product_model SET code = ?2, name = ?3, category = ?4, sanbao = ?5 WHERE id = ?1",
+                params![id, code, name, category, i64::from(args.sanbao)],
             )?;
             if n == 0 {
                 return Err(Error::NotFound(format!("型号不存在（编号 {id}）")));
             }
             tx.execute("DELETE FROM warranty_policy WHERE model_id = ?1", [id])?;
-            write_policies(&tx, id, &policies, &at, &code)?;
+            write_policies(&tx, id, (&policies, args.sanbao), &at, &code)?;
             id
         }
-        None => insert(&tx, (&code, &name, &category), &policies, &at)?,
+        None => insert(&tx, (&code, &name, &category), args.sanbao, &policies, &at)?,
     };
     tx.commit()?;
     load(desk.conn(), id)?.ok_or_else(|| Error::NotFound(format!("型号不存在（编号 {id}）")))

@@ -58,6 +58,10 @@ pub struct Warranty {
     pub components: Vec<ComponentTerm>,
     #[serde(rename = "override")]
     pub override_: Option<Override>,
+    /// The 三包 verdict, for a machine of a model covered by 三包 (issue 21); absent
+    /// otherwise. See [`crate::archive::sanbao`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sanbao: Option<crate::archive::sanbao::Sanbao>,
 }
 
 /// The machine's dates as the verdict needs them.
@@ -169,6 +173,7 @@ pub fn verdict(
         reason,
         components,
         override_,
+        sanbao: None,
     }
 }
 

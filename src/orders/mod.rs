@@ -146,6 +146,10 @@ pub struct Order {
     pub fault: String,
     pub warranty: warranty::Status,
     pub warranty_reason: String,
+    /// The machine's 三包 verdict at intake (issue 21), for a model covered by 三包;
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sanbao: Option<crate::archive::sanbao::Sanbao>,
     pub appointment_from: Option<String>,
     pub appointment_to: Option<String>,
     pub engineer: Option<Named<crate::orders::engineers::EngineerId>>,
@@ -208,7 +212,7 @@ pub(crate) const SELECT: &str =
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
         o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version,
-        p.reason, p.note, p.started_at, p.started_by
+        p.reason, p.note, p.started_at, p.started_by, o.sanbao_remedy, o.sanbao_until, o.sanbao_reason
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
@@ -280,6 +284,15 @@ pub(crate) fn read(
             fault: r.get(15)?,
             warranty: r.get(16)?,
             warranty_reason: r.get(17)?,
+            sanbao: match r.get::<_, Option<crate::archive::sanbao::Remedy>>(44)? {
+                Some(remedy) => Some(crate::archive::sanbao::Sanbao {
+                    remedy,
+                    until: r.get(45)?,
+                    reason: r.get(46)?,
+                    end: None,
+                }),
+                None => None,
+            },
             appointment_from: r.get(18)?,
             appointment_to: r.get(19)?,
             engineer: match engineer_id {
@@ -625,6 +638,7 @@ fn check_order(
         warranty::Status::Unknown,
         "未选择设备，保修待定".to_string(),
     );
+    let mut sanbao = None;
     if let (Some(id), Some(customer)) = (a.equipment_id, customer) {
         let found = match equipment::load(conn, today, id) {
             Ok(e) => Ok(e),
@@ -642,6 +656,17 @@ fn check_order(
                     .as_ref()
                     .is_some_and(|p| p.id == e.customer_id);
             if owner_ok {
+                // The same-fault rule looks at the fault the caller reports, when the
+                // clerk classified it (the first tag is the order's fault category).
+                sanbao = match (&e.warranty.sanbao, tags.first()) {
+                    (Some(_), Some(category)) => Some(crate::archive::sanbao::for_machine(
+                        conn,
+                        &e,
+                        today,
+                        Some(category.as_str()),
+                    )?),
+                    (s, _) => s.clone(),
+                };
                 machine = (
                     Some(e.id),
                     Some(e.model.id),
@@ -678,6 +703,7 @@ fn check_order(
         free,
         verdict,
         reason,
+        sanbao,
         from,
         to,
         confirmed: a.confirmed,
@@ -704,6 +730,7 @@ pub(crate) struct Intake {
     free: String,
     verdict: warranty::Status,
     reason: String,
+    sanbao: Option<crate::archive::sanbao::Sanbao>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
     confirmed: bool,
@@ -884,9 +911,9 @@ pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
         "INSERT INTO work_order (number, customer_id, equipment_id, model_id, contact, phone, address,
              kind, channel, mode, priority, fault, warranty, warranty_reason, appointment_from,
              appointment_to, status, created_at, updated_at, confirm_due, confirm_at, reply_due, slip_due,
-             fault_category)
+             fault_category, sanbao_remedy, sanbao_until, sanbao_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?23,
-             ?17, ?17, ?18, ?19, ?20, ?21, ?22)",
+             ?17, ?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26)",
     )?
     .execute(params![
         number,
@@ -912,6 +939,9 @@ pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
         stamp(slip_due),
         i.tags.first().cloned().unwrap_or_default(),
         OrderStatus::Registered,
+        i.sanbao.as_ref().map(|s| s.remedy),
+        i.sanbao.as_ref().and_then(|s| s.until.clone()),
+        i.sanbao.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
     ])?;
     let id = OrderId(tx.last_insert_rowid()?);
     status_page::issue(tx, id)?;

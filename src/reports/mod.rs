@@ -27,6 +27,11 @@
 //!   deposit and its refund left out, issue 21); outstanding =
 //!   what is still owed today of everything billed up to the period's end, aged at the
 //!   period's end (for this month: the receivables as they stand).
+//! - **sanbao** (三包, issue 21): by model, the repair orders registered in the period
+//!   with a 三包 verdict (a model covered by 三包), and of them those whose verdict at
+//!   intake was 退货 or 换货 — what the customer was entitled to, the quality signal;
+//!   cancelled orders count too, since an order is often cancelled because the machine
+//!   was returned or exchanged instead of repaired.
 //! - **parts**: issued to orders in the period less returns (units, value at cost); the
 //!   stock (units, value) at the period's end, summed from the stock ledger (append-only,
 //!   and the balances are held equal to its sums), so each period has its own; parts
@@ -269,6 +274,12 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         &["暂停工作小时", "暂停次数"],
         paused_longest,
     ),
+    (
+        "sanbao",
+        "三包退换（按型号）",
+        &["三包维修单数", "可退货", "可换货", "退换率%"],
+        sanbao,
+    ),
 ];
 
 fn lines(conn: &Db, sql: &str, p: impl crate::platform::db::Args, n: usize) -> Result<Vec<Line>> {
@@ -315,6 +326,31 @@ fn repairs_by_model(conn: &Db, p: &Period) -> Result<Vec<Line>> {
         params![p.start, p.end],
         1,
     )
+}
+
+fn sanbao(conn: &Db, p: &Period) -> Result<Vec<Line>> {
+    use crate::archive::sanbao::Remedy;
+    let repair = OrderKind::Repair;
+    let (ret, exchange) = (Remedy::Return, Remedy::Exchange);
+    let mut out = lines(
+        conn,
+        &format!(
+            "SELECT o.model_id, m.code || ' ' || m.name, count(*),
+                    sum(CASE WHEN o.sanbao_remedy = '{ret}' THEN 1 ELSE 0 END),
+                    sum(CASE WHEN o.sanbao_remedy = '{exchange}' THEN 1 ELSE 0 END)
+         FROM work_order o JOIN product_model m ON m.id = o.model_id
+         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}'
+           AND o.sanbao_remedy IS NOT NULL
+         GROUP BY o.model_id, m.code, m.name
+         ORDER BY sum(CASE WHEN o.sanbao_remedy IN ('{ret}', '{exchange}') THEN 1 ELSE 0 END) DESC, 2"
+        ),
+        params![p.start, p.end],
+        3,
+    )?;
+    for l in &mut out {
+        l.values.push(pct(l.values[1] + l.values[2], l.values[0]));
+    }
+    Ok(out)
 }
 
 fn repairs_by_fault(conn: &Db, p: &Period) -> Result<Vec<Line>> {
@@ -716,6 +752,15 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
             format!(
                 "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
                AND o.fault_category = ?3"
+            ),
+            vec![p.start, p.end, key],
+        ),
+        "sanbao" => (
+            format!(
+                "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}'
+               AND o.sanbao_remedy IN ('{}', '{}') AND o.model_id = CAST(?3 AS INTEGER)",
+                crate::archive::sanbao::Remedy::Return,
+                crate::archive::sanbao::Remedy::Exchange
             ),
             vec![p.start, p.end, key],
         ),

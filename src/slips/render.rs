@@ -614,6 +614,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
             cell(doc, Area::new(x, y, w, h), label, &value, size, label_w);
             y += h;
         }
+        y = sanbao_row(doc, s, y);
         y = loaner_row(doc, s, y);
         for (i, (label, value)) in [
             ("故障现象", &o.fault),
@@ -662,6 +663,7 @@ fn details(doc: &mut Pdf, s: &Sheet, mut y: f32) -> f32 {
         cell(doc, Area::new(x, y, w, h), label, value, size, label_w);
         y += h;
     }
+    y = sanbao_row(doc, s, y);
     y = loaner_row(doc, s, y);
     y += 2.0 * k;
     y
@@ -673,9 +675,22 @@ fn loaner_row(doc: &mut Pdf, s: &Sheet, y: f32) -> f32 {
     if s.d.loaners.is_empty() {
         return y;
     }
-    let text = s.d.loaners.join("；");
+    across(doc, s, y, "备用机", &s.d.loaners.join("；"))
+}
+
+/// 三包 (issue 21): the remedy the machine was entitled to at intake and the 三包 period,
+/// both in the verdict's sentence, across the sheet; only for a model covered by 三包.
+fn sanbao_row(doc: &mut Pdf, s: &Sheet, y: f32) -> f32 {
+    match &s.d.order.sanbao {
+        Some(sanbao) => across(doc, s, y, "三包", &sanbao.reason),
+        None => y,
+    }
+}
+
+/// A labelled cell across the sheet, on two lines when the text needs them.
+fn across(doc: &mut Pdf, s: &Sheet, y: f32, label: &str, text: &str) -> f32 {
     let one_line =
-        pdf::box_lines(&text, s.size, s.w - s.label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
+        pdf::box_lines(text, s.size, s.w - s.label_w - 2.4, true).is_some_and(|l| l.len() <= 1);
     let h = if one_line {
         s.l.row
     } else {
@@ -684,8 +699,8 @@ fn loaner_row(doc: &mut Pdf, s: &Sheet, y: f32) -> f32 {
     cell(
         doc,
         Area::new(s.x, y, s.w, h),
-        "备用机",
-        &text,
+        label,
+        text,
         s.size,
         s.label_w,
     );

@@ -880,4 +880,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX loan_order ON loan (order_id);
     ALTER TABLE payment ADD COLUMN loan_id INTEGER REFERENCES loan (id);
     "#,
+    // 27, issue 21 (三包): a model is marked as covered by 三包; an order keeps the 三包
+    // verdict of its machine at intake (remedy, the last day it may be asked for, the
+    // sentence), as it keeps the warranty verdict: the monthly count of returns and
+    // exchanges by model reads it. NULL remedy: the model was not covered (or no machine).
+    r#"
+    ALTER TABLE product_model ADD COLUMN sanbao INTEGER NOT NULL DEFAULT 0 CHECK (sanbao IN (0, 1));
+    ALTER TABLE work_order ADD COLUMN sanbao_remedy TEXT
+        CHECK (sanbao_remedy IN ('return', 'exchange', 'repair', 'none'));
+    ALTER TABLE work_order ADD COLUMN sanbao_until TEXT;
+    ALTER TABLE work_order ADD COLUMN sanbao_reason TEXT NOT NULL DEFAULT '';
+    CREATE INDEX work_order_sanbao ON work_order (created_at) WHERE sanbao_remedy IS NOT NULL;
+    "#,
 ];

@@ -245,6 +245,15 @@ pub const PG_MIGRATIONS: &[&str] = &[
     CREATE INDEX loan_order ON loan (order_id);
     ALTER TABLE payment ADD COLUMN loan_id BIGINT REFERENCES loan (id);
     "#,
+    // 27, issue 21 (三包): as SQLite's entry 27.
+    r#"
+    ALTER TABLE product_model ADD COLUMN sanbao BIGINT NOT NULL DEFAULT 0 CHECK (sanbao IN (0, 1));
+    ALTER TABLE work_order ADD COLUMN sanbao_remedy TEXT COLLATE "C"
+        CHECK (sanbao_remedy IN ('return', 'exchange', 'repair', 'none'));
+    ALTER TABLE work_order ADD COLUMN sanbao_until TEXT COLLATE "C";
+    ALTER TABLE work_order ADD COLUMN sanbao_reason TEXT COLLATE "C" NOT NULL DEFAULT '';
+    CREATE INDEX work_order_sanbao ON work_order (created_at) WHERE sanbao_remedy IS NOT NULL;
+    "#,
 ];
 
 #[cfg(test)]

@@ -47,6 +47,24 @@ export function warrantyChip(warranty, { id } = {}) {
   );
 }
 
+const REMEDIES = ['return', 'exchange', 'repair', 'none'];
+
+/**
+ * 三包 (issue 21): the remedy of a covered machine as a chip — 三包可退货 / 可换货 / 修理 /
+ * 不适用 — with the core's sentence (the rule and its dates) as its tooltip; null when the
+ * model is not covered (no `sanbao`).
+ */
+export function sanbaoChip(sanbao, { id } = {}) {
+  if (!sanbao) return null;
+  const remedy = REMEDIES.includes(sanbao.remedy) ? sanbao.remedy : 'none';
+  return h(
+    'span',
+    { class: `chip chip-sanbao chip-sanbao-${remedy}`, title: sanbao.reason ?? '', dataset: { remedy }, id },
+    t(`sanbao.${remedy}`),
+    sanbao.until ? h('span', { class: 'chip-note num' }, t('sanbao.until', { until: sanbao.until })) : null,
+  );
+}
+
 export function warrantyLabel(status) {
   return t(`warranty.${WARRANTY.includes(status) ? status : 'unknown'}`);
 }

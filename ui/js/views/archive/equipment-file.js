@@ -2,7 +2,7 @@
 // terms, a warranty override (with a reason, kept in the history), and the history.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
-import { dateText, warrantyChip, warrantyLabel } from '../../lib/format.js';
+import { dateText, sanbaoChip, warrantyChip, warrantyLabel } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { isSave, modified } from '../../lib/keys.js';
@@ -46,6 +46,7 @@ export async function render(root, ctx) {
     { class: `verdict verdict-${w.status ?? 'unknown'}`, id: 'warranty-verdict' },
     h('div', { class: 'verdict-head' }, warrantyChip(w, { id: 'warranty-status' }), w.end ? h('span', { class: 'verdict-end num' }, t('warranty.until', { end: w.end })) : null),
     h('p', { class: 'verdict-reason', id: 'warranty-reason' }, w.reason ?? ''),
+    w.sanbao ? h('p', { class: 'verdict-reason verdict-sanbao', id: 'warranty-sanbao' }, sanbaoChip(w.sanbao, { id: 'warranty-sanbao-chip' }), ' ', w.sanbao.reason ?? '') : null,
     w.override
       ? h(
           'p',

@@ -34,6 +34,7 @@ export async function render(root, ctx) {
         h('th', { scope: 'col', class: 'col-mname' }, t('models.col.name')),
         h('th', { scope: 'col', class: 'col-category' }, t('models.col.category')),
         h('th', { scope: 'col' }, t('models.col.policies')),
+        h('th', { scope: 'col', class: 'col-sanbao' }, t('models.col.sanbao')),
       ),
     ),
     tbody,
@@ -45,6 +46,7 @@ export async function render(root, ctx) {
     code: h('input', { class: 'input num', type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '40' }),
     name: h('input', { class: 'input input-wide', type: 'text', autocomplete: 'off', maxlength: '60' }),
     category: h('input', { class: 'input', type: 'text', autocomplete: 'off', maxlength: '20', list: 'model-category-options' }),
+    sanbao: h('input', { type: 'checkbox', id: 'model-sanbao', name: 'sanbao' }),
   };
   const policyBody = h('tbody', { id: 'policy-rows' });
   const addPolicy = h('button', { type: 'button', id: 'add-policy', class: 'btn btn-small' }, t('models.policy.add'));
@@ -80,6 +82,18 @@ export async function render(root, ctx) {
     field('model', 'code', controls.code, { label: t('models.f.code'), required: true, hint: t('models.f.code.hint') }),
     field('model', 'name', controls.name, { label: t('models.f.name'), required: true }),
     field('model', 'category', controls.category, { label: t('models.f.category'), hint: t('models.f.category.hint') }),
+    h(
+      'div',
+      { class: 'field field-sanbao' },
+      h('span', { class: 'label' }),
+      h(
+        'div',
+        { class: 'control' },
+        h('label', { class: 'check', for: 'model-sanbao' }, controls.sanbao, ' ', t('models.f.sanbao')),
+        h('div', { class: 'hint' }, t('models.f.sanbao.hint')),
+        h('div', { class: 'field-error', dataset: { for: 'sanbao' } }),
+      ),
+    ),
     h(
       'div',
       { class: 'field field-policies' },
@@ -165,6 +179,7 @@ export async function render(root, ctx) {
     controls.code.value = model?.code ?? '';
     controls.name.value = model?.name ?? '';
     controls.category.value = model?.category ?? '';
+    controls.sanbao.checked = Boolean(model?.sanbao);
     clear(policyBody);
     const policies = model?.policies?.length ? model.policies : [{ component: '', months: 12, basis: 'purchase' }];
     policyBody.append(...policies.map(policyRow));
@@ -192,6 +207,7 @@ export async function render(root, ctx) {
           h('td', { class: 'col-mname', title: m.name }, m.name),
           h('td', { class: 'col-category' }, m.category ?? ''),
           h('td', { class: 'col-policies', title: policyText(m) }, policyText(m)),
+          h('td', { class: 'col-sanbao' }, m.sanbao ? h('span', { class: 'chip chip-sanbao' }, t('models.sanbao.yes')) : ''),
         ),
       );
     }
@@ -234,6 +250,7 @@ export async function render(root, ctx) {
       code: controls.code.value.trim(),
       name: controls.name.value.trim(),
       category: controls.category.value.trim(),
+      sanbao: controls.sanbao.checked,
       policies: readPolicies(),
     };
     if (editingId !== null) args.id = editingId;

@@ -15,7 +15,7 @@
 // intake, with 撤销 to bring the first caller's back.
 import { h, clear, debounce } from '../../lib/dom.js';
 import { errorsFor, errorText, field } from '../../lib/form.js';
-import { dateText, phoneDisplay, warrantyChip } from '../../lib/format.js';
+import { dateText, phoneDisplay, sanbaoChip, warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { CHANNELS, KINDS, MODES, PRIORITIES, statusChip } from './words.js';
 import { isSave } from '../../lib/keys.js';
@@ -665,6 +665,15 @@ export async function render(root, ctx) {
             { class: 'caller-chosen-machine', id: 'caller-machine', dataset: { equipmentId: String(machine.id) } },
             h('div', {}, h('strong', {}, machine.model?.code ?? ''), ' ', machine.model?.name ?? '', ' ', h('span', { class: 'num muted' }, machine.serial)),
             h('div', { class: 'caller-verdict' }, warrantyChip(machine.warranty, { id: 'intake-warranty' }), h('span', { id: 'intake-warranty-reason' }, machine.warranty?.reason ?? '')),
+            // 三包 (issue 21): what a covered machine is entitled to today, with the rule.
+            machine.warranty?.sanbao
+              ? h(
+                  'div',
+                  { class: 'caller-verdict caller-sanbao', id: 'intake-sanbao-box' },
+                  sanbaoChip(machine.warranty.sanbao, { id: 'intake-sanbao' }),
+                  h('span', { id: 'intake-sanbao-reason' }, machine.warranty.sanbao.reason ?? ''),
+                )
+              : '',
           )
         : h('div', { class: 'caller-chosen-machine muted', id: 'caller-machine' }, t('intake.chosen.nomachine')),
       openOrdersList(match) ?? '',

@@ -9,7 +9,7 @@
 // signature are order-slips.js.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorText } from '../../lib/form.js';
-import { warrantyChip } from '../../lib/format.js';
+import { sanbaoChip, warrantyChip } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { yuan } from '../../lib/money.js';
 import { appointmentText, deskDateTime } from '../../lib/dates.js';
@@ -116,6 +116,7 @@ export async function render(root, ctx) {
           statusChip(order.status, { id: 'order-status' }),
           priorityChip(order.priority),
           warrantyChip(w, { id: 'order-warranty' }),
+          sanbaoChip(order.sanbao, { id: 'order-sanbao' }),
         ),
       ),
     );
@@ -147,6 +148,8 @@ export async function render(root, ctx) {
       item('order.f.phone', order.phone, { cls: 'num' }),
       item('order.f.address', order.address),
       item('order.f.warranty', h('span', { id: 'order-warranty-reason' }, order.warranty_reason)),
+      // The 三包 verdict the machine had when the order was registered (issue 21).
+      order.sanbao ? item('order.f.sanbao', h('span', { id: 'order-sanbao-reason' }, order.sanbao.reason)) : null,
       item('order.f.how', t('order.how', { kind: orderKindLabel(order.kind), mode: t(`order.mode.${order.mode}`), channel: t(`order.channel.${order.channel}`) })),
       item('order.f.created', deskDateTime(order.created_at), { cls: 'num' }),
       item('order.f.fault', order.fault, { id: 'order-fault', cls: 'notes' }),

@@ -23,7 +23,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
-const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest'];
+const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest', 'sanbao'];
 const PERIODS = ['current', 'previous', 'last_year'];
 
 /** How each column's values read: count, money (yuan), percent, hours. */
@@ -36,6 +36,7 @@ const KINDS = {
   clocks: ['count', 'count', 'count', 'percent'],
   pauses: ['count', 'count', 'hours'],
   paused_longest: ['hours', 'count'],
+  sanbao: ['count', 'count', 'count', 'percent'],
   fees: ['money'],
   parts: ['count', 'money'],
 };
@@ -49,6 +50,7 @@ const BASES = {
   callbacks: { 3: [0], 7: [4, 5, 6] },
   complaints: { 3: [1] },
   clocks: { 3: [0, 1, 2] },
+  sanbao: { 3: [0] },
 };
 
 /**
@@ -64,6 +66,8 @@ const DRILL = {
   // The orders paused in the period (by reason, or all); the longest list: the order itself.
   pauses: { cols: [0, 1] },
   paused_longest: { cols: [0] },
+  // The model's orders entitled to a return or an exchange, both in one list.
+  sanbao: { cols: [1, 2] },
   fees: { cols: [0], lines: ['billed'] },
 };
 /** The clock state behind each drillable column of the clocks report. */
@@ -79,6 +83,7 @@ const CHART = {
   clocks: 3,
   pauses: 2,
   paused_longest: 0,
+  sanbao: 3,
   fees: 0,
   parts: 1,
 };
@@ -123,6 +128,7 @@ const COLUMNS = {
   clocks: ['kept', 'missed', 'broken_open', 'compliance'],
   pauses: ['count', 'orders', 'hours'],
   paused_longest: ['hours', 'count'],
+  sanbao: ['repairs', 'returns', 'exchanges', 'rate'],
   fees: ['amount'],
   parts: ['quantity', 'cost'],
 };
@@ -342,7 +348,8 @@ export async function render(root, ctx) {
           id: `reports-tab-${name}`,
           class: 'tab',
           'aria-controls': `reports-panel-${name}`,
-          title: t('reports.tab.title', { n: (i + 1) % 10 }),
+          // 1–9 and 0 reach the first ten; the others ← and →.
+          title: i < 10 ? t('reports.tab.title', { n: (i + 1) % 10 }) : t('reports.tab.title.arrows'),
           dataset: { tab: name },
         },
         t(`reports.tab.${name}`),
