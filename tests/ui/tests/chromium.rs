@@ -735,3 +735,81 @@ async fn a_branch_chooses_its_head_office_and_its_machines_roll_up() {
     screenshot(c, "chromium-head-office").await;
     session.close().await;
 }
+
+/// A clerk who presses F3 and types while a screen is still loading keeps the search box:
+/// the screen's own first focus, when its data arrives, does not take it, and the results
+/// are shown (found under load in the orders test: Esc back to the customer file, F3 and
+/// an order number, the file finished loading and took the focus). The customer file's
+/// last request is held back 1.5 s by the page's fetch, as a slow network would.
+#[tokio::test]
+async fn typing_into_the_search_box_while_a_screen_loads_keeps_the_focus() {
+    let door = Door::start();
+    let zhang = door.call(
+        "customers.create",
+        json!({"name": "张伟", "phones": ["13600004444"], "region": "北京"}),
+    );
+    let session = Session::chromium().await;
+    let c = &session.client;
+    open(&door, &session).await;
+    c.execute(
+        "const real = window.fetch;
+         window.fetch = (url, init) => String(url).includes('customers.timeline')
+           ? new Promise((ok) => setTimeout(ok, 1500)).then(() => real(url, init))
+           : real(url, init);",
+        vec![],
+    )
+    .await
+    .expect("hold back the timeline");
+    let hash = format!("#/customers/{}", zhang["id"]);
+    c.execute("location.hash = arguments[0];", vec![json!(hash)])
+        .await
+        .expect("open the customer file");
+    press_key(c, Key::F3).await;
+    wait_focus(c, "global-search").await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("13600004444")
+        .await
+        .unwrap();
+    // The file has finished loading (its timeline came) ...
+    wait_until("the customer file loaded", || async move {
+        let busy = c
+            .execute(
+                "return document.getElementById('view').getAttribute('aria-busy') ?? ''",
+                vec![],
+            )
+            .await?;
+        let loaded = c
+            .execute(
+                "return !!document.getElementById('customer-timeline')",
+                vec![],
+            )
+            .await?;
+        Ok(if busy == json!("") && loaded == json!(true) {
+            Ok(())
+        } else {
+            Err(format!("busy {busy}, timeline {loaded}"))
+        })
+    })
+    .await;
+    // ... and the clerk is still in the search box, with the caller found.
+    assert_eq!(active_id(c).await.unwrap(), "global-search");
+    wait_until("the caller in the search box's results", || async move {
+        let options = search_options(c).await?;
+        Ok(
+            if options
+                .iter()
+                .any(|o| o.kind == "customer" && o.matched == "phone" && o.text.contains("张伟"))
+            {
+                Ok(())
+            } else {
+                Err(format!("{options:?}"))
+            },
+        )
+    })
+    .await;
+    assert_eq!(active_id(c).await.unwrap(), "global-search");
+    press_key(c, Key::Escape).await;
+    screenshot(c, "search-kept-while-loading").await;
+}
