@@ -316,17 +316,19 @@ async function route() {
   const replaceOwnHash = (hash) => {
     if (isCurrent() && parseHash().path === path) replaceHash(hash);
   };
-  // Where the clerk puts the focus outside the screen while it loads (F3 and typing into the
-  // search box, F1, a ring's pop-up) stays there: the screen's own first focus, when it
-  // arrives, must not take it away with the keystrokes that follow (found under load:
-  // Esc, then F3 and an order number, and the customer file finishing loading took the
-  // focus, the search's reply was dropped and the typing went to the file).
-  // (The screen's own focus calls land inside it and are not noted.)
-  let outside = null;
-  const noteOutside = (event) => {
-    if (isCurrent() && !viewRoot.contains(event.target)) outside = event.target;
+  // A clerk who presses F3 and types into the search box while the screen loads keeps it:
+  // the screen's own first focus, when its data arrives, must not take the box away with
+  // the keystrokes that follow (found under load: Esc back to the customer file, F3 and
+  // an order number, the file finished loading, took the focus and the search's reply was
+  // dropped). Only the search box: other focus outside the screen while it loads (the
+  // login form at start, a dialog) is not the clerk's typing and is left to the screen.
+  const search = document.getElementById('global-search');
+  let searching = false;
+  const noteSearch = (event) => {
+    // Focus landing in the screen is the screen's own doing while it loads.
+    if (isCurrent() && !viewRoot.contains(event.target)) searching = event.target === search;
   };
-  document.addEventListener('focusin', noteOutside);
+  document.addEventListener('focusin', noteSearch);
   startLoading();
   try {
     const handle = await match.r.view.render(viewRoot, {
@@ -345,12 +347,12 @@ async function route() {
   } catch (error) {
     if (isCurrent()) showError(error);
   } finally {
-    document.removeEventListener('focusin', noteOutside);
+    document.removeEventListener('focusin', noteSearch);
     if (isCurrent()) stopLoading();
-    if (isCurrent() && outside?.isConnected && document.activeElement !== outside) {
-      outside.focus({ preventScroll: true });
-      // A search reply that came while the focus was away was not shown: ask again.
-      if (outside.id === 'global-search') outside.dispatchEvent(new Event('input'));
+    if (isCurrent() && searching && search.value.trim() && document.activeElement !== search) {
+      search.focus({ preventScroll: true });
+      // A reply that came while the focus was away was not shown: ask again.
+      search.dispatchEvent(new Event('input'));
     }
   }
 }
