@@ -8,7 +8,8 @@
 //!   and run under Wine, the browser suite against the Windows `aftersales.exe` under
 //!   Wine (wine.rs), and the Windows installer installed, used and removed under Wine
 //!   (installer.rs). Ends with one line `N passed, M failed`.
-//! - `wine [tests|ui]`: only the two Wine suites, with the same summary line.
+//! - `wine [tests|ui|installer]`: only the Wine suites (tests and ui by default), with the
+//!   same summary line.
 //! - `bench`: the core's benchmarks in release mode, the TLS door's, fifty desks on SQLite and
 //!   PostgreSQL (a throw-away cluster), then search as you type.
 //! - `fuzz`: the cargo-fuzz targets (fuzz/), each for a set time; see `fuzz()`.
@@ -133,9 +134,9 @@ fn print_help() {
          \x20 dist [--windows]\n\
          \x20               the .deb, the Windows programs, a portable .zip and the installer\n\
          \x20               in one folder, listed with sizes (--windows: all but the .deb)\n\
-         \x20 wine [tests|ui] [--all]\n\
-         \x20               only the steps wine-tests and wine-ui of `test` (both by default;\n\
-         \x20               --all: the whole browser suite)\n\
+         \x20 wine [tests|ui|installer] [--all]\n\
+         \x20               only the steps wine-tests, wine-ui or wine-installer of `test`\n\
+         \x20               (tests and ui by default; --all: the whole browser suite)\n\
          \x20 fuzz [TARGET] [--seconds N | --runs N]\n\
          \x20               the cargo-fuzz targets (fuzz/), each for N seconds (default 60)\n\
          \x20               or N inputs; prints inputs/s, coverage, peak memory, crashes\n\
@@ -1372,6 +1373,9 @@ fn is_system_dll(dll: &str) -> bool {
         "advapi32",
         "bcrypt",
         "bcryptprimitives",
+        // Configuration Manager (CM_* device functions; Windows 2000 on, System32): the
+        // serial port's enumeration for a caller-ID box (来电盒).
+        "cfgmgr32",
         "combase",
         "comctl32",
         "comdlg32",

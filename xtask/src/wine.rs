@@ -174,9 +174,10 @@ pub(crate) fn alone(ctx: &Ctx, args: &[std::ffi::OsString]) -> Result<(), String
         [] => vec!["tests", "ui"],
         ["tests"] => vec!["tests"],
         ["ui"] => vec!["ui"],
+        ["installer"] => vec!["installer"],
         _ => {
             return Err(format!(
-                "unknown wine arguments {which:?} (tests, ui, --all)"
+                "unknown wine arguments {which:?} (tests, ui, installer, --all)"
             ))
         }
     };
@@ -187,6 +188,7 @@ pub(crate) fn alone(ctx: &Ctx, args: &[std::ffi::OsString]) -> Result<(), String
         let started = std::time::Instant::now();
         let result = match step {
             "tests" => wine_tests(ctx, &mut counts),
+            "installer" => crate::installer::wine_installer(ctx, &mut counts),
             _ => wine_ui(ctx, &mut counts, all),
         };
         eprintln!(
