@@ -1085,6 +1085,9 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "resumed",
                 "loaner_lent",
                 "loaner_returned",
+                "quoted",
+                "quote_decided",
+                "deposit",
             ],
         ),
     ];

@@ -24,6 +24,7 @@ pub mod history;
 pub mod loaners;
 pub mod notice;
 pub mod pauses;
+pub mod quotes;
 pub mod status_page;
 pub mod words;
 
@@ -122,6 +123,8 @@ pub struct FeeLine {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Payment {
+    /// payment or deposit (定金, on an approved quote before the work is done).
+    pub kind: words::PaymentKind,
     pub at: String,
     pub user: String,
     pub method: String,
@@ -188,6 +191,9 @@ pub struct Order {
     /// Every pause of the order, oldest first (one order's detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pauses: Option<Vec<pauses::Pause>>,
+    /// The order's quotes (保外报价), oldest first (one order's detail only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<Vec<quotes::Quote>>,
     /// The working minutes it was paused in all, an open pause up to now (detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_minutes: Option<i64>,
@@ -333,6 +339,7 @@ pub(crate) fn read(
             payments: None,
             pauses: None,
             paused_minutes: None,
+            quotes: None,
             version: r.get(39)?,
             status_path: None,
             status_url: None,
@@ -439,7 +446,7 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
     })?;
     o.fees = Some(fees.collect::<rusqlite::Result<_>>()?);
     let mut stmt = conn.prepare_cached(
-        "SELECT at, \"user\", method, amount_fen, note FROM payment WHERE order_id = ?1 ORDER BY id",
+        "SELECT at, \"user\", method, amount_fen, note, kind FROM payment WHERE order_id = ?1 ORDER BY id",
     )?;
     let payments = stmt.query_map([id], |r| {
         Ok(Payment {
@@ -448,6 +455,7 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
             method: r.get(2)?,
             amount_fen: r.get(3)?,
             note: r.get(4)?,
+            kind: r.get(5)?,
         })
     })?;
     o.payments = Some(payments.collect::<rusqlite::Result<_>>()?);
@@ -455,6 +463,10 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
     let (list, minutes) = pauses::history(conn, &cal, id, now)?;
     o.pauses = Some(list);
     o.paused_minutes = Some(minutes);
+    let today = now
+        .with_timezone(&crate::platform::time::zone())
+        .date_naive();
+    o.quotes = Some(quotes::of_order(conn, id, today)?);
     Ok(o)
 }
 

@@ -350,6 +350,37 @@ crate::words! {
         Resumed = "resumed", "恢复计时";
         LoanerLent = "loaner_lent", "借出备用机";
         LoanerReturned = "loaner_returned", "归还备用机";
+        Quoted = "quoted", "报价";
+        QuoteDecided = "quote_decided", "报价确认";
+        Deposit = "deposit", "收定金";
+    }
+}
+
+crate::words! {
+    /// The customer's answer to a quote (保外报价, issue 21); `superseded`: replaced by a
+    /// newer quote before it was answered.
+    pub enum QuoteDecision("报价结果") {
+        Approved = "approved", "客户同意";
+        Refused = "refused", "客户不同意";
+        Superseded = "superseded", "已被新报价替代";
+    }
+}
+
+crate::words! {
+    /// How the customer answered a quote.
+    pub enum QuoteHow("确认方式") {
+        Phone = "phone", "电话确认";
+        Signature = "signature", "签字确认";
+        InPerson = "in_person", "当面确认";
+    }
+}
+
+crate::words! {
+    /// 款项类型 of a payment: paid towards the bill after the work, or a deposit (定金)
+    /// before it, on an approved quote.
+    pub enum PaymentKind("款项类型") {
+        Payment = "payment", "收款";
+        Deposit = "deposit", "定金";
     }
 }
 
