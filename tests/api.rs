@@ -100,6 +100,7 @@ fn command_table_is_listed_with_roles() {
             "orders.pause engineer,clerk,dispatcher,manager 暂停计时",
             "orders.pay clerk,manager 收款",
             "orders.quote engineer,clerk,manager 报价",
+            "orders.quote_pdf engineer,clerk,manager 打印报价单",
             "orders.quote_decision clerk,manager 报价确认",
             "orders.receivables clerk,manager 查看应收款",
             "orders.set_contact clerk,dispatcher,manager 修改联系人",

@@ -535,3 +535,58 @@ fn a_quote_on_an_order_waiting_for_parts_leaves_the_parts_pause() {
     assert_eq!(d["total_fen"], 0);
     assert!(d["fees"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn the_quote_prints_on_a4_a5_and_the_roll_with_its_total_in_capitals() {
+    use crate::platform::pdf::{save_pdf, squeezed, text};
+    let mut t = desk();
+    clock(&mut t, "2026-11-30T10:00:00+08:00");
+    t.ok(
+        "settings.save",
+        json!({"company_name": "海淀家电售后服务中心", "company_hotline": "400-800-1234"}),
+    );
+    let id = open_order(&mut t, "张伟", "13812345678");
+    t.ok(
+        "orders.quote",
+        json!({"order_id": id, "valid_until": "2026-12-07", "note": "压缩机需订货，约3天",
+               "lines": [{"kind": "parts", "description": "压缩机 QXA-B141", "amount_fen": 68000},
+                         {"kind": "labour", "description": "更换压缩机、抽真空、加氟", "amount_fen": 12050}]}),
+    );
+    for format in ["a4", "a5", "thermal"] {
+        let r = t.ok(
+            "orders.quote_pdf",
+            json!({"order_id": id, "format": format}),
+        );
+        assert!(r["file_name"].as_str().unwrap().ends_with("-1.pdf"), "{r}");
+        let (path, _) = save_pdf(&r, &format!("quote-{format}"));
+        let read = squeezed(&text(&path, None));
+        for want in [
+            "维修报价单",
+            "第1次报价",
+            "有效期至：2026-12-07",
+            "压缩机QXA-B141",
+            "¥680.00",
+            "¥120.50",
+            "合计：¥800.50",
+            "大写：捌佰元伍角整",
+            "收取检测费¥50.00（伍拾元整）",
+            "客户意见：待客户确认",
+            "客户签字",
+            "400-800-1234",
+        ] {
+            assert!(read.contains(want), "{format}: no {want} in {read}");
+        }
+    }
+    decide(&mut t, id, true);
+    let r = t.ok("orders.quote_pdf", json!({"order_id": id, "seq": 1}));
+    let (path, _) = save_pdf(&r, "quote-approved");
+    let read = squeezed(&text(&path, None));
+    assert!(
+        read.contains("客户意见：客户同意：张伟本人电话确认，2026-11-30"),
+        "{read}"
+    );
+    let e = t.err("orders.quote_pdf", json!({"order_id": id, "seq": 2}));
+    assert_eq!(field(&e), "seq");
+    let e = t.err("orders.quote_pdf", json!({"order_id": id, "format": "a3"}));
+    assert_eq!(field(&e), "format");
+}

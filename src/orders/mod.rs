@@ -24,6 +24,7 @@ pub mod history;
 pub mod loaners;
 pub mod notice;
 pub mod pauses;
+pub mod quote_print;
 pub mod quotes;
 pub mod status_page;
 pub mod words;
