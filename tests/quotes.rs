@@ -193,6 +193,17 @@ fn a_quote_bounds_every_field_and_names_it_and_writes_nothing_when_refused() {
     );
     assert_eq!(field(&e), "order_id");
     assert!(e["message"].as_str().unwrap().contains("保内"), "{e}");
+    let phone = t.ok(
+        "orders.create",
+        json!({"customer_id": customer, "kind": "consultation", "mode": "phone_help",
+               "fault": "问怎么清洗滤网", "confirmed": true}),
+    );
+    let e = t.err(
+        "orders.quote",
+        json!({"order_id": phone["id"], "valid_until": "2026-12-07",
+               "lines": [line("labour", 100)]}),
+    );
+    assert!(e["message"].as_str().unwrap().contains("电话服务"), "{e}");
 }
 
 #[test]
@@ -210,6 +221,15 @@ fn a_waiting_quote_pauses_the_clocks_across_month_end_and_the_national_day() {
     assert_eq!(q["quotes"][0]["decision_label"], "待客户确认");
     assert_eq!(q["quotes"][0]["total_capitals"], "捌佰元整");
     assert_eq!(q["quotes"][0]["lines"][0]["description"], "压缩机");
+    // The answer is what the order waits for: the main step.
+    let main: Vec<&Value> = q["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["main"] == true)
+        .collect();
+    assert_eq!(main[0]["name"], "quote_decision");
+    assert_eq!(q["quote_waiting"], true);
     clock(&mut t, "2026-12-01T10:00:00+08:00");
     let d = decide(&mut t, id, true);
     assert!(d["pause"].is_null(), "{d}");

@@ -192,6 +192,8 @@ pub struct Order {
     /// Every pause of the order, oldest first (one order's detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pauses: Option<Vec<pauses::Pause>>,
+    /// A quote waits for the customer's answer (保外报价, issue 21).
+    pub quote_waiting: bool,
     /// The order's quotes (保外报价), oldest first (one order's detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quotes: Option<Vec<quotes::Quote>>,
@@ -219,7 +221,8 @@ pub(crate) const SELECT: &str =
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
         o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version,
-        p.reason, p.note, p.started_at, p.started_by, o.sanbao_remedy, o.sanbao_until, o.sanbao_reason
+        p.reason, p.note, p.started_at, p.started_by, o.sanbao_remedy, o.sanbao_until, o.sanbao_reason,
+        EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision IS NULL)
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
@@ -334,6 +337,7 @@ pub(crate) fn read(
                 clock(clocks::Kind::Slip, 34)?,
             ],
             pause,
+            quote_waiting: r.get(47)?,
             events: None,
             parts: None,
             fees: None,

@@ -10,7 +10,8 @@
 //!
 //! The rules, enforced here whatever door the request came through:
 //! - only an open order out of warranty (保外, or not yet known) is quoted: in warranty the
-//!   customer pays nothing, and a charge there has its own reason at completion;
+//!   customer pays nothing, and a charge there has its own reason at completion; nor is a
+//!   phone-help order (电话服务: nothing is repaired);
 //! - a quote waiting starts the order's `quote_pending` pause (docs/DECISIONS.md, "clocks
 //!   that pause"), unless the order is already paused for another reason (its clocks then
 //!   already stand still); the answer ends a `quote_pending` pause;
@@ -31,7 +32,7 @@ use chrono::{Days, NaiveDate};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::words::{EventKind, FeeKind, OrderStatus, PauseReason, QuoteDecision, QuoteHow};
+use super::words::{EventKind, FeeKind, Mode, OrderStatus, PauseReason, QuoteDecision, QuoteHow};
 use super::{event, load, not_found, Order, OrderId};
 use crate::archive::warranty::Status;
 use crate::people::calendar::Calendar;
@@ -231,11 +232,15 @@ pub(crate) fn check_deposit(
 }
 
 /// The order's row as a quote needs it.
-fn row(tx: &Db, id: OrderId) -> Result<(String, OrderStatus, Status, i64)> {
-    tx.prepare_cached("SELECT number, status, warranty, version FROM work_order WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?
-        .ok_or_else(|| not_found(id))
+fn row(tx: &Db, id: OrderId) -> Result<(String, OrderStatus, Status, i64, Mode)> {
+    tx.prepare_cached(
+        "SELECT number, status, warranty, version, mode FROM work_order WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .optional()?
+    .ok_or_else(|| not_found(id))
 }
 
 /// The lines as typed, checked: 1 to [`MAX_LINES`], each with a kind, a description and an
@@ -328,7 +333,7 @@ pub fn quote(desk: &mut Desk, a: QuoteArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
     let tx = desk.write()?;
-    let (number, status, warranty, version) = row(&tx, a.order_id)?;
+    let (number, status, warranty, version, mode) = row(&tx, a.order_id)?;
     if !status.is_open() {
         return Err(Error::invalid(
             "order_id",
@@ -336,6 +341,12 @@ pub fn quote(desk: &mut Desk, a: QuoteArgs) -> Result<Order> {
                 "工单 {number} 当前为“{}”，只有未完工的工单可以报价",
                 status.label()
             ),
+        ));
+    }
+    if mode == Mode::PhoneHelp {
+        return Err(Error::invalid(
+            "order_id",
+            format!("工单 {number} 是电话服务，不需要报价"),
         ));
     }
     if warranty == Status::In {
@@ -445,7 +456,7 @@ pub fn decide(desk: &mut Desk, a: DecisionArgs) -> Result<Order> {
     let fee = crate::people::settings::load(desk.conn())?.diagnostic_fee_fen;
     let cal = Calendar::load(desk.conn())?;
     let tx = desk.write()?;
-    let (number, status, _, version) = row(&tx, a.order_id)?;
+    let (number, status, _, version, _) = row(&tx, a.order_id)?;
     let Some((quote_id, seq, total, until)) = pending(&tx, a.order_id)? else {
         return Err(Error::invalid(
             "order_id",

@@ -180,6 +180,8 @@ crate::words! {
         Contact = "contact", "修改联系人";
         Pause = "pause", "暂停计时";
         Unpause = "unpause", "恢复计时";
+        Quote = "quote", "报价";
+        QuoteDecision = "quote_decision", "报价确认";
     }
 }
 
@@ -205,6 +207,8 @@ impl Step {
             Step::Contact => "orders.set_contact",
             Step::Pause => "orders.pause",
             Step::Unpause => "orders.unpause",
+            Step::Quote => "orders.quote",
+            Step::QuoteDecision => "orders.quote_decision",
             Step::Start
             | Step::Resume
             | Step::Reopen
@@ -265,6 +269,16 @@ pub fn steps(o: &Order) -> Vec<Step> {
     } else if s.is_open() {
         list.push(Step::Pause);
     }
+    // 保外报价: an open order out of warranty is quoted; a waiting quote is answered.
+    if o.quote_waiting && s.is_open() {
+        list.push(Step::QuoteDecision);
+    }
+    if s.is_open()
+        && o.mode != Mode::PhoneHelp
+        && o.warranty != crate::archive::warranty::Status::In
+    {
+        list.push(Step::Quote);
+    }
     if s.may_move_to(Completed) || s.may_complete(o.mode) {
         list.push(Step::Complete);
     }
@@ -287,6 +301,9 @@ pub fn steps(o: &Order) -> Vec<Step> {
 
 /// The step the order waits for.
 pub fn main_step(o: &Order) -> Option<Step> {
+    if o.quote_waiting && o.status.is_open() {
+        return Some(Step::QuoteDecision);
+    }
     match o.status {
         Registered if o.mode == Mode::PhoneHelp => Some(Step::Complete),
         Registered => Some(Step::Assign),
