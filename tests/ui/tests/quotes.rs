@@ -132,6 +132,12 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     assert_eq!(o["quotes"][0]["decision"], "approved");
 
     // 收定金: counted against the bill.
+    wait_inner(
+        c,
+        "#order-deposit-lead",
+        &["最多还可收 ¥800.50", "同意的报价 ¥800.50", "已收 ¥0.00"],
+    )
+    .await;
     click(c, "#order-deposit-amount_fen").await;
     type_here(c, "300").await;
     press_key(c, Key::Enter).await;

@@ -219,6 +219,12 @@ export function orderQuotes({ ctx, orderId, onChange }) {
     return form;
   }
 
+  /** The latest approved quote's total: what the bill, and so the deposits, may reach. */
+  function approvedFen() {
+    const approved = (order.quotes ?? []).filter((q) => q.decision === 'approved');
+    return approved.length ? approved[approved.length - 1].total_fen : 0;
+  }
+
   function depositForm() {
     const controls = {
       amount_fen: h('input', { class: 'input num', type: 'text', inputmode: 'decimal', autocomplete: 'off' }),
@@ -230,7 +236,7 @@ export function orderQuotes({ ctx, orderId, onChange }) {
       'form',
       { class: 'quote-deposit-form', id: 'order-deposit-form', novalidate: true, autocomplete: 'off', dataset: { needs: 'orders.pay' } },
       h('h3', { class: 'subhead' }, t('quote.deposit')),
-      h('p', { class: 'hint' }, t('quote.deposit.lead', { paid: yuan(order.paid_fen) })),
+      h('p', { class: 'hint', id: 'order-deposit-lead' }, t('quote.deposit.lead', { room: yuan(Math.max(0, approvedFen() - order.paid_fen)), approved: yuan(approvedFen()), paid: yuan(order.paid_fen) })),
       formError,
       field('order-deposit', 'amount_fen', controls.amount_fen, { label: t('quote.deposit.amount'), required: true }),
       field('order-deposit', 'method', controls.method, { label: t('order.pay.method'), required: true }),
