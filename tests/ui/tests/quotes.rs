@@ -96,7 +96,13 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     wait_inner(
         c,
         "#order-quote-list li[data-seq=\"1\"]",
-        &["第1次报价", "¥800.50", "待客户确认", "有效期至 2026-12-07", "压缩机 QXA-B141"],
+        &[
+            "第1次报价",
+            "¥800.50",
+            "待客户确认",
+            "有效期至 2026-12-07",
+            "压缩机 QXA-B141",
+        ],
     )
     .await;
     // The clocks pause; the answer is what the order waits for.
@@ -111,9 +117,12 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     s.screenshot("quotes-waiting").await;
 
     // A: the customer's answer, by phone, from the contact on the order.
-    c.execute("document.activeElement && document.activeElement.blur()", vec![])
-        .await
-        .unwrap();
+    c.execute(
+        "document.activeElement && document.activeElement.blur()",
+        vec![],
+    )
+    .await
+    .unwrap();
     press(c, &[], 'a').await;
     wait_focused(c, "order-quote-decision-approved").await;
     press_key(c, Key::Enter).await; // 同意维修
@@ -144,7 +153,10 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     press_key(c, Key::Enter).await; // 现金
     wait_inner(c, "#order-payments", &["定金", "¥300.00"]).await;
     wait_inner(c, "#order-timeline", &["报价", "报价确认", "收定金"]).await;
-    assert_eq!(s.call("orders.get", json!({"id": order}))["paid_fen"], 30000);
+    assert_eq!(
+        s.call("orders.get", json!({"id": order}))["paid_fen"],
+        30000
+    );
     into_view(c, "#order-quotes").await;
     s.screenshot("quotes-approved-deposit").await;
     s.close().await;
