@@ -70,17 +70,22 @@ fn count(t: &TestDesk, sql: &str) -> i64 {
     t.sql(sql)
 }
 
-/// The monthly fees report's 实收（含退款） of `month`, in yuan.
-fn collected(t: &mut TestDesk, month: &str) -> f64 {
+/// A line of the monthly fees report of `month`, by its key, in yuan.
+fn fees_line(t: &mut TestDesk, month: &str, key: &str) -> f64 {
     let r = t.ok("reports.get", json!({"report": "fees", "month": month}));
     r["items"][0]["current_lines"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["label"] == "实收（含退款）")
-        .unwrap_or_else(|| panic!("no 实收 in {r}"))["values"][0]
+        .find(|l| l["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {r}"))["values"][0]
         .as_f64()
         .unwrap()
+}
+
+/// The monthly fees report's 实收（含退款） of `month`, in yuan.
+fn collected(t: &mut TestDesk, month: &str) -> f64 {
+    fees_line(t, month, "collected")
 }
 
 #[test]
@@ -441,6 +446,10 @@ fn a_deposit_is_a_payment_counted_against_the_final_bill() {
     // The deposit is money received in November, the rest in December.
     assert_eq!(collected(&mut t, "2026-11"), 300.0);
     assert_eq!(collected(&mut t, "2026-12"), 450.0);
+    // 其中定金: the deposit in the month it was taken.
+    assert_eq!(fees_line(&mut t, "2026-11", "deposits"), 300.0);
+    assert_eq!(fees_line(&mut t, "2026-12", "deposits"), 0.0);
+    assert_eq!(fees_line(&mut t, "2026-12", "diagnostic"), 0.0);
 }
 
 #[test]
@@ -526,6 +535,10 @@ fn a_refused_quote_ends_with_the_diagnostic_fee_and_the_order_closed() {
         json!({"id": id, "method": "cash", "amount_fen": 8000}),
     );
     assert_eq!(paid["outstanding_fen"], 0);
+    // 其中检测费: billed in December, the month the order closed on the refusal.
+    assert_eq!(fees_line(&mut t, "2026-12", "diagnostic"), 80.0);
+    assert_eq!(fees_line(&mut t, "2026-12", "billed"), 80.0);
+    assert_eq!(fees_line(&mut t, "2026-11", "diagnostic"), 0.0);
     // A closed order takes no more answers or quotes.
     let e = t.err(
         "orders.quote",
