@@ -463,9 +463,22 @@ fn a_cancelled_orders_deposit_is_refunded() {
         "orders.pay",
         json!({"id": id, "kind": "deposit", "method": "cash", "amount_fen": 20000}),
     );
-    t.ok(
+    let cancelled = t.ok(
         "orders.move",
         json!({"id": id, "to": "cancelled", "reason": "客户改为购买新机"}),
+    );
+    // The money held is refunded through 收款, offered while there is any.
+    let names = |o: &Value| -> Vec<String> {
+        o["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        names(&cancelled).contains(&"pay".to_string()),
+        "{cancelled}"
     );
     let e = t.err(
         "orders.pay",
@@ -482,6 +495,7 @@ fn a_cancelled_orders_deposit_is_refunded() {
         json!({"id": id, "method": "cash", "amount_fen": -20000, "note": "退定金"}),
     );
     assert_eq!(o["paid_fen"], 0);
+    assert!(!names(&o).contains(&"pay".to_string()), "{o}");
     // Nothing more is taken on a cancelled order.
     let e = t.err(
         "orders.pay",

@@ -282,7 +282,10 @@ pub fn steps(o: &Order) -> Vec<Step> {
     if s.may_move_to(Completed) || s.may_complete(o.mode) {
         list.push(Step::Complete);
     }
-    if OrderStatus::DONE.contains(&s) && (o.outstanding_fen > 0 || o.paid_fen > 0) {
+    // A cancelled order still holding money (a deposit, issue 21) is refunded through 收款.
+    if (OrderStatus::DONE.contains(&s) && (o.outstanding_fen > 0 || o.paid_fen > 0))
+        || (s == Cancelled && o.paid_fen > 0)
+    {
         list.push(Step::Pay);
     }
     if s.may_move_to(CalledBack) {
