@@ -637,3 +637,24 @@ fn the_quote_prints_on_a4_a5_and_the_roll_with_its_total_in_capitals() {
     let e = t.err("orders.quote_pdf", json!({"order_id": id, "format": "a3"}));
     assert_eq!(field(&e), "format");
 }
+
+#[test]
+fn cancelling_an_order_withdraws_its_waiting_quote() {
+    let mut t = desk();
+    clock(&mut t, "2026-11-30T10:00:00+08:00");
+    let id = open_order(&mut t, "张伟", "13812345678");
+    quote(&mut t, id, 80000, "2026-12-07");
+    let o = t.ok(
+        "orders.move",
+        json!({"id": id, "to": "cancelled", "reason": "客户不修了"}),
+    );
+    assert_eq!(o["quote_waiting"], false);
+    assert_eq!(o["quotes"][0]["decision"], "withdrawn");
+    assert_eq!(o["quotes"][0]["decision_label"], "已撤回（工单取消）");
+    assert!(o["pause"].is_null());
+    let e = t.err(
+        "orders.quote_decision",
+        json!({"order_id": id, "approved": true, "by": "张伟", "how": "phone"}),
+    );
+    assert_eq!(field(&e), "order_id");
+}

@@ -207,6 +207,9 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     }
     o.seen(a.version)?;
     super::pauses::on_move(&tx, &cal, a.id, to, &reason, now)?;
+    if to == Cancelled {
+        super::quotes::withdraw(&tx, a.id, &at)?;
+    }
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
         EventKind::Reopened

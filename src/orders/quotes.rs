@@ -522,6 +522,17 @@ pub fn decide(desk: &mut Desk, a: DecisionArgs) -> Result<Order> {
     load(desk.conn(), desk.actor(), a.order_id, now)
 }
 
+/// The order is cancelled (`orders.move`, in its transaction): a quote still waiting is
+/// withdrawn, so that nothing waits for an answer on an order that has ended.
+pub(crate) fn withdraw(tx: &Db, id: OrderId, at: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE quote SET decision = 'withdrawn', decided_at = ?2, decided_by = desk_user()
+         WHERE order_id = ?1 AND decision IS NULL",
+    )?
+    .execute(params![id, at])?;
+    Ok(())
+}
+
 /// The quote refused and nothing approved before: the diagnostic fee is billed (when the
 /// setting is above ¥0) and the order is closed, the reason on its timeline (the caller
 /// ended any pause).

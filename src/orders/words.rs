@@ -378,11 +378,13 @@ crate::words! {
 
 crate::words! {
     /// The customer's answer to a quote (保外报价, issue 21); `superseded`: replaced by a
-    /// newer quote before it was answered.
+    /// newer quote before it was answered; `withdrawn`: the order was cancelled while it
+    /// waited.
     pub enum QuoteDecision("报价结果") {
         Approved = "approved", "客户同意";
         Refused = "refused", "客户不同意";
         Superseded = "superseded", "已被新报价替代";
+        Withdrawn = "withdrawn", "已撤回（工单取消）";
     }
 }
 

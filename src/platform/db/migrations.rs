@@ -906,7 +906,7 @@ pub const MIGRATIONS: &[&str] = &[
         note          TEXT NOT NULL DEFAULT '',
         created_at    TEXT NOT NULL,
         created_by    TEXT NOT NULL,
-        decision      TEXT CHECK (decision IN ('approved', 'refused', 'superseded')),
+        decision      TEXT CHECK (decision IN ('approved', 'refused', 'superseded', 'withdrawn')),
         decided_at    TEXT,
         decided_by    TEXT,
         answered_by   TEXT NOT NULL DEFAULT '',

@@ -265,7 +265,7 @@ pub const PG_MIGRATIONS: &[&str] = &[
         note          TEXT COLLATE "C" NOT NULL DEFAULT '',
         created_at    TEXT COLLATE "C" NOT NULL,
         created_by    TEXT COLLATE "C" NOT NULL,
-        decision      TEXT COLLATE "C" CHECK (decision IN ('approved', 'refused', 'superseded')),
+        decision      TEXT COLLATE "C" CHECK (decision IN ('approved', 'refused', 'superseded', 'withdrawn')),
         decided_at    TEXT COLLATE "C",
         decided_by    TEXT COLLATE "C",
         answered_by   TEXT COLLATE "C" NOT NULL DEFAULT '',

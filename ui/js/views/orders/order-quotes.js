@@ -77,7 +77,7 @@ export function orderQuotes({ ctx, orderId, onChange }) {
         q.lines.map((l) => h('li', {}, h('span', {}, `${t(`quote.kind.${l.kind}`)} · ${l.description}`), h('span', { class: 'num' }, yuan(l.amount_fen)))),
       ),
       q.note ? h('p', { class: 'muted' }, q.note) : null,
-      q.decision && q.decision !== 'superseded' ? h('p', { class: 'quote-answer' }, answer, q.decision_note ? `；${q.decision_note}` : '') : null,
+      q.decision && !['superseded', 'withdrawn'].includes(q.decision) ? h('p', { class: 'quote-answer' }, answer, q.decision_note ? `；${q.decision_note}` : '') : null,
     );
   }
 
