@@ -375,6 +375,19 @@ static COMMANDS: &[Command] = &[
         orders::pauses::pause
     ),
     command!("orders.pay", "收款", DESK, orders::flow::pay),
+    command!("orders.quote", "报价", FIELD, orders::quotes::quote),
+    command!(
+        "orders.quote_pdf",
+        "打印报价单",
+        FIELD,
+        orders::quote_print::print
+    ),
+    command!(
+        "orders.quote_decision",
+        "报价确认",
+        DESK,
+        orders::quotes::decide
+    ),
     command!(
         "orders.receivables",
         "查看应收款",

@@ -792,15 +792,19 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
     let s = setup(&mut t);
     let expected: &[(&str, &[&str])] = &[
         // 暂停计时 on every open order; 待料 is itself a pause (issue 21): 恢复计时.
-        ("registered", &["assign*", "pause", "cancel"]),
-        ("dispatched", &["reassign", "start*", "pause", "cancel"]),
+        // 报价 on every open order out of warranty (issue 21).
+        ("registered", &["assign*", "pause", "quote", "cancel"]),
+        (
+            "dispatched",
+            &["reassign", "start*", "pause", "quote", "cancel"],
+        ),
         (
             "in_progress",
-            &["reassign", "wait", "pause", "complete*", "cancel"],
+            &["reassign", "wait", "pause", "quote", "complete*", "cancel"],
         ),
         (
             "waiting_parts",
-            &["reassign", "resume*", "unpause", "cancel"],
+            &["reassign", "resume*", "unpause", "quote", "cancel"],
         ),
         // Nothing to pay (no fees): no 收款, 已回访 is next.
         ("completed", &["reopen", "called_back*"]),
@@ -822,10 +826,10 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
     );
     assert_eq!(
         actions(&unconfirmed),
-        ["confirm", "assign*", "pause", "cancel"]
+        ["confirm", "assign*", "pause", "quote", "cancel"]
     );
     let confirmed = t.ok("orders.confirm", json!({"id": unconfirmed["id"]}));
-    assert_eq!(actions(&confirmed), ["assign*", "pause", "cancel"]);
+    assert_eq!(actions(&confirmed), ["assign*", "pause", "quote", "cancel"]);
 
     // Phone help: completed straight from registered, and that is the main step.
     let phone = t.ok(
@@ -840,7 +844,7 @@ fn actions_follow_the_flow_status_by_status_for_a_user_with_every_role() {
         json!({"customer_id": s.customer, "kind": "repair", "mode": "carry_in",
                "fault": "不出热水", "confirmed": true}),
     );
-    assert_eq!(actions(&carried), ["assign*", "pause", "cancel"]);
+    assert_eq!(actions(&carried), ["assign*", "pause", "quote", "cancel"]);
     let e = t.err(
         "orders.complete",
         json!({"id": carried["id"], "work_done": "修好了"}),
@@ -929,15 +933,15 @@ fn actions_offer_only_what_the_users_roles_may_run() {
     let cases: &[Case] = &[
         (
             registered,
-            &["pause", "cancel"],
-            &["pause", "cancel"],
+            &["pause", "quote", "cancel"],
+            &["pause", "quote", "cancel"],
             &[],
             &["assign*", "pause", "cancel"],
         ),
         (
             working,
-            &["wait", "pause", "complete*", "cancel"],
-            &["wait", "pause", "complete*", "cancel"],
+            &["wait", "pause", "quote", "complete*", "cancel"],
+            &["wait", "pause", "quote", "complete*", "cancel"],
             &[],
             &["reassign", "wait", "pause", "cancel"],
         ),
@@ -1058,6 +1062,8 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "contact",
                 "pause",
                 "unpause",
+                "quote",
+                "quote_decision",
             ],
         ),
         (
@@ -1085,6 +1091,9 @@ fn the_order_words_keep_their_wire_and_stored_spelling() {
                 "resumed",
                 "loaner_lent",
                 "loaner_returned",
+                "quoted",
+                "quote_decided",
+                "deposit",
             ],
         ),
     ];

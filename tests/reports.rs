@@ -334,9 +334,12 @@ fn every_figure_of_a_month_worked_out_by_hand() {
     let r = report(&mut t, "fees", "2026-11");
     let fees = values(&r, "current_lines");
     assert_eq!(fees[0], row("保外应收（完工）", &[265.0]));
-    assert_eq!(fees[1], row("实收（含退款）", &[125.0]));
-    assert_eq!(fees[2], row("期末应收未收（至今）", &[140.0]));
-    assert_eq!(fees[3], row("账龄 0–30 天", &[140.0]));
+    // 保外报价 (issue 21): no diagnostic fee, no deposit this month.
+    assert_eq!(fees[1], row("其中检测费", &[0.0]));
+    assert_eq!(fees[2], row("实收（含退款）", &[125.0]));
+    assert_eq!(fees[3], row("其中定金", &[0.0]));
+    assert_eq!(fees[4], row("期末应收未收（至今）", &[140.0]));
+    assert_eq!(fees[5], row("账龄 0–30 天", &[140.0]));
     // October billed nothing: O1 was completed in November.
     assert_eq!(
         values(&r, "previous_lines")[0],
@@ -443,7 +446,10 @@ fn the_reports_export_to_xlsx_and_pdf() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(
-        text.contains("工程师工作量") && text.contains("保外应收（完工）265.00/0.00/0.00"),
+        // The fees table's short lines (其中检测费, 其中定金, issue 21) come first in
+        // pdftotext's reading order as one block, then their figures.
+        text.contains("工程师工作量")
+            && text.contains("保外应收（完工）其中检测费实收（含退款）其中定金金额（元）265.00/0.00/0.000.00/0.00/0.00125.00/0.00/0.00"),
         "{text}"
     );
     // Money with two decimals (17596.5 was printed for 17,596.46), counts as they are.

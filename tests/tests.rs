@@ -74,6 +74,9 @@ mod loaners;
 // 三包 (issue 21): the model's mark, the verdict's windows on the official calendar, the
 // period extended by repairs, exchanges, the repair's own days, the order's copy.
 mod sanbao;
+// 保外报价 (issue 21): quotes, the customer's answer, the approved total, deposits, the
+// diagnostic fee of a refusal, the clocks paused while a quote waits.
+mod quotes;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Deserialize;
 
-use super::words::{EventKind, FeeKind, Method, Mode, OrderKind, OrderStatus, OrderStatus::*};
+use super::words::{
+    EventKind, FeeKind, Method, Mode, OrderKind, OrderStatus, OrderStatus::*, PaymentKind,
+};
 use super::{event, load, not_found, FeeLine, Order, OrderId};
 use crate::archive::warranty::Status;
 use crate::people::calendar::Calendar;
@@ -205,6 +207,9 @@ pub fn move_to(desk: &mut Desk, a: MoveArgs) -> Result<Order> {
     }
     o.seen(a.version)?;
     super::pauses::on_move(&tx, &cal, a.id, to, &reason, now)?;
+    if to == Cancelled {
+        super::quotes::withdraw(&tx, a.id, &at)?;
+    }
     set_status(&tx, a.id, o.status, to, &at)?;
     let kind = if is_reopening(o.status, to) {
         EventKind::Reopened
@@ -449,6 +454,8 @@ pub fn complete(
         );
     }
     let total = bill(&tx, a.id, &fees)?;
+    // 保外报价: no answer pending, and not above what the customer approved.
+    super::quotes::check_bill(&tx, a.id, &o.number, total)?;
     tx.prepare_cached(
         "UPDATE work_order SET status = ?7, diagnosis = ?2, work_done = ?3, total_fen = ?4,
              completed_at = ?5, updated_at = ?5, reply_at = coalesce(reply_at, ?5), slip_at = ?5,
@@ -643,10 +650,15 @@ pub struct PayArgs {
     pub note: String,
     /// The order's `version` the clerk saw (see `check_version`); None: as it stands.
     pub version: Option<i64>,
+    /// `payment` (or empty) or `deposit`: 定金 on an approved quote, before the work is
+    /// done (quotes.rs).
+    pub kind: String,
 }
 
 /// 收款: a payment, a refund, or the rest put on account (挂账, it stays a receivable).
-/// Payments are append-only: a mistake is put right with a refund line.
+/// Payments are append-only: a mistake is put right with a refund line. A deposit (定金)
+/// is taken on an open order with an approved quote (see `quotes::check_deposit`); a
+/// cancelled order's deposit is refunded here too.
 pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     let now = desk.now();
     let at = stamp(now);
@@ -654,16 +666,31 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
         Error::invalid("method", "付款方式只能是现金、银行转账、微信、支付宝或挂账")
     })?;
     let note = text::field("note", "备注", &a.note, 200, false)?;
+    let deposit = match a.kind.trim() {
+        "" => PaymentKind::Payment,
+        word => PaymentKind::parse(word, "kind")?,
+    } == PaymentKind::Deposit;
+    if deposit && method == Method::OnAccount {
+        return Err(Error::invalid(
+            "method",
+            "定金付款方式只能是现金、银行转账、微信或支付宝",
+        ));
+    }
     let tx = desk.write()?;
     let o = row(&tx, a.id)?;
-    if !OrderStatus::DONE.contains(&o.status) {
+    let refund_of_cancelled = o.status == Cancelled && a.amount_fen < 0 && !deposit;
+    if deposit {
+        super::quotes::check_deposit(&tx, a.id, (&o.number, o.status), o.paid_fen, a.amount_fen)?;
+    } else if !OrderStatus::DONE.contains(&o.status) && !refund_of_cancelled {
         return Err(Error::invalid(
             "id",
             format!("工单 {} 还没有完工，完工后才能收款", o.number),
         ));
     }
     let owed = o.total_fen - o.paid_fen;
-    let (amount, kind) = if method == Method::OnAccount {
+    let (amount, kind) = if deposit {
+        (a.amount_fen, EventKind::Deposit)
+    } else if method == Method::OnAccount {
         if owed <= 0 {
             return Err(Error::invalid(
                 "method",
@@ -701,9 +728,21 @@ pub fn pay(desk: &mut Desk, a: PayArgs) -> Result<Order> {
     };
     o.seen(a.version)?;
     tx.prepare_cached(
-        "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note) VALUES (?1, ?2, desk_user(), ?3, ?4, ?5)",
+        "INSERT INTO payment (order_id, at, \"user\", method, amount_fen, note, kind)
+         VALUES (?1, ?2, desk_user(), ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![a.id, at, method, amount, note])?;
+    .execute(params![
+        a.id,
+        at,
+        method,
+        amount,
+        note,
+        if deposit {
+            PaymentKind::Deposit
+        } else {
+            PaymentKind::Payment
+        }
+    ])?;
     // Put on account, nothing is received: the row is still touched, so that the order's
     // version moves on (a desk that saw what was owed before must not act on it unseen).
     let received = if kind == EventKind::OnAccount {

@@ -24,6 +24,8 @@ pub mod history;
 pub mod loaners;
 pub mod notice;
 pub mod pauses;
+pub mod quote_print;
+pub mod quotes;
 pub mod status_page;
 pub mod words;
 
@@ -122,6 +124,8 @@ pub struct FeeLine {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Payment {
+    /// payment or deposit (定金, on an approved quote before the work is done).
+    pub kind: words::PaymentKind,
     pub at: String,
     pub user: String,
     pub method: String,
@@ -188,6 +192,11 @@ pub struct Order {
     /// Every pause of the order, oldest first (one order's detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pauses: Option<Vec<pauses::Pause>>,
+    /// A quote waits for the customer's answer (保外报价, issue 21).
+    pub quote_waiting: bool,
+    /// The order's quotes (保外报价), oldest first (one order's detail only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<Vec<quotes::Quote>>,
     /// The working minutes it was paused in all, an open pause up to now (detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_minutes: Option<i64>,
@@ -212,7 +221,8 @@ pub(crate) const SELECT: &str =
         o.engineer_id, g.name, o.status, o.diagnosis, o.work_done, o.total_fen, o.paid_fen,
         o.created_at, o.completed_at, o.slip_late_reason, o.confirm_due, o.confirm_at,
         o.reply_due, o.reply_at, o.slip_due, o.slip_at, o.opinion, o.opinion_remarks, o.signature, o.version,
-        p.reason, p.note, p.started_at, p.started_by, o.sanbao_remedy, o.sanbao_until, o.sanbao_reason
+        p.reason, p.note, p.started_at, p.started_by, o.sanbao_remedy, o.sanbao_until, o.sanbao_reason,
+        EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision IS NULL)
     FROM work_order o JOIN customer c ON c.id = o.customer_id
     LEFT JOIN equipment e ON e.id = o.equipment_id
     LEFT JOIN product_model m ON m.id = o.model_id
@@ -327,12 +337,14 @@ pub(crate) fn read(
                 clock(clocks::Kind::Slip, 34)?,
             ],
             pause,
+            quote_waiting: r.get(47)?,
             events: None,
             parts: None,
             fees: None,
             payments: None,
             pauses: None,
             paused_minutes: None,
+            quotes: None,
             version: r.get(39)?,
             status_path: None,
             status_url: None,
@@ -439,7 +451,7 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
     })?;
     o.fees = Some(fees.collect::<rusqlite::Result<_>>()?);
     let mut stmt = conn.prepare_cached(
-        "SELECT at, \"user\", method, amount_fen, note FROM payment WHERE order_id = ?1 ORDER BY id",
+        "SELECT at, \"user\", method, amount_fen, note, kind FROM payment WHERE order_id = ?1 ORDER BY id",
     )?;
     let payments = stmt.query_map([id], |r| {
         Ok(Payment {
@@ -448,6 +460,7 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
             method: r.get(2)?,
             amount_fen: r.get(3)?,
             note: r.get(4)?,
+            kind: r.get(5)?,
         })
     })?;
     o.payments = Some(payments.collect::<rusqlite::Result<_>>()?);
@@ -455,6 +468,10 @@ pub(crate) fn load(conn: &Db, actor: &Actor, id: OrderId, now: DateTime<Utc>) ->
     let (list, minutes) = pauses::history(conn, &cal, id, now)?;
     o.pauses = Some(list);
     o.paused_minutes = Some(minutes);
+    let today = now
+        .with_timezone(&crate::platform::time::zone())
+        .date_naive();
+    o.quotes = Some(quotes::of_order(conn, id, today)?);
     Ok(o)
 }
 

@@ -175,6 +175,39 @@ fn start(tx: &Db, id: OrderId, reason: PauseReason, note: &str, at: &str) -> Res
     event(tx, id, at, EventKind::Paused, (None, None), &detail)
 }
 
+/// Starts a pause of order `id` for `reason` unless one is open already (its clocks then
+/// already stand still): a quote waiting for the customer's answer (quotes.rs). The order
+/// must be open (the caller checked).
+pub(crate) fn start_if_running(
+    tx: &Db,
+    id: OrderId,
+    reason: PauseReason,
+    note: &str,
+    at: &str,
+) -> Result<bool> {
+    if open(tx, id)?.is_some() {
+        return Ok(false);
+    }
+    start(tx, id, reason, note, at)?;
+    Ok(true)
+}
+
+/// Ends the open pause of order `id` if it is for `reason` (see [`end`]); a pause for
+/// another reason stays.
+pub(crate) fn end_if(
+    tx: &Db,
+    cal: &Calendar,
+    id: OrderId,
+    reason: PauseReason,
+    now: DateTime<Utc>,
+    why: &str,
+) -> Result<Option<Duration>> {
+    match open(tx, id)? {
+        Some((_, r, _)) if r == reason => end(tx, cal, id, now, why),
+        _ => Ok(None),
+    }
+}
+
 /// Ends the open pause of order `id` at `now`, if there is one: records the working time
 /// it covered and moves the running reply and slip clocks' due times on by it; the
 /// timeline says so (`why`: what ended it, "" for 恢复 itself). Returns the working time,

@@ -180,6 +180,8 @@ crate::words! {
         Contact = "contact", "修改联系人";
         Pause = "pause", "暂停计时";
         Unpause = "unpause", "恢复计时";
+        Quote = "quote", "报价";
+        QuoteDecision = "quote_decision", "报价确认";
     }
 }
 
@@ -205,6 +207,8 @@ impl Step {
             Step::Contact => "orders.set_contact",
             Step::Pause => "orders.pause",
             Step::Unpause => "orders.unpause",
+            Step::Quote => "orders.quote",
+            Step::QuoteDecision => "orders.quote_decision",
             Step::Start
             | Step::Resume
             | Step::Reopen
@@ -265,10 +269,23 @@ pub fn steps(o: &Order) -> Vec<Step> {
     } else if s.is_open() {
         list.push(Step::Pause);
     }
+    // 保外报价: an open order out of warranty is quoted; a waiting quote is answered.
+    if o.quote_waiting && s.is_open() {
+        list.push(Step::QuoteDecision);
+    }
+    if s.is_open()
+        && o.mode != Mode::PhoneHelp
+        && o.warranty != crate::archive::warranty::Status::In
+    {
+        list.push(Step::Quote);
+    }
     if s.may_move_to(Completed) || s.may_complete(o.mode) {
         list.push(Step::Complete);
     }
-    if OrderStatus::DONE.contains(&s) && (o.outstanding_fen > 0 || o.paid_fen > 0) {
+    // A cancelled order still holding money (a deposit, issue 21) is refunded through 收款.
+    if (OrderStatus::DONE.contains(&s) && (o.outstanding_fen > 0 || o.paid_fen > 0))
+        || (s == Cancelled && o.paid_fen > 0)
+    {
         list.push(Step::Pay);
     }
     if s.may_move_to(CalledBack) {
@@ -287,6 +304,9 @@ pub fn steps(o: &Order) -> Vec<Step> {
 
 /// The step the order waits for.
 pub fn main_step(o: &Order) -> Option<Step> {
+    if o.quote_waiting && o.status.is_open() {
+        return Some(Step::QuoteDecision);
+    }
     match o.status {
         Registered if o.mode == Mode::PhoneHelp => Some(Step::Complete),
         Registered => Some(Step::Assign),
@@ -350,6 +370,39 @@ crate::words! {
         Resumed = "resumed", "恢复计时";
         LoanerLent = "loaner_lent", "借出备用机";
         LoanerReturned = "loaner_returned", "归还备用机";
+        Quoted = "quoted", "报价";
+        QuoteDecided = "quote_decided", "报价确认";
+        Deposit = "deposit", "收定金";
+    }
+}
+
+crate::words! {
+    /// The customer's answer to a quote (保外报价, issue 21); `superseded`: replaced by a
+    /// newer quote before it was answered; `withdrawn`: the order was cancelled while it
+    /// waited.
+    pub enum QuoteDecision("报价结果") {
+        Approved = "approved", "客户同意";
+        Refused = "refused", "客户不同意";
+        Superseded = "superseded", "已被新报价替代";
+        Withdrawn = "withdrawn", "已撤回（工单取消）";
+    }
+}
+
+crate::words! {
+    /// How the customer answered a quote.
+    pub enum QuoteHow("确认方式") {
+        Phone = "phone", "电话确认";
+        Signature = "signature", "签字确认";
+        InPerson = "in_person", "当面确认";
+    }
+}
+
+crate::words! {
+    /// 款项类型 of a payment: paid towards the bill after the work, or a deposit (定金)
+    /// before it, on an approved quote.
+    pub enum PaymentKind("款项类型") {
+        Payment = "payment", "收款";
+        Deposit = "deposit", "定金";
     }
 }
 

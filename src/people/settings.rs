@@ -75,7 +75,14 @@ pub struct Settings {
     /// a trailing `/`; the slip's QR code is this plus `/s/{code}`. Empty: the QR code
     /// holds the slip and order numbers, as before.
     pub public_url: String,
+    /// 检测费: what a customer who refuses the quote of out-of-warranty work pays for the
+    /// diagnosis, in fen (issue 21); 0: nothing. Default ¥50.
+    pub diagnostic_fee_fen: i64,
 }
+
+/// The diagnostic fee by default (¥50) and at most (¥5,000).
+pub const DEFAULT_DIAGNOSTIC_FEE_FEN: i64 = 5_000;
+pub const MAX_DIAGNOSTIC_FEE_FEN: i64 = 500_000;
 
 /// Automatic backups kept by default: two weeks of daily backups (a close on a busy day
 /// adds one more, so in practice 1–2 weeks back).
@@ -184,6 +191,10 @@ pub fn load(conn: &Db) -> Result<Settings> {
         lan_plain_http: v.get("lan_plain_http").is_some_and(|o| o == "true"),
         lan_fingerprint: None,
         public_url: text("public_url", ""),
+        diagnostic_fee_fen: v
+            .get("diagnostic_fee_fen")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(DEFAULT_DIAGNOSTIC_FEE_FEN),
     })
 }
 
@@ -231,6 +242,7 @@ pub struct SaveArgs {
     pub allow_network_paths: Option<bool>,
     pub lan_plain_http: Option<bool>,
     pub public_url: Option<String>,
+    pub diagnostic_fee_fen: Option<i64>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -331,6 +343,18 @@ fn save_checked(
         );
         let url = checked.map(|l| l.data_url()).unwrap_or_default();
         out.push(("company_logo".into(), url));
+    }
+    if let Some(fen) = a.diagnostic_fee_fen {
+        if !(0..=MAX_DIAGNOSTIC_FEE_FEN).contains(&fen) {
+            return Err(Error::invalid(
+                "diagnostic_fee_fen",
+                format!(
+                    "检测费应在 ¥0.00 到 {} 之间",
+                    crate::platform::money::yuan(MAX_DIAGNOSTIC_FEE_FEN)
+                ),
+            ));
+        }
+        out.push(("diagnostic_fee_fen".into(), fen.to_string()));
     }
     if let Some(days) = a.repair_warranty_days {
         if days > 3650 {

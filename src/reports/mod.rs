@@ -584,6 +584,16 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
         // A loaner's deposit and its refund (issue 21) are held for the customer, not collected.
         "SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND method <> '{on_account}' AND loan_id IS NULL",
     ))?;
+    // 保外报价 (issue 21): the deposits among what was collected, and the diagnostic fees
+    // among what was billed (the orders closed on a refused quote never approved).
+    let deposits =
+        one("SELECT sum(amount_fen) FROM payment WHERE at >= ?1 AND at < ?2 AND kind = 'deposit'")?;
+    let diagnostic = one(
+        "SELECT sum(o.total_fen) FROM work_order o
+         WHERE o.completed_at >= ?1 AND o.completed_at < ?2
+           AND EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision = 'refused')
+           AND NOT EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision = 'approved')",
+    )?;
     // Still owed today of what was billed up to the period's end (through the index of
     // orders owing), aged at the period's end.
     // (SQLite is told the index; PostgreSQL's planner reads its statistics.)
@@ -625,7 +635,9 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
     };
     Ok(vec![
         line("billed", "保外应收（完工）", billed),
+        line("diagnostic", "其中检测费", diagnostic),
         line("collected", "实收（含退款）", collected),
+        line("deposits", "其中定金", deposits),
         line("outstanding", "期末应收未收（至今）", aged.iter().sum()),
         line("aged_0_30", "账龄 0–30 天", aged[0]),
         line("aged_31_60", "账龄 31–60 天", aged[1]),

@@ -892,4 +892,38 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE work_order ADD COLUMN sanbao_reason TEXT NOT NULL DEFAULT '';
     CREATE INDEX work_order_sanbao ON work_order (created_at) WHERE sanbao_remedy IS NOT NULL;
     "#,
+    // 28, issue 21 (保外报价): quotes of an order, their lines and the customer's answer;
+    // a pending quote (decision NULL) is at most one per order, by a partial unique
+    // index. A deposit is a row of `payment` of kind `deposit`: money paid towards the
+    // order's bill before the work is done (work_order.paid_fen counts it).
+    r#"
+    CREATE TABLE quote (
+        id            INTEGER PRIMARY KEY,
+        order_id      INTEGER NOT NULL REFERENCES work_order (id),
+        seq           INTEGER NOT NULL CHECK (seq > 0),
+        total_fen     INTEGER NOT NULL CHECK (total_fen > 0),
+        valid_until   TEXT NOT NULL,
+        note          TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL,
+        decision      TEXT CHECK (decision IN ('approved', 'refused', 'superseded', 'withdrawn')),
+        decided_at    TEXT,
+        decided_by    TEXT,
+        answered_by   TEXT NOT NULL DEFAULT '',
+        how           TEXT CHECK (how IN ('phone', 'signature', 'in_person')),
+        decision_note TEXT NOT NULL DEFAULT '',
+        UNIQUE (order_id, seq),
+        CHECK ((decision IS NULL) = (decided_at IS NULL))
+    );
+    CREATE UNIQUE INDEX quote_pending ON quote (order_id) WHERE decision IS NULL;
+    CREATE TABLE quote_line (
+        id          INTEGER PRIMARY KEY,
+        quote_id    INTEGER NOT NULL REFERENCES quote (id),
+        kind        TEXT NOT NULL CHECK (kind IN ('labour', 'parts', 'callout', 'other')),
+        description TEXT NOT NULL,
+        amount_fen  INTEGER NOT NULL CHECK (amount_fen > 0)
+    );
+    CREATE INDEX quote_line_quote ON quote_line (quote_id);
+    ALTER TABLE payment ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment' CHECK (kind IN ('payment', 'deposit'));
+    "#,
 ];

@@ -440,10 +440,29 @@ async fn a_signed_slip_printed_reprinted_voided_and_printed_again_under_a_new_nu
     type_into(c, "#settings-company_name", "宁波喆达电器售后服务部").await;
     type_into(c, "#settings-company_hotline", "400-820-1234").await;
     type_into(c, "#settings-printer-a4", "Front-Desk-A4").await;
+    // 检测费 (issue 21): ¥50.00 by default; a bad amount is refused under its field.
+    let fee = c
+        .execute(
+            "return document.getElementById('settings-diagnostic_fee_fen').value",
+            vec![],
+        )
+        .await
+        .expect("the diagnostic fee");
+    assert_eq!(fee, json!("50.00"));
+    type_into(c, "#settings-diagnostic_fee_fen", "五十").await;
+    click(c, "#slip-settings-save").await;
+    wait_text(
+        c,
+        ".field-error[data-for=\"diagnostic_fee_fen\"]",
+        "检测费不是有效的金额：五十",
+    )
+    .await;
+    type_into(c, "#settings-diagnostic_fee_fen", "80").await;
     screenshot(c, "slips-settings").await;
     click(c, "#slip-settings-save").await;
     wait_text(c, "#toast", "已保存").await;
     let settings = desk(&door, "settings.get", json!({}));
+    assert_eq!(settings["diagnostic_fee_fen"], 8000, "{settings}");
     assert_eq!(settings["company_name"], "宁波喆达电器售后服务部");
     assert_eq!(settings["printers"]["a4"], "Front-Desk-A4", "{settings}");
 

@@ -24,6 +24,9 @@ export const ACTIONS = {
   // 暂停 / 恢复 the clocks (issue 21): one letter, only one of them is offered at a time.
   pause: { key: 'H', form: true },
   unpause: { key: 'H', command: 'orders.unpause' },
+  // 保外报价 (issue 21): the forms are in the order's 保外报价 card (order-quotes.js).
+  quote: { key: 'Q', jump: true },
+  quote_decision: { key: 'A', jump: true },
 };
 
 /** The order's actions as the core sent them, those this screen knows how to start. */

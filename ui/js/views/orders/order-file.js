@@ -26,6 +26,7 @@ import { orderNotices } from '../notify/notify-parts.js';
 import { askLeave } from '../../lib/dirty.js';
 import { orderPhotos } from './order-photos.js';
 import { orderLoaners } from './order-loaners.js';
+import { orderQuotes } from './order-quotes.js';
 
 // ---- the screen -----------------------------------------------------------------------------
 
@@ -74,6 +75,8 @@ export async function render(root, ctx) {
   const photos = orderPhotos({ ctx, orderId: Number(id), onChange: reload });
   // 备用机 (order-loaners.js, issue 21): the deposit and its refund are the order's payments.
   const loaners = orderLoaners({ ctx, orderId: Number(id), onChange: reload });
+  // 保外报价 (order-quotes.js, issue 21): quotes, the customer's answer, deposits.
+  const quotes = orderQuotes({ ctx, orderId: Number(id), onChange: reload });
 
 
   clear(root);
@@ -91,6 +94,7 @@ export async function render(root, ctx) {
         h('div', { class: 'order-columns' }, details, clocksBox),
       ),
       money,
+      quotes.element,
       loaners.element,
       opinionBox,
       slipsBox,
@@ -310,8 +314,9 @@ export async function render(root, ctx) {
           payments.map((p) =>
             h(
               'li',
-              { dataset: { method: p.method } },
+              { dataset: { method: p.method, kind: p.kind ?? 'payment' } },
               h('span', { class: 'num muted' }, deskDateTime(p.at)),
+              p.kind === 'deposit' ? h('span', { class: 'chip chip-kind' }, t('order.pay.kind.deposit')) : null,
               h('span', {}, t(`order.pay.${PAY_METHODS.includes(p.method) ? p.method : 'cash'}`)),
               h('strong', { class: 'num' }, yuan(p.amount_fen)),
               p.note ? h('span', { class: 'muted' }, p.note) : null,
@@ -339,6 +344,7 @@ export async function render(root, ctx) {
     showMoney();
     slipSide.show();
     loaners.setStatus(order.status);
+    quotes.show(order);
     showTimeline();
   }
 
@@ -423,6 +429,12 @@ export async function render(root, ctx) {
   function run(action) {
     const spec = ACTIONS[action];
     if (!spec) return;
+    // 报价 / 报价确认: their forms live in the 保外报价 card.
+    if (spec.jump) {
+      if (panelState) closePanel({ focus: false });
+      quotes.focus(action);
+      return;
+    }
     if (spec.move) {
       if (panelState) closePanel({ focus: false });
       send('orders.move', { to: spec.move, reason: '' }, { done: t(`order.done.${action}`), onError: showNotice });
@@ -497,6 +509,12 @@ export async function render(root, ctx) {
       }
       // Esc in the 备用机 card's forms is theirs (the return form closes itself).
       if (event.key === 'Escape' && loaners.contains(document.activeElement)) return;
+      // Esc in the 保外报价 card leaves it for the action bar.
+      if (event.key === 'Escape' && quotes.contains(document.activeElement)) {
+        event.preventDefault();
+        (actionBar.querySelector('.btn-primary') ?? actionBar.querySelector('button') ?? back).focus();
+        return;
+      }
       if (event.key === 'Escape') {
         event.preventDefault();
         if (panelState?.askOnEsc && panelState.touched) askThenClose(panelState);

@@ -10,6 +10,7 @@ import { h, clear } from '../../lib/dom.js';
 import { errorText, errorsFor, field } from '../../lib/form.js';
 import { LANGUAGES, language, setLanguage, t } from '../../i18n.js';
 import { deskYear } from '../../lib/dates.js';
+import { parseYuan, yuanInput } from '../../lib/money.js';
 import { isSave } from '../../lib/keys.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
@@ -385,6 +386,8 @@ function slipSettingsCard(ctx, current, canSave) {
     slip_terms: h('textarea', { class: 'input input-wide', rows: 4, maxlength: '600', value: current?.slip_terms ?? '' }),
     slip_prefix: h('input', { class: 'input input-prefix num', type: 'text', maxlength: '8', autocomplete: 'off', value: current?.slip_prefix ?? '' }),
     repair_warranty_days: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.repair_warranty_days ?? '') }),
+    // 检测费 (issue 21): billed when a customer refuses the quote; printed on the quote.
+    diagnostic_fee_fen: h('input', { class: 'input input-money num', type: 'text', inputmode: 'decimal', autocomplete: 'off', value: current ? yuanInput(current.diagnostic_fee_fen ?? 0) : '' }),
   };
   const printers = Object.fromEntries(
     PRINTER_PAPERS.map((paper) => [
@@ -476,6 +479,7 @@ function slipSettingsCard(ctx, current, canSave) {
         {},
         prefixField,
         daysField,
+        field('settings', 'diagnostic_fee_fen', controls.diagnostic_fee_fen, { label: t('slips.settings.diagnostic_fee'), hint: t('slips.settings.diagnostic_fee.hint') }),
         h(
           'div',
           { class: 'field field-printers' },
@@ -506,6 +510,11 @@ function slipSettingsCard(ctx, current, canSave) {
       errors.show({ field: 'repair_warranty_days', message: t('slips.settings.warranty_days.invalid', { value: days }) });
       return;
     }
+    const fee = parseYuan(controls.diagnostic_fee_fen.value);
+    if (fee === null) {
+      errors.show({ field: 'diagnostic_fee_fen', message: t('slips.settings.diagnostic_fee.invalid', { value: controls.diagnostic_fee_fen.value.trim() }) });
+      return;
+    }
     busy = true;
     save.disabled = true;
     try {
@@ -517,6 +526,7 @@ function slipSettingsCard(ctx, current, canSave) {
         slip_terms: controls.slip_terms.value.trim(),
         slip_prefix: controls.slip_prefix.value.trim(),
         repair_warranty_days: Number(days),
+        diagnostic_fee_fen: fee,
         printers: Object.fromEntries(PRINTER_PAPERS.map((paper) => [paper, printers[paper].value.trim()])),
         printer_kinds: Object.fromEntries(ESCPOS_PAPERS.map((paper) => [paper, kinds[paper].value])),
         company_logo: logo.value(),
@@ -548,6 +558,7 @@ function slipSettingsCard(ctx, current, canSave) {
       controls.public_url,
       controls.slip_prefix,
       controls.repair_warranty_days,
+      controls.diagnostic_fee_fen,
       ...PRINTER_PAPERS.map((paper) => printers[paper]),
       ...ESCPOS_PAPERS.map((paper) => kinds[paper]),
     ],

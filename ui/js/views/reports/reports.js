@@ -107,7 +107,7 @@ const FIXED_LINES = {
   complaints: Object.fromEntries(['attitude', 'quality', 'timeliness', 'fees', 'parts', 'product', 'other'].map((k) => [k, `cause.${k}`])),
   clocks: { confirm: 'confirm', reply: 'reply', slip: 'slip' },
   pauses: Object.fromEntries(['parts', 'customer_unreachable', 'customer_away', 'quote_pending', 'total'].map((k) => [k, `pause.${k}`])),
-  fees: Object.fromEntries(['billed', 'collected', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90'].map((k) => [k, k])),
+  fees: Object.fromEntries(['billed', 'diagnostic', 'collected', 'deposits', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90'].map((k) => [k, k])),
   parts: { stock_value: 'stock_value', shortages: 'shortages' },
 };
 
