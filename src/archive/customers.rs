@@ -651,16 +651,17 @@ pub(crate) fn by_text(conn: &Db, fragment: &str) -> Result<Vec<CustomerId>> {
     starts.sort_unstable_by(|a, b| b.cmp(a));
     ids.extend(starts);
     let mut seen: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
-    // FTS5's MATCH on SQLite; on PostgreSQL the same phrase as a tsquery against the GIN
-    // index of one token per character (pg_search.sql).
+    // FTS5's MATCH on SQLite; on PostgreSQL the same phrase read from the list of its
+    // rarest pair of tokens, or for one token from the GIN index of one token per
+    // character (desk_text_matches, PostgreSQL migration 29).
     let tiers = [
         Both {
             sqlite: "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-            postgres: "SELECT rowid FROM customer_name_text WHERE tokens @@ desk_phrase_query(?1) ORDER BY rowid DESC LIMIT ?2",
+            postgres: "SELECT desk_text_matches('name', ?1, ?2)",
         },
         Both {
             sqlite: "SELECT rowid FROM customer_address_text WHERE customer_address_text MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-            postgres: "SELECT rowid FROM customer_address_text WHERE tokens @@ desk_phrase_query(?1) ORDER BY rowid DESC LIMIT ?2",
+            postgres: "SELECT desk_text_matches('address', ?1, ?2)",
         },
     ];
     for sql in tiers {
@@ -681,6 +682,15 @@ pub(crate) fn by_text(conn: &Db, fragment: &str) -> Result<Vec<CustomerId>> {
 /// (`+86 176…`, `0086`, full-width digits, spaces, dashes).
 pub(crate) fn phone_digits(query: &str) -> Option<String> {
     crate::platform::phone::lookup_digits(query)
+}
+
+/// One to three digits and nothing else (half- or full-width): a phone number being
+/// typed, which finds no one until its fourth digit makes it a phone lookup. Read as
+/// text it would list every address with a house number starting so (617,484 of
+/// 1,000,000 for "1"); docs/DECISIONS.md "Issue 19: search on PostgreSQL, phase 3".
+pub(crate) fn number_being_typed(query: &str) -> bool {
+    let n = query.chars().count();
+    (1..=3).contains(&n) && query.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
 }
 
 /// 查找客户: one box for phones and name/company/address fragments, paged.
@@ -724,6 +734,7 @@ pub fn search(desk: &mut Desk, args: SearchArgs) -> Result<SearchPage> {
     } else {
         let all = match phone_digits(query) {
             Some(digits) => by_phone(conn, &digits)?,
+            None if number_being_typed(query) => Vec::new(),
             None => by_text(conn, query)?,
         };
         let page = all

@@ -31,8 +31,14 @@ use crate::platform::db::{Db, Engine};
 use crate::platform::error::{Error, Result};
 use crate::Desk;
 
-/// The search index's tables: rebuilt from the customers, not copied.
-const SEARCH_TABLES: [&str; 2] = ["customer_name_text", "customer_address_text"];
+/// The search index's tables: rebuilt from the customers, not copied (the pair lists
+/// of PostgreSQL's migration 29 by the text tables' triggers as their rows go in).
+const SEARCH_TABLES: [&str; 4] = [
+    "customer_name_text",
+    "customer_address_text",
+    "customer_name_text_pair",
+    "customer_address_text_pair",
+];
 
 /// Tables that are not the desk's data: the PostgreSQL schema's own version.
 const NOT_DATA: [&str; 1] = ["aftersales_version"];

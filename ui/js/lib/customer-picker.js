@@ -2,7 +2,7 @@
 // ↑↓ and Enter choose, Esc closes the list, × clears. Used for the head office of a
 // branch and for the other file in a merge.
 import { h, clear, debounce } from './dom.js';
-import { kindLabel, phoneDisplay } from './format.js';
+import { NUMBER_BEING_TYPED, kindLabel, phoneDisplay } from './format.js';
 import { t } from '../i18n.js';
 
 const DEBOUNCE_MS = 200;
@@ -76,7 +76,7 @@ export function customerPicker({ call, id, placeholder, accept = () => true, onC
   function showList(query) {
     clear(list);
     if (items.length === 0) {
-      list.append(h('li', { class: 'picker-none', role: 'presentation' }, t('picker.none', { query })));
+      list.append(h('li', { class: 'picker-none', role: 'presentation' }, NUMBER_BEING_TYPED.test(query) ? t('picker.digits') : t('picker.none', { query })));
     } else {
       items.forEach((customer, n) => {
         const phones = (customer.phones ?? []).map(phoneDisplay).filter(Boolean).join('，');

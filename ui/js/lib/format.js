@@ -73,3 +73,7 @@ export function warrantyLabel(status) {
 export function dateText(value) {
   return value ? String(value) : '—';
 }
+
+// One to three digits: a phone number being typed, which the core's customer search
+// answers with no one until the fourth digit (archive::customers::number_being_typed).
+export const NUMBER_BEING_TYPED = /^[0-9０-９]{1,3}$/;

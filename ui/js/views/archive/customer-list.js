@@ -1,6 +1,6 @@
 // 客户列表 — find a customer by name fragment or phone, walk the results with the keys.
 import { h, clear, debounce, isTyping } from '../../lib/dom.js';
-import { classChip, kindLabel, phoneDisplay } from '../../lib/format.js';
+import { NUMBER_BEING_TYPED, classChip, kindLabel, phoneDisplay } from '../../lib/format.js';
 import { t } from '../../i18n.js';
 import { listButtons } from './customer-import.js';
 import { moveKey, rove } from '../../lib/roving.js';
@@ -140,9 +140,11 @@ export async function render(root, ctx) {
     empty.hidden = !none;
     table.classList.toggle('is-empty', none);
     if (none) {
-      empty.textContent = state.query
-        ? t('list.empty.query', { query: state.query })
-        : t('list.empty.none');
+      empty.textContent = !state.query
+        ? t('list.empty.none')
+        : NUMBER_BEING_TYPED.test(state.query)
+          ? t('list.empty.digits')
+          : t('list.empty.query', { query: state.query });
     }
     state.active = -1;
     if (!none) setActive(0, false);
