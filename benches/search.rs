@@ -200,14 +200,15 @@ fn main() {
             Some(timed) => {
                 let p = &timed[i];
                 format!(
-                    "{} | {:.2} | {:.2} | {}",
+                    "{} | {:.2} | {:.2} | {} | {}",
                     p.total,
                     p.median,
                     p.p95,
-                    yes_no(p.p95 <= PG_TARGET_MS)
+                    yes_no(p.p95 <= PG_TARGET_MS),
+                    yes_no(p.answer == s.answer)
                 )
             }
-            None => "– | – | – | –".to_string(),
+            None => "– | – | – | – | –".to_string(),
         };
         let row = format!(
             "| {label} | {} | {:.2} | {:.2} | {ok} | {like_ms} | {ratio} | {pg} |",
@@ -229,10 +230,12 @@ fn main() {
          scan of the SQLite file (median of 5), the ratio is LIKE ÷ SQLite's median. Searches count \
          matches up to 1,000 (\"1000+\").\n\n\
          PostgreSQL (issue 19): the same calls, timed the same way, on a desk opened with \
-         `Desk::open_postgres`; target p95 ≤ {PG_TARGET_MS} ms per kind. {pg_note} Load average at the end: {load}.\n\n\
+         `Desk::open_postgres`; target p95 ≤ {PG_TARGET_MS} ms per kind. \"Same\": PostgreSQL's answer names \
+         the same records in the same order as SQLite's (the items' ids, or the record's). {pg_note} \
+         Load average at the end: {load}.\n\n\
          | search | matches | SQLite median ms | SQLite p95 ms | ≤ {TARGET_MS} ms | LIKE scan ms | ratio \
-         | PostgreSQL matches | PostgreSQL median ms | PostgreSQL p95 ms | p95 ≤ {PG_TARGET_MS} ms |\n\
-         |---|---:|---:|---:|:-:|---:|---:|---:|---:|---:|:-:|\n{}\n",
+         | PostgreSQL matches | PostgreSQL median ms | PostgreSQL p95 ms | p95 ≤ {PG_TARGET_MS} ms | same |\n\
+         |---|---:|---:|---:|:-:|---:|---:|---:|---:|---:|:-:|:-:|\n{}\n",
         rows.join("\n")
     );
     report::write_section("search", &section);
@@ -250,6 +253,8 @@ fn yes_no(ok: bool) -> &'static str {
 struct Timed {
     /// Matches as the answer gives them ("1000+" when it stopped counting).
     total: String,
+    /// Which records the answer named, in its order: the items' ids (or the record's).
+    answer: Value,
     median: f64,
     p95: f64,
 }
@@ -259,6 +264,7 @@ struct Timed {
 fn time_calls(desk: &mut Desk, label: &str, command: &str, args: &Value) -> Timed {
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     let mut total = String::new();
+    let mut answer = Value::Null;
     for _ in 0..RUNS {
         let start = Instant::now();
         let out = api::call(desk, command, args.clone()).expect(label);
@@ -270,11 +276,16 @@ fn time_calls(desk: &mut Desk, label: &str, command: &str, args: &Value) -> Time
             (_, Value::Array(items)) => items.len().to_string(),
             _ => "1".into(),
         };
+        answer = match &out["items"] {
+            Value::Array(items) => items.iter().map(|i| i["id"].clone()).collect(),
+            _ => out["id"].clone(),
+        };
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Timed {
         total,
+        answer,
         median: ms(times[RUNS / 2]),
         p95: ms(times[RUNS * 95 / 100]),
     }

@@ -126,7 +126,8 @@ pub fn global(desk: &mut Desk, args: GlobalArgs) -> Result<Hits> {
     let take = |ids: Vec<CustomerId>| ids.into_iter().take(limit as usize).collect::<Vec<_>>();
     if let Some(digits) = customers::phone_digits(query) {
         items = customer_hits(conn, &take(customers::by_phone(conn, &digits)?), "phone")?;
-    } else {
+    } else if !customers::number_being_typed(query) {
+        // 1–3 digits name no customer (a phone being typed) but may be this year's order.
         items = customer_hits(conn, &take(customers::by_text(conn, query)?), "name")?;
         let needle = query.to_lowercase();
         for hit in &mut items {

@@ -105,6 +105,17 @@ async fn add_customer_then_find_by_name_fragment_and_phone_tail() {
         .expect("click the row");
     wait_text(c, "#customer-file .customer-name", "欧阳玥").await;
 
+    // Three digits are a phone number being typed: no one yet, and the list says so.
+    find(c, "a[data-view=\"customers\"]")
+        .await
+        .click()
+        .await
+        .expect("click 客户");
+    wait_rows(c, "both customers in the list", 2, |_| true).await;
+    type_into(c, "#customer-search", "139").await;
+    wait_text(c, "#customer-empty", "请继续输入电话号码").await;
+    screenshot(c, "chromium-customer-list-number-being-typed").await;
+
     // The full list screenshot, for people to look at.
     find(c, "a[data-view=\"customers\"]")
         .await
