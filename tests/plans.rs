@@ -478,6 +478,16 @@ fn a_counter_plan_is_due_at_the_last_maintenance_reading_plus_its_interval() {
     assert_eq!(card["next"]["state"], "overdue");
     assert_eq!(card["next"]["due_on"], "2026-03-02");
     assert_eq!(card["readings"][0]["reading"], 11250, "newest first");
+    // The reading is in the machine's history too.
+    let history = t.ok("equipment.get", json!({"id": m}))["history"].clone();
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["title"] == "记录读数" && h["detail"].as_str().unwrap().contains("11250")),
+        "{history}"
+    );
     let run = t.ok("plans.run", json!({}));
     assert_eq!(run["made"].as_array().unwrap().len(), 1);
     let order = next(&mut t, m)["order"]["id"].as_i64().unwrap();
