@@ -196,8 +196,19 @@ fn run(desk: &mut Desk, jobs: &mut Jobs, out: &mut Ticked) {
     if jobs.next_plans.is_none_or(|due| now >= due) {
         jobs.next_plans = Some(now + PLANS_LOOK_EVERY);
         match crate::orders::plans::generate(desk) {
-            Ok(run) => out.maintenance = run,
-            Err(err) => out.errors.push(format!("生成保养工单失败：{err}")),
+            Ok(run) => {
+                // A machine the intake refused (a customer without an address…) is for
+                // the door's log; it is looked at again at the next hour.
+                for why in &run.refused {
+                    out.errors.push(format!("保养工单未生成：{why}"));
+                }
+                out.maintenance = run;
+            }
+            Err(err) => {
+                // Nothing was written (one transaction): look again at the next tick.
+                jobs.next_plans = None;
+                out.errors.push(format!("生成保养工单失败：{err}"));
+            }
         }
     }
     // Status messages whose change committed (issue 20): every door's jobs send them, once

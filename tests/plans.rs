@@ -80,10 +80,7 @@ fn complete(t: &mut TestDesk, order: i64) {
         .and_then(|a| a.first().cloned())
     {
         Some(e) => id(&e),
-        None => id(&t.ok(
-            "engineers.save",
-            json!({"name": "李强", "region": "海淀"}),
-        )),
+        None => id(&t.ok("engineers.save", json!({"name": "李强", "region": "海淀"}))),
     };
     t.ok(
         "orders.assign",
@@ -114,7 +111,11 @@ fn a_plan_refuses_every_bad_field_by_name_and_writes_nothing() {
     for (args, name, words) in [
         (with("every_months", json!(0)), "every_months", "1到60个月"),
         (with("every_months", json!(61)), "every_months", "1到60个月"),
-        (with("every_months", Value::Null), "every_months", "1到60个月"),
+        (
+            with("every_months", Value::Null),
+            "every_months",
+            "1到60个月",
+        ),
         (
             with("basis", json!("counter")),
             "every_count",
@@ -122,8 +123,16 @@ fn a_plan_refuses_every_bad_field_by_name_and_writes_nothing() {
         ),
         (with("basis", json!("weeks")), "basis", "保养周期"),
         (with("state", json!("done")), "state", "计划状态"),
-        (with("starts_on", json!("2026-02-30")), "starts_on", "计划开始日期"),
-        (with("starts_on", json!("2032-01-01")), "starts_on", "5年之内"),
+        (
+            with("starts_on", json!("2026-02-30")),
+            "starts_on",
+            "计划开始日期",
+        ),
+        (
+            with("starts_on", json!("2032-01-01")),
+            "starts_on",
+            "5年之内",
+        ),
         (with("note", json!("很".repeat(201))), "note", "200"),
         (
             with("model_id", Value::Null),
@@ -283,10 +292,7 @@ fn orders_are_made_days_ahead_once_even_from_two_doors() {
     clock(&mut t, "2026-11-13T10:00:00+08:00");
     let s = site(&mut t, "JSQ-400", &["2026-05-31"]);
     let m = s.machines[0];
-    t.ok(
-        "settings.save",
-        json!({"maintenance_days_ahead": 7}),
-    );
+    t.ok("settings.save", json!({"maintenance_days_ahead": 7}));
     for bad in [-1, 91] {
         let e = t.err("settings.save", json!({"maintenance_days_ahead": bad}));
         assert_eq!(field(&e), "maintenance_days_ahead");
@@ -313,7 +319,11 @@ fn orders_are_made_days_ahead_once_even_from_two_doors() {
     let mut other = t.second_desk();
     other.set_clock(Some(t.desk.now()));
     let first = jobs::tick(&mut other, &mut Jobs::backups_only());
-    assert!(first.errors.iter().all(|e| !e.contains("保养")), "{:?}", first.errors);
+    assert!(
+        first.errors.iter().all(|e| !e.contains("保养")),
+        "{:?}",
+        first.errors
+    );
     assert_eq!(first.maintenance.made.len(), 1);
     let second = jobs::tick(&mut t.desk, &mut Jobs::backups_only());
     assert!(second.maintenance.made.is_empty());
@@ -389,7 +399,11 @@ fn the_next_due_counts_from_the_last_maintenance_completed_not_the_planned_date(
 fn paused_and_ended_plans_make_nothing_and_a_machine_may_leave_its_models_plan() {
     let mut t = desk();
     clock(&mut t, "2026-06-25T10:00:00+08:00");
-    let s = site(&mut t, "JSQ-600", &["2025-12-31", "2025-12-31", "2025-12-31"]);
+    let s = site(
+        &mut t,
+        "JSQ-600",
+        &["2025-12-31", "2025-12-31", "2025-12-31"],
+    );
     t.ok(
         "plans.save",
         json!({"model_id": s.model, "every_months": 6, "starts_on": "2025-01-01"}),
@@ -442,8 +456,14 @@ fn a_counter_plan_is_due_at_the_last_maintenance_reading_plus_its_interval() {
     for (args, name) in [
         (json!({"equipment_id": m, "reading": -1}), "reading"),
         (json!({"equipment_id": m}), "reading"),
-        (json!({"equipment_id": m, "reading": 100_000_000_001i64}), "reading"),
-        (json!({"equipment_id": m, "reading": 5, "read_on": "2026-03-03"}), "read_on"),
+        (
+            json!({"equipment_id": m, "reading": 100_000_000_001i64}),
+            "reading",
+        ),
+        (
+            json!({"equipment_id": m, "reading": 5, "read_on": "2026-03-03"}),
+            "read_on",
+        ),
         (json!({"equipment_id": 999, "reading": 5}), "equipment_id"),
     ] {
         let e = t.err("plans.reading", args.clone());
@@ -595,4 +615,48 @@ fn the_day_board_lists_the_maintenance_due_by_sunday() {
     );
     // 2027-01-04 is next Monday: not this week.
     assert_eq!(next(&mut t, s.machines[1])["due_on"], "2027-01-04");
+}
+
+#[test]
+fn a_machine_the_intake_refuses_is_named_and_nothing_is_written() {
+    let mut t = desk();
+    clock(&mut t, "2026-06-25T10:00:00+08:00");
+    let model = id(&t.ok(
+        "models.save",
+        json!({"code": "JSQ-990", "name": "商用净水器", "category": "净水器",
+               "policies": [{"component": "", "months": 12, "basis": "install"}]}),
+    ));
+    // No address: an on-site order cannot be registered for this customer.
+    let customer = id(&t.ok(
+        "customers.create",
+        json!({"name": "王芳", "phones": ["13812345678"]}),
+    ));
+    t.ok(
+        "equipment.create",
+        json!({"customer_id": customer, "model_id": model, "serial": "JSQ-990-SN001",
+               "purchase_date": "2025-12-31", "install_date": "2025-12-31"}),
+    );
+    t.ok(
+        "plans.save",
+        json!({"model_id": model, "every_months": 6, "starts_on": "2025-01-01"}),
+    );
+    let run = t.ok("plans.run", json!({}));
+    assert!(run["made"].as_array().unwrap().is_empty(), "{run}");
+    let why = run["refused"][0].as_str().unwrap_or_default().to_string();
+    assert!(
+        why.contains("JSQ-990-SN001") && why.contains("服务地址"),
+        "{run}"
+    );
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM work_order"), 0);
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM maintenance_due"), 0);
+    // The job says so in the door's log, and tries again later.
+    let ticked = jobs::tick(&mut t.desk, &mut Jobs::backups_only());
+    assert!(
+        ticked
+            .errors
+            .iter()
+            .any(|e| e.contains("保养工单未生成") && e.contains("JSQ-990-SN001")),
+        "{:?}",
+        ticked.errors
+    );
 }

@@ -211,7 +211,11 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Plan> {
         },
     }
     let starts_on = p
-        .keep(dates::field("starts_on", "计划开始日期", Some(&a.starts_on)))?
+        .keep(dates::field(
+            "starts_on",
+            "计划开始日期",
+            Some(&a.starts_on),
+        ))?
         .unwrap_or(today);
     let (earliest, latest) = (
         today.checked_sub_months(Months::new(START_YEARS * 12)),
@@ -334,7 +338,16 @@ pub struct Reading {
     pub user: String,
 }
 
-fn readings(conn: &Db, machine: EquipmentId) -> Result<Vec<(i64, NaiveDate, Option<OrderId>, Reading)>> {
+/// A reading as the rules read it: its value, day and visit, and as the card shows it.
+struct Taken {
+    value: i64,
+    day: NaiveDate,
+    order: Option<OrderId>,
+    shown: Reading,
+}
+
+/// The machine's readings, oldest first.
+fn readings(conn: &Db, machine: EquipmentId) -> Result<Vec<Taken>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.reading, r.read_on, r.order_id, o.number, r.\"user\" FROM counter_reading r
          LEFT JOIN work_order o ON o.id = r.order_id
@@ -343,8 +356,6 @@ fn readings(conn: &Db, machine: EquipmentId) -> Result<Vec<(i64, NaiveDate, Opti
     let rows = stmt.query_map([machine], |r| {
         let read_on: String = r.get(1)?;
         Ok((
-            r.get::<_, i64>(0)?,
-            read_on.clone(),
             r.get::<_, Option<OrderId>>(2)?,
             Reading {
                 reading: r.get(0)?,
@@ -356,9 +367,14 @@ fn readings(conn: &Db, machine: EquipmentId) -> Result<Vec<(i64, NaiveDate, Opti
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (value, day, order, reading) = row?;
-        if let Some(day) = dates::parse(&day) {
-            out.push((value, day, order, reading));
+        let (order, shown) = row?;
+        if let Some(day) = dates::parse(&shown.read_on) {
+            out.push(Taken {
+                value: shown.reading,
+                day,
+                order,
+                shown,
+            });
         }
     }
     Ok(out)
@@ -485,7 +501,10 @@ fn last_maintenance(conn: &Db) -> Result<HashMap<EquipmentId, (OrderId, NaiveDat
     for row in rows {
         let (machine, order, at) = row?;
         if let Some(t) = time::parse(&at) {
-            out.insert(machine, (order, t.with_timezone(&time::zone()).date_naive()));
+            out.insert(
+                machine,
+                (order, t.with_timezone(&time::zone()).date_naive()),
+            );
         }
     }
     Ok(out)
@@ -530,7 +549,7 @@ fn next_of(
     } else {
         Vec::new()
     };
-    let last_reading = all.last().map(|r| r.3.clone());
+    let last_reading = all.last().map(|r| r.shown.clone());
     let (mut due_on, mut due_count, mut key, mut state) = (None, None, None, DueState::Upcoming);
     match m.plan.basis {
         PlanBasis::Months => {
@@ -550,19 +569,20 @@ fn next_of(
             let base = last
                 .and_then(|(order, _)| {
                     all.iter()
-                        .filter(|r| r.2 == Some(order))
-                        .map(|r| r.0)
+                        .filter(|r| r.order == Some(order))
+                        .map(|r| r.value)
                         .max()
                 })
-                .or_else(|| all.iter().find(|r| r.1 >= from_day).map(|r| r.0));
+                .or_else(|| all.iter().find(|r| r.day >= from_day).map(|r| r.value));
             match (base, m.plan.every_count) {
                 (Some(base), Some(n)) => {
                     let target = base + n;
                     due_count = Some(target);
                     key = Some(format!("count:{target}"));
-                    if let Some(reached) = all.iter().find(|r| r.1 >= from_day && r.0 >= target)
+                    if let Some(reached) =
+                        all.iter().find(|r| r.day >= from_day && r.value >= target)
                     {
-                        due_on = Some(reached.1);
+                        due_on = Some(reached.day);
                         state = DueState::Overdue;
                     }
                 }
@@ -705,7 +725,7 @@ pub fn machine(desk: &mut Desk, a: MachineArgs) -> Result<MachinePlan> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut readings: Vec<Reading> = readings(conn, a.equipment_id)?
         .into_iter()
-        .map(|r| r.3)
+        .map(|r| r.shown)
         .collect();
     readings.reverse();
     Ok(MachinePlan {
@@ -859,9 +879,11 @@ pub fn generate(desk: &mut Desk) -> Result<Run> {
     let s = settings::load(&tx)?;
     let mut out = Run::default();
     for next in standing(&tx, today, None)? {
-        let (Some(key), Some(due_on), Some(suggested)) =
-            (next.key.as_ref(), next.due_on.as_ref(), next.suggested_on.as_ref())
-        else {
+        let (Some(key), Some(due_on), Some(suggested)) = (
+            next.key.as_ref(),
+            next.due_on.as_ref(),
+            next.suggested_on.as_ref(),
+        ) else {
             continue;
         };
         if !matches!(next.state, DueState::Soon | DueState::Overdue) || next.order.is_some() {
@@ -967,9 +989,10 @@ fn make_order(
         intake.due = super::clocks::due(cal, start);
     }
     let id = super::insert(tx, &intake)?;
-    let number: String = tx.query_row("SELECT number FROM work_order WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
+    let number: String =
+        tx.query_row("SELECT number FROM work_order WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
     Ok(Ok((id, number)))
 }
 

@@ -154,7 +154,10 @@ async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromi
     .await;
     let own_plan = s.call("plans.list", json!({"equipment_id": own}));
     assert_eq!(own_plan["items"][0]["every_months"], 3);
-    assert_eq!(own_plan["items"][0]["note"], "后厨2号机，客户要求每季度保养");
+    assert_eq!(
+        own_plan["items"][0]["note"],
+        "后厨2号机，客户要求每季度保养"
+    );
 
     // The desk makes the orders ahead (what the hourly job does): on the card and in the
     // machine's history.
@@ -179,7 +182,14 @@ async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromi
     let week = wait_inner(
         c,
         "#day-maintenance-list",
-        &["2026-09-20", "已到期", "JSQ-A002", "2026-10-01", "即将到期", "JSQ-A001"],
+        &[
+            "2026-09-20",
+            "已到期",
+            "JSQ-A002",
+            "2026-10-01",
+            "即将到期",
+            "JSQ-A001",
+        ],
     )
     .await;
     assert!(
@@ -231,7 +241,12 @@ async fn a_counter_reading_is_recorded_on_the_machine_file_with_g_chromium() {
     wait_inner(
         c,
         "#machine-plan-summary",
-        &["每10000计数", "读数到 11200", "未到期", "1200（2026-01-05）"],
+        &[
+            "每10000计数",
+            "读数到 11200",
+            "未到期",
+            "1200（2026-01-05）",
+        ],
     )
     .await;
     press(c, &[], 'g').await;
@@ -257,7 +272,12 @@ async fn a_counter_reading_is_recorded_on_the_machine_file_with_g_chromium() {
         &["已到期", "2026-09-28", "11250（2026-09-28）"],
     )
     .await;
-    wait_inner(c, "#machine-plan-readings", &["11250（2026-09-28）", "1200（2026-01-05）"]).await;
+    wait_inner(
+        c,
+        "#machine-plan-readings",
+        &["11250（2026-09-28）", "1200（2026-01-05）"],
+    )
+    .await;
     into_view(c, "#machine-plan").await;
     s.screenshot("plans-machine-counter").await;
     s.close().await;
