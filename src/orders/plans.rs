@@ -988,6 +988,9 @@ fn make_order(
     if let Some(start) = intake.from {
         intake.due = super::clocks::due(cal, start);
     }
+    // The fault line is the desk's own words, not a fault a caller reported: the model's
+    // list of common faults offered at intake does not learn it.
+    intake.free.clear();
     let id = super::insert(tx, &intake)?;
     let number: String =
         tx.query_row("SELECT number FROM work_order WHERE id = ?1", [id], |r| {
