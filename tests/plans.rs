@@ -662,3 +662,44 @@ fn a_machine_the_intake_refuses_is_named_and_nothing_is_written() {
         ticked.errors
     );
 }
+
+#[test]
+fn four_desks_making_the_orders_at_the_same_moment_make_each_once() {
+    let mut t = desk();
+    clock(&mut t, "2026-06-25T10:00:00+08:00");
+    let s = site(
+        &mut t,
+        "JSQ-995",
+        &["2025-12-31", "2025-12-30", "2025-12-29"],
+    );
+    t.ok(
+        "plans.save",
+        json!({"model_id": s.model, "every_months": 6, "starts_on": "2025-01-01"}),
+    );
+    let now = t.desk.now();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let mut door = t.second_desk();
+            door.set_clock(Some(now));
+            door.act_as(aftersales::Actor::script());
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                aftersales::api::call(&mut door, "plans.run", json!({})).map(|r| r.value())
+            })
+        })
+        .collect();
+    let mut made = 0;
+    for thread in threads {
+        match thread.join().expect("a desk's thread") {
+            Ok(run) => made += run["made"].as_array().unwrap().len(),
+            Err(e) => crate::at_once::assert_told_plainly(&e, "plans.run at once"),
+        }
+    }
+    assert_eq!(made, 3);
+    for m in &s.machines {
+        assert_eq!(orders_of(&t, *m), 1, "machine {m}");
+    }
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM maintenance_due"), 3);
+}
