@@ -428,6 +428,31 @@ static COMMANDS: &[Command] = &[
     command!("parts.list", "查看备件列表", EVERYONE, parts::list),
     command!("parts.save", "保存备件", STORE, parts::save),
     command!("phones.review", "查看待核对号码", DESK, phones::review),
+    command!("plans.list", "查看保养计划", EVERYONE, orders::plans::list),
+    command!(
+        "plans.machine",
+        "查看设备的定期保养",
+        EVERYONE,
+        orders::plans::machine
+    ),
+    command!(
+        "plans.reading",
+        "记录设备读数",
+        FIELD_AND_DISPATCH,
+        orders::plans::reading
+    ),
+    command!(
+        "plans.run",
+        "生成到期保养工单",
+        MANAGER_DISPATCH,
+        orders::plans::run
+    ),
+    command!(
+        "plans.save",
+        "保存保养计划",
+        DESK_AND_DISPATCH,
+        orders::plans::save
+    ),
     command!("reports.export", "导出报表", MANAGER, reports::export),
     command!("reports.get", "查看报表", MANAGER, reports::get),
     command!("reports.orders", "查看报表明细", MANAGER, reports::orders),

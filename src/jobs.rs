@@ -1,5 +1,5 @@
 //! The background jobs, written once for every door: the daily automatic backup (with its
-//! rotation), the service-level clock alerts a desktop shows as system notifications, the
+//! rotation), the maintenance orders of the plans (issue 21, hourly), the service-level clock alerts a desktop shows as system notifications, the
 //! status messages to customers waiting in the outbox (issue 20, `notify::outbox`), and
 //! the backup left behind when a door closes.
 //!
@@ -46,6 +46,10 @@ pub const EVERY: Duration = Duration::from_secs(60);
 /// clock): a desk left running overnight makes the next day's within the hour.
 const BACKUP_LOOK_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
+/// How often the maintenance plans are looked at (issue 21): their orders are made days
+/// ahead, so an hour late is never late.
+const PLANS_LOOK_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
 /// What the jobs remember between ticks; one per door, kept in the door's timer task.
 /// (Which alerts were notified is the database's, shared by the doors.)
 #[derive(Debug)]
@@ -55,6 +59,8 @@ pub struct Jobs {
     alerts: bool,
     /// When the daily backup is looked at next; `None`: at the first tick.
     next_backup: Option<DateTime<Utc>>,
+    /// When the maintenance plans are looked at next; `None`: at the first tick.
+    next_plans: Option<DateTime<Utc>>,
 }
 
 impl Jobs {
@@ -63,6 +69,7 @@ impl Jobs {
         Jobs {
             alerts: true,
             next_backup: None,
+            next_plans: None,
         }
     }
 
@@ -86,6 +93,8 @@ pub struct Ticked {
     pub errors: Vec<String>,
     /// The status messages this tick handed to their providers (issue 20).
     pub messages: crate::notify::outbox::Run,
+    /// The maintenance orders this tick made ahead of their plans' due dates (issue 21).
+    pub maintenance: crate::orders::plans::Run,
 }
 
 /// Runs the jobs that are due: the daily automatic backup (at the first tick, then once
@@ -180,6 +189,26 @@ fn run(desk: &mut Desk, jobs: &mut Jobs, out: &mut Ticked) {
         match backup::automatic(desk, backup::Automatic::Daily) {
             Ok(made) => out.backup = made,
             Err(err) => out.errors.push(format!("自动备份失败：{err}")),
+        }
+    }
+    // Maintenance orders of the plans (issue 21), before the messages: their reminders
+    // then go out in this same tick.
+    if jobs.next_plans.is_none_or(|due| now >= due) {
+        jobs.next_plans = Some(now + PLANS_LOOK_EVERY);
+        match crate::orders::plans::generate(desk) {
+            Ok(run) => {
+                // A machine the intake refused (a customer without an address…) is for
+                // the door's log; it is looked at again at the next hour.
+                for why in &run.refused {
+                    out.errors.push(format!("保养工单未生成：{why}"));
+                }
+                out.maintenance = run;
+            }
+            Err(err) => {
+                // Nothing was written (one transaction): look again at the next tick.
+                jobs.next_plans = None;
+                out.errors.push(format!("生成保养工单失败：{err}"));
+            }
         }
     }
     // Status messages whose change committed (issue 20): every door's jobs send them, once

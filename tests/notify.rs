@@ -756,8 +756,9 @@ fn templates_are_checked_and_previewed_with_a_real_orders_values() {
     let mut t = desk();
     let s = setup(&mut t);
     let all = t.ok("notify.templates", json!({}));
-    // Five statuses × three channels, each with a default text, all off.
-    assert_eq!(all["items"].as_array().unwrap().len(), 15);
+    // Five statuses and the maintenance reminder (issue 21) × three channels, each with a
+    // default text, all off.
+    assert_eq!(all["items"].as_array().unwrap().len(), 18);
     assert!(all["items"]
         .as_array()
         .unwrap()

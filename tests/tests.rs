@@ -74,6 +74,9 @@ mod loaners;
 // 三包 (issue 21): the model's mark, the verdict's windows on the official calendar, the
 // period extended by repairs, exchanges, the repair's own days, the order's copy.
 mod sanbao;
+// 定期保养 (issue 21): plans per model or machine, due dates across month ends, leap years
+// and holidays, counters, orders made ahead once across doors, the reminder, the week.
+mod plans;
 // 保外报价 (issue 21): quotes, the customer's answer, the approved total, deposits, the
 // diagnostic fee of a refusal, the clocks paused while a quote waits.
 mod quotes;

@@ -519,6 +519,8 @@ pub(crate) fn title(action: &str) -> &'static str {
         "equipment_updated" => "修改设备档案",
         "warranty_override" => "调整保修",
         "equipment_moved" => "设备转到其他客户",
+        // 定期保养 (issue 21): a counter reading (orders/plans.rs).
+        "counter_read" => "记录读数",
         _ => "记录",
     }
 }

@@ -1,6 +1,6 @@
 //! The day board (今日看板): what the desk starts the day with, in one read: today's
 //! appointments, service-level clocks about to break (orders and complaints), callbacks
-//! due, open complaints, low stock, unpaid receivables, loaners not back on time. And the alerts the doors' background
+//! due, open complaints, low stock, unpaid receivables, loaners not back on time, maintenance due this week. And the alerts the doors' background
 //! job turns into system notifications.
 
 use chrono::Datelike;
@@ -36,6 +36,9 @@ pub struct DayBoard {
     pub receivables: Receivables,
     /// Loaners past their expected return date (calendar days), the longest late first.
     pub overdue_loaners: Vec<orders::loaners::Loan>,
+    /// 本周到期保养 (issue 21): machines of active maintenance plans due by Sunday, those
+    /// due earlier and not yet maintained among them, the earliest first.
+    pub maintenance_week: Vec<orders::plans::Next>,
     /// From December 1: next year has no official holidays on this desk yet.
     pub calendar_warning: Option<CalendarWarning>,
 }
@@ -120,6 +123,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
     let r = orders::board::receivables(desk, orders::board::NoArgs {})?;
     let calendar_warning = calendar_warning(desk)?;
     let overdue_loaners = orders::loaners::overdue(desk.conn(), desk.today())?;
+    let maintenance_week = orders::plans::this_week(desk.conn(), desk.today())?;
     Ok(DayBoard {
         now: stamp(now).into(),
         appointments,
@@ -134,6 +138,7 @@ pub fn board(desk: &mut Desk, _: NoArgs) -> Result<DayBoard> {
             oldest: r.items.into_iter().take(10).collect(),
         },
         overdue_loaners,
+        maintenance_week,
         calendar_warning,
     })
 }

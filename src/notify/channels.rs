@@ -425,7 +425,7 @@ pub fn test(desk: &mut Desk, a: TestArgs) -> Result<Tested> {
     let config = Config::load(desk.conn())?;
     let template = super::template(
         desk.conn(),
-        crate::orders::words::OrderStatus::Registered,
+        crate::orders::words::Notice::Registered,
         channel,
     )?;
     let facts = crate::orders::notice::Facts {
@@ -447,7 +447,7 @@ pub fn test(desk: &mut Desk, a: TestArgs) -> Result<Tested> {
     let outcome = if !template.approved_for_sending() {
         Outcome::Refused(format!(
             "“{}”的{}模板未通过审核，不能发送（测试用“已登记”的模板）",
-            crate::orders::words::OrderStatus::Registered.label(),
+            crate::orders::words::Notice::Registered.label(),
             channel.label()
         ))
     } else {

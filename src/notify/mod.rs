@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::customers::CustomerId;
 use crate::orders::notice::{self, Facts, TRIGGERS};
-use crate::orders::words::OrderStatus;
+use crate::orders::words::Notice;
 use crate::orders::OrderId;
 use crate::people::audit;
 use crate::platform::db::{Db, Optional};
@@ -66,7 +66,7 @@ pub const WECHAT_VALUE_MAX: usize = 20;
 /// One template as the 通知 screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Template {
-    pub status: OrderStatus,
+    pub status: Notice,
     pub status_label: &'static str,
     pub channel: NotifyChannel,
     pub channel_label: &'static str,
@@ -90,7 +90,7 @@ impl Template {
 }
 
 /// The default text of a template.
-pub fn default_body(status: OrderStatus, channel: NotifyChannel) -> String {
+pub fn default_body(status: Notice, channel: NotifyChannel) -> String {
     if channel == NotifyChannel::Wechat {
         return format!(
             "thing1={{客户}}\ncharacter_string2={{工单号}}\nphrase3={}",
@@ -98,16 +98,19 @@ pub fn default_body(status: OrderStatus, channel: NotifyChannel) -> String {
         );
     }
     match status {
-        OrderStatus::Registered => {
+        Notice::Registered => {
             "{客户}您好，您的报修已登记，工单号{工单号}，我们会尽快安排工程师与您联系。进度查询：{查询链接}"
         }
-        OrderStatus::Dispatched => {
+        Notice::Dispatched => {
             "{客户}您好，工单{工单号}已安排{工程师}工程师上门，预约时间{预约时间}，请保持电话畅通。"
         }
-        OrderStatus::WaitingParts => {
+        Notice::WaitingParts => {
             "{客户}您好，工单{工单号}正在等待配件，配件到后我们会第一时间与您联系。"
         }
-        OrderStatus::Completed => "{客户}您好，工单{工单号}已完工，应付金额{金额}。感谢您的信任！",
+        Notice::MaintenanceDue => {
+            "{客户}您好，您的设备定期保养即将到期，已为您安排保养工单{工单号}，建议上门时间{预约时间}，如需改约请致电我们。"
+        }
+        Notice::Completed => "{客户}您好，工单{工单号}已完工，应付金额{金额}。感谢您的信任！",
         _ => "{客户}您好，感谢您对工单{工单号}的回访反馈，祝您生活愉快！",
     }
     .to_string()
@@ -169,7 +172,7 @@ pub fn all_templates(db: &Db) -> Result<Vec<Template>> {
 }
 
 /// The template of `status` on `channel`.
-pub fn template(db: &Db, status: OrderStatus, channel: NotifyChannel) -> Result<Template> {
+pub fn template(db: &Db, status: Notice, channel: NotifyChannel) -> Result<Template> {
     all_templates(db)?
         .into_iter()
         .find(|t| t.status == status && t.channel == channel)
@@ -206,14 +209,13 @@ pub struct TemplateArgs {
 }
 
 /// A template's status and channel from outside.
-fn which(status: &str, channel: &str) -> Result<(OrderStatus, NotifyChannel)> {
-    let s = OrderStatus::parse(status, "status")?;
-    if !TRIGGERS.contains(&s) {
-        return Err(Error::invalid(
+fn which(status: &str, channel: &str) -> Result<(Notice, NotifyChannel)> {
+    let s = Notice::from_word(status).ok_or_else(|| {
+        Error::invalid(
             "status",
-            format!("只有这些状态发送通知：{}", OrderStatus::labels(TRIGGERS)),
-        ));
-    }
+            format!("只有这些时机发送通知：{}", Notice::labels(TRIGGERS)),
+        )
+    })?;
     Ok((s, NotifyChannel::parse(channel, "channel")?))
 }
 

@@ -27,7 +27,7 @@ use rusqlite::params;
 use super::channels::{deliver, Config, Message, Outcome, Session};
 use super::words::{AttemptStatus, NotifyChannel, OutboxState};
 use crate::orders::notice::Facts;
-use crate::orders::words::OrderStatus;
+use crate::orders::words::Notice;
 use crate::platform::db::Db;
 use crate::platform::error::Result;
 use crate::platform::time::{self, Stamp};
@@ -113,14 +113,14 @@ pub(crate) fn record(
 struct Due {
     id: i64,
     order_id: i64,
-    status: OrderStatus,
+    status: Notice,
     channel: NotifyChannel,
     facts: Facts,
     attempts: i64,
 }
 
 fn due(db: &Db, now: &Stamp) -> Result<Vec<Due>> {
-    let rows: Vec<(i64, i64, OrderStatus, NotifyChannel, String, i64)> = db
+    let rows: Vec<(i64, i64, Notice, NotifyChannel, String, i64)> = db
         .prepare_cached(
             "SELECT id, order_id, status, channel, facts, attempts FROM notify_outbox
              WHERE state = 'pending' AND next_at <= ?1 ORDER BY id LIMIT ?2",

@@ -10,6 +10,8 @@
 //! - [`clocks`]: the service-level clocks on the working calendar.
 //! - [`pauses`]: 暂停 / 恢复, the clocks standing still while the order waits for parts
 //!   or the customer (issue 21).
+//! - [`plans`]: 定期保养, maintenance plans and the orders made ahead of their due dates
+//!   (issue 21).
 //!
 //! Every change is an event on the order's timeline (`order_event`, append-only) with who
 //! and when; money is integer fen.
@@ -24,6 +26,7 @@ pub mod history;
 pub mod loaners;
 pub mod notice;
 pub mod pauses;
+pub mod plans;
 pub mod quote_print;
 pub mod quotes;
 pub mod status_page;
@@ -982,14 +985,13 @@ pub(crate) fn insert(tx: &Db, i: &Intake) -> Result<OrderId> {
         &detail,
     )?;
     if i.confirmed {
-        event(
-            tx,
-            id,
-            &at,
-            EventKind::Confirmed,
-            (None, None),
-            "登记时已与来电人确认",
-        )?;
+        // A proactive order (主动服务, a maintenance plan's) has no caller to call back.
+        let detail = if i.channel == Channel::Proactive {
+            "主动服务：由服务台发起，无需回电确认"
+        } else {
+            "登记时已与来电人确认"
+        };
+        event(tx, id, &at, EventKind::Confirmed, (None, None), detail)?;
     }
     if let Some(model_id) = i.model_id {
         learn_faults(tx, model_id, &i.tags, &i.free)?;

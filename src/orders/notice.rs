@@ -10,20 +10,15 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::words::OrderStatus;
-use super::{not_found, OrderId};
+use super::words::{Notice, OrderStatus};
+use super::{not_found, OrderId, OrderKind};
 use crate::platform::db::{Db, Optional};
 use crate::platform::error::Result;
 use crate::platform::time;
 
-/// The status changes that may send a message (issue 20), in flow order.
-pub const TRIGGERS: &[OrderStatus] = &[
-    OrderStatus::Registered,
-    OrderStatus::Dispatched,
-    OrderStatus::WaitingParts,
-    OrderStatus::Completed,
-    OrderStatus::CalledBack,
-];
+/// What may send a message: the status changes of issue 20 in flow order, then the
+/// maintenance reminder (issue 21, 定期保养).
+pub const TRIGGERS: &[Notice] = Notice::ALL;
 
 /// An order's facts a message may name, as they were when its status changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,10 +75,27 @@ pub fn facts(tx: &Db, id: OrderId) -> Result<Facts> {
 
 /// Puts the messages of order `id` reaching `status` in the outbox (nothing when the
 /// status sends none or no channel is switched on for it), in the caller's transaction.
+/// A maintenance order registered by the desk itself (channel 主动服务: a plan's order, or
+/// one the clerk scheduled) sends the maintenance reminder instead of 已登记: nobody
+/// reported a fault.
 pub(crate) fn queue(tx: &Db, id: OrderId, status: OrderStatus, at: &str) -> Result<()> {
-    if !TRIGGERS.contains(&status) {
+    let Some(mut notice) = Notice::of_status(status) else {
         return Ok(());
+    };
+    if notice == Notice::Registered {
+        let (kind, channel): (OrderKind, super::Channel) = tx
+            .prepare_cached("SELECT kind, channel FROM work_order WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if kind == OrderKind::Maintenance && channel == super::Channel::Proactive {
+            notice = Notice::MaintenanceDue;
+        }
     }
+    send(tx, id, notice, at)
+}
+
+/// Puts the messages `notice` sends about order `id` in the outbox, one per channel
+/// switched on for it, in the caller's transaction.
+fn send(tx: &Db, id: OrderId, status: Notice, at: &str) -> Result<()> {
     let channels: Vec<String> = tx
         .prepare_cached(
             "SELECT channel FROM notify_template WHERE status = ?1 AND enabled = 1 ORDER BY channel",

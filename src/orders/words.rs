@@ -424,3 +424,61 @@ crate::words! {
         Pdf = "pdf", "PDF 文件";
     }
 }
+
+crate::words! {
+    /// 保养周期 of a maintenance plan (定期保养, issue 21): every N calendar months, or
+    /// every N on the machine's counter (copies, hours, cycles) read at the visits.
+    pub enum PlanBasis("保养周期") {
+        Months = "months", "按月";
+        Counter = "counter", "按计数";
+    }
+}
+
+crate::words! {
+    /// 计划状态 of a maintenance plan: only an active plan makes orders.
+    pub enum PlanState("计划状态") {
+        Active = "active", "执行中";
+        Paused = "paused", "已暂停";
+        Ended = "ended", "已结束";
+    }
+}
+
+crate::words! {
+    /// What puts a message to the customer in the outbox (issue 20, 通知): an order
+    /// reaching one of these statuses, or (issue 21, 定期保养) a maintenance order the desk
+    /// made ahead of a plan's due date: the customer did not call, so its first message is
+    /// the reminder, not 您的报修已登记. The words of the statuses are the statuses' own.
+    pub enum Notice("通知时机") {
+        Registered = "registered", "已登记";
+        Dispatched = "dispatched", "已派工";
+        WaitingParts = "waiting_parts", "待料";
+        Completed = "completed", "已完工";
+        CalledBack = "called_back", "已回访";
+        MaintenanceDue = "maintenance_due", "保养到期提醒";
+    }
+}
+
+impl Notice {
+    /// The message an order reaching `status` sends, if any.
+    pub fn of_status(status: OrderStatus) -> Option<Notice> {
+        match status {
+            Registered => Some(Notice::Registered),
+            Dispatched => Some(Notice::Dispatched),
+            WaitingParts => Some(Notice::WaitingParts),
+            Completed => Some(Notice::Completed),
+            CalledBack => Some(Notice::CalledBack),
+            InProgress | Closed | Cancelled => None,
+        }
+    }
+}
+
+crate::words! {
+    /// Where a machine stands against its maintenance plan today (定期保养).
+    pub enum DueState("保养状态") {
+        Upcoming = "upcoming", "未到期";
+        Soon = "soon", "即将到期";
+        Overdue = "overdue", "已到期";
+        NoReading = "no_reading", "尚无读数";
+        Stopped = "stopped", "计划未执行";
+    }
+}

@@ -78,7 +78,14 @@ pub struct Settings {
     /// 检测费: what a customer who refuses the quote of out-of-warranty work pays for the
     /// diagnosis, in fen (issue 21); 0: nothing. Default ¥50.
     pub diagnostic_fee_fen: i64,
+    /// 保养提前天数 (issue 21, 定期保养): how many days before a plan's due date its
+    /// maintenance order is made and the customer reminded. Default 14, at most 90.
+    pub maintenance_days_ahead: u32,
 }
+
+/// Days ahead a maintenance order is made, by default and at most.
+pub const DEFAULT_MAINTENANCE_DAYS_AHEAD: u32 = 14;
+pub const MAX_MAINTENANCE_DAYS_AHEAD: u32 = 90;
 
 /// The diagnostic fee by default (¥50) and at most (¥5,000).
 pub const DEFAULT_DIAGNOSTIC_FEE_FEN: i64 = 5_000;
@@ -195,6 +202,10 @@ pub fn load(conn: &Db) -> Result<Settings> {
             .get("diagnostic_fee_fen")
             .and_then(|d| d.parse().ok())
             .unwrap_or(DEFAULT_DIAGNOSTIC_FEE_FEN),
+        maintenance_days_ahead: v
+            .get("maintenance_days_ahead")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(DEFAULT_MAINTENANCE_DAYS_AHEAD),
     })
 }
 
@@ -243,6 +254,7 @@ pub struct SaveArgs {
     pub lan_plain_http: Option<bool>,
     pub public_url: Option<String>,
     pub diagnostic_fee_fen: Option<i64>,
+    pub maintenance_days_ahead: Option<i64>,
 }
 
 fn prefix(field: &'static str, label: &str, value: &str) -> Result<String> {
@@ -355,6 +367,15 @@ fn save_checked(
             ));
         }
         out.push(("diagnostic_fee_fen".into(), fen.to_string()));
+    }
+    if let Some(days) = a.maintenance_days_ahead {
+        if !(0..=i64::from(MAX_MAINTENANCE_DAYS_AHEAD)).contains(&days) {
+            return Err(Error::invalid(
+                "maintenance_days_ahead",
+                format!("保养提前天数应在0到{MAX_MAINTENANCE_DAYS_AHEAD}之间"),
+            ));
+        }
+        out.push(("maintenance_days_ahead".into(), days.to_string()));
     }
     if let Some(days) = a.repair_warranty_days {
         if days > 3650 {
@@ -563,6 +584,7 @@ fn label(key: &str) -> String {
         "lan_names" => "本机的局域网名称",
         "allow_network_paths" => "允许使用网络路径",
         "public_url" => "进度查询网址",
+        "maintenance_days_ahead" => "保养提前天数",
         // A LAN setting without its own words yet still reads as one in Chinese.
         "lan_plain_http" => "局域网不加密（HTTP）",
         other if other.starts_with("lan_") => "局域网设置",

@@ -929,4 +929,66 @@ pub const MIGRATIONS: &[&str] = &[
     // 29, issue 19 (search on PostgreSQL): nothing on SQLite. PostgreSQL's entry 29 gives
     // its search the pair lists FTS5 needs no help for.
     "",
+    // 30, issue 21 (定期保养): a
+    // maintenance plan per model or per machine (one each, by partial unique indexes; a
+    // machine's own wins), every N months or every N on the machine's counter; the due
+    // dates a plan's order was made for, one per machine and due (UNIQUE: the job makes an
+    // order once, whichever door runs it); the counter readings taken at visits; and the
+    // maintenance reminder among the templates of status messages (the table is rebuilt:
+    // SQLite cannot widen a CHECK in place).
+    r#"
+    CREATE TABLE maintenance_plan (
+        id            INTEGER PRIMARY KEY,
+        model_id      INTEGER REFERENCES product_model (id),
+        equipment_id  INTEGER REFERENCES equipment (id),
+        basis         TEXT NOT NULL CHECK (basis IN ('months', 'counter')),
+        every_months  INTEGER CHECK (every_months BETWEEN 1 AND 60),
+        every_count   INTEGER CHECK (every_count BETWEEN 1 AND 100000000),
+        starts_on     TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('active', 'paused', 'ended')),
+        note          TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        CHECK ((model_id IS NULL) <> (equipment_id IS NULL)),
+        CHECK ((basis = 'months') = (every_months IS NOT NULL)),
+        CHECK ((basis = 'counter') = (every_count IS NOT NULL))
+    );
+    CREATE UNIQUE INDEX maintenance_plan_model ON maintenance_plan (model_id) WHERE model_id IS NOT NULL;
+    CREATE UNIQUE INDEX maintenance_plan_machine ON maintenance_plan (equipment_id) WHERE equipment_id IS NOT NULL;
+    CREATE TABLE maintenance_due (
+        id            INTEGER PRIMARY KEY,
+        plan_id       INTEGER NOT NULL REFERENCES maintenance_plan (id),
+        equipment_id  INTEGER NOT NULL REFERENCES equipment (id),
+        due_key       TEXT NOT NULL,
+        due_on        TEXT NOT NULL,
+        order_id      INTEGER NOT NULL REFERENCES work_order (id),
+        created_at    TEXT NOT NULL,
+        UNIQUE (equipment_id, due_key)
+    );
+    CREATE INDEX maintenance_due_order ON maintenance_due (order_id);
+    CREATE TABLE counter_reading (
+        id            INTEGER PRIMARY KEY,
+        equipment_id  INTEGER NOT NULL REFERENCES equipment (id),
+        order_id      INTEGER REFERENCES work_order (id),
+        reading       INTEGER NOT NULL CHECK (reading BETWEEN 0 AND 100000000000),
+        read_on       TEXT NOT NULL,
+        at            TEXT NOT NULL,
+        "user"        TEXT NOT NULL
+    );
+    CREATE INDEX counter_reading_machine ON counter_reading (equipment_id, read_on);
+    CREATE TABLE notify_template_new (
+        status      TEXT NOT NULL CHECK (status IN ('registered', 'dispatched', 'waiting_parts', 'completed', 'called_back', 'maintenance_due')),
+        channel     TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'wechat')),
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        body        TEXT NOT NULL,
+        provider_template TEXT NOT NULL DEFAULT '',
+        approved    INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (status, channel)
+    ) WITHOUT ROWID;
+    INSERT INTO notify_template_new (status, channel, enabled, body, provider_template, approved, updated_at)
+        SELECT status, channel, enabled, body, provider_template, approved, updated_at FROM notify_template;
+    DROP TABLE notify_template;
+    ALTER TABLE notify_template_new RENAME TO notify_template;
+    "#,
 ];

@@ -246,6 +246,11 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         json!({"customer_id": customer, "model_id": model, "serial": "SNI18N0001",
                "purchase_date": "2025-01-15"}),
     ));
+    // 定期保养 (issue 21): the model has a plan, so the machine's file shows its card.
+    s.call(
+        "plans.save",
+        json!({"model_id": model, "every_months": 6, "starts_on": "2025-01-15"}),
+    );
     let part = id_of(&s.call(
         "parts.save",
         json!({"code": "P100", "name": "点火针", "spec": "通用", "unit": "个", "models": ["JSQ25-13"],

@@ -1,5 +1,7 @@
 // 设备档案 — one machine: its dates, the warranty verdict with its reason and per-component
-// terms, a warranty override (with a reason, kept in the history), and the history.
+// terms, a warranty override (with a reason, kept in the history), 定期保养 (its plan, when
+// it is due, its maintenance orders and counter readings: orders/plans.js; P, G), and the
+// history.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
 import { dateText, sanbaoChip, warrantyChip, warrantyLabel } from '../../lib/format.js';
@@ -8,6 +10,7 @@ import { deskDateTime } from '../../lib/dates.js';
 import { isSave, modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { timelineList } from '../../lib/timeline.js';
+import { machinePlanCard } from '../orders/plans.js';
 
 function item(labelKey, value, extraClass = '') {
   const empty = value === null || value === undefined || value === '';
@@ -87,6 +90,7 @@ export async function render(root, ctx) {
   );
 
   const overridePanel = h('div', { class: 'override-slot' });
+  const plan = machinePlanCard({ ctx, machineId: machine.id });
   const history = machine.history ?? [];
 
   clear(root);
@@ -126,6 +130,7 @@ export async function render(root, ctx) {
           h('div', { class: 'verdict-col' }, h('h2', {}, t('warranty.title')), verdict, overridePanel),
         ),
       ),
+      plan.element,
       h(
         'section',
         { class: 'card file-section' },
@@ -220,6 +225,8 @@ export async function render(root, ctx) {
   }
   overrideButton.addEventListener('click', openOverride);
   edit.focus();
+  await plan.load();
+  if (!ctx.isCurrent()) return null;
 
   return {
     dispose() {
@@ -227,6 +234,7 @@ export async function render(root, ctx) {
     },
     onKey(event) {
       if (isTyping(event.target) || modified(event)) return;
+      if (plan.onKey(event)) return;
       if (event.key === 'e' || event.key === 'E') {
         event.preventDefault();
         goEdit();

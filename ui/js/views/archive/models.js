@@ -1,11 +1,13 @@
 // 设置 → 型号与保修 — the model catalogue and each model's warranty policies
-// (whole machine and per component, in months from purchase or from install).
+// (whole machine and per component, in months from purchase or from install), and the
+// model's 定期保养 plan (issue 21, orders/plans.js) under the form of a saved model.
 import { h, clear, isTyping } from '../../lib/dom.js';
 import { errorsFor, field } from '../../lib/form.js';
 import { t } from '../../i18n.js';
 import { policyText } from './equipment-form.js';
 import { isSave } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
+import { planForm, planText } from '../orders/plans.js';
 
 export async function render(root, ctx) {
   const result = await ctx.call('models.list', {});
@@ -110,6 +112,30 @@ export async function render(root, ctx) {
     h('div', { class: 'form-actions' }, save),
   );
   const errors = errorsFor(form, controls, formError);
+  // 定期保养 of the model being edited: every machine of it, unless a machine has its own.
+  const planBox = h('section', { class: 'model-plan', id: 'model-plan', 'aria-labelledby': 'model-plan-title' });
+  let planToken = 0;
+  async function showPlan(model) {
+    const token = ++planToken;
+    clear(planBox);
+    planBox.append(h('h2', { id: 'model-plan-title' }, t('plan.model.title')));
+    if (!model?.id) {
+      planBox.append(h('p', { class: 'hint', id: 'model-plan-new' }, t('plan.model.save_first')));
+      return;
+    }
+    const found = await ctx.call('plans.list', { model_id: model.id });
+    if (token !== planToken || !ctx.isCurrent()) return;
+    const plan = found?.items?.[0] ?? null;
+    planBox.append(
+      h('p', { class: 'hint', id: 'model-plan-current' }, plan ? t('plan.model.current', { plan: planText(plan), from: plan.starts_on }) : t('plan.model.none')),
+      planForm(ctx, {
+        prefix: 'model-plan',
+        target: { model_id: model.id },
+        plan,
+        onSaved: () => showPlan(model),
+      }).element,
+    );
+  }
 
   clear(root);
   root.append(
@@ -128,7 +154,7 @@ export async function render(root, ctx) {
         'div',
         { class: 'models-layout' },
         h('div', { class: 'table-wrap models-list' }, table, empty),
-        form,
+        h('div', { class: 'model-side' }, form, planBox),
       ),
     ),
   );
@@ -186,6 +212,9 @@ export async function render(root, ctx) {
     for (const row of tbody.querySelectorAll('tr[data-id]')) {
       row.setAttribute('aria-selected', Number(row.dataset.id) === editingId ? 'true' : 'false');
     }
+    showPlan(model).catch((error) => {
+      if (ctx.isCurrent()) planBox.append(h('p', { class: 'notice notice-error' }, error?.message ?? String(error)));
+    });
   }
 
   function showList() {

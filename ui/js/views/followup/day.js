@@ -1,9 +1,9 @@
 // 今日 — the desk's home screen: the day in one read (core `day.board`). Complaints whose
 // 24-hour reply is about to break or broke, unanswered, stand in a red strip at the top:
 // the manager must see them. Loaners not back by their date (备用机, issue 21) stand in a
-// strip below it while there are any. Below, six sections: orders whose clocks are about to break,
-// open complaints (escalated first), callbacks due, today's appointments, parts under
-// their minimum, unpaid fees. Every item opens its record; an empty section says what is
+// strip below it while there are any. Below, seven sections: orders whose clocks are about to break,
+// open complaints (escalated first), callbacks due, today's appointments, maintenance due
+// this week (定期保养, issue 21), parts under their minimum, unpaid fees. Every item opens its record; an empty section says what is
 // good. The board reads itself again every 60 seconds while on screen and says when it
 // did. A clock alert (`day.alerts`) that is new since the last read becomes a system
 // notification when the page is hidden or in the background and the clerk allowed them —
@@ -16,6 +16,7 @@ import { yuan } from '../../lib/money.js';
 import { appointmentText, deskClock, deskDate, deskDateTime } from '../../lib/dates.js';
 import { clockChip } from '../orders/clocks.js';
 import { orderKindLabel, statusChip } from '../orders/words.js';
+import { dueStateChip, planText } from '../orders/plans.js';
 import { callbackStateChip } from './callbacks.js';
 import { causeLabel, escalatedChip, replyClockChip } from './complaints.js';
 import { modified } from '../../lib/keys.js';
@@ -140,12 +141,31 @@ function receivableItem(r) {
   );
 }
 
+// 本周到期保养 (issue 21): a machine of an active plan due by Sunday (or due earlier and
+// not yet maintained); it opens the order the desk made for it, else the machine's file.
+function maintenanceItem(n) {
+  const href = n.order ? `#/orders/${n.order.id}` : `#/equipment/${n.equipment_id}`;
+  return itemLink(
+    href,
+    n.equipment_id,
+    { cls: `day-maintenance is-${n.state}`, state: n.state, serial: n.serial },
+    h('span', { class: 'day-item-top' }, h('strong', { class: 'num day-when' }, n.due_on ?? ''), h('span', { class: 'day-item-title' }, n.customer), dueStateChip(n.state)),
+    h('span', { class: 'day-item-line muted' }, `${n.model} · ${n.serial} · ${planText(n.plan)}`),
+    h(
+      'span',
+      { class: 'day-item-line muted num' },
+      n.order ? t('day.maintenance.order', { number: n.order.number, status: n.order.status_label }) : t('day.maintenance.no_order', { day: n.suggested_on ?? '' }),
+    ),
+  );
+}
+
 // Section key → how it reads from the board. In reading order: what burns first.
 const SECTIONS = [
   { key: 'clocks', items: (b) => b.clocks ?? [], item: clockItem, link: '#/board' },
   { key: 'complaints', items: (b) => b.complaints ?? [], item: complaintItem, link: '#/complaints' },
   { key: 'callbacks', items: (b) => b.callbacks ?? [], item: callbackItem, link: '#/callbacks' },
   { key: 'appointments', items: (b) => b.appointments ?? [], item: appointmentItem, link: '#/board' },
+  { key: 'maintenance', items: (b) => b.maintenance_week ?? [], item: maintenanceItem, link: null },
   { key: 'low-stock', items: (b) => b.low_stock ?? [], item: lowItem, link: '#/stock-report' },
   { key: 'receivables', items: (b) => b.receivables?.oldest ?? [], item: receivableItem, link: null },
 ];

@@ -10,7 +10,7 @@ import { t } from '../../i18n.js';
 import { deskDateTime } from '../../lib/dates.js';
 import { isSave } from '../../lib/keys.js';
 
-const STATUSES = ['registered', 'dispatched', 'waiting_parts', 'completed', 'called_back'];
+const STATUSES = ['registered', 'dispatched', 'waiting_parts', 'completed', 'called_back', 'maintenance_due'];
 const CHANNELS = ['sms', 'wecom', 'wechat'];
 
 /** The channels' settings, in the order of the form: [key, kind]. */

@@ -388,6 +388,8 @@ function slipSettingsCard(ctx, current, canSave) {
     repair_warranty_days: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: String(current?.repair_warranty_days ?? '') }),
     // 检测费 (issue 21): billed when a customer refuses the quote; printed on the quote.
     diagnostic_fee_fen: h('input', { class: 'input input-money num', type: 'text', inputmode: 'decimal', autocomplete: 'off', value: current ? yuanInput(current.diagnostic_fee_fen ?? 0) : '' }),
+    // 保养提前天数 (issue 21, 定期保养): a plan's order is made this many days ahead.
+    maintenance_days_ahead: h('input', { class: 'input input-days num', type: 'text', inputmode: 'numeric', maxlength: '2', autocomplete: 'off', value: String(current?.maintenance_days_ahead ?? '') }),
   };
   const printers = Object.fromEntries(
     PRINTER_PAPERS.map((paper) => [
@@ -480,6 +482,7 @@ function slipSettingsCard(ctx, current, canSave) {
         prefixField,
         daysField,
         field('settings', 'diagnostic_fee_fen', controls.diagnostic_fee_fen, { label: t('slips.settings.diagnostic_fee'), hint: t('slips.settings.diagnostic_fee.hint') }),
+        field('settings', 'maintenance_days_ahead', controls.maintenance_days_ahead, { label: t('slips.settings.maintenance_days'), hint: t('slips.settings.maintenance_days.hint') }),
         h(
           'div',
           { class: 'field field-printers' },
@@ -515,6 +518,11 @@ function slipSettingsCard(ctx, current, canSave) {
       errors.show({ field: 'diagnostic_fee_fen', message: t('slips.settings.diagnostic_fee.invalid', { value: controls.diagnostic_fee_fen.value.trim() }) });
       return;
     }
+    const ahead = controls.maintenance_days_ahead.value.trim();
+    if (!/^\d{1,2}$/.test(ahead)) {
+      errors.show({ field: 'maintenance_days_ahead', message: t('slips.settings.maintenance_days.invalid', { value: ahead }) });
+      return;
+    }
     busy = true;
     save.disabled = true;
     try {
@@ -527,6 +535,7 @@ function slipSettingsCard(ctx, current, canSave) {
         slip_prefix: controls.slip_prefix.value.trim(),
         repair_warranty_days: Number(days),
         diagnostic_fee_fen: fee,
+        maintenance_days_ahead: Number(ahead),
         printers: Object.fromEntries(PRINTER_PAPERS.map((paper) => [paper, printers[paper].value.trim()])),
         printer_kinds: Object.fromEntries(ESCPOS_PAPERS.map((paper) => [paper, kinds[paper].value])),
         company_logo: logo.value(),
@@ -559,6 +568,7 @@ function slipSettingsCard(ctx, current, canSave) {
       controls.slip_prefix,
       controls.repair_warranty_days,
       controls.diagnostic_fee_fen,
+      controls.maintenance_days_ahead,
       ...PRINTER_PAPERS.map((paper) => printers[paper]),
       ...ESCPOS_PAPERS.map((paper) => kinds[paper]),
     ],
