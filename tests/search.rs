@@ -137,7 +137,10 @@ fn fragments_are_found_as_phrases_through_every_change() {
         assert_eq!(t.search(typing), Vec::<String>::new(), "{typing}");
     }
     assert_eq!(t.search("1381"), ["欧阳玥"]);
-    assert_eq!(t.ok("search.global", json!({"query": "138"}))["items"], json!([]));
+    assert_eq!(
+        t.ok("search.global", json!({"query": "138"}))["items"],
+        json!([])
+    );
     assert_eq!(t.search("文三路1"), ["杭州恒泰商贸有限公司"]);
 
     t.ok(
