@@ -21,7 +21,7 @@ const ACTIONS = {
   issue: { command: 'stock.issue', fields: ['store_id', 'quantity', 'work_order', 'note'] },
   return: { command: 'stock.return', fields: ['store_id', 'quantity', 'work_order', 'note'] },
   transfer: { command: 'stock.transfer', fields: ['from_store_id', 'to_store_id', 'quantity', 'note'] },
-  defective: { command: 'stock.defective', fields: ['store_id', 'quantity', 'form_no', 'reason', 'work_order'] },
+  defective: { command: 'stock.defective', fields: ['store_id', 'quantity', 'form_no', 'work_order', 'reason'] },
 };
 
 export function movementLabel(kind) {
