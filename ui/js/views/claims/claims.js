@@ -180,7 +180,7 @@ export async function render(root, ctx) {
         h('td', { class: 'num' }, c.number),
         h('td', { class: 'num' }, h('a', { href: `#/orders/${c.order_id}`, tabIndex: -1 }, c.order_number)),
         h('td', {}, c.customer),
-        h('td', {}, c.model, c.serial ? h('span', { class: 'muted' }, ` ${c.serial}`) : null),
+        h('td', {}, h('span', { class: 'num' }, c.model), c.serial ? h('span', { class: 'muted' }, ` ${c.serial}`) : null),
         h('td', { class: 'num' }, c.completed_at),
         h('td', { class: 'num col-money' }, yuan(c.labour_fen)),
         h(
@@ -191,7 +191,7 @@ export async function render(root, ctx) {
         ),
         h('td', { class: 'num col-money claim-claimed' }, h('strong', {}, yuan(c.claimed_fen))),
         h('td', { class: 'num col-money claim-approved' }, c.approved_fen === null || c.approved_fen === undefined ? '' : yuan(c.approved_fen)),
-        h('td', {}, statusChip(c.status), c.paid_on ? h('span', { class: 'muted claim-paid-on' }, ` ${c.paid_on}`) : null),
+        h('td', {}, statusChip(c.status), c.paid_on ? h('span', { class: 'muted num claim-paid-on' }, ` ${c.paid_on}`) : null),
         h(
           'td',
           { class: 'col-act' },
