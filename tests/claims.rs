@@ -1123,3 +1123,62 @@ fn report_line_len(t: &mut TestDesk, month: &str, brand: &str) -> usize {
         .filter(|l| l["key"] == brand)
         .count()
 }
+
+/// Four desks claim the same order at the same moment, round after round, then submit the
+/// same batch at once: one claim per order and one submission, the others told in
+/// Chinese, whatever the engine (SQLite's single writer; PostgreSQL's SERIALIZABLE and the
+/// unique `claim.order_id`).
+#[test]
+fn four_desks_claiming_one_order_at_once_claim_it_once() {
+    const ROUNDS: usize = 4;
+    let mut t = desk();
+    let s = setup(&mut t, "2025-09-01T09:00:00+08:00");
+    let orders: Vec<i64> = (0..ROUNDS)
+        .map(|i| {
+            let day = format!("2025-09-{:02}", i + 2);
+            id(&done_order(
+                &mut t,
+                &s,
+                s.machine,
+                "不加热",
+                &format!("{day}T09:00:00+08:00"),
+                &format!("{day}T11:00:00+08:00"),
+                0,
+            ))
+        })
+        .collect();
+    let o = orders.clone();
+    let outcomes = crate::at_once::at_once(&t, 4, ROUNDS, move |_, round| {
+        ("claims.create", json!({"order_id": o[round]}))
+    });
+    for round in 0..ROUNDS {
+        let won = outcomes.iter().filter(|d| d[round].is_ok()).count();
+        assert_eq!(won, 1, "round {round}: {outcomes:?}");
+        for d in &outcomes {
+            if let Err(e) = &d[round] {
+                crate::at_once::assert_told_plainly(e, "claim at once");
+                assert_eq!(e.field(), Some("order_id"), "{e:?}");
+            }
+        }
+    }
+    assert_eq!(t.sql::<i64>("SELECT count(*) FROM claim"), ROUNDS as i64);
+    // The desks of at_once keep the real clock: September 2025 is long over.
+    let brand = s.brand;
+    let outcomes = crate::at_once::at_once(&t, 4, 1, move |_, _| {
+        (
+            "claims.submit",
+            json!({"brand_id": brand, "month": "2025-09"}),
+        )
+    });
+    let won = outcomes.iter().filter(|d| d[0].is_ok()).count();
+    assert_eq!(won, 1, "{outcomes:?}");
+    for d in &outcomes {
+        if let Err(e) = &d[0] {
+            crate::at_once::assert_told_plainly(e, "submit at once");
+        }
+    }
+    assert_eq!(
+        t.sql::<i64>("SELECT count(*) FROM claim_event WHERE to_status = 'submitted'"),
+        ROUNDS as i64
+    );
+}
