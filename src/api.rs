@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::platform::error::{Error, Result};
 use crate::{
     archive, archive::customers, archive::equipment, archive::export, archive::import,
-    archive::models, archive::phones, calls, followup::callbacks, followup::campaigns,
+    archive::models, archive::phones, calls, claims, followup::callbacks, followup::campaigns,
     followup::complaints, followup::dayboard, notify, orders, orders::engineers, people::audit,
     people::backup, people::calendar, people::settings, people::users, reports, search, slips,
     stock::ledger, stock::parts, stock::stocktake, Actor, Desk, Role,
@@ -198,6 +198,18 @@ static COMMANDS: &[Command] = &[
         MANAGER_DESK,
         campaigns::report
     ),
+    command!(
+        "claims.brand_save",
+        "保存厂家",
+        MANAGER,
+        claims::brands::save
+    ),
+    command!("claims.brands", "查看厂家", STORE, claims::brands::list),
+    command!("claims.create", "建索赔", STORE, claims::create),
+    command!("claims.export", "导出索赔表", STORE, claims::export::export),
+    command!("claims.list", "查看厂家索赔", STORE, claims::list),
+    command!("claims.settle", "登记厂家结算", MANAGER, claims::settle),
+    command!("claims.submit", "提交索赔批次", STORE, claims::submit),
     command!(
         "complaints.causes",
         "查看投诉原因",

@@ -1249,7 +1249,9 @@ pub fn fill_orders(desk: &mut Desk, orders: usize, open: usize) -> Result<usize>
     if sqlite {
         desk.conn().execute_batch("PRAGMA cache_size = -65536")?;
     }
-    filled
+    let filled = filled?;
+    demo_claims(desk)?;
+    Ok(filled)
 }
 
 /// A part drawn from a store for a repair (a ledger issue no order has used yet).
@@ -2328,6 +2330,235 @@ impl DemoSanbao {
         .execute(rusqlite::params![id, v.remedy, v.until, v.reason])?;
         Ok(())
     }
+}
+
+/// The brands of the demo's categories (厂家索赔, issue 21): the maker the centre repairs
+/// that category for under its warranty.
+const DEMO_BRANDS: &[(&str, &str)] = &[
+    ("燃气热水器", "万和"),
+    ("电热水器", "海尔"),
+    ("空调", "格力"),
+    ("冰箱", "美的"),
+    ("洗衣机", "小天鹅"),
+    ("油烟机", "方太"),
+];
+
+/// The most claims the demo writes (the benchmarks fill millions of orders).
+const DEMO_CLAIMS: usize = 5000;
+
+/// The demo's claims to the brands (issue 21): each brand's rate card, and a claim for
+/// every in-warranty order of its models done in the fifteen months before now that used
+/// no in-warranty part (those wait for their defective parts and stay offered to claim).
+/// A month's batch is submitted on its due day, answered twelve days later (one claim in
+/// eight partly approved, one in twenty rejected, with their reasons), paid twenty days
+/// after that, each step only once its day is past; written as `claims` writes them, with
+/// the timeline, in one transaction.
+fn demo_claims(desk: &mut Desk) -> Result<usize> {
+    use crate::claims::words::{ClaimStatus, LineKind};
+    use chrono::Datelike;
+    let now = desk.now();
+    let cal = crate::people::calendar::Calendar::load(desk.conn())?;
+    let zone = zone();
+    let at = stamp(now);
+    let tx = desk.write()?;
+    let existing: i64 = tx.query_row("SELECT count(*) FROM brand", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let rates: &[(OrderKind, i64)] = &[
+        (OrderKind::Repair, 6000),
+        (OrderKind::Maintenance, 3000),
+        (OrderKind::Installation, 4500),
+        (OrderKind::Inspection, 2000),
+    ];
+    let mut brand_of: std::collections::HashMap<String, (i64, String)> = Default::default();
+    for (category, name) in DEMO_BRANDS {
+        tx.execute(
+            "INSERT INTO brand (name, submit_workdays, created_at, updated_at) VALUES (?1, 5, ?2, ?2)",
+            rusqlite::params![name, at],
+        )?;
+        let id = tx.last_insert_rowid()?;
+        for (kind, fen) in rates {
+            tx.execute(
+                "INSERT INTO brand_rate (brand_id, kind, fault_category, labour_fen) VALUES (?1, ?2, '', ?3)",
+                rusqlite::params![id, kind, fen],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO brand_model (model_id, brand_id) SELECT id, ?1 FROM product_model WHERE category = ?2",
+            rusqlite::params![id, category],
+        )?;
+        brand_of.insert(category.to_string(), (id, name.to_string()));
+    }
+    let since = stamp(now - chrono::Duration::days(460));
+    let local_now = now.with_timezone(&zone);
+    let this_month = local_now.format("%Y-%m").to_string();
+    let rows: Vec<(i64, String, String, OrderKind, String, String)> = {
+        let mut stmt = tx.prepare(&format!(
+            "SELECT o.id, o.number, o.completed_at, o.kind, o.fault_category, m.category
+             FROM work_order o JOIN product_model m ON m.id = o.model_id
+             JOIN brand_model bm ON bm.model_id = o.model_id
+             WHERE o.completed_at >= ?1 AND o.status IN {} AND o.warranty = ?2
+               AND o.kind IN ('{}', '{}', '{}', '{}')
+               AND NOT EXISTS (SELECT 1 FROM order_part p WHERE p.order_id = o.id AND p.in_warranty = 1)
+             ORDER BY o.completed_at, o.id LIMIT {DEMO_CLAIMS}",
+            OrderStatus::sql_list(OrderStatus::DONE),
+            OrderKind::Repair,
+            OrderKind::Maintenance,
+            OrderKind::Installation,
+            OrderKind::Inspection,
+        ))?;
+        let rows = stmt.query_map(
+            rusqlite::params![since, crate::archive::warranty::Status::In],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut n = 0;
+    for (order, number, completed, kind, category, model_category) in rows {
+        let Some((brand, _)) = brand_of.get(&model_category) else {
+            continue;
+        };
+        let Some(done) = crate::platform::time::parse(&completed) else {
+            continue;
+        };
+        let local = done.with_timezone(&zone);
+        let month = local.format("%Y-%m").to_string();
+        let first = chrono::NaiveDate::from_ymd_opt(local.year(), local.month(), 1)
+            .unwrap_or(local.date_naive());
+        let labour = rates
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, f)| *f)
+            .unwrap_or(0);
+        let created = stamp(done + chrono::Duration::hours(20));
+        let due = crate::claims::due(&cal, first, 5);
+        let submitted = crate::platform::time::local(
+            due,
+            chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
+        )
+        .with_timezone(&chrono::Utc);
+        let settled = submitted + chrono::Duration::days(12) + chrono::Duration::hours(5);
+        let paid = settled + chrono::Duration::days(20);
+        let past = |t: chrono::DateTime<chrono::Utc>| t <= now && month != this_month;
+        let (status, approved, reason) = if !past(submitted) {
+            (ClaimStatus::Draft, None, "")
+        } else if !past(settled) {
+            (ClaimStatus::Submitted, None, "")
+        } else if order % 20 == 7 {
+            (ClaimStatus::Rejected, Some(0), "超出保修范围：人为损坏")
+        } else if order % 8 == 3 {
+            (
+                ClaimStatus::Partly,
+                Some(labour * 8 / 10),
+                "工时按厂家标准核减",
+            )
+        } else if past(paid) {
+            (ClaimStatus::Paid, Some(labour), "")
+        } else {
+            (ClaimStatus::Approved, Some(labour), "")
+        };
+        // A partly approved claim is paid too, once its day is past.
+        let status = if status == ClaimStatus::Partly && past(paid) {
+            ClaimStatus::Paid
+        } else {
+            status
+        };
+        tx.execute(
+            "INSERT INTO claim (brand_id, order_id, month, status, labour_fen, parts_fen, claimed_fen,
+                 approved_fen, reason, paid_on, created_at, submitted_at, settled_at, paid_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            rusqlite::params![
+                brand,
+                order,
+                month,
+                status,
+                labour,
+                approved,
+                reason,
+                (status == ClaimStatus::Paid)
+                    .then(|| crate::platform::dates::show(paid.with_timezone(&zone).date_naive())),
+                created,
+                (status != ClaimStatus::Draft).then(|| stamp(submitted)),
+                approved.map(|_| stamp(settled)),
+                (status == ClaimStatus::Paid).then(|| stamp(paid)),
+            ],
+        )?;
+        let claim = tx.last_insert_rowid()?;
+        let description = if category.is_empty() {
+            format!("{}工时", kind.label())
+        } else {
+            format!("{}工时（{category}）", kind.label())
+        };
+        tx.execute(
+            "INSERT INTO claim_line (claim_id, kind, description, quantity, returned, amount_fen)
+             VALUES (?1, ?2, ?3, 1, 1, ?4)",
+            rusqlite::params![claim, LineKind::Labour, description, labour],
+        )?;
+        let yuan = crate::platform::money::yuan;
+        let mut events = vec![(
+            created.clone(),
+            None,
+            ClaimStatus::Draft,
+            format!("工单 {number}：工时费 {}，备件费 ¥0.00", yuan(labour)),
+        )];
+        if status != ClaimStatus::Draft {
+            events.push((
+                stamp(submitted),
+                Some(ClaimStatus::Draft),
+                ClaimStatus::Submitted,
+                format!("索赔 {}", yuan(labour)),
+            ));
+        }
+        if let Some(a) = approved {
+            let answer = if status == ClaimStatus::Paid && a == labour {
+                ClaimStatus::Approved
+            } else if status == ClaimStatus::Paid {
+                ClaimStatus::Partly
+            } else {
+                status
+            };
+            let detail = match answer {
+                ClaimStatus::Rejected => format!("驳回：{reason}"),
+                ClaimStatus::Partly => format!(
+                    "核准 {}（索赔 {}，核减 {}）：{reason}",
+                    yuan(a),
+                    yuan(labour),
+                    yuan(labour - a)
+                ),
+                _ => format!("核准 {}", yuan(a)),
+            };
+            events.push((stamp(settled), Some(ClaimStatus::Submitted), answer, detail));
+            if status == ClaimStatus::Paid {
+                let day = crate::platform::dates::show(paid.with_timezone(&zone).date_naive());
+                events.push((
+                    stamp(paid),
+                    Some(answer),
+                    ClaimStatus::Paid,
+                    format!("{day} 回款 {}", yuan(a)),
+                ));
+            }
+        }
+        for (at, from, to, detail) in events {
+            tx.execute(
+                "INSERT INTO claim_event (claim_id, at, \"user\", from_status, to_status, detail)
+                 VALUES (?1, ?2, '库管', ?3, ?4, ?5)",
+                rusqlite::params![claim, at, from, to, detail],
+            )?;
+        }
+        n += 1;
+    }
+    tx.commit()?;
+    Ok(n)
 }
 
 /// The demo's pauses (issue 21), chosen by the order's id so that the dice's draws, and so

@@ -19,6 +19,9 @@
 //!   payment, the dispatch board, the service-level clocks, a customer's order history.
 //! - [`slips`]: service slips (服务维修单): numbers, prints, voids, continuity, every paper
 //!   format, 套打 templates.
+//! - [`claims`]: 厂家索赔, the brands' rate cards and workbook layouts, a claim per
+//!   in-warranty order, the monthly batch per brand, the brand's answer and payment
+//!   (beside `slips`: neither uses the other).
 //! - [`followup`]: callbacks, complaints, proactive campaigns, the day board.
 //! - [`calls`]: 来电弹屏, the caller's screen when the phone rings and the rings pushed to
 //!   the desks (beside `followup`: neither uses the other).
@@ -33,6 +36,7 @@
 pub mod api;
 pub mod archive;
 pub mod calls;
+pub mod claims;
 pub mod demo;
 pub mod followup;
 pub mod jobs;

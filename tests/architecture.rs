@@ -46,7 +46,7 @@ const LAYERS: &[&[&str]] = &[
     &["people"],
     &["archive", "stock"],
     &["orders"],
-    &["slips"],
+    &["slips", "claims"],
     &["followup", "calls"],
     &["notify"],
     &["reports"],

@@ -80,6 +80,10 @@ mod plans;
 // 保外报价 (issue 21): quotes, the customer's answer, the approved total, deposits, the
 // diagnostic fee of a refusal, the clocks paused while a quote waits.
 mod quotes;
+// 厂家索赔 (issue 21): brands' rate cards and layouts, a claim per in-warranty order, parts
+// claimed once their defective units went back, the monthly batch and its due day on the
+// official calendar, the brand's answer and payment, the workbook, the reports.
+mod claims;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

@@ -27,6 +27,13 @@
 //!   deposit and its refund left out, issue 21); outstanding =
 //!   what is still owed today of everything billed up to the period's end, aged at the
 //!   period's end (for this month: the receivables as they stand).
+//! - **claims** (厂家索赔, issue 21), by brand: claimed = the claims submitted in the
+//!   period (their claimed amounts); approved = the brand's answers recorded in the period
+//!   (approved, partly: the approved amount; rejected: nothing); paid = the brand's
+//!   payments dated in the period; outstanding = approved before the period's end and not
+//!   paid by its last day (what the brands owe the centre at the period's end). The fees
+//!   report carries the same four in all, as the receivables from brands beside the
+//!   customers'.
 //! - **sanbao** (三包, issue 21): by model, the repair orders registered in the period
 //!   with a 三包 verdict (a model covered by 三包), and of them those whose verdict at
 //!   intake was 退货 or 换货 — what the customer was entitled to, the quality signal;
@@ -46,6 +53,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::warranty;
+use crate::claims::words::ClaimStatus;
 use crate::followup::words::Cause;
 use crate::orders::words::{Method, Mode, Opinion, OrderKind, OrderStatus};
 use crate::platform::error::{Error, Result};
@@ -273,6 +281,12 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         "暂停最久的工单",
         &["暂停工作小时", "暂停次数"],
         paused_longest,
+    ),
+    (
+        "claims",
+        "厂家索赔（按厂家）",
+        &["索赔（元）", "核准（元）", "回款（元）", "应收未收（元）"],
+        claims,
     ),
     (
         "sanbao",
@@ -627,6 +641,14 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
             _ => 3,
         }] += owed;
     }
+    let brands = brand_money(conn, p)?
+        .into_iter()
+        .fold(BrandMoney::default(), |all, (_, _, m)| BrandMoney {
+            claimed: all.claimed + m.claimed,
+            approved: all.approved + m.approved,
+            paid: all.paid + m.paid,
+            owed: all.owed + m.owed,
+        });
     let yuan = |fen: i64| fen as f64 / 100.0;
     let line = |key: &str, label: &str, fen: i64| Line {
         key: key.into(),
@@ -643,7 +665,72 @@ fn fees(conn: &Db, p: &Period) -> Result<Vec<Line>> {
         line("aged_31_60", "账龄 31–60 天", aged[1]),
         line("aged_61_90", "账龄 61–90 天", aged[2]),
         line("aged_90", "账龄 90 天以上", aged[3]),
+        line("claims_claimed", "厂家索赔（本期提交）", brands.claimed),
+        line("claims_approved", "厂家核准（本期结算）", brands.approved),
+        line("claims_paid", "厂家回款", brands.paid),
+        line("claims_outstanding", "厂家应收未收（期末）", brands.owed),
     ])
+}
+
+/// What the brands were claimed, approved, paid and owe for a period (fen); per brand, or
+/// in all.
+#[derive(Debug, Default)]
+struct BrandMoney {
+    claimed: i64,
+    approved: i64,
+    paid: i64,
+    owed: i64,
+}
+
+/// The claims' figures of the period by brand (id, name, figures), by brand name.
+fn brand_money(conn: &Db, p: &Period) -> Result<Vec<(i64, String, BrandMoney)>> {
+    let owed = ClaimStatus::sql_list(&[
+        ClaimStatus::Approved,
+        ClaimStatus::Partly,
+        ClaimStatus::Paid,
+    ]);
+    let sql = format!(
+        "SELECT b.id, b.name,
+            coalesce(sum(CASE WHEN c.submitted_at >= ?1 AND c.submitted_at < ?2 THEN c.claimed_fen END), 0),
+            coalesce(sum(CASE WHEN c.settled_at >= ?1 AND c.settled_at < ?2 THEN c.approved_fen END), 0),
+            coalesce(sum(CASE WHEN c.paid_on >= ?3 AND c.paid_on <= ?4 THEN c.approved_fen END), 0),
+            coalesce(sum(CASE WHEN c.status IN {owed} AND c.settled_at < ?2
+                               AND (c.paid_on IS NULL OR c.paid_on > ?4) THEN c.approved_fen END), 0)
+         FROM brand b JOIN claim c ON c.brand_id = b.id
+         GROUP BY b.id, b.name ORDER BY b.name"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![p.start, p.end, p.from, p.to], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            BrandMoney {
+                claimed: r.get(2)?,
+                approved: r.get(3)?,
+                paid: r.get(4)?,
+                owed: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn claims(conn: &Db, p: &Period) -> Result<Vec<Line>> {
+    let yuan = |fen: i64| fen as f64 / 100.0;
+    Ok(brand_money(conn, p)?
+        .into_iter()
+        .filter(|(_, _, m)| m.claimed != 0 || m.approved != 0 || m.paid != 0 || m.owed != 0)
+        .map(|(id, name, m)| Line {
+            key: id.to_string(),
+            label: name,
+            values: vec![
+                yuan(m.claimed),
+                yuan(m.approved),
+                yuan(m.paid),
+                yuan(m.owed),
+            ],
+        })
+        .collect())
 }
 
 fn parts(conn: &Db, p: &Period) -> Result<Vec<Line>> {
@@ -821,6 +908,12 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
                 vec![id.to_string()],
             )
         }
+        "claims" => (
+            "WHERE o.id IN (SELECT order_id FROM claim
+               WHERE submitted_at >= ?1 AND submitted_at < ?2 AND brand_id = CAST(?3 AS INTEGER))"
+                .to_string(),
+            vec![p.start, p.end, key],
+        ),
         "fees" if key == "billed" => (
             format!(
                 "WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.warranty <> '{in_warranty}'

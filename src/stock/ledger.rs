@@ -191,6 +191,9 @@ pub struct Claim {
     pub form_no: String,
     pub reason: String,
     pub status: ClaimStatus,
+    /// The work order whose in-warranty part this defective unit was ('' = none): what
+    /// the brand's claim of that order counts as returned (厂家索赔, issue 21).
+    pub work_order: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -220,7 +223,7 @@ pub struct Posted {
 
 const MOVEMENT: &str =
     "SELECT m.id, m.at, m.\"user\", m.kind, m.part_id, m.store_id, s.name, m.quantity, m.value_fen,
-        m.reference, m.note, m.reverses, r.id, c.form_no, c.reason, c.status
+        m.reference, m.note, m.reverses, r.id, c.form_no, c.reason, c.status, c.work_order
      FROM stock_movement m JOIN store s ON s.id = m.store_id
      LEFT JOIN stock_movement r ON r.reverses = m.id
      LEFT JOIN defective_claim c ON c.movement_id = m.id";
@@ -249,6 +252,7 @@ fn movements(conn: &Db, sql: &str, p: impl crate::platform::db::Args) -> Result<
                     form_no,
                     reason: r.get(14)?,
                     status: r.get(15)?,
+                    work_order: r.get(16)?,
                 }),
                 None => None,
             },
@@ -444,16 +448,25 @@ pub struct DefectiveArgs {
     pub quantity: i64,
     pub form_no: String,
     pub reason: String,
+    /// The work order the defective unit came off (its number), for the brand's claim of
+    /// that order; empty: none.
+    pub work_order: String,
 }
 
 /// 返厂: defective units out to the factory with their nonconformity form; a claim opens.
+/// Naming a work order ties the units to the in-warranty part used on it: no more units
+/// than the order used of that part, less those already returned for it.
 pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     let quantity = checked(desk, a.part_id, a.store_id, a.quantity)?;
     let form_no = text::field("form_no", "不合格处理单号", &a.form_no, 40, true)?;
     let reason = text::field("reason", "不合格原因", &a.reason, 200, true)?;
+    let work_order = text::field("work_order", "工单号", &a.work_order, 40, false)?;
     // The movement and its claim land together: not through post_one, which commits alone.
     let at = desk.stamp();
     let tx = desk.write()?;
+    if !work_order.is_empty() {
+        check_defective_of_order(&tx, &work_order, a.part_id, quantity)?;
+    }
     let value = out_value(balance(&tx, a.part_id, a.store_id)?, quantity);
     let m = Post {
         kind: MovementKind::Defective,
@@ -469,11 +482,66 @@ pub fn defective(desk: &mut Desk, a: DefectiveArgs) -> Result<Posted> {
     };
     let id = post(&tx, &m, &at)?;
     tx.execute(
-        "INSERT INTO defective_claim (movement_id, form_no, reason, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, form_no, reason, ClaimStatus::Pending, at],
+        "INSERT INTO defective_claim (movement_id, form_no, reason, status, updated_at, work_order)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, form_no, reason, ClaimStatus::Pending, at, work_order],
     )?;
     tx.commit()?;
     posted(desk, &[id])
+}
+
+/// A defective return naming `work_order`: the order exists and used at least `quantity`
+/// more in-warranty units of the part than were already returned for it (reversed returns
+/// left out). Read by SQL: the stock area stands below the orders area.
+fn check_defective_of_order(
+    tx: &Db,
+    work_order: &str,
+    part_id: PartId,
+    quantity: i64,
+) -> Result<()> {
+    let order: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM work_order WHERE number = ?1",
+            [work_order],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(order) = order else {
+        return Err(Error::invalid(
+            "work_order",
+            format!("没有工单号为 {work_order} 的工单"),
+        ));
+    };
+    let used: i64 = tx.query_row(
+        "SELECT coalesce(sum(quantity), 0) FROM order_part
+         WHERE order_id = ?1 AND part_id = ?2 AND in_warranty = 1",
+        params![order, part_id],
+        |r| r.get(0),
+    )?;
+    let returned: i64 = tx.query_row(
+        "SELECT coalesce(-sum(m.quantity), 0) FROM defective_claim c
+         JOIN stock_movement m ON m.id = c.movement_id
+         WHERE c.work_order = ?1 AND m.part_id = ?2
+           AND NOT EXISTS (SELECT 1 FROM stock_movement r WHERE r.reverses = m.id)",
+        params![work_order, part_id],
+        |r| r.get(0),
+    )?;
+    if used == 0 {
+        return Err(Error::invalid(
+            "work_order",
+            format!("工单 {work_order} 没有保内使用这个备件"),
+        ));
+    }
+    if quantity > used - returned {
+        return Err(Error::invalid(
+            "quantity",
+            format!(
+                "工单 {work_order} 保内用了这个备件{used}件，已返厂{returned}件，最多还能返厂{}件",
+                used - returned
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -521,11 +589,17 @@ pub fn claim(desk: &mut Desk, a: ClaimArgs) -> Result<Claim> {
         a.movement_id,
         &format!("不合格处理单 {form_no}：{status} → {}", a.status),
     )?;
+    let work_order: String = tx.query_row(
+        "SELECT work_order FROM defective_claim WHERE movement_id = ?1",
+        [a.movement_id],
+        |r| r.get(0),
+    )?;
     tx.commit()?;
     Ok(Claim {
         form_no,
         reason,
         status: to,
+        work_order,
     })
 }
 

@@ -749,6 +749,11 @@ const ONE_OF_EACH: &str = r#"
     INSERT INTO order_attachment (id, order_id, sha256, file_name, kind, size, at, "user")
         VALUES (1, 1, '0000000000000000000000000000000000000000000000000000000000000000',
                 'a.jpg', 'jpeg', 1, 't', 'u');
+    INSERT INTO brand (id, name, submit_workdays, created_at, updated_at)
+        VALUES (1, '海尔', 5, 't', 't');
+    INSERT INTO claim (id, brand_id, order_id, month, status, labour_fen, parts_fen, claimed_fen, created_at)
+        VALUES (1, 1, 1, '2025-09', 'draft', 5000, 0, 5000, 't');
+    INSERT INTO claim_event (id, claim_id, at, "user", to_status) VALUES (1, 1, 't', 'u', 'draft');
 "#;
 
 #[test]

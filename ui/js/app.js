@@ -19,6 +19,7 @@ import * as orderFile from './views/orders/order-file.js';
 import * as board from './views/orders/board.js';
 import * as mine from './views/orders/mine.js';
 import * as loaners from './views/orders/loaners.js';
+import * as claims from './views/claims/claims.js';
 import * as reports from './views/reports/reports.js';
 import * as slipContinuity from './views/slips/slip-continuity.js';
 import * as slipTemplate from './views/slips/slip-template.js';
@@ -98,6 +99,7 @@ const ROUTES = [
   { pattern: /^\/board\/?$/, view: board, area: 'board', params: () => ({}) },
   { pattern: /^\/mine\/?$/, view: mine, area: 'mine', params: () => ({}) },
   { pattern: /^\/loaners\/?$/, view: loaners, area: 'loaners', params: () => ({}) },
+  { pattern: /^\/claims\/?$/, view: claims, area: 'claims', params: () => ({}) },
   { pattern: /^\/day\/?$/, view: day, area: 'day', params: () => ({}) },
   { pattern: /^\/callbacks\/?$/, view: callbacks, area: 'callbacks', params: () => ({}) },
   { pattern: /^\/callbacks\/(\d+)$/, view: callbacks, area: 'callbacks', params: (m) => ({ id: Number(m[1]) }) },

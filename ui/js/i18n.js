@@ -13,7 +13,7 @@ let fallback = {};
 
 // One file per area and language, i18n/<lang>/<area>.json, the areas named as in src/ and
 // js/views/ (common: the frame). A key lives in exactly one area; the tables are merged.
-const AREAS = ['common', 'people', 'archive', 'stock', 'orders', 'slips', 'followup', 'calls', 'notify', 'reports'];
+const AREAS = ['common', 'people', 'archive', 'stock', 'orders', 'slips', 'claims', 'followup', 'calls', 'notify', 'reports'];
 
 async function loadTable(code) {
   const tables = await Promise.all(

@@ -991,4 +991,86 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE notify_template;
     ALTER TABLE notify_template_new RENAME TO notify_template;
     "#,
+    // 31, issue 21 (厂家索赔): the brands the desk repairs for under their warranty, the
+    // models each brand covers (a model at most one brand), the brand's rate card (labour
+    // per order kind and fault category, '' = any category of that kind) and the column
+    // layout of its claim workbook; one claim per in-warranty order (the unique order_id),
+    // batched by brand and the month the order was completed (local), its lines (labour,
+    // and each part used with how many of its defective units were returned), and the
+    // append-only timeline of its status moves. A defective return (返厂) may name the
+    // work order whose part it was (defective_claim.work_order, '' = none).
+    r#"
+    CREATE TABLE brand (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        submit_workdays INTEGER NOT NULL CHECK (submit_workdays BETWEEN 1 AND 20),
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE TABLE brand_model (
+        model_id    INTEGER PRIMARY KEY REFERENCES product_model (id),
+        brand_id    INTEGER NOT NULL REFERENCES brand (id)
+    );
+    CREATE INDEX brand_model_brand ON brand_model (brand_id);
+    CREATE TABLE brand_rate (
+        brand_id        INTEGER NOT NULL REFERENCES brand (id),
+        kind            TEXT NOT NULL,
+        fault_category  TEXT NOT NULL,
+        labour_fen      INTEGER NOT NULL CHECK (labour_fen BETWEEN 0 AND 10000000),
+        PRIMARY KEY (brand_id, kind, fault_category)
+    );
+    CREATE TABLE brand_column (
+        brand_id    INTEGER NOT NULL REFERENCES brand (id),
+        position    INTEGER NOT NULL,
+        field       TEXT NOT NULL,
+        header      TEXT NOT NULL,
+        PRIMARY KEY (brand_id, position)
+    );
+    CREATE TABLE claim (
+        id              INTEGER PRIMARY KEY,
+        brand_id        INTEGER NOT NULL REFERENCES brand (id),
+        order_id        INTEGER NOT NULL UNIQUE REFERENCES work_order (id),
+        month           TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'approved',
+                            'partly', 'rejected', 'paid')),
+        labour_fen      INTEGER NOT NULL CHECK (labour_fen >= 0),
+        parts_fen       INTEGER NOT NULL CHECK (parts_fen >= 0),
+        claimed_fen     INTEGER NOT NULL CHECK (claimed_fen >= 0),
+        approved_fen    INTEGER CHECK (approved_fen >= 0 AND approved_fen <= claimed_fen),
+        reason          TEXT NOT NULL DEFAULT '',
+        paid_on         TEXT,
+        created_at      TEXT NOT NULL,
+        submitted_at    TEXT,
+        settled_at      TEXT,
+        paid_at         TEXT
+    );
+    CREATE INDEX claim_batch ON claim (brand_id, month);
+    CREATE TABLE claim_line (
+        id              INTEGER PRIMARY KEY,
+        claim_id        INTEGER NOT NULL REFERENCES claim (id),
+        kind            TEXT NOT NULL CHECK (kind IN ('labour', 'part')),
+        description     TEXT NOT NULL,
+        order_part_id   INTEGER REFERENCES order_part (id),
+        quantity        INTEGER NOT NULL CHECK (quantity > 0),
+        returned        INTEGER NOT NULL CHECK (returned >= 0 AND returned <= quantity),
+        amount_fen      INTEGER NOT NULL CHECK (amount_fen >= 0)
+    );
+    CREATE INDEX claim_line_claim ON claim_line (claim_id);
+    CREATE TABLE claim_event (
+        id          INTEGER PRIMARY KEY,
+        claim_id    INTEGER NOT NULL REFERENCES claim (id),
+        at          TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        from_status TEXT,
+        to_status   TEXT NOT NULL,
+        detail      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX claim_event_claim ON claim_event (claim_id, id);
+    CREATE TRIGGER claim_event_no_update BEFORE UPDATE ON claim_event
+        BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;
+    CREATE TRIGGER claim_event_no_delete BEFORE DELETE ON claim_event
+        BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;
+    ALTER TABLE defective_claim ADD COLUMN work_order TEXT NOT NULL DEFAULT '';
+    CREATE INDEX defective_claim_order ON defective_claim (work_order) WHERE work_order <> '';
+    "#,
 ];

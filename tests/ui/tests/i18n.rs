@@ -287,6 +287,12 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         "loaners.lend",
         json!({"loaner_id": loaner, "order_id": order_id, "method": "cash", "due_date": due}),
     );
+    // 厂家索赔 (issue 21): a brand with the model, so its batch and rate card show.
+    s.call(
+        "claims.brand_save",
+        json!({"name": "海尔", "models": [model],
+               "rates": [{"kind": "repair", "labour_fen": 5000}]}),
+    );
     let routes = [
         "#/day".to_string(),
         "#/customers".to_string(),
@@ -307,6 +313,7 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         "#/campaigns".to_string(),
         "#/campaigns/new".to_string(),
         "#/loaners".to_string(),
+        "#/claims".to_string(),
         "#/parts".to_string(),
         "#/parts/new".to_string(),
         format!("#/parts/{part}"),

@@ -23,7 +23,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
-const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest', 'sanbao'];
+const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest', 'sanbao', 'claims'];
 const PERIODS = ['current', 'previous', 'last_year'];
 
 /** How each column's values read: count, money (yuan), percent, hours. */
@@ -39,6 +39,7 @@ const KINDS = {
   sanbao: ['count', 'count', 'count', 'percent'],
   fees: ['money'],
   parts: ['count', 'money'],
+  claims: ['money', 'money', 'money', 'money'],
 };
 
 /**
@@ -69,6 +70,8 @@ const DRILL = {
   // The model's orders entitled to a return or an exchange, both in one list.
   sanbao: { cols: [1, 2] },
   fees: { cols: [0], lines: ['billed'] },
+  // 厂家索赔: the orders of the brand's claims submitted in the period.
+  claims: { cols: [0] },
 };
 /** The clock state behind each drillable column of the clocks report. */
 const CLOCK_STATE = { 1: 'missed', 2: 'broken' };
@@ -86,6 +89,7 @@ const CHART = {
   sanbao: 3,
   fees: 0,
   parts: 1,
+  claims: 3,
 };
 /** Bars at most: the lines come most first. */
 const CHART_ITEMS = 10;
@@ -107,7 +111,7 @@ const FIXED_LINES = {
   complaints: Object.fromEntries(['attitude', 'quality', 'timeliness', 'fees', 'parts', 'product', 'other'].map((k) => [k, `cause.${k}`])),
   clocks: { confirm: 'confirm', reply: 'reply', slip: 'slip' },
   pauses: Object.fromEntries(['parts', 'customer_unreachable', 'customer_away', 'quote_pending', 'total'].map((k) => [k, `pause.${k}`])),
-  fees: Object.fromEntries(['billed', 'diagnostic', 'collected', 'deposits', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90'].map((k) => [k, k])),
+  fees: Object.fromEntries(['billed', 'diagnostic', 'collected', 'deposits', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90', 'claims_claimed', 'claims_approved', 'claims_paid', 'claims_outstanding'].map((k) => [k, k])),
   parts: { stock_value: 'stock_value', shortages: 'shortages' },
 };
 
@@ -131,6 +135,7 @@ const COLUMNS = {
   sanbao: ['repairs', 'returns', 'exchanges', 'rate'],
   fees: ['amount'],
   parts: ['quantity', 'cost'],
+  claims: ['claimed', 'approved', 'paid', 'owed'],
 };
 
 function reportTitle(r) {

@@ -21,7 +21,7 @@ const ACTIONS = {
   issue: { command: 'stock.issue', fields: ['store_id', 'quantity', 'work_order', 'note'] },
   return: { command: 'stock.return', fields: ['store_id', 'quantity', 'work_order', 'note'] },
   transfer: { command: 'stock.transfer', fields: ['from_store_id', 'to_store_id', 'quantity', 'note'] },
-  defective: { command: 'stock.defective', fields: ['store_id', 'quantity', 'form_no', 'reason'] },
+  defective: { command: 'stock.defective', fields: ['store_id', 'quantity', 'form_no', 'work_order', 'reason'] },
 };
 
 export function movementLabel(kind) {
@@ -97,6 +97,7 @@ export async function render(root, ctx) {
     const bits = [];
     if (m.reference) bits.push(h('span', { class: 'num' }, m.reference));
     if (m.claim?.form_no && m.claim.form_no !== m.reference) bits.push(h('span', { class: 'num' }, t('ledger.form_no', { form_no: m.claim.form_no })));
+    if (m.claim?.work_order) bits.push(h('span', { class: 'num ledger-work-order' }, t('ledger.defective_order', { order: m.claim.work_order })));
     if (m.claim) {
       const status = CLAIM_STATUSES.includes(m.claim.status) ? m.claim.status : 'pending';
       bits.push(h('span', { class: `chip chip-claim chip-claim-${status}` }, t(`claim.${status}`)));
@@ -291,7 +292,7 @@ export async function render(root, ctx) {
         field('movement', name, controls[name], {
           label: t(`move.f.${name}`),
           required: required.has(name),
-          hint: name === 'quantity' ? t('move.f.quantity.hint', { unit }) : name === 'unit_cost_fen' ? t('part.f.yuan.hint') : null,
+          hint: name === 'quantity' ? t('move.f.quantity.hint', { unit }) : name === 'unit_cost_fen' ? t('part.f.yuan.hint') : name === 'work_order' && kind === 'defective' ? t('move.f.work_order.defective') : null,
         }),
       ),
       h('div', { class: 'form-actions form-actions-plain' }, submitButton, cancel),
