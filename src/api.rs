@@ -428,6 +428,24 @@ static COMMANDS: &[Command] = &[
     command!("parts.list", "查看备件列表", EVERYONE, parts::list),
     command!("parts.save", "保存备件", STORE, parts::save),
     command!("phones.review", "查看待核对号码", DESK, phones::review),
+    command!(
+        "reports.commission",
+        "查看提成明细",
+        MANAGER,
+        reports::commission::detail
+    ),
+    command!(
+        "reports.commission_rules",
+        "查看提成规则",
+        MANAGER,
+        reports::commission::rules
+    ),
+    command!(
+        "reports.commission_rules.save",
+        "保存提成规则",
+        MANAGER,
+        reports::commission::save_rules
+    ),
     command!("reports.export", "导出报表", MANAGER, reports::export),
     command!("reports.get", "查看报表", MANAGER, reports::get),
     command!("reports.orders", "查看报表明细", MANAGER, reports::orders),

@@ -77,6 +77,9 @@ mod sanbao;
 // 保外报价 (issue 21): quotes, the customer's answer, the approved total, deposits, the
 // diagnostic fee of a refusal, the clocks paused while a quote waits.
 mod quotes;
+// 工程师提成 (issue 21): rule sets by effective day, every item and deduction, across month
+// ends, holidays and a leap February; an order handed over; the report and its items.
+mod commission;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.
