@@ -1549,20 +1549,22 @@ const CALLBACK_REMARKS: &[&str] = &["师傅很专业", "上门准时", "已正�
 
 /// 工程师提成 (issue 21): the demo's one rule set, in force since before its first order
 /// (only when the desk has none), so the commission report has figures in every period.
-/// Per order kind and mode: (kind, mode, per visit, labour ‱, parts ‱, first-visit bonus,
-/// complaint, repeat), in fen.
+/// Per order kind and mode: per visit, labour and parts shares in basis points, first-visit
+/// bonus, complaint and repeat deductions, money in fen.
 fn commission_rules(
     tx: &crate::platform::db::Db,
     at: &crate::platform::time::Stamp,
     from: chrono::NaiveDate,
 ) -> Result<()> {
-    const RULES: &[(&str, &str, i64, i64, i64, i64, i64, i64)] = &[
-        ("repair", "on_site", 3000, 1000, 500, 2000, 5000, 8000),
-        ("repair", "carry_in", 1000, 1000, 500, 1000, 5000, 8000),
-        ("repair", "phone_help", 200, 0, 0, 0, 2000, 0),
-        ("maintenance", "on_site", 2000, 800, 500, 0, 5000, 0),
-        ("installation", "on_site", 4000, 1000, 300, 0, 5000, 0),
-        ("inspection", "on_site", 1500, 0, 0, 0, 3000, 0),
+    /// Kind, mode, then the six figures of `commission_rule` in its column order.
+    type DemoRule = (&'static str, &'static str, [i64; 6]);
+    const RULES: &[DemoRule] = &[
+        ("repair", "on_site", [3000, 1000, 500, 2000, 5000, 8000]),
+        ("repair", "carry_in", [1000, 1000, 500, 1000, 5000, 8000]),
+        ("repair", "phone_help", [200, 0, 0, 0, 2000, 0]),
+        ("maintenance", "on_site", [2000, 800, 500, 0, 5000, 0]),
+        ("installation", "on_site", [4000, 1000, 300, 0, 5000, 0]),
+        ("inspection", "on_site", [1500, 0, 0, 0, 3000, 0]),
     ];
     let sets: i64 = tx.query_row("SELECT count(*) FROM commission_rule_set", [], |r| r.get(0))?;
     if sets > 0 {
@@ -1574,7 +1576,7 @@ fn commission_rules(
         rusqlite::params![crate::platform::dates::show(from), at],
     )?;
     let set = tx.last_insert_rowid()?;
-    for (kind, mode, visit, labour, parts, first, complaint, repeat) in RULES {
+    for (kind, mode, [visit, labour, parts, first, complaint, repeat]) in RULES {
         tx.execute(
             "INSERT INTO commission_rule (set_id, kind, mode, visit_fen, labour_bp, parts_bp,
                  first_fix_fen, complaint_fen, repeat_fen)

@@ -464,9 +464,9 @@ fn a_repeat_repair_within_30_days_deducts_the_earlier_engineer_across_a_leap_feb
 #[test]
 fn the_30_days_are_calendar_days_the_spring_festival_does_not_stretch_them() {
     let mut t = desk();
-    clock(&mut t, "2027-01-04T09:00:00+08:00");
+    clock(&mut t, "2026-01-04T09:00:00+08:00");
     let s = shop(&mut t);
-    t.ok("reports.commission_rules.save", rules_a("2027-01-04"));
+    t.ok("reports.commission_rules.save", rules_a("2026-01-04"));
     let (m1, m2) = (machine(&mut t, &s, "SN-C"), machine(&mut t, &s, "SN-D"));
     let (a1, a2) = (
         order(&mut t, &s, m1, "carry_in"),
@@ -474,23 +474,24 @@ fn the_30_days_are_calendar_days_the_spring_festival_does_not_stretch_them() {
     );
     start(&mut t, a1, s.wang);
     start(&mut t, a2, s.wang);
-    // Completed on 28 January 2027; the Spring Festival holiday (春节) falls within the
-    // next 30 days: 27 February is the 30th day, 28 February the 31st.
-    clock(&mut t, "2027-01-28T11:00:00+08:00");
+    // Completed on 28 January 2026; the Spring Festival holiday (春节, 15–23 February 2026
+    // on the State Council's notice) falls within the next 30 days: 27 February is the
+    // 30th day, 28 February (a make-up working day) the 31st.
+    clock(&mut t, "2026-01-28T11:00:00+08:00");
     complete(&mut t, &s, a1, 5000, 0);
     complete(&mut t, &s, a2, 5000, 0);
-    clock(&mut t, "2027-02-27T10:00:00+08:00");
+    clock(&mut t, "2026-02-27T10:00:00+08:00");
     order(&mut t, &s, m1, "carry_in");
-    clock(&mut t, "2027-02-28T10:00:00+08:00");
+    clock(&mut t, "2026-02-28T10:00:00+08:00");
     order(&mut t, &s, m2, "carry_in");
-    let got = items(&mut t, "2027-02", s.wang);
+    let got = items(&mut t, "2026-02", s.wang);
     assert_eq!(
         got,
-        [("repeat".to_string(), -8000, "2027-01-04".to_string())]
+        [("repeat".to_string(), -8000, "2026-01-04".to_string())]
     );
     let d = t.ok(
         "reports.commission",
-        json!({"month": "2027-02", "engineer_id": s.wang}),
+        json!({"month": "2026-02", "engineer_id": s.wang}),
     );
     assert_eq!(d["items"][0]["order_id"], a1);
 }
@@ -532,7 +533,7 @@ fn a_justified_complaint_deducts_in_the_month_it_was_judged_across_the_national_
         complain(&mut t, "engineer"),
         complain(&mut t, "company"),
     );
-    // Judged after the National Day holiday (1–8 October 2026).
+    // Judged after the National Day holiday (1–7 October 2026).
     clock(&mut t, "2026-10-09T09:30:00+08:00");
     reply(&mut t, k1, true);
     reply(&mut t, k2, false);
