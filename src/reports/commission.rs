@@ -31,7 +31,7 @@
 //!   calendar days before, with no other repair registered in between, deducts
 //!   `repeat_fen` from that earlier order's engineer, dated by the new order's day.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use rusqlite::params;
@@ -485,14 +485,16 @@ fn local_day(utc: &str) -> Option<NaiveDate> {
     time::parse(utc).map(|t| t.with_timezone(&time::zone()).date_naive())
 }
 
-/// Every item of the period, by day, engineer and order.
-pub(crate) fn entries(conn: &Db, p: &Period) -> Result<Vec<Entry>> {
+/// Every item of the period, by day, engineer and order; `notes`: with how each was worked
+/// out (the items' list shows it; the report's sums do not need it, and it is most of the
+/// work per order).
+pub(crate) fn entries(conn: &Db, p: &Period, notes: bool) -> Result<Vec<Entry>> {
     let book = Book::load(conn)?;
     let mut out = Vec::new();
     if book.0.is_empty() {
         return Ok(out);
     }
-    earned(conn, p, &book, &mut out)?;
+    earned(conn, p, &book, notes, &mut out)?;
     complained(conn, p, &book, &mut out)?;
     repeated(conn, p, &book, &mut out)?;
     out.sort_by(|a, b| {
@@ -506,19 +508,27 @@ pub(crate) fn entries(conn: &Db, p: &Period) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// An order closed on a refused quote never approved (保外报价): nothing was repaired.
-const REFUSED_ONLY: &str =
-    "EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision = 'refused')
-    AND NOT EXISTS (SELECT 1 FROM quote q WHERE q.order_id = o.id AND q.decision = 'approved')";
+/// The orders closed on a refused quote never approved (保外报价): nothing was repaired.
+/// Quotes are few beside orders: the whole table is read once.
+fn refused_only(conn: &Db) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT q.order_id FROM quote q WHERE q.decision = 'refused'
+           AND NOT EXISTS (SELECT 1 FROM quote a WHERE a.order_id = q.order_id AND a.decision = 'approved')",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<HashSet<_>>>()?;
+    Ok(ids)
+}
 
-fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()> {
+fn earned(conn: &Db, p: &Period, book: &Book, notes: bool, out: &mut Vec<Entry>) -> Result<()> {
     let cancelled = OrderStatus::Cancelled;
     let (labour, parts) = (FeeKind::Labour, FeeKind::Parts);
+    // Each read is one pass over the period's completed orders (through the completion
+    // index), never a query per order: a month of a chain's orders is tens of thousands.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT o.id, o.number, o.kind, o.mode, o.engineer_id, g.name, o.completed_at,
-                CASE WHEN o.starts <= 1 AND o.setbacks = 0 AND NOT ({REFUSED_ONLY}) THEN 1 ELSE 0 END,
-                (SELECT coalesce(sum(f.amount_fen), 0) FROM fee_line f WHERE f.order_id = o.id AND f.kind = '{labour}'),
-                (SELECT coalesce(sum(f.amount_fen), 0) FROM fee_line f WHERE f.order_id = o.id AND f.kind = '{parts}')
+                CASE WHEN o.starts <= 1 AND o.setbacks = 0 THEN 1 ELSE 0 END
          FROM work_order o JOIN engineer g ON g.id = o.engineer_id
          WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.status <> '{cancelled}'
          ORDER BY o.id"
@@ -535,7 +545,7 @@ fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()
         labour_fen: i64,
         parts_fen: i64,
     }
-    let done = stmt
+    let mut done = stmt
         .query_map(params![p.start, p.end], |r| {
             Ok(Done {
                 id: r.get(0)?,
@@ -546,11 +556,44 @@ fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()
                 engineer: r.get(5)?,
                 completed_at: r.get(6)?,
                 first_fix: r.get::<_, i64>(7)? == 1,
-                labour_fen: r.get(8)?,
-                parts_fen: r.get(9)?,
+                labour_fen: 0,
+                parts_fen: 0,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut fees: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT f.order_id, f.kind, sum(f.amount_fen)
+         FROM fee_line f JOIN work_order o ON o.id = f.order_id
+         WHERE o.completed_at >= ?1 AND o.completed_at < ?2 AND o.status <> '{cancelled}'
+           AND f.kind IN ('{labour}', '{parts}')
+         GROUP BY f.order_id, f.kind"
+    ))?;
+    for row in stmt.query_map(params![p.start, p.end], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (order, kind, fen) = row?;
+        let sums = fees.entry(order).or_default();
+        if kind == labour.as_str() {
+            sums.0 += fen;
+        } else {
+            sums.1 += fen;
+        }
+    }
+    let refused = refused_only(conn)?;
+    for o in &mut done {
+        if let Some((l, parts)) = fees.get(&o.id) {
+            o.labour_fen = *l;
+            o.parts_fen = *parts;
+        }
+        if refused.contains(&o.id) {
+            o.first_fix = false;
+        }
+    }
     // The visits of those orders, by who made them.
     let mut visits: HashMap<i64, Vec<(i64, String, i64)>> = HashMap::new();
     let mut stmt = conn.prepare_cached(&format!(
@@ -599,7 +642,11 @@ fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()
                     &name,
                     Item::Visit,
                     rule.visit_fen * n,
-                    format!("{n} 次 × {}", yuan(rule.visit_fen)),
+                    if notes {
+                        format!("{n} 次 × {}", yuan(rule.visit_fen))
+                    } else {
+                        String::new()
+                    },
                 ));
             }
         }
@@ -614,7 +661,11 @@ fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()
                     &o.engineer,
                     item,
                     amount,
-                    format!("{what} {} × {}", yuan(fen), percent(bp)),
+                    if notes {
+                        format!("{what} {} × {}", yuan(fen), percent(bp))
+                    } else {
+                        String::new()
+                    },
                 ));
             }
         }
@@ -624,7 +675,11 @@ fn earned(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()
                 &o.engineer,
                 Item::FirstFix,
                 rule.first_fix_fen,
-                "一次上门修复".into(),
+                if notes {
+                    "一次上门修复".into()
+                } else {
+                    String::new()
+                },
             ));
         }
     }
@@ -681,80 +736,118 @@ fn complained(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Resul
     Ok(())
 }
 
+/// A repair order on a machine, as the repeat rule reads it.
+struct Repair {
+    id: i64,
+    number: String,
+    equipment: i64,
+    kind: String,
+    mode: String,
+    engineer: Option<(i64, String)>,
+    created_at: String,
+    completed_at: Option<String>,
+}
+
 fn repeated(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<()> {
     let (repair, cancelled) = (OrderKind::Repair, OrderStatus::Cancelled);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT o.id, o.number, o.equipment_id, o.created_at FROM work_order o
-         WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.kind = '{repair}'
-           AND o.status <> '{cancelled}' AND o.equipment_id IS NOT NULL
-         ORDER BY o.id"
-    ))?;
-    let new_orders = stmt
-        .query_map(params![p.start, p.end], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    // The machine's repair completed last before the new order, and whether another
-    // repair was registered between the two (then that one was the repeat).
-    let mut earlier = conn.prepare_cached(&format!(
-        "SELECT o.id, o.number, o.kind, o.mode, g.id, g.name, o.completed_at,
-                (SELECT count(*) FROM work_order m WHERE m.equipment_id = o.equipment_id
-                   AND m.kind = '{repair}' AND m.status <> '{cancelled}' AND m.id <> ?3
-                   AND m.created_at > o.completed_at AND m.created_at < ?2)
-         FROM work_order o JOIN engineer g ON g.id = o.engineer_id
-         WHERE o.equipment_id = ?1 AND o.kind = '{repair}' AND o.status <> '{cancelled}'
-           AND o.completed_at IS NOT NULL AND o.completed_at < ?2 AND o.id <> ?3
-           AND NOT ({REFUSED_ONLY})
-         ORDER BY o.completed_at DESC, o.id DESC LIMIT 1"
-    ))?;
-    for (new_id, new_number, equipment, created) in new_orders {
-        let found = earlier
-            .query_row(params![equipment, created, new_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                ))
+    // Everything the rule can look at is within the period and the 30 days before it: the
+    // earlier repair was completed at most 30 local days before the new one, and a repair
+    // registered between the two was registered after that completion. So the repairs
+    // registered or completed since then are read once (through the creation and the
+    // completion indexes), and matched here.
+    let (from, _) = p.dates();
+    let since = String::from(time::stamp(time::midnight(
+        from - Duration::days(REPEAT_DAYS + 1),
+    )));
+    let mut repairs: BTreeMap<i64, Repair> = BTreeMap::new();
+    for column in ["created_at", "completed_at"] {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT o.id, o.number, o.equipment_id, o.kind, o.mode, o.engineer_id, g.name,
+                    o.created_at, o.completed_at
+             FROM work_order o LEFT JOIN engineer g ON g.id = o.engineer_id
+             WHERE o.{column} >= ?1 AND o.{column} < ?2 AND o.kind = '{repair}'
+               AND o.status <> '{cancelled}' AND o.equipment_id IS NOT NULL"
+        ))?;
+        for row in stmt.query_map(params![since, p.end], |r| {
+            let engineer = match (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<String>>(6)?) {
+                (Some(id), Some(name)) => Some((id, name)),
+                _ => None,
+            };
+            Ok(Repair {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                equipment: r.get(2)?,
+                kind: r.get(3)?,
+                mode: r.get(4)?,
+                engineer,
+                created_at: r.get(7)?,
+                completed_at: r.get(8)?,
             })
-            .optional()?;
-        let Some((order_id, number, kind, mode, engineer_id, engineer, completed, between)) = found
-        else {
-            continue;
-        };
-        let (Some(done), Some(day)) = (local_day(&completed), local_day(&created)) else {
-            continue;
-        };
-        if between > 0 || (day - done).num_days() > REPEAT_DAYS {
+        })? {
+            let r = row?;
+            repairs.entry(r.id).or_insert(r);
+        }
+    }
+    let mut by_machine: HashMap<i64, Vec<&Repair>> = HashMap::new();
+    for r in repairs.values() {
+        by_machine.entry(r.equipment).or_default().push(r);
+    }
+    let refused = refused_only(conn)?;
+    for new in repairs.values() {
+        if new.created_at.as_str() < p.start.as_str() || new.created_at.as_str() >= p.end.as_str() {
             continue;
         }
-        let Some((set, rule)) = book.rule(day, &kind, &mode) else {
+        let same = &by_machine[&new.equipment];
+        // The machine's repair completed last before the new order was registered.
+        let earlier = same
+            .iter()
+            .filter(|a| a.id != new.id && a.engineer.is_some() && !refused.contains(&a.id))
+            .filter_map(|a| {
+                a.completed_at
+                    .as_deref()
+                    .filter(|c| *c < new.created_at.as_str())
+                    .map(|c| (c, a))
+            })
+            .max_by(|x, y| x.0.cmp(y.0).then(x.1.id.cmp(&y.1.id)));
+        let Some((completed, a)) = earlier else {
+            continue;
+        };
+        // Another repair registered between the two was the repeat, not this one.
+        if same.iter().any(|m| {
+            m.id != new.id
+                && m.created_at.as_str() > completed
+                && m.created_at.as_str() < new.created_at.as_str()
+        }) {
+            continue;
+        }
+        let (Some(done), Some(day)) = (local_day(completed), local_day(&new.created_at)) else {
+            continue;
+        };
+        if (day - done).num_days() > REPEAT_DAYS {
+            continue;
+        }
+        let Some((set, rule)) = book.rule(day, &a.kind, &a.mode) else {
+            continue;
+        };
+        let Some((engineer_id, engineer)) = a.engineer.clone() else {
             continue;
         };
         if rule.repeat_fen > 0 {
             out.push(Entry {
                 engineer_id,
                 engineer,
-                order_id,
-                number,
+                order_id: a.id,
+                number: a.number.clone(),
                 day: dates::show(day),
                 item: Item::Repeat,
                 item_label: Item::Repeat.label(),
                 amount_fen: -rule.repeat_fen,
                 rule_from: set.effective_from.clone(),
                 note: format!(
-                    "{} 完工后第 {} 天同一设备再报修（{new_number}）",
+                    "{} 完工后第 {} 天同一设备再报修（{}）",
                     dates::show(done),
-                    (day - done).num_days()
+                    (day - done).num_days(),
+                    new.number
                 ),
             });
         }
@@ -765,7 +858,7 @@ fn repeated(conn: &Db, p: &Period, book: &Book, out: &mut Vec<Entry>) -> Result<
 /// The report's lines: one per engineer (orders paid, then each item in yuan, the total),
 /// most paid first, and 合计.
 pub(crate) fn report(conn: &Db, p: &Period) -> Result<Vec<Line>> {
-    let all = entries(conn, p)?;
+    let all = entries(conn, p, false)?;
     let mut by: BTreeMap<i64, (String, Vec<i64>, [i64; 6])> = BTreeMap::new();
     for e in &all {
         let (_, orders, sums) = by
@@ -836,7 +929,7 @@ pub fn detail(desk: &mut Desk, a: DetailArgs) -> Result<Detail> {
     {
         return Err(Error::invalid("engineer_id", "没有这位工程师"));
     }
-    let mut items = entries(desk.conn(), &p)?;
+    let mut items = entries(desk.conn(), &p, true)?;
     if a.engineer_id != 0 {
         items.retain(|e| e.engineer_id == a.engineer_id);
     }
@@ -857,7 +950,7 @@ pub(crate) fn orders_of(conn: &Db, p: &Period, key: &str) -> Result<String> {
                 .map_err(|_| Error::invalid("key", "没有这位工程师"))?,
         ),
     };
-    let mut ids: Vec<i64> = entries(conn, p)?
+    let mut ids: Vec<i64> = entries(conn, p, false)?
         .into_iter()
         .filter(|e| engineer.is_none_or(|g| g == e.engineer_id))
         .map(|e| e.order_id)
