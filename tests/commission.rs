@@ -438,6 +438,10 @@ fn a_repeat_repair_within_30_days_deducts_the_earlier_engineer_across_a_leap_feb
         json!({"month": "2028-03", "engineer_id": s.li}),
     );
     assert_eq!(d["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (d["count"].clone(), d["more"].clone()),
+        (json!(1), json!(false))
+    );
     assert_eq!(d["items"][0]["order_id"], a1);
     assert_eq!(d["items"][0]["day"], "2028-03-11");
     assert_eq!(d["total_fen"], -8000);

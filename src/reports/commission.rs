@@ -909,11 +909,20 @@ pub struct DetailArgs {
     pub period: PeriodArgs,
 }
 
+/// The most items a list carries (a screen's worth; the sums cover them all).
+pub const MAX_ITEMS: usize = 2000;
+
 #[derive(Debug, Serialize)]
 pub struct Detail {
     pub period: Period,
+    /// The first [`MAX_ITEMS`], by day.
     pub items: Vec<Entry>,
+    /// How many there are in all.
+    pub count: usize,
+    /// Over all of them, not only those listed.
     pub total_fen: i64,
+    /// Some were left out of `items`.
+    pub more: bool,
 }
 
 /// 提成明细: the items of a period behind an engineer's figure (or everyone's), each naming
@@ -933,8 +942,12 @@ pub fn detail(desk: &mut Desk, a: DetailArgs) -> Result<Detail> {
     if a.engineer_id != 0 {
         items.retain(|e| e.engineer_id == a.engineer_id);
     }
+    let (count, total_fen) = (items.len(), items.iter().map(|e| e.amount_fen).sum());
+    items.truncate(MAX_ITEMS);
     Ok(Detail {
-        total_fen: items.iter().map(|e| e.amount_fen).sum(),
+        more: count > items.len(),
+        count,
+        total_fen,
         items,
         period: p,
     })

@@ -726,7 +726,7 @@ export async function render(root, ctx) {
       period: t(`reports.col.${d.of}`),
       from: period.from,
       to: period.to,
-      count: items.length,
+      count: got?.count ?? items.length,
       total: yuan(got?.total_fen ?? 0),
     });
     if (items.length === 0) {
@@ -776,6 +776,7 @@ export async function render(root, ctx) {
       ),
     );
     drillBody.append(h('div', { class: 'table-wrap report-orders-wrap' }, table));
+    if (got?.more) drillBody.append(h('p', { class: 'muted', id: 'report-orders-more' }, t('reports.commission.more', { count: items.length })));
     drillBody.querySelector('a.order-link')?.focus();
   }
 
