@@ -465,6 +465,24 @@ static COMMANDS: &[Command] = &[
         DESK_AND_DISPATCH,
         orders::plans::save
     ),
+    command!(
+        "reports.commission",
+        "查看提成明细",
+        MANAGER,
+        reports::commission::detail
+    ),
+    command!(
+        "reports.commission_rules",
+        "查看提成规则",
+        MANAGER,
+        reports::commission::rules
+    ),
+    command!(
+        "reports.commission_rules.save",
+        "保存提成规则",
+        MANAGER,
+        reports::commission::save_rules
+    ),
     command!("reports.export", "导出报表", MANAGER, reports::export),
     command!("reports.get", "查看报表", MANAGER, reports::get),
     command!("reports.orders", "查看报表明细", MANAGER, reports::orders),

@@ -1549,6 +1549,46 @@ const COMPLAINTS: &[(Cause, &str)] = &[
 
 const CALLBACK_REMARKS: &[&str] = &["师傅很专业", "上门准时", "已正常使用", "收费合理", ""];
 
+/// 工程师提成 (issue 21): the demo's one rule set, in force since before its first order
+/// (only when the desk has none), so the commission report has figures in every period.
+/// Per order kind and mode: per visit, labour and parts shares in basis points, first-visit
+/// bonus, complaint and repeat deductions, money in fen.
+fn commission_rules(
+    tx: &crate::platform::db::Db,
+    at: &crate::platform::time::Stamp,
+    from: chrono::NaiveDate,
+) -> Result<()> {
+    /// Kind, mode, then the six figures of `commission_rule` in its column order.
+    type DemoRule = (&'static str, &'static str, [i64; 6]);
+    const RULES: &[DemoRule] = &[
+        ("repair", "on_site", [3000, 1000, 500, 2000, 5000, 8000]),
+        ("repair", "carry_in", [1000, 1000, 500, 1000, 5000, 8000]),
+        ("repair", "phone_help", [200, 0, 0, 0, 2000, 0]),
+        ("maintenance", "on_site", [2000, 800, 500, 0, 5000, 0]),
+        ("installation", "on_site", [4000, 1000, 300, 0, 5000, 0]),
+        ("inspection", "on_site", [1500, 0, 0, 0, 3000, 0]),
+    ];
+    let sets: i64 = tx.query_row("SELECT count(*) FROM commission_rule_set", [], |r| r.get(0))?;
+    if sets > 0 {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO commission_rule_set (effective_from, note, created_at, created_by)
+         VALUES (?1, '演示数据的提成方案', ?2, 'demo')",
+        rusqlite::params![crate::platform::dates::show(from), at],
+    )?;
+    let set = tx.last_insert_rowid()?;
+    for (kind, mode, [visit, labour, parts, first, complaint, repeat]) in RULES {
+        tx.execute(
+            "INSERT INTO commission_rule (set_id, kind, mode, visit_fen, labour_bp, parts_bp,
+                 first_fix_fen, complaint_fen, repeat_fen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            rusqlite::params![set, kind, mode, visit, labour, parts, first, complaint, repeat],
+        )?;
+    }
+    Ok(())
+}
+
 fn fill_orders_in(
     desk: &mut Desk,
     orders: usize,
@@ -1579,6 +1619,7 @@ fn fill_orders_in(
             )?;
         }
     }
+    commission_rules(&tx, &at, today - chrono::Duration::days(4 * 365))?;
     let mut counters: std::collections::HashMap<i32, i64> = std::collections::HashMap::new();
     {
         let mut stmt = tx.prepare("SELECT year, last FROM order_counter")?;

@@ -420,7 +420,7 @@ fn the_reports_export_to_xlsx_and_pdf() {
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     use calamine::Reader as _;
     let sheets = book.sheet_names().to_vec();
-    assert_eq!(sheets.len(), 12, "{sheets:?}");
+    assert_eq!(sheets.len(), 13, "{sheets:?}");
     let fees = book.worksheet_range(&sheets[6]).unwrap();
     // Row 4: 保外应收 this month / last month / last year.
     assert_eq!(
@@ -553,6 +553,7 @@ fn report_exports_format_money_keep_titles_as_sheet_names_and_the_ledgers_past_s
             "暂停最久的工单",
             "厂家索赔（按厂家）",
             "三包退换（按型号）",
+            "工程师提成",
         ]
     );
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();

@@ -84,6 +84,9 @@ mod quotes;
 // claimed once their defective units went back, the monthly batch and its due day on the
 // official calendar, the brand's answer and payment, the workbook, the reports.
 mod claims;
+// 工程师提成 (issue 21): rule sets by effective day, every item and deduction, across month
+// ends, holidays and a leap February; an order handed over; the report and its items.
+mod commission;
 // 接机拍照: attachments checked by their bytes, thumbnails, voids, backups (issue 20).
 mod attachments;
 // Service slips: numbering, reprints, voids, continuity, opinion and signature, the PDFs.

@@ -143,6 +143,15 @@ pub(crate) fn set_status(
         i64::from(setback),
         i64::from(started)
     ])?;
+    if started {
+        // Each start is a visit by the order's engineer of the moment (issue 21, 提成): an
+        // order handed over pays each engineer the visits he made.
+        tx.prepare_cached(
+            "INSERT INTO order_visit (order_id, engineer_id, at)
+             SELECT id, engineer_id, ?2 FROM work_order WHERE id = ?1 AND engineer_id IS NOT NULL",
+        )?
+        .execute(params![id, at])?;
+    }
     Ok(())
 }
 

@@ -39,6 +39,9 @@
 //!   intake was 退货 or 换货 — what the customer was entitled to, the quality signal;
 //!   cancelled orders count too, since an order is often cancelled because the machine
 //!   was returned or exchanged instead of repaired.
+//! - **commission** (工程师提成, issue 21): per engineer, what the commission rules in
+//!   force on each item's day pay and deduct in the period (commission.rs says how), with
+//!   the items behind each figure (`reports.commission`) and their orders.
 //! - **parts**: issued to orders in the period less returns (units, value at cost); the
 //!   stock (units, value) at the period's end, summed from the stock ledger (append-only,
 //!   and the balances are held equal to its sums), so each period has its own; parts
@@ -61,6 +64,7 @@ use crate::platform::time::{self, stamp};
 use crate::stock::words::MovementKind;
 use crate::Desk;
 
+pub mod commission;
 pub mod print;
 
 #[derive(Debug, Clone, Serialize)]
@@ -283,16 +287,31 @@ const REPORTS: &[(&str, &str, &[&str], Compute)] = &[
         paused_longest,
     ),
     (
+        "sanbao",
+        "三包退换（按型号）",
+        &["三包维修单数", "可退货", "可换货", "退换率%"],
+        sanbao,
+    ),
+    (
         "claims",
         "厂家索赔（按厂家）",
         &["索赔（元）", "核准（元）", "回款（元）", "应收未收（元）"],
         claims,
     ),
     (
-        "sanbao",
-        "三包退换（按型号）",
-        &["三包维修单数", "可退货", "可换货", "退换率%"],
-        sanbao,
+        "commission",
+        "工程师提成",
+        &[
+            "工单数",
+            "按次提成（元）",
+            "工时提成（元）",
+            "配件提成（元）",
+            "一次修复奖（元）",
+            "投诉扣减（元）",
+            "返修扣减（元）",
+            "合计（元）",
+        ],
+        commission::report,
     ),
 ];
 
@@ -913,6 +932,10 @@ pub fn orders(desk: &mut Desk, a: DrillArgs) -> Result<crate::orders::OrderPage>
                WHERE submitted_at >= ?1 AND submitted_at < ?2 AND brand_id = CAST(?3 AS INTEGER))"
                 .to_string(),
             vec![p.start, p.end, key],
+        ),
+        "commission" => (
+            commission::orders_of(desk.conn(), &p, &key)?,
+            Vec::new(),
         ),
         "fees" if key == "billed" => (
             format!(

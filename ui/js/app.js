@@ -21,6 +21,7 @@ import * as mine from './views/orders/mine.js';
 import * as loaners from './views/orders/loaners.js';
 import * as claims from './views/claims/claims.js';
 import * as reports from './views/reports/reports.js';
+import * as commissionRules from './views/reports/commission-rules.js';
 import * as slipContinuity from './views/slips/slip-continuity.js';
 import * as slipTemplate from './views/slips/slip-template.js';
 import * as day from './views/followup/day.js';
@@ -66,6 +67,7 @@ const ROUTES = [
   { pattern: /^\/settings\/?$/, view: settings, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/models\/?$/, view: models, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/notify\/?$/, view: notify, area: 'settings', params: () => ({}) },
+  { pattern: /^\/settings\/commission\/?$/, view: commissionRules, area: 'settings', params: () => ({}) },
   { pattern: /^\/settings\/slip-template\/?$/, view: slipTemplate, area: 'settings', params: () => ({}) },
   { pattern: /^\/slips\/continuity\/?$/, view: slipContinuity, area: 'settings', params: () => ({}) },
   {

@@ -1073,4 +1073,38 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE defective_claim ADD COLUMN work_order TEXT NOT NULL DEFAULT '';
     CREATE INDEX defective_claim_order ON defective_claim (work_order) WHERE work_order <> '';
     "#,
+    // 32, issue 21 (工程师提成): the commission rules, a set per date it takes effect from
+    // (one row per order kind and service mode of that set), and the visits of an order
+    // with the engineer who made each (the order's engineer when work started), so an order
+    // handed over between engineers pays each his own visits.
+    r#"
+    CREATE TABLE commission_rule_set (
+        id             INTEGER PRIMARY KEY,
+        effective_from TEXT NOT NULL UNIQUE,
+        note           TEXT NOT NULL DEFAULT '',
+        created_at     TEXT NOT NULL,
+        created_by     TEXT NOT NULL
+    );
+    CREATE TABLE commission_rule (
+        id            INTEGER PRIMARY KEY,
+        set_id        INTEGER NOT NULL REFERENCES commission_rule_set (id),
+        kind          TEXT NOT NULL CHECK (kind IN ('repair', 'maintenance', 'installation',
+                          'inspection', 'consultation')),
+        mode          TEXT NOT NULL CHECK (mode IN ('phone_help', 'on_site', 'carry_in')),
+        visit_fen     INTEGER NOT NULL CHECK (visit_fen >= 0),
+        labour_bp     INTEGER NOT NULL CHECK (labour_bp BETWEEN 0 AND 10000),
+        parts_bp      INTEGER NOT NULL CHECK (parts_bp BETWEEN 0 AND 10000),
+        first_fix_fen INTEGER NOT NULL CHECK (first_fix_fen >= 0),
+        complaint_fen INTEGER NOT NULL CHECK (complaint_fen >= 0),
+        repeat_fen    INTEGER NOT NULL CHECK (repeat_fen >= 0),
+        UNIQUE (set_id, kind, mode)
+    );
+    CREATE TABLE order_visit (
+        id          INTEGER PRIMARY KEY,
+        order_id    INTEGER NOT NULL REFERENCES work_order (id),
+        engineer_id INTEGER NOT NULL REFERENCES engineer (id),
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX order_visit_order ON order_visit (order_id);
+    "#,
 ];

@@ -323,6 +323,7 @@ fn i18n_data(s: &Screen) -> (Vec<String>, Vec<String>) {
         "#/reports".to_string(),
         "#/settings".to_string(),
         "#/settings/models".to_string(),
+        "#/settings/commission".to_string(),
         "#/settings/slip-template".to_string(),
         "#/slips/continuity".to_string(),
         "#/users".to_string(),

@@ -496,7 +496,7 @@ async fn a_month_of_reports_drilled_down_to_its_orders_and_exported() {
     );
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx");
     let sheets = book.sheet_names().to_vec();
-    assert_eq!(sheets.len(), 12, "{sheets:?}");
+    assert_eq!(sheets.len(), 13, "{sheets:?}");
     // Each sheet named by its report's title, brackets kept (issue 17).
     assert_eq!(sheets[0], "维修量（按型号）");
     assert_eq!(sheets[4], "投诉（按原因）");

@@ -93,6 +93,12 @@ export async function render(root, ctx) {
       ),
       h(
         'a',
+        { href: '#/settings/commission', id: 'settings-commission', class: 'settings-link', dataset: { needs: 'reports.commission_rules' } },
+        h('span', { class: 'settings-link-title' }, t('commission.title'), ' ›'),
+        h('span', { class: 'hint' }, t('commission.link.lead')),
+      ),
+      h(
+        'a',
         { href: '#/backup', id: 'settings-backup', class: 'settings-link', dataset: { needs: 'backup.list' } },
         h('span', { class: 'settings-link-title' }, t('backup.title'), ' ›'),
         h('span', { class: 'hint' }, t('settings.backup.link.lead')),

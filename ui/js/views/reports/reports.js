@@ -23,7 +23,7 @@ import { modified } from '../../lib/keys.js';
 import { resetTitle, setTitle } from '../../lib/title.js';
 import { selectTab, tabKey } from '../../lib/tabs.js';
 
-const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest', 'sanbao', 'claims'];
+const REPORTS = ['repairs_by_model', 'repairs_by_fault', 'engineers', 'callbacks', 'complaints', 'clocks', 'fees', 'parts', 'pauses', 'paused_longest', 'sanbao', 'claims', 'commission'];
 const PERIODS = ['current', 'previous', 'last_year'];
 
 /** How each column's values read: count, money (yuan), percent, hours. */
@@ -37,6 +37,7 @@ const KINDS = {
   pauses: ['count', 'count', 'hours'],
   paused_longest: ['hours', 'count'],
   sanbao: ['count', 'count', 'count', 'percent'],
+  commission: ['count', 'money', 'money', 'money', 'money', 'money', 'money', 'money'],
   fees: ['money'],
   parts: ['count', 'money'],
   claims: ['money', 'money', 'money', 'money'],
@@ -72,6 +73,8 @@ const DRILL = {
   fees: { cols: [0], lines: ['billed'] },
   // 厂家索赔: the orders of the brand's claims submitted in the period.
   claims: { cols: [0] },
+  // 工程师提成: every figure opens its items (reports.commission), each naming its order.
+  commission: { cols: [0, 1, 2, 3, 4, 5, 6, 7] },
 };
 /** The clock state behind each drillable column of the clocks report. */
 const CLOCK_STATE = { 1: 'missed', 2: 'broken' };
@@ -87,6 +90,7 @@ const CHART = {
   pauses: 2,
   paused_longest: 0,
   sanbao: 3,
+  commission: 7,
   fees: 0,
   parts: 1,
   claims: 3,
@@ -113,6 +117,7 @@ const FIXED_LINES = {
   pauses: Object.fromEntries(['parts', 'customer_unreachable', 'customer_away', 'quote_pending', 'total'].map((k) => [k, `pause.${k}`])),
   fees: Object.fromEntries(['billed', 'diagnostic', 'collected', 'deposits', 'outstanding', 'aged_0_30', 'aged_31_60', 'aged_61_90', 'aged_90', 'claims_claimed', 'claims_approved', 'claims_paid', 'claims_outstanding'].map((k) => [k, k])),
   parts: { stock_value: 'stock_value', shortages: 'shortages' },
+  commission: { total: 'commission.total' },
 };
 
 const MONTH = /^(\d{4})-(\d{2})$/;
@@ -133,6 +138,7 @@ const COLUMNS = {
   pauses: ['count', 'orders', 'hours'],
   paused_longest: ['hours', 'count'],
   sanbao: ['repairs', 'returns', 'exchanges', 'rate'],
+  commission: ['orders', 'visit', 'labour', 'parts', 'first_fix', 'complaint', 'repeat', 'total'],
   fees: ['amount'],
   parts: ['quantity', 'cost'],
   claims: ['claimed', 'approved', 'paid', 'owed'],
@@ -672,6 +678,10 @@ export async function render(root, ctx) {
     if (!dialog.open) dialog.showModal();
     drillClose.focus();
     const seq = ++state.drillSeq;
+    if (name === 'commission') {
+      await openCommission(d, period, seq);
+      return;
+    }
     let page;
     try {
       page = await ctx.call('reports.orders', { report: name, key: d.key, from: period.from, to: period.to });
@@ -697,6 +707,81 @@ export async function render(root, ctx) {
     }
     drillBody.append(h('div', { class: 'table-wrap report-orders-wrap' }, ordersTable(name, items, clockKind)));
     if (page?.more) drillBody.append(h('p', { class: 'muted', id: 'report-orders-more' }, t('reports.orders.more', { count: items.length })));
+    drillBody.querySelector('a.order-link')?.focus();
+  }
+
+  /** 工程师提成: the items behind an engineer's figures (or everyone's), each with its order. */
+  async function openCommission(d, period, seq) {
+    let got;
+    try {
+      got = await ctx.call('reports.commission', {
+        engineer_id: d.key === 'total' ? 0 : Number(d.key),
+        from: period.from,
+        to: period.to,
+      });
+    } catch (error) {
+      if (seq !== state.drillSeq || !ctx.isCurrent()) return;
+      drillSummary.textContent = '';
+      drillBody.append(h('p', { class: 'notice notice-error', role: 'alert' }, errorText(error)));
+      return;
+    }
+    if (seq !== state.drillSeq || !ctx.isCurrent() || !dialog.open) return;
+    const items = got?.items ?? [];
+    drillSummary.textContent = t('reports.commission.summary', {
+      period: t(`reports.col.${d.of}`),
+      from: period.from,
+      to: period.to,
+      count: got?.count ?? items.length,
+      total: yuan(got?.total_fen ?? 0),
+    });
+    if (items.length === 0) {
+      drillBody.append(h('p', { class: 'empty empty-small', id: 'report-orders-empty' }, t('reports.orders.empty')));
+      return;
+    }
+    const th = (cls, key) => h('th', { scope: 'col', class: cls }, t(key));
+    const table = h(
+      'table',
+      { class: 'grid grid-compact', id: 'report-commission-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          th('col-date', 'reports.commission.col.day'),
+          th('col-number', 'reports.orders.col.number'),
+          th('col-engineer', 'reports.orders.col.engineer'),
+          th('col-citem', 'reports.commission.col.item'),
+          th('col-cnote', 'reports.commission.col.note'),
+          th('col-money', 'reports.commission.col.amount'),
+          th('col-date', 'reports.commission.col.rule'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        items.map((e) =>
+          h(
+            'tr',
+            {
+              dataset: { id: String(e.order_id), item: e.item },
+              onclick: (event) => {
+                if (!event.target.closest('a')) ctx.navigate(`#/orders/${e.order_id}`);
+              },
+            },
+            h('td', { class: 'col-date num' }, e.day),
+            h('td', { class: 'col-number num' }, h('a', { class: 'order-link', href: `#/orders/${e.order_id}` }, e.number)),
+            h('td', { class: 'col-engineer' }, e.engineer),
+            h('td', { class: 'col-citem' }, h('span', { class: `chip chip-commission-${e.amount_fen < 0 ? 'minus' : 'plus'}` }, t(`reports.commission.item.${e.item}`, {}, e.item_label))),
+            h('td', { class: 'col-cnote', title: e.note }, e.note),
+            h('td', { class: 'qty' }, yuan(e.amount_fen)),
+            h('td', { class: 'col-date num' }, e.rule_from),
+          ),
+        ),
+      ),
+    );
+    drillBody.append(h('div', { class: 'table-wrap report-orders-wrap' }, table));
+    if (got?.more) drillBody.append(h('p', { class: 'muted', id: 'report-orders-more' }, t('reports.commission.more', { count: items.length })));
     drillBody.querySelector('a.order-link')?.focus();
   }
 
