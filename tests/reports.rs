@@ -551,8 +551,8 @@ fn report_exports_format_money_keep_titles_as_sheet_names_and_the_ledgers_past_s
             "备件消耗",
             "暂停计时（待料、待客户）",
             "暂停最久的工单",
-            "厂家索赔（按厂家）",
             "三包退换（按型号）",
+            "厂家索赔（按厂家）",
             "工程师提成",
         ]
     );
