@@ -666,6 +666,22 @@ pub async fn type_into(client: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
 }
 
+/// Types `text` where the focus is (what the clerk's hands do).
+pub async fn type_here(client: &Client, text: &str) {
+    client
+        .active_element()
+        .await
+        .expect("the focused element")
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing {text}: {e}"));
+}
+
+/// The `id` of a record a command returned.
+pub fn id(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}
+
 // ---- screenshots ------------------------------------------------------------------------
 
 /// `<CARGO_TARGET_DIR or target>/ui-screenshots/`

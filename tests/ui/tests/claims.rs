@@ -9,7 +9,6 @@
 //! on a PostgreSQL door too (AFTERSALES_TEST_ENGINE=postgres under `cargo xtask pg`).
 
 use fantoccini::key::Key;
-use fantoccini::Client;
 use serde_json::{json, Value};
 use ui_tests::*;
 
@@ -17,18 +16,6 @@ const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Thursday 2025-10-09 10:00 in Beijing: the first working day after the National Day
 /// holiday; September's batches are open, due on 14 October.
 const OCT_9: &str = "2025-10-09T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-async fn wait_focused(c: &Client, id: &str) {
-    wait_until(&format!("#{id} to have the focus"), || async move {
-        let now = active_id(c).await.unwrap_or_default();
-        Ok(if now == id { Ok(()) } else { Err(now) })
-    })
-    .await
-}
 
 /// A September order on an in-warranty machine of the model, completed on the 30th at
 /// 23:30 Beijing time with one heating element from the main store. Returns its number.
@@ -128,7 +115,7 @@ async fn a_brands_month_is_claimed_submitted_exported_answered_and_paid_chromium
         "请填写厂家名称",
     )
     .await;
-    wait_focused(c, "brand-name").await;
+    wait_focus(c, "brand-name").await;
     type_into(c, "#brand-name", "海尔").await;
     click(
         c,
@@ -220,7 +207,7 @@ async fn a_brands_month_is_claimed_submitted_exported_answered_and_paid_chromium
     .await
     .unwrap();
     press_key(c, Key::Enter).await;
-    wait_focused(c, "claim-settle-status").await;
+    wait_focus(c, "claim-settle-status").await;
     find(c, "#claim-settle-status")
         .await
         .select_by_value("partly")
@@ -241,7 +228,7 @@ async fn a_brands_month_is_claimed_submitted_exported_answered_and_paid_chromium
         "请填写核减原因",
     )
     .await;
-    wait_focused(c, "claim-settle-reason").await;
+    wait_focus(c, "claim-settle-reason").await;
     into_view(c, "#claim-settle-form").await;
     s.screenshot("claims-settle-refused").await;
     type_into(c, "#claim-settle-reason", "配件按厂家价格核减").await;
@@ -251,7 +238,7 @@ async fn a_brands_month_is_claimed_submitted_exported_answered_and_paid_chromium
 
     // 回款: not before the day it was submitted; then paid, and the totals say so.
     click(c, &format!("{claim_row} .claim-settle")).await;
-    wait_focused(c, "claim-settle-status").await;
+    wait_focus(c, "claim-settle-status").await;
     type_into(c, "#claim-settle-paid_on", "2025-10-08").await;
     press_key(c, Key::Enter).await;
     wait_text(

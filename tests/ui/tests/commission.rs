@@ -6,22 +6,12 @@
 //! CLI door on the door's own database, so the test holds on a PostgreSQL door too.
 
 use fantoccini::key::Key;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Monday 2026-11-30 10:00 in Beijing, the last day of the month.
 const MONDAY_10: &str = "2026-11-30T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-async fn type_at(c: &fantoccini::Client, css: &str, text: &str) {
-    let input = find(c, css).await;
-    input.clear().await.expect("clear");
-    input.send_keys(text).await.expect("type");
-}
 
 #[tokio::test]
 async fn the_manager_sets_the_rules_and_reads_the_commission_with_its_items_chromium() {
@@ -36,14 +26,14 @@ async fn the_manager_sets_the_rules_and_reads_the_commission_with_its_items_chro
     wait_focus(c, "commission-effective_from").await;
     // 维修·上门: ¥30 a visit, 10 % of labour, 5 % of parts, ¥20 first-visit bonus, ¥50 and
     // ¥80 deductions; one figure mistyped.
-    type_at(c, "#commission-effective_from", "2026-11-29").await;
-    type_at(c, "#commission-note", "2026年12月方案").await;
-    type_at(c, "#commission-repair-on_site-visit_fen", "30").await;
-    type_at(c, "#commission-repair-on_site-labour_bp", "十").await;
-    type_at(c, "#commission-repair-on_site-parts_bp", "5").await;
-    type_at(c, "#commission-repair-on_site-first_fix_fen", "20").await;
-    type_at(c, "#commission-repair-on_site-complaint_fen", "50").await;
-    type_at(c, "#commission-repair-on_site-repeat_fen", "80").await;
+    type_into(c, "#commission-effective_from", "2026-11-29").await;
+    type_into(c, "#commission-note", "2026年12月方案").await;
+    type_into(c, "#commission-repair-on_site-visit_fen", "30").await;
+    type_into(c, "#commission-repair-on_site-labour_bp", "十").await;
+    type_into(c, "#commission-repair-on_site-parts_bp", "5").await;
+    type_into(c, "#commission-repair-on_site-first_fix_fen", "20").await;
+    type_into(c, "#commission-repair-on_site-complaint_fen", "50").await;
+    type_into(c, "#commission-repair-on_site-repeat_fen", "80").await;
     ctrl(c, 's').await;
     wait_text(
         c,
@@ -51,7 +41,7 @@ async fn the_manager_sets_the_rules_and_reads_the_commission_with_its_items_chro
         "第1行（维修·上门）工时费%应填写数字",
     )
     .await;
-    type_at(c, "#commission-repair-on_site-labour_bp", "10").await;
+    type_into(c, "#commission-repair-on_site-labour_bp", "10").await;
     ctrl(c, 's').await;
     // The day before today is refused under its field; nothing typed is lost.
     wait_text(
@@ -64,7 +54,7 @@ async fn the_manager_sets_the_rules_and_reads_the_commission_with_its_items_chro
     s.screenshot("commission-rules-refused").await;
     let sets = s.call("reports.commission_rules", json!({}));
     assert_eq!(sets["sets"], json!([]), "{sets}");
-    type_at(c, "#commission-effective_from", "2026-11-30").await;
+    type_into(c, "#commission-effective_from", "2026-11-30").await;
     ctrl(c, 's').await;
     wait_text(c, "#toast", "已保存").await;
     wait_inner(

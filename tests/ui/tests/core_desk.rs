@@ -13,10 +13,6 @@ const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Monday 2026-11-23 10:00 in Beijing: a working morning.
 const MONDAY_10: &str = "2026-11-23T10:00:00+08:00";
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 async fn open(engine: Engine) -> Screen {
     Screen::open_with(engine, &[(CLOCK, MONDAY_10)], |_| {}).await
 }

@@ -23,10 +23,6 @@ fn at(door: &Door, clock: &str, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, clock)], command, args)
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 struct Seed {
     customer: i64,
     machine: i64,

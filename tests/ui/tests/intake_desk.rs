@@ -24,10 +24,6 @@ async fn open(engine: Engine) -> Screen {
     Screen::open_with(engine, &[(CLOCK, MONDAY_10)], |_| {}).await
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 /// Two callers on file, each with a machine: 张伟 (in warranty) and 李强 (out of it).
 struct Seed {
     model: i64,

@@ -7,39 +7,12 @@
 //! (`aftersales_on`), so the test holds on a PostgreSQL door too.
 
 use fantoccini::key::Key;
-use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Friday 2026-11-27 10:00 in Beijing.
 const FRIDAY_10: &str = "2026-11-27T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-/// Types `text` where the focus is (what the clerk's hands do).
-async fn type_here(c: &Client, text: &str) {
-    c.active_element()
-        .await
-        .expect("the focused element")
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing {text}: {e}"));
-}
-
-async fn focused_id(c: &Client) -> String {
-    active_id(c).await.unwrap_or_default()
-}
-
-async fn wait_focused(c: &Client, id: &str) {
-    wait_until(&format!("#{id} to have the focus"), || async move {
-        let now = focused_id(c).await;
-        Ok(if now == id { Ok(()) } else { Err(now) })
-    })
-    .await
-}
 
 #[tokio::test]
 async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
@@ -57,14 +30,14 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
     // 备用机: the empty register, the focus in the form's first field.
     click(c, "a[data-view=\"loaners\"]").await;
     find(c, "#loaners-empty").await;
-    wait_focused(c, "loaner-model").await;
+    wait_focus(c, "loaner-model").await;
     type_here(c, "小天鹅 TG100V120WDG").await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "loaner-serial").await;
+    wait_focus(c, "loaner-serial").await;
     type_here(c, "ln 0001").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await; // 状况: 完好
-    wait_focused(c, "loaner-deposit_fen").await;
+    wait_focus(c, "loaner-deposit_fen").await;
     type_here(c, "500").await;
     ctrl(c, 's').await;
     // A serial with a space: refused under its field, the focus back on it, selected.
@@ -74,7 +47,7 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
         "序列号只能包含字母、数字和 - / .",
     )
     .await;
-    wait_focused(c, "loaner-serial").await;
+    wait_focus(c, "loaner-serial").await;
     type_here(c, "ln-0001").await;
     ctrl(c, 's').await;
     let row = wait_inner(
@@ -90,9 +63,9 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
     go(c, &format!("#/orders/{order}")).await;
     find(c, "#order-lend-form").await;
     press(c, &[], 'j').await;
-    wait_focused(c, "order-lend-loaner_id").await;
+    wait_focus(c, "order-lend-loaner_id").await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-lend-deposit_fen").await;
+    wait_focus(c, "order-lend-deposit_fen").await;
     let deposit = c
         .execute("return document.activeElement.value", vec![])
         .await
@@ -100,7 +73,7 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
     assert_eq!(deposit, json!("500.00"));
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await; // 付款方式: 现金
-    wait_focused(c, "order-lend-due_date").await;
+    wait_focus(c, "order-lend-due_date").await;
     ctrl(c, 'a').await;
     type_here(c, "2026-11-20").await;
     press_key(c, Key::Enter).await;
@@ -110,7 +83,7 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
         "应还日期应在今天（2026-11-27）到 2027-05-26 之间",
     )
     .await;
-    wait_focused(c, "order-lend-due_date").await;
+    wait_focus(c, "order-lend-due_date").await;
     type_here(c, "2026-12-04").await;
     press_key(c, Key::Enter).await;
     wait_inner(
@@ -144,7 +117,7 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
     })
     .await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-return-condition").await;
+    wait_focus(c, "order-return-condition").await;
     press_key(c, Key::Down).await;
     press_key(c, Key::Down).await;
     let chosen = c
@@ -153,7 +126,7 @@ async fn a_loaner_is_registered_lent_and_returned_by_keyboard_chromium() {
         .unwrap();
     assert_eq!(chosen, json!("damaged"));
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-return-note").await;
+    wait_focus(c, "order-return-note").await;
     press_key(c, Key::Enter).await;
     wait_text(
         c,
@@ -235,7 +208,7 @@ async fn an_overdue_loaner_stands_on_the_day_board_and_is_taken_back_on_the_regi
     .await
     .unwrap();
     press(c, &[], 'r').await;
-    wait_focused(c, "loaners-return-condition").await;
+    wait_focus(c, "loaners-return-condition").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;
     wait_inner(

@@ -24,10 +24,6 @@ fn desk(door: &Door, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, MONDAY_10)], command, args)
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 struct Seed {
     customer: i64,
     machine: i64,

@@ -18,10 +18,6 @@ fn desk(door: &Door, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, MONDAY_10)], command, args)
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 async fn wait_attr(c: &Client, css: &str, name: &str, value: &str) {
     wait_until(&format!("`{css}` [{name}={value:?}]"), || async move {
         let seen = c.find(Locator::Css(css)).await?.attr(name).await?;

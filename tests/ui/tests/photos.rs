@@ -10,15 +10,11 @@
 
 use fantoccini::key::Key;
 use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 const MONDAY_10: &str = "2026-11-23T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
 
 /// 张伟 with a machine; his id.
 fn seed(s: &Screen) -> i64 {

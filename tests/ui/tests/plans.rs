@@ -8,35 +8,13 @@
 //! holds on a PostgreSQL door too.
 
 use fantoccini::key::Key;
-use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Monday 2026-09-28 10:00 in Beijing: the week ends Sunday 2026-10-04, inside the
 /// National Day holiday (2026-10-01…07 off, Saturday 10-10 worked).
 const MONDAY_10: &str = "2026-09-28T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-async fn type_here(c: &Client, text: &str) {
-    c.active_element()
-        .await
-        .expect("the focused element")
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing {text}: {e}"));
-}
-
-async fn wait_focused(c: &Client, id: &str) {
-    wait_until(&format!("#{id} to have the focus"), || async move {
-        let now = active_id(c).await.unwrap_or_default();
-        Ok(if now == id { Ok(()) } else { Err(now) })
-    })
-    .await
-}
 
 #[tokio::test]
 async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromium() {
@@ -78,7 +56,7 @@ async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromi
         "保养间隔应是整数：六",
     )
     .await;
-    wait_focused(c, "model-plan-every_months").await;
+    wait_focus(c, "model-plan-every_months").await;
     type_into(c, "#model-plan-every_months", "61").await;
     ctrl(c, 's').await;
     wait_text(
@@ -125,9 +103,9 @@ async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromi
     go(c, &format!("#/equipment/{own}")).await;
     find(c, "#machine-plan-summary").await;
     press(c, &[], 'p').await;
-    wait_focused(c, "machine-plan-basis").await;
+    wait_focus(c, "machine-plan-basis").await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "machine-plan-every_months").await;
+    wait_focus(c, "machine-plan-every_months").await;
     type_here(c, "0").await;
     ctrl(c, 's').await;
     wait_text(
@@ -136,14 +114,14 @@ async fn plans_on_the_model_and_the_machine_and_the_week_on_the_day_board_chromi
         "保养间隔应在1到60个月之间",
     )
     .await;
-    wait_focused(c, "machine-plan-every_months").await;
+    wait_focus(c, "machine-plan-every_months").await;
     type_into(c, "#machine-plan-every_months", "3").await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "machine-plan-starts_on").await;
+    wait_focus(c, "machine-plan-starts_on").await;
     type_here(c, "2026-01-01").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await; // 执行中
-    wait_focused(c, "machine-plan-note").await;
+    wait_focus(c, "machine-plan-note").await;
     type_here(c, "后厨2号机，客户要求每季度保养").await;
     press_key(c, Key::Enter).await;
     wait_inner(
@@ -250,7 +228,7 @@ async fn a_counter_reading_is_recorded_on_the_machine_file_with_g_chromium() {
     )
     .await;
     press(c, &[], 'g').await;
-    wait_focused(c, "machine-reading-reading").await;
+    wait_focus(c, "machine-reading-reading").await;
     type_here(c, "900").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;
@@ -261,7 +239,7 @@ async fn a_counter_reading_is_recorded_on_the_machine_file_with_g_chromium() {
         "读数不能小于此前的读数 1200（2026-01-05）",
     )
     .await;
-    wait_focused(c, "machine-reading-reading").await;
+    wait_focus(c, "machine-reading-reading").await;
     type_into(c, "#machine-reading-reading", "11250").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;

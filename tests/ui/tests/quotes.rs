@@ -7,34 +7,12 @@
 //! test holds on a PostgreSQL door too.
 
 use fantoccini::key::Key;
-use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Monday 2026-11-30 10:00 in Beijing: the quote is valid across the month's end.
 const MONDAY_10: &str = "2026-11-30T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-async fn type_here(c: &Client, text: &str) {
-    c.active_element()
-        .await
-        .expect("the focused element")
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing {text}: {e}"));
-}
-
-async fn wait_focused(c: &Client, id: &str) {
-    wait_until(&format!("#{id} to have the focus"), || async move {
-        let now = active_id(c).await.unwrap_or_default();
-        Ok(if now == id { Ok(()) } else { Err(now) })
-    })
-    .await
-}
 
 fn order_for(s: &Screen, name: &str, phone: &str) -> i64 {
     let customer = id(&s.call(
@@ -58,14 +36,14 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     find(c, "#order-quotes-empty").await;
     find(c, "#order-actions [data-action=\"quote\"]").await;
     press(c, &[], 'q').await;
-    wait_focused(c, "order-quote-kind-1").await;
+    wait_focus(c, "order-quote-kind-1").await;
     press_key(c, Key::Enter).await; // 备件费
-    wait_focused(c, "order-quote-description-1").await;
+    wait_focus(c, "order-quote-description-1").await;
     type_here(c, "压缩机 QXA-B141").await;
     press_key(c, Key::Enter).await;
     type_here(c, "680").await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-quote-kind-2").await;
+    wait_focus(c, "order-quote-kind-2").await;
     press_key(c, Key::Enter).await; // 工时费
     type_here(c, "更换压缩机、加氟").await;
     press_key(c, Key::Enter).await;
@@ -75,7 +53,7 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-quote-valid_until").await;
+    wait_focus(c, "order-quote-valid_until").await;
     ctrl(c, 'a').await;
     type_here(c, "2026-11-20").await;
     press_key(c, Key::Enter).await;
@@ -86,7 +64,7 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
         "报价有效期应在今天（2026-11-30）到 2027-02-28 之间",
     )
     .await;
-    wait_focused(c, "order-quote-valid_until").await;
+    wait_focus(c, "order-quote-valid_until").await;
     into_view(c, "#order-quotes").await;
     s.screenshot("quotes-refused-date").await;
     ctrl(c, 'a').await;
@@ -124,9 +102,9 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     .await
     .unwrap();
     press(c, &[], 'a').await;
-    wait_focused(c, "order-quote-decision-approved").await;
+    wait_focus(c, "order-quote-decision-approved").await;
     press_key(c, Key::Enter).await; // 同意维修
-    wait_focused(c, "order-quote-decision-by").await;
+    wait_focus(c, "order-quote-decision-by").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await; // 电话确认
     press_key(c, Key::Enter).await; // no note: sent
@@ -175,10 +153,10 @@ async fn a_refused_quote_closes_the_order_with_the_diagnostic_fee_chromium() {
     go(c, &format!("#/orders/{order}")).await;
     find(c, "#order-quote-decision-form").await;
     press(c, &[], 'a').await;
-    wait_focused(c, "order-quote-decision-approved").await;
+    wait_focus(c, "order-quote-decision-approved").await;
     press_key(c, Key::Down).await; // 不同意
     press_key(c, Key::Enter).await;
-    wait_focused(c, "order-quote-decision-by").await;
+    wait_focus(c, "order-quote-decision-by").await;
     press_key(c, Key::Enter).await;
     press_key(c, Key::Down).await; // 签字确认
     press_key(c, Key::Enter).await;

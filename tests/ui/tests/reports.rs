@@ -27,10 +27,6 @@ fn at(door: &Door, when: &str, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, clock.as_str())], command, args)
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 struct Month {
     model: i64,
     /// November: completed, ¥150.00 labour, ¥50.00 paid.

@@ -10,14 +10,10 @@ use std::time::Instant;
 
 use fantoccini::key::Key;
 use fantoccini::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const SECRET: &str = "s3cret-for-the-call-centre";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
 
 /// `POST /cti/ring` as a call centre sends it; the status.
 fn webhook(url: &str, body: &str) -> u16 {

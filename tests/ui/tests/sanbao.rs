@@ -6,17 +6,13 @@
 //! holds on a PostgreSQL door too.
 
 use fantoccini::key::Key;
-use serde_json::{json, Value};
+use serde_json::json;
 use ui_tests::*;
 
 const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Friday 2026-02-06 10:00 in Beijing: a machine bought on Thursday 2026-01-29 is past
 /// its 7 days (02-05) and within its 15 (02-13).
 const FRIDAY_10: &str = "2026-02-06T10:00:00+08:00";
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
 
 #[tokio::test]
 async fn a_model_marked_for_sanbao_and_the_verdict_at_intake_and_on_the_order_chromium() {

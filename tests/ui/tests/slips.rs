@@ -25,10 +25,6 @@ const CLOCK: &str = "AFTERSALES_CLOCK";
 /// Monday 2026-11-23 10:00 in Beijing.
 const MONDAY_10: &str = "2026-11-23T10:00:00+08:00";
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 /// A command through the CLI with the desk's clock at Monday 10:00, like the door's.
 fn desk(door: &Door, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, MONDAY_10)], command, args)

@@ -12,10 +12,6 @@ use ui_tests::*;
 const CLOCK: &str = "AFTERSALES_CLOCK";
 const MONDAY_10: &str = "2026-11-23T10:00:00+08:00";
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 fn desk(door: &Door, command: &str, args: Value) -> Value {
     door.call_with_env(&[(CLOCK, MONDAY_10)], command, args)
 }
