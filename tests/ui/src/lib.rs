@@ -655,6 +655,35 @@ pub async fn into_view(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
 }
 
+/// Waits until the element with this id lies wholly inside the scrolled view and under no
+/// form's action bar (those stay stuck at the bottom while fields scroll under them): a
+/// field the keyboard reached is one the clerk can see.
+pub async fn wait_in_sight(client: &Client, id: &str) {
+    wait_until(&format!("#{id} in sight"), || async move {
+        let hidden = client
+            .execute(
+                "const el = document.getElementById(arguments[0]);
+                 if (!el) return 'no such element';
+                 const r = el.getBoundingClientRect();
+                 const view = el.closest('.view');
+                 const v = (view || document.documentElement).getBoundingClientRect();
+                 if (r.top < v.top || r.bottom > v.bottom) return `outside the view: ${r.top}–${r.bottom} of ${v.top}–${v.bottom}`;
+                 for (const bar of document.querySelectorAll('.view .form-actions')) {
+                   const b = bar.getBoundingClientRect();
+                   if (bar.contains(el)) continue;
+                   if (r.bottom > b.top && r.top < b.bottom && r.right > b.left && r.left < b.right)
+                     return `under an action bar: ${r.top}–${r.bottom} and ${b.top}–${b.bottom}`;
+                 }
+                 return '';",
+                vec![json!(id)],
+            )
+            .await?;
+        let hidden = hidden.as_str().unwrap_or_default().to_string();
+        Ok(if hidden.is_empty() { Ok(()) } else { Err(hidden) })
+    })
+    .await
+}
+
 /// Types into an element found by CSS, replacing what was there.
 pub async fn type_into(client: &Client, css: &str, text: &str) {
     let el = find(client, css).await;

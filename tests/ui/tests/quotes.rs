@@ -54,6 +54,8 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     press_key(c, Key::Enter).await;
     press_key(c, Key::Enter).await;
     wait_focus(c, "order-quote-valid_until").await;
+    // Reached by Enter, in sight above the sticky 提交报价 bar (it once scrolled under it).
+    wait_in_sight(c, "order-quote-valid_until").await;
     ctrl(c, 'a').await;
     type_here(c, "2026-11-20").await;
     press_key(c, Key::Enter).await;
@@ -93,6 +95,15 @@ async fn a_quote_is_made_approved_and_a_deposit_taken_by_keyboard_chromium() {
     .await;
     into_view(c, "#order-quotes").await;
     s.screenshot("quotes-waiting").await;
+    // Scrolled so, the new quote's 有效期至 lies under the sticky 提交报价 bar; reached as
+    // the forms' Enter reaches a field (focus()), it comes up into sight.
+    c.execute(
+        "document.getElementById('order-quote-valid_until').focus()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_in_sight(c, "order-quote-valid_until").await;
 
     // A: the customer's answer, by phone, from the contact on the order.
     c.execute(
