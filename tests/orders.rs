@@ -1549,6 +1549,22 @@ fn the_caller_lookup_folds_numbers_as_they_are_stored() {
     }
     let e = t.err("orders.caller", json!({"phone": "+86"}));
     assert_eq!(e["field"], "phone");
+    // Last four digits 0037 are a tail, not 00 (the international prefix) before 37: the
+    // load bench's caller line found the caller screen refusing them.
+    let zeros = t.ok(
+        "customers.create",
+        json!({"name": "赵敏", "phones": ["13912340037"], "address": "北京市朝阳区建国路1号"}),
+    );
+    for typed in ["0037", "１２３４００３７"] {
+        let found = t.ok("orders.caller", json!({"phone": typed}));
+        let ids: Vec<&Value> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["customer"]["id"])
+            .collect();
+        assert_eq!(ids, [&zeros["id"]], "{typed}");
+    }
 }
 
 /// Issue 15, item 13: the suggestion and the board cite only parts that fit the order's

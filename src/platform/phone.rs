@@ -233,11 +233,13 @@ pub fn lookup_digits(input: &str) -> Option<String> {
             _ => return None,
         }
     }
-    // A piece of a number: the country code goes as soon as anything follows it.
+    // A piece of a number: the country code goes as soon as anything follows it. Without a
+    // '+', a leading 00 is the international prefix only with at least 4 digits after it:
+    // a number's last four digits are often 00xx (0037), and a tail is what the clerk types.
     let abroad = if plus {
         Some(digits.as_str())
     } else {
-        digits.strip_prefix("00")
+        digits.strip_prefix("00").filter(|rest| rest.len() >= 4)
     };
     let digits = match abroad {
         Some(rest) if rest.starts_with("86") && rest.len() > 2 => rest[2..].to_string(),
@@ -973,6 +975,11 @@ mod tests {
         assert_eq!(l("+86 1761").as_deref(), Some("1761"));
         assert_eq!(l("００８６ １７６１").as_deref(), Some("1761"));
         assert_eq!(l("5678").as_deref(), Some("5678"));
+        // The last four digits of 138 1234 0037, not the prefix 00 before a country 37.
+        assert_eq!(l("0037").as_deref(), Some("0037"));
+        assert_eq!(l("00371").as_deref(), Some("00371"));
+        assert_eq!(l("0086").as_deref(), Some("0086"));
+        assert_eq!(l("00852 9123").as_deref(), Some("+8529123"));
         assert_eq!(l("176-1234").as_deref(), Some("1761234"));
         assert_eq!(l("021-61234567 转 801").as_deref(), Some("02161234567-801"));
         assert_eq!(l("+852 9123 4567").as_deref(), Some("+85291234567"));
