@@ -56,9 +56,10 @@ pub fn field(field: &'static str, label: &str, text: Option<&str>) -> Result<Opt
     }
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD` (chrono's ISO 8601 display: the same text as `%Y-%m-%d` without parsing
+/// a format string each time; a month's report shows a day per item).
 pub fn show(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    d.to_string()
 }
 
 #[cfg(test)]
@@ -67,6 +68,20 @@ mod tests {
 
     fn p(s: &str) -> Option<String> {
         parse(s).map(show)
+    }
+
+    #[test]
+    fn shows_as_the_format_does() {
+        for (y, m, day) in [
+            (1, 1, 1),
+            (999, 12, 31),
+            (2024, 2, 29),
+            (2026, 10, 1),
+            (9999, 12, 31),
+        ] {
+            let d = NaiveDate::from_ymd_opt(y, m, day).unwrap();
+            assert_eq!(show(d), d.format("%Y-%m-%d").to_string());
+        }
     }
 
     #[test]

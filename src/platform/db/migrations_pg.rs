@@ -625,6 +625,20 @@ pub const PG_MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX order_visit_order ON order_visit (order_id);
     "#,
+    // 33, issue 21 (工程师提成 at a chain's size): as SQLite's entry 33.
+    r#"
+    DROP INDEX work_order_done;
+    CREATE INDEX work_order_done ON work_order (completed_at, engineer_id, mode, starts, setbacks,
+        started_at, warranty, status, total_fen, kind, equipment_id, created_at)
+        WHERE completed_at IS NOT NULL;
+    DROP INDEX work_order_created;
+    CREATE INDEX work_order_created ON work_order (created_at, kind, status, equipment_id,
+        completed_at, engineer_id, mode);
+    DROP INDEX fee_line_order;
+    CREATE INDEX fee_line_order ON fee_line (order_id, kind, amount_fen);
+    DROP INDEX order_visit_order;
+    CREATE INDEX order_visit_order ON order_visit (order_id, engineer_id);
+    "#,
 ];
 
 #[cfg(test)]
