@@ -1530,6 +1530,15 @@ fn the_confirmation_call_clock_stops_only_when_ticked() {
 fn the_caller_lookup_folds_numbers_as_they_are_stored() {
     let mut t = desk();
     let s = setup(&mut t);
+    let callers = |t: &mut TestDesk, typed: &str| -> Vec<Value> {
+        let found = t.ok("orders.caller", json!({"phone": typed}));
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["customer"]["id"].clone())
+            .collect()
+    };
     for typed in [
         "+86 138 1234 5678",
         "0086-13812345678",
@@ -1538,32 +1547,18 @@ fn the_caller_lookup_folds_numbers_as_they_are_stored() {
         "138-1234",
         "5678",
     ] {
-        let found = t.ok("orders.caller", json!({"phone": typed}));
-        let ids: Vec<&Value> = found["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| &m["customer"]["id"])
-            .collect();
-        assert_eq!(ids, [&json!(s.customer)], "{typed}");
+        assert_eq!(callers(&mut t, typed), [json!(s.customer)], "{typed}");
     }
     let e = t.err("orders.caller", json!({"phone": "+86"}));
     assert_eq!(e["field"], "phone");
     // Last four digits 0037 are a tail, not 00 (the international prefix) before 37: the
-    // load bench's caller line found the caller screen refusing them.
+    // orders bench's caller line found the caller screen refusing them.
     let zeros = t.ok(
         "customers.create",
         json!({"name": "赵敏", "phones": ["13912340037"], "address": "北京市朝阳区建国路1号"}),
     );
     for typed in ["0037", "１２３４００３７"] {
-        let found = t.ok("orders.caller", json!({"phone": typed}));
-        let ids: Vec<&Value> = found["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| &m["customer"]["id"])
-            .collect();
-        assert_eq!(ids, [&zeros["id"]], "{typed}");
+        assert_eq!(callers(&mut t, typed), [zeros["id"].clone()], "{typed}");
     }
 }
 
