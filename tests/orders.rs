@@ -2191,3 +2191,40 @@ fn desks_colliding_on_one_order_are_paid_or_told_and_nothing_is_counted_twice() 
 // 进度查询 (issue 20): status codes, the public view, revoking, the limit, the slip's QR.
 mod pauses;
 mod status_page;
+
+/// A database error while a completion or a transfer reads its store (the PostgreSQL
+/// server restarting: the restart test caught 第1行仓库不存在 there) stays a database error,
+/// not the clerk's "no such store"; nothing is written, and once the store is readable the
+/// same request goes through.
+#[test]
+fn a_database_error_reading_the_store_is_not_a_missing_store() {
+    let mut t = desk();
+    let s = setup(&mut t);
+    let o = id(&order(&mut t, &s, s.machine_in));
+    t.ok("orders.assign", json!({"id": o, "engineer_id": s.li}));
+    t.ok("orders.move", json!({"id": o, "to": "in_progress"}));
+    let movements = count(&t, "SELECT count(*) FROM stock_movement");
+    let complete = json!({"id": o, "work_done": "更换点火针",
+        "parts": [{"part_id": s.part, "store_id": s.van, "quantity": 1}]});
+    let transfer =
+        json!({"part_id": s.part, "from_store_id": s.main, "to_store_id": s.van, "quantity": 1});
+    let db = t.db();
+    // The store's row is read with its van engineer; without that column the read fails
+    // as a dropped connection does, while the part and the order still read.
+    db.execute_batch("ALTER TABLE store RENAME COLUMN engineer TO engineer_away")
+        .unwrap();
+    for (command, args) in [
+        ("orders.complete", &complete),
+        ("stock.transfer", &transfer),
+    ] {
+        let e = t.err(command, args.clone());
+        assert_ne!(e["code"], "invalid", "{command}: {e}");
+        assert!(!e.to_string().contains("仓库不存在"), "{command}: {e}");
+        assert!(!e.to_string().contains("请选择"), "{command}: {e}");
+    }
+    assert_eq!(count(&t, "SELECT count(*) FROM stock_movement"), movements);
+    db.execute_batch("ALTER TABLE store RENAME COLUMN engineer_away TO engineer")
+        .unwrap();
+    t.ok("orders.complete", complete);
+    t.ok("stock.transfer", transfer);
+}

@@ -572,11 +572,14 @@ fn use_parts(
     for (i, p) in used.iter().enumerate() {
         let part = parts::load(tx, p.part_id)?
             .ok_or_else(|| Error::invalid("parts", format!("第{}行备件不存在", i + 1)))?;
-        parts::store(tx, p.store_id).map_err(|_| {
-            Error::invalid(
+        // Only a missing store is the clerk's to mend; a database error (a server restarting)
+        // stays one, so the door answers "try again", not "no such store".
+        parts::store(tx, p.store_id).map_err(|e| match e {
+            Error::Invalid { .. } => Error::invalid(
                 "parts",
                 format!("第{}行仓库不存在（编号 {}）", i + 1, p.store_id),
-            )
+            ),
+            other => other,
         })?;
         let balance = ledger::balance(tx, p.part_id, p.store_id)?;
         let value = ledger::out_value(balance, p.quantity);

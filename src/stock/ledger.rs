@@ -404,10 +404,15 @@ pub struct TransferArgs {
 /// 调拨: units from one store to another (e.g. loading a van), value and all.
 pub fn transfer(desk: &mut Desk, a: TransferArgs) -> Result<Posted> {
     check_part(desk.conn(), a.part_id)?;
-    let from = parts::store(desk.conn(), a.from_store_id)
-        .map_err(|_| Error::invalid("from_store_id", "请选择调出仓库"))?;
-    let to = parts::store(desk.conn(), a.to_store_id)
-        .map_err(|_| Error::invalid("to_store_id", "请选择调入仓库"))?;
+    // A missing store is named by its field; a database error stays one.
+    let chosen = |id: StoreId, field: &'static str, message: &str| {
+        parts::store(desk.conn(), id).map_err(|e| match e {
+            Error::Invalid { .. } => Error::invalid(field, message),
+            other => other,
+        })
+    };
+    let from = chosen(a.from_store_id, "from_store_id", "请选择调出仓库")?;
+    let to = chosen(a.to_store_id, "to_store_id", "请选择调入仓库")?;
     if from.id == to.id {
         return Err(Error::invalid("to_store_id", "调入仓库不能与调出仓库相同"));
     }
