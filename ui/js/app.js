@@ -198,6 +198,10 @@ async function saveForLeave() {
 async function mayLeave() {
   if (asking()) return false;
   if (!current || !viewDirty()) return true;
+  // A save on its way (Ctrl+S, then a click elsewhere before the answer): its answer
+  // decides, the clerk is not asked about typing that is being saved.
+  await dirty.settle();
+  if (!current || !viewDirty()) return true;
   const focused = document.activeElement;
   const choice = await askLeave();
   if (choice === 'discard') {

@@ -240,6 +240,44 @@ async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep_chromium() {
     s.close().await;
 }
 
+/// Ctrl+S, then another screen before the save's answer came (a busy server, a slow
+/// network): the answer decides, the clerk is not asked about typing that is being saved.
+/// The page's fetch holds `settings.save` back 1.5 s, so the leaving always comes first;
+/// the question came before the frame waited for the save (found by the settings test
+/// under load, where the hash went back and the next section never showed).
+#[tokio::test]
+async fn leaving_while_a_save_is_on_its_way_waits_for_it_and_asks_nothing_chromium() {
+    let s = Screen::open(Engine::Chromium).await;
+    let c = s.client();
+    go(c, "#/settings?section=slips").await;
+    type_into(c, "#settings-company_name", "宁波喆达电器售后服务部").await;
+    c.execute(
+        "const real = window.fetch;
+         window.fetch = (url, init) => String(url).endsWith('/api/settings.save')
+           ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => real(url, init))
+           : real(url, init);",
+        vec![],
+    )
+    .await
+    .expect("hold the save back");
+    ctrl(c, 's').await;
+    go(c, "#/settings?section=orders").await;
+    // No question while the save runs, and none after it.
+    for _ in 0..10 {
+        assert!(!shown(c, "#leave-dialog").await, "asked while saving");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let example = wait_nonempty(c, "#order-prefix-example").await;
+    assert!(example.contains("每年第一张"), "{example}");
+    assert!(!shown(c, "#leave-dialog").await, "asked after the save");
+    assert_eq!(hash(c).await, "#/settings?section=orders");
+    assert_eq!(
+        s.call("settings.get", json!({}))["company_name"],
+        "宁波喆达电器售后服务部"
+    );
+    s.close().await;
+}
+
 #[tokio::test]
 async fn p02_esc_on_a_dirty_form_asks_save_discard_or_keep_desktop() {
     let s = Screen::open(Engine::Desktop).await;
