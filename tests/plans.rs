@@ -173,6 +173,7 @@ fn a_plan_refuses_every_bad_field_by_name_and_writes_nothing() {
     assert_eq!(p["target"], "型号 JSQ-100 商用净水器");
     let again = t.ok("plans.save", with("every_months", json!(3)));
     assert_eq!(again["id"], p["id"]);
+    assert_eq!(again["described"], "每3个月");
     assert_eq!(t.sql::<i64>("SELECT count(*) FROM maintenance_plan"), 1);
     assert_eq!(
         t.sql::<i64>("SELECT count(*) FROM audit_entry WHERE action = 'plan_saved'"),

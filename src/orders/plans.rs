@@ -266,51 +266,37 @@ pub fn save(desk: &mut Desk, a: SaveArgs) -> Result<Plan> {
         }
     }
     let (model_id, equipment_id) = p.finish(target)?.unwrap_or((None, None));
-    let current: Option<PlanId> = tx
-        .query_row(
-            "SELECT id FROM maintenance_plan WHERE model_id = ?1 OR equipment_id = ?2",
-            params![model_id, equipment_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let id = match current {
-        Some(id) => {
-            tx.execute(
-                "UPDATE maintenance_plan SET basis = ?2, every_months = ?3, every_count = ?4,
-                     starts_on = ?5, state = ?6, note = ?7, updated_at = ?8 WHERE id = ?1",
-                params![
-                    id,
-                    basis,
-                    every_months,
-                    every_count,
-                    dates::show(starts_on),
-                    state,
-                    note,
-                    at
-                ],
-            )?;
-            id
-        }
-        None => {
-            tx.execute(
-                "INSERT INTO maintenance_plan (model_id, equipment_id, basis, every_months,
-                     every_count, starts_on, state, note, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                params![
-                    model_id,
-                    equipment_id,
-                    basis,
-                    every_months,
-                    every_count,
-                    dates::show(starts_on),
-                    state,
-                    note,
-                    at
-                ],
-            )?;
-            PlanId(tx.last_insert_rowid()?)
-        }
+    // One statement makes the target's plan or changes it: the partial unique index of
+    // the target (a model's, or a machine's own) is the conflict, as on both engines.
+    let target = if model_id.is_some() {
+        "model_id"
+    } else {
+        "equipment_id"
     };
+    let id: PlanId = tx.query_row(
+        &format!(
+            "INSERT INTO maintenance_plan (model_id, equipment_id, basis, every_months,
+                 every_count, starts_on, state, note, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+             ON CONFLICT ({target}) WHERE {target} IS NOT NULL DO UPDATE SET
+                 basis = excluded.basis, every_months = excluded.every_months,
+                 every_count = excluded.every_count, starts_on = excluded.starts_on,
+                 state = excluded.state, note = excluded.note, updated_at = excluded.updated_at
+             RETURNING id"
+        ),
+        params![
+            model_id,
+            equipment_id,
+            basis,
+            every_months,
+            every_count,
+            dates::show(starts_on),
+            state,
+            note,
+            at
+        ],
+        |r| r.get(0),
+    )?;
     let saved = plan(&tx, id)?;
     audit::record(
         &tx,
